@@ -1,0 +1,21 @@
+# The two commands of the README: `make demo` and `make test`. Both set up a fresh machine first.
+DEMO_DIR ?= demo-station
+VENV := .venv/bin
+
+.PHONY: setup demo test lint
+
+setup:
+	bash scripts/setup.sh
+
+demo: setup
+	$(VENV)/truyenthanh --data-dir $(DEMO_DIR) init --demo
+	$(VENV)/truyenthanh --data-dir $(DEMO_DIR) status
+
+test: setup
+	$(VENV)/pytest -q
+
+lint: setup
+	$(VENV)/ruff format --check src tests bench
+	$(VENV)/ruff check src tests bench
+	$(VENV)/mypy
+	$(VENV)/lint-imports

@@ -1,0 +1,5 @@
+"""Allow ``python -m truyenthanh``."""
+
+from truyenthanh.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""The outside world: database, ffmpeg, audio output, speech engines, control socket."""

@@ -1,0 +1,1 @@
+"""The station database: SQLModel tables, engine set-up and Alembic migrations."""

@@ -1,0 +1,221 @@
+"""SQLModel tables of one station.
+
+Identifiers are English; enum values are stored as their ``value``; every datetime is aware and stored in UTC.
+Change a table only together with a new Alembic migration in ``migrations/versions``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from truyenthanh.adapters.db.types import UTCDateTime
+from truyenthanh.domain.enums import (
+    AssetSource,
+    Category,
+    ContentStatus,
+    ItemKind,
+    Outcome,
+    Priority,
+    ReadingVariant,
+    Role,
+)
+
+
+def utc_now() -> datetime:
+    """Default for ``created_at`` columns; services pass their own clock where time matters."""
+    return datetime.now(UTC)
+
+
+class Station(SQLModel, table=True):
+    """The commune station this database belongs to (one row)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    commune: str
+    province: str
+    upstream: str = ""
+    timezone: str = "Asia/Ho_Chi_Minh"
+    reading_variant: ReadingVariant = ReadingVariant.NORTH
+    rules: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+class AudioAsset(SQLModel, table=True):
+    """An audio file in the station's media folder, with its measured properties."""
+
+    __tablename__ = "audio_asset"
+
+    id: int | None = Field(default=None, primary_key=True)
+    path: str = Field(unique=True)
+    """Relative to the media folder."""
+    sha256: str = Field(unique=True, index=True)
+    duration_s: float
+    format: str
+    codec: str = ""
+    channels: int
+    sample_rate: int
+    loudness_lufs: float | None = None
+    true_peak_dbtp: float | None = None
+    title: str
+    category: Category = Category.OTHER
+    language: str = "vi"
+    """BCP 47 tag: ``vi``, or an ethnic-minority language code for recorded items."""
+    source: AssetSource = AssetSource.IMPORTED
+    engine: str | None = None
+    """Speech engine that rendered it (TTS assets only)."""
+    voice: str | None = None
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+class Announcement(SQLModel, table=True):
+    """A text announcement (thông báo) and its rendered speech."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    spoken_text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    engine: str | None = None
+    voice: str | None = None
+    asset_id: int | None = Field(default=None, foreign_key="audio_asset.id", ondelete="SET NULL")
+    status: ContentStatus = ContentStatus.DRAFT
+    priority: Priority = Priority.NORMAL
+    category: Category = Category.ADMINISTRATION
+    created_by: str | None = None
+    approved_by: str | None = None
+    approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    rejected_reason: str | None = None
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+class Programme(SQLModel, table=True):
+    """A programme (chương trình): an ordered rundown of items."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str
+    category: Category = Category.LOCAL_AFFAIRS
+    priority: Priority = Priority.NORMAL
+    language: str = "vi"
+    fallback_asset_id: int | None = Field(default=None, foreign_key="audio_asset.id", ondelete="SET NULL")
+    """Played instead of an item that is missing or fails at air time."""
+    status: ContentStatus = ContentStatus.DRAFT
+    package_id: str | None = Field(default=None, index=True)
+    """Identity of the upstream package it came from, if any."""
+    approved_by: str | None = None
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+class ProgrammeItem(SQLModel, table=True):
+    """One item of a programme, in ``position`` order."""
+
+    __tablename__ = "programme_item"
+    __table_args__ = (UniqueConstraint("programme_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(foreign_key="programme.id", index=True, ondelete="CASCADE")
+    position: int
+    kind: ItemKind
+    title: str = ""
+    asset_id: int | None = Field(default=None, foreign_key="audio_asset.id", ondelete="RESTRICT")
+    announcement_id: int | None = Field(default=None, foreign_key="announcement.id", ondelete="RESTRICT")
+    relay_url: str | None = None
+    duration_s: float | None = None
+    """Length of a silence or relay item; audio items use their asset's duration."""
+    gain_db: float = 0.0
+    fade_in_s: float = 0.0
+    fade_out_s: float = 0.0
+    crossfade_s: float = 0.0
+    """Overlap with the previous item; 0 plays the two gaplessly."""
+
+
+class Schedule(SQLModel, table=True):
+    """When a programme airs: one-off (``rrule`` empty) or recurring (RFC 5545 RRULE from ``start_at``)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(foreign_key="programme.id", index=True, ondelete="CASCADE")
+    start_at: datetime = Field(sa_type=UTCDateTime)
+    """The one-off start, or DTSTART of the rule; UTC."""
+    rrule: str | None = None
+    """RRULE body (``FREQ=DAILY;BYDAY=MO,TU``), expanded in the station's time zone."""
+    exdates: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    """Excluded occurrences, ISO datetimes in UTC."""
+    valid_from: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    valid_to: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    priority: Priority = Priority.NORMAL
+    misfire: str = "late:5"
+    """``skip``, ``late:MINUTES`` (play from the start) or ``join:MINUTES`` (join where the clock says)."""
+    session_name: str | None = None
+    enabled: bool = True
+    package_id: str | None = Field(default=None, index=True)
+    created_by: str | None = None
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+class BroadcastLog(SQLModel, table=True):
+    """Append-only record of every broadcast and every miss; rows are never updated or deleted."""
+
+    __tablename__ = "broadcast_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    schedule_id: int | None = Field(default=None, index=True)
+    programme_id: int | None = Field(default=None, index=True)
+    programme_title: str = ""
+    item_title: str = ""
+    category: Category | None = None
+    language: str = "vi"
+    priority: Priority = Priority.NORMAL
+    scheduled_start: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    actual_start: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    end: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    outcome: Outcome
+    reason: str = ""
+    engine: str | None = None
+    operator: str | None = None
+    approver: str | None = None
+    recorded_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    prev_hash: str = ""
+    row_hash: str = ""
+
+
+class Zone(SQLModel, table=True):
+    """A loudspeaker cluster (cụm loa) or area the station can address."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    hamlet: str = ""
+    endpoint: str | None = None
+    """Address of an IP receiver, if any."""
+    enabled: bool = True
+
+
+class User(SQLModel, table=True):
+    """An account that can edit, approve or operate."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(unique=True, index=True)
+    full_name: str
+    role: Role
+    password_hash: str
+    disabled: bool = False
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+class AuditEntry(SQLModel, table=True):
+    """A hash-chained record of one change made by a person."""
+
+    __tablename__ = "audit_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    actor: str
+    action: str
+    entity: str
+    entity_id: str = ""
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    prev_hash: str = ""
+    row_hash: str = ""

@@ -1,0 +1,39 @@
+"""The one place that builds real adapters and wires services; the CLI, daemon, TUI and tests go through it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from truyenthanh.adapters.clock import SystemClock
+from truyenthanh.adapters.db.database import Database, make_engine, sqlite_url
+from truyenthanh.config import Settings
+from truyenthanh.locations import Locations
+from truyenthanh.services.ports import Clock
+from truyenthanh.services.station import StationService
+
+
+@dataclass
+class Container:
+    """Everything one process needs for one station. Build it with :func:`build`; close it when done."""
+
+    settings: Settings
+    locations: Locations
+    db: Database
+    clock: Clock
+    station: StationService = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.station = StationService(settings=self.settings, locations=self.locations, db=self.db, clock=self.clock)
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.db.dispose()
+
+
+def build(settings: Settings, *, clock: Clock | None = None) -> Container:
+    """Wire a station from its settings. Nothing is opened on disk until a service is used."""
+    locations = settings.locations()
+    url = settings.database_url or sqlite_url(locations.db_path)
+    return Container(
+        settings=settings, locations=locations, db=Database(make_engine(url)), clock=clock or SystemClock()
+    )

@@ -1,0 +1,197 @@
+"""One ``Settings`` class; every field documented.
+
+Precedence, strongest first: command-line flags, ``TRUYENTHANH_*`` environment variables, the station's TOML
+file (``truyenthanh locate config``), then the defaults written here.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from truyenthanh import locations
+from truyenthanh.domain.enums import ReadingVariant
+from truyenthanh.errors import ConfigError
+
+_file_values: ContextVar[dict[str, Any] | None] = ContextVar("_file_values", default=None)
+
+
+class _TomlValues(PydanticBaseSettingsSource):
+    """Values read from the station's TOML file (already parsed, so errors can name the line)."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return (_file_values.get() or {}).get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return dict(_file_values.get() or {})
+
+
+class Settings(BaseSettings):
+    """Everything a station can configure."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="TRUYENTHANH_",
+        extra="forbid",
+        use_attribute_docstrings=True,
+        validate_default=True,
+    )
+
+    data_dir: Path | None = None
+    """One folder for the whole station (config, database, media). Unset: the platform's usual folders."""
+
+    database_url: str | None = None
+    """SQLAlchemy URL of the station database. Unset: an SQLite file in the data folder."""
+
+    timezone: str = "Asia/Ho_Chi_Minh"
+    """IANA time zone in which schedules are written and times are shown. Times are stored in UTC."""
+
+    reading_variant: ReadingVariant = ReadingVariant.NORTH
+    """How numbers are read aloud: ``north`` (nghìn, linh) or ``south`` (ngàn, lẻ)."""
+
+    target_lufs: float = Field(default=-16.0, ge=-40.0, le=-5.0)
+    """Loudness every item is played at, in LUFS (EBU R128 integrated)."""
+
+    true_peak_dbtp: float = Field(default=-1.0, ge=-10.0, le=0.0)
+    """Highest true peak allowed after gain, in dBTP."""
+
+    output: str = "device"
+    """Where the daemon plays: ``device``, ``file:PATH`` or ``icecast:URL``."""
+
+    output_device: str | None = None
+    """Sound device name or index for ``device`` output. Unset: the system default."""
+
+    sample_rate: int = Field(default=48000, ge=8000, le=192000)
+    """Sample rate of the output stream, in Hz."""
+
+    buffer_ms: int = Field(default=20, ge=5, le=50)
+    """Length of one audio buffer in milliseconds; commands take effect within one buffer."""
+
+    resume_policy: Literal["resume", "restart"] = "resume"
+    """After a break-in, whether the interrupted item resumes where it stopped or restarts."""
+
+    tts_engine: Literal["auto", "gtts", "espeak"] = "auto"
+    """Speech engine: ``auto`` tries gTTS and falls back to espeak-ng."""
+
+    tts_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    """Seconds to wait for one gTTS request before giving up."""
+
+    upstream_name: str = "Đài Truyền thanh - Truyền hình cấp trên"
+    """Name of the body that sends this station programme files (province or former district)."""
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"múi giờ không tồn tại: «{value}» (ví dụ đúng: Asia/Ho_Chi_Minh)") from exc
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Flags (init arguments) beat the environment, which beats the TOML file."""
+        return (init_settings, env_settings, _TomlValues(settings_cls))
+
+    def locations(self) -> locations.Locations:
+        """The station's paths under these settings."""
+        return locations.resolve(self.data_dir)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The station's time zone object."""
+        return ZoneInfo(self.timezone)
+
+
+def _read_toml(path: Path) -> tuple[dict[str, Any], str]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}, ""
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"Tệp {path}: không phải văn bản UTF-8 (byte thứ {exc.start}).") from exc
+    except OSError as exc:
+        raise ConfigError(f"Không đọc được tệp {path}: {exc.strerror}.") from exc
+    try:
+        return tomllib.loads(text), text
+    except tomllib.TOMLDecodeError as exc:
+        where = re.search(r"line (\d+), column (\d+)", str(exc))
+        place = f", dòng {where.group(1)}, cột {where.group(2)}" if where else ""
+        raise ConfigError(
+            f"Tệp {path}{place}: sai cú pháp TOML ({exc}). Hãy sửa dòng đó rồi chạy lại.",
+        ) from exc
+
+
+def _line_of(key: str, text: str) -> int | None:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if re.match(rf"\s*{re.escape(key)}\s*=", line):
+            return number
+    return None
+
+
+def load_settings(data_dir: Path | None = None, **flags: Any) -> Settings:
+    """Build the settings for one station from flags, environment and its TOML file.
+
+    Args:
+        data_dir: the station folder given on the command line (else ``TRUYENTHANH_DATA_DIR``).
+        **flags: other command-line values; ``None`` values are ignored.
+
+    Raises:
+        ConfigError: the file cannot be read or parsed, or a value is invalid; the message names the file,
+            the line and the field.
+    """
+    chosen_dir = data_dir if data_dir is not None else locations.data_dir_from_env()
+    config_file = locations.resolve(chosen_dir).config_file
+    file_values, text = _read_toml(config_file)
+    init = {key: value for key, value in flags.items() if value is not None}
+    if data_dir is not None:
+        init["data_dir"] = data_dir
+    token = _file_values.set(file_values)
+    try:
+        return Settings(**init)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            field = ".".join(str(part) for part in error["loc"]) or "?"
+            line = _line_of(field, text) if field in file_values else None
+            source = f"tệp {config_file}, dòng {line}" if line else "thiết lập"
+            reason = _vietnamese_reason(error)
+            problems.append(f"{source}, mục «{field}»: {reason}")
+        raise ConfigError("Cấu hình không hợp lệ:\n  " + "\n  ".join(problems)) from exc
+    finally:
+        _file_values.reset(token)
+
+
+def _vietnamese_reason(error: Any) -> str:
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    given = error.get("input")
+    if kind == "extra_forbidden":
+        return "không có thiết lập nào tên như vậy"
+    if kind in ("float_parsing", "int_parsing", "float_type", "int_type"):
+        return f"cần một số, nhận được «{given}»"
+    if kind in ("greater_than_equal", "greater_than"):
+        return f"phải lớn hơn hoặc bằng {ctx.get('ge', ctx.get('gt'))}, nhận được «{given}»"
+    if kind in ("less_than_equal", "less_than"):
+        return f"phải nhỏ hơn hoặc bằng {ctx.get('le', ctx.get('lt'))}, nhận được «{given}»"
+    if kind in ("enum", "literal_error"):
+        return f"giá trị «{given}» không hợp lệ; chấp nhận: {ctx.get('expected', '')}"
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    if kind in ("string_type", "path_type"):
+        return f"cần một chuỗi ký tự, nhận được «{given}»"
+    return f"giá trị «{given}» không hợp lệ"

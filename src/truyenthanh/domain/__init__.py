@@ -1,0 +1,1 @@
+"""Pure Python core: no Textual, APScheduler, SQLModel, pydub or gTTS in here."""

@@ -1,0 +1,81 @@
+"""One root error for everything a person should read; subclasses per concern.
+
+Adapters translate library exceptions into these. Every message is Vietnamese and says what is wrong and
+where (file, line, field) when that is known.
+"""
+
+from __future__ import annotations
+
+
+class TruyenthanhError(Exception):
+    """Root of all errors shown to users.
+
+    Attributes:
+        title: a short Vietnamese heading ("Lỗi cấu hình").
+        message: the full Vietnamese explanation, saying what is wrong and where.
+    """
+
+    title = "Lỗi"
+
+    def __init__(self, message: str, *, title: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if title is not None:
+            self.title = title
+
+    def __str__(self) -> str:
+        return f"{self.title}: {self.message}"
+
+
+class ConfigError(TruyenthanhError):
+    """The configuration file or a setting is wrong."""
+
+    title = "Lỗi cấu hình"
+
+
+class StorageError(TruyenthanhError):
+    """The station's database or media folder cannot be used."""
+
+    title = "Lỗi dữ liệu"
+
+
+class NotFoundError(TruyenthanhError):
+    """A record the user named does not exist."""
+
+    title = "Không tìm thấy"
+
+
+class AudioError(TruyenthanhError):
+    """An audio file cannot be read, decoded or played."""
+
+    title = "Lỗi âm thanh"
+
+
+class ScheduleError(TruyenthanhError):
+    """A schedule cannot be saved or expanded."""
+
+    title = "Lỗi lịch phát"
+
+
+class SpeechError(TruyenthanhError):
+    """Text could not be turned into speech."""
+
+    title = "Lỗi đọc văn bản"
+
+
+class PackageError(TruyenthanhError):
+    """A programme file or package is malformed, unsafe or untrusted."""
+
+    title = "Lỗi gói chương trình"
+
+
+class PermissionDeniedError(TruyenthanhError):
+    """The current user's role does not allow the action."""
+
+    title = "Không có quyền"
+
+
+class DaemonError(TruyenthanhError):
+    """The playout daemon is not reachable or refused a command."""
+
+    title = "Lỗi dịch vụ phát"

@@ -1,0 +1,1 @@
+"""Use cases: each service works over the database and small ports, and knows nothing of screens."""

@@ -1,0 +1,1 @@
+"""The operator's Textual interface: the only package that imports Textual."""

@@ -1,0 +1,65 @@
+"""Fixtures for everyone: an isolated station folder, a frozen clock, a private PulseAudio sink."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.fakes import FrozenClock
+from tests.pulse import PulseServer, Recorder, start_pulse
+from truyenthanh import bootstrap
+from truyenthanh.config import load_settings
+
+
+@pytest.fixture
+def station_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty folder for one station; ``TRUYENTHANH_*`` variables from the outside are cleared."""
+    for key in list(os.environ):
+        if key.startswith("TRUYENTHANH_"):
+            monkeypatch.delenv(key)
+    folder = tmp_path / "station"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    """A clock frozen at 2026-11-23 10:00 in Hà Nội (03:00 UTC)."""
+    return FrozenClock()
+
+
+@pytest.fixture
+def container(station_dir: Path, clock: FrozenClock) -> Iterator[bootstrap.Container]:
+    """A wired, initialised (not demo) station in ``station_dir`` using the frozen clock."""
+    built = bootstrap.build(load_settings(station_dir), clock=clock)
+    built.station.init()
+    yield built
+    built.close()
+
+
+@pytest.fixture(scope="session")
+def pulse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulseServer]:
+    """A private PulseAudio daemon with a null sink ``speaker`` for the whole test session."""
+    if shutil.which("pulseaudio") is None:
+        pytest.fail("pulseaudio is required for audio tests: run the README's test command, which installs it")
+    server = start_pulse(tmp_path_factory.mktemp("pulse"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pulse_env(pulse: PulseServer, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Point this test process (PortAudio, paplay) at the private sink; returns the environment for children."""
+    for key in ("XDG_RUNTIME_DIR", "PULSE_RUNTIME_PATH", "PULSE_SERVER", "PULSE_SINK"):
+        monkeypatch.setenv(key, pulse.env[key])
+    return dict(pulse.env)
+
+
+@pytest.fixture
+def recorder(pulse: PulseServer) -> Recorder:
+    """Records the ``speaker`` monitor: ``with recorder.record() as rec: ...; rec[0].first_sound()``."""
+    return Recorder(pulse)

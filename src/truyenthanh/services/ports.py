@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
+
+from truyenthanh.domain.playout import PlayItem, PlayoutEvent, PlayoutStatus
 
 
 class Clock(Protocol):
@@ -11,4 +14,56 @@ class Clock(Protocol):
 
     def now(self) -> datetime:
         """The current instant, timezone-aware (UTC)."""
+        ...
+
+
+class Playout(Protocol):
+    """The speaker: one persistent output stream fed from a callback. All methods are thread-safe and return
+    at once; commands take effect within one audio buffer. Events are delivered to the listener given to
+    :meth:`subscribe` from the engine's own thread (listeners must not block).
+    """
+
+    def open(self) -> None:
+        """Open the output (device, file or Icecast) and start the stream, playing silence."""
+        ...
+
+    def close(self) -> None:
+        """Stop everything and release the output."""
+        ...
+
+    def subscribe(self, listener: Callable[[PlayoutEvent], None]) -> None:
+        """Receive every :data:`~truyenthanh.domain.playout.PlayoutEvent`."""
+        ...
+
+    def enqueue(self, items: Sequence[PlayItem], *, start_at: datetime | None = None) -> None:
+        """Queue items to follow each other gaplessly after what is queued.
+
+        With ``start_at`` the first item's first sample reaches the output at that instant (the engine
+        decodes ahead and counts samples), provided the queue is otherwise empty by then.
+        """
+        ...
+
+    def preempt(self, items: Sequence[PlayItem], *, resume: bool) -> None:
+        """Cut in now with ``items``; afterwards the interrupted item resumes where it stopped
+        (``resume=True``) or restarts, then the rest of the queue follows."""
+        ...
+
+    def stop(self) -> None:
+        """Silence now and clear the queue."""
+        ...
+
+    def skip(self) -> None:
+        """End the current item now and go on with the next."""
+        ...
+
+    def pause(self) -> None:
+        """Hold the current item (silence) until :meth:`resume`."""
+        ...
+
+    def resume(self) -> None:
+        """Continue after :meth:`pause`."""
+        ...
+
+    def status(self) -> PlayoutStatus:
+        """What is playing, where, and how loud."""
         ...

@@ -1,0 +1,67 @@
+"""Hash chains for append-only records (broadcast log, audit trail).
+
+Each row stores ``prev_hash`` (the previous row's ``row_hash``, or ``GENESIS`` for the first) and
+``row_hash = sha256(prev_hash + canonical JSON of the row's content)``. Editing, inserting or deleting any row
+breaks the chain at that row, which :func:`verify` reports.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+GENESIS = "0" * 64
+"""``prev_hash`` of the first row of a chain."""
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="microseconds")
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def canonical(content: Mapping[str, Any]) -> bytes:
+    """Deterministic JSON bytes of a row's content (sorted keys, UTF-8, no spaces)."""
+    return json.dumps(_plain(content), sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def row_hash(prev_hash: str, content: Mapping[str, Any]) -> str:
+    """The hash of one row given the previous row's hash and this row's content."""
+    return hashlib.sha256(prev_hash.encode("ascii") + canonical(content)).hexdigest()
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    """Where a chain stops being valid."""
+
+    row_id: Any
+    """Identifier of the first row that does not verify."""
+    reason: str
+    """Vietnamese explanation (edited row, inserted or deleted row)."""
+
+
+def verify(rows: Iterable[tuple[Any, str, str, Mapping[str, Any]]]) -> ChainBreak | None:
+    """Check a chain given in order as ``(row_id, prev_hash, row_hash, content)`` tuples.
+
+    Returns:
+        ``None`` if every row verifies, else the first break.
+    """
+    expected_prev = GENESIS
+    for row_id, prev, stored, content in rows:
+        if prev != expected_prev:
+            return ChainBreak(row_id, f"dòng {row_id}: không nối tiếp dòng trước (có dòng bị xóa hoặc chèn thêm)")
+        if row_hash(prev, content) != stored:
+            return ChainBreak(row_id, f"dòng {row_id}: nội dung đã bị sửa sau khi ghi")
+        expected_prev = stored
+    return None

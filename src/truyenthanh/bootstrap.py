@@ -9,6 +9,7 @@ from truyenthanh.adapters.db.database import Database, make_engine, sqlite_url
 from truyenthanh.config import Settings
 from truyenthanh.locations import Locations
 from truyenthanh.services.ports import Clock
+from truyenthanh.services.programmes import ProgrammeService
 from truyenthanh.services.station import StationService
 
 
@@ -21,9 +22,11 @@ class Container:
     db: Database
     clock: Clock
     station: StationService = field(init=False)
+    programmes: ProgrammeService = field(init=False)
 
     def __post_init__(self) -> None:
         self.station = StationService(settings=self.settings, locations=self.locations, db=self.db, clock=self.clock)
+        self.programmes = ProgrammeService(db=self.db, clock=self.clock)
 
     def close(self) -> None:
         """Release the database connections."""

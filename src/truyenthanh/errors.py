@@ -51,6 +51,12 @@ class AudioError(TruyenthanhError):
     title = "Lỗi âm thanh"
 
 
+class ProgrammeError(TruyenthanhError):
+    """A programme or one of its items cannot be saved as asked."""
+
+    title = "Lỗi chương trình"
+
+
 class ScheduleError(TruyenthanhError):
     """A schedule cannot be saved or expanded."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from types import SimpleNamespace
 
 from truyenthanh.domain.enums import Outcome, Priority
 from truyenthanh.domain.hashchain import GENESIS, row_hash
@@ -26,16 +27,16 @@ def test_broadcast_content_is_the_same_in_any_zone_and_ignores_other_fields() ->
 
 
 def test_audit_content_reads_objects_and_nested_values() -> None:
-    class Entry:
-        at = datetime(2026, 1, 1, tzinfo=UTC)
-        actor = "duyet"
-        action = "announcement.approve"
-        entity = "announcement"
-        entity_id = "4"
-        before = {"status": "waiting"}
-        after = {"priority": Priority.EMERGENCY, "items": (1, 2)}
-
-    assert audit_content(Entry()) == {
+    entry = SimpleNamespace(
+        at=datetime(2026, 1, 1, tzinfo=UTC),
+        actor="duyet",
+        action="announcement.approve",
+        entity="announcement",
+        entity_id="4",
+        before={"status": "waiting"},
+        after={"priority": Priority.EMERGENCY, "items": (1, 2)},
+    )
+    assert audit_content(entry) == {
         "at": "2026-01-01T00:00:00.000000+00:00",
         "actor": "duyet",
         "action": "announcement.approve",

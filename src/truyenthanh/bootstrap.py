@@ -8,6 +8,8 @@ from truyenthanh.adapters.clock import SystemClock
 from truyenthanh.adapters.db.database import Database, make_engine, sqlite_url
 from truyenthanh.config import Settings
 from truyenthanh.locations import Locations
+from truyenthanh.services.audit import AuditService
+from truyenthanh.services.library import LibraryService
 from truyenthanh.services.ports import Clock
 from truyenthanh.services.programmes import ProgrammeService
 from truyenthanh.services.station import StationService
@@ -22,10 +24,14 @@ class Container:
     db: Database
     clock: Clock
     station: StationService = field(init=False)
+    audit: AuditService = field(init=False)
+    library: LibraryService = field(init=False)
     programmes: ProgrammeService = field(init=False)
 
     def __post_init__(self) -> None:
         self.station = StationService(settings=self.settings, locations=self.locations, db=self.db, clock=self.clock)
+        self.audit = AuditService(db=self.db)
+        self.library = LibraryService(locations=self.locations, db=self.db, clock=self.clock)
         self.programmes = ProgrammeService(db=self.db, clock=self.clock)
 
     def close(self) -> None:

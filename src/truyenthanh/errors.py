@@ -57,6 +57,12 @@ class ProgrammeError(TruyenthanhError):
     title = "Lỗi chương trình"
 
 
+class LibraryError(TruyenthanhError):
+    """A library entry cannot be created or changed as asked (bad title, language tag...)."""
+
+    title = "Lỗi thư viện âm thanh"
+
+
 class ScheduleError(TruyenthanhError):
     """A schedule cannot be saved or expanded."""
 

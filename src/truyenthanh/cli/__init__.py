@@ -114,6 +114,10 @@ def status(state: CliState, as_json: bool) -> None:
         click.echo("Cảnh báo: dữ liệu cần nâng cấp, hãy chạy «truyenthanh init».", err=True)
 
 
+from truyenthanh.cli.audit import audit  # noqa: E402
+from truyenthanh.cli.library import library  # noqa: E402
 from truyenthanh.cli.tui import tui  # noqa: E402  (registered after the group exists)
 
+main.add_command(audit)
+main.add_command(library)
 main.add_command(tui)

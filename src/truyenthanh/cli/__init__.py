@@ -112,3 +112,8 @@ def status(state: CliState, as_json: bool) -> None:
     click.echo(f"Dung lượng đĩa còn trống: {info['disk_free_mb']} MB")
     if not info["schema_up_to_date"]:
         click.echo("Cảnh báo: dữ liệu cần nâng cấp, hãy chạy «truyenthanh init».", err=True)
+
+
+from truyenthanh.cli import schedule as _schedule  # noqa: E402
+
+_schedule.register(main)

@@ -26,7 +26,7 @@ def test_schedule_a_file_list_refuse_remove(station_dir: Path, tmp_path: Path) -
     saved = json.loads(added.stdout)
     assert saved["summary"] == "Một lần, 08:00 Thứ Hai 07/01/2030"
     assert saved["duration_s"] == 2.0
-    assert saved["programme"] == "Tệp thong-bao.wav"
+    assert saved["programme"] == "thong-bao"
     listed = run("schedule", "list", "--from", "2030-01-07", "--to", "2030-01-07", "--json", data_dir=station_dir)
     rows = json.loads(listed.stdout)
     assert [r["start"] for r in rows] == ["2030-01-07T01:00:00+00:00"]
@@ -35,7 +35,7 @@ def test_schedule_a_file_list_refuse_remove(station_dir: Path, tmp_path: Path) -
     assert quiet.returncode == 1
     assert "giờ yên tĩnh 21:30–05:00" in quiet.stderr and "--force" in quiet.stderr
     clash = run("schedule", "add", str(saved["programme_id"]), "--at", "2030-01-07 08:00:01", data_dir=station_dir)
-    assert clash.returncode == 1 and "trùng với «Tệp thong-bao.wav»" in clash.stderr
+    assert clash.returncode == 1 and "trùng với «thong-bao»" in clash.stderr
     daily = run(
         "schedule", "add", str(saved["programme_id"]), "--days", "t2,t4,t6", "--time", "17:15", data_dir=station_dir
     )

@@ -24,7 +24,7 @@ from truyenthanh.domain.schedule import (
     parse_when,
     rrule_for_days,
 )
-from truyenthanh.errors import ScheduleError
+from truyenthanh.errors import AudioError, ScheduleError
 
 
 def _operator() -> str | None:
@@ -80,7 +80,7 @@ def schedule() -> None:
 @click.option("--title", help="Tên chương trình tạo từ --audio.")
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
 @pass_state
-def add(  # noqa: PLR0917 (one parameter per command-line option)
+def add(
     state: CliState,
     programme: str | None,
     at_text: str | None,
@@ -119,7 +119,11 @@ def add(  # noqa: PLR0917 (one parameter per command-line option)
     valid_to = _bound(to_text, zone, now, end=True)
     chosen = Resolution.FORCE if force else (Resolution(resolve) if resolve else None)
     if audio is not None:
-        programme = str(service.programme_for_audio(audio, title=title, operator=_operator()))
+        imported = container.library.add([audio], title=title).results[0]
+        asset = imported.asset or imported.duplicate_of
+        if asset is None:
+            raise AudioError(imported.error or f"Không nhập được tệp {audio}.")
+        programme = str(service.programme_for_asset(asset.id, title=title, operator=_operator()))
     assert programme is not None
     saved = service.add(
         programme,

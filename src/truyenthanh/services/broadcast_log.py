@@ -1,48 +1,22 @@
 """The broadcast log (nhật ký phát thanh): append-only and hash-chained.
 
-Every row is written through :class:`BroadcastLogService.append`, which fills ``prev_hash`` and ``row_hash``
-(:func:`truyenthanh.domain.hashchain.row_hash` over :func:`content`). Rows are never updated or deleted; an
-inspector's check recomputes the chain with :func:`truyenthanh.domain.hashchain.verify`.
+Every row the daemon writes goes through :meth:`BroadcastLogService.append`, which chains it with
+:func:`truyenthanh.services.chains.append_broadcast` (``prev_hash``/``row_hash`` over
+:func:`truyenthanh.domain.records.broadcast_content`). Rows are never updated or deleted.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
 
 from sqlmodel import col, select
 
 from truyenthanh.adapters.db.database import Database
 from truyenthanh.adapters.db.models import BroadcastLog
-from truyenthanh.domain import hashchain
-from truyenthanh.domain.enums import Category, Outcome, Priority
+from truyenthanh.domain.enums import Category, ItemKind, Outcome, Priority
+from truyenthanh.services import chains
 from truyenthanh.services.ports import Clock
-
-HASHED_FIELDS = (
-    "schedule_id",
-    "programme_id",
-    "programme_title",
-    "item_title",
-    "category",
-    "language",
-    "priority",
-    "scheduled_start",
-    "actual_start",
-    "end",
-    "outcome",
-    "reason",
-    "engine",
-    "operator",
-    "approver",
-    "recorded_at",
-)
-"""The columns covered by ``row_hash``: every column but ``id``, ``prev_hash`` and ``row_hash``."""
-
-
-def content(row: BroadcastLog) -> dict[str, Any]:
-    """The part of a row its hash covers (see :data:`HASHED_FIELDS`)."""
-    return {name: getattr(row, name) for name in HASHED_FIELDS}
 
 
 @dataclass(frozen=True)
@@ -53,6 +27,7 @@ class LogEntry:
     programme_title: str = ""
     item_title: str = ""
     """Empty when the row is about the whole programme (a miss, a skip)."""
+    item_kind: ItemKind | None = None
     schedule_id: int | None = None
     programme_id: int | None = None
     category: Category | None = None
@@ -64,6 +39,8 @@ class LogEntry:
     end: datetime | None = None
     reason: str = ""
     """Vietnamese explanation (why late, missed, cut or failed)."""
+    outages: tuple[dict[str, str], ...] = ()
+    """Relay outages during the item: ``{"start", "end", "cause"}``."""
     engine: str | None = None
     """Speech engine of a spoken item."""
     operator: str | None = None
@@ -80,41 +57,33 @@ class BroadcastLogService:
     def append(self, entry: LogEntry) -> BroadcastLog:
         """Write one row at the end of the chain and return it (with its id and hashes).
 
-        The row is chained inside an immediate (write-locked) transaction so two writers can never give two
-        rows the same predecessor.
+        Several processes may append at once: the chain takes SQLite's write lock before reading its tail.
 
         Raises:
             StorageError: the database cannot be written.
         """
+        row = BroadcastLog(
+            schedule_id=entry.schedule_id,
+            programme_id=entry.programme_id,
+            programme_title=entry.programme_title,
+            item_title=entry.item_title,
+            item_kind=entry.item_kind,
+            category=entry.category,
+            language=entry.language,
+            priority=entry.priority,
+            scheduled_start=entry.scheduled_start,
+            actual_start=entry.actual_start,
+            end=entry.end,
+            outcome=entry.outcome,
+            reason=entry.reason,
+            outages=list(entry.outages),
+            engine=entry.engine,
+            operator=entry.operator,
+            approver=entry.approver,
+            recorded_at=self._clock.now(),
+        )
         with self._db.session() as session:
-            session.connection().exec_driver_sql("BEGIN IMMEDIATE")
-            last = session.exec(select(BroadcastLog.row_hash).order_by(col(BroadcastLog.id).desc()).limit(1)).first()
-            row = BroadcastLog(
-                schedule_id=entry.schedule_id,
-                programme_id=entry.programme_id,
-                programme_title=entry.programme_title,
-                item_title=entry.item_title,
-                category=entry.category,
-                language=entry.language,
-                priority=entry.priority,
-                scheduled_start=entry.scheduled_start,
-                actual_start=entry.actual_start,
-                end=entry.end,
-                outcome=entry.outcome,
-                reason=entry.reason,
-                engine=entry.engine,
-                operator=entry.operator,
-                approver=entry.approver,
-                recorded_at=self._clock.now(),
-            )
-            # Hash what the database will give back: UTC, microseconds.
-            for name in ("scheduled_start", "actual_start", "end", "recorded_at"):
-                value = getattr(row, name)
-                if value is not None:
-                    setattr(row, name, value.astimezone(UTC))
-            row.prev_hash = last or hashchain.GENESIS
-            row.row_hash = hashchain.row_hash(row.prev_hash, content(row))
-            session.add(row)
+            chains.append_broadcast(session, row)
         return row
 
     def rows(self, start: datetime | None = None, end: datetime | None = None) -> list[BroadcastLog]:
@@ -142,9 +111,5 @@ class BroadcastLogService:
             )
             return {(sid, at) for sid, at in session.exec(query) if sid is not None and at is not None}
 
-    def verify(self) -> hashchain.ChainBreak | None:
-        """Check the whole chain; ``None`` when every row verifies."""
-        return hashchain.verify((row.id, row.prev_hash, row.row_hash, content(row)) for row in self.rows())
 
-
-__all__ = ["HASHED_FIELDS", "BroadcastLogService", "LogEntry", "content"]
+__all__ = ["BroadcastLogService", "LogEntry"]

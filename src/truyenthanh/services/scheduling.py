@@ -8,16 +8,13 @@ that imports APScheduler (an import-linter contract checks it).
 from __future__ import annotations
 
 import hashlib
-import shutil
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from truyenthanh.adapters import ffmpeg, files
 from truyenthanh.adapters.db.database import Database
 from truyenthanh.adapters.db.models import (
     Announcement,
@@ -28,7 +25,7 @@ from truyenthanh.adapters.db.models import (
     Station,
 )
 from truyenthanh.config import Settings
-from truyenthanh.domain.enums import AssetSource, Category, ContentStatus, ItemKind, Priority
+from truyenthanh.domain.enums import ContentStatus, ItemKind, Priority
 from truyenthanh.domain.schedule import (
     ConflictReport,
     Misfire,
@@ -44,7 +41,7 @@ from truyenthanh.domain.schedule import (
     plan,
 )
 from truyenthanh.domain.station import StationRules
-from truyenthanh.errors import AudioError, NotFoundError, ScheduleError, StorageError
+from truyenthanh.errors import NotFoundError, ScheduleError, StorageError
 from truyenthanh.locations import Locations
 from truyenthanh.services.ports import Clock
 
@@ -404,43 +401,20 @@ class SchedulingService:
         found = expand(spec, now, now + timedelta(days=366), self.zone)
         return found[0].start if found else None
 
-    def programme_for_audio(self, source: Path, *, title: str | None = None, operator: str | None = None) -> int:
-        """Import one audio file into the media folder and make an approved one-item programme for it.
-
-        The same file imported twice reuses the asset.
+    def programme_for_asset(self, asset_id: int, *, title: str | None = None, operator: str | None = None) -> int:
+        """Make an approved one-item programme that plays one library asset; returns its id.
 
         Raises:
-            AudioError: the file cannot be read as audio.
+            NotFoundError: no asset has this id.
         """
-        if not source.is_file():
-            raise AudioError(f"Không thấy tệp âm thanh {source}.")
-        info = ffmpeg.probe(source)
-        digest = files.sha256_file(source)
         with self._db.session() as session:
-            asset = session.exec(select(AudioAsset).where(AudioAsset.sha256 == digest)).first()
-        if asset is None:
-            relative = Path("imported") / f"{digest[:12]}{source.suffix.lower()}"
-            target = self._locations.media_dir / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
-            asset = AudioAsset(
-                path=str(relative),
-                sha256=digest,
-                duration_s=info.duration_s,
-                format=info.format,
-                codec=info.codec,
-                channels=info.channels,
-                sample_rate=info.sample_rate,
-                title=title or source.stem,
-                category=Category.OTHER,
-                source=AssetSource.IMPORTED,
-            )
-            with self._db.session() as session:
-                session.add(asset)
-        with self._db.session() as session:
+            asset = session.get(AudioAsset, asset_id)
+            if asset is None:
+                raise NotFoundError(f"Không có tệp âm thanh số {asset_id} trong thư viện.")
             programme = Programme(
-                title=title or f"Tệp {source.name}",
+                title=title or asset.title,
                 category=asset.category,
+                language=asset.language,
                 status=ContentStatus.APPROVED,
                 approved_by=operator,
             )
@@ -449,11 +423,7 @@ class SchedulingService:
             assert programme.id is not None
             session.add(
                 ProgrammeItem(
-                    programme_id=programme.id,
-                    position=0,
-                    kind=ItemKind.AUDIO,
-                    title=asset.title,
-                    asset_id=asset.id,
+                    programme_id=programme.id, position=0, kind=ItemKind.AUDIO, title=asset.title, asset_id=asset.id
                 )
             )
             return programme.id

@@ -9,9 +9,11 @@ from truyenthanh.adapters.db.database import Database, make_engine, sqlite_url
 from truyenthanh.config import Settings
 from truyenthanh.locations import Locations
 from truyenthanh.services.audit import AuditService
+from truyenthanh.services.broadcast_log import BroadcastLogService
 from truyenthanh.services.library import LibraryService
 from truyenthanh.services.ports import Clock
 from truyenthanh.services.programmes import ProgrammeService
+from truyenthanh.services.scheduling import SchedulingService
 from truyenthanh.services.station import StationService
 
 
@@ -27,12 +29,18 @@ class Container:
     audit: AuditService = field(init=False)
     library: LibraryService = field(init=False)
     programmes: ProgrammeService = field(init=False)
+    scheduling: SchedulingService = field(init=False)
+    broadcast_log: BroadcastLogService = field(init=False)
 
     def __post_init__(self) -> None:
         self.station = StationService(settings=self.settings, locations=self.locations, db=self.db, clock=self.clock)
         self.audit = AuditService(db=self.db)
         self.library = LibraryService(locations=self.locations, db=self.db, clock=self.clock)
         self.programmes = ProgrammeService(db=self.db, clock=self.clock)
+        self.scheduling = SchedulingService(
+            settings=self.settings, locations=self.locations, db=self.db, clock=self.clock
+        )
+        self.broadcast_log = BroadcastLogService(db=self.db, clock=self.clock)
 
     def close(self) -> None:
         """Release the database connections."""

@@ -8,6 +8,8 @@ from truyenthanh.adapters.clock import SystemClock
 from truyenthanh.adapters.db.database import Database, make_engine, sqlite_url
 from truyenthanh.config import Settings
 from truyenthanh.locations import Locations
+from truyenthanh.services.accounts import AccountService
+from truyenthanh.services.approvals import ApprovalService
 from truyenthanh.services.audit import AuditService
 from truyenthanh.services.ports import Clock
 from truyenthanh.services.station import StationService
@@ -23,10 +25,14 @@ class Container:
     clock: Clock
     station: StationService = field(init=False)
     audit: AuditService = field(init=False)
+    accounts: AccountService = field(init=False)
+    approvals: ApprovalService = field(init=False)
 
     def __post_init__(self) -> None:
         self.station = StationService(settings=self.settings, locations=self.locations, db=self.db, clock=self.clock)
         self.audit = AuditService(db=self.db)
+        self.accounts = AccountService(settings=self.settings, db=self.db, clock=self.clock)
+        self.approvals = ApprovalService(settings=self.settings, db=self.db, clock=self.clock, accounts=self.accounts)
 
     def close(self) -> None:
         """Release the database connections."""

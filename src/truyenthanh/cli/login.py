@@ -8,6 +8,7 @@ import click
 
 from truyenthanh.cli.state import CliState
 from truyenthanh.domain.accounts import Actor
+from truyenthanh.errors import LoginError
 
 USER_ENV = "TRUYENTHANH_USER"
 """Username for scripts (with :data:`PASSWORD_ENV`), instead of the prompt."""
@@ -29,9 +30,14 @@ def current_actor(state: CliState) -> Actor:
     username = os.environ.get(USER_ENV)
     if not username and state.settings().single_operator:
         return accounts.single_operator_actor()
+    password = os.environ.get(PASSWORD_ENV)
+    if (not username or password is None) and not click.get_text_stream("stdin").isatty():
+        raise LoginError(
+            f"Lệnh này cần đăng nhập: chạy trong cửa sổ dòng lệnh để nhập tên và mật khẩu, hoặc đặt biến môi "
+            f"trường {USER_ENV} và {PASSWORD_ENV}."
+        )
     if not username:
         username = click.prompt("Tên đăng nhập", err=True)
-    password = os.environ.get(PASSWORD_ENV)
     if password is None:
         password = click.prompt("Mật khẩu", hide_input=True, err=True)
     return accounts.login(username, password)

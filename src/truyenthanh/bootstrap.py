@@ -11,6 +11,7 @@ from truyenthanh.locations import Locations
 from truyenthanh.services.accounts import AccountService
 from truyenthanh.services.approvals import ApprovalService
 from truyenthanh.services.audit import AuditService
+from truyenthanh.services.library import LibraryService
 from truyenthanh.services.ports import Clock
 from truyenthanh.services.station import StationService
 
@@ -27,12 +28,14 @@ class Container:
     audit: AuditService = field(init=False)
     accounts: AccountService = field(init=False)
     approvals: ApprovalService = field(init=False)
+    library: LibraryService = field(init=False)
 
     def __post_init__(self) -> None:
         self.station = StationService(settings=self.settings, locations=self.locations, db=self.db, clock=self.clock)
         self.audit = AuditService(db=self.db)
         self.accounts = AccountService(settings=self.settings, db=self.db, clock=self.clock)
         self.approvals = ApprovalService(settings=self.settings, db=self.db, clock=self.clock, accounts=self.accounts)
+        self.library = LibraryService(locations=self.locations, db=self.db, clock=self.clock)
 
     def close(self) -> None:
         """Release the database connections."""

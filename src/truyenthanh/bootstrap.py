@@ -11,8 +11,10 @@ from truyenthanh.locations import Locations
 from truyenthanh.services.accounts import AccountService
 from truyenthanh.services.approvals import ApprovalService
 from truyenthanh.services.audit import AuditService
+from truyenthanh.services.broadcast_log import BroadcastLogService
 from truyenthanh.services.library import LibraryService
 from truyenthanh.services.ports import Clock
+from truyenthanh.services.scheduling import SchedulingService
 from truyenthanh.services.station import StationService
 
 
@@ -29,6 +31,8 @@ class Container:
     accounts: AccountService = field(init=False)
     approvals: ApprovalService = field(init=False)
     library: LibraryService = field(init=False)
+    scheduling: SchedulingService = field(init=False)
+    broadcast_log: BroadcastLogService = field(init=False)
 
     def __post_init__(self) -> None:
         self.station = StationService(settings=self.settings, locations=self.locations, db=self.db, clock=self.clock)
@@ -36,6 +40,10 @@ class Container:
         self.accounts = AccountService(settings=self.settings, db=self.db, clock=self.clock)
         self.approvals = ApprovalService(settings=self.settings, db=self.db, clock=self.clock, accounts=self.accounts)
         self.library = LibraryService(locations=self.locations, db=self.db, clock=self.clock)
+        self.scheduling = SchedulingService(
+            settings=self.settings, locations=self.locations, db=self.db, clock=self.clock
+        )
+        self.broadcast_log = BroadcastLogService(db=self.db, clock=self.clock)
 
     def close(self) -> None:
         """Release the database connections."""

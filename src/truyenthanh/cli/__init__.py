@@ -126,3 +126,7 @@ main.add_command(audit)
 main.add_command(library)
 main.add_command(tui)
 main.add_command(user)
+
+from truyenthanh.cli import schedule as _schedule  # noqa: E402
+
+_schedule.register(main)

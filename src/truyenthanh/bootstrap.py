@@ -14,6 +14,7 @@ from truyenthanh.services.audit import AuditService
 from truyenthanh.services.broadcast_log import BroadcastLogService
 from truyenthanh.services.library import LibraryService
 from truyenthanh.services.ports import Clock
+from truyenthanh.services.programmes import ProgrammeService
 from truyenthanh.services.scheduling import SchedulingService
 from truyenthanh.services.station import StationService
 
@@ -31,6 +32,7 @@ class Container:
     accounts: AccountService = field(init=False)
     approvals: ApprovalService = field(init=False)
     library: LibraryService = field(init=False)
+    programmes: ProgrammeService = field(init=False)
     scheduling: SchedulingService = field(init=False)
     broadcast_log: BroadcastLogService = field(init=False)
 
@@ -40,6 +42,7 @@ class Container:
         self.accounts = AccountService(settings=self.settings, db=self.db, clock=self.clock)
         self.approvals = ApprovalService(settings=self.settings, db=self.db, clock=self.clock, accounts=self.accounts)
         self.library = LibraryService(locations=self.locations, db=self.db, clock=self.clock)
+        self.programmes = ProgrammeService(db=self.db, clock=self.clock)
         self.scheduling = SchedulingService(
             settings=self.settings, locations=self.locations, db=self.db, clock=self.clock
         )

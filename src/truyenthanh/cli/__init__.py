@@ -112,3 +112,10 @@ def status(state: CliState, as_json: bool) -> None:
     click.echo(f"Dung lượng đĩa còn trống: {info['disk_free_mb']} MB")
     if not info["schema_up_to_date"]:
         click.echo("Cảnh báo: dữ liệu cần nâng cấp, hãy chạy «truyenthanh init».", err=True)
+
+
+from truyenthanh.cli.speech import normalize_command, rerender, say  # noqa: E402
+
+main.add_command(normalize_command)
+main.add_command(say)
+main.add_command(rerender)

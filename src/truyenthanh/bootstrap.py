@@ -10,7 +10,12 @@ from truyenthanh.adapters.tts.espeak import EspeakEngine
 from truyenthanh.adapters.tts.gtts import GttsEngine
 from truyenthanh.config import Settings
 from truyenthanh.locations import Locations
+from truyenthanh.services.audit import AuditService
+from truyenthanh.services.broadcast_log import BroadcastLogService
+from truyenthanh.services.library import LibraryService
 from truyenthanh.services.ports import Clock, SpeechEngine
+from truyenthanh.services.programmes import ProgrammeService
+from truyenthanh.services.scheduling import SchedulingService
 from truyenthanh.services.speech import SpeechService
 from truyenthanh.services.station import StationService
 
@@ -26,10 +31,22 @@ class Container:
     speech_engines: dict[str, SpeechEngine] = field(default_factory=dict)
     """Speech engines by name; empty: the real ones (gTTS and espeak-ng). Tests may pass their own."""
     station: StationService = field(init=False)
+    audit: AuditService = field(init=False)
+    library: LibraryService = field(init=False)
+    programmes: ProgrammeService = field(init=False)
+    scheduling: SchedulingService = field(init=False)
+    broadcast_log: BroadcastLogService = field(init=False)
     speech: SpeechService = field(init=False)
 
     def __post_init__(self) -> None:
         self.station = StationService(settings=self.settings, locations=self.locations, db=self.db, clock=self.clock)
+        self.audit = AuditService(db=self.db)
+        self.library = LibraryService(locations=self.locations, db=self.db, clock=self.clock)
+        self.programmes = ProgrammeService(db=self.db, clock=self.clock)
+        self.scheduling = SchedulingService(
+            settings=self.settings, locations=self.locations, db=self.db, clock=self.clock
+        )
+        self.broadcast_log = BroadcastLogService(db=self.db, clock=self.clock)
         if not self.speech_engines:
             self.speech_engines = {
                 "gtts": GttsEngine(timeout_s=self.settings.tts_timeout_s),
@@ -40,6 +57,7 @@ class Container:
             locations=self.locations,
             db=self.db,
             clock=self.clock,
+            library=self.library,
             engines=self.speech_engines,
         )
 

@@ -10,8 +10,6 @@ only through the cache unless asked otherwise.
 from __future__ import annotations
 
 import hashlib
-import os
-import shutil
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,7 +18,7 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
-from truyenthanh.adapters import ffmpeg, files
+from truyenthanh.adapters import files
 from truyenthanh.adapters.db import database
 from truyenthanh.adapters.db.database import Database
 from truyenthanh.adapters.db.models import Announcement, AudioAsset
@@ -29,6 +27,7 @@ from truyenthanh.domain.enums import AssetSource, Category, ReadingVariant
 from truyenthanh.domain.vietnamese import Lexicon, normalize
 from truyenthanh.errors import AudioError, ConfigError, NotFoundError, SpeechError, StorageError
 from truyenthanh.locations import Locations
+from truyenthanh.services.library import LibraryService, inspect_audio
 from truyenthanh.services.ports import Clock, SpeechEngine
 
 ENGINE_CHOICES = ("auto", "gtts", "espeak")
@@ -96,9 +95,11 @@ class SpeechService:
         locations: Locations,
         db: Database,
         clock: Clock,
+        library: LibraryService,
         engines: Mapping[str, SpeechEngine],
     ) -> None:
         self._settings = settings
+        self._library = library
         self._locations = locations
         self._db = db
         self._clock = clock
@@ -235,58 +236,37 @@ class SpeechService:
         self._station_checked = True
 
     def _store(self, rendered: Path, *, title: str, category: Category, engine: str, voice: str) -> AudioAsset:
-        """Place a rendering in the media folder and record it (once per rendering)."""
+        """Record a rendering as a library asset (measured like any import), once per distinct audio."""
         self._require_station()
-        relative = Path("speech") / rendered.name
-        with self._db.session() as session:
-            existing = session.exec(select(AudioAsset).where(AudioAsset.path == str(relative))).first()
-        target = self._locations.media_dir / relative
-        if existing is not None and target.is_file():
+        digest = files.sha256_file(rendered)
+        existing = self._asset_by_sha(digest)
+        if existing is not None and (self._locations.media_dir / existing.path).is_file():
             return existing
         try:
-            _link_or_copy(rendered, target)
-            info = ffmpeg.probe(target)
-            loudness = ffmpeg.measure_loudness(target)
-            digest = files.sha256_file(target)
-        except OSError as exc:
-            raise StorageError(f"Không ghi được {target}: {exc.strerror}.") from exc
+            inspected = inspect_audio(rendered)
         except AudioError as exc:
             raise SpeechError(f"Bản đọc {rendered} hỏng: {exc.message}") from exc
-        if existing is not None:
-            return existing
-        asset = AudioAsset(
-            path=str(relative),
-            sha256=digest,
-            duration_s=info.duration_s,
-            format=info.format,
-            codec=info.codec,
-            channels=info.channels,
-            sample_rate=info.sample_rate,
-            loudness_lufs=loudness.integrated_lufs,
-            true_peak_dbtp=loudness.true_peak_dbtp,
-            title=title,
-            category=category,
-            language="vi",
-            source=AssetSource.TTS,
-            engine=engine,
-            voice=voice,
-            created_at=self._clock.now(),
-        )
         try:
-            with self._db.session() as session:
-                session.add(asset)
+            with self._library.transaction() as (session, staging):
+                staging.stage(rendered, inspected.media_path)
+                if existing is not None:
+                    return existing
+                row = inspected.to_row(title=title, category=category, language="vi", source=AssetSource.TTS)
+                row.engine = engine
+                row.voice = voice
+                row.created_at = self._clock.now()
+                session.add(row)
         except IntegrityError:
             # Another thread or process stored the same rendering first.
-            with self._db.session() as session:
-                same = session.exec(
-                    select(AudioAsset).where(
-                        (col(AudioAsset.path) == str(relative)) | (col(AudioAsset.sha256) == digest)
-                    )
-                ).first()
+            same = self._asset_by_sha(digest)
             if same is None:
                 raise
             return same
-        return asset
+        return row
+
+    def _asset_by_sha(self, digest: str) -> AudioAsset | None:
+        with self._db.session() as session:
+            return session.exec(select(AudioAsset).where(AudioAsset.sha256 == digest)).first()
 
     # --- announcements -------------------------------------------------------------------------------------
 
@@ -392,18 +372,6 @@ class SpeechService:
 def _title_of(text: str) -> str:
     line = " ".join(text.split())
     return line if len(line) <= 60 else line[:59].rstrip() + "…"
-
-
-def _link_or_copy(source: Path, target: Path) -> None:
-    """Put ``source`` at ``target`` (hard link when on the same disk), never leaving a partial file."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.part")
-    partial.unlink(missing_ok=True)
-    try:
-        os.link(source, partial)
-    except OSError:
-        shutil.copyfile(source, partial)
-    partial.replace(target)
 
 
 __all__ = ["CHAIN", "ENGINE_CHOICES", "Rendering", "RetryReport", "SpeechService"]

@@ -14,6 +14,7 @@ from truyenthanh.domain.accounts import Actor
 from truyenthanh.errors import TruyenthanhError
 from truyenthanh.tui.backend import StationBackend
 from truyenthanh.tui.keys import describe_key
+from truyenthanh.tui.screens.announcements import AnnouncementsScreen
 from truyenthanh.tui.screens.help import HelpScreen
 from truyenthanh.tui.screens.library import LibraryScreen
 from truyenthanh.tui.screens.log import LogScreen
@@ -34,6 +35,7 @@ class TruyenthanhApp(App[None]):
         "library": LibraryScreen,
         "programmes": ProgrammesScreen,
         "schedule": ScheduleScreen,
+        "announcements": AnnouncementsScreen,
         "log": LogScreen,
     }
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -42,6 +44,7 @@ class TruyenthanhApp(App[None]):
         Binding("f3", "switch_mode('library')", "Thư viện", show=False, priority=True),
         Binding("f4", "switch_mode('programmes')", "Chương trình", show=False, priority=True),
         Binding("f5", "switch_mode('schedule')", "Lịch phát", show=False, priority=True),
+        Binding("f6", "switch_mode('announcements')", "Thông báo", show=False, priority=True),
         Binding("f7", "switch_mode('log')", "Nhật ký", show=False, priority=True),
         Binding("ctrl+q", "quit", "Thoát", priority=True),
         Binding("ctrl+c", "help_quit", show=False, system=True),
@@ -91,7 +94,7 @@ class TruyenthanhApp(App[None]):
             sections.append((f"Màn hình «{getattr(self.screen, 'TITLE', '')}»", screen_keys))
         self.push_screen(HelpScreen(sections))
 
-    def with_actor(self, reason: str, then: Callable[[Actor], None]) -> None:
+    def with_actor(self, reason: str, then: Callable[[Actor], object]) -> None:
         """Run ``then`` for the logged-in person, asking for a login first if nobody is logged in.
 
         In single-operator mode the station's named operator acts without a login.

@@ -11,8 +11,8 @@ import pytest
 
 from tests.fakes import FrozenClock
 from truyenthanh import bootstrap
-from truyenthanh.config import load_settings
 from truyenthanh.adapters.db.models import AudioAsset, Programme, ProgrammeItem, Schedule
+from truyenthanh.config import load_settings
 from truyenthanh.domain.enums import ContentStatus, ItemKind
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -371,7 +371,7 @@ def weekly_logbook(
     return Report(
         heading=heading,
         title="SỔ NHẬT KÝ CHƯƠNG TRÌNH PHÁT THANH",
-        subtitle=f"Tuần {period.name.removeprefix('tuần ')} ({period.span})",
+        subtitle=period.name.capitalize(),
         period=period,
         tables=[table],
         notes=["Thời lượng là thời gian thực phát (giờ:phút:giây); dòng không phát có thời lượng 0."],

@@ -74,9 +74,44 @@ def _set_cell(cell: _Cell, text: str, *, bold: bool = False, size: float = 11, r
     run.bold, run.font.size = bold, Pt(size)
 
 
+def _widths(table: DocxTable, widths: list[float]) -> None:
+    """Fix column widths in cm (Word reads the cells' widths, LibreOffice the grid's)."""
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Cm(width)
+        for cell in column.cells:
+            cell.width = Cm(width)
+
+
+def _usable_cm(report: Report) -> float:
+    return 29.7 - 2 - 1.5 if report.landscape else 21 - 3 - 1.5
+
+
+def _column_widths(table: Table, usable: float, size: float) -> list[float]:
+    """Column widths in cm: every column gets the room for its longest value up to 14 characters (and for
+    its longest header word); long text columns share what is left in proportion to their longer content."""
+    per_char = size * 0.55 * 0.0353  # average glyph width of Times New Roman, in cm
+    padding = 0.35
+    rows = [*table.rows[:300], *([table.total] if table.total else [])]
+    base: list[float] = []
+    extra: list[int] = []
+    for index, (name, kind) in enumerate(zip(table.columns, table.kinds, strict=True)):
+        word = max(len(w) for w in name.split())
+        longest = max([len(show(r[index], kind)) for r in rows if r[index] != ""] or [0])
+        base.append(max(word, min(longest, 14)) * per_char + padding)
+        extra.append(max(0, min(longest, 48) - 14) if kind == "text" else 0)
+    room, shared = usable - sum(base), float(sum(extra))
+    if room > 0 and shared > 0:
+        return [b + room * e / shared for b, e in zip(base, extra, strict=True)]
+    scale = min(1.0, usable / sum(base))
+    return [b * scale for b in base]
+
+
 def _heading(document: DocxDocument, report: Report) -> None:
     table = document.add_table(rows=1, cols=2)
     _no_borders(table)
+    usable = _usable_cm(report)
+    _widths(table, [usable * 0.4, usable * 0.6])
     left, right = table.rows[0].cells
     left.paragraphs[0].text = ""
     right.paragraphs[0].text = ""
@@ -91,12 +126,13 @@ def _heading(document: DocxDocument, report: Report) -> None:
     _paragraph(document, report.dateline, italic=True, align=WD_ALIGN_PARAGRAPH.RIGHT, after=12)
 
 
-def _table(document: DocxDocument, table: Table, size: float) -> None:
+def _table(document: DocxDocument, table: Table, size: float, usable: float) -> None:
     _paragraph(document, table.title, bold=True, align=WD_ALIGN_PARAGRAPH.LEFT, after=4, size=13)
     rows = [*table.rows, table.total] if table.total is not None else list(table.rows)
     grid = document.add_table(rows=1 + len(rows), cols=len(table.columns))
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _widths(grid, _column_widths(table, usable, size))
     for cell, name in zip(grid.rows[0].cells, table.columns, strict=True):
         _set_cell(cell, name, bold=True, size=size)
     for index, values in enumerate(rows, start=1):
@@ -114,9 +150,9 @@ def _chart(document: DocxDocument, report: Report) -> None:
     document.add_picture(io.BytesIO(render_png(chart)), width=Cm(16))
     legend = document.add_table(rows=len(chart.series), cols=2)
     _no_borders(legend)
+    _widths(legend, [1.0, 15.0])
     for index, (name, _values) in enumerate(chart.series):
         swatch, label = legend.rows[index].cells
-        swatch.width, label.width = Cm(1), Cm(15)
         _shade(swatch, PALETTE[index % len(PALETTE)])
         _set_cell(label, name, size=11)
     _paragraph(document, "Trục ngang: tháng (T1 là tháng 1); trục đứng: số giờ phát.", italic=True, size=11, after=6)
@@ -125,6 +161,8 @@ def _chart(document: DocxDocument, report: Report) -> None:
 def _signatures(document: DocxDocument, report: Report) -> None:
     table = document.add_table(rows=1, cols=2)
     _no_borders(table)
+    usable = _usable_cm(report)
+    _widths(table, [usable / 2, usable / 2])
     left, right = table.rows[0].cells
     for cell in (left, right):
         cell._tc.remove(cell.paragraphs[0]._p)
@@ -159,7 +197,7 @@ def write_docx(report: Report, path: Path) -> Path:
     _paragraph(document, f"({report.period.span.capitalize()})", italic=True, after=12)
     size = 9 if report.landscape else 11
     for table in report.tables:
-        _table(document, table, size)
+        _table(document, table, size, _usable_cm(report))
         if table.key == "theo_thang":
             _chart(document, report)
     for note in report.notes:

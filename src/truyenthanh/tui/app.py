@@ -13,6 +13,7 @@ from truyenthanh.tui.backend import StationBackend
 from truyenthanh.tui.keys import describe_key
 from truyenthanh.tui.screens.help import HelpScreen
 from truyenthanh.tui.screens.programmes import ProgrammesScreen
+from truyenthanh.tui.screens.schedule import ScheduleScreen
 from truyenthanh.tui.screens.today import TodayScreen
 
 
@@ -25,11 +26,13 @@ class TruyenthanhApp(App[None]):
     MODES: ClassVar[dict[str, Callable[[], Screen[Any]]]] = {  # type: ignore[assignment]
         "today": TodayScreen,
         "programmes": ProgrammesScreen,
+        "schedule": ScheduleScreen,
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Trợ giúp", priority=True),
         Binding("f2", "switch_mode('today')", "Hôm nay", show=False, priority=True),
         Binding("f4", "switch_mode('programmes')", "Chương trình", show=False, priority=True),
+        Binding("f5", "switch_mode('schedule')", "Lịch phát", show=False, priority=True),
         Binding("ctrl+q", "quit", "Thoát", priority=True),
         Binding("ctrl+c", "help_quit", show=False, system=True),
     ]

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from textual.message import Message
 
 from truyenthanh.services.programmes import ItemChoices, ProgrammeDetail, ProgrammeSummary
+from truyenthanh.services.scheduling import ScheduleView
 from truyenthanh.tui.backend import TodayView
+from truyenthanh.tui.widgets.week import Airing
 
 
 class TodayLoaded(Message):
@@ -50,3 +54,22 @@ class ItemChoicesLoaded(Message):
         super().__init__()
         self.programme_id = programme_id
         self.choices = choices
+
+
+class WeekLoaded(Message):
+    """A week's airings and the saved schedules were read."""
+
+    def __init__(self, monday: date, airings: list[Airing], schedules: list[ScheduleView]) -> None:
+        super().__init__()
+        self.monday = monday
+        self.airings = airings
+        self.schedules = schedules
+
+
+class ScheduleFormReady(Message):
+    """The programmes and sessions the schedule form offers were read."""
+
+    def __init__(self, programmes: list[ProgrammeSummary], sessions: list[str]) -> None:
+        super().__init__()
+        self.programmes = programmes
+        self.sessions = sessions

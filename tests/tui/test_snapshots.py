@@ -13,6 +13,13 @@ from truyenthanh.tui.app import TruyenthanhApp
 from truyenthanh.tui.backend import StationBackend
 
 
+async def steady(app: TruyenthanhApp, pilot: Any) -> None:
+    """Workers done, then let the tables size their columns (done on idle) before the screenshot."""
+    await settle(app, pilot)
+    await pilot.pause(0.3)
+    await settle(app, pilot)
+
+
 def station(container: bootstrap.Container) -> TruyenthanhApp:
     """An app on a station with a morning and an afternoon programme (one not approved)."""
     add_programme(container, "Bản tin sáng", at=time(5, 30), seconds=900, session_name="Buổi sáng")
@@ -26,7 +33,7 @@ def test_today(snap_compare: Any, container: bootstrap.Container) -> None:
     app = station(container)
 
     async def ready(pilot: Any) -> None:
-        await settle(app, pilot)
+        await steady(app, pilot)
 
     assert snap_compare(app, terminal_size=(120, 30), run_before=ready)
 
@@ -36,7 +43,7 @@ def test_schedule_week(snap_compare: Any, container: bootstrap.Container) -> Non
 
     async def ready(pilot: Any) -> None:
         await pilot.press("f5")
-        await settle(app, pilot)
+        await steady(app, pilot)
 
     assert snap_compare(app, terminal_size=(140, 34), run_before=ready)
 
@@ -47,6 +54,6 @@ def test_help(snap_compare: Any, container: bootstrap.Container) -> None:
     async def ready(pilot: Any) -> None:
         await settle(app, pilot)
         await pilot.press("f1")
-        await settle(app, pilot)
+        await steady(app, pilot)
 
     assert snap_compare(app, terminal_size=(100, 30), run_before=ready)

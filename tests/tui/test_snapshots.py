@@ -24,7 +24,12 @@ def station(container: bootstrap.Container) -> TruyenthanhApp:
     """An app on a station with a morning and an afternoon programme (one not approved)."""
     add_programme(container, "Bản tin sáng", at=time(5, 30), seconds=900, session_name="Buổi sáng")
     add_programme(
-        container, "Bản tin chiều", at=time(17, 0), seconds=1200, status=ContentStatus.WAITING, session_name="Buổi chiều"
+        container,
+        "Bản tin chiều",
+        at=time(17, 0),
+        seconds=1200,
+        status=ContentStatus.WAITING,
+        session_name="Buổi chiều",
     )
     return TruyenthanhApp(StationBackend(container))
 

@@ -9,8 +9,10 @@ from truyenthanh.adapters.db.database import Database, make_engine, sqlite_url
 from truyenthanh.config import Settings
 from truyenthanh.locations import Locations
 from truyenthanh.services.audit import AuditService
+from truyenthanh.services.broadcast_log import BroadcastLogService
 from truyenthanh.services.library import LibraryService
 from truyenthanh.services.ports import Clock
+from truyenthanh.services.scheduling import SchedulingService
 from truyenthanh.services.station import StationService
 
 
@@ -25,11 +27,17 @@ class Container:
     station: StationService = field(init=False)
     audit: AuditService = field(init=False)
     library: LibraryService = field(init=False)
+    scheduling: SchedulingService = field(init=False)
+    broadcast_log: BroadcastLogService = field(init=False)
 
     def __post_init__(self) -> None:
         self.station = StationService(settings=self.settings, locations=self.locations, db=self.db, clock=self.clock)
         self.audit = AuditService(db=self.db)
         self.library = LibraryService(locations=self.locations, db=self.db, clock=self.clock)
+        self.scheduling = SchedulingService(
+            settings=self.settings, locations=self.locations, db=self.db, clock=self.clock
+        )
+        self.broadcast_log = BroadcastLogService(db=self.db, clock=self.clock)
 
     def close(self) -> None:
         """Release the database connections."""

@@ -121,3 +121,7 @@ from truyenthanh.cli.tui import tui  # noqa: E402  (registered after the group e
 main.add_command(audit)
 main.add_command(library)
 main.add_command(tui)
+
+from truyenthanh.cli import schedule as _schedule  # noqa: E402
+
+_schedule.register(main)

@@ -10,7 +10,9 @@ from truyenthanh.config import Settings
 from truyenthanh.locations import Locations
 from truyenthanh.services.audit import AuditService
 from truyenthanh.services.broadcast_log import BroadcastLogService
+from truyenthanh.services.keys import KeyService
 from truyenthanh.services.library import LibraryService
+from truyenthanh.services.packages import PackageService
 from truyenthanh.services.ports import Clock
 from truyenthanh.services.scheduling import SchedulingService
 from truyenthanh.services.station import StationService
@@ -29,6 +31,8 @@ class Container:
     library: LibraryService = field(init=False)
     scheduling: SchedulingService = field(init=False)
     broadcast_log: BroadcastLogService = field(init=False)
+    keys: KeyService = field(init=False)
+    packages: PackageService = field(init=False)
 
     def __post_init__(self) -> None:
         self.station = StationService(settings=self.settings, locations=self.locations, db=self.db, clock=self.clock)
@@ -38,6 +42,16 @@ class Container:
             settings=self.settings, locations=self.locations, db=self.db, clock=self.clock
         )
         self.broadcast_log = BroadcastLogService(db=self.db, clock=self.clock)
+        self.keys = KeyService(locations=self.locations, db=self.db, clock=self.clock)
+        self.packages = PackageService(
+            settings=self.settings,
+            locations=self.locations,
+            db=self.db,
+            clock=self.clock,
+            library=self.library,
+            scheduling=self.scheduling,
+            keys=self.keys,
+        )
 
     def close(self) -> None:
         """Release the database connections."""

@@ -116,10 +116,13 @@ def status(state: CliState, as_json: bool) -> None:
 
 from truyenthanh.cli.audit import audit  # noqa: E402
 from truyenthanh.cli.library import library  # noqa: E402
+from truyenthanh.cli.packages import keys, package  # noqa: E402
 from truyenthanh.cli.tui import tui  # noqa: E402  (registered after the group exists)
 
 main.add_command(audit)
 main.add_command(library)
+main.add_command(package)
+main.add_command(keys)
 main.add_command(tui)
 
 from truyenthanh.cli import schedule as _schedule  # noqa: E402

@@ -18,13 +18,12 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dateutil.rrule import rrulestr
-
 from truyenthanh.domain.enums import Category, ItemKind, LabelledEnum, Priority
+from truyenthanh.domain.schedule import Misfire, normalise_rrule
 from truyenthanh.domain.toml_lines import Path as KeyPath
 from truyenthanh.domain.toml_lines import dotted, line_of, locate
 from truyenthanh.domain.tunes import TUNES
-from truyenthanh.errors import PackageError
+from truyenthanh.errors import PackageError, ScheduleError
 
 FORMAT_VERSION = 1
 """The programme-file format this program writes and the newest it reads."""
@@ -41,12 +40,6 @@ KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?$")
 _CLOCK = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2}(?:\.\d+)?)$")
-_MISFIRE = re.compile(r"^(skip|(late|join):\d{1,4})$")
-_RRULE_PARTS = frozenset(
-    {"FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "BYMONTHDAY", "BYMONTH", "BYSETPOS", "BYYEARDAY", "BYWEEKNO"}
-    | {"WKST", "BYHOUR", "BYMINUTE"}
-)
-_FREQUENCIES = frozenset({"DAILY", "WEEKLY", "MONTHLY", "YEARLY"})
 MAX_ITEM_SECONDS = 6 * 3600
 """Longest silence or relay item, in seconds."""
 MAX_PROGRAMMES = 500
@@ -290,31 +283,11 @@ def parse_seconds(raw: object) -> float | None:
 
 
 def check_rrule(raw: str) -> tuple[str | None, str | None]:
-    """Canonical RRULE body, or a Vietnamese reason it is refused."""
-    text = raw.strip()
-    if text.upper().startswith("RRULE:"):
-        text = text[6:]
-    parts = []
-    keys = set()
-    for chunk in filter(None, text.split(";")):
-        if "=" not in chunk:
-            return None, f"phần «{chunk}» thiếu dấu «=» (dạng KHÓA=GIÁ_TRỊ)"
-        key, value = (piece.strip().upper() for piece in chunk.split("=", 1))
-        if key not in _RRULE_PARTS:
-            return None, f"không hỗ trợ phần «{key}»; dùng {', '.join(sorted(_RRULE_PARTS))}"
-        if key in keys:
-            return None, f"phần «{key}» xuất hiện hai lần"
-        keys.add(key)
-        parts.append(f"{key}={value}")
-    freq = next((p[5:] for p in parts if p.startswith("FREQ=")), None)
-    if freq not in _FREQUENCIES:
-        return None, "cần FREQ=DAILY, WEEKLY, MONTHLY hoặc YEARLY (mỗi 2 giờ: FREQ=DAILY;BYHOUR=0,2,4,...)"
-    body = ";".join(parts)
+    """Canonical RRULE body, or the Vietnamese reason it is refused (rules as the scheduler accepts them)."""
     try:
-        rrulestr(body, dtstart=datetime(2026, 1, 1, 5, 30))
-    except (ValueError, TypeError, OverflowError) as exc:
-        return None, f"quy tắc không hợp lệ ({exc})"
-    return body, None
+        return normalise_rrule(raw), None
+    except ScheduleError as exc:
+        return None, exc.message
 
 
 class _Reader:
@@ -385,7 +358,7 @@ class _Reader:
         if value is None:
             return ()
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            self.problem((*path, key), "cần một danh sách tên, ví dụ [\"Thôn 1\", \"Thôn 2\"]")
+            self.problem((*path, key), 'cần một danh sách tên, ví dụ ["Thôn 1", "Thôn 2"]')
             return ()
         if len(value) > 500:
             self.problem((*path, key), f"quá nhiều tên ({len(value)}, tối đa 500)")
@@ -731,7 +704,7 @@ def _read_item(reader: _Reader, raw: dict[str, Any], path: KeyPath, *, first: bo
     elif kind is ItemKind.SILENCE:
         seconds = parse_seconds(raw["silence"])
         if seconds is None or not 0 < seconds <= MAX_ITEM_SECONDS:
-            reader.problem((*path, "silence"), f"cần độ dài từ 0 đến {MAX_ITEM_SECONDS} giây (ví dụ 2 hoặc \"1.5s\")")
+            reader.problem((*path, "silence"), f'cần độ dài từ 0 đến {MAX_ITEM_SECONDS} giây (ví dụ 2 hoặc "1.5s")')
             return None
         spec["duration_s"] = seconds
         spec["title"] = title or "Khoảng lặng"
@@ -744,7 +717,7 @@ def _read_item(reader: _Reader, raw: dict[str, Any], path: KeyPath, *, first: bo
         if seconds is None or not 0 < seconds <= MAX_ITEM_SECONDS:
             reader.problem(
                 (*path, "duration") if "duration" in raw else path,
-                "mục tiếp sóng cần «duration» (ví dụ 900 hoặc \"15m\"), tối đa 6 giờ",
+                'mục tiếp sóng cần «duration» (ví dụ 900 hoặc "15m"), tối đa 6 giờ',
             )
             return None
         spec["relay_url"] = url.strip()
@@ -779,10 +752,12 @@ def _read_schedule(
     misfire = "late:5"
     if "misfire" in raw:
         value = raw["misfire"]
-        if not isinstance(value, str) or not _MISFIRE.match(value.strip().lower()):
-            reader.problem((*path, "misfire"), "cần «skip», «late:PHÚT» hoặc «join:PHÚT»")
-        else:
-            misfire = value.strip().lower()
+        try:
+            if not isinstance(value, str):
+                raise ScheduleError(f"cần một chuỗi chữ, nhận được {_kind(value)}")
+            misfire = str(Misfire.parse(value))
+        except ScheduleError as exc:
+            reader.problem((*path, "misfire"), exc.message)
     session = reader.text(raw, "session", path, required=False, limit=100)
     rrule = None
     if "rrule" in raw:
@@ -791,7 +766,7 @@ def _read_schedule(
             return None
         rrule, reason = check_rrule(raw["rrule"])
         if reason:
-            reader.problem((*path, "rrule"), f"quy tắc lặp «{raw['rrule']}»: {reason}")
+            reader.problem((*path, "rrule"), reason)
             return None
     exclude: list[datetime] = []
     raw_exclude = raw.get("exclude", [])

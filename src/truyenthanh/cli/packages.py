@@ -247,7 +247,7 @@ def list_keys(state: CliState, as_json: bool) -> None:
     """Khóa ký của máy này và các khóa tuyến trên mà đài tin cậy."""
     service = state.container().keys
     own = service.own_keys()
-    trusted = service.trusted() if service_has_station(state) else []
+    trusted = service.trusted() if _has_station(state) else []
     if as_json:
         click.echo(
             json.dumps(
@@ -265,6 +265,6 @@ def list_keys(state: CliState, as_json: bool) -> None:
         click.echo(f"  {_key_line(key)}")
 
 
-def service_has_station(state: CliState) -> bool:
+def _has_station(state: CliState) -> bool:
     """Whether the station database exists (an editor's machine may have keys but no station)."""
     return state.container().locations.db_path.exists()

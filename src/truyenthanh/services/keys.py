@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import base64
-import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -200,8 +199,3 @@ class KeyService:
     def _info(row: TrustedKey) -> KeyInfo:
         return KeyInfo(name=row.name, fingerprint=row.fingerprint, added_at=row.added_at, added_by=row.added_by)
 
-
-def public_key_summary(raw: bytes) -> dict[str, Any]:
-    """Name and fingerprint of a public key file (for printing what was exported)."""
-    data = json.loads(raw.decode("utf-8"))
-    return {"name": data.get("name"), "fingerprint": data.get("fingerprint")}

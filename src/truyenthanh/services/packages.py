@@ -751,6 +751,10 @@ class PackageService:
         same = next((row for row in previous_rows if row.version == info.version), None)
         newest = previous_rows[-1] if previous_rows else None
         canonical = {p.key: p.canonical() for p in opened.programme_file.programmes}
+        if newest is not None and newest.version > info.version:
+            raise PackageError(
+                f"Gói «{info.id}» phiên bản {info.version} cũ hơn phiên bản {newest.version} đài đã nhập: không nhập."
+            )
         if (
             same is not None
             and same.archive_sha256 != opened.archive_sha256
@@ -759,10 +763,6 @@ class PackageService:
             raise PackageError(
                 f"Đài đã nhập «{info.id}» phiên bản {info.version} với nội dung khác gói này. Tuyến trên cần "
                 f"tăng số phiên bản (version) khi sửa gói."
-            )
-        if same is None and newest is not None and newest.version > info.version:
-            raise PackageError(
-                f"Gói «{info.id}» phiên bản {info.version} cũ hơn phiên bản {newest.version} đài đã nhập: không nhập."
             )
         station, rules, station_zones = self._station()
         file_zone = ZoneInfo(info.timezone)

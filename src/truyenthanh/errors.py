@@ -51,6 +51,12 @@ class AudioError(TruyenthanhError):
     title = "Lỗi âm thanh"
 
 
+class ProgrammeError(TruyenthanhError):
+    """A programme or one of its items cannot be saved as asked."""
+
+    title = "Lỗi chương trình"
+
+
 class LibraryError(TruyenthanhError):
     """A library entry cannot be created or changed as asked (bad title, language tag...)."""
 
@@ -85,3 +91,15 @@ class DaemonError(TruyenthanhError):
     """The playout daemon is not reachable or refused a command."""
 
     title = "Lỗi dịch vụ phát"
+
+
+class LoginError(TruyenthanhError):
+    """A login failed: unknown user, wrong password or disabled account."""
+
+    title = "Đăng nhập không thành công"
+
+
+class WorkflowError(TruyenthanhError):
+    """Content cannot move to the asked state of the approval workflow from where it is."""
+
+    title = "Không đúng quy trình duyệt"

@@ -8,22 +8,23 @@ benchmarks on its own.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
-from dateutil.rrule import rrulestr
 from sqlmodel import col, select
 
 from truyenthanh.adapters import files
-from truyenthanh.adapters.db.models import AudioAsset, BroadcastLog, Programme, ProgrammeItem, Schedule, Station
-from truyenthanh.domain.enums import ContentStatus, ItemKind, Outcome
+from truyenthanh.adapters.db.models import BroadcastLog, Programme, Station
+from truyenthanh.domain.enums import ContentStatus, Outcome
 from truyenthanh.domain.playout import PlayoutStatus
 from truyenthanh.domain.rundown import AirState, air_state
+from truyenthanh.domain.schedule import MisfireKind
 from truyenthanh.errors import DaemonError
 
 if TYPE_CHECKING:
     from truyenthanh.bootstrap import Container
+    from truyenthanh.services.programmes import ProgrammeService
 
 DISK_LOW_MB = 1024
 """Below this much free space on the station's disk the operator is warned."""
@@ -105,6 +106,11 @@ class StationBackend:
         self.daemon = daemon
 
     @property
+    def programmes(self) -> ProgrammeService:
+        """Building programmes and their items."""
+        return self.container.programmes
+
+    @property
     def zone(self) -> ZoneInfo:
         """The station's time zone."""
         return self.container.settings.zone
@@ -148,64 +154,45 @@ class StationBackend:
     def _rundown(self, now: datetime, on_air: OnAir | None) -> tuple[RundownEntry, ...]:
         day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
         day_end = day_start + timedelta(days=1)
+        planned = self.container.scheduling.occurrences(day_start.astimezone(UTC), day_end.astimezone(UTC))
         with self.container.db.session() as session:
-            rows = session.exec(
-                select(Schedule, Programme)
-                .join(Programme, col(Programme.id) == col(Schedule.programme_id))
-                .where(col(Schedule.enabled))
-            ).all()
-            durations = self._durations(session, [p.id for _, p in rows if p.id is not None])
+            statuses = dict(session.exec(select(Programme.id, Programme.status)).all())
             logged = session.exec(
-                select(BroadcastLog).where(
+                select(BroadcastLog.schedule_id, BroadcastLog.scheduled_start, BroadcastLog.outcome).where(
                     col(BroadcastLog.scheduled_start) >= day_start, col(BroadcastLog.scheduled_start) < day_end
                 )
             ).all()
-        outcomes: dict[tuple[int | None, datetime], Outcome] = {}
-        for row in logged:
-            if row.scheduled_start is not None:
-                outcomes[(row.schedule_id, row.scheduled_start)] = row.outcome
+        outcomes: dict[tuple[int | None, datetime], list[Outcome]] = {}
+        for schedule_id, scheduled, outcome in logged:
+            if scheduled is not None:
+                outcomes.setdefault((schedule_id, scheduled.astimezone(UTC)), []).append(Outcome(outcome))
         entries = []
-        for schedule, programme in rows:
-            assert schedule.id is not None and programme.id is not None
-            for start in _occurrences(schedule, day_start, day_end, self.zone):
-                duration = durations.get(programme.id, 0.0)
-                playing = on_air is not None and start <= now < start + timedelta(seconds=max(duration, 1))
-                entries.append(
-                    RundownEntry(
-                        schedule_id=schedule.id,
-                        programme_id=programme.id,
-                        title=programme.title,
-                        session_name=schedule.session_name or "",
-                        start=start,
-                        duration_s=duration,
-                        state=air_state(
-                            start=start,
-                            now=now,
-                            outcome=outcomes.get((schedule.id, start)),
-                            on_air=playing,
-                        ),
-                        approved=programme.status in (ContentStatus.APPROVED, ContentStatus.AIRED),
-                    )
+        for item in planned:
+            occurrence = item.occurrence
+            start = item.start.astimezone(self.zone)
+            playing = on_air is not None and item.start <= now < item.end + timedelta(seconds=1)
+            misfire = occurrence.misfire
+            grace = timedelta(minutes=0 if misfire.kind is MisfireKind.SKIP else misfire.minutes)
+            status = statuses.get(occurrence.programme_id)
+            entries.append(
+                RundownEntry(
+                    schedule_id=occurrence.schedule_id or 0,
+                    programme_id=occurrence.programme_id,
+                    title=occurrence.title,
+                    session_name=item.session or occurrence.session_name or "",
+                    start=start,
+                    duration_s=occurrence.duration_s,
+                    state=air_state(
+                        start=item.start,
+                        now=now,
+                        outcome=_summary(outcomes.get((occurrence.schedule_id, occurrence.start.astimezone(UTC)))),
+                        on_air=playing,
+                        grace=grace,
+                    ),
+                    approved=status in (ContentStatus.APPROVED, ContentStatus.AIRED),
                 )
+            )
         return tuple(sorted(entries, key=lambda e: e.start))
-
-    @staticmethod
-    def _durations(session: object, programme_ids: list[int]) -> dict[int, float]:
-        from sqlmodel import Session
-
-        assert isinstance(session, Session)
-        totals: dict[int, float] = dict.fromkeys(programme_ids, 0.0)
-        items = session.exec(
-            select(ProgrammeItem, AudioAsset)
-            .join(AudioAsset, col(AudioAsset.id) == col(ProgrammeItem.asset_id), isouter=True)
-            .where(col(ProgrammeItem.programme_id).in_(programme_ids))
-        ).all()
-        for item, asset in items:
-            if item.kind in (ItemKind.SILENCE, ItemKind.RELAY) or asset is None:
-                totals[item.programme_id] += item.duration_s or 0.0
-            else:
-                totals[item.programme_id] += asset.duration_s
-        return totals
 
     def _warnings(self, entries: tuple[RundownEntry, ...], daemon_up: bool) -> list[Alert]:
         found = []
@@ -222,19 +209,11 @@ class StationBackend:
         return found
 
 
-def _occurrences(schedule: Schedule, day_start: datetime, day_end: datetime, zone: ZoneInfo) -> list[datetime]:
-    """Starts of a schedule within one local day, expanded in the station's zone."""
-    first = schedule.start_at.astimezone(zone)
-    if not schedule.rrule:
-        return [first] if day_start <= first < day_end else []
-    # Expand on naive local wall-clock times so 05:30 stays 05:30 whatever the UTC offset does.
-    rule = rrulestr(schedule.rrule, dtstart=first.replace(tzinfo=None))
-    naive = rule.between(day_start.replace(tzinfo=None), day_end.replace(tzinfo=None), inc=True)
-    excluded = set(schedule.exdates)
-    starts = []
-    for local in naive:
-        aware = local.replace(tzinfo=zone)
-        if aware >= day_end or aware.astimezone(ZoneInfo("UTC")).isoformat() in excluded:
-            continue
-        starts.append(aware)
-    return starts
+def _summary(outcomes: list[Outcome] | None) -> Outcome | None:
+    """One outcome for a programme whose items were logged one by one: the worst one counts."""
+    if not outcomes:
+        return None
+    for worst in (Outcome.FAILED, Outcome.MISSED, Outcome.SKIPPED, Outcome.LATE, Outcome.PREEMPTED, Outcome.PARTIAL):
+        if worst in outcomes:
+            return worst
+    return outcomes[0]

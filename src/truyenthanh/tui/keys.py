@@ -12,6 +12,10 @@ _NAMES = {
     "left": "←",
     "right": "→",
     "tab": "Tab",
+    "left_square_bracket": "[",
+    "right_square_bracket": "]",
+    "pageup": "PgUp",
+    "pagedown": "PgDn",
 }
 
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from textual.message import Message
 
+from truyenthanh.services.programmes import ItemChoices, ProgrammeDetail, ProgrammeSummary
+from truyenthanh.services.scheduling import ScheduleView
 from truyenthanh.tui.backend import TodayView
+from truyenthanh.tui.widgets.week import Airing
 
 
 class TodayLoaded(Message):
@@ -22,3 +27,49 @@ class ActionFailed(Message):
         super().__init__()
         self.title = title
         self.text = text
+
+
+class ProgrammesLoaded(Message):
+    """The list of programmes was read."""
+
+    def __init__(self, programmes: list[ProgrammeSummary], select_id: int | None = None) -> None:
+        super().__init__()
+        self.programmes = programmes
+        self.select_id = select_id
+
+
+class ProgrammeChanged(Message):
+    """A programme was read or changed; ``cursor`` is the item row to highlight."""
+
+    def __init__(self, detail: ProgrammeDetail, cursor: int | None = None) -> None:
+        super().__init__()
+        self.detail = detail
+        self.cursor = cursor
+
+
+class ItemChoicesLoaded(Message):
+    """The assets and announcements an item can play were read."""
+
+    def __init__(self, programme_id: int, choices: ItemChoices) -> None:
+        super().__init__()
+        self.programme_id = programme_id
+        self.choices = choices
+
+
+class WeekLoaded(Message):
+    """A week's airings and the saved schedules were read."""
+
+    def __init__(self, monday: date, airings: list[Airing], schedules: list[ScheduleView]) -> None:
+        super().__init__()
+        self.monday = monday
+        self.airings = airings
+        self.schedules = schedules
+
+
+class ScheduleFormReady(Message):
+    """The programmes and sessions the schedule form offers were read."""
+
+    def __init__(self, programmes: list[ProgrammeSummary], sessions: list[str]) -> None:
+        super().__init__()
+        self.programmes = programmes
+        self.sessions = sessions

@@ -198,4 +198,3 @@ class KeyService:
     @staticmethod
     def _info(row: TrustedKey) -> KeyInfo:
         return KeyInfo(name=row.name, fingerprint=row.fingerprint, added_at=row.added_at, added_by=row.added_by)
-

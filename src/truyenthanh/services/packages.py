@@ -899,7 +899,9 @@ class PackageService:
                     fallback_asset_id=fallback_id,
                     status=ContentStatus.APPROVED,
                     package_id=info.id,
+                    created_by=info.author,
                     approved_by=actor,
+                    approved_at=now,
                     created_at=now,
                 )
                 session.add(row)

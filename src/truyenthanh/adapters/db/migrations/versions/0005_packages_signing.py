@@ -1,7 +1,7 @@
 """Programme packages and trusted signing keys
 
 Revision ID: packages_1
-Revises: records_1
+Revises: records_2
 Create Date: 2026-11-23 04:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "packages_1"
-down_revision = "records_1"
+down_revision = "records_2"
 branch_labels = None
 depends_on = None
 

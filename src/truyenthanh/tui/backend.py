@@ -24,6 +24,7 @@ from truyenthanh.errors import DaemonError
 
 if TYPE_CHECKING:
     from truyenthanh.bootstrap import Container
+    from truyenthanh.services.library import LibraryService
     from truyenthanh.services.programmes import ProgrammeService
 
 DISK_LOW_MB = 1024
@@ -104,6 +105,11 @@ class StationBackend:
     def __init__(self, container: Container, *, daemon: DaemonLink | None = None) -> None:
         self.container = container
         self.daemon = daemon
+
+    @property
+    def library(self) -> LibraryService:
+        """The audio library."""
+        return self.container.library
 
     @property
     def programmes(self) -> ProgrammeService:

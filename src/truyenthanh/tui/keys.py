@@ -12,6 +12,7 @@ _NAMES = {
     "left": "←",
     "right": "→",
     "tab": "Tab",
+    "slash": "/",
     "left_square_bracket": "[",
     "right_square_bracket": "]",
     "pageup": "PgUp",

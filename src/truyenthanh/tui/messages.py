@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from textual.message import Message
 
+from truyenthanh.services.library import AssetInfo, ImportReport
 from truyenthanh.services.programmes import ItemChoices, ProgrammeDetail, ProgrammeSummary
 from truyenthanh.services.scheduling import ScheduleView
 from truyenthanh.tui.backend import TodayView
@@ -73,3 +75,27 @@ class ScheduleFormReady(Message):
         super().__init__()
         self.programmes = programmes
         self.sessions = sessions
+
+
+class AssetsLoaded(Message):
+    """The library's assets matching the filters were read."""
+
+    def __init__(self, assets: list[AssetInfo]) -> None:
+        super().__init__()
+        self.assets = assets
+
+
+class ImportProgressed(Message):
+    """One file of an import was handled (imported, duplicate or refused)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+
+
+class ImportFinished(Message):
+    """An import ended; ``report`` is ``None`` when it was refused as a whole."""
+
+    def __init__(self, report: ImportReport | None) -> None:
+        super().__init__()
+        self.report = report

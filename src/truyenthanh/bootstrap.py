@@ -12,6 +12,7 @@ from truyenthanh.services.accounts import AccountService
 from truyenthanh.services.approvals import ApprovalService
 from truyenthanh.services.audit import AuditService
 from truyenthanh.services.broadcast_log import BroadcastLogService
+from truyenthanh.services.calendar import CalendarService
 from truyenthanh.services.keys import KeyService
 from truyenthanh.services.library import LibraryService
 from truyenthanh.services.packages import PackageService
@@ -39,6 +40,7 @@ class Container:
     broadcast_log: BroadcastLogService = field(init=False)
     keys: KeyService = field(init=False)
     packages: PackageService = field(init=False)
+    calendar: CalendarService = field(init=False)
 
     def __post_init__(self) -> None:
         self.station = StationService(settings=self.settings, locations=self.locations, db=self.db, clock=self.clock)
@@ -60,6 +62,9 @@ class Container:
             library=self.library,
             scheduling=self.scheduling,
             keys=self.keys,
+        )
+        self.calendar = CalendarService(
+            settings=self.settings, db=self.db, clock=self.clock, scheduling=self.scheduling
         )
 
     def close(self) -> None:

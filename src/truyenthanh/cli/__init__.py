@@ -133,3 +133,7 @@ main.add_command(user)
 from truyenthanh.cli import schedule as _schedule  # noqa: E402
 
 _schedule.register(main)
+
+from truyenthanh.cli import calendar as _calendar  # noqa: E402
+
+_calendar.attach(_schedule.schedule)

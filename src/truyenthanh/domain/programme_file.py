@@ -441,6 +441,33 @@ def read_programme_file(text: str, filename: str = "chương trình.toml") -> Pr
     return ProgrammeFile(parsed[0], parsed[1], parsed[2], lines=reader.lines)
 
 
+def audio_references(text: str) -> list[tuple[str, KeyPath, int | None]]:
+    """Every audio path a programme file names (safe ones only), with its key path and line, even when the file
+    has other problems: lets a checker report missing audio together with everything else."""
+    try:
+        data = tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, RecursionError):
+        return []
+    lines = locate(text)
+    found: list[tuple[str, KeyPath, int | None]] = []
+    programmes = data.get("programme")
+    if not isinstance(programmes, list):
+        return []
+    for index, programme in enumerate(programmes):
+        if not isinstance(programme, dict):
+            continue
+        tables: list[tuple[KeyPath, Any]] = [(("programme", index, "fallback"), programme.get("fallback"))]
+        items = programme.get("item")
+        if isinstance(items, list):
+            tables += [(("programme", index, "item", number), item) for number, item in enumerate(items)]
+        for path, table in tables:
+            raw = table.get("audio") if isinstance(table, dict) else None
+            safe = safe_relative_path(raw) if isinstance(raw, str) else None
+            if safe is not None and not any(ref[0] == safe for ref in found):
+                found.append((safe, (*path, "audio"), line_of(lines, (*path, "audio"))))
+    return found
+
+
 def _read(reader: _Reader, data: dict[str, Any]) -> tuple[int, PackageInfo, tuple[ProgrammeSpec, ...]] | None:
     reader.unknown_keys(data, {"format_version", "package", "programme"}, ())
     version = data.get("format_version")
@@ -842,6 +869,7 @@ __all__ = [
     "ProgrammeSpec",
     "ScheduleEntry",
     "ScheduleKind",
+    "audio_references",
     "check_rrule",
     "nfc",
     "parse_seconds",

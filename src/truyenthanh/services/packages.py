@@ -67,6 +67,7 @@ from truyenthanh.domain.programme_file import (
     ProgrammeSpec,
     ScheduleEntry,
     ScheduleKind,
+    audio_references,
     read_programme_file,
 )
 from truyenthanh.domain.schedule import Misfire, ScheduleSpec, check, describe, expand
@@ -442,13 +443,17 @@ class PackageService:
             raw = path.read_bytes()
         except OSError as exc:
             raise PackageError(f"Không đọc được tệp {path}: {exc.strerror}.") from exc
-        programme_file = read_programme_file(_read_text(raw, path.name), path.name)
-        base = path.resolve().parent
+        text = _read_text(raw, path.name)
         problems: list[Problem] = []
-        refs = self._audio_refs(programme_file)
-        for relative, where in refs:
+        programme_file: ProgrammeFile | None = None
+        try:
+            programme_file = read_programme_file(text, path.name)
+        except ProgrammeFileError as exc:
+            problems.extend(exc.problems)
+        base = path.resolve().parent
+        refs = audio_references(text)
+        for relative, where, line in refs:
             candidate = base.joinpath(*relative.split("/"))
-            line = programme_file.line(where)
             try:
                 resolved = candidate.resolve(strict=True)
             except (FileNotFoundError, RuntimeError, OSError):
@@ -463,19 +468,9 @@ class PackageService:
                 problems.append(Problem(line, dotted(where), exc.message))
             if progress:
                 progress(relative, len(refs) + 1)
-        if problems:
+        if problems or programme_file is None:
             raise ProgrammeFileError(path.name, problems)
         return programme_file
-
-    @staticmethod
-    def _audio_refs(programme_file: ProgrammeFile) -> list[tuple[str, tuple[str | int, ...]]]:
-        """Each audio path with the key path of its first mention."""
-        seen: dict[str, tuple[str | int, ...]] = {}
-        for programme in programme_file.programmes:
-            for item in (*programme.items, *((programme.fallback,) if programme.fallback else ())):
-                if item.audio and item.audio not in seen:
-                    seen[item.audio] = (*item.path, "audio")
-        return list(seen.items())
 
     def build(
         self, source: Path, output: Path, *, sign_with: str | None = None, progress: Progress | None = None
@@ -887,7 +882,7 @@ class PackageService:
             self._library.transaction() as (session, staging),
         ):
             assets = _AssetWriter(session, staging, opened, Path(scratch))
-            self._retire(session, info.id, now)
+            retire_schedules(session, info.id, now, self._settings.zone)
             for planned in plan.programmes:
                 programme = planned.spec
                 fallback_id = assets.for_item(programme.fallback, programme) if programme.fallback else None
@@ -1047,54 +1042,6 @@ class PackageService:
             crossfade_s=item.crossfade_s,
         )
 
-    def _retire(self, session: Session, package_id: str, now: datetime) -> None:
-        """End the previous version's schedules now: drop those that never aired, cap the others at ``now``;
-        remove its programmes that never aired and have no schedule left."""
-        zone = self._settings.zone
-        old_schedules = list(session.exec(select(Schedule).where(Schedule.package_id == package_id)))
-        for row in old_schedules:
-            spec = ScheduleSpec(
-                id=row.id,
-                programme_id=row.programme_id,
-                title="",
-                duration_s=0.0,
-                start_at=row.start_at,
-                rrule=row.rrule,
-                exdates=tuple(datetime.fromisoformat(x) for x in row.exdates),
-                valid_from=row.valid_from,
-                valid_to=row.valid_to,
-            )
-            earliest = min(row.start_at, row.valid_from or row.start_at) - timedelta(seconds=1)
-            aired = bool(expand(spec, earliest, now, zone)) if earliest < now else False
-            if aired:
-                if row.valid_to is None or row.valid_to > now:
-                    row.valid_to = now
-                    session.add(row)
-            else:
-                session.delete(row)
-        session.flush()
-        old_programmes = list(session.exec(select(Programme).where(Programme.package_id == package_id)))
-        for programme in old_programmes:
-            has_schedule = session.exec(select(Schedule.id).where(Schedule.programme_id == programme.id)).first()
-            has_history = session.exec(select(BroadcastLog.id).where(BroadcastLog.programme_id == programme.id)).first()
-            if has_schedule is not None or has_history is not None:
-                continue
-            items = list(session.exec(select(ProgrammeItem).where(ProgrammeItem.programme_id == programme.id)))
-            announcement_ids = {i.announcement_id for i in items if i.announcement_id is not None}
-            for item in items:
-                session.delete(item)
-            session.flush()
-            session.delete(programme)
-            session.flush()
-            for announcement_id in announcement_ids:
-                used = session.exec(
-                    select(ProgrammeItem.id).where(ProgrammeItem.announcement_id == announcement_id)
-                ).first()
-                announcement = session.get(Announcement, announcement_id)
-                if used is None and announcement is not None:
-                    session.delete(announcement)
-        session.flush()
-
     # --- listing -----------------------------------------------------------------------------------------------
 
     def imported(self) -> list[dict[str, Any]]:
@@ -1115,6 +1062,58 @@ class PackageService:
                 }
                 for row in rows
             ]
+
+
+def retire_schedule(session: Session, row: Schedule, now: datetime, zone: ZoneInfo) -> None:
+    """End one schedule at ``now``: delete it if it never aired, else cap its validity at ``now`` (history stays)."""
+    spec = ScheduleSpec(
+        id=row.id,
+        programme_id=row.programme_id,
+        title="",
+        duration_s=0.0,
+        start_at=row.start_at,
+        rrule=row.rrule,
+        exdates=tuple(datetime.fromisoformat(x) for x in row.exdates),
+        valid_from=row.valid_from,
+        valid_to=row.valid_to,
+    )
+    earliest = min(row.start_at, row.valid_from or row.start_at) - timedelta(seconds=1)
+    if earliest < now and expand(spec, earliest, now, zone):
+        if row.valid_to is None or row.valid_to > now:
+            row.valid_to = now
+            session.add(row)
+    else:
+        session.delete(row)
+
+
+def retire_schedules(session: Session, package_id: str, now: datetime, zone: ZoneInfo) -> None:
+    """End the schedules that came from ``package_id`` (an earlier version of a package, or an earlier import
+    of the same calendar events) at ``now``: drop those that never aired, cap the others at ``now`` so their
+    history stays; then remove that package's programmes that never aired and have no schedule left."""
+    for row in list(session.exec(select(Schedule).where(Schedule.package_id == package_id))):
+        retire_schedule(session, row, now, zone)
+    session.flush()
+    old_programmes = list(session.exec(select(Programme).where(Programme.package_id == package_id)))
+    for programme in old_programmes:
+        has_schedule = session.exec(select(Schedule.id).where(Schedule.programme_id == programme.id)).first()
+        has_history = session.exec(select(BroadcastLog.id).where(BroadcastLog.programme_id == programme.id)).first()
+        if has_schedule is not None or has_history is not None:
+            continue
+        items = list(session.exec(select(ProgrammeItem).where(ProgrammeItem.programme_id == programme.id)))
+        announcement_ids = {i.announcement_id for i in items if i.announcement_id is not None}
+        for item in items:
+            session.delete(item)
+        session.flush()
+        session.delete(programme)
+        session.flush()
+        for announcement_id in announcement_ids:
+            used = session.exec(
+                select(ProgrammeItem.id).where(ProgrammeItem.announcement_id == announcement_id)
+            ).first()
+            announcement = session.get(Announcement, announcement_id)
+            if used is None and announcement is not None:
+                session.delete(announcement)
+    session.flush()
 
 
 def _differences(old: dict[str, Any] | None, new: dict[str, Any]) -> tuple[str, ...]:
@@ -1240,4 +1239,6 @@ __all__ = [
     "ProgrammeChange",
     "SignerInfo",
     "expanded_schedule",
+    "retire_schedule",
+    "retire_schedules",
 ]

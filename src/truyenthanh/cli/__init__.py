@@ -137,3 +137,9 @@ _schedule.register(main)
 from truyenthanh.cli import calendar as _calendar  # noqa: E402
 
 _calendar.attach(_schedule.schedule)
+
+from truyenthanh.cli.speech import normalize_command, rerender, say  # noqa: E402
+
+main.add_command(normalize_command)
+main.add_command(say)
+main.add_command(rerender)

@@ -14,6 +14,7 @@ from truyenthanh.tui.backend import StationBackend
 from truyenthanh.tui.keys import describe_key
 from truyenthanh.tui.screens.help import HelpScreen
 from truyenthanh.tui.screens.library import LibraryScreen
+from truyenthanh.tui.screens.log import LogScreen
 from truyenthanh.tui.screens.programmes import ProgrammesScreen
 from truyenthanh.tui.screens.schedule import ScheduleScreen
 from truyenthanh.tui.screens.today import TodayScreen
@@ -30,6 +31,7 @@ class TruyenthanhApp(App[None]):
         "library": LibraryScreen,
         "programmes": ProgrammesScreen,
         "schedule": ScheduleScreen,
+        "log": LogScreen,
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Trợ giúp", priority=True),
@@ -37,6 +39,7 @@ class TruyenthanhApp(App[None]):
         Binding("f3", "switch_mode('library')", "Thư viện", show=False, priority=True),
         Binding("f4", "switch_mode('programmes')", "Chương trình", show=False, priority=True),
         Binding("f5", "switch_mode('schedule')", "Lịch phát", show=False, priority=True),
+        Binding("f7", "switch_mode('log')", "Nhật ký", show=False, priority=True),
         Binding("ctrl+q", "quit", "Thoát", priority=True),
         Binding("ctrl+c", "help_quit", show=False, system=True),
     ]

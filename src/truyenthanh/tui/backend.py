@@ -7,20 +7,26 @@ benchmarks on its own.
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import func, literal
 from sqlmodel import col, select
 
 from truyenthanh.adapters import files
 from truyenthanh.adapters.db.models import BroadcastLog, Programme, Station
+from truyenthanh.adapters.db.types import UTCDateTime
 from truyenthanh.domain.enums import ContentStatus, Outcome
 from truyenthanh.domain.playout import PlayoutStatus
 from truyenthanh.domain.rundown import AirState, air_state
 from truyenthanh.domain.schedule import MisfireKind
-from truyenthanh.errors import DaemonError
+from truyenthanh.errors import DaemonError, StorageError
+from truyenthanh.services.library import fold
 
 if TYPE_CHECKING:
     from truyenthanh.bootstrap import Container
@@ -146,6 +152,49 @@ class StationBackend:
             warnings=tuple(warnings),
         )
 
+    def log(self, wanted: LogFilter, *, limit: int = 2000) -> list[tuple[str, ...]]:
+        """Broadcast-log rows (latest broadcast first, at most ``limit``) as the text of :data:`LOG_COLUMNS`."""
+        zone = self.zone
+        start = datetime.combine(wanted.first_day, time(), tzinfo=zone)
+        end = datetime.combine(wanted.last_day + timedelta(days=1), time(), tzinfo=zone)
+        moment = func.coalesce(col(BroadcastLog.scheduled_start), col(BroadcastLog.actual_start))
+        query = (
+            select(BroadcastLog)
+            .where(moment >= literal(start, UTCDateTime()), moment < literal(end, UTCDateTime()))
+            .order_by(moment.desc(), col(BroadcastLog.id).desc())
+        )
+        if wanted.outcome is not None:
+            query = query.where(BroadcastLog.outcome == wanted.outcome)
+        words = fold(wanted.search).split()
+        rows: list[tuple[str, ...]] = []
+        with self.container.db.session() as session:
+            for row in session.exec(query):
+                if words and not all(w in fold(f"{row.programme_title} {row.item_title}") for w in words):
+                    continue
+                rows.append(_log_text(row, zone))
+                if len(rows) >= limit:
+                    break
+        return rows
+
+    def export_log(self, wanted: LogFilter) -> Path:
+        """Write the filtered log (all rows, oldest first) as CSV (UTF-8 with BOM, for Excel) and return its path.
+
+        Raises:
+            StorageError: the file cannot be written.
+        """
+        rows = list(reversed(self.log(wanted, limit=1_000_000)))
+        folder = self.container.locations.data_dir / "exports"
+        target = folder / f"nhat-ky-{wanted.first_day:%Y%m%d}-{wanted.last_day:%Y%m%d}.csv"
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(LOG_COLUMNS)
+        writer.writerows(rows)
+        try:
+            files.write_atomic(target, buffer.getvalue().encode("utf-8-sig"))
+        except OSError as exc:
+            raise StorageError(f"Không ghi được tệp {target}: {exc.strerror or exc}.") from exc
+        return target
+
     def _on_air(self) -> tuple[OnAir | None, bool]:
         if self.daemon is None:
             return None, False
@@ -213,6 +262,50 @@ class StationBackend:
         if pending:
             found.append(Alert("Chưa được duyệt nhưng phát hôm nay: " + ", ".join(pending) + "."))
         return found
+
+
+@dataclass(frozen=True)
+class LogFilter:
+    """Which broadcast-log rows to show: local dates (inclusive), an outcome, words of the title."""
+
+    first_day: date
+    last_day: date
+    outcome: Outcome | None = None
+    search: str = ""
+
+
+LOG_COLUMNS = (
+    "Ngày",
+    "Giờ dự kiến",
+    "Giờ phát",
+    "Kết thúc",
+    "Chương trình",
+    "Mục",
+    "Ưu tiên",
+    "Kết quả",
+    "Lý do",
+    "Người vận hành",
+)
+"""Columns of the log table and of its CSV export, in Vietnamese."""
+
+
+def _log_text(row: BroadcastLog, zone: ZoneInfo) -> tuple[str, ...]:
+    def hm(moment: datetime | None) -> str:
+        return moment.astimezone(zone).strftime("%H:%M:%S") if moment else ""
+
+    day = row.scheduled_start or row.actual_start or row.recorded_at
+    return (
+        day.astimezone(zone).strftime("%d/%m/%Y"),
+        hm(row.scheduled_start),
+        hm(row.actual_start),
+        hm(row.end),
+        row.programme_title,
+        row.item_title,
+        row.priority.label,
+        row.outcome.label,
+        row.reason,
+        row.operator or "",
+    )
 
 
 def _summary(outcomes: list[Outcome] | None) -> Outcome | None:

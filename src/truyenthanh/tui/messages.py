@@ -99,3 +99,19 @@ class ImportFinished(Message):
     def __init__(self, report: ImportReport | None) -> None:
         super().__init__()
         self.report = report
+
+
+class LogLoaded(Message):
+    """Broadcast-log rows matching the filters were read."""
+
+    def __init__(self, rows: list[tuple[str, ...]]) -> None:
+        super().__init__()
+        self.rows = rows
+
+
+class LogExported(Message):
+    """The filtered log was written to ``path``."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path

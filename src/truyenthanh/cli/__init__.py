@@ -118,6 +118,7 @@ from truyenthanh.cli.approvals import announcement, programme  # noqa: E402
 from truyenthanh.cli.audit import audit  # noqa: E402
 from truyenthanh.cli.library import library  # noqa: E402
 from truyenthanh.cli.packages import keys, package  # noqa: E402
+from truyenthanh.cli.reports import report  # noqa: E402
 from truyenthanh.cli.tui import tui  # noqa: E402  (registered after the group exists)
 from truyenthanh.cli.users import user  # noqa: E402
 
@@ -127,6 +128,7 @@ main.add_command(audit)
 main.add_command(library)
 main.add_command(package)
 main.add_command(keys)
+main.add_command(report)
 main.add_command(tui)
 main.add_command(user)
 

@@ -8,7 +8,8 @@ from truyenthanh.adapters.clock import SystemClock
 from truyenthanh.adapters.db.database import Database, make_engine, sqlite_url
 from truyenthanh.config import Settings
 from truyenthanh.locations import Locations
-from truyenthanh.services.ports import Clock
+from truyenthanh.services.playout import PlayoutService
+from truyenthanh.services.ports import Clock, Playout
 from truyenthanh.services.station import StationService
 
 
@@ -21,9 +22,35 @@ class Container:
     db: Database
     clock: Clock
     station: StationService = field(init=False)
+    playout: PlayoutService = field(init=False)
 
     def __post_init__(self) -> None:
         self.station = StationService(settings=self.settings, locations=self.locations, db=self.db, clock=self.clock)
+        self.playout = PlayoutService(settings=self.settings, locations=self.locations, db=self.db)
+
+    def make_playout(self, output: str | None = None, *, realtime: bool = True) -> Playout:
+        """A playout engine for this station's output (``output`` overrides the setting), not yet opened.
+
+        Renders the station filler into the cache folder if it is not there yet.
+
+        Args:
+            output: ``device``, ``file:PATH`` or ``icecast:URL``; default: the ``output`` setting.
+            realtime: for ``file:`` outputs, ``False`` writes as fast as the decoders go.
+
+        Raises:
+            AudioError: the output specification is invalid or the filler cannot be rendered.
+        """
+        from truyenthanh.adapters.playout import PlayoutEngine, make_output
+
+        settings = self.settings
+        sink = make_output(
+            output or settings.output,
+            device=settings.output_device,
+            rate=settings.sample_rate,
+            buffer_ms=settings.buffer_ms,
+            realtime=realtime,
+        )
+        return PlayoutEngine(sink, filler=self.playout.filler())
 
     def close(self) -> None:
         """Release the database connections."""

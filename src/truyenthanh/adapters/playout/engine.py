@@ -1,0 +1,566 @@
+"""The playout engine: one persistent output fed block by block from a queue of decoded-ahead items.
+
+Three kinds of thread touch it:
+
+* the output's thread (PortAudio's callback, or the pacing thread of a file or Icecast output) calls
+  :meth:`PlayoutEngine._render` for every block. It mixes under one short lock, never waits, never starts a
+  process, and applies pending commands at the top of the block, so a command takes effect within one block;
+* callers (the daemon, the CLI) issue commands, which only queue an operation and wake the housekeeper;
+* the housekeeper thread starts decoders ahead of need, puts the fallback (or the station filler) in place of
+  an item whose file is missing or undecodable, closes finished decoders, and delivers events to listeners.
+
+Time: every instant is the wall-clock time (``time.time()``) at which a sample reaches the output, as the
+output reports it; events carry it as an aware UTC datetime.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import queue
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import numpy as np
+
+from truyenthanh.adapters.playout.outputs import Output
+from truyenthanh.adapters.playout.sources import (
+    FailedSource,
+    Frames,
+    Source,
+    ToneSource,
+    open_file_source,
+    silence,
+)
+from truyenthanh.domain.enums import ItemKind
+from truyenthanh.domain.playout import (
+    EndReason,
+    ItemEnded,
+    ItemStarted,
+    PlayItem,
+    PlayoutEvent,
+    PlayoutStatus,
+)
+from truyenthanh.errors import AudioError
+
+log = logging.getLogger(__name__)
+
+PREFETCH = 2
+"""Queued items whose decoders run ahead of the one playing."""
+RAMP_S = 0.005
+"""De-click ramp applied when a command cuts or resumes a sound."""
+_SILENT_DBFS = -120.0
+
+
+def _utc(at: float) -> datetime:
+    return datetime.fromtimestamp(at, tz=UTC)
+
+
+@dataclass(eq=False)
+class _Voice:
+    """One item on its way to the speaker: its decoder and how far it got."""
+
+    item: PlayItem
+    rate: int
+    not_before: float | None = None
+    """Wall time before which it must not start (``start_at``)."""
+    replaced: PlayItem | None = None
+    """The item this one stands in for (fallback or filler)."""
+    failure: str = ""
+    """Why :attr:`replaced` could not play."""
+    source: Source | None = None
+    played: int = 0
+    ramp_in: int = 0
+    fade_in: int = field(init=False)
+    fade_out: int = field(init=False)
+    xfade: int = field(init=False)
+    limit: int | None = field(init=False)
+    gain: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.fade_in = round(self.item.fade_in_s * self.rate)
+        self.fade_out = round(self.item.fade_out_s * self.rate)
+        self.xfade = round(self.item.crossfade_s * self.rate)
+        self.limit = None if self.item.duration_s is None else round(self.item.duration_s * self.rate)
+        self.gain = 10.0 ** (self.item.gain_db / 20.0)
+
+    @property
+    def ready(self) -> bool:
+        """It can start now: its decoder has samples, or has finished without failing outright."""
+        source = self.source
+        if source is None or source.failed_before_sound:
+            return False
+        return source.buffer.frames > 0 or source.done
+
+    @property
+    def remaining(self) -> int | None:
+        """Frames left to play, when known (a duration is set, or the decoder reached the end)."""
+        left: int | None = None if self.limit is None else max(0, self.limit - self.played)
+        source = self.source
+        if source is not None and source.done:
+            buffered = source.buffer.frames
+            left = buffered if left is None else min(left, buffered)
+        return left
+
+    @property
+    def finished(self) -> bool:
+        """Nothing more will sound."""
+        return self.remaining == 0
+
+    @property
+    def position_s(self) -> float:
+        """Seconds into the item (counting its start offset)."""
+        return self.item.start_offset_s + self.played / self.rate
+
+    @property
+    def duration_s(self) -> float | None:
+        """The item's length for the progress bar, when known."""
+        if self.item.duration_s is not None:
+            return self.item.duration_s
+        if self.source is not None and self.source.duration_s is not None:
+            return self.item.start_offset_s + self.source.duration_s
+        return None
+
+    def render(self, frames: int) -> Frames:
+        """Take up to ``frames`` frames with gain, fades and ramps applied (fewer on underrun or at the end)."""
+        assert self.source is not None
+        wanted = frames if self.limit is None else min(frames, max(0, self.limit - self.played))
+        remaining = self.remaining
+        block = self.source.buffer.take(wanted)
+        count = len(block)
+        if not count:
+            return block
+        envelope: np.ndarray | None = None
+        if self.fade_in and self.played < self.fade_in:
+            index = np.arange(self.played, self.played + count, dtype=np.float32)
+            envelope = np.minimum(1.0, (index + 1) / self.fade_in)
+        if self.fade_out and remaining is not None and remaining - count < self.fade_out:
+            left = np.arange(remaining, remaining - count, -1, dtype=np.float32)
+            down = np.minimum(1.0, (left - 1) / self.fade_out)
+            envelope = down if envelope is None else envelope * down
+        if self.ramp_in:
+            ramp_frames = round(RAMP_S * self.rate)
+            done = ramp_frames - self.ramp_in
+            up = np.minimum(1.0, np.arange(done + 1, done + 1 + count, dtype=np.float32) / ramp_frames)
+            envelope = up if envelope is None else envelope * up
+            self.ramp_in = max(0, self.ramp_in - count)
+        self.played += count
+        if envelope is None:
+            return block * np.float32(self.gain)
+        return block * (envelope * np.float32(self.gain))[:, None]
+
+    def cut_tail(self) -> Frames:
+        """The next few milliseconds faded to zero, without consuming them: a click-free cut."""
+        if self.source is None:
+            return silence(0)
+        ramp = round(RAMP_S * self.rate)
+        block = self.source.buffer.peek(ramp)
+        down = np.linspace(1.0, 0.0, ramp, dtype=np.float32)[: len(block)]
+        return block * (down * np.float32(self.gain))[:, None]
+
+
+@dataclass
+class _Op:
+    """A command waiting for the next block."""
+
+    kind: str
+    voices: list[_Voice] = field(default_factory=list)
+    resume: bool = True
+
+
+class PlayoutEngine:
+    """The real :class:`~truyenthanh.services.ports.Playout`: one persistent output fed from a callback.
+
+    Thread-safe; every command returns at once and takes effect at the next block (at most one buffer later).
+
+    Args:
+        output: where the samples go (sound device, file, Icecast).
+        filler: what plays when an item and its fallback both fail (the station's filler tune).
+        ahead_s: seconds each decoder runs ahead of the speaker.
+    """
+
+    def __init__(self, output: Output, *, filler: PlayItem | None = None, ahead_s: float = 3.0) -> None:
+        self.output = output
+        self.rate = output.rate
+        self.filler = filler
+        self._ahead_s = ahead_s
+        self._lock = threading.Lock()
+        self._queue: list[_Voice] = []
+        self._current: _Voice | None = None
+        self._tails: list[_Voice] = []
+        self._ops: list[_Op] = []
+        self._paused = False
+        self._level = _SILENT_DBFS
+        self._closing: list[_Voice] = []
+        self._events: queue.SimpleQueue[PlayoutEvent] = queue.SimpleQueue()
+        self._listeners: list[Callable[[PlayoutEvent], None]] = []
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._housekeeper: threading.Thread | None = None
+        self._opened = False
+        self.starved_blocks = 0
+        """Blocks in which a started item had no decoded samples ready (heard as a gap)."""
+
+    # ----------------------------------------------------------------------------------------- lifecycle
+
+    def open(self) -> None:
+        """Start the housekeeper and the output, playing silence.
+
+        Raises:
+            AudioError: the output cannot be opened.
+        """
+        if self._opened:
+            return
+        self._stopping.clear()
+        self._housekeeper = threading.Thread(target=self._housekeep, name="playout-housekeeper", daemon=True)
+        self._housekeeper.start()
+        try:
+            self.output.start(self._render, self._ready_for)
+        except AudioError:
+            self._stopping.set()
+            self._wake.set()
+            self._housekeeper.join()
+            raise
+        self._opened = True
+
+    def close(self) -> None:
+        """Stop what is playing (``ItemEnded(STOPPED)``), release the output, every decoder and thread."""
+        if not self._opened:
+            return
+        self._opened = False
+        self.output.stop()
+        now = time.time()
+        with self._lock:
+            for voice in [*self._tails, *([self._current] if self._current else [])]:
+                self._events.put(ItemEnded(voice.item, _utc(now), EndReason.STOPPED, voice.position_s))
+            pending = [voice for op in self._ops for voice in op.voices]
+            self._closing += [*self._tails, *self._queue, *pending, *([self._current] if self._current else [])]
+            self._tails, self._queue, self._current, self._ops = [], [], None, []
+        self._stopping.set()
+        self._wake.set()
+        if self._housekeeper is not None:
+            self._housekeeper.join()
+            self._housekeeper = None
+
+    def __enter__(self) -> PlayoutEngine:
+        self.open()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------------------------------ commands
+
+    def subscribe(self, listener: Callable[[PlayoutEvent], None]) -> None:
+        """Receive every event, from the housekeeper thread (listeners must not block)."""
+        with self._lock:
+            self._listeners.append(listener)
+
+    def enqueue(self, items: Sequence[PlayItem], *, start_at: datetime | None = None) -> None:
+        """Queue items to follow each other gaplessly after what is queued.
+
+        With ``start_at`` the first item's first sample reaches the output at that instant, provided the
+        queue is otherwise empty by then (decoders start ahead at once).
+        """
+        voices = [_Voice(item, self.rate) for item in items]
+        if voices and start_at is not None:
+            voices[0].not_before = start_at.timestamp()
+        with self._lock:
+            self._queue.extend(voices)
+        self._wake.set()
+
+    def preempt(self, items: Sequence[PlayItem], *, resume: bool) -> None:
+        """Cut in now with ``items``; then the interrupted item resumes where it stopped (``resume``) or
+        restarts from its beginning, and the rest of the queue follows."""
+        voices = [_Voice(item, self.rate) for item in items]
+        for voice in voices[:PREFETCH]:
+            voice.source = self._make_source(voice)
+        self._command(_Op("preempt", voices=voices, resume=resume))
+
+    def stop(self) -> None:
+        """Silence now and clear the queue."""
+        self._command(_Op("stop"))
+
+    def skip(self) -> None:
+        """End the current item now and go on with the next."""
+        self._command(_Op("skip"))
+
+    def pause(self) -> None:
+        """Hold the current item (silence) until :meth:`resume`."""
+        self._command(_Op("pause"))
+
+    def resume(self) -> None:
+        """Continue after :meth:`pause`."""
+        self._command(_Op("resume"))
+
+    def status(self) -> PlayoutStatus:
+        """What is playing, where, and how loud (peak of the last block, dBFS)."""
+        with self._lock:
+            voice = self._current
+            return PlayoutStatus(
+                playing=voice.item if voice else None,
+                position_s=voice.position_s if voice else 0.0,
+                duration_s=voice.duration_s if voice else None,
+                level_dbfs=self._level,
+                paused=self._paused,
+                queued=tuple(v.item for v in self._queue),
+            )
+
+    @property
+    def busy(self) -> bool:
+        """Something is playing, fading out or waiting in the queue."""
+        with self._lock:
+            return bool(self._current or self._queue or self._tails or self._ops)
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Block until nothing is playing or queued; ``False`` if ``timeout`` seconds passed first."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.busy:
+            if deadline is not None and time.monotonic() > deadline:
+                return False
+            time.sleep(0.01)
+        return True
+
+    def _command(self, op: _Op) -> None:
+        with self._lock:
+            self._ops.append(op)
+        self._wake.set()
+
+    # ------------------------------------------------------------------------------------ output thread
+
+    def _ready_for(self, frames: int) -> bool:
+        """For outputs faster than real time: whether the next block can be rendered without a gap."""
+        with self._lock:
+            if self._ops:
+                return True
+            if self._paused:
+                return False
+            voice = self._current or (self._queue[0] if self._queue else None)
+            if voice is None:
+                return bool(self._tails)
+            if voice is not self._current and not voice.ready:
+                return False
+            source = voice.source
+            return source is not None and (source.done or source.buffer.frames >= frames)
+
+    def _render(self, out: Frames, at: float) -> None:
+        """Fill ``out`` with the block whose first frame is heard at wall time ``at``."""
+        out.fill(0.0)
+        with self._lock:
+            ops, self._ops = self._ops, []
+            for op in ops:
+                self._apply(op, out, at)
+            if not self._paused:
+                self._mix(out, at)
+            np.clip(out, -1.0, 1.0, out=out)
+            peak = float(np.max(np.abs(out))) if len(out) else 0.0
+            self._level = 20.0 * math.log10(peak) if peak > 1e-6 else _SILENT_DBFS
+        if ops or self._closing:
+            self._wake.set()
+
+    def _apply(self, op: _Op, out: Frames, at: float) -> None:
+        current = self._current
+        if op.kind == "pause":
+            if current is not None and not self._paused:
+                tail = current.cut_tail()
+                out[: len(tail)] += tail
+            self._paused = True
+            return
+        if op.kind == "resume":
+            if self._paused and current is not None:
+                current.ramp_in = round(RAMP_S * self.rate)
+            self._paused = False
+            return
+        reason = {"stop": EndReason.STOPPED, "skip": EndReason.SKIPPED, "preempt": EndReason.PREEMPTED}[op.kind]
+        if current is not None:
+            if not self._paused:
+                tail = current.cut_tail()
+                out[: len(tail)] += tail
+            self._events.put(ItemEnded(current.item, _utc(at), reason, current.position_s))
+            self._current = None
+        self._paused = False
+        if op.kind == "stop":
+            for tail_voice in self._tails:
+                self._events.put(ItemEnded(tail_voice.item, _utc(at), reason, tail_voice.position_s))
+            self._closing += [*self._tails, *self._queue, *op.voices, *([current] if current else [])]
+            self._tails, self._queue = [], []
+        elif op.kind == "skip":
+            if current is not None:
+                self._closing.append(current)
+        else:
+            back: list[_Voice] = []
+            if current is not None:
+                if op.resume:
+                    current.ramp_in = round(RAMP_S * self.rate)
+                    back = [current]
+                else:
+                    self._closing.append(current)
+                    back = [_Voice(current.item, self.rate, replaced=current.replaced, failure=current.failure)]
+            self._queue[:0] = [*op.voices, *back]
+
+    def _mix(self, out: Frames, at: float) -> None:
+        frames = len(out)
+        rate = self.rate
+        for tail in list(self._tails):
+            block = tail.render(frames)
+            out[: len(block)] += block
+            if tail.finished:
+                self._finish(tail, at + len(block) / rate)
+                self._tails.remove(tail)
+        pos = 0
+        while pos < frames:
+            voice = self._current
+            if voice is None:
+                if not self._queue:
+                    return
+                upcoming = self._queue[0]
+                if upcoming.not_before is not None:
+                    wait = round((upcoming.not_before - at) * rate) - pos
+                    if wait >= frames - pos:
+                        return
+                    pos += max(0, wait)
+                if not upcoming.ready:
+                    if upcoming.not_before is None or upcoming.not_before <= at + pos / rate:
+                        self.starved_blocks += 1
+                    return
+                self._queue.pop(0)
+                self._start(upcoming, at + pos / rate)
+                voice = upcoming
+            span = frames - pos
+            following = self._queue[0] if self._queue else None
+            overlap = following.xfade if following and following.not_before is None and following.ready else 0
+            left = voice.remaining
+            if overlap and left is not None:
+                if left <= overlap:
+                    # Crossfade: the outgoing item fades over what is left of it while the next one fades in.
+                    assert following is not None
+                    voice.fade_out = max(voice.fade_out, left)
+                    following.fade_in = max(following.fade_in, left)
+                    block = voice.render(span)
+                    out[pos : pos + len(block)] += block
+                    if voice.finished:
+                        self._finish(voice, at + (pos + len(block)) / rate)
+                    else:
+                        self._tails.append(voice)
+                    self._current = None
+                    continue
+                span = min(span, left - overlap)
+            block = voice.render(span)
+            out[pos : pos + len(block)] += block
+            pos += len(block)
+            if voice.finished:
+                self._finish(voice, at + pos / rate)
+                self._current = None
+                continue
+            if len(block) < span:
+                self.starved_blocks += 1
+                return
+
+    def _start(self, voice: _Voice, at: float) -> None:
+        self._current = voice
+        when = _utc(at)
+        if voice.replaced is not None and voice.played == 0:
+            detail = f"Không phát được «{voice.replaced.title}»: {voice.failure}; đã phát «{voice.item.title}» thay."
+            self._events.put(ItemEnded(voice.replaced, when, EndReason.FAILED, 0.0, detail))
+        self._events.put(ItemStarted(voice.item, when, voice.replaced))
+
+    def _finish(self, voice: _Voice, at: float) -> None:
+        source = voice.source
+        failed = source is not None and source.error is not None
+        reason = EndReason.FAILED if failed else EndReason.FINISHED
+        detail = f"Phát dở dang: {source.error}." if failed and source is not None else ""
+        self._events.put(ItemEnded(voice.item, _utc(at), reason, voice.position_s, detail))
+        self._closing.append(voice)
+
+    # -------------------------------------------------------------------------------------- housekeeper
+
+    def _make_source(self, voice: _Voice) -> Source:
+        item = voice.item
+        ahead = self._ahead_s + item.fade_out_s + item.crossfade_s
+        if item.kind is ItemKind.SILENCE:
+            return ToneSource(rate=self.rate, seconds=item.duration_s or 0.0, name=item.key).start()
+        if item.source is None:
+            return FailedSource(f"mục «{item.title}» không có tệp âm thanh", rate=self.rate).start()
+        return open_file_source(
+            item.source, rate=self.rate, offset_s=item.start_offset_s, duration_s=item.duration_s, ahead_s=ahead
+        ).start()
+
+    def _replacement(self, voice: _Voice) -> _Voice | None:
+        """The fallback for a voice whose source failed before sounding, or ``None`` when none is left."""
+        assert voice.source is not None
+        original = voice.replaced or voice.item
+        error = voice.source.error or ""
+        reason = f"{voice.failure}; «{voice.item.title}» cũng hỏng: {error}" if voice.replaced else error
+        candidates: list[PlayItem] = []
+        if voice.replaced is None and voice.item.fallback is not None:
+            candidates.append(voice.item.fallback)
+        if self.filler is not None and voice.item is not self.filler:
+            candidates.append(self.filler)
+        if not candidates:
+            return None
+        return _Voice(candidates[0], self.rate, not_before=voice.not_before, replaced=original, failure=reason)
+
+    def _housekeep(self) -> None:
+        while True:
+            self._wake.wait(0.02)
+            self._wake.clear()
+            stopping = self._stopping.is_set()
+            with self._lock:
+                listeners = list(self._listeners)
+                closing, self._closing = self._closing, []
+                wanted = [v for v in self._queue[:PREFETCH] if v.source is None]
+                failed = [v for v in self._queue if v.source is not None and v.source.failed_before_sound]
+            for voice in closing:
+                if voice.source is not None:
+                    voice.source.close()
+            if not stopping:
+                for voice in wanted:
+                    source = self._make_source(voice)
+                    with self._lock:
+                        if voice in self._queue:
+                            voice.source = source
+                            continue
+                    source.close()
+                for voice in failed:
+                    self._replace(voice)
+            self._deliver(listeners)
+            if stopping:
+                return
+
+    def _replace(self, voice: _Voice) -> None:
+        assert voice.source is not None
+        replacement = self._replacement(voice)
+        if replacement is not None:
+            replacement.source = self._make_source(replacement)
+        with self._lock:
+            if voice not in self._queue:
+                if replacement is not None and replacement.source is not None:
+                    self._closing.append(replacement)
+                return
+            index = self._queue.index(voice)
+            if replacement is None:
+                del self._queue[index]
+                original = voice.replaced or voice.item
+                error = voice.source.error
+                why = f"{voice.failure}; «{voice.item.title}» cũng hỏng: {error}" if voice.replaced else error
+                why = f"Không phát được «{original.title}»: {why}; không còn gì để phát thay."
+                self._events.put(ItemEnded(original, _utc(time.time()), EndReason.FAILED, 0.0, why))
+            else:
+                self._queue[index] = replacement
+            self._closing.append(voice)
+        log.warning("Thay mục hỏng «%s»", voice.item.title)
+
+    def _deliver(self, listeners: list[Callable[[PlayoutEvent], None]]) -> None:
+        while True:
+            try:
+                event = self._events.get_nowait()
+            except queue.Empty:
+                return
+            for listener in listeners:
+                try:
+                    listener(event)
+                except Exception:  # a broken listener must not stop the speaker
+                    log.exception("Lỗi trong bộ nhận sự kiện phát thanh")

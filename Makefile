@@ -1,4 +1,5 @@
 # The two commands of the README: `make demo` and `make test`. Both set up a fresh machine first.
+# `make demo` opens the operator's TUI on the demo station (without a terminal it prints the status instead).
 DEMO_DIR ?= demo-station
 VENV := .venv/bin
 
@@ -9,7 +10,7 @@ setup:
 
 demo: setup
 	$(VENV)/truyenthanh --data-dir $(DEMO_DIR) init --demo
-	$(VENV)/truyenthanh --data-dir $(DEMO_DIR) status
+	$(VENV)/truyenthanh --data-dir $(DEMO_DIR)
 
 test: setup
 	$(VENV)/pytest -q

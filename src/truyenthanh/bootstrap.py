@@ -8,8 +8,13 @@ from truyenthanh.adapters.clock import SystemClock
 from truyenthanh.adapters.db.database import Database, make_engine, sqlite_url
 from truyenthanh.config import Settings
 from truyenthanh.locations import Locations
+from truyenthanh.services.audit import AuditService
+from truyenthanh.services.broadcast_log import BroadcastLogService
+from truyenthanh.services.library import LibraryService
 from truyenthanh.services.playout import PlayoutService
 from truyenthanh.services.ports import Clock, Playout
+from truyenthanh.services.programmes import ProgrammeService
+from truyenthanh.services.scheduling import SchedulingService
 from truyenthanh.services.station import StationService
 
 
@@ -22,10 +27,22 @@ class Container:
     db: Database
     clock: Clock
     station: StationService = field(init=False)
+    audit: AuditService = field(init=False)
+    library: LibraryService = field(init=False)
+    programmes: ProgrammeService = field(init=False)
+    scheduling: SchedulingService = field(init=False)
+    broadcast_log: BroadcastLogService = field(init=False)
     playout: PlayoutService = field(init=False)
 
     def __post_init__(self) -> None:
         self.station = StationService(settings=self.settings, locations=self.locations, db=self.db, clock=self.clock)
+        self.audit = AuditService(db=self.db)
+        self.library = LibraryService(locations=self.locations, db=self.db, clock=self.clock)
+        self.programmes = ProgrammeService(db=self.db, clock=self.clock)
+        self.scheduling = SchedulingService(
+            settings=self.settings, locations=self.locations, db=self.db, clock=self.clock
+        )
+        self.broadcast_log = BroadcastLogService(db=self.db, clock=self.clock)
         self.playout = PlayoutService(settings=self.settings, locations=self.locations, db=self.db)
 
     def make_playout(self, output: str | None = None, *, realtime: bool = True) -> Playout:

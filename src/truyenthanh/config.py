@@ -18,7 +18,7 @@ from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from truyenthanh import locations
-from truyenthanh.domain.enums import ReadingVariant
+from truyenthanh.domain.enums import ReadingVariant, Role
 from truyenthanh.errors import ConfigError
 
 _file_values: ContextVar[dict[str, Any] | None] = ContextVar("_file_values", default=None)
@@ -85,6 +85,19 @@ class Settings(BaseSettings):
 
     upstream_name: str = "Đài Truyền thanh - Truyền hình cấp trên"
     """Name of the body that sends this station programme files (province or former district)."""
+
+    single_operator: bool = False
+    """One person runs the station: commands do not ask for a login and act as ``single_operator_name``,
+    who may approve their own content. Approvals still record that name."""
+
+    single_operator_name: str = ""
+    """Full name recorded as author and approver in single-operator mode (required in that mode)."""
+
+    emergency_roles: list[Role] = Field(default_factory=lambda: [Role.ADMIN, Role.APPROVER, Role.OPERATOR])
+    """Roles allowed to send an emergency bulletin at once, without approval (add ``editor`` to allow editors)."""
+
+    signed_packages_preapproved: bool = False
+    """Programmes imported from a package signed by a trusted upstream key count as approved on import."""
 
     @field_validator("timezone")
     @classmethod

@@ -35,6 +35,8 @@ class Probe:
     codec: str
     channels: int
     sample_rate: int
+    duration_estimated: bool = False
+    """The container states no length, so ffmpeg guessed it from the bitrate (VBR MP3 without a header)."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,8 @@ class Loudness:
 
     integrated_lufs: float
     true_peak_dbtp: float
+    decoded_s: float | None = None
+    """Length of audio actually decoded, in seconds (shorter than the probed duration: the file is truncated)."""
 
 
 def probe(path: Path) -> Probe:
@@ -59,7 +63,7 @@ def probe(path: Path) -> Probe:
         [
             _tool("ffprobe"),
             "-v",
-            "error",
+            "warning",
             "-print_format",
             "json",
             "-show_format",
@@ -80,7 +84,7 @@ def probe(path: Path) -> Probe:
     if result.returncode != 0 or not streams:
         detail = (result.stderr or "").strip().splitlines()
         why = f" ({detail[-1]})" if detail else ""
-        raise AudioError(f"Tệp {path} không phải tệp âm thanh đọc được{why}.")
+        raise AudioError(f"Tệp {path} không đọc được: không phải âm thanh, hoặc bị hỏng, bị cắt cụt{why}.")
     stream = streams[0]
     fmt = info.get("format", {})
     raw_duration = stream.get("duration") or fmt.get("duration")
@@ -90,27 +94,63 @@ def probe(path: Path) -> Probe:
         duration = 0.0
     if duration <= 0:
         raise AudioError(f"Tệp {path} không có độ dài đọc được (tệp hỏng hoặc bị cắt cụt).")
+    container = str(fmt.get("format_name", "")).split(",")[0]
+    if container == "ogg" and not _ogg_ends_cleanly(path):
+        raise AudioError(f"Tệp {path} bị cắt cụt: thiếu phần cuối của tệp Ogg.")
     return Probe(
         duration_s=duration,
-        format=str(fmt.get("format_name", "")).split(",")[0],
+        format=container,
         codec=str(stream.get("codec_name", "")),
         channels=int(stream.get("channels") or 0),
         sample_rate=int(stream.get("sample_rate") or 0),
+        duration_estimated="Estimating duration from bitrate" in (result.stderr or ""),
     )
+
+
+_OGG_MAX_PAGE = 27 + 255 + 255 * 255
+
+
+def _ogg_ends_cleanly(path: Path) -> bool:
+    """Whether an Ogg file ends with a whole end-of-stream page.
+
+    Ogg has no length header, so a copy cut short still probes and decodes without complaint; only its last
+    page tells: an intact stream ends with a complete page flagged end-of-stream (RFC 3533).
+    """
+    size = path.stat().st_size
+    with path.open("rb") as handle:
+        handle.seek(max(0, size - _OGG_MAX_PAGE))
+        tail = handle.read()
+    start = len(tail)
+    while (start := tail.rfind(b"OggS", 0, start)) >= 0:
+        if start + 27 > len(tail):
+            continue
+        segments = tail[start + 26]
+        header_end = start + 27 + segments
+        if header_end > len(tail):
+            continue
+        if header_end + sum(tail[start + 27 : header_end]) == len(tail):
+            return bool(tail[start + 5] & 0x04)
+    return False
 
 
 _SUMMARY = re.compile(
     r"Integrated loudness:\s*I:\s*(-?[\d.]+|-inf)\s*LUFS.*?True peak:\s*Peak:\s*(-?[\d.]+|-inf)\s*dBFS", re.S
 )
+_CORRUPT = re.compile(
+    r"Error while decoding|corrupt (input )?packet|Invalid data found|non monotonically increasing dts", re.I
+)
+"""Lines ffmpeg writes when a file is damaged although it can decode part of it (the last: frames were lost)."""
+_OUT_TIME = re.compile(r"^out_time_us=(\d+)$", re.M)
 
 
 def measure_loudness(path: Path) -> Loudness:
     """Measure integrated loudness and true peak with ffmpeg's ``ebur128`` filter (streams, constant memory).
 
+    The whole file is decoded; the length actually decoded is reported so callers can spot a truncated file.
     Silence measures as -70 LUFS (the gate's floor) rather than minus infinity.
 
     Raises:
-        AudioError: ffmpeg cannot decode the file to its end.
+        AudioError: ffmpeg cannot decode the file to its end, or reports corrupt data on the way.
     """
     result = subprocess.run(
         [
@@ -118,6 +158,8 @@ def measure_loudness(path: Path) -> Loudness:
             "-nostdin",
             "-hide_banner",
             "-nostats",
+            "-progress",
+            "pipe:1",
             "-v",
             "info",
             "-i",
@@ -125,24 +167,34 @@ def measure_loudness(path: Path) -> Loudness:
             "-map",
             "0:a:0",
             "-af",
-            "ebur128=peak=true",
+            # asetpts numbers the output by samples, so the final out_time is the length really decoded.
+            "ebur128=peak=true:framelog=verbose,asetpts=N/SR/TB",
             "-f",
             "null",
             "-",
         ],
         capture_output=True,
         text=True,
+        errors="replace",
         check=False,
     )
     match = _SUMMARY.search(result.stderr)
     if result.returncode != 0 or match is None:
         last = result.stderr.strip().splitlines()[-1:] or [""]
         raise AudioError(f"Không giải mã được tệp {path} để đo độ to ({last[0]}).")
+    corrupt = next((line.strip() for line in result.stderr.splitlines() if _CORRUPT.search(line)), None)
+    if corrupt is not None:
+        raise AudioError(f"Tệp {path} bị hỏng: ffmpeg báo lỗi khi giải mã ({corrupt}).")
+    times = _OUT_TIME.findall(result.stdout)
 
     def number(raw: str) -> float:
         return -70.0 if raw == "-inf" else float(raw)
 
-    return Loudness(integrated_lufs=number(match.group(1)), true_peak_dbtp=number(match.group(2)))
+    return Loudness(
+        integrated_lufs=number(match.group(1)),
+        true_peak_dbtp=number(match.group(2)),
+        decoded_s=int(times[-1]) / 1_000_000 if times else None,
+    )
 
 
 def render_tune(tune: Tune, target: Path) -> None:

@@ -46,11 +46,11 @@ class _Group(click.Group):
 )
 @click.pass_context
 def main(ctx: click.Context, data_dir: Path | None) -> None:
-    """Phần mềm lập lịch phát thanh cho đài truyền thanh cấp xã."""
+    """Phần mềm lập lịch phát thanh cho đài truyền thanh cấp xã. Không có lệnh: mở giao diện điều khiển."""
     ctx.obj = CliState(data_dir=data_dir)
     ctx.call_on_close(ctx.obj.close)
     if ctx.invoked_subcommand is None:
-        ctx.invoke(status)
+        ctx.invoke(tui)
 
 
 @main.command()
@@ -112,3 +112,16 @@ def status(state: CliState, as_json: bool) -> None:
     click.echo(f"Dung lượng đĩa còn trống: {info['disk_free_mb']} MB")
     if not info["schema_up_to_date"]:
         click.echo("Cảnh báo: dữ liệu cần nâng cấp, hãy chạy «truyenthanh init».", err=True)
+
+
+from truyenthanh.cli.audit import audit  # noqa: E402
+from truyenthanh.cli.library import library  # noqa: E402
+from truyenthanh.cli.tui import tui  # noqa: E402  (registered after the group exists)
+
+main.add_command(audit)
+main.add_command(library)
+main.add_command(tui)
+
+from truyenthanh.cli import schedule as _schedule  # noqa: E402
+
+_schedule.register(main)

@@ -1,1 +1,1 @@
-"""The operator's Textual interface: the only package that imports Textual."""
+"""The operator's terminal interface (Textual), in Vietnamese. The only package that imports Textual."""

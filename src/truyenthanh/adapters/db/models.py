@@ -156,7 +156,11 @@ class Schedule(SQLModel, table=True):
 
 
 class BroadcastLog(SQLModel, table=True):
-    """Append-only record of every broadcast and every miss; rows are never updated or deleted."""
+    """Append-only record of every broadcast and every miss; rows are never updated or deleted.
+
+    Hash-chained: append only through ``services.chains.append_broadcast`` (or compute the hashes over
+    ``domain.records.broadcast_content``); ``truyenthanh audit verify`` checks the chain.
+    """
 
     __tablename__ = "broadcast_log"
 
@@ -165,6 +169,8 @@ class BroadcastLog(SQLModel, table=True):
     programme_id: int | None = Field(default=None, index=True)
     programme_title: str = ""
     item_title: str = ""
+    item_kind: ItemKind | None = None
+    """What the item was (a relay, an announcement...); ``None`` for a whole-programme row."""
     category: Category | None = None
     language: str = "vi"
     priority: Priority = Priority.NORMAL
@@ -173,6 +179,8 @@ class BroadcastLog(SQLModel, table=True):
     end: datetime | None = Field(default=None, sa_type=UTCDateTime)
     outcome: Outcome
     reason: str = ""
+    outages: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    """Relay outages during this item: ``{"start": ISO UTC, "end": ISO UTC, "cause": Vietnamese text}``."""
     engine: str | None = None
     operator: str | None = None
     approver: str | None = None
@@ -219,3 +227,16 @@ class AuditEntry(SQLModel, table=True):
     after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     prev_hash: str = ""
     row_hash: str = ""
+
+
+class ChainAnchor(SQLModel, table=True):
+    """The tail of each hash chain, kept by SQLite triggers on insert so deleted last rows are noticed."""
+
+    __tablename__ = "chain_anchor"
+
+    chain: str = Field(primary_key=True)
+    """Table name of the chain: ``broadcast_log`` or ``audit_entry``."""
+    last_id: int
+    last_hash: str
+    length: int
+    """Rows appended so far."""

@@ -1,0 +1,127 @@
+"""``truyenthanh library``: import audio files, list and describe them."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from truyenthanh.cli.state import CliState, pass_state
+from truyenthanh.domain.enums import Category
+from truyenthanh.services.library import AssetInfo
+
+
+def parse_category(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Category | None:
+    """Click callback: a category by value or Vietnamese label."""
+    if value is None:
+        return None
+    try:
+        return Category(Category.parse(value))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+CATEGORY_HELP = "Thể loại: " + ", ".join(member.value for member in Category) + " (hoặc tên tiếng Việt)."
+
+
+def _minutes(seconds: float) -> str:
+    whole = round(seconds)
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+def _line(asset: AssetInfo) -> str:
+    loudness = f"{asset.loudness_lufs:6.1f} LUFS" if asset.loudness_lufs is not None else "    ? LUFS"
+    return f"{asset.id:>5}  {_minutes(asset.duration_s):>6}  {loudness}  {asset.language:<5}  {asset.title}"
+
+
+@click.group()
+def library() -> None:
+    """Thư viện âm thanh của đài: nhập tệp, xem danh sách, sửa thông tin."""
+
+
+@library.command("add")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--title", help="Tiêu đề (chỉ khi nhập một tệp; mặc định: tên tệp).")
+@click.option("--category", callback=parse_category, default="other", show_default=True, help=CATEGORY_HELP)
+@click.option("--language", default="vi", show_default=True, help="Mã ngôn ngữ: vi, hoặc tiếng dân tộc (hmn, tay…).")
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON cho chương trình khác đọc.")
+@pass_state
+def add(
+    state: CliState, files: tuple[Path, ...], title: str | None, category: Category, language: str, as_json: bool
+) -> None:
+    """Nhập tệp âm thanh (mp3, wav, ogg, flac, m4a, aac): đo độ to EBU R128 rồi chép vào thư viện."""
+    service = state.container().library
+    bar: Any = click.progressbar(
+        length=len(files),
+        label="Đang nhập tệp âm thanh",
+        file=sys.stderr,
+        item_show_func=lambda item: str(item) if item else "",
+    )
+    with bar:
+        report = service.add(
+            list(files), title=title, category=category, language=language, progress=lambda path: bar.update(1, path)
+        )
+    if as_json:
+        click.echo(json.dumps([r.to_json() for r in report.results], ensure_ascii=False, indent=2))
+    else:
+        for asset in report.imported:
+            click.echo(f"Đã nhập: {_line(asset)}")
+        for result in report.duplicates:
+            assert result.duplicate_of is not None
+            click.echo(f"Đã có sẵn (trùng nội dung, không nhập lại): {result.path} = số {result.duplicate_of.id}")
+    for result in report.failures:
+        click.echo(f"Không nhập được {result.path}: {result.error}", err=True)
+    if report.failures:
+        click.echo(
+            f"Đã nhập {len(report.imported)} tệp, {len(report.failures)} tệp bị từ chối (không ghi gì cho các tệp đó).",
+            err=True,
+        )
+        click.get_current_context().exit(1)
+
+
+@library.command("list")
+@click.option("--category", callback=parse_category, help=CATEGORY_HELP)
+@click.option("--language", help="Chỉ các tệp bằng ngôn ngữ này (vi, hmn…).")
+@click.option("--search", help="Tìm theo tiêu đề (có dấu hay không dấu đều được).")
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON cho chương trình khác đọc.")
+@pass_state
+def list_assets(
+    state: CliState, category: Category | None, language: str | None, search: str | None, as_json: bool
+) -> None:
+    """Liệt kê các tệp âm thanh trong thư viện (mới nhất trước)."""
+    assets = state.container().library.list(category=category, language=language, search=search)
+    if as_json:
+        click.echo(json.dumps([a.to_json() for a in assets], ensure_ascii=False, indent=2))
+        return
+    if not assets:
+        click.echo("Thư viện chưa có tệp nào khớp.")
+        return
+    click.echo(f"{'Số':>5}  {'Dài':>6}  {'Độ to':>11}  {'N.ngữ':<5}  Tiêu đề")
+    for asset in assets:
+        click.echo(_line(asset))
+
+
+@library.command("edit")
+@click.argument("asset_id", type=int)
+@click.option("--title", help="Tiêu đề mới.")
+@click.option("--category", callback=parse_category, help=CATEGORY_HELP)
+@click.option("--language", help="Mã ngôn ngữ mới.")
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON cho chương trình khác đọc.")
+@pass_state
+def edit(
+    state: CliState,
+    asset_id: int,
+    title: str | None,
+    category: Category | None,
+    language: str | None,
+    as_json: bool,
+) -> None:
+    """Sửa tiêu đề, thể loại hoặc ngôn ngữ của một tệp trong thư viện."""
+    asset = state.container().library.update(asset_id, title=title, category=category, language=language)
+    if as_json:
+        click.echo(json.dumps(asset.to_json(), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"Đã sửa: {_line(asset)} ({asset.category.label})")

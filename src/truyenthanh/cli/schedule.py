@@ -1,0 +1,278 @@
+"""``truyenthanh schedule ...`` and ``truyenthanh log``: parse, call the scheduling and log services, print."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import re
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import click
+
+from truyenthanh.cli.state import CliState, pass_state
+from truyenthanh.domain.enums import Priority
+from truyenthanh.domain.schedule import (
+    DAILY_RRULE,
+    WEEKDAY_NAMES,
+    WEEKDAYS_RRULE,
+    Misfire,
+    Resolution,
+    parse_time_of_day,
+    parse_when,
+    rrule_for_days,
+)
+from truyenthanh.errors import AudioError, ScheduleError
+
+
+def _operator() -> str | None:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return None
+
+
+def _bound(raw: str | None, zone: ZoneInfo, now: datetime, *, end: bool) -> datetime | None:
+    """``--from``/``--to``: a date (the whole day) or a moment."""
+    if raw is None:
+        return None
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw.strip()):
+        day = date.fromisoformat(raw.strip()) + timedelta(days=1 if end else 0)
+        return datetime.combine(day, datetime.min.time(), tzinfo=zone).astimezone(UTC)
+    return parse_when(raw, zone, now)
+
+
+def _local(moment: datetime | None, zone: ZoneInfo, fmt: str = "%H:%M:%S %d/%m/%Y") -> str:
+    return moment.astimezone(zone).strftime(fmt) if moment else "—"
+
+
+@click.group()
+def schedule() -> None:
+    """Lịch phát: thêm, xem, xóa."""
+
+
+@schedule.command("add")
+@click.argument("programme", required=False)
+@click.option("--at", "at_text", help="Phát một lần lúc: «2026-11-24 05:30», «24/11/2026 05:30», «05:30», «+5m».")
+@click.option("--rrule", "rrule_text", help="Quy tắc lặp RFC 5545, ví dụ FREQ=WEEKLY;BYDAY=MO,WE,FR.")
+@click.option("--daily", is_flag=True, help="Lặp hằng ngày.")
+@click.option("--weekdays", is_flag=True, help="Lặp Thứ Hai đến Thứ Sáu.")
+@click.option("--days", "days_text", help="Lặp vào các ngày: t2,t4,t6 hoặc 7,cn.")
+@click.option("--time", "time_text", help="Giờ phát của lịch lặp, GG:PP.")
+@click.option("--from", "from_text", help="Bắt đầu hiệu lực (ngày YYYY-MM-DD).")
+@click.option("--to", "to_text", help="Hết hiệu lực (ngày YYYY-MM-DD, tính cả ngày đó).")
+@click.option(
+    "--priority",
+    type=click.Choice([p.value for p in Priority]),
+    default=Priority.NORMAL.value,
+    show_default=True,
+    help="Mức ưu tiên (Thông tư 39/2020): normal, priority, emergency.",
+)
+@click.option("--misfire", "misfire_text", default="late:5", show_default=True, help="skip, late:PHÚT hoặc join:PHÚT.")
+@click.option("--session", "session_name", help="Tên buổi (ví dụ «Buổi sáng»); mặc định: buổi chứa giờ phát.")
+@click.option("--force", is_flag=True, help="Vẫn lưu dù trùng lịch hoặc trái quy định của đài.")
+@click.option(
+    "--resolve", type=click.Choice([r.value for r in Resolution if r is not Resolution.FORCE]), help="Cách xử lý trùng."
+)
+@click.option("--audio", "audio", type=click.Path(dir_okay=False, path_type=Path), help="Tạo chương trình từ một tệp.")
+@click.option("--title", help="Tên chương trình tạo từ --audio.")
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
+@pass_state
+def add(
+    state: CliState,
+    programme: str | None,
+    at_text: str | None,
+    rrule_text: str | None,
+    daily: bool,
+    weekdays: bool,
+    days_text: str | None,
+    time_text: str | None,
+    from_text: str | None,
+    to_text: str | None,
+    priority: str,
+    misfire_text: str,
+    session_name: str | None,
+    force: bool,
+    resolve: str | None,
+    audio: Path | None,
+    title: str | None,
+    as_json: bool,
+) -> None:
+    """Thêm lịch phát cho CHƯƠNG_TRÌNH (số hoặc tên), hoặc cho một tệp với --audio."""
+    container = state.container()
+    service = container.scheduling
+    zone = service.zone
+    now = container.clock.now()
+    rules = [r for r in (rrule_text, DAILY_RRULE if daily else None, WEEKDAYS_RRULE if weekdays else None) if r]
+    if days_text:
+        rules.append(rrule_for_days(days_text))
+    if len(rules) > 1:
+        raise ScheduleError("Chỉ dùng một trong --rrule, --daily, --weekdays, --days.")
+    if (programme is None) == (audio is None):
+        raise ScheduleError("Cần tên hoặc số chương trình, hoặc --audio TỆP (không dùng cả hai).")
+    misfire = Misfire.parse(misfire_text)
+    at = parse_when(at_text, zone, now) if at_text else None
+    time_of_day = parse_time_of_day(time_text) if time_text else None
+    valid_from = _bound(from_text, zone, now, end=False)
+    valid_to = _bound(to_text, zone, now, end=True)
+    chosen = Resolution.FORCE if force else (Resolution(resolve) if resolve else None)
+    if audio is not None:
+        imported = container.library.add([audio], title=title).results[0]
+        asset = imported.asset or imported.duplicate_of
+        if asset is None:
+            raise AudioError(imported.error or f"Không nhập được tệp {audio}.")
+        programme = str(service.programme_for_asset(asset.id, title=title, operator=_operator()))
+    assert programme is not None
+    saved = service.add(
+        programme,
+        at=at,
+        rrule=rules[0] if rules else None,
+        time_of_day=time_of_day,
+        priority=Priority(priority),
+        misfire=misfire,
+        session_name=session_name,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        resolve=chosen,
+        operator=_operator(),
+    )
+    view = saved.schedule
+    if as_json:
+        click.echo(json.dumps({**view.to_json(), "note": saved.note, "forced": list(saved.forced)}, ensure_ascii=False))
+        return
+    click.echo(f"Đã lưu lịch phát số {view.id}: «{view.programme_title}» — {view.summary}.")
+    if saved.note:
+        click.echo(saved.note)
+    for message in saved.forced:
+        click.echo(f"Lưu ý (vẫn lưu theo --force): {message}", err=True)
+    upcoming = service.next_airing(view)
+    if upcoming is not None:
+        click.echo(f"Lần phát tới: {_local(upcoming, zone)}.")
+
+
+@schedule.command("list")
+@click.option("--from", "from_text", help="Từ (ngày YYYY-MM-DD hoặc thời điểm); mặc định: bây giờ.")
+@click.option("--to", "to_text", help="Đến (ngày YYYY-MM-DD, tính cả ngày đó); mặc định: 24 giờ sau «--from».")
+@click.option("--schedules", "show_schedules", is_flag=True, help="Liệt kê các lịch (không mở rộng lần phát).")
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
+@pass_state
+def list_(state: CliState, from_text: str | None, to_text: str | None, show_schedules: bool, as_json: bool) -> None:
+    """Các lần phát sắp tới (đã mở rộng lịch lặp), hoặc các lịch với --schedules."""
+    container = state.container()
+    service = container.scheduling
+    zone = service.zone
+    if show_schedules:
+        views = service.schedules()
+        if as_json:
+            click.echo(json.dumps([v.to_json() for v in views], ensure_ascii=False, indent=2))
+            return
+        if not views:
+            click.echo("Chưa có lịch phát nào.")
+        for view in views:
+            state_text = "" if view.enabled else " (đã tắt)"
+            click.echo(
+                f"{view.id:>4}  {view.summary}  «{view.programme_title}»  [{view.priority.label}; "
+                f"{view.misfire.label}]{state_text}"
+            )
+        return
+    now = container.clock.now()
+    start = _bound(from_text, zone, now, end=False) or now
+    end = _bound(to_text, zone, now, end=True) or start + timedelta(days=1)
+    planned = service.occurrences(start, end)
+    rows: list[dict[str, Any]] = [
+        {
+            "schedule_id": p.occurrence.schedule_id,
+            "programme_id": p.occurrence.programme_id,
+            "programme": p.occurrence.title,
+            "scheduled_start": p.occurrence.start.isoformat(),
+            "start": p.start.isoformat(),
+            "end": p.end.isoformat(),
+            "duration_s": round(p.occurrence.duration_s, 3),
+            "priority": p.occurrence.priority.value,
+            "session": p.session,
+            "misfire": str(p.occurrence.misfire),
+        }
+        for p in planned
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not planned:
+        click.echo(
+            f"Không có lần phát nào từ {_local(start, zone, '%H:%M %d/%m/%Y')} "
+            f"đến {_local(end, zone, '%H:%M %d/%m/%Y')}."
+        )
+    for p in planned:
+        local = p.start.astimezone(zone)
+        moved = f" (dời từ {_local(p.occurrence.start, zone, '%H:%M')})" if p.moved else ""
+        session = f" [{p.session}]" if p.session else ""
+        click.echo(
+            f"{WEEKDAY_NAMES[local.weekday()]} {local:%d/%m} {local:%H:%M}–{_local(p.end, zone, '%H:%M')}  "
+            f"«{p.occurrence.title}»{session}  {p.occurrence.priority.label}{moved}  "
+            f"(lịch số {p.occurrence.schedule_id})"
+        )
+
+
+@schedule.command("remove")
+@click.argument("schedule_id", type=int)
+@pass_state
+def remove(state: CliState, schedule_id: int) -> None:
+    """Xóa lịch phát số SCHEDULE_ID (nhật ký phát vẫn giữ nguyên)."""
+    view = state.container().scheduling.remove(schedule_id)
+    click.echo(f"Đã xóa lịch phát số {view.id}: «{view.programme_title}» — {view.summary}.")
+
+
+@click.command("log")
+@click.option("--from", "from_text", help="Từ (ngày YYYY-MM-DD hoặc thời điểm).")
+@click.option("--to", "to_text", help="Đến (ngày YYYY-MM-DD, tính cả ngày đó).")
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
+@pass_state
+def log(state: CliState, from_text: str | None, to_text: str | None, as_json: bool) -> None:
+    """Nhật ký phát thanh: mọi lần phát, phát trễ, bị ngắt, bỏ lỡ, kèm lý do."""
+    container = state.container()
+    zone = container.settings.zone
+    now = container.clock.now()
+    rows = container.broadcast_log.rows(_bound(from_text, zone, now, end=False), _bound(to_text, zone, now, end=True))
+    if as_json:
+        out = [
+            {
+                "id": r.id,
+                "schedule_id": r.schedule_id,
+                "programme_id": r.programme_id,
+                "programme": r.programme_title,
+                "item": r.item_title,
+                "priority": r.priority.value,
+                "scheduled_start": r.scheduled_start.isoformat(timespec="milliseconds") if r.scheduled_start else None,
+                "actual_start": r.actual_start.isoformat(timespec="milliseconds") if r.actual_start else None,
+                "end": r.end.isoformat(timespec="milliseconds") if r.end else None,
+                "outcome": r.outcome.value,
+                "reason": r.reason,
+                "engine": r.engine,
+                "operator": r.operator,
+                "row_hash": r.row_hash,
+            }
+            for r in rows
+        ]
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo("Nhật ký phát chưa có dòng nào trong khoảng này.")
+    for r in rows:
+        what = f"«{r.programme_title}»" + (f" / {r.item_title}" if r.item_title else "")
+        late = ""
+        if r.actual_start and r.scheduled_start:
+            late = f" (lệch {(r.actual_start - r.scheduled_start).total_seconds() * 1000:+.0f} ms)"
+        reason = f" — {r.reason}" if r.reason else ""
+        click.echo(
+            f"{_local(r.scheduled_start or r.actual_start, zone)}  {r.outcome.label:<14} {what}  "
+            f"phát {_local(r.actual_start, zone, '%H:%M:%S.%f')[:-3] if r.actual_start else '—'}"
+            f"–{_local(r.end, zone)}{late}{reason}"
+        )
+
+
+def register(group: click.Group) -> None:
+    """Add this module's commands to the ``truyenthanh`` group."""
+    group.add_command(schedule)
+    group.add_command(log)

@@ -1,0 +1,165 @@
+"""What the two hash chains (broadcast log, audit trail) cover, and how a whole chain is checked.
+
+Every writer of a chained row and every verifier must agree on the row's *content*: the fields hashed by
+:func:`truyenthanh.domain.hashchain.row_hash`. The content is the fields named in :data:`BROADCAST_FIELDS` or
+:data:`AUDIT_FIELDS` (never ``id``, ``prev_hash`` or ``row_hash``), with datetimes in UTC and enums as their
+stored value. Build it only with :func:`broadcast_content` and :func:`audit_content`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import Enum
+from typing import Any
+
+from truyenthanh.domain.hashchain import GENESIS, row_hash
+
+BROADCAST_FIELDS = (
+    "schedule_id",
+    "programme_id",
+    "programme_title",
+    "item_title",
+    "item_kind",
+    "category",
+    "language",
+    "priority",
+    "scheduled_start",
+    "actual_start",
+    "end",
+    "outcome",
+    "reason",
+    "outages",
+    "engine",
+    "operator",
+    "approver",
+    "recorded_at",
+)
+"""Fields of a broadcast log row covered by its hash. Never reorder or remove one (old rows would break)."""
+
+AUDIT_FIELDS = ("at", "actor", "action", "entity", "entity_id", "before", "after")
+"""Fields of an audit entry covered by its hash."""
+
+BROADCAST_CHAIN = "broadcast_log"
+"""Name of the broadcast log chain (its table, and its key in the chain anchor)."""
+AUDIT_CHAIN = "audit_entry"
+"""Name of the audit trail chain (its table, and its key in the chain anchor)."""
+
+CHAIN_LABELS = {BROADCAST_CHAIN: "Nhật ký phát thanh", AUDIT_CHAIN: "Nhật ký thay đổi"}
+"""Vietnamese name of each chain."""
+
+
+def plain(value: Any) -> Any:
+    """A JSON-ready copy of ``value``: aware datetimes as UTC ISO text, enums as values, tuples as lists.
+
+    Raises:
+        ValueError: a datetime without a time zone (every time in this program carries its zone).
+    """
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError(f"cần thời điểm có múi giờ, nhận được {value!r}")
+        return value.astimezone(UTC).isoformat(timespec="microseconds")
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Mapping):
+        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    return value
+
+
+def _content(fields: tuple[str, ...], row: Mapping[str, Any] | object) -> dict[str, Any]:
+    if isinstance(row, Mapping):
+        return {name: plain(row.get(name)) for name in fields}
+    return {name: plain(getattr(row, name, None)) for name in fields}
+
+
+def broadcast_content(row: Mapping[str, Any] | object) -> dict[str, Any]:
+    """The hashed content of a broadcast log row (a mapping of its fields, or the row object itself)."""
+    content = _content(BROADCAST_FIELDS, row)
+    if content["outages"] is None:
+        content["outages"] = []
+    return content
+
+
+def audit_content(row: Mapping[str, Any] | object) -> dict[str, Any]:
+    """The hashed content of an audit entry (a mapping of its fields, or the row object itself)."""
+    return _content(AUDIT_FIELDS, row)
+
+
+@dataclass(frozen=True)
+class ChainAnchor:
+    """What the database recorded about a chain's tail when the last row was appended."""
+
+    last_id: int
+    last_hash: str
+    length: int
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    """One place where a chain does not verify."""
+
+    row_id: int | None
+    """The row at which the problem shows (``None``: the end of the chain)."""
+    reason: str
+    """Vietnamese explanation naming the rows concerned."""
+
+
+def _span(first: int, last: int) -> str:
+    return f"dòng {first}" if first == last else f"các dòng {first} đến {last}"
+
+
+def check_chain(
+    rows: Iterable[tuple[int, str, str, Mapping[str, Any]]], anchor: ChainAnchor | None
+) -> tuple[int, list[ChainProblem]]:
+    """Check a whole chain, given in ``id`` order as ``(id, prev_hash, row_hash, content)`` tuples.
+
+    Unlike :func:`truyenthanh.domain.hashchain.verify`, it goes on after a break (re-linking on the stored
+    hash) so every edited, inserted or deleted row is reported, and it compares the tail with the
+    anchor so rows deleted at the end are found too.
+
+    Returns:
+        The number of rows read, and every problem found in chain order (empty when the chain is intact).
+    """
+    problems: list[ChainProblem] = []
+    expected_prev = GENESIS
+    previous_id: int | None = None
+    last_hash = GENESIS
+    count = 0
+    for row_id, prev, stored, content in rows:
+        count += 1
+        gap_start = 1 if previous_id is None else previous_id + 1
+        if row_id > gap_start and (previous_id is not None or prev != GENESIS):
+            where = "ở đầu chuỗi" if previous_id is None else f"giữa dòng {previous_id} và dòng {row_id}"
+            problems.append(ChainProblem(row_id, f"{_span(gap_start, row_id - 1)} {where} đã bị xóa"))
+        elif prev != expected_prev:
+            before = "đầu chuỗi" if previous_id is None else f"dòng {previous_id}"
+            problems.append(
+                ChainProblem(
+                    row_id,
+                    f"dòng {row_id} không nối tiếp {before}: dòng này bị chèn thêm, hoặc {before} đã bị thay thế",
+                )
+            )
+        if row_hash(prev, content) != stored:
+            problems.append(ChainProblem(row_id, f"dòng {row_id}: nội dung đã bị sửa sau khi ghi"))
+        expected_prev = stored
+        previous_id = row_id
+        last_hash = stored
+    if anchor is None:
+        if count:
+            problems.append(ChainProblem(None, "mốc ghi nhận cuối chuỗi đã bị xóa: không kiểm được phần cuối"))
+        return count, problems
+    last_id = previous_id or 0
+    if anchor.last_id > last_id:
+        problems.append(ChainProblem(None, f"{_span(last_id + 1, anchor.last_id)} ở cuối chuỗi đã bị xóa"))
+    elif anchor.last_id < last_id:
+        problems.append(ChainProblem(last_id, f"{_span(anchor.last_id + 1, last_id)} ở cuối chuỗi được chèn thêm"))
+    elif anchor.last_hash != last_hash:
+        problems.append(ChainProblem(last_id, f"dòng {last_id} (dòng cuối) đã bị thay thế"))
+    if anchor.length != count and not problems:
+        problems.append(
+            ChainProblem(None, f"chuỗi có {count} dòng nhưng đã ghi {anchor.length} dòng: có dòng bị xóa hoặc chèn")
+        )
+    return count, problems

@@ -1,0 +1,490 @@
+"""The audio library: importing files with measured loudness, listing, searching and editing them.
+
+An imported file is checked end to end before anything is written: ffprobe reads its format, ffmpeg decodes it
+whole through the ``ebur128`` filter (integrated loudness, true peak, and the length really decoded, which
+catches truncated files). Only then is it copied into the media folder and recorded, so a failed import leaves
+neither a file without a row nor a row without a file.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from truyenthanh.adapters import ffmpeg, files
+from truyenthanh.adapters.db.database import Database
+from truyenthanh.adapters.db.models import AudioAsset
+from truyenthanh.domain.enums import AssetSource, Category
+from truyenthanh.errors import AudioError, LibraryError, NotFoundError, StorageError
+from truyenthanh.locations import Locations
+from truyenthanh.services.ports import Clock
+
+AUDIO_EXTENSIONS = (".mp3", ".wav", ".ogg", ".oga", ".flac", ".m4a", ".aac")
+"""File name endings the library accepts (checked again by probing the content)."""
+
+LIBRARY_FOLDER = "library"
+"""Sub-folder of the media folder holding imported files, named by their SHA-256."""
+
+TRUNCATION_TOLERANCE_S = 0.25
+"""How much shorter than its announced length (plus 1 %) a file may decode before it counts as truncated;
+encoders pad and containers round, by a few hundredths of a second."""
+
+_LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+Progress = Callable[[Path], None]
+"""Called with each file's path once that file is done (imported, found duplicate or refused)."""
+
+
+@dataclass(frozen=True)
+class AssetInfo:
+    """An audio asset as the CLI and the TUI show it."""
+
+    id: int
+    title: str
+    category: Category
+    language: str
+    path: str
+    """Relative to the media folder."""
+    sha256: str
+    duration_s: float
+    format: str
+    codec: str
+    channels: int
+    sample_rate: int
+    loudness_lufs: float | None
+    true_peak_dbtp: float | None
+    source: str
+
+    @classmethod
+    def of(cls, row: AudioAsset) -> AssetInfo:
+        """Copy the fields of a database row."""
+        assert row.id is not None
+        return cls(
+            id=row.id,
+            title=row.title,
+            category=row.category,
+            language=row.language,
+            path=row.path,
+            sha256=row.sha256,
+            duration_s=row.duration_s,
+            format=row.format,
+            codec=row.codec,
+            channels=row.channels,
+            sample_rate=row.sample_rate,
+            loudness_lufs=row.loudness_lufs,
+            true_peak_dbtp=row.true_peak_dbtp,
+            source=row.source.value,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready form (``--json`` output)."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "category": self.category.value,
+            "category_label": self.category.label,
+            "language": self.language,
+            "path": self.path,
+            "sha256": self.sha256,
+            "duration_s": round(self.duration_s, 3),
+            "format": self.format,
+            "codec": self.codec,
+            "channels": self.channels,
+            "sample_rate": self.sample_rate,
+            "loudness_lufs": self.loudness_lufs,
+            "true_peak_dbtp": self.true_peak_dbtp,
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True)
+class InspectedAudio:
+    """A file that probed, hashed and decoded cleanly: everything needed to record it."""
+
+    source: Path
+    sha256: str
+    probe: ffmpeg.Probe
+    loudness: ffmpeg.Loudness
+
+    @property
+    def extension(self) -> str:
+        """The lower-case file name ending kept in the media folder (``.mp3``)."""
+        return self.source.suffix.lower()
+
+    @property
+    def duration_s(self) -> float:
+        """Length in seconds: what was really decoded (exact), else what the container states."""
+        return self.loudness.decoded_s if self.loudness.decoded_s else self.probe.duration_s
+
+    @property
+    def media_path(self) -> str:
+        """Where the file goes, relative to the media folder (named by content, so never two copies)."""
+        return f"{LIBRARY_FOLDER}/{self.sha256[:20]}{self.extension}"
+
+    def to_row(self, *, title: str, category: Category, language: str, source: AssetSource) -> AudioAsset:
+        """A new (unsaved) database row for this file."""
+        return AudioAsset(
+            path=self.media_path,
+            sha256=self.sha256,
+            duration_s=self.duration_s,
+            format=self.probe.format,
+            codec=self.probe.codec,
+            channels=self.probe.channels,
+            sample_rate=self.probe.sample_rate,
+            loudness_lufs=self.loudness.integrated_lufs,
+            true_peak_dbtp=self.loudness.true_peak_dbtp,
+            title=title,
+            category=category,
+            language=language,
+            source=source,
+        )
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What happened to one file of a batch: exactly one of ``asset``, ``duplicate_of`` or ``error`` is set."""
+
+    path: Path
+    asset: AssetInfo | None = None
+    """The new asset."""
+    duplicate_of: AssetInfo | None = None
+    """The asset already holding the same bytes (nothing was written)."""
+    error: str | None = None
+    """Vietnamese reason the file was refused (nothing was written)."""
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        status = "imported" if self.asset else "duplicate" if self.duplicate_of else "failed"
+        asset = self.asset or self.duplicate_of
+        return {
+            "file": str(self.path),
+            "status": status,
+            "asset": asset.to_json() if asset else None,
+            "error": self.error,
+        }
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """The outcome of a batch, in the order the files were given."""
+
+    results: tuple[ImportResult, ...] = field(default_factory=tuple)
+
+    @property
+    def imported(self) -> list[AssetInfo]:
+        """Assets created by this batch."""
+        return [r.asset for r in self.results if r.asset is not None]
+
+    @property
+    def duplicates(self) -> list[ImportResult]:
+        """Files whose content was already in the library."""
+        return [r for r in self.results if r.duplicate_of is not None]
+
+    @property
+    def failures(self) -> list[ImportResult]:
+        """Files that were refused, each with its reason."""
+        return [r for r in self.results if r.error is not None]
+
+
+def validate_language(tag: str) -> str:
+    """Check a BCP 47 language tag such as ``vi``, ``hmn`` or ``vi-VN`` and return it trimmed.
+
+    Raises:
+        LibraryError: the tag is not of that shape.
+    """
+    cleaned = tag.strip()
+    if not _LANGUAGE_TAG.match(cleaned):
+        raise LibraryError(f"Mã ngôn ngữ «{tag}» không hợp lệ; ví dụ đúng: vi, hmn (tiếng Mông), tay (tiếng Tày).")
+    return cleaned
+
+
+def fold(text: str) -> str:
+    """Lower-case text without Vietnamese diacritics, for searching ("Thông báo" matches "thong bao")."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def _title_from(path: Path) -> str:
+    return unicodedata.normalize("NFC", re.sub(r"[_]+", " ", path.stem)).strip() or path.name
+
+
+def _clean_title(title: str) -> str:
+    cleaned = unicodedata.normalize("NFC", title).strip()
+    if not cleaned:
+        raise LibraryError("Tiêu đề không được để trống.")
+    if len(cleaned) > 300:
+        raise LibraryError(f"Tiêu đề quá dài ({len(cleaned)} ký tự, tối đa 300).")
+    return cleaned
+
+
+def inspect_audio(path: Path) -> InspectedAudio:
+    """Probe, hash and fully decode one file; nothing is written.
+
+    Raises:
+        AudioError: the file is missing, empty, of an unsupported kind, not audio, corrupt or truncated; the
+            message names the file.
+    """
+    if path.suffix.lower() not in AUDIO_EXTENSIONS:
+        raise AudioError(
+            f"Tệp {path}: định dạng «{path.suffix or '(không có đuôi)'}» không được hỗ trợ; "
+            f"chỉ nhận {', '.join(AUDIO_EXTENSIONS)}."
+        )
+    info = ffmpeg.probe(path)
+    loudness = ffmpeg.measure_loudness(path)
+    shortfall = info.duration_s - (loudness.decoded_s or 0.0)
+    if (
+        loudness.decoded_s is not None
+        and not info.duration_estimated
+        and shortfall > TRUNCATION_TOLERANCE_S + 0.01 * info.duration_s
+    ):
+        raise AudioError(
+            f"Tệp {path} hỏng hoặc bị cắt cụt: tệp ghi dài {info.duration_s:.1f} giây nhưng chỉ giải mã được "
+            f"{loudness.decoded_s:.1f} giây."
+        )
+    if loudness.decoded_s is not None and loudness.decoded_s <= 0:
+        raise AudioError(f"Tệp {path} không chứa âm thanh nào giải mã được.")
+    return InspectedAudio(source=path, sha256=files.sha256_file(path), probe=info, loudness=loudness)
+
+
+class MediaStaging:
+    """Files copied into the media folder under temporary names, made final only with the database commit.
+
+    Use :meth:`stage` for each file inside ``with staging:``; call :meth:`publish` just before the
+    transaction commits. If the block fails, every staged or published file that did not exist before is
+    removed, so no orphan remains.
+    """
+
+    def __init__(self, media_dir: Path) -> None:
+        self._media_dir = media_dir
+        self._staged: dict[str, Path] = {}
+        self._published: list[Path] = []
+
+    def stage(self, source: Path, relative: str) -> None:
+        """Copy ``source`` beside its final place ``relative`` (skipped if that file already exists).
+
+        Raises:
+            StorageError: the copy failed (disk full, permissions).
+        """
+        target = self._media_dir / relative
+        if target.exists() or relative in self._staged:
+            return
+        partial = target.with_name(f".{target.name}.part")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, partial)
+        except OSError as exc:
+            partial.unlink(missing_ok=True)
+            raise StorageError(f"Không chép được tệp {source} vào {target.parent}: {exc.strerror}.") from exc
+        self._staged[relative] = partial
+
+    def publish(self) -> None:
+        """Give every staged file its final name."""
+        for relative, partial in list(self._staged.items()):
+            target = self._media_dir / relative
+            partial.replace(target)
+            self._published.append(target)
+            del self._staged[relative]
+
+    def discard(self) -> None:
+        """Remove every file this staging wrote (staged or already published)."""
+        for partial in self._staged.values():
+            partial.unlink(missing_ok=True)
+        for target in self._published:
+            target.unlink(missing_ok=True)
+        self._staged.clear()
+        self._published.clear()
+
+    def __enter__(self) -> MediaStaging:
+        return self
+
+    def __exit__(self, kind: object, _value: object, _tb: object) -> None:
+        if kind is not None:
+            self.discard()
+        else:
+            # Anything still staged was not published: the caller chose not to keep it.
+            for partial in self._staged.values():
+                partial.unlink(missing_ok=True)
+            self._staged.clear()
+
+
+class LibraryService:
+    """Imports audio files into the station's library and lets people find and describe them."""
+
+    def __init__(self, *, locations: Locations, db: Database, clock: Clock) -> None:
+        self._locations = locations
+        self._db = db
+        self._clock = clock
+
+    @property
+    def media_dir(self) -> Path:
+        """The station's media folder (assets' paths are relative to it)."""
+        return self._locations.media_dir
+
+    @contextmanager
+    def transaction(self) -> Iterator[tuple[Session, MediaStaging]]:
+        """A database session and a media staging area that succeed or fail together.
+
+        Files staged in the block appear under their final names just before the commit; if the block or the
+        commit fails, they are removed and the database is rolled back.
+        """
+        with MediaStaging(self._locations.media_dir) as staging, self._db.session() as session:
+            yield session, staging
+            session.flush()
+            staging.publish()
+            # Reaching here means the commit succeeded; a failure above removed the published files.
+
+    def add(
+        self,
+        paths: Sequence[Path],
+        *,
+        title: str | None = None,
+        category: Category = Category.OTHER,
+        language: str = "vi",
+        progress: Progress | None = None,
+    ) -> ImportReport:
+        """Import files one by one; a refused file does not stop the others.
+
+        Args:
+            paths: the files to import.
+            title: title for the asset (only with a single file); default: the file name.
+            category: content category of every file.
+            language: BCP 47 tag of every file (``vi`` or an ethnic-minority language).
+            progress: called after each file.
+
+        Raises:
+            LibraryError: the title, or the language tag, is invalid (nothing is imported).
+            StorageError: the station folder cannot be written.
+        """
+        if title is not None and len(paths) > 1:
+            raise LibraryError("Chỉ đặt được tiêu đề khi nhập một tệp; với nhiều tệp, tiêu đề lấy theo tên tệp.")
+        language = validate_language(language)
+        chosen_title = _clean_title(title) if title is not None else None
+        self._locations.media_dir.mkdir(parents=True, exist_ok=True)
+        results = []
+        for path in paths:
+            results.append(self._add_one(path, chosen_title or _title_from(path), category, language))
+            if progress is not None:
+                progress(path)
+        return ImportReport(tuple(results))
+
+    def _add_one(self, path: Path, title: str, category: Category, language: str) -> ImportResult:
+        try:
+            inspected = inspect_audio(path)
+        except AudioError as exc:
+            return ImportResult(path=path, error=exc.message)
+        existing = self._by_sha(inspected.sha256)
+        if existing is not None:
+            return ImportResult(path=path, duplicate_of=existing)
+        try:
+            with self.transaction() as (session, staging):
+                staging.stage(path, inspected.media_path)
+                row = inspected.to_row(title=title, category=category, language=language, source=AssetSource.IMPORTED)
+                session.add(row)
+                session.flush()
+                info = AssetInfo.of(row)
+        except IntegrityError:
+            # Another process imported the same bytes meanwhile; its file and row stand.
+            existing = self._by_sha(inspected.sha256)
+            if existing is None:
+                raise
+            return ImportResult(path=path, duplicate_of=existing)
+        return ImportResult(path=path, asset=info)
+
+    def _by_sha(self, sha256: str) -> AssetInfo | None:
+        with self._db.session() as session:
+            row = session.exec(select(AudioAsset).where(AudioAsset.sha256 == sha256)).first()
+            return AssetInfo.of(row) if row else None
+
+    def find_by_sha(self, sha256: str) -> AssetInfo | None:
+        """The asset holding exactly these bytes, if any."""
+        return self._by_sha(sha256)
+
+    def get(self, asset_id: int) -> AssetInfo:
+        """One asset.
+
+        Raises:
+            NotFoundError: no asset has that id.
+        """
+        with self._db.session() as session:
+            row = session.get(AudioAsset, asset_id)
+            if row is None:
+                raise NotFoundError(f"Không có tệp âm thanh số {asset_id} trong thư viện.")
+            return AssetInfo.of(row)
+
+    def list(
+        self,
+        *,
+        category: Category | None = None,
+        language: str | None = None,
+        search: str | None = None,
+    ) -> list[AssetInfo]:
+        """Assets, newest first, filtered by category, language and words of the title (accents optional)."""
+        with self._db.session() as session:
+            query = select(AudioAsset)
+            if category is not None:
+                query = query.where(AudioAsset.category == category)
+            if language is not None:
+                query = query.where(AudioAsset.language == language.strip())
+            rows: Iterable[AudioAsset] = session.exec(query.order_by(AudioAsset.id.desc()))  # type: ignore[union-attr]
+            assets = [AssetInfo.of(row) for row in rows]
+        if search:
+            words = fold(search).split()
+            assets = [a for a in assets if all(word in fold(a.title) for word in words)]
+        return assets
+
+    def update(
+        self,
+        asset_id: int,
+        *,
+        title: str | None = None,
+        category: Category | None = None,
+        language: str | None = None,
+    ) -> AssetInfo:
+        """Change an asset's title, category or language (``None`` leaves a field as it is).
+
+        Raises:
+            NotFoundError: no asset has that id.
+            LibraryError: the new title or language tag is invalid.
+        """
+        new_title = _clean_title(title) if title is not None else None
+        new_language = validate_language(language) if language is not None else None
+        with self._db.session() as session:
+            row = session.get(AudioAsset, asset_id)
+            if row is None:
+                raise NotFoundError(f"Không có tệp âm thanh số {asset_id} trong thư viện.")
+            if new_title is not None:
+                row.title = new_title
+            if category is not None:
+                row.category = category
+            if new_language is not None:
+                row.language = new_language
+            session.add(row)
+            session.flush()
+            return AssetInfo.of(row)
+
+    def absolute_path(self, asset: AssetInfo) -> Path:
+        """Where an asset's file is on disk."""
+        return self._locations.media_dir / asset.path
+
+
+__all__ = [
+    "AUDIO_EXTENSIONS",
+    "AssetInfo",
+    "ImportReport",
+    "ImportResult",
+    "InspectedAudio",
+    "LibraryService",
+    "MediaStaging",
+    "fold",
+    "inspect_audio",
+    "validate_language",
+]

@@ -1,0 +1,117 @@
+"""Hôm nay: the clock, what is on air, what comes next, today's rundown and the warnings that matter."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Footer, Label, Static
+
+from truyenthanh.domain.rundown import AirState, Countdown
+from truyenthanh.errors import TruyenthanhError
+from truyenthanh.tui import formatting
+from truyenthanh.tui.backend import RundownEntry, TodayView
+from truyenthanh.tui.messages import ActionFailed, TodayLoaded
+from truyenthanh.tui.screens.base import StationScreen
+from truyenthanh.tui.widgets.onair import OnAirPanel
+from truyenthanh.tui.widgets.statusbar import StatusBar
+
+STATE_STYLES = {
+    AirState.WAITING: "",
+    AirState.ON_AIR: "bold green",
+    AirState.PLAYED: "dim",
+    AirState.LATE: "bold yellow",
+    AirState.MISSED: "bold red",
+    AirState.FAILED: "bold red",
+}
+
+
+class TodayScreen(StationScreen):
+    """The operator's home screen; refreshed every second from a thread worker."""
+
+    TITLE = "Hôm nay"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("r", "reload", "Làm mới")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._shown: tuple[RundownEntry, ...] | None = None
+        self.view: TodayView | None = None
+        """The last view rendered (tests read it)."""
+
+    def compose(self) -> ComposeResult:
+        """Status line, on-air and next panels, warnings, then the rundown table."""
+        yield StatusBar("today")
+        with Horizontal(id="today-top"):
+            yield OnAirPanel(id="on-air")
+            with Vertical(id="next"):
+                yield Label("", id="next-title")
+                yield Label("", id="next-countdown")
+        yield Static("", id="warnings")
+        yield DataTable(id="rundown", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Set up the table and start the one-second refresh."""
+        self.query_one("#next", Vertical).border_title = "Tiếp theo"
+        table = self.query_one("#rundown", DataTable)
+        table.border_title = "Lịch phát hôm nay"
+        table.add_columns("Giờ", "Buổi", "Chương trình", "Thời lượng", "Trạng thái")
+        self.action_reload()
+        self.set_interval(1.0, self.action_reload)
+
+    def action_reload(self) -> None:
+        """Read the rundown again now."""
+        self._load()
+
+    @work(thread=True, exclusive=True, group="today")
+    def _load(self) -> None:
+        try:
+            view = self.backend.today()
+        except TruyenthanhError as exc:
+            self.post_message(ActionFailed(exc.title, exc.message))
+            return
+        self.post_message(TodayLoaded(view))
+
+    def on_today_loaded(self, message: TodayLoaded) -> None:
+        """Render a fresh view."""
+        view = message.view
+        self.view = view
+        self.station_app.daemon_up = view.daemon_up
+        self.query_one(OnAirPanel).show(view.on_air)
+        upcoming = view.next_entry
+        if upcoming is None:
+            self.query_one("#next-title", Label).update("Hôm nay không còn buổi phát nào.")
+            self.query_one("#next-countdown", Label).update("")
+        else:
+            self.query_one("#next-title", Label).update(f"{upcoming.start:%H:%M}  {upcoming.title}")
+            self.query_one("#next-countdown", Label).update(f"Còn {Countdown.between(view.now, upcoming.start)}")
+        warnings = self.query_one("#warnings", Static)
+        warnings.display = bool(view.warnings)
+        warnings.update(
+            Text("\n").join(
+                Text(f"⚠ {w.text}", style="bold red" if w.severity == "error" else "yellow") for w in view.warnings
+            )
+        )
+        if view.entries != self._shown:
+            self._fill(view.entries)
+
+    def _fill(self, entries: tuple[RundownEntry, ...]) -> None:
+        table = self.query_one("#rundown", DataTable)
+        row = table.cursor_row
+        table.clear()
+        for entry in entries:
+            table.add_row(
+                f"{entry.start:%H:%M}",
+                entry.session_name,
+                entry.title if entry.approved else f"{entry.title} (chưa duyệt)",
+                formatting.duration(entry.duration_s),
+                Text(entry.state.label, style=STATE_STYLES[entry.state]),
+                key=f"{entry.schedule_id}@{entry.start.isoformat()}",
+            )
+        if entries:
+            table.move_cursor(row=min(row, len(entries) - 1))
+        self._shown = entries

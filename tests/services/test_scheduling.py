@@ -1,0 +1,141 @@
+"""The scheduling service over a real SQLite station, and the hash-chained broadcast log."""
+
+from __future__ import annotations
+
+import multiprocessing
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from truyenthanh import bootstrap
+from truyenthanh.adapters.db.models import BroadcastLog, Programme, ProgrammeItem, Schedule
+from truyenthanh.config import load_settings
+from truyenthanh.domain import hashchain
+from truyenthanh.domain.enums import ItemKind, Outcome, Priority
+from truyenthanh.domain.records import broadcast_content
+from truyenthanh.domain.schedule import Misfire, Resolution
+from truyenthanh.errors import NotFoundError, ScheduleError
+from truyenthanh.services import chains
+from truyenthanh.services.broadcast_log import LogEntry
+from truyenthanh.services.scheduling import ScheduleConflictError
+
+HN_OFFSET = timedelta(hours=7)
+
+
+def programme(container: bootstrap.Container, title: str, minutes: float) -> int:
+    """A programme of one silence item lasting ``minutes``."""
+    with container.db.session() as session:
+        row = Programme(title=title)
+        session.add(row)
+        session.flush()
+        assert row.id is not None
+        session.add(ProgrammeItem(programme_id=row.id, position=0, kind=ItemKind.SILENCE, duration_s=minutes * 60))
+        return row.id
+
+
+def local(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 11, day, hour, minute, tzinfo=UTC) - HN_OFFSET
+
+
+def test_add_list_remove(container: bootstrap.Container) -> None:
+    morning = programme(container, "Bản tin sáng", 20)
+    service = container.scheduling
+    saved = service.add(
+        "Bản tin sáng",
+        rrule="FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
+        time_of_day=time(5, 30),
+        misfire=Misfire.parse("join:3"),
+    )
+    assert saved.schedule.summary == "Thứ Hai đến Thứ Sáu, 05:30"
+    assert saved.schedule.programme_id == morning
+    assert saved.schedule.duration_s == 1200
+    planned = service.occurrences(local(23, 0), local(30, 0))
+    assert [p.start for p in planned] == [local(d, 5, 30) for d in (23, 24, 25, 26, 27)]
+    with container.db.session() as session:
+        stored = session.exec(select(Schedule)).one()
+    assert stored.misfire == "join:3" and stored.start_at.tzinfo is UTC
+    service.remove(saved.schedule.id)
+    assert service.schedules() == []
+    with pytest.raises(NotFoundError, match="số 99"):
+        service.remove(99)
+
+
+def test_conflict_refused_then_resolved(container: bootstrap.Container) -> None:
+    programme(container, "Bản tin sáng", 20)
+    programme(container, "Thông báo", 10)
+    service = container.scheduling
+    daily = service.add("Bản tin sáng", rrule="FREQ=DAILY", time_of_day=time(5, 30))
+    before = container.scheduling.fingerprint()
+    with pytest.raises(ScheduleConflictError) as refused:
+        service.add("Thông báo", at=local(24, 5, 40))
+    assert "trùng với «Bản tin sáng» (05:30–05:50" in refused.value.message
+    assert "--resolve after" in refused.value.message
+    assert container.scheduling.fingerprint() == before  # nothing saved
+    after = service.add("Thông báo", at=local(24, 5, 40), resolve=Resolution.AFTER)
+    assert after.schedule.start_at == local(24, 5, 50)
+    replaced = service.add("Thông báo", at=local(25, 5, 35), resolve=Resolution.REPLACE)
+    assert replaced.note.startswith("Đã bỏ các lần phát bị trùng của lịch số")
+    starts = {p.occurrence.schedule_id: [] for p in service.occurrences(local(25, 0), local(26, 0))}
+    for p in service.occurrences(local(25, 0), local(26, 0)):
+        starts[p.occurrence.schedule_id].append(p.start)
+    assert daily.schedule.id not in starts  # the 25th airing of the daily schedule was dropped
+    assert container.scheduling.fingerprint() != before
+
+
+def test_quiet_hours_refusal_and_force(container: bootstrap.Container) -> None:
+    programme(container, "Nhạc", 5)
+    with pytest.raises(ScheduleConflictError, match="giờ yên tĩnh 21:30–05:00"):
+        container.scheduling.add("Nhạc", at=local(24, 4, 30))
+    forced = container.scheduling.add("Nhạc", at=local(24, 4, 30), resolve=Resolution.FORCE)
+    assert forced.forced and "giờ yên tĩnh" in forced.forced[0]
+    emergency = container.scheduling.add("Nhạc", at=local(24, 3, 0), priority=Priority.EMERGENCY)
+    assert emergency.forced == ()
+
+
+def test_bad_input_is_explained(container: bootstrap.Container) -> None:
+    programme(container, "Nhạc", 5)
+    with pytest.raises(ScheduleError, match="đã qua"):
+        container.scheduling.add("Nhạc", at=local(22, 8))
+    with pytest.raises(ScheduleError, match="--time"):
+        container.scheduling.add("Nhạc", rrule="FREQ=DAILY")
+    with pytest.raises(ScheduleError, match="Không có buổi «Buổi trưa»"):
+        container.scheduling.add("Nhạc", at=local(24, 8), session_name="Buổi trưa")
+    with pytest.raises(NotFoundError):
+        container.scheduling.add("Không có", at=local(24, 8))
+
+
+def test_broadcast_log_is_chained(container: bootstrap.Container) -> None:
+    log = container.broadcast_log
+    first = log.append(LogEntry(Outcome.PLAYED, "Bản tin", "Nhạc hiệu", actual_start=local(23, 5, 30)))
+    second = log.append(LogEntry(Outcome.MISSED, "Bản tin", reason="Máy tắt", scheduled_start=local(24, 5, 30)))
+    assert first.prev_hash == hashchain.GENESIS
+    assert second.prev_hash == first.row_hash
+    rows = log.rows()
+    assert [r.id for r in rows] == [first.id, second.id]
+    assert rows[1].row_hash == hashchain.row_hash(rows[1].prev_hash, broadcast_content(rows[1]))  # as read back
+    with container.db.session() as session:
+        assert chains.check(session, BroadcastLog).ok
+    assert log.logged_keys(local(20, 0)) == set()
+
+
+def _append_many(data_dir: str, count: int) -> None:
+    built = bootstrap.build(load_settings(Path(data_dir)))
+    for index in range(count):
+        built.broadcast_log.append(LogEntry(Outcome.PLAYED, f"Tiến trình {index}"))
+    built.close()
+
+
+def test_two_processes_appending_keep_one_chain(container: bootstrap.Container) -> None:
+    folder = str(container.locations.data_dir)
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_append_many, args=(folder, 25)) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+    assert [w.exitcode for w in workers] == [0, 0]
+    assert len(container.broadcast_log.rows()) == 50
+    with container.db.session() as session:
+        assert chains.check(session, BroadcastLog).ok

@@ -1,0 +1,80 @@
+"""Hôm nay: rundown states, what comes next, warnings; driven through Pilot with a frozen clock."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from tests.fakes import FrozenClock
+from tests.tui.conftest import HANOI, add_programme
+from truyenthanh import bootstrap
+from truyenthanh.adapters.db.models import BroadcastLog
+from truyenthanh.domain.enums import ContentStatus, Outcome
+from truyenthanh.domain.rundown import AirState
+from truyenthanh.tui.app import TruyenthanhApp
+from truyenthanh.tui.backend import StationBackend
+from truyenthanh.tui.screens.today import TodayScreen
+
+
+async def test_rundown_shows_each_state_and_the_next_broadcast(
+    container: bootstrap.Container, clock: FrozenClock
+) -> None:
+    # The clock is frozen at 10:00 in Hà Nội.
+    _, morning = add_programme(container, "Bản tin sáng", at=time(5, 30), session_name="Buổi sáng")
+    add_programme(container, "Thông báo tiêm chủng", at=time(6, 0))
+    add_programme(container, "Bản tin trưa", at=time(9, 58))
+    add_programme(container, "Bản tin chiều", at=time(17, 0), status=ContentStatus.WAITING)
+    with container.db.session() as session:
+        session.add(
+            BroadcastLog(
+                schedule_id=morning,
+                scheduled_start=datetime(2026, 11, 23, 5, 30, tzinfo=HANOI),
+                outcome=Outcome.PLAYED,
+                programme_title="Bản tin sáng",
+            )
+        )
+    app = TruyenthanhApp(StationBackend(container))
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, TodayScreen)
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.view is not None
+        states = {e.title: e.state for e in screen.view.entries}
+        assert states == {
+            "Bản tin sáng": AirState.PLAYED,
+            "Thông báo tiêm chủng": AirState.MISSED,
+            "Bản tin trưa": AirState.LATE,
+            "Bản tin chiều": AirState.WAITING,
+        }
+        table = screen.query_one("#rundown")
+        rendered = [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]  # type: ignore[attr-defined]
+        assert rendered[0] == ["05:30", "Buổi sáng", "Bản tin sáng", "2:00", "đã phát"]
+        assert rendered[3][2] == "Bản tin chiều (chưa duyệt)"
+        assert str(screen.query_one("#next-title").render()) == "17:00  Bản tin chiều"
+        assert str(screen.query_one("#next-countdown").render()) == "Còn 7:00:00"
+        warnings = str(screen.query_one("#warnings").render())
+        assert "Dịch vụ phát (daemon) không chạy" in warnings
+        assert "Chưa được duyệt nhưng phát hôm nay: Bản tin chiều." in warnings
+
+        clock.advance(hours=7, minutes=1)
+        await pilot.press("r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.view.next_entry is None
+        assert str(screen.query_one("#next-title").render()) == "Hôm nay không còn buổi phát nào."
+
+
+async def test_help_lists_keys_in_vietnamese_and_closes_with_escape(container: bootstrap.Container) -> None:
+    app = TruyenthanhApp(StationBackend(container))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        text = "\n".join(str(w.render()) for w in app.screen.query("Static, Label"))
+        assert "Trợ giúp — các phím" in text
+        assert "F2             Hôm nay" in text
+        assert "Ctrl+Q         Thoát" in text
+        assert "R              Làm mới" in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, TodayScreen)

@@ -192,6 +192,7 @@ class PlayoutEngine:
         self._current: _Voice | None = None
         self._tails: list[_Voice] = []
         self._ops: list[_Op] = []
+        self._undelivered = 0
         self._paused = False
         self._level = _SILENT_DBFS
         self._closing: list[_Voice] = []
@@ -235,7 +236,7 @@ class PlayoutEngine:
         now = time.time()
         with self._lock:
             for voice in [*self._tails, *([self._current] if self._current else [])]:
-                self._events.put(ItemEnded(voice.item, _utc(now), EndReason.STOPPED, voice.position_s))
+                self._emit(ItemEnded(voice.item, _utc(now), EndReason.STOPPED, voice.position_s))
             pending = [voice for op in self._ops for voice in op.voices]
             self._closing += [*self._tails, *self._queue, *pending, *([self._current] if self._current else [])]
             self._tails, self._queue, self._current, self._ops = [], [], None, []
@@ -310,19 +311,31 @@ class PlayoutEngine:
             )
 
     @property
+    def glitches(self) -> int:
+        """Blocks heard as a gap so far: the output ran dry (the machine was starved of CPU) or a started item
+        had no decoded samples ready. Zero on a healthy station; the daemon can log it as a health figure."""
+        return self.starved_blocks + self.output.underflows
+
+    @property
     def busy(self) -> bool:
-        """Something is playing, fading out or waiting in the queue."""
+        """Something is playing, fading out or waiting in the queue, or an event is not yet delivered."""
         with self._lock:
-            return bool(self._current or self._queue or self._tails or self._ops)
+            return bool(self._current or self._queue or self._tails or self._ops or self._undelivered)
 
     def wait_idle(self, timeout: float | None = None) -> bool:
-        """Block until nothing is playing or queued; ``False`` if ``timeout`` seconds passed first."""
+        """Block until nothing is playing or queued and every event has been delivered; ``False`` if
+        ``timeout`` seconds passed first."""
         deadline = None if timeout is None else time.monotonic() + timeout
         while self.busy:
             if deadline is not None and time.monotonic() > deadline:
                 return False
             time.sleep(0.01)
         return True
+
+    def _emit(self, event: PlayoutEvent) -> None:
+        """Queue an event for the housekeeper to deliver (the lock is held)."""
+        self._undelivered += 1
+        self._events.put(event)
 
     def _command(self, op: _Op) -> None:
         with self._lock:
@@ -379,12 +392,12 @@ class PlayoutEngine:
             if not self._paused:
                 tail = current.cut_tail()
                 out[: len(tail)] += tail
-            self._events.put(ItemEnded(current.item, _utc(at), reason, current.position_s))
+            self._emit(ItemEnded(current.item, _utc(at), reason, current.position_s))
             self._current = None
         self._paused = False
         if op.kind == "stop":
             for tail_voice in self._tails:
-                self._events.put(ItemEnded(tail_voice.item, _utc(at), reason, tail_voice.position_s))
+                self._emit(ItemEnded(tail_voice.item, _utc(at), reason, tail_voice.position_s))
             self._closing += [*self._tails, *self._queue, *op.voices, *([current] if current else [])]
             self._tails, self._queue = [], []
         elif op.kind == "skip":
@@ -464,15 +477,15 @@ class PlayoutEngine:
         when = _utc(at)
         if voice.replaced is not None and voice.played == 0:
             detail = f"Không phát được «{voice.replaced.title}»: {voice.failure}; đã phát «{voice.item.title}» thay."
-            self._events.put(ItemEnded(voice.replaced, when, EndReason.FAILED, 0.0, detail))
-        self._events.put(ItemStarted(voice.item, when, voice.replaced))
+            self._emit(ItemEnded(voice.replaced, when, EndReason.FAILED, 0.0, detail))
+        self._emit(ItemStarted(voice.item, when, voice.replaced))
 
     def _finish(self, voice: _Voice, at: float) -> None:
         source = voice.source
         failed = source is not None and source.error is not None
         reason = EndReason.FAILED if failed else EndReason.FINISHED
         detail = f"Phát dở dang: {source.error}." if failed and source is not None else ""
-        self._events.put(ItemEnded(voice.item, _utc(at), reason, voice.position_s, detail))
+        self._emit(ItemEnded(voice.item, _utc(at), reason, voice.position_s, detail))
         self._closing.append(voice)
 
     # -------------------------------------------------------------------------------------- housekeeper
@@ -547,7 +560,7 @@ class PlayoutEngine:
                 error = voice.source.error
                 why = f"{voice.failure}; «{voice.item.title}» cũng hỏng: {error}" if voice.replaced else error
                 why = f"Không phát được «{original.title}»: {why}; không còn gì để phát thay."
-                self._events.put(ItemEnded(original, _utc(time.time()), EndReason.FAILED, 0.0, why))
+                self._emit(ItemEnded(original, _utc(time.time()), EndReason.FAILED, 0.0, why))
             else:
                 self._queue[index] = replacement
             self._closing.append(voice)
@@ -564,3 +577,5 @@ class PlayoutEngine:
                     listener(event)
                 except Exception:  # a broken listener must not stop the speaker
                     log.exception("Lỗi trong bộ nhận sự kiện phát thanh")
+            with self._lock:
+                self._undelivered -= 1

@@ -8,6 +8,8 @@ from truyenthanh.adapters.clock import SystemClock
 from truyenthanh.adapters.db.database import Database, make_engine, sqlite_url
 from truyenthanh.config import Settings
 from truyenthanh.locations import Locations
+from truyenthanh.services.accounts import AccountService
+from truyenthanh.services.approvals import ApprovalService
 from truyenthanh.services.audit import AuditService
 from truyenthanh.services.broadcast_log import BroadcastLogService
 from truyenthanh.services.library import LibraryService
@@ -28,6 +30,8 @@ class Container:
     clock: Clock
     station: StationService = field(init=False)
     audit: AuditService = field(init=False)
+    accounts: AccountService = field(init=False)
+    approvals: ApprovalService = field(init=False)
     library: LibraryService = field(init=False)
     programmes: ProgrammeService = field(init=False)
     scheduling: SchedulingService = field(init=False)
@@ -37,6 +41,8 @@ class Container:
     def __post_init__(self) -> None:
         self.station = StationService(settings=self.settings, locations=self.locations, db=self.db, clock=self.clock)
         self.audit = AuditService(db=self.db)
+        self.accounts = AccountService(settings=self.settings, db=self.db, clock=self.clock)
+        self.approvals = ApprovalService(settings=self.settings, db=self.db, clock=self.clock, accounts=self.accounts)
         self.library = LibraryService(locations=self.locations, db=self.db, clock=self.clock)
         self.programmes = ProgrammeService(db=self.db, clock=self.clock)
         self.scheduling = SchedulingService(

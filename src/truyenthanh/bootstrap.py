@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 from truyenthanh.adapters.clock import SystemClock
 from truyenthanh.adapters.db.database import Database, make_engine, sqlite_url
+from truyenthanh.adapters.tts.espeak import EspeakEngine
+from truyenthanh.adapters.tts.gtts import GttsEngine
 from truyenthanh.config import Settings
 from truyenthanh.locations import Locations
 from truyenthanh.services.accounts import AccountService
@@ -14,9 +16,10 @@ from truyenthanh.services.audit import AuditService
 from truyenthanh.services.broadcast_log import BroadcastLogService
 from truyenthanh.services.library import LibraryService
 from truyenthanh.services.playout import PlayoutService
-from truyenthanh.services.ports import Clock, Playout
+from truyenthanh.services.ports import Clock, Playout, SpeechEngine
 from truyenthanh.services.programmes import ProgrammeService
 from truyenthanh.services.scheduling import SchedulingService
+from truyenthanh.services.speech import SpeechService
 from truyenthanh.services.station import StationService
 
 
@@ -28,6 +31,8 @@ class Container:
     locations: Locations
     db: Database
     clock: Clock
+    speech_engines: dict[str, SpeechEngine] = field(default_factory=dict)
+    """Speech engines by name; empty: the real ones (gTTS and espeak-ng). Tests may pass their own."""
     station: StationService = field(init=False)
     audit: AuditService = field(init=False)
     accounts: AccountService = field(init=False)
@@ -37,6 +42,7 @@ class Container:
     scheduling: SchedulingService = field(init=False)
     broadcast_log: BroadcastLogService = field(init=False)
     playout: PlayoutService = field(init=False)
+    speech: SpeechService = field(init=False)
 
     def __post_init__(self) -> None:
         self.station = StationService(settings=self.settings, locations=self.locations, db=self.db, clock=self.clock)
@@ -50,6 +56,19 @@ class Container:
         )
         self.broadcast_log = BroadcastLogService(db=self.db, clock=self.clock)
         self.playout = PlayoutService(settings=self.settings, locations=self.locations, db=self.db)
+        if not self.speech_engines:
+            self.speech_engines = {
+                "gtts": GttsEngine(timeout_s=self.settings.tts_timeout_s),
+                "espeak": EspeakEngine(),
+            }
+        self.speech = SpeechService(
+            settings=self.settings,
+            locations=self.locations,
+            db=self.db,
+            clock=self.clock,
+            library=self.library,
+            engines=self.speech_engines,
+        )
 
     def make_playout(self, output: str | None = None, *, realtime: bool = True) -> Playout:
         """A playout engine for this station's output (``output`` overrides the setting), not yet opened.
@@ -80,10 +99,22 @@ class Container:
         self.db.dispose()
 
 
-def build(settings: Settings, *, clock: Clock | None = None) -> Container:
-    """Wire a station from its settings. Nothing is opened on disk until a service is used."""
+def build(
+    settings: Settings, *, clock: Clock | None = None, speech_engines: dict[str, SpeechEngine] | None = None
+) -> Container:
+    """Wire a station from its settings. Nothing is opened on disk until a service is used.
+
+    Args:
+        settings: the station's settings.
+        clock: the source of time (default: the system clock).
+        speech_engines: speech engines by name (default: gTTS and espeak-ng).
+    """
     locations = settings.locations()
     url = settings.database_url or sqlite_url(locations.db_path)
     return Container(
-        settings=settings, locations=locations, db=Database(make_engine(url)), clock=clock or SystemClock()
+        settings=settings,
+        locations=locations,
+        db=Database(make_engine(url)),
+        clock=clock or SystemClock(),
+        speech_engines=dict(speech_engines or {}),
     )

@@ -130,3 +130,9 @@ main.add_command(user)
 from truyenthanh.cli import schedule as _schedule  # noqa: E402
 
 _schedule.register(main)
+
+from truyenthanh.cli.speech import normalize_command, rerender, say  # noqa: E402
+
+main.add_command(normalize_command)
+main.add_command(say)
+main.add_command(rerender)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from truyenthanh.adapters.clock import SystemClock
 from truyenthanh.adapters.db.database import Database, make_engine, sqlite_url
@@ -19,12 +20,15 @@ from truyenthanh.services.keys import KeyService
 from truyenthanh.services.library import LibraryService
 from truyenthanh.services.packages import PackageService
 from truyenthanh.services.playout import PlayoutService
-from truyenthanh.services.ports import Clock, Playout, SpeechEngine
+from truyenthanh.services.ports import Clock, SpeechEngine
 from truyenthanh.services.programmes import ProgrammeService
 from truyenthanh.services.reports import ReportService
 from truyenthanh.services.scheduling import SchedulingService
 from truyenthanh.services.speech import SpeechService
 from truyenthanh.services.station import StationService
+
+if TYPE_CHECKING:
+    from truyenthanh.adapters.playout import PlayoutEngine
 
 
 @dataclass
@@ -92,8 +96,9 @@ class Container:
             settings=self.settings, db=self.db, clock=self.clock, scheduling=self.scheduling
         )
 
-    def make_playout(self, output: str | None = None, *, realtime: bool = True) -> Playout:
-        """A playout engine for this station's output (``output`` overrides the setting), not yet opened.
+    def make_playout(self, output: str | None = None, *, realtime: bool = True) -> PlayoutEngine:
+        """A playout engine (a :class:`~truyenthanh.services.ports.Playout`) for this station's output
+        (``output`` overrides the setting), not yet opened.
 
         Renders the station filler into the cache folder if it is not there yet.
 

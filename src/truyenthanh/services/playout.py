@@ -159,6 +159,20 @@ class PlayoutService:
             )
         return items
 
+    def planned_seconds(self, items: list[PlayItem]) -> float:
+        """How long the items should last: their set durations, else the files' probed lengths (unreadable
+        files count as nothing)."""
+        total = 0.0
+        for item in items:
+            if item.duration_s is not None:
+                total += item.duration_s
+            elif item.source is not None:
+                try:
+                    total += max(0.0, ffmpeg.probe(item.source).duration_s - item.start_offset_s)
+                except AudioError:
+                    continue
+        return total
+
     def filler(self) -> PlayItem:
         """The station filler: the ``filler`` tune rendered into the cache folder (once) at the target loudness.
 

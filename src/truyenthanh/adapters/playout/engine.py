@@ -23,13 +23,16 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 
 from truyenthanh.adapters.playout.outputs import Output
 from truyenthanh.adapters.playout.sources import (
     FailedSource,
+    FfmpegSource,
     Frames,
+    RelaySource,
     Source,
     ToneSource,
     open_file_source,
@@ -43,6 +46,7 @@ from truyenthanh.domain.playout import (
     PlayItem,
     PlayoutEvent,
     PlayoutStatus,
+    RelayOutage,
 )
 from truyenthanh.errors import AudioError
 
@@ -52,6 +56,8 @@ PREFETCH = 2
 """Queued items whose decoders run ahead of the one playing."""
 RAMP_S = 0.005
 """De-click ramp applied when a command cuts or resumes a sound."""
+SILENCE_LEVEL = 10 ** (-50 / 20)
+"""Peak below which a relay stream counts as silent (-50 dBFS)."""
 _SILENT_DBFS = -120.0
 
 
@@ -124,12 +130,13 @@ class _Voice:
             return self.item.start_offset_s + self.source.duration_s
         return None
 
-    def render(self, frames: int) -> Frames:
-        """Take up to ``frames`` frames with gain, fades and ramps applied (fewer on underrun or at the end)."""
-        assert self.source is not None
-        wanted = frames if self.limit is None else min(frames, max(0, self.limit - self.played))
+    def render(self, frames: int, at: float = 0.0) -> Frames:
+        """Take up to ``frames`` frames with gain, fades and ramps applied (fewer on underrun or at the end).
+
+        ``at`` is the wall time at which the first of them is heard.
+        """
         remaining = self.remaining
-        block = self.source.buffer.take(wanted)
+        block = self._take(frames if remaining is None else min(frames, remaining), at)
         count = len(block)
         if not count:
             return block
@@ -152,6 +159,16 @@ class _Voice:
             return block * np.float32(self.gain)
         return block * (envelope * np.float32(self.gain))[:, None]
 
+    def _take(self, frames: int, at: float) -> Frames:
+        """Raw frames from the decoder (fewer when it has not caught up)."""
+        assert self.source is not None
+        return self.source.buffer.take(frames)
+
+    def close(self) -> None:
+        """Release the decoder (stops its process and joins its thread)."""
+        if self.source is not None:
+            self.source.close()
+
     def cut_tail(self) -> Frames:
         """The next few milliseconds faded to zero, without consuming them: a click-free cut."""
         if self.source is None:
@@ -160,6 +177,101 @@ class _Voice:
         block = self.source.buffer.peek(ramp)
         down = np.linspace(1.0, 0.0, ramp, dtype=np.float32)[: len(block)]
         return block * (down * np.float32(self.gain))[:, None]
+
+
+@dataclass(eq=False)
+class _RelayVoice(_Voice):
+    """A relay slot: the live stream for ``duration_s``, the backup whenever the stream is down or silent.
+
+    It always fills every block (slot time runs on whatever happens to the stream) and records each outage
+    with its start, end and cause in :attr:`outages` for the engine to report.
+    """
+
+    backup: Source | None = None
+    """The fallback (or station filler), decoded in a loop, played during outages."""
+    backup_gain: float = 1.0
+    dropout: int = 0
+    """Frames without any data from the stream before it counts as dropped."""
+    quiet: int = 0
+    """Frames of silence from the stream before it counts as silent."""
+    recover: int = 0
+    """Frames of sound from the stream before the relay goes back to it."""
+    outages: list[RelayOutage] = field(default_factory=list)
+    _starved: int = 0
+    _silent: int = 0
+    _sounding: int = 0
+    _down_since: float | None = None
+    _cause: str = ""
+
+    @property
+    def ready(self) -> bool:
+        """A relay can always start: without the stream, its backup plays."""
+        return self.source is not None
+
+    @property
+    def in_outage(self) -> bool:
+        """The backup is playing instead of the stream."""
+        return self._down_since is not None
+
+    def _take(self, frames: int, at: float) -> Frames:
+        assert self.source is not None
+        live = self.source.buffer.take(frames)
+        got = len(live)
+        if got:
+            self._starved = 0
+            if float(np.max(np.abs(live))) * self.gain < SILENCE_LEVEL:
+                self._silent += got
+                self._sounding = 0
+            else:
+                self._silent = 0
+                self._sounding += got
+        else:
+            self._starved += frames
+            self._sounding = 0
+        if self._down_since is None:
+            if self._starved >= self.dropout:
+                self._down(at - self._starved / self.rate + frames / self.rate, self._lost_cause())
+            elif self._silent >= self.quiet:
+                seconds = round(self.quiet / self.rate)
+                self._down(at - self._silent / self.rate + got / self.rate, f"luồng im lặng quá {seconds} giây")
+        elif self._sounding >= self.recover:
+            self.end_outage(at + got / self.rate)
+        if self._down_since is None:
+            return live if got == frames else np.concatenate([live, silence(frames - got)])
+        return self._backup(frames)
+
+    def _lost_cause(self) -> str:
+        source = self.source
+        assert source is not None
+        error = f" ({source.error})" if source.error else ""
+        if source.produced == 0:
+            return f"không kết nối được luồng tiếp sóng{error}"
+        return f"mất luồng tiếp sóng{error}"
+
+    def _down(self, since: float, cause: str) -> None:
+        self._down_since = since
+        self._cause = cause
+        log.warning("Tiếp sóng «%s» gián đoạn: %s", self.item.title, cause)
+
+    def _backup(self, frames: int) -> Frames:
+        block = self.backup.buffer.take(frames) if self.backup is not None else silence(0)
+        if len(block) < frames:
+            block = np.concatenate([block, silence(frames - len(block))])
+        return block * np.float32(self.backup_gain / self.gain)
+
+    def end_outage(self, at: float) -> None:
+        """Close the running outage (the stream came back, or the slot ended) at wall time ``at``."""
+        if self._down_since is None:
+            return
+        self.outages.append(RelayOutage(self.item, _utc(self._down_since), _utc(at), self._cause))
+        self._down_since = None
+        self._starved = self._silent = 0
+
+    def close(self) -> None:
+        """Release the stream and the backup."""
+        super().close()
+        if self.backup is not None:
+            self.backup.close()
 
 
 @dataclass
@@ -180,13 +292,28 @@ class PlayoutEngine:
         output: where the samples go (sound device, file, Icecast).
         filler: what plays when an item and its fallback both fail (the station's filler tune).
         ahead_s: seconds each decoder runs ahead of the speaker.
+        relay_dropout_s: a relay stream that sends nothing for this long counts as lost (the backup plays).
+        relay_silence_s: a relay stream silent (below -50 dBFS) for this long counts as lost.
+        relay_recover_s: the stream must sound again for this long before the relay goes back to it.
+        relay_retry_s: pause between reconnection attempts.
     """
 
-    def __init__(self, output: Output, *, filler: PlayItem | None = None, ahead_s: float = 3.0) -> None:
+    def __init__(
+        self,
+        output: Output,
+        *,
+        filler: PlayItem | None = None,
+        ahead_s: float = 3.0,
+        relay_dropout_s: float = 1.5,
+        relay_silence_s: float = 4.0,
+        relay_recover_s: float = 0.5,
+        relay_retry_s: float = 1.0,
+    ) -> None:
         self.output = output
         self.rate = output.rate
         self.filler = filler
         self._ahead_s = ahead_s
+        self._relay = (relay_dropout_s, relay_silence_s, relay_recover_s, relay_retry_s)
         self._lock = threading.Lock()
         self._queue: list[_Voice] = []
         self._current: _Voice | None = None
@@ -236,6 +363,7 @@ class PlayoutEngine:
         now = time.time()
         with self._lock:
             for voice in [*self._tails, *([self._current] if self._current else [])]:
+                self._report_outages(voice, now)
                 self._emit(ItemEnded(voice.item, _utc(now), EndReason.STOPPED, voice.position_s))
             pending = [voice for op in self._ops for voice in op.voices]
             self._closing += [*self._tails, *self._queue, *pending, *([self._current] if self._current else [])]
@@ -266,7 +394,7 @@ class PlayoutEngine:
         With ``start_at`` the first item's first sample reaches the output at that instant, provided the
         queue is otherwise empty by then (decoders start ahead at once).
         """
-        voices = [_Voice(item, self.rate) for item in items]
+        voices = [self._voice(item) for item in items]
         if voices and start_at is not None:
             voices[0].not_before = start_at.timestamp()
         with self._lock:
@@ -276,9 +404,9 @@ class PlayoutEngine:
     def preempt(self, items: Sequence[PlayItem], *, resume: bool) -> None:
         """Cut in now with ``items``; then the interrupted item resumes where it stopped (``resume``) or
         restarts from its beginning, and the rest of the queue follows."""
-        voices = [_Voice(item, self.rate) for item in items]
+        voices = [self._voice(item) for item in items]
         for voice in voices[:PREFETCH]:
-            voice.source = self._make_source(voice)
+            self._prepare(voice)
         self._command(_Op("preempt", voices=voices, resume=resume))
 
     def stop(self) -> None:
@@ -357,7 +485,17 @@ class PlayoutEngine:
             if voice is not self._current and not voice.ready:
                 return False
             source = voice.source
-            return source is not None and (source.done or source.buffer.frames >= frames)
+            if isinstance(voice, _RelayVoice) and isinstance(source, RelaySource):
+                stalled = time.monotonic() - source.last_data > self._relay[0]
+                return voice.in_outage or stalled or source.buffer.frames >= frames
+            if source is None or not (source.done or source.buffer.frames >= frames):
+                return False
+            # An item ending inside this block hands over to the next one, which must be ready too.
+            left = voice.remaining
+            following = self._queue[0] if voice is self._current and self._queue else None
+            if left is not None and left < frames and following is not None and following.not_before is None:
+                return following.ready
+            return True
 
     def _render(self, out: Frames, at: float) -> None:
         """Fill ``out`` with the block whose first frame is heard at wall time ``at``."""
@@ -389,6 +527,7 @@ class PlayoutEngine:
             return
         reason = {"stop": EndReason.STOPPED, "skip": EndReason.SKIPPED, "preempt": EndReason.PREEMPTED}[op.kind]
         if current is not None:
+            self._report_outages(current, at)
             if not self._paused:
                 tail = current.cut_tail()
                 out[: len(tail)] += tail
@@ -411,14 +550,14 @@ class PlayoutEngine:
                     back = [current]
                 else:
                     self._closing.append(current)
-                    back = [_Voice(current.item, self.rate, replaced=current.replaced, failure=current.failure)]
+                    back = [self._voice(current.item, replaced=current.replaced, failure=current.failure)]
             self._queue[:0] = [*op.voices, *back]
 
     def _mix(self, out: Frames, at: float) -> None:
         frames = len(out)
         rate = self.rate
         for tail in list(self._tails):
-            block = tail.render(frames)
+            block = tail.render(frames, at)
             out[: len(block)] += block
             if tail.finished:
                 self._finish(tail, at + len(block) / rate)
@@ -452,7 +591,7 @@ class PlayoutEngine:
                     assert following is not None
                     voice.fade_out = max(voice.fade_out, left)
                     following.fade_in = max(following.fade_in, left)
-                    block = voice.render(span)
+                    block = voice.render(span, at + pos / rate)
                     out[pos : pos + len(block)] += block
                     if voice.finished:
                         self._finish(voice, at + (pos + len(block)) / rate)
@@ -461,9 +600,11 @@ class PlayoutEngine:
                     self._current = None
                     continue
                 span = min(span, left - overlap)
-            block = voice.render(span)
+            block = voice.render(span, at + pos / rate)
             out[pos : pos + len(block)] += block
             pos += len(block)
+            if isinstance(voice, _RelayVoice) and voice.outages:
+                self._report_outages(voice, None)
             if voice.finished:
                 self._finish(voice, at + pos / rate)
                 self._current = None
@@ -480,9 +621,20 @@ class PlayoutEngine:
             self._emit(ItemEnded(voice.replaced, when, EndReason.FAILED, 0.0, detail))
         self._emit(ItemStarted(voice.item, when, voice.replaced))
 
+    def _report_outages(self, voice: _Voice, end: float | None) -> None:
+        """Emit a relay's finished outages; with ``end``, close the running one at that instant first."""
+        if not isinstance(voice, _RelayVoice):
+            return
+        if end is not None:
+            voice.end_outage(end)
+        for outage in voice.outages:
+            self._emit(outage)
+        voice.outages.clear()
+
     def _finish(self, voice: _Voice, at: float) -> None:
+        self._report_outages(voice, at)
         source = voice.source
-        failed = source is not None and source.error is not None
+        failed = source is not None and source.error is not None and not isinstance(voice, _RelayVoice)
         reason = EndReason.FAILED if failed else EndReason.FINISHED
         detail = f"Phát dở dang: {source.error}." if failed and source is not None else ""
         self._emit(ItemEnded(voice.item, _utc(at), reason, voice.position_s, detail))
@@ -490,11 +642,43 @@ class PlayoutEngine:
 
     # -------------------------------------------------------------------------------------- housekeeper
 
+    def _voice(self, item: PlayItem, **fields: Any) -> _Voice:
+        if item.kind is not ItemKind.RELAY:
+            return _Voice(item, self.rate, **fields)
+        dropout, quiet, recover, _retry = self._relay
+        return _RelayVoice(
+            item,
+            self.rate,
+            dropout=round(dropout * self.rate),
+            quiet=round(quiet * self.rate),
+            recover=round(recover * self.rate),
+            **fields,
+        )
+
+    def _prepare(self, voice: _Voice) -> None:
+        """Start the voice's decoder (and a relay's looping backup). Runs outside the lock."""
+        if isinstance(voice, _RelayVoice):
+            backup = voice.item.fallback or self.filler
+            if backup is not None and backup.source is not None and backup.source.is_file():
+                voice.backup = FfmpegSource(
+                    str(backup.source),
+                    rate=self.rate,
+                    ahead_s=self._ahead_s,
+                    input_args=("-stream_loop", "-1"),
+                    name=backup.source.name,
+                ).start()
+                voice.backup_gain = 10.0 ** (backup.gain_db / 20.0)
+        voice.source = self._make_source(voice)
+
     def _make_source(self, voice: _Voice) -> Source:
         item = voice.item
         ahead = self._ahead_s + item.fade_out_s + item.crossfade_s
         if item.kind is ItemKind.SILENCE:
             return ToneSource(rate=self.rate, seconds=item.duration_s or 0.0, name=item.key).start()
+        if item.kind is ItemKind.RELAY:
+            if not item.relay_url:
+                return FailedSource(f"mục tiếp sóng «{item.title}» không có địa chỉ luồng", rate=self.rate).start()
+            return RelaySource(item.relay_url, rate=self.rate, retry_s=self._relay[3], name=item.key).start()
         if item.source is None:
             return FailedSource(f"mục «{item.title}» không có tệp âm thanh", rate=self.rate).start()
         return open_file_source(
@@ -514,7 +698,7 @@ class PlayoutEngine:
             candidates.append(self.filler)
         if not candidates:
             return None
-        return _Voice(candidates[0], self.rate, not_before=voice.not_before, replaced=original, failure=reason)
+        return self._voice(candidates[0], not_before=voice.not_before, replaced=original, failure=reason)
 
     def _housekeep(self) -> None:
         while True:
@@ -527,16 +711,14 @@ class PlayoutEngine:
                 wanted = [v for v in self._queue[:PREFETCH] if v.source is None]
                 failed = [v for v in self._queue if v.source is not None and v.source.failed_before_sound]
             for voice in closing:
-                if voice.source is not None:
-                    voice.source.close()
+                voice.close()
             if not stopping:
                 for voice in wanted:
-                    source = self._make_source(voice)
+                    self._prepare(voice)
                     with self._lock:
                         if voice in self._queue:
-                            voice.source = source
                             continue
-                    source.close()
+                    voice.close()
                 for voice in failed:
                     self._replace(voice)
             self._deliver(listeners)
@@ -547,10 +729,10 @@ class PlayoutEngine:
         assert voice.source is not None
         replacement = self._replacement(voice)
         if replacement is not None:
-            replacement.source = self._make_source(replacement)
+            self._prepare(replacement)
         with self._lock:
             if voice not in self._queue:
-                if replacement is not None and replacement.source is not None:
+                if replacement is not None:
                     self._closing.append(replacement)
                 return
             index = self._queue.index(voice)

@@ -220,6 +220,8 @@ class FfmpegOutput:
                 self.error = f"ffmpeg ngừng nhận âm thanh cho {self._target}: {exc}"
                 return
             self.frames_written += self._block
+            if self.realtime and time.time() > at + self._block / self.rate:
+                self.underflows += 1
 
     def stop(self) -> None:
         """Stop pacing, let ffmpeg finish the file, and reap it."""

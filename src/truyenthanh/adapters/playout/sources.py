@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import threading
+import time
 import wave
 from collections import deque
 from pathlib import Path
@@ -36,10 +37,11 @@ class PcmBuffer:
     The producer blocks in :meth:`put` while the buffer is full; the consumer never blocks.
     """
 
-    def __init__(self, capacity_frames: int) -> None:
+    def __init__(self, capacity_frames: int, *, live: bool = False) -> None:
         self._blocks: deque[Frames] = deque()
         self._frames = 0
         self._capacity = capacity_frames
+        self._live = live
         self._cond = threading.Condition()
         self._closed = False
 
@@ -49,8 +51,11 @@ class PcmBuffer:
         return self._frames
 
     def put(self, block: Frames) -> bool:
-        """Append a block, waiting while the buffer is full. Returns ``False`` once the buffer is closed."""
+        """Append a block, waiting while the buffer is full (a live buffer drops its oldest blocks instead).
+        Returns ``False`` once the buffer is closed."""
         with self._cond:
+            while self._live and self._frames >= self._capacity and self._blocks:
+                self._frames -= len(self._blocks.popleft())
             while self._frames >= self._capacity and not self._closed:
                 self._cond.wait(0.5)
             if self._closed:
@@ -123,9 +128,9 @@ class Source:
         duration_s: length of the whole file when known (for the progress bar), else ``None``.
     """
 
-    def __init__(self, *, rate: int, ahead_s: float, name: str) -> None:
+    def __init__(self, *, rate: int, ahead_s: float, name: str, live: bool = False) -> None:
         self.rate = rate
-        self.buffer = PcmBuffer(max(1, int(ahead_s * rate)))
+        self.buffer = PcmBuffer(max(1, int(ahead_s * rate)), live=live)
         self.error: str | None = None
         self.produced = 0
         self.duration_s: float | None = None
@@ -270,8 +275,9 @@ class FfmpegSource(Source):
         ahead_s: float,
         input_args: tuple[str, ...] = (),
         name: str = "",
+        live: bool = False,
     ) -> None:
-        super().__init__(rate=rate, ahead_s=ahead_s, name=name or url)
+        super().__init__(rate=rate, ahead_s=ahead_s, name=name or url, live=live)
         self._url = url
         self._offset_s = offset_s
         self._limit_s = duration_s
@@ -279,6 +285,8 @@ class FfmpegSource(Source):
         self._process: subprocess.Popen[bytes] | None = None
         self._lock = threading.Lock()
         self._stderr_tail: deque[str] = deque(maxlen=5)
+        self.last_data = time.monotonic()
+        """``time.monotonic()`` when the last samples arrived."""
 
     def _command(self) -> list[str]:
         ffmpeg = shutil.which("ffmpeg")
@@ -305,14 +313,18 @@ class FfmpegSource(Source):
                 self._stderr_tail.append(line)
 
     def _produce(self) -> None:
+        self._decode_once()
+
+    def _decode_once(self) -> bool:
+        """Run ffmpeg once to its end; ``False`` if the source was closed meanwhile."""
         try:
             command = self._command()
         except FileNotFoundError:
             self.error = "không tìm thấy chương trình ffmpeg (hãy cài ffmpeg)"
-            return
+            return False
         with self._lock:
             if self._stopping.is_set():
-                return
+                return False
             self._process = subprocess.Popen(
                 command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0
             )
@@ -331,8 +343,9 @@ class FfmpegSource(Source):
                 usable = len(data) - len(data) % frame_bytes
                 pending = data[usable:]
                 block = np.frombuffer(data[:usable], dtype="<f4").reshape(-1, CHANNELS)
+                self.last_data = time.monotonic()
                 if not self._emit(block):
-                    return
+                    return False
         finally:
             process.stdout.close()
             code = process.wait()
@@ -344,12 +357,53 @@ class FfmpegSource(Source):
             self.error = f"ffmpeg không giải mã được «{self._url}»: {why}"
         elif self.produced == 0 and not self._stopping.is_set():
             self.error = f"«{self._url}» không có âm thanh nào giải mã được"
+        return not self._stopping.is_set()
 
     def _terminate(self) -> None:
         with self._lock:
             process = self._process
         if process is not None and process.poll() is None:
             process.kill()
+
+
+class RelaySource(FfmpegSource):
+    """A live stream (relay, tiếp sóng), reconnected whenever it fails until it is closed.
+
+    The buffer is live: when the speaker falls behind, the oldest samples are dropped, so what plays stays
+    within ``ahead_s`` of the broadcast. :attr:`error` holds the cause of the latest failure.
+    """
+
+    def __init__(self, url: str, *, rate: int, ahead_s: float = 2.0, retry_s: float = 1.0, name: str = "") -> None:
+        # Start at once (a live stream never ends, so ffmpeg must not wait 5 s to analyse it) and give up on a
+        # connection that stalls for 3 s, so the reconnection loop takes over.
+        args: tuple[str, ...] = ("-probesize", "32768", "-analyzeduration", "500000")
+        if "://" in url:
+            args += ("-rw_timeout", "3000000")
+        super().__init__(url, rate=rate, ahead_s=ahead_s, input_args=args, name=name or url, live=True)
+        self._retry_s = retry_s
+        self.connected = False
+        """Samples are arriving from the current connection."""
+        self.attempts = 0
+
+    @property
+    def failed_before_sound(self) -> bool:
+        """A relay never fails outright: it keeps reconnecting while the slot lasts."""
+        return False
+
+    def _emit(self, block: Frames) -> bool:
+        self.connected = True
+        return super()._emit(block)
+
+    def _produce(self) -> None:
+        while not self._stopping.is_set():
+            self.attempts += 1
+            self.error = None
+            if not self._decode_once():
+                return
+            self.connected = False
+            if self.error is None:
+                self.error = f"luồng «{self._url}» đã ngừng phát"
+            self._stopping.wait(self._retry_s)
 
 
 def open_file_source(path: Path, *, rate: int, offset_s: float, duration_s: float | None, ahead_s: float) -> Source:

@@ -76,12 +76,23 @@ def onsets(work: Path, recorder: Recorder, env: dict[str, str], rounds: int = 5)
     alert_mp3 = work / "alert.mp3"
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(alert_wav), str(alert_mp3)], check=True)
     reference = decode(alert_wav)
-    figures: dict[str, list[float]] = {"engine (WAV)": [], "engine (MP3)": [], "paplay": []}
+    figures: dict[str, list[float]] = {
+        "engine (WAV)": [],
+        "engine (MP3)": [],
+        "engine (MP3, prepare)": [],
+        "paplay": [],
+    }
     engine = PlayoutEngine(make_output("device", device=None, rate=RATE, buffer_ms=20))
     engine.open()
     try:
-        for name, alert in (("engine (WAV)", alert_wav), ("engine (MP3)", alert_mp3)):
+        for name, alert in (
+            ("engine (WAV)", alert_wav),
+            ("engine (MP3)", alert_mp3),
+            ("engine (MP3, prepare)", alert_mp3),
+        ):
             for _ in range(rounds):
+                if "prepare" in name:
+                    engine.prepare([item(alert, "alert")])
                 with recorder.record() as result:
                     engine.enqueue([item(bed, "bed")])
                     time.sleep(0.6)
@@ -255,7 +266,7 @@ def main() -> None:
             pulse.stop()
     row("", "truyenthanh", "so sánh", "mục tiêu")
     row("Khoảng hở giữa hai mục (ms, lớn nhất)", f"{max(ours_gaps):.2f}", f"{max(paplay_gaps):.1f} (paplay)", "<= 2")
-    for name in ("engine (WAV)", "engine (MP3)"):
+    for name in ("engine (WAV)", "engine (MP3)", "engine (MP3, prepare)"):
         figures = onset[name]
         row(
             f"Chen ngang → có tiếng, {name} (ms)",

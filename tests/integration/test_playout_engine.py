@@ -206,6 +206,38 @@ def test_preempt_cuts_in_within_50_ms_and_the_item_resumes_where_it_stopped(
     clean_run(player, events, scenario, check)
 
 
+def test_a_prepared_mp3_cuts_in_within_50_ms(
+    tmp_path: Path, recorder: Recorder, engine: tuple[PlayoutEngine, Events]
+) -> None:
+    player, events = engine
+    bed = sweep(tmp_path / "bed.wav", 3.0)
+    bulletin = sweep(tmp_path / "bulletin.mp3", 0.6, start_hz=1500)
+    reference = decode(bulletin)
+    urgent = item(bulletin, "bulletin")
+
+    def scenario() -> tuple[Recording, float]:
+        player.prepare([urgent])
+        with recorder.record() as result:
+            settle()
+            player.enqueue([item(bed, "bed")])
+            time.sleep(0.8)
+            asked = time.time()
+            player.preempt([urgent], resume=False)
+            time.sleep(0.8)
+            player.stop()
+            assert player.wait_idle(5)
+        return result[0], asked
+
+    def check(result: tuple[Recording, float]) -> None:
+        recording, asked = result
+        heard = locate(recording, reference)
+        assert heard.mismatch < 0.05  # its first 5 ms overlap the interrupted item's click-free fade
+        assert 0.0 <= heard.at - asked <= 0.05, f"heard {1000 * (heard.at - asked):.1f} ms after the command"
+        assert ("start", "bulletin", "") in events.summary()
+
+    clean_run(player, events, scenario, check)
+
+
 def test_preempt_with_restart_plays_the_item_again_from_its_start(
     tmp_path: Path, recorder: Recorder, engine: tuple[PlayoutEngine, Events]
 ) -> None:

@@ -5,7 +5,11 @@ back (python-docx, openpyxl, csv) and every figure is checked against a direct S
 from __future__ import annotations
 
 import csv
+import json
+import os
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -328,3 +332,47 @@ def test_annual_report_and_the_command_line(station: tuple[bootstrap.Container, 
     )
     overview = {name: value for name, value, _ in _sheet(book, "Tổng hợp")}
     assert overview["Số lượt phát (mục đã phát)"] == aired
+
+
+def test_the_log_written_by_the_daemons_path_verifies(station: tuple[bootstrap.Container, Path]) -> None:
+    container, _out = station
+    audit_trail, broadcast_log = container.audit.verify()
+    assert broadcast_log.ok and broadcast_log.rows == _sql(container, "SELECT COUNT(*) FROM broadcast_log")[0][0]
+    assert audit_trail.ok
+
+
+def _cli(container: bootstrap.Container, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRUYENTHANH_")}
+    return subprocess.run(
+        [sys.executable, "-m", "truyenthanh", "--data-dir", str(container.locations.data_dir), "report", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=120,
+    )
+
+
+def test_report_commands(station: tuple[bootstrap.Container, Path], tmp_path: Path) -> None:
+    container, _out = station
+    bad = _cli(container, "weekly", "--week", "2026-W99")
+    assert (bad.returncode, bad.stderr) == (1, "Lỗi lập báo cáo: Năm 2026 không có tuần 99.\n")
+    made = _cli(container, "semiannual", "--year", "2026", "--half", "2", "--out-dir", str(tmp_path), "--json")
+    assert made.returncode == 0, made.stderr
+    assert [Path(p).name for p in json.loads(made.stdout)] == [
+        "bao-cao-2026-H2.docx",
+        "bao-cao-2026-H2.xlsx",
+        "bao-cao-2026-H2.csv",
+    ]
+    assert "Đang lập báo cáo" in made.stderr
+    book = openpyxl.load_workbook(tmp_path / "bao-cao-2026-H2.xlsx")
+    overview = {name: value for name, value, _ in _sheet(book, "Tổng hợp")}
+    ((aired,),) = _sql(
+        container,
+        f"SELECT COUNT(*) FROM broadcast_log WHERE {AIRED} AND {MOMENT} >= '{H1_END}'"
+        f" AND {MOMENT} < '2026-12-31T17:00:00.000000+00:00'",
+    )
+    assert overview["Số lượt phát (mục đã phát)"] == aired > 0  # 1 July 2026 only
+    weekly = _cli(container, "weekly", "--week", "2026-W27", "-o", str(tmp_path / "tuan27.docx"))
+    assert weekly.returncode == 0, weekly.stderr
+    assert weekly.stdout == f"Đã ghi {tmp_path / 'tuan27.docx'}\n"

@@ -58,29 +58,31 @@ def _no_borders(table: DocxTable) -> None:
     properties.append(borders)
 
 
-def _shade(cell: _Cell, colour: tuple[int, int, int]) -> None:
-    shading = OxmlElement("w:shd")
-    shading.set(qn("w:val"), "clear")
-    shading.set(qn("w:color"), "auto")
-    shading.set(qn("w:fill"), "{:02X}{:02X}{:02X}".format(*colour))
-    cell._tc.get_or_add_tcPr().append(shading)
-
-
-def _set_cell(cell: _Cell, text: str, *, bold: bool = False, size: float = 11, right: bool = False) -> None:
-    cell.text = ""
+def _set_cell(
+    cell: _Cell, text: str, *, bold: bool = False, size: float = 11, right: bool = False, width: float | None = None
+) -> None:
+    """Fill a new (empty) cell; setting only what differs from the defaults keeps big tables fast."""
     paragraph = cell.paragraphs[0]
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT if right else WD_ALIGN_PARAGRAPH.LEFT
+    if right:
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     run = paragraph.add_run(text)
-    run.bold, run.font.size = bold, Pt(size)
+    run.font.size = Pt(size)
+    if bold:
+        run.bold = True
+    if width is not None:
+        cell.width = Cm(width)
 
 
-def _widths(table: DocxTable, widths: list[float]) -> None:
-    """Fix column widths in cm (Word reads the cells' widths, LibreOffice the grid's)."""
+def _widths(table: DocxTable, widths: list[float], *, cells: bool = True) -> None:
+    """Fix column widths in cm: the grid's (LibreOffice reads it) and, unless the caller sets them while
+    filling, every cell's (Word reads those)."""
     table.autofit = False
     for column, width in zip(table.columns, widths, strict=True):
         column.width = Cm(width)
-        for cell in column.cells:
-            cell.width = Cm(width)
+    if cells:
+        for row in table.rows:
+            for cell, width in zip(row.cells, widths, strict=True):
+                cell.width = Cm(width)
 
 
 def _usable_cm(report: Report) -> float:
@@ -132,13 +134,15 @@ def _table(document: DocxDocument, table: Table, size: float, usable: float) -> 
     grid = document.add_table(rows=1 + len(rows), cols=len(table.columns))
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
-    _widths(grid, _column_widths(table, usable, size))
-    for cell, name in zip(grid.rows[0].cells, table.columns, strict=True):
-        _set_cell(cell, name, bold=True, size=size)
-    for index, values in enumerate(rows, start=1):
+    widths = _column_widths(table, usable, size)
+    _widths(grid, widths, cells=False)
+    for cell, name, width in zip(grid.rows[0].cells, table.columns, widths, strict=True):
+        _set_cell(cell, name, bold=True, size=size, width=width)
+    for index, (row, values) in enumerate(zip(grid.rows[1:], rows, strict=True), start=1):
         bold = table.total is not None and index == len(rows)
-        for cell, value, kind in zip(grid.rows[index].cells, values, table.kinds, strict=True):
-            _set_cell(cell, show(value, kind) if value != "" else "", bold=bold, size=size, right=kind != "text")
+        for cell, value, kind, width in zip(row.cells, values, table.kinds, widths, strict=True):
+            text = show(value, kind) if value != "" else ""
+            _set_cell(cell, text, bold=bold, size=size, right=kind != "text", width=width)
     _paragraph(document, "", after=6)
 
 
@@ -148,13 +152,12 @@ def _chart(document: DocxDocument, report: Report) -> None:
         return
     _paragraph(document, chart.title, bold=True, align=WD_ALIGN_PARAGRAPH.LEFT, after=4)
     document.add_picture(io.BytesIO(render_png(chart)), width=Cm(16))
-    legend = document.add_table(rows=len(chart.series), cols=2)
-    _no_borders(legend)
-    _widths(legend, [1.0, 15.0])
     for index, (name, _values) in enumerate(chart.series):
-        swatch, label = legend.rows[index].cells
-        _shade(swatch, PALETTE[index % len(PALETTE)])
-        _set_cell(label, name, size=11)
+        paragraph = _paragraph(document, "", align=WD_ALIGN_PARAGRAPH.LEFT, size=11)
+        swatch = paragraph.add_run("■■ ")
+        swatch.font.size = Pt(13)
+        swatch.font.color.rgb = RGBColor(*PALETTE[index % len(PALETTE)])
+        paragraph.add_run(name).font.size = Pt(11)
     _paragraph(document, "Trục ngang: tháng (T1 là tháng 1); trục đứng: số giờ phát.", italic=True, size=11, after=6)
 
 

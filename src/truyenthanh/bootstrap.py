@@ -14,7 +14,10 @@ from truyenthanh.services.accounts import AccountService
 from truyenthanh.services.approvals import ApprovalService
 from truyenthanh.services.audit import AuditService
 from truyenthanh.services.broadcast_log import BroadcastLogService
+from truyenthanh.services.calendar import CalendarService
+from truyenthanh.services.keys import KeyService
 from truyenthanh.services.library import LibraryService
+from truyenthanh.services.packages import PackageService
 from truyenthanh.services.ports import Clock, SpeechEngine
 from truyenthanh.services.programmes import ProgrammeService
 from truyenthanh.services.reports import ReportService
@@ -43,6 +46,9 @@ class Container:
     scheduling: SchedulingService = field(init=False)
     broadcast_log: BroadcastLogService = field(init=False)
     speech: SpeechService = field(init=False)
+    keys: KeyService = field(init=False)
+    packages: PackageService = field(init=False)
+    calendar: CalendarService = field(init=False)
 
     def __post_init__(self) -> None:
         self.station = StationService(settings=self.settings, locations=self.locations, db=self.db, clock=self.clock)
@@ -68,6 +74,19 @@ class Container:
             clock=self.clock,
             library=self.library,
             engines=self.speech_engines,
+        )
+        self.keys = KeyService(locations=self.locations, db=self.db, clock=self.clock)
+        self.packages = PackageService(
+            settings=self.settings,
+            locations=self.locations,
+            db=self.db,
+            clock=self.clock,
+            library=self.library,
+            scheduling=self.scheduling,
+            keys=self.keys,
+        )
+        self.calendar = CalendarService(
+            settings=self.settings, db=self.db, clock=self.clock, scheduling=self.scheduling
         )
 
     def close(self) -> None:

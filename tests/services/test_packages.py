@@ -31,7 +31,7 @@ from truyenthanh.config import load_settings
 from truyenthanh.domain.enums import ItemKind, Outcome, Priority
 from truyenthanh.domain.package import Manifest, ManifestEntry, PackageLimits, SignatureDoc
 from truyenthanh.domain.station import DEFAULT_RULES, SessionRule, StationRules
-from truyenthanh.errors import PackageError
+from truyenthanh.errors import PackageError, StorageError
 from truyenthanh.services.broadcast_log import LogEntry
 from truyenthanh.services.packages import (
     ConflictChoice,
@@ -642,3 +642,15 @@ def test_a_failure_while_writing_rolls_everything_back(
     with pytest.raises(OSError, match="No space"):
         station.packages.import_package(built[WEEK])
     assert snapshot(station) == before
+
+
+def test_a_folder_without_a_station_is_told_to_init(built: dict[str, Path], tmp_path: Path) -> None:
+    folder = tmp_path / "chua-co-dai"
+    folder.mkdir()
+    empty = bootstrap.build(load_settings(folder), clock=FrozenClock())
+    with pytest.raises(StorageError, match="truyenthanh init"):
+        empty.packages.preview(built[STORM])
+    with pytest.raises(StorageError, match="truyenthanh init"):
+        empty.keys.trusted()
+    empty.close()
+    assert list(folder.iterdir()) == []

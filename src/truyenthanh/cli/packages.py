@@ -12,6 +12,7 @@ import click
 
 from truyenthanh.cli.state import CliState, pass_state
 from truyenthanh.domain.package import PACKAGE_SUFFIX
+from truyenthanh.errors import StorageError
 from truyenthanh.services.keys import KeyInfo
 from truyenthanh.services.packages import ConflictChoice
 
@@ -247,7 +248,10 @@ def list_keys(state: CliState, as_json: bool) -> None:
     """Khóa ký của máy này và các khóa tuyến trên mà đài tin cậy."""
     service = state.container().keys
     own = service.own_keys()
-    trusted = service.trusted() if _has_station(state) else []
+    try:
+        trusted = service.trusted()
+    except StorageError:
+        trusted = []  # an editor's machine: keys, no station
     if as_json:
         click.echo(
             json.dumps(
@@ -263,8 +267,3 @@ def list_keys(state: CliState, as_json: bool) -> None:
     click.echo("Khóa tuyến trên đài tin cậy:" if trusted else "Đài chưa tin cậy khóa nào.")
     for key in trusted:
         click.echo(f"  {_key_line(key)}")
-
-
-def _has_station(state: CliState) -> bool:
-    """Whether the station database exists (an editor's machine may have keys but no station)."""
-    return state.container().locations.db_path.exists()

@@ -12,10 +12,11 @@ from typing import Any
 
 from sqlmodel import col, select
 
+from truyenthanh.adapters.db import database
 from truyenthanh.adapters.db.database import Database
 from truyenthanh.adapters.db.models import TrustedKey
 from truyenthanh.adapters.signing import PrivateKey, PublicKey, read_public_key
-from truyenthanh.errors import NotFoundError, PackageError
+from truyenthanh.errors import NotFoundError, PackageError, StorageError
 from truyenthanh.locations import Locations
 from truyenthanh.services import audit
 from truyenthanh.services.library import fold
@@ -124,6 +125,20 @@ class KeyService:
 
     # --- trusted keys --------------------------------------------------------------------------------------------
 
+    def require_station(self) -> None:
+        """Refuse station work in a folder that holds no station (an editor's machine, a mistyped path).
+
+        Raises:
+            StorageError: the station database does not exist or was never initialised.
+        """
+        url = str(self._db.engine.url)
+        missing_file = url.startswith("sqlite") and not self._locations.db_path.exists()
+        if missing_file or database.current_revision(self._db.engine) is None:
+            raise StorageError(
+                f"Chưa có đài nào ở {self._locations.data_dir}. Hãy chạy «truyenthanh init» (hoặc chọn đúng thư mục "
+                "bằng --data-dir)."
+            )
+
     def trust(self, raw: bytes, source: str, *, operator: str | None = None) -> tuple[KeyInfo, bool]:
         """Add an upstream public key to the station's trusted keys.
 
@@ -134,6 +149,7 @@ class KeyService:
             PackageError: the file is not a valid public key file.
         """
         key = read_public_key(raw, source)
+        self.require_station()
         with self._db.session() as session:
             existing = session.exec(select(TrustedKey).where(TrustedKey.fingerprint == key.fingerprint)).first()
             if existing is not None:
@@ -165,6 +181,7 @@ class KeyService:
             NotFoundError: no trusted key has that fingerprint.
         """
         wanted = fingerprint.replace(" ", "").lower()
+        self.require_station()
         with self._db.session() as session:
             for row in session.exec(select(TrustedKey)):
                 if row.fingerprint.replace(" ", "") == wanted:
@@ -184,6 +201,7 @@ class KeyService:
 
     def trusted(self) -> list[KeyInfo]:
         """The keys this station accepts packages from, oldest first."""
+        self.require_station()
         with self._db.session() as session:
             return [self._info(row) for row in session.exec(select(TrustedKey).order_by(col(TrustedKey.id)))]
 

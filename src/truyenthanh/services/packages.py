@@ -536,6 +536,7 @@ class PackageService:
         """Unpack and verify a package into a private folder that is removed afterwards."""
         if not package.is_file():
             raise PackageError(f"Không tìm thấy gói {package}.")
+        self._keys.require_station()
         self._locations.cache_dir.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix="goi-", dir=self._locations.cache_dir))
         try:

@@ -654,3 +654,32 @@ def test_a_folder_without_a_station_is_told_to_init(built: dict[str, Path], tmp_
         empty.keys.trusted()
     empty.close()
     assert list(folder.iterdir()) == []
+
+
+def test_announcements_read_aloud_at_build_play_the_same_everywhere(
+    station: bootstrap.Container, editor: bootstrap.Container, tmp_path: Path
+) -> None:
+    # The editor's own machine reads with espeak-ng (offline); gTTS is never asked in tests.
+    reader = bootstrap.build(
+        load_settings(editor.locations.data_dir, tts_engine="espeak"),
+        clock=FrozenClock(datetime(2026, 11, 20, tzinfo=UTC)),
+    )
+    package = reader.packages.build(
+        SCHEDULES / STORM, tmp_path / "doc-san.ttpkg", sign_with=KEY_NAME, render_announcements=True
+    )
+    reader.close()
+    assert package.manifest.rendered == (("canh-bao#3", "rendered/canh-bao-3.wav"),)
+    with zipfile.ZipFile(package.path) as archive:
+        assert "rendered/canh-bao-3.wav" in archive.namelist()
+    outcome = station.packages.import_package(package.path)
+    with station.db.session() as session:
+        [announcement] = session.exec(select(Announcement))
+        assert announcement.engine == "package"
+        assert announcement.asset_id is not None
+        asset = session.get(AudioAsset, announcement.asset_id)
+        assert asset is not None and asset.duration_s > 5
+    # The preview counted the real reading, not an estimate.
+    [programme] = outcome.preview.programmes
+    assert programme.duration_s == pytest.approx(
+        2 * 3.0 + 14.5 + asset.duration_s, abs=0.5
+    )  # two alert tones, the recorded bulletin, the reading

@@ -98,6 +98,12 @@ manifest_like = st.fixed_dictionaries(
         )
         | json_values,
         "created": json_values,
+        "rendered": st.dictionaries(
+            st.sampled_from(["canh-bao#3", "x#0", "../a#1", "k#1"]) | st.text(max_size=6),
+            st.sampled_from(["audio/a.mp3", "rendered/k-1.wav", "../x"]) | json_values,
+            max_size=3,
+        )
+        | json_values,
     },
 )
 

@@ -106,12 +106,19 @@ def validate(state: CliState, file: Path, as_json: bool) -> None:
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help=f"Tệp gói (mặc định: TÊN{PACKAGE_SUFFIX})."
 )
 @click.option("--sign", "sign_with", help="Ký luôn bằng khóa này của máy (tên hoặc tên tệp khóa).")
+@click.option(
+    "--render-announcements",
+    is_flag=True,
+    help="Đọc sẵn các thông báo chưa có bản thu (theo tts_engine) để mọi đài phát cùng một bản đọc.",
+)
 @pass_state
-def build(state: CliState, file: Path, output: Path | None, sign_with: str | None) -> None:
+def build(state: CliState, file: Path, output: Path | None, sign_with: str | None, render_announcements: bool) -> None:
     """Đóng gói tệp chương trình cùng âm thanh thành tệp .ttpkg (có manifest với mã SHA-256 từng tệp)."""
     target = output or file.with_suffix(PACKAGE_SUFFIX)
     with _Steps("Đang kiểm tra và đóng gói") as steps:
-        result = state.container().packages.build(file, target, sign_with=sign_with, progress=steps)
+        result = state.container().packages.build(
+            file, target, sign_with=sign_with, render_announcements=render_announcements, progress=steps
+        )
     signed = f", ký bằng «{result.signer.name}» ({result.signer.fingerprint})" if result.signer else ", CHƯA KÝ"
     click.echo(
         f"Đã tạo gói {result.path} ({result.size} byte): «{result.manifest.package_id}» phiên bản "

@@ -29,6 +29,7 @@ SIGNATURE_NAME = "signature.json"
 PACKAGE_SUFFIX = ".ttpkg"
 MAX_MANIFEST_BYTES = 1024 * 1024
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_RENDERED_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}#[1-9][0-9]{0,3}$")
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,8 @@ class Manifest:
     """When it was built (ISO 8601), for people."""
     generator: str = ""
     format_version: int = PACKAGE_FORMAT_VERSION
+    rendered: tuple[tuple[str, str], ...] = ()
+    """Announcements read aloud when the package was built: (``programme-key#item-number``, audio path)."""
 
     def to_bytes(self) -> bytes:
         """Canonical JSON (sorted keys, UTF-8): the bytes that get signed."""
@@ -79,6 +82,8 @@ class Manifest:
             "generator": self.generator,
             "files": [{"path": f.path, "size": f.size, "sha256": f.sha256} for f in self.files],
         }
+        if self.rendered:
+            data["rendered"] = dict(self.rendered)
         return (json.dumps(data, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode("utf-8")
 
     def entry(self, path: str) -> ManifestEntry | None:
@@ -153,6 +158,17 @@ def parse_manifest(raw: bytes) -> Manifest:
         files.append(ManifestEntry(path=path, size=size, sha256=digest))
     if isinstance(programme_file, str) and not any(f.path == programme_file for f in files) and raw_files:
         problems.append(f"tệp chương trình «{programme_file}» không có trong «files»")
+    rendered: list[tuple[str, str]] = []
+    raw_rendered = data.get("rendered", {})
+    if not isinstance(raw_rendered, dict):
+        problems.append("«rendered» phải là bảng «khóa#số mục» → tệp âm thanh")
+        raw_rendered = {}
+    listed = {f.path for f in files}
+    for item, path in raw_rendered.items():
+        if not _RENDERED_KEY.match(item) or not isinstance(path, str) or path not in listed:
+            problems.append(f"rendered «{item}»: cần dạng khóa#số mục và một tệp có trong «files»")
+            continue
+        rendered.append((item, path))
     if problems:
         raise _fail(problems)
     assert isinstance(package_id, str) and isinstance(programme_file, str)
@@ -165,6 +181,7 @@ def parse_manifest(raw: bytes) -> Manifest:
         created=str(data.get("created", "")),
         generator=str(data.get("generator", "")),
         format_version=version_of_format,
+        rendered=tuple(sorted(rendered)),
     )
 
 

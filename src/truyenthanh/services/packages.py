@@ -89,6 +89,16 @@ SPEECH_SECONDS_PER_CHAR = 1 / 14
 PREVIEW_HORIZON = timedelta(days=62)
 """How far ahead airings are counted and checked."""
 
+Narrate = Callable[[str, Path], str]
+"""Reads a written announcement aloud into a WAV file at the given path; returns the engine's name.
+
+Raises:
+    SpeechError: nothing could read it.
+"""
+
+RENDERED_FOLDER = "rendered"
+"""Folder inside a package for announcements read aloud at build time."""
+
 Progress = Callable[[str, int], None]
 """Called after each step with a Vietnamese description of it and the total number of steps known so far."""
 
@@ -355,6 +365,16 @@ class _Opened:
     programme_file: ProgrammeFile
     audio: dict[str, InspectedAudio]
     """By path inside the package."""
+    rendered: dict[str, str] = field(default_factory=dict)
+    """Announcements read aloud at build time: ``programme-key#item-number`` to their audio path."""
+
+    def recording(self, programme: ProgrammeSpec, position: int, item: ItemSpec) -> str | None:
+        """The audio path an item plays: its own, or for an announcement the one read aloud at build time."""
+        if item.audio:
+            return item.audio
+        if item.kind is ItemKind.ANNOUNCEMENT:
+            return self.rendered.get(f"{programme.key}#{position + 1}")
+        return None
 
 
 @dataclass
@@ -421,6 +441,7 @@ class PackageService:
         scheduling: SchedulingService,
         keys: KeyService,
         limits: PackageLimits | None = None,
+        narrate: Narrate | None = None,
     ) -> None:
         self._settings = settings
         self._locations = locations
@@ -430,6 +451,7 @@ class PackageService:
         self._scheduling = scheduling
         self._keys = keys
         self.limits = limits or PackageLimits()
+        self._narrate = narrate
 
     # --- editors: check, build, sign ------------------------------------------------------------------------
 
@@ -473,14 +495,45 @@ class PackageService:
         return programme_file
 
     def build(
-        self, source: Path, output: Path, *, sign_with: str | None = None, progress: Progress | None = None
+        self,
+        source: Path,
+        output: Path,
+        *,
+        sign_with: str | None = None,
+        render_announcements: bool = False,
+        progress: Progress | None = None,
     ) -> BuildResult:
         """Check a programme file, then write a package with it, its audio and a manifest (signed if asked).
+
+        Args:
+            render_announcements: also read aloud every announcement that has no recording of its own, so
+                stations play exactly this reading (they read the text themselves otherwise).
 
         Raises:
             ProgrammeFileError: the file or its audio has problems (nothing is written).
             PackageError: the package cannot be written, or the key cannot be used.
+            SpeechError: an announcement could not be read aloud.
         """
+        with tempfile.TemporaryDirectory() as scratch:
+            return self._build(
+                source,
+                output,
+                sign_with=sign_with,
+                render_announcements=render_announcements,
+                scratch=Path(scratch),
+                progress=progress,
+            )
+
+    def _build(
+        self,
+        source: Path,
+        output: Path,
+        *,
+        sign_with: str | None,
+        render_announcements: bool,
+        scratch: Path,
+        progress: Progress | None,
+    ) -> BuildResult:
         key = self._keys.private_key(sign_with) if sign_with is not None else None
         programme_file = self.check_file(source, progress=progress)
         base = source.resolve().parent
@@ -491,6 +544,25 @@ class PackageService:
             audio_path = base.joinpath(*relative.split("/"))
             entries.append((relative, audio_path))
             listed.append(ManifestEntry(relative, audio_path.stat().st_size, files.sha256_file(audio_path)))
+        rendered: list[tuple[str, str]] = []
+        if render_announcements:
+            if self._narrate is None:
+                raise PackageError("Máy này chưa có bộ đọc văn bản để đọc sẵn thông báo.")
+            taken = {entry.path for entry in listed}
+            for programme in programme_file.programmes:
+                for number, item in enumerate(programme.items, start=1):
+                    if item.kind is not ItemKind.ANNOUNCEMENT or item.audio:
+                        continue
+                    relative = f"{RENDERED_FOLDER}/{programme.key}-{number}.wav"
+                    if relative in taken:
+                        raise PackageError(f"Tệp chương trình đã dùng đường dẫn «{relative}»; hãy đổi tên tệp đó.")
+                    target = scratch / f"{programme.key}-{number}.wav"
+                    self._narrate(item.text or "", target)
+                    entries.append((relative, target))
+                    listed.append(ManifestEntry(relative, target.stat().st_size, files.sha256_file(target)))
+                    rendered.append((f"{programme.key}#{number}", relative))
+                    if progress:
+                        progress(relative, len(listed) + 1)
         manifest = Manifest(
             package_id=programme_file.package.id,
             version=programme_file.package.version,
@@ -498,6 +570,7 @@ class PackageService:
             files=tuple(listed),
             created=self._clock.now().astimezone(UTC).isoformat(timespec="seconds"),
             generator=f"truyenthanh {__version__}",
+            rendered=tuple(sorted(rendered)),
         )
         manifest_bytes = manifest.to_bytes()
         head: list[tuple[str, bytes | Path]] = [(MANIFEST_NAME, manifest_bytes)]
@@ -582,7 +655,7 @@ class PackageService:
                 f"trình ghi «{info.id}» phiên bản {info.version}."
             )
         audio: dict[str, InspectedAudio] = {}
-        for relative in programme_file.audio_paths():
+        for relative in [*programme_file.audio_paths(), *(path for _key, path in manifest.rendered)]:
             if relative not in unpacked.files:
                 raise PackageError(f"Gói {name} thiếu tệp âm thanh «{relative}» mà tệp chương trình cần.")
             try:
@@ -599,6 +672,7 @@ class PackageService:
             signer=signer,
             programme_file=programme_file,
             audio=audio,
+            rendered=dict(manifest.rendered),
         )
 
     def _check_signature(self, name: str, manifest_bytes: bytes, signature_path: Path | None) -> SignerInfo | None:
@@ -683,11 +757,12 @@ class PackageService:
                 )
             )
 
-    def _duration(self, programme: ProgrammeSpec, audio: dict[str, InspectedAudio]) -> float:
+    def _duration(self, programme: ProgrammeSpec, opened: _Opened) -> float:
         total = 0.0
         for index, item in enumerate(programme.items):
-            if item.audio:
-                length = audio[item.audio].duration_s
+            recording = opened.recording(programme, index, item)
+            if recording:
+                length = opened.audio[recording].duration_s
             elif item.kind is ItemKind.JINGLE and item.jingle:
                 length = TUNES[item.jingle].duration_s
             elif item.kind is ItemKind.ANNOUNCEMENT:
@@ -771,7 +846,7 @@ class PackageService:
         changes: list[ProgrammeChange] = []
         previous_content: dict[str, Any] = newest.content.get("programmes", {}) if newest and same is None else {}
         for programme in opened.programme_file.programmes:
-            duration = self._duration(programme, opened.audio)
+            duration = self._duration(programme, opened)
             entry_plans = []
             airings = 0
             first: datetime | None = None
@@ -1008,7 +1083,8 @@ class PackageService:
         announcement_id = None
         asset_id = None
         if item.kind is ItemKind.ANNOUNCEMENT:
-            rendered = assets.for_item(item, programme) if item.audio else None
+            recording = assets.opened.recording(programme, position, item)
+            rendered = assets.for_audio(recording, item.title or programme.title, programme) if recording else None
             announcement = Announcement(
                 title=item.title,
                 text=item.text or "",
@@ -1151,7 +1227,7 @@ class _AssetWriter:
     def __init__(self, session: Session, staging: MediaStaging, opened: _Opened, scratch: Path) -> None:
         self._session = session
         self._staging = staging
-        self._opened = opened
+        self.opened = opened
         self._scratch = scratch
         self._by_sha: dict[str, int] = {}
 
@@ -1160,10 +1236,13 @@ class _AssetWriter:
         if item.jingle:
             return self._tune(item.jingle)
         assert item.audio is not None
-        inspected = self._opened.audio[item.audio]
+        return self.for_audio(item.audio, item.title or programme.title, programme)
+
+    def for_audio(self, relative: str, title: str, programme: ProgrammeSpec) -> int:
+        """Asset id for an audio file of the package."""
         return self._add(
-            inspected,
-            title=item.title or programme.title,
+            self.opened.audio[relative],
+            title=title,
             category=programme.category,
             language=programme.language,
             source=AssetSource.PACKAGE,

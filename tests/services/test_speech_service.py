@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -263,3 +264,12 @@ def test_lexicon_file_setting_and_its_errors(station_dir: Path, clock: FrozenClo
             missing.speech.normalize("HTX")
     finally:
         missing.close()
+
+
+def test_the_same_text_from_two_threads_renders_once(station: bootstrap.Container, google: FakeGoogle) -> None:
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(lambda _: station.speech.synthesize("Bà con chú ý, bà con chú ý."), range(2)))
+    assert len(google.requests) == 1
+    assert results[0].asset.id == results[1].asset.id
+    assert sorted(r.from_cache for r in results) == [False, True]
+    assert not [p for p in (station.locations.cache_dir / "speech").iterdir() if p.name.endswith(".part")]

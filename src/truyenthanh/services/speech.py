@@ -34,6 +34,8 @@ ENGINE_CHOICES = ("auto", "gtts", "espeak")
 """What a station or a command can ask for: the chain, or one engine."""
 CHAIN = ("gtts", "espeak")
 """The order ``auto`` tries the engines in."""
+RENDER_LOCK_STRIPES = 16
+"""Renderings of the same text never run twice at once in one process; different texts mostly in parallel."""
 LEXICON_FILENAME = "lexicon.toml"
 """The station lexicon looked for beside the config file when ``lexicon_file`` is not set."""
 
@@ -106,6 +108,8 @@ class SpeechService:
         self._engines = dict(engines)
         self._lexicon: Lexicon | None = None
         self._lock = threading.Lock()
+        # Striped locks: bounded memory however many texts a long-running daemon renders.
+        self._render_locks = tuple(threading.Lock() for _ in range(RENDER_LOCK_STRIPES))
         self._station_checked = False
 
     # --- text ----------------------------------------------------------------------------------------------
@@ -190,16 +194,18 @@ class SpeechService:
             candidate = self._engines[name]
             voice = candidate.voice(self.variant)
             cached = self._cache_path(spoken, name, voice)
-            from_cache = cached.is_file() and cached.stat().st_size > 44
-            if not from_cache:
-                if candidate.online and not allow_network:
-                    failures.append(f"{name}: chưa có sẵn bản đọc và không được dùng mạng lúc này")
-                    continue
-                try:
-                    candidate.synthesize(spoken, voice=voice, speed=self._settings.tts_speed, target=cached)
-                except SpeechError as exc:
-                    failures.append(exc.message)
-                    continue
+            # One rendering per cache entry at a time; other texts render in parallel.
+            with self._render_lock(cached):
+                from_cache = cached.is_file() and cached.stat().st_size > 44
+                if not from_cache:
+                    if candidate.online and not allow_network:
+                        failures.append(f"{name}: chưa có sẵn bản đọc và không được dùng mạng lúc này")
+                        continue
+                    try:
+                        candidate.synthesize(spoken, voice=voice, speed=self._settings.tts_speed, target=cached)
+                    except SpeechError as exc:
+                        failures.append(exc.message)
+                        continue
             asset = self._store(cached, title=title or _title_of(text), category=category, engine=name, voice=voice)
             return Rendering(
                 asset=asset,
@@ -220,6 +226,9 @@ class SpeechService:
         if missing:
             raise SpeechError(f"Bộ đọc {', '.join(missing)} chưa được cài đặt trong chương trình.")
         return names
+
+    def _render_lock(self, cached: Path) -> threading.Lock:
+        return self._render_locks[hash(cached.name) % RENDER_LOCK_STRIPES]
 
     def _cache_path(self, spoken: str, engine: str, voice: str) -> Path:
         key = f"{engine}\0{voice}\0{self._settings.tts_speed:.3f}\0{spoken}"

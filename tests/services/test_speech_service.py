@@ -13,6 +13,7 @@ from sqlmodel import select
 from tests.fakes import FrozenClock
 from tests.speechfakes import GTTS_URL, FakeGoogle, make_mp3
 from truyenthanh import bootstrap
+from truyenthanh.adapters import ffmpeg
 from truyenthanh.adapters.db.models import Announcement, AudioAsset
 from truyenthanh.adapters.tts.espeak import EspeakEngine
 from truyenthanh.adapters.tts.gtts import GttsEngine
@@ -273,3 +274,14 @@ def test_the_same_text_from_two_threads_renders_once(station: bootstrap.Containe
     assert results[0].asset.id == results[1].asset.id
     assert sorted(r.from_cache for r in results) == [False, True]
     assert not [p for p in (station.locations.cache_dir / "speech").iterdir() if p.name.endswith(".part")]
+
+
+def test_render_file_uses_the_chain_and_cache_without_an_asset(station: bootstrap.Container, tmp_path: Path) -> None:
+    target = tmp_path / "package" / "announcement.wav"
+    assert station.speech.render_file("Bà con chú ý.", target) == "espeak"  # no Internet: the fallback spoke
+    assert ffmpeg.probe(target).duration_s > 0.5
+    again = tmp_path / "again.wav"
+    assert station.speech.render_file("Bà con chú ý.", again, engine="espeak") == "espeak"
+    assert again.read_bytes() == target.read_bytes()
+    with station.db.session() as session:
+        assert session.exec(select(AudioAsset)).all() == []

@@ -75,6 +75,17 @@ class Rendering:
 
 
 @dataclass(frozen=True)
+class _Cached:
+    """A rendering in the cache folder and how it was obtained."""
+
+    path: Path
+    engine: str
+    voice: str
+    failures: list[str]
+    from_cache: bool
+
+
+@dataclass(frozen=True)
 class RetryReport:
     """What :meth:`SpeechService.retry_online` achieved.
 
@@ -185,37 +196,62 @@ class SpeechService:
             SpeechError: nothing could be rendered (the message gives each engine's reason).
             StorageError: the station is not initialised or its folders cannot be written.
         """
+        spoken, cached = self._speak(text, engine=engine, allow_network=allow_network)
+        asset = self._store(
+            cached.path, title=title or _title_of(text), category=category, engine=cached.engine, voice=cached.voice
+        )
+        return Rendering(
+            asset=asset,
+            spoken_text=spoken,
+            engine=cached.engine,
+            voice=cached.voice,
+            fell_back=bool(cached.failures),
+            reason="; ".join(cached.failures) or None,
+            from_cache=cached.from_cache,
+        )
+
+    def render_file(self, text: str, target: Path, *, engine: str | None = None) -> str:
+        """Render ``text`` into the WAV file ``target`` without recording an asset (package builds).
+
+        Uses the same chain and cache as :meth:`synthesize`; ``target`` appears whole or not at all.
+
+        Returns:
+            The name of the engine that spoke.
+
+        Raises:
+            SpeechError: no engine could render it.
+            StorageError: ``target`` cannot be written.
+        """
+        _spoken, cached = self._speak(text, engine=engine, allow_network=True)
+        try:
+            files.write_atomic(target, cached.path.read_bytes())
+        except OSError as exc:
+            raise StorageError(f"Không ghi được tệp {target}: {exc.strerror}.") from exc
+        return cached.engine
+
+    def _speak(self, text: str, *, engine: str | None, allow_network: bool) -> tuple[str, _Cached]:
+        """Normalise and render through the chain into the cache; the first engine that speaks wins."""
         spoken = self.normalize(text)
         if not any(ch.isalnum() for ch in spoken):
             raise SpeechError("Văn bản không có chữ nào để đọc.")
-        chain = self._chain(engine or self._settings.tts_engine)
         failures: list[str] = []
-        for name in chain:
+        for name in self._chain(engine or self._settings.tts_engine):
             candidate = self._engines[name]
             voice = candidate.voice(self.variant)
-            cached = self._cache_path(spoken, name, voice)
+            path = self._cache_path(spoken, name, voice)
             # One rendering per cache entry at a time; other texts render in parallel.
-            with self._render_lock(cached):
-                from_cache = cached.is_file() and cached.stat().st_size > 44
+            with self._render_lock(path):
+                from_cache = path.is_file() and path.stat().st_size > 44
                 if not from_cache:
                     if candidate.online and not allow_network:
                         failures.append(f"{name}: chưa có sẵn bản đọc và không được dùng mạng lúc này")
                         continue
                     try:
-                        candidate.synthesize(spoken, voice=voice, speed=self._settings.tts_speed, target=cached)
+                        candidate.synthesize(spoken, voice=voice, speed=self._settings.tts_speed, target=path)
                     except SpeechError as exc:
                         failures.append(exc.message)
                         continue
-            asset = self._store(cached, title=title or _title_of(text), category=category, engine=name, voice=voice)
-            return Rendering(
-                asset=asset,
-                spoken_text=spoken,
-                engine=name,
-                voice=voice,
-                fell_back=bool(failures),
-                reason="; ".join(failures) or None,
-                from_cache=from_cache,
-            )
+            return spoken, _Cached(path=path, engine=name, voice=voice, failures=failures, from_cache=from_cache)
         raise SpeechError("Không đọc được văn bản: " + "; ".join(failures))
 
     def _chain(self, choice: str) -> tuple[str, ...]:

@@ -6,6 +6,7 @@ from datetime import datetime, time
 
 from tests.fakes import FrozenClock
 from tests.tui.conftest import HANOI, add_programme
+from tests.tui.test_programmes import settle
 from truyenthanh import bootstrap
 from truyenthanh.adapters.db.models import BroadcastLog
 from truyenthanh.domain.enums import ContentStatus, Outcome
@@ -36,9 +37,7 @@ async def test_rundown_shows_each_state_and_the_next_broadcast(
     async with app.run_test(size=(120, 36)) as pilot:
         screen = app.screen
         assert isinstance(screen, TodayScreen)
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(app, pilot)
         assert screen.view is not None
         states = {e.title: e.state for e in screen.view.entries}
         assert states == {
@@ -59,8 +58,7 @@ async def test_rundown_shows_each_state_and_the_next_broadcast(
 
         clock.advance(hours=7, minutes=1)
         await pilot.press("r")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(app, pilot)
         assert screen.view.next_entry is None
         assert str(screen.query_one("#next-title").render()) == "Hôm nay không còn buổi phát nào."
 
@@ -69,12 +67,12 @@ async def test_help_lists_keys_in_vietnamese_and_closes_with_escape(container: b
     app = TruyenthanhApp(StationBackend(container))
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.press("f1")
-        await pilot.pause()
+        await settle(app, pilot)
         text = "\n".join(str(w.render()) for w in app.screen.query("Static, Label"))
         assert "Trợ giúp — các phím" in text
         assert "F2             Hôm nay" in text
         assert "Ctrl+Q         Thoát" in text
         assert "R              Làm mới" in text
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(app, pilot)
         assert isinstance(app.screen, TodayScreen)

@@ -47,6 +47,7 @@ def test_schedule_week(snap_compare: Any, container: bootstrap.Container) -> Non
     app = station(container)
 
     async def ready(pilot: Any) -> None:
+        await steady(app, pilot)  # "Hôm nay" has asked the daemon first, as on a real start
         await pilot.press("f5")
         await steady(app, pilot)
 

@@ -11,17 +11,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlmodel import Session
 
 from truyenthanh.errors import StorageError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -48,7 +47,11 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+# Alembic is imported only where migrations are read: loading it costs about half a second, which every
+# CLI command would otherwise pay at start-up.
 def _alembic_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(resources.files("truyenthanh.adapters.db") / "migrations"))
     return config
@@ -56,6 +59,8 @@ def _alembic_config() -> Config:
 
 def head_revision() -> str:
     """The newest migration this program knows."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
     assert head is not None
     return head
@@ -64,6 +69,8 @@ def head_revision() -> str:
 def current_revision(engine: Engine) -> str | None:
     """The migration a database is at, or ``None`` for an empty database."""
     with engine.connect() as connection:
+        from alembic.runtime.migration import MigrationContext
+
         return MigrationContext.configure(connection).get_current_revision()
 
 
@@ -73,6 +80,9 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     Raises:
         StorageError: the database cannot be opened or written, or is newer than this program.
     """
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
     known = {script.revision for script in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
     try:
         at = current_revision(engine)

@@ -12,6 +12,7 @@ from truyenthanh.services.audit import AuditService
 from truyenthanh.services.broadcast_log import BroadcastLogService
 from truyenthanh.services.library import LibraryService
 from truyenthanh.services.ports import Clock
+from truyenthanh.services.programmes import ProgrammeService
 from truyenthanh.services.scheduling import SchedulingService
 from truyenthanh.services.station import StationService
 
@@ -27,6 +28,7 @@ class Container:
     station: StationService = field(init=False)
     audit: AuditService = field(init=False)
     library: LibraryService = field(init=False)
+    programmes: ProgrammeService = field(init=False)
     scheduling: SchedulingService = field(init=False)
     broadcast_log: BroadcastLogService = field(init=False)
 
@@ -34,6 +36,7 @@ class Container:
         self.station = StationService(settings=self.settings, locations=self.locations, db=self.db, clock=self.clock)
         self.audit = AuditService(db=self.db)
         self.library = LibraryService(locations=self.locations, db=self.db, clock=self.clock)
+        self.programmes = ProgrammeService(db=self.db, clock=self.clock)
         self.scheduling = SchedulingService(
             settings=self.settings, locations=self.locations, db=self.db, clock=self.clock
         )

@@ -51,6 +51,12 @@ class AudioError(TruyenthanhError):
     title = "Lỗi âm thanh"
 
 
+class ProgrammeError(TruyenthanhError):
+    """A programme or one of its items cannot be saved as asked."""
+
+    title = "Lỗi chương trình"
+
+
 class LibraryError(TruyenthanhError):
     """A library entry cannot be created or changed as asked (bad title, language tag...)."""
 

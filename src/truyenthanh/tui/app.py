@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
 
 from truyenthanh.tui.backend import StationBackend
+from truyenthanh.tui.keys import describe_key
 from truyenthanh.tui.screens.help import HelpScreen
+from truyenthanh.tui.screens.programmes import ProgrammesScreen
 from truyenthanh.tui.screens.today import TodayScreen
 
 
@@ -18,10 +22,14 @@ class TruyenthanhApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "Truyền thanh"
     ENABLE_COMMAND_PALETTE = False
-    MODES: ClassVar[dict[str, type[TodayScreen]]] = {"today": TodayScreen}  # type: ignore[assignment]
+    MODES: ClassVar[dict[str, Callable[[], Screen[Any]]]] = {  # type: ignore[assignment]
+        "today": TodayScreen,
+        "programmes": ProgrammesScreen,
+    }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Trợ giúp", priority=True),
-        Binding("f2", "switch_mode('today')", "Hôm nay", priority=True),
+        Binding("f2", "switch_mode('today')", "Hôm nay", show=False, priority=True),
+        Binding("f4", "switch_mode('programmes')", "Chương trình", show=False, priority=True),
         Binding("ctrl+q", "quit", "Thoát", priority=True),
         Binding("ctrl+c", "help_quit", show=False, system=True),
     ]
@@ -30,10 +38,24 @@ class TruyenthanhApp(App[None]):
         """``backend`` is the station facade (built from the bootstrap container)."""
         super().__init__()
         self.backend = backend
+        self.station_name = ""
+        """The station's name, read once at start."""
+        self.daemon_up: bool | None = None
+        """Whether the daemon answered last time it was asked (``None``: not asked yet)."""
+
+    @property
+    def available_modes(self) -> tuple[str, ...]:
+        """The screens this app has."""
+        return tuple(self.MODES)
 
     def on_mount(self) -> None:
         """Open on today's screen."""
+        self.station_name = self.backend.station_name()
         self.switch_mode("today")
+
+    def get_key_display(self, binding: Binding) -> str:
+        """Keys as the operator reads them: ``Ctrl+S``, ``F9``, ``Esc``."""
+        return binding.key_display or describe_key(binding.key)
 
     def action_help(self) -> None:
         """Show every key that works here."""
@@ -43,7 +65,7 @@ class TruyenthanhApp(App[None]):
         screen_keys: list[tuple[str, str]] = []
         for key, active in self.active_bindings.items():
             binding = active.binding
-            if not binding.description:
+            if not binding.description or (active.node is not self and not binding.show):
                 continue
             target = app_keys if active.node is self else screen_keys
             target.append((key, binding.description))

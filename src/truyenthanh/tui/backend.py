@@ -24,6 +24,7 @@ from truyenthanh.errors import DaemonError
 
 if TYPE_CHECKING:
     from truyenthanh.bootstrap import Container
+    from truyenthanh.services.programmes import ProgrammeService
 
 DISK_LOW_MB = 1024
 """Below this much free space on the station's disk the operator is warned."""
@@ -103,6 +104,11 @@ class StationBackend:
     def __init__(self, container: Container, *, daemon: DaemonLink | None = None) -> None:
         self.container = container
         self.daemon = daemon
+
+    @property
+    def programmes(self) -> ProgrammeService:
+        """Building programmes and their items."""
+        return self.container.programmes
 
     @property
     def zone(self) -> ZoneInfo:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
+from truyenthanh.services.programmes import ItemChoices, ProgrammeDetail, ProgrammeSummary
 from truyenthanh.tui.backend import TodayView
 
 
@@ -22,3 +23,30 @@ class ActionFailed(Message):
         super().__init__()
         self.title = title
         self.text = text
+
+
+class ProgrammesLoaded(Message):
+    """The list of programmes was read."""
+
+    def __init__(self, programmes: list[ProgrammeSummary], select_id: int | None = None) -> None:
+        super().__init__()
+        self.programmes = programmes
+        self.select_id = select_id
+
+
+class ProgrammeChanged(Message):
+    """A programme was read or changed; ``cursor`` is the item row to highlight."""
+
+    def __init__(self, detail: ProgrammeDetail, cursor: int | None = None) -> None:
+        super().__init__()
+        self.detail = detail
+        self.cursor = cursor
+
+
+class ItemChoicesLoaded(Message):
+    """The assets and announcements an item can play were read."""
+
+    def __init__(self, programme_id: int, choices: ItemChoices) -> None:
+        super().__init__()
+        self.programme_id = programme_id
+        self.choices = choices

@@ -44,7 +44,7 @@ class TodayScreen(StationScreen):
 
     def compose(self) -> ComposeResult:
         """Status line, on-air and next panels, warnings, then the rundown table."""
-        yield StatusBar(id="status")
+        yield StatusBar("today")
         with Horizontal(id="today-top"):
             yield OnAirPanel(id="on-air")
             with Vertical(id="next"):
@@ -80,9 +80,7 @@ class TodayScreen(StationScreen):
         """Render a fresh view."""
         view = message.view
         self.view = view
-        self.query_one(StatusBar).show(
-            station=view.station_name, now=view.now, daemon_up=view.daemon_up, screen_title=self.TITLE
-        )
+        self.station_app.daemon_up = view.daemon_up
         self.query_one(OnAirPanel).show(view.on_air)
         upcoming = view.next_entry
         if upcoming is None:

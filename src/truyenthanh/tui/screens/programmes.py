@@ -1,0 +1,201 @@
+"""Chương trình: the programmes, and the ordered items of the one selected, with the session's limit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Footer, Label, Static
+
+from truyenthanh.errors import TruyenthanhError
+from truyenthanh.services.programmes import ItemChoices, ProgrammeDetail, ProgrammeSummary
+from truyenthanh.tui import formatting
+from truyenthanh.tui.messages import ActionFailed, ItemChoicesLoaded, ProgrammeChanged, ProgrammesLoaded
+from truyenthanh.tui.screens.base import StationScreen
+from truyenthanh.tui.screens.programme_forms import AddItemScreen, NewProgrammeScreen
+from truyenthanh.tui.widgets.statusbar import StatusBar
+
+
+class ProgrammesScreen(StationScreen):
+    """Left: every programme. Right: the selected programme's items, total length and session limit."""
+
+    TITLE = "Chương trình"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "new_programme", "Chương trình mới"),
+        Binding("a", "add_item", "Thêm mục"),
+        Binding("shift+up", "move(-1)", "Đưa lên"),
+        Binding("shift+down", "move(1)", "Đưa xuống"),
+        Binding("delete", "remove_item", "Xóa mục"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.programmes: list[ProgrammeSummary] = []
+        self.detail: ProgrammeDetail | None = None
+        """The programme shown on the right (tests read it)."""
+
+    def compose(self) -> ComposeResult:
+        """Status line, the two panes, the footer."""
+        yield StatusBar("programmes")
+        with Horizontal():
+            yield DataTable(id="programme-list", cursor_type="row", zebra_stripes=True)
+            with Vertical(id="programme-pane"):
+                yield Label("Chọn một chương trình ở bên trái, hoặc nhấn N để tạo mới.", id="programme-heading")
+                yield DataTable(id="item-list", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="programme-total")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Columns, then load."""
+        programmes = self.query_one("#programme-list", DataTable)
+        programmes.border_title = "Chương trình"
+        programmes.add_columns("Tên", "Số mục", "Thời lượng", "Trạng thái")
+        items = self.query_one("#item-list", DataTable)
+        items.border_title = "Các mục (Shift+↑/↓ để đổi thứ tự)"
+        items.add_columns("#", "Loại", "Tên", "Thời lượng")
+        self._load_list()
+
+    @work(thread=True, exclusive=True, group="programmes")
+    def _load_list(self, select_id: int | None = None) -> None:
+        try:
+            found = self.backend.programmes.list()
+        except TruyenthanhError as exc:
+            self.post_message(ActionFailed(exc.title, exc.message))
+            return
+        self.post_message(ProgrammesLoaded(found, select_id))
+
+    def on_programmes_loaded(self, message: ProgrammesLoaded) -> None:
+        """Fill the list; keep or move the selection."""
+        self.programmes = message.programmes
+        table = self.query_one("#programme-list", DataTable)
+        table.clear()
+        for p in self.programmes:
+            table.add_row(p.title, str(p.items), formatting.duration(p.total_s), p.status.label, key=str(p.id))
+        if message.select_id is not None:
+            index = next((i for i, p in enumerate(self.programmes) if p.id == message.select_id), 0)
+            table.move_cursor(row=index)
+        elif self.programmes:
+            self._load_detail(self.programmes[0].id)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """Show the highlighted programme's items."""
+        if event.data_table.id == "programme-list" and event.row_key.value is not None:
+            self._load_detail(int(event.row_key.value))
+
+    @work(thread=True, exclusive=True, group="programme-detail")
+    def _load_detail(self, programme_id: int) -> None:
+        try:
+            detail = self.backend.programmes.get(programme_id)
+        except TruyenthanhError as exc:
+            self.post_message(ActionFailed(exc.title, exc.message))
+            return
+        self.post_message(ProgrammeChanged(detail))
+
+    def on_programme_changed(self, message: ProgrammeChanged) -> None:
+        """Render the selected programme."""
+        self._show(message.detail, message.cursor)
+
+    def _show(self, detail: ProgrammeDetail, cursor: int | None = None) -> None:
+        items = self.query_one("#item-list", DataTable)
+        if cursor is None and self.detail is not None and self.detail.id == detail.id:
+            cursor = items.cursor_row
+        self.detail = detail
+        self.query_one("#programme-heading", Label).update(
+            Text.assemble((detail.title, "bold"), f"  —  {detail.category.label}, {detail.status.label}")
+        )
+        items.clear()
+        for item in detail.items:
+            items.add_row(str(item.position + 1), item.kind.label, item.title, formatting.duration(item.duration_s))
+        if cursor is not None and detail.items:
+            items.move_cursor(row=max(0, min(cursor, len(detail.items) - 1)))
+        total = f"Tổng thời lượng: {formatting.duration(detail.total_s)}"
+        if detail.limit_s is None:
+            text = Text(f"{total} (chưa xếp vào buổi phát nào)")
+        elif detail.over_limit:
+            over = formatting.duration(detail.total_s - detail.limit_s)
+            text = Text(
+                f"{total} / tối đa {formatting.duration(detail.limit_s)} của {detail.session_name}"
+                f" — VƯỢT {over}, hãy bớt mục",
+                style="bold red",
+            )
+        else:
+            text = Text(
+                f"{total} / tối đa {formatting.duration(detail.limit_s)} của {detail.session_name}", style="green"
+            )
+        self.query_one("#programme-total", Static).update(text)
+
+    def action_new_programme(self) -> None:
+        """Open the new-programme form."""
+
+        def created(detail: ProgrammeDetail | None) -> None:
+            if detail is not None:
+                self.notify(f"Đã tạo chương trình «{detail.title}».", title="Đã lưu")
+                self._show(detail)
+                self._load_list(select_id=detail.id)
+
+        self.app.push_screen(NewProgrammeScreen(self.backend), created)
+
+    def action_add_item(self) -> None:
+        """Open the add-item form for the programme shown."""
+        if self.detail is None:
+            self.notify("Hãy chọn hoặc tạo một chương trình trước.", severity="warning")
+            return
+        self._load_choices(self.detail.id)
+
+    @work(thread=True, exclusive=True, group="choices")
+    def _load_choices(self, programme_id: int) -> None:
+        try:
+            choices = self.backend.programmes.choices()
+        except TruyenthanhError as exc:
+            self.post_message(ActionFailed(exc.title, exc.message))
+            return
+        self.post_message(ItemChoicesLoaded(programme_id, choices))
+
+    def on_item_choices_loaded(self, message: ItemChoicesLoaded) -> None:
+        """Open the form with the assets and announcements to choose from."""
+        self._open_add_item(message.programme_id, message.choices)
+
+    def _open_add_item(self, programme_id: int, choices: ItemChoices) -> None:
+        def added(detail: ProgrammeDetail | None) -> None:
+            if detail is not None:
+                self._show(detail, cursor=len(detail.items) - 1)
+                self._load_list(select_id=detail.id)
+
+        self.app.push_screen(AddItemScreen(self.backend, programme_id, choices), added)
+
+    def action_move(self, offset: int) -> None:
+        """Move the highlighted item up or down."""
+        position = self._item_cursor()
+        if self.detail is None or position is None:
+            return
+        programme_id = self.detail.id
+        self._change(lambda: self.backend.programmes.move_item(programme_id, position, offset), position + offset)
+
+    def action_remove_item(self) -> None:
+        """Remove the highlighted item."""
+        position = self._item_cursor()
+        if self.detail is None or position is None:
+            return
+        programme_id = self.detail.id
+        self._change(lambda: self.backend.programmes.remove_item(programme_id, position), position)
+
+    def _item_cursor(self) -> int | None:
+        items = self.query_one("#item-list", DataTable)
+        if self.detail is None or not self.detail.items:
+            return None
+        return items.cursor_row
+
+    @work(thread=True, exclusive=True, group="programme-edit")
+    def _change(self, call: Callable[[], ProgrammeDetail], cursor: int) -> None:
+        try:
+            detail = call()
+        except TruyenthanhError as exc:
+            self.post_message(ActionFailed(exc.title, exc.message))
+            return
+        self.post_message(ProgrammeChanged(detail, cursor))
+        self._load_list(select_id=detail.id)

@@ -7,6 +7,7 @@ that imports APScheduler (an import-linter contract checks it).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import threading
@@ -237,6 +238,10 @@ class SchedulingService:
         margin = timedelta(seconds=longest) + timedelta(hours=6)
         planned = plan(expand_all(specs, start - margin, end, self.zone), rules, self.zone)
         return [p for p in planned if start <= p.start < end]
+
+    def change_counter(self) -> int:
+        """Changes whenever another connection commits to the database (cheap to poll)."""
+        return self._db.change_counter()
 
     def fingerprint(self) -> str:
         """A digest of everything that decides when airings happen; changes whenever a schedule, a programme's
@@ -503,6 +508,7 @@ class AirScheduler:
         self._gaps: list[Gap] = []
         self._floor = clock.now()
         self._fingerprint = ""
+        self._counter = -1
         self._built_at: datetime | None = None
         self._upcoming: list[Planned] = []
         self._stop = threading.Event()
@@ -579,7 +585,7 @@ class AirScheduler:
                 else:
                     wanted[f"prepare:{item.occurrence.key}"] = (ready, partial(self._on_prepare, [item]))
             for job in scheduler.get_jobs():
-                if job.id not in wanted:
+                if job.id.startswith(("air:", "prepare:")) and job.id not in wanted:
                     job.remove()
             for job_id, (when, func) in wanted.items():
                 scheduler.add_job(func, "date", run_date=when, id=job_id, replace_existing=True)
@@ -587,6 +593,18 @@ class AirScheduler:
                 scheduler.add_job(partial(self._on_prepare, soon), "date", run_date=now, id="prepare:now",
                                   replace_existing=True)  # fmt: skip
             scheduler.wakeup()
+
+    def at(self, when: datetime, job_id: str, func: Callable[[], None]) -> None:
+        """Run ``func`` once at ``when`` (at once if past), replacing any job with the same id."""
+        if self._scheduler is not None:
+            self._scheduler.add_job(func, "date", run_date=max(when, self._clock.now()), id=job_id,
+                                    replace_existing=True)  # fmt: skip
+
+    def cancel(self, job_id: str) -> None:
+        """Forget a job added with :meth:`at` (nothing happens if there is none)."""
+        if self._scheduler is not None:
+            with contextlib.suppress(Exception):
+                self._scheduler.remove_job(job_id)
 
     def _lead(self, item: Planned) -> float:
         return 0.0 if item.occurrence.priority is Priority.EMERGENCY else self.lead_s
@@ -650,7 +668,10 @@ class AirScheduler:
             self.dispatch()
             self.rebuild()
             return
-        if self._service.fingerprint() != self._fingerprint or (
+        counter = self._service.change_counter()
+        changed = counter != self._counter
+        self._counter = counter
+        if (changed and self._service.fingerprint() != self._fingerprint) or (
             self._built_at is not None and now - self._built_at >= self._refresh
         ):
             self.rebuild()

@@ -58,7 +58,6 @@ class _Connection(socketserver.StreamRequestHandler):
             command = str(request.pop("cmd", ""))
             request.pop("token", None)
             if command == "subscribe":
-                self._send({"ok": True, "result": None})
                 self._stream(control)
                 return
             try:
@@ -80,8 +79,10 @@ class _Connection(socketserver.StreamRequestHandler):
 
     def _stream(self, control: ControlServer) -> None:
         inbox: queue.SimpleQueue[dict[str, Any] | None] = queue.SimpleQueue()
-        control.add_listener(inbox)
+        control.add_listener(inbox)  # before the reply, so no event published after it is lost
         try:
+            if not self._send({"ok": True, "result": None}):
+                return
             while True:
                 event = inbox.get()
                 if event is None or not self._send({"event": event}):

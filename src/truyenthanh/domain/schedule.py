@@ -665,7 +665,16 @@ def decide(
         if lateness <= ON_TIME_TOLERANCE and not why:
             decisions[index] = Decision(item, Verdict.ON_TIME)
             continue
-        if chosen is not None:
+        late_min = lateness.total_seconds() / 60
+        within = misfire.kind is not MisfireKind.SKIP and late_min <= misfire.minutes
+        if misfire.kind is MisfireKind.JOIN and lateness.total_seconds() >= item.occurrence.duration_s:
+            within = False
+        if not within:
+            policy = "lịch này không phát trễ" if misfire.kind is MisfireKind.SKIP else f"{misfire.label}"
+            decisions[index] = Decision(
+                item, Verdict.MISSED, reason=f"Quá giờ phát {_duration(lateness)}{reason_cause}; {policy}."
+            )
+        elif chosen is not None:
             later = ordered[chosen]
             decisions[index] = Decision(
                 item,
@@ -673,23 +682,13 @@ def decide(
                 reason=f"Quá giờ phát{reason_cause}; không phát dồn vì đã phát lần sau lúc "
                 f"{_hm(later.start, zone)} («{later.occurrence.title}»).",
             )
-            continue
-        late_min = lateness.total_seconds() / 60
-        within = misfire.kind is not MisfireKind.SKIP and late_min <= misfire.minutes
-        if misfire.kind is MisfireKind.JOIN and lateness.total_seconds() >= item.occurrence.duration_s:
-            within = False
-        if within:
+        else:
             chosen = index
             verdict = Verdict.JOIN if misfire.kind is MisfireKind.JOIN else Verdict.LATE
             offset = max(0.0, lateness.total_seconds()) if verdict is Verdict.JOIN else 0.0
             how = "phát tiếp từ vị trí đúng giờ" if verdict is Verdict.JOIN else "phát lại từ đầu"
             decisions[index] = Decision(
                 item, verdict, offset, f"Trễ {_duration(lateness)}{reason_cause}; {how} ({misfire.label})."
-            )
-        else:
-            policy = "lịch này không phát trễ" if misfire.kind is MisfireKind.SKIP else f"{misfire.label}"
-            decisions[index] = Decision(
-                item, Verdict.MISSED, reason=f"Quá giờ phát {_duration(lateness)}{reason_cause}; {policy}."
             )
     return [decisions[index] for index in range(len(ordered))]
 

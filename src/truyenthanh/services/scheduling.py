@@ -234,9 +234,9 @@ class SchedulingService:
         specs = self.specs()
         rules = self.rules()
         longest = max((s.duration_s for s in specs), default=0.0)
-        # Expand a little earlier so priority placement sees the whole session.
+        # Expand beyond the window on both sides so priority placement sees whole sessions.
         margin = timedelta(seconds=longest) + timedelta(hours=6)
-        planned = plan(expand_all(specs, start - margin, end, self.zone), rules, self.zone)
+        planned = plan(expand_all(specs, start - margin, end + margin, self.zone), rules, self.zone)
         return [p for p in planned if start <= p.start < end]
 
     def change_counter(self) -> int:
@@ -523,17 +523,8 @@ class AirScheduler:
         from apscheduler.executors.pool import ThreadPoolExecutor
         from apscheduler.schedulers.background import BackgroundScheduler
 
-        now = self._clock.now()
-        if down_since is not None and down_since < now:
-            self._floor = max(down_since, now - timedelta(days=31))
-            zone = self._service.zone
-            self._gaps.append(
-                Gap(
-                    self._floor,
-                    now,
-                    f"dịch vụ phát không chạy từ {describe_moment(down_since, zone)} đến {describe_moment(now, zone)}",
-                )
-            )
+        if down_since is not None:
+            self.account_downtime(down_since)
         self._scheduler = BackgroundScheduler(
             timezone=UTC,
             executors={"default": ThreadPoolExecutor(4)},
@@ -544,6 +535,33 @@ class AirScheduler:
         self.rebuild()
         self._watchdog = threading.Thread(target=self._watch, name="air-watchdog", daemon=True)
         self._watchdog.start()
+
+    def account_downtime(self, down_since: datetime) -> None:
+        """Make the next :meth:`dispatch` deal with every airing since ``down_since`` (when the previous run
+        stopped): each is logged missed or played late, with the downtime as the reason."""
+        now = self._clock.now()
+        if down_since >= now:
+            return
+        zone = self._service.zone
+        cause = f"dịch vụ phát không chạy từ {describe_moment(down_since, zone)} đến {describe_moment(now, zone)}"
+        with self._lock:
+            self._floor = max(down_since, now - timedelta(days=31))
+            self._gaps.append(Gap(self._floor, now, cause))
+
+    def clock_jumped(self, seconds: float) -> None:
+        """React to the wall clock having jumped by ``seconds`` (negative: back): airings jumped over are
+        decided at once (late or missed, with the jump as the reason); nothing already dispatched plays again."""
+        now = self._clock.now()
+        zone = self._service.zone
+        before = now - timedelta(seconds=seconds)
+        with self._lock:
+            if seconds > 0:
+                cause = f"đồng hồ máy nhảy tới từ {describe_moment(before, zone)} lên {describe_moment(now, zone)}"
+                self._gaps.append(Gap(before, now, cause))
+            self.accounted_until = min(self.accounted_until, now)
+        logger.warning("wall clock jumped by %.1f s", seconds)
+        self.dispatch()
+        self.rebuild()
 
     def stop(self) -> None:
         """Stop firing; running jobs finish first."""
@@ -623,9 +641,12 @@ class AirScheduler:
         with self._lock:
             now = self._clock.now()
             low = max(self._floor, min(self.accounted_until, now) - timedelta(hours=1))
-            window = self._service.occurrences(low, now + timedelta(seconds=self.lead_s + 0.5))
+            # Placement may move a priority airing ahead of ``low``: look further back for those.
+            window = self._service.occurrences(low - timedelta(hours=2), now + timedelta(seconds=self.lead_s + 0.5))
             due: list[Planned] = []
             for item in window:
+                if item.start < low and not (item.moved and item.occurrence.start >= low):
+                    continue
                 if self._is_handled(item):
                     continue
                 if item.start - timedelta(seconds=self._lead(item)) > now:
@@ -653,21 +674,10 @@ class AirScheduler:
         offset = systime.time() - systime.monotonic()
         jumped = offset - self._offset
         self._offset = offset
-        now = self._clock.now()
         if abs(jumped) > 1.0:
-            zone = self._service.zone
-            before = now - timedelta(seconds=jumped)
-            with self._lock:
-                if jumped > 0:
-                    self._gaps.append(
-                        Gap(before, now, f"đồng hồ máy nhảy tới từ {describe_moment(before, zone)} "
-                                         f"lên {describe_moment(now, zone)}")
-                    )  # fmt: skip
-                self.accounted_until = min(self.accounted_until, now)
-            logger.warning("wall clock jumped by %.1f s", jumped)
-            self.dispatch()
-            self.rebuild()
+            self.clock_jumped(jumped)
             return
+        now = self._clock.now()
         counter = self._service.change_counter()
         changed = counter != self._counter
         self._counter = counter

@@ -157,6 +157,8 @@ class Daemon:
         self._pending_end: dict[str, str] = {}
         """Why an item is about to end by our own command (stop, supersede), by item key."""
         self._alert: PlayItem | None = None
+        self._pads_started: set[str] = set()
+        """Emergencies whose silence pad (held while the bulletin is prepared) has started."""
         self._ready: dict[str, PlayItem] = {}
         """Emergency bulletins prepared while their alert sounds, by emergency key."""
         self._drain_done = threading.Event()
@@ -204,7 +206,7 @@ class Daemon:
         self._alert = self._render_alert()
         if self.playout is None:
             self.playout = self.container.make_playout(self.output)
-        self.playout.subscribe(self._events.put)
+        self.playout.subscribe(self._on_engine_event)
         self.playout.open()
         threading.Thread(target=self._event_loop, name="daemon-events", daemon=True).start()
         self._air = AirScheduler(
@@ -511,6 +513,16 @@ class Daemon:
 
     # ---------------------------------------------------------------------------------------------- events
 
+    def _on_engine_event(self, event: PlayoutEvent) -> None:
+        """From the engine's thread: queue the event; a silence pad starting is answered at once (the bulletin
+        waiting behind it must not wait for the log to be written)."""
+        if isinstance(event, ItemStarted) and event.item.key.endswith("/pad"):
+            airing = event.item.key.rsplit("/", 1)[0]
+            with self._lock:
+                self._pads_started.add(airing)
+            threading.Thread(target=self._bulletin_after_pad, args=(airing,), daemon=True).start()
+        self._events.put(event)
+
     def _event_loop(self) -> None:
         while True:
             event = self._events.get()
@@ -560,13 +572,12 @@ class Daemon:
             info.resumed = previous is not None or info.actual_start is not None
             info.actual_start = event.at
             self._playing[event.item.key] = info
-            cancelled = info.airing in self._cancelled
+            cancelled = info.airing in self._cancelled or event.item.key in self._cancelled
         if cancelled and self.playout is not None:
             with self._lock:
-                self._pending_end.setdefault(event.item.key, "Đã hủy phát khẩn cấp")
+                self._pending_end.setdefault(event.item.key, "Đã hủy hoặc bị thay bằng phát khẩn cấp mới")
             self.playout.skip()
-        elif event.item.kind is ItemKind.SILENCE and event.item.key.endswith("/pad"):
-            self._bulletin_after_pad(info.airing)
+
         self._amplifier(True)
         self._save_state()
         self._publish(
@@ -749,11 +760,13 @@ class Daemon:
                     operator=current.operator,
                     reason=f"Khẩn cấp, lần {current.count}{total}.",
                 )
-            sounding = [k for k, info in self._playing.items() if info.airing.startswith("emergency:")]
-            for k in sounding:
-                self._pending_end.setdefault(k, "Bị thay bằng lần phát khẩn cấp mới")
-        if sounding:
-            self.playout.skip()  # ends the old emergency item; applied together with the cut-in below
+            # An emergency item still sounding is cut by this one; it must not resume afterwards, so it is
+            # skipped the moment it starts again (the engine has no "drop": a skip before the cut-in would let
+            # the interrupted programme sound while the cut-in's decoder opens).
+            own = {item.key for item in items}
+            for k, info in self._playing.items():
+                if info.airing.startswith("emergency:") and k not in own and not k.endswith("/pad"):
+                    self._cancelled.add(k)
         self.playout.preempt(items, resume=self.settings.resume_policy == "resume")
         self._publish({"type": "emergency", "id": current.id, "count": current.count, "title": current.title})
 
@@ -783,7 +796,7 @@ class Daemon:
             current.gain_db = bulletin.gain_db
             self._ready[key] = replace(bulletin, key=f"{key}/bulletin", title=current.title,
                                        kind=ItemKind.ANNOUNCEMENT)  # fmt: skip
-            pad_on_air = f"{key}/pad" in self._playing
+            pad_on_air = key in self._pads_started
         if pad_on_air:
             self._bulletin_after_pad(key)
         if current.next_at is not None and self._air is not None and self._emergency is current:
@@ -798,7 +811,7 @@ class Daemon:
             current = self._emergency
             if bulletin is None or key in self._cancelled or current is None:
                 return
-            self._pending_end[f"{key}/pad"] = "pad"
+            self._cancelled.add(f"{key}/pad")  # it resumes after the bulletin: skipped at once (silence)
         self._queue_emergency(current, key, [bulletin])
 
     def _skip_pad(self, key: str) -> None:
@@ -836,8 +849,8 @@ class Daemon:
             sounding = [k for k, info in self._playing.items() if info.airing in old.keys]
             for k in sounding:
                 self._pending_end[k] = why
-        if sounding:
-            self.playout.skip()
+        if sounding and why.startswith("Đã hủy"):
+            self.playout.skip()  # a cancel cuts it now; a superseded one is cut by the new emergency
 
     def cancel_emergency(self) -> dict[str, Any]:
         """Stop the running emergency now and cancel its repeats.

@@ -506,7 +506,8 @@ class AirScheduler:
         self._lock = threading.RLock()
         self._dispatched: set[str] = set()
         self._gaps: list[Gap] = []
-        self._floor = clock.now()
+        self._floor = clock.now() - timedelta(minutes=1)
+        """Airings starting before this are never dispatched (older than the first run, or the gap)."""
         self._fingerprint = ""
         self._counter = -1
         self._built_at: datetime | None = None

@@ -774,7 +774,7 @@ class Daemon:
         """Render or measure the bulletin while the alert sounds, then put it on air in place of the pad."""
         try:
             if text:
-                speech = self.container.speech  # type: ignore[attr-defined]
+                speech = getattr(self.container, "speech")  # noqa: B009 (present once speech is wired)
                 asset = speech.render(text, title=f"Khẩn cấp: {text[:40]}")
                 path = self.container.locations.media_dir / asset.path
                 current.engine = asset.engine

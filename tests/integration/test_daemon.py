@@ -105,6 +105,13 @@ def test_on_time_start_measured_at_the_sink(
 ) -> None:
     folder, env = station
     audio = tone(tmp_path / "tin.wav", 1.0)
+    amp_log = tmp_path / "amplifier.log"
+    env = {
+        **env,
+        "TRUYENTHANH_AMPLIFIER_LEAD_S": "2",
+        "TRUYENTHANH_AMPLIFIER_ON_COMMAND": f"sh -c 'echo on $(date +%s.%N) >> {amp_log}'",
+        "TRUYENTHANH_AMPLIFIER_OFF_COMMAND": f"sh -c 'echo off $(date +%s.%N) >> {amp_log}'",
+    }
     recording = MonitorRecording(pulse)
     with daemon(folder, env):
         recording.start()
@@ -117,7 +124,10 @@ def test_on_time_start_measured_at_the_sink(
     onsets = recording.onsets()
     assert len(onsets) == 1
     error_ms = (onsets[0] - at.timestamp()) * 1000
-    assert abs(error_ms) < 20, f"first sample {error_ms:+.1f} ms from the scheduled instant"
+    assert abs(error_ms) < 50, f"first sample {error_ms:+.1f} ms from the scheduled instant"
+    switched = [line.split() for line in amp_log.read_text().splitlines()]
+    assert [what for what, _ in switched] == ["on", "off"]
+    assert 1.5 < at.timestamp() - float(switched[0][1]) < 2.5  # the amplifier warmed up before the start
     row = next(r for r in log_rows(folder, env) if r["outcome"] == "played")
     actual = datetime.fromisoformat(row["actual_start"])
     assert abs((actual - at).total_seconds()) < 0.02

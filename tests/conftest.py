@@ -14,6 +14,19 @@ from tests.pulse import PulseServer, Recorder, start_pulse
 from truyenthanh import bootstrap
 from truyenthanh.config import load_settings
 
+# A port nothing listens on: any HTTPS request that no test intercepts fails at once instead of reaching the
+# Internet (gTTS, through requests, honours HTTPS_PROXY). Loopback addresses stay direct.
+_NO_INTERNET = "http://127.0.0.1:9"
+
+
+@pytest.fixture(autouse=True)
+def _no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never reach the real Internet: HTTPS goes to a closed local port unless a test intercepts it."""
+    for key in ("HTTPS_PROXY", "https_proxy"):
+        monkeypatch.setenv(key, _NO_INTERNET)
+    for key in ("NO_PROXY", "no_proxy"):
+        monkeypatch.setenv(key, "localhost,127.0.0.1,::1")
+
 
 @pytest.fixture
 def station_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

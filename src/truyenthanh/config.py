@@ -95,6 +95,13 @@ class Settings(BaseSettings):
     tts_timeout_s: float = Field(default=10.0, gt=0, le=120)
     """Seconds to wait for one gTTS request before giving up."""
 
+    tts_speed: float = Field(default=1.0, ge=0.5, le=2.0)
+    """Speaking rate of rendered speech: 1.0 normal, 0.8 slower, 1.2 faster (0.5 to 2.0)."""
+
+    lexicon_file: Path | None = None
+    """TOML file of the station's own abbreviations and place names (tables ``[abbreviations]`` and
+    ``[words]``, see ``domain/vietnamese/lexicon.py``). Unset: ``lexicon.toml`` beside the config file, if any."""
+
     upstream_name: str = "Đài Truyền thanh - Truyền hình cấp trên"
     """Name of the body that sends this station programme files (province or former district)."""
 

@@ -333,14 +333,15 @@ class Daemon:
             except TruyenthanhError as exc:
                 self._publish({"type": "problem", "airing": item.occurrence.key, "message": exc.message})
                 continue
-            speech = getattr(self.container, "speech", None)
-            if speech is not None:
-                ids = self._announcement_ids(item.occurrence.programme_id)
-                if ids:
-                    try:
-                        speech.ensure_rendered(ids)
-                    except TruyenthanhError as exc:
-                        self._publish({"type": "problem", "airing": item.occurrence.key, "message": exc.message})
+            ids = self._announcement_ids(item.occurrence.programme_id)
+            if ids:
+                try:
+                    for rendering in self.container.speech.ensure_rendered(ids, allow_network=True):
+                        if rendering.notice:
+                            self._publish({"type": "problem", "airing": item.occurrence.key,
+                                           "message": rendering.notice})  # fmt: skip
+                except TruyenthanhError as exc:
+                    self._publish({"type": "problem", "airing": item.occurrence.key, "message": exc.message})
             for play_item in items:
                 if play_item.source is not None and not play_item.source.is_file():
                     self._publish(
@@ -699,8 +700,6 @@ class Daemon:
         source = Path(file).expanduser() if file else None
         if source is not None and not source.is_file():
             raise DaemonError(f"Không thấy tệp {source}.")
-        if text and getattr(self.container, "speech", None) is None:
-            raise DaemonError("Chưa có bộ đọc văn bản; hãy dùng --file TỆP.")
         with self._lock:
             self._emergency_seq += 1
             previous = self._emergency
@@ -774,11 +773,15 @@ class Daemon:
         """Render or measure the bulletin while the alert sounds, then put it on air in place of the pad."""
         try:
             if text:
-                speech = getattr(self.container, "speech")  # noqa: B009 (present once speech is wired)
-                asset = speech.render(text, title=f"Khẩn cấp: {text[:40]}")
+                rendering = self.container.speech.synthesize(
+                    text, title=f"Khẩn cấp: {text[:40]}", category=Category.EMERGENCY
+                )
+                asset = rendering.asset
                 path = self.container.locations.media_dir / asset.path
                 current.engine = asset.engine
                 current.title = asset.title
+                if rendering.notice:
+                    self._publish({"type": "problem", "message": rendering.notice})
             else:
                 assert source is not None
                 path = source.resolve()

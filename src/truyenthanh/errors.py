@@ -91,3 +91,15 @@ class DaemonError(TruyenthanhError):
     """The playout daemon is not reachable or refused a command."""
 
     title = "Lỗi dịch vụ phát"
+
+
+class LoginError(TruyenthanhError):
+    """A login failed: unknown user, wrong password or disabled account."""
+
+    title = "Đăng nhập không thành công"
+
+
+class WorkflowError(TruyenthanhError):
+    """Content cannot move to the asked state of the approval workflow from where it is."""
+
+    title = "Không đúng quy trình duyệt"

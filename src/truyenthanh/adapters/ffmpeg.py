@@ -10,6 +10,7 @@ import json
 import re
 import shutil
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -245,4 +246,66 @@ def render_tune(tune: Tune, target: Path) -> None:
     if result.returncode != 0:
         partial.unlink(missing_ok=True)
         raise AudioError(f"Không tạo được «{tune.title}»: {result.stderr.strip()[-300:]}")
+    partial.replace(target)
+
+
+def join_speech(parts: Sequence[Path], target: Path, *, pause_s: float = 0.0, tempo: float = 1.0) -> None:
+    """Decode speech parts, trim the silence around each, and join them with even pauses into one 48 kHz
+    mono WAV file, written whole or not at all.
+
+    Args:
+        parts: audio files in reading order (any format ffmpeg decodes).
+        target: the WAV file to write; it appears only once complete.
+        pause_s: silence put between two parts, in seconds.
+        tempo: speaking rate (0.5 to 2.0; 1.0 keeps it), changed without changing the pitch.
+
+    Raises:
+        AudioError: no parts, or ffmpeg failed (the message names the first part).
+    """
+    if not parts:
+        raise AudioError("Không có đoạn âm thanh nào để ghép.")
+    trim = "silenceremove=start_periods=1:start_threshold=-50dB:start_silence=0.05"
+    inputs: list[str] = []
+    chains: list[str] = []
+    labels: list[str] = []
+    for index, part in enumerate(parts):
+        inputs += ["-i", str(part)]
+        chains.append(
+            f"[{index}:a]aresample={RENDER_RATE},aformat=sample_fmts=s16:channel_layouts=mono,"
+            f"{trim},areverse,{trim},areverse[p{index}]"
+        )
+        if index and pause_s > 0:
+            chains.append(f"aevalsrc=0:s={RENDER_RATE}:c=mono:d={pause_s},aformat=sample_fmts=s16[s{index}]")
+            labels.append(f"[s{index}]")
+        labels.append(f"[p{index}]")
+    tail = f",atempo={tempo}" if abs(tempo - 1.0) > 1e-6 else ""
+    graph = ";".join(chains) + ";" + "".join(labels) + f"concat=n={len(labels)}:v=0:a=1{tail}[out]"
+    partial = target.with_name(f".{target.name}.part")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    result = subprocess.run(
+        [
+            _tool("ffmpeg"),
+            "-nostdin",
+            "-hide_banner",
+            "-v",
+            "error",
+            "-y",
+            *inputs,
+            "-filter_complex",
+            graph,
+            "-map",
+            "[out]",
+            "-c:a",
+            "pcm_s16le",
+            "-f",
+            "wav",
+            str(partial),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0 or not partial.exists() or partial.stat().st_size <= 44:
+        partial.unlink(missing_ok=True)
+        raise AudioError(f"Không ghép được giọng đọc từ {parts[0]}: {result.stderr.strip()[-300:]}")
     partial.replace(target)

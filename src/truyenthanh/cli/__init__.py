@@ -124,16 +124,27 @@ def status(state: CliState, as_json: bool) -> None:
         click.echo("Cảnh báo: dữ liệu cần nâng cấp, hãy chạy «truyenthanh init».", err=True)
 
 
+from truyenthanh.cli.approvals import announcement, programme  # noqa: E402
 from truyenthanh.cli.audit import audit  # noqa: E402
 from truyenthanh.cli.library import library  # noqa: E402
 from truyenthanh.cli.tui import tui  # noqa: E402  (registered after the group exists)
+from truyenthanh.cli.users import user  # noqa: E402
 
+main.add_command(announcement)
+main.add_command(programme)
 main.add_command(audit)
 main.add_command(library)
 main.add_command(tui)
+main.add_command(user)
 
 from truyenthanh.cli import daemon as _daemon  # noqa: E402
 from truyenthanh.cli import schedule as _schedule  # noqa: E402
 
 _schedule.register(main)
 _daemon.register(main)
+
+from truyenthanh.cli.speech import normalize_command, rerender, say  # noqa: E402
+
+main.add_command(normalize_command)
+main.add_command(say)
+main.add_command(rerender)

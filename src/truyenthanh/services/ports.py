@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Protocol
 
+from truyenthanh.domain.enums import ReadingVariant
 from truyenthanh.domain.playout import PlayItem, PlayoutEvent, PlayoutStatus
 
 
@@ -66,4 +68,32 @@ class Playout(Protocol):
 
     def status(self) -> PlayoutStatus:
         """What is playing, where, and how loud."""
+        ...
+
+
+class SpeechEngine(Protocol):
+    """A text-to-speech engine. ``synthesize`` may be called from several threads at once.
+
+    Attributes:
+        name: the engine's name as stored on assets and announcements (``gtts``, ``espeak``).
+        online: whether it needs the Internet (the service never calls such an engine at air time).
+    """
+
+    name: str
+    online: bool
+
+    def voice(self, variant: ReadingVariant) -> str:
+        """The voice this engine uses for a reading variant (``vi``, ``vi-vn-x-south``...)."""
+        ...
+
+    def synthesize(self, text: str, *, voice: str, speed: float, target: Path) -> None:
+        """Read already-normalised ``text`` aloud into a 48 kHz mono WAV file at ``target``.
+
+        ``speed`` is a rate factor (1.0 normal, 0.5 to 2.0). The file appears whole or not at all: after a
+        failure ``target`` does not exist (nor does any partial file beside it).
+
+        Raises:
+            SpeechError: the only error; its Vietnamese message says why (no network, timeout, refused,
+                engine missing).
+        """
         ...

@@ -9,10 +9,14 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
+from truyenthanh.adapters.preview import PreviewPlayer
 from truyenthanh.tui.backend import StationBackend
 from truyenthanh.tui.keys import describe_key
 from truyenthanh.tui.screens.help import HelpScreen
+from truyenthanh.tui.screens.library import LibraryScreen
+from truyenthanh.tui.screens.log import LogScreen
 from truyenthanh.tui.screens.programmes import ProgrammesScreen
+from truyenthanh.tui.screens.schedule import ScheduleScreen
 from truyenthanh.tui.screens.today import TodayScreen
 
 
@@ -24,12 +28,18 @@ class TruyenthanhApp(App[None]):
     ENABLE_COMMAND_PALETTE = False
     MODES: ClassVar[dict[str, Callable[[], Screen[Any]]]] = {  # type: ignore[assignment]
         "today": TodayScreen,
+        "library": LibraryScreen,
         "programmes": ProgrammesScreen,
+        "schedule": ScheduleScreen,
+        "log": LogScreen,
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Trợ giúp", priority=True),
         Binding("f2", "switch_mode('today')", "Hôm nay", show=False, priority=True),
+        Binding("f3", "switch_mode('library')", "Thư viện", show=False, priority=True),
         Binding("f4", "switch_mode('programmes')", "Chương trình", show=False, priority=True),
+        Binding("f5", "switch_mode('schedule')", "Lịch phát", show=False, priority=True),
+        Binding("f7", "switch_mode('log')", "Nhật ký", show=False, priority=True),
         Binding("ctrl+q", "quit", "Thoát", priority=True),
         Binding("ctrl+c", "help_quit", show=False, system=True),
     ]
@@ -40,6 +50,8 @@ class TruyenthanhApp(App[None]):
         self.backend = backend
         self.station_name = ""
         """The station's name, read once at start."""
+        self.preview = PreviewPlayer()
+        """Plays files for the operator to check, in a separate process."""
         self.daemon_up: bool | None = None
         """Whether the daemon answered last time it was asked (``None``: not asked yet)."""
 
@@ -73,6 +85,10 @@ class TruyenthanhApp(App[None]):
         if screen_keys:
             sections.append((f"Màn hình «{getattr(self.screen, 'TITLE', '')}»", screen_keys))
         self.push_screen(HelpScreen(sections))
+
+    def on_unmount(self) -> None:
+        """Stop any preview still playing."""
+        self.preview.stop()
 
     def action_help_quit(self) -> None:
         """Ctrl+C does not quit (an operator may press it by reflex): say how to quit."""

@@ -7,23 +7,30 @@ benchmarks on its own.
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
-from dateutil.rrule import rrulestr
+from sqlalchemy import func, literal
 from sqlmodel import col, select
 
 from truyenthanh.adapters import files
-from truyenthanh.adapters.db.models import AudioAsset, BroadcastLog, Programme, ProgrammeItem, Schedule, Station
-from truyenthanh.domain.enums import ContentStatus, ItemKind, Outcome
+from truyenthanh.adapters.db.models import BroadcastLog, Programme, Station
+from truyenthanh.adapters.db.types import UTCDateTime
+from truyenthanh.domain.enums import ContentStatus, Outcome
 from truyenthanh.domain.playout import PlayoutStatus
 from truyenthanh.domain.rundown import AirState, air_state
-from truyenthanh.errors import DaemonError
+from truyenthanh.domain.schedule import MisfireKind
+from truyenthanh.errors import DaemonError, StorageError
+from truyenthanh.services.library import fold
 
 if TYPE_CHECKING:
     from truyenthanh.bootstrap import Container
+    from truyenthanh.services.library import LibraryService
     from truyenthanh.services.programmes import ProgrammeService
 
 DISK_LOW_MB = 1024
@@ -106,6 +113,11 @@ class StationBackend:
         self.daemon = daemon
 
     @property
+    def library(self) -> LibraryService:
+        """The audio library."""
+        return self.container.library
+
+    @property
     def programmes(self) -> ProgrammeService:
         """Building programmes and their items."""
         return self.container.programmes
@@ -140,6 +152,49 @@ class StationBackend:
             warnings=tuple(warnings),
         )
 
+    def log(self, wanted: LogFilter, *, limit: int = 2000) -> list[tuple[str, ...]]:
+        """Broadcast-log rows (latest broadcast first, at most ``limit``) as the text of :data:`LOG_COLUMNS`."""
+        zone = self.zone
+        start = datetime.combine(wanted.first_day, time(), tzinfo=zone)
+        end = datetime.combine(wanted.last_day + timedelta(days=1), time(), tzinfo=zone)
+        moment = func.coalesce(col(BroadcastLog.scheduled_start), col(BroadcastLog.actual_start))
+        query = (
+            select(BroadcastLog)
+            .where(moment >= literal(start, UTCDateTime()), moment < literal(end, UTCDateTime()))
+            .order_by(moment.desc(), col(BroadcastLog.id).desc())
+        )
+        if wanted.outcome is not None:
+            query = query.where(BroadcastLog.outcome == wanted.outcome)
+        words = fold(wanted.search).split()
+        rows: list[tuple[str, ...]] = []
+        with self.container.db.session() as session:
+            for row in session.exec(query):
+                if words and not all(w in fold(f"{row.programme_title} {row.item_title}") for w in words):
+                    continue
+                rows.append(_log_text(row, zone))
+                if len(rows) >= limit:
+                    break
+        return rows
+
+    def export_log(self, wanted: LogFilter) -> Path:
+        """Write the filtered log (all rows, oldest first) as CSV (UTF-8 with BOM, for Excel) and return its path.
+
+        Raises:
+            StorageError: the file cannot be written.
+        """
+        rows = list(reversed(self.log(wanted, limit=1_000_000)))
+        folder = self.container.locations.data_dir / "exports"
+        target = folder / f"nhat-ky-{wanted.first_day:%Y%m%d}-{wanted.last_day:%Y%m%d}.csv"
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(LOG_COLUMNS)
+        writer.writerows(rows)
+        try:
+            files.write_atomic(target, buffer.getvalue().encode("utf-8-sig"))
+        except OSError as exc:
+            raise StorageError(f"Không ghi được tệp {target}: {exc.strerror or exc}.") from exc
+        return target
+
     def _on_air(self) -> tuple[OnAir | None, bool]:
         if self.daemon is None:
             return None, False
@@ -154,64 +209,45 @@ class StationBackend:
     def _rundown(self, now: datetime, on_air: OnAir | None) -> tuple[RundownEntry, ...]:
         day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
         day_end = day_start + timedelta(days=1)
+        planned = self.container.scheduling.occurrences(day_start.astimezone(UTC), day_end.astimezone(UTC))
         with self.container.db.session() as session:
-            rows = session.exec(
-                select(Schedule, Programme)
-                .join(Programme, col(Programme.id) == col(Schedule.programme_id))
-                .where(col(Schedule.enabled))
-            ).all()
-            durations = self._durations(session, [p.id for _, p in rows if p.id is not None])
+            statuses = dict(session.exec(select(Programme.id, Programme.status)).all())
             logged = session.exec(
-                select(BroadcastLog).where(
+                select(BroadcastLog.schedule_id, BroadcastLog.scheduled_start, BroadcastLog.outcome).where(
                     col(BroadcastLog.scheduled_start) >= day_start, col(BroadcastLog.scheduled_start) < day_end
                 )
             ).all()
-        outcomes: dict[tuple[int | None, datetime], Outcome] = {}
-        for row in logged:
-            if row.scheduled_start is not None:
-                outcomes[(row.schedule_id, row.scheduled_start)] = row.outcome
+        outcomes: dict[tuple[int | None, datetime], list[Outcome]] = {}
+        for schedule_id, scheduled, outcome in logged:
+            if scheduled is not None:
+                outcomes.setdefault((schedule_id, scheduled.astimezone(UTC)), []).append(Outcome(outcome))
         entries = []
-        for schedule, programme in rows:
-            assert schedule.id is not None and programme.id is not None
-            for start in _occurrences(schedule, day_start, day_end, self.zone):
-                duration = durations.get(programme.id, 0.0)
-                playing = on_air is not None and start <= now < start + timedelta(seconds=max(duration, 1))
-                entries.append(
-                    RundownEntry(
-                        schedule_id=schedule.id,
-                        programme_id=programme.id,
-                        title=programme.title,
-                        session_name=schedule.session_name or "",
-                        start=start,
-                        duration_s=duration,
-                        state=air_state(
-                            start=start,
-                            now=now,
-                            outcome=outcomes.get((schedule.id, start)),
-                            on_air=playing,
-                        ),
-                        approved=programme.status in (ContentStatus.APPROVED, ContentStatus.AIRED),
-                    )
+        for item in planned:
+            occurrence = item.occurrence
+            start = item.start.astimezone(self.zone)
+            playing = on_air is not None and item.start <= now < item.end + timedelta(seconds=1)
+            misfire = occurrence.misfire
+            grace = timedelta(minutes=0 if misfire.kind is MisfireKind.SKIP else misfire.minutes)
+            status = statuses.get(occurrence.programme_id)
+            entries.append(
+                RundownEntry(
+                    schedule_id=occurrence.schedule_id or 0,
+                    programme_id=occurrence.programme_id,
+                    title=occurrence.title,
+                    session_name=item.session or occurrence.session_name or "",
+                    start=start,
+                    duration_s=occurrence.duration_s,
+                    state=air_state(
+                        start=item.start,
+                        now=now,
+                        outcome=_summary(outcomes.get((occurrence.schedule_id, occurrence.start.astimezone(UTC)))),
+                        on_air=playing,
+                        grace=grace,
+                    ),
+                    approved=status in (ContentStatus.APPROVED, ContentStatus.AIRED),
                 )
+            )
         return tuple(sorted(entries, key=lambda e: e.start))
-
-    @staticmethod
-    def _durations(session: object, programme_ids: list[int]) -> dict[int, float]:
-        from sqlmodel import Session
-
-        assert isinstance(session, Session)
-        totals: dict[int, float] = dict.fromkeys(programme_ids, 0.0)
-        items = session.exec(
-            select(ProgrammeItem, AudioAsset)
-            .join(AudioAsset, col(AudioAsset.id) == col(ProgrammeItem.asset_id), isouter=True)
-            .where(col(ProgrammeItem.programme_id).in_(programme_ids))
-        ).all()
-        for item, asset in items:
-            if item.kind in (ItemKind.SILENCE, ItemKind.RELAY) or asset is None:
-                totals[item.programme_id] += item.duration_s or 0.0
-            else:
-                totals[item.programme_id] += asset.duration_s
-        return totals
 
     def _warnings(self, entries: tuple[RundownEntry, ...], daemon_up: bool) -> list[Alert]:
         found = []
@@ -228,19 +264,55 @@ class StationBackend:
         return found
 
 
-def _occurrences(schedule: Schedule, day_start: datetime, day_end: datetime, zone: ZoneInfo) -> list[datetime]:
-    """Starts of a schedule within one local day, expanded in the station's zone."""
-    first = schedule.start_at.astimezone(zone)
-    if not schedule.rrule:
-        return [first] if day_start <= first < day_end else []
-    # Expand on naive local wall-clock times so 05:30 stays 05:30 whatever the UTC offset does.
-    rule = rrulestr(schedule.rrule, dtstart=first.replace(tzinfo=None))
-    naive = rule.between(day_start.replace(tzinfo=None), day_end.replace(tzinfo=None), inc=True)
-    excluded = set(schedule.exdates)
-    starts = []
-    for local in naive:
-        aware = local.replace(tzinfo=zone)
-        if aware >= day_end or aware.astimezone(ZoneInfo("UTC")).isoformat() in excluded:
-            continue
-        starts.append(aware)
-    return starts
+@dataclass(frozen=True)
+class LogFilter:
+    """Which broadcast-log rows to show: local dates (inclusive), an outcome, words of the title."""
+
+    first_day: date
+    last_day: date
+    outcome: Outcome | None = None
+    search: str = ""
+
+
+LOG_COLUMNS = (
+    "Ngày",
+    "Giờ dự kiến",
+    "Giờ phát",
+    "Kết thúc",
+    "Chương trình",
+    "Mục",
+    "Ưu tiên",
+    "Kết quả",
+    "Lý do",
+    "Người vận hành",
+)
+"""Columns of the log table and of its CSV export, in Vietnamese."""
+
+
+def _log_text(row: BroadcastLog, zone: ZoneInfo) -> tuple[str, ...]:
+    def hm(moment: datetime | None) -> str:
+        return moment.astimezone(zone).strftime("%H:%M:%S") if moment else ""
+
+    day = row.scheduled_start or row.actual_start or row.recorded_at
+    return (
+        day.astimezone(zone).strftime("%d/%m/%Y"),
+        hm(row.scheduled_start),
+        hm(row.actual_start),
+        hm(row.end),
+        row.programme_title,
+        row.item_title,
+        row.priority.label,
+        row.outcome.label,
+        row.reason,
+        row.operator or "",
+    )
+
+
+def _summary(outcomes: list[Outcome] | None) -> Outcome | None:
+    """One outcome for a programme whose items were logged one by one: the worst one counts."""
+    if not outcomes:
+        return None
+    for worst in (Outcome.FAILED, Outcome.MISSED, Outcome.SKIPPED, Outcome.LATE, Outcome.PREEMPTED, Outcome.PARTIAL):
+        if worst in outcomes:
+            return worst
+    return outcomes[0]

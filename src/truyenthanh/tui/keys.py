@@ -12,6 +12,11 @@ _NAMES = {
     "left": "←",
     "right": "→",
     "tab": "Tab",
+    "slash": "/",
+    "left_square_bracket": "[",
+    "right_square_bracket": "]",
+    "pageup": "PgUp",
+    "pagedown": "PgDn",
 }
 
 

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
+
 from textual.message import Message
 
+from truyenthanh.services.library import AssetInfo, ImportReport
 from truyenthanh.services.programmes import ItemChoices, ProgrammeDetail, ProgrammeSummary
+from truyenthanh.services.scheduling import ScheduleView
 from truyenthanh.tui.backend import TodayView
+from truyenthanh.tui.widgets.week import Airing
 
 
 class TodayLoaded(Message):
@@ -50,3 +56,62 @@ class ItemChoicesLoaded(Message):
         super().__init__()
         self.programme_id = programme_id
         self.choices = choices
+
+
+class WeekLoaded(Message):
+    """A week's airings and the saved schedules were read."""
+
+    def __init__(self, monday: date, airings: list[Airing], schedules: list[ScheduleView]) -> None:
+        super().__init__()
+        self.monday = monday
+        self.airings = airings
+        self.schedules = schedules
+
+
+class ScheduleFormReady(Message):
+    """The programmes and sessions the schedule form offers were read."""
+
+    def __init__(self, programmes: list[ProgrammeSummary], sessions: list[str]) -> None:
+        super().__init__()
+        self.programmes = programmes
+        self.sessions = sessions
+
+
+class AssetsLoaded(Message):
+    """The library's assets matching the filters were read."""
+
+    def __init__(self, assets: list[AssetInfo]) -> None:
+        super().__init__()
+        self.assets = assets
+
+
+class ImportProgressed(Message):
+    """One file of an import was handled (imported, duplicate or refused)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+
+
+class ImportFinished(Message):
+    """An import ended; ``report`` is ``None`` when it was refused as a whole."""
+
+    def __init__(self, report: ImportReport | None) -> None:
+        super().__init__()
+        self.report = report
+
+
+class LogLoaded(Message):
+    """Broadcast-log rows matching the filters were read."""
+
+    def __init__(self, rows: list[tuple[str, ...]]) -> None:
+        super().__init__()
+        self.rows = rows
+
+
+class LogExported(Message):
+    """The filtered log was written to ``path``."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path

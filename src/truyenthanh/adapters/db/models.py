@@ -105,7 +105,11 @@ class Programme(SQLModel, table=True):
     status: ContentStatus = ContentStatus.DRAFT
     package_id: str | None = Field(default=None, index=True)
     """Identity of the upstream package it came from, if any."""
+    created_by: str | None = None
     approved_by: str | None = None
+    """Full name of the person who approved it (or the trusted upstream of a pre-approved package)."""
+    approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    rejected_reason: str | None = None
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
 
 

@@ -9,30 +9,9 @@ from textual.widgets import Input, Label, Select
 
 from truyenthanh.domain.enums import Category, ItemKind
 from truyenthanh.services.programmes import ItemChoices, ProgrammeDetail
-from truyenthanh.tui import formatting
+from truyenthanh.tui import formatting, parsing
 from truyenthanh.tui.backend import StationBackend
 from truyenthanh.tui.widgets.form import FormScreen
-
-
-def parse_seconds(raw: str, field: str) -> float | None:
-    """``90``, ``1:30`` or ``1:02:03`` → seconds; empty → ``None``.
-
-    Raises:
-        ValueError: with a Vietnamese message naming ``field``.
-    """
-    text = raw.strip()
-    if not text:
-        return None
-    try:
-        parts = [float(p.replace(",", ".")) for p in text.split(":")]
-    except ValueError:
-        raise ValueError(f"Ô «{field}»: «{raw}» không phải thời lượng (ví dụ: 90, 1:30 hoặc 1:02:03).") from None
-    if len(parts) > 3 or any(p < 0 for p in parts):
-        raise ValueError(f"Ô «{field}»: «{raw}» không phải thời lượng (ví dụ: 90, 1:30 hoặc 1:02:03).")
-    seconds = 0.0
-    for part in parts:
-        seconds = seconds * 60 + part
-    return seconds
 
 
 class NewProgrammeScreen(FormScreen[ProgrammeDetail]):
@@ -134,7 +113,7 @@ class AddItemScreen(FormScreen[ProgrammeDetail]):
             "asset_id": asset if isinstance(asset, int) else None,
             "announcement_id": announcement if isinstance(announcement, int) else None,
             "relay_url": self.query_one("#item-relay", Input).value or None,
-            "duration_s": parse_seconds(self.query_one("#item-duration", Input).value, "Thời lượng"),
+            "duration_s": parsing.seconds(self.query_one("#item-duration", Input).value, "Thời lượng"),
             "title": self.query_one("#item-title", Input).value,
         }
 

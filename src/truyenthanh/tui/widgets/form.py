@@ -20,9 +20,10 @@ ResultT = TypeVar("ResultT")
 class FormRejected(Message):
     """Saving failed; ``text`` is the Vietnamese reason."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, error: Exception | None = None) -> None:
         super().__init__()
         self.text = text
+        self.error = error
 
 
 class FormScreen(ModalScreen[ResultT], Generic[ResultT]):
@@ -48,6 +49,16 @@ class FormScreen(ModalScreen[ResultT], Generic[ResultT]):
             with Horizontal(classes="form-buttons"):
                 yield Button(self.SAVE_LABEL, id="form-save", variant="primary")
                 yield Button("Hủy (Esc)", id="form-cancel")
+
+    def on_mount(self) -> None:
+        """Compact fields, so a whole form fits an 80x24 terminal; focus the first field.
+
+        Textual calls ``on_mount`` of every class in the MRO, so subclasses' own handlers run as well.
+        """
+        for widget in self.query("Input, Select"):
+            widget.compact = True  # type: ignore[attr-defined]
+        first = self.query("Input, Select").first()
+        first.focus()
 
     def fields(self) -> ComposeResult:
         """The form's inputs."""
@@ -95,7 +106,7 @@ class FormScreen(ModalScreen[ResultT], Generic[ResultT]):
         try:
             result = self.save(values)
         except TruyenthanhError as exc:
-            self.post_message(FormRejected(f"{exc.title}: {exc.message}"))
+            self.post_message(FormRejected(f"{exc.title}: {exc.message}", exc))
             return
         self.app.call_from_thread(self.dismiss, result)
 

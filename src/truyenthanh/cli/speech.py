@@ -1,0 +1,102 @@
+"""Speech commands: ``normalize`` (the spoken form of a text), ``say`` (render it), ``rerender``."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from truyenthanh.cli.state import CliState, pass_state
+from truyenthanh.domain.enums import ReadingVariant
+from truyenthanh.errors import StorageError
+from truyenthanh.services.speech import ENGINE_CHOICES
+
+
+def _text_or_stdin(words: tuple[str, ...]) -> str:
+    if words and words != ("-",):
+        return " ".join(words)
+    return click.get_text_stream("stdin").read()
+
+
+@click.command("normalize")
+@click.argument("text", nargs=-1)
+@click.option(
+    "--variant",
+    type=click.Choice([v.value for v in ReadingVariant]),
+    help="Cách đọc số: north (nghìn, linh) hoặc south (ngàn, lẻ). Mặc định: theo thiết lập của đài.",
+)
+@pass_state
+def normalize_command(state: CliState, text: tuple[str, ...], variant: str | None) -> None:
+    """In ra cách đọc của một văn bản (TEXT, hoặc đọc từ đầu vào chuẩn nếu bỏ trống)."""
+    chosen = ReadingVariant(variant) if variant else None
+    click.echo(state.container().speech.normalize(_text_or_stdin(text), variant=chosen))
+
+
+@click.command("say")
+@click.argument("text", nargs=-1)
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINE_CHOICES),
+    help="Bộ đọc: auto (gTTS, mất mạng thì espeak-ng), gtts hoặc espeak. Mặc định: theo thiết lập của đài.",
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Chép tệp WAV đã đọc ra đường dẫn này."
+)
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON cho chương trình khác đọc.")
+@pass_state
+def say(state: CliState, text: tuple[str, ...], engine: str | None, output: Path | None, as_json: bool) -> None:
+    """Đọc một văn bản thành tệp âm thanh trong thư viện của đài (TEXT, hoặc đầu vào chuẩn)."""
+    container = state.container()
+    written = _text_or_stdin(text)
+    bar: Any = click.progressbar(length=1, label="Đang tạo giọng đọc", file=sys.stderr)
+    with bar:
+        rendering = container.speech.synthesize(written, engine=engine)
+        bar.update(1)
+    asset = rendering.asset
+    path = container.locations.media_dir / asset.path
+    if output is not None:
+        try:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, output)
+        except OSError as exc:
+            raise StorageError(f"Không ghi được tệp {output}: {exc.strerror}.") from exc
+    if rendering.notice:
+        click.echo(f"Lưu ý: {rendering.notice}", err=True)
+    if as_json:
+        info = {
+            "asset_id": asset.id,
+            "path": str(path),
+            "output": str(output) if output else None,
+            "engine": rendering.engine,
+            "voice": rendering.voice,
+            "duration_s": round(asset.duration_s, 3),
+            "loudness_lufs": asset.loudness_lufs,
+            "spoken_text": rendering.spoken_text,
+            "fell_back": rendering.fell_back,
+            "from_cache": rendering.from_cache,
+        }
+        click.echo(json.dumps(info, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"Đã đọc bằng {rendering.engine} (giọng {rendering.voice}), dài {asset.duration_s:.1f} giây.")
+    click.echo(f"Tệp: {output or path}")
+
+
+@click.command("rerender")
+@click.argument("announcement_ids", nargs=-1, type=int)
+@pass_state
+def rerender(state: CliState, announcement_ids: tuple[int, ...]) -> None:
+    """Đọc lại bằng gTTS các thông báo đang dùng giọng dự phòng (khi mạng đã có lại)."""
+    speech = state.container().speech
+    report = speech.retry_online(list(announcement_ids) or None)
+    if not report.upgraded and not report.still_offline:
+        click.echo("Không có thông báo nào đang dùng giọng dự phòng.")
+    for announcement_id in report.upgraded:
+        click.echo(f"Thông báo {announcement_id}: đã đọc lại bằng gTTS.")
+    for announcement_id, reason in report.still_offline.items():
+        click.echo(f"Thông báo {announcement_id}: vẫn dùng giọng dự phòng ({reason}).", err=True)
+    if report.still_offline:
+        sys.exit(1)

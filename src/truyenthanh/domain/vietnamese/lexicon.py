@@ -1,0 +1,344 @@
+"""Abbreviations of the administration and the words a station wants read its own way.
+
+The built-in lexicon covers the abbreviations that fill commune announcements and provincial plans. A station
+extends or overrides it with a TOML file (setting ``lexicon_file``)::
+
+    # Viết tắt: khớp đúng chữ hoa/thường, cả từ.
+    [abbreviations]
+    "HTX" = "hợp tác xã"
+    "TDP" = "tổ dân phố"
+
+    # Từ, địa danh: khớp không phân biệt chữ hoa/thường, cả từ.
+    [words]
+    "Ea H'leo" = "Ê a Hơ-lê-ô"
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from truyenthanh.errors import ConfigError
+
+# Abbreviations of bodies, documents and programmes, as an announcer expands them.
+ABBREVIATIONS: dict[str, str] = {
+    # Party, state and mass organisations
+    "UBND": "Ủy ban nhân dân",
+    "HĐND": "Hội đồng nhân dân",
+    "MTTQ": "Mặt trận Tổ quốc",
+    "UBMTTQ": "Ủy ban Mặt trận Tổ quốc",
+    "MTTQVN": "Mặt trận Tổ quốc Việt Nam",
+    "CHXHCN": "Cộng hòa xã hội chủ nghĩa",
+    "CHXHCNVN": "Cộng hòa xã hội chủ nghĩa Việt Nam",
+    "BCH": "Ban Chấp hành",
+    "BTV": "Ban Thường vụ",
+    "BCĐ": "Ban Chỉ đạo",
+    "BQL": "Ban Quản lý",
+    "BTC": "Ban Tổ chức",
+    "ĐU": "Đảng ủy",
+    "TU": "Tỉnh ủy",
+    "HU": "Huyện ủy",
+    "TW": "Trung ương",
+    "TƯ": "Trung ương",
+    "QH": "Quốc hội",
+    "UBTVQH": "Ủy ban Thường vụ Quốc hội",
+    "CP": "Chính phủ",
+    "TTg": "Thủ tướng Chính phủ",
+    "VPCP": "Văn phòng Chính phủ",
+    "CCB": "Cựu chiến binh",
+    "LHPN": "Liên hiệp Phụ nữ",
+    "HLHPN": "Hội Liên hiệp Phụ nữ",
+    "HND": "Hội Nông dân",
+    "ĐTN": "Đoàn Thanh niên",
+    "TNCS": "Thanh niên Cộng sản",
+    "HTX": "hợp tác xã",
+    "CAND": "Công an nhân dân",
+    "QĐND": "Quân đội nhân dân",
+    "BCHQS": "Ban Chỉ huy Quân sự",
+    "NVQS": "nghĩa vụ quân sự",
+    "DQTV": "dân quân tự vệ",
+    "ANTT": "an ninh trật tự",
+    "TTATGT": "trật tự an toàn giao thông",
+    "ATGT": "an toàn giao thông",
+    "PCCC": "phòng cháy chữa cháy",
+    "CNCH": "cứu nạn cứu hộ",
+    "PCTT": "phòng chống thiên tai",
+    "TKCN": "tìm kiếm cứu nạn",
+    "PCTT&TKCN": "phòng chống thiên tai và tìm kiếm cứu nạn",
+    "PCTT-TKCN": "phòng chống thiên tai và tìm kiếm cứu nạn",
+    "KTTV": "khí tượng thủy văn",
+    "ATTP": "an toàn thực phẩm",
+    "VSATTP": "vệ sinh an toàn thực phẩm",
+    # Ministries, departments, offices
+    "TTTT": "Thông tin và Truyền thông",
+    "TT&TT": "Thông tin và Truyền thông",
+    "TT-TT": "Thông tin và Truyền thông",
+    "BTTTT": "Bộ Thông tin và Truyền thông",
+    "STTTT": "Sở Thông tin và Truyền thông",
+    "VHTTDL": "Văn hóa, Thể thao và Du lịch",
+    "VH-TT-DL": "Văn hóa, Thể thao và Du lịch",
+    "VHTT": "Văn hóa - Thông tin",
+    "VH-TT": "Văn hóa - Thông tin",
+    "BVHTTDL": "Bộ Văn hóa, Thể thao và Du lịch",
+    "SVHTTDL": "Sở Văn hóa, Thể thao và Du lịch",
+    "BYT": "Bộ Y tế",
+    "SYT": "Sở Y tế",
+    "BCA": "Bộ Công an",
+    "BQP": "Bộ Quốc phòng",
+    "BNV": "Bộ Nội vụ",
+    "BTP": "Bộ Tư pháp",
+    "BCT": "Bộ Công Thương",
+    "BXD": "Bộ Xây dựng",
+    "BGTVT": "Bộ Giao thông vận tải",
+    "BKHĐT": "Bộ Kế hoạch và Đầu tư",
+    "BTNMT": "Bộ Tài nguyên và Môi trường",
+    "TNMT": "tài nguyên và môi trường",
+    "BGDĐT": "Bộ Giáo dục và Đào tạo",
+    "GDĐT": "giáo dục và đào tạo",
+    "GD&ĐT": "giáo dục và đào tạo",
+    "GD-ĐT": "giáo dục và đào tạo",
+    "BLĐTBXH": "Bộ Lao động - Thương binh và Xã hội",
+    "LĐTBXH": "Lao động - Thương binh và Xã hội",
+    "LĐ-TB&XH": "Lao động - Thương binh và Xã hội",
+    "BNNPTNT": "Bộ Nông nghiệp và Phát triển nông thôn",
+    "NNPTNT": "nông nghiệp và phát triển nông thôn",
+    "NN&PTNT": "nông nghiệp và phát triển nông thôn",
+    "BNNMT": "Bộ Nông nghiệp và Môi trường",
+    "NHNN": "Ngân hàng Nhà nước",
+    "NHCSXH": "Ngân hàng Chính sách xã hội",
+    "KBNN": "Kho bạc Nhà nước",
+    "VKSND": "Viện Kiểm sát nhân dân",
+    "TAND": "Tòa án nhân dân",
+    "THADS": "thi hành án dân sự",
+    "TTYT": "Trung tâm Y tế",
+    "TYT": "Trạm Y tế",
+    "YT": "Y tế",
+    "CDC": "Trung tâm Kiểm soát bệnh tật",
+    "TT-TH": "Truyền thanh - Truyền hình",
+    "PT-TH": "Phát thanh - Truyền hình",
+    "PTTH": "Phát thanh - Truyền hình",
+    "VOV": "Đài Tiếng nói Việt Nam",
+    "VTV": "Đài Truyền hình Việt Nam",
+    "TTXVN": "Thông tấn xã Việt Nam",
+    # Society, economy, programmes
+    "KT-XH": "kinh tế - xã hội",
+    "KTXH": "kinh tế - xã hội",
+    "VH-XH": "văn hóa - xã hội",
+    "QP-AN": "quốc phòng - an ninh",
+    "QPAN": "quốc phòng - an ninh",
+    "ANQP": "an ninh quốc phòng",
+    "BHYT": "bảo hiểm y tế",
+    "BHXH": "bảo hiểm xã hội",
+    "BHTN": "bảo hiểm thất nghiệp",
+    "NTM": "nông thôn mới",
+    "XDNTM": "xây dựng nông thôn mới",
+    "OCOP": "Ô cốp",
+    "MTQG": "mục tiêu quốc gia",
+    "CTMTQG": "chương trình mục tiêu quốc gia",
+    "CNH-HĐH": "công nghiệp hóa, hiện đại hóa",
+    "CNH, HĐH": "công nghiệp hóa, hiện đại hóa",
+    "KHKT": "khoa học kỹ thuật",
+    "KH&CN": "khoa học và công nghệ",
+    "KHCN": "khoa học công nghệ",
+    "CNTT": "công nghệ thông tin",
+    "CĐS": "chuyển đổi số",
+    "DVC": "dịch vụ công",
+    "CCCD": "căn cước công dân",
+    "CMND": "chứng minh nhân dân",
+    "GCN": "giấy chứng nhận",
+    "QSDĐ": "quyền sử dụng đất",
+    "GCNQSDĐ": "giấy chứng nhận quyền sử dụng đất",
+    "GPMB": "giải phóng mặt bằng",
+    "XKLĐ": "xuất khẩu lao động",
+    "HSSV": "học sinh, sinh viên",
+    "CBCCVC": "cán bộ, công chức, viên chức",
+    "CBCC": "cán bộ, công chức",
+    "CB, CC, VC": "cán bộ, công chức, viên chức",
+    "MN": "mầm non",
+    "TH": "tiểu học",
+    "THCS": "trung học cơ sở",
+    "THPT": "trung học phổ thông",
+    "GDTX": "giáo dục thường xuyên",
+    "GDNN": "giáo dục nghề nghiệp",
+    "TTGDNN-GDTX": "Trung tâm Giáo dục nghề nghiệp - Giáo dục thường xuyên",
+    "CĐ": "cao đẳng",
+    "ĐH": "đại học",
+    "ThS": "thạc sĩ",
+    "TS": "tiến sĩ",
+    "PGS": "phó giáo sư",
+    "GS": "giáo sư",
+    "BS": "bác sĩ",
+    "KS": "kỹ sư",
+    "ĐBQH": "đại biểu Quốc hội",
+    "HĐND-UBND": "Hội đồng nhân dân - Ủy ban nhân dân",
+    "TDP": "tổ dân phố",
+    "KDC": "khu dân cư",
+    "KCN": "khu công nghiệp",
+    "CCN": "cụm công nghiệp",
+    "VN": "Việt Nam",
+    "VNĐ": "đồng",
+    "VND": "đồng",
+    "USD": "đô la Mỹ",
+    "ĐT": "điện thoại",
+    "SĐT": "số điện thoại",
+    "Đ/c": "đồng chí",
+    "đ/c": "đồng chí",
+    "TP.": "thành phố",
+    "TP": "thành phố",
+    "Tp.": "thành phố",
+    "TX": "thị xã",
+    "CN": "Chủ nhật",
+    "COVID-19": "Cô-vít mười chín",
+    "Covid-19": "Cô-vít mười chín",
+    "SARS-CoV-2": "Sát Cô-vi hai",
+    "H5N1": "hát năm en một",
+    "ASF": "dịch tả lợn châu Phi",
+    "4G": "bốn gờ",
+    "5G": "năm gờ",
+    "3G": "ba gờ",
+    "GPS": "gờ pê ét",
+    "SMS": "tin nhắn",
+    "Zalo": "Da-lô",
+    "CLB": "câu lạc bộ",
+    "QL": "quốc lộ",
+}
+"""Built-in abbreviations: matched case-sensitively, as whole words."""
+
+# Keys that only make sense inside a document symbol (Số: 12/QĐ-BTC): the same letters mean other things alone.
+DOCUMENT_TYPES: dict[str, str] = {
+    "QĐ": "quyết định",
+    "KH": "kế hoạch",
+    "TB": "thông báo",
+    "NĐ": "nghị định",
+    "TT": "thông tư",
+    "TTLT": "thông tư liên tịch",
+    "CT": "chỉ thị",
+    "NQ": "nghị quyết",
+    "CV": "công văn",
+    "BC": "báo cáo",
+    "TTr": "tờ trình",
+    "HD": "hướng dẫn",
+    "HĐ": "hợp đồng",
+    "GM": "giấy mời",
+    "GP": "giấy phép",
+    "CĐ": "công điện",
+    "QC": "quy chế",
+    "QyĐ": "quy định",
+    "CTr": "chương trình",
+    "ĐA": "đề án",
+    "L": "luật",
+    "PL": "pháp lệnh",
+    "BB": "biên bản",
+}
+"""Kinds of documents as they appear before the issuer in a document symbol."""
+
+ISSUERS: dict[str, str] = {
+    "BTC": "Bộ Tài chính",
+    "VX": "Văn xã",
+    "VP": "Văn phòng",
+    "TH": "tổng hợp",
+    "KT": "kinh tế",
+    "NC": "nội chính",
+    "ĐU": "Đảng ủy",
+    "BCĐ": "Ban Chỉ đạo",
+    "BCH": "Ban Chỉ huy",
+    "TCCB": "Tổ chức cán bộ",
+    "SNN": "Sở Nông nghiệp",
+    "STC": "Sở Tài chính",
+    "SNV": "Sở Nội vụ",
+    "SGDĐT": "Sở Giáo dục và Đào tạo",
+    "TTYT": "Trung tâm Y tế",
+    "QH": "Quốc hội",
+}
+"""Issuers and offices inside document symbols, where they differ from :data:`ABBREVIATIONS`."""
+
+
+def _check_entries(raw: object, table: str, source: str) -> dict[str, str]:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"Tệp từ điển {source}: mục [{table}] phải là một bảng «viết tắt» = «cách đọc».")
+    entries: dict[str, str] = {}
+    for key, value in raw.items():
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(
+                f"Tệp từ điển {source}, mục [{table}], từ «{key}»: cách đọc phải là một chuỗi chữ không rỗng."
+            )
+        if not key.strip():
+            raise ConfigError(f"Tệp từ điển {source}, mục [{table}]: có một từ rỗng.")
+        entries[unicodedata.normalize("NFC", key.strip())] = unicodedata.normalize("NFC", value.strip())
+    return entries
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Written forms and how to read them.
+
+    Attributes:
+        abbreviations: matched case-sensitively as whole words (UBND, HTX).
+        words: matched case-insensitively as whole words (place names, hamlet names).
+    """
+
+    abbreviations: Mapping[str, str] = field(default_factory=lambda: dict(ABBREVIATIONS))
+    words: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def builtin(cls) -> Lexicon:
+        """The lexicon every station starts with."""
+        return cls()
+
+    def extended(
+        self, *, abbreviations: Mapping[str, str] | None = None, words: Mapping[str, str] | None = None
+    ) -> Lexicon:
+        """A new lexicon with these entries added (a station's entries win over the built-in ones)."""
+        return Lexicon(
+            abbreviations={**self.abbreviations, **(abbreviations or {})},
+            words={**self.words, **(words or {})},
+        )
+
+    def with_toml(self, text: str, *, source: str = "từ điển") -> Lexicon:
+        """Extend with a station's TOML lexicon (tables ``[abbreviations]`` and ``[words]``).
+
+        Raises:
+            ConfigError: the text is not valid TOML or the tables are malformed; the message names ``source``
+                and, for syntax errors, the line.
+        """
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            where = re.search(r"line (\d+)", str(exc))
+            line = f", dòng {where.group(1)}" if where else ""
+            raise ConfigError(f"Tệp từ điển {source}{line}: sai cú pháp TOML ({exc}).") from exc
+        unknown = sorted(set(data) - {"abbreviations", "words"})
+        if unknown:
+            raise ConfigError(
+                f"Tệp từ điển {source}: không biết mục [{unknown[0]}]; chỉ có [abbreviations] và [words]."
+            )
+        return self.extended(
+            abbreviations=_check_entries(data.get("abbreviations", {}), "abbreviations", source),
+            words=_check_entries(data.get("words", {}), "words", source),
+        )
+
+    @cached_property
+    def pattern(self) -> re.Pattern[str] | None:
+        """One regular expression matching every entry as a whole word, longest first (``None``: empty)."""
+        alternatives = [re.escape(key) for key in sorted(self.abbreviations, key=len, reverse=True)]
+        alternatives += ["(?i:" + re.escape(key) + ")" for key in sorted(self.words, key=len, reverse=True)]
+        if not alternatives:
+            return None
+        return re.compile(r"(?<![\w/])(?:" + "|".join(alternatives) + r")(?![\w/])")
+
+    def lookup(self, found: str) -> str:
+        """How to read a string the :attr:`pattern` matched."""
+        if found in self.abbreviations:
+            return self.abbreviations[found]
+        folded = found.casefold()
+        for key, value in self.words.items():
+            if key.casefold() == folded:
+                return value
+        return found
+
+
+__all__ = ["ABBREVIATIONS", "DOCUMENT_TYPES", "ISSUERS", "Lexicon"]

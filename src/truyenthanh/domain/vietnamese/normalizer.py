@@ -1,0 +1,523 @@
+"""The administrative-text normaliser: written Vietnamese in, the words an announcer says out.
+
+Rules run in a fixed order, each rewriting the spans it recognises into words (never digits), so a later rule
+cannot misread what an earlier one produced:
+
+1. legacy encodings (TCVN3, VNI) are converted, everything becomes NFC;
+2. document numbers and legal citations (Quyết định số 52/2016/QĐ-TTg);
+3. the lexicon (UBND, HĐND, the station's own entries);
+4. phone and hotline numbers, digit by digit;
+5. dates, then times (with their ranges);
+6. quantities: money, percentages and units (with ranges and "/kg");
+7. counts with "/" (164/164 xã reads "trên"); Roman numerals after words that take them; "thứ" and "tháng";
+8. every other number, then acronyms nobody expanded, spelled letter by letter.
+
+Text with none of these passes through unchanged (apart from NFC).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from truyenthanh.domain.enums import ReadingVariant
+from truyenthanh.domain.vietnamese import legacy
+from truyenthanh.domain.vietnamese.lexicon import ABBREVIATIONS, DOCUMENT_TYPES, ISSUERS, Lexicon
+from truyenthanh.domain.vietnamese.numbers import cardinal, decimal, digits, month_name, ordinal, roman_value
+
+# A number as written in Vietnamese documents: "." groups thousands, "," is the decimal mark.
+NUM = r"(?:\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?)"
+_BEFORE = r"(?<![\w.,/])"
+_AFTER = r"(?![\w]|[.,/]\d)"
+_DASH = r"\s*[-–—]\s*"
+_DAY = r"(?:0?[1-9]|[12]\d|3[01])"
+_MONTH = r"(?:0?[1-9]|1[0-2])"
+_YEAR = r"(?:1[89]\d{2}|2\d{3})"
+
+UNITS: dict[str, str] = {
+    "%": "phần trăm",
+    "đ": "đồng",
+    "Đ": "đồng",
+    "đồng": "đồng",
+    "VNĐ": "đồng",
+    "VND": "đồng",
+    "vnđ": "đồng",
+    "USD": "đô la Mỹ",
+    "mm": "mi-li-mét",
+    "cm": "xen-ti-mét",
+    "m": "mét",
+    "km": "ki-lô-mét",
+    "m2": "mét vuông",
+    "m²": "mét vuông",
+    "km2": "ki-lô-mét vuông",
+    "km²": "ki-lô-mét vuông",
+    "m3": "mét khối",
+    "m³": "mét khối",
+    "ha": "héc-ta",
+    "kg": "ki-lô-gam",
+    "g": "gam",
+    "mg": "mi-li-gam",
+    "ml": "mi-li-lít",
+    "l": "lít",
+    "°C": "độ xê",
+    "ºC": "độ xê",
+    "oC": "độ xê",
+    "độ C": "độ xê",
+    "°": "độ",
+    "kV": "ki-lô-vôn",
+    "V": "vôn",
+    "kW": "ki-lô-oát",
+    "kWh": "ki-lô-oát giờ",
+    "MW": "mê-ga-oát",
+    "W": "oát",
+    "km/h": "ki-lô-mét trên giờ",
+    "m/s": "mét trên giây",
+}
+"""Units written after a number, and how they are read."""
+
+_MONEY = {"đồng", "đô la Mỹ"}
+# Words that can follow "/" after a quantity ("đồng/tháng", "tạ/ha"): read "một" after money, "trên" otherwise.
+_PER_WORDS = {
+    "h": "giờ",
+    "giờ": "giờ",
+    "ngày": "ngày",
+    "tháng": "tháng",
+    "năm": "năm",
+    "tuần": "tuần",
+    "người": "người",
+    "hộ": "hộ",
+    "suất": "suất",
+    "lượt": "lượt",
+    "buổi": "buổi",
+    "con": "con",
+    "cây": "cây",
+    "học viên": "học viên",
+    "sào": "sào",
+    "ha": "héc-ta",
+    "kg": "ki-lô-gam",
+    "tấn": "tấn",
+    "lít": "lít",
+    "m2": "mét vuông",
+    "m²": "mét vuông",
+    "m3": "mét khối",
+    "km": "ki-lô-mét",
+    "m": "mét",
+    "s": "giây",
+    "giây": "giây",
+    "phút": "phút",
+    "ca": "ca",
+    "lần": "lần",
+    "chiếc": "chiếc",
+    "xã": "xã",
+}
+_WORD_UNITS = ("tạ", "tấn", "yến", "lít", "mét", "cây", "con", "người", "hộ", "đồng", "ki-lô-gam", "héc-ta")
+
+LETTERS = {
+    "A": "a",
+    "B": "bê",
+    "C": "xê",
+    "D": "dê",
+    "Đ": "đê",
+    "E": "e",
+    "F": "ép",
+    "G": "giê",
+    "H": "hát",
+    "I": "i",
+    "J": "gi",
+    "K": "ca",
+    "L": "lờ",
+    "M": "mờ",
+    "N": "nờ",
+    "O": "o",
+    "P": "pê",
+    "Q": "quy",
+    "R": "rờ",
+    "S": "ét",
+    "T": "tê",
+    "U": "u",
+    "V": "vê",
+    "W": "vê kép",
+    "X": "ích",
+    "Y": "i",
+    "Z": "dét",
+}
+"""Letter names used to spell an acronym nobody expanded."""
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What every rule needs: the reading variant and the lexicon."""
+
+    variant: ReadingVariant
+    lexicon: Lexicon
+
+    def number(self, written: str) -> str:
+        """Read a number written with "." thousands and "," decimals."""
+        whole, _, fraction = written.partition(",")
+        whole = whole.replace(".", "")
+        if fraction:
+            return decimal(whole, fraction, self.variant)
+        return cardinal(int(whole), self.variant)
+
+
+def _letters(token: str) -> str:
+    return " ".join(LETTERS.get(ch.upper(), ch) for ch in token if ch.isalpha())
+
+
+def _ends_with(text: str, end: int, pattern: str) -> bool:
+    """Whether the text just before ``end`` matches ``pattern`` (case-insensitive)."""
+    return re.search(pattern + r"\s*$", text[max(0, end - 40) : end], re.IGNORECASE) is not None
+
+
+# --- 2. document numbers and legal citations -------------------------------------------------------------
+
+_CITATION = re.compile(
+    r"(?P<pre>\b[Ss]ố\s*:?\s*)?"
+    r"(?<![\w/])(?P<num>\d+)(?:/(?P<year>" + _YEAR + r"))?"
+    r"/(?P<sym>[A-ZĐ][A-Za-zĐđƯư&]*(?:-[A-ZĐ][A-Za-zĐđƯư0-9&]*)+|[A-ZĐ][A-Za-zĐđ]*[A-ZĐ][A-Za-zĐđ]*\d*)"
+    r"(?![\w-])"
+)
+_LAW_ISSUER = re.compile(r"(?P<body>QH|HĐND|UBTVQH)(?P<term>\d+)")
+
+
+def _issuer(part: str, ctx: _Context) -> str:
+    law = _LAW_ISSUER.fullmatch(part)
+    if law:
+        body = ISSUERS.get(law["body"]) or ctx.lexicon.abbreviations.get(law["body"]) or _letters(law["body"])
+        return f"{body} khóa {cardinal(int(law['term']), ctx.variant)}"
+    return ISSUERS.get(part) or ctx.lexicon.abbreviations.get(part) or _letters(part)
+
+
+def _citation(text: str, ctx: _Context) -> str:
+    def replace(m: re.Match[str]) -> str:
+        parts = m["sym"].split("-")
+        kind = DOCUMENT_TYPES.get(parts[0]) if len(parts) > 1 or parts[0] in DOCUMENT_TYPES else None
+        issuers = parts[1:] if kind else parts
+        out = []
+        if m["pre"]:
+            out.append(m["pre"].rstrip(": \t").rstrip())
+        out.append(cardinal(int(m["num"]), ctx.variant))
+        if m["year"]:
+            out += ["năm", cardinal(int(m["year"]), ctx.variant)]
+        said_before = text[max(0, m.start() - 30) : m.start()].casefold()
+        if kind and kind not in said_before:
+            out[-1] += ","
+            out.append(kind)
+        sentence_rest = re.split(r"[.;\n]", text[m.end() : m.end() + 80], maxsplit=1)[0]
+        if issuers and not re.search(r"\bcủa\b", sentence_rest, re.IGNORECASE):
+            body = " và ".join(_issuer(p, ctx) for p in issuers) if kind == "thông tư liên tịch" else None
+            out += ["của", body or _issuer(issuers[0], ctx)]
+        return " ".join(out)
+
+    return _CITATION.sub(replace, text)
+
+
+# --- 3. lexicon --------------------------------------------------------------------------------------------
+
+
+def _lexicon(text: str, ctx: _Context) -> str:
+    pattern = ctx.lexicon.pattern
+    if pattern is None:
+        return text
+    return pattern.sub(lambda m: ctx.lexicon.lookup(m.group(0)), text)
+
+
+# --- 4. phone numbers --------------------------------------------------------------------------------------
+
+_PHONE_KEYWORDS = (
+    r"(?:số\s+)?điện\s+thoại|đường\s+dây\s+nóng|hotline|tổng\s+đài|số\s+máy|fax|zalo|"
+    r"gọi(?:\s+(?:ngay|điện|số))?|liên\s+hệ(?:\s+số)?|nhắn\s+tin(?:\s+đến)?"
+)
+_PHONE_AFTER_KEYWORD = re.compile(
+    r"(?P<kw>\b(?:" + _PHONE_KEYWORDS + r"))(?P<gap>\s*(?:số\s*)?:?\s*)"
+    r"(?P<num>\+?\(?\d[\d\s.\-()]{0,18}\d|\d)(?![\w]|[.,]\d)",
+    re.IGNORECASE,
+)
+_PHONE_SHAPE = re.compile(
+    _BEFORE + r"(?P<num>(?:\+84|\(0\d{2,3}\)|0)\s?\d{2,4}(?:[\s.\-]?\d{2,4}){1,3}|1[89]00[\s.]?\d{3,4}(?:[\s.]?\d{2})?)"
+    r"(?![\w]|[.,]\d)"
+)
+
+
+def _read_phone(raw: str) -> str:
+    """Digits one by one, with a pause where the writer grouped them (4-3-3 when they did not)."""
+    plus = raw.strip().startswith("+")
+    groups = [g for g in re.split(r"[\s.\-()]+", raw) if g]
+    if len(groups) == 1 and len(groups[0]) >= 9:
+        only = groups[0]
+        groups = [only[:4], only[4:7], only[7:]]
+    spoken = ", ".join(digits(g) for g in groups)
+    return f"cộng {spoken}" if plus else spoken
+
+
+def _phones(text: str, ctx: _Context) -> str:
+    def after_keyword(m: re.Match[str]) -> str:
+        number = m["num"]
+        count = sum(ch.isdigit() for ch in number)
+        # "gọi 2 lần", "liên hệ 3 hộ": a short count is not a phone number (113, 114, 115 are).
+        if count < 3:
+            return m.group(0)
+        return f"{m['kw']}{m['gap']}{_read_phone(number)}"
+
+    text = _PHONE_AFTER_KEYWORD.sub(after_keyword, text)
+
+    def shaped(m: re.Match[str]) -> str:
+        number = m["num"]
+        if not 8 <= sum(ch.isdigit() for ch in number) <= 12:
+            return number
+        return _read_phone(number)
+
+    return _PHONE_SHAPE.sub(shaped, text)
+
+
+# --- 5. dates and times ------------------------------------------------------------------------------------
+
+_DAY_RANGE = re.compile(
+    _BEFORE + r"(?P<d1>" + _DAY + r")" + _DASH + r"(?P<d2>" + _DAY + r")(?P<s>[/.])(?P<m>" + _MONTH + r")"
+    r"(?:(?P=s)(?P<y>" + _YEAR + r"))?" + _AFTER
+)
+_FULL_DATE = re.compile(
+    _BEFORE + r"(?P<d>" + _DAY + r")(?P<s>[/.\-])(?P<m>" + _MONTH + r")(?P=s)(?P<y>" + _YEAR + r")" + _AFTER
+)
+_MONTH_YEAR = re.compile(_BEFORE + r"(?P<m>" + _MONTH + r")[/\-](?P<y>" + _YEAR + r")" + _AFTER)
+_SHORT_DATE = re.compile(_BEFORE + r"(?P<d>" + _DAY + r")/(?P<m>" + _MONTH + r")" + _AFTER)
+_DATE_WORDS = (
+    r"(?:ngày|đêm|hôm|sáng|trưa|chiều|tối|từ|đến|tới|trước|sau|khoảng|vào|đầu|cuối|giữa|hạn|mồng|mùng|"
+    r"thứ\s+\S+,?|chủ\s+nhật,?|lúc\s+\S+(?:\s+\S+)?|giờ(?:\s+\S+)?|,|và|hoặc|\()"
+)
+# After these a date is read without adding "ngày" (đêm 18/10 → "đêm mười tám tháng mười").
+_DAY_WORD = r"(?:ngày|mồng|mùng|đêm|sáng|trưa|chiều|tối|hôm)"
+
+
+def _date_words(day: str, month: str, year: str | None, ctx: _Context) -> str:
+    out = f"{cardinal(int(day), ctx.variant)} tháng {month_name(int(month), ctx.variant)}"
+    if year:
+        out += f" năm {cardinal(int(year), ctx.variant)}"
+    return out
+
+
+def _dates(text: str, ctx: _Context) -> str:
+    def with_day_word(m: re.Match[str], spoken: str) -> str:
+        return spoken if _ends_with(m.string, m.start(), _DAY_WORD) else f"ngày {spoken}"
+
+    def day_range(m: re.Match[str]) -> str:
+        first = cardinal(int(m["d1"]), ctx.variant)
+        return with_day_word(m, f"{first} đến {_date_words(m['d2'], m['m'], m['y'], ctx)}")
+
+    text = _DAY_RANGE.sub(day_range, text)
+    text = _FULL_DATE.sub(lambda m: with_day_word(m, _date_words(m["d"], m["m"], m["y"], ctx)), text)
+
+    def month_year(m: re.Match[str]) -> str:
+        spoken = f"{month_name(int(m['m']), ctx.variant)} năm {cardinal(int(m['y']), ctx.variant)}"
+        return spoken if _ends_with(m.string, m.start(), "tháng") else f"tháng {spoken}"
+
+    text = _MONTH_YEAR.sub(month_year, text)
+
+    def short_date(m: re.Match[str]) -> str:
+        after = m.string[m.end() : m.end() + 20]
+        is_date = _ends_with(m.string, m.start(), _DATE_WORDS) or not re.match(r"\s+[a-zà-ỹđ]", after)
+        if not is_date:
+            return f"{cardinal(int(m['d']), ctx.variant)} trên {cardinal(int(m['m']), ctx.variant)}"
+        return with_day_word(m, _date_words(m["d"], m["m"], None, ctx))
+
+    return _SHORT_DATE.sub(short_date, text)
+
+
+_HOUR = r"(?:[01]?\d|2[0-4])"
+_CLOCK_H = r"(?P<{h}>" + _HOUR + r")\s?(?:h|giờ(?=\d)|g(?=\d))(?P<{m}>[0-5]\d)?(?:'|’|\s?phút)?"
+_CLOCK_COLON = r"(?P<{h}>" + _HOUR + r"):(?P<{m}>[0-5]\d)(?::(?P<{s}>[0-5]\d))?"
+_TIME = re.compile(
+    _BEFORE
+    + "(?:"
+    + _CLOCK_H.format(h="h1", m="m1")
+    + "|"
+    + _CLOCK_COLON.format(h="h2", m="m2", s="s2")
+    + ")"
+    + "(?:"
+    + _DASH
+    + "(?:"
+    + _CLOCK_H.format(h="h3", m="m3")
+    + "|"
+    + _CLOCK_COLON.format(h="h4", m="m4", s="s4")
+    + "))?"
+    + r"(?![\w])"
+)
+
+
+def _clock(hour: str, minute: str | None, second: str | None, ctx: _Context) -> str:
+    out = f"{cardinal(int(hour), ctx.variant)} giờ"
+    if minute and int(minute):
+        value = int(minute)
+        out += f" {cardinal(value, ctx.variant)}" + (" phút" if value < 10 or second else "")
+    if second and int(second):
+        out += f" {cardinal(int(second), ctx.variant)} giây"
+    return out
+
+
+def _times(text: str, ctx: _Context) -> str:
+    def replace(m: re.Match[str]) -> str:
+        first = _clock(m["h1"] or m["h2"], m["m1"] or m["m2"], m["s2"], ctx)
+        if m["h3"] is None and m["h4"] is None:
+            return first
+        return f"{first} đến {_clock(m['h3'] or m['h4'], m['m3'] or m['m4'], m['s4'], ctx)}"
+
+    return _TIME.sub(replace, text)
+
+
+# --- 6. quantities -----------------------------------------------------------------------------------------
+
+_UNIT_ALT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
+_PER_ALT = "|".join(re.escape(u) for u in sorted(_PER_WORDS, key=len, reverse=True))
+_QUANTITY = re.compile(
+    r"(?P<neg>(?:(?<=\s)|^|(?<=\())[-−](?=\d))?"
+    + _BEFORE
+    + r"(?P<a>"
+    + NUM
+    + r")(?:"
+    + _DASH
+    + r"(?P<b>"
+    + NUM
+    + r"))?\s?(?P<unit>"
+    + _UNIT_ALT
+    + r")(?:/(?P<per>"
+    + _PER_ALT
+    + r"))?(?![\w])",
+    re.MULTILINE,
+)
+_WORD_PER = re.compile(
+    r"(?<![\w/])(?P<unit>" + "|".join(_WORD_UNITS) + r")/(?P<per>" + _PER_ALT + r")(?![\w])", re.IGNORECASE
+)
+
+
+def _per(unit_spoken: str, per: str) -> str:
+    joiner = "một" if unit_spoken in _MONEY else "trên"
+    return f"{joiner} {_PER_WORDS[per]}"
+
+
+def _quantities(text: str, ctx: _Context) -> str:
+    def replace(m: re.Match[str]) -> str:
+        first, second, unit, per = m["a"], m["b"], m["unit"], m["per"]
+        spoken_unit = UNITS[unit]
+        out = ("âm " if m["neg"] else "") + ctx.number(first)
+        if second:
+            out += f" đến {ctx.number(second)}"
+        out += f" {spoken_unit}"
+        if per:
+            out += f" {_per(spoken_unit, per)}"
+        return out
+
+    text = _QUANTITY.sub(replace, text)
+    return _WORD_PER.sub(lambda m: f"{m['unit']} {_per(m['unit'].casefold(), m['per'])}", text)
+
+
+# --- 7. counts, Roman numerals, ordinals, months -----------------------------------------------------------
+
+_COUNT = re.compile(_BEFORE + r"(?P<a>" + NUM + r")/(?P<b>" + NUM + r")" + _AFTER)
+_ROMAN_AFTER = re.compile(
+    r"\b(?P<kw>(?i:khóa|khoá|lần\s+thứ|kỳ\s+họp\s+thứ|thứ|quý|chương|phần|mục|đại\s+hội|thế\s+kỷ|"
+    r"nhiệm\s+kỳ|hội\s+nghị|giai\s+đoạn|tập|vùng|khu\s+vực|cấp|điều))\s+"
+    r"(?P<r>[IVXLC]+)(?:/(?P<y>" + _YEAR + r"))?(?![\w])"
+)
+_ROMAN_HEADING = re.compile(r"^(?P<r>[IVX]+)(?P<p>[.)])(?=\s)", re.MULTILINE)
+_ORDINAL = re.compile(r"\b(?P<kw>(?i:thứ))\s+(?P<n>\d+)(?![\w]|[.,/]\d)")
+_MONTH_WORD = re.compile(r"\b(?P<kw>(?i:tháng))\s+(?P<m>0?[1-9]|1[0-2])(?![\w]|[.,/]\d)")
+
+
+def _counts_and_ordinals(text: str, ctx: _Context) -> str:
+    text = _COUNT.sub(lambda m: f"{ctx.number(m['a'])} trên {ctx.number(m['b'])}", text)
+
+    def roman(m: re.Match[str]) -> str:
+        value = roman_value(m["r"])
+        if value is None:
+            return m.group(0)
+        keyword = m["kw"]
+        is_ordinal = keyword.casefold().endswith("thứ")
+        spoken = ordinal(value, ctx.variant) if is_ordinal else cardinal(value, ctx.variant)
+        year = f" năm {cardinal(int(m['y']), ctx.variant)}" if m["y"] else ""
+        return f"{keyword} {spoken}{year}"
+
+    text = _ROMAN_AFTER.sub(roman, text)
+
+    def heading(m: re.Match[str]) -> str:
+        value = roman_value(m["r"])
+        return m.group(0) if value is None else f"{cardinal(value, ctx.variant)}{m['p']}"
+
+    text = _ROMAN_HEADING.sub(heading, text)
+    text = _ORDINAL.sub(lambda m: f"{m['kw']} {ordinal(int(m['n']), ctx.variant)}", text)
+    return _MONTH_WORD.sub(lambda m: f"{m['kw']} {month_name(int(m['m']), ctx.variant)}", text)
+
+
+# --- 8. remaining numbers and acronyms ---------------------------------------------------------------------
+
+_RANGE = re.compile(_BEFORE + r"(?P<a>" + NUM + r")" + _DASH + r"(?P<b>" + NUM + r")" + _AFTER)
+_NEGATIVE = re.compile(r"(?:(?<=\s)|^|(?<=\())[-−](?P<n>" + NUM + r")" + _AFTER, re.MULTILINE)
+_DOTTED = re.compile(_BEFORE + r"(?P<a>\d+)\.(?P<b>\d{1,2})" + _AFTER)
+_NUMBER = re.compile(_BEFORE + r"(?P<n>" + NUM + r")" + _AFTER)
+_ANY_DIGITS = re.compile(r"\d+")
+_ACRONYM = re.compile(r"(?<![\w-])[BCDĐFGHJKLMNPQRSTVWXZ]{2,6}(?![\w-])")
+
+
+def _numbers(text: str, ctx: _Context) -> str:
+    def number_range(m: re.Match[str]) -> str:
+        first, second = ctx.number(m["a"]), ctx.number(m["b"])
+        low = float(m["a"].replace(".", "").replace(",", "."))
+        high = float(m["b"].replace(".", "").replace(",", "."))
+        return f"{first} đến {second}" if low < high else f"{first} - {second}"
+
+    text = _RANGE.sub(number_range, text)
+    text = _NEGATIVE.sub(lambda m: f"âm {ctx.number(m['n'])}", text)
+    text = _DOTTED.sub(
+        lambda m: f"{cardinal(int(m['a']), ctx.variant)} chấm {cardinal(int(m['b']), ctx.variant)}", text
+    )
+    text = _NUMBER.sub(lambda m: ctx.number(m["n"]), text)
+
+    def leftover(m: re.Match[str]) -> str:
+        # Digits glued to letters (F0, A1, 3A): read the number, keeping it apart from the letters.
+        spoken = cardinal(int(m.group(0)), ctx.variant)
+        before = m.string[m.start() - 1] if m.start() else " "
+        after = m.string[m.end()] if m.end() < len(m.string) else " "
+        return ("" if before.isspace() else " ") + spoken + ("" if after.isspace() else " ")
+
+    text = _ANY_DIGITS.sub(leftover, text)
+    return _ACRONYM.sub(lambda m: _letters(m.group(0)), text)
+
+
+_RULES: tuple[Callable[[str, _Context], str], ...] = (
+    _citation,
+    _lexicon,
+    _phones,
+    _dates,
+    _times,
+    _quantities,
+    _counts_and_ordinals,
+    _numbers,
+)
+
+
+@lru_cache(maxsize=8)
+def _builtin_lexicon() -> Lexicon:
+    return Lexicon.builtin()
+
+
+def normalize(text: str, *, variant: ReadingVariant = ReadingVariant.NORTH, lexicon: Lexicon | None = None) -> str:
+    """Turn written Vietnamese into the words an announcer would say.
+
+    Args:
+        text: the announcement as typed or pasted (Unicode in any normal form, TCVN3 or VNI).
+        variant: Northern (nghìn, linh, hai mươi tư) or Southern (ngàn, lẻ, hai mươi bốn) reading.
+        lexicon: the station's lexicon; ``None`` uses the built-in one.
+
+    Returns:
+        NFC text with no digits left: numbers, dates, times, units, phone numbers, citations and
+        abbreviations are written as words. Text without any of these is returned unchanged.
+    """
+    ctx = _Context(variant=variant, lexicon=lexicon or _builtin_lexicon())
+    spoken = legacy.repair(text)
+    for rule in _RULES:
+        spoken = rule(spoken, ctx)
+    return spoken
+
+
+__all__ = ["ABBREVIATIONS", "LETTERS", "NUM", "UNITS", "normalize"]

@@ -1,0 +1,245 @@
+"""Accounts: adding, listing, changing passwords, disabling; logging in; the authorisation check others call.
+
+Other services and screens ask :meth:`AccountService.require` before a change
+(``accounts.require(actor, Permission.SEND_EMERGENCY)``); it raises :class:`PermissionDeniedError` with a
+Vietnamese message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from sqlmodel import Session, col, func, select
+
+from truyenthanh.adapters.db.database import Database
+from truyenthanh.adapters.db.models import User
+from truyenthanh.config import Settings
+from truyenthanh.domain.accounts import (
+    AccessPolicy,
+    Actor,
+    Permission,
+    check_password,
+    check_password_strength,
+    check_username,
+    hash_password,
+)
+from truyenthanh.domain.enums import Role
+from truyenthanh.errors import ConfigError, LoginError, NotFoundError, PermissionDeniedError, WorkflowError
+from truyenthanh.services import audit
+from truyenthanh.services.ports import Clock
+
+
+@cache
+def _dummy_hash() -> str:
+    """Checked against when the user does not exist, so a wrong name takes as long as a wrong password."""
+    return hash_password("không-phải-mật-khẩu-nào")
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    """An account as shown to people (never the password hash)."""
+
+    username: str
+    full_name: str
+    role: Role
+    disabled: bool
+    created_at: datetime
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready form."""
+        return {
+            "username": self.username,
+            "full_name": self.full_name,
+            "role": self.role.value,
+            "role_label": self.role.label,
+            "disabled": self.disabled,
+            "created_at": self.created_at.isoformat(),
+        }
+
+
+def _info(user: User) -> UserInfo:
+    return UserInfo(user.username, user.full_name, user.role, user.disabled, user.created_at)
+
+
+class AccountService:
+    """Station accounts and the authorisation policy."""
+
+    def __init__(self, *, settings: Settings, db: Database, clock: Clock) -> None:
+        self._settings = settings
+        self._db = db
+        self._clock = clock
+        self.policy = AccessPolicy(
+            emergency_roles=frozenset(settings.emergency_roles), single_operator=settings.single_operator
+        )
+        """The station's authorisation policy (from its settings)."""
+
+    def require(self, actor: Actor, permission: Permission) -> None:
+        """Refuse unless ``actor`` may do ``permission``.
+
+        Raises:
+            PermissionDeniedError: a clear Vietnamese refusal naming the account, its role and the action.
+        """
+        self.policy.require(actor, permission)
+
+    def allows(self, actor: Actor, permission: Permission) -> bool:
+        """Whether ``actor`` may do ``permission`` (for screens that hide what cannot be done)."""
+        return self.policy.allows(actor, permission)
+
+    def has_users(self) -> bool:
+        """Whether any account exists (the first one is created without logging in)."""
+        with self._db.session() as session:
+            return int(session.exec(select(func.count()).select_from(User)).one()) > 0
+
+    def single_operator_actor(self) -> Actor:
+        """The person commands act for in single-operator mode.
+
+        Raises:
+            ConfigError: the mode is off, or ``single_operator_name`` is not set.
+        """
+        if not self._settings.single_operator:
+            raise ConfigError("Đài không bật chế độ một người vận hành (single_operator).")
+        name = self._settings.single_operator_name.strip()
+        if not name:
+            raise ConfigError(
+                "Chế độ một người vận hành cần họ tên người chịu trách nhiệm: đặt «single_operator_name» "
+                "trong tệp cấu hình (phê duyệt vẫn phải ghi tên người duyệt)."
+            )
+        return Actor(username=name, full_name=name, role=Role.ADMIN, single_operator=True)
+
+    def login(self, username: str, password: str) -> Actor:
+        """The account's actor if the password is right.
+
+        Raises:
+            LoginError: unknown user or wrong password (the same message for both), or a disabled account.
+        """
+        with self._db.session() as session:
+            user = session.exec(select(User).where(User.username == username.strip())).first()
+        if user is None:
+            check_password(password, _dummy_hash())
+            raise LoginError("Sai tên đăng nhập hoặc mật khẩu.")
+        if not check_password(password, user.password_hash):
+            raise LoginError("Sai tên đăng nhập hoặc mật khẩu.")
+        if user.disabled:
+            raise LoginError(f"Tài khoản «{user.username}» đã bị khóa; hãy liên hệ quản trị viên.")
+        return Actor(username=user.username, full_name=user.full_name, role=user.role)
+
+    def list(self) -> list[UserInfo]:
+        """Every account, by username."""
+        with self._db.session() as session:
+            return [_info(u) for u in session.exec(select(User).order_by(col(User.username))).all()]
+
+    def add(self, actor: Actor | None, *, username: str, full_name: str, role: Role, password: str) -> UserInfo:
+        """Create an account. With no account yet, ``actor`` may be ``None`` and the first must be an admin.
+
+        Raises:
+            PermissionDeniedError: ``actor`` may not manage accounts, or is missing while accounts exist.
+            WorkflowError: the username is taken or malformed, the name is empty or the password too short.
+        """
+        try:
+            username = check_username(username.strip())
+            check_password_strength(password)
+        except ValueError as exc:
+            raise WorkflowError(str(exc), title="Dữ liệu không hợp lệ") from exc
+        full_name = " ".join(full_name.split())
+        if not full_name:
+            raise WorkflowError("Cần họ tên đầy đủ của người dùng (--name).", title="Dữ liệu không hợp lệ")
+        now = self._clock.now()
+        with self._db.session() as session:
+            first = int(session.exec(select(func.count()).select_from(User)).one()) == 0
+            if actor is None:
+                if not first:
+                    raise PermissionDeniedError("Đài đã có tài khoản: hãy đăng nhập bằng tài khoản quản trị.")
+                if role is not Role.ADMIN:
+                    raise WorkflowError("Tài khoản đầu tiên phải có vai trò quản trị (--role admin).")
+            else:
+                self.require(actor, Permission.MANAGE_USERS)
+            if session.exec(select(User).where(User.username == username)).first() is not None:
+                raise WorkflowError(f"Tên đăng nhập «{username}» đã có người dùng.", title="Dữ liệu không hợp lệ")
+            user = User(
+                username=username,
+                full_name=full_name,
+                role=role,
+                password_hash=hash_password(password),
+                created_at=now,
+            )
+            session.add(user)
+            session.flush()
+            audit.record(
+                session,
+                at=now,
+                actor=actor.username if actor else username,
+                action="user.add",
+                entity="user",
+                entity_id=username,
+                after=audit.snapshot(user),
+            )
+            return _info(user)
+
+    def set_password(self, actor: Actor, username: str, password: str) -> None:
+        """Change a password: one's own, or anyone's for an admin.
+
+        Raises:
+            PermissionDeniedError: someone else's account without the right to manage accounts.
+            NotFoundError: no such account.
+            WorkflowError: the password is too short.
+        """
+        if actor.username != username:
+            self.require(actor, Permission.MANAGE_USERS)
+        try:
+            check_password_strength(password)
+        except ValueError as exc:
+            raise WorkflowError(str(exc), title="Dữ liệu không hợp lệ") from exc
+        now = self._clock.now()
+        with self._db.session() as session:
+            user = self._get(session, username)
+            user.password_hash = hash_password(password)
+            session.add(user)
+            audit.record(session, at=now, actor=actor.username, action="user.passwd", entity="user", entity_id=username)
+
+    def set_disabled(self, actor: Actor, username: str, *, disabled: bool = True) -> UserInfo:
+        """Disable (or enable again) an account; the last active admin cannot be disabled.
+
+        Raises:
+            PermissionDeniedError: ``actor`` may not manage accounts.
+            NotFoundError: no such account.
+            WorkflowError: it would leave the station without an active admin.
+        """
+        self.require(actor, Permission.MANAGE_USERS)
+        now = self._clock.now()
+        with self._db.session() as session:
+            user = self._get(session, username)
+            before = audit.snapshot(user)
+            if disabled and user.role is Role.ADMIN and not user.disabled:
+                admins = session.exec(
+                    select(func.count()).select_from(User).where(User.role == Role.ADMIN, col(User.disabled).is_(False))
+                ).one()
+                if int(admins) <= 1:
+                    raise WorkflowError(
+                        f"Không khóa được «{username}»: đây là tài khoản quản trị cuối cùng còn hoạt động."
+                    )
+            user.disabled = disabled
+            session.add(user)
+            audit.record(
+                session,
+                at=now,
+                actor=actor.username,
+                action="user.disable" if disabled else "user.enable",
+                entity="user",
+                entity_id=username,
+                before=before,
+                after=audit.snapshot(user),
+            )
+            return _info(user)
+
+    @staticmethod
+    def _get(session: Session, username: str) -> User:
+        user = session.exec(select(User).where(User.username == username)).first()
+        if user is None:
+            raise NotFoundError(f"Không có tài khoản nào tên «{username}».")
+        return user
+
+
+__all__ = ["AccountService", "UserInfo"]

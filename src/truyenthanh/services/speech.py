@@ -1,0 +1,377 @@
+"""Vietnamese speech for announcements: normalise, render with an engine chain, cache, store as an asset.
+
+The chain ``auto`` asks gTTS first and falls back to espeak-ng; whichever engine spoke is recorded on the
+asset and the announcement. Renderings are cached by (spoken text, engine, voice, speed) in the station's
+cache folder, and stored in the media folder as :class:`AudioAsset` rows measured for loudness like any
+other asset. Air time never waits on the network: :meth:`SpeechService.ensure_rendered` uses online engines
+only through the cache unless asked otherwise.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+
+from truyenthanh.adapters import files
+from truyenthanh.adapters.db import database
+from truyenthanh.adapters.db.database import Database
+from truyenthanh.adapters.db.models import Announcement, AudioAsset
+from truyenthanh.config import Settings
+from truyenthanh.domain.enums import AssetSource, Category, ReadingVariant
+from truyenthanh.domain.vietnamese import Lexicon, normalize
+from truyenthanh.errors import AudioError, ConfigError, NotFoundError, SpeechError, StorageError
+from truyenthanh.locations import Locations
+from truyenthanh.services.library import LibraryService, inspect_audio
+from truyenthanh.services.ports import Clock, SpeechEngine
+
+ENGINE_CHOICES = ("auto", "gtts", "espeak")
+"""What a station or a command can ask for: the chain, or one engine."""
+CHAIN = ("gtts", "espeak")
+"""The order ``auto`` tries the engines in."""
+LEXICON_FILENAME = "lexicon.toml"
+"""The station lexicon looked for beside the config file when ``lexicon_file`` is not set."""
+
+
+@dataclass(frozen=True)
+class Rendering:
+    """The outcome of turning one text into speech.
+
+    Attributes:
+        asset: the stored audio (its ``engine`` and ``voice`` say who spoke).
+        spoken_text: the normalised text the engine read.
+        engine: the engine that spoke.
+        voice: the voice it used.
+        fell_back: an earlier engine of the chain failed and a later one spoke instead.
+        reason: why the earlier engine failed (Vietnamese), when ``fell_back``.
+        from_cache: the audio came from the cache; no engine ran.
+    """
+
+    asset: AudioAsset
+    spoken_text: str
+    engine: str
+    voice: str
+    fell_back: bool = False
+    reason: str | None = None
+    from_cache: bool = False
+
+    @property
+    def notice(self) -> str | None:
+        """What to tell the operator when the better voice could not be used (``None``: nothing to tell)."""
+        if not self.fell_back:
+            return None
+        why = (self.reason or "").rstrip(".")
+        return (
+            f"Không dùng được gTTS ({why}); đã đọc bằng giọng dự phòng {self.engine} ({self.voice}). "
+            "Khi có mạng trở lại, có thể đọc lại bằng gTTS."
+        )
+
+
+@dataclass(frozen=True)
+class RetryReport:
+    """What :meth:`SpeechService.retry_online` achieved.
+
+    Attributes:
+        upgraded: announcements now rendered by the online engine.
+        still_offline: announcements that kept their offline rendering, with the reason.
+    """
+
+    upgraded: list[int] = field(default_factory=list)
+    still_offline: dict[int, str] = field(default_factory=dict)
+
+
+class SpeechService:
+    """Normalises text and renders it to stored speech assets. Thread-safe."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        locations: Locations,
+        db: Database,
+        clock: Clock,
+        library: LibraryService,
+        engines: Mapping[str, SpeechEngine],
+    ) -> None:
+        self._settings = settings
+        self._library = library
+        self._locations = locations
+        self._db = db
+        self._clock = clock
+        self._engines = dict(engines)
+        self._lexicon: Lexicon | None = None
+        self._lock = threading.Lock()
+        self._station_checked = False
+
+    # --- text ----------------------------------------------------------------------------------------------
+
+    @property
+    def variant(self) -> ReadingVariant:
+        """The station's reading variant (setting ``reading_variant``)."""
+        return self._settings.reading_variant
+
+    def lexicon(self) -> Lexicon:
+        """The built-in lexicon extended by the station's file (read once).
+
+        Raises:
+            ConfigError: the station's lexicon file is unreadable or malformed (the message names it).
+        """
+        with self._lock:
+            if self._lexicon is None:
+                self._lexicon = self._load_lexicon()
+            return self._lexicon
+
+    def _lexicon_path(self) -> Path | None:
+        configured = self._settings.lexicon_file
+        config_folder = self._locations.config_file.parent
+        if configured is None:
+            default = config_folder / LEXICON_FILENAME
+            return default if default.is_file() else None
+        path = configured.expanduser()
+        return path if path.is_absolute() else config_folder / path
+
+    def _load_lexicon(self) -> Lexicon:
+        path = self._lexicon_path()
+        if path is None:
+            return Lexicon.builtin()
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError as exc:
+            raise ConfigError(f"Không thấy tệp từ điển {path} (thiết lập «lexicon_file»).") from exc
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"Tệp từ điển {path}: không phải văn bản UTF-8 (byte thứ {exc.start}).") from exc
+        except OSError as exc:
+            raise ConfigError(f"Không đọc được tệp từ điển {path}: {exc.strerror}.") from exc
+        return Lexicon.builtin().with_toml(text, source=str(path))
+
+    def normalize(self, text: str, *, variant: ReadingVariant | None = None) -> str:
+        """The words an announcer would say for ``text`` (station variant and lexicon unless overridden)."""
+        return normalize(text, variant=variant or self.variant, lexicon=self.lexicon())
+
+    # --- rendering -----------------------------------------------------------------------------------------
+
+    def render(self, text: str, *, engine: str | None = None, title: str | None = None) -> AudioAsset:
+        """Render ``text`` and return the stored asset (see :meth:`synthesize`)."""
+        return self.synthesize(text, engine=engine, title=title).asset
+
+    def synthesize(
+        self,
+        text: str,
+        *,
+        engine: str | None = None,
+        title: str | None = None,
+        category: Category = Category.OTHER,
+        allow_network: bool = True,
+    ) -> Rendering:
+        """Normalise ``text``, render it with ``engine`` (default: the station's ``tts_engine``), store it.
+
+        Args:
+            text: the written text (any encoding the normaliser accepts).
+            engine: ``auto`` (gTTS, then espeak-ng), ``gtts`` or ``espeak``.
+            title: the asset's title (default: the start of the text).
+            category: the asset's content category.
+            allow_network: ``False`` uses online engines only through the cache.
+
+        Raises:
+            SpeechError: nothing could be rendered (the message gives each engine's reason).
+            StorageError: the station is not initialised or its folders cannot be written.
+        """
+        spoken = self.normalize(text)
+        if not any(ch.isalnum() for ch in spoken):
+            raise SpeechError("Văn bản không có chữ nào để đọc.")
+        chain = self._chain(engine or self._settings.tts_engine)
+        failures: list[str] = []
+        for name in chain:
+            candidate = self._engines[name]
+            voice = candidate.voice(self.variant)
+            cached = self._cache_path(spoken, name, voice)
+            from_cache = cached.is_file() and cached.stat().st_size > 44
+            if not from_cache:
+                if candidate.online and not allow_network:
+                    failures.append(f"{name}: chưa có sẵn bản đọc và không được dùng mạng lúc này")
+                    continue
+                try:
+                    candidate.synthesize(spoken, voice=voice, speed=self._settings.tts_speed, target=cached)
+                except SpeechError as exc:
+                    failures.append(exc.message)
+                    continue
+            asset = self._store(cached, title=title or _title_of(text), category=category, engine=name, voice=voice)
+            return Rendering(
+                asset=asset,
+                spoken_text=spoken,
+                engine=name,
+                voice=voice,
+                fell_back=bool(failures),
+                reason="; ".join(failures) or None,
+                from_cache=from_cache,
+            )
+        raise SpeechError("Không đọc được văn bản: " + "; ".join(failures))
+
+    def _chain(self, choice: str) -> tuple[str, ...]:
+        if choice not in ENGINE_CHOICES:
+            raise SpeechError(f"Không có bộ đọc «{choice}»; chọn một trong: {', '.join(ENGINE_CHOICES)}.")
+        names = CHAIN if choice == "auto" else (choice,)
+        missing = [name for name in names if name not in self._engines]
+        if missing:
+            raise SpeechError(f"Bộ đọc {', '.join(missing)} chưa được cài đặt trong chương trình.")
+        return names
+
+    def _cache_path(self, spoken: str, engine: str, voice: str) -> Path:
+        key = f"{engine}\0{voice}\0{self._settings.tts_speed:.3f}\0{spoken}"
+        digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
+        return self._locations.cache_dir / "speech" / f"{engine}-{digest[:32]}.wav"
+
+    def _require_station(self) -> None:
+        if self._station_checked:
+            return
+        if database.current_revision(self._db.engine) is None:
+            raise StorageError(
+                f"Chưa có đài nào ở {self._locations.data_dir}. Hãy chạy «truyenthanh init» trước khi tạo giọng đọc."
+            )
+        self._station_checked = True
+
+    def _store(self, rendered: Path, *, title: str, category: Category, engine: str, voice: str) -> AudioAsset:
+        """Record a rendering as a library asset (measured like any import), once per distinct audio."""
+        self._require_station()
+        digest = files.sha256_file(rendered)
+        existing = self._asset_by_sha(digest)
+        if existing is not None and (self._locations.media_dir / existing.path).is_file():
+            return existing
+        try:
+            inspected = inspect_audio(rendered)
+        except AudioError as exc:
+            raise SpeechError(f"Bản đọc {rendered} hỏng: {exc.message}") from exc
+        try:
+            with self._library.transaction() as (session, staging):
+                staging.stage(rendered, inspected.media_path)
+                if existing is not None:
+                    return existing
+                row = inspected.to_row(title=title, category=category, language="vi", source=AssetSource.TTS)
+                row.engine = engine
+                row.voice = voice
+                row.created_at = self._clock.now()
+                session.add(row)
+        except IntegrityError:
+            # Another thread or process stored the same rendering first.
+            same = self._asset_by_sha(digest)
+            if same is None:
+                raise
+            return same
+        return row
+
+    def _asset_by_sha(self, digest: str) -> AudioAsset | None:
+        with self._db.session() as session:
+            return session.exec(select(AudioAsset).where(AudioAsset.sha256 == digest)).first()
+
+    # --- announcements -------------------------------------------------------------------------------------
+
+    def render_announcement(
+        self, announcement_id: int, *, engine: str | None = None, allow_network: bool = True
+    ) -> Rendering:
+        """Render an announcement and record its spoken text, engine, voice and asset on it.
+
+        If gTTS cannot be reached the espeak-ng rendering is used and the result says so
+        (:attr:`Rendering.fell_back`, :attr:`Rendering.notice`).
+
+        Raises:
+            NotFoundError: no announcement has this id.
+            SpeechError: no engine could render it (the announcement is left as it was).
+        """
+        announcement = self._announcement(announcement_id)
+        rendering = self.synthesize(
+            announcement.text,
+            engine=engine,
+            title=announcement.title,
+            category=announcement.category,
+            allow_network=allow_network,
+        )
+        with self._db.session() as session:
+            stored = session.get(Announcement, announcement_id)
+            if stored is None:
+                raise NotFoundError(f"Thông báo số {announcement_id} vừa bị xóa.")
+            stored.spoken_text = rendering.spoken_text
+            stored.engine = rendering.engine
+            stored.voice = rendering.voice
+            stored.asset_id = rendering.asset.id
+            stored.updated_at = self._clock.now()
+            session.add(stored)
+        return rendering
+
+    def _announcement(self, announcement_id: int) -> Announcement:
+        with self._db.session() as session:
+            announcement = session.get(Announcement, announcement_id)
+        if announcement is None:
+            raise NotFoundError(f"Không có thông báo số {announcement_id}.")
+        return announcement
+
+    def is_ready(self, announcement_id: int) -> bool:
+        """Whether the announcement's audio matches its current text and is on disk."""
+        announcement = self._announcement(announcement_id)
+        if announcement.asset_id is None or announcement.spoken_text != self.normalize(announcement.text):
+            return False
+        with self._db.session() as session:
+            asset = session.get(AudioAsset, announcement.asset_id)
+        return asset is not None and (self._locations.media_dir / asset.path).is_file()
+
+    def ensure_rendered(self, announcement_ids: Sequence[int], *, allow_network: bool = False) -> list[Rendering]:
+        """Make sure each announcement has audio for its current text; render those that do not.
+
+        Meant for the daemon ahead of air: by default online engines are used only through the cache, so it
+        never waits on the network. Every announcement is tried even if one fails.
+
+        Returns:
+            The renderings made (announcements already ready are not listed).
+
+        Raises:
+            SpeechError: some announcements could not be rendered or do not exist; the message lists them
+                (the others were rendered).
+        """
+        made: list[Rendering] = []
+        problems: list[str] = []
+        for announcement_id in announcement_ids:
+            try:
+                if self.is_ready(announcement_id):
+                    continue
+                made.append(self.render_announcement(announcement_id, allow_network=allow_network))
+            except (SpeechError, NotFoundError) as exc:
+                problems.append(f"thông báo {announcement_id}: {exc.message}")
+        if problems:
+            raise SpeechError("Chưa chuẩn bị được giọng đọc cho " + "; ".join(problems))
+        return made
+
+    def retry_online(self, announcement_ids: Sequence[int] | None = None) -> RetryReport:
+        """Re-render with gTTS the announcements that were read by an offline engine (a fallback).
+
+        Args:
+            announcement_ids: which announcements; ``None``: every one whose audio is not from gTTS.
+
+        Returns:
+            Which announcements now have gTTS audio and which kept their offline audio, with the reason.
+        """
+        with self._db.session() as session:
+            query = select(Announcement).where(col(Announcement.engine).is_not(None), Announcement.engine != "gtts")
+            if announcement_ids is not None:
+                query = query.where(col(Announcement.id).in_(list(announcement_ids)))
+            candidates = [a.id for a in session.exec(query).all() if a.id is not None]
+        report = RetryReport()
+        for announcement_id in candidates:
+            try:
+                self.render_announcement(announcement_id, engine="gtts")
+            except SpeechError as exc:
+                report.still_offline[announcement_id] = exc.message
+            else:
+                report.upgraded.append(announcement_id)
+        return report
+
+
+def _title_of(text: str) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= 60 else line[:59].rstrip() + "…"
+
+
+__all__ = ["CHAIN", "ENGINE_CHOICES", "Rendering", "RetryReport", "SpeechService"]

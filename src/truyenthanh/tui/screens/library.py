@@ -1,0 +1,233 @@
+"""Thư viện: the station's audio files; search, filter by category and language, import, preview, edit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Footer, Input, ProgressBar, Select, Static
+
+from truyenthanh.domain.enums import Category
+from truyenthanh.errors import TruyenthanhError
+from truyenthanh.services.library import AssetInfo, ImportReport
+from truyenthanh.tui import formatting
+from truyenthanh.tui.messages import ActionFailed, AssetsLoaded, ImportFinished, ImportProgressed
+from truyenthanh.tui.screens.base import StationScreen
+from truyenthanh.tui.screens.library_forms import EditAssetScreen, ImportRequest, ImportScreen
+from truyenthanh.tui.widgets.statusbar import StatusBar
+
+LANGUAGES = (("Mọi ngôn ngữ", ""), ("Tiếng Việt (vi)", "vi"), ("Tiếng Mông (hmn)", "hmn"), ("Tiếng Tày (tay)", "tay"))
+
+
+class LibraryScreen(StationScreen):
+    """Filters on top, the assets in a table, the highlighted asset's details on the right."""
+
+    TITLE = "Thư viện"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("/", "search", "Tìm"),
+        Binding("i", "import", "Nhập tệp"),
+        Binding("e", "edit", "Sửa thông tin"),
+        Binding("p", "preview", "Nghe thử / dừng"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.assets: list[AssetInfo] = []
+        """What the table shows (tests read it)."""
+
+    def compose(self) -> ComposeResult:
+        """Status, filters, table and details, progress, footer."""
+        yield StatusBar("library")
+        with Horizontal(id="library-filters"):
+            yield Input(placeholder="Tìm theo tên (gõ không dấu cũng được)", id="library-search")
+            yield Select([(c.label, c.value) for c in Category], prompt="Mọi lĩnh vực", id="library-category")
+            yield Select(list(LANGUAGES), value="", allow_blank=False, id="library-language")
+        with Horizontal():
+            yield DataTable(id="library-table", cursor_type="row", zebra_stripes=True)
+            with Vertical(id="library-details"):
+                yield Static("", id="asset-details")
+        yield ProgressBar(id="import-progress", show_eta=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Columns, then the list."""
+        table = self.query_one("#library-table", DataTable)
+        table.border_title = "Tệp âm thanh"
+        table.add_columns("Tiêu đề", "Lĩnh vực", "Ngôn ngữ", "Thời lượng", "Độ to")
+        self.query_one("#library-details").border_title = "Chi tiết"
+        self.query_one("#import-progress").display = False
+        for widget in self.query("#library-filters Input, #library-filters Select"):
+            widget.compact = True  # type: ignore[attr-defined]
+        self._reload()
+        table.focus()
+
+    def _reload(self) -> None:
+        search = self.query_one("#library-search", Input).value
+        category = self.query_one("#library-category", Select).value
+        language = self.query_one("#library-language", Select).value
+        self._load(
+            search or None,
+            Category(category) if isinstance(category, str) else None,
+            language if isinstance(language, str) and language else None,
+        )
+
+    @work(thread=True, exclusive=True, group="library")
+    def _load(self, search: str | None, category: Category | None, language: str | None) -> None:
+        try:
+            assets = self.backend.library.list(category=category, language=language, search=search)
+        except TruyenthanhError as exc:
+            self.post_message(ActionFailed(exc.title, exc.message))
+            return
+        self.post_message(AssetsLoaded(assets))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """Search as the operator types."""
+        if event.input.id == "library-search":
+            self._reload()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in the search box goes to the results."""
+        if event.input.id == "library-search":
+            self.query_one("#library-table", DataTable).focus()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        """Filter by category or language."""
+        if event.select.id in ("library-category", "library-language"):
+            self._reload()
+
+    def on_assets_loaded(self, message: AssetsLoaded) -> None:
+        """Fill the table."""
+        self.assets = message.assets
+        table = self.query_one("#library-table", DataTable)
+        row = table.cursor_row
+        table.clear()
+        for asset in self.assets:
+            loudness = "—" if asset.loudness_lufs is None else f"{asset.loudness_lufs:.1f} LUFS"
+            table.add_row(
+                asset.title,
+                asset.category.label,
+                asset.language,
+                formatting.duration(asset.duration_s),
+                loudness,
+                key=str(asset.id),
+            )
+        if self.assets:
+            table.move_cursor(row=min(row, len(self.assets) - 1))
+        else:
+            self.query_one("#asset-details", Static).update("Không có tệp nào khớp.")
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """Show the highlighted asset's details."""
+        asset = self._highlighted()
+        if asset is None:
+            return
+        details = Text()
+        for label, value in (
+            ("Tiêu đề", asset.title),
+            ("Lĩnh vực", asset.category.label),
+            ("Ngôn ngữ", asset.language),
+            ("Thời lượng", formatting.duration(asset.duration_s)),
+            ("Định dạng", f"{asset.format} / {asset.codec}, {asset.channels} kênh, {asset.sample_rate} Hz"),
+            ("Độ to", "—" if asset.loudness_lufs is None else f"{asset.loudness_lufs:.1f} LUFS"),
+            ("Đỉnh thật", "—" if asset.true_peak_dbtp is None else f"{asset.true_peak_dbtp:.1f} dBTP"),
+            ("Tệp", asset.path),
+        ):
+            details.append(f"{label}: ", style="bold")
+            details.append(f"{value}\n")
+        self.query_one("#asset-details", Static).update(details)
+
+    def _highlighted(self) -> AssetInfo | None:
+        table = self.query_one("#library-table", DataTable)
+        if not self.assets or table.cursor_row >= len(self.assets):
+            return None
+        return self.assets[table.cursor_row]
+
+    def action_search(self) -> None:
+        """Go to the search box."""
+        self.query_one("#library-search", Input).focus()
+
+    def action_edit(self) -> None:
+        """Edit the highlighted asset's title, category and language."""
+        asset = self._highlighted()
+        if asset is None:
+            return
+
+        def saved(result: AssetInfo | None) -> None:
+            if result is not None:
+                self.notify(f"Đã lưu «{result.title}».", title="Đã lưu")
+                self._reload()
+
+        self.app.push_screen(EditAssetScreen(self.backend, asset), saved)
+
+    def action_preview(self) -> None:
+        """Listen to the highlighted asset on this computer (a separate player process), or stop listening."""
+        player = self.station_app.preview
+        if player.is_playing():
+            player.stop()
+            self.notify("Đã dừng nghe thử.")
+            return
+        asset = self._highlighted()
+        if asset is None:
+            return
+        try:
+            player.play(self.backend.library.absolute_path(asset))
+        except TruyenthanhError as exc:
+            self.notify(exc.message, title=exc.title, severity="error")
+            return
+        self.notify(f"Đang nghe thử «{asset.title}» trên máy này (nhấn P để dừng).")
+
+    def action_import(self) -> None:
+        """Ask what to import, then import with a progress bar."""
+
+        def chosen(request: ImportRequest | None) -> None:
+            if request is None:
+                return
+            bar = self.query_one("#import-progress", ProgressBar)
+            bar.update(total=len(request.paths), progress=0)
+            bar.display = True
+            self._import(request)
+
+        self.app.push_screen(ImportScreen(), chosen)
+
+    @work(thread=True, exclusive=True, group="import")
+    def _import(self, request: ImportRequest) -> None:
+        def progressed(path: Path) -> None:
+            self.post_message(ImportProgressed(path))
+
+        try:
+            report = self.backend.library.add(
+                request.paths,
+                category=request.category,
+                language=request.language,
+                progress=progressed,
+            )
+        except TruyenthanhError as exc:
+            self.post_message(ActionFailed(exc.title, exc.message))
+            self.post_message(ImportFinished(None))
+            return
+        self.post_message(ImportFinished(report))
+
+    def on_import_progressed(self, _message: ImportProgressed) -> None:
+        """One more file done."""
+        self.query_one("#import-progress", ProgressBar).advance(1)
+
+    def on_import_finished(self, message: ImportFinished) -> None:
+        """Say what happened to each file and show the new list."""
+        self.query_one("#import-progress", ProgressBar).display = False
+        report: ImportReport | None = message.report
+        if report is None:
+            return
+        parts = [f"Đã nhập {len(report.imported)} tệp"]
+        if report.duplicates:
+            parts.append(f"{len(report.duplicates)} tệp đã có sẵn")
+        if report.failures:
+            parts.append(f"{len(report.failures)} tệp lỗi")
+        self.notify("; ".join(parts) + ".", title="Nhập tệp", severity="error" if report.failures else "information")
+        for failure in report.failures:
+            self.notify(failure.error or "", title=f"Không nhập được {failure.path.name}", severity="error", timeout=15)
+        self._reload()

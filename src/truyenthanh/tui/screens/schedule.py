@@ -1,0 +1,147 @@
+"""Lịch phát: a week timeline of the airings, and the saved schedules with their summaries."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Footer
+
+from truyenthanh.errors import TruyenthanhError
+from truyenthanh.services.scheduling import SavedSchedule, ScheduleView
+from truyenthanh.tui.messages import ActionFailed, ScheduleFormReady, WeekLoaded
+from truyenthanh.tui.screens.base import StationScreen
+from truyenthanh.tui.screens.schedule_form import ScheduleFormScreen
+from truyenthanh.tui.widgets.statusbar import StatusBar
+from truyenthanh.tui.widgets.week import Airing, WeekTimeline
+
+
+class ScheduleScreen(StationScreen):
+    """The week's airings above, every schedule below; add and remove with keys."""
+
+    TITLE = "Lịch phát"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "add", "Thêm lịch"),
+        Binding("delete", "remove", "Xóa lịch"),
+        Binding("[", "week(-1)", "Tuần trước"),
+        Binding("]", "week(1)", "Tuần sau"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.monday: date | None = None
+        self.schedules: list[ScheduleView] = []
+        self.airings: list[Airing] = []
+        """What the timeline shows (tests read these)."""
+
+    def compose(self) -> ComposeResult:
+        """Status line, timeline, schedule list, footer."""
+        yield StatusBar("schedule")
+        yield WeekTimeline()
+        yield DataTable(id="schedule-list", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Start on this week."""
+        table = self.query_one("#schedule-list", DataTable)
+        table.border_title = "Các lịch phát"
+        table.add_columns("Số", "Chương trình", "Khi nào", "Ưu tiên", "Buổi", "Phát trễ")
+        today = self.backend.now().date()
+        self.monday = today - timedelta(days=today.weekday())
+        self._load(self.monday)
+
+    def action_week(self, offset: int) -> None:
+        """Show the week before or after."""
+        assert self.monday is not None
+        self.monday += timedelta(weeks=offset)
+        self._load(self.monday)
+
+    @work(thread=True, exclusive=True, group="week")
+    def _load(self, monday: date) -> None:
+        zone = self.backend.zone
+        start = datetime.combine(monday, time(), tzinfo=zone)
+        scheduling = self.backend.container.scheduling
+        try:
+            planned = scheduling.occurrences(start.astimezone(UTC), (start + timedelta(days=7)).astimezone(UTC))
+            schedules = scheduling.schedules()
+        except TruyenthanhError as exc:
+            self.post_message(ActionFailed(exc.title, exc.message))
+            return
+        airings = [
+            Airing(p.start.astimezone(zone), p.occurrence.title, p.occurrence.priority, p.session) for p in planned
+        ]
+        self.post_message(WeekLoaded(monday, airings, schedules))
+
+    def on_week_loaded(self, message: WeekLoaded) -> None:
+        """Draw the week and the list."""
+        self.airings = message.airings
+        self.schedules = message.schedules
+        self.query_one(WeekTimeline).show(message.monday, message.airings, self.backend.now().date())
+        table = self.query_one("#schedule-list", DataTable)
+        row = table.cursor_row
+        table.clear()
+        for view in message.schedules:
+            table.add_row(
+                str(view.id),
+                view.programme_title,
+                view.summary + ("" if view.enabled else " (tắt)"),
+                view.priority.label,
+                view.session_name or "theo giờ",
+                view.misfire.label,
+                key=str(view.id),
+            )
+        if message.schedules:
+            table.move_cursor(row=min(row, len(message.schedules) - 1))
+
+    def action_add(self) -> None:
+        """Open the form (after reading the programmes and sessions)."""
+        self._prepare_form()
+
+    @work(thread=True, exclusive=True, group="schedule-form")
+    def _prepare_form(self) -> None:
+        try:
+            programmes = self.backend.programmes.list()
+            sessions = [s.name for s in self.backend.container.scheduling.rules().sessions]
+        except TruyenthanhError as exc:
+            self.post_message(ActionFailed(exc.title, exc.message))
+            return
+        self.post_message(ScheduleFormReady(programmes, sessions))
+
+    def on_schedule_form_ready(self, message: ScheduleFormReady) -> None:
+        """Open the form."""
+
+        def saved(result: SavedSchedule | None) -> None:
+            if result is None:
+                return
+            text = f"Đã lưu lịch: {result.schedule.programme_title} — {result.schedule.summary}."
+            if result.note:
+                text += f" {result.note}"
+            if result.forced:
+                text += " Đã lưu dù còn xung đột."
+            self.notify(text, title="Đã lưu")
+            assert self.monday is not None
+            self._load(self.monday)
+
+        self.app.push_screen(ScheduleFormScreen(self.backend, message.programmes, message.sessions), saved)
+
+    def action_remove(self) -> None:
+        """Delete the highlighted schedule (the broadcast log keeps its history)."""
+        table = self.query_one("#schedule-list", DataTable)
+        if not self.schedules:
+            return
+        view = self.schedules[table.cursor_row]
+        self._remove(view.id)
+
+    @work(thread=True, exclusive=True, group="schedule-remove")
+    def _remove(self, schedule_id: int) -> None:
+        try:
+            view = self.backend.container.scheduling.remove(schedule_id)
+        except TruyenthanhError as exc:
+            self.post_message(ActionFailed(exc.title, exc.message))
+            return
+        self.app.call_from_thread(self.notify, f"Đã xóa lịch số {view.id}: {view.programme_title}.", title="Đã xóa")
+        assert self.monday is not None
+        self._load(self.monday)

@@ -1,0 +1,77 @@
+"""Accounts and approvals through the real ``truyenthanh`` command."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def _run(
+    data_dir: Path, *args: str, user: str | None = None, password: str | None = None, stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRUYENTHANH_")}
+    if user:
+        env.update(TRUYENTHANH_USER=user, TRUYENTHANH_PASSWORD=password or f"{user}-mat-khau")
+    return subprocess.run(
+        [sys.executable, "-m", "truyenthanh", "--data-dir", str(data_dir), *args],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        env=env,
+        check=False,
+        timeout=120,
+    )
+
+
+@pytest.mark.slow
+def test_accounts_and_approval_from_the_command_line(station_dir: Path) -> None:
+    assert _run(station_dir, "init").returncode == 0
+    first = _run(
+        station_dir, "user", "add", "quantri", "--name", "Lê Văn Quản", "--role", "admin", "--password-stdin",
+        stdin="quantri-mat-khau\n",
+    )  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip() == "Đã thêm tài khoản «quantri» (Lê Văn Quản, vai trò Quản trị)."
+    for username, name, role in (("bientap", "Trần Thị Biên", "biên tập"), ("vanhanh", "Phạm Thị Hành", "operator")):
+        added = _run(
+            station_dir, "user", "add", username, "--name", name, "--role", role, "--password-stdin",
+            user="quantri", stdin=f"{username}-mat-khau\n",
+        )  # fmt: skip
+        assert added.returncode == 0, added.stderr
+    anonymous = _run(station_dir, "user", "add", "x1", "--name", "X", "--role", "admin", "--password-stdin")
+    assert anonymous.returncode == 1
+    assert "Lệnh này cần đăng nhập" in anonymous.stderr and "TRUYENTHANH_USER" in anonymous.stderr
+    wrong = _run(station_dir, "user", "disable", "bientap", user="quantri", password="doan-bua")
+    assert (wrong.returncode, wrong.stderr) == (1, "Đăng nhập không thành công: Sai tên đăng nhập hoặc mật khẩu.\n")
+
+    written = _run(
+        station_dir, "announcement", "add", "--title", "Họp dân thôn Đông", "--text", "Mời bà con họp lúc 19h30.",
+        "--submit", "--json", user="bientap",
+    )  # fmt: skip
+    assert written.returncode == 0, written.stderr
+    ident = json.loads(written.stdout)["id"]
+    refused = _run(station_dir, "announcement", "approve", str(ident), user="vanhanh")
+    assert refused.returncode == 1
+    assert refused.stderr.strip() == (
+        "Không có quyền: Tài khoản «vanhanh» (vai trò Vận hành) không được duyệt hoặc từ chối nội dung. "
+        "Việc này cần vai trò: Quản trị, Duyệt."
+    )
+    approved = _run(station_dir, "announcement", "approve", str(ident), user="quantri")
+    assert approved.returncode == 0, approved.stderr
+    assert approved.stdout.strip() == f"Đã duyệt thông báo số {ident} «Họp dân thôn Đông» (người duyệt: Lê Văn Quản)."
+    listed = _run(station_dir, "announcement", "list", "--status", "đã duyệt")
+    assert " ".join(listed.stdout.split()) == f"{ident} Đã duyệt Thông thường Họp dân thôn Đông duyệt: Lê Văn Quản"
+    users = json.loads(_run(station_dir, "user", "list", "--json").stdout)
+    assert [(u["username"], u["role"]) for u in users] == [
+        ("bientap", "editor"),
+        ("quantri", "admin"),
+        ("vanhanh", "operator"),
+    ]
+    trail = json.loads(_run(station_dir, "audit", "list", "--json").stdout)
+    assert [line["action"] for line in trail][:3] == ["announcement.approve", "announcement.submit", "announcement.add"]
+    assert _run(station_dir, "audit", "verify").returncode == 0

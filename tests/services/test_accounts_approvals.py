@@ -1,0 +1,279 @@
+"""Accounts, roles and the approval workflow on a real SQLite station, with the frozen clock."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.fakes import FrozenClock
+from truyenthanh import bootstrap
+from truyenthanh.adapters.db.models import Announcement, Programme, ProgrammeItem
+from truyenthanh.config import load_settings
+from truyenthanh.domain.accounts import Actor, Permission
+from truyenthanh.domain.approval import ContentKind
+from truyenthanh.domain.enums import Category, ContentStatus, ItemKind, Priority, Role
+from truyenthanh.errors import LoginError, PermissionDeniedError, WorkflowError
+
+PASSWORD = "mật-khẩu-đủ-dài"
+
+
+@pytest.fixture
+def people(container: bootstrap.Container) -> dict[str, Actor]:
+    """An admin, an editor, an approver and an operator, logged in."""
+    accounts = container.accounts
+    accounts.add(None, username="quantri", full_name="Lê Văn Quản", role=Role.ADMIN, password=PASSWORD)
+    admin = accounts.login("quantri", PASSWORD)
+    for username, name, role in (
+        ("bientap", "Trần Thị Biên", Role.EDITOR),
+        ("duyet", "Nguyễn Văn Duyệt", Role.APPROVER),
+        ("vanhanh", "Phạm Thị Hành", Role.OPERATOR),
+    ):
+        accounts.add(admin, username=username, full_name=name, role=role, password=PASSWORD)
+    return {u: accounts.login(u, PASSWORD) for u in ("quantri", "bientap", "duyet", "vanhanh")}
+
+
+def _announcement(container: bootstrap.Container, editor: Actor, *, submit: bool = True) -> int:
+    view = container.approvals.add_announcement(
+        editor, title="Tiêm phòng dại cho chó, mèo", text="UBND xã thông báo lịch tiêm phòng.", submit=submit
+    )
+    return view.id
+
+
+def test_operator_cannot_approve(container: bootstrap.Container, people: dict[str, Actor]) -> None:
+    ident = _announcement(container, people["bientap"])
+    with pytest.raises(PermissionDeniedError) as refused:
+        container.approvals.approve(people["vanhanh"], ContentKind.ANNOUNCEMENT, ident)
+    assert refused.value.message == (
+        "Tài khoản «vanhanh» (vai trò Vận hành) không được duyệt hoặc từ chối nội dung. "
+        "Việc này cần vai trò: Quản trị, Duyệt."
+    )
+    assert container.approvals.get(ContentKind.ANNOUNCEMENT, ident).status is ContentStatus.WAITING
+
+
+def test_editor_cannot_send_an_emergency_unless_the_station_allows_it(
+    container: bootstrap.Container, people: dict[str, Actor], station_dir: Path, clock: FrozenClock
+) -> None:
+    with pytest.raises(PermissionDeniedError) as refused:
+        container.approvals.send_emergency(people["bientap"], title="Bão số 9", text="Bão số 9 sắp đổ bộ.")
+    assert refused.value.message == (
+        "Tài khoản «bientap» (vai trò Biên tập) không được phát bản tin khẩn cấp ngay không qua duyệt. "
+        "Việc này cần vai trò: Quản trị, Duyệt, Vận hành."
+    )
+    assert container.approvals.list(ContentKind.ANNOUNCEMENT) == []
+    allowing = bootstrap.build(load_settings(station_dir, emergency_roles=["admin", "editor"]), clock=clock)
+    try:
+        permit = allowing.approvals.send_emergency(people["bientap"], title="Bão số 9", text="Bão số 9 sắp đổ bộ.")
+        assert permit.sender == "Trần Thị Biên"
+        sent = allowing.approvals.get(ContentKind.ANNOUNCEMENT, permit.announcement_id or 0)
+        assert (sent.status, sent.priority, sent.approved_by) == (
+            ContentStatus.APPROVED,
+            Priority.EMERGENCY,
+            "Trần Thị Biên",
+        )
+        logged = allowing.audit.entries(entity="announcement", entity_id=str(sent.id))
+        assert [line.action for line in logged] == ["emergency.send"]
+        assert logged[0].actor == "bientap"
+        with pytest.raises(PermissionDeniedError, match="vai trò Vận hành"):
+            allowing.approvals.send_emergency(people["vanhanh"], title="Cháy", source="canh-bao.wav")
+    finally:
+        allowing.close()
+
+
+def test_approver_cannot_write_and_editor_cannot_manage_accounts(
+    container: bootstrap.Container, people: dict[str, Actor]
+) -> None:
+    with pytest.raises(PermissionDeniedError, match="không được soạn, sửa và gửi duyệt nội dung"):
+        _announcement(container, people["duyet"])
+    with pytest.raises(PermissionDeniedError, match="không được quản lý tài khoản"):
+        container.accounts.add(
+            people["bientap"], username="moi", full_name="Người Mới", role=Role.ADMIN, password=PASSWORD
+        )
+    assert container.accounts.allows(people["vanhanh"], Permission.SEND_EMERGENCY)
+
+
+def test_content_goes_draft_waiting_rejected_waiting_approved_aired(
+    container: bootstrap.Container, people: dict[str, Actor], clock: FrozenClock
+) -> None:
+    approvals, editor, approver = container.approvals, people["bientap"], people["duyet"]
+    ident = _announcement(container, editor, submit=False)
+    kind = ContentKind.ANNOUNCEMENT
+    with pytest.raises(WorkflowError, match="đang ở trạng thái «Bản nháp»: chỉ duyệt được nội dung đang chờ duyệt"):
+        approvals.approve(approver, kind, ident)
+    assert approvals.submit(editor, kind, ident).status is ContentStatus.WAITING
+    with pytest.raises(WorkflowError, match="Từ chối phải ghi rõ lý do"):
+        approvals.reject(approver, kind, ident, "  ")
+    rejected = approvals.reject(approver, kind, ident, "Sai ngày tiêm")
+    assert (rejected.status, rejected.rejected_reason) == (ContentStatus.REJECTED, "Sai ngày tiêm")
+    approvals.edit_announcement(editor, ident, text="Lịch tiêm phòng dại: ngày 25/11/2026.")
+    approvals.submit(editor, kind, ident)
+    clock.advance(minutes=5)
+    approved = approvals.approve(approver, kind, ident)
+    assert (approved.status, approved.approved_by, approved.approved_at, approved.rejected_reason) == (
+        ContentStatus.APPROVED,
+        "Nguyễn Văn Duyệt",
+        clock.now(),
+        None,
+    )
+    assert approvals.mark_aired(kind, ident).status is ContentStatus.AIRED
+    history = [line.action for line in reversed(container.audit.entries(entity="announcement"))]
+    assert history == [
+        "announcement.add",
+        "announcement.submit",
+        "announcement.reject",
+        "announcement.edit",
+        "announcement.submit",
+        "announcement.approve",
+        "announcement.aired",
+    ]
+    edit = container.audit.entries(entity="announcement")[3]
+    assert edit.actor == "bientap"
+    assert edit.before is not None and edit.before["status"] == "rejected"
+    assert edit.after is not None and edit.after["text"] == "Lịch tiêm phòng dại: ngày 25/11/2026."
+    assert all(report.ok for report in container.audit.verify())
+
+
+def test_editing_approved_content_needs_approval_again(
+    container: bootstrap.Container, people: dict[str, Actor]
+) -> None:
+    ident = _announcement(container, people["bientap"])
+    container.approvals.approve(people["duyet"], ContentKind.ANNOUNCEMENT, ident)
+    edited = container.approvals.edit_announcement(people["bientap"], ident, title="Tiêm phòng (sửa)")
+    assert (edited.status, edited.approved_by) == (ContentStatus.DRAFT, None)
+
+
+def test_nobody_approves_their_own_content_except_in_single_operator_mode(
+    container: bootstrap.Container, people: dict[str, Actor], station_dir: Path, clock: FrozenClock
+) -> None:
+    admin = people["quantri"]
+    ident = _announcement(container, admin)
+    with pytest.raises(WorkflowError, match="Không được tự duyệt thông báo số 1 do chính mình soạn hoặc gửi duyệt"):
+        container.approvals.approve(admin, ContentKind.ANNOUNCEMENT, ident)
+    single = bootstrap.build(
+        load_settings(station_dir, single_operator=True, single_operator_name="Hoàng Văn Một"), clock=clock
+    )
+    try:
+        alone = single.accounts.single_operator_actor()
+        draft = _announcement(single, alone, submit=False)
+        approved = single.approvals.approve(alone, ContentKind.ANNOUNCEMENT, draft)
+        assert (approved.status, approved.approved_by) == (ContentStatus.APPROVED, "Hoàng Văn Một")
+    finally:
+        single.close()
+
+
+def test_single_operator_mode_needs_a_name(station_dir: Path, clock: FrozenClock) -> None:
+    built = bootstrap.build(load_settings(station_dir, single_operator=True), clock=clock)
+    try:
+        with pytest.raises(Exception, match="cần họ tên người chịu trách nhiệm"):
+            built.accounts.single_operator_actor()
+    finally:
+        built.close()
+
+
+def _programme(container: bootstrap.Container, announcement_ids: list[int]) -> int:
+    with container.db.session() as session:
+        programme = Programme(title="Bản tin sáng", category=Category.LOCAL_AFFAIRS, created_by="bientap")
+        session.add(programme)
+        session.flush()
+        assert programme.id is not None
+        for position, ident in enumerate(announcement_ids):
+            announcement = session.get(Announcement, ident)
+            assert announcement is not None
+            session.add(
+                ProgrammeItem(
+                    programme_id=programme.id,
+                    position=position,
+                    kind=ItemKind.ANNOUNCEMENT,
+                    title=announcement.title,
+                    announcement_id=ident,
+                )
+            )
+        return programme.id
+
+
+def test_daemon_airs_only_approved_content(container: bootstrap.Container, people: dict[str, Actor]) -> None:
+    approvals = container.approvals
+    ready = _announcement(container, people["bientap"])
+    approvals.approve(people["duyet"], ContentKind.ANNOUNCEMENT, ready)
+    waiting = _announcement(container, people["bientap"])
+    programme_id = _programme(container, [ready, waiting])
+    unapproved = approvals.check_air(programme_id)
+    assert not unapproved.airable
+    assert unapproved.reason == (
+        "Chương trình «Bản tin sáng» chưa được duyệt (trạng thái: Bản nháp) nên không được phát."
+    )
+    with pytest.raises(WorkflowError, match="chưa được duyệt thì không được phát"):
+        approvals.mark_aired(ContentKind.PROGRAMME, programme_id)
+    approvals.submit(people["quantri"], ContentKind.PROGRAMME, programme_id)
+    with pytest.raises(WorkflowError, match="Không được tự duyệt chương trình số 1 do chính mình soạn hoặc gửi duyệt"):
+        approvals.approve(people["quantri"], ContentKind.PROGRAMME, programme_id)
+    approvals.approve(people["duyet"], ContentKind.PROGRAMME, programme_id)
+    check = approvals.check_air(programme_id)
+    assert (check.airable, check.approver) == (True, "Nguyễn Văn Duyệt")
+    assert [(b.position, b.reason) for b in check.blocked_items] == [
+        (
+            1,
+            f"Thông báo «Tiêm phòng dại cho chó, mèo» (số {waiting}) chưa được duyệt "
+            "(trạng thái: Chờ duyệt) nên bị bỏ qua.",
+        )
+    ]
+    approvals.approve(people["duyet"], ContentKind.ANNOUNCEMENT, waiting)
+    assert approvals.check_air(programme_id).blocked_items == ()
+    approvals.mark_aired(ContentKind.PROGRAMME, programme_id)
+    assert approvals.check_air(programme_id).airable
+
+
+def test_signed_packages_preapproved_only_when_the_station_says_so(
+    container: bootstrap.Container, station_dir: Path, clock: FrozenClock
+) -> None:
+    with container.db.session() as session:
+        programme = Programme(title="Chuyên mục chính sách", package_id="tinh-2026-48")
+        session.add(programme)
+        session.flush()
+        assert not container.approvals.preapprove_package(session, programme, upstream="Đài PT-TH tỉnh")
+        assert programme.status is ContentStatus.DRAFT
+    trusting = bootstrap.build(load_settings(station_dir, signed_packages_preapproved=True), clock=clock)
+    try:
+        with trusting.db.session() as session:
+            programme = Programme(title="Chuyên mục chính sách", package_id="tinh-2026-49")
+            session.add(programme)
+            session.flush()
+            assert trusting.approvals.preapprove_package(session, programme, upstream="Đài PT-TH tỉnh")
+        view = trusting.approvals.get(ContentKind.PROGRAMME, programme.id or 0)
+        assert (view.status, view.approved_by) == (ContentStatus.APPROVED, "Đài PT-TH tỉnh (gói có chữ ký tin cậy)")
+        assert trusting.audit.entries(entity="programme")[0].actor == "upstream:Đài PT-TH tỉnh"
+    finally:
+        trusting.close()
+
+
+def test_login_refusals_and_the_last_admin(container: bootstrap.Container, people: dict[str, Actor]) -> None:
+    accounts = container.accounts
+    with pytest.raises(LoginError, match="Sai tên đăng nhập hoặc mật khẩu"):
+        accounts.login("duyet", "sai-mat-khau")
+    with pytest.raises(LoginError, match="Sai tên đăng nhập hoặc mật khẩu"):
+        accounts.login("khongco", PASSWORD)
+    accounts.set_disabled(people["quantri"], "duyet")
+    with pytest.raises(LoginError, match="Tài khoản «duyet» đã bị khóa"):
+        accounts.login("duyet", PASSWORD)
+    with pytest.raises(WorkflowError, match="tài khoản quản trị cuối cùng"):
+        accounts.set_disabled(people["quantri"], "quantri")
+    accounts.set_password(people["vanhanh"], "vanhanh", "mật-khẩu-mới-123")
+    assert accounts.login("vanhanh", "mật-khẩu-mới-123").role is Role.OPERATOR
+    with pytest.raises(PermissionDeniedError):
+        accounts.set_password(people["vanhanh"], "bientap", "mật-khẩu-mới-123")
+    stored = [u.to_json() for u in accounts.list()]
+    assert [(u["username"], u["disabled"]) for u in stored] == [
+        ("bientap", False),
+        ("duyet", True),
+        ("quantri", False),
+        ("vanhanh", False),
+    ]
+    assert all("password" not in key for entry in container.audit.entries(entity="user") for key in (entry.after or {}))
+
+
+def test_first_account_must_be_an_admin(container: bootstrap.Container) -> None:
+    with pytest.raises(WorkflowError, match="Tài khoản đầu tiên phải có vai trò quản trị"):
+        container.accounts.add(None, username="bientap", full_name="Biên", role=Role.EDITOR, password=PASSWORD)
+    with pytest.raises(WorkflowError, match="Mật khẩu phải có ít nhất 8 ký tự"):
+        container.accounts.add(None, username="quantri", full_name="Quản", role=Role.ADMIN, password="ngan")
+    assert not container.accounts.has_users()

@@ -1,0 +1,265 @@
+"""SpeechService on a real station: real SQLite, real espeak-ng and ffmpeg, gTTS over intercepted HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import responses
+from sqlmodel import select
+
+from tests.fakes import FrozenClock
+from tests.speechfakes import GTTS_URL, FakeGoogle, make_mp3
+from truyenthanh import bootstrap
+from truyenthanh.adapters.db.models import Announcement, AudioAsset
+from truyenthanh.adapters.tts.espeak import EspeakEngine
+from truyenthanh.adapters.tts.gtts import GttsEngine
+from truyenthanh.config import load_settings
+from truyenthanh.domain.enums import AssetSource, Category, ReadingVariant
+from truyenthanh.errors import ConfigError, NotFoundError, SpeechError, StorageError
+
+TEXT = "Thông báo của UBND xã: lúc 7h30 ngày 12/12/2026 tiêm chủng tại Hội trường ấp 2. Liên hệ 0912 000 113."
+
+
+def _build(station_dir: Path, clock: FrozenClock, **settings: object) -> bootstrap.Container:
+    engines = {
+        "gtts": GttsEngine(timeout_s=2, min_interval_s=0, backoff_s=0.01, retries=1),
+        "espeak": EspeakEngine(),
+    }
+    return bootstrap.build(load_settings(station_dir, **settings), clock=clock, speech_engines=engines)
+
+
+@pytest.fixture
+def station(station_dir: Path, clock: FrozenClock) -> Iterator[bootstrap.Container]:
+    built = _build(station_dir, clock)
+    built.station.init()
+    yield built
+    built.close()
+
+
+@pytest.fixture(scope="module")
+def mp3() -> bytes:
+    return make_mp3()
+
+
+@pytest.fixture
+def google(mp3: bytes) -> Iterator[FakeGoogle]:
+    fake = FakeGoogle(mp3=mp3)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.add_callback(responses.POST, GTTS_URL, callback=fake)
+        yield fake
+
+
+def _announcement(container: bootstrap.Container, text: str = TEXT) -> int:
+    with container.db.session() as session:
+        row = Announcement(title="Tiêm chủng", text=text, category=Category.ADMINISTRATION)
+        session.add(row)
+        session.flush()
+        assert row.id is not None
+        return row.id
+
+
+def _get(container: bootstrap.Container, announcement_id: int) -> Announcement:
+    with container.db.session() as session:
+        row = session.get(Announcement, announcement_id)
+        assert row is not None
+        return row
+
+
+def test_container_has_the_speech_service(container: bootstrap.Container) -> None:
+    assert container.speech.normalize("UBND xã") == "Ủy ban nhân dân xã"
+    assert set(container.speech_engines) == {"gtts", "espeak"}
+
+
+def test_render_with_gtts_stores_a_measured_tts_asset(station: bootstrap.Container, google: FakeGoogle) -> None:
+    rendering = station.speech.synthesize(TEXT, engine="auto", title="Tiêm chủng")
+    asset = rendering.asset
+    assert (rendering.engine, rendering.voice, rendering.fell_back) == ("gtts", "vi", False)
+    assert (asset.engine, asset.voice, asset.source) == ("gtts", "vi", AssetSource.TTS)
+    assert asset.id is not None and asset.title == "Tiêm chủng"
+    assert asset.loudness_lufs is not None and asset.loudness_lufs > -40
+    assert asset.duration_s > 1
+    assert (station.locations.media_dir / asset.path).is_file()
+    assert "bảy giờ ba mươi" in rendering.spoken_text
+    assert all(len(text) <= 100 for text, _ in google.requests)
+
+
+def test_the_cache_answers_the_same_text_without_an_engine(station: bootstrap.Container, google: FakeGoogle) -> None:
+    first = station.speech.synthesize(TEXT)
+    calls = len(google.requests)
+    second = station.speech.synthesize(TEXT)
+    assert len(google.requests) == calls
+    assert second.from_cache and not first.from_cache
+    assert second.asset.id == first.asset.id
+    with station.db.session() as session:
+        assert len(session.exec(select(AudioAsset)).all()) == 1
+
+
+def test_cache_key_includes_engine_and_speed(station_dir: Path, clock: FrozenClock, google: FakeGoogle) -> None:
+    normal = _build(station_dir, clock)
+    normal.station.init()
+    slow = _build(station_dir, clock, tts_speed=0.8)
+    try:
+        a = normal.speech.synthesize("Xin chào bà con.", engine="espeak")
+        b = slow.speech.synthesize("Xin chào bà con.", engine="espeak")
+        c = normal.speech.synthesize("Xin chào bà con.", engine="gtts")
+        assert len({a.asset.path, b.asset.path, c.asset.path}) == 3
+        assert b.asset.duration_s > a.asset.duration_s
+    finally:
+        normal.close()
+        slow.close()
+
+
+def test_announcement_falls_back_to_espeak_and_says_so(station: bootstrap.Container) -> None:
+    # No interception: HTTPS goes to a closed local port (tests/conftest.py), as when the Internet is down.
+    announcement_id = _announcement(station)
+    rendering = station.speech.render_announcement(announcement_id)
+    assert rendering.fell_back
+    assert (rendering.engine, rendering.voice) == ("espeak", "vi")
+    assert rendering.notice is not None and "gTTS" in rendering.notice and "espeak" in rendering.notice
+    stored = _get(station, announcement_id)
+    assert (stored.engine, stored.voice, stored.asset_id) == ("espeak", "vi", rendering.asset.id)
+    assert stored.spoken_text == rendering.spoken_text
+    assert "Ủy ban nhân dân" in stored.spoken_text
+    assert not list((station.locations.cache_dir / "speech").glob("gtts-*"))
+
+
+def test_gtts_rerender_when_the_network_is_back(station: bootstrap.Container, mp3: bytes) -> None:
+    announcement_id = _announcement(station)
+    offline = station.speech.render_announcement(announcement_id)
+    assert offline.engine == "espeak"
+    with responses.RequestsMock() as mock:
+        mock.add_callback(responses.POST, GTTS_URL, callback=FakeGoogle(mp3=mp3))
+        report = station.speech.retry_online()
+    assert report.upgraded == [announcement_id]
+    assert report.still_offline == {}
+    stored = _get(station, announcement_id)
+    assert stored.engine == "gtts"
+    assert stored.asset_id != offline.asset.id
+
+
+def test_rerender_keeps_the_offline_audio_while_the_network_is_down(station: bootstrap.Container) -> None:
+    announcement_id = _announcement(station)
+    station.speech.render_announcement(announcement_id)
+    before = _get(station, announcement_id)
+    report = station.speech.retry_online([announcement_id])
+    assert report.upgraded == []
+    assert announcement_id in report.still_offline
+    after = _get(station, announcement_id)
+    assert (after.engine, after.asset_id) == (before.engine, before.asset_id)
+
+
+def test_gtts_only_raises_in_vietnamese_when_unreachable(station: bootstrap.Container) -> None:
+    with pytest.raises(SpeechError) as caught:
+        station.speech.render("Xin chào bà con.", engine="gtts")
+    assert "gTTS không đọc được" in caught.value.message
+
+
+def test_ensure_rendered_never_uses_the_network(station: bootstrap.Container, google: FakeGoogle) -> None:
+    first, second = _announcement(station), _announcement(station, "Bà con chú ý: họp thôn lúc 19h.")
+    made = station.speech.ensure_rendered([first, second])
+    assert google.requests == []
+    assert [r.engine for r in made] == ["espeak", "espeak"]
+    assert station.speech.ensure_rendered([first, second]) == []
+    with station.db.session() as session:
+        row = session.get(Announcement, second)
+        assert row is not None
+        row.text = "Bà con chú ý: họp thôn lúc 20h."
+    again = station.speech.ensure_rendered([first, second])
+    assert [r.spoken_text for r in again] == ["Bà con chú ý: họp thôn lúc hai mươi giờ."]
+
+
+def test_ensure_rendered_uses_cached_gtts_audio_offline(station: bootstrap.Container, google: FakeGoogle) -> None:
+    announcement_id = _announcement(station)
+    station.speech.synthesize(TEXT)  # rendered online earlier (when the announcement was approved)
+    calls = len(google.requests)
+    (made,) = station.speech.ensure_rendered([announcement_id])
+    assert len(google.requests) == calls
+    assert made.engine == "gtts" and made.from_cache
+
+
+def test_ensure_rendered_reports_missing_announcements_after_doing_the_rest(station: bootstrap.Container) -> None:
+    good = _announcement(station)
+    with pytest.raises(SpeechError, match="thông báo 999"):
+        station.speech.ensure_rendered([999, good])
+    assert station.speech.is_ready(good)
+
+
+def test_ensure_rendered_redoes_audio_whose_file_vanished(station: bootstrap.Container) -> None:
+    announcement_id = _announcement(station)
+    station.speech.ensure_rendered([announcement_id])
+    stored = _get(station, announcement_id)
+    with station.db.session() as session:
+        asset = session.get(AudioAsset, stored.asset_id)
+        assert asset is not None
+    (station.locations.media_dir / asset.path).unlink()
+    assert not station.speech.is_ready(announcement_id)
+    station.speech.ensure_rendered([announcement_id])
+    assert station.speech.is_ready(announcement_id)
+
+
+def test_unknown_announcement_and_engine(station: bootstrap.Container) -> None:
+    with pytest.raises(NotFoundError, match="42"):
+        station.speech.render_announcement(42)
+    with pytest.raises(SpeechError, match="auto, gtts, espeak"):
+        station.speech.render("Xin chào", engine="piper")
+    with pytest.raises(SpeechError, match="không có chữ"):
+        station.speech.render(" ... ")
+
+
+def test_rendering_before_init_asks_for_init(station_dir: Path, clock: FrozenClock) -> None:
+    container = _build(station_dir, clock)
+    try:
+        with pytest.raises(StorageError, match="truyenthanh init"):
+            container.speech.render("Xin chào", engine="espeak")
+    finally:
+        container.close()
+
+
+def test_southern_station_reads_south(station_dir: Path, clock: FrozenClock) -> None:
+    container = _build(station_dir, clock, reading_variant="south")
+    container.station.init()
+    try:
+        assert (
+            container.speech.normalize("105 hộ, năm 2024") == "một trăm lẻ năm hộ, năm hai ngàn không trăm hai mươi bốn"
+        )
+        rendering = container.speech.synthesize("Xin chào bà con.", engine="espeak")
+        assert rendering.voice == "vi-vn-x-south"
+        north = container.speech.normalize("105", variant=ReadingVariant.NORTH)
+        assert north == "một trăm linh năm"
+    finally:
+        container.close()
+
+
+def test_station_lexicon_file_beside_the_config(station_dir: Path, clock: FrozenClock) -> None:
+    (station_dir / "lexicon.toml").write_text(
+        '[abbreviations]\n"TDP" = "tổ dân phố"\n\n[words]\n"Krông Búk" = "Krông Búc"\n', encoding="utf-8"
+    )
+    container = _build(station_dir, clock)
+    try:
+        assert container.speech.normalize("TDP 3 huyện Krông Búk") == "tổ dân phố ba huyện Krông Búc"
+    finally:
+        container.close()
+
+
+def test_lexicon_file_setting_and_its_errors(station_dir: Path, clock: FrozenClock) -> None:
+    (station_dir / "local.toml").write_text('[abbreviations]\n"BQLDA" = "ban quản lý dự án"\n', encoding="utf-8")
+    container = _build(station_dir, clock, lexicon_file=Path("local.toml"))
+    try:
+        assert container.speech.normalize("BQLDA") == "ban quản lý dự án"
+    finally:
+        container.close()
+    (station_dir / "broken.toml").write_text('[abbreviations]\n"HTX" = \n', encoding="utf-8")
+    broken = _build(station_dir, clock, lexicon_file=station_dir / "broken.toml")
+    try:
+        with pytest.raises(ConfigError, match=r"broken\.toml, dòng 2"):
+            broken.speech.normalize("HTX")
+    finally:
+        broken.close()
+    missing = _build(station_dir, clock, lexicon_file=station_dir / "none.toml")
+    try:
+        with pytest.raises(ConfigError, match="lexicon_file"):
+            missing.speech.normalize("HTX")
+    finally:
+        missing.close()

@@ -1,0 +1,92 @@
+"""Lịch phát: the week timeline, a readable recurrence summary, conflicts shown with choices before saving."""
+
+from __future__ import annotations
+
+from datetime import time
+
+from textual.widgets import Button, Input, Select
+
+from tests.tui.conftest import add_programme
+from tests.tui.test_programmes import settle
+from truyenthanh import bootstrap
+from truyenthanh.tui.app import TruyenthanhApp
+from truyenthanh.tui.backend import StationBackend
+from truyenthanh.tui.screens.schedule import ScheduleScreen
+from truyenthanh.tui.screens.schedule_form import ScheduleFormScreen
+
+
+async def test_add_a_weekday_schedule_resolving_an_overlap(container: bootstrap.Container) -> None:
+    add_programme(container, "Bản tin chiều", at=time(17, 0), seconds=600)
+    new_id, _ = add_programme(container, "Thông báo thuế", at=time(6, 0), rrule=None, seconds=120)
+    app = TruyenthanhApp(StationBackend(container))
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.press("f5")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ScheduleScreen)
+        # Monday 23/11 to Sunday 29/11: the daily bulletin seven times.
+        assert [a.start.strftime("%d %H:%M") for a in screen.airings if a.title == "Bản tin chiều"] == [
+            f"{d} 17:00" for d in range(23, 30)
+        ]
+        assert "Thứ Hai 23/11" in str(screen.query_one("#day-0").border_title)
+
+        await pilot.press("a")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, ScheduleFormScreen)
+        form.query_one("#schedule-programme", Select).value = new_id
+        form.query_one("#schedule-repeat", Select).value = "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"
+        form.query_one("#schedule-time", Input).focus()
+        await pilot.press(*"17:05")
+        await pilot.pause()
+        summary = str(form.query_one("#schedule-summary").render())
+        assert summary == "Sẽ phát: Thứ Hai đến Thứ Sáu, 17:05"
+
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is form, "a conflicting schedule is not saved"
+        error = str(form.query_one("#form-error").render())
+        assert "Không lưu lịch phát vì" in error and "Bản tin chiều" in error
+        choices = [str(b.label) for b in form.query("#schedule-choices Button").results(Button)]
+        assert choices[-1] == "Vẫn lưu như vậy"
+        assert any(label.startswith("Phát sau mục bị trùng (17:10)") for label in choices)
+        assert container.scheduling.schedules()[-1].programme_title == "Thông báo thuế"  # only the one-off so far
+        assert len(container.scheduling.schedules()) == 2
+
+        await pilot.click("#resolve-after")
+        await settle(app, pilot)
+        assert app.screen is screen
+        saved = container.scheduling.schedules()[-1]
+        assert (saved.programme_title, saved.summary) == ("Thông báo thuế", "Thứ Hai đến Thứ Sáu, 17:10")
+        assert [a.start.strftime("%d %H:%M") for a in screen.airings if a.title == "Thông báo thuế"] == [
+            "23 06:00",  # the one-off it already had
+            *(f"{d} 17:10" for d in range(23, 28)),
+        ]
+
+        await pilot.press("]")
+        await settle(app, pilot)
+        assert screen.monday is not None and screen.monday.day == 30
+
+
+async def test_quiet_hours_are_refused_and_typing_is_kept(container: bootstrap.Container) -> None:
+    programme_id, _ = add_programme(container, "Nhạc đêm", at=time(6, 0), rrule=None)
+    app = TruyenthanhApp(StationBackend(container))
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.press("f5")
+        await settle(app, pilot)
+        await pilot.press("a")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, ScheduleFormScreen)
+        form.query_one("#schedule-programme", Select).value = programme_id
+        form.query_one("#schedule-time", Input).focus()
+        await pilot.press(*"25:00", "ctrl+s")
+        await settle(app, pilot)
+        assert "«25:00» không phải giờ" in str(form.query_one("#form-error").render())
+        form.query_one("#schedule-time", Input).value = "22:30"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is form
+        assert "rơi vào giờ yên tĩnh 21:30–05:00 của đài" in str(form.query_one("#form-error").render())
+        assert form.query_one("#schedule-time", Input).value == "22:30"
+        assert len(container.scheduling.schedules()) == 1

@@ -150,6 +150,7 @@ class Daemon:
         self._stopping_reason = ""
         self._handled: dict[str, str] = {}
         self._items: dict[str, _ItemInfo] = {}
+        self._failed: dict[str, _ItemInfo] = {}
         self._playing: dict[str, _ItemInfo] = {}
         self._emergency: _Emergency | None = None
         self._emergency_seq = 0
@@ -343,15 +344,17 @@ class Daemon:
                 except TruyenthanhError as exc:
                     self._publish({"type": "problem", "airing": item.occurrence.key, "message": exc.message})
             for play_item in items:
-                if play_item.source is not None and not play_item.source.is_file():
-                    self._publish(
-                        {
-                            "type": "problem",
-                            "airing": item.occurrence.key,
-                            "message": f"Thiếu tệp «{play_item.source}» của «{play_item.title}»; "
-                            "sẽ phát tệp dự phòng nếu có.",
-                        }
-                    )
+                if play_item.source is not None:
+                    try:
+                        ffmpeg.probe(play_item.source)
+                    except TruyenthanhError as exc:
+                        self._publish(
+                            {
+                                "type": "problem",
+                                "airing": item.occurrence.key,
+                                "message": f"«{play_item.title}»: {exc.message} Sẽ phát tệp dự phòng nếu có.",
+                            }
+                        )
                 if play_item.kind is ItemKind.RELAY and play_item.relay_url:
                     problem = _probe_relay(play_item.relay_url)
                     if problem:
@@ -558,7 +561,9 @@ class Daemon:
 
     def _info_for(self, item: PlayItem, replaced: PlayItem | None = None) -> _ItemInfo:
         with self._lock:
-            info = self._items.get(item.key) or (self._items.get(replaced.key) if replaced else None)
+            info = self._items.get(item.key)
+            if info is None and replaced is not None:
+                info = self._items.get(replaced.key) or self._failed.get(replaced.key)
         if info is None:
             info = _ItemInfo(airing=item.key, programme_title="", item_title=item.title, item_kind=item.kind,
                              priority=Priority.NORMAL)  # fmt: skip
@@ -597,6 +602,14 @@ class Daemon:
         with self._lock:
             info = self._playing.pop(event.item.key, None)
             why = self._pending_end.pop(event.item.key, "")
+            if event.reason is not EndReason.PREEMPTED:
+                # Forget finished items (a 24/7 process must not grow); a failed one may still be named by
+                # the fallback that replaces it, so it is kept among the last few.
+                ended = self._items.pop(event.item.key, None)
+                if ended is not None and event.reason is EndReason.FAILED:
+                    self._failed[event.item.key] = ended
+                    while len(self._failed) > 50:
+                        self._failed.pop(next(iter(self._failed)))
         if info is None:
             info = self._info_for(event.item)
             if event.reason is not EndReason.FAILED:

@@ -46,6 +46,7 @@ def station(station_dir: Path, pulse_env: dict[str, str], tmp_path: Path) -> Ite
     """An initialised station with no session, quiet-hour or weekend rules (tests run at any hour)."""
     env = {k: v for k, v in pulse_env.items() if not k.startswith("TRUYENTHANH_")}
     env["TRUYENTHANH_OUTPUT"] = "device"
+    env["TRUYENTHANH_TTS_ENGINE"] = "espeak"  # no Internet here
     built = bootstrap.build(load_settings(station_dir))
     built.station.init()
     built.scheduling.set_rules(StationRules())
@@ -146,6 +147,16 @@ def test_second_daemon_is_refused_and_the_cli_talks_to_the_first(station: tuple[
         assert f"Dịch vụ phát: đang chạy (PID {first.pid}), đang chờ." in human.stdout
         started = cli(folder, env, "emergency", "--file", str(folder / "missing.wav"))
         assert started.returncode == 1 and "Không thấy tệp" in started.stderr
+        spoken = cli(folder, env, "emergency", "Bão số 3 đổ bộ lúc 14h30, người dân không ra khơi.", "--repeat", "3",
+                     "--every", "30")  # fmt: skip
+        assert spoken.returncode == 0, spoken.stderr
+        assert "Đang phát khẩn cấp (số 1): phát 3 lần, cách nhau 30 phút." in spoken.stdout
+        wait_for(lambda: len(log_rows(folder, env)) >= 2, 30, "the alert and the spoken bulletin")
+        cancelled = cli(folder, env, "emergency", "cancel")
+        assert cancelled.returncode == 0 and "Đã hủy phát khẩn cấp số 1 (đã phát 1 lần)." in cancelled.stdout
+    alert, bulletin = log_rows(folder, env)[:2]
+    assert alert["item"] == "Tín hiệu khẩn cấp" and alert["outcome"] == "played"
+    assert bulletin["engine"] == "espeak" and bulletin["priority"] == "emergency" and bulletin["operator"]
     stopped = cli(folder, env, "status", "--json")
     assert json.loads(stopped.stdout)["daemon"] == {"running": False}
 

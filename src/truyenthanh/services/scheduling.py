@@ -487,7 +487,7 @@ class AirScheduler:
         on_prepare: PrepareHandler,
         handled: Callable[[str], bool],
         lead_s: float = 3.0,
-        prepare_ahead: timedelta = timedelta(minutes=30),
+        prepare_ahead: timedelta = timedelta(hours=2),
         horizon: timedelta = timedelta(hours=6),
         poll_s: float = 0.5,
         refresh: timedelta = timedelta(minutes=10),
@@ -590,6 +590,8 @@ class AirScheduler:
                 if not self._is_handled(p)
             ]
             self._upcoming = planned
+            horizon = (now - timedelta(days=2)).isoformat(timespec="seconds")
+            self._dispatched = {key for key in self._dispatched if key.partition("@")[2] >= horizon}
             scheduler = self._scheduler
             if scheduler is None:
                 return
@@ -686,7 +688,18 @@ class AirScheduler:
             self._built_at is not None and now - self._built_at >= self._refresh
         ):
             self.rebuild()
-        self.dispatch()
+        if self._next_due() <= now:
+            self.dispatch()
+
+    def _next_due(self) -> datetime:
+        """When the next known airing must be handed over (a cheap check before querying the database)."""
+        with self._lock:
+            pending = [
+                p.start - timedelta(seconds=self._lead(p))
+                for p in self._upcoming
+                if p.occurrence.key not in self._dispatched
+            ]
+        return min(pending, default=datetime.max.replace(tzinfo=UTC))
 
 
 __all__ = [

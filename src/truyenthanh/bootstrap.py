@@ -17,6 +17,7 @@ from truyenthanh.services.broadcast_log import BroadcastLogService
 from truyenthanh.services.library import LibraryService
 from truyenthanh.services.ports import Clock, SpeechEngine
 from truyenthanh.services.programmes import ProgrammeService
+from truyenthanh.services.reports import ReportService
 from truyenthanh.services.scheduling import SchedulingService
 from truyenthanh.services.speech import SpeechService
 from truyenthanh.services.station import StationService
@@ -36,6 +37,7 @@ class Container:
     audit: AuditService = field(init=False)
     accounts: AccountService = field(init=False)
     approvals: ApprovalService = field(init=False)
+    reports: ReportService = field(init=False)
     library: LibraryService = field(init=False)
     programmes: ProgrammeService = field(init=False)
     scheduling: SchedulingService = field(init=False)
@@ -47,6 +49,7 @@ class Container:
         self.audit = AuditService(db=self.db)
         self.accounts = AccountService(settings=self.settings, db=self.db, clock=self.clock)
         self.approvals = ApprovalService(settings=self.settings, db=self.db, clock=self.clock, accounts=self.accounts)
+        self.reports = ReportService(settings=self.settings, locations=self.locations, db=self.db, clock=self.clock)
         self.library = LibraryService(locations=self.locations, db=self.db, clock=self.clock)
         self.programmes = ProgrammeService(db=self.db, clock=self.clock)
         self.scheduling = SchedulingService(

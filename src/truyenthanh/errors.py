@@ -103,3 +103,9 @@ class WorkflowError(TruyenthanhError):
     """Content cannot move to the asked state of the approval workflow from where it is."""
 
     title = "Không đúng quy trình duyệt"
+
+
+class ReportError(TruyenthanhError):
+    """A report cannot be built or written."""
+
+    title = "Lỗi lập báo cáo"

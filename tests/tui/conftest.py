@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, time
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
+from tests.fakes import FrozenClock
 from truyenthanh import bootstrap
 from truyenthanh.adapters.db.models import AudioAsset, Programme, ProgrammeItem, Schedule
+from truyenthanh.config import load_settings
 from truyenthanh.domain.enums import ContentStatus, ItemKind
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -62,3 +68,13 @@ def add_programme(
         session.flush()
         assert schedule.id is not None
         return programme.id, schedule.id
+
+
+@pytest.fixture
+def espeak_container(station_dir: Path, clock: FrozenClock) -> Iterator[bootstrap.Container]:
+    """An initialised station whose speech uses the offline espeak-ng voice (no network in tests)."""
+    (station_dir / "truyenthanh.toml").write_text('tts_engine = "espeak"\n', encoding="utf-8")
+    built = bootstrap.build(load_settings(station_dir), clock=clock)
+    built.station.init()
+    yield built
+    built.close()

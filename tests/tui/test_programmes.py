@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import time
+import asyncio
+import time
+from datetime import time as clock_time
 
 from textual.widgets import Input, Select
+from textual.worker import WorkerState
 
 from tests.tui.conftest import add_asset, add_programme
 from truyenthanh import bootstrap
@@ -15,11 +18,17 @@ from truyenthanh.tui.screens.programme_forms import AddItemScreen, NewProgrammeS
 from truyenthanh.tui.screens.programmes import ProgrammesScreen
 
 
-async def settle(app: TruyenthanhApp, pilot: object) -> None:
-    """Let workers finish and their messages be handled."""
-    for _ in range(3):
-        await app.workers.wait_for_complete()
+async def settle(app: TruyenthanhApp, pilot: object, timeout: float = 30.0) -> None:
+    """Let workers finish (or be superseded) and their messages be handled."""
+    deadline = time.monotonic() + timeout
+    quiet = 0
+    while quiet < 3:
         await pilot.pause()  # type: ignore[attr-defined]
+        busy = any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers)
+        quiet = 0 if busy else quiet + 1
+        if busy:
+            await asyncio.sleep(0.01)
+        assert time.monotonic() < deadline, "workers still running"
 
 
 async def test_build_a_programme_with_keys(container: bootstrap.Container) -> None:
@@ -94,7 +103,7 @@ async def test_build_a_programme_with_keys(container: bootstrap.Container) -> No
 
 
 async def test_total_turns_red_over_the_session_limit(container: bootstrap.Container) -> None:
-    add_programme(container, "Buổi sáng dài", at=time(5, 30), seconds=3700)
+    add_programme(container, "Buổi sáng dài", at=clock_time(5, 30), seconds=3700)
     app = TruyenthanhApp(StationBackend(container))
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.press("f4")

@@ -127,6 +127,7 @@ def status(state: CliState, as_json: bool) -> None:
 from truyenthanh.cli.approvals import announcement, programme  # noqa: E402
 from truyenthanh.cli.audit import audit  # noqa: E402
 from truyenthanh.cli.library import library  # noqa: E402
+from truyenthanh.cli.reports import report  # noqa: E402
 from truyenthanh.cli.tui import tui  # noqa: E402  (registered after the group exists)
 from truyenthanh.cli.users import user  # noqa: E402
 
@@ -134,6 +135,7 @@ main.add_command(announcement)
 main.add_command(programme)
 main.add_command(audit)
 main.add_command(library)
+main.add_command(report)
 main.add_command(tui)
 main.add_command(user)
 

@@ -10,11 +10,15 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from truyenthanh.adapters.preview import PreviewPlayer
+from truyenthanh.domain.accounts import Actor
+from truyenthanh.errors import TruyenthanhError
 from truyenthanh.tui.backend import StationBackend
 from truyenthanh.tui.keys import describe_key
+from truyenthanh.tui.screens.announcements import AnnouncementsScreen
 from truyenthanh.tui.screens.help import HelpScreen
 from truyenthanh.tui.screens.library import LibraryScreen
 from truyenthanh.tui.screens.log import LogScreen
+from truyenthanh.tui.screens.login import LoginScreen
 from truyenthanh.tui.screens.programmes import ProgrammesScreen
 from truyenthanh.tui.screens.schedule import ScheduleScreen
 from truyenthanh.tui.screens.today import TodayScreen
@@ -31,6 +35,7 @@ class TruyenthanhApp(App[None]):
         "library": LibraryScreen,
         "programmes": ProgrammesScreen,
         "schedule": ScheduleScreen,
+        "announcements": AnnouncementsScreen,
         "log": LogScreen,
     }
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -39,6 +44,7 @@ class TruyenthanhApp(App[None]):
         Binding("f3", "switch_mode('library')", "Thư viện", show=False, priority=True),
         Binding("f4", "switch_mode('programmes')", "Chương trình", show=False, priority=True),
         Binding("f5", "switch_mode('schedule')", "Lịch phát", show=False, priority=True),
+        Binding("f6", "switch_mode('announcements')", "Thông báo", show=False, priority=True),
         Binding("f7", "switch_mode('log')", "Nhật ký", show=False, priority=True),
         Binding("ctrl+q", "quit", "Thoát", priority=True),
         Binding("ctrl+c", "help_quit", show=False, system=True),
@@ -50,6 +56,8 @@ class TruyenthanhApp(App[None]):
         self.backend = backend
         self.station_name = ""
         """The station's name, read once at start."""
+        self.actor: Actor | None = None
+        """Who content-changing actions act for (set at the first login)."""
         self.preview = PreviewPlayer()
         """Plays files for the operator to check, in a separate process."""
         self.daemon_up: bool | None = None
@@ -85,6 +93,29 @@ class TruyenthanhApp(App[None]):
         if screen_keys:
             sections.append((f"Màn hình «{getattr(self.screen, 'TITLE', '')}»", screen_keys))
         self.push_screen(HelpScreen(sections))
+
+    def with_actor(self, reason: str, then: Callable[[Actor], object]) -> None:
+        """Run ``then`` for the logged-in person, asking for a login first if nobody is logged in.
+
+        In single-operator mode the station's named operator acts without a login.
+        """
+        if self.actor is None and self.backend.container.settings.single_operator:
+            try:
+                self.actor = self.backend.container.accounts.single_operator_actor()
+            except TruyenthanhError as exc:
+                self.notify(exc.message, title=exc.title, severity="error", timeout=10)
+                return
+        if self.actor is not None:
+            then(self.actor)
+            return
+
+        def logged_in(actor: Actor | None) -> None:
+            if actor is not None:
+                self.actor = actor
+                self.notify(f"Xin chào {actor.full_name} ({actor.role.label}).", title="Đã đăng nhập")
+                then(actor)
+
+        self.push_screen(LoginScreen(self.backend, reason), logged_in)
 
     def on_unmount(self) -> None:
         """Stop any preview still playing."""

@@ -19,13 +19,13 @@ from sqlalchemy import func, literal
 from sqlmodel import col, select
 
 from truyenthanh.adapters import files
-from truyenthanh.adapters.db.models import BroadcastLog, Programme, Station
+from truyenthanh.adapters.db.models import Announcement, AudioAsset, BroadcastLog, Programme, Station
 from truyenthanh.adapters.db.types import UTCDateTime
-from truyenthanh.domain.enums import ContentStatus, Outcome
+from truyenthanh.domain.enums import Category, ContentStatus, Outcome, Priority
 from truyenthanh.domain.playout import PlayoutStatus
 from truyenthanh.domain.rundown import AirState, air_state
 from truyenthanh.domain.schedule import MisfireKind
-from truyenthanh.errors import DaemonError, StorageError
+from truyenthanh.errors import DaemonError, NotFoundError, StorageError
 from truyenthanh.services.library import fold
 
 if TYPE_CHECKING:
@@ -152,6 +152,28 @@ class StationBackend:
             warnings=tuple(warnings),
         )
 
+    def announcement(self, announcement_id: int) -> AnnouncementText:
+        """One announcement with its text and rendered audio.
+
+        Raises:
+            NotFoundError: no announcement has that id.
+        """
+        with self.container.db.session() as session:
+            row = session.get(Announcement, announcement_id)
+            if row is None or row.id is None:
+                raise NotFoundError(f"Không có thông báo số {announcement_id}.")
+            asset = session.get(AudioAsset, row.asset_id) if row.asset_id is not None else None
+            return AnnouncementText(
+                id=row.id,
+                title=row.title,
+                text=row.text,
+                category=row.category,
+                priority=row.priority,
+                status=row.status,
+                engine=row.engine,
+                audio=self.container.locations.media_dir / asset.path if asset else None,
+            )
+
     def log(self, wanted: LogFilter, *, limit: int = 2000) -> list[tuple[str, ...]]:
         """Broadcast-log rows (latest broadcast first, at most ``limit``) as the text of :data:`LOG_COLUMNS`."""
         zone = self.zone
@@ -262,6 +284,21 @@ class StationBackend:
         if pending:
             found.append(Alert("Chưa được duyệt nhưng phát hôm nay: " + ", ".join(pending) + "."))
         return found
+
+
+@dataclass(frozen=True)
+class AnnouncementText:
+    """An announcement as the editor loads it."""
+
+    id: int
+    title: str
+    text: str
+    category: Category
+    priority: Priority
+    status: ContentStatus
+    engine: str | None
+    audio: Path | None
+    """The rendered speech on disk, if rendered."""
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,11 @@ from pathlib import Path
 
 from textual.message import Message
 
+from truyenthanh.services.approvals import ContentView
 from truyenthanh.services.library import AssetInfo, ImportReport
 from truyenthanh.services.programmes import ItemChoices, ProgrammeDetail, ProgrammeSummary
 from truyenthanh.services.scheduling import ScheduleView
-from truyenthanh.tui.backend import TodayView
+from truyenthanh.tui.backend import AnnouncementText, TodayView
 from truyenthanh.tui.widgets.week import Airing
 
 
@@ -115,3 +116,38 @@ class LogExported(Message):
     def __init__(self, path: Path) -> None:
         super().__init__()
         self.path = path
+
+
+class AnnouncementsLoaded(Message):
+    """The station's announcements were read."""
+
+    def __init__(self, announcements: list[ContentView]) -> None:
+        super().__init__()
+        self.announcements = announcements
+
+
+class AnnouncementLoaded(Message):
+    """One announcement was read for the editor."""
+
+    def __init__(self, announcement: AnnouncementText) -> None:
+        super().__init__()
+        self.announcement = announcement
+
+
+class AnnouncementSaved(Message):
+    """An announcement was saved (and maybe rendered, submitted or approved); ``notice`` says what happened."""
+
+    def __init__(self, announcement: AnnouncementText, notice: str, *, listen: bool = False) -> None:
+        super().__init__()
+        self.announcement = announcement
+        self.notice = notice
+        self.listen = listen
+
+
+class SpokenFormReady(Message):
+    """The normalised (spoken) form of ``text`` was worked out."""
+
+    def __init__(self, text: str, spoken: str) -> None:
+        super().__init__()
+        self.text = text
+        self.spoken = spoken

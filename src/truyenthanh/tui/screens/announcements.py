@@ -1,0 +1,294 @@
+"""Thông báo: type an announcement, see the words the voice will say, render and listen, send for approval."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Footer, Input, Label, Select, Static, TextArea
+
+from truyenthanh.domain.accounts import Actor, Permission
+from truyenthanh.domain.approval import ContentKind
+from truyenthanh.domain.enums import Category, ItemKind, Priority
+from truyenthanh.errors import TruyenthanhError
+from truyenthanh.services.approvals import ContentView
+from truyenthanh.tui.backend import AnnouncementText
+from truyenthanh.tui.messages import (
+    ActionFailed,
+    AnnouncementLoaded,
+    AnnouncementSaved,
+    AnnouncementsLoaded,
+    ScheduleFormReady,
+    SpokenFormReady,
+)
+from truyenthanh.tui.screens.base import StationScreen
+from truyenthanh.tui.screens.schedule_form import ScheduleFormScreen
+from truyenthanh.tui.widgets.statusbar import StatusBar
+
+
+class AnnouncementsScreen(StationScreen):
+    """The editor with the spoken form beside it, and the station's announcements below."""
+
+    TITLE = "Thông báo"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Lưu", priority=True),
+        Binding("ctrl+r", "render", "Đọc thành tiếng", priority=True),
+        Binding("ctrl+l", "listen", "Nghe", priority=True),
+        Binding("ctrl+g", "submit", "Gửi duyệt", priority=True),
+        Binding("ctrl+d", "approve", "Duyệt", priority=True),
+        Binding("ctrl+o", "schedule", "Xếp lịch phát", priority=True),
+        Binding("ctrl+n", "new", "Thông báo mới", priority=True),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.current: AnnouncementText | None = None
+        """The announcement being edited (``None``: a new one not saved yet)."""
+        self.announcements: list[ContentView] = []
+
+    def compose(self) -> ComposeResult:
+        """Status, editor and spoken form side by side, list, footer."""
+        yield StatusBar("announcements")
+        with Horizontal(id="ann-editor"):
+            with Vertical(id="ann-left"):
+                yield Input(placeholder="Tiêu đề thông báo", id="ann-title")
+                with Horizontal(id="ann-options"):
+                    yield Select(
+                        [(c.label, c) for c in Category],
+                        value=Category.ADMINISTRATION,
+                        allow_blank=False,
+                        id="ann-category",
+                    )
+                    yield Select(
+                        [(p.label, p) for p in Priority], value=Priority.NORMAL, allow_blank=False, id="ann-priority"
+                    )
+                yield TextArea(id="ann-text", soft_wrap=True)
+            with Vertical(id="ann-right"):
+                yield Static("", id="ann-spoken")
+                yield Label("", id="ann-state")
+        yield DataTable(id="ann-list", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Labels, columns, the list."""
+        for widget in self.query("#ann-left Input, #ann-left Select"):
+            widget.compact = True  # type: ignore[attr-defined]
+        self.query_one("#ann-text").border_title = "Nội dung (gõ như văn bản hành chính)"
+        self.query_one("#ann-right").border_title = "Giọng đọc sẽ đọc là"
+        table = self.query_one("#ann-list", DataTable)
+        table.border_title = "Các thông báo (Enter để mở)"
+        table.add_columns("Số", "Tiêu đề", "Trạng thái", "Ưu tiên", "Người soạn")
+        self._show_state()
+        self._load_list()
+        self.query_one("#ann-title", Input).focus()
+
+    # --- the list -------------------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="ann-list")
+    def _load_list(self) -> None:
+        try:
+            found = self.backend.container.approvals.list(ContentKind.ANNOUNCEMENT)
+        except TruyenthanhError as exc:
+            self.post_message(ActionFailed(exc.title, exc.message))
+            return
+        self.post_message(AnnouncementsLoaded(found))
+
+    def on_announcements_loaded(self, message: AnnouncementsLoaded) -> None:
+        """Fill the list."""
+        self.announcements = message.announcements
+        table = self.query_one("#ann-list", DataTable)
+        table.clear()
+        for view in self.announcements:
+            table.add_row(str(view.id), view.title, view.status.label, view.priority.label, view.created_by or "")
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Open the chosen announcement in the editor."""
+        if event.cursor_row < len(self.announcements):
+            self._open(self.announcements[event.cursor_row].id)
+
+    @work(thread=True, exclusive=True, group="ann-open")
+    def _open(self, announcement_id: int) -> None:
+        try:
+            found = self.backend.announcement(announcement_id)
+        except TruyenthanhError as exc:
+            self.post_message(ActionFailed(exc.title, exc.message))
+            return
+        self.post_message(AnnouncementLoaded(found))
+
+    def on_announcement_loaded(self, message: AnnouncementLoaded) -> None:
+        """Put it in the editor."""
+        found = message.announcement
+        self.current = found
+        self.query_one("#ann-title", Input).value = found.title
+        self.query_one("#ann-text", TextArea).text = found.text
+        self.query_one("#ann-category", Select).value = found.category
+        self.query_one("#ann-priority", Select).value = found.priority
+        self._show_state()
+        self.query_one("#ann-text", TextArea).focus()
+
+    # --- the spoken form ------------------------------------------------------------------------------------
+
+    def on_text_area_changed(self, _event: TextArea.Changed) -> None:
+        """Normalise again as the operator types."""
+        self._normalise(self.query_one("#ann-text", TextArea).text)
+
+    @work(thread=True, exclusive=True, group="ann-normalise")
+    def _normalise(self, text: str) -> None:
+        try:
+            spoken = self.backend.container.speech.normalize(text) if text.strip() else ""
+        except TruyenthanhError as exc:
+            spoken = f"(không chuẩn hóa được: {exc.message})"
+        self.post_message(SpokenFormReady(text, spoken))
+
+    def on_spoken_form_ready(self, message: SpokenFormReady) -> None:
+        """Show the spoken form beside the text it came from (if the text has not changed since)."""
+        if message.text == self.query_one("#ann-text", TextArea).text:
+            self.query_one("#ann-spoken", Static).update(message.spoken)
+
+    def _show_state(self) -> None:
+        state = self.query_one("#ann-state", Label)
+        if self.current is None:
+            state.update(Text("Thông báo mới, chưa lưu.", style="italic"))
+            return
+        voice = f"; đã đọc bằng {self.current.engine}" if self.current.engine and self.current.audio else ""
+        state.update(Text(f"Số {self.current.id} — {self.current.status.label}{voice}.", style="bold"))
+
+    # --- actions --------------------------------------------------------------------------------------------
+
+    def action_new(self) -> None:
+        """Clear the editor for a new announcement."""
+        self.current = None
+        self.query_one("#ann-title", Input).value = ""
+        self.query_one("#ann-text", TextArea).text = ""
+        self._show_state()
+        self.query_one("#ann-title", Input).focus()
+
+    def _fields(self) -> tuple[str, str, Category, Priority]:
+        category = self.query_one("#ann-category", Select).value
+        priority = self.query_one("#ann-priority", Select).value
+        assert isinstance(category, Category) and isinstance(priority, Priority)
+        return (
+            self.query_one("#ann-title", Input).value,
+            self.query_one("#ann-text", TextArea).text,
+            category,
+            priority,
+        )
+
+    def _act(self, reason: str, then: Callable[[Actor], object]) -> None:
+        self.station_app.with_actor(reason, then)
+
+    def action_save(self) -> None:
+        """Save the text as it stands (a change sends an approved announcement back to draft)."""
+        self._act("Lưu thông báo cần biết ai soạn.", lambda actor: self._save(actor, self._fields(), None))
+
+    def action_render(self) -> None:
+        """Save, read it aloud into a sound file, and listen."""
+        self._act("Lưu thông báo cần biết ai soạn.", lambda actor: self._save(actor, self._fields(), "render"))
+
+    def action_submit(self) -> None:
+        """Save and send for approval."""
+        self._act("Gửi duyệt cần biết ai gửi.", lambda actor: self._save(actor, self._fields(), "submit"))
+
+    def action_approve(self) -> None:
+        """Approve the announcement (someone other than its author, or the single operator)."""
+        self._act("Duyệt cần biết ai duyệt.", lambda actor: self._save(actor, self._fields(), "approve"))
+
+    @work(thread=True, exclusive=True, group="ann-save")
+    def _save(self, actor: Actor, fields: tuple[str, str, Category, Priority], then: str | None) -> None:
+        title, text, category, priority = fields
+        approvals = self.backend.container.approvals
+        current = self.current
+        notice = ""
+        try:
+            if current is None:
+                view = approvals.add_announcement(actor, title=title, text=text, category=category, priority=priority)
+            elif (current.title, current.text, current.category, current.priority) != fields:
+                view = approvals.edit_announcement(
+                    actor, current.id, title=title, text=text, category=category, priority=priority
+                )
+            else:
+                view = approvals.get(ContentKind.ANNOUNCEMENT, current.id)
+            if then == "render":
+                rendering = self.backend.container.speech.render_announcement(view.id)
+                notice = rendering.notice or f"Đã đọc bằng {rendering.engine} ({rendering.voice})."
+            elif then == "submit":
+                approvals.submit(actor, ContentKind.ANNOUNCEMENT, view.id)
+                notice = "Đã gửi duyệt."
+            elif then == "approve":
+                approvals.approve(actor, ContentKind.ANNOUNCEMENT, view.id)
+                notice = f"Đã duyệt (người duyệt: {actor.full_name})."
+            saved = self.backend.announcement(view.id)
+        except TruyenthanhError as exc:
+            self.post_message(ActionFailed(exc.title, exc.message))
+            return
+        self.post_message(AnnouncementSaved(saved, notice or "Đã lưu.", listen=then == "render"))
+
+    def on_announcement_saved(self, message: AnnouncementSaved) -> None:
+        """Keep the editor as typed, remember what was saved, refresh the list; listen after rendering."""
+        self.current = message.announcement
+        self._show_state()
+        self.notify(message.notice, title=f"Thông báo số {message.announcement.id}")
+        self._load_list()
+        if message.listen:
+            self.action_listen()
+
+    def action_listen(self) -> None:
+        """Listen to the rendered speech on this computer (a separate player process); again to stop."""
+        player = self.station_app.preview
+        if player.is_playing():
+            player.stop()
+            return
+        if self.current is None or self.current.audio is None:
+            self.notify("Chưa đọc thành tiếng: nhấn Ctrl+R trước.", severity="warning")
+            return
+        try:
+            player.play(self.current.audio)
+        except TruyenthanhError as exc:
+            self.notify(exc.message, title=exc.title, severity="error")
+
+    def action_schedule(self) -> None:
+        """Make a one-item programme of this announcement and open the schedule form for it."""
+        if self.current is None:
+            self.notify("Hãy lưu thông báo trước (Ctrl+S).", severity="warning")
+            return
+        announcement_id = self.current.id
+        self._act("Xếp lịch cần biết ai xếp.", lambda actor: self._programme_for(actor, announcement_id))
+
+    @work(thread=True, exclusive=True, group="ann-schedule")
+    def _programme_for(self, actor: Actor, announcement_id: int) -> None:
+        programmes = self.backend.programmes
+        approvals = self.backend.container.approvals
+        try:
+            found = self.backend.announcement(announcement_id)
+            programme = programmes.create(found.title, category=found.category, priority=found.priority)
+            programmes.add_item(programme.id, ItemKind.ANNOUNCEMENT, announcement_id=announcement_id)
+            if self.backend.container.accounts.allows(actor, Permission.APPROVE):
+                try:
+                    approvals.approve(actor, ContentKind.PROGRAMME, programme.id)
+                except TruyenthanhError:
+                    approvals.submit(actor, ContentKind.PROGRAMME, programme.id)
+            else:
+                approvals.submit(actor, ContentKind.PROGRAMME, programme.id)
+            listed = [p for p in programmes.list() if p.id == programme.id]
+            sessions = [s.name for s in self.backend.container.scheduling.rules().sessions]
+        except TruyenthanhError as exc:
+            self.post_message(ActionFailed(exc.title, exc.message))
+            return
+        self.post_message(ScheduleFormReady(listed, sessions))
+
+    def on_schedule_form_ready(self, message: ScheduleFormReady) -> None:
+        """Open the schedule form with the new programme chosen."""
+        form = ScheduleFormScreen(self.backend, message.programmes, message.sessions)
+
+        def saved(result: object) -> None:
+            if result is not None:
+                self.notify("Đã xếp lịch phát cho thông báo.", title="Đã lưu")
+
+        self.app.push_screen(form, saved)
+        if message.programmes:
+            form.query_one("#schedule-programme", Select).value = message.programmes[0].id

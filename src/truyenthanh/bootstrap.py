@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from truyenthanh.adapters.clock import SystemClock
 from truyenthanh.adapters.db.database import Database, make_engine, sqlite_url
 from truyenthanh.adapters.tts.espeak import EspeakEngine
 from truyenthanh.adapters.tts.gtts import GttsEngine
 from truyenthanh.config import Settings
+from truyenthanh.errors import SpeechError
 from truyenthanh.locations import Locations
 from truyenthanh.services.accounts import AccountService
 from truyenthanh.services.approvals import ApprovalService
 from truyenthanh.services.audit import AuditService
 from truyenthanh.services.broadcast_log import BroadcastLogService
+from truyenthanh.services.calendar import CalendarService
+from truyenthanh.services.keys import KeyService
 from truyenthanh.services.library import LibraryService
+from truyenthanh.services.packages import PackageService
 from truyenthanh.services.ports import Clock, SpeechEngine
 from truyenthanh.services.programmes import ProgrammeService
 from truyenthanh.services.reports import ReportService
@@ -43,6 +48,9 @@ class Container:
     scheduling: SchedulingService = field(init=False)
     broadcast_log: BroadcastLogService = field(init=False)
     speech: SpeechService = field(init=False)
+    keys: KeyService = field(init=False)
+    packages: PackageService = field(init=False)
+    calendar: CalendarService = field(init=False)
 
     def __post_init__(self) -> None:
         self.station = StationService(settings=self.settings, locations=self.locations, db=self.db, clock=self.clock)
@@ -69,6 +77,42 @@ class Container:
             library=self.library,
             engines=self.speech_engines,
         )
+        self.keys = KeyService(locations=self.locations, db=self.db, clock=self.clock)
+        self.packages = PackageService(
+            settings=self.settings,
+            locations=self.locations,
+            db=self.db,
+            clock=self.clock,
+            library=self.library,
+            scheduling=self.scheduling,
+            keys=self.keys,
+            narrate=self._narrate,
+        )
+        self.calendar = CalendarService(
+            settings=self.settings, db=self.db, clock=self.clock, scheduling=self.scheduling
+        )
+
+    def _narrate(self, text: str, target: Path) -> str:
+        """Read an announcement aloud into ``target`` with the station's engine choice (for package builds)."""
+        spoken = self.speech.normalize(text)
+        names = ("gtts", "espeak") if self.settings.tts_engine == "auto" else (self.settings.tts_engine,)
+        failures = []
+        for name in names:
+            engine = self.speech_engines.get(name)
+            if engine is None:
+                continue
+            try:
+                engine.synthesize(
+                    spoken,
+                    voice=engine.voice(self.settings.reading_variant),
+                    speed=self.settings.tts_speed,
+                    target=target,
+                )
+            except SpeechError as exc:
+                failures.append(exc.message)
+                continue
+            return engine.name
+        raise SpeechError("Không đọc được thông báo: " + ("; ".join(failures) or "chưa có bộ đọc nào"))
 
     def close(self) -> None:
         """Release the database connections."""

@@ -105,6 +105,10 @@ class Settings(BaseSettings):
     upstream_name: str = "Đài Truyền thanh - Truyền hình cấp trên"
     """Name of the body that sends this station programme files (province or former district)."""
 
+    allow_unsigned_packages: bool = False
+    """Accept programme packages that are unsigned or signed by a key the station does not trust
+    (``truyenthanh keys trust``). Leave off unless the station has no other way to receive programmes."""
+
     single_operator: bool = False
     """One person runs the station: commands do not ask for a login and act as ``single_operator_name``,
     who may approve their own content. Approvals still record that name."""

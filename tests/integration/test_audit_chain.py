@@ -13,8 +13,11 @@ from pathlib import Path
 import pytest
 
 from truyenthanh import bootstrap
+from truyenthanh.adapters.db import database
 from truyenthanh.adapters.db.models import BroadcastLog
 from truyenthanh.domain.enums import Category, ItemKind, Outcome, Priority
+from truyenthanh.domain.hashchain import GENESIS, row_hash
+from truyenthanh.domain.records import audit_content
 from truyenthanh.services import audit, chains
 
 START = datetime(2026, 11, 2, 22, 30, tzinfo=UTC)
@@ -163,3 +166,61 @@ def test_audit_verify_command_says_where_and_exits_non_zero(container: bootstrap
     by_chain = {r["chain"]: r for r in json.loads(broken.stdout)}
     assert by_chain["audit_entry"]["ok"] is True
     assert by_chain["broadcast_log"]["problems"] == [{"row_id": 5, "reason": "dòng 5: nội dung đã bị sửa sau khi ghi"}]
+
+
+_WRITER = """
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from truyenthanh import bootstrap
+from truyenthanh.config import load_settings
+from truyenthanh.services import audit
+
+container = bootstrap.build(load_settings(Path(sys.argv[1])))
+for n in range(int(sys.argv[3])):
+    with container.db.session() as session:
+        audit.record(session, at=datetime.now(UTC), actor=sys.argv[2], action="test.write", entity="x", entity_id=n)
+container.close()
+"""
+
+
+@pytest.mark.slow
+def test_processes_appending_at_once_keep_one_chain(container: bootstrap.Container) -> None:
+    data_dir = str(container.locations.data_dir)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRUYENTHANH_")}
+    writers = [
+        subprocess.Popen([sys.executable, "-c", _WRITER, data_dir, f"p{i}", "150"], env=env, stderr=subprocess.PIPE)
+        for i in range(3)
+    ]
+    for writer in writers:
+        _out, err = writer.communicate(timeout=120)
+        assert writer.returncode == 0, err.decode()
+    report = container.audit.verify()[0]
+    assert (report.rows, report.problems, report.ok) == (450, [], True)
+    with _db(container) as raw:
+        actors = raw.execute("SELECT actor, COUNT(*) FROM audit_entry GROUP BY actor").fetchall()
+    assert sorted(actors) == [("p0", 150), ("p1", 150), ("p2", 150)]
+
+
+def test_upgrade_anchors_chains_written_before_the_triggers(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    db = database.Database(database.make_engine(database.sqlite_url(path)))
+    database.upgrade(db.engine, "0002")
+    prev = GENESIS
+    with sqlite3.connect(path) as raw:
+        for n in range(1, 4):
+            row = {"at": START + timedelta(hours=n), "actor": "cu", "action": "a", "entity": "e", "entity_id": str(n)}
+            current = row_hash(prev, audit_content(row))
+            raw.execute(
+                "INSERT INTO audit_entry (at, actor, action, entity, entity_id, prev_hash, row_hash)"
+                " VALUES (?, 'cu', 'a', 'e', ?, ?, ?)",
+                ((START + timedelta(hours=n)).isoformat(timespec="microseconds"), str(n), prev, current),
+            )
+            prev = current
+    database.upgrade(db.engine)
+    service = audit.AuditService(db=db)
+    assert [(r.chain, r.rows, r.ok) for r in service.verify()] == [("audit_entry", 3, True), ("broadcast_log", 0, True)]
+    with sqlite3.connect(path) as raw:
+        raw.execute("DELETE FROM audit_entry WHERE id = 3")
+    assert [p.reason for p in service.verify()[0].problems] == ["dòng 3 ở cuối chuỗi đã bị xóa"]
+    db.dispose()

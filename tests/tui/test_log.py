@@ -72,3 +72,22 @@ async def test_filter_and_export(container: bootstrap.Container) -> None:
             lines = list(csv.reader(handle))
         assert lines[0][:5] == ["Ngày", "Giờ dự kiến", "Giờ phát", "Kết thúc", "Chương trình"]
         assert [line[0] for line in lines[1:]] == ["13/11/2026", "23/11/2026"]
+
+
+async def test_weekly_logbook_and_half_year_report(container: bootstrap.Container) -> None:
+    log(container, "Chương trình sáng", datetime(2026, 11, 23, 5, 30, tzinfo=HANOI), Outcome.PLAYED)
+    app = TruyenthanhApp(StationBackend(container))
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.press("f7")
+        await settle(app, pilot)
+        await pilot.press("w")
+        await settle(app, pilot)
+        await pilot.press("b")
+        await settle(app, pilot)
+    folder = container.locations.data_dir / "reports"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "bao-cao-2026-H2.csv",
+        "bao-cao-2026-H2.docx",
+        "bao-cao-2026-H2.xlsx",
+        "so-nhat-ky-2026-W47.docx",
+    ]

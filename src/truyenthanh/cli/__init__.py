@@ -127,6 +127,7 @@ def status(state: CliState, as_json: bool) -> None:
 from truyenthanh.cli.approvals import announcement, programme  # noqa: E402
 from truyenthanh.cli.audit import audit  # noqa: E402
 from truyenthanh.cli.library import library  # noqa: E402
+from truyenthanh.cli.packages import keys, package  # noqa: E402
 from truyenthanh.cli.reports import report  # noqa: E402
 from truyenthanh.cli.tui import tui  # noqa: E402  (registered after the group exists)
 from truyenthanh.cli.users import user  # noqa: E402
@@ -135,6 +136,8 @@ main.add_command(announcement)
 main.add_command(programme)
 main.add_command(audit)
 main.add_command(library)
+main.add_command(package)
+main.add_command(keys)
 main.add_command(report)
 main.add_command(tui)
 main.add_command(user)
@@ -144,6 +147,10 @@ from truyenthanh.cli import schedule as _schedule  # noqa: E402
 
 _schedule.register(main)
 _daemon.register(main)
+
+from truyenthanh.cli import calendar as _calendar  # noqa: E402
+
+_calendar.attach(_schedule.schedule)
 
 from truyenthanh.cli.speech import normalize_command, rerender, say  # noqa: E402
 

@@ -85,6 +85,10 @@ ACTION_LABELS = {
     "programme.reset": "Chương trình cần duyệt lại",
     "emergency.send": "Phát khẩn cấp không qua duyệt",
     "report.build": "Lập báo cáo",
+    "package.import": "Nhập gói chương trình",
+    "schedule.import_ics": "Nhập lịch từ tệp iCalendar",
+    "key.trust": "Tin cậy khóa ký của tuyến trên",
+    "key.untrust": "Bỏ tin cậy khóa ký",
 }
 """Vietnamese names of the actions this program records; other areas may record their own."""
 

@@ -111,11 +111,11 @@ class LogLoaded(Message):
 
 
 class LogExported(Message):
-    """The filtered log was written to ``path``."""
+    """The filtered log, or a report, was written to ``paths``."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, *paths: Path) -> None:
         super().__init__()
-        self.path = path
+        self.paths = paths
 
 
 class AnnouncementsLoaded(Message):

@@ -244,3 +244,41 @@ class ChainAnchor(SQLModel, table=True):
     last_hash: str
     length: int
     """Rows appended so far."""
+
+
+class ProgrammePackage(SQLModel, table=True):
+    """One imported version of an upstream programme package; ``content`` remembers what it brought."""
+
+    __tablename__ = "programme_package"
+    __table_args__ = (UniqueConstraint("package_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    package_id: str = Field(index=True)
+    """The package's identity, stable across versions (also on the programmes and schedules it created)."""
+    version: int
+    title: str
+    upstream: str
+    author: str
+    signer_fingerprint: str | None = None
+    """Fingerprint of the trusted key that signed it; ``None``: imported unsigned (allowed by a setting)."""
+    signer_name: str | None = None
+    archive_sha256: str
+    manifest_sha256: str
+    content: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    """Canonical programmes by key, and the ids of the rows created for them."""
+    imported_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    imported_by: str | None = None
+
+
+class TrustedKey(SQLModel, table=True):
+    """An upstream editor's public key that this station accepts packages from."""
+
+    __tablename__ = "trusted_key"
+
+    id: int | None = Field(default=None, primary_key=True)
+    fingerprint: str = Field(unique=True)
+    name: str
+    public_key: str
+    """Raw ed25519 public key, base64."""
+    added_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    added_by: str | None = None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import ClassVar
 
 from textual import work
@@ -28,6 +28,9 @@ class LogScreen(StationScreen):
         Binding("/", "search", "Lọc"),
         Binding("r", "reload", "Làm mới"),
         Binding("x", "export", "Xuất CSV"),
+        Binding("w", "report('week')", "Sổ nhật ký tuần"),
+        Binding("b", "report('half')", "Báo cáo 6 tháng"),
+        Binding("n", "report('year')", "Báo cáo năm"),
     ]
 
     def __init__(self) -> None:
@@ -133,5 +136,33 @@ class LogScreen(StationScreen):
         self.post_message(LogExported(path))
 
     def on_log_exported(self, message: LogExported) -> None:
-        """Say where the file is."""
-        self.notify(f"Đã xuất nhật ký ra {message.path}", title="Đã xuất", timeout=10)
+        """Say where the files are."""
+        where = ", ".join(str(p) for p in message.paths)
+        self.notify(f"Đã ghi {where}", title="Đã xuất", timeout=15)
+
+    def action_report(self, kind: str) -> None:
+        """Write the inspectors' records for the period holding the "Từ ngày" date: the weekly logbook (DOCX), or
+        the 6-monthly or annual report (DOCX, XLSX and CSV)."""
+        try:
+            first = self._filter().first_day
+        except ValueError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.notify("Đang lập báo cáo…", title="Báo cáo")
+        self._report(kind, first)
+
+    @work(thread=True, exclusive=True, group="log-report")
+    def _report(self, kind: str, day: date) -> None:
+        reports = self.backend.container.reports
+        try:
+            if kind == "week":
+                year, week, _ = day.isocalendar()
+                paths = [reports.weekly(f"{year}-W{week:02d}")]
+            elif kind == "half":
+                paths = reports.semiannual(day.year, 1 if day.month <= 6 else 2)
+            else:
+                paths = reports.annual(day.year)
+        except TruyenthanhError as exc:
+            self.post_message(ActionFailed(exc.title, exc.message))
+            return
+        self.post_message(LogExported(*paths))

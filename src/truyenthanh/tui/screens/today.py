@@ -59,7 +59,9 @@ class TodayScreen(StationScreen):
         self.query_one("#next", Vertical).border_title = "Tiếp theo"
         table = self.query_one("#rundown", DataTable)
         table.border_title = "Lịch phát hôm nay"
-        table.add_columns("Giờ", "Buổi", "Chương trình", "Thời lượng", "Trạng thái")
+        # Fixed widths: the rundown does not jump about when it is refilled.
+        for label, width in (("Giờ", 5), ("Buổi", 12), ("Chương trình", 48), ("Thời lượng", 10), ("Trạng thái", 10)):
+            table.add_column(label, width=width)
         self.action_reload()
         self.set_interval(1.0, self.action_reload)
 
@@ -81,6 +83,7 @@ class TodayScreen(StationScreen):
         view = message.view
         self.view = view
         self.station_app.daemon_up = view.daemon_up
+        self.query_one(StatusBar).tick()
         self.query_one(OnAirPanel).show(view.on_air)
         upcoming = view.next_entry
         if upcoming is None:

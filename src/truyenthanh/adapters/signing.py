@@ -1,0 +1,150 @@
+"""ed25519 keys and signatures (the ``cryptography`` library), and the files keys are kept in.
+
+A private key is a PKCS#8 PEM file readable only by its owner. A public key travels as a small JSON file
+(``truyenthanh-public-key``) that a station can trust. A key is named by its fingerprint: the first 20 hex
+digits of the SHA-256 of the raw public key, in groups of four.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from truyenthanh.adapters.files import write_atomic
+from truyenthanh.errors import PackageError
+
+PUBLIC_KEY_FORMAT = "truyenthanh-public-key"
+
+
+def fingerprint(public_raw: bytes) -> str:
+    """``ab12 cd34 ef56 7890 1234``: how people compare keys over the phone."""
+    digest = hashlib.sha256(public_raw).hexdigest()[:20]
+    return " ".join(digest[i : i + 4] for i in range(0, 20, 4))
+
+
+@dataclass(frozen=True)
+class PublicKey:
+    """A public key with the name its owner gave it."""
+
+    name: str
+    raw: bytes
+    """The 32 raw bytes."""
+
+    @property
+    def fingerprint(self) -> str:
+        """See :func:`fingerprint`."""
+        return fingerprint(self.raw)
+
+    def to_file_bytes(self) -> bytes:
+        """The shareable JSON form."""
+        data = {
+            "format": PUBLIC_KEY_FORMAT,
+            "algorithm": "ed25519",
+            "name": self.name,
+            "public_key": base64.b64encode(self.raw).decode("ascii"),
+            "fingerprint": self.fingerprint,
+        }
+        return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+    def verify(self, message: bytes, signature: bytes) -> bool:
+        """Whether ``signature`` is this key's signature of ``message``."""
+        try:
+            Ed25519PublicKey.from_public_bytes(self.raw).verify(signature, message)
+        except (InvalidSignature, ValueError):
+            return False
+        return True
+
+
+def read_public_key(raw: bytes, source: str) -> PublicKey:
+    """Read a public key file.
+
+    Raises:
+        PackageError: not a truyenthanh public key file, or the key or its fingerprint is wrong.
+    """
+    try:
+        data = json.loads(raw.decode("utf-8")) if len(raw) < 64 * 1024 else None
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        data = None
+    if not isinstance(data, dict) or data.get("format") != PUBLIC_KEY_FORMAT:
+        raise PackageError(f"Tệp {source} không phải tệp khóa công khai của truyenthanh.")
+    name, encoded = data.get("name"), data.get("public_key")
+    if data.get("algorithm") != "ed25519" or not isinstance(name, str) or not isinstance(encoded, str):
+        raise PackageError(f"Tệp khóa {source} thiếu tên hoặc khóa ed25519.")
+    try:
+        key_raw = base64.b64decode(encoded, validate=True)
+        Ed25519PublicKey.from_public_bytes(key_raw)
+    except (binascii.Error, ValueError) as exc:
+        raise PackageError(f"Khóa trong tệp {source} không phải khóa ed25519 hợp lệ.") from exc
+    key = PublicKey(name=name.strip(), raw=key_raw)
+    claimed = data.get("fingerprint")
+    if claimed is not None and claimed != key.fingerprint:
+        raise PackageError(f"Dấu vân tay ghi trong tệp {source} không khớp với khóa (tệp bị sửa?).")
+    return key
+
+
+class PrivateKey:
+    """A signing key held in memory only while signing."""
+
+    def __init__(self, name: str, key: Ed25519PrivateKey) -> None:
+        self.name = name
+        self._key = key
+
+    @classmethod
+    def generate(cls, name: str) -> PrivateKey:
+        """A new random key."""
+        return cls(name, Ed25519PrivateKey.generate())
+
+    @property
+    def public(self) -> PublicKey:
+        """The matching public key."""
+        raw = self._key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        return PublicKey(name=self.name, raw=raw)
+
+    def sign(self, message: bytes) -> bytes:
+        """The 64-byte ed25519 signature of ``message``."""
+        return self._key.sign(message)
+
+    def save(self, path: Path) -> None:
+        """Write the key as PKCS#8 PEM, readable by its owner only; an existing file is never overwritten.
+
+        Raises:
+            PackageError: the file exists or cannot be written.
+        """
+        if path.exists():
+            raise PackageError(f"Đã có khóa tại {path}; không ghi đè.")
+        pem = self._key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            os.chmod(path.parent, 0o700)
+            write_atomic(path, pem)
+            os.chmod(path, 0o600)
+        except OSError as exc:
+            raise PackageError(f"Không ghi được khóa vào {path}: {exc.strerror}.") from exc
+
+    @classmethod
+    def load(cls, name: str, path: Path) -> PrivateKey:
+        """Read a key written by :meth:`save`.
+
+        Raises:
+            PackageError: missing, unreadable, or not an ed25519 private key.
+        """
+        try:
+            key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        except FileNotFoundError as exc:
+            raise PackageError(f"Không có khóa «{name}» ({path}). Tạo bằng «truyenthanh keys generate».") from exc
+        except (OSError, ValueError, TypeError) as exc:
+            raise PackageError(f"Không đọc được khóa {path}: tệp hỏng hoặc không phải khóa ed25519.") from exc
+        if not isinstance(key, Ed25519PrivateKey):
+            raise PackageError(f"Khóa {path} không phải khóa ed25519.")
+        return cls(name, key)

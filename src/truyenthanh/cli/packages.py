@@ -1,0 +1,276 @@
+"""``truyenthanh package`` and ``truyenthanh keys``: programme packages from upstream, and their signing keys."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from truyenthanh.cli.state import CliState, pass_state
+from truyenthanh.domain.package import PACKAGE_SUFFIX
+from truyenthanh.errors import StorageError
+from truyenthanh.services.keys import KeyInfo
+from truyenthanh.services.packages import ConflictChoice
+
+JSON_HELP = "In kết quả dạng JSON cho chương trình khác đọc."
+
+
+def _operator() -> str | None:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return None
+
+
+class _Steps:
+    """A progress bar on stderr whose length the service tells as it learns it."""
+
+    def __init__(self, label: str) -> None:
+        self.bar: Any = click.progressbar(length=1, label=label, file=sys.stderr, item_show_func=lambda s: s or "")
+
+    def __enter__(self) -> _Steps:
+        self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.__exit__(*exc)
+
+    def __call__(self, step: str, total: int) -> None:
+        """Record one step done."""
+        self.bar.length = max(total, self.bar.pos + 1)
+        self.bar.update(1, step)
+
+
+@click.group()
+def package() -> None:
+    """Gói chương trình từ tuyến trên: kiểm tra, đóng gói, ký, nhập."""
+
+
+@package.command("validate")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+@pass_state
+def validate(state: CliState, file: Path, as_json: bool) -> None:
+    """Kiểm tra tệp chương trình (TOML) và các tệp âm thanh nó dùng; báo mọi lỗi một lần, không thay đổi gì."""
+    from truyenthanh.domain.programme_file import ProgrammeFileError
+
+    service = state.container().packages
+    try:
+        checked = service.check_file(file)
+    except ProgrammeFileError as exc:
+        if as_json:
+            click.echo(
+                json.dumps(
+                    {
+                        "valid": False,
+                        "problems": [
+                            {"line": p.line, "field": p.field, "message": p.message, "text": p.format(file.name)}
+                            for p in exc.problems
+                        ],
+                    },
+                    ensure_ascii=False,
+                    indent=2,
+                )
+            )
+            click.get_current_context().exit(1)
+        raise
+    info = checked.package
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "valid": True,
+                    "package_id": info.id,
+                    "version": info.version,
+                    "programmes": [p.key for p in checked.programmes],
+                    "audio": checked.audio_paths(),
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    click.echo(
+        f"Tệp {file} hợp lệ: gói «{info.id}» phiên bản {info.version}, {len(checked.programmes)} chương trình, "
+        f"{len(checked.audio_paths())} tệp âm thanh."
+    )
+
+
+@package.command("build")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help=f"Tệp gói (mặc định: TÊN{PACKAGE_SUFFIX})."
+)
+@click.option("--sign", "sign_with", help="Ký luôn bằng khóa này của máy (tên hoặc tên tệp khóa).")
+@click.option(
+    "--render-announcements",
+    is_flag=True,
+    help="Đọc sẵn các thông báo chưa có bản thu (theo tts_engine) để mọi đài phát cùng một bản đọc.",
+)
+@pass_state
+def build(state: CliState, file: Path, output: Path | None, sign_with: str | None, render_announcements: bool) -> None:
+    """Đóng gói tệp chương trình cùng âm thanh thành tệp .ttpkg (có manifest với mã SHA-256 từng tệp)."""
+    target = output or file.with_suffix(PACKAGE_SUFFIX)
+    with _Steps("Đang kiểm tra và đóng gói") as steps:
+        result = state.container().packages.build(
+            file, target, sign_with=sign_with, render_announcements=render_announcements, progress=steps
+        )
+    signed = f", ký bằng «{result.signer.name}» ({result.signer.fingerprint})" if result.signer else ", CHƯA KÝ"
+    click.echo(
+        f"Đã tạo gói {result.path} ({result.size} byte): «{result.manifest.package_id}» phiên bản "
+        f"{result.manifest.version}, {len(result.manifest.files)} tệp{signed}."
+    )
+
+
+@package.command("sign")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--key", "key_name", help="Khóa dùng để ký (khi máy có nhiều khóa).")
+@pass_state
+def sign(state: CliState, file: Path, key_name: str | None) -> None:
+    """Ký gói .ttpkg bằng khóa của máy này (ký lại nếu đã có chữ ký)."""
+    signer = state.container().packages.sign(file, key_name=key_name)
+    click.echo(f"Đã ký {file} bằng khóa «{signer.name}» (dấu vân tay {signer.fingerprint}).")
+
+
+@package.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Chỉ xem trước: kiểm tra và cho biết sẽ thêm, đổi gì; không ghi gì.")
+@click.option(
+    "--on-conflict",
+    type=click.Choice([c.value for c in ConflictChoice]),
+    default=ConflictChoice.REFUSE.value,
+    show_default=True,
+    help="Khi lịch trong gói trùng lịch hoặc trái quy định của đài: refuse (không nhập), skip (bỏ các lịch đó), "
+    "force (vẫn nhập).",
+)
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+@pass_state
+def import_(state: CliState, file: Path, dry_run: bool, on_conflict: str, as_json: bool) -> None:
+    """Nhập gói .ttpkg: kiểm tra chữ ký và mã băm, xem trước thay đổi, rồi nhập trong một lần (tất cả hoặc không)."""
+    container = state.container()
+    with _Steps("Đang kiểm tra gói") as steps:
+        outcome = container.packages.import_package(
+            file, choice=ConflictChoice(on_conflict), operator=_operator(), dry_run=dry_run, progress=steps
+        )
+    if as_json:
+        click.echo(json.dumps(outcome.to_json(), ensure_ascii=False, indent=2))
+        return
+    click.echo(outcome.preview.explain(container.settings.zone))
+    if dry_run:
+        click.echo("Chạy thử (--dry-run): chưa ghi gì.")
+    elif outcome.imported:
+        click.echo(
+            f"Đã nhập: {len(outcome.programme_ids)} chương trình, {len(outcome.schedule_ids)} lịch phát."
+            + (
+                f" Bỏ qua {len(outcome.skipped_schedules)} lịch: {'; '.join(outcome.skipped_schedules)}."
+                if outcome.skipped_schedules
+                else ""
+            )
+        )
+
+
+@package.command("list")
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+@pass_state
+def list_packages(state: CliState, as_json: bool) -> None:
+    """Các gói đã nhập vào đài (mới nhất trước)."""
+    rows = state.container().packages.imported()
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo("Đài chưa nhập gói nào.")
+    for row in rows:
+        signer = row["signer"] or "KHÔNG KÝ"
+        click.echo(f"{row['package_id']} v{row['version']}  «{row['title']}»  ký: {signer}  nhập {row['imported_at']}")
+
+
+@click.group()
+def keys() -> None:
+    """Khóa ký gói: tạo, xuất khóa công khai, tin cậy khóa của tuyến trên."""
+
+
+def _key_line(key: KeyInfo) -> str:
+    return f"{key.fingerprint}  {key.name}" + (f"  (tệp {key.slug})" if key.slug else "")
+
+
+@keys.command("generate")
+@click.argument("name")
+@pass_state
+def generate(state: CliState, name: str) -> None:
+    """Tạo khóa ký mới cho cơ quan biên tập (ví dụ: «Đài TT-TH huyện Tân Sơn»)."""
+    service = state.container().keys
+    key = service.generate(name)
+    click.echo(f"Đã tạo khóa «{key.name}», dấu vân tay {key.fingerprint}.")
+    click.echo(f"Khóa bí mật nằm ở {service.keys_dir}; đừng gửi cho ai. Gửi khóa công khai: «truyenthanh keys export».")
+
+
+@keys.command("export")
+@click.argument("name", required=False)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Ghi ra tệp (mặc định: in ra).")
+@pass_state
+def export(state: CliState, name: str | None, output: Path | None) -> None:
+    """Xuất khóa công khai để gửi cho các đài xã (họ chạy «truyenthanh keys trust TỆP»)."""
+    data = state.container().keys.export(name)
+    if output is None:
+        click.echo(data.decode("utf-8"), nl=False)
+        return
+    output.write_bytes(data)
+    click.echo(f"Đã ghi khóa công khai vào {output}.", err=True)
+
+
+@keys.command("trust")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@pass_state
+def trust(state: CliState, file: Path) -> None:
+    """Tin cậy khóa công khai của tuyến trên (so dấu vân tay với họ qua điện thoại trước)."""
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        raise click.FileError(str(file), exc.strerror) from exc
+    key, new = state.container().keys.trust(raw, str(file), operator=_operator())
+    if new:
+        click.echo(f"Đã tin cậy khóa «{key.name}», dấu vân tay {key.fingerprint}.")
+    else:
+        click.echo(f"Khóa «{key.name}» ({key.fingerprint}) đã được tin cậy từ trước; không thay đổi gì.")
+
+
+@keys.command("untrust")
+@click.argument("fingerprint")
+@pass_state
+def untrust(state: CliState, fingerprint: str) -> None:
+    """Thôi tin cậy một khóa (theo dấu vân tay)."""
+    key = state.container().keys.untrust(fingerprint, operator=_operator())
+    click.echo(f"Đã thôi tin cậy khóa «{key.name}» ({key.fingerprint}).")
+
+
+@keys.command("list")
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+@pass_state
+def list_keys(state: CliState, as_json: bool) -> None:
+    """Khóa ký của máy này và các khóa tuyến trên mà đài tin cậy."""
+    service = state.container().keys
+    own = service.own_keys()
+    try:
+        trusted = service.trusted()
+    except StorageError:
+        trusted = []  # an editor's machine: keys, no station
+    if as_json:
+        click.echo(
+            json.dumps(
+                {"own": [k.to_json() for k in own], "trusted": [k.to_json() for k in trusted]},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    click.echo("Khóa ký của máy này:" if own else "Máy này chưa có khóa ký.")
+    for key in own:
+        click.echo(f"  {_key_line(key)}")
+    click.echo("Khóa tuyến trên đài tin cậy:" if trusted else "Đài chưa tin cậy khóa nào.")
+    for key in trusted:
+        click.echo(f"  {_key_line(key)}")

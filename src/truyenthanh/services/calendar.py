@@ -1,0 +1,398 @@
+"""iCalendar (RFC 5545) export and import of the station's schedule, with the ``icalendar`` library, so an editor
+can plan in an ordinary calendar application.
+
+Export writes one VEVENT per schedule: DTSTART in the station's zone (with its VTIMEZONE), DURATION of the
+programme, RRULE, EXDATE, PRIORITY (1 emergency, 5 priority, 9 normal) and ``X-TRUYENTHANH-*`` properties that
+carry what calendars have no field for (programme id, session, misfire policy, validity). Import reads such a
+file (or one made by hand in a calendar app): each event names a programme of the station by its title (or by
+``X-TRUYENTHANH-PROGRAMME``); all problems are reported at once and nothing is written unless every event is
+usable; re-importing the same event (same UID) replaces the schedules it made before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event, vRecur
+from sqlmodel import select
+
+from truyenthanh import __version__
+from truyenthanh.adapters.db.database import Database
+from truyenthanh.adapters.db.models import Programme, Schedule, Station
+from truyenthanh.config import Settings
+from truyenthanh.domain.enums import Priority
+from truyenthanh.domain.schedule import Misfire, ScheduleSpec, check, describe, normalise_rrule
+from truyenthanh.errors import ScheduleError
+from truyenthanh.services import audit
+from truyenthanh.services.packages import ConflictChoice, retire_schedules
+from truyenthanh.services.ports import Clock
+from truyenthanh.services.scheduling import SchedulingService, programme_duration
+
+ICS_PREFIX = "ics:"
+"""``Schedule.package_id`` of schedules imported from a calendar: the prefix and a digest of the event's UID."""
+_OWN_UID = re.compile(r"^schedule-(\d+)-([0-9a-f]{12})@truyenthanh$")
+"""UIDs this program exports (schedule id, station token): importing such an event back into the same station
+updates that schedule (calendar round trip); at another station it is a new event like any other."""
+
+
+def _station_token(station: Station | None) -> str:
+    """Twelve hex digits that tell this station's exports from another's."""
+    seed = f"{station.id}|{station.name}|{station.created_at.isoformat()}" if station else "?"
+    return hashlib.sha256(seed.encode("utf-8")).hexdigest()[:12]
+
+
+_PRIORITY_TO_ICS = {Priority.EMERGENCY: 1, Priority.PRIORITY: 5, Priority.NORMAL: 9}
+
+
+def _ics_id(uid: str) -> str:
+    return ICS_PREFIX + hashlib.sha256(uid.encode("utf-8")).hexdigest()[:32]
+
+
+def _priority_from_ics(value: Any) -> Priority:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return Priority.NORMAL
+    if number == 1:
+        return Priority.EMERGENCY
+    if 2 <= number <= 5:
+        return Priority.PRIORITY
+    return Priority.NORMAL
+
+
+@dataclass(frozen=True)
+class CalendarImport:
+    """What importing a calendar file did (or, for a dry run, would do)."""
+
+    schedules: tuple[str, ...]
+    """Vietnamese summaries of the schedules read from the file, in file order."""
+    schedule_ids: tuple[int, ...] = ()
+    replaced: int = 0
+    """Schedules from an earlier import of the same events that were replaced."""
+    skipped: tuple[str, ...] = ()
+    conflicts: tuple[str, ...] = ()
+    """Vietnamese descriptions of conflicts with the station's schedule and rules."""
+    imported: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "imported": self.imported,
+            "schedules": list(self.schedules),
+            "schedule_ids": list(self.schedule_ids),
+            "replaced": self.replaced,
+            "skipped": list(self.skipped),
+            "conflicts": list(self.conflicts),
+        }
+
+
+@dataclass
+class _Candidate:
+    uid: str
+    label: str
+    spec: ScheduleSpec
+    conflicts: tuple[str, ...] = ()
+
+
+class CalendarService:
+    """Exports the station's schedule as iCalendar and imports schedules from iCalendar files."""
+
+    def __init__(self, *, settings: Settings, db: Database, clock: Clock, scheduling: SchedulingService) -> None:
+        self._settings = settings
+        self._db = db
+        self._clock = clock
+        self._scheduling = scheduling
+
+    def export_ics(self) -> bytes:
+        """Every schedule of the station as an iCalendar document (UTF-8 bytes)."""
+        zone = self._settings.zone
+        calendar = Calendar()
+        calendar.add("prodid", f"-//truyenthanh {__version__}//VI")
+        calendar.add("version", "2.0")
+        with self._db.session() as session:
+            station = session.exec(select(Station)).first()
+            rows = list(session.exec(select(Schedule).order_by(Schedule.id)))  # type: ignore[arg-type]
+            programmes = {row.programme_id: session.get(Programme, row.programme_id) for row in rows}
+            durations = {pid: programme_duration(session, pid) for pid in programmes}
+        token = _station_token(station)
+        calendar.add("x-wr-calname", station.name if station else "Lịch phát")
+        calendar.add("x-wr-timezone", self._settings.timezone)
+        for row in rows:
+            programme = programmes[row.programme_id]
+            assert row.id is not None
+            event = Event()
+            event.add("uid", f"schedule-{row.id}-{token}@truyenthanh")
+            event.add("dtstamp", self._clock.now())
+            event.add("summary", programme.title if programme else f"Chương trình {row.programme_id}")
+            event.add("dtstart", row.start_at.astimezone(zone))
+            event.add("duration", timedelta(seconds=round(max(durations[row.programme_id], 1.0))))
+            if row.rrule:
+                event.add("rrule", vRecur.from_ical(_with_until(row.rrule, row.valid_to)))
+            for raw in row.exdates:
+                event.add("exdate", datetime.fromisoformat(raw).astimezone(zone))
+            event.add("priority", _PRIORITY_TO_ICS[row.priority])
+            if programme is not None:
+                event.add("categories", [programme.category.label])
+            event.add("x-truyenthanh-programme", str(row.programme_id))
+            event.add("x-truyenthanh-priority", row.priority.value)
+            event.add("x-truyenthanh-misfire", row.misfire)
+            if row.session_name:
+                event.add("x-truyenthanh-session", row.session_name)
+            if row.valid_from:
+                event.add("x-truyenthanh-valid-from", row.valid_from.isoformat())
+            if row.valid_to:
+                event.add("x-truyenthanh-valid-to", row.valid_to.isoformat())
+            if not row.enabled:
+                event.add("status", "CANCELLED")
+            calendar.add_component(event)
+        calendar.add_missing_timezones()
+        document: bytes = calendar.to_ical()
+        return document
+
+    def import_ics(
+        self,
+        raw: bytes,
+        source: str,
+        *,
+        choice: ConflictChoice = ConflictChoice.REFUSE,
+        operator: str | None = None,
+        dry_run: bool = False,
+    ) -> CalendarImport:
+        """Add the schedules of an iCalendar file, all in one transaction.
+
+        Raises:
+            ScheduleError: the file cannot be read, an event is unusable (every problem listed), or there are
+                conflicts and ``choice`` is ``refuse``; nothing is written.
+        """
+        zone = self._settings.zone
+        now = self._clock.now()
+        candidates = self._read(raw, source, zone)
+        ids = {_ics_id(c.uid) for c in candidates}
+        with self._db.session() as session:
+            rows = list(session.exec(select(Schedule)))
+            token = _station_token(session.exec(select(Station)).first())
+        own = {c.uid: int(m.group(1)) for c in candidates if (m := _OWN_UID.match(c.uid)) and m.group(2) == token}
+        # An exported event comes back to update its schedule, if that schedule still exists for the same programme.
+        same_programme = {c.uid: c.spec.programme_id for c in candidates}
+        updated = {
+            row.id
+            for row in rows
+            if row.id is not None
+            and any(row.id == own.get(uid) and row.programme_id == pid for uid, pid in same_programme.items())
+        }
+        previous = {row.id for row in rows if row.package_id in ids and row.id is not None}
+        others = [s for s in self._scheduling.specs() if s.id not in previous | updated]
+        rules = self._scheduling.rules()
+        accepted: list[ScheduleSpec] = []
+        for candidate in candidates:
+            report = check(candidate.spec, [*others, *accepted], rules, zone, now)
+            candidate.conflicts = tuple(c.message for c in report.conflicts[:5])
+            accepted.append(candidate.spec)
+        conflicts = tuple(f"{c.label}: {m}" for c in candidates for m in c.conflicts)
+        summaries = tuple(c.label for c in candidates)
+        if dry_run:
+            return CalendarImport(schedules=summaries, conflicts=conflicts, replaced=len(previous) + len(updated))
+        if conflicts and choice is ConflictChoice.REFUSE:
+            raise ScheduleError(
+                f"Chưa nhập lịch nào từ {source} vì có xung đột:\n  "
+                + "\n  ".join(conflicts)
+                + "\nCó thể chọn: "
+                + "; ".join(c.label for c in (ConflictChoice.SKIP, ConflictChoice.FORCE))
+                + "."
+            )
+        saved: list[int] = []
+        skipped: list[str] = []
+        with self._db.session() as session:
+            for package_id in ids:
+                retire_schedules(session, package_id, now, zone)
+            session.flush()
+            for candidate in candidates:
+                if candidate.conflicts and choice is ConflictChoice.SKIP:
+                    skipped.append(candidate.label)
+                    continue
+                spec = candidate.spec
+                schedule_id = own.get(candidate.uid)
+                if schedule_id in updated:
+                    # An event this station exported comes back edited: change that schedule in place, so it
+                    # keeps its id (and its package, which a newer version of the package still replaces).
+                    existing = session.get(Schedule, schedule_id)
+                    assert existing is not None
+                    existing.start_at = spec.start_at
+                    existing.rrule = spec.rrule
+                    existing.exdates = [moment.astimezone(UTC).isoformat() for moment in spec.exdates]
+                    existing.valid_from = spec.valid_from
+                    existing.valid_to = spec.valid_to
+                    existing.priority = spec.priority
+                    existing.misfire = str(spec.misfire)
+                    existing.session_name = spec.session_name
+                    existing.enabled = spec.enabled
+                    session.add(existing)
+                    saved.append(schedule_id)
+                    continue
+                row = Schedule(
+                    programme_id=spec.programme_id,
+                    start_at=spec.start_at,
+                    rrule=spec.rrule,
+                    exdates=[moment.astimezone(UTC).isoformat() for moment in spec.exdates],
+                    valid_from=spec.valid_from,
+                    valid_to=spec.valid_to,
+                    priority=spec.priority,
+                    misfire=str(spec.misfire),
+                    session_name=spec.session_name,
+                    enabled=spec.enabled,
+                    package_id=_ics_id(candidate.uid),
+                    created_by=operator,
+                    created_at=now,
+                )
+                session.add(row)
+                session.flush()
+                assert row.id is not None
+                saved.append(row.id)
+            audit.record(
+                session,
+                at=now,
+                actor=operator or "?",
+                action="schedule.import_ics",
+                entity="schedule",
+                entity_id=",".join(str(i) for i in saved),
+                after={"source": source, "schedules": saved, "replaced": sorted(previous), "skipped": skipped},
+            )
+        return CalendarImport(
+            schedules=summaries,
+            schedule_ids=tuple(saved),
+            replaced=len(previous) + len(updated),
+            skipped=tuple(skipped),
+            conflicts=conflicts,
+            imported=True,
+        )
+
+    def _read(self, raw: bytes, source: str, zone: ZoneInfo) -> list[_Candidate]:
+        try:
+            text = raw.decode("utf-8-sig")
+            calendar = Calendar.from_ical(text)
+        except UnicodeDecodeError as exc:
+            raise ScheduleError(f"Tệp {source} không phải văn bản UTF-8 (byte thứ {exc.start}).") from exc
+        except (ValueError, KeyError, IndexError, TypeError) as exc:
+            raise ScheduleError(f"Tệp {source} không phải tệp iCalendar đọc được ({exc}).") from exc
+        with self._db.session() as session:
+            programmes = list(session.exec(select(Programme)))
+            durations = {p.id: programme_duration(session, p.id) for p in programmes if p.id is not None}
+        by_id = {p.id: p for p in programmes}
+        by_title = {unicodedata.normalize("NFC", p.title).strip(): p for p in programmes}
+        problems: list[str] = []
+        candidates: list[_Candidate] = []
+        events = list(calendar.walk("VEVENT"))
+        if not events:
+            raise ScheduleError(f"Tệp {source} không có sự kiện (VEVENT) nào.")
+        for number, event in enumerate(events, start=1):
+            summary = unicodedata.normalize("NFC", str(event.get("summary", ""))).strip()
+            where = f"sự kiện {number} «{summary or '(không tên)'}»"
+            try:
+                candidates.append(
+                    self._candidate(
+                        event, summary=summary, by_id=by_id, by_title=by_title, durations=durations, zone=zone
+                    )
+                )
+            except ScheduleError as exc:
+                problems.append(f"{where}: {exc.message}")
+        if problems:
+            raise ScheduleError(f"Tệp {source} có {len(problems)} sự kiện không dùng được:\n  " + "\n  ".join(problems))
+        return candidates
+
+    def _candidate(
+        self,
+        event: Any,
+        *,
+        summary: str,
+        by_id: dict[int | None, Programme],
+        by_title: dict[str, Programme],
+        durations: dict[int, float],
+        zone: ZoneInfo,
+    ) -> _Candidate:
+        programme = None
+        marker = event.get("x-truyenthanh-programme")
+        if marker is not None and str(marker).isdigit():
+            programme = by_id.get(int(str(marker)))
+            if programme is not None and programme.title != summary:
+                programme = None
+        programme = programme or by_title.get(summary)
+        if programme is None or programme.id is None:
+            raise ScheduleError(
+                "không có chương trình nào của đài mang tên này (tên sự kiện phải đúng tên chương trình)"
+            )
+        uid = str(event.get("uid", "")).strip()
+        if not uid:
+            raise ScheduleError("thiếu UID")
+        if "dtstart" not in event:
+            raise ScheduleError("thiếu DTSTART (giờ phát)")
+        start = event.decoded("dtstart")
+        if not isinstance(start, datetime):
+            raise ScheduleError("là sự kiện cả ngày; cần giờ phát cụ thể")
+        start = (start if start.tzinfo else start.replace(tzinfo=zone)).astimezone(UTC)
+        rrule = None
+        if event.get("rrule") is not None:
+            rule = event.get("rrule")
+            if isinstance(rule, list):
+                raise ScheduleError("có nhiều RRULE; chỉ hỗ trợ một")
+            rrule = normalise_rrule(rule.to_ical().decode("ascii"))
+        exdates: list[datetime] = []
+        raw_ex = event.get("exdate")
+        for group in raw_ex if isinstance(raw_ex, list) else [raw_ex] if raw_ex is not None else []:
+            for value in group.dts:
+                moment = value.dt
+                if isinstance(moment, datetime):
+                    exdates.append((moment if moment.tzinfo else moment.replace(tzinfo=zone)).astimezone(UTC))
+                elif isinstance(moment, date):
+                    exdates.append(datetime.combine(moment, start.astimezone(zone).time(), tzinfo=zone))
+        declared = event.get("x-truyenthanh-priority")
+        try:
+            priority = Priority(str(declared)) if declared is not None else _priority_from_ics(event.get("priority"))
+        except ValueError:
+            priority = _priority_from_ics(event.get("priority"))
+        misfire = Misfire.parse(str(event.get("x-truyenthanh-misfire", "late:5")))
+        valid_from = _moment(event.get("x-truyenthanh-valid-from"))
+        valid_to = _moment(event.get("x-truyenthanh-valid-to"))
+        session_name = event.get("x-truyenthanh-session")
+        spec = ScheduleSpec(
+            id=None,
+            programme_id=programme.id,
+            title=programme.title,
+            duration_s=durations.get(programme.id, 0.0),
+            start_at=start,
+            rrule=rrule,
+            exdates=tuple(exdates),
+            valid_from=valid_from,
+            valid_to=valid_to,
+            priority=priority,
+            misfire=misfire,
+            session_name=str(session_name) if session_name else None,
+            enabled=str(event.get("status", "")).upper() != "CANCELLED",
+        )
+        return _Candidate(uid=uid, label=f"«{programme.title}»: {describe(spec, zone)}", spec=spec)
+
+
+def _moment(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError as exc:
+        raise ScheduleError(f"ngày giờ «{value}» không hợp lệ") from exc
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _with_until(rule: str, valid_to: datetime | None) -> str:
+    """The rule with the validity end as UNTIL, so calendar apps stop showing airings where the station stops."""
+    if valid_to is None or "UNTIL=" in rule or "COUNT=" in rule:
+        return rule
+    until = (valid_to - timedelta(seconds=1)).astimezone(UTC)
+    return f"{rule};UNTIL={until:%Y%m%dT%H%M%SZ}"
+
+
+__all__ = ["ICS_PREFIX", "CalendarImport", "CalendarService"]

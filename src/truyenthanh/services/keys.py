@@ -1,0 +1,218 @@
+"""Signing keys: an upstream editor's own keys (files beside the configuration) and the keys a station trusts
+(rows in its database)."""
+
+from __future__ import annotations
+
+import base64
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import col, select
+
+from truyenthanh.adapters.db import database
+from truyenthanh.adapters.db.database import Database
+from truyenthanh.adapters.db.models import TrustedKey
+from truyenthanh.adapters.signing import PrivateKey, PublicKey, read_public_key
+from truyenthanh.errors import NotFoundError, PackageError, StorageError
+from truyenthanh.locations import Locations
+from truyenthanh.services import audit
+from truyenthanh.services.library import fold
+from truyenthanh.services.ports import Clock
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    """A key as listed to people."""
+
+    name: str
+    fingerprint: str
+    slug: str = ""
+    """File name stem of an own key."""
+    added_at: datetime | None = None
+    """When a trusted key was added."""
+    added_by: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "name": self.name,
+            "fingerprint": self.fingerprint,
+            "slug": self.slug or None,
+            "added_at": self.added_at.isoformat() if self.added_at else None,
+            "added_by": self.added_by,
+        }
+
+
+def slug_of(name: str) -> str:
+    """A file-name-safe form of a key name (``Đài huyện Tân Sơn`` → ``dai-huyen-tan-son``)."""
+    return re.sub(r"[^a-z0-9]+", "-", fold(name)).strip("-")[:60] or "khoa"
+
+
+class KeyService:
+    """Creates and reads the editor's keys; keeps the station's list of trusted upstream keys."""
+
+    def __init__(self, *, locations: Locations, db: Database, clock: Clock) -> None:
+        self._locations = locations
+        self._db = db
+        self._clock = clock
+
+    @property
+    def keys_dir(self) -> Path:
+        """Folder of own private keys (next to the configuration file)."""
+        return self._locations.config_file.parent / "keys"
+
+    # --- own keys ----------------------------------------------------------------------------------------------
+
+    def generate(self, name: str) -> KeyInfo:
+        """Create a new signing key named ``name`` (e.g. the editor's office).
+
+        Raises:
+            PackageError: a key with that name exists already, or the file cannot be written.
+        """
+        cleaned = name.strip()
+        if not cleaned:
+            raise PackageError("Cần tên cho khóa (ví dụ: «Đài TT-TH huyện Tân Sơn»).")
+        slug = slug_of(cleaned)
+        key = PrivateKey.generate(cleaned)
+        key.save(self.keys_dir / f"{slug}.pem")
+        (self.keys_dir / f"{slug}.pub.json").write_bytes(key.public.to_file_bytes())
+        return KeyInfo(name=cleaned, fingerprint=key.public.fingerprint, slug=slug)
+
+    def own_keys(self) -> list[KeyInfo]:
+        """The signing keys kept on this machine."""
+        found = []
+        for public_file in sorted(self.keys_dir.glob("*.pub.json")):
+            slug = public_file.name.removesuffix(".pub.json")
+            if not (self.keys_dir / f"{slug}.pem").exists():
+                continue
+            public = read_public_key(public_file.read_bytes(), str(public_file))
+            found.append(KeyInfo(name=public.name, fingerprint=public.fingerprint, slug=slug))
+        return found
+
+    def _own(self, name: str | None) -> KeyInfo:
+        keys = self.own_keys()
+        if name is None:
+            if len(keys) == 1:
+                return keys[0]
+            if not keys:
+                raise NotFoundError("Máy này chưa có khóa ký. Tạo bằng «truyenthanh keys generate TÊN».")
+            raise PackageError("Máy này có nhiều khóa; hãy chọn một bằng --key: " + ", ".join(k.slug for k in keys))
+        wanted = slug_of(name)
+        exact = [key for key in keys if wanted in (key.slug, slug_of(key.name))]
+        squeezed = wanted.replace("-", "")
+        partial = [key for key in keys if squeezed and squeezed in key.slug.replace("-", "")]
+        if exact or len(partial) == 1:
+            return (exact or partial)[0]
+        raise NotFoundError(f"Không có khóa «{name}». Các khóa có: {', '.join(k.slug for k in keys) or '(chưa có)'}.")
+
+    def private_key(self, name: str | None = None) -> PrivateKey:
+        """Load an own key for signing (the only one, if ``name`` is not given).
+
+        Raises:
+            NotFoundError: no such key.
+            PackageError: several keys and no name, or the key file is damaged.
+        """
+        info = self._own(name)
+        return PrivateKey.load(info.name, self.keys_dir / f"{info.slug}.pem")
+
+    def export(self, name: str | None = None) -> bytes:
+        """The public key file of an own key, to send to stations."""
+        info = self._own(name)
+        return (self.keys_dir / f"{info.slug}.pub.json").read_bytes()
+
+    # --- trusted keys --------------------------------------------------------------------------------------------
+
+    def require_station(self) -> None:
+        """Refuse station work in a folder that holds no station (an editor's machine, a mistyped path).
+
+        Raises:
+            StorageError: the station database does not exist or was never initialised.
+        """
+        url = str(self._db.engine.url)
+        missing_file = url.startswith("sqlite") and not self._locations.db_path.exists()
+        if missing_file or database.current_revision(self._db.engine) is None:
+            raise StorageError(
+                f"Chưa có đài nào ở {self._locations.data_dir}. Hãy chạy «truyenthanh init» (hoặc chọn đúng thư mục "
+                "bằng --data-dir)."
+            )
+
+    def trust(self, raw: bytes, source: str, *, operator: str | None = None) -> tuple[KeyInfo, bool]:
+        """Add an upstream public key to the station's trusted keys.
+
+        Returns:
+            The key, and whether it was new (trusting a key twice changes nothing).
+
+        Raises:
+            PackageError: the file is not a valid public key file.
+        """
+        key = read_public_key(raw, source)
+        self.require_station()
+        with self._db.session() as session:
+            existing = session.exec(select(TrustedKey).where(TrustedKey.fingerprint == key.fingerprint)).first()
+            if existing is not None:
+                return self._info(existing), False
+            row = TrustedKey(
+                fingerprint=key.fingerprint,
+                name=key.name,
+                public_key=base64.b64encode(key.raw).decode("ascii"),
+                added_at=self._clock.now(),
+                added_by=operator,
+            )
+            session.add(row)
+            session.flush()
+            audit.record(
+                session,
+                at=self._clock.now(),
+                actor=operator or "?",
+                action="key.trust",
+                entity="trusted_key",
+                entity_id=row.id,
+                after=audit.snapshot(row),
+            )
+            return self._info(row), True
+
+    def untrust(self, fingerprint: str, *, operator: str | None = None) -> KeyInfo:
+        """Stop trusting a key (packages already imported stay).
+
+        Raises:
+            NotFoundError: no trusted key has that fingerprint.
+        """
+        wanted = fingerprint.replace(" ", "").lower()
+        self.require_station()
+        with self._db.session() as session:
+            for row in session.exec(select(TrustedKey)):
+                if row.fingerprint.replace(" ", "") == wanted:
+                    info = self._info(row)
+                    audit.record(
+                        session,
+                        at=self._clock.now(),
+                        actor=operator or "?",
+                        action="key.untrust",
+                        entity="trusted_key",
+                        entity_id=row.id,
+                        before=audit.snapshot(row),
+                    )
+                    session.delete(row)
+                    return info
+        raise NotFoundError(f"Không có khóa tin cậy nào có dấu vân tay «{fingerprint}».")
+
+    def trusted(self) -> list[KeyInfo]:
+        """The keys this station accepts packages from, oldest first."""
+        self.require_station()
+        with self._db.session() as session:
+            return [self._info(row) for row in session.exec(select(TrustedKey).order_by(col(TrustedKey.id)))]
+
+    def trusted_key(self, fingerprint: str) -> PublicKey | None:
+        """The trusted public key with this fingerprint, if the station trusts one."""
+        with self._db.session() as session:
+            row = session.exec(select(TrustedKey).where(TrustedKey.fingerprint == fingerprint)).first()
+            if row is None:
+                return None
+            return PublicKey(name=row.name, raw=base64.b64decode(row.public_key))
+
+    @staticmethod
+    def _info(row: TrustedKey) -> KeyInfo:
+        return KeyInfo(name=row.name, fingerprint=row.fingerprint, added_at=row.added_at, added_by=row.added_by)

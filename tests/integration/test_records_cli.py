@@ -66,6 +66,16 @@ def test_accounts_and_approval_from_the_command_line(station_dir: Path) -> None:
     assert approved.stdout.strip() == f"Đã duyệt thông báo số {ident} «Họp dân thôn Đông» (người duyệt: Lê Văn Quản)."
     listed = _run(station_dir, "announcement", "list", "--status", "đã duyệt")
     assert " ".join(listed.stdout.split()) == f"{ident} Đã duyệt Thông thường Họp dân thôn Đông duyệt: Lê Văn Quản"
+    edited = _run(station_dir, "announcement", "edit", str(ident), "--text", "Họp lúc 20h.", user="bientap")
+    assert edited.stdout.strip() == f"Đã sửa thông báo số {ident}: Bản nháp."
+    shown = json.loads(_run(station_dir, "announcement", "show", str(ident), "--json").stdout)
+    assert (shown["status"], shown["approved_by"]) == ("draft", None)
+    assert [h["label"] for h in reversed(shown["history"])] == [
+        "Soạn thông báo",
+        "Gửi duyệt thông báo",
+        "Duyệt thông báo",
+        "Sửa thông báo",
+    ]
     users = json.loads(_run(station_dir, "user", "list", "--json").stdout)
     assert [(u["username"], u["role"]) for u in users] == [
         ("bientap", "editor"),
@@ -73,5 +83,10 @@ def test_accounts_and_approval_from_the_command_line(station_dir: Path) -> None:
         ("vanhanh", "operator"),
     ]
     trail = json.loads(_run(station_dir, "audit", "list", "--json").stdout)
-    assert [line["action"] for line in trail][:3] == ["announcement.approve", "announcement.submit", "announcement.add"]
+    assert [line["action"] for line in trail][:4] == [
+        "announcement.edit",
+        "announcement.approve",
+        "announcement.submit",
+        "announcement.add",
+    ]
     assert _run(station_dir, "audit", "verify").returncode == 0

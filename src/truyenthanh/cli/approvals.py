@@ -127,6 +127,50 @@ def add(
         click.echo(f"Đã soạn thông báo số {view.id} «{view.title}»: {view.status.label}.")
 
 
+@announcement.command()
+@click.argument("ident", type=int)
+@click.option("--title", help="Tiêu đề mới.")
+@click.option("--text", help="Nội dung mới.")
+@click.option("--category", type=_parser(Category), help="Thể loại mới.")
+@click.option("--priority", type=_parser(Priority), help="Mức ưu tiên mới.")
+@pass_state
+def edit(
+    state: CliState,
+    ident: int,
+    *,
+    title: str | None,
+    text: str | None,
+    category: Category | None,
+    priority: Priority | None,
+) -> None:
+    """Sửa thông báo; thông báo đã gửi duyệt hoặc đã duyệt sẽ trở về bản nháp và phải duyệt lại."""
+    if title is None and text is None and category is None and priority is None:
+        raise click.UsageError("Cần ít nhất một thay đổi: --title, --text, --category hoặc --priority.")
+    view = state.container().approvals.edit_announcement(
+        current_actor(state), ident, title=title, text=text, category=category, priority=priority
+    )
+    click.echo(f"Đã sửa thông báo số {view.id}: {view.status.label}.")
+
+
+@announcement.command()
+@click.argument("ident", type=int)
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+@pass_state
+def show(state: CliState, ident: int, as_json: bool) -> None:
+    """Xem một thông báo: trạng thái duyệt, người duyệt và lịch sử thay đổi."""
+    container = state.container()
+    view = container.approvals.get(ContentKind.ANNOUNCEMENT, ident)
+    history = container.audit.entries(entity=ContentKind.ANNOUNCEMENT.value, entity_id=str(ident))
+    if as_json:
+        data = {**view.to_json(), "history": [line.to_json() for line in history]}
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    click.echo(_line(view))
+    zone = container.settings.zone
+    for line in reversed(history):
+        click.echo(f"  {line.at.astimezone(zone):%d/%m/%Y %H:%M}  {line.actor:<16} {line.label}")
+
+
 _workflow_commands(announcement, ContentKind.ANNOUNCEMENT)
 
 

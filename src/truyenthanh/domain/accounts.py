@@ -10,7 +10,6 @@ import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from truyenthanh.domain.enums import LabelledEnum, Role
@@ -157,8 +156,3 @@ def check_password(password: str, stored: str) -> bool:
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(actual, expected)
-
-
-def role_list(roles: Iterable[Role]) -> str:
-    """Vietnamese labels of roles, comma-separated."""
-    return ", ".join(role.label for role in roles)

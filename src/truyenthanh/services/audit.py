@@ -84,7 +84,6 @@ ACTION_LABELS = {
     "programme.aired": "Đã phát chương trình",
     "programme.reset": "Chương trình cần duyệt lại",
     "emergency.send": "Phát khẩn cấp không qua duyệt",
-    "report.build": "Lập báo cáo",
     "package.import": "Nhập gói chương trình",
     "schedule.import_ics": "Nhập lịch từ tệp iCalendar",
     "key.trust": "Tin cậy khóa ký của tuyến trên",

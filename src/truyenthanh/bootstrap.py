@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from truyenthanh.adapters.clock import SystemClock
@@ -11,7 +10,6 @@ from truyenthanh.adapters.db.database import Database, make_engine, sqlite_url
 from truyenthanh.adapters.tts.espeak import EspeakEngine
 from truyenthanh.adapters.tts.gtts import GttsEngine
 from truyenthanh.config import Settings
-from truyenthanh.errors import SpeechError
 from truyenthanh.locations import Locations
 from truyenthanh.services.accounts import AccountService
 from truyenthanh.services.approvals import ApprovalService
@@ -93,7 +91,7 @@ class Container:
             library=self.library,
             scheduling=self.scheduling,
             keys=self.keys,
-            narrate=self._narrate,
+            narrate=self.speech.render_file,
         )
         self.calendar = CalendarService(
             settings=self.settings, db=self.db, clock=self.clock, scheduling=self.scheduling
@@ -123,28 +121,6 @@ class Container:
             realtime=realtime,
         )
         return PlayoutEngine(sink, filler=self.playout.filler())
-
-    def _narrate(self, text: str, target: Path) -> str:
-        """Read an announcement aloud into ``target`` with the station's engine choice (for package builds)."""
-        spoken = self.speech.normalize(text)
-        names = ("gtts", "espeak") if self.settings.tts_engine == "auto" else (self.settings.tts_engine,)
-        failures = []
-        for name in names:
-            engine = self.speech_engines.get(name)
-            if engine is None:
-                continue
-            try:
-                engine.synthesize(
-                    spoken,
-                    voice=engine.voice(self.settings.reading_variant),
-                    speed=self.settings.tts_speed,
-                    target=target,
-                )
-            except SpeechError as exc:
-                failures.append(exc.message)
-                continue
-            return engine.name
-        raise SpeechError("Không đọc được thông báo: " + ("; ".join(failures) or "chưa có bộ đọc nào"))
 
     def close(self) -> None:
         """Release the database connections."""

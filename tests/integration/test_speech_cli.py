@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.integration.test_cli import run
 from truyenthanh.adapters import ffmpeg
 
@@ -48,3 +50,29 @@ def test_say_before_init_fails_in_vietnamese(station_dir: Path) -> None:
     result = run("say", "--engine", "espeak", "Xin chào", data_dir=station_dir)
     assert result.returncode == 1
     assert "truyenthanh init" in result.stderr
+
+
+@pytest.mark.slow
+def test_say_play_goes_out_through_the_station_output(station_dir: Path, tmp_path: Path) -> None:
+    assert run("init", data_dir=station_dir).returncode == 0
+    aired = tmp_path / "aired.wav"
+    result = run(
+        "say",
+        "--engine",
+        "espeak",
+        "--play",
+        "Bà con chú ý, bà con chú ý.",
+        data_dir=station_dir,
+        env={"TRUYENTHANH_OUTPUT": f"file:{aired}"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Đã phát 1 mục" in result.stdout
+    rendered = Path(result.stdout.split("Tệp: ")[1].splitlines()[0])
+    assert ffmpeg.probe(aired).duration_s >= ffmpeg.probe(rendered).duration_s - 0.1
+    assert ffmpeg.measure_loudness(aired).integrated_lufs > -40
+
+
+def test_say_refuses_json_with_play(station_dir: Path) -> None:
+    result = run("say", "--json", "--play", "Xin chào", data_dir=station_dir)
+    assert result.returncode == 2
+    assert "--json" in result.stderr

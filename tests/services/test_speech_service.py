@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from sqlmodel import select
 from tests.fakes import FrozenClock
 from tests.speechfakes import GTTS_URL, FakeGoogle, make_mp3
 from truyenthanh import bootstrap
+from truyenthanh.adapters import ffmpeg
 from truyenthanh.adapters.db.models import Announcement, AudioAsset
 from truyenthanh.adapters.tts.espeak import EspeakEngine
 from truyenthanh.adapters.tts.gtts import GttsEngine
@@ -263,3 +265,23 @@ def test_lexicon_file_setting_and_its_errors(station_dir: Path, clock: FrozenClo
             missing.speech.normalize("HTX")
     finally:
         missing.close()
+
+
+def test_the_same_text_from_two_threads_renders_once(station: bootstrap.Container, google: FakeGoogle) -> None:
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(lambda _: station.speech.synthesize("Bà con chú ý, bà con chú ý."), range(2)))
+    assert len(google.requests) == 1
+    assert results[0].asset.id == results[1].asset.id
+    assert sorted(r.from_cache for r in results) == [False, True]
+    assert not [p for p in (station.locations.cache_dir / "speech").iterdir() if p.name.endswith(".part")]
+
+
+def test_render_file_uses_the_chain_and_cache_without_an_asset(station: bootstrap.Container, tmp_path: Path) -> None:
+    target = tmp_path / "package" / "announcement.wav"
+    assert station.speech.render_file("Bà con chú ý.", target) == "espeak"  # no Internet: the fallback spoke
+    assert ffmpeg.probe(target).duration_s > 0.5
+    again = tmp_path / "again.wav"
+    assert station.speech.render_file("Bà con chú ý.", again, engine="espeak") == "espeak"
+    assert again.read_bytes() == target.read_bytes()
+    with station.db.session() as session:
+        assert session.exec(select(AudioAsset)).all() == []

@@ -362,6 +362,54 @@ ORDINALS = [
     ("ngày thứ 3", "ngày thứ ba"),
 ]
 
+MORE = [
+    ("ngày 18 và 19/10", "ngày mười tám và mười chín tháng mười"),
+    ("ngày 5, 6/12/2026", "ngày năm, sáu tháng mười hai năm hai nghìn không trăm hai mươi sáu"),
+    ("Trong 3 ngày 18, 19, 20/10", "Trong ba ngày mười tám, mười chín, hai mươi tháng mười"),
+    (
+        "từ ngày 18/10 - 20/10/2026",
+        "từ ngày mười tám tháng mười đến ngày hai mươi tháng mười năm hai nghìn không trăm hai mươi sáu",
+    ),
+    ("Thứ 2-6 hằng tuần", "Thứ hai đến thứ sáu hằng tuần"),
+    ("từ thứ 2 đến thứ 6", "từ thứ hai đến thứ sáu"),
+    ("T7, CN", "thứ bảy, Chủ nhật"),
+    ("Lịch trực: 24/7", "Lịch trực: hai mươi tư trên bảy"),
+    ("Km 12+300", "ki-lô-mét mười hai cộng ba trăm"),
+    ("Đường 3/2", "Đường ba tháng hai"),
+    ("đường 30/4", "đường ba mươi tháng tư"),
+    ("giá 1,2 triệu/tấn", "giá một phẩy hai triệu một tấn"),
+    ("mức 500 nghìn đồng/người/tháng", "mức năm trăm nghìn đồng một người một tháng"),
+    ("100.000đ/người/ngày", "một trăm nghìn đồng một người một ngày"),
+    ("năng suất 7 tấn/ha/vụ", "năng suất bảy tấn trên héc-ta trên vụ"),
+    ("SN 1985", "sinh năm một nghìn chín trăm tám mươi lăm"),
+    ("Sinh năm 1990", "Sinh năm một nghìn chín trăm chín mươi"),
+    ("Mã số thuế 4400123456", "Mã số thuế bốn bốn không không, một hai ba, bốn năm sáu"),
+    ("STK 123456789012", "số tài khoản một hai ba bốn, năm sáu bảy, tám chín không một hai"),
+    ("Email: ubnd@tanphu.gov.vn", "Email: ubnd a còng tanphu chấm gov chấm vn"),
+    ("Website: tanphu.gov.vn", "Website: tanphu chấm gov chấm vn"),
+    ("cổng dichvucong.gov.vn", "cổng dichvucong chấm gov chấm vn"),
+    ("F0, A1", "F không, A một"),
+    ("lớp 9A", "lớp chín A"),
+    ("Quốc lộ 1A", "Quốc lộ một A"),
+    ("08h00", "tám giờ"),
+    ("lúc 19 giờ 30 phút", "lúc mười chín giờ ba mươi phút"),
+    ("Điều 5, Khoản 2", "Điều năm, Khoản hai"),
+    ("phòng 201", "phòng hai trăm linh một"),
+    ("hơn 2.000 người", "hơn hai nghìn người"),
+    ("3.000.000đ", "ba triệu đồng"),
+    ("Kết quả: 45/52 hộ đã nộp", "Kết quả: bốn mươi lăm trên năm mươi hai hộ đã nộp"),
+    ("chiều 15/10 (tức ngày 23/8 âm lịch)", "chiều mười lăm tháng mười (tức ngày hai mươi ba tháng tám âm lịch)"),
+    ("ngày 2/9 và 30/4", "ngày hai tháng chín và ngày ba mươi tháng tư"),
+    ("giảm 0,5-1%", "giảm không phẩy năm đến một phần trăm"),
+    ("gần 1.000 ha", "gần một nghìn héc-ta"),
+    ("diện tích 1.234,56 m2", "diện tích một nghìn hai trăm ba mươi tư phẩy năm mươi sáu mét vuông"),
+    ("Mực nước lúc 7h ngày 10/10 là 25,6m", "Mực nước lúc bảy giờ ngày mười tháng mười là hai mươi lăm phẩy sáu mét"),
+    (
+        "khoản 1 Điều 3 Nghị định số 100/2019/NĐ-CP",
+        "khoản một Điều ba Nghị định số một trăm năm hai nghìn không trăm mười chín của Chính phủ",
+    ),
+]
+
 SOUTH = [
     ("105 hộ", "một trăm lẻ năm hộ"),
     ("năm 2021", "năm hai ngàn không trăm hai mươi mốt"),
@@ -480,7 +528,7 @@ def test_reading(written: str, spoken: str) -> None:
     assert normalize(written) == spoken
 
 
-@pytest.mark.parametrize(("written", "spoken"), ABBREVIATIONS + ORDINALS + SENTENCES)
+@pytest.mark.parametrize(("written", "spoken"), ABBREVIATIONS + ORDINALS + SENTENCES + MORE)
 def test_words_and_sentences(written: str, spoken: str) -> None:
     assert normalize(written) == spoken
 

@@ -7,9 +7,11 @@ file. Nothing here keeps a whole file in memory.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -280,8 +282,11 @@ def join_speech(parts: Sequence[Path], target: Path, *, pause_s: float = 0.0, te
         labels.append(f"[p{index}]")
     tail = f",atempo={tempo}" if abs(tempo - 1.0) > 1e-6 else ""
     graph = ";".join(chains) + ";" + "".join(labels) + f"concat=n={len(labels)}:v=0:a=1{tail}[out]"
-    partial = target.with_name(f".{target.name}.part")
     target.parent.mkdir(parents=True, exist_ok=True)
+    # A unique partial name: two threads or processes may render the same text at once.
+    handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    os.close(handle)
+    partial = Path(name)
     result = subprocess.run(
         [
             _tool("ffmpeg"),

@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from truyenthanh.cli.playout import play
 from truyenthanh.cli.state import CliState, pass_state
 from truyenthanh.domain.enums import ReadingVariant
 from truyenthanh.errors import StorageError
@@ -47,9 +48,21 @@ def normalize_command(state: CliState, text: tuple[str, ...], variant: str | Non
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Chép tệp WAV đã đọc ra đường dẫn này."
 )
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON cho chương trình khác đọc.")
+@click.option("--play", "play_now", is_flag=True, help="Phát ngay bản đọc qua đầu ra của đài (như lệnh «play»).")
 @pass_state
-def say(state: CliState, text: tuple[str, ...], engine: str | None, output: Path | None, as_json: bool) -> None:
+@click.pass_context
+def say(
+    ctx: click.Context,
+    state: CliState,
+    text: tuple[str, ...],
+    engine: str | None,
+    output: Path | None,
+    as_json: bool,
+    play_now: bool,
+) -> None:
     """Đọc một văn bản thành tệp âm thanh trong thư viện của đài (TEXT, hoặc đầu vào chuẩn)."""
+    if as_json and play_now:
+        raise click.UsageError("Không dùng --json cùng --play.")
     container = state.container()
     written = _text_or_stdin(text)
     bar: Any = click.progressbar(length=1, label="Đang tạo giọng đọc", file=sys.stderr)
@@ -83,6 +96,8 @@ def say(state: CliState, text: tuple[str, ...], engine: str | None, output: Path
         return
     click.echo(f"Đã đọc bằng {rendering.engine} (giọng {rendering.voice}), dài {asset.duration_s:.1f} giây.")
     click.echo(f"Tệp: {output or path}")
+    if play_now:
+        ctx.invoke(play, files=(path,), programme_id=None, output=None, fast=False, as_json=False)
 
 
 @click.command("rerender")

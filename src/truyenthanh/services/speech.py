@@ -34,6 +34,8 @@ ENGINE_CHOICES = ("auto", "gtts", "espeak")
 """What a station or a command can ask for: the chain, or one engine."""
 CHAIN = ("gtts", "espeak")
 """The order ``auto`` tries the engines in."""
+RENDER_LOCK_STRIPES = 16
+"""Renderings of the same text never run twice at once in one process; different texts mostly in parallel."""
 LEXICON_FILENAME = "lexicon.toml"
 """The station lexicon looked for beside the config file when ``lexicon_file`` is not set."""
 
@@ -73,6 +75,17 @@ class Rendering:
 
 
 @dataclass(frozen=True)
+class _Cached:
+    """A rendering in the cache folder and how it was obtained."""
+
+    path: Path
+    engine: str
+    voice: str
+    failures: list[str]
+    from_cache: bool
+
+
+@dataclass(frozen=True)
 class RetryReport:
     """What :meth:`SpeechService.retry_online` achieved.
 
@@ -106,6 +119,8 @@ class SpeechService:
         self._engines = dict(engines)
         self._lexicon: Lexicon | None = None
         self._lock = threading.Lock()
+        # Striped locks: bounded memory however many texts a long-running daemon renders.
+        self._render_locks = tuple(threading.Lock() for _ in range(RENDER_LOCK_STRIPES))
         self._station_checked = False
 
     # --- text ----------------------------------------------------------------------------------------------
@@ -181,35 +196,62 @@ class SpeechService:
             SpeechError: nothing could be rendered (the message gives each engine's reason).
             StorageError: the station is not initialised or its folders cannot be written.
         """
+        spoken, cached = self._speak(text, engine=engine, allow_network=allow_network)
+        asset = self._store(
+            cached.path, title=title or _title_of(text), category=category, engine=cached.engine, voice=cached.voice
+        )
+        return Rendering(
+            asset=asset,
+            spoken_text=spoken,
+            engine=cached.engine,
+            voice=cached.voice,
+            fell_back=bool(cached.failures),
+            reason="; ".join(cached.failures) or None,
+            from_cache=cached.from_cache,
+        )
+
+    def render_file(self, text: str, target: Path, *, engine: str | None = None) -> str:
+        """Render ``text`` into the WAV file ``target`` without recording an asset (package builds).
+
+        Uses the same chain and cache as :meth:`synthesize`; ``target`` appears whole or not at all.
+
+        Returns:
+            The name of the engine that spoke.
+
+        Raises:
+            SpeechError: no engine could render it.
+            StorageError: ``target`` cannot be written.
+        """
+        _spoken, cached = self._speak(text, engine=engine, allow_network=True)
+        try:
+            files.write_atomic(target, cached.path.read_bytes())
+        except OSError as exc:
+            raise StorageError(f"Không ghi được tệp {target}: {exc.strerror}.") from exc
+        return cached.engine
+
+    def _speak(self, text: str, *, engine: str | None, allow_network: bool) -> tuple[str, _Cached]:
+        """Normalise and render through the chain into the cache; the first engine that speaks wins."""
         spoken = self.normalize(text)
         if not any(ch.isalnum() for ch in spoken):
             raise SpeechError("Văn bản không có chữ nào để đọc.")
-        chain = self._chain(engine or self._settings.tts_engine)
         failures: list[str] = []
-        for name in chain:
+        for name in self._chain(engine or self._settings.tts_engine):
             candidate = self._engines[name]
             voice = candidate.voice(self.variant)
-            cached = self._cache_path(spoken, name, voice)
-            from_cache = cached.is_file() and cached.stat().st_size > 44
-            if not from_cache:
-                if candidate.online and not allow_network:
-                    failures.append(f"{name}: chưa có sẵn bản đọc và không được dùng mạng lúc này")
-                    continue
-                try:
-                    candidate.synthesize(spoken, voice=voice, speed=self._settings.tts_speed, target=cached)
-                except SpeechError as exc:
-                    failures.append(exc.message)
-                    continue
-            asset = self._store(cached, title=title or _title_of(text), category=category, engine=name, voice=voice)
-            return Rendering(
-                asset=asset,
-                spoken_text=spoken,
-                engine=name,
-                voice=voice,
-                fell_back=bool(failures),
-                reason="; ".join(failures) or None,
-                from_cache=from_cache,
-            )
+            path = self._cache_path(spoken, name, voice)
+            # One rendering per cache entry at a time; other texts render in parallel.
+            with self._render_lock(path):
+                from_cache = path.is_file() and path.stat().st_size > 44
+                if not from_cache:
+                    if candidate.online and not allow_network:
+                        failures.append(f"{name}: chưa có sẵn bản đọc và không được dùng mạng lúc này")
+                        continue
+                    try:
+                        candidate.synthesize(spoken, voice=voice, speed=self._settings.tts_speed, target=path)
+                    except SpeechError as exc:
+                        failures.append(exc.message)
+                        continue
+            return spoken, _Cached(path=path, engine=name, voice=voice, failures=failures, from_cache=from_cache)
         raise SpeechError("Không đọc được văn bản: " + "; ".join(failures))
 
     def _chain(self, choice: str) -> tuple[str, ...]:
@@ -220,6 +262,9 @@ class SpeechService:
         if missing:
             raise SpeechError(f"Bộ đọc {', '.join(missing)} chưa được cài đặt trong chương trình.")
         return names
+
+    def _render_lock(self, cached: Path) -> threading.Lock:
+        return self._render_locks[hash(cached.name) % RENDER_LOCK_STRIPES]
 
     def _cache_path(self, spoken: str, engine: str, voice: str) -> Path:
         key = f"{engine}\0{voice}\0{self._settings.tts_speed:.3f}\0{spoken}"

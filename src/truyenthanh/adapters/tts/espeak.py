@@ -39,7 +39,7 @@ class EspeakEngine:
         """
         if voice not in KNOWN_VOICES:
             raise SpeechError(f"Giọng espeak-ng «{voice}» không có; chọn một trong: {', '.join(KNOWN_VOICES)}.")
-        if not text.strip():
+        if not any(ch.isalnum() for ch in text):
             raise SpeechError("Không có chữ nào để đọc.")
         program = shutil.which("espeak-ng")
         if program is None:

@@ -204,6 +204,16 @@ ABBREVIATIONS: dict[str, str] = {
     "SMS": "tin nhắn",
     "Zalo": "Da-lô",
     "CLB": "câu lạc bộ",
+    "SN": "sinh năm",
+    "STK": "số tài khoản",
+    "BKS": "biển kiểm soát",
+    "24/7": "hai mươi tư trên bảy",
+    "T2": "thứ hai",
+    "T3": "thứ ba",
+    "T4": "thứ tư",
+    "T5": "thứ năm",
+    "T6": "thứ sáu",
+    "T7": "thứ bảy",
     "QL": "quốc lộ",
 }
 """Built-in abbreviations: matched case-sensitively, as whole words."""

@@ -111,8 +111,17 @@ _PER_WORDS = {
     "lần": "lần",
     "chiếc": "chiếc",
     "xã": "xã",
+    "vụ": "vụ",
+    "khẩu": "khẩu",
+    "bao": "bao",
+    "gói": "gói",
+    "lớp": "lớp",
 }
-_WORD_UNITS = ("tạ", "tấn", "yến", "lít", "mét", "cây", "con", "người", "hộ", "đồng", "ki-lô-gam", "héc-ta")
+_WORD_UNITS = (
+    "tạ", "tấn", "yến", "lít", "mét", "cây", "con", "người", "hộ", "đồng", "ki-lô-gam", "héc-ta",
+    "triệu", "nghìn", "ngàn", "tỷ", "tỉ",
+)  # fmt: skip
+_MONEY_WORDS = {"đồng", "triệu", "nghìn", "ngàn", "tỷ", "tỉ"}
 
 LETTERS = {
     "A": "a",
@@ -214,6 +223,23 @@ def _citation(text: str, ctx: _Context) -> str:
     return _CITATION.sub(replace, text)
 
 
+# --- 2b. e-mail and web addresses ----------------------------------------------------------------------------
+
+_ADDRESS = re.compile(
+    r"(?<![\w@.])(?:[\w.+-]+@)?(?:[a-zA-Z0-9-]+\.)+(?:vn|com|net|org|info|gov|edu)(?:\.vn)?(?:/[\w/-]*)?(?![\w])"
+)
+
+
+def _addresses(text: str, ctx: _Context) -> str:
+    def spell(m: re.Match[str]) -> str:
+        address = m.group(0)
+        for mark, word in (("@", " a còng "), (".", " chấm "), ("/", " xuyệt "), ("-", " gạch ngang ")):
+            address = address.replace(mark, word)
+        return " ".join(address.split())
+
+    return _ADDRESS.sub(spell, text)
+
+
 # --- 3. lexicon --------------------------------------------------------------------------------------------
 
 
@@ -287,8 +313,29 @@ _DATE_WORDS = (
     r"(?:ngày|đêm|hôm|sáng|trưa|chiều|tối|từ|đến|tới|trước|sau|khoảng|vào|đầu|cuối|giữa|hạn|mồng|mùng|"
     r"thứ\s+\S+,?|chủ\s+nhật,?|lúc\s+\S+(?:\s+\S+)?|giờ(?:\s+\S+)?|,|và|hoặc|\()"
 )
-# After these a date is read without adding "ngày" (đêm 18/10 → "đêm mười tám tháng mười").
-_DAY_WORD = r"(?:ngày|mồng|mùng|đêm|sáng|trưa|chiều|tối|hôm)"
+# After these a date is read without adding "ngày" (đêm 18/10 → "đêm mười tám tháng mười"; "ngày 18 và
+# 19/10"; street names such as "đường 3/2").
+_DAY_WORD = (
+    r"(?:ngày|mồng|mùng|đêm|sáng|trưa|chiều|tối|hôm|đường|phố|"
+    r"ngày\s+\d{1,2}(?:\s*(?:,|và|hoặc)\s*\d{1,2})*\s*(?:,|và|hoặc))"
+)
+# "18/10 - 20/10/2026": a dash between two dates reads "đến".
+_DATE_DASH = re.compile(
+    _BEFORE
+    + r"(?P<first>"
+    + _DAY
+    + r"/"
+    + _MONTH
+    + r"(?:/"
+    + _YEAR
+    + r")?)"
+    + _DASH
+    + r"(?="
+    + _DAY
+    + r"/"
+    + _MONTH
+    + r")"
+)
 
 
 def _date_words(day: str, month: str, year: str | None, ctx: _Context) -> str:
@@ -301,6 +348,8 @@ def _date_words(day: str, month: str, year: str | None, ctx: _Context) -> str:
 def _dates(text: str, ctx: _Context) -> str:
     def with_day_word(m: re.Match[str], spoken: str) -> str:
         return spoken if _ends_with(m.string, m.start(), _DAY_WORD) else f"ngày {spoken}"
+
+    text = _DATE_DASH.sub(lambda m: f"{m['first']} đến ", text)
 
     def day_range(m: re.Match[str]) -> str:
         first = cardinal(int(m["d1"]), ctx.variant)
@@ -391,8 +440,12 @@ _WORD_PER = re.compile(
 )
 
 
+_KM_POST = re.compile(r"\b[Kk][Mm]\s?(?P<km>\d+)\s?\+\s?(?P<m>\d+)(?![\w])")
+_PER_CHAIN = re.compile(r"(?P<lead>\b(?P<joiner>một|trên) [^\W\d_]+(?:-[^\W\d_]+)*)/(?P<per>" + _PER_ALT + r")(?![\w])")
+
+
 def _per(unit_spoken: str, per: str) -> str:
-    joiner = "một" if unit_spoken in _MONEY else "trên"
+    joiner = "một" if unit_spoken in _MONEY or unit_spoken in _MONEY_WORDS else "trên"
     return f"{joiner} {_PER_WORDS[per]}"
 
 
@@ -408,8 +461,17 @@ def _quantities(text: str, ctx: _Context) -> str:
             out += f" {_per(spoken_unit, per)}"
         return out
 
+    text = _KM_POST.sub(
+        lambda m: f"ki-lô-mét {cardinal(int(m['km']), ctx.variant)} cộng {cardinal(int(m['m']), ctx.variant)}", text
+    )
     text = _QUANTITY.sub(replace, text)
-    return _WORD_PER.sub(lambda m: f"{m['unit']} {_per(m['unit'].casefold(), m['per'])}", text)
+    # "đồng/người/tháng": each further "/" reads like the first one.
+    while True:
+        chained = _PER_CHAIN.sub(lambda m: f"{m['lead']} {m['joiner']} {_PER_WORDS[m['per']]}", text)
+        chained = _WORD_PER.sub(lambda m: f"{m['unit']} {_per(m['unit'].casefold(), m['per'])}", chained)
+        if chained == text:
+            return chained
+        text = chained
 
 
 # --- 7. counts, Roman numerals, ordinals, months -----------------------------------------------------------
@@ -421,7 +483,7 @@ _ROMAN_AFTER = re.compile(
     r"(?P<r>[IVXLC]+)(?:/(?P<y>" + _YEAR + r"))?(?![\w])"
 )
 _ROMAN_HEADING = re.compile(r"^(?P<r>[IVX]+)(?P<p>[.)])(?=\s)", re.MULTILINE)
-_ORDINAL = re.compile(r"\b(?P<kw>(?i:thứ))\s+(?P<n>\d+)(?![\w]|[.,/]\d)")
+_ORDINAL = re.compile(r"\b(?P<kw>(?i:thứ))\s+(?P<n>\d+)(?:" + _DASH + r"(?P<to>\d+))?(?![\w]|[.,/]\d)")
 _MONTH_WORD = re.compile(r"\b(?P<kw>(?i:tháng))\s+(?P<m>0?[1-9]|1[0-2])(?![\w]|[.,/]\d)")
 
 
@@ -445,7 +507,14 @@ def _counts_and_ordinals(text: str, ctx: _Context) -> str:
         return m.group(0) if value is None else f"{cardinal(value, ctx.variant)}{m['p']}"
 
     text = _ROMAN_HEADING.sub(heading, text)
-    text = _ORDINAL.sub(lambda m: f"{m['kw']} {ordinal(int(m['n']), ctx.variant)}", text)
+
+    def ordinal_words(m: re.Match[str]) -> str:
+        spoken = f"{m['kw']} {ordinal(int(m['n']), ctx.variant)}"
+        if m["to"]:
+            spoken += f" đến {m['kw'].lower()} {ordinal(int(m['to']), ctx.variant)}"
+        return spoken
+
+    text = _ORDINAL.sub(ordinal_words, text)
     return _MONTH_WORD.sub(lambda m: f"{m['kw']} {month_name(int(m['m']), ctx.variant)}", text)
 
 
@@ -455,6 +524,8 @@ _RANGE = re.compile(_BEFORE + r"(?P<a>" + NUM + r")" + _DASH + r"(?P<b>" + NUM +
 _NEGATIVE = re.compile(r"(?:(?<=\s)|^|(?<=\())[-−](?P<n>" + NUM + r")" + _AFTER, re.MULTILINE)
 _DOTTED = re.compile(_BEFORE + r"(?P<a>\d+)\.(?P<b>\d{1,2})" + _AFTER)
 _NUMBER = re.compile(_BEFORE + r"(?P<n>" + NUM + r")" + _AFTER)
+# Eight digits or more with no thousands dots are codes (tax numbers, accounts): read digit by digit.
+_CODE = re.compile(_BEFORE + r"(?P<n>\d{8,})" + _AFTER)
 _ANY_DIGITS = re.compile(r"\d+")
 _ACRONYM = re.compile(r"(?<![\w-])[BCDĐFGHJKLMNPQRSTVWXZ]{2,6}(?![\w-])")
 
@@ -471,6 +542,7 @@ def _numbers(text: str, ctx: _Context) -> str:
     text = _DOTTED.sub(
         lambda m: f"{cardinal(int(m['a']), ctx.variant)} chấm {cardinal(int(m['b']), ctx.variant)}", text
     )
+    text = _CODE.sub(lambda m: _read_phone(m["n"]), text)
     text = _NUMBER.sub(lambda m: ctx.number(m["n"]), text)
 
     def leftover(m: re.Match[str]) -> str:
@@ -478,7 +550,7 @@ def _numbers(text: str, ctx: _Context) -> str:
         spoken = cardinal(int(m.group(0)), ctx.variant)
         before = m.string[m.start() - 1] if m.start() else " "
         after = m.string[m.end()] if m.end() < len(m.string) else " "
-        return ("" if before.isspace() else " ") + spoken + ("" if after.isspace() else " ")
+        return (" " if before.isalnum() else "") + spoken + (" " if after.isalnum() else "")
 
     text = _ANY_DIGITS.sub(leftover, text)
     return _ACRONYM.sub(lambda m: _letters(m.group(0)), text)
@@ -486,6 +558,7 @@ def _numbers(text: str, ctx: _Context) -> str:
 
 _RULES: tuple[Callable[[str, _Context], str], ...] = (
     _citation,
+    _addresses,
     _lexicon,
     _phones,
     _dates,

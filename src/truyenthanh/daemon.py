@@ -34,7 +34,7 @@ from truyenthanh.domain.tunes import TUNES
 from truyenthanh.errors import DaemonError, TruyenthanhError
 from truyenthanh.services.broadcast_log import LogEntry
 from truyenthanh.services.ports import Playout
-from truyenthanh.services.scheduling import AirScheduler
+from truyenthanh.services.scheduling import AirScheduler, programme_duration
 
 logger = logging.getLogger(__name__)
 
@@ -448,8 +448,13 @@ class Daemon:
         base.category = programme.category
         base.language = programme.language
         base.approver = programme.approved_by
-        lengths = [_length(item) for item in items]
-        total = sum(lengths)
+        # Probing every file costs time at the moment of hand-over: only a late join needs item lengths.
+        lengths = [_length(item) for item in items] if offset_s > 0 else [0.0] * len(items)
+        if offset_s > 0:
+            total = sum(lengths)
+        else:
+            with self.container.db.session() as session:
+                total = programme_duration(session, programme_id)
         base.planned_end = scheduled_start + timedelta(seconds=total)
         queued: list[PlayItem] = []
         skipped_before = offset_s

@@ -533,10 +533,12 @@ class PlayoutEngine:
                 self._apply(op, out, at)
             if not self._paused:
                 self._mix(out, at)
-            np.clip(out, -1.0, 1.0, out=out)
-            peak = float(np.max(np.abs(out))) if len(out) else 0.0
+            peak = max(float(out.max()), -float(out.min())) if len(out) else 0.0
+            if peak > 1.0:
+                np.clip(out, -1.0, 1.0, out=out)
+                peak = 1.0
             self._level = 20.0 * math.log10(peak) if peak > 1e-6 else _SILENT_DBFS
-        if ops or self._closing:
+        if ops or self._closing or self._undelivered:
             self._wake.set()
 
     def _apply(self, op: _Op, out: Frames, at: float) -> None:
@@ -733,7 +735,7 @@ class PlayoutEngine:
 
     def _housekeep(self) -> None:
         while True:
-            self._wake.wait(0.02)
+            self._wake.wait(0.1)
             self._wake.clear()
             stopping = self._stopping.is_set()
             with self._lock:

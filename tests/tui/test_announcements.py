@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.widgets import Input, TextArea
+from textual.widgets import Input, Select, TextArea
 
 from tests.tui.test_programmes import settle
 from truyenthanh import bootstrap
@@ -12,6 +12,7 @@ from truyenthanh.tui.app import TruyenthanhApp
 from truyenthanh.tui.backend import StationBackend
 from truyenthanh.tui.screens.announcements import AnnouncementsScreen
 from truyenthanh.tui.screens.login import LoginScreen
+from truyenthanh.tui.screens.schedule_form import ScheduleFormScreen
 
 
 async def test_type_render_and_submit(espeak_container: bootstrap.Container) -> None:
@@ -56,3 +57,11 @@ async def test_type_render_and_submit(espeak_container: bootstrap.Container) -> 
         view = container.approvals.get(ContentKind.ANNOUNCEMENT, screen.current.id)
         assert (view.status, view.created_by) == (ContentStatus.WAITING, "lan")
         assert "Chờ duyệt" in str(screen.query_one("#ann-state").render())
+
+        await pilot.press("ctrl+o")  # a one-item programme for it, and the schedule form already on it
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, ScheduleFormScreen)
+        [programme] = container.programmes.list()
+        assert programme.title == "Họp dân" and programme.items == 1
+        assert form.query_one("#schedule-programme", Select).value == programme.id

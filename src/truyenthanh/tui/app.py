@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, ClassVar
 
 from textual.app import App
@@ -27,7 +28,7 @@ from truyenthanh.tui.screens.today import TodayScreen
 class TruyenthanhApp(App[None]):
     """The station's operator console: one mode per screen, switched with the function keys."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute, so subclasses elsewhere find it too
     TITLE = "Truyền thanh"
     ENABLE_COMMAND_PALETTE = False
     MODES: ClassVar[dict[str, Callable[[], Screen[Any]]]] = {  # type: ignore[assignment]

@@ -48,7 +48,16 @@ class ScheduleScreen(StationScreen):
         """Start on this week."""
         table = self.query_one("#schedule-list", DataTable)
         table.border_title = "Các lịch phát"
-        table.add_columns("Số", "Chương trình", "Khi nào", "Ưu tiên", "Buổi", "Phát trễ")
+        # Fixed widths: the list does not jump about when it is refilled.
+        for label, width in (
+            ("Số", 4),
+            ("Chương trình", 30),
+            ("Khi nào", 36),
+            ("Ưu tiên", 12),
+            ("Buổi", 12),
+            ("Phát trễ", 40),
+        ):
+            table.add_column(label, width=width)
         today = self.backend.now().date()
         self.monday = today - timedelta(days=today.weekday())
         self._load(self.monday)

@@ -3,37 +3,41 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from truyenthanh.adapters.clock import SystemClock
 from truyenthanh.adapters.db.database import Database, make_engine, sqlite_url
-from truyenthanh.adapters.tts.espeak import EspeakEngine
-from truyenthanh.adapters.tts.gtts import GttsEngine
 from truyenthanh.config import Settings
 from truyenthanh.locations import Locations
-from truyenthanh.services.accounts import AccountService
-from truyenthanh.services.approvals import ApprovalService
-from truyenthanh.services.audit import AuditService
-from truyenthanh.services.broadcast_log import BroadcastLogService
-from truyenthanh.services.calendar import CalendarService
-from truyenthanh.services.keys import KeyService
-from truyenthanh.services.library import LibraryService
-from truyenthanh.services.packages import PackageService
-from truyenthanh.services.playout import PlayoutService
 from truyenthanh.services.ports import Clock, SpeechEngine
-from truyenthanh.services.programmes import ProgrammeService
-from truyenthanh.services.reports import ReportService
-from truyenthanh.services.scheduling import SchedulingService
-from truyenthanh.services.speech import SpeechService
-from truyenthanh.services.station import StationService
 
 if TYPE_CHECKING:
     from truyenthanh.adapters.playout import PlayoutEngine
+    from truyenthanh.services.accounts import AccountService
+    from truyenthanh.services.approvals import ApprovalService
+    from truyenthanh.services.audit import AuditService
+    from truyenthanh.services.broadcast_log import BroadcastLogService
+    from truyenthanh.services.calendar import CalendarService
+    from truyenthanh.services.keys import KeyService
+    from truyenthanh.services.library import LibraryService
+    from truyenthanh.services.packages import PackageService
+    from truyenthanh.services.playout import PlayoutService
+    from truyenthanh.services.programmes import ProgrammeService
+    from truyenthanh.services.reports import ReportService
+    from truyenthanh.services.scheduling import SchedulingService
+    from truyenthanh.services.speech import SpeechService
+    from truyenthanh.services.station import StationService
 
 
+# Services are built on first use and import their modules only then: a CLI command that needs the library
+# does not pay for loading the report writers, the package signer and the speech engines (about 1 s at start-up).
 @dataclass
 class Container:
-    """Everything one process needs for one station. Build it with :func:`build`; close it when done."""
+    """Everything one process needs for one station. Build it with :func:`build`; close it when done.
+
+    Each service is created the first time it is used, once per container.
+    """
 
     settings: Settings
     locations: Locations
@@ -41,40 +45,91 @@ class Container:
     clock: Clock
     speech_engines: dict[str, SpeechEngine] = field(default_factory=dict)
     """Speech engines by name; empty: the real ones (gTTS and espeak-ng). Tests may pass their own."""
-    station: StationService = field(init=False)
-    audit: AuditService = field(init=False)
-    accounts: AccountService = field(init=False)
-    approvals: ApprovalService = field(init=False)
-    reports: ReportService = field(init=False)
-    library: LibraryService = field(init=False)
-    programmes: ProgrammeService = field(init=False)
-    scheduling: SchedulingService = field(init=False)
-    broadcast_log: BroadcastLogService = field(init=False)
-    playout: PlayoutService = field(init=False)
-    speech: SpeechService = field(init=False)
-    keys: KeyService = field(init=False)
-    packages: PackageService = field(init=False)
-    calendar: CalendarService = field(init=False)
 
-    def __post_init__(self) -> None:
-        self.station = StationService(settings=self.settings, locations=self.locations, db=self.db, clock=self.clock)
-        self.audit = AuditService(db=self.db)
-        self.accounts = AccountService(settings=self.settings, db=self.db, clock=self.clock)
-        self.approvals = ApprovalService(settings=self.settings, db=self.db, clock=self.clock, accounts=self.accounts)
-        self.reports = ReportService(settings=self.settings, locations=self.locations, db=self.db, clock=self.clock)
-        self.library = LibraryService(locations=self.locations, db=self.db, clock=self.clock)
-        self.programmes = ProgrammeService(db=self.db, clock=self.clock)
-        self.scheduling = SchedulingService(
-            settings=self.settings, locations=self.locations, db=self.db, clock=self.clock
-        )
-        self.broadcast_log = BroadcastLogService(db=self.db, clock=self.clock)
-        self.playout = PlayoutService(settings=self.settings, locations=self.locations, db=self.db)
+    @cached_property
+    def station(self) -> StationService:
+        """Creating the station, the demo, and its status."""
+        from truyenthanh.services.station import StationService
+
+        return StationService(settings=self.settings, locations=self.locations, db=self.db, clock=self.clock)
+
+    @cached_property
+    def audit(self) -> AuditService:
+        """The hash-chained audit trail."""
+        from truyenthanh.services.audit import AuditService
+
+        return AuditService(db=self.db)
+
+    @cached_property
+    def accounts(self) -> AccountService:
+        """Accounts, log-in and permissions."""
+        from truyenthanh.services.accounts import AccountService
+
+        return AccountService(settings=self.settings, db=self.db, clock=self.clock)
+
+    @cached_property
+    def approvals(self) -> ApprovalService:
+        """The approval workflow."""
+        from truyenthanh.services.approvals import ApprovalService
+
+        return ApprovalService(settings=self.settings, db=self.db, clock=self.clock, accounts=self.accounts)
+
+    @cached_property
+    def reports(self) -> ReportService:
+        """The weekly logbook and the periodic reports."""
+        from truyenthanh.services.reports import ReportService
+
+        return ReportService(settings=self.settings, locations=self.locations, db=self.db, clock=self.clock)
+
+    @cached_property
+    def library(self) -> LibraryService:
+        """The audio library."""
+        from truyenthanh.services.library import LibraryService
+
+        return LibraryService(locations=self.locations, db=self.db, clock=self.clock)
+
+    @cached_property
+    def programmes(self) -> ProgrammeService:
+        """Programmes and their items."""
+        from truyenthanh.services.programmes import ProgrammeService
+
+        return ProgrammeService(db=self.db, clock=self.clock)
+
+    @cached_property
+    def scheduling(self) -> SchedulingService:
+        """Schedules, occurrences and rule checks."""
+        from truyenthanh.services.scheduling import SchedulingService
+
+        return SchedulingService(settings=self.settings, locations=self.locations, db=self.db, clock=self.clock)
+
+    @cached_property
+    def broadcast_log(self) -> BroadcastLogService:
+        """The append-only broadcast log."""
+        from truyenthanh.services.broadcast_log import BroadcastLogService
+
+        return BroadcastLogService(db=self.db, clock=self.clock)
+
+    @cached_property
+    def playout(self) -> PlayoutService:
+        """Turning programmes into play items."""
+        from truyenthanh.services.playout import PlayoutService
+
+        return PlayoutService(settings=self.settings, locations=self.locations, db=self.db)
+
+    @cached_property
+    def speech(self) -> SpeechService:
+        """Normalising and reading Vietnamese text aloud."""
+        from truyenthanh.services.speech import SpeechService
+
         if not self.speech_engines:
-            self.speech_engines = {
-                "gtts": GttsEngine(timeout_s=self.settings.tts_timeout_s),
-                "espeak": EspeakEngine(),
-            }
-        self.speech = SpeechService(
+            from truyenthanh.adapters.tts.espeak import EspeakEngine
+            from truyenthanh.adapters.tts.gtts import GttsEngine
+
+            self.speech_engines.update(
+                gtts=GttsEngine(timeout_s=self.settings.tts_timeout_s),
+                espeak=EspeakEngine(),
+            )
+        return SpeechService(
             settings=self.settings,
             locations=self.locations,
             db=self.db,
@@ -82,8 +137,20 @@ class Container:
             library=self.library,
             engines=self.speech_engines,
         )
-        self.keys = KeyService(locations=self.locations, db=self.db, clock=self.clock)
-        self.packages = PackageService(
+
+    @cached_property
+    def keys(self) -> KeyService:
+        """Signing keys and trusted upstream keys."""
+        from truyenthanh.services.keys import KeyService
+
+        return KeyService(locations=self.locations, db=self.db, clock=self.clock)
+
+    @cached_property
+    def packages(self) -> PackageService:
+        """Programme files and signed packages."""
+        from truyenthanh.services.packages import PackageService
+
+        return PackageService(
             settings=self.settings,
             locations=self.locations,
             db=self.db,
@@ -93,9 +160,13 @@ class Container:
             keys=self.keys,
             narrate=self.speech.render_file,
         )
-        self.calendar = CalendarService(
-            settings=self.settings, db=self.db, clock=self.clock, scheduling=self.scheduling
-        )
+
+    @cached_property
+    def calendar(self) -> CalendarService:
+        """iCalendar import and export of schedules."""
+        from truyenthanh.services.calendar import CalendarService
+
+        return CalendarService(settings=self.settings, db=self.db, clock=self.clock, scheduling=self.scheduling)
 
     def make_playout(self, output: str | None = None, *, realtime: bool = True) -> PlayoutEngine:
         """A playout engine (a :class:`~truyenthanh.services.ports.Playout`) for this station's output

@@ -17,9 +17,6 @@ from sqlmodel import col, select
 from truyenthanh.adapters.db.database import Database
 from truyenthanh.adapters.db.models import BroadcastLog, Station
 from truyenthanh.adapters.db.types import UTCDateTime
-from truyenthanh.adapters.reports.csvfile import write_csv
-from truyenthanh.adapters.reports.excel import write_xlsx
-from truyenthanh.adapters.reports.word import write_docx
 from truyenthanh.config import Settings
 from truyenthanh.domain import reports
 from truyenthanh.domain.reports import Heading, LogRow, Period, Report
@@ -35,7 +32,20 @@ FORMATS: tuple[Format, ...] = ("docx", "xlsx", "csv")
 Progress = Callable[[Path], None]
 """Called with each file once it is written."""
 
-_WRITERS: dict[Format, Callable[[Report, Path], Path]] = {"docx": write_docx, "xlsx": write_xlsx, "csv": write_csv}
+
+def _writer(kind: Format) -> Callable[[Report, Path], Path]:
+    """The document writer for a format, imported on first use (python-docx and openpyxl load slowly)."""
+    if kind == "docx":
+        from truyenthanh.adapters.reports.word import write_docx
+
+        return write_docx
+    if kind == "xlsx":
+        from truyenthanh.adapters.reports.excel import write_xlsx
+
+        return write_xlsx
+    from truyenthanh.adapters.reports.csvfile import write_csv
+
+    return write_csv
 
 
 def _log_row(row: BroadcastLog) -> LogRow:
@@ -180,7 +190,7 @@ class ReportService:
         written = []
         for kind, path in targets.items():
             try:
-                written.append(_WRITERS[kind](report, path))
+                written.append(_writer(kind)(report, path))
             except OSError as exc:
                 raise StorageError(f"Không ghi được tệp báo cáo {path}: {exc.strerror or exc}.") from exc
             if progress is not None:

@@ -7,21 +7,21 @@ all have it open at once.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlmodel import Session
 
 from truyenthanh.errors import StorageError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -48,7 +48,11 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+# Alembic is imported only where migrations are read: loading it costs about half a second, which every
+# CLI command would otherwise pay at start-up.
 def _alembic_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(resources.files("truyenthanh.adapters.db") / "migrations"))
     return config
@@ -56,6 +60,8 @@ def _alembic_config() -> Config:
 
 def head_revision() -> str:
     """The newest migration this program knows."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
     assert head is not None
     return head
@@ -64,6 +70,8 @@ def head_revision() -> str:
 def current_revision(engine: Engine) -> str | None:
     """The migration a database is at, or ``None`` for an empty database."""
     with engine.connect() as connection:
+        from alembic.runtime.migration import MigrationContext
+
         return MigrationContext.configure(connection).get_current_revision()
 
 
@@ -73,6 +81,9 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     Raises:
         StorageError: the database cannot be opened or written, or is newer than this program.
     """
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
     known = {script.revision for script in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
     try:
         at = current_revision(engine)
@@ -94,6 +105,9 @@ class Database:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._counter_connection: sqlite3.Connection | None = None
+        self._counter_lock = threading.Lock()
+        self._counter_calls = 0
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -113,6 +127,24 @@ class Database:
         finally:
             session.close()
 
+    def change_counter(self) -> int:
+        """A number that changes whenever another connection (any process) commits to the database.
+
+        Cheap enough to poll several times a second (SQLite's ``PRAGMA data_version`` on a connection kept for
+        it); on other databases it changes on every call, so callers fall back to comparing content.
+        """
+        if self.engine.dialect.name != "sqlite" or not self.engine.url.database:
+            self._counter_calls += 1
+            return self._counter_calls
+        with self._counter_lock:
+            if self._counter_connection is None:
+                self._counter_connection = sqlite3.connect(self.engine.url.database, check_same_thread=False)
+            return int(self._counter_connection.execute("PRAGMA data_version").fetchone()[0])
+
     def dispose(self) -> None:
         """Close every pooled connection."""
+        with self._counter_lock:
+            if self._counter_connection is not None:
+                self._counter_connection.close()
+                self._counter_connection = None
         self.engine.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from truyenthanh.adapters.clock import SystemClock
 from truyenthanh.adapters.db.database import Database, make_engine, sqlite_url
@@ -18,12 +19,16 @@ from truyenthanh.services.calendar import CalendarService
 from truyenthanh.services.keys import KeyService
 from truyenthanh.services.library import LibraryService
 from truyenthanh.services.packages import PackageService
+from truyenthanh.services.playout import PlayoutService
 from truyenthanh.services.ports import Clock, SpeechEngine
 from truyenthanh.services.programmes import ProgrammeService
 from truyenthanh.services.reports import ReportService
 from truyenthanh.services.scheduling import SchedulingService
 from truyenthanh.services.speech import SpeechService
 from truyenthanh.services.station import StationService
+
+if TYPE_CHECKING:
+    from truyenthanh.adapters.playout import PlayoutEngine
 
 
 @dataclass
@@ -45,6 +50,7 @@ class Container:
     programmes: ProgrammeService = field(init=False)
     scheduling: SchedulingService = field(init=False)
     broadcast_log: BroadcastLogService = field(init=False)
+    playout: PlayoutService = field(init=False)
     speech: SpeechService = field(init=False)
     keys: KeyService = field(init=False)
     packages: PackageService = field(init=False)
@@ -62,6 +68,7 @@ class Container:
             settings=self.settings, locations=self.locations, db=self.db, clock=self.clock
         )
         self.broadcast_log = BroadcastLogService(db=self.db, clock=self.clock)
+        self.playout = PlayoutService(settings=self.settings, locations=self.locations, db=self.db)
         if not self.speech_engines:
             self.speech_engines = {
                 "gtts": GttsEngine(timeout_s=self.settings.tts_timeout_s),
@@ -88,6 +95,31 @@ class Container:
         self.calendar = CalendarService(
             settings=self.settings, db=self.db, clock=self.clock, scheduling=self.scheduling
         )
+
+    def make_playout(self, output: str | None = None, *, realtime: bool = True) -> PlayoutEngine:
+        """A playout engine (a :class:`~truyenthanh.services.ports.Playout`) for this station's output
+        (``output`` overrides the setting), not yet opened.
+
+        Renders the station filler into the cache folder if it is not there yet.
+
+        Args:
+            output: ``device``, ``file:PATH`` or ``icecast:URL``; default: the ``output`` setting.
+            realtime: for ``file:`` outputs, ``False`` writes as fast as the decoders go.
+
+        Raises:
+            AudioError: the output specification is invalid or the filler cannot be rendered.
+        """
+        from truyenthanh.adapters.playout import PlayoutEngine, make_output
+
+        settings = self.settings
+        sink = make_output(
+            output or settings.output,
+            device=settings.output_device,
+            rate=settings.sample_rate,
+            buffer_ms=settings.buffer_ms,
+            realtime=realtime,
+        )
+        return PlayoutEngine(sink, filler=self.playout.filler())
 
     def close(self) -> None:
         """Release the database connections."""

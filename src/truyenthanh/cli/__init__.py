@@ -145,3 +145,7 @@ from truyenthanh.cli.speech import normalize_command, rerender, say  # noqa: E40
 main.add_command(normalize_command)
 main.add_command(say)
 main.add_command(rerender)
+
+from truyenthanh.cli.playout import play  # noqa: E402
+
+main.add_command(play)

@@ -1,0 +1,763 @@
+"""The playout engine: one persistent output fed block by block from a queue of decoded-ahead items.
+
+Three kinds of thread touch it:
+
+* the output's thread (PortAudio's callback, or the pacing thread of a file or Icecast output) calls
+  :meth:`PlayoutEngine._render` for every block. It mixes under one short lock, never waits, never starts a
+  process, and applies pending commands at the top of the block, so a command takes effect within one block;
+* callers (the daemon, the CLI) issue commands, which only queue an operation and wake the housekeeper;
+* the housekeeper thread starts decoders ahead of need, puts the fallback (or the station filler) in place of
+  an item whose file is missing or undecodable, closes finished decoders, and delivers events to listeners.
+
+Time: every instant is the wall-clock time (``time.time()``) at which a sample reaches the output, as the
+output reports it; events carry it as an aware UTC datetime.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import queue
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+
+from truyenthanh.adapters.playout.outputs import Output
+from truyenthanh.adapters.playout.sources import (
+    FailedSource,
+    FfmpegSource,
+    Frames,
+    RelaySource,
+    Source,
+    ToneSource,
+    open_file_source,
+    silence,
+)
+from truyenthanh.domain.enums import ItemKind
+from truyenthanh.domain.playout import (
+    EndReason,
+    ItemEnded,
+    ItemStarted,
+    PlayItem,
+    PlayoutEvent,
+    PlayoutStatus,
+    RelayOutage,
+)
+from truyenthanh.errors import AudioError
+
+log = logging.getLogger(__name__)
+
+PREFETCH = 2
+"""Queued items whose decoders run ahead of the one playing."""
+RAMP_S = 0.005
+"""De-click ramp applied when a command cuts or resumes a sound."""
+SILENCE_LEVEL = 10 ** (-50 / 20)
+"""Peak below which a relay stream counts as silent (-50 dBFS)."""
+_SILENT_DBFS = -120.0
+
+
+def _utc(at: float) -> datetime:
+    return datetime.fromtimestamp(at, tz=UTC)
+
+
+@dataclass(eq=False)
+class _Voice:
+    """One item on its way to the speaker: its decoder and how far it got."""
+
+    item: PlayItem
+    rate: int
+    not_before: float | None = None
+    """Wall time before which it must not start (``start_at``)."""
+    replaced: PlayItem | None = None
+    """The item this one stands in for (fallback or filler)."""
+    failure: str = ""
+    """Why :attr:`replaced` could not play."""
+    source: Source | None = None
+    played: int = 0
+    ramp_in: int = 0
+    fade_in: int = field(init=False)
+    fade_out: int = field(init=False)
+    xfade: int = field(init=False)
+    limit: int | None = field(init=False)
+    gain: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.fade_in = round(self.item.fade_in_s * self.rate)
+        self.fade_out = round(self.item.fade_out_s * self.rate)
+        self.xfade = round(self.item.crossfade_s * self.rate)
+        self.limit = None if self.item.duration_s is None else round(self.item.duration_s * self.rate)
+        self.gain = 10.0 ** (self.item.gain_db / 20.0)
+
+    @property
+    def ready(self) -> bool:
+        """It can start now: its decoder has samples, or has finished without failing outright."""
+        source = self.source
+        if source is None or source.failed_before_sound:
+            return False
+        return source.buffer.frames > 0 or source.done
+
+    @property
+    def remaining(self) -> int | None:
+        """Frames left to play, when known (a duration is set, or the decoder reached the end)."""
+        left: int | None = None if self.limit is None else max(0, self.limit - self.played)
+        source = self.source
+        if source is not None and source.done:
+            buffered = source.buffer.frames
+            left = buffered if left is None else min(left, buffered)
+        return left
+
+    @property
+    def finished(self) -> bool:
+        """Nothing more will sound."""
+        return self.remaining == 0
+
+    @property
+    def position_s(self) -> float:
+        """Seconds into the item (counting its start offset)."""
+        return self.item.start_offset_s + self.played / self.rate
+
+    @property
+    def duration_s(self) -> float | None:
+        """The item's length for the progress bar, when known."""
+        if self.item.duration_s is not None:
+            return self.item.duration_s
+        if self.source is not None and self.source.duration_s is not None:
+            return self.item.start_offset_s + self.source.duration_s
+        return None
+
+    def render(self, frames: int, at: float = 0.0) -> Frames:
+        """Take up to ``frames`` frames with gain, fades and ramps applied (fewer on underrun or at the end).
+
+        ``at`` is the wall time at which the first of them is heard.
+        """
+        remaining = self.remaining
+        block = self._take(frames if remaining is None else min(frames, remaining), at)
+        count = len(block)
+        if not count:
+            return block
+        envelope: np.ndarray | None = None
+        if self.fade_in and self.played < self.fade_in:
+            index = np.arange(self.played, self.played + count, dtype=np.float32)
+            envelope = np.minimum(1.0, (index + 1) / self.fade_in)
+        if self.fade_out and remaining is not None and remaining - count < self.fade_out:
+            left = np.arange(remaining, remaining - count, -1, dtype=np.float32)
+            down = np.minimum(1.0, (left - 1) / self.fade_out)
+            envelope = down if envelope is None else envelope * down
+        if self.ramp_in:
+            ramp_frames = round(RAMP_S * self.rate)
+            done = ramp_frames - self.ramp_in
+            up = np.minimum(1.0, np.arange(done + 1, done + 1 + count, dtype=np.float32) / ramp_frames)
+            envelope = up if envelope is None else envelope * up
+            self.ramp_in = max(0, self.ramp_in - count)
+        self.played += count
+        if envelope is None:
+            return block * np.float32(self.gain)
+        return block * (envelope * np.float32(self.gain))[:, None]
+
+    def _take(self, frames: int, at: float) -> Frames:
+        """Raw frames from the decoder (fewer when it has not caught up)."""
+        assert self.source is not None
+        return self.source.buffer.take(frames)
+
+    def close(self) -> None:
+        """Release the decoder (stops its process and joins its thread)."""
+        if self.source is not None:
+            self.source.close()
+
+    def cut_tail(self) -> Frames:
+        """The next few milliseconds faded to zero, without consuming them: a click-free cut."""
+        if self.source is None:
+            return silence(0)
+        ramp = round(RAMP_S * self.rate)
+        block = self.source.buffer.peek(ramp)
+        down = np.linspace(1.0, 0.0, ramp, dtype=np.float32)[: len(block)]
+        return block * (down * np.float32(self.gain))[:, None]
+
+
+@dataclass(eq=False)
+class _RelayVoice(_Voice):
+    """A relay slot: the live stream for ``duration_s``, the backup whenever the stream is down or silent.
+
+    It always fills every block (slot time runs on whatever happens to the stream) and records each outage
+    with its start, end and cause in :attr:`outages` for the engine to report.
+    """
+
+    backup: Source | None = None
+    """The fallback (or station filler), decoded in a loop, played during outages."""
+    backup_gain: float = 1.0
+    dropout: int = 0
+    """Frames without any data from the stream before it counts as dropped."""
+    quiet: int = 0
+    """Frames of silence from the stream before it counts as silent."""
+    recover: int = 0
+    """Frames of sound from the stream before the relay goes back to it."""
+    outages: list[RelayOutage] = field(default_factory=list)
+    _starved: int = 0
+    _silent: int = 0
+    _sounding: int = 0
+    _down_since: float | None = None
+    _cause: str = ""
+
+    @property
+    def ready(self) -> bool:
+        """A relay can always start: without the stream, its backup plays."""
+        return self.source is not None
+
+    @property
+    def in_outage(self) -> bool:
+        """The backup is playing instead of the stream."""
+        return self._down_since is not None
+
+    def _take(self, frames: int, at: float) -> Frames:
+        assert self.source is not None
+        live = self.source.buffer.take(frames)
+        got = len(live)
+        if got:
+            self._starved = 0
+            if float(np.max(np.abs(live))) * self.gain < SILENCE_LEVEL:
+                self._silent += got
+                self._sounding = 0
+            else:
+                self._silent = 0
+                self._sounding += got
+        else:
+            self._starved += frames
+            self._sounding = 0
+        if self._down_since is None:
+            if self._starved >= self.dropout:
+                self._down(at - self._starved / self.rate + frames / self.rate, self._lost_cause())
+            elif self._silent >= self.quiet:
+                seconds = round(self.quiet / self.rate)
+                self._down(at - self._silent / self.rate + got / self.rate, f"luồng im lặng quá {seconds} giây")
+        elif self._sounding >= self.recover:
+            self.end_outage(at + got / self.rate)
+        if self._down_since is None:
+            return live if got == frames else np.concatenate([live, silence(frames - got)])
+        return self._backup(frames)
+
+    def _lost_cause(self) -> str:
+        source = self.source
+        assert source is not None
+        error = f" ({source.error})" if source.error else ""
+        if source.produced == 0:
+            return f"không kết nối được luồng tiếp sóng{error}"
+        return f"mất luồng tiếp sóng{error}"
+
+    def _down(self, since: float, cause: str) -> None:
+        self._down_since = since
+        self._cause = cause
+        log.warning("Tiếp sóng «%s» gián đoạn: %s", self.item.title, cause)
+
+    def _backup(self, frames: int) -> Frames:
+        block = self.backup.buffer.take(frames) if self.backup is not None else silence(0)
+        if len(block) < frames:
+            block = np.concatenate([block, silence(frames - len(block))])
+        return block * np.float32(self.backup_gain / self.gain)
+
+    def end_outage(self, at: float) -> None:
+        """Close the running outage (the stream came back, or the slot ended) at wall time ``at``."""
+        if self._down_since is None:
+            return
+        self.outages.append(RelayOutage(self.item, _utc(self._down_since), _utc(at), self._cause))
+        self._down_since = None
+        self._starved = self._silent = 0
+
+    def close(self) -> None:
+        """Release the stream and the backup."""
+        super().close()
+        if self.backup is not None:
+            self.backup.close()
+
+
+@dataclass
+class _Op:
+    """A command waiting for the next block."""
+
+    kind: str
+    voices: list[_Voice] = field(default_factory=list)
+    resume: bool = True
+
+
+class PlayoutEngine:
+    """The real :class:`~truyenthanh.services.ports.Playout`: one persistent output fed from a callback.
+
+    Thread-safe; every command returns at once and takes effect at the next block (at most one buffer later).
+
+    Args:
+        output: where the samples go (sound device, file, Icecast).
+        filler: what plays when an item and its fallback both fail (the station's filler tune).
+        ahead_s: seconds each decoder runs ahead of the speaker.
+        relay_dropout_s: a relay stream that sends nothing for this long counts as lost (the backup plays).
+        relay_silence_s: a relay stream silent (below -50 dBFS) for this long counts as lost.
+        relay_recover_s: the stream must sound again for this long before the relay goes back to it.
+        relay_retry_s: pause between reconnection attempts.
+    """
+
+    def __init__(
+        self,
+        output: Output,
+        *,
+        filler: PlayItem | None = None,
+        ahead_s: float = 3.0,
+        relay_dropout_s: float = 1.5,
+        relay_silence_s: float = 4.0,
+        relay_recover_s: float = 0.5,
+        relay_retry_s: float = 1.0,
+    ) -> None:
+        self.output = output
+        self.rate = output.rate
+        self.filler = filler
+        self._ahead_s = ahead_s
+        self._relay = (relay_dropout_s, relay_silence_s, relay_recover_s, relay_retry_s)
+        self._lock = threading.Lock()
+        self._queue: list[_Voice] = []
+        self._current: _Voice | None = None
+        self._tails: list[_Voice] = []
+        self._ops: list[_Op] = []
+        self._undelivered = 0
+        self._paused = False
+        self._level = _SILENT_DBFS
+        self._closing: list[_Voice] = []
+        self._events: queue.SimpleQueue[PlayoutEvent] = queue.SimpleQueue()
+        self._listeners: list[Callable[[PlayoutEvent], None]] = []
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._housekeeper: threading.Thread | None = None
+        self._opened = False
+        self.starved_blocks = 0
+        """Blocks in which a started item had no decoded samples ready (heard as a gap)."""
+
+    # ----------------------------------------------------------------------------------------- lifecycle
+
+    def open(self) -> None:
+        """Start the housekeeper and the output, playing silence.
+
+        Raises:
+            AudioError: the output cannot be opened.
+        """
+        if self._opened:
+            return
+        self._stopping.clear()
+        self._housekeeper = threading.Thread(target=self._housekeep, name="playout-housekeeper", daemon=True)
+        self._housekeeper.start()
+        try:
+            self.output.start(self._render, self._ready_for)
+        except AudioError:
+            self._stopping.set()
+            self._wake.set()
+            self._housekeeper.join()
+            raise
+        self._opened = True
+
+    def close(self) -> None:
+        """Stop what is playing (``ItemEnded(STOPPED)``), release the output, every decoder and thread."""
+        if not self._opened:
+            return
+        self._opened = False
+        self.output.stop()
+        now = time.time()
+        with self._lock:
+            for voice in [*self._tails, *([self._current] if self._current else [])]:
+                self._report_outages(voice, now)
+                self._emit(ItemEnded(voice.item, _utc(now), EndReason.STOPPED, voice.position_s))
+            pending = [voice for op in self._ops for voice in op.voices]
+            self._closing += [*self._tails, *self._queue, *pending, *([self._current] if self._current else [])]
+            self._tails, self._queue, self._current, self._ops = [], [], None, []
+        self._stopping.set()
+        self._wake.set()
+        if self._housekeeper is not None:
+            self._housekeeper.join()
+            self._housekeeper = None
+
+    def __enter__(self) -> PlayoutEngine:
+        self.open()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------------------------------ commands
+
+    def subscribe(self, listener: Callable[[PlayoutEvent], None]) -> None:
+        """Receive every event, from the housekeeper thread (listeners must not block)."""
+        with self._lock:
+            self._listeners.append(listener)
+
+    def enqueue(self, items: Sequence[PlayItem], *, start_at: datetime | None = None) -> None:
+        """Queue items to follow each other gaplessly after what is queued.
+
+        With ``start_at`` the first item's first sample reaches the output at that instant, provided the
+        queue is otherwise empty by then (decoders start ahead at once).
+        """
+        voices = [self._voice(item) for item in items]
+        if voices and start_at is not None:
+            voices[0].not_before = start_at.timestamp()
+        with self._lock:
+            self._queue.extend(voices)
+        self._wake.set()
+
+    def preempt(self, items: Sequence[PlayItem], *, resume: bool) -> None:
+        """Cut in now with ``items``; then the interrupted item resumes where it stopped (``resume``) or
+        restarts from its beginning, and the rest of the queue follows."""
+        voices = [self._voice(item) for item in items]
+        for voice in voices[:PREFETCH]:
+            self._prepare(voice)
+        self._command(_Op("preempt", voices=voices, resume=resume))
+
+    def stop(self) -> None:
+        """Silence now and clear the queue."""
+        self._command(_Op("stop"))
+
+    def skip(self) -> None:
+        """End the current item now and go on with the next."""
+        self._command(_Op("skip"))
+
+    def pause(self) -> None:
+        """Hold the current item (silence) until :meth:`resume`."""
+        self._command(_Op("pause"))
+
+    def resume(self) -> None:
+        """Continue after :meth:`pause`."""
+        self._command(_Op("resume"))
+
+    def status(self) -> PlayoutStatus:
+        """What is playing, where, and how loud (peak of the last block, dBFS)."""
+        with self._lock:
+            voice = self._current
+            return PlayoutStatus(
+                playing=voice.item if voice else None,
+                position_s=voice.position_s if voice else 0.0,
+                duration_s=voice.duration_s if voice else None,
+                level_dbfs=self._level,
+                paused=self._paused,
+                queued=tuple(v.item for v in self._queue),
+            )
+
+    @property
+    def glitches(self) -> int:
+        """Blocks heard as a gap so far: the output ran dry (the machine was starved of CPU) or a started item
+        had no decoded samples ready. Zero on a healthy station; the daemon can log it as a health figure."""
+        return self.starved_blocks + self.output.underflows
+
+    @property
+    def busy(self) -> bool:
+        """Something is playing, fading out or waiting in the queue, or an event is not yet delivered."""
+        with self._lock:
+            return bool(self._current or self._queue or self._tails or self._ops or self._undelivered)
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Block until nothing is playing or queued and every event has been delivered; ``False`` if
+        ``timeout`` seconds passed first."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.busy:
+            if deadline is not None and time.monotonic() > deadline:
+                return False
+            time.sleep(0.01)
+        return True
+
+    def _emit(self, event: PlayoutEvent) -> None:
+        """Queue an event for the housekeeper to deliver (the lock is held)."""
+        self._undelivered += 1
+        self._events.put(event)
+
+    def _command(self, op: _Op) -> None:
+        with self._lock:
+            self._ops.append(op)
+        self._wake.set()
+
+    # ------------------------------------------------------------------------------------ output thread
+
+    def _ready_for(self, frames: int) -> bool:
+        """For outputs faster than real time: whether the next block can be rendered without a gap."""
+        with self._lock:
+            if self._ops:
+                return True
+            if self._paused:
+                return False
+            voice = self._current or (self._queue[0] if self._queue else None)
+            if voice is None:
+                return bool(self._tails)
+            if voice is not self._current and not voice.ready:
+                return False
+            source = voice.source
+            if isinstance(voice, _RelayVoice) and isinstance(source, RelaySource):
+                stalled = time.monotonic() - source.last_data > self._relay[0]
+                return voice.in_outage or stalled or source.buffer.frames >= frames
+            if source is None or not (source.done or source.buffer.frames >= frames):
+                return False
+            # An item ending inside this block hands over to the next one, which must be ready too.
+            left = voice.remaining
+            following = self._queue[0] if voice is self._current and self._queue else None
+            if left is not None and left < frames and following is not None and following.not_before is None:
+                return following.ready
+            return True
+
+    def _render(self, out: Frames, at: float) -> None:
+        """Fill ``out`` with the block whose first frame is heard at wall time ``at``."""
+        out.fill(0.0)
+        with self._lock:
+            ops, self._ops = self._ops, []
+            for op in ops:
+                self._apply(op, out, at)
+            if not self._paused:
+                self._mix(out, at)
+            np.clip(out, -1.0, 1.0, out=out)
+            peak = float(np.max(np.abs(out))) if len(out) else 0.0
+            self._level = 20.0 * math.log10(peak) if peak > 1e-6 else _SILENT_DBFS
+        if ops or self._closing:
+            self._wake.set()
+
+    def _apply(self, op: _Op, out: Frames, at: float) -> None:
+        current = self._current
+        if op.kind == "pause":
+            if current is not None and not self._paused:
+                tail = current.cut_tail()
+                out[: len(tail)] += tail
+            self._paused = True
+            return
+        if op.kind == "resume":
+            if self._paused and current is not None:
+                current.ramp_in = round(RAMP_S * self.rate)
+            self._paused = False
+            return
+        reason = {"stop": EndReason.STOPPED, "skip": EndReason.SKIPPED, "preempt": EndReason.PREEMPTED}[op.kind]
+        if current is not None:
+            self._report_outages(current, at)
+            if not self._paused:
+                tail = current.cut_tail()
+                out[: len(tail)] += tail
+            self._emit(ItemEnded(current.item, _utc(at), reason, current.position_s))
+            self._current = None
+        self._paused = False
+        if op.kind == "stop":
+            for tail_voice in self._tails:
+                self._emit(ItemEnded(tail_voice.item, _utc(at), reason, tail_voice.position_s))
+            self._closing += [*self._tails, *self._queue, *op.voices, *([current] if current else [])]
+            self._tails, self._queue = [], []
+        elif op.kind == "skip":
+            if current is not None:
+                self._closing.append(current)
+        else:
+            back: list[_Voice] = []
+            if current is not None:
+                if op.resume:
+                    current.ramp_in = round(RAMP_S * self.rate)
+                    back = [current]
+                else:
+                    self._closing.append(current)
+                    back = [self._voice(current.item, replaced=current.replaced, failure=current.failure)]
+            self._queue[:0] = [*op.voices, *back]
+
+    def _mix(self, out: Frames, at: float) -> None:
+        frames = len(out)
+        rate = self.rate
+        for tail in list(self._tails):
+            block = tail.render(frames, at)
+            out[: len(block)] += block
+            if tail.finished:
+                self._finish(tail, at + len(block) / rate)
+                self._tails.remove(tail)
+        pos = 0
+        while pos < frames:
+            voice = self._current
+            if voice is None:
+                if not self._queue:
+                    return
+                upcoming = self._queue[0]
+                if upcoming.not_before is not None:
+                    wait = round((upcoming.not_before - at) * rate) - pos
+                    if wait >= frames - pos:
+                        return
+                    pos += max(0, wait)
+                if not upcoming.ready:
+                    if upcoming.not_before is None or upcoming.not_before <= at + pos / rate:
+                        self.starved_blocks += 1
+                    return
+                self._queue.pop(0)
+                self._start(upcoming, at + pos / rate)
+                voice = upcoming
+            span = frames - pos
+            following = self._queue[0] if self._queue else None
+            overlap = following.xfade if following and following.not_before is None and following.ready else 0
+            left = voice.remaining
+            if overlap and left is not None:
+                if left <= overlap:
+                    # Crossfade: the outgoing item fades over what is left of it while the next one fades in.
+                    assert following is not None
+                    voice.fade_out = max(voice.fade_out, left)
+                    following.fade_in = max(following.fade_in, left)
+                    block = voice.render(span, at + pos / rate)
+                    out[pos : pos + len(block)] += block
+                    if voice.finished:
+                        self._finish(voice, at + (pos + len(block)) / rate)
+                    else:
+                        self._tails.append(voice)
+                    self._current = None
+                    continue
+                span = min(span, left - overlap)
+            block = voice.render(span, at + pos / rate)
+            out[pos : pos + len(block)] += block
+            pos += len(block)
+            if isinstance(voice, _RelayVoice) and voice.outages:
+                self._report_outages(voice, None)
+            if voice.finished:
+                self._finish(voice, at + pos / rate)
+                self._current = None
+                continue
+            if len(block) < span:
+                self.starved_blocks += 1
+                return
+
+    def _start(self, voice: _Voice, at: float) -> None:
+        self._current = voice
+        when = _utc(at)
+        if voice.replaced is not None and voice.played == 0:
+            detail = f"Không phát được «{voice.replaced.title}»: {voice.failure}; đã phát «{voice.item.title}» thay."
+            self._emit(ItemEnded(voice.replaced, when, EndReason.FAILED, 0.0, detail))
+        self._emit(ItemStarted(voice.item, when, voice.replaced))
+
+    def _report_outages(self, voice: _Voice, end: float | None) -> None:
+        """Emit a relay's finished outages; with ``end``, close the running one at that instant first."""
+        if not isinstance(voice, _RelayVoice):
+            return
+        if end is not None:
+            voice.end_outage(end)
+        for outage in voice.outages:
+            self._emit(outage)
+        voice.outages.clear()
+
+    def _finish(self, voice: _Voice, at: float) -> None:
+        self._report_outages(voice, at)
+        source = voice.source
+        failed = source is not None and source.error is not None and not isinstance(voice, _RelayVoice)
+        reason = EndReason.FAILED if failed else EndReason.FINISHED
+        detail = f"Phát dở dang: {source.error}." if failed and source is not None else ""
+        self._emit(ItemEnded(voice.item, _utc(at), reason, voice.position_s, detail))
+        self._closing.append(voice)
+
+    # -------------------------------------------------------------------------------------- housekeeper
+
+    def _voice(self, item: PlayItem, **fields: Any) -> _Voice:
+        if item.kind is not ItemKind.RELAY:
+            return _Voice(item, self.rate, **fields)
+        dropout, quiet, recover, _retry = self._relay
+        return _RelayVoice(
+            item,
+            self.rate,
+            dropout=round(dropout * self.rate),
+            quiet=round(quiet * self.rate),
+            recover=round(recover * self.rate),
+            **fields,
+        )
+
+    def _prepare(self, voice: _Voice) -> None:
+        """Start the voice's decoder (and a relay's looping backup). Runs outside the lock."""
+        if isinstance(voice, _RelayVoice):
+            backup = voice.item.fallback or self.filler
+            if backup is not None and backup.source is not None and backup.source.is_file():
+                voice.backup = FfmpegSource(
+                    str(backup.source),
+                    rate=self.rate,
+                    ahead_s=self._ahead_s,
+                    input_args=("-stream_loop", "-1"),
+                    name=backup.source.name,
+                ).start()
+                voice.backup_gain = 10.0 ** (backup.gain_db / 20.0)
+        voice.source = self._make_source(voice)
+
+    def _make_source(self, voice: _Voice) -> Source:
+        item = voice.item
+        ahead = self._ahead_s + item.fade_out_s + item.crossfade_s
+        if item.kind is ItemKind.SILENCE:
+            return ToneSource(rate=self.rate, seconds=item.duration_s or 0.0, name=item.key).start()
+        if item.kind is ItemKind.RELAY:
+            if not item.relay_url:
+                return FailedSource(f"mục tiếp sóng «{item.title}» không có địa chỉ luồng", rate=self.rate).start()
+            return RelaySource(item.relay_url, rate=self.rate, retry_s=self._relay[3], name=item.key).start()
+        if item.source is None:
+            return FailedSource(f"mục «{item.title}» không có tệp âm thanh", rate=self.rate).start()
+        return open_file_source(
+            item.source, rate=self.rate, offset_s=item.start_offset_s, duration_s=item.duration_s, ahead_s=ahead
+        ).start()
+
+    def _replacement(self, voice: _Voice) -> _Voice | None:
+        """The fallback for a voice whose source failed before sounding, or ``None`` when none is left."""
+        assert voice.source is not None
+        original = voice.replaced or voice.item
+        error = voice.source.error or ""
+        reason = f"{voice.failure}; «{voice.item.title}» cũng hỏng: {error}" if voice.replaced else error
+        candidates: list[PlayItem] = []
+        if voice.replaced is None and voice.item.fallback is not None:
+            candidates.append(voice.item.fallback)
+        if self.filler is not None and voice.item is not self.filler:
+            candidates.append(self.filler)
+        if not candidates:
+            return None
+        return self._voice(candidates[0], not_before=voice.not_before, replaced=original, failure=reason)
+
+    def _housekeep(self) -> None:
+        while True:
+            self._wake.wait(0.02)
+            self._wake.clear()
+            stopping = self._stopping.is_set()
+            with self._lock:
+                listeners = list(self._listeners)
+                closing, self._closing = self._closing, []
+                wanted = [v for v in self._queue[:PREFETCH] if v.source is None]
+                failed = [v for v in self._queue if v.source is not None and v.source.failed_before_sound]
+            for voice in closing:
+                voice.close()
+            if not stopping:
+                for voice in wanted:
+                    self._prepare(voice)
+                    with self._lock:
+                        if voice in self._queue:
+                            continue
+                    voice.close()
+                for voice in failed:
+                    self._replace(voice)
+            self._deliver(listeners)
+            if stopping:
+                return
+
+    def _replace(self, voice: _Voice) -> None:
+        assert voice.source is not None
+        replacement = self._replacement(voice)
+        if replacement is not None:
+            self._prepare(replacement)
+        with self._lock:
+            if voice not in self._queue:
+                if replacement is not None:
+                    self._closing.append(replacement)
+                return
+            index = self._queue.index(voice)
+            if replacement is None:
+                del self._queue[index]
+                original = voice.replaced or voice.item
+                error = voice.source.error
+                why = f"{voice.failure}; «{voice.item.title}» cũng hỏng: {error}" if voice.replaced else error
+                why = f"Không phát được «{original.title}»: {why}; không còn gì để phát thay."
+                self._emit(ItemEnded(original, _utc(time.time()), EndReason.FAILED, 0.0, why))
+            else:
+                self._queue[index] = replacement
+            self._closing.append(voice)
+        log.warning("Thay mục hỏng «%s»", voice.item.title)
+
+    def _deliver(self, listeners: list[Callable[[PlayoutEvent], None]]) -> None:
+        while True:
+            try:
+                event = self._events.get_nowait()
+            except queue.Empty:
+                return
+            for listener in listeners:
+                try:
+                    listener(event)
+                except Exception:  # a broken listener must not stop the speaker
+                    log.exception("Lỗi trong bộ nhận sự kiện phát thanh")
+            with self._lock:
+                self._undelivered -= 1

@@ -77,6 +77,18 @@ class Settings(BaseSettings):
     resume_policy: Literal["resume", "restart"] = "resume"
     """After a break-in, whether the interrupted item resumes where it stopped or restarts."""
 
+    amplifier_on_command: str | None = None
+    """Shell command the daemon runs to switch the amplifier on (e.g. a relay), before a session's first item."""
+
+    amplifier_off_command: str | None = None
+    """Shell command the daemon runs to switch the amplifier off after a session's last item."""
+
+    amplifier_lead_s: float = Field(default=10.0, ge=0, le=600)
+    """Seconds before a session's first item the amplifier is switched on (and after its last, off)."""
+
+    schedule_lead_s: float = Field(default=3.0, ge=0.5, le=60)
+    """Seconds before its start an airing is handed to the audio engine, which starts it to the sample."""
+
     tts_engine: Literal["auto", "gtts", "espeak"] = "auto"
     """Speech engine: ``auto`` tries gTTS and falls back to espeak-ng."""
 

@@ -95,6 +95,9 @@ def locate(state: CliState, what: str | None) -> None:
 def status(state: CliState, as_json: bool) -> None:
     """Tình trạng của đài: tên, dữ liệu, số chương trình, lịch phát."""
     info = state.container().station.status()
+    from truyenthanh.cli.daemon import daemon_status
+
+    info["daemon"] = daemon_status(state)
     if as_json:
         click.echo(json.dumps(info, ensure_ascii=False, indent=2))
         return
@@ -110,6 +113,13 @@ def status(state: CliState, as_json: bool) -> None:
         f"{counts['schedules']} lịch phát; {counts['broadcast_log']} dòng nhật ký"
     )
     click.echo(f"Dung lượng đĩa còn trống: {info['disk_free_mb']} MB")
+    running = info["daemon"]
+    if running.get("running"):
+        playing = running.get("playing")
+        now = f"đang phát «{playing['programme']}»" if playing else "đang chờ"
+        click.echo(f"Dịch vụ phát: đang chạy (PID {running['pid']}), {now}.")
+    else:
+        click.echo("Dịch vụ phát: không chạy («truyenthanh daemon» để chạy).")
     if not info["schema_up_to_date"]:
         click.echo("Cảnh báo: dữ liệu cần nâng cấp, hãy chạy «truyenthanh init».", err=True)
 
@@ -132,9 +142,11 @@ main.add_command(report)
 main.add_command(tui)
 main.add_command(user)
 
+from truyenthanh.cli import daemon as _daemon  # noqa: E402
 from truyenthanh.cli import schedule as _schedule  # noqa: E402
 
 _schedule.register(main)
+_daemon.register(main)
 
 from truyenthanh.cli import calendar as _calendar  # noqa: E402
 

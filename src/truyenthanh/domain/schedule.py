@@ -9,7 +9,7 @@ datetimes; recurrence rules are expanded in the station's local time (so "05:30 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -637,7 +637,9 @@ ON_TIME_TOLERANCE = timedelta(seconds=2)
 """An airing reached this close to (or after) its start is still prepared to start on time."""
 
 
-def decide(due: Sequence[Planned], now: datetime, zone: ZoneInfo, cause: str = "") -> list[Decision]:
+def decide(
+    due: Sequence[Planned], now: datetime, zone: ZoneInfo, cause: str | Callable[[Planned], str] = ""
+) -> list[Decision]:
     """Decide what happens to airings whose start has come (or passed), all at once.
 
     At most one late airing is played: the most recent one whose misfire policy allows it, and only if it would
@@ -648,7 +650,8 @@ def decide(due: Sequence[Planned], now: datetime, zone: ZoneInfo, cause: str = "
         due: airings not yet handled whose planned start is at or before ``now`` plus the on-time tolerance.
         now: the current instant.
         zone: the station's zone, for the reasons.
-        cause: why they are late, in Vietnamese (e.g. "máy tắt từ 05:00 đến 06:10"); empty for plain lateness.
+        cause: why they are late, in Vietnamese (e.g. "máy tắt từ 05:00 đến 06:10"), or a function giving it
+            for each airing; empty for plain lateness.
     """
     ordered = sorted(due, key=lambda p: (p.start, p.occurrence.order))
     decisions: dict[int, Decision] = {}
@@ -657,11 +660,21 @@ def decide(due: Sequence[Planned], now: datetime, zone: ZoneInfo, cause: str = "
         item = ordered[index]
         lateness = now - item.start
         misfire = item.occurrence.misfire
-        reason_cause = f" ({cause})" if cause else ""
-        if lateness <= ON_TIME_TOLERANCE and not cause:
+        why = cause(item) if callable(cause) else cause
+        reason_cause = f" ({why})" if why else ""
+        if lateness <= ON_TIME_TOLERANCE and not why:
             decisions[index] = Decision(item, Verdict.ON_TIME)
             continue
-        if chosen is not None:
+        late_min = lateness.total_seconds() / 60
+        within = misfire.kind is not MisfireKind.SKIP and late_min <= misfire.minutes
+        if misfire.kind is MisfireKind.JOIN and lateness.total_seconds() >= item.occurrence.duration_s:
+            within = False
+        if not within:
+            policy = "lịch này không phát trễ" if misfire.kind is MisfireKind.SKIP else f"{misfire.label}"
+            decisions[index] = Decision(
+                item, Verdict.MISSED, reason=f"Quá giờ phát {_duration(lateness)}{reason_cause}; {policy}."
+            )
+        elif chosen is not None:
             later = ordered[chosen]
             decisions[index] = Decision(
                 item,
@@ -669,23 +682,13 @@ def decide(due: Sequence[Planned], now: datetime, zone: ZoneInfo, cause: str = "
                 reason=f"Quá giờ phát{reason_cause}; không phát dồn vì đã phát lần sau lúc "
                 f"{_hm(later.start, zone)} («{later.occurrence.title}»).",
             )
-            continue
-        late_min = lateness.total_seconds() / 60
-        within = misfire.kind is not MisfireKind.SKIP and late_min <= misfire.minutes
-        if misfire.kind is MisfireKind.JOIN and lateness.total_seconds() >= item.occurrence.duration_s:
-            within = False
-        if within:
+        else:
             chosen = index
             verdict = Verdict.JOIN if misfire.kind is MisfireKind.JOIN else Verdict.LATE
             offset = max(0.0, lateness.total_seconds()) if verdict is Verdict.JOIN else 0.0
             how = "phát tiếp từ vị trí đúng giờ" if verdict is Verdict.JOIN else "phát lại từ đầu"
             decisions[index] = Decision(
                 item, verdict, offset, f"Trễ {_duration(lateness)}{reason_cause}; {how} ({misfire.label})."
-            )
-        else:
-            policy = "lịch này không phát trễ" if misfire.kind is MisfireKind.SKIP else f"{misfire.label}"
-            decisions[index] = Decision(
-                item, Verdict.MISSED, reason=f"Quá giờ phát {_duration(lateness)}{reason_cause}; {policy}."
             )
     return [decisions[index] for index in range(len(ordered))]
 

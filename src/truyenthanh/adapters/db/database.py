@@ -7,6 +7,7 @@ all have it open at once.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -94,6 +95,9 @@ class Database:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._counter_connection: sqlite3.Connection | None = None
+        self._counter_lock = threading.Lock()
+        self._counter_calls = 0
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -113,6 +117,24 @@ class Database:
         finally:
             session.close()
 
+    def change_counter(self) -> int:
+        """A number that changes whenever another connection (any process) commits to the database.
+
+        Cheap enough to poll several times a second (SQLite's ``PRAGMA data_version`` on a connection kept for
+        it); on other databases it changes on every call, so callers fall back to comparing content.
+        """
+        if self.engine.dialect.name != "sqlite" or not self.engine.url.database:
+            self._counter_calls += 1
+            return self._counter_calls
+        with self._counter_lock:
+            if self._counter_connection is None:
+                self._counter_connection = sqlite3.connect(self.engine.url.database, check_same_thread=False)
+            return int(self._counter_connection.execute("PRAGMA data_version").fetchone()[0])
+
     def dispose(self) -> None:
         """Close every pooled connection."""
+        with self._counter_lock:
+            if self._counter_connection is not None:
+                self._counter_connection.close()
+                self._counter_connection = None
         self.engine.dispose()

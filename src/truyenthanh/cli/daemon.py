@@ -1,0 +1,160 @@
+"""``truyenthanh daemon``, ``truyenthanh emergency`` and ``truyenthanh control``: run the playout daemon and
+talk to it through its control socket."""
+
+from __future__ import annotations
+
+import getpass
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from truyenthanh.adapters.control import ControlClient
+from truyenthanh.cli.state import CliState, pass_state
+from truyenthanh.errors import DaemonError
+
+
+def _operator() -> str | None:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return None
+
+
+def _client(state: CliState) -> ControlClient:
+    return ControlClient(state.settings().locations().runtime_dir)
+
+
+def daemon_status(state: CliState) -> dict[str, Any]:
+    """The running daemon's status, or ``{"running": False}`` (for ``truyenthanh status``)."""
+    try:
+        result = _client(state).request("status")
+    except DaemonError:
+        return {"running": False}
+    return dict(result) if isinstance(result, dict) else {"running": False}
+
+
+@click.command("daemon")
+@click.option("--output", help="Nơi phát: device, file:ĐƯỜNG_DẪN hoặc icecast:URL (mặc định theo cấu hình).")
+@pass_state
+def daemon(state: CliState, output: str | None) -> None:
+    """Chạy dịch vụ phát (không giao diện): phát đúng giờ theo lịch, khẩn cấp, ghi nhật ký. Dừng bằng SIGTERM."""
+    from truyenthanh import daemon as playout_daemon
+
+    container = state.container()
+    container.station.status()  # refuses an uninitialised station with a clear message
+    raise SystemExit(playout_daemon.run(container, output=output))
+
+
+@click.command("emergency")
+@click.argument("text", required=False)
+@click.option("--file", "file", type=click.Path(dir_okay=False, path_type=Path), help="Phát tệp âm thanh này.")
+@click.option("--repeat", type=click.IntRange(min=1), default=1, show_default=True, help="Số lần phát.")
+@click.option("--every", "every", type=click.FloatRange(min=0.1), default=120.0, show_default=True, help="Phút.")
+@click.option("--until-cancelled", is_flag=True, help="Lặp lại cho đến khi hủy («truyenthanh emergency cancel»).")
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
+@pass_state
+def emergency(
+    state: CliState,
+    text: str | None,
+    file: Path | None,
+    repeat: int,
+    every: float,
+    until_cancelled: bool,
+    as_json: bool,
+) -> None:
+    """Phát khẩn cấp NGAY: tín hiệu khẩn cấp rồi đọc TEXT (hoặc phát --file). «emergency cancel» để hủy."""
+    client = _client(state)
+    if text == "cancel" and file is None:
+        result = client.request("cancel", operator=_operator())
+        if as_json:
+            click.echo(json.dumps(result, ensure_ascii=False))
+        else:
+            click.echo(f"Đã hủy phát khẩn cấp số {result['id']} (đã phát {result['count']} lần).")
+        return
+    if (text is None) == (file is None):
+        raise DaemonError('Cần nội dung cần đọc («truyenthanh emergency "..."») hoặc --file TỆP.')
+    result = client.request(
+        "emergency",
+        text=text,
+        file=str(file.resolve()) if file else None,
+        repeat=repeat,
+        every_min=every,
+        until_cancelled=until_cancelled,
+        operator=_operator(),
+    )
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False))
+        return
+    if until_cancelled:
+        plan = f"lặp lại mỗi {every:g} phút cho đến khi hủy"
+    elif repeat > 1:
+        plan = f"phát {repeat} lần, cách nhau {every:g} phút"
+    else:
+        plan = "phát một lần"
+    click.echo(f"Đang phát khẩn cấp (số {result['id']}): {plan}.")
+
+
+@click.group("control")
+def control() -> None:
+    """Điều khiển dịch vụ phát đang chạy."""
+
+
+@control.command("status")
+@pass_state
+def control_status(state: CliState) -> None:
+    """Tình trạng dịch vụ phát (JSON)."""
+    click.echo(json.dumps(_client(state).request("status"), ensure_ascii=False, indent=2))
+
+
+@control.command("now")
+@pass_state
+def control_now(state: CliState) -> None:
+    """Đang phát gì."""
+    playing = _client(state).request("now_playing")
+    if not playing:
+        click.echo("Không phát gì.")
+        return
+    item = f" / {playing['item']}" if playing.get("item") else ""
+    click.echo(f"Đang phát «{playing['programme']}»{item}, giây {playing['position_s']:.1f}.")
+
+
+@control.command("play-now")
+@click.argument("programme")
+@pass_state
+def control_play_now(state: CliState, programme: str) -> None:
+    """Phát ngay chương trình PROGRAMME (số hoặc tên)."""
+    _client(state).request("play_now", programme=programme, operator=_operator())
+    click.echo(f"Đã đưa chương trình «{programme}» lên phát ngay.")
+
+
+@control.command("stop")
+@pass_state
+def control_stop(state: CliState) -> None:
+    """Dừng phát ngay và xóa hàng đợi."""
+    _client(state).request("stop", operator=_operator())
+    click.echo("Đã dừng phát.")
+
+
+@control.command("skip")
+@pass_state
+def control_skip(state: CliState) -> None:
+    """Bỏ qua mục đang phát."""
+    _client(state).request("skip", operator=_operator())
+    click.echo("Đã bỏ qua mục đang phát.")
+
+
+@control.command("reload")
+@pass_state
+def control_reload(state: CliState) -> None:
+    """Đọc lại lịch phát ngay (bình thường dịch vụ tự nhận thay đổi trong vòng 1 giây)."""
+    result = _client(state).request("reload")
+    click.echo(f"Đã đọc lại lịch: {result['upcoming']} lần phát trong vài giờ tới.")
+
+
+def register(group: click.Group) -> None:
+    """Add this module's commands to the ``truyenthanh`` group."""
+    group.add_command(daemon)
+    group.add_command(emergency)
+    group.add_command(control)

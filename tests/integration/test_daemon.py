@@ -1,0 +1,251 @@
+"""The real daemon as a subprocess playing into the private PulseAudio null sink: on-time start measured from
+the sink's monitor, kill -9 and restart, downtime accounting, emergency break-in with resume, the lock."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bench.onset import MonitorRecording
+
+from tests.integration.test_schedule_cli import tone
+from tests.pulse import PulseServer
+from truyenthanh import bootstrap
+from truyenthanh.adapters.control import ControlClient
+from truyenthanh.adapters.db.models import Schedule
+from truyenthanh.config import load_settings
+from truyenthanh.domain.station import StationRules
+
+pytestmark = pytest.mark.slow
+
+
+def cli(station: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``truyenthanh --data-dir STATION ARGS``."""
+    return subprocess.run(
+        [sys.executable, "-m", "truyenthanh", "--data-dir", str(station), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.fixture
+def station(station_dir: Path, pulse_env: dict[str, str], tmp_path: Path) -> Iterator[tuple[Path, dict[str, str]]]:
+    """An initialised station with no session, quiet-hour or weekend rules (tests run at any hour)."""
+    env = {k: v for k, v in pulse_env.items() if not k.startswith("TRUYENTHANH_")}
+    env["TRUYENTHANH_OUTPUT"] = "device"
+    env["TRUYENTHANH_TTS_ENGINE"] = "espeak"  # no Internet here
+    built = bootstrap.build(load_settings(station_dir))
+    built.station.init()
+    built.scheduling.set_rules(StationRules())
+    built.close()
+    yield station_dir, env
+
+
+@contextmanager
+def daemon(station: Path, env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
+    """The daemon, running until the block ends (then SIGTERM)."""
+    log = open(station / "daemon.log", "a", encoding="utf-8")  # noqa: SIM115
+    process = subprocess.Popen(
+        [sys.executable, "-m", "truyenthanh", "--data-dir", str(station), "daemon"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    client = ControlClient(station / "run")
+    deadline = time.monotonic() + 30
+    while not client.is_running():
+        if process.poll() is not None or time.monotonic() > deadline:
+            log.close()
+            raise AssertionError("daemon did not start:\n" + (station / "daemon.log").read_text())
+        time.sleep(0.05)
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            process.wait(20)
+        log.close()
+
+
+def log_rows(station: Path, env: dict[str, str]) -> list[dict[str, Any]]:
+    result = cli(station, env, "log", "--json")
+    assert result.returncode == 0, result.stderr
+    return list(json.loads(result.stdout))
+
+
+def wait_for(predicate: Any, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+def schedule_file(station: Path, env: dict[str, str], audio: Path, at: datetime, *extra: str) -> dict[str, Any]:
+    result = cli(station, env, "schedule", "add", "--audio", str(audio), "--at", at.isoformat(), "--json", *extra)
+    assert result.returncode == 0, result.stderr
+    return dict(json.loads(result.stdout))
+
+
+def test_on_time_start_measured_at_the_sink(
+    station: tuple[Path, dict[str, str]], pulse: PulseServer, tmp_path: Path
+) -> None:
+    folder, env = station
+    audio = tone(tmp_path / "tin.wav", 1.0)
+    amp_log = tmp_path / "amplifier.log"
+    env = {
+        **env,
+        "TRUYENTHANH_AMPLIFIER_LEAD_S": "2",
+        "TRUYENTHANH_AMPLIFIER_ON_COMMAND": f"sh -c 'echo on $(date +%s.%N) >> {amp_log}'",
+        "TRUYENTHANH_AMPLIFIER_OFF_COMMAND": f"sh -c 'echo off $(date +%s.%N) >> {amp_log}'",
+    }
+    recording = MonitorRecording(pulse)
+    with daemon(folder, env):
+        recording.start()
+        at = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=5)
+        schedule_file(folder, env, audio, at)  # added while the daemon runs: picked up within a second
+        wait_for(lambda: any(r["outcome"] == "played" for r in log_rows(folder, env)), 15, "the broadcast")
+        recording.stop()
+        status = cli(folder, env, "status", "--json")
+        assert json.loads(status.stdout)["daemon"]["running"] is True
+    onsets = recording.onsets()
+    assert len(onsets) == 1
+    error_ms = (onsets[0] - at.timestamp()) * 1000
+    assert abs(error_ms) < 50, f"first sample {error_ms:+.1f} ms from the scheduled instant"
+    switched = [line.split() for line in amp_log.read_text().splitlines()]
+    assert [what for what, _ in switched] == ["on", "off"]
+    assert 1.5 < at.timestamp() - float(switched[0][1]) < 2.5  # the amplifier warmed up before the start
+    row = next(r for r in log_rows(folder, env) if r["outcome"] == "played")
+    actual = datetime.fromisoformat(row["actual_start"])
+    assert abs((actual - at).total_seconds()) < 0.02
+    assert row["scheduled_start"].startswith(at.isoformat(timespec="seconds").replace("+00:00", ""))
+
+
+def test_second_daemon_is_refused_and_the_cli_talks_to_the_first(station: tuple[Path, dict[str, str]]) -> None:
+    folder, env = station
+    with daemon(folder, env) as first:
+        second = cli(folder, env, "daemon")
+        assert second.returncode == 1
+        assert f"Dịch vụ phát của đài này đang chạy (PID {first.pid})" in second.stderr
+        nothing = cli(folder, env, "emergency", "cancel")
+        assert nothing.returncode == 1 and "Không có phát khẩn cấp nào đang chạy" in nothing.stderr
+        human = cli(folder, env, "status")
+        assert f"Dịch vụ phát: đang chạy (PID {first.pid}), đang chờ." in human.stdout
+        started = cli(folder, env, "emergency", "--file", str(folder / "missing.wav"))
+        assert started.returncode == 1 and "Không thấy tệp" in started.stderr
+        spoken = cli(folder, env, "emergency", "Bão số 3 đổ bộ lúc 14h30, người dân không ra khơi.", "--repeat", "3",
+                     "--every", "30")  # fmt: skip
+        assert spoken.returncode == 0, spoken.stderr
+        assert "Đang phát khẩn cấp (số 1): phát 3 lần, cách nhau 30 phút." in spoken.stdout
+        wait_for(lambda: len(log_rows(folder, env)) >= 2, 30, "the alert and the spoken bulletin")
+        cancelled = cli(folder, env, "emergency", "cancel")
+        assert cancelled.returncode == 0 and "Đã hủy phát khẩn cấp số 1 (đã phát 1 lần)." in cancelled.stdout
+    alert, bulletin = log_rows(folder, env)[:2]
+    assert alert["item"] == "Tín hiệu khẩn cấp" and alert["outcome"] == "played"
+    assert bulletin["engine"] == "espeak" and bulletin["priority"] == "emergency" and bulletin["operator"]
+    stopped = cli(folder, env, "status", "--json")
+    assert json.loads(stopped.stdout)["daemon"] == {"running": False}
+
+
+def test_kill_9_mid_broadcast_then_restart(station: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    folder, env = station
+    long_tone = tone(tmp_path / "dai.wav", 8.0)
+    short_tone = tone(tmp_path / "ngan.wav", 0.5)
+    with daemon(folder, env) as process:
+        start = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=5)
+        schedule_file(folder, env, long_tone, start, "--misfire", "join:5")
+        later = start + timedelta(seconds=14)
+        schedule_file(folder, env, short_tone, later)
+        client = ControlClient(folder / "run")
+        wait_for(lambda: (client.request("now_playing") or {}).get("position_s", 0) > 1.0, 15, "the long tone")
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(5)
+    with daemon(folder, env):
+        wait_for(lambda: len(log_rows(folder, env)) >= 3, 25, "the rejoined and the later broadcasts")
+        rows = log_rows(folder, env)
+    cut = rows[0]
+    assert cut["outcome"] == "partial" and "bị dừng đột ngột" in cut["reason"]
+    rejoined = rows[1]
+    assert rejoined["programme"] == "dai" and "sau khi dịch vụ phát khởi động lại" in rejoined["reason"]
+    carried_on = rows[2]
+    assert carried_on["programme"] == "ngan" and carried_on["outcome"] == "played"
+    actual = datetime.fromisoformat(carried_on["actual_start"])
+    assert abs((actual - later).total_seconds()) < 0.05
+
+
+def test_downtime_misses_are_logged_with_reasons(station: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    folder, env = station
+    audio = tone(tmp_path / "tin.wav", 0.5)
+    first = schedule_file(folder, env, audio, datetime.now(UTC) + timedelta(hours=1))
+    now = datetime.now(UTC)
+    built = bootstrap.build(load_settings(folder))
+    with built.db.session() as session:
+        # Airings that fell while the machine was off (40, 20 and 2 minutes ago).
+        for minutes, misfire in ((40, "skip"), (20, "late:30"), (2, "late:30")):
+            session.add(Schedule(programme_id=first["programme_id"], start_at=now - timedelta(minutes=minutes),
+                                 misfire=misfire))  # fmt: skip
+    built.close()
+    (folder / "daemon-state.json").write_text(
+        json.dumps({"alive_at": (now - timedelta(hours=1)).isoformat(), "handled": {}, "playing": {}})
+    )
+    with daemon(folder, env):
+        wait_for(lambda: len(log_rows(folder, env)) >= 3, 15, "the downtime accounting")
+    rows = log_rows(folder, env)
+    missed = [r for r in rows if r["outcome"] == "missed"]
+    assert len(missed) == 2
+    assert all("dịch vụ phát không chạy từ" in r["reason"] for r in missed)
+    assert any("lịch này không phát trễ" in r["reason"] for r in missed)
+    assert any("không phát dồn" in r["reason"] for r in missed)
+    late = [r for r in rows if r["outcome"] == "late"]
+    assert len(late) == 1 and late[0]["reason"].startswith("Trễ 2 phút")
+
+
+def test_emergency_cuts_in_and_the_interrupted_item_resumes(
+    station: tuple[Path, dict[str, str]], pulse: PulseServer, tmp_path: Path
+) -> None:
+    folder, env = station
+    programme_tone = tone(tmp_path / "chuong-trinh.wav", 6.0)
+    bulletin = tone(tmp_path / "khan-cap.wav", 1.0)
+    recording = MonitorRecording(pulse)
+    with daemon(folder, env):
+        recording.start()
+        start = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=5)
+        schedule_file(folder, env, programme_tone, start)
+        client = ControlClient(folder / "run")
+        wait_for(lambda: (client.request("now_playing") or {}).get("position_s", 0) > 2.0, 15, "the programme")
+        sent = time.time()
+        client.request("emergency", file=str(bulletin), operator="trực ban")
+        wait_for(lambda: len(log_rows(folder, env)) >= 4, 20, "the emergency and the resumed programme")
+        recording.stop()
+    rows = log_rows(folder, env)
+    outcomes = [(r["programme"], r["outcome"]) for r in rows]
+    assert outcomes == [
+        ("chuong-trinh", "preempted"),
+        ("Phát khẩn cấp", "played"),
+        ("Phát khẩn cấp", "played"),
+        ("chuong-trinh", "played"),
+    ]
+    assert rows[1]["item"] == "Tín hiệu khẩn cấp" and rows[1]["priority"] == "emergency"
+    assert "Phát tiếp sau khi bị ngắt" in rows[3]["reason"]
+    alert_at = datetime.fromisoformat(rows[1]["actual_start"]).timestamp()
+    assert alert_at - sent < 0.3
+    # The speaker heard the programme on time, then the alert, the bulletin and the rest of the programme:
+    # 6 + 3 + 1 seconds of sound in all (nothing lost, nothing played twice).
+    onsets = recording.onsets()
+    assert onsets[0] == pytest.approx(start.timestamp(), abs=0.02)
+    sounding = recording.sounding_s()
+    assert 6.0 + 3.0 + 1.0 - 0.3 < sounding < 6.0 + 3.0 + 1.0 + 0.3

@@ -106,6 +106,11 @@ class AnnouncementsScreen(StationScreen):
         for view in self.announcements:
             table.add_row(str(view.id), view.title, view.status.label, view.priority.label, view.created_by or "")
 
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in the title goes on to the text."""
+        if event.input.id == "ann-title":
+            self.query_one("#ann-text", TextArea).focus()
+
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         """Open the chosen announcement in the editor."""
         if event.cursor_row < len(self.announcements):
@@ -283,12 +288,15 @@ class AnnouncementsScreen(StationScreen):
 
     def on_schedule_form_ready(self, message: ScheduleFormReady) -> None:
         """Open the schedule form with the new programme chosen."""
-        form = ScheduleFormScreen(self.backend, message.programmes, message.sessions)
+        form = ScheduleFormScreen(
+            self.backend,
+            message.programmes,
+            message.sessions,
+            programme_id=message.programmes[0].id if message.programmes else None,
+        )
 
         def saved(result: object) -> None:
             if result is not None:
                 self.notify("Đã xếp lịch phát cho thông báo.", title="Đã lưu")
 
         self.app.push_screen(form, saved)
-        if message.programmes:
-            form.query_one("#schedule-programme", Select).value = message.programmes[0].id

@@ -31,9 +31,18 @@ class ScheduleFormScreen(FormScreen[SavedSchedule]):
 
     HEADING = "Thêm lịch phát"
 
-    def __init__(self, backend: StationBackend, programmes: list[ProgrammeSummary], sessions: list[str]) -> None:
+    def __init__(
+        self,
+        backend: StationBackend,
+        programmes: list[ProgrammeSummary],
+        sessions: list[str],
+        *,
+        programme_id: int | None = None,
+    ) -> None:
+        """``programme_id`` is chosen at the start (scheduling an announcement just made into a programme)."""
         super().__init__()
         self._backend = backend
+        self._programme_id = programme_id
         self._programmes = programmes
         self._sessions = sessions
         self._resolve: Resolution | None = None
@@ -42,7 +51,12 @@ class ScheduleFormScreen(FormScreen[SavedSchedule]):
         """Programme, repeat, date, time, days, priority, session, summary, conflict choices."""
         today = self._backend.now().date()
         yield Label("Chương trình")
-        yield Select([(p.title, p.id) for p in self._programmes], prompt="Chọn chương trình", id="schedule-programme")
+        yield Select(
+            [(p.title, p.id) for p in self._programmes],
+            prompt="Chọn chương trình",
+            value=self._programme_id if self._programme_id is not None else Select.NULL,
+            id="schedule-programme",
+        )
         yield Label("Lặp lại")
         yield Select(list(REPEATS), value="once", allow_blank=False, id="schedule-repeat")
         yield Label("Ngày (ngày/tháng/năm; lịch lặp: bắt đầu từ ngày này)")

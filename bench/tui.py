@@ -133,8 +133,10 @@ def first_frame(script: str, *args: str, runs: int) -> list[float]:
     found = []
     for _ in range(runs):
         result = subprocess.run(
-            [sys.executable, "-c", script, *args], capture_output=True, text=True, check=True, timeout=120
+            [sys.executable, "-c", script, *args], capture_output=True, text=True, check=False, timeout=120
         )
+        if result.returncode != 0:
+            raise SystemExit(f"the app failed to start:\n{result.stderr[-3000:]}")
         found.append(float(result.stdout.strip().splitlines()[-1]) + _spawn_cost())
     return found
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import work
@@ -32,7 +33,7 @@ from truyenthanh.tui.screens.today import TodayScreen
 class TruyenthanhApp(App[None]):
     """The station's operator console: one mode per screen, switched with the function keys."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute, so subclasses elsewhere find it too
     TITLE = "Truyền thanh"
     ENABLE_COMMAND_PALETTE = False
     MODES: ClassVar[dict[str, Callable[[], Screen[Any]]]] = {  # type: ignore[assignment]

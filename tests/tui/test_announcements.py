@@ -18,7 +18,7 @@ from truyenthanh.tui.screens.schedule_form import ScheduleFormScreen
 async def test_type_render_and_submit(espeak_container: bootstrap.Container) -> None:
     container = espeak_container
     container.accounts.add(None, username="lan", full_name="Nguyễn Thị Lan", role=Role.ADMIN, password="mat-khau-dai")
-    app = TruyenthanhApp(StationBackend(container))
+    app = TruyenthanhApp(StationBackend(container), start_daemon=False)
     async with app.run_test(size=(150, 42)) as pilot:
         await pilot.press("f6")
         await settle(app, pilot)

@@ -23,7 +23,7 @@ async def test_import_search_filter_and_edit(
     make_tone(folder / "Thông báo tiêm chủng.mp3", seconds=1.5)
     make_tone(folder / "Bản tin thời sự.wav", seconds=2.0, hz=440)
     (folder / "hỏng.mp3").write_bytes(b"not audio at all")
-    app = TruyenthanhApp(StationBackend(container))
+    app = TruyenthanhApp(StationBackend(container), start_daemon=False)
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.press("f3")
         await settle(app, pilot)

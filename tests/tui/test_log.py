@@ -36,7 +36,7 @@ async def test_filter_and_export(container: bootstrap.Container) -> None:
     log(container, "Chương trình sáng", today, Outcome.PLAYED)
     log(container, "Chương trình chiều", today - timedelta(days=1, hours=-12), Outcome.MISSED, "Máy tắt lúc phát")
     log(container, "Chương trình sáng", today - timedelta(days=10), Outcome.PLAYED)
-    app = TruyenthanhApp(StationBackend(container))
+    app = TruyenthanhApp(StationBackend(container), start_daemon=False)
     async with app.run_test(size=(160, 40)) as pilot:
         await pilot.press("f7")
         await settle(app, pilot)
@@ -76,7 +76,7 @@ async def test_filter_and_export(container: bootstrap.Container) -> None:
 
 async def test_weekly_logbook_and_half_year_report(container: bootstrap.Container) -> None:
     log(container, "Chương trình sáng", datetime(2026, 11, 23, 5, 30, tzinfo=HANOI), Outcome.PLAYED)
-    app = TruyenthanhApp(StationBackend(container))
+    app = TruyenthanhApp(StationBackend(container), start_daemon=False)
     async with app.run_test(size=(160, 40)) as pilot:
         await pilot.press("f7")
         await settle(app, pilot)

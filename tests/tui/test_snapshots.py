@@ -31,7 +31,7 @@ def station(container: bootstrap.Container) -> TruyenthanhApp:
         status=ContentStatus.WAITING,
         session_name="Buổi chiều",
     )
-    return TruyenthanhApp(StationBackend(container))
+    return TruyenthanhApp(StationBackend(container), start_daemon=False)
 
 
 def test_today(snap_compare: Any, container: bootstrap.Container) -> None:

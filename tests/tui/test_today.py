@@ -33,7 +33,7 @@ async def test_rundown_shows_each_state_and_the_next_broadcast(
                 programme_title="Bản tin sáng",
             )
         )
-    app = TruyenthanhApp(StationBackend(container))
+    app = TruyenthanhApp(StationBackend(container), start_daemon=False)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = app.screen
         assert isinstance(screen, TodayScreen)
@@ -64,7 +64,7 @@ async def test_rundown_shows_each_state_and_the_next_broadcast(
 
 
 async def test_help_lists_keys_in_vietnamese_and_closes_with_escape(container: bootstrap.Container) -> None:
-    app = TruyenthanhApp(StationBackend(container))
+    app = TruyenthanhApp(StationBackend(container), start_daemon=False)
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.press("f1")
         await settle(app, pilot)

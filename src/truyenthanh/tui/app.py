@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import getpass
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
+from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from truyenthanh.adapters.preview import PreviewPlayer
 from truyenthanh.domain.accounts import Actor
-from truyenthanh.errors import TruyenthanhError
+from truyenthanh.errors import DaemonError, TruyenthanhError
 from truyenthanh.tui.backend import StationBackend
 from truyenthanh.tui.keys import describe_key
+from truyenthanh.tui.messages import ActionFailed, DaemonEventReceived, DaemonStarted
 from truyenthanh.tui.screens.announcements import AnnouncementsScreen
+from truyenthanh.tui.screens.emergency import EmergencyScreen
 from truyenthanh.tui.screens.help import HelpScreen
 from truyenthanh.tui.screens.library import LibraryScreen
 from truyenthanh.tui.screens.log import LogScreen
@@ -47,14 +52,18 @@ class TruyenthanhApp(App[None]):
         Binding("f5", "switch_mode('schedule')", "Lịch phát", show=False, priority=True),
         Binding("f6", "switch_mode('announcements')", "Thông báo", show=False, priority=True),
         Binding("f7", "switch_mode('log')", "Nhật ký", show=False, priority=True),
+        Binding("f9", "emergency", "KHẨN CẤP", priority=True),
         Binding("ctrl+q", "quit", "Thoát", priority=True),
         Binding("ctrl+c", "help_quit", show=False, system=True),
     ]
 
-    def __init__(self, backend: StationBackend) -> None:
-        """``backend`` is the station facade (built from the bootstrap container)."""
+    def __init__(self, backend: StationBackend, *, start_daemon: bool = True) -> None:
+        """``backend`` is the station facade (built from the bootstrap container); with ``start_daemon`` a
+        daemon is started in the background when none runs for the station."""
         super().__init__()
         self.backend = backend
+        self._start_daemon = start_daemon
+        self._stop_listening = threading.Event()
         self.station_name = ""
         """The station's name, read once at start."""
         self.actor: Actor | None = None
@@ -73,6 +82,92 @@ class TruyenthanhApp(App[None]):
         """Open on today's screen."""
         self.station_name = self.backend.station_name()
         self.switch_mode("today")
+        self._connect()
+
+    @work(thread=True, exclusive=True, group="daemon-start")
+    def _connect(self) -> None:
+        if self._start_daemon:
+            try:
+                pid = self.backend.start_daemon()
+            except TruyenthanhError as exc:
+                self.post_message(ActionFailed(exc.title, exc.message))
+                pid = None
+            if pid is not None:
+                self.post_message(DaemonStarted(pid))
+        threading.Thread(target=self._listen, name="daemon-events", daemon=True).start()
+
+    def _listen(self) -> None:
+        """Receive the daemon's events (its own thread; posts messages, which is thread-safe)."""
+        while not self._stop_listening.is_set():
+            try:
+                with self.backend.daemon.events() as stream:
+                    for event in stream:
+                        self.post_message(DaemonEventReceived(event))
+                        if self._stop_listening.is_set():
+                            return
+            except DaemonError:
+                pass
+            self._stop_listening.wait(2.0)
+
+    def on_daemon_started(self, message: DaemonStarted) -> None:
+        """Say that a daemon was started for the station."""
+        self.daemon_up = True
+        self.notify(
+            f"Dịch vụ phát chưa chạy nên đã được khởi động trong nền (PID {message.pid}); "
+            "nó tiếp tục phát khi đóng giao diện này.",
+            title="Dịch vụ phát",
+            timeout=10,
+        )
+
+    def on_daemon_event_received(self, message: DaemonEventReceived) -> None:
+        """Refresh what shows the daemon's state; say what the operator must know."""
+        event = message.event
+        self.daemon_up = True
+        kind = event.get("type")
+        if kind == "problem":
+            self.notify(str(event.get("message", "")), title="Dịch vụ phát báo lỗi", severity="error", timeout=15)
+        elif kind == "emergency":
+            self.notify(
+                f"Đang phát khẩn cấp: {event.get('title', '')} (lần {event.get('count', 1)}).",
+                title="KHẨN CẤP",
+                severity="error",
+                timeout=10,
+            )
+        elif kind == "emergency_cancelled":
+            self.notify("Đã hủy phát khẩn cấp.", title="Khẩn cấp")
+        if isinstance(self.screen, TodayScreen):
+            self.screen.action_reload()
+
+    def action_emergency(self) -> None:
+        """Open the emergency confirmation from any screen."""
+        if isinstance(self.screen, EmergencyScreen):
+            return
+
+        def sent(result: dict[str, Any] | None) -> None:
+            if result is None:
+                return
+            plan = result.get("plan", {})
+            if plan.get("until_cancelled"):
+                repeats = f"lặp lại mỗi {plan.get('every_min', 0):g} phút cho đến khi hủy"
+            elif plan.get("repeat", 1) > 1:
+                repeats = f"phát {plan['repeat']} lần, cách nhau {plan.get('every_min', 0):g} phút"
+            else:
+                repeats = "phát một lần"
+            self.notify(f"Đã ngắt sóng để phát khẩn cấp (số {result.get('id', '?')}): {repeats}.", title="KHẨN CẤP")
+            self.switch_mode("today")
+            if isinstance(self.screen, TodayScreen):
+                self.screen.action_reload()
+
+        self.push_screen(EmergencyScreen(self.backend, self.operator_name()), sent)
+
+    def operator_name(self) -> str | None:
+        """Who commands to the daemon are recorded for: the logged-in person, else the computer's user."""
+        if self.actor is not None:
+            return self.actor.full_name
+        try:
+            return getpass.getuser()
+        except (OSError, KeyError):
+            return None
 
     def get_key_display(self, binding: Binding) -> str:
         """Keys as the operator reads them: ``Ctrl+S``, ``F9``, ``Esc``."""
@@ -119,7 +214,8 @@ class TruyenthanhApp(App[None]):
         self.push_screen(LoginScreen(self.backend, reason), logged_in)
 
     def on_unmount(self) -> None:
-        """Stop any preview still playing."""
+        """Stop any preview still playing and the event listener."""
+        self._stop_listening.set()
         self.preview.stop()
 
     def action_help_quit(self) -> None:

@@ -9,20 +9,25 @@ from __future__ import annotations
 
 import csv
 import io
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from time import monotonic, sleep
+from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, literal
 from sqlmodel import col, select
 
 from truyenthanh.adapters import files
-from truyenthanh.adapters.db.models import Announcement, AudioAsset, BroadcastLog, Programme, Station
+from truyenthanh.adapters.control import ControlClient
+from truyenthanh.adapters.db.models import Announcement, AudioAsset, BroadcastLog, Programme, ProgrammeItem, Station
 from truyenthanh.adapters.db.types import UTCDateTime
 from truyenthanh.domain.enums import Category, ContentStatus, Outcome, Priority
-from truyenthanh.domain.playout import PlayoutStatus
 from truyenthanh.domain.rundown import AirState, air_state
 from truyenthanh.domain.schedule import MisfireKind
 from truyenthanh.errors import DaemonError, NotFoundError, StorageError
@@ -38,13 +43,24 @@ DISK_LOW_MB = 1024
 
 
 class DaemonLink(Protocol):
-    """The TUI's line to the playout daemon (the daemon owns the speaker; the TUI never plays)."""
+    """The TUI's line to the playout daemon (the daemon owns the speaker; the TUI never plays).
 
-    def status(self) -> PlayoutStatus:
-        """What is on air now.
+    :class:`truyenthanh.adapters.control.ControlClient` is the real one.
+    """
+
+    def request(self, command: str, **arguments: Any) -> Any:
+        """Send one control command and return its result.
 
         Raises:
-            DaemonError: the daemon is not running or did not answer.
+            DaemonError: the daemon is not running, did not answer, or refused (Vietnamese message).
+        """
+        ...
+
+    def events(self) -> AbstractContextManager[Iterator[dict[str, Any]]]:
+        """Subscribe to the daemon's events (blocks reading until the next one).
+
+        Raises:
+            DaemonError: the daemon is not running.
         """
         ...
 
@@ -88,6 +104,19 @@ class OnAir:
 
 
 @dataclass(frozen=True)
+class EmergencyState:
+    """The emergency bulletin the daemon is repeating."""
+
+    id: int
+    title: str
+    count: int
+    """How many times it has played."""
+    remaining: int | None
+    """Plays left (``None``: until cancelled)."""
+    next_at: datetime | None
+
+
+@dataclass(frozen=True)
 class TodayView:
     """Everything the "Hôm nay" screen shows."""
 
@@ -98,6 +127,7 @@ class TodayView:
     on_air: OnAir | None
     daemon_up: bool
     warnings: tuple[Alert, ...] = field(default_factory=tuple)
+    emergency: EmergencyState | None = None
 
     @property
     def next_entry(self) -> RundownEntry | None:
@@ -109,8 +139,9 @@ class StationBackend:
     """The facade the TUI is built on: the container's services plus the daemon link."""
 
     def __init__(self, container: Container, *, daemon: DaemonLink | None = None) -> None:
+        """``daemon`` defaults to the control client of the station's runtime folder."""
         self.container = container
-        self.daemon = daemon
+        self.daemon: DaemonLink = daemon or ControlClient(container.locations.runtime_dir, timeout=2.0)
 
     @property
     def library(self) -> LibraryService:
@@ -140,17 +171,96 @@ class StationBackend:
     def today(self) -> TodayView:
         """Today's rundown, what is on air and the warnings that matter."""
         now = self.now()
-        on_air, daemon_up = self._on_air()
+        status = self.daemon_status()
+        on_air = _on_air(status)
         entries = self._rundown(now, on_air)
-        warnings = list(self._warnings(entries, daemon_up))
+        warnings = list(self._warnings(entries, status))
         return TodayView(
             now=now,
             station_name=self.station_name(),
             entries=entries,
             on_air=on_air,
-            daemon_up=daemon_up,
+            daemon_up=status is not None,
             warnings=tuple(warnings),
+            emergency=_emergency(status),
         )
+
+    def daemon_status(self) -> dict[str, Any] | None:
+        """The daemon's ``status`` reply, or ``None`` when no daemon answers."""
+        try:
+            result = self.daemon.request("status")
+        except DaemonError:
+            return None
+        return dict(result) if isinstance(result, dict) else None
+
+    def start_daemon(self) -> int | None:
+        """Start the station's daemon in the background if none answers; returns its PID, or ``None`` when one
+        was already running.
+
+        The daemon is a separate process (it owns the speaker); its output goes to ``daemon.log`` in the
+        runtime folder. Waits up to 10 s for it to answer.
+
+        Raises:
+            DaemonError: it did not start (the message quotes the end of its log).
+        """
+        if self.daemon_status() is not None:
+            return None
+        runtime = self.container.locations.runtime_dir
+        runtime.mkdir(parents=True, exist_ok=True)
+        log_path = runtime / "daemon.log"
+        command = [sys.executable, "-m", "truyenthanh", "--data-dir", str(self.container.locations.data_dir), "daemon"]
+        with log_path.open("ab") as log:
+            process = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,  # keeps playing after the TUI closes
+            )
+        deadline = monotonic() + 10
+        while monotonic() < deadline:
+            if self.daemon_status() is not None:
+                return process.pid
+            if process.poll() is not None:
+                break
+            sleep(0.1)
+        tail = log_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
+        raise DaemonError("Không khởi động được dịch vụ phát. " + " ".join(tail))
+
+    def emergency(
+        self,
+        *,
+        text: str | None,
+        file: Path | None,
+        repeat: int,
+        every_min: float,
+        until_cancelled: bool,
+        operator: str | None,
+    ) -> dict[str, Any]:
+        """Break in on air now through the daemon (alert tone, then the bulletin), with its repeats.
+
+        Raises:
+            DaemonError: no daemon, or it refused (Vietnamese message).
+        """
+        result = self.daemon.request(
+            "emergency",
+            text=text,
+            file=str(file.expanduser().resolve()) if file else None,
+            repeat=repeat,
+            every_min=every_min,
+            until_cancelled=until_cancelled,
+            operator=operator,
+        )
+        return dict(result) if isinstance(result, dict) else {}
+
+    def cancel_emergency(self, *, operator: str | None) -> dict[str, Any]:
+        """Stop repeating the running emergency bulletin.
+
+        Raises:
+            DaemonError: no daemon, or no emergency is running.
+        """
+        result = self.daemon.request("cancel", operator=operator)
+        return dict(result) if isinstance(result, dict) else {}
 
     def announcement(self, announcement_id: int) -> AnnouncementText:
         """One announcement with its text and rendered audio.
@@ -217,17 +327,6 @@ class StationBackend:
             raise StorageError(f"Không ghi được tệp {target}: {exc.strerror or exc}.") from exc
         return target
 
-    def _on_air(self) -> tuple[OnAir | None, bool]:
-        if self.daemon is None:
-            return None, False
-        try:
-            status = self.daemon.status()
-        except DaemonError:
-            return None, False
-        if status.playing is None:
-            return None, True
-        return OnAir(status.playing.title, status.position_s, status.duration_s), True
-
     def _rundown(self, now: datetime, on_air: OnAir | None) -> tuple[RundownEntry, ...]:
         day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
         day_end = day_start + timedelta(days=1)
@@ -271,15 +370,37 @@ class StationBackend:
             )
         return tuple(sorted(entries, key=lambda e: e.start))
 
-    def _warnings(self, entries: tuple[RundownEntry, ...], daemon_up: bool) -> list[Alert]:
+    def _offline_voiced(self, programme_ids: set[int]) -> list[str]:
+        """Titles of announcements due today that were rendered by the offline voice."""
+        if not programme_ids:
+            return []
+        with self.container.db.session() as session:
+            rows = session.exec(
+                select(Announcement.title)
+                .join(ProgrammeItem, col(ProgrammeItem.announcement_id) == col(Announcement.id))
+                .where(col(ProgrammeItem.programme_id).in_(programme_ids), Announcement.engine == "espeak")
+            ).all()
+        return sorted(set(rows))
+
+    def _warnings(self, entries: tuple[RundownEntry, ...], status: dict[str, Any] | None) -> list[Alert]:
         found = []
-        if not daemon_up:
+        if status is None:
             found.append(Alert("Dịch vụ phát (daemon) không chạy: lịch hôm nay sẽ không được phát.", "error"))
         free = files.disk_free_mb(self.container.locations.data_dir)
         if free < DISK_LOW_MB:
             found.append(Alert(f"Đĩa sắp đầy: chỉ còn {free} MB trống."))
         if self.container.settings.tts_engine == "espeak":
-            found.append(Alert("Đang dùng giọng đọc ngoại tuyến (espeak-ng): giọng máy, kém tự nhiên."))
+            found.append(Alert("Đài đang đặt giọng đọc ngoại tuyến (espeak-ng): giọng máy, kém tự nhiên."))
+        else:
+            offline = self._offline_voiced({e.programme_id for e in entries if e.state is AirState.WAITING})
+            if offline:
+                found.append(
+                    Alert(
+                        "Đọc bằng giọng ngoại tuyến (espeak-ng) vì không có mạng: "
+                        + ", ".join(offline)
+                        + ". Khi có mạng, mở màn hình Thông báo và đọc lại (Ctrl+R)."
+                    )
+                )
         pending = sorted({e.title for e in entries if not e.approved and e.state is AirState.WAITING})
         if pending:
             found.append(Alert("Chưa được duyệt nhưng phát hôm nay: " + ", ".join(pending) + "."))
@@ -342,6 +463,30 @@ def _log_text(row: BroadcastLog, zone: ZoneInfo) -> tuple[str, ...]:
         row.outcome.label,
         row.reason,
         row.operator or "",
+    )
+
+
+def _on_air(status: dict[str, Any] | None) -> OnAir | None:
+    playing = (status or {}).get("playing")
+    if not isinstance(playing, dict):
+        return None
+    title = " — ".join(part for part in (playing.get("programme"), playing.get("item")) if part)
+    duration = playing.get("duration_s")
+    return OnAir(title, float(playing.get("position_s") or 0.0), float(duration) if duration else None)
+
+
+def _emergency(status: dict[str, Any] | None) -> EmergencyState | None:
+    data = (status or {}).get("emergency")
+    if not isinstance(data, dict):
+        return None
+    next_at = data.get("next_at")
+    remaining = data.get("remaining")
+    return EmergencyState(
+        id=int(data.get("id", 0)),
+        title=str(data.get("title", "")),
+        count=int(data.get("count", 0)),
+        remaining=int(remaining) if remaining is not None else None,
+        next_at=datetime.fromisoformat(next_at) if next_at else None,
     )
 
 

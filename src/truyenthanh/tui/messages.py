@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from textual.message import Message
 
@@ -151,3 +152,19 @@ class SpokenFormReady(Message):
         super().__init__()
         self.text = text
         self.spoken = spoken
+
+
+class DaemonStarted(Message):
+    """The TUI started the station's daemon in the background."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__()
+        self.pid = pid
+
+
+class DaemonEventReceived(Message):
+    """The daemon reported something (``started``, ``ended``, ``emergency``, ``problem`` …)."""
+
+    def __init__(self, event: dict[str, Any]) -> None:
+        super().__init__()
+        self.event = event

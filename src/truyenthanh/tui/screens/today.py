@@ -34,7 +34,10 @@ class TodayScreen(StationScreen):
     """The operator's home screen; refreshed every second from a thread worker."""
 
     TITLE = "Hôm nay"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("r", "reload", "Làm mới")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "reload", "Làm mới"),
+        Binding("h", "cancel_emergency", "Hủy khẩn cấp"),
+    ]
 
     def __init__(self) -> None:
         super().__init__()
@@ -50,6 +53,7 @@ class TodayScreen(StationScreen):
             with Vertical(id="next"):
                 yield Label("", id="next-title")
                 yield Label("", id="next-countdown")
+        yield Static("", id="emergency-banner")
         yield Static("", id="warnings")
         yield DataTable(id="rundown", cursor_type="row", zebra_stripes=True)
         yield Footer()
@@ -64,6 +68,22 @@ class TodayScreen(StationScreen):
             table.add_column(label, width=width)
         self.action_reload()
         self.set_interval(1.0, self.action_reload)
+
+    def action_cancel_emergency(self) -> None:
+        """Stop repeating the emergency bulletin."""
+        if self.view is None or self.view.emergency is None:
+            self.notify("Không có phát khẩn cấp nào đang chạy.")
+            return
+        self._cancel(self.station_app.operator_name())
+
+    @work(thread=True, exclusive=True, group="emergency-cancel")
+    def _cancel(self, operator: str | None) -> None:
+        try:
+            self.backend.cancel_emergency(operator=operator)
+        except TruyenthanhError as exc:
+            self.post_message(ActionFailed(exc.title, exc.message))
+            return
+        self._load()
 
     def action_reload(self) -> None:
         """Read the rundown again now."""
@@ -92,6 +112,13 @@ class TodayScreen(StationScreen):
         else:
             self.query_one("#next-title", Label).update(f"{upcoming.start:%H:%M}  {upcoming.title}")
             self.query_one("#next-countdown", Label).update(f"Còn {Countdown.between(view.now, upcoming.start)}")
+        banner = self.query_one("#emergency-banner", Static)
+        banner.display = view.emergency is not None
+        if view.emergency is not None:
+            emergency = view.emergency
+            left = "đến khi hủy" if emergency.remaining is None else f"còn {emergency.remaining} lần"
+            then = f", lần sau lúc {emergency.next_at.astimezone(view.now.tzinfo):%H:%M}" if emergency.next_at else ""
+            banner.update(f"KHẨN CẤP: {emergency.title} — đã phát {emergency.count} lần, {left}{then}. Nhấn H để hủy.")
         warnings = self.query_one("#warnings", Static)
         warnings.display = bool(view.warnings)
         warnings.update(

@@ -1,0 +1,295 @@
+"""How fast the operator's TUI starts on a busy station, and how fast it answers keys while the daemon plays.
+
+1. Start to first frame: a fresh ``python`` process builds the container and the app (headless) on a station
+   with 5,000 broadcast-log rows and 500 programmes, and reports when the first "Hôm nay" view has been painted.
+   Baselines in the same run: the same on an empty station, and a bare Textual app with one label.
+2. Key to repaint while the daemon plays: the daemon (a real subprocess, playing a long programme into a file
+   output in real time) is on air; the TUI moves the cursor through the 5,000-row log table and switches
+   screens, and each key's time to the next repaint is measured. Baseline in the same run: the same keys on a
+   bare Textual app with a DataTable of the same rows, no daemon.
+
+Targets (issue 6): first frame <= 1 s; key to repaint <= 100 ms.
+
+Run: ``.venv/bin/python -m bench.tui``
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from tests.media import make_tone
+
+FIRST_FRAME_TUI = r"""
+import sys, time
+started = time.perf_counter()
+from pathlib import Path
+from truyenthanh import bootstrap
+from truyenthanh.config import load_settings
+from truyenthanh.tui.app import TruyenthanhApp
+from truyenthanh.tui.backend import StationBackend
+
+class Bench(TruyenthanhApp):
+    def on_today_loaded(self, _message):
+        self.call_after_refresh(self.done)
+    def done(self):
+        print(f"{time.perf_counter() - started:.6f}", flush=True)
+        self.exit()
+
+container = bootstrap.build(load_settings(Path(sys.argv[1])))
+Bench(StationBackend(container), start_daemon=False).run(headless=True, size=(120, 40))
+"""
+
+FIRST_FRAME_BARE = r"""
+import time
+started = time.perf_counter()
+from textual.app import App
+from textual.widgets import Label
+
+class Bare(App):
+    def compose(self):
+        yield Label("Hôm nay")
+    def on_mount(self):
+        self.call_after_refresh(self.done)
+    def done(self):
+        print(f"{time.perf_counter() - started:.6f}", flush=True)
+        self.exit()
+
+Bare().run(headless=True, size=(120, 40))
+"""
+
+
+def fill_station(folder: Path, *, log_rows: int, programmes: int) -> None:
+    """Initialise a station and write ``programmes`` programmes (3 items each, 20 of them scheduled daily) and
+    ``log_rows`` chained broadcast-log rows."""
+    from truyenthanh import bootstrap
+    from truyenthanh.adapters.db.models import AudioAsset, BroadcastLog, Programme, ProgrammeItem, Schedule
+    from truyenthanh.config import load_settings
+    from truyenthanh.domain.enums import ContentStatus, ItemKind, Outcome
+    from truyenthanh.services import chains
+
+    container = bootstrap.build(load_settings(folder))
+    container.station.init()
+    if programmes == 0 and log_rows == 0:
+        container.close()
+        return
+    now = datetime.now(UTC)
+    with container.db.session() as session:
+        asset = AudioAsset(
+            path="bench/tone.wav", sha256="0" * 64, duration_s=300.0, format="wav", channels=1, sample_rate=48000,
+            title="Bản tin mẫu",
+        )  # fmt: skip
+        session.add(asset)
+        session.flush()
+        for number in range(programmes):
+            programme = Programme(title=f"Chương trình số {number + 1}", status=ContentStatus.APPROVED)
+            session.add(programme)
+            session.flush()
+            assert programme.id is not None
+            for position in range(3):
+                session.add(
+                    ProgrammeItem(
+                        programme_id=programme.id, position=position, kind=ItemKind.AUDIO, asset_id=asset.id,
+                        title=f"Mục {position + 1}",
+                    )
+                )  # fmt: skip
+            if number < 20:
+                session.add(
+                    Schedule(
+                        programme_id=programme.id,
+                        start_at=now.replace(hour=number % 24, minute=0, second=0, microsecond=0),
+                        rrule="FREQ=DAILY",
+                    )
+                )
+        for number in range(log_rows):
+            at = now - timedelta(hours=3 * number)
+            chains.append_broadcast(
+                session,
+                BroadcastLog(
+                    programme_title=f"Chương trình số {number % programmes + 1}" if programmes else "Chương trình",
+                    item_title="Mục 1",
+                    scheduled_start=at,
+                    actual_start=at + timedelta(milliseconds=3),
+                    end=at + timedelta(minutes=5),
+                    outcome=Outcome.PLAYED,
+                    recorded_at=at,
+                ),
+            )
+    container.close()
+
+
+def first_frame(script: str, *args: str, runs: int) -> list[float]:
+    """Seconds from starting ``python`` to the first painted frame, one fresh process per run: the child's own
+    time from its first line to the frame, plus the time an empty interpreter takes to start."""
+    found = []
+    for _ in range(runs):
+        result = subprocess.run(
+            [sys.executable, "-c", script, *args], capture_output=True, text=True, check=False, timeout=120
+        )
+        if result.returncode != 0:
+            raise SystemExit(f"the app failed to start:\n{result.stderr[-3000:]}")
+        found.append(float(result.stdout.strip().splitlines()[-1]) + _spawn_cost())
+    return found
+
+
+_SPAWN: list[float] = []
+
+
+def _spawn_cost() -> float:
+    """Seconds to start and stop an empty interpreter (part of every start, measured once)."""
+    if not _SPAWN:
+        samples = []
+        for _ in range(3):
+            started = time.perf_counter()
+            subprocess.run([sys.executable, "-c", "pass"], check=True)
+            samples.append(time.perf_counter() - started)
+        _SPAWN.append(min(samples))
+    return _SPAWN[0]
+
+
+async def key_latencies(app: Any, keys: list[str], size: tuple[int, int]) -> list[float]:
+    """Seconds from each key press to the end of the repaint it caused (Pilot, headless)."""
+    found = []
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause(0.5)
+        for key in keys:
+            started = time.perf_counter()
+            await pilot.press(key)
+            await pilot.pause()  # the refresh the key scheduled has run
+            found.append(time.perf_counter() - started)
+    return found
+
+
+def tui_latencies(folder: Path, keys: list[str]) -> list[float]:
+    """Key latencies of the real TUI on the station (daemon link live)."""
+    from truyenthanh import bootstrap
+    from truyenthanh.config import load_settings
+    from truyenthanh.tui.app import TruyenthanhApp
+    from truyenthanh.tui.backend import StationBackend
+
+    container = bootstrap.build(load_settings(folder))
+    try:
+        app = TruyenthanhApp(StationBackend(container), start_daemon=False)
+        return asyncio.run(key_latencies(app, keys, (140, 40)))
+    finally:
+        container.close()
+
+
+def bare_latencies(rows: int, keys: list[str]) -> list[float]:
+    """Key latencies of a bare Textual app holding a DataTable of ``rows`` rows (the baseline)."""
+    from textual.app import App, ComposeResult
+    from textual.widgets import DataTable
+
+    class Bare(App[None]):
+        def compose(self) -> ComposeResult:
+            yield DataTable(cursor_type="row")
+
+        def on_mount(self) -> None:
+            table = self.query_one(DataTable)
+            table.add_columns(*(f"Cột {i}" for i in range(10)))
+            table.add_rows([tuple(f"ô {r}.{c}" for c in range(10)) for r in range(rows)])
+            table.focus()
+
+    return asyncio.run(key_latencies(Bare(), [k for k in keys if not k.startswith("f")], (140, 40)))
+
+
+def start_daemon(folder: Path, output: Path) -> subprocess.Popen[bytes]:
+    """The station's daemon playing into a file in real time; returns once it answers."""
+    from truyenthanh.adapters.control import ControlClient
+    from truyenthanh.locations import resolve
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRUYENTHANH_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "truyenthanh", "--data-dir", str(folder), "daemon", "--output", f"file:{output}"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    client = ControlClient(resolve(folder).runtime_dir, timeout=2)
+    deadline = time.monotonic() + 30
+    while not client.is_running():
+        if time.monotonic() > deadline or process.poll() is not None:
+            process.kill()
+            raise SystemExit("the daemon did not start")
+        time.sleep(0.1)
+    return process
+
+
+def play_now(folder: Path, audio: Path) -> None:
+    """Put a long programme on air through the daemon's control socket."""
+    from truyenthanh import bootstrap
+    from truyenthanh.adapters.control import ControlClient
+    from truyenthanh.config import load_settings
+
+    container = bootstrap.build(load_settings(folder))
+    try:
+        [imported] = container.library.add([audio]).imported
+        programme = container.scheduling.programme_for_asset(imported.id, title="Bài dài (đo độ trễ)")
+        client = ControlClient(container.locations.runtime_dir)
+        client.request("play_now", programme=programme)
+        deadline = time.monotonic() + 15
+        while (client.request("status") or {}).get("playing") is None:
+            if time.monotonic() > deadline:
+                raise SystemExit("the daemon did not start playing")
+            time.sleep(0.1)
+    finally:
+        container.close()
+
+
+def summary(values: list[float]) -> str:
+    """min / median / p95 / max in milliseconds."""
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return (
+        f"min {ordered[0] * 1000:7.1f}  median {statistics.median(ordered) * 1000:7.1f}  "
+        f"p95 {p95 * 1000:7.1f}  max {ordered[-1] * 1000:7.1f} ms"
+    )
+
+
+def main() -> None:
+    """Build the stations, measure, print."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="fresh processes per first-frame measurement")
+    parser.add_argument("--log-rows", type=int, default=5000)
+    parser.add_argument("--programmes", type=int, default=500)
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-tui-") as temporary:
+        root = Path(temporary)
+        busy, empty = root / "busy", root / "empty"
+        started = time.perf_counter()
+        fill_station(busy, log_rows=options.log_rows, programmes=options.programmes)
+        fill_station(empty, log_rows=0, programmes=0)
+        print(f"stations built in {time.perf_counter() - started:.1f} s "
+              f"({options.log_rows} log rows, {options.programmes} programmes)")  # fmt: skip
+
+        print("\nStart to first frame (fresh process each run, headless, 120x40):")
+        print(f"  TUI, busy station        {summary(first_frame(FIRST_FRAME_TUI, str(busy), runs=options.runs))}")
+        print(f"  baseline: TUI, empty     {summary(first_frame(FIRST_FRAME_TUI, str(empty), runs=options.runs))}")
+        print(f"  baseline: bare Textual   {summary(first_frame(FIRST_FRAME_BARE, runs=options.runs))}")
+        print("  target: <= 1000 ms")
+
+        keys = ["f7", *["down"] * 40, "pagedown", "pagedown", "f2", "f5", "f7", *["up"] * 20]
+        audio = make_tone(root / "bai-dai.wav", seconds=600, hz=440)
+        daemon = start_daemon(busy, root / "on-air.wav")
+        try:
+            play_now(busy, audio)
+            print("\nKey to repaint while the daemon plays (log table of the busy station, screen switches):")
+            print(f"  TUI, daemon on air       {summary(tui_latencies(busy, keys))}")
+        finally:
+            daemon.terminate()
+            daemon.wait(timeout=20)
+        print(f"  baseline: bare DataTable {summary(bare_latencies(min(options.log_rows, 2000), keys))}")
+        print("  target: <= 100 ms")
+
+
+if __name__ == "__main__":
+    main()

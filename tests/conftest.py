@@ -19,6 +19,14 @@ from truyenthanh.config import load_settings
 _NO_INTERNET = "http://127.0.0.1:9"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Wall-clock measurements on a shared two-core machine can lose a scheduling slice to a neighbour: a test
+    marked ``realtime`` gets two more runs (shown as R in the output); a real fault fails all three."""
+    for item in items:
+        if item.get_closest_marker("realtime") is not None:
+            item.add_marker(pytest.mark.flaky(reruns=2, reruns_delay=1))
+
+
 @pytest.fixture(autouse=True)
 def _no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never reach the real Internet: HTTPS goes to a closed local port unless a test intercepts it."""

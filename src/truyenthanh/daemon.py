@@ -41,6 +41,9 @@ logger = logging.getLogger(__name__)
 HEARTBEAT_S = 2.0
 """How often the state file records that the daemon is alive."""
 EMERGENCY_TITLE = "Phát khẩn cấp"
+JOIN_MARGIN_S = 1.5
+"""A late join starts this far ahead, at the position the clock will say then, so the decoder (seeking into
+the file) is ready and the join lands exactly on the schedule's timeline."""
 KEY_SEPARATOR = "|"
 
 
@@ -310,7 +313,7 @@ class Daemon:
                 continue
             if info.scheduled_start is None:
                 continue
-            start_at = now + timedelta(seconds=0.5)
+            start_at = now + timedelta(seconds=JOIN_MARGIN_S)
             self._play_programme(
                 airing=info.airing,
                 schedule_id=info.schedule_id,
@@ -391,7 +394,7 @@ class Daemon:
             if decision.verdict is Verdict.LATE:
                 start_at, outcome, reason = None, Outcome.LATE, decision.reason
             elif decision.verdict is Verdict.JOIN:
-                start_at = now + timedelta(seconds=0.5)
+                start_at = now + timedelta(seconds=JOIN_MARGIN_S)
                 offset = (start_at - planned.start).total_seconds()
                 outcome, reason = Outcome.LATE, decision.reason
             elif start_at is not None and start_at < now:

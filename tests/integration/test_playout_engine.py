@@ -19,7 +19,7 @@ from truyenthanh.adapters.playout import PlayoutEngine, make_output
 from truyenthanh.domain.enums import ItemKind
 from truyenthanh.domain.playout import ItemEnded, ItemStarted, PlayItem, PlayoutEvent
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.realtime]
 T = TypeVar("T")
 
 

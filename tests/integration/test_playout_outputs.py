@@ -95,3 +95,33 @@ def test_icecast_output_reaches_a_listener(tmp_path: Path, icecast: Icecast) -> 
     assert np.argmax(spectrum) == pytest.approx(1000, abs=2)  # one-second window: bins are 1 Hz
     # A 0.4 sine has an RMS of 0.28; MP3 keeps it within a few percent.
     assert np.sqrt(np.mean(samples[-RATE:] ** 2)) == pytest.approx(0.4 / np.sqrt(2), rel=0.1)
+
+
+def test_fades_and_crossfades_shape_the_file_output(tmp_path: Path) -> None:
+    first = tone(tmp_path / "a.wav", 440, 1.0, amplitude=0.5)
+    second = tone(tmp_path / "b.wav", 660, 1.0, amplitude=0.5)
+    target = tmp_path / "fades.wav"
+    player = PlayoutEngine(make_output(f"file:{target}", device=None, rate=RATE, buffer_ms=20, realtime=False))
+    player.open()
+    player.enqueue([item(first, "a", fade_in_s=0.2), item(second, "b", crossfade_s=0.4, fade_out_s=0.3)])
+    assert player.wait_idle(10)
+    player.close()
+    written = decode(target)
+    expected_length = 2 * RATE - int(0.4 * RATE)  # the two overlap for 0.4 s
+
+    def level(at_s: float, hz: float) -> float:
+        """Amplitude of one tone in the 50 ms window starting at ``at_s``."""
+        window = written[int(at_s * RATE) : int(at_s * RATE) + RATE // 20]
+        spectrum = np.abs(np.fft.rfft(window)) * 2 / len(window)
+        return float(spectrum[round(hz * len(window) / RATE)])
+
+    assert np.flatnonzero(np.abs(written) > 1e-4)[-1] < expected_length
+    assert np.abs(written[expected_length - int(0.31 * RATE) : expected_length - int(0.29 * RATE)]).max() > 0.05
+    assert level(0.0, 440) < 0.1  # fading in
+    assert level(0.1, 440) == pytest.approx(0.5 * 0.625, abs=0.05)  # halfway up the 0.2 s fade (window centre)
+    assert level(0.3, 440) == pytest.approx(0.5, abs=0.03)
+    assert level(0.775, 440) == pytest.approx(0.25, abs=0.05)  # the crossfade's middle: each at half
+    assert level(0.775, 660) == pytest.approx(0.25, abs=0.05)
+    assert level(1.0, 660) == pytest.approx(0.5, abs=0.03)
+    assert level(1.0, 440) < 0.02  # the first item is gone after the overlap
+    assert level(1.55, 660) < 0.15  # fading out over its last 0.3 s

@@ -16,7 +16,7 @@ from truyenthanh.adapters.playout import PlayoutEngine, make_output
 from truyenthanh.domain.enums import ItemKind
 from truyenthanh.domain.playout import EndReason, ItemEnded, PlayItem, PlayoutEvent, RelayOutage
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.realtime]
 
 STREAM_HZ, BACKUP_HZ = 1000.0, 440.0
 

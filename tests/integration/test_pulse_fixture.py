@@ -14,6 +14,7 @@ from truyenthanh.domain.tunes import TUNES
 
 
 @pytest.mark.slow
+@pytest.mark.realtime
 def test_paplay_into_the_sink_is_recorded(tmp_path: Path, recorder: Recorder, pulse_env: dict[str, str]) -> None:
     tone = tmp_path / "tone.wav"
     ffmpeg.render_tune(TUNES["tone"], tone)
@@ -25,7 +26,9 @@ def test_paplay_into_the_sink_is_recorded(tmp_path: Path, recorder: Recorder, pu
     onset = recording.first_sound()
     assert onset is not None
     heard_at = recording.started_at + onset
-    assert 0.0 <= heard_at - asked < 0.5
+    # paplay's own start and connection take most of this bound on a loaded machine; the recorder's clock is
+    # what is checked here (a wrong time base would be off by whole seconds or land before the command).
+    assert 0.0 <= heard_at - asked < 2.0
     levels = recording.rms_windows(0.1)
     loud = [level for level in levels if level > 0.05]
     # The 5 s tone at 0.5 full scale has an RMS near 0.35.

@@ -25,7 +25,7 @@ from truyenthanh import bootstrap
 from truyenthanh.config import load_settings
 from truyenthanh.domain.station import StationRules
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.realtime]
 
 
 class Terminal:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import time
 from typing import Any
 
+import pytest
+
 from tests.tui.conftest import add_programme
 from tests.tui.test_programmes import settle
 from truyenthanh import bootstrap
@@ -43,6 +45,7 @@ def test_today(snap_compare: Any, container: bootstrap.Container) -> None:
     assert snap_compare(app, terminal_size=(120, 30), run_before=ready)
 
 
+@pytest.mark.realtime  # the week view draws after the daemon's answer
 def test_schedule_week(snap_compare: Any, container: bootstrap.Container) -> None:
     app = station(container)
 

@@ -168,6 +168,12 @@ class StationBackend:
             station = session.exec(select(Station)).first()
         return station.name if station else ""
 
+    def schema_up_to_date(self) -> bool:
+        """Whether the station's database is at the newest migration this program knows (reads the scripts)."""
+        from truyenthanh.adapters.db import database
+
+        return database.current_revision(self.container.db.engine) == database.head_revision()
+
     def today(self) -> TodayView:
         """Today's rundown, what is on air and the warnings that matter."""
         now = self.now()

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from truyenthanh import locations
 from truyenthanh.cli.state import CliState, pass_state
 from truyenthanh.errors import StorageError
 
@@ -24,16 +25,17 @@ if TYPE_CHECKING:
 @click.pass_context
 def tui(ctx: click.Context, state: CliState) -> None:
     """Mở giao diện điều khiển của đài (không có terminal: in tình trạng của đài)."""
-    settings = state.settings()
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         click.echo("Không có terminal tương tác: in tình trạng của đài thay cho giao diện.", err=True)
         from truyenthanh.cli import status
 
         ctx.invoke(status)
         return
-    data_dir = settings.locations().data_dir
-    if settings.database_url is None and not settings.locations().db_path.exists():
-        raise StorageError(f"Chưa có đài nào ở {data_dir}. Hãy chạy «truyenthanh init» (hoặc «init --demo»).")
+    # A station that was never initialised is reported before the screen opens. The settings (pydantic, about
+    # 0.2 s) are read only on that path: on the usual one the app reads them after its first frame.
+    where = locations.resolve(state.data_dir if state.data_dir is not None else locations.data_dir_from_env())
+    if not where.db_path.exists() and state.settings().database_url is None:
+        raise StorageError(f"Chưa có đài nào ở {where.data_dir}. Hãy chạy «truyenthanh init» (hoặc «init --demo»).")
     from truyenthanh.tui.app import TruyenthanhApp
 
     TruyenthanhApp(partial(open_backend, state)).run()

@@ -19,6 +19,7 @@ import pytest
 from bench.onset import MonitorRecording
 
 from tests.integration.test_schedule_cli import tone
+from tests.people import ADMIN
 from tests.pulse import PulseServer
 from truyenthanh import bootstrap
 from truyenthanh.adapters.control import ControlClient
@@ -49,7 +50,7 @@ def station(station_dir: Path, pulse_env: dict[str, str], tmp_path: Path) -> Ite
     env["TRUYENTHANH_TTS_ENGINE"] = "espeak"  # no Internet here
     built = bootstrap.build(load_settings(station_dir))
     built.station.init()
-    built.scheduling.set_rules(StationRules())
+    built.scheduling.set_rules(ADMIN, StationRules())
     built.close()
     yield station_dir, env
 

@@ -48,6 +48,8 @@ def station(station_dir: Path, pulse_env: dict[str, str], tmp_path: Path) -> Ite
     env = {k: v for k, v in pulse_env.items() if not k.startswith("TRUYENTHANH_")}
     env["TRUYENTHANH_OUTPUT"] = "device"
     env["TRUYENTHANH_TTS_ENGINE"] = "espeak"  # no Internet here
+    # One named operator runs the station: scheduled files are approved as they are added.
+    env.update(TRUYENTHANH_SINGLE_OPERATOR="true", TRUYENTHANH_SINGLE_OPERATOR_NAME="Nguyễn Văn An")
     built = bootstrap.build(load_settings(station_dir))
     built.station.init()
     built.scheduling.set_rules(ADMIN, StationRules())

@@ -288,10 +288,12 @@ def play_now(folder: Path, audio: Path) -> None:
     from truyenthanh.adapters.control import ControlClient
     from truyenthanh.config import load_settings
 
-    container = bootstrap.build(load_settings(folder))
+    # The bench acts as a single operator, whose programmes are approved as they are made.
+    container = bootstrap.build(load_settings(folder, single_operator=True, single_operator_name="Đo Hiệu Năng"))
     try:
-        [imported] = container.library.add([audio]).imported
-        programme = container.scheduling.programme_for_asset(imported.id, title="Bài dài (đo độ trễ)")
+        actor = container.accounts.single_operator_actor()
+        [imported] = container.library.add(actor, [audio]).imported
+        programme = container.scheduling.programme_for_asset(actor, imported.id, title="Bài dài (đo độ trễ)")
         client = ControlClient(container.locations.runtime_dir)
         client.request("play_now", programme=programme)
         deadline = time.monotonic() + 15

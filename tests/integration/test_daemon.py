@@ -19,6 +19,7 @@ import pytest
 from bench.onset import MonitorRecording
 
 from tests.integration.test_schedule_cli import tone
+from tests.people import ADMIN
 from tests.pulse import PulseServer
 from truyenthanh import bootstrap
 from truyenthanh.adapters.control import ControlClient
@@ -47,9 +48,11 @@ def station(station_dir: Path, pulse_env: dict[str, str], tmp_path: Path) -> Ite
     env = {k: v for k, v in pulse_env.items() if not k.startswith("TRUYENTHANH_")}
     env["TRUYENTHANH_OUTPUT"] = "device"
     env["TRUYENTHANH_TTS_ENGINE"] = "espeak"  # no Internet here
+    # One named operator runs the station: scheduled files are approved as they are added.
+    env.update(TRUYENTHANH_SINGLE_OPERATOR="true", TRUYENTHANH_SINGLE_OPERATOR_NAME="Nguyễn Văn An")
     built = bootstrap.build(load_settings(station_dir))
     built.station.init()
-    built.scheduling.set_rules(StationRules())
+    built.scheduling.set_rules(ADMIN, StationRules())
     built.close()
     yield station_dir, env
 

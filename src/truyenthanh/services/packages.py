@@ -47,6 +47,7 @@ from truyenthanh.adapters.db.models import (
     Zone,
 )
 from truyenthanh.config import Settings
+from truyenthanh.domain.accounts import Actor, Permission
 from truyenthanh.domain.enums import AssetSource, Category, ContentStatus, ItemKind
 from truyenthanh.domain.package import (
     MANIFEST_NAME,
@@ -77,6 +78,8 @@ from truyenthanh.domain.tunes import TUNES
 from truyenthanh.errors import AudioError, PackageError
 from truyenthanh.locations import Locations
 from truyenthanh.services import audit
+from truyenthanh.services.accounts import AccountService
+from truyenthanh.services.approvals import ApprovalService
 from truyenthanh.services.keys import KeyService
 from truyenthanh.services.library import InspectedAudio, LibraryService, MediaStaging, inspect_audio
 from truyenthanh.services.ports import Clock
@@ -440,6 +443,8 @@ class PackageService:
         library: LibraryService,
         scheduling: SchedulingService,
         keys: KeyService,
+        accounts: AccountService,
+        approvals: ApprovalService,
         limits: PackageLimits | None = None,
         narrate: Narrate | None = None,
     ) -> None:
@@ -450,6 +455,8 @@ class PackageService:
         self._library = library
         self._scheduling = scheduling
         self._keys = keys
+        self._accounts = accounts
+        self._approvals = approvals
         self.limits = limits or PackageLimits()
         self._narrate = narrate
 
@@ -713,19 +720,25 @@ class PackageService:
 
     def import_package(
         self,
+        actor: Actor,
         package: Path,
         *,
         choice: ConflictChoice = ConflictChoice.REFUSE,
-        operator: str | None = None,
         dry_run: bool = False,
         progress: Progress | None = None,
     ) -> ImportOutcome:
-        """Verify, preview and (unless ``dry_run``) import a package in one transaction.
+        """Verify, preview and (unless ``dry_run``) import a package in one transaction, for ``actor``.
+
+        Imported programmes and announcements wait for the station's approver, unless the package was signed by
+        a trusted upstream key and the station pre-approves such packages (``signed_packages_preapproved``):
+        then they are approved in that upstream's name. Everything created is audited.
 
         Raises:
+            PermissionDeniedError: ``actor`` may not import packages.
             PackageConflictError: conflicts and ``choice`` is ``refuse``; nothing is written.
             PackageError: as :meth:`preview`; nothing is written.
         """
+        self._accounts.require(actor, Permission.IMPORT_PACKAGES)
         with self._open(package, progress) as opened:
             plan = self._plan(opened)
             preview = plan.preview
@@ -733,7 +746,7 @@ class PackageService:
                 return ImportOutcome(preview=preview, imported=False)
             if preview.conflicts and choice is ConflictChoice.REFUSE:
                 raise PackageConflictError(preview, self._settings.zone)
-            outcome = self._write(opened, plan, choice, operator)
+            outcome = self._write(opened, plan, choice, actor)
             if progress:
                 progress("Đã nhập gói", 0)
             return outcome
@@ -945,10 +958,11 @@ class PackageService:
 
     # --- writing -------------------------------------------------------------------------------------------------
 
-    def _write(self, opened: _Opened, plan: _Plan, choice: ConflictChoice, operator: str | None) -> ImportOutcome:
+    def _write(self, opened: _Opened, plan: _Plan, choice: ConflictChoice, actor: Actor) -> ImportOutcome:
         info = opened.programme_file.package
         now = self._clock.now()
-        actor = operator or "?"
+        # Only a signature checked against a key the station trusts may stand in for the station's approver.
+        upstream = opened.signer.name if opened.signer is not None and opened.signer.trusted else None
         programme_ids: list[int] = []
         schedule_ids: list[int] = []
         skipped: list[str] = []
@@ -968,11 +982,9 @@ class PackageService:
                     priority=programme.priority,
                     language=programme.language,
                     fallback_asset_id=fallback_id,
-                    status=ContentStatus.APPROVED,
+                    status=ContentStatus.WAITING,
                     package_id=info.id,
                     created_by=info.author,
-                    approved_by=actor,
-                    approved_at=now,
                     created_at=now,
                 )
                 session.add(row)
@@ -990,9 +1002,22 @@ class PackageService:
                             programme=programme,
                             author=info.author,
                             actor=actor,
+                            upstream=upstream,
                             now=now,
                         )
                     )
+                session.flush()
+                audit.record(
+                    session,
+                    at=now,
+                    actor=actor.username,
+                    action="programme.import",
+                    entity="programme",
+                    entity_id=row.id,
+                    after=audit.programme_snapshot(session, row),
+                )
+                if upstream is not None:
+                    self._approvals.preapprove_package(session, row, upstream=upstream)
                 ids = []
                 for schedule in planned.schedules:
                     if schedule.spec is None or (schedule.problems and choice is ConflictChoice.SKIP):
@@ -1010,12 +1035,21 @@ class PackageService:
                         misfire=str(spec.misfire),
                         session_name=spec.session_name,
                         package_id=info.id,
-                        created_by=actor,
+                        created_by=actor.username,
                         created_at=now,
                     )
                     session.add(saved)
                     session.flush()
                     assert saved.id is not None
+                    audit.record(
+                        session,
+                        at=now,
+                        actor=actor.username,
+                        action="schedule.import",
+                        entity="schedule",
+                        entity_id=saved.id,
+                        after=audit.snapshot(saved),
+                    )
                     ids.append(saved.id)
                 schedule_ids.extend(ids)
                 rows[programme.key] = {"programme_id": row.id, "schedule_ids": ids}
@@ -1037,14 +1071,14 @@ class PackageService:
                     "upstream_id": info.upstream_id,
                 },
                 imported_at=now,
-                imported_by=operator,
+                imported_by=actor.username,
             )
             session.add(record)
             session.flush()
             audit.record(
                 session,
                 at=now,
-                actor=actor,
+                actor=actor.username,
                 action="package.import",
                 entity="programme_package",
                 entity_id=record.id,
@@ -1053,6 +1087,7 @@ class PackageService:
                     "version": info.version,
                     "archive_sha256": opened.archive_sha256,
                     "signer": opened.signer.fingerprint if opened.signer else None,
+                    "preapproved_by": upstream if upstream and self._settings.signed_packages_preapproved else None,
                     "choice": choice.value,
                     "programmes": programme_ids,
                     "schedules": schedule_ids,
@@ -1077,7 +1112,8 @@ class PackageService:
         item: ItemSpec,
         programme: ProgrammeSpec,
         author: str,
-        actor: str,
+        actor: Actor,
+        upstream: str | None,
         now: datetime,
     ) -> ProgrammeItem:
         announcement_id = None
@@ -1090,17 +1126,26 @@ class PackageService:
                 text=item.text or "",
                 asset_id=rendered,
                 engine="package" if rendered else None,
-                status=ContentStatus.APPROVED,
+                status=ContentStatus.WAITING,
                 priority=programme.priority,
                 category=programme.category,
                 created_by=author,
-                approved_by=actor,
-                approved_at=now,
                 created_at=now,
                 updated_at=now,
             )
             session.add(announcement)
             session.flush()
+            audit.record(
+                session,
+                at=now,
+                actor=actor.username,
+                action="announcement.import",
+                entity="announcement",
+                entity_id=announcement.id,
+                after=audit.snapshot(announcement),
+            )
+            if upstream is not None:
+                self._approvals.preapprove_package(session, announcement, upstream=upstream)
             announcement_id = announcement.id
         elif item.kind in (ItemKind.AUDIO, ItemKind.JINGLE):
             asset_id = assets.for_item(item, programme)

@@ -61,6 +61,7 @@ class TruyenthanhApp(App[None]):
         Binding("f6", "switch_mode('announcements')", "Thông báo", show=False, priority=True),
         Binding("f7", "switch_mode('log')", "Nhật ký", show=False, priority=True),
         Binding("f9", "emergency", "KHẨN CẤP", priority=True),
+        Binding("ctrl+l", "login", "Đăng nhập", show=False, priority=True),
         Binding("ctrl+q", "quit", "Thoát", priority=True),
         Binding("ctrl+c", "help_quit", show=False, system=True),
     ]
@@ -84,8 +85,6 @@ class TruyenthanhApp(App[None]):
         self._stop_listening = threading.Event()
         self.station_name = ""
         """The station's name (from the "Hôm nay" view)."""
-        self.actor: Actor | None = None
-        """Who content-changing actions act for (set at the first login)."""
         self.preview = PreviewPlayer()
         """Plays files for the operator to check, in a separate process."""
         self._loaded_once = False
@@ -110,6 +109,26 @@ class TruyenthanhApp(App[None]):
     def backend_ready(self) -> bool:
         """Whether :attr:`backend` answers without waiting."""
         return self._backend is not None
+
+    @property
+    def actor(self) -> Actor | None:
+        """Who content-changing actions act for (set at the first login); kept by the backend, which passes it
+        to every service it changes data through."""
+        return self.backend.actor
+
+    @actor.setter
+    def actor(self, actor: Actor | None) -> None:
+        self.backend.actor = actor
+
+    def action_login(self) -> None:
+        """Log in (or in as someone else): the changes that follow act for that person."""
+
+        def logged_in(actor: Actor | None) -> None:
+            if actor is not None:
+                self.actor = actor
+                self.notify(f"Xin chào {actor.full_name} ({actor.role.label}).", title="Đã đăng nhập")
+
+        self.push_screen(LoginScreen(self.backend, "Đăng nhập để sửa dữ liệu của đài."), logged_in)
 
     @property
     def available_modes(self) -> tuple[str, ...]:

@@ -27,10 +27,11 @@ from truyenthanh.adapters import files
 from truyenthanh.adapters.control import ControlClient
 from truyenthanh.adapters.db.models import Announcement, AudioAsset, BroadcastLog, Programme, ProgrammeItem, Station
 from truyenthanh.adapters.db.types import UTCDateTime
+from truyenthanh.domain.accounts import Actor
 from truyenthanh.domain.enums import Category, ContentStatus, Outcome, Priority
 from truyenthanh.domain.rundown import AirState, air_state
 from truyenthanh.domain.schedule import MisfireKind
-from truyenthanh.errors import DaemonError, NotFoundError, StorageError
+from truyenthanh.errors import DaemonError, LoginError, NotFoundError, StorageError
 from truyenthanh.services.library import fold
 
 if TYPE_CHECKING:
@@ -139,13 +140,35 @@ class StationBackend:
     """The facade the TUI is built on: the container's services plus the daemon link."""
 
     def __init__(
-        self, container: Container, *, daemon: DaemonLink | None = None, disk_low_mb: int = DISK_LOW_MB
+        self,
+        container: Container,
+        *,
+        daemon: DaemonLink | None = None,
+        actor: Actor | None = None,
+        disk_low_mb: int = DISK_LOW_MB,
     ) -> None:
-        """``daemon`` defaults to the control client of the station's runtime folder; below ``disk_low_mb``
-        MiB free on the station's disk the operator is warned."""
+        """``daemon`` defaults to the control client of the station's runtime folder; ``actor`` is who is
+        logged in (``None``: nobody yet); below ``disk_low_mb`` MiB free on the station's disk the operator is
+        warned."""
         self.container = container
         self.daemon: DaemonLink = daemon or ControlClient(container.locations.runtime_dir, timeout=2.0)
         self.disk_low_mb = disk_low_mb
+        self.actor = actor
+        """Who the TUI's changes act for: set when someone logs in."""
+
+    def acting(self) -> Actor:
+        """The person a change made from the TUI acts for (and is audited under): the logged-in account, or the
+        station's named operator in single-operator mode.
+
+        Raises:
+            LoginError: nobody is logged in (the message says how to log in).
+            ConfigError: single-operator mode without the operator's name.
+        """
+        if self.actor is None and self.container.settings.single_operator:
+            self.actor = self.container.accounts.single_operator_actor()
+        if self.actor is None:
+            raise LoginError("Việc này cần biết ai làm để ghi vào nhật ký thay đổi: hãy đăng nhập (Ctrl+L) trước.")
+        return self.actor
 
     @property
     def library(self) -> LibraryService:

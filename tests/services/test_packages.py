@@ -290,6 +290,7 @@ def test_a_version_that_never_aired_is_replaced_whole(
     station: bootstrap.Container, editor: bootstrap.Container, built: dict[str, Path], tmp_path: Path
 ) -> None:
     first = station.packages.import_package(OPERATOR, built[STORM])
+    [first_announcement] = [a.id for a in station.approvals.list(ContentKind.ANNOUNCEMENT)]
     v2_source = _edited(
         tmp_path, STORM, {"\nversion = 1": "\nversion = 2", "at = 2026-11-24T13:45:00": "at = 2026-11-24T13:40:00"}
     )
@@ -305,6 +306,14 @@ def test_a_version_that_never_aired_is_replaced_whole(
         ]
         assert len(list(session.exec(select(ProgrammeItem)))) == 4
         assert len(list(session.exec(select(Announcement)))) == 1
+    # Each removal is in the audit trail, with the record as it was.
+    removed = {(e.action, e.entity_id) for e in station.audit.entries(limit=200) if e.after is None}
+    assert removed == {
+        *(("schedule.retire", str(i)) for i in first.schedule_ids),
+        ("programme.delete", str(first.programme_ids[0])),
+        ("announcement.delete", str(first_announcement)),
+    }
+    assert all(report.ok for report in station.audit.verify())
 
 
 def _local_afternoon_programme(station: bootstrap.Container) -> None:

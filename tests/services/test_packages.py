@@ -30,10 +30,11 @@ from truyenthanh.adapters.db.models import (
 )
 from truyenthanh.config import load_settings
 from truyenthanh.domain.accounts import Actor
+from truyenthanh.domain.approval import ContentKind
 from truyenthanh.domain.enums import ContentStatus, ItemKind, Outcome, Priority, Role
 from truyenthanh.domain.package import Manifest, ManifestEntry, PackageLimits, SignatureDoc
 from truyenthanh.domain.station import DEFAULT_RULES, SessionRule, StationRules
-from truyenthanh.errors import PackageError, StorageError
+from truyenthanh.errors import PackageError, PermissionDeniedError, StorageError
 from truyenthanh.services.broadcast_log import LogEntry
 from truyenthanh.services.packages import (
     ConflictChoice,
@@ -289,6 +290,7 @@ def test_a_version_that_never_aired_is_replaced_whole(
     station: bootstrap.Container, editor: bootstrap.Container, built: dict[str, Path], tmp_path: Path
 ) -> None:
     first = station.packages.import_package(OPERATOR, built[STORM])
+    [first_announcement] = [a.id for a in station.approvals.list(ContentKind.ANNOUNCEMENT)]
     v2_source = _edited(
         tmp_path, STORM, {"\nversion = 1": "\nversion = 2", "at = 2026-11-24T13:45:00": "at = 2026-11-24T13:40:00"}
     )
@@ -304,6 +306,14 @@ def test_a_version_that_never_aired_is_replaced_whole(
         ]
         assert len(list(session.exec(select(ProgrammeItem)))) == 4
         assert len(list(session.exec(select(Announcement)))) == 1
+    # Each removal is in the audit trail, with the record as it was.
+    removed = {(e.action, e.entity_id) for e in station.audit.entries(limit=200) if e.after is None}
+    assert removed == {
+        *(("schedule.retire", str(i)) for i in first.schedule_ids),
+        ("programme.delete", str(first.programme_ids[0])),
+        ("announcement.delete", str(first_announcement)),
+    }
+    assert all(report.ok for report in station.audit.verify())
 
 
 def _local_afternoon_programme(station: bootstrap.Container) -> None:
@@ -407,6 +417,73 @@ def test_untrusting_a_key_refuses_its_packages(station: bootstrap.Container, bui
     station.keys.untrust(key.fingerprint)
     with pytest.raises(PackageError, match="khóa lạ"):
         station.packages.preview(built[STORM])
+
+
+# --- approval of imported content -----------------------------------------------------------------------------------
+
+
+def test_imported_content_waits_for_the_station_approver(station: bootstrap.Container, built: dict[str, Path]) -> None:
+    outcome = station.packages.import_package(OPERATOR, built[STORM])
+    approvals = station.approvals
+    [programme_id] = outcome.programme_ids
+    view = approvals.get(ContentKind.PROGRAMME, programme_id)
+    assert (view.status, view.approved_by, view.created_by) == (
+        ContentStatus.WAITING,
+        None,
+        "Ban Chỉ huy PCTT và TKCN tỉnh",
+    )
+    refused = approvals.check_air(programme_id)
+    assert not refused.airable
+    assert "chưa được duyệt (trạng thái: Chờ duyệt) nên không được phát" in refused.reason
+    announcements = approvals.list(ContentKind.ANNOUNCEMENT)
+    assert announcements and {a.status for a in announcements} == {ContentStatus.WAITING}
+    with pytest.raises(PermissionDeniedError, match="«can-bo» \\(vai trò Vận hành\\) không được duyệt"):
+        approvals.approve(OPERATOR, ContentKind.PROGRAMME, programme_id)
+    # The station's own approver approves; the importer did not write it, so an admin who imported could too.
+    approvals.approve(ADMIN, ContentKind.PROGRAMME, programme_id)
+    for announcement in announcements:
+        approvals.approve(ADMIN, ContentKind.ANNOUNCEMENT, announcement.id)
+    passed = approvals.check_air(programme_id)
+    assert passed.airable and passed.blocked_items == () and passed.approver == "Lê Văn Quản"
+    history = [(e.action, e.actor) for e in reversed(station.audit.entries(entity="programme"))]
+    assert history == [("programme.import", "can-bo"), ("programme.approve", "quantri")]
+    schedules = [e for e in station.audit.entries(entity="schedule") if e.action == "schedule.import"]
+    assert sorted(int(e.entity_id) for e in schedules) == sorted(outcome.schedule_ids)
+    assert all(e.actor == "can-bo" and e.after is not None for e in schedules)
+    assert all(report.ok for report in station.audit.verify())
+
+
+def test_signed_packages_are_preapproved_in_the_upstream_name_when_the_station_says_so(
+    editor: bootstrap.Container, built: dict[str, Path], tmp_path: Path
+) -> None:
+    trusting = _station(tmp_path / "tin-cay", editor, signed_packages_preapproved=True)
+    try:
+        [programme_id] = trusting.packages.import_package(OPERATOR, built[STORM]).programme_ids
+        view = trusting.approvals.get(ContentKind.PROGRAMME, programme_id)
+        approver = f"{KEY_NAME} (gói có chữ ký tin cậy)"
+        assert (view.status, view.approved_by) == (ContentStatus.APPROVED, approver)
+        check = trusting.approvals.check_air(programme_id)
+        assert check.airable and check.blocked_items == () and check.approver == approver
+        assert {a.status for a in trusting.approvals.list(ContentKind.ANNOUNCEMENT)} == {ContentStatus.APPROVED}
+        history = [(e.action, e.actor) for e in reversed(trusting.audit.entries(entity="programme"))]
+        assert history == [("programme.import", "can-bo"), ("programme.approve", f"upstream:{KEY_NAME}")]
+        [package] = trusting.audit.entries(entity="programme_package")
+        assert package.after is not None and package.after["preapproved_by"] == KEY_NAME
+        assert all(report.ok for report in trusting.audit.verify())
+    finally:
+        trusting.close()
+    # A package whose signature could not be checked against a trusted key is never pre-approved.
+    unsigned = editor.packages.build(SCHEDULES / STORM, tmp_path / "unsigned.ttpkg").path
+    lenient = _station(
+        tmp_path / "de-dai", editor, trust=False, allow_unsigned_packages=True, signed_packages_preapproved=True
+    )
+    try:
+        for package in (unsigned, built[STORM]):
+            outcome = lenient.packages.import_package(OPERATOR, package, choice=ConflictChoice.FORCE)
+            for programme_id in outcome.programme_ids:
+                assert lenient.approvals.get(ContentKind.PROGRAMME, programme_id).status is ContentStatus.WAITING
+    finally:
+        lenient.close()
 
 
 # --- hostile packages ----------------------------------------------------------------------------------------------

@@ -113,6 +113,8 @@ ACTION_LABELS = {
     "schedule.add": "Thêm lịch phát",
     "schedule.edit": "Sửa lịch phát",
     "schedule.remove": "Xóa lịch phát",
+    "schedule.retire": "Kết thúc lịch phát được thay thế",
+    "announcement.delete": "Xóa thông báo",
     "station.rules": "Sửa quy định phát của đài",
     "schedule.import_ics": "Nhập lịch từ tệp iCalendar",
     "key.trust": "Tin cậy khóa ký của tuyến trên",

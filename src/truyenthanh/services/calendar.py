@@ -226,7 +226,7 @@ class CalendarService:
         skipped: list[str] = []
         with self._db.session() as session:
             for package_id in ids:
-                retire_schedules(session, package_id, now, zone)
+                retire_schedules(session, package_id, now, zone, actor=actor.username)
             session.flush()
             for candidate in candidates:
                 if candidate.conflicts and choice is ConflictChoice.SKIP:

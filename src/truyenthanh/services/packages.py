@@ -972,7 +972,7 @@ class PackageService:
             self._library.transaction() as (session, staging),
         ):
             assets = _AssetWriter(session, staging, opened, Path(scratch))
-            retire_schedules(session, info.id, now, self._settings.zone)
+            retire_schedules(session, info.id, now, self._settings.zone, actor=actor.username)
             for planned in plan.programmes:
                 programme = planned.spec
                 fallback_id = assets.for_item(programme.fallback, programme) if programme.fallback else None
@@ -1186,8 +1186,12 @@ class PackageService:
             ]
 
 
-def retire_schedule(session: Session, row: Schedule, now: datetime, zone: ZoneInfo) -> None:
-    """End one schedule at ``now``: delete it if it never aired, else cap its validity at ``now`` (history stays)."""
+def retire_schedule(session: Session, row: Schedule, now: datetime, zone: ZoneInfo, *, actor: str) -> None:
+    """End one schedule at ``now``: delete it if it never aired, else cap its validity at ``now`` (history stays).
+
+    The change is audited as ``schedule.retire`` for ``actor`` (a username).
+    """
+    before = audit.snapshot(row)
     spec = ScheduleSpec(
         id=row.id,
         programme_id=row.programme_id,
@@ -1201,19 +1205,33 @@ def retire_schedule(session: Session, row: Schedule, now: datetime, zone: ZoneIn
     )
     earliest = min(row.start_at, row.valid_from or row.start_at) - timedelta(seconds=1)
     if earliest < now and expand(spec, earliest, now, zone):
-        if row.valid_to is None or row.valid_to > now:
-            row.valid_to = now
-            session.add(row)
+        if row.valid_to is not None and row.valid_to <= now:
+            return
+        row.valid_to = now
+        session.add(row)
+        after = audit.snapshot(row)
     else:
         session.delete(row)
+        after = None
+    audit.record(
+        session,
+        at=now,
+        actor=actor,
+        action="schedule.retire",
+        entity="schedule",
+        entity_id=row.id,
+        before=before,
+        after=after,
+    )
 
 
-def retire_schedules(session: Session, package_id: str, now: datetime, zone: ZoneInfo) -> None:
+def retire_schedules(session: Session, package_id: str, now: datetime, zone: ZoneInfo, *, actor: str) -> None:
     """End the schedules that came from ``package_id`` (an earlier version of a package, or an earlier import
     of the same calendar events) at ``now``: drop those that never aired, cap the others at ``now`` so their
-    history stays; then remove that package's programmes that never aired and have no schedule left."""
+    history stays; then remove that package's programmes that never aired and have no schedule left. Every
+    change is audited for ``actor`` (a username)."""
     for row in list(session.exec(select(Schedule).where(Schedule.package_id == package_id))):
-        retire_schedule(session, row, now, zone)
+        retire_schedule(session, row, now, zone, actor=actor)
     session.flush()
     old_programmes = list(session.exec(select(Programme).where(Programme.package_id == package_id)))
     for programme in old_programmes:
@@ -1223,6 +1241,15 @@ def retire_schedules(session: Session, package_id: str, now: datetime, zone: Zon
             continue
         items = list(session.exec(select(ProgrammeItem).where(ProgrammeItem.programme_id == programme.id)))
         announcement_ids = {i.announcement_id for i in items if i.announcement_id is not None}
+        audit.record(
+            session,
+            at=now,
+            actor=actor,
+            action="programme.delete",
+            entity="programme",
+            entity_id=programme.id,
+            before=audit.programme_snapshot(session, programme),
+        )
         for item in items:
             session.delete(item)
         session.flush()
@@ -1234,6 +1261,15 @@ def retire_schedules(session: Session, package_id: str, now: datetime, zone: Zon
             ).first()
             announcement = session.get(Announcement, announcement_id)
             if used is None and announcement is not None:
+                audit.record(
+                    session,
+                    at=now,
+                    actor=actor,
+                    action="announcement.delete",
+                    entity="announcement",
+                    entity_id=announcement_id,
+                    before=audit.snapshot(announcement),
+                )
                 session.delete(announcement)
     session.flush()
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime, time
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from textual.app import App
 
 from tests.fakes import FrozenClock
 from truyenthanh import bootstrap
@@ -16,6 +18,11 @@ from truyenthanh.config import load_settings
 from truyenthanh.domain.enums import ContentStatus, ItemKind
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def said(app: App[Any]) -> str:
+    """Every notification the app showed, joined (Textual has no public reader: ``_notifications`` it is)."""
+    return "\n".join(f"{n.title}: {n.message}" for n in app._notifications)
 
 
 def add_asset(container: bootstrap.Container, title: str, seconds: float) -> AudioAsset:

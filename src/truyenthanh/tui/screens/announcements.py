@@ -39,7 +39,7 @@ class AnnouncementsScreen(StationScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Lưu", priority=True),
         Binding("ctrl+r", "render", "Đọc thành tiếng", priority=True),
-        Binding("ctrl+l", "listen", "Nghe", priority=True),
+        Binding("ctrl+p", "listen", "Nghe thử", priority=True),  # Ctrl+L is the app's login
         Binding("ctrl+g", "submit", "Gửi duyệt", priority=True),
         Binding("ctrl+d", "approve", "Duyệt", priority=True),
         Binding("ctrl+o", "schedule", "Xếp lịch phát", priority=True),
@@ -240,7 +240,12 @@ class AnnouncementsScreen(StationScreen):
         self._show_state()
         self.notify(message.notice, title=f"Thông báo số {message.announcement.id}")
         self._load_list()
-        if message.listen:
+        if message.listen and self.station_app.preview.device is None:
+            self.notify(
+                "Chưa đặt thiết bị nghe thử (mục «preview_device»: tai nghe) nên không tự phát thử bản đọc.",
+                severity="warning",
+            )
+        elif message.listen:
             self.action_listen()
 
     def action_listen(self) -> None:

@@ -22,11 +22,40 @@ from tests.integration.test_schedule_cli import tone
 from tests.pulse import PulseServer
 from truyenthanh import bootstrap
 from truyenthanh.adapters.control import ControlClient
-from truyenthanh.adapters.db.models import Schedule
+from truyenthanh.adapters.db.models import Programme, Schedule
 from truyenthanh.config import load_settings
+from truyenthanh.domain.approval import ContentKind
+from truyenthanh.domain.enums import ContentStatus
 from truyenthanh.domain.station import StationRules
+from truyenthanh.errors import DaemonError
 
 pytestmark = [pytest.mark.slow, pytest.mark.realtime]
+
+
+OPERATOR = "Nguyễn Văn Trực"
+
+
+def in_process(station: Path) -> bootstrap.Container:
+    """The station's services in this process, acting as its single operator (like the CLI does)."""
+    return bootstrap.build(load_settings(station, single_operator=True, single_operator_name=OPERATOR))
+
+
+def emergency_permit(station: Path, source: Path) -> int:
+    """Authorise a recorded emergency bulletin as the operator would (the daemon refuses one without)."""
+    built = in_process(station)
+    try:
+        actor = built.accounts.single_operator_actor()
+        return built.approvals.send_emergency(actor, title=source.stem, source=str(source)).audit_id
+    finally:
+        built.close()
+
+
+def content_status(station: Path, kind: ContentKind, ident: int) -> ContentStatus:
+    built = in_process(station)
+    try:
+        return built.approvals.get(kind, ident).status
+    finally:
+        built.close()
 
 
 def cli(station: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -47,6 +76,8 @@ def station(station_dir: Path, pulse_env: dict[str, str], tmp_path: Path) -> Ite
     env = {k: v for k, v in pulse_env.items() if not k.startswith("TRUYENTHANH_")}
     env["TRUYENTHANH_OUTPUT"] = "device"
     env["TRUYENTHANH_TTS_ENGINE"] = "espeak"  # no Internet here
+    env["TRUYENTHANH_SINGLE_OPERATOR"] = "true"  # commands act for the station's named operator, no prompt
+    env["TRUYENTHANH_SINGLE_OPERATOR_NAME"] = OPERATOR
     built = bootstrap.build(load_settings(station_dir))
     built.station.init()
     built.scheduling.set_rules(StationRules())
@@ -117,7 +148,7 @@ def test_on_time_start_measured_at_the_sink(
     with daemon(folder, env):
         recording.start()
         at = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=8)
-        schedule_file(folder, env, audio, at)  # added while the daemon runs: picked up within a second
+        added = schedule_file(folder, env, audio, at)  # added while the daemon runs: picked up within a second
         wait_for(lambda: any(r["outcome"] == "played" for r in log_rows(folder, env)), 15, "the broadcast")
         recording.stop()
         status = cli(folder, env, "status", "--json")
@@ -133,6 +164,25 @@ def test_on_time_start_measured_at_the_sink(
     actual = datetime.fromisoformat(row["actual_start"])
     assert abs((actual - at).total_seconds()) < 0.02
     assert row["scheduled_start"].startswith(at.isoformat(timespec="seconds").replace("+00:00", ""))
+    assert content_status(folder, ContentKind.PROGRAMME, added["programme_id"]) is ContentStatus.AIRED
+
+
+def test_unapproved_programme_is_skipped_and_logged(station: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    folder, env = station
+    audio = tone(tmp_path / "chua-duyet.wav", 0.5)
+    at = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=6)
+    added = schedule_file(folder, env, audio, at)
+    built = in_process(folder)
+    with built.db.session() as session:  # edited after approval: back to draft, as the programme editor does
+        programme = session.get(Programme, added["programme_id"])
+        assert programme is not None
+        built.approvals.reset_approval(session, built.accounts.single_operator_actor(), programme)
+    built.close()
+    with daemon(folder, env):
+        wait_for(lambda: len(log_rows(folder, env)) >= 1, 15, "the skipped broadcast")
+    (row,) = log_rows(folder, env)
+    assert row["outcome"] == "skipped" and "chưa được duyệt" in row["reason"]
+    assert content_status(folder, ContentKind.PROGRAMME, added["programme_id"]) is ContentStatus.DRAFT
 
 
 def test_second_daemon_is_refused_and_the_cli_talks_to_the_first(station: tuple[Path, dict[str, str]]) -> None:
@@ -145,6 +195,8 @@ def test_second_daemon_is_refused_and_the_cli_talks_to_the_first(station: tuple[
         assert nothing.returncode == 1 and "Không có phát khẩn cấp nào đang chạy" in nothing.stderr
         human = cli(folder, env, "status")
         assert f"Dịch vụ phát: đang chạy (PID {first.pid}), đang chờ." in human.stdout
+        with pytest.raises(DaemonError, match="cần được cấp phép"):  # a bare command on the socket cannot cut in
+            ControlClient(folder / "run").request("emergency", text="Giả mạo")
         started = cli(folder, env, "emergency", "--file", str(folder / "missing.wav"))
         assert started.returncode == 1 and "Không thấy tệp" in started.stderr
         spoken = cli(folder, env, "emergency", "Bão số 3 đổ bộ lúc 14h30, người dân không ra khơi.", "--repeat", "3",
@@ -156,7 +208,12 @@ def test_second_daemon_is_refused_and_the_cli_talks_to_the_first(station: tuple[
         assert cancelled.returncode == 0 and "Đã hủy phát khẩn cấp số 1 (đã phát 1 lần)." in cancelled.stdout
     alert, bulletin = log_rows(folder, env)[:2]
     assert alert["item"] == "Tín hiệu khẩn cấp" and alert["outcome"] == "played"
-    assert bulletin["engine"] == "espeak" and bulletin["priority"] == "emergency" and bulletin["operator"]
+    assert bulletin["engine"] == "espeak" and bulletin["priority"] == "emergency"
+    assert bulletin["operator"] == OPERATOR and bulletin["approver"] == OPERATOR
+    built = in_process(folder)
+    (sent,) = [line for line in built.audit.entries(limit=100) if line.action == "emergency.send"]
+    built.close()
+    assert content_status(folder, ContentKind.ANNOUNCEMENT, int(sent.entity_id)) is ContentStatus.AIRED
     stopped = cli(folder, env, "status", "--json")
     assert json.loads(stopped.stdout)["daemon"] == {"running": False}
 
@@ -227,8 +284,9 @@ def test_emergency_cuts_in_and_the_interrupted_item_resumes(
         schedule_file(folder, env, programme_tone, start)
         client = ControlClient(folder / "run")
         wait_for(lambda: (client.request("now_playing") or {}).get("position_s", 0) > 2.0, 15, "the programme")
+        permit = emergency_permit(folder, bulletin)
         sent = time.time()
-        client.request("emergency", file=str(bulletin), operator="trực ban")
+        client.request("emergency", file=str(bulletin), permit=permit)
         wait_for(lambda: len(log_rows(folder, env)) >= 4, 20, "the emergency and the resumed programme")
         recording.stop()
     rows = log_rows(folder, env)

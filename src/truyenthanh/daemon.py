@@ -32,7 +32,7 @@ from truyenthanh.domain.enums import Category, ItemKind, Outcome, Priority
 from truyenthanh.domain.playout import EndReason, ItemEnded, ItemStarted, PlayItem, PlayoutEvent, RelayOutage
 from truyenthanh.domain.schedule import Decision, Misfire, MisfireKind, Planned, Verdict, describe_moment
 from truyenthanh.domain.tunes import TUNES
-from truyenthanh.errors import DaemonError, PermissionDeniedError, TruyenthanhError
+from truyenthanh.errors import AudioError, DaemonError, PermissionDeniedError, TruyenthanhError
 from truyenthanh.services.broadcast_log import LogEntry
 from truyenthanh.services.ports import Playout
 from truyenthanh.services.scheduling import AirScheduler, programme_duration
@@ -172,6 +172,8 @@ class Daemon:
         self._drain_done = threading.Event()
         self._amp_on = False
         self._used_permits: set[int] = set()
+        self._device_error: str | None = None
+        """Why the output is not playing (``None`` while it works)."""
         self._started_at = self.clock.now()
         self._logged_keys: set[str] | None = None
 
@@ -180,8 +182,11 @@ class Daemon:
     def run(self) -> int:
         """Run until SIGTERM or SIGINT; returns the exit code.
 
+        A sound device that cannot be opened, or is lost later, does not stop the daemon: it says so in its
+        status, logs the airings it cannot play, and opens the device again as soon as it is back.
+
         Raises:
-            DaemonError: another daemon runs for this station, or the output cannot be opened.
+            DaemonError: another daemon runs for this station.
         """
         self._lock_file.acquire()
         try:
@@ -189,6 +194,7 @@ class Daemon:
                 signal.signal(signum, self._on_signal)
             self.start()
             while not self._stop.wait(HEARTBEAT_S):
+                self._watch_device()
                 self._save_state()
             self.shutdown()
         finally:
@@ -216,7 +222,7 @@ class Daemon:
         if self.playout is None:
             self.playout = self.container.make_playout(self.output)
         self.playout.subscribe(self._on_engine_event)
-        self.playout.open()
+        self._open_device()
         threading.Thread(target=self._event_loop, name="daemon-events", daemon=True).start()
         self._air = AirScheduler(
             service=self.container.scheduling,
@@ -249,6 +255,48 @@ class Daemon:
         self._amplifier(False)
         self._save_state(clean=True)
         self._control.stop()
+
+    # ------------------------------------------------------------------------------------------- device
+
+    def _open_device(self) -> bool:
+        """Open the output; on failure remember why (shown in the status) and return ``False``."""
+        assert self.playout is not None
+        try:
+            self.playout.open()
+        except AudioError as exc:
+            if self._device_error != exc.message:
+                logger.error("output unavailable: %s", exc.message)
+                self._publish({"type": "problem", "message": exc.message})
+            self._device_error = exc.message
+            return False
+        if self._device_error is not None:
+            logger.info("output back: %s", self.playout.describe())
+            self._publish({"type": "device", "ok": True, "message": f"Đã có lại {self.playout.describe()}."})
+        self._device_error = None
+        return True
+
+    def _lost_message(self) -> str:
+        assert self.playout is not None
+        return f"Mất {self.playout.describe()}: không phát ra được âm thanh."
+
+    def _watch_device(self) -> None:
+        """Every heartbeat: notice a lost output (its airings are logged as failed) and reopen it when back."""
+        assert self.playout is not None
+        if self._device_error is None and self.playout.alive:
+            return
+        if self._device_error is None:
+            self._device_error = self._lost_message()
+            logger.error("output lost: %s", self.playout.describe())
+            self._publish({"type": "problem", "message": self._device_error})
+            with self._lock:
+                for key in self._playing:
+                    self._pending_end[key] = self._device_error
+                waiting = [info for key, info in self._items.items() if key not in self._playing]
+                self._items = {key: info for key, info in self._items.items() if key in self._playing}
+            self.playout.close()
+            for info in waiting:
+                self._log(info, Outcome.FAILED, reason=self._device_error)
+        self._open_device()
 
     # -------------------------------------------------------------------------------------------- state
 
@@ -462,6 +510,10 @@ class Daemon:
             rows = self._item_rows(programme_id)
         except TruyenthanhError as exc:
             self._log(base, Outcome.FAILED, reason=f"Không chuẩn bị được chương trình: {exc.message}")
+            return
+        if self._device_error is not None:
+            self._log(base, Outcome.FAILED, reason=f"Không phát được: {self._device_error}", whole=True)
+            self._publish({"type": "problem", "airing": airing, "message": self._device_error})
             return
         if len(rows) != len(items):
             self._log(base, Outcome.FAILED, reason="Chương trình vừa bị sửa đúng lúc chuẩn bị phát.", whole=True)
@@ -767,6 +819,8 @@ class Daemon:
                 "Lệnh phát khẩn cấp cần được cấp phép: gửi qua «truyenthanh emergency» hoặc màn hình Khẩn cấp."
             )
         granted = self.container.approvals.emergency_permit(permit)
+        if self._device_error is not None:
+            raise DaemonError(f"Không phát khẩn cấp được: {self._device_error}")
         if bool(text) == bool(file):
             raise DaemonError("Cần đúng một trong hai: nội dung cần đọc, hoặc --file TỆP.")
         if repeat < 1 or every_min <= 0:
@@ -1018,11 +1072,13 @@ class Daemon:
             playing = next(iter(self._playing.values()), None)
             emergency = self._emergency.to_json() if self._emergency else None
         upcoming = self._air.upcoming()[:5] if self._air else []
+        problem = self._device_error or (None if self.playout.alive else self._lost_message())
         return {
             "running": True,
             "pid": os.getpid(),
             "started_at": self._started_at.isoformat(),
             "output": self.output,
+            "device": {"ok": problem is None, "name": self.playout.describe(), "error": problem},
             "now": self.clock.now().isoformat(timespec="milliseconds"),
             "playing": None
             if playing is None

@@ -19,7 +19,7 @@ import pytest
 from bench.onset import MonitorRecording
 
 from tests.integration.test_schedule_cli import tone
-from tests.pulse import PulseServer
+from tests.pulse import PulseServer, start_pulse
 from truyenthanh import bootstrap
 from truyenthanh.adapters.control import ControlClient
 from truyenthanh.adapters.db.models import Programme, Schedule
@@ -307,3 +307,36 @@ def test_emergency_cuts_in_and_the_interrupted_item_resumes(
     assert onsets[0] == pytest.approx(start.timestamp(), abs=0.1)
     sounding = recording.sounding_s()
     assert 6.0 + 3.0 + 1.0 - 0.5 < sounding < 6.0 + 3.0 + 1.0 + 0.5
+
+
+def test_a_lost_sound_device_is_reported_logged_and_reopened(
+    station: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    folder, env = station
+    own = start_pulse(tmp_path / "pulse")  # this test kills its sound server; the session's stays up
+    env = {**env, **{k: own.env[k] for k in ("XDG_RUNTIME_DIR", "PULSE_RUNTIME_PATH", "PULSE_SERVER", "HOME")}}
+    audio = tone(tmp_path / "tin.wav", 0.5)
+    client = ControlClient(folder / "run")
+
+    def device() -> dict[str, Any]:
+        return dict(client.request("status")["device"])
+
+    try:
+        with daemon(folder, env):
+            assert device()["ok"] is True
+            own.process.kill()
+            own.process.wait(5)
+            wait_for(lambda: device()["ok"] is False, 15, "the daemon to notice the lost device")
+            assert "thiết bị âm thanh" in device()["error"]
+            during = schedule_file(folder, env, audio, datetime.now(UTC) + timedelta(seconds=5))
+            wait_for(lambda: len(log_rows(folder, env)) >= 1, 20, "the airing that could not play")
+            own = start_pulse(tmp_path / "pulse")
+            wait_for(lambda: device()["ok"] is True, 20, "the daemon to reopen the device")
+            after = schedule_file(folder, env, audio, datetime.now(UTC) + timedelta(seconds=5))
+            wait_for(lambda: len(log_rows(folder, env)) >= 2, 20, "the airing after the device came back")
+    finally:
+        own.stop()
+    failed, played = log_rows(folder, env)
+    assert failed["schedule_id"] == during["id"] and failed["outcome"] == "failed"
+    assert failed["reason"].startswith("Không phát được: ") and "thiết bị âm thanh «mặc định»" in failed["reason"]
+    assert played["schedule_id"] == after["id"] and played["outcome"] == "played"

@@ -379,6 +379,15 @@ class PlayoutEngine:
             self._housekeeper.join()
             self._housekeeper = None
 
+    @property
+    def alive(self) -> bool:
+        """Open, and the output still takes blocks."""
+        return self._opened and self.output.alive
+
+    def describe(self) -> str:
+        """Vietnamese description of where the sound goes."""
+        return self.output.describe()
+
     def __enter__(self) -> PlayoutEngine:
         self.open()
         return self

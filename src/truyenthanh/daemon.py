@@ -671,7 +671,7 @@ class Daemon:
         if cancelled and self.playout is not None:
             with self._lock:
                 self._pending_end.setdefault(event.item.key, "Đã hủy hoặc bị thay bằng phát khẩn cấp mới")
-            self.playout.skip()
+            self.playout.skip(event.item.key)
 
         self._amplifier(True)
         self._save_state()
@@ -962,7 +962,7 @@ class Daemon:
             if on_air:
                 self._pending_end[f"{key}/pad"] = "pad"
         if on_air:
-            self.playout.skip()
+            self.playout.skip(f"{key}/pad")
 
     def _repeat_emergency(self) -> None:
         """The next airing of the running emergency: alert and bulletin together (already prepared)."""

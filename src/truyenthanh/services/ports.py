@@ -63,8 +63,8 @@ class Playout(Protocol):
         """Silence now and clear the queue."""
         ...
 
-    def skip(self) -> None:
-        """End the current item now and go on with the next."""
+    def skip(self, key: str | None = None) -> None:
+        """End the current item now and go on with the next (with ``key``: only if that item is still on air)."""
         ...
 
     def pause(self) -> None:

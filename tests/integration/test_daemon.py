@@ -203,7 +203,10 @@ def test_second_daemon_is_refused_and_the_cli_talks_to_the_first(station: tuple[
                      "--every", "30")  # fmt: skip
         assert spoken.returncode == 0, spoken.stderr
         assert "Đang phát khẩn cấp (số 1): phát 3 lần, cách nhau 30 phút." in spoken.stdout
-        wait_for(lambda: [r["outcome"] for r in log_rows(folder, env)] == ["played"] * 2, 30, "the spoken bulletin")
+        try:
+            wait_for(lambda: [r["outcome"] for r in log_rows(folder, env)] == ["played"] * 2, 45, "the bulletin")
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}: {log_rows(folder, env)}\n{(folder / 'daemon.log').read_text()}") from None
         cancelled = cli(folder, env, "emergency", "cancel")
         assert cancelled.returncode == 0 and "Đã hủy phát khẩn cấp số 1 (đã phát 1 lần)." in cancelled.stdout
     alert, bulletin = log_rows(folder, env)[:2]

@@ -46,13 +46,17 @@ else:
     from tests.fakes import FrozenClock
     from truyenthanh import bootstrap
     from truyenthanh.config import load_settings
-    station = bootstrap.build(load_settings(folder / kind, allow_unsigned_packages=True), clock=FrozenClock())
+    settings = load_settings(
+        folder / kind, allow_unsigned_packages=True, single_operator=True, single_operator_name="Đo Hiệu Năng"
+    )
+    station = bootstrap.build(settings, clock=FrozenClock())
     station.station.init()
+    actor = station.accounts.single_operator_actor()
     if kind == "library":
-        asset = station.library.add([source]).imported[0]
+        asset = station.library.add(actor, [source]).imported[0]
         result["lufs"] = asset.loudness_lufs
     else:
-        outcome = station.packages.import_package(source)
+        outcome = station.packages.import_package(actor, source)
         result["schedules"] = len(outcome.schedule_ids)
     station.close()
 result["seconds"] = round(time.perf_counter() - started, 2)

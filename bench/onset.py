@@ -38,6 +38,8 @@ from typing import Any
 from tests.pulse import RATE, SINK, PulseServer, start_pulse
 
 TONE_S = 0.3
+BENCH_OPERATOR = {"single_operator": True, "single_operator_name": "Đo Hiệu Năng"}
+"""The bench acts as a single operator, whose programmes are approved as they are made."""
 SPACING_S = 1.5
 THRESHOLD = 0.02
 """RMS (fraction of full scale) above which a 1 ms window counts as sound."""
@@ -185,11 +187,12 @@ def daemon_run(station: Path, env: dict[str, str], pulse: PulseServer, tone: Pat
     from truyenthanh.config import load_settings
     from truyenthanh.domain.schedule import Resolution
 
-    built = bootstrap.build(load_settings(station, single_operator=True, single_operator_name="Đo kiểm"))
-    asset = built.library.add([tone]).results[0]
+    built = bootstrap.build(load_settings(station, **BENCH_OPERATOR))
+    actor = built.accounts.single_operator_actor()
+    asset = built.library.add(actor, [tone]).results[0]
     info = asset.asset or asset.duplicate_of
     assert info is not None
-    programme = built.scheduling.programme_for_asset(info.id, title="Bench")
+    programme = built.scheduling.programme_for_asset(actor, info.id, title="Bench")
     daemon = start_daemon(station, env)
     result: dict[str, Any] = {}
     try:
@@ -198,7 +201,7 @@ def daemon_run(station: Path, env: dict[str, str], pulse: PulseServer, tone: Pat
         first = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=8)
         instants = [first + timedelta(seconds=SPACING_S * i) for i in range(count)]
         for instant in instants:
-            built.scheduling.add(programme, at=instant, resolve=Resolution.FORCE)
+            built.scheduling.add(actor, programme, at=instant, resolve=Resolution.FORCE)
         time.sleep(max(0.0, (instants[-1] - datetime.now(UTC)).total_seconds()) + 1.5)
         recording.stop()
         result["onset"] = match([i.timestamp() for i in instants], recording.onsets())
@@ -285,9 +288,10 @@ def main() -> None:
             from truyenthanh.domain.station import StationRules
 
             station = root / "station"
-            built = bootstrap.build(load_settings(station))
+            built = bootstrap.build(load_settings(station, **BENCH_OPERATOR))
             built.station.init()
-            built.scheduling.set_rules(StationRules())  # the bench runs at any hour
+            # the bench runs at any hour
+            built.scheduling.set_rules(built.accounts.single_operator_actor(), StationRules())
             built.close()
             tone = root / "tone.wav"
             make_tone(tone)

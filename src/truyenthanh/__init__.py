@@ -1,8 +1,15 @@
 """truyenthanh: broadcast scheduling for Vietnamese commune loudspeaker stations."""
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-try:
-    __version__ = version("truyenthanh")
-except PackageNotFoundError:  # running from a source tree without installation
-    __version__ = "0.0.0"
+
+def __getattr__(name: str) -> str:
+    """``__version__``, read from the installed metadata on first use (importing it costs ~30 ms at start-up)."""
+    if name != "__version__":
+        raise AttributeError(f"module 'truyenthanh' has no attribute {name!r}")
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("truyenthanh")
+    except PackageNotFoundError:  # running from a source tree without installation
+        return "0.0.0"

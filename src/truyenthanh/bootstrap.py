@@ -86,21 +86,28 @@ class Container:
         """The audio library."""
         from truyenthanh.services.library import LibraryService
 
-        return LibraryService(locations=self.locations, db=self.db, clock=self.clock)
+        return LibraryService(locations=self.locations, db=self.db, clock=self.clock, accounts=self.accounts)
 
     @cached_property
     def programmes(self) -> ProgrammeService:
         """Programmes and their items."""
         from truyenthanh.services.programmes import ProgrammeService
 
-        return ProgrammeService(db=self.db, clock=self.clock)
+        return ProgrammeService(db=self.db, clock=self.clock, accounts=self.accounts, approvals=self.approvals)
 
     @cached_property
     def scheduling(self) -> SchedulingService:
         """Schedules, occurrences and rule checks."""
         from truyenthanh.services.scheduling import SchedulingService
 
-        return SchedulingService(settings=self.settings, locations=self.locations, db=self.db, clock=self.clock)
+        return SchedulingService(
+            settings=self.settings,
+            locations=self.locations,
+            db=self.db,
+            clock=self.clock,
+            accounts=self.accounts,
+            approvals=self.approvals,
+        )
 
     @cached_property
     def broadcast_log(self) -> BroadcastLogService:
@@ -158,6 +165,8 @@ class Container:
             library=self.library,
             scheduling=self.scheduling,
             keys=self.keys,
+            accounts=self.accounts,
+            approvals=self.approvals,
             narrate=self.speech.render_file,
         )
 
@@ -166,7 +175,9 @@ class Container:
         """iCalendar import and export of schedules."""
         from truyenthanh.services.calendar import CalendarService
 
-        return CalendarService(settings=self.settings, db=self.db, clock=self.clock, scheduling=self.scheduling)
+        return CalendarService(
+            settings=self.settings, db=self.db, clock=self.clock, scheduling=self.scheduling, accounts=self.accounts
+        )
 
     def make_playout(self, output: str | None = None, *, realtime: bool = True) -> PlayoutEngine:
         """A playout engine (a :class:`~truyenthanh.services.ports.Playout`) for this station's output

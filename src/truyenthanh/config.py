@@ -120,7 +120,14 @@ class Settings(BaseSettings):
     """Roles allowed to send an emergency bulletin at once, without approval (add ``editor`` to allow editors)."""
 
     signed_packages_preapproved: bool = False
-    """Programmes imported from a package signed by a trusted upstream key count as approved on import."""
+    """Programmes imported from a package signed by a trusted upstream key count as approved on import, in the
+    name of that upstream. Off: they arrive waiting for the station's own approver."""
+
+    login_max_failures: int = Field(default=5, ge=1, le=100)
+    """Wrong passwords in a row after which an account refuses every login for ``login_lockout_minutes``."""
+
+    login_lockout_minutes: float = Field(default=5.0, gt=0, le=24 * 60)
+    """How long, in minutes, an account stays locked after ``login_max_failures`` wrong passwords in a row."""
 
     @field_validator("timezone")
     @classmethod

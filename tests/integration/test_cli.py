@@ -13,6 +13,9 @@ import pytest
 
 from truyenthanh import __version__
 
+SINGLE_OPERATOR = {"TRUYENTHANH_SINGLE_OPERATOR": "true", "TRUYENTHANH_SINGLE_OPERATOR_NAME": "Nguyễn Văn An"}
+"""A station run by one named person: content-changing commands act for them without a login."""
+
 
 def run(
     *args: str, data_dir: Path | None = None, env: dict[str, str] | None = None

@@ -19,6 +19,7 @@ import pytest
 from bench.onset import MonitorRecording
 
 from tests.integration.test_schedule_cli import tone
+from tests.people import ADMIN
 from tests.pulse import PulseServer, start_pulse
 from truyenthanh import bootstrap
 from truyenthanh.adapters.control import ControlClient
@@ -32,7 +33,7 @@ from truyenthanh.errors import DaemonError
 pytestmark = [pytest.mark.slow, pytest.mark.realtime]
 
 
-OPERATOR = "Nguyễn Văn Trực"
+OPERATOR = "Nguyễn Văn An"
 
 
 def in_process(station: Path) -> bootstrap.Container:
@@ -76,11 +77,11 @@ def station(station_dir: Path, pulse_env: dict[str, str], tmp_path: Path) -> Ite
     env = {k: v for k, v in pulse_env.items() if not k.startswith("TRUYENTHANH_")}
     env["TRUYENTHANH_OUTPUT"] = "device"
     env["TRUYENTHANH_TTS_ENGINE"] = "espeak"  # no Internet here
-    env["TRUYENTHANH_SINGLE_OPERATOR"] = "true"  # commands act for the station's named operator, no prompt
-    env["TRUYENTHANH_SINGLE_OPERATOR_NAME"] = OPERATOR
+    # One named operator runs the station: commands do not prompt, scheduled files are approved as added.
+    env.update(TRUYENTHANH_SINGLE_OPERATOR="true", TRUYENTHANH_SINGLE_OPERATOR_NAME=OPERATOR)
     built = bootstrap.build(load_settings(station_dir))
     built.station.init()
-    built.scheduling.set_rules(StationRules())
+    built.scheduling.set_rules(ADMIN, StationRules())
     built.close()
     yield station_dir, env
 

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from subprocess import CompletedProcess
 
-from tests.integration.test_cli import run
+from tests.integration.test_cli import SINGLE_OPERATOR
+from tests.integration.test_cli import run as run_cli
 from tests.media import make_tone, truncate
+
+
+def run(*args: str, data_dir: Path | None = None, env: dict[str, str] | None = None) -> CompletedProcess[str]:
+    """``truyenthanh ARGS`` at a single-operator station (changes act for its named operator)."""
+    return run_cli(*args, data_dir=data_dir, env={**SINGLE_OPERATOR, **(env or {})})
 
 
 def test_add_list_and_edit(station_dir: Path, tmp_path: Path) -> None:

@@ -5,10 +5,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from subprocess import CompletedProcess
 
 import pytest
 
-from tests.integration.test_cli import run
+from tests.integration.test_cli import SINGLE_OPERATOR
+from tests.integration.test_cli import run as run_cli
+
+
+def run(*args: str, data_dir: Path | None = None, env: dict[str, str] | None = None) -> CompletedProcess[str]:
+    """``truyenthanh ARGS`` at a single-operator station (changes act for its named operator)."""
+    return run_cli(*args, data_dir=data_dir, env={**SINGLE_OPERATOR, **(env or {})})
+
 
 SCHEDULES = Path(__file__).resolve().parents[2] / "schedules"
 FROZEN = {"TRUYENTHANH_TIMEZONE": "Asia/Ho_Chi_Minh"}

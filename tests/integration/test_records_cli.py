@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.media import make_tone
+
 
 def _run(
     data_dir: Path, *args: str, user: str | None = None, password: str | None = None, stdin: str = ""
@@ -83,10 +85,67 @@ def test_accounts_and_approval_from_the_command_line(station_dir: Path) -> None:
         ("vanhanh", "operator"),
     ]
     trail = json.loads(_run(station_dir, "audit", "list", "--json").stdout)
-    assert [line["action"] for line in trail][:4] == [
+    # A wrong password was counted (``user.login_failed``) and cleared by the next right one (``user.login``).
+    assert [line["action"] for line in trail if line["entity"] == "user"][:2] == ["user.login", "user.login_failed"]
+    assert [line["action"] for line in trail if line["entity"] == "announcement"][:4] == [
         "announcement.edit",
         "announcement.approve",
         "announcement.submit",
         "announcement.add",
     ]
     assert _run(station_dir, "audit", "verify").returncode == 0
+
+
+@pytest.mark.slow
+def test_content_commands_act_as_a_user_and_wrong_passwords_lock_the_account(station_dir: Path, tmp_path: Path) -> None:
+    assert _run(station_dir, "init").returncode == 0
+    for username, name, role, by in (
+        ("quantri", "Lê Văn Quản", "admin", None),
+        ("bientap", "Trần Thị Biên", "editor", "quantri"),
+        ("vanhanh", "Phạm Thị Hành", "operator", "quantri"),
+    ):
+        added = _run(
+            station_dir, "user", "add", username, "--name", name, "--role", role, "--password-stdin",
+            user=by, stdin=f"{username}-mat-khau\n",
+        )  # fmt: skip
+        assert added.returncode == 0, added.stderr
+    tone = make_tone(tmp_path / "Họp dân thôn Đông.wav", seconds=1.0)
+
+    anonymous = _run(station_dir, "library", "add", str(tone))
+    assert anonymous.returncode == 1 and "Lệnh này cần đăng nhập" in anonymous.stderr
+    refused = _run(station_dir, "library", "add", str(tone), user="vanhanh")
+    assert (refused.returncode, refused.stderr.strip().splitlines()[-1]) == (
+        1,
+        "Không có quyền: Tài khoản «vanhanh» (vai trò Vận hành) không được soạn, sửa và gửi duyệt nội dung. "
+        "Việc này cần vai trò: Quản trị, Biên tập.",
+    )
+    added = _run(station_dir, "library", "add", str(tone), "--json", user="bientap")
+    assert added.returncode == 0, added.stderr
+    asset = json.loads(added.stdout)[0]["asset"]
+    edited = _run(station_dir, "library", "edit", str(asset["id"]), "--title", "Họp dân", user="bientap")
+    assert edited.returncode == 0, edited.stderr
+    deleted = _run(station_dir, "library", "delete", str(asset["id"]), user="bientap")
+    assert deleted.stdout.strip() == f"Đã xóa tệp số {asset['id']} «Họp dân» khỏi thư viện."
+    trail = json.loads(_run(station_dir, "audit", "list", "--entity", "audio_asset", "--json").stdout)
+    assert [(line["action"], line["actor"]) for line in reversed(trail)] == [
+        ("asset.import", "bientap"),
+        ("asset.edit", "bientap"),
+        ("asset.delete", "bientap"),
+    ]
+    assert (trail[1]["before"]["title"], trail[1]["after"]["title"]) == ("Họp dân thôn Đông", "Họp dân")
+
+    # Five wrong passwords from five separate commands lock the account; the right one is then refused too.
+    for attempt in range(5):
+        wrong = _run(station_dir, "library", "delete", "1", user="bientap", password="doan-bua")
+        assert wrong.returncode == 1
+        if attempt < 4:
+            assert wrong.stderr == "Đăng nhập không thành công: Sai tên đăng nhập hoặc mật khẩu.\n"
+    locked = _run(station_dir, "library", "delete", "1", user="bientap")
+    assert locked.returncode == 1
+    assert locked.stderr.startswith(
+        "Đăng nhập không thành công: Tài khoản «bientap» đang tạm khóa vì nhập sai mật khẩu 5 lần liên tiếp; "
+        "mở lại lúc "
+    )
+    assert locked.stderr == wrong.stderr
+    verified = _run(station_dir, "audit", "verify")
+    assert verified.returncode == 0, verified.stdout + verified.stderr

@@ -5,8 +5,15 @@ from __future__ import annotations
 import json
 import subprocess
 from pathlib import Path
+from subprocess import CompletedProcess
 
-from tests.integration.test_cli import run
+from tests.integration.test_cli import SINGLE_OPERATOR
+from tests.integration.test_cli import run as run_cli
+
+
+def run(*args: str, data_dir: Path | None = None, env: dict[str, str] | None = None) -> CompletedProcess[str]:
+    """``truyenthanh ARGS`` at a single-operator station (changes act for its named operator)."""
+    return run_cli(*args, data_dir=data_dir, env={**SINGLE_OPERATOR, **(env or {})})
 
 
 def tone(path: Path, seconds: float = 2.0) -> Path:

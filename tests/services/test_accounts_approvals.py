@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.fakes import FrozenClock
+from tests.people import PASSWORD
 from truyenthanh import bootstrap
 from truyenthanh.adapters.db.models import Announcement, Programme, ProgrammeItem
 from truyenthanh.config import load_settings
@@ -14,23 +15,6 @@ from truyenthanh.domain.accounts import Actor, Permission
 from truyenthanh.domain.approval import ContentKind
 from truyenthanh.domain.enums import Category, ContentStatus, ItemKind, Priority, Role
 from truyenthanh.errors import LoginError, PermissionDeniedError, WorkflowError
-
-PASSWORD = "mật-khẩu-đủ-dài"
-
-
-@pytest.fixture
-def people(container: bootstrap.Container) -> dict[str, Actor]:
-    """An admin, an editor, an approver and an operator, logged in."""
-    accounts = container.accounts
-    accounts.add(None, username="quantri", full_name="Lê Văn Quản", role=Role.ADMIN, password=PASSWORD)
-    admin = accounts.login("quantri", PASSWORD)
-    for username, name, role in (
-        ("bientap", "Trần Thị Biên", Role.EDITOR),
-        ("duyet", "Nguyễn Văn Duyệt", Role.APPROVER),
-        ("vanhanh", "Phạm Thị Hành", Role.OPERATOR),
-    ):
-        accounts.add(admin, username=username, full_name=name, role=role, password=PASSWORD)
-    return {u: accounts.login(u, PASSWORD) for u in ("quantri", "bientap", "duyet", "vanhanh")}
 
 
 def _announcement(container: bootstrap.Container, editor: Actor, *, submit: bool = True) -> int:
@@ -277,3 +261,77 @@ def test_first_account_must_be_an_admin(container: bootstrap.Container) -> None:
     with pytest.raises(WorkflowError, match="Mật khẩu phải có ít nhất 8 ký tự"):
         container.accounts.add(None, username="quantri", full_name="Quản", role=Role.ADMIN, password="ngan")
     assert not container.accounts.has_users()
+
+
+def test_five_wrong_passwords_in_a_row_lock_the_account_for_five_minutes(
+    container: bootstrap.Container, people: dict[str, Actor], station_dir: Path, clock: FrozenClock
+) -> None:
+    accounts = container.accounts
+    for _ in range(4):
+        with pytest.raises(LoginError, match=r": Sai tên đăng nhập hoặc mật khẩu\.$"):
+            accounts.login("duyet", "sai-mat-khau")
+    accounts.login("duyet", PASSWORD)  # a right password starts the count again
+    for _ in range(4):
+        with pytest.raises(LoginError, match=r": Sai tên đăng nhập hoặc mật khẩu\.$"):
+            accounts.login("duyet", "sai-mat-khau")
+    locked = (
+        "Tài khoản «duyet» đang tạm khóa vì nhập sai mật khẩu 5 lần liên tiếp; mở lại lúc 10:05:00 ngày 23/11/2026."
+    )
+    with pytest.raises(LoginError) as fifth:
+        accounts.login("duyet", "sai-mat-khau")
+    assert (fifth.value.title, fifth.value.message) == ("Đăng nhập không thành công", locked)
+    with pytest.raises(LoginError) as right_but_locked:
+        accounts.login("duyet", PASSWORD)
+    assert right_but_locked.value.message == locked
+    assert accounts.login("bientap", PASSWORD).username == "bientap"  # other accounts are not affected
+
+    # Another process (a new container on the same database file) finds the lock: it is stored, not in memory.
+    restarted = bootstrap.build(load_settings(station_dir), clock=clock)
+    try:
+        clock.advance(minutes=4, seconds=59)
+        with pytest.raises(LoginError, match="mở lại lúc 10:05:00 ngày 23/11/2026"):
+            restarted.accounts.login("duyet", PASSWORD)
+        clock.advance(seconds=1)
+        assert restarted.accounts.login("duyet", PASSWORD).full_name == "Nguyễn Văn Duyệt"
+    finally:
+        restarted.close()
+    # Unlocked and counted from zero again: four wrong passwords do not lock it.
+    for _ in range(4):
+        with pytest.raises(LoginError, match=r": Sai tên đăng nhập hoặc mật khẩu\.$"):
+            accounts.login("duyet", "sai-mat-khau")
+    assert accounts.login("duyet", PASSWORD).username == "duyet"
+
+    trail = [(line.action, line.actor) for line in reversed(container.audit.entries(entity="user", entity_id="duyet"))]
+    assert trail == [
+        ("user.add", "quantri"),
+        *[("user.login_failed", "duyet")] * 4,
+        ("user.login", "duyet"),
+        *[("user.login_failed", "duyet")] * 4,
+        ("user.lock", "duyet"),
+        ("user.login_refused", "duyet"),
+        ("user.login_refused", "duyet"),
+        ("user.login", "duyet"),
+        *[("user.login_failed", "duyet")] * 4,
+        ("user.login", "duyet"),
+    ]
+    lock = container.audit.entries(entity="user", entity_id="duyet", limit=100)[-11]
+    assert lock.action == "user.lock" and lock.before is not None and lock.after is not None
+    assert (lock.before["failed_logins"], lock.before["locked_until"]) == (4, None)
+    assert lock.after["locked_until"] == "2026-11-23T03:05:00.000000+00:00"
+    assert "password_hash" not in lock.after
+    assert all(report.ok for report in container.audit.verify())
+
+
+def test_the_lockout_follows_the_station_settings(
+    container: bootstrap.Container, people: dict[str, Actor], station_dir: Path, clock: FrozenClock
+) -> None:
+    strict = bootstrap.build(load_settings(station_dir, login_max_failures=2, login_lockout_minutes=30), clock=clock)
+    try:
+        with pytest.raises(LoginError, match=r": Sai tên đăng nhập hoặc mật khẩu\.$"):
+            strict.accounts.login("vanhanh", "sai")
+        with pytest.raises(LoginError, match="sai mật khẩu 2 lần liên tiếp; mở lại lúc 10:30:00 ngày 23/11/2026"):
+            strict.accounts.login("vanhanh", "sai")
+        clock.advance(minutes=30)
+        assert strict.accounts.login("vanhanh", PASSWORD).username == "vanhanh"
+    finally:
+        strict.close()

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from tests.fakes import FrozenClock
+from tests.people import ADMIN
 from tests.services.test_scheduling import programme
 from truyenthanh import bootstrap
 from truyenthanh.domain.enums import Priority
@@ -48,9 +49,9 @@ def test_downtime_is_accounted_once_and_never_played_as_a_backlog(
 ) -> None:
     for title in ("A", "B", "C"):
         programme(container, title, 2)
-    container.scheduling.add("A", at=hn(10, 10), misfire=Misfire.parse("skip"))
-    container.scheduling.add("B", at=hn(10, 20), misfire=Misfire.parse("late:30"))
-    container.scheduling.add("C", at=hn(10, 40), misfire=Misfire.parse("late:30"))
+    container.scheduling.add(ADMIN, "A", at=hn(10, 10), misfire=Misfire.parse("skip"))
+    container.scheduling.add(ADMIN, "B", at=hn(10, 20), misfire=Misfire.parse("late:30"))
+    container.scheduling.add(ADMIN, "C", at=hn(10, 40), misfire=Misfire.parse("late:30"))
     clock.set(hn(10, 45))
     seen = Collector()
     timer = air(container, clock, seen)
@@ -69,8 +70,8 @@ def test_downtime_is_accounted_once_and_never_played_as_a_backlog(
 def test_clock_jumps_forward_and_back(container: bootstrap.Container, clock: FrozenClock) -> None:
     programme(container, "Sớm", 2)
     programme(container, "Muộn", 2)
-    container.scheduling.add("Sớm", at=hn(10, 10), misfire=Misfire.parse("late:5"))
-    container.scheduling.add("Muộn", at=hn(10, 30), misfire=Misfire.parse("late:5"))
+    container.scheduling.add(ADMIN, "Sớm", at=hn(10, 10), misfire=Misfire.parse("late:5"))
+    container.scheduling.add(ADMIN, "Muộn", at=hn(10, 30), misfire=Misfire.parse("late:5"))
     seen = Collector()
     timer = air(container, clock, seen)
     timer.dispatch()
@@ -95,7 +96,7 @@ def test_clock_jumps_forward_and_back(container: bootstrap.Container, clock: Fro
 
 def test_only_due_airings_are_dispatched_with_the_lead(container: bootstrap.Container, clock: FrozenClock) -> None:
     programme(container, "Tin", 1)
-    container.scheduling.add("Tin", at=hn(10, 0, 10))
+    container.scheduling.add(ADMIN, "Tin", at=hn(10, 0, 10))
     seen = Collector()
     timer = air(container, clock, seen)
     clock.set(hn(10, 0, 6))
@@ -108,7 +109,7 @@ def test_only_due_airings_are_dispatched_with_the_lead(container: bootstrap.Cont
 
 def test_handled_by_an_earlier_run_is_not_dispatched(container: bootstrap.Container, clock: FrozenClock) -> None:
     programme(container, "Tin", 1)
-    saved = container.scheduling.add("Tin", at=hn(10, 10))
+    saved = container.scheduling.add(ADMIN, "Tin", at=hn(10, 10))
     clock.set(hn(10, 12))
     seen = Collector()
     key = f"{saved.schedule.id}@{hn(10, 10).isoformat(timespec='seconds')}"
@@ -128,9 +129,9 @@ def test_priority_item_added_during_its_session_plays_next(container: bootstrap.
     programme(container, "Bản tin", 20)
     programme(container, "Thông báo gấp", 1)
     clock.set(hn(5, 0))
-    container.scheduling.add("Bản tin", at=hn(5, 30))
+    container.scheduling.add(ADMIN, "Bản tin", at=hn(5, 30))
     clock.set(hn(5, 35))  # the bulletin is on air
-    container.scheduling.add("Thông báo gấp", at=hn(6, 0), priority=Priority.PRIORITY)
+    container.scheduling.add(ADMIN, "Thông báo gấp", at=hn(6, 0), priority=Priority.PRIORITY)
     seen = Collector()
     timer = air(container, clock, seen)
     timer.dispatch()

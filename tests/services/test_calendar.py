@@ -10,6 +10,7 @@ import pytest
 from icalendar import Calendar
 
 from tests.fakes import FrozenClock
+from tests.people import ADMIN
 from truyenthanh import bootstrap
 from truyenthanh.config import load_settings
 from truyenthanh.errors import ScheduleError
@@ -20,19 +21,19 @@ START = datetime(2026, 11, 23, tzinfo=UTC)
 
 
 def _programme(station: bootstrap.Container, title: str, audio: str = "ban-tin-xa-tan-lap.mp3") -> int:
-    report = station.library.add([AUDIO / audio])
+    report = station.library.add(ADMIN, [AUDIO / audio])
     asset = (report.imported or [r.duplicate_of for r in report.duplicates])[0]
     assert asset is not None
-    return station.scheduling.programme_for_asset(asset.id, title=title)
+    return station.scheduling.programme_for_asset(ADMIN, asset.id, title=title)
 
 
 @pytest.fixture
 def planned(container: bootstrap.Container) -> bootstrap.Container:
     """A station with a weekday morning bulletin, an evening one-off and an emergency with an exception."""
     morning = _programme(container, "Bản tin sáng")
-    container.scheduling.add(morning, rrule="FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", time_of_day=time(5, 45))
+    container.scheduling.add(ADMIN, morning, rrule="FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", time_of_day=time(5, 45))
     evening = _programme(container, "Thông báo họp dân", "chuyen-muc-chinh-sach.mp3")
-    container.scheduling.add(evening, at=datetime(2026, 11, 25, 10, 0, tzinfo=UTC))
+    container.scheduling.add(ADMIN, evening, at=datetime(2026, 11, 25, 10, 0, tzinfo=UTC))
     return container
 
 
@@ -66,12 +67,12 @@ def test_export_then_import_on_another_station_gives_the_same_airings(
     for other in _second_station(tmp_path):
         _programme(other, "Bản tin sáng")
         _programme(other, "Thông báo họp dân", "chuyen-muc-chinh-sach.mp3")
-        result = other.calendar.import_ics(document, "lich.ics")
+        result = other.calendar.import_ics(document, "lich.ics", actor=ADMIN)
         assert result.imported and len(result.schedule_ids) == 2
         end = START + timedelta(days=21)
         assert expanded_schedule(other.scheduling, START, end) == expanded_schedule(planned.scheduling, START, end)
         # Importing the same file again replaces what it made: still the same airings, not twice as many.
-        again = other.calendar.import_ics(document, "lich.ics")
+        again = other.calendar.import_ics(document, "lich.ics", actor=ADMIN)
         assert again.replaced == 2
         assert expanded_schedule(other.scheduling, START, end) == expanded_schedule(planned.scheduling, START, end)
 
@@ -83,7 +84,7 @@ def test_an_event_edited_in_a_calendar_updates_its_schedule(planned: bootstrap.C
     event = next(e for e in calendar.walk("VEVENT") if str(e["summary"]) == "Bản tin sáng")
     start = event.decoded("dtstart")
     event["dtstart"].dt = start.replace(hour=6, minute=0)
-    result = planned.calendar.import_ics(calendar.to_ical(), "sua.ics")
+    result = planned.calendar.import_ics(calendar.to_ical(), "sua.ics", actor=ADMIN)
     assert set(result.schedule_ids) == {morning.id, evening.id}
     views = {v.id: v for v in planned.scheduling.schedules()}
     assert views[morning.id].start_at.astimezone(planned.settings.zone).time() == time(6, 0)
@@ -102,7 +103,7 @@ def test_problems_in_a_calendar_file_are_all_reported_and_nothing_is_written(pla
         "END:VCALENDAR\r\n"
     )
     with pytest.raises(ScheduleError) as caught:
-        planned.calendar.import_ics(text.encode(), "tay.ics")
+        planned.calendar.import_ics(text.encode(), "tay.ics", actor=ADMIN)
     message = caught.value.message
     assert "có 3 sự kiện không dùng được" in message
     assert "sự kiện 1 «Không có chương trình này»: không có chương trình nào" in message
@@ -122,9 +123,9 @@ def test_conflicts_refuse_by_default_and_can_be_skipped(planned: bootstrap.Conta
     ).encode()
     before = planned.scheduling.schedules()
     with pytest.raises(ScheduleError, match="trùng với «Bản tin sáng»"):
-        planned.calendar.import_ics(text, "trung.ics")
+        planned.calendar.import_ics(text, "trung.ics", actor=ADMIN)
     assert planned.scheduling.schedules() == before
-    result = planned.calendar.import_ics(text, "trung.ics", choice=ConflictChoice.SKIP)
+    result = planned.calendar.import_ics(text, "trung.ics", actor=ADMIN, choice=ConflictChoice.SKIP)
     assert len(result.schedule_ids) == 1 and len(result.skipped) == 1
     [added] = [v for v in planned.scheduling.schedules() if v.id == result.schedule_ids[0]]
     assert added.priority.value == "emergency"
@@ -132,6 +133,6 @@ def test_conflicts_refuse_by_default_and_can_be_skipped(planned: bootstrap.Conta
 
 def test_a_file_that_is_not_a_calendar_is_refused(planned: bootstrap.Container) -> None:
     with pytest.raises(ScheduleError, match="không phải"):
-        planned.calendar.import_ics(b"\xff\xfe\x00garbage", "rac.ics")
+        planned.calendar.import_ics(b"\xff\xfe\x00garbage", "rac.ics", actor=ADMIN)
     with pytest.raises(ScheduleError, match="không có sự kiện"):
-        planned.calendar.import_ics(b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n", "rong.ics")
+        planned.calendar.import_ics(b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n", "rong.ics", actor=ADMIN)

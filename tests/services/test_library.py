@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from tests.media import corrupt, make_tone, truncate
+from tests.people import ADMIN
 from truyenthanh import bootstrap
 from truyenthanh.adapters.db.models import AudioAsset
 from truyenthanh.domain.enums import AssetSource, Category
@@ -63,7 +64,7 @@ def test_every_supported_format_imports_with_probe_and_loudness(
 ) -> None:
     files = [samples[ext] for ext in AUDIO_EXTENSIONS]
     seen: list[Path] = []
-    report = container.library.add(files, category=Category.MUSIC, progress=seen.append)
+    report = container.library.add(ADMIN, files, category=Category.MUSIC, progress=seen.append)
     assert seen == files
     assert report.failures == []
     # .ogg and .oga hold the same bytes: the second is a duplicate, not a second copy.
@@ -95,7 +96,7 @@ def test_a_vbr_mp3_without_length_header_is_not_taken_for_truncated(
          "-write_xing", "0", str(vbr)],
         check=True,
     )  # fmt: skip
-    report = container.library.add([vbr])
+    report = container.library.add(ADMIN, [vbr])
     assert report.failures == []
     # ffprobe guesses the length from the first frames' bitrate; the stored length is what really decodes.
     assert report.imported[0].duration_s == pytest.approx(8.0, abs=0.06)
@@ -104,10 +105,10 @@ def test_a_vbr_mp3_without_length_header_is_not_taken_for_truncated(
 def test_same_bytes_under_another_name_are_not_copied_twice(
     container: bootstrap.Container, samples: dict[str, Path], tmp_path: Path
 ) -> None:
-    first = container.library.add([samples[".wav"]], title="Thông báo lịch tiêm chủng")
+    first = container.library.add(ADMIN, [samples[".wav"]], title="Thông báo lịch tiêm chủng")
     copy = tmp_path / "ban_sao.wav"
     copy.write_bytes(samples[".wav"].read_bytes())
-    again = container.library.add([copy])
+    again = container.library.add(ADMIN, [copy])
     assert again.imported == []
     assert again.duplicates[0].duplicate_of == first.imported[0]
     on_disk, rows = _files_and_rows(container)
@@ -134,7 +135,7 @@ def test_a_bad_file_is_named_and_refused_while_the_others_import(
     container: bootstrap.Container, samples: dict[str, Path], sample: str, expected: str
 ) -> None:
     bad = samples[sample]
-    report = container.library.add([samples[".wav"], bad, samples[".flac"]])
+    report = container.library.add(ADMIN, [samples[".wav"], bad, samples[".flac"]])
     assert [a.path.rsplit(".", 1)[1] for a in report.imported] == ["wav", "flac"]
     [failure] = report.failures
     assert failure.path == bad
@@ -161,7 +162,7 @@ def test_a_failure_after_copying_leaves_no_file_and_no_row(
 
 
 def test_a_failed_commit_removes_the_published_file(container: bootstrap.Container, samples: dict[str, Path]) -> None:
-    kept = container.library.add([samples[".wav"]]).imported[0]
+    kept = container.library.add(ADMIN, [samples[".wav"]]).imported[0]
     inspected = inspect_audio(samples[".flac"])
     with pytest.raises(IntegrityError), container.library.transaction() as (session, staging):
         staging.stage(samples[".flac"], inspected.media_path)
@@ -174,9 +175,11 @@ def test_a_failed_commit_removes_the_published_file(container: bootstrap.Contain
 
 def test_list_filters_and_searches_without_diacritics(container: bootstrap.Container, samples: dict[str, Path]) -> None:
     library = container.library
-    tiem = library.add([samples[".wav"]], title="Thông báo tiêm chủng", category=Category.ADMINISTRATION).imported[0]
-    mong = library.add([samples[".mp3"]], title="Bản tin tiếng Mông", language="hmn").imported[0]
-    luat = library.add([samples[".flac"]], title="Luật Đất đai 2024", category=Category.POLICY_LAW).imported[0]
+    tiem = library.add(
+        ADMIN, [samples[".wav"]], title="Thông báo tiêm chủng", category=Category.ADMINISTRATION
+    ).imported[0]
+    mong = library.add(ADMIN, [samples[".mp3"]], title="Bản tin tiếng Mông", language="hmn").imported[0]
+    luat = library.add(ADMIN, [samples[".flac"]], title="Luật Đất đai 2024", category=Category.POLICY_LAW).imported[0]
     assert [a.id for a in library.list()] == [luat.id, mong.id, tiem.id]
     assert library.list(category=Category.POLICY_LAW) == [luat]
     assert library.list(language="hmn") == [mong]
@@ -187,23 +190,23 @@ def test_list_filters_and_searches_without_diacritics(container: bootstrap.Conta
 
 
 def test_update_changes_only_what_is_given(container: bootstrap.Container, samples: dict[str, Path]) -> None:
-    asset = container.library.add([samples[".wav"]]).imported[0]
+    asset = container.library.add(ADMIN, [samples[".wav"]]).imported[0]
     assert asset.title == "tone"
-    changed = container.library.update(asset.id, title="  Nhạc hiệu mới  ", language="tay")
+    changed = container.library.update(ADMIN, asset.id, title="  Nhạc hiệu mới  ", language="tay")
     assert (changed.title, changed.language, changed.category) == ("Nhạc hiệu mới", "tay", Category.OTHER)
-    again = container.library.update(asset.id, category=Category.MUSIC)
+    again = container.library.update(ADMIN, asset.id, category=Category.MUSIC)
     assert (again.title, again.language, again.category) == ("Nhạc hiệu mới", "tay", Category.MUSIC)
     assert container.library.get(asset.id) == again
     with pytest.raises(LibraryError, match="Tiêu đề"):
-        container.library.update(asset.id, title="   ")
+        container.library.update(ADMIN, asset.id, title="   ")
     with pytest.raises(LibraryError, match="ngôn ngữ"):
-        container.library.update(asset.id, language="Tiếng Việt")
+        container.library.update(ADMIN, asset.id, language="Tiếng Việt")
     with pytest.raises(NotFoundError, match="số 999"):
-        container.library.update(999, title="x")
+        container.library.update(ADMIN, 999, title="x")
     assert container.library.get(asset.id) == again
 
 
 def test_title_is_refused_for_several_files(container: bootstrap.Container, samples: dict[str, Path]) -> None:
     with pytest.raises(LibraryError, match="một tệp"):
-        container.library.add([samples[".wav"], samples[".mp3"]], title="Chung")
+        container.library.add(ADMIN, [samples[".wav"], samples[".mp3"]], title="Chung")
     assert container.library.list() == []

@@ -18,6 +18,7 @@ import pytest
 from sqlmodel import select
 
 from tests.fakes import FrozenClock
+from tests.people import ADMIN
 from truyenthanh import bootstrap
 from truyenthanh.adapters.db.models import (
     Announcement,
@@ -28,10 +29,12 @@ from truyenthanh.adapters.db.models import (
     Schedule,
 )
 from truyenthanh.config import load_settings
-from truyenthanh.domain.enums import ItemKind, Outcome, Priority
+from truyenthanh.domain.accounts import Actor
+from truyenthanh.domain.approval import ContentKind
+from truyenthanh.domain.enums import ContentStatus, ItemKind, Outcome, Priority, Role
 from truyenthanh.domain.package import Manifest, ManifestEntry, PackageLimits, SignatureDoc
 from truyenthanh.domain.station import DEFAULT_RULES, SessionRule, StationRules
-from truyenthanh.errors import PackageError, StorageError
+from truyenthanh.errors import PackageError, PermissionDeniedError, StorageError
 from truyenthanh.services.broadcast_log import LogEntry
 from truyenthanh.services.packages import (
     ConflictChoice,
@@ -46,6 +49,8 @@ WEEK = "xa-tan-lap-tuan-48.toml"
 POLICY = "truyen-thong-chinh-sach-48.toml"
 STORM = "canh-bao-bao-so-9.toml"
 KEY_NAME = "Đài TT-TH huyện Tân Sơn"
+OPERATOR = Actor(username="can-bo", full_name="Hà Văn Bộ", role=Role.OPERATOR)
+"""The station's operator who imports packages (operators may import; they may not approve)."""
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +97,7 @@ def seeded_template(
     """A station folder that has imported the week's package, made once per module."""
     folder = tmp_path_factory.mktemp("seeded") / "xa"
     made = _station(folder, editor)
-    made.packages.import_package(built[WEEK])
+    made.packages.import_package(OPERATOR, built[WEEK])
     made.close()
     return folder
 
@@ -129,7 +134,7 @@ def test_round_trip_build_sign_import_gives_the_same_schedule_at_two_stations(
     for name in ("xa-mot", "xa-hai"):
         station = _station(tmp_path / name, editor)
         for package in built.values():
-            outcome = station.packages.import_package(package)
+            outcome = station.packages.import_package(OPERATOR, package)
             assert outcome.imported
         schedules.append(expanded_schedule(station.scheduling, start, end))
         station.close()
@@ -158,7 +163,7 @@ def test_round_trip_build_sign_import_gives_the_same_schedule_at_two_stations(
 def test_import_writes_programmes_items_announcements_and_audio(
     station: bootstrap.Container, built: dict[str, Path]
 ) -> None:
-    outcome = station.packages.import_package(built[WEEK], operator="can-bo")
+    outcome = station.packages.import_package(OPERATOR, built[WEEK])
     assert outcome.preview.action is ImportAction.NEW
     assert [p.change for p in outcome.preview.programmes] == ["added", "added"]
     assert outcome.preview.signer is not None and outcome.preview.signer.trusted
@@ -182,7 +187,8 @@ def test_import_writes_programmes_items_announcements_and_audio(
         announcement = session.get(Announcement, items[2].announcement_id)
         assert announcement is not None
         assert announcement.text.startswith("UBND xã Tân Lập thông báo: sáng thứ Bảy ngày 28/11/2026")
-        assert announcement.approved_by == "can-bo"
+        assert (announcement.status, announcement.approved_by) == (ContentStatus.WAITING, None)
+        assert {(p.status, p.approved_by) for p in programmes} == {(ContentStatus.WAITING, None)}
         assets = {a.path: a for a in session.exec(select(AudioAsset))}
         assert {"tunes/signature.wav", "tunes/closing.wav", "tunes/filler.wav"} <= set(assets)
         bulletin = session.get(AudioAsset, items[1].asset_id)
@@ -197,9 +203,9 @@ def test_import_writes_programmes_items_announcements_and_audio(
 
 
 def test_importing_the_same_package_twice_changes_nothing(station: bootstrap.Container, built: dict[str, Path]) -> None:
-    station.packages.import_package(built[WEEK])
+    station.packages.import_package(OPERATOR, built[WEEK])
     before = snapshot(station)
-    again = station.packages.import_package(built[WEEK])
+    again = station.packages.import_package(OPERATOR, built[WEEK])
     assert again.imported is False
     assert again.preview.action is ImportAction.SAME
     assert snapshot(station) == before
@@ -220,7 +226,7 @@ def _edited(tmp_path: Path, name: str, replacements: dict[str, str]) -> Path:
 def test_a_newer_version_replaces_future_airings_and_keeps_history(
     station: bootstrap.Container, editor: bootstrap.Container, built: dict[str, Path], tmp_path: Path
 ) -> None:
-    first = station.packages.import_package(built[WEEK])
+    first = station.packages.import_package(OPERATOR, built[WEEK])
     clock = station.clock
     assert isinstance(clock, FrozenClock)
     # Wednesday 25/11 09:00 in Hà Nội: mornings of 24 and 25 have aired, afternoon of 24 too.
@@ -253,7 +259,7 @@ def test_a_newer_version_replaces_future_airings_and_keeps_history(
     assert {p.key: p.change for p in preview.programmes} == {"sang": "changed", "chieu": "changed"}
     assert any("lịch phát" in d for d in preview.changed[0].details)
     assert preview.retired_airings == 4 + 3  # mornings 26-29, afternoons 26-28
-    outcome = station.packages.import_package(v2)
+    outcome = station.packages.import_package(OPERATOR, v2)
     assert outcome.imported
     now = clock.now()
     with station.db.session() as session:
@@ -277,18 +283,19 @@ def test_a_newer_version_replaces_future_airings_and_keeps_history(
     )
     clash = editor.packages.build(other, tmp_path / "v2b.ttpkg", sign_with=KEY_NAME).path
     with pytest.raises(PackageError, match="tăng số phiên bản"):
-        station.packages.import_package(clash)
+        station.packages.import_package(OPERATOR, clash)
 
 
 def test_a_version_that_never_aired_is_replaced_whole(
     station: bootstrap.Container, editor: bootstrap.Container, built: dict[str, Path], tmp_path: Path
 ) -> None:
-    first = station.packages.import_package(built[STORM])
+    first = station.packages.import_package(OPERATOR, built[STORM])
+    [first_announcement] = [a.id for a in station.approvals.list(ContentKind.ANNOUNCEMENT)]
     v2_source = _edited(
         tmp_path, STORM, {"\nversion = 1": "\nversion = 2", "at = 2026-11-24T13:45:00": "at = 2026-11-24T13:40:00"}
     )
     v2 = editor.packages.build(v2_source, tmp_path / "v2.ttpkg", sign_with=KEY_NAME).path
-    outcome = station.packages.import_package(v2)
+    outcome = station.packages.import_package(OPERATOR, v2)
     assert len(first.programme_ids) == len(outcome.programme_ids) == 1
     with station.db.session() as session:
         # Nothing of version 1 had aired: its programme, items, announcement and schedules are gone.
@@ -299,13 +306,21 @@ def test_a_version_that_never_aired_is_replaced_whole(
         ]
         assert len(list(session.exec(select(ProgrammeItem)))) == 4
         assert len(list(session.exec(select(Announcement)))) == 1
+    # Each removal is in the audit trail, with the record as it was.
+    removed = {(e.action, e.entity_id) for e in station.audit.entries(limit=200) if e.after is None}
+    assert removed == {
+        *(("schedule.retire", str(i)) for i in first.schedule_ids),
+        ("programme.delete", str(first.programme_ids[0])),
+        ("announcement.delete", str(first_announcement)),
+    }
+    assert all(report.ok for report in station.audit.verify())
 
 
 def _local_afternoon_programme(station: bootstrap.Container) -> None:
     """The station's own daily 17:00 programme, made the way an operator makes one."""
-    [asset] = station.library.add([SCHEDULES / "audio" / "ban-tin-xa-tan-lap.mp3"]).imported
-    programme = station.scheduling.programme_for_asset(asset.id, title="Tin riêng của xã")
-    station.scheduling.add(programme, rrule="FREQ=DAILY", time_of_day=time(17, 0))
+    [asset] = station.library.add(ADMIN, [SCHEDULES / "audio" / "ban-tin-xa-tan-lap.mp3"]).imported
+    programme = station.scheduling.programme_for_asset(ADMIN, asset.id, title="Tin riêng của xã")
+    station.scheduling.add(ADMIN, programme, rrule="FREQ=DAILY", time_of_day=time(17, 0))
 
 
 def test_conflicts_are_previewed_with_choices_and_nothing_is_written_by_default(
@@ -314,7 +329,7 @@ def test_conflicts_are_previewed_with_choices_and_nothing_is_written_by_default(
     _local_afternoon_programme(station)
     before = snapshot(station)
     with pytest.raises(PackageConflictError) as caught:
-        station.packages.import_package(built[WEEK])
+        station.packages.import_package(OPERATOR, built[WEEK])
     preview = caught.value.preview
     assert preview.choices == (ConflictChoice.SKIP, ConflictChoice.FORCE, ConflictChoice.REFUSE)
     [conflict] = preview.conflicts
@@ -323,7 +338,7 @@ def test_conflicts_are_previewed_with_choices_and_nothing_is_written_by_default(
     assert "--on-conflict skip" in caught.value.message
     assert snapshot(station) == before
 
-    skipped = station.packages.import_package(built[WEEK], choice=ConflictChoice.SKIP)
+    skipped = station.packages.import_package(OPERATOR, built[WEEK], choice=ConflictChoice.SKIP)
     assert len(skipped.programme_ids) == 2
     assert len(skipped.schedule_ids) == 1
     assert skipped.skipped_schedules == ("«Chương trình buổi chiều» programme[2].schedule[1]",)
@@ -331,7 +346,7 @@ def test_conflicts_are_previewed_with_choices_and_nothing_is_written_by_default(
 
 def test_force_imports_conflicting_schedules(station: bootstrap.Container, built: dict[str, Path]) -> None:
     _local_afternoon_programme(station)
-    forced = station.packages.import_package(built[WEEK], choice=ConflictChoice.FORCE)
+    forced = station.packages.import_package(OPERATOR, built[WEEK], choice=ConflictChoice.FORCE)
     assert len(forced.schedule_ids) == 2
 
 
@@ -339,16 +354,17 @@ def test_a_session_the_station_does_not_have_cannot_be_forced(
     station: bootstrap.Container, built: dict[str, Path]
 ) -> None:
     station.scheduling.set_rules(
+        ADMIN,
         StationRules(
             sessions=(SessionRule(name="Buổi sáng", start=time(5, 0), end=time(7, 0), max_minutes=60),),
             quiet_hours=DEFAULT_RULES.quiet_hours,
-        )
+        ),
     )
     preview = station.packages.preview(built[POLICY])
     [conflict] = preview.conflicts
     assert not conflict.forceable
     assert "đài không có buổi «Buổi chiều»" in conflict.messages[0]
-    outcome = station.packages.import_package(built[POLICY], choice=ConflictChoice.FORCE)
+    outcome = station.packages.import_package(OPERATOR, built[POLICY], choice=ConflictChoice.FORCE)
     assert outcome.schedule_ids == ()
     assert len(outcome.skipped_schedules) == 1
 
@@ -357,14 +373,15 @@ def test_the_policy_column_follows_each_stations_session_time(
     station: bootstrap.Container, built: dict[str, Path]
 ) -> None:
     station.scheduling.set_rules(
+        ADMIN,
         StationRules(
             sessions=(
                 SessionRule(name="Buổi sáng", start=time(6, 0), end=time(7, 0), max_minutes=60),
                 SessionRule(name="Buổi chiều", start=time(16, 30), end=time(18, 0), max_minutes=60),
             ),
-        )
+        ),
     )
-    outcome = station.packages.import_package(built[POLICY])
+    outcome = station.packages.import_package(OPERATOR, built[POLICY])
     with station.db.session() as session:
         [row] = [session.get(Schedule, i) for i in outcome.schedule_ids]
     assert row is not None
@@ -383,15 +400,15 @@ def test_unsigned_and_unknown_packages_are_refused_unless_allowed(
     stranger = _station(tmp_path / "la", editor, trust=False)
     before = snapshot(stranger)
     with pytest.raises(PackageError, match="không có chữ ký"):
-        stranger.packages.import_package(unsigned)
+        stranger.packages.import_package(OPERATOR, unsigned)
     with pytest.raises(PackageError, match="khóa lạ «Đài TT-TH huyện Tân Sơn»"):
-        stranger.packages.import_package(built[STORM])
+        stranger.packages.import_package(OPERATOR, built[STORM])
     assert snapshot(stranger) == before
     stranger.close()
     lenient = _station(tmp_path / "de-dai", editor, trust=False, allow_unsigned_packages=True)
     preview = lenient.packages.preview(built[STORM])
     assert preview.signer is not None and not preview.signer.trusted
-    assert lenient.packages.import_package(unsigned).preview.signer is None
+    assert lenient.packages.import_package(OPERATOR, unsigned).preview.signer is None
     lenient.close()
 
 
@@ -400,6 +417,73 @@ def test_untrusting_a_key_refuses_its_packages(station: bootstrap.Container, bui
     station.keys.untrust(key.fingerprint)
     with pytest.raises(PackageError, match="khóa lạ"):
         station.packages.preview(built[STORM])
+
+
+# --- approval of imported content -----------------------------------------------------------------------------------
+
+
+def test_imported_content_waits_for_the_station_approver(station: bootstrap.Container, built: dict[str, Path]) -> None:
+    outcome = station.packages.import_package(OPERATOR, built[STORM])
+    approvals = station.approvals
+    [programme_id] = outcome.programme_ids
+    view = approvals.get(ContentKind.PROGRAMME, programme_id)
+    assert (view.status, view.approved_by, view.created_by) == (
+        ContentStatus.WAITING,
+        None,
+        "Ban Chỉ huy PCTT và TKCN tỉnh",
+    )
+    refused = approvals.check_air(programme_id)
+    assert not refused.airable
+    assert "chưa được duyệt (trạng thái: Chờ duyệt) nên không được phát" in refused.reason
+    announcements = approvals.list(ContentKind.ANNOUNCEMENT)
+    assert announcements and {a.status for a in announcements} == {ContentStatus.WAITING}
+    with pytest.raises(PermissionDeniedError, match="«can-bo» \\(vai trò Vận hành\\) không được duyệt"):
+        approvals.approve(OPERATOR, ContentKind.PROGRAMME, programme_id)
+    # The station's own approver approves; the importer did not write it, so an admin who imported could too.
+    approvals.approve(ADMIN, ContentKind.PROGRAMME, programme_id)
+    for announcement in announcements:
+        approvals.approve(ADMIN, ContentKind.ANNOUNCEMENT, announcement.id)
+    passed = approvals.check_air(programme_id)
+    assert passed.airable and passed.blocked_items == () and passed.approver == "Lê Văn Quản"
+    history = [(e.action, e.actor) for e in reversed(station.audit.entries(entity="programme"))]
+    assert history == [("programme.import", "can-bo"), ("programme.approve", "quantri")]
+    schedules = [e for e in station.audit.entries(entity="schedule") if e.action == "schedule.import"]
+    assert sorted(int(e.entity_id) for e in schedules) == sorted(outcome.schedule_ids)
+    assert all(e.actor == "can-bo" and e.after is not None for e in schedules)
+    assert all(report.ok for report in station.audit.verify())
+
+
+def test_signed_packages_are_preapproved_in_the_upstream_name_when_the_station_says_so(
+    editor: bootstrap.Container, built: dict[str, Path], tmp_path: Path
+) -> None:
+    trusting = _station(tmp_path / "tin-cay", editor, signed_packages_preapproved=True)
+    try:
+        [programme_id] = trusting.packages.import_package(OPERATOR, built[STORM]).programme_ids
+        view = trusting.approvals.get(ContentKind.PROGRAMME, programme_id)
+        approver = f"{KEY_NAME} (gói có chữ ký tin cậy)"
+        assert (view.status, view.approved_by) == (ContentStatus.APPROVED, approver)
+        check = trusting.approvals.check_air(programme_id)
+        assert check.airable and check.blocked_items == () and check.approver == approver
+        assert {a.status for a in trusting.approvals.list(ContentKind.ANNOUNCEMENT)} == {ContentStatus.APPROVED}
+        history = [(e.action, e.actor) for e in reversed(trusting.audit.entries(entity="programme"))]
+        assert history == [("programme.import", "can-bo"), ("programme.approve", f"upstream:{KEY_NAME}")]
+        [package] = trusting.audit.entries(entity="programme_package")
+        assert package.after is not None and package.after["preapproved_by"] == KEY_NAME
+        assert all(report.ok for report in trusting.audit.verify())
+    finally:
+        trusting.close()
+    # A package whose signature could not be checked against a trusted key is never pre-approved.
+    unsigned = editor.packages.build(SCHEDULES / STORM, tmp_path / "unsigned.ttpkg").path
+    lenient = _station(
+        tmp_path / "de-dai", editor, trust=False, allow_unsigned_packages=True, signed_packages_preapproved=True
+    )
+    try:
+        for package in (unsigned, built[STORM]):
+            outcome = lenient.packages.import_package(OPERATOR, package, choice=ConflictChoice.FORCE)
+            for programme_id in outcome.programme_ids:
+                assert lenient.approvals.get(ContentKind.PROGRAMME, programme_id).status is ContentStatus.WAITING
+    finally:
+        lenient.close()
 
 
 # --- hostile packages ----------------------------------------------------------------------------------------------
@@ -603,7 +687,7 @@ def test_a_hostile_package_is_refused_and_the_station_is_unchanged(
     package = BUILDERS[case](editor, built, tmp_path / f"{case}.ttpkg")  # type: ignore[operator]
     before = snapshot(seeded)
     with pytest.raises(PackageError) as caught:
-        seeded.packages.import_package(package, choice=ConflictChoice.FORCE)
+        seeded.packages.import_package(OPERATOR, package, choice=ConflictChoice.FORCE)
     assert HOSTILE[case] in caught.value.message
     assert snapshot(seeded) == before
     assert not (tmp_path / "evil.sh").exists()
@@ -621,11 +705,13 @@ def test_limits_on_total_size_are_enforced(
         library=station.library,
         scheduling=station.scheduling,
         keys=station.keys,
+        accounts=station.accounts,
+        approvals=station.approvals,
         limits=PackageLimits(max_total_bytes=10_000),
     )
     before = snapshot(station)
     with pytest.raises(PackageError, match="vượt giới hạn"):
-        strict.import_package(package)
+        strict.import_package(OPERATOR, package)
     assert snapshot(station) == before
 
 
@@ -640,7 +726,7 @@ def test_a_failure_while_writing_rolls_everything_back(
     # The last step of the transaction fails after audio was staged and rows were written.
     monkeypatch.setattr("truyenthanh.services.audit.record", broken)
     with pytest.raises(OSError, match="No space"):
-        station.packages.import_package(built[WEEK])
+        station.packages.import_package(OPERATOR, built[WEEK])
     assert snapshot(station) == before
 
 
@@ -671,7 +757,7 @@ def test_announcements_read_aloud_at_build_play_the_same_everywhere(
     assert package.manifest.rendered == (("canh-bao#3", "rendered/canh-bao-3.wav"),)
     with zipfile.ZipFile(package.path) as archive:
         assert "rendered/canh-bao-3.wav" in archive.namelist()
-    outcome = station.packages.import_package(package.path)
+    outcome = station.packages.import_package(OPERATOR, package.path)
     with station.db.session() as session:
         [announcement] = session.exec(select(Announcement))
         assert announcement.engine == "package"

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from tests.people import ADMIN
 from truyenthanh import bootstrap
 from truyenthanh.adapters.db.models import BroadcastLog, Programme, ProgrammeItem, Schedule
 from truyenthanh.config import load_settings
@@ -43,6 +44,7 @@ def test_add_list_remove(container: bootstrap.Container) -> None:
     morning = programme(container, "Bản tin sáng", 20)
     service = container.scheduling
     saved = service.add(
+        ADMIN,
         "Bản tin sáng",
         rrule="FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
         time_of_day=time(5, 30),
@@ -56,26 +58,26 @@ def test_add_list_remove(container: bootstrap.Container) -> None:
     with container.db.session() as session:
         stored = session.exec(select(Schedule)).one()
     assert stored.misfire == "join:3" and stored.start_at.tzinfo is UTC
-    service.remove(saved.schedule.id)
+    service.remove(ADMIN, saved.schedule.id)
     assert service.schedules() == []
     with pytest.raises(NotFoundError, match="số 99"):
-        service.remove(99)
+        service.remove(ADMIN, 99)
 
 
 def test_conflict_refused_then_resolved(container: bootstrap.Container) -> None:
     programme(container, "Bản tin sáng", 20)
     programme(container, "Thông báo", 10)
     service = container.scheduling
-    daily = service.add("Bản tin sáng", rrule="FREQ=DAILY", time_of_day=time(5, 30))
+    daily = service.add(ADMIN, "Bản tin sáng", rrule="FREQ=DAILY", time_of_day=time(5, 30))
     before = container.scheduling.fingerprint()
     with pytest.raises(ScheduleConflictError) as refused:
-        service.add("Thông báo", at=local(24, 5, 40))
+        service.add(ADMIN, "Thông báo", at=local(24, 5, 40))
     assert "trùng với «Bản tin sáng» (05:30–05:50" in refused.value.message
     assert "--resolve after" in refused.value.message
     assert container.scheduling.fingerprint() == before  # nothing saved
-    after = service.add("Thông báo", at=local(24, 5, 40), resolve=Resolution.AFTER)
+    after = service.add(ADMIN, "Thông báo", at=local(24, 5, 40), resolve=Resolution.AFTER)
     assert after.schedule.start_at == local(24, 5, 50)
-    replaced = service.add("Thông báo", at=local(25, 5, 35), resolve=Resolution.REPLACE)
+    replaced = service.add(ADMIN, "Thông báo", at=local(25, 5, 35), resolve=Resolution.REPLACE)
     assert replaced.note.startswith("Đã bỏ các lần phát bị trùng của lịch số")
     starts = {p.occurrence.schedule_id: [] for p in service.occurrences(local(25, 0), local(26, 0))}
     for p in service.occurrences(local(25, 0), local(26, 0)):
@@ -87,23 +89,23 @@ def test_conflict_refused_then_resolved(container: bootstrap.Container) -> None:
 def test_quiet_hours_refusal_and_force(container: bootstrap.Container) -> None:
     programme(container, "Nhạc", 5)
     with pytest.raises(ScheduleConflictError, match="giờ yên tĩnh 21:30–05:00"):
-        container.scheduling.add("Nhạc", at=local(24, 4, 30))
-    forced = container.scheduling.add("Nhạc", at=local(24, 4, 30), resolve=Resolution.FORCE)
+        container.scheduling.add(ADMIN, "Nhạc", at=local(24, 4, 30))
+    forced = container.scheduling.add(ADMIN, "Nhạc", at=local(24, 4, 30), resolve=Resolution.FORCE)
     assert forced.forced and "giờ yên tĩnh" in forced.forced[0]
-    emergency = container.scheduling.add("Nhạc", at=local(24, 3, 0), priority=Priority.EMERGENCY)
+    emergency = container.scheduling.add(ADMIN, "Nhạc", at=local(24, 3, 0), priority=Priority.EMERGENCY)
     assert emergency.forced == ()
 
 
 def test_bad_input_is_explained(container: bootstrap.Container) -> None:
     programme(container, "Nhạc", 5)
     with pytest.raises(ScheduleError, match="đã qua"):
-        container.scheduling.add("Nhạc", at=local(22, 8))
+        container.scheduling.add(ADMIN, "Nhạc", at=local(22, 8))
     with pytest.raises(ScheduleError, match="--time"):
-        container.scheduling.add("Nhạc", rrule="FREQ=DAILY")
+        container.scheduling.add(ADMIN, "Nhạc", rrule="FREQ=DAILY")
     with pytest.raises(ScheduleError, match="Không có buổi «Buổi trưa»"):
-        container.scheduling.add("Nhạc", at=local(24, 8), session_name="Buổi trưa")
+        container.scheduling.add(ADMIN, "Nhạc", at=local(24, 8), session_name="Buổi trưa")
     with pytest.raises(NotFoundError):
-        container.scheduling.add("Không có", at=local(24, 8))
+        container.scheduling.add(ADMIN, "Không có", at=local(24, 8))
 
 
 def test_broadcast_log_is_chained(container: bootstrap.Container) -> None:

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.people import ADMIN
 from tests.pulse import Recorder
 from truyenthanh import bootstrap
 from truyenthanh.config import load_settings
@@ -85,7 +86,7 @@ def station(station_dir: Path, pulse_env: dict[str, str]) -> Iterator[tuple[Path
     )
     built = bootstrap.build(load_settings(station_dir))
     built.station.init()
-    built.scheduling.set_rules(StationRules())
+    built.scheduling.set_rules(ADMIN, StationRules())
     built.close()
     env = {k: v for k, v in pulse_env.items() if not k.startswith("TRUYENTHANH_")}
     yield station_dir, env

@@ -7,6 +7,7 @@ from pathlib import Path
 from textual.widgets import Input, Select
 
 from tests.media import make_tone
+from tests.people import ADMIN
 from tests.tui.test_programmes import settle
 from truyenthanh import bootstrap
 from truyenthanh.domain.enums import Category
@@ -23,7 +24,7 @@ async def test_import_search_filter_and_edit(
     make_tone(folder / "Thông báo tiêm chủng.mp3", seconds=1.5)
     make_tone(folder / "Bản tin thời sự.wav", seconds=2.0, hz=440)
     (folder / "hỏng.mp3").write_bytes(b"not audio at all")
-    app = TruyenthanhApp(StationBackend(container), start_daemon=False)
+    app = TruyenthanhApp(StationBackend(container, actor=ADMIN), start_daemon=False)
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.press("f3")
         await settle(app, pilot)

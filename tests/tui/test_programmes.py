@@ -9,6 +9,7 @@ from datetime import time as clock_time
 from textual.widgets import Input, Select
 from textual.worker import WorkerState
 
+from tests.people import ADMIN
 from tests.tui.conftest import add_asset, add_programme
 from truyenthanh import bootstrap
 from truyenthanh.domain.enums import ItemKind
@@ -34,7 +35,7 @@ async def settle(app: TruyenthanhApp, pilot: object, timeout: float = 30.0) -> N
 async def test_build_a_programme_with_keys(container: bootstrap.Container) -> None:
     add_asset(container, "Nhạc hiệu đài", 15.0)
     add_asset(container, "Bản tin xã", 600.0)
-    app = TruyenthanhApp(StationBackend(container), start_daemon=False)
+    app = TruyenthanhApp(StationBackend(container, actor=ADMIN), start_daemon=False)
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.press("f4")
         await settle(app, pilot)
@@ -104,7 +105,7 @@ async def test_build_a_programme_with_keys(container: bootstrap.Container) -> No
 
 async def test_total_turns_red_over_the_session_limit(container: bootstrap.Container) -> None:
     add_programme(container, "Buổi sáng dài", at=clock_time(5, 30), seconds=3700)
-    app = TruyenthanhApp(StationBackend(container), start_daemon=False)
+    app = TruyenthanhApp(StationBackend(container, actor=ADMIN), start_daemon=False)
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.press("f4")
         await settle(app, pilot)

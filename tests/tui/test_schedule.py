@@ -6,6 +6,7 @@ from datetime import time
 
 from textual.widgets import Button, Input, Select
 
+from tests.people import ADMIN
 from tests.tui.conftest import add_programme
 from tests.tui.test_programmes import settle
 from truyenthanh import bootstrap
@@ -18,7 +19,7 @@ from truyenthanh.tui.screens.schedule_form import ScheduleFormScreen
 async def test_add_a_weekday_schedule_resolving_an_overlap(container: bootstrap.Container) -> None:
     add_programme(container, "Bản tin chiều", at=time(17, 0), seconds=600)
     new_id, _ = add_programme(container, "Thông báo thuế", at=time(6, 0), rrule=None, seconds=120)
-    app = TruyenthanhApp(StationBackend(container), start_daemon=False)
+    app = TruyenthanhApp(StationBackend(container, actor=ADMIN), start_daemon=False)
     async with app.run_test(size=(140, 45)) as pilot:
         await pilot.press("f5")
         await settle(app, pilot)
@@ -70,7 +71,7 @@ async def test_add_a_weekday_schedule_resolving_an_overlap(container: bootstrap.
 
 async def test_quiet_hours_are_refused_and_typing_is_kept(container: bootstrap.Container) -> None:
     programme_id, _ = add_programme(container, "Nhạc đêm", at=time(6, 0), rrule=None)
-    app = TruyenthanhApp(StationBackend(container), start_daemon=False)
+    app = TruyenthanhApp(StationBackend(container, actor=ADMIN), start_daemon=False)
     async with app.run_test(size=(140, 45)) as pilot:
         await pilot.press("f5")
         await settle(app, pilot)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime, time
+from typing import Any
 
 from tests.fakes import FrozenClock
 from tests.tui.conftest import HANOI, add_programme
 from tests.tui.test_programmes import settle
 from truyenthanh import bootstrap
+from truyenthanh.adapters.control import ControlServer
 from truyenthanh.adapters.db.models import BroadcastLog
 from truyenthanh.domain.enums import ContentStatus, Outcome
 from truyenthanh.domain.rundown import AirState
@@ -76,3 +78,37 @@ async def test_help_lists_keys_in_vietnamese_and_closes_with_escape(container: b
         await pilot.press("escape")
         await settle(app, pilot)
         assert isinstance(app.screen, TodayScreen)
+
+
+async def test_device_disk_and_offline_voice_warnings(espeak_container: bootstrap.Container) -> None:
+    # A control server on the station's real socket answers as a daemon whose sound card is gone would.
+    status: dict[str, Any] = {
+        "playing": None,
+        "device": {"ok": False, "name": "USB Audio Device", "error": "không mở được thiết bị (đã bị rút ra?)"},
+    }
+    server = ControlServer(
+        espeak_container.locations.runtime_dir, lambda name, _args: status if name == "status" else None
+    )
+    server.start()
+    try:
+        backend = StationBackend(espeak_container, disk_low_mb=1 << 40)  # any disk is "nearly full" against 1 EiB
+        app = TruyenthanhApp(backend, start_daemon=False)
+        async with app.run_test(size=(120, 36)) as pilot:
+            screen = app.screen
+            assert isinstance(screen, TodayScreen)
+            await settle(app, pilot)
+            warnings = str(screen.query_one("#warnings").render())
+            assert "Dịch vụ phát (daemon) không chạy" not in warnings
+            assert (
+                "Thiết bị âm thanh «USB Audio Device» không dùng được: không mở được thiết bị (đã bị rút ra?)."
+                in warnings
+            )
+            assert "Đĩa sắp đầy: chỉ còn" in warnings
+            assert "giọng đọc ngoại tuyến (espeak-ng)" in warnings
+
+            del status["device"]  # a daemon that does not report its device is taken as working
+            await pilot.press("r")
+            await settle(app, pilot)
+            assert "Thiết bị âm thanh" not in str(screen.query_one("#warnings").render())
+    finally:
+        server.stop()

@@ -6,24 +6,51 @@ Errors are printed in Vietnamese on stderr with exit code 1; stdout is for data 
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
+from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
 import click
 
-from truyenthanh import __version__
 from truyenthanh.cli.state import CliState, pass_state
 from truyenthanh.errors import TruyenthanhError
-from truyenthanh.services.station import DEMO_TUNES
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 class _Group(click.Group):
-    """A group that turns our errors into a Vietnamese message on stderr and exit code 1."""
+    """A group that turns our errors into a Vietnamese message on stderr and exit code 1.
+
+    Commands listed in :attr:`lazy_commands` are imported only when they run (or ``--help`` lists them): the
+    TUI and the daemon start without loading the report writers, the package signer and the speech engines.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy_commands: dict[str, str | Callable[[], click.Command]] = {}
+        """Command name to ``"module:attribute"`` (or a function returning the command)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every command, loaded or not, sorted."""
+        return sorted({*super().list_commands(ctx), *self.lazy_commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The command, imported on first use."""
+        loaded = super().get_command(ctx, cmd_name)
+        if loaded is not None or cmd_name not in self.lazy_commands:
+            return loaded
+        where = self.lazy_commands[cmd_name]
+        if isinstance(where, str):
+            module, _, attribute = where.partition(":")
+            command: click.Command = getattr(importlib.import_module(module), attribute)
+        else:
+            command = where()
+        self.add_command(command, cmd_name)
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -37,7 +64,9 @@ class _Group(click.Group):
 
 
 @click.group(cls=_Group, context_settings=CONTEXT, invoke_without_command=True)
-@click.version_option(__version__, "-V", "--version", prog_name="truyenthanh", message="%(prog)s %(version)s")
+@click.version_option(
+    None, "-V", "--version", package_name="truyenthanh", prog_name="truyenthanh", message="%(prog)s %(version)s"
+)
 @click.option(
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -50,7 +79,9 @@ def main(ctx: click.Context, data_dir: Path | None) -> None:
     ctx.obj = CliState(data_dir=data_dir)
     ctx.call_on_close(ctx.obj.close)
     if ctx.invoked_subcommand is None:
-        ctx.invoke(tui)
+        command = main.get_command(ctx, "tui")
+        assert command is not None
+        ctx.invoke(command)
 
 
 @main.command()
@@ -59,6 +90,8 @@ def main(ctx: click.Context, data_dir: Path | None) -> None:
 @pass_state
 def init(state: CliState, demo: bool, name: str | None) -> None:
     """Tạo mới hoặc nâng cấp dữ liệu của đài; chạy lại nhiều lần không sao."""
+    from truyenthanh.services.station import DEMO_TUNES
+
     container = state.container()
     bar: Any = click.progressbar(length=len(DEMO_TUNES), label="Đang tạo âm thanh mẫu", file=sys.stderr)
     with bar if demo else nullcontext():
@@ -124,40 +157,34 @@ def status(state: CliState, as_json: bool) -> None:
         click.echo("Cảnh báo: dữ liệu cần nâng cấp, hãy chạy «truyenthanh init».", err=True)
 
 
-from truyenthanh.cli.approvals import announcement, programme  # noqa: E402
-from truyenthanh.cli.audit import audit  # noqa: E402
-from truyenthanh.cli.library import library  # noqa: E402
-from truyenthanh.cli.packages import keys, package  # noqa: E402
-from truyenthanh.cli.reports import report  # noqa: E402
-from truyenthanh.cli.tui import tui  # noqa: E402  (registered after the group exists)
-from truyenthanh.cli.users import user  # noqa: E402
+def _schedule_group() -> click.Command:
+    """``schedule`` with the calendar's ``export`` and ``import`` attached."""
+    from truyenthanh.cli.calendar import attach
+    from truyenthanh.cli.schedule import schedule
 
-main.add_command(announcement)
-main.add_command(programme)
-main.add_command(audit)
-main.add_command(library)
-main.add_command(package)
-main.add_command(keys)
-main.add_command(report)
-main.add_command(tui)
-main.add_command(user)
+    attach(schedule)
+    return schedule
 
-from truyenthanh.cli import daemon as _daemon  # noqa: E402
-from truyenthanh.cli import schedule as _schedule  # noqa: E402
 
-_schedule.register(main)
-_daemon.register(main)
-
-from truyenthanh.cli import calendar as _calendar  # noqa: E402
-
-_calendar.attach(_schedule.schedule)
-
-from truyenthanh.cli.speech import normalize_command, rerender, say  # noqa: E402
-
-main.add_command(normalize_command)
-main.add_command(say)
-main.add_command(rerender)
-
-from truyenthanh.cli.playout import play  # noqa: E402
-
-main.add_command(play)
+main.lazy_commands.update(
+    {
+        "announcement": "truyenthanh.cli.approvals:announcement",
+        "programme": "truyenthanh.cli.approvals:programme",
+        "audit": "truyenthanh.cli.audit:audit",
+        "library": "truyenthanh.cli.library:library",
+        "package": "truyenthanh.cli.packages:package",
+        "keys": "truyenthanh.cli.packages:keys",
+        "report": "truyenthanh.cli.reports:report",
+        "tui": "truyenthanh.cli.tui:tui",
+        "user": "truyenthanh.cli.users:user",
+        "schedule": _schedule_group,
+        "log": "truyenthanh.cli.schedule:log",
+        "daemon": "truyenthanh.cli.daemon:daemon",
+        "emergency": "truyenthanh.cli.daemon:emergency",
+        "control": "truyenthanh.cli.daemon:control",
+        "normalize": "truyenthanh.cli.speech:normalize_command",
+        "say": "truyenthanh.cli.speech:say",
+        "rerender": "truyenthanh.cli.speech:rerender",
+        "play": "truyenthanh.cli.playout:play",
+    }
+)

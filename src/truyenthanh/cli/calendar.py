@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 from pathlib import Path
 
 import click
 
+from truyenthanh.cli.login import current_actor
 from truyenthanh.cli.state import CliState, pass_state
 from truyenthanh.services.packages import ConflictChoice
-
-
-def _operator() -> str | None:
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return None
 
 
 @click.command("export")
@@ -51,8 +44,9 @@ def import_(state: CliState, file: Path, dry_run: bool, on_conflict: str, as_jso
         raw = file.read_bytes()
     except OSError as exc:
         raise click.FileError(str(file), exc.strerror) from exc
+    actor = None if dry_run else current_actor(state)
     result = state.container().calendar.import_ics(
-        raw, file.name, choice=ConflictChoice(on_conflict), operator=_operator(), dry_run=dry_run
+        raw, file.name, actor=actor, choice=ConflictChoice(on_conflict), dry_run=dry_run
     )
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from truyenthanh.cli.login import current_actor
 from truyenthanh.cli.state import CliState, pass_state
 from truyenthanh.domain.enums import Category
 from truyenthanh.services.library import AssetInfo
@@ -54,6 +55,7 @@ def add(
 ) -> None:
     """Nhập tệp âm thanh (mp3, wav, ogg, flac, m4a, aac): đo độ to EBU R128 rồi chép vào thư viện."""
     service = state.container().library
+    actor = current_actor(state)
     bar: Any = click.progressbar(
         length=len(files),
         label="Đang nhập tệp âm thanh",
@@ -62,7 +64,12 @@ def add(
     )
     with bar:
         report = service.add(
-            list(files), title=title, category=category, language=language, progress=lambda path: bar.update(1, path)
+            actor,
+            list(files),
+            title=title,
+            category=category,
+            language=language,
+            progress=lambda path: bar.update(1, path),
         )
     if as_json:
         click.echo(json.dumps([r.to_json() for r in report.results], ensure_ascii=False, indent=2))
@@ -120,8 +127,19 @@ def edit(
     as_json: bool,
 ) -> None:
     """Sửa tiêu đề, thể loại hoặc ngôn ngữ của một tệp trong thư viện."""
-    asset = state.container().library.update(asset_id, title=title, category=category, language=language)
+    asset = state.container().library.update(
+        current_actor(state), asset_id, title=title, category=category, language=language
+    )
     if as_json:
         click.echo(json.dumps(asset.to_json(), ensure_ascii=False, indent=2))
         return
     click.echo(f"Đã sửa: {_line(asset)} ({asset.category.label})")
+
+
+@library.command("delete")
+@click.argument("asset_id", type=int)
+@pass_state
+def delete(state: CliState, asset_id: int) -> None:
+    """Xóa một tệp khỏi thư viện (chỉ khi không chương trình hay thông báo nào dùng nó)."""
+    asset = state.container().library.delete(current_actor(state), asset_id)
+    click.echo(f"Đã xóa tệp số {asset.id} «{asset.title}» khỏi thư viện.")

@@ -10,11 +10,12 @@ from typing import Any
 
 import click
 
+from truyenthanh.cli.login import current_actor
 from truyenthanh.cli.state import CliState, pass_state
 from truyenthanh.domain.package import PACKAGE_SUFFIX
 from truyenthanh.errors import StorageError
 from truyenthanh.services.keys import KeyInfo
-from truyenthanh.services.packages import ConflictChoice
+from truyenthanh.services.packages import ConflictChoice, ImportOutcome
 
 JSON_HELP = "In kết quả dạng JSON cho chương trình khác đọc."
 
@@ -152,10 +153,12 @@ def sign(state: CliState, file: Path, key_name: str | None) -> None:
 def import_(state: CliState, file: Path, dry_run: bool, on_conflict: str, as_json: bool) -> None:
     """Nhập gói .ttpkg: kiểm tra chữ ký và mã băm, xem trước thay đổi, rồi nhập trong một lần (tất cả hoặc không)."""
     container = state.container()
+    actor = None if dry_run else current_actor(state)
     with _Steps("Đang kiểm tra gói") as steps:
-        outcome = container.packages.import_package(
-            file, choice=ConflictChoice(on_conflict), operator=_operator(), dry_run=dry_run, progress=steps
-        )
+        if actor is None:
+            outcome = ImportOutcome(preview=container.packages.preview(file, progress=steps), imported=False)
+        else:
+            outcome = container.packages.import_package(actor, file, choice=ConflictChoice(on_conflict), progress=steps)
     if as_json:
         click.echo(json.dumps(outcome.to_json(), ensure_ascii=False, indent=2))
         return

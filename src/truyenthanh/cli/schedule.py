@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 import re
 from datetime import UTC, date, datetime, timedelta
@@ -12,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from truyenthanh.cli.login import current_actor
 from truyenthanh.cli.state import CliState, pass_state
 from truyenthanh.domain.enums import Priority
 from truyenthanh.domain.schedule import (
@@ -25,13 +25,6 @@ from truyenthanh.domain.schedule import (
     rrule_for_days,
 )
 from truyenthanh.errors import AudioError, ScheduleError
-
-
-def _operator() -> str | None:
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return None
 
 
 def _bound(raw: str | None, zone: ZoneInfo, now: datetime, *, end: bool) -> datetime | None:
@@ -118,14 +111,16 @@ def add(
     valid_from = _bound(from_text, zone, now, end=False)
     valid_to = _bound(to_text, zone, now, end=True)
     chosen = Resolution.FORCE if force else (Resolution(resolve) if resolve else None)
+    actor = current_actor(state)
     if audio is not None:
-        imported = container.library.add([audio], title=title).results[0]
+        imported = container.library.add(actor, [audio], title=title).results[0]
         asset = imported.asset or imported.duplicate_of
         if asset is None:
             raise AudioError(imported.error or f"Không nhập được tệp {audio}.")
-        programme = str(service.programme_for_asset(asset.id, title=title, operator=_operator()))
+        programme = str(service.programme_for_asset(actor, asset.id, title=title))
     assert programme is not None
     saved = service.add(
+        actor,
         programme,
         at=at,
         rrule=rules[0] if rules else None,
@@ -136,7 +131,6 @@ def add(
         valid_from=valid_from,
         valid_to=valid_to,
         resolve=chosen,
-        operator=_operator(),
     )
     view = saved.schedule
     if as_json:
@@ -220,7 +214,7 @@ def list_(state: CliState, from_text: str | None, to_text: str | None, show_sche
 @pass_state
 def remove(state: CliState, schedule_id: int) -> None:
     """Xóa lịch phát số SCHEDULE_ID (nhật ký phát vẫn giữ nguyên)."""
-    view = state.container().scheduling.remove(schedule_id)
+    view = state.container().scheduling.remove(current_actor(state), schedule_id)
     click.echo(f"Đã xóa lịch phát số {view.id}: «{view.programme_title}» — {view.summary}.")
 
 

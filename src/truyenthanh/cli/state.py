@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from truyenthanh import bootstrap
-from truyenthanh.config import Settings, load_settings
+if TYPE_CHECKING:  # imported when first needed: the TUI paints its first frame before the database layer loads
+    from truyenthanh import bootstrap
+    from truyenthanh.config import Settings
 
 
 @dataclass
@@ -24,12 +25,16 @@ class CliState:
     def settings(self) -> Settings:
         """The station's settings (flags beat environment beat file)."""
         if self._settings is None:
+            from truyenthanh.config import load_settings
+
             self._settings = load_settings(self.data_dir, **self.flags)
         return self._settings
 
     def container(self) -> bootstrap.Container:
         """The wired services for this station."""
         if self._container is None:
+            from truyenthanh import bootstrap
+
             self._container = bootstrap.build(self.settings())
         return self._container
 

@@ -27,6 +27,7 @@ class Permission(LabelledEnum):
     EDIT_SCHEDULE = "edit_schedule", "sửa lịch phát"
     IMPORT_PACKAGES = "import_packages", "nhập gói chương trình từ tuyến trên"
     MAKE_REPORTS = "make_reports", "lập báo cáo"
+    MANAGE_STATION = "manage_station", "thay đổi quy định và cài đặt của đài"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {

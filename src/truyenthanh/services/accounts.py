@@ -8,7 +8,7 @@ Vietnamese message.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -112,19 +112,79 @@ class AccountService:
     def login(self, username: str, password: str) -> Actor:
         """The account's actor if the password is right.
 
+        After ``login_max_failures`` wrong passwords in a row the account refuses every login, even with the
+        right password, for ``login_lockout_minutes``; a successful login starts the count again. The count and
+        the lock are kept in the database (restarting a command does not reset them) and audited.
+
         Raises:
-            LoginError: unknown user or wrong password (the same message for both), or a disabled account.
+            LoginError: unknown user or wrong password (the same message for both), a locked account (saying
+                when it unlocks), or a disabled account.
         """
+        now = self._clock.now()
+        refusal: LoginError | None = None
         with self._db.session() as session:
             user = session.exec(select(User).where(User.username == username.strip())).first()
-        if user is None:
-            check_password(password, _dummy_hash())
-            raise LoginError("Sai tên đăng nhập hoặc mật khẩu.")
-        if not check_password(password, user.password_hash):
-            raise LoginError("Sai tên đăng nhập hoặc mật khẩu.")
-        if user.disabled:
-            raise LoginError(f"Tài khoản «{user.username}» đã bị khóa; hãy liên hệ quản trị viên.")
-        return Actor(username=user.username, full_name=user.full_name, role=user.role)
+            if user is None:
+                check_password(password, _dummy_hash())
+                refusal = LoginError("Sai tên đăng nhập hoặc mật khẩu.")
+            elif user.locked_until is not None and now < user.locked_until:
+                refusal = self._locked(user)
+                self._record_login(session, user, "user.login_refused", now, before=audit.snapshot(user))
+            elif not check_password(password, user.password_hash):
+                refusal = self._failed(session, user, now)
+            elif user.disabled:
+                refusal = LoginError(f"Tài khoản «{user.username}» đã bị khóa; hãy liên hệ quản trị viên.")
+            else:
+                if user.failed_logins or user.locked_until is not None:
+                    before = audit.snapshot(user)
+                    user.failed_logins = 0
+                    user.locked_until = None
+                    session.add(user)
+                    self._record_login(session, user, "user.login", now, before=before)
+                actor = Actor(username=user.username, full_name=user.full_name, role=user.role)
+        # Raised only after the block so the failure count and its audit entry are committed, not rolled back.
+        if refusal is not None:
+            raise refusal
+        return actor
+
+    def _failed(self, session: Session, user: User, now: datetime) -> LoginError:
+        """Count one wrong password; lock the account when there have been too many in a row."""
+        before = audit.snapshot(user)
+        user.failed_logins += 1
+        user.locked_until = None
+        refusal = LoginError("Sai tên đăng nhập hoặc mật khẩu.")
+        action = "user.login_failed"
+        if user.failed_logins >= self._settings.login_max_failures:
+            user.failed_logins = 0
+            user.locked_until = now + timedelta(minutes=self._settings.login_lockout_minutes)
+            refusal = self._locked(user)
+            action = "user.lock"
+        session.add(user)
+        self._record_login(session, user, action, now, before=before)
+        return refusal
+
+    def _locked(self, user: User) -> LoginError:
+        assert user.locked_until is not None
+        until = user.locked_until.astimezone(self._settings.zone)
+        return LoginError(
+            f"Tài khoản «{user.username}» đang tạm khóa vì nhập sai mật khẩu "
+            f"{self._settings.login_max_failures} lần liên tiếp; mở lại lúc {until:%H:%M:%S} ngày {until:%d/%m/%Y}."
+        )
+
+    @staticmethod
+    def _record_login(
+        session: Session, user: User, action: str, now: datetime, *, before: dict[str, Any] | None
+    ) -> None:
+        audit.record(
+            session,
+            at=now,
+            actor=user.username,
+            action=action,
+            entity="user",
+            entity_id=user.username,
+            before=before,
+            after=audit.snapshot(user),
+        )
 
     def list(self) -> list[UserInfo]:
         """Every account, by username."""

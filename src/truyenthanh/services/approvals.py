@@ -356,35 +356,48 @@ class ApprovalService:
                 audit_id=audit_id,
             )
 
-    def preapprove_package(self, session: Session, programme: Programme, *, upstream: str) -> bool:
-        """Approve a programme imported from a package signed by a trusted upstream, if the station allows it.
+    def preapprove_package(self, session: Session, row: Programme | Announcement, *, upstream: str) -> bool:
+        """Approve a programme (or one of its announcements) imported from a package signed by a trusted
+        upstream, if the station allows it.
 
-        Call it inside the import's session, after the signature was verified. Returns whether it was
-        approved (setting ``signed_packages_preapproved``); otherwise the programme stays as it is.
+        Call it inside the import's session, after the signature was verified against a trusted key. Returns
+        whether it was approved (setting ``signed_packages_preapproved``); otherwise the row stays as it is.
         """
         if not self._settings.signed_packages_preapproved:
             return False
+        kind = ContentKind.PROGRAMME if isinstance(row, Programme) else ContentKind.ANNOUNCEMENT
         now = self._clock.now()
-        before = audit.snapshot(programme) if programme.id is not None else None
-        programme.status = ContentStatus.APPROVED
-        programme.approved_by = f"{upstream} (gói có chữ ký tin cậy)"
-        programme.approved_at = now
-        session.add(programme)
+        before = audit.snapshot(row) if row.id is not None else None
+        row.status = ContentStatus.APPROVED
+        row.approved_by = f"{upstream} (gói có chữ ký tin cậy)"
+        row.approved_at = now
+        session.add(row)
         session.flush()
-        self._record(
-            session, f"upstream:{upstream}", "approve", ContentKind.PROGRAMME, programme, before=before, now=now
-        )
+        self._record(session, f"upstream:{upstream}", "approve", kind, row, before=before, now=now)
         return True
 
-    def reset_approval(self, session: Session, actor: Actor, programme: Programme) -> None:
-        """Send a changed programme back to draft so it is approved again (call it inside the change's session).
+    def send_new(self, session: Session, actor: Actor, programme: Programme) -> None:
+        """Send a programme another service has just created for approval, in that service's session.
 
-        Other services call this whenever they change a programme's items or settings.
+        In single-operator mode the operator's own creation is approved at once in their name.
         """
-        if programme.status is ContentStatus.DRAFT:
+        verb = "approve" if actor.single_operator else "submit"
+        self._move(session, actor, ContentKind.PROGRAMME, programme, verb=verb, now=self._clock.now())
+
+    def reset_approval(self, session: Session, actor: Actor, programme: Programme) -> None:
+        """Send a changed programme back for approval (call it inside the change's session).
+
+        Other services call this whenever they change a programme's items or settings: approved (or aired)
+        content goes back to waiting with its approval cleared, so changed content cannot air on an old
+        approval, and ``actor`` counts as the one who sent it (they may not approve their own change). A draft
+        or rejected programme stays as it is.
+        """
+        if programme.status in (ContentStatus.DRAFT, ContentStatus.REJECTED):
             return
         before = audit.snapshot(programme)
-        self._back_to_draft(programme)
+        programme.status = ContentStatus.WAITING
+        programme.approved_by = None
+        programme.approved_at = None
         session.add(programme)
         self._record(
             session, actor.username, "reset", ContentKind.PROGRAMME, programme, before=before, now=self._clock.now()
@@ -437,9 +450,14 @@ class ApprovalService:
 
     @staticmethod
     def _submitter(session: Session, kind: ContentKind, ident: int) -> str | None:
+        # Whoever changed approved content sent it back for approval (``reset``): they count as its submitter.
         return session.exec(
             select(AuditEntry.actor)
-            .where(AuditEntry.action == f"{kind.value}.submit", AuditEntry.entity_id == str(ident))
+            .where(
+                col(AuditEntry.action).in_([f"{kind.value}.submit", f"{kind.value}.reset"]),
+                AuditEntry.entity == kind.value,
+                AuditEntry.entity_id == str(ident),
+            )
             .order_by(col(AuditEntry.id).desc())
             .limit(1)
         ).first()

@@ -14,7 +14,7 @@ from typing import Any
 from sqlmodel import Session, SQLModel, col, select
 
 from truyenthanh.adapters.db.database import Database
-from truyenthanh.adapters.db.models import AuditEntry, BroadcastLog
+from truyenthanh.adapters.db.models import AuditEntry, BroadcastLog, Programme, ProgrammeItem
 from truyenthanh.domain import records
 from truyenthanh.services import chains
 
@@ -30,6 +30,18 @@ def snapshot(row: SQLModel | None) -> dict[str, Any] | None:
     result = records.plain(data)
     assert isinstance(result, dict)
     return result
+
+
+def programme_snapshot(session: Session, programme: Programme) -> dict[str, Any] | None:
+    """:func:`snapshot` of a programme with its items in order (``items``): what a rundown edit changes."""
+    data = snapshot(programme)
+    if data is None or programme.id is None:
+        return data
+    items = session.exec(
+        select(ProgrammeItem).where(ProgrammeItem.programme_id == programme.id).order_by(col(ProgrammeItem.position))
+    ).all()
+    data["items"] = [snapshot(item) for item in items]
+    return data
 
 
 def record(
@@ -72,6 +84,10 @@ ACTION_LABELS = {
     "user.passwd": "Đổi mật khẩu",
     "user.disable": "Khóa tài khoản",
     "user.enable": "Mở khóa tài khoản",
+    "user.login": "Đăng nhập đúng sau lần sai",
+    "user.login_failed": "Đăng nhập sai mật khẩu",
+    "user.lock": "Tạm khóa tài khoản vì sai mật khẩu nhiều lần",
+    "user.login_refused": "Từ chối đăng nhập khi tài khoản đang tạm khóa",
     "announcement.add": "Soạn thông báo",
     "announcement.edit": "Sửa thông báo",
     "announcement.submit": "Gửi duyệt thông báo",
@@ -85,6 +101,21 @@ ACTION_LABELS = {
     "programme.reset": "Chương trình cần duyệt lại",
     "emergency.send": "Phát khẩn cấp không qua duyệt",
     "package.import": "Nhập gói chương trình",
+    "programme.import": "Nhập chương trình từ gói",
+    "announcement.import": "Nhập thông báo từ gói",
+    "schedule.import": "Nhập lịch phát từ gói",
+    "programme.add": "Tạo chương trình",
+    "programme.edit": "Sửa chương trình",
+    "programme.delete": "Xóa chương trình",
+    "asset.import": "Nhập tệp âm thanh",
+    "asset.edit": "Sửa thông tin tệp âm thanh",
+    "asset.delete": "Xóa tệp âm thanh",
+    "schedule.add": "Thêm lịch phát",
+    "schedule.edit": "Sửa lịch phát",
+    "schedule.remove": "Xóa lịch phát",
+    "schedule.retire": "Kết thúc lịch phát được thay thế",
+    "announcement.delete": "Xóa thông báo",
+    "station.rules": "Sửa quy định phát của đài",
     "schedule.import_ics": "Nhập lịch từ tệp iCalendar",
     "key.trust": "Tin cậy khóa ký của tuyến trên",
     "key.untrust": "Bỏ tin cậy khóa ký",
@@ -157,4 +188,4 @@ class AuditService:
         ]
 
 
-__all__ = ["ACTION_LABELS", "AuditLine", "AuditService", "record", "snapshot"]
+__all__ = ["ACTION_LABELS", "AuditLine", "AuditService", "programme_snapshot", "record", "snapshot"]

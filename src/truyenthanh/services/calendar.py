@@ -20,16 +20,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, vRecur
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from truyenthanh import __version__
 from truyenthanh.adapters.db.database import Database
 from truyenthanh.adapters.db.models import Programme, Schedule, Station
 from truyenthanh.config import Settings
+from truyenthanh.domain.accounts import Actor, Permission
 from truyenthanh.domain.enums import Priority
 from truyenthanh.domain.schedule import Misfire, ScheduleSpec, check, describe, normalise_rrule
-from truyenthanh.errors import ScheduleError
+from truyenthanh.errors import PermissionDeniedError, ScheduleError
 from truyenthanh.services import audit
+from truyenthanh.services.accounts import AccountService
 from truyenthanh.services.packages import ConflictChoice, retire_schedules
 from truyenthanh.services.ports import Clock
 from truyenthanh.services.scheduling import SchedulingService, programme_duration
@@ -103,11 +105,20 @@ class _Candidate:
 class CalendarService:
     """Exports the station's schedule as iCalendar and imports schedules from iCalendar files."""
 
-    def __init__(self, *, settings: Settings, db: Database, clock: Clock, scheduling: SchedulingService) -> None:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        db: Database,
+        clock: Clock,
+        scheduling: SchedulingService,
+        accounts: AccountService,
+    ) -> None:
         self._settings = settings
         self._db = db
         self._clock = clock
         self._scheduling = scheduling
+        self._accounts = accounts
 
     def export_ics(self) -> bytes:
         """Every schedule of the station as an iCalendar document (UTF-8 bytes)."""
@@ -160,13 +171,15 @@ class CalendarService:
         raw: bytes,
         source: str,
         *,
+        actor: Actor | None = None,
         choice: ConflictChoice = ConflictChoice.REFUSE,
-        operator: str | None = None,
         dry_run: bool = False,
     ) -> CalendarImport:
-        """Add the schedules of an iCalendar file, all in one transaction.
+        """Add the schedules of an iCalendar file, all in one transaction, for ``actor`` (each schedule added or
+        changed is audited with its record before and after). A ``dry_run`` needs no actor.
 
         Raises:
+            PermissionDeniedError: ``actor`` may not edit the schedule, or is missing for a real import.
             ScheduleError: the file cannot be read, an event is unusable (every problem listed), or there are
                 conflicts and ``choice`` is ``refuse``; nothing is written.
         """
@@ -198,6 +211,9 @@ class CalendarService:
         summaries = tuple(c.label for c in candidates)
         if dry_run:
             return CalendarImport(schedules=summaries, conflicts=conflicts, replaced=len(previous) + len(updated))
+        if actor is None:
+            raise PermissionDeniedError("Nhập lịch cần biết ai nhập: hãy đăng nhập.")
+        self._accounts.require(actor, Permission.EDIT_SCHEDULE)
         if conflicts and choice is ConflictChoice.REFUSE:
             raise ScheduleError(
                 f"Chưa nhập lịch nào từ {source} vì có xung đột:\n  "
@@ -210,7 +226,7 @@ class CalendarService:
         skipped: list[str] = []
         with self._db.session() as session:
             for package_id in ids:
-                retire_schedules(session, package_id, now, zone)
+                retire_schedules(session, package_id, now, zone, actor=actor.username)
             session.flush()
             for candidate in candidates:
                 if candidate.conflicts and choice is ConflictChoice.SKIP:
@@ -223,6 +239,7 @@ class CalendarService:
                     # keeps its id (and its package, which a newer version of the package still replaces).
                     existing = session.get(Schedule, schedule_id)
                     assert existing is not None
+                    before = audit.snapshot(existing)
                     existing.start_at = spec.start_at
                     existing.rrule = spec.rrule
                     existing.exdates = [moment.astimezone(UTC).isoformat() for moment in spec.exdates]
@@ -233,6 +250,8 @@ class CalendarService:
                     existing.session_name = spec.session_name
                     existing.enabled = spec.enabled
                     session.add(existing)
+                    session.flush()
+                    self._record(session, actor, "schedule.edit", existing, before=before, now=now)
                     saved.append(schedule_id)
                     continue
                 row = Schedule(
@@ -247,17 +266,18 @@ class CalendarService:
                     session_name=spec.session_name,
                     enabled=spec.enabled,
                     package_id=_ics_id(candidate.uid),
-                    created_by=operator,
+                    created_by=actor.username,
                     created_at=now,
                 )
                 session.add(row)
                 session.flush()
                 assert row.id is not None
+                self._record(session, actor, "schedule.add", row, before=None, now=now)
                 saved.append(row.id)
             audit.record(
                 session,
                 at=now,
-                actor=operator or "?",
+                actor=actor.username,
                 action="schedule.import_ics",
                 entity="schedule",
                 entity_id=",".join(str(i) for i in saved),
@@ -270,6 +290,21 @@ class CalendarService:
             skipped=tuple(skipped),
             conflicts=conflicts,
             imported=True,
+        )
+
+    @staticmethod
+    def _record(
+        session: Session, actor: Actor, action: str, row: Schedule, *, before: dict[str, Any] | None, now: datetime
+    ) -> None:
+        audit.record(
+            session,
+            at=now,
+            actor=actor.username,
+            action=action,
+            entity="schedule",
+            entity_id=row.id,
+            before=before,
+            after=audit.snapshot(row),
         )
 
     def _read(self, raw: bytes, source: str, zone: ZoneInfo) -> list[_Candidate]:

@@ -8,6 +8,7 @@ neither a file without a row nor a row without a file.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import unicodedata
@@ -18,14 +19,17 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from truyenthanh.adapters import ffmpeg, files
 from truyenthanh.adapters.db.database import Database
-from truyenthanh.adapters.db.models import AudioAsset
+from truyenthanh.adapters.db.models import Announcement, AudioAsset, Programme, ProgrammeItem
+from truyenthanh.domain.accounts import Actor, Permission
 from truyenthanh.domain.enums import AssetSource, Category
 from truyenthanh.errors import AudioError, LibraryError, NotFoundError, StorageError
 from truyenthanh.locations import Locations
+from truyenthanh.services import audit
+from truyenthanh.services.accounts import AccountService
 from truyenthanh.services.ports import Clock
 
 AUDIO_EXTENSIONS = (".mp3", ".wav", ".ogg", ".oga", ".flac", ".m4a", ".aac")
@@ -317,12 +321,17 @@ class MediaStaging:
 
 
 class LibraryService:
-    """Imports audio files into the station's library and lets people find and describe them."""
+    """Imports audio files into the station's library and lets people find, describe and delete them.
 
-    def __init__(self, *, locations: Locations, db: Database, clock: Clock) -> None:
+    Every change is authorised (``edit_content``) and audited with the record before and after, in the same
+    transaction as the change.
+    """
+
+    def __init__(self, *, locations: Locations, db: Database, clock: Clock, accounts: AccountService) -> None:
         self._locations = locations
         self._db = db
         self._clock = clock
+        self._accounts = accounts
 
     @property
     def media_dir(self) -> Path:
@@ -344,6 +353,7 @@ class LibraryService:
 
     def add(
         self,
+        actor: Actor,
         paths: Sequence[Path],
         *,
         title: str | None = None,
@@ -351,9 +361,10 @@ class LibraryService:
         language: str = "vi",
         progress: Progress | None = None,
     ) -> ImportReport:
-        """Import files one by one; a refused file does not stop the others.
+        """Import files one by one for ``actor``; a refused file does not stop the others.
 
         Args:
+            actor: who imports them (recorded in the audit trail).
             paths: the files to import.
             title: title for the asset (only with a single file); default: the file name.
             category: content category of every file.
@@ -361,9 +372,11 @@ class LibraryService:
             progress: called after each file.
 
         Raises:
+            PermissionDeniedError: ``actor`` may not edit content.
             LibraryError: the title, or the language tag, is invalid (nothing is imported).
             StorageError: the station folder cannot be written.
         """
+        self._accounts.require(actor, Permission.EDIT_CONTENT)
         if title is not None and len(paths) > 1:
             raise LibraryError("Chỉ đặt được tiêu đề khi nhập một tệp; với nhiều tệp, tiêu đề lấy theo tên tệp.")
         language = validate_language(language)
@@ -371,12 +384,12 @@ class LibraryService:
         self._locations.media_dir.mkdir(parents=True, exist_ok=True)
         results = []
         for path in paths:
-            results.append(self._add_one(path, chosen_title or _title_from(path), category, language))
+            results.append(self._add_one(actor, path, chosen_title or _title_from(path), category, language))
             if progress is not None:
                 progress(path)
         return ImportReport(tuple(results))
 
-    def _add_one(self, path: Path, title: str, category: Category, language: str) -> ImportResult:
+    def _add_one(self, actor: Actor, path: Path, title: str, category: Category, language: str) -> ImportResult:
         try:
             inspected = inspect_audio(path)
         except AudioError as exc:
@@ -388,8 +401,10 @@ class LibraryService:
             with self.transaction() as (session, staging):
                 staging.stage(path, inspected.media_path)
                 row = inspected.to_row(title=title, category=category, language=language, source=AssetSource.IMPORTED)
+                row.created_at = self._clock.now()
                 session.add(row)
                 session.flush()
+                self._record(session, actor, "asset.import", row, before=None, after=audit.snapshot(row))
                 info = AssetInfo.of(row)
         except IntegrityError:
             # Another process imported the same bytes meanwhile; its file and row stand.
@@ -443,6 +458,7 @@ class LibraryService:
 
     def update(
         self,
+        actor: Actor,
         asset_id: int,
         *,
         title: str | None = None,
@@ -452,15 +468,18 @@ class LibraryService:
         """Change an asset's title, category or language (``None`` leaves a field as it is).
 
         Raises:
+            PermissionDeniedError: ``actor`` may not edit content.
             NotFoundError: no asset has that id.
             LibraryError: the new title or language tag is invalid.
         """
+        self._accounts.require(actor, Permission.EDIT_CONTENT)
         new_title = _clean_title(title) if title is not None else None
         new_language = validate_language(language) if language is not None else None
         with self._db.session() as session:
             row = session.get(AudioAsset, asset_id)
             if row is None:
                 raise NotFoundError(f"Không có tệp âm thanh số {asset_id} trong thư viện.")
+            before = audit.snapshot(row)
             if new_title is not None:
                 row.title = new_title
             if category is not None:
@@ -469,7 +488,74 @@ class LibraryService:
                 row.language = new_language
             session.add(row)
             session.flush()
+            after = audit.snapshot(row)
+            if after != before:
+                self._record(session, actor, "asset.edit", row, before=before, after=after)
             return AssetInfo.of(row)
+
+    def delete(self, actor: Actor, asset_id: int) -> AssetInfo:
+        """Remove an asset no programme, announcement or fallback uses, and then its file.
+
+        Raises:
+            PermissionDeniedError: ``actor`` may not edit content.
+            NotFoundError: no asset has that id.
+            LibraryError: something still uses it (the message says what); nothing is changed.
+        """
+        self._accounts.require(actor, Permission.EDIT_CONTENT)
+        with self._db.session() as session:
+            row = session.get(AudioAsset, asset_id)
+            if row is None:
+                raise NotFoundError(f"Không có tệp âm thanh số {asset_id} trong thư viện.")
+            users = [
+                f"chương trình «{title}»"
+                for title in session.exec(
+                    select(Programme.title)
+                    .join(ProgrammeItem, col(ProgrammeItem.programme_id) == col(Programme.id))
+                    .where(ProgrammeItem.asset_id == asset_id)
+                    .distinct()
+                )
+            ]
+            users += [
+                f"mục dự phòng của chương trình «{title}»"
+                for title in session.exec(select(Programme.title).where(Programme.fallback_asset_id == asset_id))
+            ]
+            users += [
+                f"thông báo «{title}»"
+                for title in session.exec(select(Announcement.title).where(Announcement.asset_id == asset_id))
+            ]
+            if users:
+                raise LibraryError(
+                    f"Không xóa được tệp số {asset_id} «{row.title}» vì đang được dùng trong: {'; '.join(users)}. "
+                    "Hãy bỏ tệp khỏi những nơi đó trước."
+                )
+            info = AssetInfo.of(row)
+            self._record(session, actor, "asset.delete", row, before=audit.snapshot(row), after=None)
+            session.delete(row)
+        # The row is gone (committed); a file left behind by a failing disk is harmless and named by its content.
+        with contextlib.suppress(OSError):
+            (self._locations.media_dir / info.path).unlink(missing_ok=True)
+        return info
+
+    def _record(
+        self,
+        session: Session,
+        actor: Actor,
+        action: str,
+        row: AudioAsset,
+        *,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+    ) -> None:
+        audit.record(
+            session,
+            at=self._clock.now(),
+            actor=actor.username,
+            action=action,
+            entity="audio_asset",
+            entity_id=row.id,
+            before=before,
+            after=after,
+        )
 
     def absolute_path(self, asset: AssetInfo) -> Path:
         """Where an asset's file is on disk."""

@@ -47,6 +47,7 @@ from truyenthanh.adapters.db.models import (
     Zone,
 )
 from truyenthanh.config import Settings
+from truyenthanh.domain.accounts import Actor, Permission
 from truyenthanh.domain.enums import AssetSource, Category, ContentStatus, ItemKind
 from truyenthanh.domain.package import (
     MANIFEST_NAME,
@@ -77,6 +78,8 @@ from truyenthanh.domain.tunes import TUNES
 from truyenthanh.errors import AudioError, PackageError
 from truyenthanh.locations import Locations
 from truyenthanh.services import audit
+from truyenthanh.services.accounts import AccountService
+from truyenthanh.services.approvals import ApprovalService
 from truyenthanh.services.keys import KeyService
 from truyenthanh.services.library import InspectedAudio, LibraryService, MediaStaging, inspect_audio
 from truyenthanh.services.ports import Clock
@@ -440,6 +443,8 @@ class PackageService:
         library: LibraryService,
         scheduling: SchedulingService,
         keys: KeyService,
+        accounts: AccountService,
+        approvals: ApprovalService,
         limits: PackageLimits | None = None,
         narrate: Narrate | None = None,
     ) -> None:
@@ -450,6 +455,8 @@ class PackageService:
         self._library = library
         self._scheduling = scheduling
         self._keys = keys
+        self._accounts = accounts
+        self._approvals = approvals
         self.limits = limits or PackageLimits()
         self._narrate = narrate
 
@@ -713,19 +720,25 @@ class PackageService:
 
     def import_package(
         self,
+        actor: Actor,
         package: Path,
         *,
         choice: ConflictChoice = ConflictChoice.REFUSE,
-        operator: str | None = None,
         dry_run: bool = False,
         progress: Progress | None = None,
     ) -> ImportOutcome:
-        """Verify, preview and (unless ``dry_run``) import a package in one transaction.
+        """Verify, preview and (unless ``dry_run``) import a package in one transaction, for ``actor``.
+
+        Imported programmes and announcements wait for the station's approver, unless the package was signed by
+        a trusted upstream key and the station pre-approves such packages (``signed_packages_preapproved``):
+        then they are approved in that upstream's name. Everything created is audited.
 
         Raises:
+            PermissionDeniedError: ``actor`` may not import packages.
             PackageConflictError: conflicts and ``choice`` is ``refuse``; nothing is written.
             PackageError: as :meth:`preview`; nothing is written.
         """
+        self._accounts.require(actor, Permission.IMPORT_PACKAGES)
         with self._open(package, progress) as opened:
             plan = self._plan(opened)
             preview = plan.preview
@@ -733,7 +746,7 @@ class PackageService:
                 return ImportOutcome(preview=preview, imported=False)
             if preview.conflicts and choice is ConflictChoice.REFUSE:
                 raise PackageConflictError(preview, self._settings.zone)
-            outcome = self._write(opened, plan, choice, operator)
+            outcome = self._write(opened, plan, choice, actor)
             if progress:
                 progress("Đã nhập gói", 0)
             return outcome
@@ -945,10 +958,11 @@ class PackageService:
 
     # --- writing -------------------------------------------------------------------------------------------------
 
-    def _write(self, opened: _Opened, plan: _Plan, choice: ConflictChoice, operator: str | None) -> ImportOutcome:
+    def _write(self, opened: _Opened, plan: _Plan, choice: ConflictChoice, actor: Actor) -> ImportOutcome:
         info = opened.programme_file.package
         now = self._clock.now()
-        actor = operator or "?"
+        # Only a signature checked against a key the station trusts may stand in for the station's approver.
+        upstream = opened.signer.name if opened.signer is not None and opened.signer.trusted else None
         programme_ids: list[int] = []
         schedule_ids: list[int] = []
         skipped: list[str] = []
@@ -958,7 +972,7 @@ class PackageService:
             self._library.transaction() as (session, staging),
         ):
             assets = _AssetWriter(session, staging, opened, Path(scratch))
-            retire_schedules(session, info.id, now, self._settings.zone)
+            retire_schedules(session, info.id, now, self._settings.zone, actor=actor.username)
             for planned in plan.programmes:
                 programme = planned.spec
                 fallback_id = assets.for_item(programme.fallback, programme) if programme.fallback else None
@@ -968,11 +982,9 @@ class PackageService:
                     priority=programme.priority,
                     language=programme.language,
                     fallback_asset_id=fallback_id,
-                    status=ContentStatus.APPROVED,
+                    status=ContentStatus.WAITING,
                     package_id=info.id,
                     created_by=info.author,
-                    approved_by=actor,
-                    approved_at=now,
                     created_at=now,
                 )
                 session.add(row)
@@ -990,9 +1002,22 @@ class PackageService:
                             programme=programme,
                             author=info.author,
                             actor=actor,
+                            upstream=upstream,
                             now=now,
                         )
                     )
+                session.flush()
+                audit.record(
+                    session,
+                    at=now,
+                    actor=actor.username,
+                    action="programme.import",
+                    entity="programme",
+                    entity_id=row.id,
+                    after=audit.programme_snapshot(session, row),
+                )
+                if upstream is not None:
+                    self._approvals.preapprove_package(session, row, upstream=upstream)
                 ids = []
                 for schedule in planned.schedules:
                     if schedule.spec is None or (schedule.problems and choice is ConflictChoice.SKIP):
@@ -1010,12 +1035,21 @@ class PackageService:
                         misfire=str(spec.misfire),
                         session_name=spec.session_name,
                         package_id=info.id,
-                        created_by=actor,
+                        created_by=actor.username,
                         created_at=now,
                     )
                     session.add(saved)
                     session.flush()
                     assert saved.id is not None
+                    audit.record(
+                        session,
+                        at=now,
+                        actor=actor.username,
+                        action="schedule.import",
+                        entity="schedule",
+                        entity_id=saved.id,
+                        after=audit.snapshot(saved),
+                    )
                     ids.append(saved.id)
                 schedule_ids.extend(ids)
                 rows[programme.key] = {"programme_id": row.id, "schedule_ids": ids}
@@ -1037,14 +1071,14 @@ class PackageService:
                     "upstream_id": info.upstream_id,
                 },
                 imported_at=now,
-                imported_by=operator,
+                imported_by=actor.username,
             )
             session.add(record)
             session.flush()
             audit.record(
                 session,
                 at=now,
-                actor=actor,
+                actor=actor.username,
                 action="package.import",
                 entity="programme_package",
                 entity_id=record.id,
@@ -1053,6 +1087,7 @@ class PackageService:
                     "version": info.version,
                     "archive_sha256": opened.archive_sha256,
                     "signer": opened.signer.fingerprint if opened.signer else None,
+                    "preapproved_by": upstream if upstream and self._settings.signed_packages_preapproved else None,
                     "choice": choice.value,
                     "programmes": programme_ids,
                     "schedules": schedule_ids,
@@ -1077,7 +1112,8 @@ class PackageService:
         item: ItemSpec,
         programme: ProgrammeSpec,
         author: str,
-        actor: str,
+        actor: Actor,
+        upstream: str | None,
         now: datetime,
     ) -> ProgrammeItem:
         announcement_id = None
@@ -1090,17 +1126,26 @@ class PackageService:
                 text=item.text or "",
                 asset_id=rendered,
                 engine="package" if rendered else None,
-                status=ContentStatus.APPROVED,
+                status=ContentStatus.WAITING,
                 priority=programme.priority,
                 category=programme.category,
                 created_by=author,
-                approved_by=actor,
-                approved_at=now,
                 created_at=now,
                 updated_at=now,
             )
             session.add(announcement)
             session.flush()
+            audit.record(
+                session,
+                at=now,
+                actor=actor.username,
+                action="announcement.import",
+                entity="announcement",
+                entity_id=announcement.id,
+                after=audit.snapshot(announcement),
+            )
+            if upstream is not None:
+                self._approvals.preapprove_package(session, announcement, upstream=upstream)
             announcement_id = announcement.id
         elif item.kind in (ItemKind.AUDIO, ItemKind.JINGLE):
             asset_id = assets.for_item(item, programme)
@@ -1141,8 +1186,12 @@ class PackageService:
             ]
 
 
-def retire_schedule(session: Session, row: Schedule, now: datetime, zone: ZoneInfo) -> None:
-    """End one schedule at ``now``: delete it if it never aired, else cap its validity at ``now`` (history stays)."""
+def retire_schedule(session: Session, row: Schedule, now: datetime, zone: ZoneInfo, *, actor: str) -> None:
+    """End one schedule at ``now``: delete it if it never aired, else cap its validity at ``now`` (history stays).
+
+    The change is audited as ``schedule.retire`` for ``actor`` (a username).
+    """
+    before = audit.snapshot(row)
     spec = ScheduleSpec(
         id=row.id,
         programme_id=row.programme_id,
@@ -1156,19 +1205,33 @@ def retire_schedule(session: Session, row: Schedule, now: datetime, zone: ZoneIn
     )
     earliest = min(row.start_at, row.valid_from or row.start_at) - timedelta(seconds=1)
     if earliest < now and expand(spec, earliest, now, zone):
-        if row.valid_to is None or row.valid_to > now:
-            row.valid_to = now
-            session.add(row)
+        if row.valid_to is not None and row.valid_to <= now:
+            return
+        row.valid_to = now
+        session.add(row)
+        after = audit.snapshot(row)
     else:
         session.delete(row)
+        after = None
+    audit.record(
+        session,
+        at=now,
+        actor=actor,
+        action="schedule.retire",
+        entity="schedule",
+        entity_id=row.id,
+        before=before,
+        after=after,
+    )
 
 
-def retire_schedules(session: Session, package_id: str, now: datetime, zone: ZoneInfo) -> None:
+def retire_schedules(session: Session, package_id: str, now: datetime, zone: ZoneInfo, *, actor: str) -> None:
     """End the schedules that came from ``package_id`` (an earlier version of a package, or an earlier import
     of the same calendar events) at ``now``: drop those that never aired, cap the others at ``now`` so their
-    history stays; then remove that package's programmes that never aired and have no schedule left."""
+    history stays; then remove that package's programmes that never aired and have no schedule left. Every
+    change is audited for ``actor`` (a username)."""
     for row in list(session.exec(select(Schedule).where(Schedule.package_id == package_id))):
-        retire_schedule(session, row, now, zone)
+        retire_schedule(session, row, now, zone, actor=actor)
     session.flush()
     old_programmes = list(session.exec(select(Programme).where(Programme.package_id == package_id)))
     for programme in old_programmes:
@@ -1178,6 +1241,15 @@ def retire_schedules(session: Session, package_id: str, now: datetime, zone: Zon
             continue
         items = list(session.exec(select(ProgrammeItem).where(ProgrammeItem.programme_id == programme.id)))
         announcement_ids = {i.announcement_id for i in items if i.announcement_id is not None}
+        audit.record(
+            session,
+            at=now,
+            actor=actor,
+            action="programme.delete",
+            entity="programme",
+            entity_id=programme.id,
+            before=audit.programme_snapshot(session, programme),
+        )
         for item in items:
             session.delete(item)
         session.flush()
@@ -1189,6 +1261,15 @@ def retire_schedules(session: Session, package_id: str, now: datetime, zone: Zon
             ).first()
             announcement = session.get(Announcement, announcement_id)
             if used is None and announcement is not None:
+                audit.record(
+                    session,
+                    at=now,
+                    actor=actor,
+                    action="announcement.delete",
+                    entity="announcement",
+                    entity_id=announcement_id,
+                    before=audit.snapshot(announcement),
+                )
                 session.delete(announcement)
     session.flush()
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -11,9 +13,13 @@ from sqlmodel import Session, col, func, select
 
 from truyenthanh.adapters.db.database import Database
 from truyenthanh.adapters.db.models import Announcement, AudioAsset, Programme, ProgrammeItem, Schedule, Station
+from truyenthanh.domain.accounts import Actor, Permission
 from truyenthanh.domain.enums import Category, ContentStatus, ItemKind, Priority
 from truyenthanh.domain.station import StationRules
 from truyenthanh.errors import NotFoundError, ProgrammeError
+from truyenthanh.services import audit
+from truyenthanh.services.accounts import AccountService
+from truyenthanh.services.approvals import ApprovalService
 from truyenthanh.services.ports import Clock
 
 MAX_TITLE = 300
@@ -100,11 +106,43 @@ class ItemChoices:
 
 
 class ProgrammeService:
-    """Creates programmes and edits their items; every change is one transaction."""
+    """Creates programmes and edits their items; every change is one transaction.
 
-    def __init__(self, *, db: Database, clock: Clock) -> None:
+    Every change is authorised (``edit_content``) and audited with the programme and its items before and
+    after, in the same transaction; changing an approved programme sends it back for approval
+    (:meth:`ApprovalService.reset_approval`), so changed content never airs on an old approval.
+    """
+
+    def __init__(self, *, db: Database, clock: Clock, accounts: AccountService, approvals: ApprovalService) -> None:
         self._db = db
         self._clock = clock
+        self._accounts = accounts
+        self._approvals = approvals
+
+    @contextmanager
+    def _editing(self, actor: Actor, programme_id: int) -> Iterator[tuple[Session, Programme]]:
+        """A session changing one programme: checks the right first; on success records the change (if any)
+        with the programme and items before and after, and sends approved content back for approval."""
+        self._accounts.require(actor, Permission.EDIT_CONTENT)
+        with self._db.session() as session:
+            programme = _programme(session, programme_id)
+            before = audit.programme_snapshot(session, programme)
+            yield session, programme
+            session.flush()
+            after = audit.programme_snapshot(session, programme)
+            if after == before:
+                return
+            audit.record(
+                session,
+                at=self._clock.now(),
+                actor=actor.username,
+                action="programme.edit",
+                entity="programme",
+                entity_id=programme_id,
+                before=before,
+                after=after,
+            )
+            self._approvals.reset_approval(session, actor, programme)
 
     def list(self, *, search: str | None = None) -> list[ProgrammeSummary]:
         """Programmes, newest first, with their item count and total length; ``search`` matches the title."""
@@ -150,23 +188,110 @@ class ProgrammeService:
             return _detail(session, programme_id)
 
     def create(
-        self, title: str, *, category: Category = Category.LOCAL_AFFAIRS, priority: Priority = Priority.NORMAL
+        self,
+        actor: Actor,
+        title: str,
+        *,
+        category: Category = Category.LOCAL_AFFAIRS,
+        priority: Priority = Priority.NORMAL,
     ) -> ProgrammeDetail:
-        """A new, empty draft programme.
+        """A new, empty draft programme written by ``actor``.
 
         Raises:
+            PermissionDeniedError: ``actor`` may not edit content.
             ProgrammeError: the title is empty or too long.
         """
+        self._accounts.require(actor, Permission.EDIT_CONTENT)
         cleaned = _clean_title(title)
+        now = self._clock.now()
         with self._db.session() as session:
-            programme = Programme(title=cleaned, category=category, priority=priority, created_at=self._clock.now())
+            programme = Programme(
+                title=cleaned, category=category, priority=priority, created_by=actor.username, created_at=now
+            )
             session.add(programme)
             session.flush()
             assert programme.id is not None
+            audit.record(
+                session,
+                at=now,
+                actor=actor.username,
+                action="programme.add",
+                entity="programme",
+                entity_id=programme.id,
+                after=audit.programme_snapshot(session, programme),
+            )
             return _detail(session, programme.id)
+
+    def update(
+        self,
+        actor: Actor,
+        programme_id: int,
+        *,
+        title: str | None = None,
+        category: Category | None = None,
+        priority: Priority | None = None,
+    ) -> ProgrammeDetail:
+        """Change a programme's title, category or priority (``None`` leaves a field as it is).
+
+        Raises:
+            PermissionDeniedError: ``actor`` may not edit content.
+            NotFoundError: no programme has that id.
+            ProgrammeError: the new title is empty or too long.
+        """
+        cleaned = _clean_title(title) if title is not None else None
+        with self._editing(actor, programme_id) as (session, programme):
+            programme.title = cleaned or programme.title
+            programme.category = category or programme.category
+            programme.priority = priority or programme.priority
+            session.add(programme)
+        return self.get(programme_id)
+
+    def delete(self, actor: Actor, programme_id: int) -> ProgrammeSummary:
+        """Delete a programme that no schedule uses, with its items (the broadcast log keeps its history).
+
+        Raises:
+            PermissionDeniedError: ``actor`` may not edit content.
+            NotFoundError: no programme has that id.
+            ProgrammeError: schedules still air it (the message names them); nothing is changed.
+        """
+        self._accounts.require(actor, Permission.EDIT_CONTENT)
+        with self._db.session() as session:
+            programme = _programme(session, programme_id)
+            schedules = session.exec(select(Schedule.id).where(Schedule.programme_id == programme_id)).all()
+            if schedules:
+                raise ProgrammeError(
+                    f"Không xóa được chương trình số {programme_id} «{programme.title}» vì còn lịch phát số "
+                    f"{', '.join(map(str, schedules))}: hãy xóa các lịch đó trước."
+                )
+            before = audit.programme_snapshot(session, programme)
+            detail = _detail(session, programme_id)
+            summary = ProgrammeSummary(
+                id=detail.id,
+                title=detail.title,
+                category=detail.category,
+                priority=detail.priority,
+                status=detail.status,
+                items=len(detail.items),
+                total_s=detail.total_s,
+            )
+            for item in _items(session, programme_id):
+                session.delete(item)
+            session.flush()
+            session.delete(programme)
+            audit.record(
+                session,
+                at=self._clock.now(),
+                actor=actor.username,
+                action="programme.delete",
+                entity="programme",
+                entity_id=programme_id,
+                before=before,
+            )
+        return summary
 
     def add_item(
         self,
+        actor: Actor,
         programme_id: int,
         kind: ItemKind,
         *,
@@ -182,11 +307,11 @@ class ProgrammeService:
         ``duration_s``; relay needs ``relay_url`` and ``duration_s``.
 
         Raises:
+            PermissionDeniedError: ``actor`` may not edit content.
             NotFoundError: the programme, asset or announcement does not exist.
             ProgrammeError: what the item kind needs is missing or wrong.
         """
-        with self._db.session() as session:
-            _programme(session, programme_id)
+        with self._editing(actor, programme_id) as (session, _):
             item_title = title.strip()
             if kind in (ItemKind.AUDIO, ItemKind.JINGLE):
                 if asset_id is None:
@@ -227,16 +352,16 @@ class ProgrammeService:
                     duration_s=duration_s if kind in (ItemKind.SILENCE, ItemKind.RELAY) else None,
                 )
             )
-            session.flush()
-            return _detail(session, programme_id)
+        return self.get(programme_id)
 
-    def move_item(self, programme_id: int, position: int, offset: int) -> ProgrammeDetail:
+    def move_item(self, actor: Actor, programme_id: int, position: int, offset: int) -> ProgrammeDetail:
         """Move the item at ``position`` up (negative ``offset``) or down; stops at either end.
 
         Raises:
+            PermissionDeniedError: ``actor`` may not edit content.
             NotFoundError: the programme or the item does not exist.
         """
-        with self._db.session() as session:
+        with self._editing(actor, programme_id) as (session, _):
             items = _items(session, programme_id)
             if not 0 <= position < len(items):
                 raise NotFoundError(f"Chương trình số {programme_id} không có mục thứ {position + 1}.")
@@ -244,22 +369,23 @@ class ProgrammeService:
             order = list(items)
             order.insert(target, order.pop(position))
             _renumber(session, order)
-            return _detail(session, programme_id)
+        return self.get(programme_id)
 
-    def remove_item(self, programme_id: int, position: int) -> ProgrammeDetail:
+    def remove_item(self, actor: Actor, programme_id: int, position: int) -> ProgrammeDetail:
         """Remove the item at ``position``; the ones after it move up.
 
         Raises:
+            PermissionDeniedError: ``actor`` may not edit content.
             NotFoundError: the programme or the item does not exist.
         """
-        with self._db.session() as session:
+        with self._editing(actor, programme_id) as (session, _):
             items = _items(session, programme_id)
             if not 0 <= position < len(items):
                 raise NotFoundError(f"Chương trình số {programme_id} không có mục thứ {position + 1}.")
             session.delete(items[position])
             session.flush()
             _renumber(session, [item for index, item in enumerate(items) if index != position])
-            return _detail(session, programme_id)
+        return self.get(programme_id)
 
 
 def _programme(session: Session, programme_id: int) -> Programme:

@@ -31,7 +31,8 @@ from truyenthanh.adapters.db.models import (
     Station,
 )
 from truyenthanh.config import Settings
-from truyenthanh.domain.enums import ContentStatus, ItemKind, Priority
+from truyenthanh.domain.accounts import Actor, Permission
+from truyenthanh.domain.enums import ItemKind, Priority
 from truyenthanh.domain.schedule import (
     ConflictReport,
     Decision,
@@ -51,6 +52,9 @@ from truyenthanh.domain.schedule import (
 from truyenthanh.domain.station import StationRules
 from truyenthanh.errors import NotFoundError, ScheduleError, StorageError
 from truyenthanh.locations import Locations
+from truyenthanh.services import audit
+from truyenthanh.services.accounts import AccountService
+from truyenthanh.services.approvals import ApprovalService
 from truyenthanh.services.ports import Clock
 
 logger = logging.getLogger(__name__)
@@ -132,13 +136,50 @@ def programme_duration(session: Session, programme_id: int) -> float:
 
 
 class SchedulingService:
-    """Schedules of one station: add (under the rules), remove, list, expand. Thread-safe."""
+    """Schedules of one station: add (under the rules), remove, list, expand. Thread-safe.
 
-    def __init__(self, *, settings: Settings, locations: Locations, db: Database, clock: Clock) -> None:
+    Every change (schedules, the station's rules) is authorised and audited with the record before and after,
+    in the same transaction as the change.
+    """
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        locations: Locations,
+        db: Database,
+        clock: Clock,
+        accounts: AccountService,
+        approvals: ApprovalService,
+    ) -> None:
         self._settings = settings
         self._locations = locations
         self._db = db
         self._clock = clock
+        self._accounts = accounts
+        self._approvals = approvals
+
+    def _record(
+        self,
+        session: Session,
+        actor: Actor,
+        action: str,
+        entity: str,
+        entity_id: int | None,
+        *,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+    ) -> None:
+        audit.record(
+            session,
+            at=self._clock.now(),
+            actor=actor.username,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            before=before,
+            after=after,
+        )
 
     @property
     def zone(self) -> ZoneInfo:
@@ -151,18 +192,25 @@ class SchedulingService:
             station = session.exec(select(Station)).first()
         return StationRules.from_json(station.rules if station else None)
 
-    def set_rules(self, rules: StationRules) -> None:
-        """Replace the station's rules.
+    def set_rules(self, actor: Actor, rules: StationRules) -> None:
+        """Replace the station's rules (sessions, quiet hours, weekend).
 
         Raises:
+            PermissionDeniedError: ``actor`` may not change the station's settings.
             StorageError: the station has not been initialised.
         """
+        self._accounts.require(actor, Permission.MANAGE_STATION)
         with self._db.session() as session:
             station = session.exec(select(Station)).first()
             if station is None:
                 raise StorageError("Chưa có đài nào. Hãy chạy «truyenthanh init».")
+            before = audit.snapshot(station)
             station.rules = rules.to_json()
             session.add(station)
+            session.flush()
+            self._record(
+                session, actor, "station.rules", "station", station.id, before=before, after=audit.snapshot(station)
+            )
 
     # --- reading -------------------------------------------------------------------------------------------------
 
@@ -277,6 +325,7 @@ class SchedulingService:
 
     def add(
         self,
+        actor: Actor,
         programme: int | str,
         *,
         at: datetime | None = None,
@@ -288,19 +337,21 @@ class SchedulingService:
         valid_from: datetime | None = None,
         valid_to: datetime | None = None,
         resolve: Resolution | None = None,
-        operator: str | None = None,
     ) -> SavedSchedule:
         """Save a one-off (``at``) or recurring (``rrule`` + ``time_of_day``, from ``valid_from`` or today)
         schedule after checking it against the others and the station's rules.
 
         Args:
+            actor: who saves it (recorded as its author and in the audit trail).
             resolve: what to do about conflicts; ``None`` refuses to save a schedule that has any.
 
         Raises:
+            PermissionDeniedError: ``actor`` may not edit the schedule.
             ScheduleConflictError: conflicts and no (working) resolution; nothing is saved.
             ScheduleError: the times or the rule are invalid.
             NotFoundError: the programme does not exist.
         """
+        self._accounts.require(actor, Permission.EDIT_SCHEDULE)
         found = self.find_programme(programme)
         assert found.id is not None
         zone = self.zone
@@ -371,11 +422,16 @@ class SchedulingService:
                 other = session.get(Schedule, other_id)
                 if other is None:
                     continue
+                before = audit.snapshot(other)
                 if other.rrule:
                     other.exdates = [*other.exdates, *(m.astimezone(UTC).isoformat() for m in moments)]
                 else:
                     other.enabled = False
                 session.add(other)
+                session.flush()
+                self._record(
+                    session, actor, "schedule.edit", "schedule", other_id, before=before, after=audit.snapshot(other)
+                )
             row = Schedule(
                 programme_id=candidate.programme_id,
                 start_at=candidate.start_at,
@@ -385,24 +441,30 @@ class SchedulingService:
                 priority=priority,
                 misfire=str(candidate.misfire),
                 session_name=session_name,
-                created_by=operator,
+                created_by=actor.username,
                 created_at=now,
             )
             session.add(row)
             session.flush()
+            self._record(session, actor, "schedule.add", "schedule", row.id, before=None, after=audit.snapshot(row))
             saved = replace(candidate, id=row.id)
         return SavedSchedule(schedule=self._view(saved), forced=forced, note=note)
 
-    def remove(self, schedule_id: int) -> ScheduleView:
+    def remove(self, actor: Actor, schedule_id: int) -> ScheduleView:
         """Delete a schedule (the broadcast log keeps its history).
 
         Raises:
+            PermissionDeniedError: ``actor`` may not edit the schedule.
             NotFoundError: no schedule has this id.
         """
+        self._accounts.require(actor, Permission.EDIT_SCHEDULE)
         view = self.get(schedule_id)
         with self._db.session() as session:
             row = session.get(Schedule, schedule_id)
             if row is not None:
+                self._record(
+                    session, actor, "schedule.remove", "schedule", schedule_id, before=audit.snapshot(row), after=None
+                )
                 session.delete(row)
         return view
 
@@ -415,12 +477,16 @@ class SchedulingService:
         found = expand(spec, now, now + timedelta(days=366), self.zone)
         return found[0].start if found else None
 
-    def programme_for_asset(self, asset_id: int, *, title: str | None = None, operator: str | None = None) -> int:
-        """Make an approved one-item programme that plays one library asset; returns its id.
+    def programme_for_asset(self, actor: Actor, asset_id: int, *, title: str | None = None) -> int:
+        """Make a one-item programme that plays one library asset, sent for approval (approved at once in
+        single-operator mode); returns its id.
 
         Raises:
+            PermissionDeniedError: ``actor`` may not edit content.
             NotFoundError: no asset has this id.
         """
+        self._accounts.require(actor, Permission.EDIT_CONTENT)
+        now = self._clock.now()
         with self._db.session() as session:
             asset = session.get(AudioAsset, asset_id)
             if asset is None:
@@ -429,8 +495,8 @@ class SchedulingService:
                 title=title or asset.title,
                 category=asset.category,
                 language=asset.language,
-                status=ContentStatus.APPROVED,
-                approved_by=operator,
+                created_by=actor.username,
+                created_at=now,
             )
             session.add(programme)
             session.flush()
@@ -440,6 +506,17 @@ class SchedulingService:
                     programme_id=programme.id, position=0, kind=ItemKind.AUDIO, title=asset.title, asset_id=asset.id
                 )
             )
+            session.flush()
+            self._record(
+                session,
+                actor,
+                "programme.add",
+                "programme",
+                programme.id,
+                before=None,
+                after=audit.programme_snapshot(session, programme),
+            )
+            self._approvals.send_new(session, actor, programme)
             return programme.id
 
 

@@ -165,8 +165,8 @@ class StationService:
                 )
         return rendered
 
-    def status(self) -> dict[str, Any]:
-        """The station's identity, storage and content counts, JSON-ready.
+    def revision(self) -> str:
+        """The schema revision of the station's database (cheap: one query, no migration scripts read).
 
         Raises:
             StorageError: the station has not been initialised (``truyenthanh init``).
@@ -176,6 +176,15 @@ class StationService:
             raise StorageError(
                 f"Chưa có đài nào ở {self._locations.data_dir}. Hãy chạy «truyenthanh init» (hoặc «init --demo»)."
             )
+        return revision
+
+    def status(self) -> dict[str, Any]:
+        """The station's identity, storage and content counts, JSON-ready.
+
+        Raises:
+            StorageError: the station has not been initialised (``truyenthanh init``).
+        """
+        revision = self.revision()
         with self._db.session() as session:
             station = session.exec(select(Station)).first()
 

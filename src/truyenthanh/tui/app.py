@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import getpass
+import importlib
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import App
@@ -16,18 +17,25 @@ from textual.screen import Screen
 from truyenthanh.adapters.preview import PreviewPlayer
 from truyenthanh.domain.accounts import Actor
 from truyenthanh.errors import DaemonError, TruyenthanhError
-from truyenthanh.tui.backend import StationBackend
 from truyenthanh.tui.keys import describe_key
-from truyenthanh.tui.messages import ActionFailed, DaemonEventReceived, DaemonStarted
-from truyenthanh.tui.screens.announcements import AnnouncementsScreen
+from truyenthanh.tui.messages import ActionFailed, DaemonEventReceived, DaemonStarted, TodayLoaded
 from truyenthanh.tui.screens.emergency import EmergencyScreen
 from truyenthanh.tui.screens.help import HelpScreen
-from truyenthanh.tui.screens.library import LibraryScreen
-from truyenthanh.tui.screens.log import LogScreen
 from truyenthanh.tui.screens.login import LoginScreen
-from truyenthanh.tui.screens.programmes import ProgrammesScreen
-from truyenthanh.tui.screens.schedule import ScheduleScreen
 from truyenthanh.tui.screens.today import TodayScreen
+
+if TYPE_CHECKING:
+    from truyenthanh.tui.backend import StationBackend
+
+
+def _lazy(module: str, name: str) -> Callable[[], Screen[Any]]:
+    """A factory for a screen whose module is imported the first time the operator opens it (start-up speed)."""
+
+    def make() -> Screen[Any]:
+        screen: Screen[Any] = getattr(importlib.import_module(f"truyenthanh.tui.screens.{module}"), name)()
+        return screen
+
+    return make
 
 
 class TruyenthanhApp(App[None]):
@@ -38,11 +46,11 @@ class TruyenthanhApp(App[None]):
     ENABLE_COMMAND_PALETTE = False
     MODES: ClassVar[dict[str, Callable[[], Screen[Any]]]] = {  # type: ignore[assignment]
         "today": TodayScreen,
-        "library": LibraryScreen,
-        "programmes": ProgrammesScreen,
-        "schedule": ScheduleScreen,
-        "announcements": AnnouncementsScreen,
-        "log": LogScreen,
+        "library": _lazy("library", "LibraryScreen"),
+        "programmes": _lazy("programmes", "ProgrammesScreen"),
+        "schedule": _lazy("schedule", "ScheduleScreen"),
+        "announcements": _lazy("announcements", "AnnouncementsScreen"),
+        "log": _lazy("log", "LogScreen"),
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Trợ giúp", priority=True),
@@ -53,25 +61,74 @@ class TruyenthanhApp(App[None]):
         Binding("f6", "switch_mode('announcements')", "Thông báo", show=False, priority=True),
         Binding("f7", "switch_mode('log')", "Nhật ký", show=False, priority=True),
         Binding("f9", "emergency", "KHẨN CẤP", priority=True),
+        Binding("ctrl+l", "login", "Đăng nhập", show=False, priority=True),
         Binding("ctrl+q", "quit", "Thoát", priority=True),
         Binding("ctrl+c", "help_quit", show=False, system=True),
     ]
 
-    def __init__(self, backend: StationBackend, *, start_daemon: bool = True) -> None:
-        """``backend`` is the station facade (built from the bootstrap container); with ``start_daemon`` a
-        daemon is started in the background when none runs for the station."""
+    def __init__(self, backend: StationBackend | Callable[[], StationBackend], *, start_daemon: bool = True) -> None:
+        """``backend`` is the station facade (built from the bootstrap container), or a function that opens it:
+        then it is called in a worker after the first frame, so the screen appears before the database layer
+        is loaded. With ``start_daemon`` a daemon is started in the background when none runs for the station.
+        """
         super().__init__()
-        self.backend = backend
+        self._backend: StationBackend | None = None
+        self._open_backend: Callable[[], StationBackend] | None = None
+        self._backend_opened = threading.Event()
+        self._backend_error: TruyenthanhError | None = None
+        if callable(backend):
+            self._open_backend = backend
+        else:
+            self._backend = backend
+            self._backend_opened.set()
         self._start_daemon = start_daemon
         self._stop_listening = threading.Event()
         self.station_name = ""
-        """The station's name, read once at start."""
-        self.actor: Actor | None = None
-        """Who content-changing actions act for (set at the first login)."""
+        """The station's name (from the "Hôm nay" view)."""
         self.preview = PreviewPlayer()
         """Plays files for the operator to check, in a separate process."""
+        self._loaded_once = False
         self.daemon_up: bool | None = None
         """Whether the daemon answered last time it was asked (``None``: not asked yet)."""
+
+    @property
+    def backend(self) -> StationBackend:
+        """The station facade. While it is being opened (the first second of a start) this waits for it, so
+        the UI thread asks :attr:`backend_ready` first; workers just use it.
+
+        Raises:
+            TruyenthanhError: the station could not be opened (the reason, in Vietnamese).
+        """
+        self._backend_opened.wait()
+        if self._backend is None:
+            assert self._backend_error is not None
+            raise self._backend_error
+        return self._backend
+
+    @property
+    def backend_ready(self) -> bool:
+        """Whether :attr:`backend` answers without waiting."""
+        return self._backend is not None
+
+    @property
+    def actor(self) -> Actor | None:
+        """Who content-changing actions act for (set at the first login); kept by the backend, which passes it
+        to every service it changes data through."""
+        return self.backend.actor
+
+    @actor.setter
+    def actor(self, actor: Actor | None) -> None:
+        self.backend.actor = actor
+
+    def action_login(self) -> None:
+        """Log in (or in as someone else): the changes that follow act for that person."""
+
+        def logged_in(actor: Actor | None) -> None:
+            if actor is not None:
+                self.actor = actor
+                self.notify(f"Xin chào {actor.full_name} ({actor.role.label}).", title="Đã đăng nhập")
+
+        self.push_screen(LoginScreen(self.backend, "Đăng nhập để sửa dữ liệu của đài."), logged_in)
 
     @property
     def available_modes(self) -> tuple[str, ...]:
@@ -79,13 +136,42 @@ class TruyenthanhApp(App[None]):
         return tuple(self.MODES)
 
     def on_mount(self) -> None:
-        """Open on today's screen."""
-        self.station_name = self.backend.station_name()
+        """Open on today's screen; the station is opened and its data read by workers after the first frame."""
         self.switch_mode("today")
-        self._connect()
+        self.call_after_refresh(self._connect)
+
+    def on_today_loaded(self, message: TodayLoaded) -> None:
+        """After the first view, check that the schema is the newest (off the start-up path)."""
+        if not self._loaded_once:
+            self._loaded_once = True
+            self._check_schema()
+
+    @work(thread=True, exclusive=True, group="schema")
+    def _check_schema(self) -> None:
+        if not self.backend.schema_up_to_date():
+            self.post_message(
+                ActionFailed(
+                    "Dữ liệu cũ",
+                    f"Dữ liệu ở {self.backend.container.locations.data_dir} là của phiên bản cũ; "
+                    "hãy thoát và chạy «truyenthanh init» để nâng cấp.",
+                )
+            )
+
+    def on_action_failed(self, message: ActionFailed) -> None:
+        """Show an error that no screen handled (screens show their own)."""
+        self.notify(message.text, title=message.title, severity="error", timeout=15)
 
     @work(thread=True, exclusive=True, group="daemon-start")
     def _connect(self) -> None:
+        if self._open_backend is not None and not self._backend_opened.is_set():
+            try:
+                self._backend = self._open_backend()
+            except TruyenthanhError as exc:
+                self._backend_error = exc
+                self.post_message(ActionFailed(exc.title, exc.message))
+                return
+            finally:
+                self._backend_opened.set()
         if self._start_daemon:
             try:
                 pid = self.backend.start_daemon()

@@ -27,10 +27,11 @@ from truyenthanh.adapters import files
 from truyenthanh.adapters.control import ControlClient
 from truyenthanh.adapters.db.models import Announcement, AudioAsset, BroadcastLog, Programme, ProgrammeItem, Station
 from truyenthanh.adapters.db.types import UTCDateTime
+from truyenthanh.domain.accounts import Actor
 from truyenthanh.domain.enums import Category, ContentStatus, Outcome, Priority
 from truyenthanh.domain.rundown import AirState, air_state
 from truyenthanh.domain.schedule import MisfireKind
-from truyenthanh.errors import DaemonError, NotFoundError, StorageError
+from truyenthanh.errors import DaemonError, LoginError, NotFoundError, StorageError
 from truyenthanh.services.library import fold
 
 if TYPE_CHECKING:
@@ -139,10 +140,36 @@ class TodayView:
 class StationBackend:
     """The facade the TUI is built on: the container's services plus the daemon link."""
 
-    def __init__(self, container: Container, *, daemon: DaemonLink | None = None) -> None:
-        """``daemon`` defaults to the control client of the station's runtime folder."""
+    def __init__(
+        self,
+        container: Container,
+        *,
+        daemon: DaemonLink | None = None,
+        actor: Actor | None = None,
+        disk_low_mb: int = DISK_LOW_MB,
+    ) -> None:
+        """``daemon`` defaults to the control client of the station's runtime folder; ``actor`` is who is
+        logged in (``None``: nobody yet); below ``disk_low_mb`` MiB free on the station's disk the operator is
+        warned."""
         self.container = container
         self.daemon: DaemonLink = daemon or ControlClient(container.locations.runtime_dir, timeout=2.0)
+        self.disk_low_mb = disk_low_mb
+        self.actor = actor
+        """Who the TUI's changes act for: set when someone logs in."""
+
+    def acting(self) -> Actor:
+        """The person a change made from the TUI acts for (and is audited under): the logged-in account, or the
+        station's named operator in single-operator mode.
+
+        Raises:
+            LoginError: nobody is logged in (the message says how to log in).
+            ConfigError: single-operator mode without the operator's name.
+        """
+        if self.actor is None and self.container.settings.single_operator:
+            self.actor = self.container.accounts.single_operator_actor()
+        if self.actor is None:
+            raise LoginError("Việc này cần biết ai làm để ghi vào nhật ký thay đổi: hãy đăng nhập (Ctrl+L) trước.")
+        return self.actor
 
     @property
     def library(self) -> LibraryService:
@@ -168,6 +195,12 @@ class StationBackend:
         with self.container.db.session() as session:
             station = session.exec(select(Station)).first()
         return station.name if station else ""
+
+    def schema_up_to_date(self) -> bool:
+        """Whether the station's database is at the newest migration this program knows (reads the scripts)."""
+        from truyenthanh.adapters.db import database
+
+        return database.current_revision(self.container.db.engine) == database.head_revision()
 
     def today(self) -> TodayView:
         """Today's rundown, what is on air and the warnings that matter."""
@@ -393,8 +426,11 @@ class StationBackend:
         found = []
         if status is None:
             found.append(Alert("Dịch vụ phát (daemon) không chạy: lịch hôm nay sẽ không được phát.", "error"))
+        device = _device_problem(status)
+        if device is not None:
+            found.append(device)
         free = files.disk_free_mb(self.container.locations.data_dir)
-        if free < DISK_LOW_MB:
+        if free < self.disk_low_mb:
             found.append(Alert(f"Đĩa sắp đầy: chỉ còn {free} MB trống."))
         if self.container.settings.tts_engine == "espeak":
             found.append(Alert("Đài đang đặt giọng đọc ngoại tuyến (espeak-ng): giọng máy, kém tự nhiên."))
@@ -480,6 +516,21 @@ def _on_air(status: dict[str, Any] | None) -> OnAir | None:
     title = " — ".join(part for part in (playing.get("programme"), playing.get("item")) if part)
     duration = playing.get("duration_s")
     return OnAir(title, float(playing.get("position_s") or 0.0), float(duration) if duration else None)
+
+
+def _device_problem(status: dict[str, Any] | None) -> Alert | None:
+    """The daemon's ``device`` report as a warning when the audio output is not working (a daemon that does
+    not report it is taken as working)."""
+    device = (status or {}).get("device")
+    if not isinstance(device, dict) or device.get("ok", True):
+        return None
+    name = str(device.get("name") or "mặc định")
+    error = str(device.get("error") or "không rõ lỗi")
+    return Alert(
+        f"Thiết bị âm thanh «{name}» không dùng được: {error}. Các buổi phát sẽ không ra loa; "
+        "kiểm tra dây cắm, nguồn amply và mục «output_device» trong cấu hình.",
+        "error",
+    )
 
 
 def _emergency(status: dict[str, Any] | None) -> EmergencyState | None:

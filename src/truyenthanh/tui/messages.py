@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
-from truyenthanh.services.approvals import ContentView
-from truyenthanh.services.library import AssetInfo, ImportReport
-from truyenthanh.services.programmes import ItemChoices, ProgrammeDetail, ProgrammeSummary
-from truyenthanh.services.scheduling import ScheduleView
-from truyenthanh.tui.backend import AnnouncementText, TodayView
-from truyenthanh.tui.widgets.week import Airing
+if TYPE_CHECKING:  # only for annotations: the app starts without loading every service
+    from truyenthanh.services.approvals import ContentView
+    from truyenthanh.services.library import AssetInfo, ImportReport
+    from truyenthanh.services.programmes import ItemChoices, ProgrammeDetail, ProgrammeSummary
+    from truyenthanh.services.scheduling import ScheduleView
+    from truyenthanh.tui.backend import AnnouncementText, TodayView
+    from truyenthanh.tui.widgets.week import Airing
 
 
 class TodayLoaded(Message):

@@ -214,6 +214,10 @@ class User(SQLModel, table=True):
     password_hash: str
     disabled: bool = False
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    failed_logins: int = 0
+    """Wrong passwords in a row since the last successful login (or the last lockout)."""
+    locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """Every login is refused until then, after too many wrong passwords in a row."""
 
 
 class AuditEntry(SQLModel, table=True):

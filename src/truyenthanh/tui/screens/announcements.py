@@ -270,8 +270,8 @@ class AnnouncementsScreen(StationScreen):
         approvals = self.backend.container.approvals
         try:
             found = self.backend.announcement(announcement_id)
-            programme = programmes.create(found.title, category=found.category, priority=found.priority)
-            programmes.add_item(programme.id, ItemKind.ANNOUNCEMENT, announcement_id=announcement_id)
+            programme = programmes.create(actor, found.title, category=found.category, priority=found.priority)
+            programmes.add_item(actor, programme.id, ItemKind.ANNOUNCEMENT, announcement_id=announcement_id)
             if self.backend.container.accounts.allows(actor, Permission.APPROVE):
                 try:
                     approvals.approve(actor, ContentKind.PROGRAMME, programme.id)

@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING, cast
 
 from textual.screen import Screen
 
-from truyenthanh.tui.backend import StationBackend
 from truyenthanh.tui.messages import ActionFailed
 
 if TYPE_CHECKING:
     from truyenthanh.tui.app import TruyenthanhApp
+    from truyenthanh.tui.backend import StationBackend
 
 
 class StationScreen(Screen[None]):
@@ -30,4 +30,5 @@ class StationScreen(Screen[None]):
 
     def on_action_failed(self, message: ActionFailed) -> None:
         """Show the error to the operator; what they typed stays where it was."""
+        message.stop()  # the app shows errors no screen handled; this one is handled
         self.notify(message.text, title=message.title, severity="error", timeout=8)

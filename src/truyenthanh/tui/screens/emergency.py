@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -11,8 +11,10 @@ from textual.widgets import Checkbox, Input, Label, TextArea
 
 from truyenthanh.domain.accounts import Actor
 from truyenthanh.errors import DaemonError
-from truyenthanh.tui.backend import StationBackend
 from truyenthanh.tui.widgets.form import FormScreen
+
+if TYPE_CHECKING:
+    from truyenthanh.tui.backend import StationBackend
 
 
 class EmergencyScreen(FormScreen[dict[str, Any]]):

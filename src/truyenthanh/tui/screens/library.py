@@ -201,6 +201,7 @@ class LibraryScreen(StationScreen):
 
         try:
             report = self.backend.library.add(
+                self.backend.acting(),
                 request.paths,
                 category=request.category,
                 language=request.language,

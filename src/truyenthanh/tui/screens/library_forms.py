@@ -106,4 +106,4 @@ class EditAssetScreen(FormScreen[AssetInfo]):
 
     def save(self, values: dict[str, Any]) -> AssetInfo:
         """Save through the library service."""
-        return self._backend.library.update(self._asset.id, **values)
+        return self._backend.library.update(self._backend.acting(), self._asset.id, **values)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.widgets import Input, Label
 
 from truyenthanh.domain.accounts import Actor
 from truyenthanh.errors import LoginError
-from truyenthanh.tui.backend import StationBackend
 from truyenthanh.tui.widgets.form import FormRejected, FormScreen
+
+if TYPE_CHECKING:
+    from truyenthanh.tui.backend import StationBackend
 
 
 class LoginScreen(FormScreen[Actor]):

@@ -44,7 +44,7 @@ class NewProgrammeScreen(FormScreen[ProgrammeDetail]):
 
     def save(self, values: dict[str, Any]) -> ProgrammeDetail:
         """Create it."""
-        return self._backend.programmes.create(values["title"], category=values["category"])
+        return self._backend.programmes.create(self._backend.acting(), values["title"], category=values["category"])
 
 
 class AddItemScreen(FormScreen[ProgrammeDetail]):
@@ -119,4 +119,4 @@ class AddItemScreen(FormScreen[ProgrammeDetail]):
 
     def save(self, values: dict[str, Any]) -> ProgrammeDetail:
         """Append the item."""
-        return self._backend.programmes.add_item(self._programme_id, **values)
+        return self._backend.programmes.add_item(self._backend.acting(), self._programme_id, **values)

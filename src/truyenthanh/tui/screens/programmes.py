@@ -174,7 +174,10 @@ class ProgrammesScreen(StationScreen):
         if self.detail is None or position is None:
             return
         programme_id = self.detail.id
-        self._change(lambda: self.backend.programmes.move_item(programme_id, position, offset), position + offset)
+        self._change(
+            lambda: self.backend.programmes.move_item(self.backend.acting(), programme_id, position, offset),
+            position + offset,
+        )
 
     def action_remove_item(self) -> None:
         """Remove the highlighted item."""
@@ -182,7 +185,9 @@ class ProgrammesScreen(StationScreen):
         if self.detail is None or position is None:
             return
         programme_id = self.detail.id
-        self._change(lambda: self.backend.programmes.remove_item(programme_id, position), position)
+        self._change(
+            lambda: self.backend.programmes.remove_item(self.backend.acting(), programme_id, position), position
+        )
 
     def _item_cursor(self) -> int | None:
         items = self.query_one("#item-list", DataTable)

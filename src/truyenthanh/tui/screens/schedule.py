@@ -147,7 +147,7 @@ class ScheduleScreen(StationScreen):
     @work(thread=True, exclusive=True, group="schedule-remove")
     def _remove(self, schedule_id: int) -> None:
         try:
-            view = self.backend.container.scheduling.remove(schedule_id)
+            view = self.backend.container.scheduling.remove(self.backend.acting(), schedule_id)
         except TruyenthanhError as exc:
             self.post_message(ActionFailed(exc.title, exc.message))
             return

@@ -145,9 +145,13 @@ class ScheduleFormScreen(FormScreen[SavedSchedule]):
             "resolve": values.get("resolve"),
         }
         scheduling = self._backend.container.scheduling
+        actor = self._backend.acting()
         if values["rrule"] is None:
-            return scheduling.add(values["programme"], at=datetime.combine(day, values["time"], tzinfo=zone), **common)
+            return scheduling.add(
+                actor, values["programme"], at=datetime.combine(day, values["time"], tzinfo=zone), **common
+            )
         return scheduling.add(
+            actor,
             values["programme"],
             rrule=values["rrule"],
             time_of_day=values["time"],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import work
@@ -14,11 +14,13 @@ from textual.widgets import DataTable, Footer, Label, Static
 from truyenthanh.domain.rundown import AirState, Countdown
 from truyenthanh.errors import TruyenthanhError
 from truyenthanh.tui import formatting
-from truyenthanh.tui.backend import RundownEntry, TodayView
 from truyenthanh.tui.messages import ActionFailed, TodayLoaded
 from truyenthanh.tui.screens.base import StationScreen
 from truyenthanh.tui.widgets.onair import OnAirPanel
 from truyenthanh.tui.widgets.statusbar import StatusBar
+
+if TYPE_CHECKING:
+    from truyenthanh.tui.backend import RundownEntry, TodayView
 
 STATE_STYLES = {
     AirState.WAITING: "",
@@ -103,6 +105,7 @@ class TodayScreen(StationScreen):
         view = message.view
         self.view = view
         self.station_app.daemon_up = view.daemon_up
+        self.station_app.station_name = view.station_name
         self.query_one(StatusBar).tick()
         self.query_one(OnAirPanel).show(view.on_air)
         upcoming = view.next_entry

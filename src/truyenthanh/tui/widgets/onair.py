@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Label, ProgressBar
 
 from truyenthanh.tui import formatting
-from truyenthanh.tui.backend import OnAir
+
+if TYPE_CHECKING:
+    from truyenthanh.tui.backend import OnAir
 
 
 class OnAirPanel(Vertical):

@@ -63,6 +63,9 @@ class StatusBar(Vertical):
     def tick(self) -> None:
         """Redraw the station line from the app's clock and what the app last learned about the daemon."""
         station_app = cast("TruyenthanhApp", self.app)
+        if not station_app.backend_ready:  # the station is still being opened (first second of a start)
+            self.query_one("#station-line", Static).update("Đang mở dữ liệu của đài…")
+            return
         now = station_app.backend.now()
         daemon = {True: "Dịch vụ phát: đang chạy", False: "Dịch vụ phát: KHÔNG CHẠY", None: ""}[station_app.daemon_up]
         parts = [station_app.station_name or "Đài truyền thanh", formatting.long_date(now), formatting.clock(now)]

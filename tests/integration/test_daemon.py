@@ -174,7 +174,7 @@ def test_unapproved_programme_is_skipped_and_logged(station: tuple[Path, dict[st
     at = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=6)
     added = schedule_file(folder, env, audio, at)
     built = in_process(folder)
-    with built.db.session() as session:  # edited after approval: back to draft, as the programme editor does
+    with built.db.session() as session:  # edited after approval: waits again, as the programme editor does
         programme = session.get(Programme, added["programme_id"])
         assert programme is not None
         built.approvals.reset_approval(session, built.accounts.single_operator_actor(), programme)
@@ -183,7 +183,7 @@ def test_unapproved_programme_is_skipped_and_logged(station: tuple[Path, dict[st
         wait_for(lambda: len(log_rows(folder, env)) >= 1, 15, "the skipped broadcast")
     (row,) = log_rows(folder, env)
     assert row["outcome"] == "skipped" and "chưa được duyệt" in row["reason"]
-    assert content_status(folder, ContentKind.PROGRAMME, added["programme_id"]) is ContentStatus.DRAFT
+    assert content_status(folder, ContentKind.PROGRAMME, added["programme_id"]) is ContentStatus.WAITING
 
 
 def test_second_daemon_is_refused_and_the_cli_talks_to_the_first(station: tuple[Path, dict[str, str]]) -> None:

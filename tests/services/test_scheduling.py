@@ -96,6 +96,53 @@ def test_quiet_hours_refusal_and_force(container: bootstrap.Container) -> None:
     assert emergency.forced == ()
 
 
+def test_update_changes_timing_under_the_same_rules(container: bootstrap.Container) -> None:
+    programme(container, "Bản tin sáng", 20)
+    programme(container, "Thông báo", 10)
+    service = container.scheduling
+    daily = service.add(ADMIN, "Bản tin sáng", rrule="FREQ=DAILY", time_of_day=time(5, 30))
+    notice = service.add(ADMIN, "Thông báo", rrule="FREQ=DAILY", time_of_day=time(6, 0))
+    assert notice.schedule.id is not None
+
+    # Not checked against itself: a new priority and misfire policy at the same time are no conflict.
+    edited = service.update(
+        ADMIN,
+        notice.schedule.id,
+        rrule="FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
+        time_of_day=time(6, 0),
+        priority=Priority.PRIORITY,
+        misfire=Misfire.parse("skip"),
+    )
+    assert edited.schedule.summary == "Thứ Hai đến Thứ Sáu, 06:00"
+    assert edited.schedule.id == notice.schedule.id and len(service.schedules()) == 2
+    assert service.get(notice.schedule.id).priority is Priority.PRIORITY
+    assert str(service.get(notice.schedule.id).misfire) == "skip"
+    [entry] = container.audit.entries(entity="schedule", entity_id=str(notice.schedule.id), limit=1)
+    assert entry.action == "schedule.edit" and entry.actor == ADMIN.username
+    assert entry.before is not None and entry.after is not None
+    assert entry.before["rrule"] == "FREQ=DAILY" and entry.after["rrule"] == "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"
+
+    # Moved onto the morning bulletin: refused and nothing changes, then shifted after it.
+    before = service.fingerprint()
+    with pytest.raises(ScheduleConflictError, match="trùng với «Bản tin sáng»"):
+        service.update(ADMIN, notice.schedule.id, rrule="FREQ=DAILY", time_of_day=time(5, 40))
+    assert service.fingerprint() == before
+    shifted = service.update(
+        ADMIN, notice.schedule.id, rrule="FREQ=DAILY", time_of_day=time(5, 40), resolve=Resolution.AFTER
+    )
+    assert shifted.note.startswith("Đã dời giờ phát sang")
+    assert shifted.schedule.summary == "Hằng ngày, 05:50"
+
+    # Into the quiet hours: refused; forced, it is saved and says so.
+    with pytest.raises(ScheduleConflictError, match="giờ yên tĩnh"):
+        service.update(ADMIN, notice.schedule.id, at=local(24, 4, 30))
+    forced = service.update(ADMIN, notice.schedule.id, at=local(24, 4, 30), resolve=Resolution.FORCE)
+    assert forced.forced and forced.schedule.rrule is None
+    assert daily.schedule.id is not None and service.get(daily.schedule.id).summary == "Hằng ngày, 05:30"
+    with pytest.raises(NotFoundError, match="số 99"):
+        service.update(ADMIN, 99, at=local(24, 8))
+
+
 def test_bad_input_is_explained(container: bootstrap.Container) -> None:
     programme(container, "Nhạc", 5)
     with pytest.raises(ScheduleError, match="đã qua"):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import time
 
-from textual.widgets import Button, Input, Select
+from textual.widgets import Button, DataTable, Input, Select
 
 from tests.people import ADMIN
 from tests.tui.conftest import add_programme
 from tests.tui.test_programmes import settle
 from truyenthanh import bootstrap
+from truyenthanh.domain.enums import Priority
+from truyenthanh.domain.schedule import MisfireKind
 from truyenthanh.tui.app import TruyenthanhApp
 from truyenthanh.tui.backend import StationBackend
 from truyenthanh.tui.screens.schedule import ScheduleScreen
@@ -91,3 +93,77 @@ async def test_quiet_hours_are_refused_and_typing_is_kept(container: bootstrap.C
         assert "rơi vào giờ yên tĩnh 21:30–05:00 của đài" in str(form.query_one("#form-error").render())
         assert form.query_one("#schedule-time", Input).value == "22:30"
         assert len(container.scheduling.schedules()) == 1
+
+
+async def test_edit_a_schedule_with_its_summary_conflicts_and_quiet_hours(container: bootstrap.Container) -> None:
+    _, morning = add_programme(container, "Bản tin sáng", at=time(5, 30), seconds=900)
+    add_programme(container, "Bản tin chiều", at=time(17, 0), seconds=600)
+    app = TruyenthanhApp(StationBackend(container, actor=ADMIN), start_daemon=False)
+    async with app.run_test(size=(140, 50)) as pilot:
+        await pilot.press("f5")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ScheduleScreen)
+        assert screen.schedules[0].id == morning  # the cursor starts on it
+
+        await pilot.press("e")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, ScheduleFormScreen)
+        assert str(form.query_one(".form-heading").render()) == f"Sửa lịch phát số {morning}"
+        assert form.query_one("#schedule-time", Input).value == "05:30"
+        assert form.query_one("#schedule-repeat", Select).value == "FREQ=DAILY"
+        assert str(form.query_one("#schedule-summary").render()) == "Sẽ phát: Hằng ngày, 05:30"
+
+        form.query_one("#schedule-repeat", Select).value = "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"
+        form.query_one("#schedule-misfire", Select).value = MisfireKind.JOIN
+        form.query_one("#schedule-misfire-minutes", Input).value = "3"
+        form.query_one("#schedule-time", Input).value = ""
+        form.query_one("#schedule-time", Input).focus()
+        await pilot.press(*"17:05")
+        await pilot.pause()
+        assert str(form.query_one("#schedule-summary").render()) == "Sẽ phát: Thứ Hai đến Thứ Sáu, 17:05"
+
+        # Onto the afternoon bulletin: shown before saving, with the choices; nothing changes yet.
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is form
+        error = str(form.query_one("#form-error").render())
+        assert "Không lưu lịch phát vì" in error and "Bản tin chiều" in error
+        choices = [str(b.label) for b in form.query("#schedule-choices Button").results(Button)]
+        assert any(label.startswith("Phát sau mục bị trùng (17:10)") for label in choices)
+        assert choices[-1] == "Vẫn lưu như vậy"
+        assert container.scheduling.get(morning).summary == "Hằng ngày, 05:30"
+
+        await pilot.click("#resolve-after")
+        await settle(app, pilot)
+        assert app.screen is screen
+        edited = container.scheduling.get(morning)
+        assert edited.summary == "Thứ Hai đến Thứ Sáu, 17:10"
+        assert str(edited.misfire) == "join:3"
+        assert len(container.scheduling.schedules()) == 2
+        row = screen.query_one("#schedule-list", DataTable).get_row(str(morning))
+        assert row[2] == "Thứ Hai đến Thứ Sáu, 17:10"
+        assert row[5] == "phát tiếp từ vị trí đúng giờ nếu trễ không quá 3 phút"
+
+        # Into the quiet hours: refused with the reason, typing kept; forced, it is saved and says so.
+        await pilot.press("e")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, ScheduleFormScreen)
+        assert form.query_one("#schedule-time", Input).value == "17:10"
+        assert form.query_one("#schedule-repeat", Select).value == "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"
+        assert form.query_one("#schedule-misfire-minutes", Input).value == "3"
+        form.query_one("#schedule-priority", Select).value = Priority.PRIORITY
+        form.query_one("#schedule-time", Input).value = "22:00"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is form
+        assert "rơi vào giờ yên tĩnh 21:30–05:00 của đài" in str(form.query_one("#form-error").render())
+        assert form.query_one("#schedule-time", Input).value == "22:00"
+        assert container.scheduling.get(morning).summary == "Thứ Hai đến Thứ Sáu, 17:10"
+        await pilot.click("#resolve-force")
+        await settle(app, pilot)
+        assert app.screen is screen
+        edited = container.scheduling.get(morning)
+        assert (edited.summary, edited.priority) == ("Thứ Hai đến Thứ Sáu, 22:00", Priority.PRIORITY)

@@ -104,7 +104,7 @@ class ScheduleView:
 
 @dataclass(frozen=True)
 class SavedSchedule:
-    """The result of :meth:`SchedulingService.add`."""
+    """The result of :meth:`SchedulingService.add` and :meth:`SchedulingService.update`."""
 
     schedule: ScheduleView
     forced: tuple[str, ...] = ()
@@ -351,6 +351,86 @@ class SchedulingService:
             ScheduleError: the times or the rule are invalid.
             NotFoundError: the programme does not exist.
         """
+        return self._save(
+            actor,
+            None,
+            programme,
+            at=at,
+            rrule=rrule,
+            time_of_day=time_of_day,
+            priority=priority,
+            misfire=misfire,
+            session_name=session_name,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            resolve=resolve,
+        )
+
+    def update(
+        self,
+        actor: Actor,
+        schedule_id: int,
+        *,
+        programme: int | str | None = None,
+        at: datetime | None = None,
+        rrule: str | None = None,
+        time_of_day: time | None = None,
+        priority: Priority = Priority.NORMAL,
+        misfire: Misfire | None = None,
+        session_name: str | None = None,
+        valid_from: datetime | None = None,
+        valid_to: datetime | None = None,
+        resolve: Resolution | None = None,
+    ) -> SavedSchedule:
+        """Change a saved schedule's timing, recurrence, priority, misfire policy or session (and its programme
+        if ``programme`` is given), under the same rules and checks as :meth:`add`; the schedule is not checked
+        against itself. The change and any resolution are one transaction; the daemon notices it by itself.
+
+        The arguments are the schedule's new values, as for :meth:`add` (not a patch), except ``valid_to``:
+        ``None`` keeps the current end of validity. Dates it was told to skip (``exdates``) and whether it is
+        enabled are kept.
+
+        Raises:
+            PermissionDeniedError: ``actor`` may not edit the schedule.
+            ScheduleConflictError: conflicts and no (working) resolution; nothing is changed.
+            ScheduleError: the times or the rule are invalid.
+            NotFoundError: no schedule has this id, or the programme does not exist.
+        """
+        current = next((s for s in self.specs(include_disabled=True) if s.id == schedule_id), None)
+        if current is None:
+            raise NotFoundError(f"Không có lịch phát số {schedule_id}. Xem danh sách: «truyenthanh schedule list».")
+        return self._save(
+            actor,
+            schedule_id,
+            current.programme_id if programme is None else programme,
+            at=at,
+            rrule=rrule,
+            time_of_day=time_of_day,
+            priority=priority,
+            misfire=misfire,
+            session_name=session_name,
+            valid_from=valid_from,
+            valid_to=current.valid_to if valid_to is None else valid_to,
+            resolve=resolve,
+        )
+
+    def _save(
+        self,
+        actor: Actor,
+        schedule_id: int | None,
+        programme: int | str,
+        *,
+        at: datetime | None,
+        rrule: str | None,
+        time_of_day: time | None,
+        priority: Priority,
+        misfire: Misfire | None,
+        session_name: str | None,
+        valid_from: datetime | None,
+        valid_to: datetime | None,
+        resolve: Resolution | None,
+    ) -> SavedSchedule:
+        """Check and write a new schedule (``schedule_id`` ``None``) or new values for a saved one."""
         self._accounts.require(actor, Permission.EDIT_SCHEDULE)
         found = self.find_programme(programme)
         assert found.id is not None
@@ -375,22 +455,25 @@ class SchedulingService:
         if session_name is not None and session_name not in {s.name for s in rules.sessions}:
             names = ", ".join(f"«{s.name}»" for s in rules.sessions) or "(đài chưa đặt buổi nào)"
             raise ScheduleError(f"Không có buổi «{session_name}». Các buổi của đài: {names}.")
+        everything = self.specs(include_disabled=True)
+        edited = next((s for s in everything if s.id == schedule_id), None) if schedule_id is not None else None
         with self._db.session() as session:
             duration = programme_duration(session, found.id)
         candidate = ScheduleSpec(
-            id=None,
+            id=schedule_id,
             programme_id=found.id,
             title=found.title,
             duration_s=duration,
             start_at=start_at,
             rrule=rule,
+            exdates=edited.exdates if edited is not None and rule is not None else (),
             valid_from=valid_from,
             valid_to=valid_to,
             priority=priority,
             misfire=misfire or Misfire(),
             session_name=session_name,
         )
-        existing = self.specs()
+        existing = [s for s in everything if s.enabled and s.id != schedule_id]
         report = check(candidate, existing, rules, zone, now)
         note = ""
         forced: tuple[str, ...] = ()
@@ -432,22 +515,34 @@ class SchedulingService:
                 self._record(
                     session, actor, "schedule.edit", "schedule", other_id, before=before, after=audit.snapshot(other)
                 )
-            row = Schedule(
-                programme_id=candidate.programme_id,
-                start_at=candidate.start_at,
-                rrule=candidate.rrule,
-                valid_from=valid_from,
-                valid_to=valid_to,
-                priority=priority,
-                misfire=str(candidate.misfire),
-                session_name=session_name,
-                created_by=actor.username,
-                created_at=now,
-            )
+            timing: dict[str, Any] = {
+                "programme_id": candidate.programme_id,
+                "start_at": candidate.start_at,
+                "rrule": candidate.rrule,
+                "exdates": [x.astimezone(UTC).isoformat() for x in candidate.exdates],
+                "valid_from": valid_from,
+                "valid_to": valid_to,
+                "priority": priority,
+                "misfire": str(candidate.misfire),
+                "session_name": session_name,
+            }
+            if schedule_id is None:
+                row = Schedule(**timing, created_by=actor.username, created_at=now)
+                before_row = None
+                action = "schedule.add"
+            else:
+                stored = session.get(Schedule, schedule_id)
+                if stored is None:  # removed by someone else meanwhile
+                    raise NotFoundError(f"Không có lịch phát số {schedule_id}.")
+                row = stored
+                before_row = audit.snapshot(row)
+                for name, value in timing.items():
+                    setattr(row, name, value)
+                action = "schedule.edit"
             session.add(row)
             session.flush()
-            self._record(session, actor, "schedule.add", "schedule", row.id, before=None, after=audit.snapshot(row))
-            saved = replace(candidate, id=row.id)
+            self._record(session, actor, action, "schedule", row.id, before=before_row, after=audit.snapshot(row))
+            saved = replace(candidate, id=row.id, enabled=row.enabled)
         return SavedSchedule(schedule=self._view(saved), forced=forced, note=note)
 
     def remove(self, actor: Actor, schedule_id: int) -> ScheduleView:

@@ -74,10 +74,14 @@ class WeekLoaded(Message):
 class ScheduleFormReady(Message):
     """The programmes and sessions the schedule form offers were read."""
 
-    def __init__(self, programmes: list[ProgrammeSummary], sessions: list[str]) -> None:
+    def __init__(
+        self, programmes: list[ProgrammeSummary], sessions: list[str], editing: ScheduleView | None = None
+    ) -> None:
         super().__init__()
         self.programmes = programmes
         self.sessions = sessions
+        self.editing = editing
+        """The schedule to edit (``None``: a new one)."""
 
 
 class AssetsLoaded(Message):

@@ -41,10 +41,6 @@ class EmergencyScreen(FormScreen[dict[str, Any]]):
             yield Input("120", id="emergency-every")
         yield Checkbox("Lặp lại cho đến khi hủy (bão, lũ: mỗi 2 giờ, cả ngày lẫn đêm)", id="emergency-until")
 
-    def on_mount(self) -> None:
-        """Start in the text box."""
-        self.query_one("#emergency-text", TextArea).focus()
-
     def collect(self) -> dict[str, Any]:
         """Read and check the fields."""
         text = self.query_one("#emergency-text", TextArea).text.strip()

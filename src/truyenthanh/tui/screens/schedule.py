@@ -20,11 +20,12 @@ from truyenthanh.tui.widgets.week import Airing, WeekTimeline
 
 
 class ScheduleScreen(StationScreen):
-    """The week's airings above, every schedule below; add and remove with keys."""
+    """The week's airings above, every schedule below; add, edit and remove with keys."""
 
     TITLE = "Lịch phát"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add", "Thêm lịch"),
+        Binding("e", "edit", "Sửa lịch"),
         Binding("delete", "remove", "Xóa lịch"),
         Binding("[", "week(-1)", "Tuần trước"),
         Binding("]", "week(1)", "Tuần sau"),
@@ -107,17 +108,29 @@ class ScheduleScreen(StationScreen):
 
     def action_add(self) -> None:
         """Open the form (after reading the programmes and sessions)."""
-        self._prepare_form()
+        self._prepare_form(None)
+
+    def action_edit(self) -> None:
+        """Open the highlighted schedule in the form."""
+        if not self.schedules:
+            self.notify("Chưa có lịch phát nào để sửa; nhấn A để thêm.")
+            return
+        self._prepare_form(self.schedules[self.query_one("#schedule-list", DataTable).cursor_row])
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter (or a click) on a schedule edits it."""
+        if event.data_table.id == "schedule-list":
+            self.action_edit()
 
     @work(thread=True, exclusive=True, group="schedule-form")
-    def _prepare_form(self) -> None:
+    def _prepare_form(self, editing: ScheduleView | None) -> None:
         try:
             programmes = self.backend.programmes.list()
             sessions = [s.name for s in self.backend.container.scheduling.rules().sessions]
         except TruyenthanhError as exc:
             self.post_message(ActionFailed(exc.title, exc.message))
             return
-        self.post_message(ScheduleFormReady(programmes, sessions))
+        self.post_message(ScheduleFormReady(programmes, sessions, editing))
 
     def on_schedule_form_ready(self, message: ScheduleFormReady) -> None:
         """Open the form."""
@@ -134,7 +147,9 @@ class ScheduleScreen(StationScreen):
             assert self.monday is not None
             self._load(self.monday)
 
-        self.app.push_screen(ScheduleFormScreen(self.backend, message.programmes, message.sessions), saved)
+        self.app.push_screen(
+            ScheduleFormScreen(self.backend, message.programmes, message.sessions, editing=message.editing), saved
+        )
 
     def action_remove(self) -> None:
         """Delete the highlighted schedule (the broadcast log keeps its history)."""

@@ -1,4 +1,5 @@
-"""The form that adds a schedule: programme, recurrence with a live summary, and the choices on conflicts."""
+"""The form that adds or edits a schedule: programme, recurrence with a live summary, priority, what to do when
+late, and the choices on conflicts."""
 
 from __future__ import annotations
 
@@ -10,10 +11,19 @@ from textual.containers import Horizontal
 from textual.widgets import Button, Input, Label, Select, SelectionList
 
 from truyenthanh.domain.enums import Priority
-from truyenthanh.domain.schedule import WEEKDAY_CODES, WEEKDAY_NAMES, Resolution, ScheduleSpec, describe
+from truyenthanh.domain.schedule import (
+    WEEKDAY_CODES,
+    WEEKDAY_NAMES,
+    Misfire,
+    MisfireKind,
+    Resolution,
+    ScheduleSpec,
+    describe,
+    normalise_rrule,
+)
 from truyenthanh.errors import ScheduleError
 from truyenthanh.services.programmes import ProgrammeSummary
-from truyenthanh.services.scheduling import SavedSchedule, ScheduleConflictError
+from truyenthanh.services.scheduling import SavedSchedule, ScheduleConflictError, ScheduleView
 from truyenthanh.tui import parsing
 from truyenthanh.tui.backend import StationBackend
 from truyenthanh.tui.widgets.form import FormRejected, FormScreen
@@ -25,9 +35,15 @@ REPEATS = (
     ("Chọn các ngày trong tuần", "days"),
 )
 
+MISFIRE_KINDS = (
+    ("Phát từ đầu nếu trễ không quá", MisfireKind.LATE),
+    ("Phát tiếp từ vị trí đúng giờ nếu trễ không quá", MisfireKind.JOIN),
+    ("Bỏ qua nếu trễ", MisfireKind.SKIP),
+)
+
 
 class ScheduleFormScreen(FormScreen[SavedSchedule]):
-    """Add a schedule; a summary line says in words when it will air."""
+    """Add a schedule, or edit one (``editing``); a summary line says in words when it will air."""
 
     HEADING = "Thêm lịch phát"
 
@@ -38,18 +54,44 @@ class ScheduleFormScreen(FormScreen[SavedSchedule]):
         sessions: list[str],
         *,
         programme_id: int | None = None,
+        editing: ScheduleView | None = None,
     ) -> None:
-        """``programme_id`` is chosen at the start (scheduling an announcement just made into a programme)."""
+        """``programme_id`` is chosen at the start (scheduling an announcement just made into a programme);
+        ``editing`` is a saved schedule whose values fill the form and are replaced on saving."""
         super().__init__()
         self._backend = backend
-        self._programme_id = programme_id
+        self._editing = editing
+        self._programme_id = editing.programme_id if editing is not None else programme_id
         self._programmes = programmes
         self._sessions = sessions
         self._resolve: Resolution | None = None
+        if editing is not None:
+            self.HEADING = f"Sửa lịch phát số {editing.id}"
+
+    def _repeats(self) -> tuple[list[tuple[str, str]], str, list[str]]:
+        """The repeat choices, the one to select and the weekdays to tick (the edited schedule's)."""
+        choices = list(REPEATS)
+        rule = normalise_rrule(self._editing.rrule) if self._editing and self._editing.rrule else None
+        if rule is None:
+            return choices, "once", []
+        if rule in {value for _label, value in REPEATS}:
+            return choices, rule, []
+        parts = dict(part.split("=", 1) for part in rule.split(";"))
+        if set(parts) == {"FREQ", "BYDAY"} and parts["FREQ"] == "WEEKLY":
+            return choices, "days", parts["BYDAY"].split(",")
+        assert self._editing is not None
+        # A rule this form cannot build (monthly, every other week...) is offered as it is.
+        choices.append((f"Giữ như cũ: {self._editing.summary}", rule))
+        return choices, rule, []
 
     def fields(self) -> ComposeResult:
-        """Programme, repeat, date, time, days, priority, session, summary, conflict choices."""
-        today = self._backend.now().date()
+        """Programme, repeat, date, time, days, priority, session, misfire, summary, conflict choices."""
+        editing = self._editing
+        zone = self._backend.zone
+        first = editing.start_at.astimezone(zone) if editing is not None else None
+        day = first.date() if first is not None else self._backend.now().date()
+        repeats, repeat, days = self._repeats()
+        misfire = editing.misfire if editing is not None else Misfire()
         yield Label("Chương trình")
         yield Select(
             [(p.title, p.id) for p in self._programmes],
@@ -58,21 +100,38 @@ class ScheduleFormScreen(FormScreen[SavedSchedule]):
             id="schedule-programme",
         )
         yield Label("Lặp lại")
-        yield Select(list(REPEATS), value="once", allow_blank=False, id="schedule-repeat")
+        yield Select(repeats, value=repeat, allow_blank=False, id="schedule-repeat")
         yield Label("Ngày (ngày/tháng/năm; lịch lặp: bắt đầu từ ngày này)")
-        yield Input(f"{today:%d/%m/%Y}", id="schedule-date")
+        yield Input(f"{day:%d/%m/%Y}", id="schedule-date")
         yield Label("Giờ phát (giờ:phút)")
-        yield Input(placeholder="Ví dụ: 05:30", id="schedule-time")
+        yield Input(f"{first:%H:%M}" if first is not None else "", placeholder="Ví dụ: 05:30", id="schedule-time")
         yield Label("Các ngày phát", classes="needs-days")
         yield SelectionList[str](
-            *[(name, code) for name, code in zip(WEEKDAY_NAMES, WEEKDAY_CODES, strict=True)],
+            *[(name, code, code in days) for name, code in zip(WEEKDAY_NAMES, WEEKDAY_CODES, strict=True)],
             id="schedule-days",
             classes="needs-days",
         )
         yield Label("Mức ưu tiên")
-        yield Select([(p.label, p) for p in Priority], value=Priority.NORMAL, allow_blank=False, id="schedule-priority")
+        yield Select(
+            [(p.label, p) for p in Priority],
+            value=editing.priority if editing is not None else Priority.NORMAL,
+            allow_blank=False,
+            id="schedule-priority",
+        )
         yield Label("Buổi (để trống: theo giờ phát)")
-        yield Select([(name, name) for name in self._sessions], prompt="Theo giờ phát", id="schedule-session")
+        yield Select(
+            [(name, name) for name in self._sessions],
+            prompt="Theo giờ phát",
+            value=editing.session_name
+            if editing is not None and editing.session_name in self._sessions
+            else Select.NULL,
+            id="schedule-session",
+        )
+        yield Label("Khi dịch vụ phát đến muộn")
+        with Horizontal(classes="form-row", id="schedule-misfire-row"):
+            yield Select(list(MISFIRE_KINDS), value=misfire.kind, allow_blank=False, id="schedule-misfire")
+            yield Input(str(misfire.minutes or 5), id="schedule-misfire-minutes", classes="needs-minutes")
+            yield Label("phút", classes="needs-minutes")
         yield Label("", id="schedule-summary", classes="form-summary")
         with Horizontal(id="schedule-choices", classes="form-buttons"):
             pass
@@ -97,6 +156,9 @@ class ScheduleFormScreen(FormScreen[SavedSchedule]):
         repeat = self.query_one("#schedule-repeat", Select).value
         for widget in self.query(".needs-days"):
             widget.display = repeat == "days"
+        skip = self.query_one("#schedule-misfire", Select).value is MisfireKind.SKIP
+        for widget in self.query(".needs-minutes"):
+            widget.display = not skip
         self._clear_choices()
         summary = self.query_one("#schedule-summary", Label)
         try:
@@ -124,7 +186,16 @@ class ScheduleFormScreen(FormScreen[SavedSchedule]):
             rrule = str(repeat)
         programme = self.query_one("#schedule-programme", Select).value
         session = self.query_one("#schedule-session", Select).value
+        kind = self.query_one("#schedule-misfire", Select).value
+        if kind is MisfireKind.SKIP:
+            misfire = Misfire(MisfireKind.SKIP, 0)
+        else:
+            minutes = self.query_one("#schedule-misfire-minutes", Input).value.strip()
+            if not minutes.isdigit() or not 0 < int(minutes) <= 600:
+                raise ValueError("Số phút được phát trễ phải là số nguyên từ 1 đến 600.")
+            misfire = Misfire(MisfireKind(str(kind)), int(minutes))
         return {
+            "misfire": misfire,
             "programme": programme if isinstance(programme, int) else None,
             "rrule": rrule,
             "day": parsing.day(self.query_one("#schedule-date", Input).value, "Ngày"),
@@ -137,30 +208,33 @@ class ScheduleFormScreen(FormScreen[SavedSchedule]):
         """Save through the scheduling service, with the conflict choice the operator made, if any."""
         if values["programme"] is None:
             raise ScheduleError("Hãy chọn chương trình.")
-        zone = self._backend.zone
-        day: date = values["day"]
         common = {
             "priority": values["priority"],
+            "misfire": values["misfire"],
             "session_name": values["session"],
             "resolve": values.get("resolve"),
         }
         scheduling = self._backend.container.scheduling
         actor = self._backend.acting()
+        editing = self._editing
+        if editing is not None:
+            return scheduling.update(actor, editing.id, programme=values["programme"], **self._timing(values), **common)
+        return scheduling.add(actor, values["programme"], **self._timing(values), **common)
+
+    def _timing(self, values: dict[str, Any]) -> dict[str, Any]:
+        """``at`` for a one-off, else the rule, the time and the first day (the service's arguments)."""
+        zone = self._backend.zone
+        day: date = values["day"]
         if values["rrule"] is None:
-            return scheduling.add(
-                actor, values["programme"], at=datetime.combine(day, values["time"], tzinfo=zone), **common
-            )
-        return scheduling.add(
-            actor,
-            values["programme"],
-            rrule=values["rrule"],
-            time_of_day=values["time"],
+            return {"at": datetime.combine(day, values["time"], tzinfo=zone)}
+        return {
+            "rrule": values["rrule"],
+            "time_of_day": values["time"],
             # From today is the service's default; a later first day becomes the schedule's validity start.
-            valid_from=None
+            "valid_from": None
             if day <= self._backend.now().date()
             else datetime.combine(day, datetime.min.time(), tzinfo=zone),
-            **common,
-        )
+        }
 
     def on_form_rejected(self, message: FormRejected) -> None:
         """On conflicts, offer the choices as buttons (the base class shows the reason)."""

@@ -57,8 +57,8 @@ class FormScreen(ModalScreen[ResultT], Generic[ResultT]):
         """
         for widget in self.query("Input, Select"):
             widget.compact = True  # type: ignore[attr-defined]
-        first = self.query("Input, Select").first()
-        first.focus()
+        # Textual runs this after the subclasses' own ``on_mount``: the first field is focused here, for all.
+        self.query("TextArea, Input, Select").first().focus()
 
     def fields(self) -> ComposeResult:
         """The form's inputs."""

@@ -14,7 +14,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from truyenthanh.adapters.db.database import Database
-from truyenthanh.adapters.db.models import Announcement, AuditEntry, Programme, ProgrammeItem, User
+from truyenthanh.adapters.db.models import Announcement, AuditEntry, Programme, ProgrammeItem
 from truyenthanh.config import Settings
 from truyenthanh.domain import approval
 from truyenthanh.domain.accounts import Actor, Permission
@@ -322,6 +322,7 @@ class ApprovalService:
                 session.flush()
                 announcement_id = row.id
                 details = audit.snapshot(row) or {}
+            details["sender"] = actor.full_name  # the daemon logs the bulletin in this name
             entry = audit.record(
                 session,
                 at=now,
@@ -349,9 +350,8 @@ class ApprovalService:
                 )
             if self._clock.now() - entry.at > timedelta(seconds=EMERGENCY_PERMIT_S):
                 raise PermissionDeniedError("Giấy phép phát khẩn cấp đã quá 10 phút: hãy gửi lại lệnh khẩn cấp.")
-            user = session.exec(select(User).where(User.username == entry.actor)).first()
             return EmergencyPermit(
-                sender=user.full_name if user is not None else entry.actor,
+                sender=str((entry.after or {}).get("sender") or entry.actor),
                 announcement_id=int(entry.entity_id) if entry.entity == "announcement" else None,
                 audit_id=audit_id,
             )

@@ -150,7 +150,7 @@ class Container:
         """Signing keys and trusted upstream keys."""
         from truyenthanh.services.keys import KeyService
 
-        return KeyService(locations=self.locations, db=self.db, clock=self.clock)
+        return KeyService(locations=self.locations, db=self.db, clock=self.clock, accounts=self.accounts)
 
     @cached_property
     def packages(self) -> PackageService:

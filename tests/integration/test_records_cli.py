@@ -134,6 +134,19 @@ def test_content_commands_act_as_a_user_and_wrong_passwords_lock_the_account(sta
     ]
     assert (trail[1]["before"]["title"], trail[1]["after"]["title"]) == ("Họp dân thôn Đông", "Họp dân")
 
+    # A file scheduled by the editor waits for someone else's approval before it may air.
+    scheduled = _run(
+        station_dir, "schedule", "add", "--audio", str(tone), "--at", "2030-01-07 08:00", "--json", user="bientap"
+    )
+    assert scheduled.returncode == 0, scheduled.stderr
+    made = json.loads(scheduled.stdout)["programme_id"]
+    assert (
+        f"Lưu ý: chương trình số {made} đang chờ duyệt; chỉ được phát khi người duyệt chạy "
+        f"«truyenthanh programme approve {made}»." in scheduled.stderr
+    )
+    approved = _run(station_dir, "programme", "approve", str(made), user="quantri")
+    assert approved.returncode == 0, approved.stderr
+
     # Five wrong passwords from five separate commands lock the account; the right one is then refused too.
     for attempt in range(5):
         wrong = _run(station_dir, "library", "delete", "1", user="bientap", password="doan-bua")

@@ -78,7 +78,7 @@ def _station(folder: Path, editor: bootstrap.Container, *, trust: bool = True, *
     station = bootstrap.build(load_settings(folder, **flags), clock=FrozenClock())
     station.station.init()
     if trust:
-        station.keys.trust(editor.keys.export(), "tanson.pub.json", operator="can-bo")
+        station.keys.trust(ADMIN, editor.keys.export(), "tanson.pub.json")
     return station
 
 
@@ -414,7 +414,10 @@ def test_unsigned_and_unknown_packages_are_refused_unless_allowed(
 
 def test_untrusting_a_key_refuses_its_packages(station: bootstrap.Container, built: dict[str, Path]) -> None:
     [key] = station.keys.trusted()
-    station.keys.untrust(key.fingerprint)
+    with pytest.raises(PermissionDeniedError, match="không được thay đổi quy định và cài đặt của đài"):
+        station.keys.untrust(OPERATOR, key.fingerprint)
+    station.keys.untrust(ADMIN, key.fingerprint)
+    assert [e.action for e in station.audit.entries(entity="trusted_key")] == ["key.untrust", "key.trust"]
     with pytest.raises(PackageError, match="khóa lạ"):
         station.packages.preview(built[STORM])
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 import sys
 from pathlib import Path
@@ -18,13 +17,6 @@ from truyenthanh.services.keys import KeyInfo
 from truyenthanh.services.packages import ConflictChoice, ImportOutcome
 
 JSON_HELP = "In kết quả dạng JSON cho chương trình khác đọc."
-
-
-def _operator() -> str | None:
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return None
 
 
 class _Steps:
@@ -235,7 +227,7 @@ def trust(state: CliState, file: Path) -> None:
         raw = file.read_bytes()
     except OSError as exc:
         raise click.FileError(str(file), exc.strerror) from exc
-    key, new = state.container().keys.trust(raw, str(file), operator=_operator())
+    key, new = state.container().keys.trust(current_actor(state), raw, str(file))
     if new:
         click.echo(f"Đã tin cậy khóa «{key.name}», dấu vân tay {key.fingerprint}.")
     else:
@@ -247,7 +239,7 @@ def trust(state: CliState, file: Path) -> None:
 @pass_state
 def untrust(state: CliState, fingerprint: str) -> None:
     """Thôi tin cậy một khóa (theo dấu vân tay)."""
-    key = state.container().keys.untrust(fingerprint, operator=_operator())
+    key = state.container().keys.untrust(current_actor(state), fingerprint)
     click.echo(f"Đã thôi tin cậy khóa «{key.name}» ({key.fingerprint}).")
 
 

@@ -13,7 +13,8 @@ import click
 
 from truyenthanh.cli.login import current_actor
 from truyenthanh.cli.state import CliState, pass_state
-from truyenthanh.domain.enums import Priority
+from truyenthanh.domain.approval import ContentKind
+from truyenthanh.domain.enums import ContentStatus, Priority
 from truyenthanh.domain.schedule import (
     DAILY_RRULE,
     WEEKDAY_NAMES,
@@ -112,12 +113,14 @@ def add(
     valid_to = _bound(to_text, zone, now, end=True)
     chosen = Resolution.FORCE if force else (Resolution(resolve) if resolve else None)
     actor = current_actor(state)
+    made: int | None = None
     if audio is not None:
         imported = container.library.add(actor, [audio], title=title).results[0]
         asset = imported.asset or imported.duplicate_of
         if asset is None:
             raise AudioError(imported.error or f"Không nhập được tệp {audio}.")
-        programme = str(service.programme_for_asset(actor, asset.id, title=title))
+        made = service.programme_for_asset(actor, asset.id, title=title)
+        programme = str(made)
     assert programme is not None
     saved = service.add(
         actor,
@@ -133,6 +136,12 @@ def add(
         resolve=chosen,
     )
     view = saved.schedule
+    if made is not None and container.approvals.get(ContentKind.PROGRAMME, made).status is ContentStatus.WAITING:
+        click.echo(
+            f"Lưu ý: chương trình số {made} đang chờ duyệt; chỉ được phát khi người duyệt chạy "
+            f"«truyenthanh programme approve {made}».",
+            err=True,
+        )
     if as_json:
         click.echo(json.dumps({**view.to_json(), "note": saved.note, "forced": list(saved.forced)}, ensure_ascii=False))
         return

@@ -16,9 +16,11 @@ from truyenthanh.adapters.db import database
 from truyenthanh.adapters.db.database import Database
 from truyenthanh.adapters.db.models import TrustedKey
 from truyenthanh.adapters.signing import PrivateKey, PublicKey, read_public_key
+from truyenthanh.domain.accounts import Actor, Permission
 from truyenthanh.errors import NotFoundError, PackageError, StorageError
 from truyenthanh.locations import Locations
 from truyenthanh.services import audit
+from truyenthanh.services.accounts import AccountService
 from truyenthanh.services.library import fold
 from truyenthanh.services.ports import Clock
 
@@ -54,10 +56,11 @@ def slug_of(name: str) -> str:
 class KeyService:
     """Creates and reads the editor's keys; keeps the station's list of trusted upstream keys."""
 
-    def __init__(self, *, locations: Locations, db: Database, clock: Clock) -> None:
+    def __init__(self, *, locations: Locations, db: Database, clock: Clock, accounts: AccountService) -> None:
         self._locations = locations
         self._db = db
         self._clock = clock
+        self._accounts = accounts
 
     @property
     def keys_dir(self) -> Path:
@@ -139,15 +142,18 @@ class KeyService:
                 "bằng --data-dir)."
             )
 
-    def trust(self, raw: bytes, source: str, *, operator: str | None = None) -> tuple[KeyInfo, bool]:
-        """Add an upstream public key to the station's trusted keys.
+    def trust(self, actor: Actor, raw: bytes, source: str) -> tuple[KeyInfo, bool]:
+        """Add an upstream public key to the station's trusted keys, for ``actor`` (audited).
 
         Returns:
             The key, and whether it was new (trusting a key twice changes nothing).
 
         Raises:
+            PermissionDeniedError: ``actor`` may not change the station's settings (a trusted key can stand in for
+                the station's approver when ``signed_packages_preapproved`` is on).
             PackageError: the file is not a valid public key file.
         """
+        self._accounts.require(actor, Permission.MANAGE_STATION)
         key = read_public_key(raw, source)
         self.require_station()
         with self._db.session() as session:
@@ -159,14 +165,14 @@ class KeyService:
                 name=key.name,
                 public_key=base64.b64encode(key.raw).decode("ascii"),
                 added_at=self._clock.now(),
-                added_by=operator,
+                added_by=actor.username,
             )
             session.add(row)
             session.flush()
             audit.record(
                 session,
                 at=self._clock.now(),
-                actor=operator or "?",
+                actor=actor.username,
                 action="key.trust",
                 entity="trusted_key",
                 entity_id=row.id,
@@ -174,12 +180,14 @@ class KeyService:
             )
             return self._info(row), True
 
-    def untrust(self, fingerprint: str, *, operator: str | None = None) -> KeyInfo:
-        """Stop trusting a key (packages already imported stay).
+    def untrust(self, actor: Actor, fingerprint: str) -> KeyInfo:
+        """Stop trusting a key (packages already imported stay), for ``actor`` (audited).
 
         Raises:
+            PermissionDeniedError: ``actor`` may not change the station's settings.
             NotFoundError: no trusted key has that fingerprint.
         """
+        self._accounts.require(actor, Permission.MANAGE_STATION)
         wanted = fingerprint.replace(" ", "").lower()
         self.require_station()
         with self._db.session() as session:
@@ -189,7 +197,7 @@ class KeyService:
                     audit.record(
                         session,
                         at=self._clock.now(),
-                        actor=operator or "?",
+                        actor=actor.username,
                         action="key.untrust",
                         entity="trusted_key",
                         entity_id=row.id,

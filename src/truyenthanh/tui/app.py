@@ -16,7 +16,7 @@ from textual.screen import Screen
 
 from truyenthanh.adapters.preview import PreviewPlayer
 from truyenthanh.domain.accounts import Actor
-from truyenthanh.errors import DaemonError, TruyenthanhError
+from truyenthanh.errors import DaemonError, LoginError, TruyenthanhError
 from truyenthanh.tui.keys import describe_key
 from truyenthanh.tui.messages import ActionFailed, DaemonEventReceived, DaemonStarted, TodayLoaded
 from truyenthanh.tui.screens.emergency import EmergencyScreen
@@ -122,13 +122,18 @@ class TruyenthanhApp(App[None]):
 
     def action_login(self) -> None:
         """Log in (or in as someone else): the changes that follow act for that person."""
+        self._login("Đăng nhập để sửa dữ liệu của đài.", lambda _actor: None)
+
+    def _login(self, reason: str, then: Callable[[Actor], object]) -> None:
+        """Ask for a login; on success the person acts from now on and ``then`` runs for them."""
 
         def logged_in(actor: Actor | None) -> None:
             if actor is not None:
                 self.actor = actor
                 self.notify(f"Xin chào {actor.full_name} ({actor.role.label}).", title="Đã đăng nhập")
+                then(actor)
 
-        self.push_screen(LoginScreen(self.backend, "Đăng nhập để sửa dữ liệu của đài."), logged_in)
+        self.push_screen(LoginScreen(self.backend, reason), logged_in)
 
     @property
     def available_modes(self) -> tuple[str, ...]:
@@ -284,23 +289,15 @@ class TruyenthanhApp(App[None]):
 
         In single-operator mode the station's named operator acts without a login.
         """
-        if self.actor is None and self.backend.container.settings.single_operator:
-            try:
-                self.actor = self.backend.container.accounts.single_operator_actor()
-            except TruyenthanhError as exc:
-                self.notify(exc.message, title=exc.title, severity="error", timeout=10)
-                return
-        if self.actor is not None:
-            then(self.actor)
+        try:
+            actor = self.backend.acting()
+        except LoginError:
+            self._login(reason, then)
             return
-
-        def logged_in(actor: Actor | None) -> None:
-            if actor is not None:
-                self.actor = actor
-                self.notify(f"Xin chào {actor.full_name} ({actor.role.label}).", title="Đã đăng nhập")
-                then(actor)
-
-        self.push_screen(LoginScreen(self.backend, reason), logged_in)
+        except TruyenthanhError as exc:
+            self.notify(exc.message, title=exc.title, severity="error", timeout=10)
+            return
+        then(actor)
 
     def on_unmount(self) -> None:
         """Stop any preview still playing and the event listener."""

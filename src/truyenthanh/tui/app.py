@@ -241,6 +241,8 @@ class TruyenthanhApp(App[None]):
                 severity="error",
                 timeout=10,
             )
+        elif kind == "device" and event.get("ok"):
+            self.notify(str(event.get("message", "")), title="Thiết bị âm thanh")
         elif kind == "emergency_cancelled":
             self.notify("Đã hủy phát khẩn cấp.", title="Khẩn cấp")
         if isinstance(self.screen, TodayScreen):

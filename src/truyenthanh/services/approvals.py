@@ -23,10 +23,8 @@ from truyenthanh.domain.enums import Category, ContentStatus, Priority
 from truyenthanh.errors import NotFoundError, WorkflowError
 from truyenthanh.services import audit
 from truyenthanh.services.accounts import AccountService
+from truyenthanh.services.audit import DAEMON_ACTOR
 from truyenthanh.services.ports import Clock
-
-DAEMON_ACTOR = "daemon"
-"""Audit actor of changes the playout daemon makes on its own (content marked as aired)."""
 
 _Content = Announcement | Programme
 

@@ -212,8 +212,10 @@ def daemon_run(station: Path, env: dict[str, str], pulse: PulseServer, tone: Pat
             recording = MonitorRecording(pulse)
             recording.start()
             time.sleep(0.3)
+            actor = built.accounts.single_operator_actor()
+            permit = built.approvals.send_emergency(actor, title="Đo kiểm", source=str(tone)).audit_id
             sent = time.time()
-            client.request("emergency", file=str(tone))
+            client.request("emergency", file=str(tone), permit=permit)
             time.sleep(4.5)
             recording.stop()
             heard = [h for h in recording.onsets() if h > sent - 0.05]

@@ -27,11 +27,12 @@ from truyenthanh.adapters import ffmpeg
 from truyenthanh.adapters.control import ControlServer
 from truyenthanh.adapters.runtime import LOCK_FILE, STATE_FILE, InstanceLock, StateFile
 from truyenthanh.bootstrap import Container
+from truyenthanh.domain.approval import ContentKind
 from truyenthanh.domain.enums import Category, ItemKind, Outcome, Priority
 from truyenthanh.domain.playout import EndReason, ItemEnded, ItemStarted, PlayItem, PlayoutEvent, RelayOutage
 from truyenthanh.domain.schedule import Decision, Misfire, MisfireKind, Planned, Verdict, describe_moment
 from truyenthanh.domain.tunes import TUNES
-from truyenthanh.errors import DaemonError, TruyenthanhError
+from truyenthanh.errors import AudioError, DaemonError, PermissionDeniedError, TruyenthanhError
 from truyenthanh.services.broadcast_log import LogEntry
 from truyenthanh.services.ports import Playout
 from truyenthanh.services.scheduling import AirScheduler, programme_duration
@@ -76,6 +77,8 @@ class _ItemInfo:
     actual_start: datetime | None = None
     offset_s: float = 0.0
     resumed: bool = False
+    announcement_id: int | None = None
+    """The announcement this item reads (marked as aired once it has played)."""
 
     def to_json(self) -> dict[str, Any]:
         """For the state file."""
@@ -114,6 +117,7 @@ class _Emergency:
     """Airings still to go (``None``: until cancelled)."""
     operator: str | None
     engine: str | None
+    announcement_id: int | None = None
     next_at: datetime | None = None
     count: int = 0
     keys: list[str] = field(default_factory=list)
@@ -167,6 +171,9 @@ class Daemon:
         """Emergency bulletins prepared while their alert sounds, by emergency key."""
         self._drain_done = threading.Event()
         self._amp_on = False
+        self._used_permits: set[int] = set()
+        self._device_error: str | None = None
+        """Why the output is not playing (``None`` while it works)."""
         self._started_at = self.clock.now()
         self._logged_keys: set[str] | None = None
 
@@ -175,8 +182,11 @@ class Daemon:
     def run(self) -> int:
         """Run until SIGTERM or SIGINT; returns the exit code.
 
+        A sound device that cannot be opened, or is lost later, does not stop the daemon: it says so in its
+        status, logs the airings it cannot play, and opens the device again as soon as it is back.
+
         Raises:
-            DaemonError: another daemon runs for this station, or the output cannot be opened.
+            DaemonError: another daemon runs for this station.
         """
         self._lock_file.acquire()
         try:
@@ -184,6 +194,7 @@ class Daemon:
                 signal.signal(signum, self._on_signal)
             self.start()
             while not self._stop.wait(HEARTBEAT_S):
+                self._watch_device()
                 self._save_state()
             self.shutdown()
         finally:
@@ -211,7 +222,7 @@ class Daemon:
         if self.playout is None:
             self.playout = self.container.make_playout(self.output)
         self.playout.subscribe(self._on_engine_event)
-        self.playout.open()
+        self._open_device()
         threading.Thread(target=self._event_loop, name="daemon-events", daemon=True).start()
         self._air = AirScheduler(
             service=self.container.scheduling,
@@ -244,6 +255,48 @@ class Daemon:
         self._amplifier(False)
         self._save_state(clean=True)
         self._control.stop()
+
+    # ------------------------------------------------------------------------------------------- device
+
+    def _open_device(self) -> bool:
+        """Open the output; on failure remember why (shown in the status) and return ``False``."""
+        assert self.playout is not None
+        try:
+            self.playout.open()
+        except AudioError as exc:
+            if self._device_error != exc.message:
+                logger.error("output unavailable: %s", exc.message)
+                self._publish({"type": "problem", "message": exc.message})
+            self._device_error = exc.message
+            return False
+        if self._device_error is not None:
+            logger.info("output back: %s", self.playout.describe())
+            self._publish({"type": "device", "ok": True, "message": f"Đã có lại {self.playout.describe()}."})
+        self._device_error = None
+        return True
+
+    def _lost_message(self) -> str:
+        assert self.playout is not None
+        return f"Mất {self.playout.describe()}: không phát ra được âm thanh."
+
+    def _watch_device(self) -> None:
+        """Every heartbeat: notice a lost output (its airings are logged as failed) and reopen it when back."""
+        assert self.playout is not None
+        if self._device_error is None and self.playout.alive:
+            return
+        if self._device_error is None:
+            self._device_error = self._lost_message()
+            logger.error("output lost: %s", self.playout.describe())
+            self._publish({"type": "problem", "message": self._device_error})
+            with self._lock:
+                for key in self._playing:
+                    self._pending_end[key] = self._device_error
+                waiting = [info for key, info in self._items.items() if key not in self._playing]
+                self._items = {key: info for key, info in self._items.items() if key in self._playing}
+            self.playout.close()
+            for info in waiting:
+                self._log(info, Outcome.FAILED, reason=self._device_error)
+        self._open_device()
 
     # -------------------------------------------------------------------------------------------- state
 
@@ -337,7 +390,11 @@ class Daemon:
             except TruyenthanhError as exc:
                 self._publish({"type": "problem", "airing": item.occurrence.key, "message": exc.message})
                 continue
-            ids = self._announcement_ids(item.occurrence.programme_id)
+            check = self.container.approvals.check_air(item.occurrence.programme_id)
+            problems = [check.reason] if not check.airable else [each.reason for each in check.blocked_items]
+            for problem in problems:  # shown to the operator now; logged as skipped at air time
+                self._publish({"type": "problem", "airing": item.occurrence.key, "message": problem})
+            ids = [each for _, each in self._item_rows(item.occurrence.programme_id) if each is not None]
             if ids:
                 try:
                     for rendering in self.container.speech.ensure_rendered(ids, allow_network=True):
@@ -364,14 +421,19 @@ class Daemon:
                         self._publish({"type": "problem", "airing": item.occurrence.key, "message": problem})
         self._schedule_amplifier(planned)
 
-    def _announcement_ids(self, programme_id: int) -> list[int]:
-        from sqlmodel import select
+    def _item_rows(self, programme_id: int) -> list[tuple[int, int | None]]:
+        """Position and announcement of each item of a programme, in playing order."""
+        from sqlmodel import col, select
 
         from truyenthanh.adapters.db.models import ProgrammeItem
 
         with self.container.db.session() as session:
-            rows = session.exec(select(ProgrammeItem).where(ProgrammeItem.programme_id == programme_id)).all()
-        return [row.announcement_id for row in rows if row.announcement_id is not None]
+            rows = session.exec(
+                select(ProgrammeItem.position, ProgrammeItem.announcement_id)
+                .where(ProgrammeItem.programme_id == programme_id)
+                .order_by(col(ProgrammeItem.position))
+            ).all()
+        return [(position, announcement_id) for position, announcement_id in rows]
 
     def _on_due(self, decisions: list[Decision]) -> None:
         """Play or log each airing whose time has come (called by the air scheduler)."""
@@ -444,13 +506,27 @@ class Daemon:
         try:
             programme = self.container.scheduling.find_programme(programme_id)
             items = self.container.playout.programme_items(programme_id)
+            check = self.container.approvals.check_air(programme_id)
+            rows = self._item_rows(programme_id)
         except TruyenthanhError as exc:
             self._log(base, Outcome.FAILED, reason=f"Không chuẩn bị được chương trình: {exc.message}")
+            return
+        if self._device_error is not None:
+            self._log(base, Outcome.FAILED, reason=f"Không phát được: {self._device_error}", whole=True)
+            self._publish({"type": "problem", "airing": airing, "message": self._device_error})
+            return
+        if len(rows) != len(items):
+            self._log(base, Outcome.FAILED, reason="Chương trình vừa bị sửa đúng lúc chuẩn bị phát.", whole=True)
             return
         base.programme_title = programme.title
         base.category = programme.category
         base.language = programme.language
-        base.approver = programme.approved_by
+        base.approver = check.approver
+        if not check.airable:
+            self._log(base, Outcome.SKIPPED, reason=check.reason, whole=True)
+            self._publish({"type": "problem", "airing": airing, "message": check.reason})
+            return
+        blocked = {each.position: each.reason for each in check.blocked_items}
         # Probing every file costs time at the moment of hand-over: only a late join needs item lengths.
         lengths = [_length(item) for item in items] if offset_s > 0 else [0.0] * len(items)
         if offset_s > 0:
@@ -461,7 +537,7 @@ class Daemon:
         base.planned_end = scheduled_start + timedelta(seconds=total)
         queued: list[PlayItem] = []
         skipped_before = offset_s
-        for index, (item, length) in enumerate(zip(items, lengths, strict=True)):
+        for index, (item, length, (position, announcement_id)) in enumerate(zip(items, lengths, rows, strict=True)):
             info = replace(
                 base,
                 item_title=item.title,
@@ -469,7 +545,12 @@ class Daemon:
                 outcome=outcome,
                 reason=reason,
                 last=index == len(items) - 1,
+                announcement_id=announcement_id,
             )
+            if position in blocked:
+                self._log(info, Outcome.SKIPPED, reason=blocked[position])
+                self._publish({"type": "problem", "airing": airing, "message": blocked[position]})
+                continue
             if skipped_before >= length > 0:
                 skipped_before -= length
                 self._log(info, Outcome.MISSED, reason=f"Vào muộn, bỏ qua mục này. {reason}".strip())
@@ -590,7 +671,7 @@ class Daemon:
         if cancelled and self.playout is not None:
             with self._lock:
                 self._pending_end.setdefault(event.item.key, "Đã hủy hoặc bị thay bằng phát khẩn cấp mới")
-            self.playout.skip()
+            self.playout.skip(event.item.key)
 
         self._amplifier(True)
         self._save_state()
@@ -642,6 +723,8 @@ class Daemon:
             outcome = Outcome.FAILED
             text = event.detail or "Lỗi khi phát."
         self._log(info, outcome, end=event.at, reason=text.strip())
+        if outcome in (Outcome.PLAYED, Outcome.LATE, Outcome.PARTIAL):
+            self._mark_aired(info)
         self._save_state()
         self._publish(
             {
@@ -656,6 +739,19 @@ class Daemon:
         )
         if info.last or reason is not EndReason.FINISHED:
             self._maybe_amplifier_off()
+
+    def _mark_aired(self, info: _ItemInfo) -> None:
+        """Approved content that went on air moves to «đã phát» (the programme once its last item has played)."""
+        done = [(ContentKind.ANNOUNCEMENT, info.announcement_id)]
+        if info.last and info.programme_id is not None:
+            done.append((ContentKind.PROGRAMME, info.programme_id))
+        for kind, ident in done:
+            if ident is None:
+                continue
+            try:
+                self.container.approvals.mark_aired(kind, ident)
+            except TruyenthanhError as exc:
+                logger.warning("cannot mark %s %s as aired: %s", kind.value, ident, exc.message)
 
     def _log(
         self, info: _ItemInfo, outcome: Outcome, *, end: datetime | None = None, reason: str = "", whole: bool = False
@@ -705,15 +801,26 @@ class Daemon:
         repeat: int = 1,
         every_min: float = 120.0,
         until_cancelled: bool = False,
-        operator: str | None = None,
+        permit: int | None = None,
     ) -> dict[str, Any]:
         """Cut in at once with the alert tone, then the bulletin (spoken ``text`` or ``file``) as soon as it is
         ready; repeat it ``repeat`` times (or until cancelled) every ``every_min`` minutes, superseding any
         running emergency. Returns at once; the bulletin is prepared while the alert sounds.
 
+        ``permit`` is the authorisation :meth:`ApprovalService.send_emergency` recorded (its audit entry id):
+        only an authorised person's bulletin cuts in, each authorisation once; the sender is logged.
+
         Raises:
             DaemonError: neither text nor file, the file is missing, or the repeat settings are invalid.
+            PermissionDeniedError: no valid, unused authorisation.
         """
+        if permit is None:
+            raise PermissionDeniedError(
+                "Lệnh phát khẩn cấp cần được cấp phép: gửi qua «truyenthanh emergency» hoặc màn hình Khẩn cấp."
+            )
+        granted = self.container.approvals.emergency_permit(permit)
+        if self._device_error is not None:
+            raise DaemonError(f"Không phát khẩn cấp được: {self._device_error}")
         if bool(text) == bool(file):
             raise DaemonError("Cần đúng một trong hai: nội dung cần đọc, hoặc --file TỆP.")
         if repeat < 1 or every_min <= 0:
@@ -722,6 +829,9 @@ class Daemon:
         if source is not None and not source.is_file():
             raise DaemonError(f"Không thấy tệp {source}.")
         with self._lock:
+            if permit in self._used_permits:
+                raise PermissionDeniedError("Giấy phép phát khẩn cấp này đã được dùng: hãy gửi lại lệnh khẩn cấp.")
+            self._used_permits.add(permit)
             self._emergency_seq += 1
             previous = self._emergency
             current = _Emergency(
@@ -731,8 +841,9 @@ class Daemon:
                 gain_db=0.0,
                 every_s=every_min * 60,
                 remaining=None if until_cancelled else repeat,
-                operator=operator,
+                operator=granted.sender,
                 engine=None,
+                announcement_id=granted.announcement_id,
             )
             self._emergency = current
         if previous is not None:
@@ -777,7 +888,9 @@ class Daemon:
                     category=Category.EMERGENCY,
                     scheduled_start=self.clock.now(),
                     engine=current.engine if item.kind is ItemKind.ANNOUNCEMENT else None,
+                    announcement_id=current.announcement_id if item.kind is ItemKind.ANNOUNCEMENT else None,
                     operator=current.operator,
+                    approver=current.operator,
                     reason=f"Khẩn cấp, lần {current.count}{total}.",
                 )
             # An emergency item still sounding is cut by this one; it must not resume afterwards, so it is
@@ -794,8 +907,11 @@ class Daemon:
         """Render or measure the bulletin while the alert sounds, then put it on air in place of the pad."""
         try:
             if text:
-                rendering = self.container.speech.synthesize(
-                    text, title=f"Khẩn cấp: {text[:40]}", category=Category.EMERGENCY
+                speech = self.container.speech
+                rendering = (
+                    speech.render_announcement(current.announcement_id)
+                    if current.announcement_id is not None
+                    else speech.synthesize(text, title=f"Khẩn cấp: {text[:40]}", category=Category.EMERGENCY)
                 )
                 asset = rendering.asset
                 path = self.container.locations.media_dir / asset.path
@@ -846,7 +962,7 @@ class Daemon:
             if on_air:
                 self._pending_end[f"{key}/pad"] = "pad"
         if on_air:
-            self.playout.skip()
+            self.playout.skip(f"{key}/pad")
 
     def _repeat_emergency(self) -> None:
         """The next airing of the running emergency: alert and bulletin together (already prepared)."""
@@ -956,11 +1072,13 @@ class Daemon:
             playing = next(iter(self._playing.values()), None)
             emergency = self._emergency.to_json() if self._emergency else None
         upcoming = self._air.upcoming()[:5] if self._air else []
+        problem = self._device_error or (None if self.playout.alive else self._lost_message())
         return {
             "running": True,
             "pid": os.getpid(),
             "started_at": self._started_at.isoformat(),
             "output": self.output,
+            "device": {"ok": problem is None, "name": self.playout.describe(), "error": problem},
             "now": self.clock.now().isoformat(timespec="milliseconds"),
             "playing": None
             if playing is None
@@ -1035,7 +1153,7 @@ class Daemon:
                 repeat=int(args.get("repeat", 1)),
                 every_min=float(args.get("every_min", 120)),
                 until_cancelled=bool(args.get("until_cancelled", False)),
-                operator=args.get("operator"),
+                permit=int(args["permit"]) if args.get("permit") is not None else None,
             )
         if name == "cancel":
             return self.cancel_emergency()

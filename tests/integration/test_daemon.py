@@ -20,14 +20,43 @@ from bench.onset import MonitorRecording
 
 from tests.integration.test_schedule_cli import tone
 from tests.people import ADMIN
-from tests.pulse import PulseServer
+from tests.pulse import PulseServer, start_pulse
 from truyenthanh import bootstrap
 from truyenthanh.adapters.control import ControlClient
-from truyenthanh.adapters.db.models import Schedule
+from truyenthanh.adapters.db.models import Programme, Schedule
 from truyenthanh.config import load_settings
+from truyenthanh.domain.approval import ContentKind
+from truyenthanh.domain.enums import ContentStatus
 from truyenthanh.domain.station import StationRules
+from truyenthanh.errors import DaemonError
 
 pytestmark = [pytest.mark.slow, pytest.mark.realtime]
+
+
+OPERATOR = "Nguyễn Văn An"
+
+
+def in_process(station: Path) -> bootstrap.Container:
+    """The station's services in this process, acting as its single operator (like the CLI does)."""
+    return bootstrap.build(load_settings(station, single_operator=True, single_operator_name=OPERATOR))
+
+
+def emergency_permit(station: Path, source: Path) -> int:
+    """Authorise a recorded emergency bulletin as the operator would (the daemon refuses one without)."""
+    built = in_process(station)
+    try:
+        actor = built.accounts.single_operator_actor()
+        return built.approvals.send_emergency(actor, title=source.stem, source=str(source)).audit_id
+    finally:
+        built.close()
+
+
+def content_status(station: Path, kind: ContentKind, ident: int) -> ContentStatus:
+    built = in_process(station)
+    try:
+        return built.approvals.get(kind, ident).status
+    finally:
+        built.close()
 
 
 def cli(station: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -48,8 +77,8 @@ def station(station_dir: Path, pulse_env: dict[str, str], tmp_path: Path) -> Ite
     env = {k: v for k, v in pulse_env.items() if not k.startswith("TRUYENTHANH_")}
     env["TRUYENTHANH_OUTPUT"] = "device"
     env["TRUYENTHANH_TTS_ENGINE"] = "espeak"  # no Internet here
-    # One named operator runs the station: scheduled files are approved as they are added.
-    env.update(TRUYENTHANH_SINGLE_OPERATOR="true", TRUYENTHANH_SINGLE_OPERATOR_NAME="Nguyễn Văn An")
+    # One named operator runs the station: commands do not prompt, scheduled files are approved as added.
+    env.update(TRUYENTHANH_SINGLE_OPERATOR="true", TRUYENTHANH_SINGLE_OPERATOR_NAME=OPERATOR)
     built = bootstrap.build(load_settings(station_dir))
     built.station.init()
     built.scheduling.set_rules(ADMIN, StationRules())
@@ -120,7 +149,7 @@ def test_on_time_start_measured_at_the_sink(
     with daemon(folder, env):
         recording.start()
         at = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=8)
-        schedule_file(folder, env, audio, at)  # added while the daemon runs: picked up within a second
+        added = schedule_file(folder, env, audio, at)  # added while the daemon runs: picked up within a second
         wait_for(lambda: any(r["outcome"] == "played" for r in log_rows(folder, env)), 15, "the broadcast")
         recording.stop()
         status = cli(folder, env, "status", "--json")
@@ -136,6 +165,25 @@ def test_on_time_start_measured_at_the_sink(
     actual = datetime.fromisoformat(row["actual_start"])
     assert abs((actual - at).total_seconds()) < 0.02
     assert row["scheduled_start"].startswith(at.isoformat(timespec="seconds").replace("+00:00", ""))
+    assert content_status(folder, ContentKind.PROGRAMME, added["programme_id"]) is ContentStatus.AIRED
+
+
+def test_unapproved_programme_is_skipped_and_logged(station: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    folder, env = station
+    audio = tone(tmp_path / "chua-duyet.wav", 0.5)
+    at = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=6)
+    added = schedule_file(folder, env, audio, at)
+    built = in_process(folder)
+    with built.db.session() as session:  # edited after approval: waits again, as the programme editor does
+        programme = session.get(Programme, added["programme_id"])
+        assert programme is not None
+        built.approvals.reset_approval(session, built.accounts.single_operator_actor(), programme)
+    built.close()
+    with daemon(folder, env):
+        wait_for(lambda: len(log_rows(folder, env)) >= 1, 15, "the skipped broadcast")
+    (row,) = log_rows(folder, env)
+    assert row["outcome"] == "skipped" and "chưa được duyệt" in row["reason"]
+    assert content_status(folder, ContentKind.PROGRAMME, added["programme_id"]) is ContentStatus.WAITING
 
 
 def test_second_daemon_is_refused_and_the_cli_talks_to_the_first(station: tuple[Path, dict[str, str]]) -> None:
@@ -148,18 +196,28 @@ def test_second_daemon_is_refused_and_the_cli_talks_to_the_first(station: tuple[
         assert nothing.returncode == 1 and "Không có phát khẩn cấp nào đang chạy" in nothing.stderr
         human = cli(folder, env, "status")
         assert f"Dịch vụ phát: đang chạy (PID {first.pid}), đang chờ." in human.stdout
+        with pytest.raises(DaemonError, match="cần được cấp phép"):  # a bare command on the socket cannot cut in
+            ControlClient(folder / "run").request("emergency", text="Giả mạo")
         started = cli(folder, env, "emergency", "--file", str(folder / "missing.wav"))
         assert started.returncode == 1 and "Không thấy tệp" in started.stderr
         spoken = cli(folder, env, "emergency", "Bão số 3 đổ bộ lúc 14h30, người dân không ra khơi.", "--repeat", "3",
                      "--every", "30")  # fmt: skip
         assert spoken.returncode == 0, spoken.stderr
         assert "Đang phát khẩn cấp (số 1): phát 3 lần, cách nhau 30 phút." in spoken.stdout
-        wait_for(lambda: len(log_rows(folder, env)) >= 2, 30, "the alert and the spoken bulletin")
+        try:
+            wait_for(lambda: [r["outcome"] for r in log_rows(folder, env)] == ["played"] * 2, 45, "the bulletin")
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}: {log_rows(folder, env)}\n{(folder / 'daemon.log').read_text()}") from None
         cancelled = cli(folder, env, "emergency", "cancel")
         assert cancelled.returncode == 0 and "Đã hủy phát khẩn cấp số 1 (đã phát 1 lần)." in cancelled.stdout
     alert, bulletin = log_rows(folder, env)[:2]
     assert alert["item"] == "Tín hiệu khẩn cấp" and alert["outcome"] == "played"
-    assert bulletin["engine"] == "espeak" and bulletin["priority"] == "emergency" and bulletin["operator"]
+    assert bulletin["engine"] == "espeak" and bulletin["priority"] == "emergency"
+    assert bulletin["operator"] == OPERATOR and bulletin["approver"] == OPERATOR
+    built = in_process(folder)
+    (sent,) = [line for line in built.audit.entries(limit=100) if line.action == "emergency.send"]
+    built.close()
+    assert content_status(folder, ContentKind.ANNOUNCEMENT, int(sent.entity_id)) is ContentStatus.AIRED
     stopped = cli(folder, env, "status", "--json")
     assert json.loads(stopped.stdout)["daemon"] == {"running": False}
 
@@ -230,8 +288,9 @@ def test_emergency_cuts_in_and_the_interrupted_item_resumes(
         schedule_file(folder, env, programme_tone, start)
         client = ControlClient(folder / "run")
         wait_for(lambda: (client.request("now_playing") or {}).get("position_s", 0) > 2.0, 15, "the programme")
+        permit = emergency_permit(folder, bulletin)
         sent = time.time()
-        client.request("emergency", file=str(bulletin), operator="trực ban")
+        client.request("emergency", file=str(bulletin), permit=permit)
         wait_for(lambda: len(log_rows(folder, env)) >= 4, 20, "the emergency and the resumed programme")
         recording.stop()
     rows = log_rows(folder, env)
@@ -252,3 +311,36 @@ def test_emergency_cuts_in_and_the_interrupted_item_resumes(
     assert onsets[0] == pytest.approx(start.timestamp(), abs=0.1)
     sounding = recording.sounding_s()
     assert 6.0 + 3.0 + 1.0 - 0.5 < sounding < 6.0 + 3.0 + 1.0 + 0.5
+
+
+def test_a_lost_sound_device_is_reported_logged_and_reopened(
+    station: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    folder, env = station
+    own = start_pulse(tmp_path / "pulse")  # this test kills its sound server; the session's stays up
+    env = {**env, **{k: own.env[k] for k in ("XDG_RUNTIME_DIR", "PULSE_RUNTIME_PATH", "PULSE_SERVER", "HOME")}}
+    audio = tone(tmp_path / "tin.wav", 0.5)
+    client = ControlClient(folder / "run")
+
+    def device() -> dict[str, Any]:
+        return dict(client.request("status")["device"])
+
+    try:
+        with daemon(folder, env):
+            assert device()["ok"] is True
+            own.process.kill()
+            own.process.wait(5)
+            wait_for(lambda: device()["ok"] is False, 15, "the daemon to notice the lost device")
+            assert "thiết bị âm thanh" in device()["error"]
+            during = schedule_file(folder, env, audio, datetime.now(UTC) + timedelta(seconds=5))
+            wait_for(lambda: len(log_rows(folder, env)) >= 1, 20, "the airing that could not play")
+            own = start_pulse(tmp_path / "pulse")
+            wait_for(lambda: device()["ok"] is True, 20, "the daemon to reopen the device")
+            after = schedule_file(folder, env, audio, datetime.now(UTC) + timedelta(seconds=5))
+            wait_for(lambda: len(log_rows(folder, env)) >= 2, 20, "the airing after the device came back")
+    finally:
+        own.stop()
+    failed, played = log_rows(folder, env)
+    assert failed["schedule_id"] == during["id"] and failed["outcome"] == "failed"
+    assert failed["reason"].startswith("Không phát được: ") and "thiết bị âm thanh «mặc định»" in failed["reason"]
+    assert played["schedule_id"] == after["id"] and played["outcome"] == "played"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +15,7 @@ from tests.audio import RATE, corrupt, decode, mismatch, sweep, tone
 from tests.streams import Icecast
 from truyenthanh.adapters.playout import PlayoutEngine, make_output
 from truyenthanh.domain.enums import ItemKind
-from truyenthanh.domain.playout import PlayItem
+from truyenthanh.domain.playout import EndReason, ItemEnded, ItemStarted, PlayItem
 from truyenthanh.errors import AudioError
 
 
@@ -125,3 +126,27 @@ def test_fades_and_crossfades_shape_the_file_output(tmp_path: Path) -> None:
     assert level(1.0, 660) == pytest.approx(0.5, abs=0.03)
     assert level(1.0, 440) < 0.02  # the first item is gone after the overlap
     assert level(1.55, 660) < 0.15  # fading out over its last 0.3 s
+
+
+def test_a_skip_for_one_item_never_cuts_another(tmp_path: Path) -> None:
+    first, second = tone(tmp_path / "a.wav", 440, 1.0), tone(tmp_path / "b.wav", 660, 1.0)
+    target = tmp_path / "skips.wav"
+    player = PlayoutEngine(make_output(f"file:{target}", device=None, rate=RATE, buffer_ms=20, realtime=True))
+    ended: list[tuple[str, EndReason]] = []
+    started = threading.Event()
+
+    def listen(event: object) -> None:
+        if isinstance(event, ItemEnded):
+            ended.append((event.item.key, event.reason))
+        elif isinstance(event, ItemStarted) and event.item.key == "a":
+            started.set()
+
+    player.subscribe(listen)
+    player.open()
+    player.enqueue([item(first, "a"), item(second, "b")])
+    assert started.wait(5)
+    player.skip("b")  # decided for an item that is not on air: ignored, "a" goes on
+    player.skip("a")  # "a" ends; "b" plays to its end
+    assert player.wait_idle(10)
+    player.close()
+    assert ended == [("a", EndReason.SKIPPED), ("b", EndReason.FINISHED)]

@@ -10,6 +10,7 @@ import contextlib
 import json
 import os
 import sys
+import threading
 from pathlib import Path
 from typing import IO, Any
 
@@ -81,6 +82,8 @@ class StateFile:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._writing = threading.Lock()
+        """Several threads save the state; they share one temporary file."""
 
     def read(self) -> dict[str, Any]:
         """The last document written, or ``{}`` if there is none (or it cannot be read)."""
@@ -94,13 +97,14 @@ class StateFile:
         """Replace the document (durable once this returns)."""
         temporary = self.path.with_suffix(".tmp")
         payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            os.write(descriptor, payload)
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
-        os.replace(temporary, self.path)
+        with self._writing:
+            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            try:
+                os.write(descriptor, payload)
+                os.fsync(descriptor)
+            finally:
+                os.close(descriptor)
+            os.replace(temporary, self.path)
 
 
 __all__ = ["InstanceLock", "StateFile"]

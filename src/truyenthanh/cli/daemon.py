@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from truyenthanh.adapters.control import ControlClient
+from truyenthanh.cli.login import current_actor
 from truyenthanh.cli.state import CliState, pass_state
 from truyenthanh.errors import DaemonError
 
@@ -66,8 +67,9 @@ def emergency(
 ) -> None:
     """Phát khẩn cấp NGAY: tín hiệu khẩn cấp rồi đọc TEXT (hoặc phát --file). «emergency cancel» để hủy."""
     client = _client(state)
+    actor = current_actor(state)
     if text == "cancel" and file is None:
-        result = client.request("cancel", operator=_operator())
+        result = client.request("cancel", operator=actor.full_name)
         if as_json:
             click.echo(json.dumps(result, ensure_ascii=False))
         else:
@@ -75,14 +77,20 @@ def emergency(
         return
     if (text is None) == (file is None):
         raise DaemonError('Cần nội dung cần đọc («truyenthanh emergency "..."») hoặc --file TỆP.')
+    if file is not None and not file.is_file():
+        raise DaemonError(f"Không thấy tệp {file}.")
+    source = str(file.resolve()) if file else None
+    title = " ".join((text or "").split())[:60] or (file.stem if file else "")
+    client.request("ping")  # no authorisation is recorded for a bulletin that cannot go out
+    permit = state.container().approvals.send_emergency(actor, title=title, text=text, source=source)
     result = client.request(
         "emergency",
         text=text,
-        file=str(file.resolve()) if file else None,
+        file=source,
         repeat=repeat,
         every_min=every,
         until_cancelled=until_cancelled,
-        operator=_operator(),
+        permit=permit.audit_id,
     )
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False))

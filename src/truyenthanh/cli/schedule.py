@@ -254,6 +254,7 @@ def log(state: CliState, from_text: str | None, to_text: str | None, as_json: bo
                 "reason": r.reason,
                 "engine": r.engine,
                 "operator": r.operator,
+                "approver": r.approver,
                 "row_hash": r.row_hash,
             }
             for r in rows

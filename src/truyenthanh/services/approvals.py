@@ -8,7 +8,7 @@ trail in the same transaction. The daemon calls :meth:`ApprovalService.check_air
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -20,11 +20,14 @@ from truyenthanh.domain import approval
 from truyenthanh.domain.accounts import Actor, Permission
 from truyenthanh.domain.approval import AirCheck, ContentKind, ItemState
 from truyenthanh.domain.enums import Category, ContentStatus, Priority
-from truyenthanh.errors import NotFoundError, WorkflowError
+from truyenthanh.errors import NotFoundError, PermissionDeniedError, WorkflowError
 from truyenthanh.services import audit
 from truyenthanh.services.accounts import AccountService
 from truyenthanh.services.audit import DAEMON_ACTOR
 from truyenthanh.services.ports import Clock
+
+EMERGENCY_PERMIT_S = 600
+"""How long an emergency authorisation from :meth:`ApprovalService.send_emergency` can be used to cut in."""
 
 _Content = Announcement | Programme
 
@@ -318,6 +321,7 @@ class ApprovalService:
                 session.flush()
                 announcement_id = row.id
                 details = audit.snapshot(row) or {}
+            details["sender"] = actor.full_name  # the daemon logs the bulletin in this name
             entry = audit.record(
                 session,
                 at=now,
@@ -329,6 +333,27 @@ class ApprovalService:
             )
             assert entry.id is not None
             return EmergencyPermit(sender=actor.full_name, announcement_id=announcement_id, audit_id=entry.id)
+
+    def emergency_permit(self, audit_id: int) -> EmergencyPermit:
+        """The authorisation :meth:`send_emergency` recorded, as the daemon checks it before cutting in.
+
+        Raises:
+            PermissionDeniedError: no such authorisation, or it is older than :data:`EMERGENCY_PERMIT_S` seconds.
+        """
+        with self._db.session() as session:
+            entry = session.get(AuditEntry, audit_id)
+            if entry is None or entry.action != "emergency.send":
+                raise PermissionDeniedError(
+                    "Lệnh phát khẩn cấp chưa được cấp phép: gửi qua «truyenthanh emergency» hoặc màn hình Khẩn cấp "
+                    "(cần đăng nhập bằng tài khoản được phép phát khẩn cấp)."
+                )
+            if self._clock.now() - entry.at > timedelta(seconds=EMERGENCY_PERMIT_S):
+                raise PermissionDeniedError("Giấy phép phát khẩn cấp đã quá 10 phút: hãy gửi lại lệnh khẩn cấp.")
+            return EmergencyPermit(
+                sender=str((entry.after or {}).get("sender") or entry.actor),
+                announcement_id=int(entry.entity_id) if entry.entity == "announcement" else None,
+                audit_id=audit_id,
+            )
 
     def preapprove_package(self, session: Session, row: Programme | Announcement, *, upstream: str) -> bool:
         """Approve a programme (or one of its announcements) imported from a package signed by a trusted

@@ -33,6 +33,15 @@ class Playout(Protocol):
         """Stop everything and release the output."""
         ...
 
+    @property
+    def alive(self) -> bool:
+        """Open, and the output still takes blocks (``False`` once a sound device is lost: close, then open)."""
+        ...
+
+    def describe(self) -> str:
+        """Vietnamese description of where the sound goes."""
+        ...
+
     def subscribe(self, listener: Callable[[PlayoutEvent], None]) -> None:
         """Receive every :data:`~truyenthanh.domain.playout.PlayoutEvent`."""
         ...
@@ -54,8 +63,8 @@ class Playout(Protocol):
         """Silence now and clear the queue."""
         ...
 
-    def skip(self) -> None:
-        """End the current item now and go on with the next."""
+    def skip(self, key: str | None = None) -> None:
+        """End the current item now and go on with the next (with ``key``: only if that item is still on air)."""
         ...
 
     def pause(self) -> None:

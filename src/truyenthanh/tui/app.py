@@ -249,7 +249,10 @@ class TruyenthanhApp(App[None]):
             if isinstance(self.screen, TodayScreen):
                 self.screen.action_reload()
 
-        self.push_screen(EmergencyScreen(self.backend, self.operator_name()), sent)
+        self.with_actor(
+            "Phát khẩn cấp cần người có quyền: đăng nhập để tiếp tục.",
+            lambda actor: self.push_screen(EmergencyScreen(self.backend, actor), sent),
+        )
 
     def operator_name(self) -> str | None:
         """Who commands to the daemon are recorded for: the logged-in person, else the computer's user."""

@@ -268,21 +268,27 @@ class StationBackend:
         repeat: int,
         every_min: float,
         until_cancelled: bool,
-        operator: str | None,
+        actor: Actor,
     ) -> dict[str, Any]:
-        """Break in on air now through the daemon (alert tone, then the bulletin), with its repeats.
+        """Break in on air now through the daemon (alert tone, then the bulletin), with its repeats; ``actor``
+        authorises it (recorded in the audit trail, logged as the sender).
 
         Raises:
+            PermissionDeniedError: ``actor`` may not send emergencies.
             DaemonError: no daemon, or it refused (Vietnamese message).
         """
+        source = str(file.expanduser().resolve()) if file else None
+        title = " ".join((text or "").split())[:60] or (file.stem if file else "")
+        self.daemon.request("ping")  # no authorisation is recorded for a bulletin that cannot go out
+        permit = self.container.approvals.send_emergency(actor, title=title, text=text, source=source)
         result = self.daemon.request(
             "emergency",
             text=text,
-            file=str(file.expanduser().resolve()) if file else None,
+            file=source,
             repeat=repeat,
             every_min=every_min,
             until_cancelled=until_cancelled,
-            operator=operator,
+            permit=permit.audit_id,
         )
         return dict(result) if isinstance(result, dict) else {}
 

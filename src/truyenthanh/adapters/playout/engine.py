@@ -281,6 +281,8 @@ class _Op:
     kind: str
     voices: list[_Voice] = field(default_factory=list)
     resume: bool = True
+    key: str | None = None
+    """For a skip: only if this item is the one playing when the command takes effect."""
 
 
 class PlayoutEngine:
@@ -379,6 +381,15 @@ class PlayoutEngine:
             self._housekeeper.join()
             self._housekeeper = None
 
+    @property
+    def alive(self) -> bool:
+        """Open, and the output still takes blocks."""
+        return self._opened and self.output.alive
+
+    def describe(self) -> str:
+        """Vietnamese description of where the sound goes."""
+        return self.output.describe()
+
     def __enter__(self) -> PlayoutEngine:
         self.open()
         return self
@@ -440,9 +451,10 @@ class PlayoutEngine:
         """Silence now and clear the queue."""
         self._command(_Op("stop"))
 
-    def skip(self) -> None:
-        """End the current item now and go on with the next."""
-        self._command(_Op("skip"))
+    def skip(self, key: str | None = None) -> None:
+        """End the current item now and go on with the next; with ``key``, only if that item is still the one
+        playing when the command takes effect (a skip decided for one item never cuts the next)."""
+        self._command(_Op("skip", key=key))
 
     def pause(self) -> None:
         """Hold the current item (silence) until :meth:`resume`."""
@@ -553,6 +565,8 @@ class PlayoutEngine:
             if self._paused and current is not None:
                 current.ramp_in = round(RAMP_S * self.rate)
             self._paused = False
+            return
+        if op.key is not None and (current is None or current.item.key != op.key):
             return
         reason = {"stop": EndReason.STOPPED, "skip": EndReason.SKIPPED, "preempt": EndReason.PREEMPTED}[op.kind]
         if current is not None:

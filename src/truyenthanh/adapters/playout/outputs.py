@@ -59,6 +59,11 @@ class Output(Protocol):
         """Vietnamese description of where the sound goes."""
         ...
 
+    @property
+    def alive(self) -> bool:
+        """Whether the output is still taking blocks (a sound device unplugged or its server gone: ``False``)."""
+        ...
+
 
 class DeviceOutput:
     """A PortAudio output stream (sounddevice) whose callback renders each block."""
@@ -71,6 +76,7 @@ class DeviceOutput:
         self._block = max(32, rate * buffer_ms // 2000)
         self._stream: Any = None
         self._calls = 0
+        self._last_call = 0.0
         self.underflows = 0
         """Blocks PortAudio reported as played late (heard as clicks or gaps)."""
 
@@ -89,6 +95,7 @@ class DeviceOutput:
         def callback(outdata: Any, frames: int, time_info: Any, status: Any) -> None:
             now = time.time()
             self._calls += 1
+            self._last_call = time.monotonic()
             if status.output_underflow:
                 self.underflows += 1
             dac = time_info.outputBufferDacTime
@@ -130,6 +137,12 @@ class DeviceOutput:
             time.sleep(0.01)
         if self._calls < 20:
             raise AudioError(f"{self.describe()} không chạy: sau 5 giây vẫn chưa nhận âm thanh.")
+
+    @property
+    def alive(self) -> bool:
+        """The stream is active and its callback ran within the last second."""
+        stream = self._stream
+        return stream is not None and bool(stream.active) and time.monotonic() - self._last_call < 1.0
 
     @property
     def latency_s(self) -> float:
@@ -222,6 +235,12 @@ class FfmpegOutput:
             self.frames_written += self._block
             if self.realtime and time.time() > at + self._block / self.rate:
                 self.underflows += 1
+
+    @property
+    def alive(self) -> bool:
+        """ffmpeg runs and takes samples."""
+        process = self._process
+        return process is not None and process.poll() is None and self.error is None
 
     def stop(self) -> None:
         """Stop pacing, let ffmpeg finish the file, and reap it."""

@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Checkbox, Input, Label, TextArea
 
+from truyenthanh.domain.accounts import Actor
 from truyenthanh.errors import DaemonError
 from truyenthanh.tui.widgets.form import FormScreen
 
@@ -22,10 +23,10 @@ class EmergencyScreen(FormScreen[dict[str, Any]]):
     HEADING = "PHÁT KHẨN CẤP — ngắt ngay chương trình đang phát"
     SAVE_LABEL = "PHÁT NGAY (Ctrl+S)"
 
-    def __init__(self, backend: StationBackend, operator: str | None) -> None:
+    def __init__(self, backend: StationBackend, actor: Actor) -> None:
         super().__init__()
         self._backend = backend
-        self._operator = operator
+        self._actor = actor
 
     def fields(self) -> ComposeResult:
         """Text or file, repeat settings."""
@@ -69,6 +70,6 @@ class EmergencyScreen(FormScreen[dict[str, Any]]):
         """
         if values["file"] is not None and not values["file"].expanduser().is_file():
             raise DaemonError(f"Không thấy tệp {values['file']}.")
-        result = self._backend.emergency(operator=self._operator, **values)
+        result = self._backend.emergency(actor=self._actor, **values)
         result["plan"] = values
         return result

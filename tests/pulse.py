@@ -115,9 +115,10 @@ class Recording:
 
 @dataclass
 class Recorder:
-    """Records the ``speaker`` monitor with ``parec`` while a block runs."""
+    """Records a sink's monitor (``speaker`` unless told) with ``parec`` while a block runs."""
 
     pulse: PulseServer
+    sink: str = SINK
     _chunks: list[bytes] = field(default_factory=list)
 
     @contextmanager
@@ -127,7 +128,7 @@ class Recorder:
         process = subprocess.Popen(
             [
                 "parec",
-                f"--device={SINK}.monitor",
+                f"--device={self.sink}.monitor",
                 "--format=s16le",
                 f"--rate={RATE}",
                 "--channels=1",

@@ -68,6 +68,11 @@ class Settings(BaseSettings):
     output_device: str | None = None
     """Sound device name or index for ``device`` output. Unset: the system default."""
 
+    preview_device: str | None = None
+    """Where the operator listens to files before they go on air (headphones or a monitor speaker): a sound
+    device name or index, or ``pulse:SINK`` for a PulseAudio sink. Unset: previews are refused rather than
+    played on the default device, which is usually the station's amplifier."""
+
     sample_rate: int = Field(default=48000, ge=8000, le=192000)
     """Sample rate of the output stream, in Hz."""
 

@@ -1,21 +1,37 @@
-"""Helpers for the TUI tests: a station with programmes and schedules written straight to its database."""
+"""Helpers for the TUI tests: a station with programmes and schedules written straight to its database, what
+the app told the operator, and a real daemon subprocess."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, time
 from pathlib import Path
+from time import monotonic, sleep
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from textual.app import App
 
 from tests.fakes import FrozenClock
+from tests.people import ADMIN
 from truyenthanh import bootstrap
+from truyenthanh.adapters.control import ControlClient
 from truyenthanh.adapters.db.models import AudioAsset, Programme, ProgrammeItem, Schedule
 from truyenthanh.config import load_settings
 from truyenthanh.domain.enums import ContentStatus, ItemKind
+from truyenthanh.domain.station import StationRules
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def said(app: App[Any]) -> str:
+    """Every notification the app showed, joined (Textual has no public reader: ``_notifications`` it is)."""
+    return "\n".join(f"{n.title}: {n.message}" for n in app._notifications)
 
 
 def add_asset(container: bootstrap.Container, title: str, seconds: float) -> AudioAsset:
@@ -78,3 +94,45 @@ def espeak_container(station_dir: Path, clock: FrozenClock) -> Iterator[bootstra
     built.station.init()
     yield built
     built.close()
+
+
+@contextmanager
+def daemon_running(station_dir: Path, tmp_path: Path, **env: str) -> Iterator[bootstrap.Container]:
+    """Initialise a station (offline voice, no session or quiet-hour rules), run its daemon as a real subprocess
+    with ``env`` added (``TRUYENTHANH_OUTPUT=...``), and yield the TUI's container (system clock); the daemon is
+    stopped at the end."""
+    child_env = {k: v for k, v in os.environ.items() if not k.startswith("TRUYENTHANH_")}
+    child_env["TRUYENTHANH_TTS_ENGINE"] = "espeak"  # no Internet here
+    child_env.update(env)
+    built = bootstrap.build(load_settings(station_dir))
+    built.station.init()
+    built.scheduling.set_rules(ADMIN, StationRules())
+    built.close()
+    log_path = tmp_path / "daemon.log"
+    with log_path.open("a", encoding="utf-8") as log:
+        daemon = subprocess.Popen(
+            [sys.executable, "-m", "truyenthanh", "--data-dir", str(station_dir), "daemon"],
+            env=child_env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            client = ControlClient(station_dir / "run")
+            deadline = monotonic() + 30
+            while not client.is_running():
+                if daemon.poll() is not None or monotonic() > deadline:
+                    raise AssertionError("the daemon did not start:\n" + log_path.read_text(encoding="utf-8"))
+                sleep(0.05)
+            container = bootstrap.build(load_settings(station_dir))
+            try:
+                yield container
+            finally:
+                container.close()
+        finally:
+            if daemon.poll() is None:
+                daemon.terminate()
+                try:
+                    daemon.wait(20)
+                except subprocess.TimeoutExpired:
+                    daemon.kill()
+                    daemon.wait()

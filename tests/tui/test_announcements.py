@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Input, Select, TextArea
 
+from tests.tui.conftest import said
 from tests.tui.test_programmes import settle
 from truyenthanh import bootstrap
 from truyenthanh.domain.approval import ContentKind
@@ -50,7 +51,11 @@ async def test_type_render_and_submit(espeak_container: bootstrap.Container) -> 
         await settle(app, pilot)
         assert screen.current.engine == "espeak"
         assert screen.current.audio is not None and screen.current.audio.stat().st_size > 10_000
-        app.preview.stop()
+        assert "không tự phát thử bản đọc" in said(app)  # no preview device: nothing is played on the speaker
+        await pilot.press("ctrl+p")
+        await settle(app, pilot)
+        assert not app.preview.is_playing()
+        assert "Chưa đặt thiết bị nghe thử (mục «preview_device» trong cấu hình)" in said(app)
 
         await pilot.press("ctrl+g")
         await settle(app, pilot)

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,13 +13,11 @@ from sqlmodel import col, select
 from textual.widgets import Checkbox, TextArea
 
 from tests.people import ADMIN
+from tests.tui.conftest import daemon_running
 from tests.tui.test_programmes import settle
 from truyenthanh import bootstrap
-from truyenthanh.adapters.control import ControlClient
 from truyenthanh.adapters.db.models import BroadcastLog
-from truyenthanh.config import load_settings
 from truyenthanh.domain.enums import Priority
-from truyenthanh.domain.station import StationRules
 from truyenthanh.tui.app import TruyenthanhApp
 from truyenthanh.tui.backend import StationBackend
 from truyenthanh.tui.screens.emergency import EmergencyScreen
@@ -38,34 +33,8 @@ BULLETIN = "Lũ trên sông Cả đang lên nhanh, bà con vùng trũng di chuy�
 def on_air(station_dir: Path, tmp_path: Path) -> Iterator[bootstrap.Container]:
     """A station (offline voice, no session or quiet-hour rules) whose daemon runs as a real subprocess, playing
     in real time into a file; yields the TUI's container (system clock)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TRUYENTHANH_")}
-    env["TRUYENTHANH_TTS_ENGINE"] = "espeak"  # no Internet here
-    built = bootstrap.build(load_settings(station_dir))
-    built.station.init()
-    built.scheduling.set_rules(ADMIN, StationRules())
-    built.close()
-    log = (tmp_path / "daemon.log").open("a", encoding="utf-8")
-    daemon = subprocess.Popen(
-        [sys.executable, "-m", "truyenthanh", "--data-dir", str(station_dir), "daemon", "--output",
-         f"file:{tmp_path / 'on-air.wav'}"],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    client = ControlClient(station_dir / "run")
-    deadline = time.monotonic() + 30
-    while not client.is_running():
-        if daemon.poll() is not None or time.monotonic() > deadline:
-            daemon.kill()
-            log.close()
-            raise AssertionError("the daemon did not start:\n" + (tmp_path / "daemon.log").read_text())
-        time.sleep(0.05)
-    container = bootstrap.build(load_settings(station_dir))
-    try:
+    with daemon_running(station_dir, tmp_path, TRUYENTHANH_OUTPUT=f"file:{tmp_path / 'on-air.wav'}") as container:
         yield container
-    finally:
-        container.close()
-        daemon.terminate()
-        daemon.wait(20)
-        log.close()
 
 
 async def until(app: TruyenthanhApp, pilot: Any, check: Callable[[], bool], what: str, timeout: float = 30) -> None:

@@ -8,6 +8,7 @@ from textual.widgets import Input, Select
 
 from tests.media import make_tone
 from tests.people import ADMIN
+from tests.tui.conftest import said
 from tests.tui.test_programmes import settle
 from truyenthanh import bootstrap
 from truyenthanh.domain.enums import Category
@@ -74,7 +75,8 @@ async def test_import_search_filter_and_edit(
         await settle(app, pilot)
         assert [(a.title, a.language) for a in screen.assets] == [("Thông báo tiêm chủng (tiếng Mông)", "hmn")]
 
+        # No preview device is set: said, and nothing plays (the default device may be the station's speaker).
         await pilot.press("p")
-        assert app.preview.is_playing()
-        await pilot.press("p")
+        await settle(app, pilot)
         assert not app.preview.is_playing()
+        assert "Chưa đặt thiết bị nghe thử (mục «preview_device» trong cấu hình) nên không phát thử" in said(app)

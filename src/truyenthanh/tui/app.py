@@ -85,8 +85,7 @@ class TruyenthanhApp(App[None]):
         self._stop_listening = threading.Event()
         self.station_name = ""
         """The station's name (from the "Hôm nay" view)."""
-        self.preview = PreviewPlayer()
-        """Plays files for the operator to check, in a separate process."""
+        self._preview: PreviewPlayer | None = None
         self._loaded_once = False
         self.daemon_up: bool | None = None
         """Whether the daemon answered last time it was asked (``None``: not asked yet)."""
@@ -104,6 +103,19 @@ class TruyenthanhApp(App[None]):
             assert self._backend_error is not None
             raise self._backend_error
         return self._backend
+
+    @property
+    def preview(self) -> PreviewPlayer:
+        """Plays files for the operator to check on the ``preview_device`` (a separate process), never on air."""
+        if self._preview is None:
+            settings = self.backend.container.settings
+            self._preview = PreviewPlayer(
+                settings.preview_device,
+                on_air_device=(settings.output_device or "default") if settings.output == "device" else None,
+                rate=settings.sample_rate,
+                buffer_ms=settings.buffer_ms,
+            )
+        return self._preview
 
     @property
     def backend_ready(self) -> bool:
@@ -302,7 +314,8 @@ class TruyenthanhApp(App[None]):
     def on_unmount(self) -> None:
         """Stop any preview still playing and the event listener."""
         self._stop_listening.set()
-        self.preview.stop()
+        if self._preview is not None:
+            self._preview.stop()
 
     def action_help_quit(self) -> None:
         """Ctrl+C does not quit (an operator may press it by reflex): say how to quit."""

@@ -518,16 +518,15 @@ def _on_air(status: dict[str, Any] | None) -> OnAir | None:
 
 
 def _device_problem(status: dict[str, Any] | None) -> Alert | None:
-    """The daemon's ``device`` report as a warning when the audio output is not working (a daemon that does
-    not report it is taken as working)."""
+    """The daemon's ``device`` report (``{"ok", "name", "error"}``, the name and error already in Vietnamese) as
+    a warning when the audio output is not working; a daemon that does not report it is taken as working."""
     device = (status or {}).get("device")
     if not isinstance(device, dict) or device.get("ok", True):
         return None
-    name = str(device.get("name") or "mặc định")
-    error = str(device.get("error") or "không rõ lỗi")
+    error = str(device.get("error") or f"không dùng được {device.get('name') or 'đầu ra âm thanh'}").rstrip(".")
     return Alert(
-        f"Thiết bị âm thanh «{name}» không dùng được: {error}. Các buổi phát sẽ không ra loa; "
-        "kiểm tra dây cắm, nguồn amply và mục «output_device» trong cấu hình.",
+        f"Đầu ra âm thanh có lỗi: {error}. Các buổi phát sẽ không ra loa cho đến khi sửa xong "
+        "(kiểm tra dây cắm, nguồn amply).",
         "error",
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
@@ -38,7 +39,7 @@ class AnnouncementsScreen(StationScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Lưu", priority=True),
         Binding("ctrl+r", "render", "Đọc thành tiếng", priority=True),
-        Binding("ctrl+l", "listen", "Nghe", priority=True),
+        Binding("ctrl+p", "listen", "Nghe thử", priority=True),  # Ctrl+L is the app's login
         Binding("ctrl+g", "submit", "Gửi duyệt", priority=True),
         Binding("ctrl+d", "approve", "Duyệt", priority=True),
         Binding("ctrl+o", "schedule", "Xếp lịch phát", priority=True),
@@ -239,22 +240,34 @@ class AnnouncementsScreen(StationScreen):
         self._show_state()
         self.notify(message.notice, title=f"Thông báo số {message.announcement.id}")
         self._load_list()
-        if message.listen:
+        if message.listen and self.station_app.preview.device is None:
+            self.notify(
+                "Chưa đặt thiết bị nghe thử (mục «preview_device»: tai nghe) nên không tự phát thử bản đọc.",
+                severity="warning",
+            )
+        elif message.listen:
             self.action_listen()
 
     def action_listen(self) -> None:
-        """Listen to the rendered speech on this computer (a separate player process); again to stop."""
-        player = self.station_app.preview
-        if player.is_playing():
-            player.stop()
+        """Listen to the rendered speech on the preview device (headphones, never the speaker); again to stop."""
+        if self.station_app.preview.is_playing():
+            self._listen(None)
             return
         if self.current is None or self.current.audio is None:
             self.notify("Chưa đọc thành tiếng: nhấn Ctrl+R trước.", severity="warning")
             return
+        self._listen(self.current.audio)
+
+    @work(thread=True, exclusive=True, group="preview")
+    def _listen(self, audio: Path | None) -> None:
+        player = self.station_app.preview
+        if audio is None:
+            player.stop()
+            return
         try:
-            player.play(self.current.audio)
+            player.play(audio)
         except TruyenthanhError as exc:
-            self.notify(exc.message, title=exc.title, severity="error")
+            self.post_message(ActionFailed(exc.title, exc.message))
 
     def action_schedule(self) -> None:
         """Make a one-item programme of this announcement and open the schedule form for it."""

@@ -165,21 +165,27 @@ class LibraryScreen(StationScreen):
         self.app.push_screen(EditAssetScreen(self.backend, asset), saved)
 
     def action_preview(self) -> None:
-        """Listen to the highlighted asset on this computer (a separate player process), or stop listening."""
-        player = self.station_app.preview
-        if player.is_playing():
-            player.stop()
-            self.notify("Đã dừng nghe thử.")
-            return
+        """Listen to the highlighted asset on the preview device (headphones, never the speaker), or stop."""
         asset = self._highlighted()
-        if asset is None:
+        if asset is None and not self.station_app.preview.is_playing():
+            return
+        self._preview(asset)
+
+    @work(thread=True, exclusive=True, group="preview")
+    def _preview(self, asset: AssetInfo | None) -> None:
+        player = self.station_app.preview
+        if player.is_playing() or asset is None:
+            player.stop()
+            self.app.call_from_thread(self.notify, "Đã dừng nghe thử.")
             return
         try:
             player.play(self.backend.library.absolute_path(asset))
         except TruyenthanhError as exc:
-            self.notify(exc.message, title=exc.title, severity="error")
+            self.post_message(ActionFailed(exc.title, exc.message))
             return
-        self.notify(f"Đang nghe thử «{asset.title}» trên máy này (nhấn P để dừng).")
+        self.app.call_from_thread(
+            self.notify, f"Đang nghe thử «{asset.title}» trên thiết bị «{player.device}» (nhấn P để dừng)."
+        )
 
     def action_import(self) -> None:
         """Ask what to import, then import with a progress bar."""

@@ -146,6 +146,12 @@ def test_content_commands_act_as_a_user_and_wrong_passwords_lock_the_account(sta
     )
     approved = _run(station_dir, "programme", "approve", str(made), user="quantri")
     assert approved.returncode == 0, approved.stderr
+    kept = _run(station_dir, "programme", "delete", str(made), user="bientap")
+    assert kept.returncode == 1 and "vì còn lịch phát số" in kept.stderr
+    schedule_id = json.loads(scheduled.stdout)["id"]
+    assert _run(station_dir, "schedule", "remove", str(schedule_id), user="bientap").returncode == 0
+    gone = _run(station_dir, "programme", "delete", str(made), user="bientap")
+    assert gone.stdout.strip() == f"Đã xóa chương trình số {made} «Họp dân thôn Đông» (1 mục)."
 
     # Five wrong passwords from five separate commands lock the account; the right one is then refused too.
     for attempt in range(5):

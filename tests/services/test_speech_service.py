@@ -133,12 +133,22 @@ def test_gtts_rerender_when_the_network_is_back(station: bootstrap.Container, mp
     assert offline.engine == "espeak"
     with responses.RequestsMock() as mock:
         mock.add_callback(responses.POST, GTTS_URL, callback=FakeGoogle(mp3=mp3))
-        report = station.speech.retry_online()
+        report = station.speech.retry_online(by="vanhanh")
     assert report.upgraded == [announcement_id]
     assert report.still_offline == {}
     stored = _get(station, announcement_id)
     assert stored.engine == "gtts"
     assert stored.asset_id != offline.asset.id
+    # Both readings are in the audit trail: the first ahead of air by the daemon, the second asked by a person.
+    first, second = reversed(station.audit.entries(entity="announcement", entity_id=str(announcement_id))[:2])
+    assert [(e.action, e.actor) for e in (first, second)] == [
+        ("announcement.render", "daemon"),
+        ("announcement.render", "vanhanh"),
+    ]
+    assert first.after is not None and second.before == first.after
+    assert (first.after["engine"], first.after["asset_id"]) == ("espeak", offline.asset.id)
+    assert second.after is not None and (second.after["engine"], second.after["asset_id"]) == ("gtts", stored.asset_id)
+    assert all(report.ok for report in station.audit.verify())
 
 
 def test_rerender_keeps_the_offline_audio_while_the_network_is_down(station: bootstrap.Container) -> None:

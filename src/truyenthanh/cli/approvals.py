@@ -176,7 +176,16 @@ _workflow_commands(announcement, ContentKind.ANNOUNCEMENT)
 
 @click.group()
 def programme() -> None:
-    """Chương trình: gửi duyệt, duyệt, từ chối."""
+    """Chương trình: gửi duyệt, duyệt, từ chối, xóa."""
 
 
 _workflow_commands(programme, ContentKind.PROGRAMME)
+
+
+@programme.command("delete")
+@click.argument("ident", type=int)
+@pass_state
+def delete_programme(state: CliState, ident: int) -> None:
+    """Xóa một chương trình không còn lịch phát (nhật ký phát vẫn giữ lịch sử của nó)."""
+    gone = state.container().programmes.delete(current_actor(state), ident)
+    click.echo(f"Đã xóa chương trình số {gone.id} «{gone.title}» ({gone.items} mục).")

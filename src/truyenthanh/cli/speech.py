@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from truyenthanh.cli.login import current_actor
 from truyenthanh.cli.playout import play
 from truyenthanh.cli.state import CliState, pass_state
 from truyenthanh.domain.enums import ReadingVariant
@@ -106,7 +107,7 @@ def say(
 def rerender(state: CliState, announcement_ids: tuple[int, ...]) -> None:
     """Đọc lại bằng gTTS các thông báo đang dùng giọng dự phòng (khi mạng đã có lại)."""
     speech = state.container().speech
-    report = speech.retry_online(list(announcement_ids) or None)
+    report = speech.retry_online(list(announcement_ids) or None, by=current_actor(state).username)
     if not report.upgraded and not report.still_offline:
         click.echo("Không có thông báo nào đang dùng giọng dự phòng.")
     for announcement_id in report.upgraded:

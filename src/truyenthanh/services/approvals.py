@@ -23,12 +23,11 @@ from truyenthanh.domain.enums import Category, ContentStatus, Priority
 from truyenthanh.errors import NotFoundError, PermissionDeniedError, WorkflowError
 from truyenthanh.services import audit
 from truyenthanh.services.accounts import AccountService
+from truyenthanh.services.audit import DAEMON_ACTOR
 from truyenthanh.services.ports import Clock
 
 EMERGENCY_PERMIT_S = 600
 """How long an emergency authorisation from :meth:`ApprovalService.send_emergency` can be used to cut in."""
-DAEMON_ACTOR = "daemon"
-"""Audit actor of changes the playout daemon makes on its own (content marked as aired)."""
 
 _Content = Announcement | Programme
 

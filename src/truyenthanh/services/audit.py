@@ -18,6 +18,9 @@ from truyenthanh.adapters.db.models import AuditEntry, BroadcastLog, Programme, 
 from truyenthanh.domain import records
 from truyenthanh.services import chains
 
+DAEMON_ACTOR = "daemon"
+"""Audit actor of changes the playout daemon makes on its own (content marked as aired, speech rendered)."""
+
 SECRET_FIELDS = frozenset({"password_hash"})
 """Fields never copied into the audit trail."""
 
@@ -115,6 +118,7 @@ ACTION_LABELS = {
     "schedule.remove": "Xóa lịch phát",
     "schedule.retire": "Kết thúc lịch phát được thay thế",
     "announcement.delete": "Xóa thông báo",
+    "announcement.render": "Đọc thông báo thành âm thanh",
     "station.rules": "Sửa quy định phát của đài",
     "schedule.import_ics": "Nhập lịch từ tệp iCalendar",
     "key.trust": "Tin cậy khóa ký của tuyến trên",
@@ -188,4 +192,4 @@ class AuditService:
         ]
 
 
-__all__ = ["ACTION_LABELS", "AuditLine", "AuditService", "programme_snapshot", "record", "snapshot"]
+__all__ = ["ACTION_LABELS", "DAEMON_ACTOR", "AuditLine", "AuditService", "programme_snapshot", "record", "snapshot"]

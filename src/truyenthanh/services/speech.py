@@ -27,6 +27,8 @@ from truyenthanh.domain.enums import AssetSource, Category, ReadingVariant
 from truyenthanh.domain.vietnamese import Lexicon, normalize
 from truyenthanh.errors import AudioError, ConfigError, NotFoundError, SpeechError, StorageError
 from truyenthanh.locations import Locations
+from truyenthanh.services import audit
+from truyenthanh.services.audit import DAEMON_ACTOR
 from truyenthanh.services.library import LibraryService, inspect_audio
 from truyenthanh.services.ports import Clock, SpeechEngine
 
@@ -316,9 +318,10 @@ class SpeechService:
     # --- announcements -------------------------------------------------------------------------------------
 
     def render_announcement(
-        self, announcement_id: int, *, engine: str | None = None, allow_network: bool = True
+        self, announcement_id: int, *, engine: str | None = None, allow_network: bool = True, by: str = DAEMON_ACTOR
     ) -> Rendering:
-        """Render an announcement and record its spoken text, engine, voice and asset on it.
+        """Render an announcement and record its spoken text, engine, voice and asset on it, audited for ``by``
+        (a username; the daemon's own renderings ahead of air are recorded as ``daemon``).
 
         If gTTS cannot be reached the espeak-ng rendering is used and the result says so
         (:attr:`Rendering.fell_back`, :attr:`Rendering.notice`).
@@ -339,12 +342,24 @@ class SpeechService:
             stored = session.get(Announcement, announcement_id)
             if stored is None:
                 raise NotFoundError(f"Thông báo số {announcement_id} vừa bị xóa.")
+            before = audit.snapshot(stored)
             stored.spoken_text = rendering.spoken_text
             stored.engine = rendering.engine
             stored.voice = rendering.voice
             stored.asset_id = rendering.asset.id
             stored.updated_at = self._clock.now()
             session.add(stored)
+            session.flush()
+            audit.record(
+                session,
+                at=stored.updated_at,
+                actor=by,
+                action="announcement.render",
+                entity="announcement",
+                entity_id=announcement_id,
+                before=before,
+                after=audit.snapshot(stored),
+            )
         return rendering
 
     def _announcement(self, announcement_id: int) -> Announcement:
@@ -389,11 +404,12 @@ class SpeechService:
             raise SpeechError("Chưa chuẩn bị được giọng đọc cho " + "; ".join(problems))
         return made
 
-    def retry_online(self, announcement_ids: Sequence[int] | None = None) -> RetryReport:
+    def retry_online(self, announcement_ids: Sequence[int] | None = None, *, by: str = DAEMON_ACTOR) -> RetryReport:
         """Re-render with gTTS the announcements that were read by an offline engine (a fallback).
 
         Args:
             announcement_ids: which announcements; ``None``: every one whose audio is not from gTTS.
+            by: who asks (a username), recorded in the audit trail.
 
         Returns:
             Which announcements now have gTTS audio and which kept their offline audio, with the reason.
@@ -406,7 +422,7 @@ class SpeechService:
         report = RetryReport()
         for announcement_id in candidates:
             try:
-                self.render_announcement(announcement_id, engine="gtts")
+                self.render_announcement(announcement_id, engine="gtts", by=by)
             except SpeechError as exc:
                 report.still_offline[announcement_id] = exc.message
             else:

@@ -36,7 +36,6 @@ from truyenthanh.services.library import fold
 
 if TYPE_CHECKING:
     from truyenthanh.bootstrap import Container
-    from truyenthanh.domain.accounts import Actor
     from truyenthanh.services.library import LibraryService
     from truyenthanh.services.programmes import ProgrammeService
 

@@ -220,7 +220,7 @@ class AnnouncementsScreen(StationScreen):
             else:
                 view = approvals.get(ContentKind.ANNOUNCEMENT, current.id)
             if then == "render":
-                rendering = self.backend.container.speech.render_announcement(view.id)
+                rendering = self.backend.container.speech.render_announcement(view.id, by=actor.username)
                 notice = rendering.notice or f"Đã đọc bằng {rendering.engine} ({rendering.voice})."
             elif then == "submit":
                 approvals.submit(actor, ContentKind.ANNOUNCEMENT, view.id)

@@ -335,6 +335,7 @@ def main() -> None:
         audio = make_tone(root / "bai-dai.wav", seconds=600, hz=440)
         daemon = start_daemon(busy, root / "on-air.wav")
         idle_daemon = start_daemon(empty, root / "empty-air.wav")
+        time.sleep(5)  # a daemon just started is still busy (it renders its filler): let both settle first
         try:
             print(f"\nStart to first frame (fresh process each run, {options.runs} runs, 120x40):")
             frame, rundown, cpu = command_first_frames(busy, "Chương trình số", runs=options.runs)

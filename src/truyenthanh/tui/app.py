@@ -123,6 +123,11 @@ class TruyenthanhApp(App[None]):
         return self._backend is not None
 
     @property
+    def backend_failed(self) -> bool:
+        """Whether opening the station failed (the reason was shown; nothing can be read)."""
+        return self._backend_error is not None
+
+    @property
     def actor(self) -> Actor | None:
         """Who content-changing actions act for (set at the first login); kept by the backend, which passes it
         to every service it changes data through."""
@@ -185,7 +190,7 @@ class TruyenthanhApp(App[None]):
                 self._backend = self._open_backend()
             except TruyenthanhError as exc:
                 self._backend_error = exc
-                self.post_message(ActionFailed(exc.title, exc.message))
+                self.post_message(ActionFailed(exc.title, exc.message + " Thoát bằng Ctrl+Q."))
                 return
             finally:
                 self._backend_opened.set()
@@ -236,6 +241,8 @@ class TruyenthanhApp(App[None]):
                 severity="error",
                 timeout=10,
             )
+        elif kind == "device" and event.get("ok"):
+            self.notify(str(event.get("message", "")), title="Thiết bị âm thanh")
         elif kind == "emergency_cancelled":
             self.notify("Đã hủy phát khẩn cấp.", title="Khẩn cấp")
         if isinstance(self.screen, TodayScreen):

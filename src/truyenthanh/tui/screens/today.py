@@ -88,15 +88,17 @@ class TodayScreen(StationScreen):
         self._load()
 
     def action_reload(self) -> None:
-        """Read the rundown again now."""
-        self._load()
+        """Read the rundown again now (unless the station could not be opened: that was said once)."""
+        if not self.station_app.backend_failed:
+            self._load()
 
     @work(thread=True, exclusive=True, group="today")
     def _load(self) -> None:
         try:
             view = self.backend.today()
         except TruyenthanhError as exc:
-            self.post_message(ActionFailed(exc.title, exc.message))
+            if not self.station_app.backend_failed:  # else the app has said why the station did not open
+                self.post_message(ActionFailed(exc.title, exc.message))
             return
         self.post_message(TodayLoaded(view))
 

@@ -64,7 +64,8 @@ class StatusBar(Vertical):
         """Redraw the station line from the app's clock and what the app last learned about the daemon."""
         station_app = cast("TruyenthanhApp", self.app)
         if not station_app.backend_ready:  # the station is still being opened (first second of a start)
-            self.query_one("#station-line", Static).update("Đang mở dữ liệu của đài…")
+            waiting = "Không mở được dữ liệu của đài." if station_app.backend_failed else "Đang mở dữ liệu của đài…"
+            self.query_one("#station-line", Static).update(waiting)
             return
         now = station_app.backend.now()
         daemon = {True: "Dịch vụ phát: đang chạy", False: "Dịch vụ phát: KHÔNG CHẠY", None: ""}[station_app.daemon_up]

@@ -75,6 +75,7 @@ def test_editor_signs_and_station_imports(tmp_path: Path) -> None:
     done = run("package", "import", str(package), data_dir=station)
     assert done.returncode == 0, done.stderr
     assert "Đã nhập: 1 chương trình, 2 lịch phát." in done.stdout
+    assert "Chương trình số 1 đang chờ duyệt: chỉ được phát khi người duyệt của đài chạy" in done.stdout
     again = run("package", "import", str(package), data_dir=station)
     assert "đã được nhập trước đây" in again.stdout
     packages = json.loads(run("package", "list", "--json", data_dir=station).stdout)

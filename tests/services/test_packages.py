@@ -442,14 +442,21 @@ def test_imported_content_waits_for_the_station_approver(station: bootstrap.Cont
     assert announcements and {a.status for a in announcements} == {ContentStatus.WAITING}
     with pytest.raises(PermissionDeniedError, match="«can-bo» \\(vai trò Vận hành\\) không được duyệt"):
         approvals.approve(OPERATOR, ContentKind.PROGRAMME, programme_id)
-    # The station's own approver approves; the importer did not write it, so an admin who imported could too.
+    # The station's own approver approves the programme, and with it the announcements that came in it.
     approvals.approve(ADMIN, ContentKind.PROGRAMME, programme_id)
-    for announcement in announcements:
-        approvals.approve(ADMIN, ContentKind.ANNOUNCEMENT, announcement.id)
     passed = approvals.check_air(programme_id)
     assert passed.airable and passed.blocked_items == () and passed.approver == "Lê Văn Quản"
+    assert {(a.status, a.approved_by) for a in approvals.list(ContentKind.ANNOUNCEMENT)} == {
+        (ContentStatus.APPROVED, "Lê Văn Quản")
+    }
     history = [(e.action, e.actor) for e in reversed(station.audit.entries(entity="programme"))]
     assert history == [("programme.import", "can-bo"), ("programme.approve", "quantri")]
+    for announcement in announcements:
+        lines = station.audit.entries(entity="announcement", entity_id=str(announcement.id))
+        assert [(e.action, e.actor) for e in reversed(lines)] == [
+            ("announcement.import", "can-bo"),
+            ("announcement.approve", "quantri"),
+        ]
     schedules = [e for e in station.audit.entries(entity="schedule") if e.action == "schedule.import"]
     assert sorted(int(e.entity_id) for e in schedules) == sorted(outcome.schedule_ids)
     assert all(e.actor == "can-bo" and e.after is not None for e in schedules)

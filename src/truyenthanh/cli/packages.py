@@ -11,6 +11,8 @@ import click
 
 from truyenthanh.cli.login import current_actor
 from truyenthanh.cli.state import CliState, pass_state
+from truyenthanh.domain.approval import ContentKind
+from truyenthanh.domain.enums import ContentStatus
 from truyenthanh.domain.package import PACKAGE_SUFFIX
 from truyenthanh.errors import StorageError
 from truyenthanh.services.keys import KeyInfo
@@ -166,6 +168,16 @@ def import_(state: CliState, file: Path, dry_run: bool, on_conflict: str, as_jso
                 else ""
             )
         )
+        views = [container.approvals.get(ContentKind.PROGRAMME, ident) for ident in outcome.programme_ids]
+        waiting = [str(view.id) for view in views if view.status is ContentStatus.WAITING]
+        if waiting:
+            click.echo(
+                f"Chương trình số {', '.join(waiting)} đang chờ duyệt: chỉ được phát khi người duyệt của đài chạy "
+                "«truyenthanh programme approve SỐ» (duyệt cả các thông báo đi kèm)."
+            )
+        for view in views:
+            if view.status is ContentStatus.APPROVED:
+                click.echo(f"Chương trình số {view.id} được duyệt sẵn: {view.approved_by}.")
 
 
 @package.command("list")

@@ -122,6 +122,7 @@ class AccountService:
         """
         now = self._clock.now()
         refusal: LoginError | None = None
+        actor: Actor | None = None
         with self._db.session() as session:
             user = session.exec(select(User).where(User.username == username.strip())).first()
             if user is None:
@@ -145,6 +146,7 @@ class AccountService:
         # Raised only after the block so the failure count and its audit entry are committed, not rolled back.
         if refusal is not None:
             raise refusal
+        assert actor is not None
         return actor
 
     def _failed(self, session: Session, user: User, now: datetime) -> LoginError:

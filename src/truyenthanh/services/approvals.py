@@ -440,6 +440,26 @@ class ApprovalService:
             row.rejected_reason = reason.strip()
         session.add(row)
         self._record(session, actor.username, verb, kind, row, before=before, now=now)
+        if verb == "approve" and isinstance(row, Programme) and row.package_id is not None:
+            self._approve_brought_announcements(session, actor, row, now)
+
+    def _approve_brought_announcements(
+        self, session: Session, actor: Actor, programme: Programme, now: datetime
+    ) -> None:
+        """Approving a programme imported from a package approves the announcements that came in it (written
+        upstream and read with it), so none of its items is skipped on air for want of a separate approval."""
+        brought = session.exec(
+            select(Announcement)
+            .join(ProgrammeItem, col(ProgrammeItem.announcement_id) == col(Announcement.id))
+            .where(
+                ProgrammeItem.programme_id == programme.id,
+                Announcement.status == ContentStatus.WAITING,
+                Announcement.created_by == programme.created_by,
+            )
+            .distinct()
+        ).all()
+        for announcement in brought:
+            self._move(session, actor, ContentKind.ANNOUNCEMENT, announcement, verb="approve", now=now)
 
     @staticmethod
     def _back_to_draft(row: _Content) -> None:

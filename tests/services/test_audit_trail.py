@@ -16,7 +16,7 @@ from truyenthanh.domain.accounts import Actor
 from truyenthanh.domain.approval import ContentKind
 from truyenthanh.domain.enums import Category, ContentStatus, ItemKind
 from truyenthanh.domain.station import StationRules
-from truyenthanh.errors import LibraryError, PermissionDeniedError, ProgrammeError, WorkflowError
+from truyenthanh.errors import LibraryError, NotFoundError, PermissionDeniedError, ProgrammeError, WorkflowError
 from truyenthanh.services.audit import AuditLine
 from truyenthanh.services.library import AssetInfo
 
@@ -219,3 +219,23 @@ def test_schedule_and_station_rule_changes_are_audited(
     assert changed.before["rules"] == old_rules.to_json()
     assert changed.after["rules"] == StationRules().to_json()
     _assert_chain_valid(container)
+
+
+def test_a_refused_edit_changes_nothing_and_records_nothing(
+    container: bootstrap.Container, people: dict[str, Actor]
+) -> None:
+    editor, approver = people["bientap"], people["duyet"]
+    made = container.programmes.create(editor, "Bản tin chiều")
+    container.programmes.add_item(editor, made.id, ItemKind.SILENCE, duration_s=5)
+    container.approvals.submit(editor, PROGRAMME, made.id)
+    container.approvals.approve(approver, PROGRAMME, made.id)
+    before = container.audit.entries(limit=1000)
+    with pytest.raises(NotFoundError, match="Không có tệp âm thanh số 999"):
+        container.programmes.add_item(editor, made.id, ItemKind.AUDIO, asset_id=999)
+    with pytest.raises(NotFoundError, match="không có mục thứ 5"):
+        container.programmes.remove_item(editor, made.id, 4)
+    # The change, its audit entry and the return to waiting are one transaction: none of them happened.
+    assert container.audit.entries(limit=1000) == before
+    assert container.approvals.get(PROGRAMME, made.id).status is ContentStatus.APPROVED
+    assert container.programmes.move_item(editor, made.id, 0, 1).status is ContentStatus.APPROVED  # moved nowhere
+    assert container.audit.entries(limit=1000) == before

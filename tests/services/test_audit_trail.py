@@ -70,6 +70,7 @@ def test_library_import_edit_and_delete_are_audited(
     assert (imported.after["sha256"], imported.after["category"]) == (asset.sha256, "administration")
     assert edited.before is not None and edited.after is not None
     assert (edited.before["title"], edited.after["title"]) == ("Thông báo họp dân", "Họp dân thôn Đông")
+    assert (imported.changed, edited.changed, deleted.changed) == ([], ["title"], [])
     assert deleted.before == edited.after and deleted.after is None
     assert (edited.label, deleted.label) == ("Sửa thông tin tệp âm thanh", "Xóa tệp âm thanh")
     assert removed.title == "Họp dân thôn Đông"
@@ -148,6 +149,7 @@ def test_editing_an_approved_programme_sends_it_back_for_approval(
     assert moved.before is not None and moved.after is not None
     assert [i["kind"] for i in moved.before["items"]] == ["audio", "silence"]
     assert [i["kind"] for i in moved.after["items"]] == ["silence", "audio"]
+    assert (moved.changed, reset.changed) == (["items"], ["approved_at", "approved_by", "status"])
     assert reset.before is not None and reset.after is not None
     assert (reset.before["status"], reset.before["approved_by"]) == ("approved", "Nguyễn Văn Duyệt")
     assert (reset.after["status"], reset.after["approved_by"]) == ("waiting", None)

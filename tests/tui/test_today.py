@@ -16,7 +16,7 @@ from truyenthanh.adapters.db.models import BroadcastLog
 from truyenthanh.domain.enums import ContentStatus, Outcome
 from truyenthanh.domain.rundown import AirState
 from truyenthanh.tui.app import TruyenthanhApp
-from truyenthanh.tui.backend import StationBackend
+from truyenthanh.tui.backend import StationBackend, TodayView
 from truyenthanh.tui.screens.today import TodayScreen
 
 
@@ -120,3 +120,32 @@ async def test_a_daemon_without_its_sound_device_is_shown_as_an_error(station_di
             assert f"Đầu ra âm thanh có lỗi: Không mở được thiết bị âm thanh «{missing}»" in warnings
             assert "Các buổi phát sẽ không ra loa cho đến khi sửa xong" in warnings
             assert "Dịch vụ phát (daemon) không chạy" not in warnings
+
+
+class CountingBackend(StationBackend):
+    """The real backend, counting how often "Hôm nay" reads its view."""
+
+    reads = 0
+
+    def today(self) -> TodayView:
+        """Count, then read."""
+        self.reads += 1
+        return super().today()
+
+
+@pytest.mark.slow
+async def test_today_stops_refreshing_while_another_screen_is_shown(container: bootstrap.Container) -> None:
+    backend = CountingBackend(container)
+    app = TruyenthanhApp(backend, start_daemon=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.pause(1.2)
+        assert backend.reads >= 2, "refreshed every second while shown"
+        await pilot.press("f7")
+        await settle(app, pilot)
+        hidden = backend.reads
+        await pilot.pause(2.5)
+        assert backend.reads == hidden, "no reads while the log is shown"
+        await pilot.press("f2")
+        await settle(app, pilot)
+        assert backend.reads == hidden + 1, "read again at once when shown"

@@ -9,6 +9,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Label, Static
 
 from truyenthanh.domain.rundown import AirState, Countdown
@@ -44,6 +45,7 @@ class TodayScreen(StationScreen):
     def __init__(self) -> None:
         super().__init__()
         self._shown: tuple[RundownEntry, ...] | None = None
+        self._refresh: Timer | None = None
         self.view: TodayView | None = None
         """The last view rendered (tests read it)."""
 
@@ -69,7 +71,18 @@ class TodayScreen(StationScreen):
         for label, width in (("Giờ", 5), ("Buổi", 12), ("Chương trình", 48), ("Thời lượng", 10), ("Trạng thái", 10)):
             table.add_column(label, width=width)
         self.action_reload()
-        self.set_interval(1.0, self.action_reload)
+        self._refresh = self.set_interval(1.0, self.action_reload)
+
+    def on_screen_suspend(self) -> None:
+        """Stop refreshing while another screen is shown: its keys must not wait behind this one's reads."""
+        if self._refresh is not None:
+            self._refresh.pause()
+
+    def on_screen_resume(self) -> None:
+        """Shown again: refresh now and every second."""
+        if self._refresh is not None:
+            self._refresh.resume()
+            self.action_reload()
 
     def action_cancel_emergency(self) -> None:
         """Stop repeating the emergency bulletin."""

@@ -133,6 +133,9 @@ def test_content_commands_act_as_a_user_and_wrong_passwords_lock_the_account(sta
         ("asset.delete", "bientap"),
     ]
     assert (trail[1]["before"]["title"], trail[1]["after"]["title"]) == ("Họp dân thôn Đông", "Họp dân")
+    assert trail[1]["changed"] == ["title"]
+    shown = _run(station_dir, "audit", "list", "--entity", "audio_asset").stdout.splitlines()
+    assert shown[1].endswith(f"bientap           Sửa thông tin tệp âm thanh (audio_asset {asset['id']}) — đổi title")
 
     # A file scheduled by the editor waits for someone else's approval before it may air.
     scheduled = _run(

@@ -16,7 +16,7 @@ from truyenthanh.domain.accounts import Actor
 from truyenthanh.domain.approval import ContentKind
 from truyenthanh.domain.enums import Category, ContentStatus, ItemKind
 from truyenthanh.domain.station import StationRules
-from truyenthanh.errors import LibraryError, PermissionDeniedError, ProgrammeError, WorkflowError
+from truyenthanh.errors import LibraryError, NotFoundError, PermissionDeniedError, ProgrammeError, WorkflowError
 from truyenthanh.services.audit import AuditLine
 from truyenthanh.services.library import AssetInfo
 
@@ -70,6 +70,7 @@ def test_library_import_edit_and_delete_are_audited(
     assert (imported.after["sha256"], imported.after["category"]) == (asset.sha256, "administration")
     assert edited.before is not None and edited.after is not None
     assert (edited.before["title"], edited.after["title"]) == ("Thông báo họp dân", "Họp dân thôn Đông")
+    assert (imported.changed, edited.changed, deleted.changed) == ([], ["title"], [])
     assert deleted.before == edited.after and deleted.after is None
     assert (edited.label, deleted.label) == ("Sửa thông tin tệp âm thanh", "Xóa tệp âm thanh")
     assert removed.title == "Họp dân thôn Đông"
@@ -148,6 +149,7 @@ def test_editing_an_approved_programme_sends_it_back_for_approval(
     assert moved.before is not None and moved.after is not None
     assert [i["kind"] for i in moved.before["items"]] == ["audio", "silence"]
     assert [i["kind"] for i in moved.after["items"]] == ["silence", "audio"]
+    assert (moved.changed, reset.changed) == (["items"], ["approved_at", "approved_by", "status"])
     assert reset.before is not None and reset.after is not None
     assert (reset.before["status"], reset.before["approved_by"]) == ("approved", "Nguyễn Văn Duyệt")
     assert (reset.after["status"], reset.after["approved_by"]) == ("waiting", None)
@@ -219,3 +221,23 @@ def test_schedule_and_station_rule_changes_are_audited(
     assert changed.before["rules"] == old_rules.to_json()
     assert changed.after["rules"] == StationRules().to_json()
     _assert_chain_valid(container)
+
+
+def test_a_refused_edit_changes_nothing_and_records_nothing(
+    container: bootstrap.Container, people: dict[str, Actor]
+) -> None:
+    editor, approver = people["bientap"], people["duyet"]
+    made = container.programmes.create(editor, "Bản tin chiều")
+    container.programmes.add_item(editor, made.id, ItemKind.SILENCE, duration_s=5)
+    container.approvals.submit(editor, PROGRAMME, made.id)
+    container.approvals.approve(approver, PROGRAMME, made.id)
+    before = container.audit.entries(limit=1000)
+    with pytest.raises(NotFoundError, match="Không có tệp âm thanh số 999"):
+        container.programmes.add_item(editor, made.id, ItemKind.AUDIO, asset_id=999)
+    with pytest.raises(NotFoundError, match="không có mục thứ 5"):
+        container.programmes.remove_item(editor, made.id, 4)
+    # The change, its audit entry and the return to waiting are one transaction: none of them happened.
+    assert container.audit.entries(limit=1000) == before
+    assert container.approvals.get(PROGRAMME, made.id).status is ContentStatus.APPROVED
+    assert container.programmes.move_item(editor, made.id, 0, 1).status is ContentStatus.APPROVED  # moved nowhere
+    assert container.audit.entries(limit=1000) == before

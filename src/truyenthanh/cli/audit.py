@@ -54,4 +54,5 @@ def list_entries(state: CliState, entity: str | None, entity_id: str | None, lim
     for line in lines:
         when = line.at.astimezone(zone).strftime("%d/%m/%Y %H:%M:%S")
         target = f"{line.entity} {line.entity_id}".strip()
-        click.echo(f"{line.id:>6}  {when}  {line.actor:<16}  {line.label} ({target})")
+        changed = f" — đổi {', '.join(line.changed)}" if line.changed else ""
+        click.echo(f"{line.id:>6}  {when}  {line.actor:<16}  {line.label} ({target}){changed}")

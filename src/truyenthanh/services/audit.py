@@ -141,6 +141,13 @@ class AuditLine:
     before: dict[str, Any] | None
     after: dict[str, Any] | None
 
+    @property
+    def changed(self) -> list[str]:
+        """Fields whose value differs between before and after (empty for a creation or a deletion)."""
+        if self.before is None or self.after is None:
+            return []
+        return sorted(k for k in self.before.keys() | self.after.keys() if self.before.get(k) != self.after.get(k))
+
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready form."""
         return {
@@ -153,6 +160,7 @@ class AuditLine:
             "entity_id": self.entity_id,
             "before": self.before,
             "after": self.after,
+            "changed": self.changed,
         }
 
 

@@ -13,7 +13,7 @@ from tests.fakes import FrozenClock
 from tests.people import ADMIN
 from truyenthanh import bootstrap
 from truyenthanh.config import load_settings
-from truyenthanh.errors import ScheduleError
+from truyenthanh.errors import PermissionDeniedError, ScheduleError
 from truyenthanh.services.packages import ConflictChoice, expanded_schedule
 
 AUDIO = Path(__file__).resolve().parents[2] / "schedules" / "audio"
@@ -89,6 +89,11 @@ def test_an_event_edited_in_a_calendar_updates_its_schedule(planned: bootstrap.C
     views = {v.id: v for v in planned.scheduling.schedules()}
     assert views[morning.id].start_at.astimezone(planned.settings.zone).time() == time(6, 0)
     assert len(views) == 2
+    # The schedule edited through the calendar is audited in the importer's name, before and after.
+    edited = planned.audit.entries(entity="schedule", entity_id=str(morning.id))[0]
+    assert (edited.action, edited.actor, edited.changed) == ("schedule.edit", "quantri", ["start_at"])
+    with pytest.raises(PermissionDeniedError, match="Nhập lịch cần biết ai nhập"):
+        planned.calendar.import_ics(calendar.to_ical(), "sua.ics")
 
 
 def test_problems_in_a_calendar_file_are_all_reported_and_nothing_is_written(planned: bootstrap.Container) -> None:

@@ -84,6 +84,11 @@ def test_conflict_refused_then_resolved(container: bootstrap.Container) -> None:
         starts[p.occurrence.schedule_id].append(p.start)
     assert daily.schedule.id not in starts  # the 25th airing of the daily schedule was dropped
     assert container.scheduling.fingerprint() != before
+    # Dropping that airing changed the daily schedule: audited with its exceptions before and after.
+    edited = container.audit.entries(entity="schedule", entity_id=str(daily.schedule.id))[0]
+    assert (edited.action, edited.actor, edited.changed) == ("schedule.edit", "quantri", ["exdates"])
+    assert edited.before is not None and edited.after is not None
+    assert (edited.before["exdates"], edited.after["exdates"]) == ([], ["2026-11-24T22:30:00+00:00"])
 
 
 def test_quiet_hours_refusal_and_force(container: bootstrap.Container) -> None:

@@ -76,7 +76,7 @@ class Settings(BaseSettings):
     sample_rate: int = Field(default=48000, ge=8000, le=192000)
     """Sample rate of the output stream, in Hz."""
 
-    buffer_ms: int = Field(default=20, ge=5, le=50)
+    buffer_ms: int = Field(default=40, ge=5, le=50)
     """Length of one audio buffer in milliseconds; commands take effect within one buffer."""
 
     resume_policy: Literal["resume", "restart"] = "resume"

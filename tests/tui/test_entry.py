@@ -13,6 +13,8 @@ from pathlib import Path
 from tests.tui.conftest import add_programme, said
 from tests.tui.test_programmes import settle
 from truyenthanh import bootstrap
+from truyenthanh.adapters.db import database
+from truyenthanh.config import load_settings
 from truyenthanh.errors import StorageError
 from truyenthanh.tui.app import TruyenthanhApp
 from truyenthanh.tui.backend import StationBackend
@@ -83,3 +85,19 @@ async def test_a_station_that_cannot_be_opened_is_said_once(tmp_path: Path) -> N
         assert said(app).count("Chưa có đài nào") == 1
         assert "Thoát bằng Ctrl+Q." in said(app)
         assert str(app.screen.query_one("#station-line").render()) == "Không mở được dữ liệu của đài."
+
+
+async def test_a_database_older_than_the_program_is_said_once(station_dir: Path) -> None:
+    built = bootstrap.build(load_settings(station_dir))
+    try:
+        database.upgrade(built.db.engine, "0001")  # a station left at the first schema by an old version
+        app = TruyenthanhApp(StationBackend(built), start_daemon=False)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await settle(app, pilot)
+            await pilot.pause(2.2)  # two of the one-second refreshes
+            await settle(app, pilot)
+            assert app.schema_outdated
+            assert said(app).count("là của phiên bản cũ; hãy thoát và chạy «truyenthanh init» để nâng cấp.") == 1
+            assert said(app).count("Lỗi cơ sở dữ liệu") <= 1  # reading stopped once the reason was known
+    finally:
+        built.close()

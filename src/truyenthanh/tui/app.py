@@ -86,7 +86,9 @@ class TruyenthanhApp(App[None]):
         self.station_name = ""
         """The station's name (from the "Hôm nay" view)."""
         self._preview: PreviewPlayer | None = None
-        self._loaded_once = False
+        self._schema_checked = False
+        self.schema_outdated = False
+        """The station's database is older than this program (said once; "Hôm nay" stops reading it)."""
         self.daemon_up: bool | None = None
         """Whether the daemon answered last time it was asked (``None``: not asked yet)."""
 
@@ -164,13 +166,23 @@ class TruyenthanhApp(App[None]):
 
     def on_today_loaded(self, message: TodayLoaded) -> None:
         """After the first view, check that the schema is the newest (off the start-up path)."""
-        if not self._loaded_once:
-            self._loaded_once = True
+        self.check_schema_once()
+
+    def check_schema_once(self) -> None:
+        """Check, once, that the station's database is at the newest schema (after the first view, or when
+        reading it failed); an old one is said and "Hôm nay" stops reading it."""
+        if not self._schema_checked:
+            self._schema_checked = True
             self._check_schema()
 
     @work(thread=True, exclusive=True, group="schema")
     def _check_schema(self) -> None:
-        if not self.backend.schema_up_to_date():
+        try:
+            current = self.backend.schema_up_to_date()
+        except TruyenthanhError:
+            return  # the station could not be opened: that was said
+        if not current:
+            self.schema_outdated = True
             self.post_message(
                 ActionFailed(
                     "Dữ liệu cũ",

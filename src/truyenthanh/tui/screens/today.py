@@ -101,8 +101,8 @@ class TodayScreen(StationScreen):
         self._load()
 
     def action_reload(self) -> None:
-        """Read the rundown again now (unless the station could not be opened: that was said once)."""
-        if not self.station_app.backend_failed:
+        """Read the rundown again now (unless the station could not be opened or is too old: that was said)."""
+        if not (self.station_app.backend_failed or self.station_app.schema_outdated):
             self._load()
 
     @work(thread=True, exclusive=True, group="today")
@@ -114,6 +114,11 @@ class TodayScreen(StationScreen):
                 self.post_message(ActionFailed(exc.title, exc.message))
             return
         self.post_message(TodayLoaded(view))
+
+    def on_action_failed(self, _message: ActionFailed) -> None:
+        """A database that cannot be read may be one older than this program: check it (Textual also runs the
+        base class's handler, which shows the error)."""
+        self.station_app.check_schema_once()
 
     def on_today_loaded(self, message: TodayLoaded) -> None:
         """Render a fresh view."""

@@ -963,6 +963,7 @@ class PackageService:
         now = self._clock.now()
         # Only a signature checked against a key the station trusts may stand in for the station's approver.
         upstream = opened.signer.name if opened.signer is not None and opened.signer.trusted else None
+        preapproved = False
         programme_ids: list[int] = []
         schedule_ids: list[int] = []
         skipped: list[str] = []
@@ -1017,7 +1018,7 @@ class PackageService:
                     after=audit.programme_snapshot(session, row),
                 )
                 if upstream is not None:
-                    self._approvals.preapprove_package(session, row, upstream=upstream)
+                    preapproved = self._approvals.preapprove_package(session, row, upstream=upstream)
                 ids = []
                 for schedule in planned.schedules:
                     if schedule.spec is None or (schedule.problems and choice is ConflictChoice.SKIP):
@@ -1087,7 +1088,7 @@ class PackageService:
                     "version": info.version,
                     "archive_sha256": opened.archive_sha256,
                     "signer": opened.signer.fingerprint if opened.signer else None,
-                    "preapproved_by": upstream if upstream and self._settings.signed_packages_preapproved else None,
+                    "preapproved_by": upstream if preapproved else None,
                     "choice": choice.value,
                     "programmes": programme_ids,
                     "schedules": schedule_ids,

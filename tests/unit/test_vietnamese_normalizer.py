@@ -410,6 +410,82 @@ MORE = [
     ),
 ]
 
+ROADS = [
+    ("ĐT 641", "đường tỉnh sáu trăm bốn mươi mốt"),
+    ("ĐT.641", "đường tỉnh sáu trăm bốn mươi mốt"),
+    ("ĐT641", "đường tỉnh sáu trăm bốn mươi mốt"),
+    ("ĐT-641", "đường tỉnh sáu trăm bốn mươi mốt"),
+    ("ĐT 605B", "đường tỉnh sáu trăm linh năm B"),
+    ("tuyến ĐT 741 đoạn qua xã", "tuyến đường tỉnh bảy trăm bốn mươi mốt đoạn qua xã"),
+    ("Tuyến đường ĐT 741 đi qua", "Tuyến đường tỉnh bảy trăm bốn mươi mốt đi qua"),
+    ("dọc theo đường ĐH 12", "dọc theo đường huyện mười hai"),
+    ("QL 1A", "quốc lộ một A"),
+    ("QL1A", "quốc lộ một A"),
+    ("QL.14", "quốc lộ mười bốn"),
+    ("QL14C", "quốc lộ mười bốn C"),
+    ("ĐH 12", "đường huyện mười hai"),
+    ("TL 10", "tỉnh lộ mười"),
+    ("TL10", "tỉnh lộ mười"),
+    ("HL 2", "hương lộ hai"),
+    (
+        "Km 25+400 tuyến ĐT 641 đoạn qua xã Phú Mỡ.",
+        "ki-lô-mét hai mươi lăm cộng bốn trăm tuyến đường tỉnh sáu trăm bốn mươi mốt đoạn qua xã Phú Mỡ.",
+    ),
+    ("ngã ba QL25 và ĐT643", "ngã ba quốc lộ hai mươi lăm và đường tỉnh sáu trăm bốn mươi ba"),
+    # The same letters before a telephone number, or with no number, keep their other meanings.
+    ("ĐT: 0912 345 678", "điện thoại: không chín một hai, ba bốn năm, sáu bảy tám"),
+    ("ĐT 0912345678", "điện thoại không chín một hai, ba bốn năm, sáu bảy tám"),
+    ("ĐT 1900 9068", "điện thoại một chín không không, chín không sáu tám"),
+    ("ĐT 113", "điện thoại một một ba"),
+    ("Đường dây nóng ĐT: 113", "Đường dây nóng điện thoại: một một ba"),
+    ("ĐT liên hệ: 0912 345 678", "điện thoại liên hệ: không chín một hai, ba bốn năm, sáu bảy tám"),
+    ("kỳ thi ĐH 2025", "kỳ thi đại học hai nghìn không trăm hai mươi lăm"),
+    ("các tuyến QL", "các tuyến quốc lộ"),
+]
+
+HOUSE_NUMBERS = [
+    ("số 12/3 đường Lê Lợi", "số mười hai trên ba đường Lê Lợi"),
+    ("Số 12/3 Lê Lợi", "Số mười hai trên ba Lê Lợi"),
+    ("số nhà 12/3, đường Lê Lợi", "số nhà mười hai trên ba, đường Lê Lợi"),
+    ("trú tại số 12/3.", "trú tại số mười hai trên ba."),
+    ("ngõ 45/2 phố Huế", "ngõ bốn mươi lăm trên hai phố Huế"),
+    ("ngõ 12/3/5 phố Huế", "ngõ mười hai trên ba trên năm phố Huế"),
+    ("ngách 12/3", "ngách mười hai trên ba"),
+    ("hẻm 123/4 đường Trần Phú", "hẻm một trăm hai mươi ba trên bốn đường Trần Phú"),
+    ("kiệt 12/5 Hùng Vương", "kiệt mười hai trên năm Hùng Vương"),
+    ("số nhà 25/7/3", "số nhà hai mươi lăm trên bảy trên ba"),
+    ("số 12A/3 đường 3/2", "số mười hai A trên ba đường ba tháng hai"),
+    ("Địa chỉ: 12/3 Trần Phú, phường 5.", "Địa chỉ: mười hai trên ba Trần Phú, phường năm."),
+    ("ngày 12/3, tại số 5/2 đường Lê Lợi", "ngày mười hai tháng ba, tại số năm trên hai đường Lê Lợi"),
+    # Dates stay dates.
+    ("ngày 12/3", "ngày mười hai tháng ba"),
+    ("12/3/2026", "ngày mười hai tháng ba năm hai nghìn không trăm hai mươi sáu"),
+]
+
+PLATES = [
+    ("biển số 29A-123.45", "biển số hai chín A, một hai ba bốn năm"),
+    ("biển số 29A 12345", "biển số hai chín A, một hai ba bốn năm"),
+    ("biển số: 29A 12345.", "biển số: hai chín A, một hai ba bốn năm."),
+    ("BKS 29A-123.45", "biển kiểm soát hai chín A, một hai ba bốn năm"),
+    ("xe mô tô BKS 77H1-234.56", "xe mô tô biển kiểm soát bảy bảy H một, hai ba bốn năm sáu"),
+    ("biển kiểm soát 51F-123.45", "biển kiểm soát năm một F, một hai ba bốn năm"),
+    ("xe 29LD-123.45 đỗ", "xe hai chín lờ dê, một hai ba bốn năm đỗ"),
+    ("biển 59-X1 234.56", "biển năm chín X một, hai ba bốn năm sáu"),
+    ("Xe ô tô BKS 78C-123.45 đi hướng Bắc.", "Xe ô tô biển kiểm soát bảy tám C, một hai ba bốn năm đi hướng Bắc."),
+    # Without "biển số" and without the plate's dash, a class and a number stay what they are.
+    ("lớp 12A 12345", "lớp mười hai A mười hai nghìn ba trăm bốn mươi lăm"),
+]
+
+OTHER_FIXES = [
+    ("Khoảng 1/3 diện tích lúa bị ngập.", "Khoảng một phần ba diện tích lúa bị ngập."),
+    ("Tỷ lệ 1/2 số hộ.", "Tỷ lệ một phần hai số hộ."),
+    ("2/3 dân số", "hai phần ba dân số"),
+    ("Đợt 2/2026", "Đợt hai năm hai nghìn không trăm hai mươi sáu"),
+    ("kỳ 1/2026", "kỳ một năm hai nghìn không trăm hai mươi sáu"),
+    ("Bản tin số 05/2026", "Bản tin số năm năm hai nghìn không trăm hai mươi sáu"),
+    ("phòng 2.05", "phòng hai chấm không năm"),
+]
+
 SOUTH = [
     ("105 hộ", "một trăm lẻ năm hộ"),
     ("năm 2021", "năm hai ngàn không trăm hai mươi mốt"),
@@ -420,6 +496,8 @@ SOUTH = [
     ("1.785 hộ", "một ngàn bảy trăm tám mươi lăm hộ"),
     ("hai mươi tư", "hai mươi tư"),
     ("2.008 người", "hai ngàn không trăm lẻ tám người"),
+    ("ĐT 605", "đường tỉnh sáu trăm lẻ năm"),
+    ("hẻm 105/24", "hẻm một trăm lẻ năm trên hai mươi bốn"),
     (
         "Quyết định số 52/2016/QĐ-TTg",
         "Quyết định số năm mươi hai năm hai ngàn không trăm mười sáu của Thủ tướng Chính phủ",
@@ -530,6 +608,11 @@ def test_reading(written: str, spoken: str) -> None:
 
 @pytest.mark.parametrize(("written", "spoken"), ABBREVIATIONS + ORDINALS + SENTENCES + MORE)
 def test_words_and_sentences(written: str, spoken: str) -> None:
+    assert normalize(written) == spoken
+
+
+@pytest.mark.parametrize(("written", "spoken"), ROADS + HOUSE_NUMBERS + PLATES + OTHER_FIXES)
+def test_roads_addresses_plates_and_fractions(written: str, spoken: str) -> None:
     assert normalize(written) == spoken
 
 

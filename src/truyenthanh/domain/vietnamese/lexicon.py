@@ -266,6 +266,16 @@ ISSUERS: dict[str, str] = {
 }
 """Issuers and offices inside document symbols, where they differ from :data:`ABBREVIATIONS`."""
 
+# Only before a road number (ĐT 641, QL1A, ĐH.12): alone, ĐT is "điện thoại" and ĐH "đại học".
+ROAD_CODES: dict[str, str] = {
+    "QL": "quốc lộ",
+    "ĐT": "đường tỉnh",
+    "ĐH": "đường huyện",
+    "TL": "tỉnh lộ",
+    "HL": "hương lộ",
+}
+"""Kinds of numbered roads, as written before the road's number, and how they are read."""
+
 
 def _check_entries(raw: object, table: str, source: str) -> dict[str, str]:
     if not isinstance(raw, dict):
@@ -351,4 +361,4 @@ class Lexicon:
         return found
 
 
-__all__ = ["ABBREVIATIONS", "DOCUMENT_TYPES", "ISSUERS", "Lexicon"]
+__all__ = ["ABBREVIATIONS", "DOCUMENT_TYPES", "ISSUERS", "ROAD_CODES", "Lexicon"]

@@ -4,9 +4,10 @@ Rules run in a fixed order, each rewriting the spans it recognises into words (n
 cannot misread what an earlier one produced:
 
 1. legacy encodings (TCVN3, VNI) are converted, everything becomes NFC;
-2. document numbers and legal citations (Quyết định số 52/2016/QĐ-TTg);
+2. document numbers and legal citations (Quyết định số 52/2016/QĐ-TTg), e-mail and web addresses, road
+   numbers (ĐT 641, QL1A) and vehicle plates (29A-123.45);
 3. the lexicon (UBND, HĐND, the station's own entries);
-4. phone and hotline numbers, digit by digit;
+4. phone and hotline numbers, digit by digit; house numbers (số 12/3, ngõ 45/2) and fractions (1/3 diện tích);
 5. dates, then times (with their ranges);
 6. quantities: money, percentages and units (with ranges and "/kg");
 7. counts with "/" (164/164 xã reads "trên"); Roman numerals after words that take them; "thứ" and "tháng";
@@ -24,8 +25,8 @@ from functools import lru_cache
 
 from truyenthanh.domain.enums import ReadingVariant
 from truyenthanh.domain.vietnamese import legacy
-from truyenthanh.domain.vietnamese.lexicon import ABBREVIATIONS, DOCUMENT_TYPES, ISSUERS, Lexicon
-from truyenthanh.domain.vietnamese.numbers import cardinal, decimal, digits, month_name, ordinal, roman_value
+from truyenthanh.domain.vietnamese.lexicon import ABBREVIATIONS, DOCUMENT_TYPES, ISSUERS, ROAD_CODES, Lexicon
+from truyenthanh.domain.vietnamese.numbers import DIGITS, cardinal, decimal, digits, month_name, ordinal, roman_value
 
 # A number as written in Vietnamese documents: "." groups thousands, "," is the decimal mark.
 NUM = r"(?:\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?)"
@@ -240,6 +241,48 @@ def _addresses(text: str, ctx: _Context) -> str:
     return _ADDRESS.sub(spell, text)
 
 
+# --- 2c. road numbers and vehicle plates ------------------------------------------------------------------
+
+# At most three digits (ĐT 741, QL 279) and no further digit group: "ĐT 0912 345 678" and "ĐT 1900 9068" are
+# telephone numbers, "ĐH 2025" is a university entrance year.
+_ROAD = re.compile(
+    r"(?<![\w-])(?P<kind>" + "|".join(ROAD_CODES) + r")(?P<sep>\.\s?|\s?-\s?|\s)?"
+    r"(?P<num>[1-9]\d{0,2})(?P<suffix>[A-Z]?)(?![\w]|[.,\s-]?\d)"
+)
+_EMERGENCY_NUMBERS = {"111", "112", "113", "114", "115", "116"}
+_PLATE = re.compile(
+    r"(?<![\w.,/-])(?P<province>\d{2})-?(?P<series>[A-ZĐ]{1,2}\d?)(?P<sep>\s*[-–]\s*|\s+)"
+    r"(?P<num>\d{3}\.\d{2}|\d{4,5})(?![\w]|[.,]\d)"
+)
+_PLATE_WORDS = r"(?:(?i:biển\s+(?:số|kiểm\s+soát)|biển)|BKS|BS)\s*:?"
+
+
+def _roads_and_plates(text: str, ctx: _Context) -> str:
+    def road(m: re.Match[str]) -> str:
+        kind, number = m["kind"], m["num"]
+        # "ĐT 113": the police line after a "telephone" label, not provincial road 113.
+        if kind == "ĐT" and number in _EMERGENCY_NUMBERS and not (m["sep"] or "").startswith("."):
+            return m.group(0)
+        spoken = ROAD_CODES[kind]
+        # "đường ĐT 641" is said once: "đường tỉnh ...", not "đường đường tỉnh ...".
+        if spoken.startswith("đường ") and _ends_with(m.string, m.start(), r"\bđường"):
+            spoken = spoken.removeprefix("đường ")
+        spoken += f" {cardinal(int(number), ctx.variant)}"
+        return spoken + (f" {m['suffix']}" if m["suffix"] else "")
+
+    text = _ROAD.sub(road, text)
+
+    def plate(m: re.Match[str]) -> str:
+        # "29A-123.45" and "29A-12345" are plates wherever they stand; "29A 12345" only after "biển số".
+        shaped = "." in m["num"] or m["sep"].strip()
+        if not shaped and not _ends_with(m.string, m.start(), _PLATE_WORDS):
+            return m.group(0)
+        series = re.sub(r"\d", lambda d: f" {DIGITS[int(d.group(0))]}", m["series"])
+        return f"{digits(m['province'])} {series}, {digits(m['num'])}"
+
+    return _PLATE.sub(plate, text)
+
+
 # --- 3. lexicon --------------------------------------------------------------------------------------------
 
 
@@ -296,6 +339,48 @@ def _phones(text: str, ctx: _Context) -> str:
         return _read_phone(number)
 
     return _PHONE_SHAPE.sub(shaped, text)
+
+
+# --- 4b. house numbers and fractions ------------------------------------------------------------------------
+
+# "số 12/3 đường Lê Lợi", "ngõ 45/2", "hẻm 25/7/3": a house number, never a date nor a count.
+_HOUSE_NUMBER = re.compile(r"(?<![\w.,/])(?P<num>\d{1,4}[A-Z]?(?:/\d{1,4}[A-Z]?)+)(?![\w/]|[.,]\d)")
+_HOUSE_WORDS = r"\b(?:nhà|số|ngõ|ngách|hẻm|kiệt|địa\s+chỉ)\s*:?"
+_PART = re.compile(r"(?P<n>\d+)(?P<letter>[A-Z]?)")
+# "1/3 diện tích": a part of a whole reads "một phần ba" (a count such as 45/52 hộ reads "trên").
+_FRACTION = re.compile(
+    _BEFORE + r"(?P<a>[1-9])/(?P<b>[2-9]|10)(?=\s+(?i:diện\s+tích|số|tổng\s+số|dân\s+số|lượng|sản\s+lượng|"
+    r"khối\s+lượng|kinh\s+phí|giá\s+trị|thời\s+gian|quãng\s+đường|chiều\s+dài)\b)"
+)
+
+
+def _house_numbers_and_fractions(text: str, ctx: _Context) -> str:
+    if "/" not in text:
+        return text
+
+    def house(m: re.Match[str]) -> str:
+        parts = [_PART.fullmatch(part) for part in m["num"].split("/")]
+        # "số 05/2026" is a document or an issue of a year, read with the months and years below.
+        if not _ends_with(m.string, m.start(), _HOUSE_WORDS) or any(
+            re.fullmatch(_YEAR, part[0]) for part in parts[1:] if part
+        ):
+            return m.group(0)
+        spoken = [
+            cardinal(int(part["n"]), ctx.variant) + (f" {part['letter']}" if part["letter"] else "")
+            for part in parts
+            if part
+        ]
+        return " trên ".join(spoken)
+
+    text = _HOUSE_NUMBER.sub(house, text)
+
+    def fraction(m: re.Match[str]) -> str:
+        numerator, denominator = int(m["a"]), int(m["b"])
+        if numerator >= denominator:
+            return m.group(0)
+        return f"{cardinal(numerator, ctx.variant)} phần {cardinal(denominator, ctx.variant)}"
+
+    return _FRACTION.sub(fraction, text)
 
 
 # --- 5. dates and times ------------------------------------------------------------------------------------
@@ -359,7 +444,11 @@ def _dates(text: str, ctx: _Context) -> str:
     text = _FULL_DATE.sub(lambda m: with_day_word(m, _date_words(m["d"], m["m"], m["y"], ctx)), text)
 
     def month_year(m: re.Match[str]) -> str:
-        spoken = f"{month_name(int(m['m']), ctx.variant)} năm {cardinal(int(m['y']), ctx.variant)}"
+        year = cardinal(int(m["y"]), ctx.variant)
+        # "đợt 2/2026", "số 05/2026": the second round, the fifth issue of the year, not a month.
+        if _ends_with(m.string, m.start(), r"\b(?:đợt|kỳ|lần|số)"):
+            return f"{cardinal(int(m['m']), ctx.variant)} năm {year}"
+        spoken = f"{month_name(int(m['m']), ctx.variant)} năm {year}"
         return spoken if _ends_with(m.string, m.start(), "tháng") else f"tháng {spoken}"
 
     text = _MONTH_YEAR.sub(month_year, text)
@@ -539,9 +628,13 @@ def _numbers(text: str, ctx: _Context) -> str:
 
     text = _RANGE.sub(number_range, text)
     text = _NEGATIVE.sub(lambda m: f"âm {ctx.number(m['n'])}", text)
-    text = _DOTTED.sub(
-        lambda m: f"{cardinal(int(m['a']), ctx.variant)} chấm {cardinal(int(m['b']), ctx.variant)}", text
-    )
+
+    def dotted(m: re.Match[str]) -> str:
+        # "phòng 2.05": a leading zero after the dot is said (hai chấm không năm).
+        after = digits(m["b"]) if m["b"].startswith("0") else cardinal(int(m["b"]), ctx.variant)
+        return f"{cardinal(int(m['a']), ctx.variant)} chấm {after}"
+
+    text = _DOTTED.sub(dotted, text)
     text = _CODE.sub(lambda m: _read_phone(m["n"]), text)
     text = _NUMBER.sub(lambda m: ctx.number(m["n"]), text)
 
@@ -559,8 +652,10 @@ def _numbers(text: str, ctx: _Context) -> str:
 _RULES: tuple[Callable[[str, _Context], str], ...] = (
     _citation,
     _addresses,
+    _roads_and_plates,
     _lexicon,
     _phones,
+    _house_numbers_and_fractions,
     _dates,
     _times,
     _quantities,

@@ -484,6 +484,52 @@ OTHER_FIXES = [
     ("kỳ 1/2026", "kỳ một năm hai nghìn không trăm hai mươi sáu"),
     ("Bản tin số 05/2026", "Bản tin số năm năm hai nghìn không trăm hai mươi sáu"),
     ("phòng 2.05", "phòng hai chấm không năm"),
+    ("Ngày 9/11 (tức 20/9 âm lịch).", "Ngày chín tháng mười một (tức ngày hai mươi tháng chín âm lịch)."),
+    ("rằm 15/8 âm lịch", "rằm mười lăm tháng tám âm lịch"),
+    ("Ô nhiễm PM2.5 ở mức cao.", "Ô nhiễm pê em hai chấm năm ở mức cao."),
+]
+
+COMMEMORATIONS = [
+    ("Chào mừng ngày Nhà giáo Việt Nam 20-11.", "Chào mừng ngày Nhà giáo Việt Nam hai mươi tháng mười một."),
+    ("Quốc khánh 2-9", "Quốc khánh hai tháng chín"),
+    ("nhân ngày Quốc tế Phụ nữ 8-3", "nhân ngày Quốc tế Phụ nữ tám tháng ba"),
+    ("ngày 20-11", "ngày hai mươi tháng mười một"),
+    ("dịp lễ 30-4, 1-5", "dịp lễ ba mươi tháng tư, một tháng năm"),
+    ("ngày 30-4 và 1-5", "ngày ba mươi tháng tư và một tháng năm"),
+    (
+        "Kỷ niệm 95 năm ngày thành lập Đảng Cộng sản Việt Nam 3-2",
+        "Kỷ niệm chín mươi lăm năm ngày thành lập Đảng Cộng sản Việt Nam ba tháng hai",
+    ),
+    # Ranges and scores with the same figures stay ranges and scores.
+    ("các ngày 1-5", "các ngày một đến năm"),
+    ("ngày 1-5 tháng 6", "ngày một đến năm tháng sáu"),
+    ("từ 1-5 tuổi", "từ một đến năm tuổi"),
+    ("tỷ số 3-2", "tỷ số ba - hai"),
+]
+
+HOUR_RANGES = [
+    ("từ 7-9h sáng", "từ bảy đến chín giờ sáng"),
+    ("từ 7 - 9h30", "từ bảy giờ đến chín giờ ba mươi"),
+    ("mưa trong 1-2h tới", "mưa trong một đến hai giờ tới"),
+    ("diện tích 7-9ha", "diện tích bảy đến chín héc-ta"),
+]
+
+FLOODS_AND_VESSELS = [
+    ("mực nước trên BĐ3 0,2m", "mực nước trên báo động ba không phẩy hai mét"),
+    (
+        "Mực nước lúc 7h ngày 15/11 là 8,52m, dưới BĐ2 0,48m.",
+        "Mực nước lúc bảy giờ ngày mười lăm tháng mười một là tám phẩy năm mươi hai mét, dưới báo động hai "
+        "không phẩy bốn mươi tám mét.",
+    ),
+    ("vượt BĐ 1", "vượt báo động một"),
+    ("mức BĐII", "mức báo động hai"),
+    ("tàu cá QNg 90123 TS", "tàu cá Quảng Ngãi chín không một hai ba tê ét"),
+    (
+        "Tàu cá BĐ 97123-TS có 12 thuyền viên.",
+        "Tàu cá Bình Định chín bảy một hai ba tê ét có mười hai thuyền viên.",
+    ),
+    ("tàu BTh-98765-TS", "tàu Bình Thuận chín tám bảy sáu năm tê ét"),
+    ("tàu KG 91234TS", "tàu Kiên Giang chín một hai ba bốn tê ét"),
 ]
 
 SOUTH = [
@@ -611,7 +657,10 @@ def test_words_and_sentences(written: str, spoken: str) -> None:
     assert normalize(written) == spoken
 
 
-@pytest.mark.parametrize(("written", "spoken"), ROADS + HOUSE_NUMBERS + PLATES + OTHER_FIXES)
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    ROADS + HOUSE_NUMBERS + PLATES + OTHER_FIXES + COMMEMORATIONS + HOUR_RANGES + FLOODS_AND_VESSELS,
+)
 def test_roads_addresses_plates_and_fractions(written: str, spoken: str) -> None:
     assert normalize(written) == spoken
 

@@ -197,6 +197,9 @@ ABBREVIATIONS: dict[str, str] = {
     "SARS-CoV-2": "Sát Cô-vi hai",
     "H5N1": "hát năm en một",
     "ASF": "dịch tả lợn châu Phi",
+    "PM2.5": "pê em hai chấm năm",
+    "PM2,5": "pê em hai chấm năm",
+    "PM10": "pê em mười",
     "4G": "bốn gờ",
     "5G": "năm gờ",
     "3G": "ba gờ",
@@ -275,6 +278,37 @@ ROAD_CODES: dict[str, str] = {
     "HL": "hương lộ",
 }
 """Kinds of numbered roads, as written before the road's number, and how they are read."""
+
+VESSEL_PROVINCES: dict[str, str] = {
+    "QN": "Quảng Ninh",
+    "HP": "Hải Phòng",
+    "TB": "Thái Bình",
+    "NĐ": "Nam Định",
+    "NB": "Ninh Bình",
+    "TH": "Thanh Hóa",
+    "NA": "Nghệ An",
+    "HT": "Hà Tĩnh",
+    "QB": "Quảng Bình",
+    "QT": "Quảng Trị",
+    "TTH": "Thừa Thiên Huế",
+    "ĐNa": "Đà Nẵng",
+    "QNa": "Quảng Nam",
+    "QNg": "Quảng Ngãi",
+    "BĐ": "Bình Định",
+    "PY": "Phú Yên",
+    "KH": "Khánh Hòa",
+    "NT": "Ninh Thuận",
+    "BTh": "Bình Thuận",
+    "BV": "Bà Rịa - Vũng Tàu",
+    "TG": "Tiền Giang",
+    "BT": "Bến Tre",
+    "TV": "Trà Vinh",
+    "ST": "Sóc Trăng",
+    "BL": "Bạc Liêu",
+    "CM": "Cà Mau",
+    "KG": "Kiên Giang",
+}
+"""Province codes that start a fishing vessel's registration number (QNg 90123 TS), read as the province."""
 
 
 def _check_entries(raw: object, table: str, source: str) -> dict[str, str]:
@@ -361,4 +395,4 @@ class Lexicon:
         return found
 
 
-__all__ = ["ABBREVIATIONS", "DOCUMENT_TYPES", "ISSUERS", "ROAD_CODES", "Lexicon"]
+__all__ = ["ABBREVIATIONS", "DOCUMENT_TYPES", "ISSUERS", "ROAD_CODES", "VESSEL_PROVINCES", "Lexicon"]

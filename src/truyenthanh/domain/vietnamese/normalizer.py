@@ -4,8 +4,9 @@ Rules run in a fixed order, each rewriting the spans it recognises into words (n
 cannot misread what an earlier one produced:
 
 1. legacy encodings (TCVN3, VNI) are converted, everything becomes NFC;
-2. document numbers and legal citations (Quyết định số 52/2016/QĐ-TTg), e-mail and web addresses, road
-   numbers (ĐT 641, QL1A) and vehicle plates (29A-123.45);
+2. document numbers and legal citations (Quyết định số 52/2016/QĐ-TTg), e-mail and web addresses, codes:
+   road numbers (ĐT 641, QL1A), flood alarm levels (BĐ2), fishing vessels (QNg 90123 TS), vehicle plates
+   (29A-123.45);
 3. the lexicon (UBND, HĐND, the station's own entries);
 4. phone and hotline numbers, digit by digit; house numbers (số 12/3, ngõ 45/2) and fractions (1/3 diện tích);
 5. dates, then times (with their ranges);
@@ -25,7 +26,14 @@ from functools import lru_cache
 
 from truyenthanh.domain.enums import ReadingVariant
 from truyenthanh.domain.vietnamese import legacy
-from truyenthanh.domain.vietnamese.lexicon import ABBREVIATIONS, DOCUMENT_TYPES, ISSUERS, ROAD_CODES, Lexicon
+from truyenthanh.domain.vietnamese.lexicon import (
+    ABBREVIATIONS,
+    DOCUMENT_TYPES,
+    ISSUERS,
+    ROAD_CODES,
+    VESSEL_PROVINCES,
+    Lexicon,
+)
 from truyenthanh.domain.vietnamese.numbers import DIGITS, cardinal, decimal, digits, month_name, ordinal, roman_value
 
 # A number as written in Vietnamese documents: "." groups thousands, "," is the decimal mark.
@@ -172,6 +180,12 @@ class _Context:
         return cardinal(int(whole), self.variant)
 
 
+# Most rules need a digit (or a "/") to find anything; these checks skip their scans on text without one.
+_DIGIT = re.compile(r"\d")
+_TLD = re.compile(r"\.(?:vn|com|net|org|info|gov|edu)")
+_ROMAN_TOKEN = re.compile(r"(?<![\w])[IVXLC]+(?![\w])")
+
+
 def _letters(token: str) -> str:
     return " ".join(LETTERS.get(ch.upper(), ch) for ch in token if ch.isalpha())
 
@@ -181,7 +195,7 @@ def _ends_with(text: str, end: int, pattern: str) -> bool:
     return re.search(pattern + r"\s*$", text[max(0, end - 40) : end], re.IGNORECASE) is not None
 
 
-# --- 2. document numbers and legal citations -------------------------------------------------------------
+# --- 2. document numbers and legal citations ---------------------------------------------------------------
 
 _CITATION = re.compile(
     r"(?P<pre>\b[Ss]ố\s*:?\s*)?"
@@ -201,6 +215,9 @@ def _issuer(part: str, ctx: _Context) -> str:
 
 
 def _citation(text: str, ctx: _Context) -> str:
+    if "/" not in text:
+        return text
+
     def replace(m: re.Match[str]) -> str:
         parts = m["sym"].split("-")
         kind = DOCUMENT_TYPES.get(parts[0]) if len(parts) > 1 or parts[0] in DOCUMENT_TYPES else None
@@ -224,7 +241,7 @@ def _citation(text: str, ctx: _Context) -> str:
     return _CITATION.sub(replace, text)
 
 
-# --- 2b. e-mail and web addresses ----------------------------------------------------------------------------
+# --- 2b. e-mail and web addresses --------------------------------------------------------------------------
 
 _ADDRESS = re.compile(
     r"(?<![\w@.])(?:[\w.+-]+@)?(?:[a-zA-Z0-9-]+\.)+(?:vn|com|net|org|info|gov|edu)(?:\.vn)?(?:/[\w/-]*)?(?![\w])"
@@ -232,6 +249,9 @@ _ADDRESS = re.compile(
 
 
 def _addresses(text: str, ctx: _Context) -> str:
+    if not _TLD.search(text):
+        return text
+
     def spell(m: re.Match[str]) -> str:
         address = m.group(0)
         for mark, word in (("@", " a còng "), (".", " chấm "), ("/", " xuyệt "), ("-", " gạch ngang ")):
@@ -241,7 +261,7 @@ def _addresses(text: str, ctx: _Context) -> str:
     return _ADDRESS.sub(spell, text)
 
 
-# --- 2c. road numbers and vehicle plates ------------------------------------------------------------------
+# --- 2c. codes: road numbers, flood alarm levels, fishing vessels and vehicle plates -----------------------
 
 # At most three digits (ĐT 741, QL 279) and no further digit group: "ĐT 0912 345 678" and "ĐT 1900 9068" are
 # telephone numbers, "ĐH 2025" is a university entrance year.
@@ -255,9 +275,29 @@ _PLATE = re.compile(
     r"(?P<num>\d{3}\.\d{2}|\d{4,5})(?![\w]|[.,]\d)"
 )
 _PLATE_WORDS = r"(?:(?i:biển\s+(?:số|kiểm\s+soát)|biển)|BKS|BS)\s*:?"
+# Flood alarm levels in water-level bulletins: "trên BĐ2", "dưới BĐ III".
+_ALARM = re.compile(r"(?<![\w-])BĐ\s?(?P<level>[1-3]|I{1,3})(?![\w])")
+# Fishing vessels: province code, five digits, TS (thủy sản): "QNg 90123 TS", "BĐ-97123-TS".
+_VESSEL = re.compile(r"(?<![\w-])(?P<province>[A-ZĐ][A-Za-zĐđ]{0,2})[\s-]?(?P<num>\d{4,5})[\s-]?TS(?![\w])")
 
 
-def _roads_and_plates(text: str, ctx: _Context) -> str:
+def _codes(text: str, ctx: _Context) -> str:
+    def alarm(m: re.Match[str]) -> str:
+        level = m["level"]
+        value = int(level) if level.isdigit() else roman_value(level) or len(level)
+        return f"báo động {cardinal(value, ctx.variant)}"
+
+    if "BĐ" in text:
+        text = _ALARM.sub(alarm, text)
+    if not _DIGIT.search(text):
+        return text
+
+    def vessel(m: re.Match[str]) -> str:
+        province = VESSEL_PROVINCES.get(m["province"]) or _letters(m["province"])
+        return f"{province} {digits(m['num'])} tê ét"
+
+    text = _VESSEL.sub(vessel, text)
+
     def road(m: re.Match[str]) -> str:
         kind, number = m["kind"], m["num"]
         # "ĐT 113": the police line after a "telephone" label, not provincial road 113.
@@ -322,6 +362,9 @@ def _read_phone(raw: str) -> str:
 
 
 def _phones(text: str, ctx: _Context) -> str:
+    if not _DIGIT.search(text):
+        return text
+
     def after_keyword(m: re.Match[str]) -> str:
         number = m["num"]
         count = sum(ch.isdigit() for ch in number)
@@ -341,7 +384,7 @@ def _phones(text: str, ctx: _Context) -> str:
     return _PHONE_SHAPE.sub(shaped, text)
 
 
-# --- 4b. house numbers and fractions ------------------------------------------------------------------------
+# --- 4b. house numbers and fractions -----------------------------------------------------------------------
 
 # "số 12/3 đường Lê Lợi", "ngõ 45/2", "hẻm 25/7/3": a house number, never a date nor a count.
 _HOUSE_NUMBER = re.compile(r"(?<![\w.,/])(?P<num>\d{1,4}[A-Z]?(?:/\d{1,4}[A-Z]?)+)(?![\w/]|[.,]\d)")
@@ -395,13 +438,13 @@ _FULL_DATE = re.compile(
 _MONTH_YEAR = re.compile(_BEFORE + r"(?P<m>" + _MONTH + r")[/\-](?P<y>" + _YEAR + r")" + _AFTER)
 _SHORT_DATE = re.compile(_BEFORE + r"(?P<d>" + _DAY + r")/(?P<m>" + _MONTH + r")" + _AFTER)
 _DATE_WORDS = (
-    r"(?:ngày|đêm|hôm|sáng|trưa|chiều|tối|từ|đến|tới|trước|sau|khoảng|vào|đầu|cuối|giữa|hạn|mồng|mùng|"
+    r"(?:ngày|đêm|hôm|sáng|trưa|chiều|tối|từ|đến|tới|trước|sau|khoảng|vào|đầu|cuối|giữa|hạn|mồng|mùng|tức|"
     r"thứ\s+\S+,?|chủ\s+nhật,?|lúc\s+\S+(?:\s+\S+)?|giờ(?:\s+\S+)?|,|và|hoặc|\()"
 )
 # After these a date is read without adding "ngày" (đêm 18/10 → "đêm mười tám tháng mười"; "ngày 18 và
 # 19/10"; street names such as "đường 3/2").
 _DAY_WORD = (
-    r"(?:ngày|mồng|mùng|đêm|sáng|trưa|chiều|tối|hôm|đường|phố|"
+    r"(?:ngày|mồng|mùng|rằm|đêm|sáng|trưa|chiều|tối|hôm|đường|phố|"
     r"ngày\s+\d{1,2}(?:\s*(?:,|và|hoặc)\s*\d{1,2})*\s*(?:,|và|hoặc))"
 )
 # "18/10 - 20/10/2026": a dash between two dates reads "đến".
@@ -423,6 +466,23 @@ _DATE_DASH = re.compile(
 )
 
 
+# Days the whole country marks, written with a dash (Quốc khánh 2-9, Nhà giáo Việt Nam 20-11).
+_COMMEMORATIONS = {
+    (1, 1), (6, 1), (9, 1), (3, 2), (27, 2), (8, 3), (26, 3), (30, 4), (1, 5), (7, 5), (19, 5), (1, 6),
+    (28, 6), (27, 7), (19, 8), (2, 9), (10, 10), (13, 10), (14, 10), (15, 10), (20, 10), (18, 11), (20, 11),
+    (22, 12),
+}  # fmt: skip
+_DASHED_DAY = re.compile(
+    _BEFORE + r"(?P<d>" + _DAY + r")\s?[-–]\s?(?P<m>" + _MONTH + r")" + _AFTER + r"(?!\s*(?:[-–]\s*\d|tháng))"
+)
+# Only right after "ngày" (not "các ngày": days 1 to 5), a holiday's name or another such date: "từ 1-5 tuổi",
+# "tỷ số 3-2" and "tổ 1-6" stay ranges and scores.
+_DASHED_DAY_BEFORE = (
+    r"(?:(?<!các )(?<!những )\bngày|\b(?:Quốc\s+khánh|Tết|lễ|dịp|kỷ\s+niệm|Việt\s+Nam|Phụ\s+nữ|Lao\s+động|"
+    r"Thiếu\s+nhi|[Ll]iệt\s+sĩ|miền\s+Nam|Thủ\s+đô|Đảng)|\d{1,2}\s?[-–]\s?\d{1,2}\s*(?:,|và))"
+)
+
+
 def _date_words(day: str, month: str, year: str | None, ctx: _Context) -> str:
     out = f"{cardinal(int(day), ctx.variant)} tháng {month_name(int(month), ctx.variant)}"
     if year:
@@ -431,6 +491,9 @@ def _date_words(day: str, month: str, year: str | None, ctx: _Context) -> str:
 
 
 def _dates(text: str, ctx: _Context) -> str:
+    if not _DIGIT.search(text):
+        return text
+
     def with_day_word(m: re.Match[str], spoken: str) -> str:
         return spoken if _ends_with(m.string, m.start(), _DAY_WORD) else f"ngày {spoken}"
 
@@ -453,9 +516,21 @@ def _dates(text: str, ctx: _Context) -> str:
 
     text = _MONTH_YEAR.sub(month_year, text)
 
+    def dashed_day(m: re.Match[str]) -> str:
+        day, month = int(m["d"]), int(m["m"])
+        if (day, month) not in _COMMEMORATIONS or not _ends_with(m.string, m.start(), _DASHED_DAY_BEFORE):
+            return m.group(0)
+        return _date_words(m["d"], m["m"], None, ctx)
+
+    text = _DASHED_DAY.sub(dashed_day, text)
+
     def short_date(m: re.Match[str]) -> str:
         after = m.string[m.end() : m.end() + 20]
-        is_date = _ends_with(m.string, m.start(), _DATE_WORDS) or not re.match(r"\s+[a-zà-ỹđ]", after)
+        is_date = (
+            _ends_with(m.string, m.start(), _DATE_WORDS)
+            or not re.match(r"\s+[a-zà-ỹđ]", after)
+            or re.match(r"\s+(?:âm|dương)\s+lịch", after) is not None
+        )
         if not is_date:
             return f"{cardinal(int(m['d']), ctx.variant)} trên {cardinal(int(m['m']), ctx.variant)}"
         return with_day_word(m, _date_words(m["d"], m["m"], None, ctx))
@@ -494,7 +569,17 @@ def _clock(hour: str, minute: str | None, second: str | None, ctx: _Context) -> 
     return out
 
 
+# "7-9h", "7 - 9h30": the hour of the range's first end is written once, after the second.
+_HOUR_RANGE = re.compile(
+    _BEFORE + r"(?P<a>" + _HOUR + r")" + _DASH + r"(?=" + _HOUR + r"\s?h(?P<m>[0-5]\d)?(?![^\W\d_]))"
+)
+
+
 def _times(text: str, ctx: _Context) -> str:
+    if not _DIGIT.search(text):
+        return text
+    text = _HOUR_RANGE.sub(lambda m: f"{cardinal(int(m['a']), ctx.variant)}{' giờ' if m['m'] else ''} đến ", text)
+
     def replace(m: re.Match[str]) -> str:
         first = _clock(m["h1"] or m["h2"], m["m1"] or m["m2"], m["s2"], ctx)
         if m["h3"] is None and m["h4"] is None:
@@ -550,10 +635,14 @@ def _quantities(text: str, ctx: _Context) -> str:
             out += f" {_per(spoken_unit, per)}"
         return out
 
-    text = _KM_POST.sub(
-        lambda m: f"ki-lô-mét {cardinal(int(m['km']), ctx.variant)} cộng {cardinal(int(m['m']), ctx.variant)}", text
-    )
-    text = _QUANTITY.sub(replace, text)
+    if _DIGIT.search(text):
+        text = _KM_POST.sub(
+            lambda m: f"ki-lô-mét {cardinal(int(m['km']), ctx.variant)} cộng {cardinal(int(m['m']), ctx.variant)}",
+            text,
+        )
+        text = _QUANTITY.sub(replace, text)
+    if "/" not in text:
+        return text
     # "đồng/người/tháng": each further "/" reads like the first one.
     while True:
         chained = _PER_CHAIN.sub(lambda m: f"{m['lead']} {m['joiner']} {_PER_WORDS[m['per']]}", text)
@@ -577,7 +666,11 @@ _MONTH_WORD = re.compile(r"\b(?P<kw>(?i:tháng))\s+(?P<m>0?[1-9]|1[0-2])(?![\w]|
 
 
 def _counts_and_ordinals(text: str, ctx: _Context) -> str:
-    text = _COUNT.sub(lambda m: f"{ctx.number(m['a'])} trên {ctx.number(m['b'])}", text)
+    has_digit = _DIGIT.search(text) is not None
+    if has_digit and "/" in text:
+        text = _COUNT.sub(lambda m: f"{ctx.number(m['a'])} trên {ctx.number(m['b'])}", text)
+    if not has_digit and not _ROMAN_TOKEN.search(text):
+        return text
 
     def roman(m: re.Match[str]) -> str:
         value = roman_value(m["r"])
@@ -589,13 +682,15 @@ def _counts_and_ordinals(text: str, ctx: _Context) -> str:
         year = f" năm {cardinal(int(m['y']), ctx.variant)}" if m["y"] else ""
         return f"{keyword} {spoken}{year}"
 
-    text = _ROMAN_AFTER.sub(roman, text)
-
     def heading(m: re.Match[str]) -> str:
         value = roman_value(m["r"])
         return m.group(0) if value is None else f"{cardinal(value, ctx.variant)}{m['p']}"
 
-    text = _ROMAN_HEADING.sub(heading, text)
+    if _ROMAN_TOKEN.search(text):
+        text = _ROMAN_AFTER.sub(roman, text)
+        text = _ROMAN_HEADING.sub(heading, text)
+    if not has_digit:
+        return text
 
     def ordinal_words(m: re.Match[str]) -> str:
         spoken = f"{m['kw']} {ordinal(int(m['n']), ctx.variant)}"
@@ -626,6 +721,8 @@ def _numbers(text: str, ctx: _Context) -> str:
         high = float(m["b"].replace(".", "").replace(",", "."))
         return f"{first} đến {second}" if low < high else f"{first} - {second}"
 
+    if not _DIGIT.search(text):
+        return _ACRONYM.sub(lambda m: _letters(m.group(0)), text)
     text = _RANGE.sub(number_range, text)
     text = _NEGATIVE.sub(lambda m: f"âm {ctx.number(m['n'])}", text)
 
@@ -652,7 +749,7 @@ def _numbers(text: str, ctx: _Context) -> str:
 _RULES: tuple[Callable[[str, _Context], str], ...] = (
     _citation,
     _addresses,
-    _roads_and_plates,
+    _codes,
     _lexicon,
     _phones,
     _house_numbers_and_fractions,

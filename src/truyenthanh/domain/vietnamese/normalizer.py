@@ -384,6 +384,11 @@ def _phones(text: str, ctx: _Context) -> str:
     return _PHONE_SHAPE.sub(shaped, text)
 
 
+# "P.5, Q.3": ward and district numbers in addresses.
+_WARD = re.compile(r"(?<![\w.])(?P<kind>[PQ])\.\s?(?P<num>\d{1,2})(?![\w]|[.,]\d)")
+_WARD_KINDS = {"P": "phường", "Q": "quận"}
+
+
 # --- 4b. house numbers and fractions -----------------------------------------------------------------------
 
 # "số 12/3 đường Lê Lợi", "ngõ 45/2", "hẻm 25/7/3": a house number, never a date nor a count.
@@ -398,6 +403,8 @@ _FRACTION = re.compile(
 
 
 def _house_numbers_and_fractions(text: str, ctx: _Context) -> str:
+    if "." in text:
+        text = _WARD.sub(lambda m: f"{_WARD_KINDS[m['kind']]} {cardinal(int(m['num']), ctx.variant)}", text)
     if "/" not in text:
         return text
 
@@ -445,7 +452,7 @@ _DATE_WORDS = (
 # 19/10"; street names such as "đường 3/2").
 _DAY_WORD = (
     r"(?:ngày|mồng|mùng|rằm|đêm|sáng|trưa|chiều|tối|hôm|đường|phố|"
-    r"ngày\s+\d{1,2}(?:\s*(?:,|và|hoặc)\s*\d{1,2})*\s*(?:,|và|hoặc))"
+    r"ngày\s+\d{1,2}(?:\s*(?:,|và|hoặc)\s*\d{1,2})*\s*(?:,|và|hoặc)|(?<![/\d])\d{1,2}\s+(?:đến|tới))"
 )
 # "18/10 - 20/10/2026": a dash between two dates reads "đến".
 _DATE_DASH = re.compile(
@@ -478,7 +485,7 @@ _DASHED_DAY = re.compile(
 # Only right after "ngày" (not "các ngày": days 1 to 5), a holiday's name or another such date: "từ 1-5 tuổi",
 # "tỷ số 3-2" and "tổ 1-6" stay ranges and scores.
 _DASHED_DAY_BEFORE = (
-    r"(?:(?<!các )(?<!những )\bngày|\b(?:Quốc\s+khánh|Tết|lễ|dịp|kỷ\s+niệm|Việt\s+Nam|Phụ\s+nữ|Lao\s+động|"
+    r"(?:(?<!các )(?<!những )(?<!\d )\bngày|\b(?:Quốc\s+khánh|Tết|lễ|dịp|kỷ\s+niệm|Việt\s+Nam|Phụ\s+nữ|Lao\s+động|"
     r"Thiếu\s+nhi|[Ll]iệt\s+sĩ|miền\s+Nam|Thủ\s+đô|Đảng)|\d{1,2}\s?[-–]\s?\d{1,2}\s*(?:,|và))"
 )
 
@@ -518,7 +525,11 @@ def _dates(text: str, ctx: _Context) -> str:
 
     def dashed_day(m: re.Match[str]) -> str:
         day, month = int(m["d"]), int(m["m"])
-        if (day, month) not in _COMMEMORATIONS or not _ends_with(m.string, m.start(), _DASHED_DAY_BEFORE):
+        # "ngày 10-11" is how newspapers write 10 November; "các ngày 10-11" are two days.
+        after_day = _ends_with(m.string, m.start(), r"(?<!các )(?<!những )(?<!\d )\bngày")
+        if not after_day and not (
+            (day, month) in _COMMEMORATIONS and _ends_with(m.string, m.start(), _DASHED_DAY_BEFORE)
+        ):
             return m.group(0)
         return _date_words(m["d"], m["m"], None, ctx)
 
@@ -615,6 +626,8 @@ _WORD_PER = re.compile(
 
 
 _KM_POST = re.compile(r"\b[Kk][Mm]\s?(?P<km>\d+)\s?\+\s?(?P<m>\d+)(?![\w])")
+# "tại Km 12": a kilometre post with no metres.
+_KM_MARK = re.compile(r"\bKm\s?(?P<km>\d+)(?![\w+]|[.,]\d|\s?\+)")
 _PER_CHAIN = re.compile(r"(?P<lead>\b(?P<joiner>một|trên) [^\W\d_]+(?:-[^\W\d_]+)*)/(?P<per>" + _PER_ALT + r")(?![\w])")
 
 
@@ -640,6 +653,7 @@ def _quantities(text: str, ctx: _Context) -> str:
             lambda m: f"ki-lô-mét {cardinal(int(m['km']), ctx.variant)} cộng {cardinal(int(m['m']), ctx.variant)}",
             text,
         )
+        text = _KM_MARK.sub(lambda m: f"ki-lô-mét {cardinal(int(m['km']), ctx.variant)}", text)
         text = _QUANTITY.sub(replace, text)
     if "/" not in text:
         return text

@@ -524,6 +524,22 @@ HOUR_RANGES = [
     ("từ 7 - 9h30", "từ bảy giờ đến chín giờ ba mươi"),
     ("mưa trong 1-2h tới", "mưa trong một đến hai giờ tới"),
     ("diện tích 7-9ha", "diện tích bảy đến chín héc-ta"),
+    ("trong 48h tới", "trong bốn mươi tám giờ tới"),
+    ("trong 24-72h tới", "trong hai mươi tư đến bảy mươi hai giờ tới"),
+]
+
+PARTY_DOCUMENTS = [
+    ("Nghị quyết 18-NQ/TW", "Nghị quyết mười tám của Trung ương"),
+    (
+        "Thực hiện Nghị quyết số 57-NQ/TW ngày 22/12/2024 của Bộ Chính trị",
+        "Thực hiện Nghị quyết số năm mươi bảy ngày hai mươi hai tháng mười hai năm hai nghìn không trăm hai "
+        "mươi tư của Bộ Chính trị",
+    ),
+    ("Kết luận số 127-KL/TW", "Kết luận số một trăm hai mươi bảy của Trung ương"),
+    ("Quy định 144-QĐ/TW", "Quy định một trăm bốn mươi tư của Trung ương"),
+    ("Chỉ thị số 05-CT/TU của Tỉnh ủy", "Chỉ thị số năm của Tỉnh ủy"),
+    ("theo 35-HD/BTGTW", "theo ba mươi lăm, hướng dẫn của Ban Tuyên giáo Trung ương"),
+    ("Kế hoạch số 12-KH/ĐU", "Kế hoạch số mười hai của Đảng ủy"),
 ]
 
 FLOODS_AND_VESSELS = [
@@ -671,7 +687,7 @@ def test_words_and_sentences(written: str, spoken: str) -> None:
 
 @pytest.mark.parametrize(
     ("written", "spoken"),
-    ROADS + HOUSE_NUMBERS + PLATES + OTHER_FIXES + COMMEMORATIONS + HOUR_RANGES + FLOODS_AND_VESSELS,
+    ROADS + HOUSE_NUMBERS + PLATES + OTHER_FIXES + COMMEMORATIONS + HOUR_RANGES + FLOODS_AND_VESSELS + PARTY_DOCUMENTS,
 )
 def test_roads_addresses_plates_and_fractions(written: str, spoken: str) -> None:
     assert normalize(written) == spoken

@@ -251,6 +251,7 @@ DOCUMENT_TYPES: dict[str, str] = {
     "L": "luật",
     "PL": "pháp lệnh",
     "BB": "biên bản",
+    "KL": "kết luận",
 }
 """Kinds of documents as they appear before the issuer in a document symbol."""
 
@@ -271,6 +272,13 @@ ISSUERS: dict[str, str] = {
     "SGDĐT": "Sở Giáo dục và Đào tạo",
     "TTYT": "Trung tâm Y tế",
     "QH": "Quốc hội",
+    "BCSĐ": "Ban cán sự đảng",
+    "BTG": "Ban Tuyên giáo",
+    "BTGTW": "Ban Tuyên giáo Trung ương",
+    "BDV": "Ban Dân vận",
+    "BDVTW": "Ban Dân vận Trung ương",
+    "BTCTW": "Ban Tổ chức Trung ương",
+    "UBKTTW": "Ủy ban Kiểm tra Trung ương",
 }
 """Issuers and offices inside document symbols, where they differ from :data:`ABBREVIATIONS`."""
 

@@ -203,6 +203,12 @@ _CITATION = re.compile(
     r"/(?P<sym>[A-ZĐ][A-Za-zĐđƯư&]*(?:-[A-ZĐ][A-Za-zĐđƯư0-9&]*)+|[A-ZĐ][A-Za-zĐđ]*[A-ZĐ][A-Za-zĐđ]*\d*)"
     r"(?![\w-])"
 )
+# Party documents put the kind before the slash: "Nghị quyết số 18-NQ/TW", "Kết luận 127-KL/TW".
+_PARTY_CITATION = re.compile(
+    r"(?P<pre>\b[Ss]ố\s*:?\s*)?(?<![\w/])(?P<num>\d+)-(?P<kind>[A-ZĐ][A-Za-zĐđ]{0,3})/(?P<sym>[A-ZĐ][A-Za-zĐđ]*)(?![\w-])"
+)
+# In Party symbols QĐ is as often a "quy định" as a "quyết định": either word said before it will do.
+_KIND_SAID: dict[str, tuple[str, ...]] = {"quyết định": ("quyết định", "quy định")}
 _LAW_ISSUER = re.compile(r"(?P<body>QH|HĐND|UBTVQH)(?P<term>\d+)")
 
 
@@ -221,15 +227,21 @@ def _citation(text: str, ctx: _Context) -> str:
     def replace(m: re.Match[str]) -> str:
         parts = m["sym"].split("-")
         kind = DOCUMENT_TYPES.get(parts[0]) if len(parts) > 1 or parts[0] in DOCUMENT_TYPES else None
-        issuers = parts[1:] if kind else parts
+        return spoken(m, kind, parts[1:] if kind else parts)
+
+    def party(m: re.Match[str]) -> str:
+        kind = DOCUMENT_TYPES.get(m["kind"])
+        return m.group(0) if kind is None else spoken(m, kind, [m["sym"]], kind_said=_KIND_SAID.get(kind, ()))
+
+    def spoken(m: re.Match[str], kind: str | None, issuers: list[str], kind_said: tuple[str, ...] = ()) -> str:
         out = []
         if m["pre"]:
             out.append(m["pre"].rstrip(": \t").rstrip())
         out.append(cardinal(int(m["num"]), ctx.variant))
-        if m["year"]:
+        if m.re is _CITATION and m["year"]:
             out += ["năm", cardinal(int(m["year"]), ctx.variant)]
         said_before = text[max(0, m.start() - 30) : m.start()].casefold()
-        if kind and kind not in said_before:
+        if kind and not any(word in said_before for word in kind_said or (kind,)):
             out[-1] += ","
             out.append(kind)
         sentence_rest = re.split(r"[.;\n]", text[m.end() : m.end() + 80], maxsplit=1)[0]
@@ -238,7 +250,8 @@ def _citation(text: str, ctx: _Context) -> str:
             out += ["của", body or _issuer(issuers[0], ctx)]
         return " ".join(out)
 
-    return _CITATION.sub(replace, text)
+    text = _CITATION.sub(replace, text)
+    return _PARTY_CITATION.sub(party, text)
 
 
 # --- 2b. e-mail and web addresses --------------------------------------------------------------------------
@@ -586,9 +599,21 @@ _HOUR_RANGE = re.compile(
 )
 
 
+# "trong 48h tới", "24-72h": more hours than a day has is a duration, not a time of day.
+_LONG_HOURS = re.compile(_BEFORE + r"(?:(?P<a>\d{1,3})" + _DASH + r")?(?P<b>\d{2,3})\s?h(?![\w])")
+
+
 def _times(text: str, ctx: _Context) -> str:
     if not _DIGIT.search(text):
         return text
+
+    def long_hours(m: re.Match[str]) -> str:
+        if int(m["b"]) <= 24:
+            return m.group(0)
+        first = f"{cardinal(int(m['a']), ctx.variant)} đến " if m["a"] else ""
+        return f"{first}{cardinal(int(m['b']), ctx.variant)} giờ"
+
+    text = _LONG_HOURS.sub(long_hours, text)
     text = _HOUR_RANGE.sub(lambda m: f"{cardinal(int(m['a']), ctx.variant)}{' giờ' if m['m'] else ''} đến ", text)
 
     def replace(m: re.Match[str]) -> str:

@@ -410,6 +410,156 @@ MORE = [
     ),
 ]
 
+ROADS = [
+    ("ĐT 641", "đường tỉnh sáu trăm bốn mươi mốt"),
+    ("ĐT.641", "đường tỉnh sáu trăm bốn mươi mốt"),
+    ("ĐT641", "đường tỉnh sáu trăm bốn mươi mốt"),
+    ("ĐT-641", "đường tỉnh sáu trăm bốn mươi mốt"),
+    ("ĐT 605B", "đường tỉnh sáu trăm linh năm B"),
+    ("tuyến ĐT 741 đoạn qua xã", "tuyến đường tỉnh bảy trăm bốn mươi mốt đoạn qua xã"),
+    ("Tuyến đường ĐT 741 đi qua", "Tuyến đường tỉnh bảy trăm bốn mươi mốt đi qua"),
+    ("dọc theo đường ĐH 12", "dọc theo đường huyện mười hai"),
+    ("QL 1A", "quốc lộ một A"),
+    ("QL1A", "quốc lộ một A"),
+    ("QL.14", "quốc lộ mười bốn"),
+    ("QL14C", "quốc lộ mười bốn C"),
+    ("ĐH 12", "đường huyện mười hai"),
+    ("TL 10", "tỉnh lộ mười"),
+    ("TL10", "tỉnh lộ mười"),
+    ("HL 2", "hương lộ hai"),
+    (
+        "Km 25+400 tuyến ĐT 641 đoạn qua xã Phú Mỡ.",
+        "ki-lô-mét hai mươi lăm cộng bốn trăm tuyến đường tỉnh sáu trăm bốn mươi mốt đoạn qua xã Phú Mỡ.",
+    ),
+    ("ngã ba QL25 và ĐT643", "ngã ba quốc lộ hai mươi lăm và đường tỉnh sáu trăm bốn mươi ba"),
+    # The same letters before a telephone number, or with no number, keep their other meanings.
+    ("ĐT: 0912 345 678", "điện thoại: không chín một hai, ba bốn năm, sáu bảy tám"),
+    ("ĐT 0912345678", "điện thoại không chín một hai, ba bốn năm, sáu bảy tám"),
+    ("ĐT 1900 9068", "điện thoại một chín không không, chín không sáu tám"),
+    ("ĐT 113", "điện thoại một một ba"),
+    ("Đường dây nóng ĐT: 113", "Đường dây nóng điện thoại: một một ba"),
+    ("ĐT liên hệ: 0912 345 678", "điện thoại liên hệ: không chín một hai, ba bốn năm, sáu bảy tám"),
+    ("kỳ thi ĐH 2025", "kỳ thi đại học hai nghìn không trăm hai mươi lăm"),
+    ("các tuyến QL", "các tuyến quốc lộ"),
+]
+
+HOUSE_NUMBERS = [
+    ("số 12/3 đường Lê Lợi", "số mười hai trên ba đường Lê Lợi"),
+    ("Số 12/3 Lê Lợi", "Số mười hai trên ba Lê Lợi"),
+    ("số nhà 12/3, đường Lê Lợi", "số nhà mười hai trên ba, đường Lê Lợi"),
+    ("trú tại số 12/3.", "trú tại số mười hai trên ba."),
+    ("ngõ 45/2 phố Huế", "ngõ bốn mươi lăm trên hai phố Huế"),
+    ("ngõ 12/3/5 phố Huế", "ngõ mười hai trên ba trên năm phố Huế"),
+    ("ngách 12/3", "ngách mười hai trên ba"),
+    ("hẻm 123/4 đường Trần Phú", "hẻm một trăm hai mươi ba trên bốn đường Trần Phú"),
+    ("kiệt 12/5 Hùng Vương", "kiệt mười hai trên năm Hùng Vương"),
+    ("số nhà 25/7/3", "số nhà hai mươi lăm trên bảy trên ba"),
+    ("số 12A/3 đường 3/2", "số mười hai A trên ba đường ba tháng hai"),
+    ("Địa chỉ: 12/3 Trần Phú, phường 5.", "Địa chỉ: mười hai trên ba Trần Phú, phường năm."),
+    ("ngày 12/3, tại số 5/2 đường Lê Lợi", "ngày mười hai tháng ba, tại số năm trên hai đường Lê Lợi"),
+    ("Số 12 Lê Lợi, P.5, Q.3, TP.HCM", "Số mười hai Lê Lợi, phường năm, quận ba, thành phố Hồ Chí Minh"),
+    ("Tp.HCM", "thành phố Hồ Chí Minh"),
+    ("TP HCM", "thành phố Hồ Chí Minh"),
+    ("tổ 5, KP 3", "tổ năm, khu phố ba"),
+    ("nhà số 7 hẻm 25/3", "nhà số bảy hẻm hai mươi lăm trên ba"),
+    ("ĐT.641 Km 12", "đường tỉnh sáu trăm bốn mươi mốt ki-lô-mét mười hai"),
+    ("Km12", "ki-lô-mét mười hai"),
+    # Dates stay dates.
+    ("ngày 12/3", "ngày mười hai tháng ba"),
+    ("12/3/2026", "ngày mười hai tháng ba năm hai nghìn không trăm hai mươi sáu"),
+]
+
+PLATES = [
+    ("biển số 29A-123.45", "biển số hai chín A, một hai ba bốn năm"),
+    ("biển số 29A 12345", "biển số hai chín A, một hai ba bốn năm"),
+    ("biển số: 29A 12345.", "biển số: hai chín A, một hai ba bốn năm."),
+    ("BKS 29A-123.45", "biển kiểm soát hai chín A, một hai ba bốn năm"),
+    ("xe mô tô BKS 77H1-234.56", "xe mô tô biển kiểm soát bảy bảy H một, hai ba bốn năm sáu"),
+    ("biển kiểm soát 51F-123.45", "biển kiểm soát năm một F, một hai ba bốn năm"),
+    ("xe 29LD-123.45 đỗ", "xe hai chín lờ dê, một hai ba bốn năm đỗ"),
+    ("biển 59-X1 234.56", "biển năm chín X một, hai ba bốn năm sáu"),
+    ("Xe ô tô BKS 78C-123.45 đi hướng Bắc.", "Xe ô tô biển kiểm soát bảy tám C, một hai ba bốn năm đi hướng Bắc."),
+    # Without "biển số" and without the plate's dash, a class and a number stay what they are.
+    ("lớp 12A 12345", "lớp mười hai A mười hai nghìn ba trăm bốn mươi lăm"),
+]
+
+OTHER_FIXES = [
+    ("Khoảng 1/3 diện tích lúa bị ngập.", "Khoảng một phần ba diện tích lúa bị ngập."),
+    ("Tỷ lệ 1/2 số hộ.", "Tỷ lệ một phần hai số hộ."),
+    ("2/3 dân số", "hai phần ba dân số"),
+    ("Đợt 2/2026", "Đợt hai năm hai nghìn không trăm hai mươi sáu"),
+    ("kỳ 1/2026", "kỳ một năm hai nghìn không trăm hai mươi sáu"),
+    ("Bản tin số 05/2026", "Bản tin số năm năm hai nghìn không trăm hai mươi sáu"),
+    ("phòng 2.05", "phòng hai chấm không năm"),
+    ("Ngày 9/11 (tức 20/9 âm lịch).", "Ngày chín tháng mười một (tức ngày hai mươi tháng chín âm lịch)."),
+    ("rằm 15/8 âm lịch", "rằm mười lăm tháng tám âm lịch"),
+    ("Ô nhiễm PM2.5 ở mức cao.", "Ô nhiễm pê em hai chấm năm ở mức cao."),
+]
+
+COMMEMORATIONS = [
+    ("Chào mừng ngày Nhà giáo Việt Nam 20-11.", "Chào mừng ngày Nhà giáo Việt Nam hai mươi tháng mười một."),
+    ("Quốc khánh 2-9", "Quốc khánh hai tháng chín"),
+    ("nhân ngày Quốc tế Phụ nữ 8-3", "nhân ngày Quốc tế Phụ nữ tám tháng ba"),
+    ("ngày 20-11", "ngày hai mươi tháng mười một"),
+    ("dịp lễ 30-4, 1-5", "dịp lễ ba mươi tháng tư, một tháng năm"),
+    ("ngày 30-4 và 1-5", "ngày ba mươi tháng tư và một tháng năm"),
+    (
+        "Kỷ niệm 95 năm ngày thành lập Đảng Cộng sản Việt Nam 3-2",
+        "Kỷ niệm chín mươi lăm năm ngày thành lập Đảng Cộng sản Việt Nam ba tháng hai",
+    ),
+    ("lúc 12 giờ trưa ngày 10-11", "lúc mười hai giờ trưa ngày mười tháng mười một"),
+    ("từ 23 đến 27/11", "từ hai mươi ba đến hai mươi bảy tháng mười một"),
+    # Ranges and scores with the same figures stay ranges and scores.
+    ("các ngày 1-5", "các ngày một đến năm"),
+    ("các ngày 10-11", "các ngày mười đến mười một"),
+    ("trong 2 ngày 10-11", "trong hai ngày mười đến mười một"),
+    ("ngày 10-11/12", "ngày mười đến mười một tháng mười hai"),
+    ("ngày 1-5 tháng 6", "ngày một đến năm tháng sáu"),
+    ("từ 1-5 tuổi", "từ một đến năm tuổi"),
+    ("tỷ số 3-2", "tỷ số ba - hai"),
+]
+
+HOUR_RANGES = [
+    ("từ 7-9h sáng", "từ bảy đến chín giờ sáng"),
+    ("từ 7 - 9h30", "từ bảy giờ đến chín giờ ba mươi"),
+    ("mưa trong 1-2h tới", "mưa trong một đến hai giờ tới"),
+    ("diện tích 7-9ha", "diện tích bảy đến chín héc-ta"),
+    ("trong 48h tới", "trong bốn mươi tám giờ tới"),
+    ("trong 24-72h tới", "trong hai mươi tư đến bảy mươi hai giờ tới"),
+]
+
+PARTY_DOCUMENTS = [
+    ("Nghị quyết 18-NQ/TW", "Nghị quyết mười tám của Trung ương"),
+    (
+        "Thực hiện Nghị quyết số 57-NQ/TW ngày 22/12/2024 của Bộ Chính trị",
+        "Thực hiện Nghị quyết số năm mươi bảy ngày hai mươi hai tháng mười hai năm hai nghìn không trăm hai "
+        "mươi tư của Bộ Chính trị",
+    ),
+    ("Kết luận số 127-KL/TW", "Kết luận số một trăm hai mươi bảy của Trung ương"),
+    ("Quy định 144-QĐ/TW", "Quy định một trăm bốn mươi tư của Trung ương"),
+    ("Chỉ thị số 05-CT/TU của Tỉnh ủy", "Chỉ thị số năm của Tỉnh ủy"),
+    ("theo 35-HD/BTGTW", "theo ba mươi lăm, hướng dẫn của Ban Tuyên giáo Trung ương"),
+    ("Kế hoạch số 12-KH/ĐU", "Kế hoạch số mười hai của Đảng ủy"),
+]
+
+FLOODS_AND_VESSELS = [
+    ("mực nước trên BĐ3 0,2m", "mực nước trên báo động ba không phẩy hai mét"),
+    (
+        "Mực nước lúc 7h ngày 15/11 là 8,52m, dưới BĐ2 0,48m.",
+        "Mực nước lúc bảy giờ ngày mười lăm tháng mười một là tám phẩy năm mươi hai mét, dưới báo động hai "
+        "không phẩy bốn mươi tám mét.",
+    ),
+    ("vượt BĐ 1", "vượt báo động một"),
+    ("mức BĐII", "mức báo động hai"),
+    ("tàu cá QNg 90123 TS", "tàu cá Quảng Ngãi chín không một hai ba tê ét"),
+    (
+        "Tàu cá BĐ 97123-TS có 12 thuyền viên.",
+        "Tàu cá Bình Định chín bảy một hai ba tê ét có mười hai thuyền viên.",
+    ),
+    ("tàu BTh-98765-TS", "tàu Bình Thuận chín tám bảy sáu năm tê ét"),
+    ("tàu KG 91234TS", "tàu Kiên Giang chín một hai ba bốn tê ét"),
+]
+
 SOUTH = [
     ("105 hộ", "một trăm lẻ năm hộ"),
     ("năm 2021", "năm hai ngàn không trăm hai mươi mốt"),
@@ -420,6 +570,8 @@ SOUTH = [
     ("1.785 hộ", "một ngàn bảy trăm tám mươi lăm hộ"),
     ("hai mươi tư", "hai mươi tư"),
     ("2.008 người", "hai ngàn không trăm lẻ tám người"),
+    ("ĐT 605", "đường tỉnh sáu trăm lẻ năm"),
+    ("hẻm 105/24", "hẻm một trăm lẻ năm trên hai mươi bốn"),
     (
         "Quyết định số 52/2016/QĐ-TTg",
         "Quyết định số năm mươi hai năm hai ngàn không trăm mười sáu của Thủ tướng Chính phủ",
@@ -530,6 +682,14 @@ def test_reading(written: str, spoken: str) -> None:
 
 @pytest.mark.parametrize(("written", "spoken"), ABBREVIATIONS + ORDINALS + SENTENCES + MORE)
 def test_words_and_sentences(written: str, spoken: str) -> None:
+    assert normalize(written) == spoken
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    ROADS + HOUSE_NUMBERS + PLATES + OTHER_FIXES + COMMEMORATIONS + HOUR_RANGES + FLOODS_AND_VESSELS + PARTY_DOCUMENTS,
+)
+def test_roads_addresses_plates_and_fractions(written: str, spoken: str) -> None:
     assert normalize(written) == spoken
 
 

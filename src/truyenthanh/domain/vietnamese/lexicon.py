@@ -187,6 +187,11 @@ ABBREVIATIONS: dict[str, str] = {
     "SĐT": "số điện thoại",
     "Đ/c": "đồng chí",
     "đ/c": "đồng chí",
+    "TP.HCM": "thành phố Hồ Chí Minh",
+    "Tp.HCM": "thành phố Hồ Chí Minh",
+    "TPHCM": "thành phố Hồ Chí Minh",
+    "HCM": "Hồ Chí Minh",
+    "KP": "khu phố",
     "TP.": "thành phố",
     "TP": "thành phố",
     "Tp.": "thành phố",
@@ -197,6 +202,9 @@ ABBREVIATIONS: dict[str, str] = {
     "SARS-CoV-2": "Sát Cô-vi hai",
     "H5N1": "hát năm en một",
     "ASF": "dịch tả lợn châu Phi",
+    "PM2.5": "pê em hai chấm năm",
+    "PM2,5": "pê em hai chấm năm",
+    "PM10": "pê em mười",
     "4G": "bốn gờ",
     "5G": "năm gờ",
     "3G": "ba gờ",
@@ -243,6 +251,7 @@ DOCUMENT_TYPES: dict[str, str] = {
     "L": "luật",
     "PL": "pháp lệnh",
     "BB": "biên bản",
+    "KL": "kết luận",
 }
 """Kinds of documents as they appear before the issuer in a document symbol."""
 
@@ -263,8 +272,56 @@ ISSUERS: dict[str, str] = {
     "SGDĐT": "Sở Giáo dục và Đào tạo",
     "TTYT": "Trung tâm Y tế",
     "QH": "Quốc hội",
+    "BCSĐ": "Ban cán sự đảng",
+    "BTG": "Ban Tuyên giáo",
+    "BTGTW": "Ban Tuyên giáo Trung ương",
+    "BDV": "Ban Dân vận",
+    "BDVTW": "Ban Dân vận Trung ương",
+    "BTCTW": "Ban Tổ chức Trung ương",
+    "UBKTTW": "Ủy ban Kiểm tra Trung ương",
 }
 """Issuers and offices inside document symbols, where they differ from :data:`ABBREVIATIONS`."""
+
+# Only before a road number (ĐT 641, QL1A, ĐH.12): alone, ĐT is "điện thoại" and ĐH "đại học".
+ROAD_CODES: dict[str, str] = {
+    "QL": "quốc lộ",
+    "ĐT": "đường tỉnh",
+    "ĐH": "đường huyện",
+    "TL": "tỉnh lộ",
+    "HL": "hương lộ",
+}
+"""Kinds of numbered roads, as written before the road's number, and how they are read."""
+
+VESSEL_PROVINCES: dict[str, str] = {
+    "QN": "Quảng Ninh",
+    "HP": "Hải Phòng",
+    "TB": "Thái Bình",
+    "NĐ": "Nam Định",
+    "NB": "Ninh Bình",
+    "TH": "Thanh Hóa",
+    "NA": "Nghệ An",
+    "HT": "Hà Tĩnh",
+    "QB": "Quảng Bình",
+    "QT": "Quảng Trị",
+    "TTH": "Thừa Thiên Huế",
+    "ĐNa": "Đà Nẵng",
+    "QNa": "Quảng Nam",
+    "QNg": "Quảng Ngãi",
+    "BĐ": "Bình Định",
+    "PY": "Phú Yên",
+    "KH": "Khánh Hòa",
+    "NT": "Ninh Thuận",
+    "BTh": "Bình Thuận",
+    "BV": "Bà Rịa - Vũng Tàu",
+    "TG": "Tiền Giang",
+    "BT": "Bến Tre",
+    "TV": "Trà Vinh",
+    "ST": "Sóc Trăng",
+    "BL": "Bạc Liêu",
+    "CM": "Cà Mau",
+    "KG": "Kiên Giang",
+}
+"""Province codes that start a fishing vessel's registration number (QNg 90123 TS), read as the province."""
 
 
 def _check_entries(raw: object, table: str, source: str) -> dict[str, str]:
@@ -351,4 +408,4 @@ class Lexicon:
         return found
 
 
-__all__ = ["ABBREVIATIONS", "DOCUMENT_TYPES", "ISSUERS", "Lexicon"]
+__all__ = ["ABBREVIATIONS", "DOCUMENT_TYPES", "ISSUERS", "ROAD_CODES", "VESSEL_PROVINCES", "Lexicon"]

@@ -4,9 +4,11 @@ Rules run in a fixed order, each rewriting the spans it recognises into words (n
 cannot misread what an earlier one produced:
 
 1. legacy encodings (TCVN3, VNI) are converted, everything becomes NFC;
-2. document numbers and legal citations (Quyết định số 52/2016/QĐ-TTg);
+2. document numbers and legal citations (Quyết định số 52/2016/QĐ-TTg), e-mail and web addresses, codes:
+   road numbers (ĐT 641, QL1A), flood alarm levels (BĐ2), fishing vessels (QNg 90123 TS), vehicle plates
+   (29A-123.45);
 3. the lexicon (UBND, HĐND, the station's own entries);
-4. phone and hotline numbers, digit by digit;
+4. phone and hotline numbers, digit by digit; house numbers (số 12/3, ngõ 45/2) and fractions (1/3 diện tích);
 5. dates, then times (with their ranges);
 6. quantities: money, percentages and units (with ranges and "/kg");
 7. counts with "/" (164/164 xã reads "trên"); Roman numerals after words that take them; "thứ" and "tháng";
@@ -24,8 +26,15 @@ from functools import lru_cache
 
 from truyenthanh.domain.enums import ReadingVariant
 from truyenthanh.domain.vietnamese import legacy
-from truyenthanh.domain.vietnamese.lexicon import ABBREVIATIONS, DOCUMENT_TYPES, ISSUERS, Lexicon
-from truyenthanh.domain.vietnamese.numbers import cardinal, decimal, digits, month_name, ordinal, roman_value
+from truyenthanh.domain.vietnamese.lexicon import (
+    ABBREVIATIONS,
+    DOCUMENT_TYPES,
+    ISSUERS,
+    ROAD_CODES,
+    VESSEL_PROVINCES,
+    Lexicon,
+)
+from truyenthanh.domain.vietnamese.numbers import DIGITS, cardinal, decimal, digits, month_name, ordinal, roman_value
 
 # A number as written in Vietnamese documents: "." groups thousands, "," is the decimal mark.
 NUM = r"(?:\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?)"
@@ -171,6 +180,12 @@ class _Context:
         return cardinal(int(whole), self.variant)
 
 
+# Most rules need a digit (or a "/") to find anything; these checks skip their scans on text without one.
+_DIGIT = re.compile(r"\d")
+_TLD = re.compile(r"\.(?:vn|com|net|org|info|gov|edu)")
+_ROMAN_TOKEN = re.compile(r"(?<![\w])[IVXLC]+(?![\w])")
+
+
 def _letters(token: str) -> str:
     return " ".join(LETTERS.get(ch.upper(), ch) for ch in token if ch.isalpha())
 
@@ -180,7 +195,7 @@ def _ends_with(text: str, end: int, pattern: str) -> bool:
     return re.search(pattern + r"\s*$", text[max(0, end - 40) : end], re.IGNORECASE) is not None
 
 
-# --- 2. document numbers and legal citations -------------------------------------------------------------
+# --- 2. document numbers and legal citations ---------------------------------------------------------------
 
 _CITATION = re.compile(
     r"(?P<pre>\b[Ss]ố\s*:?\s*)?"
@@ -188,6 +203,12 @@ _CITATION = re.compile(
     r"/(?P<sym>[A-ZĐ][A-Za-zĐđƯư&]*(?:-[A-ZĐ][A-Za-zĐđƯư0-9&]*)+|[A-ZĐ][A-Za-zĐđ]*[A-ZĐ][A-Za-zĐđ]*\d*)"
     r"(?![\w-])"
 )
+# Party documents put the kind before the slash: "Nghị quyết số 18-NQ/TW", "Kết luận 127-KL/TW".
+_PARTY_CITATION = re.compile(
+    r"(?P<pre>\b[Ss]ố\s*:?\s*)?(?<![\w/])(?P<num>\d+)-(?P<kind>[A-ZĐ][A-Za-zĐđ]{0,3})/(?P<sym>[A-ZĐ][A-Za-zĐđ]*)(?![\w-])"
+)
+# In Party symbols QĐ is as often a "quy định" as a "quyết định": either word said before it will do.
+_KIND_SAID: dict[str, tuple[str, ...]] = {"quyết định": ("quyết định", "quy định")}
 _LAW_ISSUER = re.compile(r"(?P<body>QH|HĐND|UBTVQH)(?P<term>\d+)")
 
 
@@ -200,18 +221,27 @@ def _issuer(part: str, ctx: _Context) -> str:
 
 
 def _citation(text: str, ctx: _Context) -> str:
+    if "/" not in text:
+        return text
+
     def replace(m: re.Match[str]) -> str:
         parts = m["sym"].split("-")
         kind = DOCUMENT_TYPES.get(parts[0]) if len(parts) > 1 or parts[0] in DOCUMENT_TYPES else None
-        issuers = parts[1:] if kind else parts
+        return spoken(m, kind, parts[1:] if kind else parts)
+
+    def party(m: re.Match[str]) -> str:
+        kind = DOCUMENT_TYPES.get(m["kind"])
+        return m.group(0) if kind is None else spoken(m, kind, [m["sym"]], kind_said=_KIND_SAID.get(kind, ()))
+
+    def spoken(m: re.Match[str], kind: str | None, issuers: list[str], kind_said: tuple[str, ...] = ()) -> str:
         out = []
         if m["pre"]:
             out.append(m["pre"].rstrip(": \t").rstrip())
         out.append(cardinal(int(m["num"]), ctx.variant))
-        if m["year"]:
+        if m.re is _CITATION and m["year"]:
             out += ["năm", cardinal(int(m["year"]), ctx.variant)]
         said_before = text[max(0, m.start() - 30) : m.start()].casefold()
-        if kind and kind not in said_before:
+        if kind and not any(word in said_before for word in kind_said or (kind,)):
             out[-1] += ","
             out.append(kind)
         sentence_rest = re.split(r"[.;\n]", text[m.end() : m.end() + 80], maxsplit=1)[0]
@@ -220,10 +250,11 @@ def _citation(text: str, ctx: _Context) -> str:
             out += ["của", body or _issuer(issuers[0], ctx)]
         return " ".join(out)
 
-    return _CITATION.sub(replace, text)
+    text = _CITATION.sub(replace, text)
+    return _PARTY_CITATION.sub(party, text)
 
 
-# --- 2b. e-mail and web addresses ----------------------------------------------------------------------------
+# --- 2b. e-mail and web addresses --------------------------------------------------------------------------
 
 _ADDRESS = re.compile(
     r"(?<![\w@.])(?:[\w.+-]+@)?(?:[a-zA-Z0-9-]+\.)+(?:vn|com|net|org|info|gov|edu)(?:\.vn)?(?:/[\w/-]*)?(?![\w])"
@@ -231,6 +262,9 @@ _ADDRESS = re.compile(
 
 
 def _addresses(text: str, ctx: _Context) -> str:
+    if not _TLD.search(text):
+        return text
+
     def spell(m: re.Match[str]) -> str:
         address = m.group(0)
         for mark, word in (("@", " a còng "), (".", " chấm "), ("/", " xuyệt "), ("-", " gạch ngang ")):
@@ -238,6 +272,68 @@ def _addresses(text: str, ctx: _Context) -> str:
         return " ".join(address.split())
 
     return _ADDRESS.sub(spell, text)
+
+
+# --- 2c. codes: road numbers, flood alarm levels, fishing vessels and vehicle plates -----------------------
+
+# At most three digits (ĐT 741, QL 279) and no further digit group: "ĐT 0912 345 678" and "ĐT 1900 9068" are
+# telephone numbers, "ĐH 2025" is a university entrance year.
+_ROAD = re.compile(
+    r"(?<![\w-])(?P<kind>" + "|".join(ROAD_CODES) + r")(?P<sep>\.\s?|\s?-\s?|\s)?"
+    r"(?P<num>[1-9]\d{0,2})(?P<suffix>[A-Z]?)(?![\w]|[.,\s-]?\d)"
+)
+_EMERGENCY_NUMBERS = {"111", "112", "113", "114", "115", "116"}
+_PLATE = re.compile(
+    r"(?<![\w.,/-])(?P<province>\d{2})-?(?P<series>[A-ZĐ]{1,2}\d?)(?P<sep>\s*[-–]\s*|\s+)"
+    r"(?P<num>\d{3}\.\d{2}|\d{4,5})(?![\w]|[.,]\d)"
+)
+_PLATE_WORDS = r"(?:(?i:biển\s+(?:số|kiểm\s+soát)|biển)|BKS|BS)\s*:?"
+# Flood alarm levels in water-level bulletins: "trên BĐ2", "dưới BĐ III".
+_ALARM = re.compile(r"(?<![\w-])BĐ\s?(?P<level>[1-3]|I{1,3})(?![\w])")
+# Fishing vessels: province code, five digits, TS (thủy sản): "QNg 90123 TS", "BĐ-97123-TS".
+_VESSEL = re.compile(r"(?<![\w-])(?P<province>[A-ZĐ][A-Za-zĐđ]{0,2})[\s-]?(?P<num>\d{4,5})[\s-]?TS(?![\w])")
+
+
+def _codes(text: str, ctx: _Context) -> str:
+    def alarm(m: re.Match[str]) -> str:
+        level = m["level"]
+        value = int(level) if level.isdigit() else roman_value(level) or len(level)
+        return f"báo động {cardinal(value, ctx.variant)}"
+
+    if "BĐ" in text:
+        text = _ALARM.sub(alarm, text)
+    if not _DIGIT.search(text):
+        return text
+
+    def vessel(m: re.Match[str]) -> str:
+        province = VESSEL_PROVINCES.get(m["province"]) or _letters(m["province"])
+        return f"{province} {digits(m['num'])} tê ét"
+
+    text = _VESSEL.sub(vessel, text)
+
+    def road(m: re.Match[str]) -> str:
+        kind, number = m["kind"], m["num"]
+        # "ĐT 113": the police line after a "telephone" label, not provincial road 113.
+        if kind == "ĐT" and number in _EMERGENCY_NUMBERS and not (m["sep"] or "").startswith("."):
+            return m.group(0)
+        spoken = ROAD_CODES[kind]
+        # "đường ĐT 641" is said once: "đường tỉnh ...", not "đường đường tỉnh ...".
+        if spoken.startswith("đường ") and _ends_with(m.string, m.start(), r"\bđường"):
+            spoken = spoken.removeprefix("đường ")
+        spoken += f" {cardinal(int(number), ctx.variant)}"
+        return spoken + (f" {m['suffix']}" if m["suffix"] else "")
+
+    text = _ROAD.sub(road, text)
+
+    def plate(m: re.Match[str]) -> str:
+        # "29A-123.45" and "29A-12345" are plates wherever they stand; "29A 12345" only after "biển số".
+        shaped = "." in m["num"] or m["sep"].strip()
+        if not shaped and not _ends_with(m.string, m.start(), _PLATE_WORDS):
+            return m.group(0)
+        series = re.sub(r"\d", lambda d: f" {DIGITS[int(d.group(0))]}", m["series"])
+        return f"{digits(m['province'])} {series}, {digits(m['num'])}"
+
+    return _PLATE.sub(plate, text)
 
 
 # --- 3. lexicon --------------------------------------------------------------------------------------------
@@ -279,6 +375,9 @@ def _read_phone(raw: str) -> str:
 
 
 def _phones(text: str, ctx: _Context) -> str:
+    if not _DIGIT.search(text):
+        return text
+
     def after_keyword(m: re.Match[str]) -> str:
         number = m["num"]
         count = sum(ch.isdigit() for ch in number)
@@ -298,6 +397,55 @@ def _phones(text: str, ctx: _Context) -> str:
     return _PHONE_SHAPE.sub(shaped, text)
 
 
+# "P.5, Q.3": ward and district numbers in addresses.
+_WARD = re.compile(r"(?<![\w.])(?P<kind>[PQ])\.\s?(?P<num>\d{1,2})(?![\w]|[.,]\d)")
+_WARD_KINDS = {"P": "phường", "Q": "quận"}
+
+
+# --- 4b. house numbers and fractions -----------------------------------------------------------------------
+
+# "số 12/3 đường Lê Lợi", "ngõ 45/2", "hẻm 25/7/3": a house number, never a date nor a count.
+_HOUSE_NUMBER = re.compile(r"(?<![\w.,/])(?P<num>\d{1,4}[A-Z]?(?:/\d{1,4}[A-Z]?)+)(?![\w/]|[.,]\d)")
+_HOUSE_WORDS = r"\b(?:nhà|số|ngõ|ngách|hẻm|kiệt|địa\s+chỉ)\s*:?"
+_PART = re.compile(r"(?P<n>\d+)(?P<letter>[A-Z]?)")
+# "1/3 diện tích": a part of a whole reads "một phần ba" (a count such as 45/52 hộ reads "trên").
+_FRACTION = re.compile(
+    _BEFORE + r"(?P<a>[1-9])/(?P<b>[2-9]|10)(?=\s+(?i:diện\s+tích|số|tổng\s+số|dân\s+số|lượng|sản\s+lượng|"
+    r"khối\s+lượng|kinh\s+phí|giá\s+trị|thời\s+gian|quãng\s+đường|chiều\s+dài)\b)"
+)
+
+
+def _house_numbers_and_fractions(text: str, ctx: _Context) -> str:
+    if "." in text:
+        text = _WARD.sub(lambda m: f"{_WARD_KINDS[m['kind']]} {cardinal(int(m['num']), ctx.variant)}", text)
+    if "/" not in text:
+        return text
+
+    def house(m: re.Match[str]) -> str:
+        parts = [_PART.fullmatch(part) for part in m["num"].split("/")]
+        # "số 05/2026" is a document or an issue of a year, read with the months and years below.
+        if not _ends_with(m.string, m.start(), _HOUSE_WORDS) or any(
+            re.fullmatch(_YEAR, part[0]) for part in parts[1:] if part
+        ):
+            return m.group(0)
+        spoken = [
+            cardinal(int(part["n"]), ctx.variant) + (f" {part['letter']}" if part["letter"] else "")
+            for part in parts
+            if part
+        ]
+        return " trên ".join(spoken)
+
+    text = _HOUSE_NUMBER.sub(house, text)
+
+    def fraction(m: re.Match[str]) -> str:
+        numerator, denominator = int(m["a"]), int(m["b"])
+        if numerator >= denominator:
+            return m.group(0)
+        return f"{cardinal(numerator, ctx.variant)} phần {cardinal(denominator, ctx.variant)}"
+
+    return _FRACTION.sub(fraction, text)
+
+
 # --- 5. dates and times ------------------------------------------------------------------------------------
 
 _DAY_RANGE = re.compile(
@@ -310,14 +458,14 @@ _FULL_DATE = re.compile(
 _MONTH_YEAR = re.compile(_BEFORE + r"(?P<m>" + _MONTH + r")[/\-](?P<y>" + _YEAR + r")" + _AFTER)
 _SHORT_DATE = re.compile(_BEFORE + r"(?P<d>" + _DAY + r")/(?P<m>" + _MONTH + r")" + _AFTER)
 _DATE_WORDS = (
-    r"(?:ngày|đêm|hôm|sáng|trưa|chiều|tối|từ|đến|tới|trước|sau|khoảng|vào|đầu|cuối|giữa|hạn|mồng|mùng|"
+    r"(?:ngày|đêm|hôm|sáng|trưa|chiều|tối|từ|đến|tới|trước|sau|khoảng|vào|đầu|cuối|giữa|hạn|mồng|mùng|tức|"
     r"thứ\s+\S+,?|chủ\s+nhật,?|lúc\s+\S+(?:\s+\S+)?|giờ(?:\s+\S+)?|,|và|hoặc|\()"
 )
 # After these a date is read without adding "ngày" (đêm 18/10 → "đêm mười tám tháng mười"; "ngày 18 và
 # 19/10"; street names such as "đường 3/2").
 _DAY_WORD = (
-    r"(?:ngày|mồng|mùng|đêm|sáng|trưa|chiều|tối|hôm|đường|phố|"
-    r"ngày\s+\d{1,2}(?:\s*(?:,|và|hoặc)\s*\d{1,2})*\s*(?:,|và|hoặc))"
+    r"(?:ngày|mồng|mùng|rằm|đêm|sáng|trưa|chiều|tối|hôm|đường|phố|"
+    r"ngày\s+\d{1,2}(?:\s*(?:,|và|hoặc)\s*\d{1,2})*\s*(?:,|và|hoặc)|(?<![/\d])\d{1,2}\s+(?:đến|tới))"
 )
 # "18/10 - 20/10/2026": a dash between two dates reads "đến".
 _DATE_DASH = re.compile(
@@ -338,6 +486,23 @@ _DATE_DASH = re.compile(
 )
 
 
+# Days the whole country marks, written with a dash (Quốc khánh 2-9, Nhà giáo Việt Nam 20-11).
+_COMMEMORATIONS = {
+    (1, 1), (6, 1), (9, 1), (3, 2), (27, 2), (8, 3), (26, 3), (30, 4), (1, 5), (7, 5), (19, 5), (1, 6),
+    (28, 6), (27, 7), (19, 8), (2, 9), (10, 10), (13, 10), (14, 10), (15, 10), (20, 10), (18, 11), (20, 11),
+    (22, 12),
+}  # fmt: skip
+_DASHED_DAY = re.compile(
+    _BEFORE + r"(?P<d>" + _DAY + r")\s?[-–]\s?(?P<m>" + _MONTH + r")" + _AFTER + r"(?!\s*(?:[-–]\s*\d|tháng))"
+)
+# Only right after "ngày" (not "các ngày": days 1 to 5), a holiday's name or another such date: "từ 1-5 tuổi",
+# "tỷ số 3-2" and "tổ 1-6" stay ranges and scores.
+_DASHED_DAY_BEFORE = (
+    r"(?:(?<!các )(?<!những )(?<!\d )\bngày|\b(?:Quốc\s+khánh|Tết|lễ|dịp|kỷ\s+niệm|Việt\s+Nam|Phụ\s+nữ|Lao\s+động|"
+    r"Thiếu\s+nhi|[Ll]iệt\s+sĩ|miền\s+Nam|Thủ\s+đô|Đảng)|\d{1,2}\s?[-–]\s?\d{1,2}\s*(?:,|và))"
+)
+
+
 def _date_words(day: str, month: str, year: str | None, ctx: _Context) -> str:
     out = f"{cardinal(int(day), ctx.variant)} tháng {month_name(int(month), ctx.variant)}"
     if year:
@@ -346,6 +511,9 @@ def _date_words(day: str, month: str, year: str | None, ctx: _Context) -> str:
 
 
 def _dates(text: str, ctx: _Context) -> str:
+    if not _DIGIT.search(text):
+        return text
+
     def with_day_word(m: re.Match[str], spoken: str) -> str:
         return spoken if _ends_with(m.string, m.start(), _DAY_WORD) else f"ngày {spoken}"
 
@@ -359,14 +527,34 @@ def _dates(text: str, ctx: _Context) -> str:
     text = _FULL_DATE.sub(lambda m: with_day_word(m, _date_words(m["d"], m["m"], m["y"], ctx)), text)
 
     def month_year(m: re.Match[str]) -> str:
-        spoken = f"{month_name(int(m['m']), ctx.variant)} năm {cardinal(int(m['y']), ctx.variant)}"
+        year = cardinal(int(m["y"]), ctx.variant)
+        # "đợt 2/2026", "số 05/2026": the second round, the fifth issue of the year, not a month.
+        if _ends_with(m.string, m.start(), r"\b(?:đợt|kỳ|lần|số)"):
+            return f"{cardinal(int(m['m']), ctx.variant)} năm {year}"
+        spoken = f"{month_name(int(m['m']), ctx.variant)} năm {year}"
         return spoken if _ends_with(m.string, m.start(), "tháng") else f"tháng {spoken}"
 
     text = _MONTH_YEAR.sub(month_year, text)
 
+    def dashed_day(m: re.Match[str]) -> str:
+        day, month = int(m["d"]), int(m["m"])
+        # "ngày 10-11" is how newspapers write 10 November; "các ngày 10-11" are two days.
+        after_day = _ends_with(m.string, m.start(), r"(?<!các )(?<!những )(?<!\d )\bngày")
+        if not after_day and not (
+            (day, month) in _COMMEMORATIONS and _ends_with(m.string, m.start(), _DASHED_DAY_BEFORE)
+        ):
+            return m.group(0)
+        return _date_words(m["d"], m["m"], None, ctx)
+
+    text = _DASHED_DAY.sub(dashed_day, text)
+
     def short_date(m: re.Match[str]) -> str:
         after = m.string[m.end() : m.end() + 20]
-        is_date = _ends_with(m.string, m.start(), _DATE_WORDS) or not re.match(r"\s+[a-zà-ỹđ]", after)
+        is_date = (
+            _ends_with(m.string, m.start(), _DATE_WORDS)
+            or not re.match(r"\s+[a-zà-ỹđ]", after)
+            or re.match(r"\s+(?:âm|dương)\s+lịch", after) is not None
+        )
         if not is_date:
             return f"{cardinal(int(m['d']), ctx.variant)} trên {cardinal(int(m['m']), ctx.variant)}"
         return with_day_word(m, _date_words(m["d"], m["m"], None, ctx))
@@ -405,7 +593,29 @@ def _clock(hour: str, minute: str | None, second: str | None, ctx: _Context) -> 
     return out
 
 
+# "7-9h", "7 - 9h30": the hour of the range's first end is written once, after the second.
+_HOUR_RANGE = re.compile(
+    _BEFORE + r"(?P<a>" + _HOUR + r")" + _DASH + r"(?=" + _HOUR + r"\s?h(?P<m>[0-5]\d)?(?![^\W\d_]))"
+)
+
+
+# "trong 48h tới", "24-72h": more hours than a day has is a duration, not a time of day.
+_LONG_HOURS = re.compile(_BEFORE + r"(?:(?P<a>\d{1,3})" + _DASH + r")?(?P<b>\d{2,3})\s?h(?![\w])")
+
+
 def _times(text: str, ctx: _Context) -> str:
+    if not _DIGIT.search(text):
+        return text
+
+    def long_hours(m: re.Match[str]) -> str:
+        if int(m["b"]) <= 24:
+            return m.group(0)
+        first = f"{cardinal(int(m['a']), ctx.variant)} đến " if m["a"] else ""
+        return f"{first}{cardinal(int(m['b']), ctx.variant)} giờ"
+
+    text = _LONG_HOURS.sub(long_hours, text)
+    text = _HOUR_RANGE.sub(lambda m: f"{cardinal(int(m['a']), ctx.variant)}{' giờ' if m['m'] else ''} đến ", text)
+
     def replace(m: re.Match[str]) -> str:
         first = _clock(m["h1"] or m["h2"], m["m1"] or m["m2"], m["s2"], ctx)
         if m["h3"] is None and m["h4"] is None:
@@ -441,6 +651,8 @@ _WORD_PER = re.compile(
 
 
 _KM_POST = re.compile(r"\b[Kk][Mm]\s?(?P<km>\d+)\s?\+\s?(?P<m>\d+)(?![\w])")
+# "tại Km 12": a kilometre post with no metres.
+_KM_MARK = re.compile(r"\bKm\s?(?P<km>\d+)(?![\w+]|[.,]\d|\s?\+)")
 _PER_CHAIN = re.compile(r"(?P<lead>\b(?P<joiner>một|trên) [^\W\d_]+(?:-[^\W\d_]+)*)/(?P<per>" + _PER_ALT + r")(?![\w])")
 
 
@@ -461,10 +673,15 @@ def _quantities(text: str, ctx: _Context) -> str:
             out += f" {_per(spoken_unit, per)}"
         return out
 
-    text = _KM_POST.sub(
-        lambda m: f"ki-lô-mét {cardinal(int(m['km']), ctx.variant)} cộng {cardinal(int(m['m']), ctx.variant)}", text
-    )
-    text = _QUANTITY.sub(replace, text)
+    if _DIGIT.search(text):
+        text = _KM_POST.sub(
+            lambda m: f"ki-lô-mét {cardinal(int(m['km']), ctx.variant)} cộng {cardinal(int(m['m']), ctx.variant)}",
+            text,
+        )
+        text = _KM_MARK.sub(lambda m: f"ki-lô-mét {cardinal(int(m['km']), ctx.variant)}", text)
+        text = _QUANTITY.sub(replace, text)
+    if "/" not in text:
+        return text
     # "đồng/người/tháng": each further "/" reads like the first one.
     while True:
         chained = _PER_CHAIN.sub(lambda m: f"{m['lead']} {m['joiner']} {_PER_WORDS[m['per']]}", text)
@@ -488,7 +705,11 @@ _MONTH_WORD = re.compile(r"\b(?P<kw>(?i:tháng))\s+(?P<m>0?[1-9]|1[0-2])(?![\w]|
 
 
 def _counts_and_ordinals(text: str, ctx: _Context) -> str:
-    text = _COUNT.sub(lambda m: f"{ctx.number(m['a'])} trên {ctx.number(m['b'])}", text)
+    has_digit = _DIGIT.search(text) is not None
+    if has_digit and "/" in text:
+        text = _COUNT.sub(lambda m: f"{ctx.number(m['a'])} trên {ctx.number(m['b'])}", text)
+    if not has_digit and not _ROMAN_TOKEN.search(text):
+        return text
 
     def roman(m: re.Match[str]) -> str:
         value = roman_value(m["r"])
@@ -500,13 +721,15 @@ def _counts_and_ordinals(text: str, ctx: _Context) -> str:
         year = f" năm {cardinal(int(m['y']), ctx.variant)}" if m["y"] else ""
         return f"{keyword} {spoken}{year}"
 
-    text = _ROMAN_AFTER.sub(roman, text)
-
     def heading(m: re.Match[str]) -> str:
         value = roman_value(m["r"])
         return m.group(0) if value is None else f"{cardinal(value, ctx.variant)}{m['p']}"
 
-    text = _ROMAN_HEADING.sub(heading, text)
+    if _ROMAN_TOKEN.search(text):
+        text = _ROMAN_AFTER.sub(roman, text)
+        text = _ROMAN_HEADING.sub(heading, text)
+    if not has_digit:
+        return text
 
     def ordinal_words(m: re.Match[str]) -> str:
         spoken = f"{m['kw']} {ordinal(int(m['n']), ctx.variant)}"
@@ -537,11 +760,17 @@ def _numbers(text: str, ctx: _Context) -> str:
         high = float(m["b"].replace(".", "").replace(",", "."))
         return f"{first} đến {second}" if low < high else f"{first} - {second}"
 
+    if not _DIGIT.search(text):
+        return _ACRONYM.sub(lambda m: _letters(m.group(0)), text)
     text = _RANGE.sub(number_range, text)
     text = _NEGATIVE.sub(lambda m: f"âm {ctx.number(m['n'])}", text)
-    text = _DOTTED.sub(
-        lambda m: f"{cardinal(int(m['a']), ctx.variant)} chấm {cardinal(int(m['b']), ctx.variant)}", text
-    )
+
+    def dotted(m: re.Match[str]) -> str:
+        # "phòng 2.05": a leading zero after the dot is said (hai chấm không năm).
+        after = digits(m["b"]) if m["b"].startswith("0") else cardinal(int(m["b"]), ctx.variant)
+        return f"{cardinal(int(m['a']), ctx.variant)} chấm {after}"
+
+    text = _DOTTED.sub(dotted, text)
     text = _CODE.sub(lambda m: _read_phone(m["n"]), text)
     text = _NUMBER.sub(lambda m: ctx.number(m["n"]), text)
 
@@ -559,8 +788,10 @@ def _numbers(text: str, ctx: _Context) -> str:
 _RULES: tuple[Callable[[str, _Context], str], ...] = (
     _citation,
     _addresses,
+    _codes,
     _lexicon,
     _phones,
+    _house_numbers_and_fractions,
     _dates,
     _times,
     _quantities,

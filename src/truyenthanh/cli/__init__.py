@@ -177,6 +177,7 @@ main.lazy_commands.update(
         "report": "truyenthanh.cli.reports:report",
         "tui": "truyenthanh.cli.tui:tui",
         "user": "truyenthanh.cli.users:user",
+        "rules": "truyenthanh.cli.rules:rules",
         "schedule": _schedule_group,
         "log": "truyenthanh.cli.schedule:log",
         "daemon": "truyenthanh.cli.daemon:daemon",

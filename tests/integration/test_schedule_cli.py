@@ -58,3 +58,35 @@ def test_schedule_a_file_list_refuse_remove(station_dir: Path, tmp_path: Path) -
 
     log = run("log", "--json", data_dir=station_dir)
     assert log.returncode == 0 and json.loads(log.stdout) == []
+
+
+def test_edit_changes_only_what_is_given_and_is_checked_like_add(station_dir: Path, tmp_path: Path) -> None:
+    assert run("init", data_dir=station_dir).returncode == 0
+    audio = tone(tmp_path / "ban-tin.wav")
+    first = json.loads(
+        run(
+            "schedule", "add", "--audio", str(audio), "--weekdays", "--time", "17:15", "--json", data_dir=station_dir
+        ).stdout
+    )
+    other = run(
+        "schedule", "add", str(first["programme_id"]), "--at", "2030-01-07 08:00", "--json", data_dir=station_dir
+    )
+    assert other.returncode == 0, other.stderr
+    moved = run("schedule", "edit", str(first["id"]), "--time", "17:30", "--json", data_dir=station_dir)
+    assert moved.returncode == 0, moved.stderr
+    assert json.loads(moved.stdout)["summary"] == "Thứ Hai đến Thứ Sáu, 17:30"
+    quiet = run("schedule", "edit", str(first["id"]), "--time", "23:00", data_dir=station_dir)
+    assert quiet.returncode == 1 and "giờ yên tĩnh 21:30–05:00" in quiet.stderr
+    one_off = json.loads(other.stdout)
+    clash = run("schedule", "edit", str(one_off["id"]), "--weekdays", "--time", "17:30", data_dir=station_dir)
+    assert clash.returncode == 1 and "trùng với «ban-tin»" in clash.stderr
+
+    raised = run("schedule", "edit", str(first["id"]), "--priority", "priority", "--misfire", "skip", "--json",
+                 data_dir=station_dir)  # fmt: skip
+    saved = json.loads(raised.stdout)
+    assert saved["summary"] == "Thứ Hai đến Thứ Sáu, 17:30" and saved["priority"] == "priority"
+    assert saved["misfire"] == "skip"
+    listed = json.loads(run("schedule", "list", "--schedules", "--json", data_dir=station_dir).stdout)
+    assert sorted(s["summary"] for s in listed) == ["Một lần, 08:00 Thứ Hai 07/01/2030", "Thứ Hai đến Thứ Sáu, 17:30"]
+    missing = run("schedule", "edit", "999", "--time", "05:30", data_dir=station_dir)
+    assert missing.returncode == 1 and "Không có lịch phát số 999" in missing.stderr

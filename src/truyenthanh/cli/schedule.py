@@ -6,7 +6,7 @@ import json
 import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import click
@@ -27,6 +27,9 @@ from truyenthanh.domain.schedule import (
 )
 from truyenthanh.errors import AudioError, ScheduleError
 
+if TYPE_CHECKING:
+    from truyenthanh.services.scheduling import SavedSchedule, SchedulingService
+
 
 def _bound(raw: str | None, zone: ZoneInfo, now: datetime, *, end: bool) -> datetime | None:
     """``--from``/``--to``: a date (the whole day) or a moment."""
@@ -44,7 +47,7 @@ def _local(moment: datetime | None, zone: ZoneInfo, fmt: str = "%H:%M:%S %d/%m/%
 
 @click.group()
 def schedule() -> None:
-    """Lịch phát: thêm, xem, xóa."""
+    """Lịch phát: thêm, xem, sửa, xóa."""
 
 
 @schedule.command("add")
@@ -99,11 +102,7 @@ def add(
     service = container.scheduling
     zone = service.zone
     now = container.clock.now()
-    rules = [r for r in (rrule_text, DAILY_RRULE if daily else None, WEEKDAYS_RRULE if weekdays else None) if r]
-    if days_text:
-        rules.append(rrule_for_days(days_text))
-    if len(rules) > 1:
-        raise ScheduleError("Chỉ dùng một trong --rrule, --daily, --weekdays, --days.")
+    rule = _rule(rrule_text, daily, weekdays, days_text)
     if (programme is None) == (audio is None):
         raise ScheduleError("Cần tên hoặc số chương trình, hoặc --audio TỆP (không dùng cả hai).")
     misfire = Misfire.parse(misfire_text)
@@ -126,7 +125,7 @@ def add(
         actor,
         programme,
         at=at,
-        rrule=rules[0] if rules else None,
+        rrule=rule,
         time_of_day=time_of_day,
         priority=Priority(priority),
         misfire=misfire,
@@ -135,13 +134,28 @@ def add(
         valid_to=valid_to,
         resolve=chosen,
     )
-    view = saved.schedule
     if made is not None and container.approvals.get(ContentKind.PROGRAMME, made).status is ContentStatus.WAITING:
         click.echo(
             f"Lưu ý: chương trình số {made} đang chờ duyệt; chỉ được phát khi người duyệt chạy "
             f"«truyenthanh programme approve {made}».",
             err=True,
         )
+    _report(service, saved, as_json)
+
+
+def _rule(rrule_text: str | None, daily: bool, weekdays: bool, days_text: str | None) -> str | None:
+    """The recurrence the flags ask for, if any."""
+    rules = [r for r in (rrule_text, DAILY_RRULE if daily else None, WEEKDAYS_RRULE if weekdays else None) if r]
+    if days_text:
+        rules.append(rrule_for_days(days_text))
+    if len(rules) > 1:
+        raise ScheduleError("Chỉ dùng một trong --rrule, --daily, --weekdays, --days.")
+    return rules[0] if rules else None
+
+
+def _report(service: SchedulingService, saved: SavedSchedule, as_json: bool) -> None:
+    """Say what was saved, the note of any resolution, what --force let through, and the next airing."""
+    view = saved.schedule
     if as_json:
         click.echo(json.dumps({**view.to_json(), "note": saved.note, "forced": list(saved.forced)}, ensure_ascii=False))
         return
@@ -152,7 +166,89 @@ def add(
         click.echo(f"Lưu ý (vẫn lưu theo --force): {message}", err=True)
     upcoming = service.next_airing(view)
     if upcoming is not None:
-        click.echo(f"Lần phát tới: {_local(upcoming, zone)}.")
+        click.echo(f"Lần phát tới: {_local(upcoming, service.zone)}.")
+
+
+@schedule.command("edit")
+@click.argument("schedule_id", type=int)
+@click.option("--programme", help="Đổi sang chương trình này (số hoặc tên).")
+@click.option("--at", "at_text", help="Thành lịch phát một lần lúc: «2026-11-24 05:30», «05:30», «+5m».")
+@click.option("--rrule", "rrule_text", help="Quy tắc lặp RFC 5545 mới.")
+@click.option("--daily", is_flag=True, help="Lặp hằng ngày.")
+@click.option("--weekdays", is_flag=True, help="Lặp Thứ Hai đến Thứ Sáu.")
+@click.option("--days", "days_text", help="Lặp vào các ngày: t2,t4,t6 hoặc 7,cn.")
+@click.option("--time", "time_text", help="Giờ phát mới của lịch lặp, GG:PP.")
+@click.option("--from", "from_text", help="Bắt đầu hiệu lực (ngày YYYY-MM-DD).")
+@click.option("--to", "to_text", help="Hết hiệu lực (ngày YYYY-MM-DD, tính cả ngày đó).")
+@click.option("--priority", type=click.Choice([p.value for p in Priority]), help="normal, priority, emergency.")
+@click.option("--misfire", "misfire_text", help="skip, late:PHÚT hoặc join:PHÚT.")
+@click.option("--session", "session_name", help="Tên buổi (ví dụ «Buổi sáng»).")
+@click.option("--force", is_flag=True, help="Vẫn lưu dù trùng lịch hoặc trái quy định của đài.")
+@click.option(
+    "--resolve", type=click.Choice([r.value for r in Resolution if r is not Resolution.FORCE]), help="Cách xử lý trùng."
+)
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
+@pass_state
+def edit(
+    state: CliState,
+    schedule_id: int,
+    programme: str | None,
+    at_text: str | None,
+    rrule_text: str | None,
+    daily: bool,
+    weekdays: bool,
+    days_text: str | None,
+    time_text: str | None,
+    from_text: str | None,
+    to_text: str | None,
+    priority: str | None,
+    misfire_text: str | None,
+    session_name: str | None,
+    force: bool,
+    resolve: str | None,
+    as_json: bool,
+) -> None:
+    """Sửa lịch phát số SCHEDULE_ID: chỉ đổi những gì được chỉ ra, phần còn lại giữ nguyên; kiểm tra trùng lịch
+    và quy định của đài như khi thêm."""
+    container = state.container()
+    service = container.scheduling
+    zone = service.zone
+    now = container.clock.now()
+    current = next((s for s in service.specs(include_disabled=True) if s.id == schedule_id), None)
+    if current is None:
+        raise ScheduleError(
+            f"Không có lịch phát số {schedule_id}. Xem danh sách: «truyenthanh schedule list --schedules»."
+        )
+    rule = _rule(rrule_text, daily, weekdays, days_text)
+    if at_text and (rule or time_text):
+        raise ScheduleError(
+            "Dùng --at cho lịch một lần, hoặc --rrule/--daily/--weekdays/--days với --time; không cả hai."
+        )
+    timing: dict[str, Any]
+    if at_text or (current.rrule is None and rule is None):
+        start = parse_when(at_text, zone, now) if at_text else current.start_at
+        if time_text:
+            local = start.astimezone(zone)
+            start = datetime.combine(local.date(), parse_time_of_day(time_text), tzinfo=zone)
+        timing = {"at": start}
+    else:
+        timing = {
+            "rrule": rule or current.rrule,
+            "time_of_day": parse_time_of_day(time_text) if time_text else current.start_at.astimezone(zone).time(),
+            "valid_from": _bound(from_text, zone, now, end=False) if from_text else current.valid_from,
+        }
+    saved = service.update(
+        current_actor(state),
+        schedule_id,
+        programme=programme,
+        **timing,
+        priority=Priority(priority) if priority else current.priority,
+        misfire=Misfire.parse(misfire_text) if misfire_text else current.misfire,
+        session_name=session_name if session_name is not None else current.session_name,
+        valid_to=_bound(to_text, zone, now, end=True),
+        resolve=Resolution.FORCE if force else (Resolution(resolve) if resolve else None),
+    )
+    _report(service, saved, as_json)
 
 
 @schedule.command("list")

@@ -258,8 +258,8 @@ class Daemon:
 
     # ------------------------------------------------------------------------------------------- device
 
-    def _open_device(self) -> bool:
-        """Open the output; on failure remember why (shown in the status) and return ``False``."""
+    def _open_device(self) -> None:
+        """Open the output; on failure remember why (shown in the status)."""
         assert self.playout is not None
         try:
             self.playout.open()
@@ -268,12 +268,11 @@ class Daemon:
                 logger.error("output unavailable: %s", exc.message)
                 self._publish({"type": "problem", "message": exc.message})
             self._device_error = exc.message
-            return False
+            return
         if self._device_error is not None:
             logger.info("output back: %s", self.playout.describe())
             self._publish({"type": "device", "ok": True, "message": f"Đã có lại {self.playout.describe()}."})
         self._device_error = None
-        return True
 
     def _lost_message(self) -> str:
         assert self.playout is not None

@@ -494,6 +494,13 @@ OTHER_FIXES = [
     ("Ngày 9/11 (tức 20/9 âm lịch).", "Ngày chín tháng mười một (tức ngày hai mươi tháng chín âm lịch)."),
     ("rằm 15/8 âm lịch", "rằm mười lăm tháng tám âm lịch"),
     ("Ô nhiễm PM2.5 ở mức cao.", "Ô nhiễm pê em hai chấm năm ở mức cao."),
+    (
+        "vị trí tâm bão ở khoảng 16,0N-112,0E.",
+        "vị trí tâm bão ở khoảng mười sáu phẩy không độ Vĩ Bắc, một trăm mười hai phẩy không độ Kinh Đông.",
+    ),
+    ("tâm bão ở 15,5°N; 114,2°E", "tâm bão ở mười lăm phẩy năm độ Vĩ Bắc, một trăm mười bốn phẩy hai độ Kinh Đông"),
+    ("lớp 12N", "lớp mười hai N"),
+    ("giá 1.893 đồng/kWh", "giá một nghìn tám trăm chín mươi ba đồng một ki-lô-oát giờ"),
 ]
 
 COMMEMORATIONS = [

@@ -113,6 +113,7 @@ _PER_WORDS = {
     "m3": "mét khối",
     "km": "ki-lô-mét",
     "m": "mét",
+    "kWh": "ki-lô-oát giờ",
     "s": "giây",
     "giây": "giây",
     "phút": "phút",
@@ -650,6 +651,12 @@ _WORD_PER = re.compile(
 )
 
 
+# Storm positions: "16,0N-112,0E", "15,5°N".
+_COORD = r"(?P<{v}>\d{{1,3}}(?:,\d+)?)\s?°?\s?(?P<{h}>[NSEW])(?![\w])"
+_POSITION = re.compile(
+    _BEFORE + _COORD.format(v="v1", h="h1") + r"(?:\s*[-–;,]\s*" + _COORD.format(v="v2", h="h2") + r")?"
+)
+_HEMISPHERES = {"N": "độ Vĩ Bắc", "S": "độ Vĩ Nam", "E": "độ Kinh Đông", "W": "độ Kinh Tây"}
 _KM_POST = re.compile(r"\b[Kk][Mm]\s?(?P<km>\d+)\s?\+\s?(?P<m>\d+)(?![\w])")
 # "tại Km 12": a kilometre post with no metres.
 _KM_MARK = re.compile(r"\bKm\s?(?P<km>\d+)(?![\w+]|[.,]\d|\s?\+)")
@@ -673,7 +680,15 @@ def _quantities(text: str, ctx: _Context) -> str:
             out += f" {_per(spoken_unit, per)}"
         return out
 
+    def position(m: re.Match[str]) -> str:
+        # Only a decimal or a degree sign makes "16,0N" a coordinate (not "12N", "5S").
+        if "," not in m["v1"] and "°" not in m.group(0):
+            return m.group(0)
+        spoken = f"{ctx.number(m['v1'])} {_HEMISPHERES[m['h1']]}"
+        return spoken + (f", {ctx.number(m['v2'])} {_HEMISPHERES[m['h2']]}" if m["v2"] else "")
+
     if _DIGIT.search(text):
+        text = _POSITION.sub(position, text)
         text = _KM_POST.sub(
             lambda m: f"ki-lô-mét {cardinal(int(m['km']), ctx.variant)} cộng {cardinal(int(m['m']), ctx.variant)}",
             text,

@@ -1121,6 +1121,10 @@ class Daemon:
             self.playout.stop()
             return None
         if name == "skip":
+            if args.get("operator"):
+                with self._lock:
+                    for key in self._playing:
+                        self._pending_end[key] = f"Người vận hành {args['operator']} bỏ qua."
             self.playout.skip()
             return None
         if name == "reload":

@@ -344,3 +344,21 @@ def test_a_lost_sound_device_is_reported_logged_and_reopened(
     assert failed["schedule_id"] == during["id"] and failed["outcome"] == "failed"
     assert failed["reason"].startswith("Không phát được: ") and "thiết bị âm thanh «mặc định»" in failed["reason"]
     assert played["schedule_id"] == after["id"] and played["outcome"] == "played"
+
+
+def test_play_now_and_skip_from_the_command_line_name_the_operator(
+    station: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    folder, env = station
+    added = schedule_file(folder, env, tone(tmp_path / "nhac.wav", 6.0), datetime.now(UTC) + timedelta(days=1))
+    client = ControlClient(folder / "run")
+    with daemon(folder, env):
+        played = cli(folder, env, "control", "play-now", str(added["programme_id"]))
+        assert played.returncode == 0, played.stderr
+        wait_for(lambda: (client.request("now_playing") or {}).get("position_s", 0) > 0.5, 15, "the programme")
+        skipped = cli(folder, env, "control", "skip")
+        assert skipped.returncode == 0 and skipped.stdout.strip() == "Đã bỏ qua mục đang phát."
+        wait_for(lambda: len(log_rows(folder, env)) >= 1, 15, "the skipped item in the log")
+    (row,) = log_rows(folder, env)
+    assert row["outcome"] == "partial" and row["reason"] == f"Người vận hành {OPERATOR} bỏ qua."
+    assert row["operator"] == OPERATOR and row["scheduled_start"] is not None

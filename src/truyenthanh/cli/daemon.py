@@ -3,7 +3,6 @@ talk to it through its control socket."""
 
 from __future__ import annotations
 
-import getpass
 import json
 from pathlib import Path
 from typing import Any
@@ -14,13 +13,6 @@ from truyenthanh.adapters.control import ControlClient
 from truyenthanh.cli.login import current_actor
 from truyenthanh.cli.state import CliState, pass_state
 from truyenthanh.errors import DaemonError
-
-
-def _operator() -> str | None:
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return None
 
 
 def _client(state: CliState) -> ControlClient:
@@ -133,7 +125,7 @@ def control_now(state: CliState) -> None:
 @pass_state
 def control_play_now(state: CliState, programme: str) -> None:
     """Phát ngay chương trình PROGRAMME (số hoặc tên)."""
-    _client(state).request("play_now", programme=programme, operator=_operator())
+    _client(state).request("play_now", programme=programme, operator=current_actor(state).full_name)
     click.echo(f"Đã đưa chương trình «{programme}» lên phát ngay.")
 
 
@@ -141,7 +133,7 @@ def control_play_now(state: CliState, programme: str) -> None:
 @pass_state
 def control_stop(state: CliState) -> None:
     """Dừng phát ngay và xóa hàng đợi."""
-    _client(state).request("stop", operator=_operator())
+    _client(state).request("stop", operator=current_actor(state).full_name)
     click.echo("Đã dừng phát.")
 
 
@@ -149,7 +141,7 @@ def control_stop(state: CliState) -> None:
 @pass_state
 def control_skip(state: CliState) -> None:
     """Bỏ qua mục đang phát."""
-    _client(state).request("skip", operator=_operator())
+    _client(state).request("skip", operator=current_actor(state).full_name)
     click.echo("Đã bỏ qua mục đang phát.")
 
 

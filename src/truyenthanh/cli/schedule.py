@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -50,16 +51,48 @@ def schedule() -> None:
     """Lịch phát: thêm, xem, sửa, xóa."""
 
 
+def _timing_options(command: Callable[..., None]) -> Callable[..., None]:
+    """When a schedule plays (``add`` and ``edit``)."""
+    for option in reversed(
+        [
+            click.option(
+                "--at", "at_text", help="Phát một lần lúc: «2026-11-24 05:30», «24/11/2026 05:30», «05:30», «+5m»."
+            ),
+            click.option("--rrule", "rrule_text", help="Quy tắc lặp RFC 5545, ví dụ FREQ=WEEKLY;BYDAY=MO,WE,FR."),
+            click.option("--daily", is_flag=True, help="Lặp hằng ngày."),
+            click.option("--weekdays", is_flag=True, help="Lặp Thứ Hai đến Thứ Sáu."),
+            click.option("--days", "days_text", help="Lặp vào các ngày: t2,t4,t6 hoặc 7,cn."),
+            click.option("--time", "time_text", help="Giờ phát của lịch lặp, GG:PP."),
+            click.option("--from", "from_text", help="Bắt đầu hiệu lực (ngày YYYY-MM-DD)."),
+            click.option("--to", "to_text", help="Hết hiệu lực (ngày YYYY-MM-DD, tính cả ngày đó)."),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def _checking_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Session and what to do when the schedule breaks a rule or collides (``add`` and ``edit``)."""
+    for option in reversed(
+        [
+            click.option(
+                "--session", "session_name", help="Tên buổi (ví dụ «Buổi sáng»); mặc định: buổi chứa giờ phát."
+            ),
+            click.option("--force", is_flag=True, help="Vẫn lưu dù trùng lịch hoặc trái quy định của đài."),
+            click.option(
+                "--resolve",
+                type=click.Choice([r.value for r in Resolution if r is not Resolution.FORCE]),
+                help="Cách xử lý trùng.",
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
 @schedule.command("add")
 @click.argument("programme", required=False)
-@click.option("--at", "at_text", help="Phát một lần lúc: «2026-11-24 05:30», «24/11/2026 05:30», «05:30», «+5m».")
-@click.option("--rrule", "rrule_text", help="Quy tắc lặp RFC 5545, ví dụ FREQ=WEEKLY;BYDAY=MO,WE,FR.")
-@click.option("--daily", is_flag=True, help="Lặp hằng ngày.")
-@click.option("--weekdays", is_flag=True, help="Lặp Thứ Hai đến Thứ Sáu.")
-@click.option("--days", "days_text", help="Lặp vào các ngày: t2,t4,t6 hoặc 7,cn.")
-@click.option("--time", "time_text", help="Giờ phát của lịch lặp, GG:PP.")
-@click.option("--from", "from_text", help="Bắt đầu hiệu lực (ngày YYYY-MM-DD).")
-@click.option("--to", "to_text", help="Hết hiệu lực (ngày YYYY-MM-DD, tính cả ngày đó).")
+@_timing_options
 @click.option(
     "--priority",
     type=click.Choice([p.value for p in Priority]),
@@ -68,11 +101,7 @@ def schedule() -> None:
     help="Mức ưu tiên (Thông tư 39/2020): normal, priority, emergency.",
 )
 @click.option("--misfire", "misfire_text", default="late:5", show_default=True, help="skip, late:PHÚT hoặc join:PHÚT.")
-@click.option("--session", "session_name", help="Tên buổi (ví dụ «Buổi sáng»); mặc định: buổi chứa giờ phát.")
-@click.option("--force", is_flag=True, help="Vẫn lưu dù trùng lịch hoặc trái quy định của đài.")
-@click.option(
-    "--resolve", type=click.Choice([r.value for r in Resolution if r is not Resolution.FORCE]), help="Cách xử lý trùng."
-)
+@_checking_options
 @click.option("--audio", "audio", type=click.Path(dir_okay=False, path_type=Path), help="Tạo chương trình từ một tệp.")
 @click.option("--title", help="Tên chương trình tạo từ --audio.")
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
@@ -172,21 +201,10 @@ def _report(service: SchedulingService, saved: SavedSchedule, as_json: bool) -> 
 @schedule.command("edit")
 @click.argument("schedule_id", type=int)
 @click.option("--programme", help="Đổi sang chương trình này (số hoặc tên).")
-@click.option("--at", "at_text", help="Thành lịch phát một lần lúc: «2026-11-24 05:30», «05:30», «+5m».")
-@click.option("--rrule", "rrule_text", help="Quy tắc lặp RFC 5545 mới.")
-@click.option("--daily", is_flag=True, help="Lặp hằng ngày.")
-@click.option("--weekdays", is_flag=True, help="Lặp Thứ Hai đến Thứ Sáu.")
-@click.option("--days", "days_text", help="Lặp vào các ngày: t2,t4,t6 hoặc 7,cn.")
-@click.option("--time", "time_text", help="Giờ phát mới của lịch lặp, GG:PP.")
-@click.option("--from", "from_text", help="Bắt đầu hiệu lực (ngày YYYY-MM-DD).")
-@click.option("--to", "to_text", help="Hết hiệu lực (ngày YYYY-MM-DD, tính cả ngày đó).")
+@_timing_options
 @click.option("--priority", type=click.Choice([p.value for p in Priority]), help="normal, priority, emergency.")
 @click.option("--misfire", "misfire_text", help="skip, late:PHÚT hoặc join:PHÚT.")
-@click.option("--session", "session_name", help="Tên buổi (ví dụ «Buổi sáng»).")
-@click.option("--force", is_flag=True, help="Vẫn lưu dù trùng lịch hoặc trái quy định của đài.")
-@click.option(
-    "--resolve", type=click.Choice([r.value for r in Resolution if r is not Resolution.FORCE]), help="Cách xử lý trùng."
-)
+@_checking_options
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
 @pass_state
 def edit(

@@ -49,6 +49,20 @@ def test_version() -> None:
 
 
 @pytest.mark.slow
+def test_help_and_usage_mistakes_are_in_vietnamese() -> None:
+    helped = run("schedule", "add", "--help")
+    assert helped.returncode == 0
+    assert helped.stdout.startswith("Cách dùng: ") and "truyenthanh schedule add [OPTIONS]" in helped.stdout
+    assert "\nTùy chọn:\n" in helped.stdout and "Xem hướng dẫn này rồi thoát." in helped.stdout
+    unknown = run("schedule", "add", "--khong-co")
+    assert unknown.returncode == 2
+    assert "Lỗi: Không có tùy chọn --khong-co" in unknown.stderr
+    assert "truyenthanh schedule add -h»." in unknown.stderr and "Xem hướng dẫn: «" in unknown.stderr
+    choice = run("schedule", "add", "x", "--priority", "cao")
+    assert "Lỗi: Giá trị không hợp lệ cho '--priority': 'cao' không thuộc các lựa chọn:" in choice.stderr
+    assert "Lỗi: Không có lệnh 'lichphat'." in run("lichphat").stderr
+
+
 def test_init_demo_then_status(station_dir: Path) -> None:
     created = run("init", "--demo", data_dir=station_dir)
     assert created.returncode == 0, created.stderr

@@ -16,8 +16,11 @@ from typing import Any
 
 import click
 
+from truyenthanh.cli import vietnamese
 from truyenthanh.cli.state import CliState, pass_state
 from truyenthanh.errors import TruyenthanhError
+
+vietnamese.install()
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 

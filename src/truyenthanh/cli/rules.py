@@ -62,6 +62,8 @@ def import_rules(state: CliState, source: Path, dry_run: bool) -> None:
     """Đọc quy định từ tệp TOML (như «rules export» ghi ra) và áp dụng; tệp có lỗi thì không lưu gì."""
     try:
         text = source.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ConfigError(f"Không có tệp {source}.") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"Không đọc được tệp {source}: {exc}.") from exc
     parsed = rules_file.parse(text, str(source))

@@ -102,7 +102,7 @@ def test_content_commands_act_as_a_user_and_wrong_passwords_lock_the_account(sta
     for username, name, role, by in (
         ("quantri", "Lê Văn Quản", "admin", None),
         ("bientap", "Trần Thị Biên", "editor", "quantri"),
-        ("vanhanh", "Phạm Thị Hành", "operator", "quantri"),
+        ("duyet", "Phạm Thị Duyệt", "approver", "quantri"),
     ):
         added = _run(
             station_dir, "user", "add", username, "--name", name, "--role", role, "--password-stdin",
@@ -113,11 +113,11 @@ def test_content_commands_act_as_a_user_and_wrong_passwords_lock_the_account(sta
 
     anonymous = _run(station_dir, "library", "add", str(tone))
     assert anonymous.returncode == 1 and "Lệnh này cần đăng nhập" in anonymous.stderr
-    refused = _run(station_dir, "library", "add", str(tone), user="vanhanh")
+    refused = _run(station_dir, "library", "add", str(tone), user="duyet")
     assert (refused.returncode, refused.stderr.strip().splitlines()[-1]) == (
         1,
-        "Không có quyền: Tài khoản «vanhanh» (vai trò Vận hành) không được soạn, sửa và gửi duyệt nội dung. "
-        "Việc này cần vai trò: Quản trị, Biên tập.",
+        "Không có quyền: Tài khoản «duyet» (vai trò Duyệt) không được soạn, sửa và gửi duyệt nội dung. "
+        "Việc này cần vai trò: Quản trị, Biên tập, Vận hành.",
     )
     added = _run(station_dir, "library", "add", str(tone), "--json", user="bientap")
     assert added.returncode == 0, added.stderr

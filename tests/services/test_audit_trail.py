@@ -45,10 +45,10 @@ def test_library_import_edit_and_delete_are_audited(
     editor = people["bientap"]
     tone = make_tone(tmp_path / "Thông báo họp dân.wav", seconds=1.0)
     with pytest.raises(PermissionDeniedError) as refused:
-        container.library.add(people["vanhanh"], [tone])
+        container.library.add(people["duyet"], [tone])
     assert refused.value.message == (
-        "Tài khoản «vanhanh» (vai trò Vận hành) không được soạn, sửa và gửi duyệt nội dung. "
-        "Việc này cần vai trò: Quản trị, Biên tập."
+        "Tài khoản «duyet» (vai trò Duyệt) không được soạn, sửa và gửi duyệt nội dung. "
+        "Việc này cần vai trò: Quản trị, Biên tập, Vận hành."
     )
     assert container.library.list() == [] and container.audit.entries(entity="audio_asset") == []
 
@@ -162,13 +162,13 @@ def test_editing_an_approved_programme_sends_it_back_for_approval(
 def test_a_draft_edited_stays_a_draft_and_a_scheduled_programme_is_not_deleted(
     container: bootstrap.Container, people: dict[str, Actor]
 ) -> None:
-    editor, operator = people["bientap"], people["vanhanh"]
+    editor, operator, approver = people["bientap"], people["vanhanh"], people["duyet"]
     programmes = container.programmes
     made = programmes.create(editor, "Thông báo tiêm phòng")
     programmes.add_item(editor, made.id, ItemKind.SILENCE, duration_s=30)
     assert container.approvals.get(PROGRAMME, made.id).status is ContentStatus.DRAFT
-    with pytest.raises(PermissionDeniedError, match=r"«vanhanh» .* không được soạn, sửa và gửi duyệt nội dung"):
-        programmes.remove_item(operator, made.id, 0)
+    with pytest.raises(PermissionDeniedError, match=r"«duyet» .* không được soạn, sửa và gửi duyệt nội dung"):
+        programmes.remove_item(approver, made.id, 0)
     saved = container.scheduling.add(
         operator, made.id, at=datetime(2026, 11, 24, 5, 30, tzinfo=HANOI)
     ).schedule  # operators may schedule

@@ -36,8 +36,15 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {Permission.EDIT_CONTENT, Permission.EDIT_SCHEDULE, Permission.IMPORT_PACKAGES, Permission.MAKE_REPORTS}
     ),
     Role.APPROVER: frozenset({Permission.APPROVE, Permission.MAKE_REPORTS}),
+    # Operators type and record announcements and send them for approval (DOMAIN.md); approving stays apart.
     Role.OPERATOR: frozenset(
-        {Permission.OPERATE, Permission.EDIT_SCHEDULE, Permission.IMPORT_PACKAGES, Permission.MAKE_REPORTS}
+        {
+            Permission.EDIT_CONTENT,
+            Permission.OPERATE,
+            Permission.EDIT_SCHEDULE,
+            Permission.IMPORT_PACKAGES,
+            Permission.MAKE_REPORTS,
+        }
     ),
 }
 """What each role may do. Sending an emergency is granted separately by :class:`AccessPolicy`."""

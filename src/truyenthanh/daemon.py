@@ -393,7 +393,7 @@ class Daemon:
             problems = [check.reason] if not check.airable else [each.reason for each in check.blocked_items]
             for problem in problems:  # shown to the operator now; logged as skipped at air time
                 self._publish({"type": "problem", "airing": item.occurrence.key, "message": problem})
-            ids = [each for _, each in self._item_rows(item.occurrence.programme_id) if each is not None]
+            ids = [each.announcement_id for each in check.items if each.announcement_id is not None]
             if ids:
                 try:
                     for rendering in self.container.speech.ensure_rendered(ids, allow_network=True):
@@ -419,20 +419,6 @@ class Daemon:
                     if problem:
                         self._publish({"type": "problem", "airing": item.occurrence.key, "message": problem})
         self._schedule_amplifier(planned)
-
-    def _item_rows(self, programme_id: int) -> list[tuple[int, int | None]]:
-        """Position and announcement of each item of a programme, in playing order."""
-        from sqlmodel import col, select
-
-        from truyenthanh.adapters.db.models import ProgrammeItem
-
-        with self.container.db.session() as session:
-            rows = session.exec(
-                select(ProgrammeItem.position, ProgrammeItem.announcement_id)
-                .where(ProgrammeItem.programme_id == programme_id)
-                .order_by(col(ProgrammeItem.position))
-            ).all()
-        return [(position, announcement_id) for position, announcement_id in rows]
 
     def _on_due(self, decisions: list[Decision]) -> None:
         """Play or log each airing whose time has come (called by the air scheduler)."""
@@ -506,7 +492,6 @@ class Daemon:
             programme = self.container.scheduling.find_programme(programme_id)
             items = self.container.playout.programme_items(programme_id)
             check = self.container.approvals.check_air(programme_id)
-            rows = self._item_rows(programme_id)
         except TruyenthanhError as exc:
             self._log(base, Outcome.FAILED, reason=f"Không chuẩn bị được chương trình: {exc.message}")
             return
@@ -514,7 +499,7 @@ class Daemon:
             self._log(base, Outcome.FAILED, reason=f"Không phát được: {self._device_error}", whole=True)
             self._publish({"type": "problem", "airing": airing, "message": self._device_error})
             return
-        if len(rows) != len(items):
+        if len(check.items) != len(items):
             self._log(base, Outcome.FAILED, reason="Chương trình vừa bị sửa đúng lúc chuẩn bị phát.", whole=True)
             return
         base.programme_title = programme.title
@@ -536,7 +521,7 @@ class Daemon:
         base.planned_end = scheduled_start + timedelta(seconds=total)
         queued: list[PlayItem] = []
         skipped_before = offset_s
-        for index, (item, length, (position, announcement_id)) in enumerate(zip(items, lengths, rows, strict=True)):
+        for index, (item, length, state) in enumerate(zip(items, lengths, check.items, strict=True)):
             info = replace(
                 base,
                 item_title=item.title,
@@ -544,11 +529,11 @@ class Daemon:
                 outcome=outcome,
                 reason=reason,
                 last=index == len(items) - 1,
-                announcement_id=announcement_id,
+                announcement_id=state.announcement_id,
             )
-            if position in blocked:
-                self._log(info, Outcome.SKIPPED, reason=blocked[position])
-                self._publish({"type": "problem", "airing": airing, "message": blocked[position]})
+            if state.position in blocked:
+                self._log(info, Outcome.SKIPPED, reason=blocked[state.position])
+                self._publish({"type": "problem", "airing": airing, "message": blocked[state.position]})
                 continue
             if skipped_before >= length > 0:
                 skipped_before -= length

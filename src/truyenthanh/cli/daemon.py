@@ -72,9 +72,8 @@ def emergency(
     if file is not None and not file.is_file():
         raise DaemonError(f"Không thấy tệp {file}.")
     source = str(file.resolve()) if file else None
-    title = " ".join((text or "").split())[:60] or (file.stem if file else "")
     client.request("ping")  # no authorisation is recorded for a bulletin that cannot go out
-    permit = state.container().approvals.send_emergency(actor, title=title, text=text, source=source)
+    permit = state.container().approvals.send_emergency(actor, text=text, source=source)
     result = client.request(
         "emergency",
         text=text,

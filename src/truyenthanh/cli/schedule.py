@@ -139,7 +139,7 @@ def add(
     time_of_day = parse_time_of_day(time_text) if time_text else None
     valid_from = _bound(from_text, zone, now, end=False)
     valid_to = _bound(to_text, zone, now, end=True)
-    chosen = Resolution.FORCE if force else (Resolution(resolve) if resolve else None)
+    chosen = _resolution(force, resolve)
     actor = current_actor(state)
     made: int | None = None
     if audio is not None:
@@ -180,6 +180,11 @@ def _rule(rrule_text: str | None, daily: bool, weekdays: bool, days_text: str | 
     if len(rules) > 1:
         raise ScheduleError("Chỉ dùng một trong --rrule, --daily, --weekdays, --days.")
     return rules[0] if rules else None
+
+
+def _resolution(force: bool, resolve: str | None) -> Resolution | None:
+    """What ``--force`` or ``--resolve`` asks to do about conflicts (``None``: refuse them)."""
+    return Resolution.FORCE if force else (Resolution(resolve) if resolve else None)
 
 
 def _report(service: SchedulingService, saved: SavedSchedule, as_json: bool) -> None:
@@ -232,11 +237,7 @@ def edit(
     service = container.scheduling
     zone = service.zone
     now = container.clock.now()
-    current = next((s for s in service.specs(include_disabled=True) if s.id == schedule_id), None)
-    if current is None:
-        raise ScheduleError(
-            f"Không có lịch phát số {schedule_id}. Xem danh sách: «truyenthanh schedule list --schedules»."
-        )
+    current = service.spec(schedule_id)
     rule = _rule(rrule_text, daily, weekdays, days_text)
     if at_text and (rule or time_text):
         raise ScheduleError(
@@ -264,7 +265,7 @@ def edit(
         misfire=Misfire.parse(misfire_text) if misfire_text else current.misfire,
         session_name=session_name if session_name is not None else current.session_name,
         valid_to=_bound(to_text, zone, now, end=True),
-        resolve=Resolution.FORCE if force else (Resolution(resolve) if resolve else None),
+        resolve=_resolution(force, resolve),
     )
     _report(service, saved, as_json)
 

@@ -111,6 +111,8 @@ class AirCheck:
     approver: str | None
     """Who approved the programme (for the broadcast log)."""
     blocked_items: tuple[BlockedItem, ...] = field(default_factory=tuple)
+    items: tuple[ItemState, ...] = field(default_factory=tuple)
+    """Every item of the programme in playing order (positions and announcements)."""
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,7 @@ def air_check(
             airable=False,
             reason=f"Chương trình «{title}» chưa được duyệt (trạng thái: {status.label}) nên không được phát.",
             approver=approver,
+            items=tuple(items),
         )
     blocked = tuple(
         BlockedItem(
@@ -152,4 +155,11 @@ def air_check(
         for item in items
         if item.announcement_status is not None and item.announcement_status not in AIRABLE
     )
-    return AirCheck(programme_id=programme_id, airable=True, reason="", approver=approver, blocked_items=blocked)
+    return AirCheck(
+        programme_id=programme_id,
+        airable=True,
+        reason="",
+        approver=approver,
+        blocked_items=blocked,
+        items=tuple(items),
+    )

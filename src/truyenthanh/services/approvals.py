@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -285,12 +286,13 @@ class ApprovalService:
             return _view(kind, row)
 
     def send_emergency(
-        self, actor: Actor, *, title: str, text: str | None = None, source: str | None = None
+        self, actor: Actor, *, title: str | None = None, text: str | None = None, source: str | None = None
     ) -> EmergencyPermit:
         """Authorise an emergency bulletin to go on air at once, without waiting for approval.
 
         A text bulletin becomes an approved emergency announcement in the sender's name; a recorded file
-        (``source``) is only authorised. Either way the audit trail records ``emergency.send``.
+        (``source``) is only authorised. Either way the audit trail records ``emergency.send``. Without a
+        ``title``, the start of the text (or the file's name) is used.
 
         Raises:
             PermissionDeniedError: ``actor``'s role may not send emergencies (station setting
@@ -300,6 +302,8 @@ class ApprovalService:
         self._accounts.require(actor, Permission.SEND_EMERGENCY)
         if not (text and text.strip()) and not source:
             raise WorkflowError("Bản tin khẩn cấp cần nội dung hoặc tệp âm thanh.", title="Dữ liệu không hợp lệ")
+        if title is None:
+            title = " ".join((text or "").split())[:60] or (Path(source).stem if source else "")
         now = self._clock.now()
         with self._db.session() as session:
             announcement_id = None

@@ -246,6 +246,20 @@ class SchedulingService:
             found = [self._spec(session, row, durations, titles) for row in rows]
         return [s for s in found if include_disabled or s.enabled]
 
+    def spec(self, schedule_id: int) -> ScheduleSpec:
+        """One schedule in domain form (enabled or not).
+
+        Raises:
+            NotFoundError: no schedule has this id.
+        """
+        with self._db.session() as session:
+            row = session.get(Schedule, schedule_id)
+            if row is None:
+                raise NotFoundError(
+                    f"Không có lịch phát số {schedule_id}. Xem danh sách: «truyenthanh schedule list --schedules»."
+                )
+            return self._spec(session, row, {}, {})
+
     def _view(self, spec: ScheduleSpec) -> ScheduleView:
         assert spec.id is not None
         return ScheduleView(
@@ -396,9 +410,7 @@ class SchedulingService:
             ScheduleError: the times or the rule are invalid.
             NotFoundError: no schedule has this id, or the programme does not exist.
         """
-        current = next((s for s in self.specs(include_disabled=True) if s.id == schedule_id), None)
-        if current is None:
-            raise NotFoundError(f"Không có lịch phát số {schedule_id}. Xem danh sách: «truyenthanh schedule list».")
+        current = self.spec(schedule_id)
         return self._save(
             actor,
             schedule_id,
@@ -566,8 +578,9 @@ class SchedulingService:
     def next_airing(self, schedule: ScheduleView) -> datetime | None:
         """The next start of a schedule after now, if any within a year."""
         now = self._clock.now()
-        spec = next((s for s in self.specs(include_disabled=True) if s.id == schedule.id), None)
-        if spec is None:
+        try:
+            spec = self.spec(schedule.id)
+        except NotFoundError:
             return None
         found = expand(spec, now, now + timedelta(days=366), self.zone)
         return found[0].start if found else None

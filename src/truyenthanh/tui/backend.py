@@ -278,9 +278,8 @@ class StationBackend:
             DaemonError: no daemon, or it refused (Vietnamese message).
         """
         source = str(file.expanduser().resolve()) if file else None
-        title = " ".join((text or "").split())[:60] or (file.stem if file else "")
         self.daemon.request("ping")  # no authorisation is recorded for a bulletin that cannot go out
-        permit = self.container.approvals.send_emergency(actor, title=title, text=text, source=source)
+        permit = self.container.approvals.send_emergency(actor, text=text, source=source)
         result = self.daemon.request(
             "emergency",
             text=text,

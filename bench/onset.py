@@ -12,7 +12,9 @@ daemon's idle resident memory and CPU.
 
 The recording's clock: every chunk parec delivers is stamped on arrival; the wall time of sample 0 is the
 smallest ``arrival - samples_so_far / rate`` (a chunk can arrive late, never early), so scheduling jitter of the
-reader does not bias the measurement.
+reader does not bias the measurement. The null sink hands each block to its monitor as soon as it renders it,
+one configured latency (5 ms with this recorder) before the sink counts it as played, so that latency, read
+from ``pactl``, is added back.
 
 Run: ``.venv/bin/python -m bench.onset [--count 20]``
 """
@@ -35,7 +37,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from tests.pulse import RATE, SINK, PulseServer, start_pulse
+from tests.pulse import RATE, SINK, PulseServer, render_ahead_s, start_pulse
 
 TONE_S = 0.3
 BENCH_OPERATOR = {"single_operator": True, "single_operator_name": "Đo Hiệu Năng"}
@@ -52,6 +54,8 @@ class MonitorRecording:
     pulse: PulseServer
     samples: array.array[int] = field(default_factory=lambda: array.array("h"))
     arrivals: list[tuple[float, int]] = field(default_factory=list)
+    ahead_s: float = 0.0
+    """How early the monitor receives each sample (:func:`tests.pulse.render_ahead_s`)."""
     _process: subprocess.Popen[bytes] | None = None
     _reader: threading.Thread | None = None
 
@@ -68,6 +72,7 @@ class MonitorRecording:
         deadline = time.monotonic() + 5
         while len(self.arrivals) < 10 and time.monotonic() < deadline:
             time.sleep(0.01)
+        self.ahead_s = render_ahead_s(self.pulse)
 
     def _pump(self) -> None:
         assert self._process is not None and self._process.stdout is not None
@@ -93,8 +98,8 @@ class MonitorRecording:
 
     @property
     def origin(self) -> float:
-        """Wall time of sample 0."""
-        return min(arrived - count / RATE for arrived, count in self.arrivals)
+        """Wall time at which the sink played sample 0."""
+        return min(arrived - count / RATE for arrived, count in self.arrivals) + self.ahead_s
 
     def onsets(self, min_gap_s: float = 0.3) -> list[float]:
         """Wall times of the first audible sample of each burst of sound."""

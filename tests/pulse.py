@@ -9,6 +9,7 @@ from __future__ import annotations
 import array
 import math
 import os
+import re
 import shutil
 import subprocess
 import threading
@@ -87,13 +88,34 @@ def start_pulse(runtime_dir: Path) -> PulseServer:
     raise RuntimeError("private PulseAudio did not start within 10 s")
 
 
+def render_ahead_s(pulse: PulseServer, sink: str = SINK) -> float:
+    """How far ahead of its play time the null sink hands a sample to its monitor, in seconds.
+
+    ``module-null-sink`` renders up to its configured latency ahead of the clock and posts each block to the
+    monitor as soon as it is rendered, while its own latency report (which players such as PortAudio's ALSA
+    plugin use to time their samples) counts a sample as played at the end of that window. A recorder of the
+    monitor therefore receives every sample that much early; this is the correction. The configured latency
+    follows the lowest latency any client asks for, so it is read while the recorder runs.
+    """
+    listing = subprocess.run(
+        ["pactl", "list", "sinks"], env=pulse.env, capture_output=True, text=True, check=False
+    ).stdout
+    for block in listing.split("\n\n"):
+        if re.search(rf"^\s*Name: {re.escape(sink)}$", block, re.MULTILINE):
+            found = re.search(r"Latency: \d+ usec, configured (\d+) usec", block)
+            if found:
+                return int(found.group(1)) / 1e6
+    return 0.0
+
+
 @dataclass
 class Recording:
     """Mono 16-bit samples heard at the sink's monitor, with the wall time of the first sample."""
 
     samples: array.array[int]
     started_at: float
-    """``time.time()`` at which the first sample was captured (estimated from parec's start)."""
+    """``time.time()`` at which the sink played the first sample (from parec's first buffer; see
+    :func:`render_ahead_s`)."""
     rate: int = RATE
 
     def rms_windows(self, window_s: float = 0.01) -> list[float]:
@@ -158,6 +180,7 @@ class Recorder:
         deadline = time.monotonic() + 5
         while not first and time.monotonic() < deadline:
             time.sleep(0.005)
+        ahead = render_ahead_s(self.pulse, self.sink)
         try:
             yield result
         finally:
@@ -168,4 +191,4 @@ class Recorder:
             samples = array.array("h")
             raw = b"".join(chunks)
             samples.frombytes(raw[: len(raw) - len(raw) % 2])
-            result.append(Recording(samples=samples, started_at=first[0] if first else time.time()))
+            result.append(Recording(samples=samples, started_at=(first[0] if first else time.time()) + ahead))

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(ffmpeg espeak-ng pulseaudio pulseaudio-utils libportaudio2 libasound2-plugins sox tmux icecast2)
+APT_PACKAGES=(ffmpeg espeak-ng pulseaudio pulseaudio-utils libpulse0 libportaudio2 libasound2-plugins sox tmux icecast2)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do

@@ -66,7 +66,10 @@ class Settings(BaseSettings):
     """Where the daemon plays: ``device``, ``file:PATH`` or ``icecast:URL``."""
 
     output_device: str | None = None
-    """Sound device name or index for ``device`` output. Unset: the system default."""
+    """Where ``device`` output plays: ``pulse:SINK`` for that PulseAudio sink (natively), or a PortAudio device
+    name or index (``python -m sounddevice`` lists them; ``pulse`` reaches PulseAudio through ALSA). Unset:
+    PulseAudio's default sink when a PulseAudio server answers (``PULSE_SERVER`` and ``PULSE_SINK`` pick them),
+    else PortAudio's default device."""
 
     preview_device: str | None = None
     """Where the operator listens to files before they go on air (headphones or a monitor speaker): a sound

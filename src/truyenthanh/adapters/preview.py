@@ -5,14 +5,13 @@ engine's device output on the ``preview_device`` setting: the TUI never plays au
 UI would stall a PortAudio callback). With no preview device set nothing plays, and the operator is told why:
 the system's default device is, on most stations, the amplifier.
 
-A device named ``pulse:SINK`` is PulseAudio's sink ``SINK``, reached through ALSA's ``pulse`` plugin (see
-:mod:`truyenthanh.adapters.playout.outputs`); any other name or number is a PortAudio device.
+A device named ``pulse:SINK`` is PulseAudio's sink ``SINK``, played natively (see
+:mod:`truyenthanh.adapters.playout.pulse`); any other name or number is a PortAudio device.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import selectors
 import signal
 import subprocess
@@ -23,14 +22,11 @@ from pathlib import Path
 
 from truyenthanh.errors import AudioError
 
-PULSE_PREFIX = "pulse:"
-"""``preview_device = "pulse:SINK"`` plays on that PulseAudio sink."""
-
 STARTED = "ok"
 """What the child prints once the device plays."""
 
 START_TIMEOUT_S = 15.0
-"""Longest wait for the child to open the device (the ALSA pulse plugin alone stalls about 2 s)."""
+"""Longest wait for the child to open the device (PortAudio through ALSA's pulse plugin stalls about 2 s)."""
 
 
 class PreviewPlayer:
@@ -131,9 +127,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("file", type=Path)
     options = parser.parse_args(argv)
     device: str = options.device
-    if device.startswith(PULSE_PREFIX):
-        os.environ["PULSE_SINK"] = device.removeprefix(PULSE_PREFIX)  # read by ALSA's pulse plugin
-        device = "pulse"
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda _signal, _frame: stop.set())
 

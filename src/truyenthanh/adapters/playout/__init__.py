@@ -1,7 +1,7 @@
-"""The speaker: a playout engine over one persistent output (sound device, file or Icecast).
+"""The speaker: a playout engine over one persistent output (PulseAudio, a sound device, a file or Icecast).
 
-See :mod:`.engine` for how the threads share the work, :mod:`.sources` for the decoders and :mod:`.outputs`
-for how PortAudio reaches PulseAudio on this platform.
+See :mod:`.engine` for how the threads share the work, :mod:`.sources` for the decoders, :mod:`.outputs` for
+which output ``device`` means, and :mod:`.pulse` for the native PulseAudio output.
 """
 
 from __future__ import annotations

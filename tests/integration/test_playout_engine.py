@@ -16,6 +16,8 @@ import pytest
 from tests.audio import RATE, corrupt, decode, last_sound, locate, samples, sweep, tone
 from tests.pulse import Recorder, Recording
 from truyenthanh.adapters.playout import PlayoutEngine, make_output
+from truyenthanh.adapters.playout.outputs import DeviceOutput
+from truyenthanh.adapters.playout.pulse import PulseOutput
 from truyenthanh.domain.enums import ItemKind
 from truyenthanh.domain.playout import ItemEnded, ItemStarted, PlayItem, PlayoutEvent
 
@@ -66,8 +68,13 @@ def filler(tmp_path: Path) -> PlayItem:
 
 
 @pytest.fixture
-def engine(pulse_env: dict[str, str], filler: PlayItem) -> Iterator[tuple[PlayoutEngine, Events]]:
-    built = PlayoutEngine(make_output("device", device=None, rate=RATE, buffer_ms=20), filler=filler)
+def engine(
+    request: pytest.FixtureRequest, pulse_env: dict[str, str], filler: PlayItem
+) -> Iterator[tuple[PlayoutEngine, Events]]:
+    """An opened engine on ``output_device`` unset (native PulseAudio here), or on the device a test gives
+    through ``indirect`` parametrisation."""
+    device: str | None = getattr(request, "param", None)
+    built = PlayoutEngine(make_output("device", device=device, rate=RATE, buffer_ms=20), filler=filler)
     events = Events()
     built.subscribe(events)
     built.open()
@@ -291,10 +298,18 @@ def test_stop_silences_within_50_ms_and_clears_the_queue(
     clean_run(player, events, scenario, check)
 
 
+@pytest.mark.parametrize(
+    ("engine", "kind"),
+    [(None, PulseOutput), ("pulse", DeviceOutput)],
+    indirect=["engine"],
+    ids=["pulseaudio", "portaudio-alsa-pulse"],
+)
 def test_start_at_puts_the_first_sample_on_the_instant(
-    tmp_path: Path, recorder: Recorder, engine: tuple[PlayoutEngine, Events]
+    tmp_path: Path, recorder: Recorder, engine: tuple[PlayoutEngine, Events], kind: type
 ) -> None:
+    """On the native output and on PortAudio (``output_device = "pulse"``: ALSA's pulse plugin), the fallback."""
     player, events = engine
+    assert isinstance(player.output, kind)
     clip = sweep(tmp_path / "clip.mp3", 0.5)
 
     def scenario() -> tuple[Recording, datetime]:

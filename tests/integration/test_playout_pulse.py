@@ -36,22 +36,29 @@ def beep() -> np.ndarray:
 
 
 class Beeper:
-    """A ``render`` that writes one beep starting exactly at ``when`` (wall time), trusting the output's ``at``;
-    remembers every block's ``at`` and whether a call is running."""
+    """A ``render`` that writes one beep starting at ``when`` (wall time), placed by the ``at`` of the block in
+    which it starts (later blocks continue it sample by sample); remembers every block's ``at`` and whether a
+    call is running."""
 
     def __init__(self) -> None:
         self.when: float | None = None
         self.ats: list[float] = []
         self.running = 0
+        self._frames = 0
+        self._start: int | None = None
+        """Stream frame at which the beep starts, fixed by the first block that reaches ``when``."""
 
     def __call__(self, block: Frames, at: float) -> None:
         self.running += 1
         self.ats.append(at)
         block.fill(0.0)
-        if self.when is not None:
-            offset = np.round((at - self.when) * RATE) + np.arange(len(block))
+        if self.when is not None and self._start is None and at + len(block) / RATE > self.when:
+            self._start = self._frames + round((self.when - at) * RATE)
+        if self._start is not None:
+            offset = self._frames - self._start + np.arange(len(block))
             inside = (offset >= 0) & (offset < BEEP_S * RATE)
             block[inside] = (0.3 * np.sin(2 * np.pi * HZ * offset[inside] / RATE))[:, None]
+        self._frames += len(block)
         self.running -= 1
 
 

@@ -317,7 +317,7 @@ class Daemon:
                 logger.info("output taken for the next airing")
             return
         with self._lock:
-            active = bool(self._playing or self._items or self._emergency)
+            active = bool(self._playing or self._items)  # a repeating emergency takes the device when it is due
         if active or soon:
             self._quiet_since = time.monotonic()
         elif time.monotonic() - self._quiet_since >= self._standby_after and self.playout.standby():

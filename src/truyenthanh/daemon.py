@@ -750,6 +750,11 @@ class Daemon:
         self._log(info, outcome, end=event.at, reason=text.strip())
         if outcome in (Outcome.PLAYED, Outcome.LATE, Outcome.PARTIAL):
             self._mark_aired(info)
+        if event.item.key.endswith("/bulletin") and reason is not EndReason.PREEMPTED:
+            with self._lock:
+                current = self._emergency
+                if current is not None and current.next_at is None and current.keys[-1:] == [info.airing]:
+                    self._emergency = None  # its last airing is over: no longer shown as running
         self._save_state()
         self._publish(
             {

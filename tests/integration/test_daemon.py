@@ -399,6 +399,7 @@ def test_a_quiet_daemon_gives_the_device_back_and_takes_it_again_in_time(
         sent = time.time()
         client.request("emergency", file=str(bulletin), permit=permit)
         wait_for(lambda: len(log_rows(folder, env)) >= 3, 20, "the emergency")
+        wait_for(lambda: client.request("status")["emergency"] is None, 5, "the single emergency to be over")
         recording.stop()
     rows = log_rows(folder, env)
     assert [r["outcome"] for r in rows] == ["played", "played", "played"]

@@ -8,7 +8,8 @@ scheduled at known instants, the error between the scheduled time and the first 
   file at the same kind of instants.
 
 Also measures emergency command to audio (a control request to the first sample of the alert), and the
-daemon's idle resident memory and CPU.
+daemon's idle resident memory and CPU, both while it holds the sound device and after it has given it back
+(``output_standby_s`` of quiet).
 
 The recording's clock: every chunk parec delivers is stamped on arrival; the wall time of sample 0 is the
 smallest ``arrival - samples_so_far / rate`` (a chunk can arrive late, never early), so scheduling jitter of the
@@ -227,8 +228,13 @@ def daemon_run(station: Path, env: dict[str, str], pulse: PulseServer, tone: Pat
             if heard:
                 latencies.append(heard[0] - sent)
         result["emergency"] = latencies
-        # Idle: nothing scheduled for hours; settle, then measure over 10 s.
-        time.sleep(3)
+        # Idle: nothing scheduled for hours. First while the daemon still holds the sound device (it gives it
+        # back after ``output_standby_s`` of quiet, 10 s by default), then once it has given it back.
+        time.sleep(0.5)
+        result["idle_held"] = idle_usage(daemon.pid, 5.0)
+        deadline = time.monotonic() + 30
+        while not client.request("status")["device"]["standby"] and time.monotonic() < deadline:
+            time.sleep(0.2)
         result["idle"] = idle_usage(daemon.pid, 10.0)
     finally:
         daemon.terminate()
@@ -310,6 +316,7 @@ def main() -> None:
         "baseline_paplay_onset": summary(baseline),
         "emergency_to_audio": summary(daemon["emergency"]),
         "daemon_idle": daemon["idle"],
+        "daemon_idle_device_held": daemon["idle_held"],
     }
     d, b = report["daemon_onset"], report["baseline_paplay_onset"]
     if d.get("n") and b.get("n"):
@@ -332,8 +339,9 @@ def main() -> None:
     if "ratio_daemon_over_baseline" in report:
         ratio = report["ratio_daemon_over_baseline"]
         print(f"ratio daemon/baseline    median {ratio['median']}  p99 {ratio['p99']}")
-    idle = report["daemon_idle"]
-    print(f"daemon idle              RSS {idle['rss_mb']} MB  CPU {idle['cpu_percent']} % of one core")
+    for name, label in (("daemon_idle_device_held", "device held"), ("daemon_idle", "device given back")):
+        idle = report[name]
+        print(f"daemon idle ({label:17}) RSS {idle['rss_mb']} MB  CPU {idle['cpu_percent']} % of one core")
 
 
 if __name__ == "__main__":

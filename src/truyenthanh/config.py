@@ -82,6 +82,10 @@ class Settings(BaseSettings):
     buffer_ms: int = Field(default=40, ge=5, le=50)
     """Length of one audio buffer in milliseconds; commands take effect within one buffer."""
 
+    output_standby_s: float = Field(default=10.0, ge=0, le=3600)
+    """For ``device`` output: seconds of silence after which the daemon gives the sound device back until
+    shortly before the next airing (an open stream costs CPU even when silent). 0 keeps it open."""
+
     resume_policy: Literal["resume", "restart"] = "resume"
     """After a break-in, whether the interrupted item resumes where it stopped or restarts."""
 

@@ -18,6 +18,7 @@ import shlex
 import signal
 import subprocess
 import threading
+import time
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -43,6 +44,8 @@ HEARTBEAT_S = 2.0
 """How often the state file records that the daemon is alive."""
 EMERGENCY_TITLE = "Phát khẩn cấp"
 JOIN_MARGIN_S = 1.5
+WAKE_AHEAD_S = 15.0
+"""How long before an airing is handed to the engine the daemon takes back a sound device it gave back."""
 """A late join starts this far ahead, at the position the clock will say then, so the decoder (seeking into
 the file) is ready and the join lands exactly on the schedule's timeline."""
 KEY_SEPARATOR = "|"
@@ -174,6 +177,10 @@ class Daemon:
         self._used_permits: set[int] = set()
         self._device_error: str | None = None
         """Why the output is not playing (``None`` while it works)."""
+        standby = self.settings.output_standby_s
+        self._standby_after = standby if self.output == "device" and standby > 0 else None
+        """Seconds of quiet after which the sound device is given back (``None``: never)."""
+        self._quiet_since = time.monotonic()
         self._started_at = self.clock.now()
         self._logged_keys: set[str] | None = None
 
@@ -195,6 +202,7 @@ class Daemon:
             self.start()
             while not self._stop.wait(HEARTBEAT_S):
                 self._watch_device()
+                self._standby_or_wake()
                 self._save_state()
             self.shutdown()
         finally:
@@ -296,6 +304,38 @@ class Daemon:
             for info in waiting:
                 self._log(info, Outcome.FAILED, reason=self._device_error)
         self._open_device()
+
+    def _standby_or_wake(self) -> None:
+        """Every heartbeat: give the sound device back after a quiet spell, take it again before an airing."""
+        assert self.playout is not None and self._air is not None
+        if self._standby_after is None or self._device_error is not None:
+            return
+        horizon = self.clock.now() + timedelta(seconds=self._air.lead_s + WAKE_AHEAD_S)
+        soon = any(planned.start <= horizon for planned in self._air.upcoming())
+        if self.playout.standing_by:
+            if soon and self._take_output():
+                logger.info("output taken for the next airing")
+            return
+        with self._lock:
+            active = bool(self._playing or self._items)  # a repeating emergency takes the device when it is due
+        if active or soon:
+            self._quiet_since = time.monotonic()
+        elif time.monotonic() - self._quiet_since >= self._standby_after and self.playout.standby():
+            logger.info("output on standby")
+
+    def _take_output(self) -> bool:
+        """Take the output back after a standby; if it cannot be opened, say so and retry at each heartbeat."""
+        assert self.playout is not None
+        try:
+            self.playout.wake()
+        except AudioError as exc:
+            logger.error("output unavailable: %s", exc.message)
+            self._device_error = exc.message
+            self._publish({"type": "problem", "message": exc.message})
+            self.playout.close()
+            return False
+        self._quiet_since = time.monotonic()
+        return True
 
     # -------------------------------------------------------------------------------------------- state
 
@@ -495,6 +535,7 @@ class Daemon:
         except TruyenthanhError as exc:
             self._log(base, Outcome.FAILED, reason=f"Không chuẩn bị được chương trình: {exc.message}")
             return
+        self._take_output()
         if self._device_error is not None:
             self._log(base, Outcome.FAILED, reason=f"Không phát được: {self._device_error}", whole=True)
             self._publish({"type": "problem", "airing": airing, "message": self._device_error})
@@ -709,6 +750,11 @@ class Daemon:
         self._log(info, outcome, end=event.at, reason=text.strip())
         if outcome in (Outcome.PLAYED, Outcome.LATE, Outcome.PARTIAL):
             self._mark_aired(info)
+        if event.item.key.endswith("/bulletin") and reason is not EndReason.PREEMPTED:
+            with self._lock:
+                current = self._emergency
+                if current is not None and current.next_at is None and current.keys[-1:] == [info.airing]:
+                    self._emergency = None  # its last airing is over: no longer shown as running
         self._save_state()
         self._publish(
             {
@@ -803,6 +849,7 @@ class Daemon:
                 "Lệnh phát khẩn cấp cần được cấp phép: gửi qua «truyenthanh emergency» hoặc màn hình Khẩn cấp."
             )
         granted = self.container.approvals.emergency_permit(permit)
+        self._take_output()
         if self._device_error is not None:
             raise DaemonError(f"Không phát khẩn cấp được: {self._device_error}")
         if bool(text) == bool(file):
@@ -1062,7 +1109,12 @@ class Daemon:
             "pid": os.getpid(),
             "started_at": self._started_at.isoformat(),
             "output": self.output,
-            "device": {"ok": problem is None, "name": self.playout.describe(), "error": problem},
+            "device": {
+                "ok": problem is None,
+                "name": self.playout.describe(),
+                "error": problem,
+                "standby": self.playout.standing_by,
+            },
             "now": self.clock.now().isoformat(timespec="milliseconds"),
             "playing": None
             if playing is None

@@ -362,3 +362,49 @@ def test_play_now_and_skip_from_the_command_line_name_the_operator(
     (row,) = log_rows(folder, env)
     assert row["outcome"] == "partial" and row["reason"] == f"Người vận hành {OPERATOR} bỏ qua."
     assert row["operator"] == OPERATOR and row["scheduled_start"] is not None
+
+
+def test_a_quiet_daemon_gives_the_device_back_and_takes_it_again_in_time(
+    station: tuple[Path, dict[str, str]], pulse: PulseServer, tmp_path: Path
+) -> None:
+    folder, env = station
+    env = {**env, "TRUYENTHANH_OUTPUT_STANDBY_S": "1"}
+    audio = tone(tmp_path / "tin.wav", 0.5)
+    bulletin = tone(tmp_path / "khan-cap.wav", 0.5)
+    client = ControlClient(folder / "run")
+
+    def streams() -> int:
+        """Playback streams the sound server has (the daemon's, when it holds the device)."""
+        listed = subprocess.run(["pactl", "list", "short", "sink-inputs"], env=pulse.env, capture_output=True,
+                                text=True, check=True)  # fmt: skip
+        return len(listed.stdout.splitlines())
+
+    def standby() -> bool:
+        return bool(client.request("status")["device"]["standby"])
+
+    recording = MonitorRecording(pulse)
+    with daemon(folder, env):
+        recording.start()
+        assert streams() == 1
+        wait_for(standby, 10, "the daemon to give the device back")
+        assert streams() == 0
+        assert client.request("status")["device"]["ok"] is True
+        at = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=8)
+        schedule_file(folder, env, audio, at)
+        wait_for(lambda: not standby(), 8, "the daemon to take the device for the airing")
+        assert time.time() < at.timestamp() - 2  # taken well before the airing
+        wait_for(lambda: any(r["outcome"] == "played" for r in log_rows(folder, env)), 15, "the broadcast")
+        wait_for(standby, 10, "the device given back after the airing")
+        permit = emergency_permit(folder, bulletin)
+        sent = time.time()
+        client.request("emergency", file=str(bulletin), permit=permit)
+        wait_for(lambda: len(log_rows(folder, env)) >= 3, 20, "the emergency")
+        wait_for(lambda: client.request("status")["emergency"] is None, 5, "the single emergency to be over")
+        recording.stop()
+    rows = log_rows(folder, env)
+    assert [r["outcome"] for r in rows] == ["played", "played", "played"]
+    onsets = recording.onsets()
+    assert onsets[0] == pytest.approx(at.timestamp(), abs=0.05)  # on time although the device was given back
+    alert = datetime.fromisoformat(rows[1]["actual_start"]).timestamp()
+    assert alert - sent < 0.5  # an emergency takes the device back at once
+    assert next(o for o in onsets if o > sent - 0.05) == pytest.approx(alert, abs=0.05)

@@ -438,3 +438,42 @@ def test_recording_helper_sees_silence_when_nothing_plays(
     with recorder.record() as result:
         settle()
     assert float(abs(samples(result[0])).max()) == 0.0
+
+
+def test_standby_gives_the_device_back_only_when_quiet_and_enqueue_takes_it_again_on_time(
+    tmp_path: Path, recorder: Recorder, engine: tuple[PlayoutEngine, Events], pulse_env: dict[str, str]
+) -> None:
+    player, events = engine
+    piece = tone(tmp_path / "a.wav", 880, 0.6)
+
+    def streams() -> int:
+        listed = subprocess.run(["pactl", "list", "short", "sink-inputs"], env=pulse_env, capture_output=True,
+                                text=True, check=True)  # fmt: skip
+        return len(listed.stdout.splitlines())
+
+    with recorder.record() as result:
+        settle()
+        player.enqueue([item(piece, "a")])
+        time.sleep(0.2)
+        assert player.standby() is False  # something is playing
+        assert player.wait_idle(5)
+        assert player.standby() is True
+        assert player.standing_by and player.alive and streams() == 0
+        at = datetime.now(UTC) + timedelta(seconds=1)
+        player.enqueue([item(piece, "b")], start_at=at)
+        assert not player.standing_by and streams() == 1
+        assert player.wait_idle(5)
+    heard = result[0]
+    assert events.summary()[-2:] == [("start", "b", ""), ("end", "b", "finished")]
+    assert abs(events.started("b").at.timestamp() - at.timestamp()) < 0.005
+    second = heard.started_at + (locate_second_burst(heard) or 0.0)
+    assert abs(second - at.timestamp()) < 0.015
+
+
+def locate_second_burst(recording: Recording) -> float | None:
+    """Seconds from the start of the recording to the first sound after the first silence."""
+    levels = recording.rms_windows(0.001)
+    sounding = [level > 0.01 for level in levels]
+    first = sounding.index(True)
+    quiet = sounding.index(False, first)
+    return sounding.index(True, quiet + 200) * 0.001 if True in sounding[quiet + 200 :] else None

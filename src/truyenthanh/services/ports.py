@@ -38,6 +38,20 @@ class Playout(Protocol):
         """Open, and the output still takes blocks (``False`` once a sound device is lost: close, then open)."""
         ...
 
+    def standby(self) -> bool:
+        """Give the output back while nothing plays, waits or is prepared (the engine stays open); returns
+        whether it did. :meth:`enqueue`, :meth:`preempt` and :meth:`wake` take it again."""
+        ...
+
+    def wake(self) -> None:
+        """Take the output again after :meth:`standby` (raises ``AudioError`` if it cannot be opened)."""
+        ...
+
+    @property
+    def standing_by(self) -> bool:
+        """The output is given back (see :meth:`standby`)."""
+        ...
+
     def describe(self) -> str:
         """Vietnamese description of where the sound goes."""
         ...

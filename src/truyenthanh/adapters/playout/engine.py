@@ -334,6 +334,10 @@ class PlayoutEngine:
         self._stopping = threading.Event()
         self._housekeeper: threading.Thread | None = None
         self._opened = False
+        self._standing_by = False
+        self._power = threading.Lock()
+        """Serialises taking the output and giving it back (never held with ``_lock``: stopping an output
+        waits for its render call, which takes ``_lock``)."""
         self.starved_blocks = 0
         """Blocks in which a started item had no decoded samples ready (heard as a gap)."""
 
@@ -361,10 +365,13 @@ class PlayoutEngine:
 
     def close(self) -> None:
         """Stop what is playing (``ItemEnded(STOPPED)``), release the output, every decoder and thread."""
-        if not self._opened:
-            return
-        self._opened = False
-        self.output.stop()
+        with self._power:
+            if not self._opened:
+                return
+            self._opened = False
+            if not self._standing_by:
+                self.output.stop()
+            self._standing_by = False
         now = time.time()
         with self._lock:
             for voice in [*self._tails, *([self._current] if self._current else [])]:
@@ -381,10 +388,43 @@ class PlayoutEngine:
             self._housekeeper.join()
             self._housekeeper = None
 
+    def standby(self) -> bool:
+        """Give the output back while nothing plays, waits or is prepared; the engine stays open and the next
+        :meth:`enqueue` or :meth:`preempt` (or :meth:`wake`) takes the output again. Returns whether it did.
+
+        An open sound stream costs CPU for every block even when it carries silence; a station is silent
+        most of the day.
+        """
+        with self._power:
+            if not self._opened or self._standing_by:
+                return False
+            with self._lock:
+                if self._current or self._queue or self._tails or self._ops or self._prepared or self._undelivered:
+                    return False
+                self._standing_by = True
+            self.output.stop()
+            return True
+
+    def wake(self) -> None:
+        """Take the output again after :meth:`standby` (nothing happens otherwise).
+
+        Raises:
+            AudioError: the output cannot be opened any more (the engine stays in standby).
+        """
+        with self._power:
+            if self._standing_by:
+                self.output.start(self._render, self._ready_for)
+                self._standing_by = False
+
+    @property
+    def standing_by(self) -> bool:
+        """The output is given back (see :meth:`standby`)."""
+        return self._standing_by
+
     @property
     def alive(self) -> bool:
-        """Open, and the output still takes blocks."""
-        return self._opened and self.output.alive
+        """Open, and the output still takes blocks (or is given back in standby)."""
+        return self._opened and (self._standing_by or self.output.alive)
 
     def describe(self) -> str:
         """Vietnamese description of where the sound goes."""
@@ -409,7 +449,11 @@ class PlayoutEngine:
 
         With ``start_at`` the first item's first sample reaches the output at that instant, provided the
         queue is otherwise empty by then (decoders start ahead at once).
+
+        Raises:
+            AudioError: the engine is in standby and the output cannot be taken again.
         """
+        self.wake()
         with self._lock:
             voices = [self._claim(item) for item in items]
             if voices and start_at is not None:
@@ -439,7 +483,12 @@ class PlayoutEngine:
 
     def preempt(self, items: Sequence[PlayItem], *, resume: bool) -> None:
         """Cut in now with ``items``; then the interrupted item resumes where it stopped (``resume``) or
-        restarts from its beginning, and the rest of the queue follows."""
+        restarts from its beginning, and the rest of the queue follows.
+
+        Raises:
+            AudioError: the engine is in standby and the output cannot be taken again.
+        """
+        self.wake()
         with self._lock:
             voices = [self._claim(item) for item in items]
         for voice in voices[:PREFETCH]:

@@ -138,14 +138,16 @@ class DeviceOutput:
     def _wait_until_flowing(self) -> None:
         """Return once the callback runs at the stream's pace.
 
-        Through ALSA's ``pulse`` plugin a new stream asks for two or three blocks, then stalls for about two
-        seconds before it settles (measured here, every time). Anything queued in that window would start late,
-        so ``open`` waits it out: a few dozen blocks in a row mean the stream is flowing.
+        Through ALSA's ``pulse`` plugin a new stream asks for four blocks at once to fill its queue; then the
+        callback runs at the stream's pace, unless the server's sink is idle at a long latency (a null sink
+        nobody else uses: two seconds), when the stream stalls that long first (measured here). Anything queued
+        in that window would start late, so ``start`` waits for two blocks past the first four: 40 ms on a
+        working sink.
         """
         deadline = time.monotonic() + 5.0
-        while self._calls < 20 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        if self._calls < 20:
+        while self._calls < 6 and time.monotonic() < deadline:
+            time.sleep(0.005)
+        if self._calls < 6:
             raise AudioError(f"{self.describe()} không chạy: sau 5 giây vẫn chưa nhận âm thanh.")
 
     @property

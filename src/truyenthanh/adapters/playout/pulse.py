@@ -204,9 +204,9 @@ class PulseOutput:
         """Connect the stream and start the writer thread; returns once the server takes samples, so the first
         ``render`` call is about to happen and knows when its block will sound.
 
-        That takes one block or two when the sink is playing, or serves another client. A sink that had no
-        client renders ahead by up to its idle latency, and PulseAudio lets a new stream wait that long (a known
-        limit of its rewinding): up to 2 s for a null sink, likewise for a sound card not yet suspended.
+        Measured here: 7 ms at ``buffer_ms = 20``, 17 ms at 40, when the sink serves another client. A null
+        sink left without clients renders silence up to 2 s ahead and does not rewind it for a new stream, which
+        then waits out the rest: 1 to 1.9 s (the same stall PortAudio shows, since it is the sink's).
 
         Raises:
             AudioError: libpulse is not installed, no server answers, the sink does not exist, or the server

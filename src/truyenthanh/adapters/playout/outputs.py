@@ -15,7 +15,8 @@ PortAudio and PulseAudio: Debian's PortAudio (``libportaudio2``) has no PulseAud
 ``libasound2-plugins`` installed, ALSA offers a ``pulse`` device that talks to the server named by
 ``PULSE_SERVER`` (or the user's default server), and its ``default`` device is routed to PulseAudio whenever a
 server is running (``/etc/alsa/conf.d/99-pulse.conf``). That path works (``output_device = "pulse"`` asks for
-it) but costs the daemon about 21 MB more memory and 2.4 % of a core at rest, hence the native output.
+it) but costs the daemon about 21 MB more memory (PortAudio's start-up loads every ALSA plugin), hence the
+native output (see :mod:`truyenthanh.adapters.playout.pulse` for the figures).
 
 PortAudio buffer sizes, measured here on a null sink with a persistent stream: the callback runs every
 ``buffer_ms / 2`` (so a command is applied at most that long after it is given) and PortAudio keeps

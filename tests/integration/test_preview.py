@@ -68,6 +68,8 @@ def test_without_a_preview_device_nothing_plays_and_the_operator_is_told(
             PreviewPlayer(None, on_air_device="default", rate=48000, buffer_ms=20).play(tone)
         with pytest.raises(AudioError, match="cũng là thiết bị phát của đài"):
             PreviewPlayer("pulse", on_air_device="pulse", rate=48000, buffer_ms=20).play(tone)
+        with pytest.raises(AudioError, match="cũng là thiết bị phát của đài"):  # the sink the station plays on
+            PreviewPlayer("pulse:speaker", on_air_device="default", rate=48000, buffer_ms=20).play(tone)
         with pytest.raises(AudioError, match="Không phát thử được trên thiết bị «không-có-tai-nghe»: Không mở được"):
             PreviewPlayer("không-có-tai-nghe", on_air_device="default", rate=48000, buffer_ms=20).play(tone)
     assert speaker[0].first_sound(threshold=0.001) is None

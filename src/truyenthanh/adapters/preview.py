@@ -12,7 +12,9 @@ A device named ``pulse:SINK`` is PulseAudio's sink ``SINK``, played natively (se
 from __future__ import annotations
 
 import argparse
+import os
 import selectors
+import shutil
 import signal
 import subprocess
 import sys
@@ -50,6 +52,20 @@ class PreviewPlayer:
         self.playing: Path | None = None
         """The file being played, if the player is still running."""
 
+    def _is_on_air(self, device: str) -> bool:
+        """Whether ``device`` is where the station broadcasts: the same name, or the PulseAudio sink that an
+        unnamed station device plays on (``PULSE_SINK``, else the server's default sink)."""
+        if device == self._on_air_device:
+            return True
+        if not device.startswith("pulse:") or self._on_air_device not in ("default", "pulse"):
+            return False
+        sink = os.environ.get("PULSE_SINK")
+        pactl = shutil.which("pactl")
+        if not sink and pactl is not None:
+            found = subprocess.run([pactl, "get-default-sink"], capture_output=True, text=True, check=False)
+            sink = found.stdout.strip() if found.returncode == 0 else None
+        return device.removeprefix("pulse:") == sink
+
     def play(self, path: Path) -> None:
         """Start playing ``path`` on the preview device (stopping whatever played); returns once it sounds
         (blocks up to :data:`START_TIMEOUT_S` seconds: call it from a worker).
@@ -64,7 +80,7 @@ class PreviewPlayer:
                 "thiết bị mặc định có thể ra loa của đài. Hãy đặt tai nghe hoặc loa kiểm tra, ví dụ "
                 'preview_device = "pulse:tai-nghe" hoặc tên, số thiết bị («python -m sounddevice» liệt kê).'
             )
-        if self.device == self._on_air_device:
+        if self._is_on_air(self.device):
             raise AudioError(
                 f"Thiết bị nghe thử «{self.device}» cũng là thiết bị phát của đài: không phát thử để khỏi ra loa. "
                 "Hãy đặt «preview_device» là tai nghe hoặc loa kiểm tra."

@@ -44,10 +44,10 @@ HEARTBEAT_S = 2.0
 """How often the state file records that the daemon is alive."""
 EMERGENCY_TITLE = "Phát khẩn cấp"
 JOIN_MARGIN_S = 1.5
-WAKE_AHEAD_S = 15.0
-"""How long before an airing is handed to the engine the daemon takes back a sound device it gave back."""
 """A late join starts this far ahead, at the position the clock will say then, so the decoder (seeking into
 the file) is ready and the join lands exactly on the schedule's timeline."""
+WAKE_AHEAD_S = 15.0
+"""How long before an airing is handed to the engine the daemon takes back a sound device it gave back."""
 KEY_SEPARATOR = "|"
 
 

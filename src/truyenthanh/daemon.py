@@ -956,10 +956,8 @@ class Daemon:
             bulletin = self.container.playout.file_items([path])[0]
         except TruyenthanhError as exc:
             self._publish({"type": "problem", "message": f"Không chuẩn bị được bản tin khẩn cấp: {exc.message}"})
-            info = _ItemInfo(airing=key, programme_title=EMERGENCY_TITLE, item_title=current.title,
-                             item_kind=ItemKind.ANNOUNCEMENT, priority=Priority.EMERGENCY,
-                             category=Category.EMERGENCY, operator=current.operator)  # fmt: skip
-            self._log(info, Outcome.FAILED, reason=f"Không chuẩn bị được bản tin khẩn cấp: {exc.message}")
+            self._log(self._bulletin_info(current, key), Outcome.FAILED,
+                      reason=f"Không chuẩn bị được bản tin khẩn cấp: {exc.message}")  # fmt: skip
             self._skip_pad(key)
             return
         with self._lock:
@@ -973,6 +971,13 @@ class Daemon:
         if current.next_at is not None and self._air is not None and self._emergency is current:
             self._air.at(current.next_at, "emergency:repeat", self._repeat_emergency)
         self._save_state()
+
+    @staticmethod
+    def _bulletin_info(current: _Emergency, key: str) -> _ItemInfo:
+        """The log entry of an emergency airing that did not reach the speaker."""
+        return _ItemInfo(airing=key, programme_title=EMERGENCY_TITLE, item_title=current.title,
+                         item_kind=ItemKind.ANNOUNCEMENT, priority=Priority.EMERGENCY, category=Category.EMERGENCY,
+                         operator=current.operator)  # fmt: skip
 
     def _bulletin_after_pad(self, key: str) -> None:
         """Replace the silence pad with the ready bulletin (called when both are there)."""
@@ -1004,7 +1009,12 @@ class Daemon:
         key = self._next_emergency_key(current)
         bulletin = PlayItem(key=f"{key}/bulletin", title=current.title, kind=ItemKind.ANNOUNCEMENT,
                             source=Path(current.source), gain_db=current.gain_db)  # fmt: skip
-        self._queue_emergency(current, key, [replace(self._alert_item(), key=f"{key}/alert"), bulletin])
+        self._take_output()
+        if self._device_error is not None:
+            self._log(self._bulletin_info(current, key), Outcome.FAILED,
+                      reason=f"Không phát được: {self._device_error}")  # fmt: skip
+        else:
+            self._queue_emergency(current, key, [replace(self._alert_item(), key=f"{key}/alert"), bulletin])
         if current.next_at is not None and self._air is not None:
             self._air.at(current.next_at, "emergency:repeat", self._repeat_emergency)
         else:

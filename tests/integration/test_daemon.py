@@ -409,3 +409,33 @@ def test_a_quiet_daemon_gives_the_device_back_and_takes_it_again_in_time(
     # An emergency takes the device back at once (bench/onset.py measures it without a test run's load).
     assert alert - sent < 1.0, f"alert {alert - sent:.3f} s after the command"
     assert next(o for o in onsets if o > sent - 0.05) == pytest.approx(alert, abs=0.05)
+
+
+def test_a_repeat_that_cannot_take_the_device_back_is_logged_as_failed(
+    station: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    folder, env = station
+    own = start_pulse(tmp_path / "pulse")  # this test kills its sound server; the session's stays up
+    env = {**env, **{k: own.env[k] for k in ("XDG_RUNTIME_DIR", "PULSE_RUNTIME_PATH", "PULSE_SERVER", "HOME")}}
+    env["TRUYENTHANH_OUTPUT_STANDBY_S"] = "1"
+    bulletin = tone(tmp_path / "khan-cap.wav", 0.5)
+    client = ControlClient(folder / "run")
+    try:
+        with daemon(folder, env):
+            permit = emergency_permit(folder, bulletin)
+            client.request("emergency", file=str(bulletin), permit=permit, repeat=2, every_min=0.2)
+            wait_for(lambda: len(log_rows(folder, env)) >= 2, 20, "the first airing")
+            wait_for(lambda: client.request("status")["device"]["standby"], 10, "the device given back")
+            own.process.kill()
+            own.process.wait(5)
+            wait_for(lambda: len(log_rows(folder, env)) >= 3, 25, "the repeat")
+            assert client.request("status")["device"]["ok"] is False
+    finally:
+        own.stop()
+    rows = log_rows(folder, env)
+    assert [(r["programme"], r["outcome"]) for r in rows] == [
+        ("Phát khẩn cấp", "played"),
+        ("Phát khẩn cấp", "played"),
+        ("Phát khẩn cấp", "failed"),
+    ]
+    assert rows[2]["reason"].startswith("Không phát được: ") and "PulseAudio" in rows[2]["reason"]

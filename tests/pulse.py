@@ -108,6 +108,14 @@ def render_ahead_s(pulse: PulseServer, sink: str = SINK) -> float:
     return 0.0
 
 
+def playback_streams(env: dict[str, str]) -> int:
+    """How many playback streams the server named by ``env`` has (a player holding the sound device has one)."""
+    listed = subprocess.run(
+        ["pactl", "list", "short", "sink-inputs"], env=env, capture_output=True, text=True, check=True
+    )
+    return len(listed.stdout.splitlines())
+
+
 @dataclass
 class Recording:
     """Mono 16-bit samples heard at the sink's monitor, with the wall time of the first sample."""

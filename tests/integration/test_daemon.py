@@ -20,7 +20,7 @@ from bench.onset import MonitorRecording
 
 from tests.integration.test_schedule_cli import tone
 from tests.people import ADMIN
-from tests.pulse import PulseServer, start_pulse
+from tests.pulse import PulseServer, playback_streams, start_pulse
 from truyenthanh import bootstrap
 from truyenthanh.adapters.control import ControlClient
 from truyenthanh.adapters.db.models import Programme, Schedule
@@ -313,12 +313,19 @@ def test_emergency_cuts_in_and_the_interrupted_item_resumes(
     assert 6.0 + 3.0 + 1.0 - 0.5 < sounding < 6.0 + 3.0 + 1.0 + 0.5
 
 
+def own_sound_server(tmp_path: Path, env: dict[str, str]) -> tuple[PulseServer, dict[str, str]]:
+    """A sound server of the test's own (for tests that kill it; the session's stays up), and ``env`` pointed
+    at it."""
+    own = start_pulse(tmp_path / "pulse")
+    keys = ("XDG_RUNTIME_DIR", "PULSE_RUNTIME_PATH", "PULSE_SERVER", "HOME")
+    return own, {**env, **{k: own.env[k] for k in keys}}
+
+
 def test_a_lost_sound_device_is_reported_logged_and_reopened(
     station: tuple[Path, dict[str, str]], tmp_path: Path
 ) -> None:
     folder, env = station
-    own = start_pulse(tmp_path / "pulse")  # this test kills its sound server; the session's stays up
-    env = {**env, **{k: own.env[k] for k in ("XDG_RUNTIME_DIR", "PULSE_RUNTIME_PATH", "PULSE_SERVER", "HOME")}}
+    own, env = own_sound_server(tmp_path, env)
     audio = tone(tmp_path / "tin.wav", 0.5)
     client = ControlClient(folder / "run")
 
@@ -373,21 +380,15 @@ def test_a_quiet_daemon_gives_the_device_back_and_takes_it_again_in_time(
     bulletin = tone(tmp_path / "khan-cap.wav", 0.5)
     client = ControlClient(folder / "run")
 
-    def streams() -> int:
-        """Playback streams the sound server has (the daemon's, when it holds the device)."""
-        listed = subprocess.run(["pactl", "list", "short", "sink-inputs"], env=pulse.env, capture_output=True,
-                                text=True, check=True)  # fmt: skip
-        return len(listed.stdout.splitlines())
-
     def standby() -> bool:
         return bool(client.request("status")["device"]["standby"])
 
     recording = MonitorRecording(pulse)
     with daemon(folder, env):
         recording.start()
-        assert streams() == 1
+        assert playback_streams(pulse.env) == 1
         wait_for(standby, 10, "the daemon to give the device back")
-        assert streams() == 0
+        assert playback_streams(pulse.env) == 0
         assert client.request("status")["device"]["ok"] is True
         at = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=8)
         schedule_file(folder, env, audio, at)
@@ -415,8 +416,7 @@ def test_a_repeat_that_cannot_take_the_device_back_is_logged_as_failed(
     station: tuple[Path, dict[str, str]], tmp_path: Path
 ) -> None:
     folder, env = station
-    own = start_pulse(tmp_path / "pulse")  # this test kills its sound server; the session's stays up
-    env = {**env, **{k: own.env[k] for k in ("XDG_RUNTIME_DIR", "PULSE_RUNTIME_PATH", "PULSE_SERVER", "HOME")}}
+    own, env = own_sound_server(tmp_path, env)
     env["TRUYENTHANH_OUTPUT_STANDBY_S"] = "1"
     bulletin = tone(tmp_path / "khan-cap.wav", 0.5)
     client = ControlClient(folder / "run")

@@ -14,7 +14,7 @@ from typing import TypeVar
 import pytest
 
 from tests.audio import RATE, corrupt, decode, last_sound, locate, samples, sweep, tone
-from tests.pulse import Recorder, Recording
+from tests.pulse import Recorder, Recording, playback_streams
 from truyenthanh.adapters.playout import PlayoutEngine, make_output
 from truyenthanh.adapters.playout.outputs import DeviceOutput
 from truyenthanh.adapters.playout.pulse import PulseOutput
@@ -446,11 +446,6 @@ def test_standby_gives_the_device_back_only_when_quiet_and_enqueue_takes_it_agai
     player, events = engine
     piece = tone(tmp_path / "a.wav", 880, 0.6)
 
-    def streams() -> int:
-        listed = subprocess.run(["pactl", "list", "short", "sink-inputs"], env=pulse_env, capture_output=True,
-                                text=True, check=True)  # fmt: skip
-        return len(listed.stdout.splitlines())
-
     with recorder.record() as result:
         settle()
         player.enqueue([item(piece, "a")])
@@ -458,10 +453,10 @@ def test_standby_gives_the_device_back_only_when_quiet_and_enqueue_takes_it_agai
         assert player.standby() is False  # something is playing
         assert player.wait_idle(5)
         assert player.standby() is True
-        assert player.standing_by and player.alive and streams() == 0
+        assert player.standing_by and player.alive and playback_streams(pulse_env) == 0
         at = datetime.now(UTC) + timedelta(seconds=1)
         player.enqueue([item(piece, "b")], start_at=at)
-        assert not player.standing_by and streams() == 1
+        assert not player.standing_by and playback_streams(pulse_env) == 1
         assert player.wait_idle(5)
     heard = result[0]
     assert events.summary()[-2:] == [("start", "b", ""), ("end", "b", "finished")]

@@ -286,10 +286,7 @@ class SchedulingService:
         Raises:
             NotFoundError: no schedule has this id.
         """
-        found = next((view for view in self.schedules() if view.id == schedule_id), None)
-        if found is None:
-            raise NotFoundError(f"Không có lịch phát số {schedule_id}. Xem danh sách: «truyenthanh schedule list».")
-        return found
+        return self._view(self.spec(schedule_id))
 
     def occurrences(self, start: datetime, end: datetime) -> list[Planned]:
         """Airings of every enabled schedule starting in ``[start, end)``, placed by priority within sessions."""

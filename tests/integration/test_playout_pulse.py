@@ -4,8 +4,10 @@ makes it not alive; ``output_device`` picks it or PortAudio."""
 
 from __future__ import annotations
 
+import math
 import re
 import subprocess
+from array import array
 import sys
 import threading
 import time
@@ -20,7 +22,7 @@ from tests.pulse import Recorder, start_pulse
 from truyenthanh.adapters.playout import make_output
 from truyenthanh.adapters.playout.outputs import DeviceOutput
 from truyenthanh.adapters.playout.pulse import PulseOutput
-from truyenthanh.adapters.playout.sources import Frames
+from truyenthanh.adapters.playout.frames import Frames
 from truyenthanh.errors import AudioError
 
 pytestmark = pytest.mark.slow
@@ -51,13 +53,16 @@ class Beeper:
     def __call__(self, block: Frames, at: float) -> None:
         self.running += 1
         self.ats.append(at)
-        block.fill(0.0)
+        block.clear()
         if self.when is not None and self._start is None and at + len(block) / RATE > self.when:
             self._start = self._frames + round((self.when - at) * RATE)
         if self._start is not None:
-            offset = self._frames - self._start + np.arange(len(block))
-            inside = (offset >= 0) & (offset < BEEP_S * RATE)
-            block[inside] = (0.3 * np.sin(2 * np.pi * HZ * offset[inside] / RATE))[:, None]
+            offset = self._frames - self._start
+            samples = [
+                0.3 * math.sin(2 * math.pi * HZ * (offset + i) / RATE) if 0 <= offset + i < BEEP_S * RATE else 0.0
+                for i in range(len(block))
+            ]
+            block.mix(Frames(array("f", [s for s in samples for _ in range(2)])))
         self._frames += len(block)
         self.running -= 1
 
@@ -120,7 +125,7 @@ def test_a_block_rendered_too_late_is_counted_as_an_underflow(pulse_env: dict[st
     stalled = threading.Event()
 
     def slow(block: Frames, at: float) -> None:
-        block.fill(0.0)
+        block.clear()
         if not stalled.is_set():
             stalled.set()
             time.sleep(0.15)  # far longer than the stream's 30 ms queue

@@ -25,13 +25,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import numpy as np
-
+from truyenthanh.adapters.playout.frames import Frames
 from truyenthanh.adapters.playout.outputs import Output
 from truyenthanh.adapters.playout.sources import (
     FailedSource,
     FfmpegSource,
-    Frames,
     RelaySource,
     Source,
     ToneSource,
@@ -63,6 +61,16 @@ _SILENT_DBFS = -120.0
 
 def _utc(at: float) -> datetime:
     return datetime.fromtimestamp(at, tz=UTC)
+
+
+def _ramp(first: int, count: int, length: int, *, step: int = 1) -> list[float]:
+    """``count`` envelope factors ``min(1, i / length)`` for ``i`` from ``first`` on by ``step``."""
+    return [min(1.0, i / length) for i in range(first, first + step * count, step)]
+
+
+def _times(envelope: list[float] | None, factors: list[float]) -> list[float]:
+    """Two envelopes applied one after the other (``factors`` alone when there is no ``envelope`` yet)."""
+    return factors if envelope is None else [a * b for a, b in zip(envelope, factors, strict=True)]
 
 
 @dataclass(eq=False)
@@ -140,24 +148,17 @@ class _Voice:
         count = len(block)
         if not count:
             return block
-        envelope: np.ndarray | None = None
+        envelope: list[float] | None = None
         if self.fade_in and self.played < self.fade_in:
-            index = np.arange(self.played, self.played + count, dtype=np.float32)
-            envelope = np.minimum(1.0, (index + 1) / self.fade_in)
+            envelope = _ramp(self.played + 1, count, self.fade_in)
         if self.fade_out and remaining is not None and remaining - count < self.fade_out:
-            left = np.arange(remaining, remaining - count, -1, dtype=np.float32)
-            down = np.minimum(1.0, (left - 1) / self.fade_out)
-            envelope = down if envelope is None else envelope * down
+            envelope = _times(envelope, _ramp(remaining - 1, count, self.fade_out, step=-1))
         if self.ramp_in:
             ramp_frames = round(RAMP_S * self.rate)
-            done = ramp_frames - self.ramp_in
-            up = np.minimum(1.0, np.arange(done + 1, done + 1 + count, dtype=np.float32) / ramp_frames)
-            envelope = up if envelope is None else envelope * up
+            envelope = _times(envelope, _ramp(ramp_frames - self.ramp_in + 1, count, ramp_frames))
             self.ramp_in = max(0, self.ramp_in - count)
         self.played += count
-        if envelope is None:
-            return block * np.float32(self.gain)
-        return block * (envelope * np.float32(self.gain))[:, None]
+        return block.scaled(self.gain) if envelope is None else block.shaped(envelope, self.gain)
 
     def _take(self, frames: int, at: float) -> Frames:
         """Raw frames from the decoder (fewer when it has not caught up)."""
@@ -175,8 +176,7 @@ class _Voice:
             return silence(0)
         ramp = round(RAMP_S * self.rate)
         block = self.source.buffer.peek(ramp)
-        down = np.linspace(1.0, 0.0, ramp, dtype=np.float32)[: len(block)]
-        return block * (down * np.float32(self.gain))[:, None]
+        return block.shaped(_ramp(ramp - 1, len(block), ramp - 1, step=-1), self.gain)
 
 
 @dataclass(eq=False)
@@ -219,7 +219,7 @@ class _RelayVoice(_Voice):
         got = len(live)
         if got:
             self._starved = 0
-            if float(np.max(np.abs(live))) * self.gain < SILENCE_LEVEL:
+            if live.peak() * self.gain < SILENCE_LEVEL:
                 self._silent += got
                 self._sounding = 0
             else:
@@ -237,7 +237,7 @@ class _RelayVoice(_Voice):
         elif self._sounding >= self.recover:
             self.end_outage(at + got / self.rate)
         if self._down_since is None:
-            return live if got == frames else np.concatenate([live, silence(frames - got)])
+            return live.padded(frames)
         return self._backup(frames)
 
     def _lost_cause(self) -> str:
@@ -255,9 +255,7 @@ class _RelayVoice(_Voice):
 
     def _backup(self, frames: int) -> Frames:
         block = self.backup.buffer.take(frames) if self.backup is not None else silence(0)
-        if len(block) < frames:
-            block = np.concatenate([block, silence(frames - len(block))])
-        return block * np.float32(self.backup_gain / self.gain)
+        return block.padded(frames).scaled(self.backup_gain / self.gain)
 
     def end_outage(self, at: float) -> None:
         """Close the running outage (the stream came back, or the slot ended) at wall time ``at``."""
@@ -587,16 +585,16 @@ class PlayoutEngine:
 
     def _render(self, out: Frames, at: float) -> None:
         """Fill ``out`` with the block whose first frame is heard at wall time ``at``."""
-        out.fill(0.0)
+        out.clear()
         with self._lock:
             ops, self._ops = self._ops, []
             for op in ops:
                 self._apply(op, out, at)
             if not self._paused:
                 self._mix(out, at)
-            peak = max(float(out.max()), -float(out.min())) if len(out) else 0.0
+            peak = out.peak()
             if peak > 1.0:
-                np.clip(out, -1.0, 1.0, out=out)
+                out.clip()
                 peak = 1.0
             self._level = 20.0 * math.log10(peak) if peak > 1e-6 else _SILENT_DBFS
         if ops or self._closing or self._undelivered:
@@ -606,8 +604,7 @@ class PlayoutEngine:
         current = self._current
         if op.kind == "pause":
             if current is not None and not self._paused:
-                tail = current.cut_tail()
-                out[: len(tail)] += tail
+                out.mix(current.cut_tail())
             self._paused = True
             return
         if op.kind == "resume":
@@ -621,8 +618,7 @@ class PlayoutEngine:
         if current is not None:
             self._report_outages(current, at)
             if not self._paused:
-                tail = current.cut_tail()
-                out[: len(tail)] += tail
+                out.mix(current.cut_tail())
             self._emit(ItemEnded(current.item, _utc(at), reason, current.position_s))
             self._current = None
         self._paused = False
@@ -650,7 +646,7 @@ class PlayoutEngine:
         rate = self.rate
         for tail in list(self._tails):
             block = tail.render(frames, at)
-            out[: len(block)] += block
+            out.mix(block)
             if tail.finished:
                 self._finish(tail, at + len(block) / rate)
                 self._tails.remove(tail)
@@ -686,7 +682,7 @@ class PlayoutEngine:
                     voice.fade_out = max(voice.fade_out, left)
                     following.fade_in = max(following.fade_in, left)
                     block = voice.render(span, at + pos / rate)
-                    out[pos : pos + len(block)] += block
+                    out.mix(block, pos)
                     if voice.finished:
                         self._finish(voice, at + (pos + len(block)) / rate)
                     else:
@@ -695,7 +691,7 @@ class PlayoutEngine:
                     continue
                 span = min(span, left - overlap)
             block = voice.render(span, at + pos / rate)
-            out[pos : pos + len(block)] += block
+            out.mix(block, pos)
             pos += len(block)
             if isinstance(voice, _RelayVoice) and voice.outages:
                 self._report_outages(voice, None)

@@ -38,10 +38,8 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
-import numpy as np
-
+from truyenthanh.adapters.playout.frames import CHANNELS, Frames
 from truyenthanh.adapters.playout.pulse import PULSE_PREFIX, PulseOutput, pulse_answers
-from truyenthanh.adapters.playout.sources import CHANNELS, Frames
 from truyenthanh.errors import AudioError
 
 Render = Callable[[Frames, float], None]
@@ -103,7 +101,10 @@ class DeviceOutput:
         """
         import sounddevice
 
+        block = Frames.silent(self._block)
+
         def callback(outdata: Any, frames: int, time_info: Any, status: Any) -> None:
+            nonlocal block
             now = time.time()
             self._calls += 1
             self._last_call = time.monotonic()
@@ -111,10 +112,13 @@ class DeviceOutput:
                 self.underflows += 1
             dac = time_info.outputBufferDacTime
             at = now + (dac - time_info.currentTime) if dac else now + self._block * 3 / self.rate
-            render(outdata, at)
+            if len(block) != frames:
+                block = Frames.silent(frames)
+            render(block, at)
+            outdata[:] = block.tobytes()
 
         try:
-            self._stream = sounddevice.OutputStream(
+            self._stream = sounddevice.RawOutputStream(
                 device=self._device,
                 samplerate=self.rate,
                 channels=CHANNELS,
@@ -226,7 +230,7 @@ class FfmpegOutput:
 
     def _pace(self, render: Render, ready: Callable[[int], bool]) -> None:
         assert self._process is not None and self._process.stdin is not None
-        block = np.zeros((self._block, CHANNELS), dtype=np.float32)
+        block = Frames.silent(self._block)
         started = time.time()
         lead = 2 * self._block
         while not self._stopping.is_set():

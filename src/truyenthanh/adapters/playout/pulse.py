@@ -30,9 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import numpy as np
-
-from truyenthanh.adapters.playout.sources import CHANNELS
+from truyenthanh.adapters.playout.frames import CHANNELS, Frames
 from truyenthanh.errors import AudioError
 
 if TYPE_CHECKING:
@@ -235,9 +233,9 @@ class PulseOutput:
             raise AudioError(problem)
 
     def _write(self, library: _Library, handle: int, render: Render) -> None:
-        block = np.zeros((self._block, CHANNELS), dtype=np.float32)
-        size = block.nbytes
-        data = block.ctypes.data
+        block = Frames.silent(self._block)
+        data = block.tobytes()
+        size = len(data)
         error = ctypes.c_int(0)
         duration = self._block / self.rate
         # Silence until the server takes samples: a write that had to wait for room returned because the sink
@@ -263,7 +261,7 @@ class PulseOutput:
             if expected is not None and at > expected + duration / 2:
                 self.underflows += 1
             render(block, at)
-            if library.simple.pa_simple_write(handle, data, size, ctypes.byref(error)) < 0:
+            if library.simple.pa_simple_write(handle, block.tobytes(), size, ctypes.byref(error)) < 0:
                 self._fail(library, error.value)
                 return
             self._alive_until = time.monotonic() + ALIVE_S

@@ -16,19 +16,14 @@ import wave
 from collections import deque
 from pathlib import Path
 
-import numpy as np
-import numpy.typing as npt
+from truyenthanh.adapters.playout.frames import CHANNELS, Frames
 
-Frames = npt.NDArray[np.float32]
-"""A block of audio: shape ``(frames, 2)``, float32, full scale at 1.0."""
-
-CHANNELS = 2
 _CHUNK_FRAMES = 4096
 
 
 def silence(frames: int) -> Frames:
     """A block of ``frames`` silent stereo frames."""
-    return np.zeros((frames, CHANNELS), dtype=np.float32)
+    return Frames.silent(frames)
 
 
 class PcmBuffer:
@@ -84,9 +79,7 @@ class PcmBuffer:
             self._frames -= got
             if got:
                 self._cond.notify_all()
-        if not parts:
-            return silence(0)
-        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+        return Frames.join(parts) if parts else silence(0)
 
     def peek(self, frames: int) -> Frames:
         """A copy of up to ``frames`` frames from the front, without removing them."""
@@ -98,7 +91,7 @@ class PcmBuffer:
                     break
                 parts.append(block[:wanted])
                 wanted -= len(parts[-1])
-        return np.concatenate(parts) if parts else silence(0)
+        return Frames.join(parts) if parts else silence(0)
 
     def wait_for(self, frames: int, timeout: float) -> None:
         """Wait until ``frames`` frames are buffered, the buffer is closed, or ``timeout`` seconds pass."""
@@ -250,11 +243,7 @@ class WavSource(Source):
             raw = handle.readframes(_CHUNK_FRAMES)
             if not raw:
                 return
-            samples = np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0
-            block = samples.reshape(-1, channels)
-            if channels == 1:
-                block = np.repeat(block, 2, axis=1)
-            if not self._emit(np.ascontiguousarray(block)):
+            if not self._emit(Frames.from_int16(raw, channels)):
                 return
 
 
@@ -342,7 +331,7 @@ class FfmpegSource(Source):
                 data = pending + data
                 usable = len(data) - len(data) % frame_bytes
                 pending = data[usable:]
-                block = np.frombuffer(data[:usable], dtype="<f4").reshape(-1, CHANNELS)
+                block = Frames.from_float32(data[:usable])
                 self.last_data = time.monotonic()
                 if not self._emit(block):
                     return False

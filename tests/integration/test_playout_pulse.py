@@ -7,10 +7,10 @@ from __future__ import annotations
 import math
 import re
 import subprocess
-from array import array
 import sys
 import threading
 import time
+from array import array
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,9 +20,9 @@ import pytest
 from tests.audio import RATE, locate
 from tests.pulse import Recorder, start_pulse
 from truyenthanh.adapters.playout import make_output
+from truyenthanh.adapters.playout.frames import Frames
 from truyenthanh.adapters.playout.outputs import DeviceOutput
 from truyenthanh.adapters.playout.pulse import PulseOutput
-from truyenthanh.adapters.playout.frames import Frames
 from truyenthanh.errors import AudioError
 
 pytestmark = pytest.mark.slow

@@ -1,9 +1,8 @@
 """Blocks of audio as the engine mixes them: interleaved stereo float32 in a standard-library ``array``.
 
-The daemon plays with nobody watching for months on a cheap PC, so its resident memory matters: NumPy alone
-costs it about 14 MB, more than everything else it needs for playout. The engine's arithmetic is a few
-element-wise passes per block, which ``map`` over an ``array`` does in C-level loops. The common case (one
-item at unity gain, no fade) costs one copy per block.
+The daemon runs for months on a cheap PC, so its resident memory matters, and NumPy alone would cost it about
+14 MB. The engine's arithmetic is a few element-wise passes per block, which ``map`` over an ``array`` does in
+C-level loops; the common case (one item at unity gain, no fade) costs one copy per block.
 """
 
 from __future__ import annotations
@@ -17,14 +16,6 @@ from itertools import chain
 CHANNELS = 2
 _BYTES = 4 * CHANNELS
 """Bytes per frame (two float32 samples)."""
-
-
-def _samples(raw: bytes = b"") -> array[float]:
-    """Float32 samples from little-endian bytes."""
-    samples = array("f", raw)
-    if sys.byteorder == "big":
-        samples.byteswap()
-    return samples
 
 
 class Frames:
@@ -44,7 +35,10 @@ class Frames:
     @classmethod
     def from_float32(cls, raw: bytes) -> Frames:
         """Frames from interleaved little-endian float32 stereo (what ``ffmpeg -f f32le -ac 2`` writes)."""
-        return cls(_samples(raw))
+        samples = array("f", raw)
+        if sys.byteorder == "big":
+            samples.byteswap()
+        return cls(samples)
 
     @classmethod
     def from_int16(cls, raw: bytes, channels: int) -> Frames:

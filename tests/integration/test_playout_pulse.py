@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -22,7 +23,7 @@ from tests.pulse import Recorder, start_pulse
 from truyenthanh.adapters.playout import make_output
 from truyenthanh.adapters.playout.frames import Frames
 from truyenthanh.adapters.playout.outputs import DeviceOutput
-from truyenthanh.adapters.playout.pulse import PulseOutput
+from truyenthanh.adapters.playout.pulse import START_S, STOP_S, PulseOutput
 from truyenthanh.errors import AudioError
 
 pytestmark = pytest.mark.slow
@@ -177,6 +178,43 @@ def test_a_server_that_dies_makes_the_output_not_alive(
             "PulseAudio ngừng nhận âm thanh cho thiết bị âm thanh «mặc định» (PulseAudio)"
         )
         output.stop()
+    finally:
+        own.stop()
+
+
+def test_a_hung_server_holds_up_neither_stop_nor_start(
+    pulse_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A frozen server answers nothing (libpulse waits 30 s to connect, forever to flush): the daemon's
+    heartbeat must go on, so stop gives the stream up after STOP_S and start says so after START_S."""
+    own = start_pulse(tmp_path / "pulse")  # frozen below; the session's server stays up
+    before = set(threading.enumerate())
+    try:
+        monkeypatch.setenv("PULSE_SERVER", own.server)
+        output = PulseOutput(sink=None, rate=RATE, buffer_ms=20)
+        render = Beeper()
+        output.start(render, always)
+        own.process.send_signal(signal.SIGSTOP)
+        try:
+            assert wait_for(lambda: not output.alive, 2), "the output still says it plays"
+            began = time.monotonic()
+            output.stop()
+            assert time.monotonic() - began < STOP_S + 2
+            calls = len(render.ats)
+            began = time.monotonic()
+            expected = "thiết bị âm thanh «mặc định» (PulseAudio): máy chủ PulseAudio không trả lời sau 5 giây"
+            with pytest.raises(AudioError, match=re.escape(expected)):
+                output.start(render, always)
+            assert time.monotonic() - began < START_S + 3
+        finally:
+            own.process.send_signal(signal.SIGCONT)
+        # Once the server answers, what was given up on is released and renders nothing more.
+        assert wait_for(lambda: set(threading.enumerate()) <= before, 10), set(threading.enumerate()) - before
+        assert len(render.ats) == calls
+        output.start(render, always)
+        assert wait_for(lambda: len(render.ats) > calls + 5, 2) and output.alive
+        output.stop()
+        assert set(threading.enumerate()) <= before
     finally:
         own.stop()
 

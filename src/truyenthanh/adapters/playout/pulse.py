@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import logging
 import os
 import threading
 import time
@@ -35,6 +36,8 @@ from truyenthanh.errors import AudioError
 
 if TYPE_CHECKING:
     from truyenthanh.adapters.playout.outputs import Render
+
+log = logging.getLogger(__name__)
 
 PULSE_PREFIX = "pulse:"
 """``output_device = "pulse:SINK"`` (or ``preview_device``) plays natively on PulseAudio's sink ``SINK``."""
@@ -51,6 +54,8 @@ START_S = 5.0
 """Longest wait for the server to start taking a new stream's samples."""
 ALIVE_S = 1.0
 """A stream whose server took no block for this long counts as not alive (the server hangs)."""
+STOP_S = 2.0
+"""Longest wait for a hung server to release a stream; the stream is then released once it answers."""
 
 
 class _SampleSpec(ctypes.Structure):
@@ -132,13 +137,43 @@ def _open(library: _Library, sink: str | None, rate: int, block: int) -> tuple[i
     return (int(handle) if handle else None), error.value
 
 
+def _open_within(library: _Library, sink: str | None, rate: int, block: int) -> tuple[int | None, int] | None:
+    """:func:`_open`, or ``None`` when the server does not answer within :data:`START_S` seconds (a hung server
+    holds a connection for 30 s before libpulse gives up). A stream connected after that is released."""
+    outcome: list[tuple[int | None, int]] = []
+    decided = threading.Lock()
+    abandoned = False
+
+    def connect() -> None:
+        handle, code = _open(library, sink, rate, block)
+        with decided:
+            if not abandoned:
+                outcome.append((handle, code))
+                return
+        if handle is not None:
+            library.simple.pa_simple_free(handle)
+
+    worker = threading.Thread(target=connect, name="playout-pulse-connect", daemon=True)
+    worker.start()
+    worker.join(START_S)
+    with decided:
+        abandoned = not outcome
+        return outcome[0] if outcome else None
+
+
 def _connect(library: _Library, sink: str | None, rate: int, block: int, what: str) -> int:
     """A connected playback stream (see :func:`_open`) for the output described as ``what``.
 
     Raises:
         AudioError: no server answers, or the sink does not exist.
     """
-    handle, code = _open(library, sink, rate, block)
+    opened = _open_within(library, sink, rate, block)
+    if opened is None:
+        raise AudioError(
+            f"Không mở được {what}: máy chủ PulseAudio không trả lời sau {START_S:.0f} giây (máy chủ bị treo?). "
+            "Khởi động lại máy chủ âm thanh (pulseaudio hoặc pipewire-pulse)."
+        )
+    handle, code = opened
     if handle is not None:
         return handle
     if code == _NO_ENTITY:
@@ -163,7 +198,10 @@ def pulse_answers() -> bool:
     library = _library()
     if library is None:
         return False
-    handle, code = _open(library, None, 48000, 480)
+    opened = _open_within(library, None, 48000, 480)
+    if opened is None:
+        return False
+    handle, code = opened
     if handle is not None:
         library.simple.pa_simple_free(handle)
     return handle is not None or code == _NO_ENTITY
@@ -187,6 +225,8 @@ class PulseOutput:
         self._handle: int | None = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
+        self._rendering = threading.Lock()
+        """Held by the writer while it renders; :meth:`stop` takes it to stop the rendering."""
         self._flowing = threading.Event()
         self._alive_until = 0.0
         self.error: str | None = None
@@ -217,11 +257,11 @@ class PulseOutput:
                 "«output_device» là một thiết bị PortAudio."
             )
         self._handle = _connect(library, self.sink, self.rate, self._block, self.describe())
-        self._stopping.clear()
+        self._stopping = stopping = threading.Event()
         self.error = None
         self._flowing.clear()
         self._thread = threading.Thread(
-            target=self._write, args=(library, self._handle, render), name="playout-pulse", daemon=True
+            target=self._write, args=(library, self._handle, render, stopping), name="playout-pulse", daemon=True
         )
         self._thread.start()
         self._flowing.wait(START_S)
@@ -232,7 +272,7 @@ class PulseOutput:
             self.stop()
             raise AudioError(problem)
 
-    def _write(self, library: _Library, handle: int, render: Render) -> None:
+    def _write(self, library: _Library, handle: int, render: Render, stopping: threading.Event) -> None:
         block = Frames.silent(self._block)
         data = block.tobytes()
         size = len(data)
@@ -241,35 +281,41 @@ class PulseOutput:
         # Silence until the server takes samples: a write that had to wait for room returned because the sink
         # played some. Before that the stream's latency counts nothing played yet, and a sink with no other
         # client can hold a new stream back for up to its idle latency (two seconds for a null sink).
-        while not self._stopping.is_set():
+        while not stopping.is_set():
             began = time.monotonic()
             if library.simple.pa_simple_write(handle, data, size, ctypes.byref(error)) < 0:
-                self._fail(library, error.value)
+                self._fail(library, error.value, stopping)
                 return
             self._alive_until = time.monotonic() + ALIVE_S
             if time.monotonic() - began > duration / 4:
                 break
+        if stopping.is_set():
+            return
         self._flowing.set()
         expected: float | None = None
-        while not self._stopping.is_set():
+        while not stopping.is_set():
             latency = library.simple.pa_simple_get_latency(handle, ctypes.byref(error))
             if latency == _LATENCY_ERROR:
-                self._fail(library, error.value)
+                self._fail(library, error.value, stopping)
                 return
             at = time.time() + latency / 1e6
             # Blocks follow each other; one that sounds later than the previous one's end follows a gap.
             if expected is not None and at > expected + duration / 2:
                 self.underflows += 1
-            render(block, at)
+            with self._rendering:
+                if stopping.is_set():
+                    return
+                render(block, at)
             if library.simple.pa_simple_write(handle, block.tobytes(), size, ctypes.byref(error)) < 0:
-                self._fail(library, error.value)
+                self._fail(library, error.value, stopping)
                 return
             self._alive_until = time.monotonic() + ALIVE_S
             expected = at + duration
 
-    def _fail(self, library: _Library, code: int) -> None:
-        if not self._stopping.is_set():
-            self.error = f"PulseAudio ngừng nhận âm thanh cho {self.describe()}: {library.strerror(code)}."
+    def _fail(self, library: _Library, code: int, stopping: threading.Event) -> None:
+        if stopping.is_set():  # stopped on purpose (or a writer given up on while the server hung)
+            return
+        self.error = f"PulseAudio ngừng nhận âm thanh cho {self.describe()}: {library.strerror(code)}."
         self._flowing.set()  # start() waits no longer
 
     @property
@@ -279,17 +325,26 @@ class PulseOutput:
         return thread is not None and thread.is_alive() and self.error is None and time.monotonic() < self._alive_until
 
     def stop(self) -> None:
-        """Stop the writer (waking it if it waits for room), then release the stream; returns once no
-        ``render`` call runs."""
+        """Stop the writer and release the stream; returns once no ``render`` call runs, and within
+        :data:`STOP_S` seconds even when the server hangs (the stream is then released when it answers)."""
         handle, thread = self._handle, self._thread
         self._handle, self._thread = None, None
-        self._stopping.set()
+        with self._rendering:
+            self._stopping.set()
         library = _library()
         if handle is None or library is None:
             return
-        # A flush empties the server's buffer, so a write waiting for room returns; the stream is freed only once
-        # the writer is out of the library (pa_simple_free while it writes would free what it uses).
-        library.simple.pa_simple_flush(handle, None)
-        if thread is not None:
-            thread.join()
-        library.simple.pa_simple_free(handle)
+
+        def release() -> None:
+            # A flush empties the server's buffer, so a write waiting for room returns; the stream is freed only
+            # once the writer is out of the library (pa_simple_free while it writes would free what it uses).
+            library.simple.pa_simple_flush(handle, None)
+            if thread is not None:
+                thread.join()
+            library.simple.pa_simple_free(handle)
+
+        releaser = threading.Thread(target=release, name="playout-pulse-release", daemon=True)
+        releaser.start()
+        releaser.join(STOP_S)
+        if releaser.is_alive():
+            log.warning("PulseAudio không trả lời: luồng phát sẽ được giải phóng khi máy chủ trả lời lại")

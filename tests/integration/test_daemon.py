@@ -353,6 +353,40 @@ def test_a_lost_sound_device_is_reported_logged_and_reopened(
     assert played["schedule_id"] == after["id"] and played["outcome"] == "played"
 
 
+def test_a_hung_sound_server_is_a_lost_device_until_it_answers_again(
+    station: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    """A frozen PulseAudio answers nothing; the daemon must not wait on it: an airing due meanwhile is logged
+    as failed while the server is still frozen, and the device is reopened once it answers."""
+    folder, env = station
+    own, env = own_sound_server(tmp_path, env)
+    audio = tone(tmp_path / "tin.wav", 0.5)
+    client = ControlClient(folder / "run")
+
+    def device() -> dict[str, Any]:
+        return dict(client.request("status")["device"])
+
+    try:
+        with daemon(folder, env):
+            assert device()["ok"] is True
+            own.process.send_signal(signal.SIGSTOP)
+            try:
+                wait_for(lambda: device()["ok"] is False, 15, "the daemon to notice the hung server")
+                during = schedule_file(folder, env, audio, datetime.now(UTC) + timedelta(seconds=5))
+                wait_for(lambda: len(log_rows(folder, env)) >= 1, 25, "the airing that could not play")
+            finally:
+                own.process.send_signal(signal.SIGCONT)
+            wait_for(lambda: device()["ok"] is True, 20, "the daemon to reopen the device")
+            after = schedule_file(folder, env, audio, datetime.now(UTC) + timedelta(seconds=5))
+            wait_for(lambda: len(log_rows(folder, env)) >= 2, 20, "the airing after the server answered")
+    finally:
+        own.stop()
+    failed, played = log_rows(folder, env)
+    assert failed["schedule_id"] == during["id"] and failed["outcome"] == "failed"
+    assert "thiết bị âm thanh «mặc định»" in failed["reason"]
+    assert played["schedule_id"] == after["id"] and played["outcome"] == "played"
+
+
 def test_play_now_and_skip_from_the_command_line_name_the_operator(
     station: tuple[Path, dict[str, str]], tmp_path: Path
 ) -> None:

@@ -19,7 +19,7 @@ from truyenthanh.adapters.playout import PlayoutEngine, make_output
 from truyenthanh.adapters.playout.outputs import DeviceOutput
 from truyenthanh.adapters.playout.pulse import PulseOutput
 from truyenthanh.domain.enums import ItemKind
-from truyenthanh.domain.playout import ItemEnded, ItemStarted, PlayItem, PlayoutEvent
+from truyenthanh.domain.playout import EndReason, ItemEnded, ItemStarted, PlayItem, PlayoutEvent
 
 pytestmark = [pytest.mark.slow, pytest.mark.realtime]
 T = TypeVar("T")
@@ -472,3 +472,28 @@ def locate_second_burst(recording: Recording) -> float | None:
     first = sounding.index(True)
     quiet = sounding.index(False, first)
     return sounding.index(True, quiet + 200) * 0.001 if True in sounding[quiet + 200 :] else None
+
+
+def test_blocks_shorter_than_the_de_click_ramp_still_cut(tmp_path: Path, pulse_env: dict[str, str]) -> None:
+    """``buffer_ms = 5`` (the smallest allowed) gives the sound device 2.5 ms blocks, shorter than the 5 ms ramp
+    of a cut: the cut fades within the one block it has, and playout goes on."""
+    first, second = tone(tmp_path / "a.wav", 440, 1.0), tone(tmp_path / "b.wav", 660, 0.3)
+    player = PlayoutEngine(make_output("device", device=None, rate=RATE, buffer_ms=5))
+    ended: list[tuple[str, EndReason]] = []
+    started = threading.Event()
+
+    def listen(event: object) -> None:
+        if isinstance(event, ItemEnded):
+            ended.append((event.item.key, event.reason))
+        elif isinstance(event, ItemStarted) and event.item.key == "a":
+            started.set()
+
+    player.subscribe(listen)
+    player.open()
+    player.enqueue([item(first, "a"), item(second, "b")])
+    assert started.wait(5)
+    time.sleep(0.2)
+    player.skip("a")
+    assert player.wait_idle(10)
+    player.close()
+    assert ended == [("a", EndReason.SKIPPED), ("b", EndReason.FINISHED)]

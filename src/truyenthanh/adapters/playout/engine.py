@@ -170,11 +170,12 @@ class _Voice:
         if self.source is not None:
             self.source.close()
 
-    def cut_tail(self) -> Frames:
-        """The next few milliseconds faded to zero, without consuming them: a click-free cut."""
-        if self.source is None:
+    def cut_tail(self, frames: int) -> Frames:
+        """The next few milliseconds (at most ``frames``: one block) faded to zero, without consuming them: a
+        click-free cut."""
+        ramp = min(round(RAMP_S * self.rate), frames)
+        if self.source is None or ramp < 2:
             return silence(0)
-        ramp = round(RAMP_S * self.rate)
         block = self.source.buffer.peek(ramp)
         return block.shaped(_ramp(ramp - 1, len(block), ramp - 1, step=-1), self.gain)
 
@@ -604,7 +605,7 @@ class PlayoutEngine:
         current = self._current
         if op.kind == "pause":
             if current is not None and not self._paused:
-                out.mix(current.cut_tail())
+                out.mix(current.cut_tail(len(out)))
             self._paused = True
             return
         if op.kind == "resume":
@@ -618,7 +619,7 @@ class PlayoutEngine:
         if current is not None:
             self._report_outages(current, at)
             if not self._paused:
-                out.mix(current.cut_tail())
+                out.mix(current.cut_tail(len(out)))
             self._emit(ItemEnded(current.item, _utc(at), reason, current.position_s))
             self._current = None
         self._paused = False

@@ -9,7 +9,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -321,16 +321,19 @@ def own_sound_server(tmp_path: Path, env: dict[str, str]) -> tuple[PulseServer, 
     return own, {**env, **{k: own.env[k] for k in keys}}
 
 
+def device_status(folder: Path) -> Callable[[], dict[str, Any]]:
+    """Reads the daemon's ``status`` of the sound device (ok, error, standby)."""
+    client = ControlClient(folder / "run")
+    return lambda: dict(client.request("status")["device"])
+
+
 def test_a_lost_sound_device_is_reported_logged_and_reopened(
     station: tuple[Path, dict[str, str]], tmp_path: Path
 ) -> None:
     folder, env = station
     own, env = own_sound_server(tmp_path, env)
     audio = tone(tmp_path / "tin.wav", 0.5)
-    client = ControlClient(folder / "run")
-
-    def device() -> dict[str, Any]:
-        return dict(client.request("status")["device"])
+    device = device_status(folder)
 
     try:
         with daemon(folder, env):
@@ -361,10 +364,7 @@ def test_a_hung_sound_server_is_a_lost_device_until_it_answers_again(
     folder, env = station
     own, env = own_sound_server(tmp_path, env)
     audio = tone(tmp_path / "tin.wav", 0.5)
-    client = ControlClient(folder / "run")
-
-    def device() -> dict[str, Any]:
-        return dict(client.request("status")["device"])
+    device = device_status(folder)
 
     try:
         with daemon(folder, env):

@@ -34,7 +34,6 @@ from truyenthanh.adapters.playout.sources import (
     Source,
     ToneSource,
     open_file_source,
-    silence,
 )
 from truyenthanh.domain.enums import ItemKind
 from truyenthanh.domain.playout import (
@@ -175,7 +174,7 @@ class _Voice:
         click-free cut."""
         ramp = min(round(RAMP_S * self.rate), frames)
         if self.source is None or ramp < 2:
-            return silence(0)
+            return Frames.silent(0)
         block = self.source.buffer.peek(ramp)
         return block.shaped(_ramp(ramp - 1, len(block), ramp - 1, step=-1), self.gain)
 
@@ -255,7 +254,7 @@ class _RelayVoice(_Voice):
         log.warning("Tiếp sóng «%s» gián đoạn: %s", self.item.title, cause)
 
     def _backup(self, frames: int) -> Frames:
-        block = self.backup.buffer.take(frames) if self.backup is not None else silence(0)
+        block = self.backup.buffer.take(frames) if self.backup is not None else Frames.silent(0)
         return block.padded(frames).scaled(self.backup_gain / self.gain)
 
     def end_outage(self, at: float) -> None:

@@ -21,11 +21,6 @@ from truyenthanh.adapters.playout.frames import CHANNELS, Frames
 _CHUNK_FRAMES = 4096
 
 
-def silence(frames: int) -> Frames:
-    """A block of ``frames`` silent stereo frames."""
-    return Frames.silent(frames)
-
-
 class PcmBuffer:
     """A bounded FIFO of frames between one producer thread and the output callback. Thread-safe.
 
@@ -79,7 +74,7 @@ class PcmBuffer:
             self._frames -= got
             if got:
                 self._cond.notify_all()
-        return Frames.join(parts) if parts else silence(0)
+        return Frames.join(parts) if parts else Frames.silent(0)
 
     def peek(self, frames: int) -> Frames:
         """A copy of up to ``frames`` frames from the front, without removing them."""
@@ -91,7 +86,7 @@ class PcmBuffer:
                     break
                 parts.append(block[:wanted])
                 wanted -= len(parts[-1])
-        return Frames.join(parts) if parts else silence(0)
+        return Frames.join(parts) if parts else Frames.silent(0)
 
     def wait_for(self, frames: int, timeout: float) -> None:
         """Wait until ``frames`` frames are buffered, the buffer is closed, or ``timeout`` seconds pass."""
@@ -196,7 +191,7 @@ class ToneSource(Source):
         left = self._frames
         while left > 0:
             size = min(left, _CHUNK_FRAMES)
-            if not self._emit(silence(size)):
+            if not self._emit(Frames.silent(size)):
                 return
             left -= size
 

@@ -10,9 +10,9 @@ from tests.fakes import FrozenClock
 from tests.people import ADMIN
 from tests.services.test_scheduling import programme
 from truyenthanh import bootstrap
+from truyenthanh.daemon.timer import AirScheduler
 from truyenthanh.domain.enums import Priority
 from truyenthanh.domain.schedule import Decision, Misfire, Verdict
-from truyenthanh.services.scheduling import AirScheduler
 
 
 def hn(hour: int, minute: int = 0, second: int = 0) -> datetime:

@@ -7,15 +7,10 @@ that imports APScheduler (an import-linter contract checks it).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
-import threading
-import time as systime
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
-from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -35,13 +30,11 @@ from truyenthanh.domain.accounts import Actor, Permission
 from truyenthanh.domain.enums import ItemKind, Priority
 from truyenthanh.domain.schedule import (
     ConflictReport,
-    Decision,
     Misfire,
     Planned,
     Resolution,
     ScheduleSpec,
     check,
-    decide,
     describe,
     describe_moment,
     expand,
@@ -625,270 +618,7 @@ class SchedulingService:
             return programme.id
 
 
-DueHandler = Callable[[list[Decision]], None]
-"""Receives the verdicts for airings whose time has come; must mark each one handled before returning."""
-PrepareHandler = Callable[[list[Planned]], None]
-"""Receives the airings of the coming hours so their content can be made ready ahead of air."""
-
-
-@dataclass(frozen=True)
-class Gap:
-    """A stretch of time in which airings could not be played at their time, and why (Vietnamese)."""
-
-    start: datetime
-    end: datetime
-    cause: str
-
-
-class AirScheduler:
-    """The daemon's timer: one APScheduler job per airing of the coming hours, fired ``lead_s`` before its
-    start (emergency-priority airings exactly at their start), plus a preparation job ahead of each.
-
-    Jobs are rebuilt from the database whenever :meth:`SchedulingService.fingerprint` changes (polled every
-    ``poll_s``), when the wall clock jumps, and every ``refresh`` as the horizon moves. A watchdog thread on the
-    monotonic clock detects jumps and dispatches anything a job did not (APScheduler sleeps on wall-clock
-    deadlines). Every airing is dispatched once: :func:`decide` turns late ones into late, joined or missed
-    verdicts, so a clock jump forward or downtime never passes silently and a jump back never plays twice.
-
-    Args:
-        service: where schedules come from.
-        clock: the station's clock.
-        on_due: receives verdicts (from scheduler threads, one call at a time).
-        on_prepare: receives airings to prepare (from scheduler threads).
-        handled: whether an airing (by :attr:`Occurrence.key`) was already dealt with (by this or an earlier run).
-        lead_s: seconds before its start an airing is handed to the engine (which starts it to the sample).
-        prepare_ahead: how long before its start an airing is prepared (and how far ahead jobs are built).
-    """
-
-    def __init__(
-        self,
-        *,
-        service: SchedulingService,
-        clock: Clock,
-        on_due: DueHandler,
-        on_prepare: PrepareHandler,
-        handled: Callable[[str], bool],
-        lead_s: float = 3.0,
-        prepare_ahead: timedelta = timedelta(hours=2),
-        horizon: timedelta = timedelta(hours=6),
-        poll_s: float = 0.5,
-        refresh: timedelta = timedelta(minutes=10),
-    ) -> None:
-        self._service = service
-        self._clock = clock
-        self._on_due = on_due
-        self._on_prepare = on_prepare
-        self._handled = handled
-        self.lead_s = lead_s
-        self._prepare_ahead = prepare_ahead
-        self._horizon = horizon
-        self._poll_s = poll_s
-        self._refresh = refresh
-        self._scheduler: Any = None
-        self._lock = threading.RLock()
-        self._dispatched: set[str] = set()
-        self._gaps: list[Gap] = []
-        self._floor = clock.now() - timedelta(minutes=1)
-        """Airings starting before this are never dispatched (older than the first run, or the gap)."""
-        self._fingerprint = ""
-        self._counter = -1
-        self._built_at: datetime | None = None
-        self._upcoming: list[Planned] = []
-        self._stop = threading.Event()
-        self._watchdog: threading.Thread | None = None
-        self._offset = systime.time() - systime.monotonic()
-        self.accounted_until = clock.now()
-        """Every airing starting before this instant has been dispatched."""
-
-    def start(self, *, down_since: datetime | None = None) -> None:
-        """Start the timer. With ``down_since`` (when the previous run stopped), every airing in the gap is
-        dispatched at once as late or missed with the reason."""
-        from apscheduler.executors.pool import ThreadPoolExecutor
-        from apscheduler.schedulers.background import BackgroundScheduler
-
-        if down_since is not None:
-            self.account_downtime(down_since)
-        self._scheduler = BackgroundScheduler(
-            timezone=UTC,
-            executors={"default": ThreadPoolExecutor(4)},
-            job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
-        )
-        self._scheduler.start()
-        self.dispatch()
-        self.rebuild()
-        self._watchdog = threading.Thread(target=self._watch, name="air-watchdog", daemon=True)
-        self._watchdog.start()
-
-    def account_downtime(self, down_since: datetime) -> None:
-        """Make the next :meth:`dispatch` deal with every airing since ``down_since`` (when the previous run
-        stopped): each is logged missed or played late, with the downtime as the reason."""
-        now = self._clock.now()
-        if down_since >= now:
-            return
-        zone = self._service.zone
-        cause = f"dịch vụ phát không chạy từ {describe_moment(down_since, zone)} đến {describe_moment(now, zone)}"
-        with self._lock:
-            self._floor = max(down_since, now - timedelta(days=31))
-            self._gaps.append(Gap(self._floor, now, cause))
-
-    def clock_jumped(self, seconds: float) -> None:
-        """React to the wall clock having jumped by ``seconds`` (negative: back): airings jumped over are
-        decided at once (late or missed, with the jump as the reason); nothing already dispatched plays again."""
-        now = self._clock.now()
-        zone = self._service.zone
-        before = now - timedelta(seconds=seconds)
-        with self._lock:
-            if seconds > 0:
-                cause = f"đồng hồ máy nhảy tới từ {describe_moment(before, zone)} lên {describe_moment(now, zone)}"
-                self._gaps.append(Gap(before, now, cause))
-            self.accounted_until = min(self.accounted_until, now)
-        logger.warning("wall clock jumped by %.1f s", seconds)
-        self.dispatch()
-        self.rebuild()
-
-    def stop(self) -> None:
-        """Stop firing; running jobs finish first."""
-        self._stop.set()
-        if self._watchdog is not None:
-            self._watchdog.join()
-        if self._scheduler is not None:
-            self._scheduler.shutdown(wait=True)
-            self._scheduler = None
-
-    def upcoming(self) -> list[Planned]:
-        """Airings of the coming hours not yet dispatched, in order."""
-        with self._lock:
-            return [p for p in self._upcoming if p.occurrence.key not in self._dispatched]
-
-    def rebuild(self) -> None:
-        """Re-read the schedules and replace every job (the database is the source of truth)."""
-        with self._lock:
-            now = self._clock.now()
-            self._fingerprint = self._service.fingerprint()
-            self._built_at = now
-            planned = [
-                p
-                for p in self._service.occurrences(now - timedelta(minutes=1), now + self._horizon)
-                if not self._is_handled(p)
-            ]
-            self._upcoming = planned
-            horizon = (now - timedelta(days=2)).isoformat(timespec="seconds")
-            self._dispatched = {key for key in self._dispatched if key.partition("@")[2] >= horizon}
-            scheduler = self._scheduler
-            if scheduler is None:
-                return
-            wanted: dict[str, tuple[datetime, Any]] = {}
-            soon: list[Planned] = []
-            for item in planned:
-                fire = item.start - timedelta(seconds=self._lead(item))
-                wanted[f"air:{item.occurrence.key}"] = (max(fire, now), self.dispatch)
-                ready = item.start - self._prepare_ahead
-                if ready <= now:
-                    soon.append(item)
-                else:
-                    wanted[f"prepare:{item.occurrence.key}"] = (ready, partial(self._on_prepare, [item]))
-            for job in scheduler.get_jobs():
-                if job.id.startswith(("air:", "prepare:")) and job.id not in wanted:
-                    job.remove()
-            for job_id, (when, func) in wanted.items():
-                scheduler.add_job(func, "date", run_date=when, id=job_id, replace_existing=True)
-            if soon:
-                scheduler.add_job(partial(self._on_prepare, soon), "date", run_date=now, id="prepare:now",
-                                  replace_existing=True)  # fmt: skip
-            scheduler.wakeup()
-
-    def at(self, when: datetime, job_id: str, func: Callable[[], None]) -> None:
-        """Run ``func`` once at ``when`` (at once if past), replacing any job with the same id."""
-        if self._scheduler is not None:
-            self._scheduler.add_job(func, "date", run_date=max(when, self._clock.now()), id=job_id,
-                                    replace_existing=True)  # fmt: skip
-
-    def cancel(self, job_id: str) -> None:
-        """Forget a job added with :meth:`at` (nothing happens if there is none)."""
-        if self._scheduler is not None:
-            with contextlib.suppress(Exception):
-                self._scheduler.remove_job(job_id)
-
-    def _lead(self, item: Planned) -> float:
-        return 0.0 if item.occurrence.priority is Priority.EMERGENCY else self.lead_s
-
-    def _is_handled(self, item: Planned) -> bool:
-        return item.occurrence.key in self._dispatched or self._handled(item.occurrence.key)
-
-    def _cause(self, item: Planned) -> str:
-        for gap in self._gaps:
-            if gap.start <= item.start < gap.end:
-                return gap.cause
-        return ""
-
-    def dispatch(self) -> None:
-        """Hand every airing whose time has come to ``on_due``, once, with the verdicts of :func:`decide`."""
-        with self._lock:
-            now = self._clock.now()
-            low = max(self._floor, min(self.accounted_until, now) - timedelta(hours=1))
-            # Placement may move a priority airing ahead of ``low``: look further back for those.
-            window = self._service.occurrences(low - timedelta(hours=2), now + timedelta(seconds=self.lead_s + 0.5))
-            due: list[Planned] = []
-            for item in window:
-                if item.start < low and not (item.moved and item.occurrence.start >= low):
-                    continue
-                if self._is_handled(item):
-                    continue
-                if item.start - timedelta(seconds=self._lead(item)) > now:
-                    continue
-                # Moved ahead of its own time by priority placement: not late, it plays next.
-                due.append(
-                    replace(item, start=now) if item.moved and item.start < now <= item.occurrence.start else item
-                )
-            self.accounted_until = max(self.accounted_until, now)
-            if not due:
-                return
-            decisions = decide(due, now, self._service.zone, self._cause)
-            for decision in decisions:
-                self._dispatched.add(decision.planned.occurrence.key)
-            self._on_due(decisions)
-
-    def _watch(self) -> None:
-        while not self._stop.wait(self._poll_s):
-            try:
-                self._tick()
-            except Exception:  # keep watching: a database hiccup must not stop the station
-                logger.exception("air scheduler watchdog")
-
-    def _tick(self) -> None:
-        offset = systime.time() - systime.monotonic()
-        jumped = offset - self._offset
-        self._offset = offset
-        if abs(jumped) > 1.0:
-            self.clock_jumped(jumped)
-            return
-        now = self._clock.now()
-        counter = self._service.change_counter()
-        changed = counter != self._counter
-        self._counter = counter
-        if (changed and self._service.fingerprint() != self._fingerprint) or (
-            self._built_at is not None and now - self._built_at >= self._refresh
-        ):
-            self.rebuild()
-        if self._next_due() <= now:
-            self.dispatch()
-
-    def _next_due(self) -> datetime:
-        """When the next known airing must be handed over (a cheap check before querying the database)."""
-        with self._lock:
-            pending = [
-                p.start - timedelta(seconds=self._lead(p))
-                for p in self._upcoming
-                if p.occurrence.key not in self._dispatched
-            ]
-        return min(pending, default=datetime.max.replace(tzinfo=UTC))
-
-
 __all__ = [
-    "AirScheduler",
-    "DueHandler",
-    "Gap",
-    "PrepareHandler",
     "SavedSchedule",
     "ScheduleConflictError",
     "ScheduleView",

@@ -28,6 +28,7 @@ from truyenthanh.adapters import ffmpeg
 from truyenthanh.adapters.control import ControlServer
 from truyenthanh.adapters.runtime import LOCK_FILE, STATE_FILE, InstanceLock, StateFile
 from truyenthanh.bootstrap import Container
+from truyenthanh.daemon.timer import AirScheduler
 from truyenthanh.domain.approval import ContentKind
 from truyenthanh.domain.enums import Category, ItemKind, Outcome, Priority
 from truyenthanh.domain.playout import EndReason, ItemEnded, ItemStarted, PlayItem, PlayoutEvent, RelayOutage
@@ -36,7 +37,7 @@ from truyenthanh.domain.tunes import TUNES
 from truyenthanh.errors import AudioError, DaemonError, PermissionDeniedError, TruyenthanhError
 from truyenthanh.services.broadcast_log import LogEntry
 from truyenthanh.services.ports import Playout
-from truyenthanh.services.scheduling import AirScheduler, programme_duration
+from truyenthanh.services.scheduling import programme_duration
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,85 @@
+"""Schedules: expanding one-off and RFC 5545 recurring schedules into occurrences, placing priority items within
+their session, checking the station's rules, deciding what to do with late occurrences, and describing
+recurrences in Vietnamese.
+
+Pure: every function takes the station's time zone and, where time matters, ``now``. Instants are aware UTC
+datetimes; recurrence rules are expanded in the station's local time (so "05:30 every day" stays 05:30 local).
+
+The package follows the seams of the subject, each module importing only those listed before it:
+
+- :mod:`.model`: :class:`ScheduleSpec`, :class:`Occurrence`, :class:`Planned`, the misfire policy;
+- :mod:`.recurrence`: RRULE checking and expansion, weekday shorthands, reading typed times;
+- :mod:`.wording`: Vietnamese descriptions of schedules, moments and durations;
+- :mod:`.placement`: sessions, and priority items placed ahead within them;
+- :mod:`.conflicts`: rule checks, conflict reports and their resolution;
+- :mod:`.misfire`: what to do with airings reached late;
+- :mod:`.request`: :class:`ScheduleRequest`, what an operator asks to save.
+"""
+
+from truyenthanh.domain.schedule.conflicts import (
+    CHECK_HORIZON,
+    Conflict,
+    ConflictKind,
+    ConflictReport,
+    Resolution,
+    check,
+    quiet_overlap,
+)
+from truyenthanh.domain.schedule.misfire import ON_TIME_TOLERANCE, Decision, Verdict, decide
+from truyenthanh.domain.schedule.model import (
+    WEEKDAY_CODES,
+    WEEKDAY_NAMES,
+    Misfire,
+    MisfireKind,
+    Occurrence,
+    Planned,
+    ScheduleSpec,
+)
+from truyenthanh.domain.schedule.placement import SessionWindow, plan, session_window
+from truyenthanh.domain.schedule.recurrence import (
+    DAILY_RRULE,
+    WEEKDAYS_RRULE,
+    expand,
+    expand_all,
+    local_datetime,
+    normalise_rrule,
+    parse_time_of_day,
+    parse_when,
+    rrule_for_days,
+)
+from truyenthanh.domain.schedule.wording import describe, describe_moment
+
+__all__ = [
+    "CHECK_HORIZON",
+    "DAILY_RRULE",
+    "ON_TIME_TOLERANCE",
+    "WEEKDAYS_RRULE",
+    "WEEKDAY_CODES",
+    "WEEKDAY_NAMES",
+    "Conflict",
+    "ConflictKind",
+    "ConflictReport",
+    "Decision",
+    "Misfire",
+    "MisfireKind",
+    "Occurrence",
+    "Planned",
+    "Resolution",
+    "ScheduleSpec",
+    "SessionWindow",
+    "Verdict",
+    "check",
+    "decide",
+    "describe",
+    "describe_moment",
+    "expand",
+    "expand_all",
+    "local_datetime",
+    "normalise_rrule",
+    "parse_time_of_day",
+    "parse_when",
+    "plan",
+    "quiet_overlap",
+    "rrule_for_days",
+    "session_window",
+]

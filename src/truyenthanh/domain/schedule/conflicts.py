@@ -1,0 +1,262 @@
+"""Conflicts: a candidate schedule checked against the others and the station's rules, with the choices that
+would resolve what it breaks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from truyenthanh.domain.enums import Priority
+from truyenthanh.domain.schedule.model import Occurrence, ScheduleSpec
+from truyenthanh.domain.schedule.placement import plan, session_window
+from truyenthanh.domain.schedule.recurrence import expand, expand_all
+from truyenthanh.domain.schedule.wording import clock_text, describe_moment
+from truyenthanh.domain.station import StationRules
+
+
+class ConflictKind(StrEnum):
+    """What a schedule collides with."""
+
+    OVERLAP = "overlap"
+    SESSION_OVERRUN = "session_overrun"
+    QUIET_HOURS = "quiet_hours"
+    WEEKEND = "weekend"
+
+
+class Resolution(StrEnum):
+    """How an operator may resolve a conflict."""
+
+    SHIFT = "shift"
+    """Move the new schedule to the suggested free time."""
+    AFTER = "after"
+    """Start the new schedule right after the item it overlaps."""
+    REPLACE = "replace"
+    """Drop the colliding airings of the other schedule."""
+    FORCE = "force"
+    """Save as it is."""
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """One broken rule, explained in Vietnamese."""
+
+    kind: ConflictKind
+    occurrence: Occurrence
+    """The new schedule's airing that breaks the rule."""
+    message: str
+    other: Occurrence | None = None
+    """The airing it overlaps (overlaps only)."""
+
+
+@dataclass(frozen=True)
+class ConflictReport:
+    """Every conflict of a candidate schedule, with the choices that would resolve them."""
+
+    conflicts: tuple[Conflict, ...]
+    shift_to: datetime | None = None
+    """A free start (UTC) for the first conflicting airing, if one was found the same day or the next."""
+    after: datetime | None = None
+    """End (UTC) of the item the first conflicting airing overlaps, if it overlaps one."""
+    replace_ids: tuple[int, ...] = ()
+    """Schedules whose colliding airings ``replace`` would drop."""
+
+    @property
+    def choices(self) -> tuple[Resolution, ...]:
+        """The resolutions available here; ``force`` is always one."""
+        found = []
+        if self.shift_to is not None:
+            found.append(Resolution.SHIFT)
+        if self.after is not None:
+            found.append(Resolution.AFTER)
+        if self.replace_ids:
+            found.append(Resolution.REPLACE)
+        found.append(Resolution.FORCE)
+        return tuple(found)
+
+    def explain(self, zone: ZoneInfo, limit: int = 5) -> str:
+        """A Vietnamese explanation: what collides, then the choices with the command-line options for them."""
+        lines = [conflict.message for conflict in self.conflicts[:limit]]
+        if len(self.conflicts) > limit:
+            lines.append(f"... và {len(self.conflicts) - limit} xung đột khác.")
+        options = []
+        if self.shift_to is not None:
+            options.append(f"dời sang {clock_text(self.shift_to, zone)} (--resolve shift)")
+        if self.after is not None:
+            options.append(f"phát ngay sau mục bị trùng, lúc {clock_text(self.after, zone)} (--resolve after)")
+        if self.replace_ids:
+            ids = ", ".join(str(i) for i in self.replace_ids)
+            options.append(f"thay thế các lần phát bị trùng của lịch số {ids} (--resolve replace)")
+        options.append("hoặc vẫn lưu như vậy (--force)")
+        lines.append("Có thể chọn: " + "; ".join(options) + ".")
+        return "\n".join(lines)
+
+
+def _span(occurrence: Occurrence, zone: ZoneInfo) -> str:
+    return f"{clock_text(occurrence.start, zone)}–{clock_text(occurrence.end, zone)}"
+
+
+def quiet_overlap(
+    rules: StationRules, zone: ZoneInfo, start: datetime, end: datetime
+) -> tuple[datetime, datetime] | None:
+    """The first quiet-hours window (UTC) that ``[start, end)`` touches, if any."""
+    local_start = start.astimezone(zone)
+    for quiet in rules.quiet_hours:
+        for offset in (-1, 0, 1):
+            day = local_start.date() + timedelta(days=offset)
+            q_start = datetime.combine(day, quiet.start, tzinfo=zone).astimezone(UTC)
+            q_end = datetime.combine(day, quiet.end, tzinfo=zone).astimezone(UTC)
+            if q_end <= q_start:
+                q_end += timedelta(days=1)
+            if start < q_end and q_start < end:
+                return q_start, q_end
+    return None
+
+
+def _collides(a: Occurrence, b: Occurrence, rules: StationRules, zone: ZoneInfo) -> bool:
+    """Whether two airings of different schedules overlap in a way placement does not settle."""
+    if a.schedule_id is not None and a.schedule_id == b.schedule_id:
+        return False
+    if Priority.EMERGENCY in (a.priority, b.priority):
+        return False  # emergencies cut in on whatever plays
+    if not (a.start < b.end and b.start < a.end):
+        return False
+    if Priority.PRIORITY in (a.priority, b.priority):
+        window_a, window_b = session_window(a, rules, zone), session_window(b, rules, zone)
+        if window_a is not None and window_a == window_b:
+            return False  # placed ahead within the session; colliding priority items keep the operator's order
+    return True
+
+
+def _occurrence_conflicts(
+    occurrence: Occurrence, others: Sequence[Occurrence], rules: StationRules, zone: ZoneInfo
+) -> list[Conflict]:
+    if occurrence.priority is Priority.EMERGENCY:
+        return []  # emergencies are exempt from quiet hours, sessions and the weekend rule
+    found: list[Conflict] = []
+    when = describe_moment(occurrence.start, zone)
+    name = f"«{occurrence.title}»"
+    for other in others:
+        if _collides(occurrence, other, rules, zone):
+            found.append(
+                Conflict(
+                    ConflictKind.OVERLAP,
+                    occurrence,
+                    f"{name} lúc {when} trùng với «{other.title}» ({_span(other, zone)}, lịch số {other.schedule_id}).",
+                    other,
+                )
+            )
+    quiet = quiet_overlap(rules, zone, occurrence.start, occurrence.end)
+    if quiet is not None:
+        found.append(
+            Conflict(
+                ConflictKind.QUIET_HOURS,
+                occurrence,
+                f"{name} lúc {when} ({_span(occurrence, zone)}) rơi vào giờ yên tĩnh "
+                f"{clock_text(quiet[0], zone)}–{clock_text(quiet[1], zone)} của đài.",
+            )
+        )
+    local = occurrence.start.astimezone(zone)
+    if rules.weekend_forbids(local):
+        found.append(
+            Conflict(
+                ConflictKind.WEEKEND,
+                occurrence,
+                f"{name} lúc {when}: quy định của đài là «{rules.weekend_rule.label}».",
+            )
+        )
+    window = session_window(occurrence, rules, zone)
+    if window is not None:
+        same_session = [
+            o
+            for o in others
+            if o.priority is not Priority.EMERGENCY
+            and o.schedule_id != occurrence.schedule_id
+            and session_window(o, rules, zone) == window
+        ]
+        members = [occurrence, *same_session]
+        total_min = sum(o.duration_s for o in members) / 60
+        placed = [p for p in plan(members, rules, zone) if p.occurrence == occurrence]
+        planned_end = placed[0].end if placed else occurrence.end
+        session_label = f"{window.rule.name} ({window.rule.start:%H:%M}–{window.rule.end:%H:%M})"
+        if planned_end > window.end:
+            found.append(
+                Conflict(
+                    ConflictKind.SESSION_OVERRUN,
+                    occurrence,
+                    f"{name} lúc {when} kết thúc lúc {clock_text(planned_end, zone)}, "
+                    f"quá giờ kết thúc của {session_label}.",
+                )
+            )
+        elif total_min > window.rule.max_minutes + 1e-9:
+            found.append(
+                Conflict(
+                    ConflictKind.SESSION_OVERRUN,
+                    occurrence,
+                    f"{name} lúc {when}: tổng thời lượng {session_label} ngày {window.day:%d/%m/%Y} sẽ là "
+                    f"{total_min:.0f} phút, vượt mức tối đa {window.rule.max_minutes} phút.",
+                )
+            )
+    return found
+
+
+CHECK_HORIZON = timedelta(days=62)
+"""How far ahead a new schedule's airings are checked against the rules."""
+
+
+def check(
+    candidate: ScheduleSpec,
+    existing: Sequence[ScheduleSpec],
+    rules: StationRules,
+    zone: ZoneInfo,
+    now: datetime,
+    *,
+    horizon: timedelta = CHECK_HORIZON,
+) -> ConflictReport:
+    """Check a candidate schedule's airings over ``horizon`` from its first airing after ``now`` against the
+    others and the rules.
+
+    Returns:
+        A report with no conflicts when the schedule can be saved as it is.
+    """
+    start = max(now, candidate.start_at, candidate.valid_from or now)
+    end = start + horizon
+    mine = expand(candidate, start, end, zone)
+    if not mine:
+        return ConflictReport(())
+    others_specs = [s for s in existing if s.id is None or s.id != candidate.id]
+    longest = max((s.duration_s for s in others_specs), default=0.0)
+    others = expand_all(others_specs, start - timedelta(seconds=longest) - timedelta(days=1), end, zone)
+    conflicts: list[Conflict] = []
+    for occurrence in mine:
+        nearby = [o for o in others if abs((o.start - occurrence.start).total_seconds()) < 2 * 86400]
+        conflicts.extend(_occurrence_conflicts(occurrence, nearby, rules, zone))
+    if not conflicts:
+        return ConflictReport(())
+    first = conflicts[0]
+    overlapped = next((c.other for c in conflicts if c.other is not None and c.occurrence == first.occurrence), None)
+    after = overlapped.end if overlapped is not None else None
+    if after is not None and _occurrence_conflicts(replace(first.occurrence, start=after), others, rules, zone):
+        after = None
+    replace_ids = tuple(sorted({c.other.schedule_id for c in conflicts if c.other and c.other.schedule_id}))
+    return ConflictReport(
+        conflicts=tuple(conflicts),
+        shift_to=_free_start(first.occurrence, others, rules, zone),
+        after=after,
+        replace_ids=replace_ids,
+    )
+
+
+def _free_start(
+    occurrence: Occurrence, others: Sequence[Occurrence], rules: StationRules, zone: ZoneInfo
+) -> datetime | None:
+    """The first start, minute by minute from the airing's own start up to a day later, that breaks no rule."""
+    base = occurrence.start.replace(second=0, microsecond=0)
+    nearby = [o for o in others if abs((o.start - base).total_seconds()) < 3 * 86400]
+    for minutes in range(1, 24 * 60):
+        trial = replace(occurrence, start=base + timedelta(minutes=minutes))
+        if not _occurrence_conflicts(trial, nearby, rules, zone):
+            return trial.start
+    return None

@@ -99,11 +99,12 @@ class Container:
     def scheduling(self) -> SchedulingService:
         """Schedules, occurrences and rule checks."""
         from truyenthanh.services.scheduling import SchedulingService
+        from truyenthanh.services.unit_of_work import SqlStore
 
         return SchedulingService(
             settings=self.settings,
             locations=self.locations,
-            db=self.db,
+            store=SqlStore(self.db, self.clock),
             clock=self.clock,
             accounts=self.accounts,
             approvals=self.approvals,

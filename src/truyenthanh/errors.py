@@ -13,13 +13,16 @@ class TruyenthanhError(Exception):
     Attributes:
         title: a short Vietnamese heading ("Lỗi cấu hình").
         message: the full Vietnamese explanation, saying what is wrong and where.
+        field: the input the error concerns (``"time"``, ``"rrule"``...), if one; each interface names it its
+            own way (the CLI as a flag, the TUI as a form field's label). ``None``: not about one input.
     """
 
     title = "Lỗi"
 
-    def __init__(self, message: str, *, title: str | None = None) -> None:
+    def __init__(self, message: str, *, title: str | None = None, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.field = field
         if title is not None:
             self.title = title
 

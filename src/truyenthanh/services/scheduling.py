@@ -1,46 +1,37 @@
-"""Scheduling: saving schedules under the station's rules, listing airings, and (in the daemon) firing them.
+"""Scheduling: saving schedules under the station's rules, and listing their airings.
 
-:class:`SchedulingService` is used by the CLI, the TUI and the daemon. :class:`AirScheduler` is the daemon's
-timer: APScheduler 3.x jobs rebuilt from the database whenever the schedules change. This is the only module
-that imports APScheduler (an import-linter contract checks it).
+:class:`SchedulingService` is used by the CLI, the TUI and the daemon (whose timer is ``daemon.timer``). It reads
+and writes through the :class:`~truyenthanh.services.unit_of_work.Store` (schedules behind their repository,
+every change audited in its own transaction); it never opens a database session itself.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, col, select
-
-from truyenthanh.adapters.db.database import Database
-from truyenthanh.adapters.db.models import (
-    Announcement,
-    AudioAsset,
-    Programme,
-    ProgrammeItem,
-    Schedule,
-    Station,
-)
+from truyenthanh.adapters.db.models import Programme
+from truyenthanh.adapters.db.schedules import add_asset_programme, find_programme_row, programme_duration
 from truyenthanh.config import Settings
 from truyenthanh.domain.accounts import Actor, Permission
-from truyenthanh.domain.enums import ItemKind, Priority
+from truyenthanh.domain.enums import Priority
 from truyenthanh.domain.schedule import (
-    ConflictReport,
     Misfire,
     Planned,
+    ProgrammeRef,
     Resolution,
+    ScheduleConflictError,
+    ScheduleRequest,
     ScheduleSpec,
-    check,
     describe,
-    describe_moment,
     expand,
     expand_all,
-    normalise_rrule,
     plan,
+    resolve_conflicts,
+    timing_of,
 )
 from truyenthanh.domain.station import StationRules
 from truyenthanh.errors import NotFoundError, ScheduleError, StorageError
@@ -49,16 +40,9 @@ from truyenthanh.services import audit
 from truyenthanh.services.accounts import AccountService
 from truyenthanh.services.approvals import ApprovalService
 from truyenthanh.services.ports import Clock
+from truyenthanh.services.unit_of_work import Store, UnitOfWork
 
 logger = logging.getLogger(__name__)
-
-
-class ScheduleConflictError(ScheduleError):
-    """A schedule breaks the station's rules; :attr:`report` holds the conflicts and the choices."""
-
-    def __init__(self, report: ConflictReport, zone: ZoneInfo) -> None:
-        super().__init__("Không lưu lịch phát vì:\n" + report.explain(zone))
-        self.report = report
 
 
 @dataclass(frozen=True)
@@ -106,30 +90,8 @@ class SavedSchedule:
     """What a resolution changed (Vietnamese), e.g. the new start after ``shift``."""
 
 
-def programme_duration(session: Session, programme_id: int) -> float:
-    """Length of a programme in seconds: its items' lengths less the crossfades between them.
-
-    Announcements not rendered yet count as zero; they are rendered ahead of air.
-    """
-    total = 0.0
-    items = session.exec(
-        select(ProgrammeItem).where(ProgrammeItem.programme_id == programme_id).order_by(col(ProgrammeItem.position))
-    ).all()
-    for index, item in enumerate(items):
-        length = item.duration_s
-        if length is None and item.asset_id is not None:
-            asset = session.get(AudioAsset, item.asset_id)
-            length = asset.duration_s if asset else 0.0
-        if length is None and item.announcement_id is not None:
-            announcement = session.get(Announcement, item.announcement_id)
-            asset = session.get(AudioAsset, announcement.asset_id) if announcement and announcement.asset_id else None
-            length = asset.duration_s if asset else 0.0
-        total += (length or 0.0) - (item.crossfade_s if index else 0.0)
-    return max(0.0, total)
-
-
 class SchedulingService:
-    """Schedules of one station: add (under the rules), remove, list, expand. Thread-safe.
+    """Schedules of one station: save (under the rules), remove, list, expand. Thread-safe.
 
     Every change (schedules, the station's rules) is authorised and audited with the record before and after,
     in the same transaction as the change.
@@ -140,39 +102,17 @@ class SchedulingService:
         *,
         settings: Settings,
         locations: Locations,
-        db: Database,
+        store: Store,
         clock: Clock,
         accounts: AccountService,
         approvals: ApprovalService,
     ) -> None:
         self._settings = settings
         self._locations = locations
-        self._db = db
+        self._store = store
         self._clock = clock
         self._accounts = accounts
         self._approvals = approvals
-
-    def _record(
-        self,
-        session: Session,
-        actor: Actor,
-        action: str,
-        entity: str,
-        entity_id: int | None,
-        *,
-        before: dict[str, Any] | None,
-        after: dict[str, Any] | None,
-    ) -> None:
-        audit.record(
-            session,
-            at=self._clock.now(),
-            actor=actor.username,
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
-            before=before,
-            after=after,
-        )
 
     @property
     def zone(self) -> ZoneInfo:
@@ -181,9 +121,8 @@ class SchedulingService:
 
     def rules(self) -> StationRules:
         """The station's broadcasting rules (sessions, quiet hours, weekend)."""
-        with self._db.session() as session:
-            station = session.exec(select(Station)).first()
-        return StationRules.from_json(station.rules if station else None)
+        with self._store.transaction() as uow:
+            return uow.station.rules()
 
     def set_rules(self, actor: Actor, rules: StationRules) -> None:
         """Replace the station's rules (sessions, quiet hours, weekend).
@@ -193,50 +132,18 @@ class SchedulingService:
             StorageError: the station has not been initialised.
         """
         self._accounts.require(actor, Permission.MANAGE_STATION)
-        with self._db.session() as session:
-            station = session.exec(select(Station)).first()
-            if station is None:
+        with self._store.transaction() as uow:
+            change = uow.station.set_rules(rules)
+            if change is None:
                 raise StorageError("Chưa có đài nào. Hãy chạy «truyenthanh init».")
-            before = audit.snapshot(station)
-            station.rules = rules.to_json()
-            session.add(station)
-            session.flush()
-            self._record(
-                session, actor, "station.rules", "station", station.id, before=before, after=audit.snapshot(station)
-            )
+            uow.audited(actor.username, "station.rules", change)
 
     # --- reading -------------------------------------------------------------------------------------------------
 
-    def _spec(
-        self, session: Session, row: Schedule, durations: dict[int, float], titles: dict[int, str]
-    ) -> ScheduleSpec:
-        if row.programme_id not in durations:
-            durations[row.programme_id] = programme_duration(session, row.programme_id)
-            programme = session.get(Programme, row.programme_id)
-            titles[row.programme_id] = programme.title if programme else f"Chương trình {row.programme_id}"
-        return ScheduleSpec(
-            id=row.id,
-            programme_id=row.programme_id,
-            title=titles[row.programme_id],
-            duration_s=durations[row.programme_id],
-            start_at=row.start_at,
-            rrule=row.rrule,
-            exdates=tuple(datetime.fromisoformat(x).astimezone(UTC) for x in row.exdates),
-            valid_from=row.valid_from,
-            valid_to=row.valid_to,
-            priority=row.priority,
-            misfire=Misfire.parse(row.misfire),
-            session_name=row.session_name,
-            enabled=row.enabled,
-        )
-
     def specs(self, *, include_disabled: bool = False) -> list[ScheduleSpec]:
         """Every schedule in domain form, in the order they were saved."""
-        with self._db.session() as session:
-            rows = session.exec(select(Schedule).order_by(col(Schedule.id))).all()
-            durations: dict[int, float] = {}
-            titles: dict[int, str] = {}
-            found = [self._spec(session, row, durations, titles) for row in rows]
+        with self._store.transaction() as uow:
+            found = uow.schedules.specs()
         return [s for s in found if include_disabled or s.enabled]
 
     def spec(self, schedule_id: int) -> ScheduleSpec:
@@ -245,13 +152,11 @@ class SchedulingService:
         Raises:
             NotFoundError: no schedule has this id.
         """
-        with self._db.session() as session:
-            row = session.get(Schedule, schedule_id)
-            if row is None:
-                raise NotFoundError(
-                    f"Không có lịch phát số {schedule_id}. Xem danh sách: «truyenthanh schedule list --schedules»."
-                )
-            return self._spec(session, row, {}, {})
+        with self._store.transaction() as uow:
+            found = uow.schedules.get(schedule_id)
+        if found is None:
+            raise NotFoundError(f"Không có lịch phát số {schedule_id}. Xem danh sách lịch phát đã lưu.")
+        return found
 
     def _view(self, spec: ScheduleSpec) -> ScheduleView:
         assert spec.id is not None
@@ -293,21 +198,13 @@ class SchedulingService:
 
     def change_counter(self) -> int:
         """Changes whenever another connection commits to the database (cheap to poll)."""
-        return self._db.change_counter()
+        return self._store.change_counter()
 
     def fingerprint(self) -> str:
         """A digest of everything that decides when airings happen; changes whenever a schedule, a programme's
         items or the station's rules change (the daemon polls it to rebuild its jobs)."""
-        digest = hashlib.sha256()
-        with self._db.session() as session:
-            for row in session.exec(select(Schedule).order_by(col(Schedule.id))):
-                digest.update(row.model_dump_json().encode())
-            for item in session.exec(select(ProgrammeItem).order_by(col(ProgrammeItem.id))):
-                digest.update(item.model_dump_json().encode())
-            station = session.exec(select(Station)).first()
-            if station is not None:
-                digest.update(repr(station.rules).encode())
-        return digest.hexdigest()
+        with self._store.transaction() as uow:
+            return uow.schedules.timing_digest()
 
     # --- writing -------------------------------------------------------------------------------------------------
 
@@ -317,12 +214,8 @@ class SchedulingService:
         Raises:
             NotFoundError: none matches.
         """
-        with self._db.session() as session:
-            found: Programme | None = None
-            if isinstance(programme, int) or str(programme).isdigit():
-                found = session.get(Programme, int(programme))
-            if found is None:
-                found = session.exec(select(Programme).where(Programme.title == str(programme))).first()
+        with self._store.transaction() as uow:
+            found = find_programme_row(uow.session, programme)
         if found is None:
             raise NotFoundError(f"Không có chương trình «{programme}» (theo số hoặc tên chính xác).")
         return found
@@ -342,33 +235,23 @@ class SchedulingService:
         valid_to: datetime | None = None,
         resolve: Resolution | None = None,
     ) -> SavedSchedule:
-        """Save a one-off (``at``) or recurring (``rrule`` + ``time_of_day``, from ``valid_from`` or today)
-        schedule after checking it against the others and the station's rules.
-
-        Args:
-            actor: who saves it (recorded as its author and in the audit trail).
-            resolve: what to do about conflicts; ``None`` refuses to save a schedule that has any.
+        """:meth:`save` a new schedule given as keyword arguments (kept for the tests, the benches and the
+        services that have not moved to :class:`ScheduleRequest` yet).
 
         Raises:
-            PermissionDeniedError: ``actor`` may not edit the schedule.
-            ScheduleConflictError: conflicts and no (working) resolution; nothing is saved.
-            ScheduleError: the times or the rule are invalid.
-            NotFoundError: the programme does not exist.
+            As :meth:`save`; ``ScheduleError`` also when the timing is neither a one-off nor a rule with a time.
         """
-        return self._save(
-            actor,
-            None,
-            programme,
-            at=at,
-            rrule=rrule,
-            time_of_day=time_of_day,
+        request = ScheduleRequest(
+            programme=programme,
+            timing=timing_of(at, rrule, time_of_day),
             priority=priority,
-            misfire=misfire,
+            misfire=misfire or Misfire(),
             session_name=session_name,
             valid_from=valid_from,
             valid_to=valid_to,
             resolve=resolve,
         )
+        return self.save(actor, request)
 
     def update(
         self,
@@ -386,166 +269,97 @@ class SchedulingService:
         valid_to: datetime | None = None,
         resolve: Resolution | None = None,
     ) -> SavedSchedule:
-        """Change a saved schedule's timing, recurrence, priority, misfire policy or session (and its programme
-        if ``programme`` is given), under the same rules and checks as :meth:`add`; the schedule is not checked
-        against itself. The change and any resolution are one transaction; the daemon notices it by itself.
-
-        The arguments are the schedule's new values, as for :meth:`add` (not a patch), except ``valid_to``:
-        ``None`` keeps the current end of validity. Dates it was told to skip (``exdates``) and whether it is
-        enabled are kept.
+        """:meth:`save` new values for a saved schedule given as keyword arguments (kept like :meth:`add`);
+        ``programme`` ``None`` keeps its programme and ``valid_to`` ``None`` its end of validity.
 
         Raises:
-            PermissionDeniedError: ``actor`` may not edit the schedule.
-            ScheduleConflictError: conflicts and no (working) resolution; nothing is changed.
-            ScheduleError: the times or the rule are invalid.
-            NotFoundError: no schedule has this id, or the programme does not exist.
+            As :meth:`save`.
         """
         current = self.spec(schedule_id)
-        return self._save(
-            actor,
-            schedule_id,
-            current.programme_id if programme is None else programme,
-            at=at,
-            rrule=rrule,
-            time_of_day=time_of_day,
+        request = ScheduleRequest(
+            programme=current.programme_id if programme is None else programme,
+            timing=timing_of(at, rrule, time_of_day),
             priority=priority,
-            misfire=misfire,
+            misfire=misfire or Misfire(),
             session_name=session_name,
             valid_from=valid_from,
             valid_to=current.valid_to if valid_to is None else valid_to,
             resolve=resolve,
         )
+        return self.save(actor, request, schedule_id=schedule_id)
 
-    def _save(
-        self,
-        actor: Actor,
-        schedule_id: int | None,
-        programme: int | str,
-        *,
-        at: datetime | None,
-        rrule: str | None,
-        time_of_day: time | None,
-        priority: Priority,
-        misfire: Misfire | None,
-        session_name: str | None,
-        valid_from: datetime | None,
-        valid_to: datetime | None,
-        resolve: Resolution | None,
-    ) -> SavedSchedule:
-        """Check and write a new schedule (``schedule_id`` ``None``) or new values for a saved one."""
+    def save(self, actor: Actor, request: ScheduleRequest, *, schedule_id: int | None = None) -> SavedSchedule:
+        """Check a schedule against the other enabled ones and the station's rules, settle its conflicts as the
+        request asks, and save it: as a new schedule, or as the new values (not a patch) of ``schedule_id``.
+
+        Editing keeps the dates the schedule was told to skip (``exdates``, while it stays recurring) and whether
+        it is enabled; it is not checked against itself. The schedule and any other schedules a ``replace``
+        changes are written in one transaction, each audited; the daemon notices the change by itself.
+
+        Raises:
+            PermissionDeniedError: ``actor`` may not edit the schedule.
+            ScheduleConflictError: conflicts and no (working) resolution; nothing is saved.
+            ScheduleError: the times, the rule or the session are invalid (``field`` names which).
+            NotFoundError: the programme or the edited schedule does not exist.
+        """
         self._accounts.require(actor, Permission.EDIT_SCHEDULE)
-        found = self.find_programme(programme)
-        assert found.id is not None
-        zone = self.zone
         now = self._clock.now()
-        if (at is None) == (rrule is None):
-            raise ScheduleError("Cần đúng một trong hai: --at (phát một lần) hoặc --rrule/--daily/--weekdays/--days.")
-        rule = normalise_rrule(rrule) if rrule else None
-        if rule is not None:
-            if time_of_day is None:
-                raise ScheduleError("Lịch lặp cần giờ phát: --time GG:PP.")
-            first_day = (valid_from or now).astimezone(zone).date()
-            start_at = datetime.combine(first_day, time_of_day, tzinfo=zone).astimezone(UTC)
-        else:
-            assert at is not None
-            start_at = at.astimezone(UTC)
-            if start_at < now - timedelta(seconds=1):
-                raise ScheduleError(f"Thời điểm {start_at.astimezone(zone):%H:%M:%S %d/%m/%Y} đã qua.")
-        if valid_from and valid_to and valid_to <= valid_from:
-            raise ScheduleError("Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực.")
-        rules = self.rules()
-        if session_name is not None and session_name not in {s.name for s in rules.sessions}:
+        with self._store.transaction() as uow:
+            candidate, rules, existing, enabled = self._candidate(uow, request, schedule_id, now)
+        resolved = resolve_conflicts(candidate, existing, rules, self.zone, now, resolution=request.resolve)
+        to_store = replace(resolved.candidate, enabled=enabled)
+        with self._store.transaction() as uow:
+            for other_id, starts in resolved.dropped.items():
+                dropped = uow.schedules.drop_airings(other_id, starts)
+                if dropped is not None:
+                    uow.audited(actor.username, "schedule.edit", dropped)
+            if schedule_id is None:
+                change = uow.schedules.add(to_store, created_by=actor.username, created_at=now)
+            elif (put := uow.schedules.put(schedule_id, to_store)) is None:
+                raise NotFoundError(f"Không có lịch phát số {schedule_id}.")  # removed by someone else meanwhile
+            else:
+                change = put
+            uow.audited(actor.username, "schedule.add" if schedule_id is None else "schedule.edit", change)
+            assert isinstance(change.entity_id, int)
+            saved = replace(to_store, id=change.entity_id)
+        return SavedSchedule(schedule=self._view(saved), forced=resolved.forced, note=resolved.note)
+
+    def _candidate(
+        self, uow: UnitOfWork, request: ScheduleRequest, schedule_id: int | None, now: datetime
+    ) -> tuple[ScheduleSpec, StationRules, list[ScheduleSpec], bool]:
+        """The schedule a request describes (enabled, to be checked), the station's rules, the other enabled
+        schedules, and whether it is to be stored enabled (an edited schedule stays as it was)."""
+        programme: ProgrammeRef | None = uow.schedules.find_programme(request.programme)
+        rule = request.rule()
+        start_at = request.start_at(self.zone, now)
+        if programme is None:
+            raise NotFoundError(
+                f"Không có chương trình «{request.programme}» (theo số hoặc tên chính xác).", field="programme"
+            )
+        rules = uow.station.rules()
+        if request.session_name is not None and request.session_name not in {s.name for s in rules.sessions}:
             names = ", ".join(f"«{s.name}»" for s in rules.sessions) or "(đài chưa đặt buổi nào)"
-            raise ScheduleError(f"Không có buổi «{session_name}». Các buổi của đài: {names}.")
-        everything = self.specs(include_disabled=True)
+            raise ScheduleError(f"Không có buổi «{request.session_name}». Các buổi của đài: {names}.", field="session")
+        everything = uow.schedules.specs()
         edited = next((s for s in everything if s.id == schedule_id), None) if schedule_id is not None else None
-        with self._db.session() as session:
-            duration = programme_duration(session, found.id)
+        if schedule_id is not None and edited is None:
+            raise NotFoundError(f"Không có lịch phát số {schedule_id}.")
         candidate = ScheduleSpec(
             id=schedule_id,
-            programme_id=found.id,
-            title=found.title,
-            duration_s=duration,
+            programme_id=programme.id,
+            title=programme.title,
+            duration_s=programme.duration_s,
             start_at=start_at,
             rrule=rule,
             exdates=edited.exdates if edited is not None and rule is not None else (),
-            valid_from=valid_from,
-            valid_to=valid_to,
-            priority=priority,
-            misfire=misfire or Misfire(),
-            session_name=session_name,
+            valid_from=request.valid_from,
+            valid_to=request.valid_to,
+            priority=request.priority,
+            misfire=request.misfire,
+            session_name=request.session_name,
         )
-        existing = [s for s in everything if s.enabled and s.id != schedule_id]
-        report = check(candidate, existing, rules, zone, now)
-        note = ""
-        forced: tuple[str, ...] = ()
-        exdates_for: dict[int, list[datetime]] = {}
-        if report.conflicts:
-            if resolve is None:
-                raise ScheduleConflictError(report, zone)
-            if resolve is Resolution.FORCE:
-                forced = tuple(c.message for c in report.conflicts)
-            elif resolve in (Resolution.SHIFT, Resolution.AFTER):
-                target = report.shift_to if resolve is Resolution.SHIFT else report.after
-                if target is None:
-                    raise ScheduleConflictError(report, zone)
-                first = report.conflicts[0].occurrence.start
-                candidate = replace(candidate, start_at=candidate.start_at + (target - first))
-                note = f"Đã dời giờ phát sang {describe_moment(target, zone)}."
-                again = check(candidate, existing, rules, zone, now)
-                if again.conflicts:
-                    raise ScheduleConflictError(again, zone)
-            elif resolve is Resolution.REPLACE:
-                if not report.replace_ids or any(c.other is None for c in report.conflicts):
-                    raise ScheduleConflictError(report, zone)
-                for conflict in report.conflicts:
-                    assert conflict.other is not None and conflict.other.schedule_id is not None
-                    exdates_for.setdefault(conflict.other.schedule_id, []).append(conflict.other.start)
-                note = "Đã bỏ các lần phát bị trùng của lịch số " + ", ".join(map(str, sorted(exdates_for))) + "."
-        with self._db.session() as session:
-            for other_id, moments in exdates_for.items():
-                other = session.get(Schedule, other_id)
-                if other is None:
-                    continue
-                before = audit.snapshot(other)
-                if other.rrule:
-                    other.exdates = [*other.exdates, *(m.astimezone(UTC).isoformat() for m in moments)]
-                else:
-                    other.enabled = False
-                session.add(other)
-                session.flush()
-                self._record(
-                    session, actor, "schedule.edit", "schedule", other_id, before=before, after=audit.snapshot(other)
-                )
-            timing: dict[str, Any] = {
-                "programme_id": candidate.programme_id,
-                "start_at": candidate.start_at,
-                "rrule": candidate.rrule,
-                "exdates": [x.astimezone(UTC).isoformat() for x in candidate.exdates],
-                "valid_from": valid_from,
-                "valid_to": valid_to,
-                "priority": priority,
-                "misfire": str(candidate.misfire),
-                "session_name": session_name,
-            }
-            if schedule_id is None:
-                row = Schedule(**timing, created_by=actor.username, created_at=now)
-                before_row = None
-                action = "schedule.add"
-            else:
-                stored = session.get(Schedule, schedule_id)
-                if stored is None:  # removed by someone else meanwhile
-                    raise NotFoundError(f"Không có lịch phát số {schedule_id}.")
-                row = stored
-                before_row = audit.snapshot(row)
-                for name, value in timing.items():
-                    setattr(row, name, value)
-                action = "schedule.edit"
-            session.add(row)
-            session.flush()
-            self._record(session, actor, action, "schedule", row.id, before=before_row, after=audit.snapshot(row))
-            saved = replace(candidate, id=row.id, enabled=row.enabled)
-        return SavedSchedule(schedule=self._view(saved), forced=forced, note=note)
+        others = [s for s in everything if s.enabled and s.id != schedule_id]
+        return candidate, rules, others, edited.enabled if edited is not None else True
 
     def remove(self, actor: Actor, schedule_id: int) -> ScheduleView:
         """Delete a schedule (the broadcast log keeps its history).
@@ -556,13 +370,10 @@ class SchedulingService:
         """
         self._accounts.require(actor, Permission.EDIT_SCHEDULE)
         view = self.get(schedule_id)
-        with self._db.session() as session:
-            row = session.get(Schedule, schedule_id)
-            if row is not None:
-                self._record(
-                    session, actor, "schedule.remove", "schedule", schedule_id, before=audit.snapshot(row), after=None
-                )
-                session.delete(row)
+        with self._store.transaction() as uow:
+            change = uow.schedules.remove(schedule_id)
+            if change is not None:
+                uow.audited(actor.username, "schedule.remove", change)
         return view
 
     def next_airing(self, schedule: ScheduleView) -> datetime | None:
@@ -585,42 +396,21 @@ class SchedulingService:
         """
         self._accounts.require(actor, Permission.EDIT_CONTENT)
         now = self._clock.now()
-        with self._db.session() as session:
-            asset = session.get(AudioAsset, asset_id)
-            if asset is None:
+        with self._store.transaction() as uow:
+            programme = add_asset_programme(uow.session, asset_id, title=title, author=actor.username, now=now)
+            if programme is None:
                 raise NotFoundError(f"Không có tệp âm thanh số {asset_id} trong thư viện.")
-            programme = Programme(
-                title=title or asset.title,
-                category=asset.category,
-                language=asset.language,
-                created_by=actor.username,
-                created_at=now,
-            )
-            session.add(programme)
-            session.flush()
             assert programme.id is not None
-            session.add(
-                ProgrammeItem(
-                    programme_id=programme.id, position=0, kind=ItemKind.AUDIO, title=asset.title, asset_id=asset.id
-                )
-            )
-            session.flush()
-            self._record(
-                session,
-                actor,
-                "programme.add",
-                "programme",
-                programme.id,
-                before=None,
-                after=audit.programme_snapshot(session, programme),
-            )
-            self._approvals.send_new(session, actor, programme)
+            after = audit.programme_snapshot(uow.session, programme)
+            uow.note(actor.username, "programme.add", "programme", str(programme.id), after or {})
+            self._approvals.send_new(uow.session, actor, programme)
             return programme.id
 
 
 __all__ = [
     "SavedSchedule",
     "ScheduleConflictError",
+    "ScheduleRequest",
     "ScheduleView",
     "SchedulingService",
     "programme_duration",

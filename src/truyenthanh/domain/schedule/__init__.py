@@ -22,8 +22,11 @@ from truyenthanh.domain.schedule.conflicts import (
     ConflictKind,
     ConflictReport,
     Resolution,
+    Resolved,
+    ScheduleConflictError,
     check,
     quiet_overlap,
+    resolve_conflicts,
 )
 from truyenthanh.domain.schedule.misfire import ON_TIME_TOLERANCE, Decision, Verdict, decide
 from truyenthanh.domain.schedule.model import (
@@ -47,6 +50,7 @@ from truyenthanh.domain.schedule.recurrence import (
     parse_when,
     rrule_for_days,
 )
+from truyenthanh.domain.schedule.request import OneOff, ProgrammeRef, Recurring, ScheduleRequest, Timing, timing_of
 from truyenthanh.domain.schedule.wording import describe, describe_moment
 
 __all__ = [
@@ -63,10 +67,17 @@ __all__ = [
     "Misfire",
     "MisfireKind",
     "Occurrence",
+    "OneOff",
     "Planned",
+    "ProgrammeRef",
+    "Recurring",
     "Resolution",
+    "Resolved",
+    "ScheduleConflictError",
+    "ScheduleRequest",
     "ScheduleSpec",
     "SessionWindow",
+    "Timing",
     "Verdict",
     "check",
     "decide",
@@ -80,6 +91,8 @@ __all__ = [
     "parse_when",
     "plan",
     "quiet_overlap",
+    "resolve_conflicts",
     "rrule_for_days",
     "session_window",
+    "timing_of",
 ]

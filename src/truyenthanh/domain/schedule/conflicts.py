@@ -3,8 +3,8 @@ would resolve what it breaks."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -15,6 +15,7 @@ from truyenthanh.domain.schedule.placement import plan, session_window
 from truyenthanh.domain.schedule.recurrence import expand, expand_all
 from truyenthanh.domain.schedule.wording import clock_text, describe_moment
 from truyenthanh.domain.station import StationRules
+from truyenthanh.errors import ScheduleError
 
 
 class ConflictKind(StrEnum):
@@ -260,3 +261,71 @@ def _free_start(
         if not _occurrence_conflicts(trial, nearby, rules, zone):
             return trial.start
     return None
+
+
+class ScheduleConflictError(ScheduleError):
+    """A schedule breaks the station's rules; :attr:`report` holds the conflicts and the choices."""
+
+    def __init__(self, report: ConflictReport, zone: ZoneInfo) -> None:
+        super().__init__("Không lưu lịch phát vì:\n" + report.explain(zone), field="resolve")
+        self.report = report
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A candidate schedule after its conflicts were resolved: what to save, and what else changes."""
+
+    candidate: ScheduleSpec
+    """The schedule to save (moved, for ``shift`` and ``after``)."""
+    forced: tuple[str, ...] = ()
+    """Conflicts saved anyway with ``force`` (Vietnamese)."""
+    note: str = ""
+    """What the resolution changed (Vietnamese), e.g. the new start after ``shift``."""
+    dropped: Mapping[int, tuple[datetime, ...]] = field(default_factory=dict)
+    """For ``replace``: the airings (UTC starts) of other schedules to drop, by schedule id."""
+
+
+def resolve_conflicts(
+    candidate: ScheduleSpec,
+    existing: Sequence[ScheduleSpec],
+    rules: StationRules,
+    zone: ZoneInfo,
+    now: datetime,
+    *,
+    resolution: Resolution | None,
+) -> Resolved:
+    """Check a candidate against the other enabled schedules and the rules, and settle its conflicts as asked.
+
+    Args:
+        existing: the other enabled schedules (not the candidate itself).
+        resolution: ``None`` refuses any conflict; ``force`` keeps them; ``shift``/``after`` move the candidate
+            by the report's offer (and check again); ``replace`` drops the other schedules' colliding airings.
+
+    Raises:
+        ScheduleConflictError: there are conflicts and ``resolution`` is ``None`` or cannot settle them.
+    """
+    report = check(candidate, existing, rules, zone, now)
+    if not report.conflicts:
+        return Resolved(candidate)
+    if resolution is None:
+        raise ScheduleConflictError(report, zone)
+    if resolution is Resolution.FORCE:
+        return Resolved(candidate, forced=tuple(c.message for c in report.conflicts))
+    if resolution in (Resolution.SHIFT, Resolution.AFTER):
+        target = report.shift_to if resolution is Resolution.SHIFT else report.after
+        if target is None:
+            raise ScheduleConflictError(report, zone)
+        first = report.conflicts[0].occurrence.start
+        moved = replace(candidate, start_at=candidate.start_at + (target - first))
+        again = check(moved, existing, rules, zone, now)
+        if again.conflicts:
+            raise ScheduleConflictError(again, zone)
+        return Resolved(moved, note=f"Đã dời giờ phát sang {describe_moment(target, zone)}.")
+    if not report.replace_ids or any(c.other is None for c in report.conflicts):
+        raise ScheduleConflictError(report, zone)
+    dropped: dict[int, list[datetime]] = {}
+    for conflict in report.conflicts:
+        assert conflict.other is not None and conflict.other.schedule_id is not None
+        dropped.setdefault(conflict.other.schedule_id, []).append(conflict.other.start)
+    note = "Đã bỏ các lần phát bị trùng của lịch số " + ", ".join(map(str, sorted(dropped))) + "."
+    return Resolved(candidate, note=note, dropped={k: tuple(v) for k, v in dropped.items()})

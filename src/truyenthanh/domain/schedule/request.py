@@ -1,0 +1,119 @@
+"""What an operator asks to save: a schedule request with its timing, built the same way by the CLI and the TUI,
+and turned into a candidate :class:`ScheduleSpec` here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from truyenthanh.domain.enums import Priority
+from truyenthanh.domain.schedule.conflicts import Resolution
+from truyenthanh.domain.schedule.model import Misfire
+from truyenthanh.domain.schedule.recurrence import normalise_rrule
+from truyenthanh.errors import ScheduleError
+
+
+@dataclass(frozen=True)
+class OneOff:
+    """Air once, at ``at``."""
+
+    at: datetime
+    """The start (aware; any zone)."""
+
+
+@dataclass(frozen=True)
+class Recurring:
+    """Air by an RFC 5545 rule at a wall-clock time, from the validity start (or today) on."""
+
+    rrule: str
+    """RRULE body (``FREQ=WEEKLY;BYDAY=MO,WE,FR``); checked by :func:`~.recurrence.normalise_rrule`."""
+    time_of_day: time
+    """Wall-clock time in the station's zone."""
+
+
+Timing = OneOff | Recurring
+"""When a requested schedule airs."""
+
+
+def timing_of(at: datetime | None, rrule: str | None, time_of_day: time | None) -> Timing:
+    """The timing that a one-off start or a rule with its time of day describe (exactly one of the two).
+
+    Raises:
+        ScheduleError: neither or both are given (``field="timing"``), or a rule has no time (``field="time"``).
+    """
+    if (at is None) == (rrule is None):
+        raise ScheduleError(
+            "Cần đúng một trong hai: --at (phát một lần) hoặc --rrule/--daily/--weekdays/--days.", field="timing"
+        )
+    if at is not None:
+        return OneOff(at)
+    assert rrule is not None
+    if time_of_day is None:
+        raise ScheduleError("Lịch lặp cần giờ phát: --time GG:PP.", field="time")
+    return Recurring(rrule, time_of_day)
+
+
+@dataclass(frozen=True)
+class ScheduleRequest:
+    """A schedule to save: new, or new values (not a patch) for a saved one."""
+
+    programme: int | str
+    """The programme, by id or exact title."""
+    timing: Timing
+    priority: Priority = Priority.NORMAL
+    misfire: Misfire = field(default_factory=Misfire)
+    session_name: str | None = None
+    """The session it belongs to; ``None``: whichever its start falls in."""
+    valid_from: datetime | None = None
+    """Start of validity; for a recurring schedule also its first day (default: today)."""
+    valid_to: datetime | None = None
+    """End of validity (exclusive)."""
+    resolve: Resolution | None = None
+    """What to do about conflicts; ``None`` refuses to save a schedule that has any."""
+
+    def start_at(self, zone: ZoneInfo, now: datetime) -> datetime:
+        """The one-off start, or the recurrence's first start (DTSTART), as UTC.
+
+        Raises:
+            ScheduleError: a one-off start has passed (``field="at"``), or the validity window is empty
+                (``field="valid_to"``).
+        """
+        if isinstance(self.timing, Recurring):
+            first_day = (self.valid_from or now).astimezone(zone).date()
+            start = datetime.combine(first_day, self.timing.time_of_day, tzinfo=zone).astimezone(UTC)
+        else:
+            start = self.timing.at.astimezone(UTC)
+            if start < now - timedelta(seconds=1):
+                raise ScheduleError(f"Thời điểm {start.astimezone(zone):%H:%M:%S %d/%m/%Y} đã qua.", field="at")
+        if self.valid_from and self.valid_to and self.valid_to <= self.valid_from:
+            raise ScheduleError("Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực.", field="valid_to")
+        return start
+
+    def rule(self) -> str | None:
+        """The canonical RRULE body, or ``None`` for a one-off.
+
+        Raises:
+            ScheduleError: the rule is invalid (``field="rrule"``).
+        """
+        if not isinstance(self.timing, Recurring):
+            return None
+        try:
+            return normalise_rrule(self.timing.rrule)
+        except ScheduleError as exc:
+            raise ScheduleError(exc.message, field="rrule") from exc
+
+
+@dataclass(frozen=True)
+class ProgrammeRef:
+    """A programme as schedules see it: what a request names and what a schedule plays."""
+
+    id: int
+    title: str
+    duration_s: float
+    """Its length in seconds (items less crossfades; announcements not yet rendered count as zero)."""
+    category_label: str = ""
+    """Its content category, in Vietnamese."""
+
+
+__all__ = ["OneOff", "ProgrammeRef", "Recurring", "ScheduleRequest", "Timing", "timing_of"]

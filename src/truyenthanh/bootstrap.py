@@ -175,9 +175,14 @@ class Container:
     def calendar(self) -> CalendarService:
         """iCalendar import and export of schedules."""
         from truyenthanh.services.calendar import CalendarService
+        from truyenthanh.services.unit_of_work import SqlStore
 
         return CalendarService(
-            settings=self.settings, db=self.db, clock=self.clock, scheduling=self.scheduling, accounts=self.accounts
+            settings=self.settings,
+            store=SqlStore(self.db, self.clock),
+            clock=self.clock,
+            scheduling=self.scheduling,
+            accounts=self.accounts,
         )
 
     def make_playout(self, output: str | None = None, *, realtime: bool = True) -> PlayoutEngine:

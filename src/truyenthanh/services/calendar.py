@@ -20,21 +20,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, vRecur
-from sqlmodel import Session, select
 
 from truyenthanh import __version__
-from truyenthanh.adapters.db.database import Database
-from truyenthanh.adapters.db.models import Programme, Schedule, Station
 from truyenthanh.config import Settings
 from truyenthanh.domain.accounts import Actor, Permission
 from truyenthanh.domain.enums import Priority
-from truyenthanh.domain.schedule import Misfire, ScheduleSpec, check, describe, normalise_rrule
+from truyenthanh.domain.schedule import Misfire, ProgrammeRef, ScheduleSpec, check, describe, normalise_rrule
 from truyenthanh.errors import PermissionDeniedError, ScheduleError
-from truyenthanh.services import audit
 from truyenthanh.services.accounts import AccountService
 from truyenthanh.services.packages import ConflictChoice, retire_schedules
 from truyenthanh.services.ports import Clock
-from truyenthanh.services.scheduling import SchedulingService, programme_duration
+from truyenthanh.services.scheduling import SchedulingService
+from truyenthanh.services.unit_of_work import Store, UnitOfWork
 
 ICS_PREFIX = "ics:"
 """``Schedule.package_id`` of schedules imported from a calendar: the prefix and a digest of the event's UID."""
@@ -43,9 +40,9 @@ _OWN_UID = re.compile(r"^schedule-(\d+)-([0-9a-f]{12})@truyenthanh$")
 updates that schedule (calendar round trip); at another station it is a new event like any other."""
 
 
-def _station_token(station: Station | None) -> str:
-    """Twelve hex digits that tell this station's exports from another's."""
-    seed = f"{station.id}|{station.name}|{station.created_at.isoformat()}" if station else "?"
+def _station_token(station: tuple[int, str, datetime] | None) -> str:
+    """Twelve hex digits that tell this station's exports from another's (``station``: id, name, creation)."""
+    seed = f"{station[0]}|{station[1]}|{station[2].isoformat()}" if station else "?"
     return hashlib.sha256(seed.encode("utf-8")).hexdigest()[:12]
 
 
@@ -102,6 +99,21 @@ class _Candidate:
     conflicts: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class _ImportPlan:
+    """A calendar file read and checked, ready to write."""
+
+    candidates: list[_Candidate]
+    package_ids: set[str]
+    """The origin marks (``ics:...``) of the file's events."""
+    own: dict[str, int]
+    """Events this station exported: schedule id by UID."""
+    updated: set[int]
+    """Schedules that events exported from them update in place."""
+    previous: set[int]
+    """Schedules an earlier import of the same events made (retired)."""
+
+
 class CalendarService:
     """Exports the station's schedule as iCalendar and imports schedules from iCalendar files."""
 
@@ -109,62 +121,64 @@ class CalendarService:
         self,
         *,
         settings: Settings,
-        db: Database,
+        store: Store,
         clock: Clock,
         scheduling: SchedulingService,
         accounts: AccountService,
     ) -> None:
         self._settings = settings
-        self._db = db
+        self._store = store
         self._clock = clock
         self._scheduling = scheduling
         self._accounts = accounts
 
     def export_ics(self) -> bytes:
         """Every schedule of the station as an iCalendar document (UTF-8 bytes)."""
-        zone = self._settings.zone
         calendar = Calendar()
         calendar.add("prodid", f"-//truyenthanh {__version__}//VI")
         calendar.add("version", "2.0")
-        with self._db.session() as session:
-            station = session.exec(select(Station)).first()
-            rows = list(session.exec(select(Schedule).order_by(Schedule.id)))  # type: ignore[arg-type]
-            programmes = {row.programme_id: session.get(Programme, row.programme_id) for row in rows}
-            durations = {pid: programme_duration(session, pid) for pid in programmes}
+        with self._store.transaction() as uow:
+            station = uow.station.identity()
+            specs = uow.schedules.specs()
+            programmes = {spec.programme_id: uow.schedules.programme(spec.programme_id) for spec in specs}
         token = _station_token(station)
-        calendar.add("x-wr-calname", station.name if station else "Lịch phát")
+        calendar.add("x-wr-calname", station[1] if station else "Lịch phát")
         calendar.add("x-wr-timezone", self._settings.timezone)
-        for row in rows:
-            programme = programmes[row.programme_id]
-            assert row.id is not None
-            event = Event()
-            event.add("uid", f"schedule-{row.id}-{token}@truyenthanh")
-            event.add("dtstamp", self._clock.now())
-            event.add("summary", programme.title if programme else f"Chương trình {row.programme_id}")
-            event.add("dtstart", row.start_at.astimezone(zone))
-            event.add("duration", timedelta(seconds=round(max(durations[row.programme_id], 1.0))))
-            if row.rrule:
-                event.add("rrule", vRecur.from_ical(_with_until(row.rrule, row.valid_to)))
-            for raw in row.exdates:
-                event.add("exdate", datetime.fromisoformat(raw).astimezone(zone))
-            event.add("priority", _PRIORITY_TO_ICS[row.priority])
-            if programme is not None:
-                event.add("categories", [programme.category.label])
-            event.add("x-truyenthanh-programme", str(row.programme_id))
-            event.add("x-truyenthanh-priority", row.priority.value)
-            event.add("x-truyenthanh-misfire", row.misfire)
-            if row.session_name:
-                event.add("x-truyenthanh-session", row.session_name)
-            if row.valid_from:
-                event.add("x-truyenthanh-valid-from", row.valid_from.isoformat())
-            if row.valid_to:
-                event.add("x-truyenthanh-valid-to", row.valid_to.isoformat())
-            if not row.enabled:
-                event.add("status", "CANCELLED")
-            calendar.add_component(event)
+        for spec in specs:
+            calendar.add_component(self._event(spec, programmes[spec.programme_id], token))
         calendar.add_missing_timezones()
         document: bytes = calendar.to_ical()
         return document
+
+    def _event(self, spec: ScheduleSpec, programme: ProgrammeRef | None, token: str) -> Event:
+        """One schedule as a VEVENT."""
+        zone = self._settings.zone
+        assert spec.id is not None
+        event = Event()
+        event.add("uid", f"schedule-{spec.id}-{token}@truyenthanh")
+        event.add("dtstamp", self._clock.now())
+        event.add("summary", spec.title)
+        event.add("dtstart", spec.start_at.astimezone(zone))
+        event.add("duration", timedelta(seconds=round(max(spec.duration_s, 1.0))))
+        if spec.rrule:
+            event.add("rrule", vRecur.from_ical(_with_until(spec.rrule, spec.valid_to)))
+        for moment in spec.exdates:
+            event.add("exdate", moment.astimezone(zone))
+        event.add("priority", _PRIORITY_TO_ICS[spec.priority])
+        if programme is not None:
+            event.add("categories", [programme.category_label])
+        event.add("x-truyenthanh-programme", str(spec.programme_id))
+        event.add("x-truyenthanh-priority", spec.priority.value)
+        event.add("x-truyenthanh-misfire", str(spec.misfire))
+        if spec.session_name:
+            event.add("x-truyenthanh-session", spec.session_name)
+        if spec.valid_from:
+            event.add("x-truyenthanh-valid-from", spec.valid_from.isoformat())
+        if spec.valid_to:
+            event.add("x-truyenthanh-valid-to", spec.valid_to.isoformat())
+        if not spec.enabled:
+            event.add("status", "CANCELLED")
+        return event
 
     def import_ics(
         self,
@@ -183,34 +197,13 @@ class CalendarService:
             ScheduleError: the file cannot be read, an event is unusable (every problem listed), or there are
                 conflicts and ``choice`` is ``refuse``; nothing is written.
         """
-        zone = self._settings.zone
         now = self._clock.now()
-        candidates = self._read(raw, source, zone)
-        ids = {_ics_id(c.uid) for c in candidates}
-        with self._db.session() as session:
-            rows = list(session.exec(select(Schedule)))
-            token = _station_token(session.exec(select(Station)).first())
-        own = {c.uid: int(m.group(1)) for c in candidates if (m := _OWN_UID.match(c.uid)) and m.group(2) == token}
-        # An exported event comes back to update its schedule, if that schedule still exists for the same programme.
-        same_programme = {c.uid: c.spec.programme_id for c in candidates}
-        updated = {
-            row.id
-            for row in rows
-            if row.id is not None
-            and any(row.id == own.get(uid) and row.programme_id == pid for uid, pid in same_programme.items())
-        }
-        previous = {row.id for row in rows if row.package_id in ids and row.id is not None}
-        others = [s for s in self._scheduling.specs() if s.id not in previous | updated]
-        rules = self._scheduling.rules()
-        accepted: list[ScheduleSpec] = []
-        for candidate in candidates:
-            report = check(candidate.spec, [*others, *accepted], rules, zone, now)
-            candidate.conflicts = tuple(c.message for c in report.conflicts[:5])
-            accepted.append(candidate.spec)
-        conflicts = tuple(f"{c.label}: {m}" for c in candidates for m in c.conflicts)
-        summaries = tuple(c.label for c in candidates)
+        plan = self._plan(raw, source, now)
+        conflicts = tuple(f"{c.label}: {m}" for c in plan.candidates for m in c.conflicts)
+        summaries = tuple(c.label for c in plan.candidates)
+        replaced = len(plan.previous) + len(plan.updated)
         if dry_run:
-            return CalendarImport(schedules=summaries, conflicts=conflicts, replaced=len(previous) + len(updated))
+            return CalendarImport(schedules=summaries, conflicts=conflicts, replaced=replaced)
         if actor is None:
             raise PermissionDeniedError("Nhập lịch cần biết ai nhập: hãy đăng nhập.")
         self._accounts.require(actor, Permission.EDIT_SCHEDULE)
@@ -222,90 +215,87 @@ class CalendarService:
                 + "; ".join(c.label for c in (ConflictChoice.SKIP, ConflictChoice.FORCE))
                 + "."
             )
-        saved: list[int] = []
-        skipped: list[str] = []
-        with self._db.session() as session:
-            for package_id in ids:
-                retire_schedules(session, package_id, now, zone, actor=actor.username)
-            session.flush()
-            for candidate in candidates:
-                if candidate.conflicts and choice is ConflictChoice.SKIP:
-                    skipped.append(candidate.label)
-                    continue
-                spec = candidate.spec
-                schedule_id = own.get(candidate.uid)
-                if schedule_id in updated:
-                    # An event this station exported comes back edited: change that schedule in place, so it
-                    # keeps its id (and its package, which a newer version of the package still replaces).
-                    existing = session.get(Schedule, schedule_id)
-                    assert existing is not None
-                    before = audit.snapshot(existing)
-                    existing.start_at = spec.start_at
-                    existing.rrule = spec.rrule
-                    existing.exdates = [moment.astimezone(UTC).isoformat() for moment in spec.exdates]
-                    existing.valid_from = spec.valid_from
-                    existing.valid_to = spec.valid_to
-                    existing.priority = spec.priority
-                    existing.misfire = str(spec.misfire)
-                    existing.session_name = spec.session_name
-                    existing.enabled = spec.enabled
-                    session.add(existing)
-                    session.flush()
-                    self._record(session, actor, "schedule.edit", existing, before=before, now=now)
-                    saved.append(schedule_id)
-                    continue
-                row = Schedule(
-                    programme_id=spec.programme_id,
-                    start_at=spec.start_at,
-                    rrule=spec.rrule,
-                    exdates=[moment.astimezone(UTC).isoformat() for moment in spec.exdates],
-                    valid_from=spec.valid_from,
-                    valid_to=spec.valid_to,
-                    priority=spec.priority,
-                    misfire=str(spec.misfire),
-                    session_name=spec.session_name,
-                    enabled=spec.enabled,
-                    package_id=_ics_id(candidate.uid),
-                    created_by=actor.username,
-                    created_at=now,
-                )
-                session.add(row)
-                session.flush()
-                assert row.id is not None
-                self._record(session, actor, "schedule.add", row, before=None, now=now)
-                saved.append(row.id)
-            audit.record(
-                session,
-                at=now,
-                actor=actor.username,
-                action="schedule.import_ics",
-                entity="schedule",
-                entity_id=",".join(str(i) for i in saved),
-                after={"source": source, "schedules": saved, "replaced": sorted(previous), "skipped": skipped},
+        with self._store.transaction() as uow:
+            saved, skipped = self._write(uow, plan, actor, choice, now)
+            uow.note(
+                actor.username,
+                "schedule.import_ics",
+                "schedule",
+                ",".join(str(i) for i in saved),
+                {"source": source, "schedules": saved, "replaced": sorted(plan.previous), "skipped": skipped},
             )
         return CalendarImport(
             schedules=summaries,
             schedule_ids=tuple(saved),
-            replaced=len(previous) + len(updated),
+            replaced=replaced,
             skipped=tuple(skipped),
             conflicts=conflicts,
             imported=True,
         )
 
-    @staticmethod
-    def _record(
-        session: Session, actor: Actor, action: str, row: Schedule, *, before: dict[str, Any] | None, now: datetime
-    ) -> None:
-        audit.record(
-            session,
-            at=now,
-            actor=actor.username,
-            action=action,
-            entity="schedule",
-            entity_id=row.id,
-            before=before,
-            after=audit.snapshot(row),
-        )
+    def _plan(self, raw: bytes, source: str, now: datetime) -> _ImportPlan:
+        """Read a calendar file, match its events to schedules they replace, and check them."""
+        zone = self._settings.zone
+        candidates = self._read(raw, source, zone)
+        ids = {_ics_id(c.uid) for c in candidates}
+        with self._store.transaction() as uow:
+            stored = uow.schedules.specs()
+            origins = uow.schedules.origins()
+            token = _station_token(uow.station.identity())
+            rules = uow.station.rules()
+        own = {c.uid: int(m.group(1)) for c in candidates if (m := _OWN_UID.match(c.uid)) and m.group(2) == token}
+        # An exported event comes back to update its schedule, if that schedule still exists for the same programme.
+        same_programme = {c.uid: c.spec.programme_id for c in candidates}
+        updated = {
+            spec.id
+            for spec in stored
+            if spec.id is not None
+            and any(spec.id == own.get(uid) and spec.programme_id == pid for uid, pid in same_programme.items())
+        }
+        previous = {sid for sid, origin in origins.items() if origin in ids}
+        others = [s for s in stored if s.enabled and s.id not in previous | updated]
+        accepted: list[ScheduleSpec] = []
+        for candidate in candidates:
+            report = check(candidate.spec, [*others, *accepted], rules, zone, now)
+            candidate.conflicts = tuple(c.message for c in report.conflicts[:5])
+            accepted.append(candidate.spec)
+        return _ImportPlan(candidates, ids, own, updated, previous)
+
+    def _write(
+        self, uow: UnitOfWork, plan: _ImportPlan, actor: Actor, choice: ConflictChoice, now: datetime
+    ) -> tuple[list[int], list[str]]:
+        """Retire the schedules an earlier import of the same events made, then save each candidate (in place,
+        for an event this station exported); returns the ids saved and the labels skipped."""
+        saved: list[int] = []
+        skipped: list[str] = []
+        for package_id in plan.package_ids:
+            retire_schedules(
+                uow.session,
+                package_id,
+                now,
+                self._settings.zone,
+                actor=actor.username,
+            )
+        for candidate in plan.candidates:
+            if candidate.conflicts and choice is ConflictChoice.SKIP:
+                skipped.append(candidate.label)
+                continue
+            schedule_id = plan.own.get(candidate.uid)
+            if schedule_id in plan.updated:
+                # An event this station exported comes back edited: change that schedule in place, so it keeps
+                # its id (and its package, which a newer version of the package still replaces).
+                change = uow.schedules.put(schedule_id, candidate.spec)
+                assert change is not None
+                uow.audited(actor.username, "schedule.edit", change)
+                saved.append(schedule_id)
+                continue
+            change = uow.schedules.add(
+                candidate.spec, created_by=actor.username, created_at=now, package_id=_ics_id(candidate.uid)
+            )
+            uow.audited(actor.username, "schedule.add", change)
+            assert isinstance(change.entity_id, int)
+            saved.append(change.entity_id)
+        return saved, skipped
 
     def _read(self, raw: bytes, source: str, zone: ZoneInfo) -> list[_Candidate]:
         try:
@@ -315,9 +305,8 @@ class CalendarService:
             raise ScheduleError(f"Tệp {source} không phải văn bản UTF-8 (byte thứ {exc.start}).") from exc
         except (ValueError, KeyError, IndexError, TypeError) as exc:
             raise ScheduleError(f"Tệp {source} không phải tệp iCalendar đọc được ({exc}).") from exc
-        with self._db.session() as session:
-            programmes = list(session.exec(select(Programme)))
-            durations = {p.id: programme_duration(session, p.id) for p in programmes if p.id is not None}
+        with self._store.transaction() as uow:
+            programmes = uow.schedules.programmes()
         by_id = {p.id: p for p in programmes}
         by_title = {unicodedata.normalize("NFC", p.title).strip(): p for p in programmes}
         problems: list[str] = []
@@ -329,11 +318,7 @@ class CalendarService:
             summary = unicodedata.normalize("NFC", str(event.get("summary", ""))).strip()
             where = f"sự kiện {number} «{summary or '(không tên)'}»"
             try:
-                candidates.append(
-                    self._candidate(
-                        event, summary=summary, by_id=by_id, by_title=by_title, durations=durations, zone=zone
-                    )
-                )
+                candidates.append(self._candidate(event, summary=summary, by_id=by_id, by_title=by_title, zone=zone))
             except ScheduleError as exc:
                 problems.append(f"{where}: {exc.message}")
         if problems:
@@ -345,9 +330,8 @@ class CalendarService:
         event: Any,
         *,
         summary: str,
-        by_id: dict[int | None, Programme],
-        by_title: dict[str, Programme],
-        durations: dict[int, float],
+        by_id: dict[int, ProgrammeRef],
+        by_title: dict[str, ProgrammeRef],
         zone: ZoneInfo,
     ) -> _Candidate:
         programme = None
@@ -357,7 +341,7 @@ class CalendarService:
             if programme is not None and programme.title != summary:
                 programme = None
         programme = programme or by_title.get(summary)
-        if programme is None or programme.id is None:
+        if programme is None:
             raise ScheduleError(
                 "không có chương trình nào của đài mang tên này (tên sự kiện phải đúng tên chương trình)"
             )
@@ -398,7 +382,7 @@ class CalendarService:
             id=None,
             programme_id=programme.id,
             title=programme.title,
-            duration_s=durations.get(programme.id, 0.0),
+            duration_s=programme.duration_s,
             start_at=start,
             rrule=rrule,
             exdates=tuple(exdates),

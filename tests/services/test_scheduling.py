@@ -193,3 +193,31 @@ def test_two_processes_appending_keep_one_chain(container: bootstrap.Container) 
     assert len(container.broadcast_log.rows()) == 50
     with container.db.session() as session:
         assert chains.check(session, BroadcastLog).ok
+
+
+def test_save_takes_one_request_and_the_unit_of_work_audits_in_the_same_transaction(
+    container: bootstrap.Container,
+) -> None:
+    from truyenthanh.domain.schedule import OneOff, ScheduleRequest
+    from truyenthanh.services.audit import AuditService
+    from truyenthanh.services.unit_of_work import SqlStore
+
+    programme(container, "Bản tin sáng", 20)
+    saved = container.scheduling.save(ADMIN, ScheduleRequest("Bản tin sáng", OneOff(local(24, 8))))
+    assert saved.schedule.start_at == local(24, 8)
+    audit_trail = AuditService(db=container.db)
+    assert audit_trail.entries(entity="schedule")[0].action == "schedule.add"
+    store = SqlStore(container.db, container.clock)
+    spec = container.scheduling.spec(saved.schedule.id)
+    with pytest.raises(RuntimeError), store.transaction() as uow:
+        change = uow.schedules.remove(saved.schedule.id)
+        assert change is not None
+        uow.audited(ADMIN.username, "schedule.remove", change)
+        raise RuntimeError("rolled back")
+    assert container.scheduling.spec(saved.schedule.id) == spec  # the removal and its audit entry rolled back
+    assert audit_trail.entries(entity="schedule")[0].action == "schedule.add"
+    with pytest.raises(ScheduleError) as unknown_session:
+        container.scheduling.save(
+            ADMIN, ScheduleRequest("Bản tin sáng", OneOff(local(25, 8)), session_name="Buổi trưa")
+        )
+    assert unknown_session.value.field == "session"

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import stat
+import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -77,3 +80,32 @@ def test_state_file_is_replaced_whole(tmp_path: Path) -> None:
     assert state.read()["text"] == "Thông báo"
     (tmp_path / "state.json").write_text("{broken")
     assert state.read() == {}
+
+
+def test_cli_passes_the_status_on_as_sent_and_reads_what_plays_through_the_protocol(station_dir: Path) -> None:
+    status = {
+        "running": True,
+        "pid": 4242,
+        "device": {"ok": True, "name": "Loa", "error": None, "standby": False},
+        "playing": {"programme": "Bản tin sáng", "item": "Nhạc hiệu", "position_s": 12.34, "duration_s": 30.0},
+        "field_of_a_newer_daemon": [1, 2],
+    }
+
+    def answer(name: str, _args: dict[str, Any]) -> Any:
+        return {"status": status, "now_playing": status["playing"]}[name]
+
+    server = ControlServer(station_dir / "run", answer)
+    server.start()
+    try:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TRUYENTHANH_")}
+
+        def cli(*args: str) -> str:
+            command = [sys.executable, "-m", "truyenthanh", "--data-dir", str(station_dir), *args]
+            result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60, check=False)
+            assert result.returncode == 0, result.stderr
+            return result.stdout
+
+        assert json.loads(cli("control", "status")) == status
+        assert cli("control", "now") == "Đang phát «Bản tin sáng» / Nhạc hiệu, giây 12.3.\n"
+    finally:
+        server.stop()

@@ -1,11 +1,15 @@
-"""End to end: the real TUI in tmux, the daemon it starts, the private PulseAudio sink.
+"""End to end: the real TUI in tmux, the daemon it starts, the private PulseAudio sink; and the TUI in Pilot
+talking to a real daemon subprocess.
 
 Type an announcement, render it, approve it, schedule it a few seconds ahead, watch "Hôm nay" turn it to
-"đã phát", and check that the sink heard it.
+"đã phát", and check that the sink heard it. Break in with an emergency from F9 and cancel it; see a daemon
+without its sound device reported. (The same screens are tested in-process against ``FakeDaemonLink`` in
+``test_emergency.py`` and ``test_today.py``.)
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
@@ -16,15 +20,27 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlmodel import col, select
+from textual.widgets import Checkbox, TextArea
 
 from tests.people import ADMIN
 from tests.pulse import Recorder
+from tests.tui.conftest import daemon_running
+from tests.tui.test_programmes import settle
 from truyenthanh import bootstrap
+from truyenthanh.adapters.db.models import BroadcastLog
 from truyenthanh.config import load_settings
+from truyenthanh.domain.enums import Priority
 from truyenthanh.domain.station import StationRules
+from truyenthanh.tui.app import TruyenthanhApp
+from truyenthanh.tui.backend import StationBackend
+from truyenthanh.tui.screens.emergency import EmergencyScreen
+from truyenthanh.tui.screens.log import LogScreen
+from truyenthanh.tui.screens.today import TodayScreen
 
 pytestmark = [pytest.mark.slow, pytest.mark.realtime]
 
@@ -150,3 +166,90 @@ def test_announcement_typed_rendered_scheduled_and_heard(
         assert abs(error_s) < 0.5, f"first sound {error_s:+.3f} s from the scheduled instant"
     finally:
         terminal.close()
+
+
+# --- the TUI in Pilot, with the daemon as a real subprocess --------------------------------------------------
+
+BULLETIN = "Lũ trên sông Cả đang lên nhanh, bà con vùng trũng di chuyển ngay lên chỗ cao."
+
+
+@pytest.fixture
+def on_air(station_dir: Path, tmp_path: Path) -> Iterator[bootstrap.Container]:
+    """A station (offline voice, no session or quiet-hour rules) whose daemon runs as a real subprocess, playing
+    in real time into a file; yields the TUI's container (system clock)."""
+    with daemon_running(station_dir, tmp_path, TRUYENTHANH_OUTPUT=f"file:{tmp_path / 'on-air.wav'}") as container:
+        yield container
+
+
+async def until(app: TruyenthanhApp, pilot: Any, check: Callable[[], bool], what: str, timeout: float = 30) -> None:
+    """Let the app run (its one-second refresh asks the daemon) until ``check`` passes."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await pilot.pause()
+        await asyncio.sleep(0.1)
+
+
+async def test_f9_from_any_screen_breaks_in_and_today_shows_it_until_cancelled(on_air: bootstrap.Container) -> None:
+    app = TruyenthanhApp(StationBackend(on_air, actor=ADMIN), start_daemon=False)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f7")
+        await settle(app, pilot)
+        assert isinstance(app.screen, LogScreen)
+
+        await pilot.press("f9")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, EmergencyScreen)
+        assert form.query_one("#emergency-text", TextArea).has_focus
+        await pilot.press("ctrl+s")  # nothing to read yet: said, and nothing is sent
+        await settle(app, pilot)
+        assert app.screen is form
+        assert "Cần đúng một trong hai" in str(form.query_one("#form-error").render())
+        form.query_one("#emergency-text", TextArea).insert(BULLETIN)
+        form.query_one("#emergency-until", Checkbox).value = True
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+
+        today = app.screen
+        assert isinstance(today, TodayScreen), "after sending, the operator is taken to Hôm nay"
+        await until(
+            app,
+            pilot,
+            lambda: today.view is not None and today.view.emergency is not None and today.view.on_air is not None,
+            "the emergency on air",
+        )
+        assert today.view is not None and today.view.emergency is not None
+        banner = str(today.query_one("#emergency-banner").render())
+        assert banner.startswith(f"KHẨN CẤP: {today.view.emergency.title} — đã phát")
+        assert "đến khi hủy" in banner and banner.endswith("Nhấn H để hủy.")
+        assert str(today.query_one("#on-air-title").render()) != "Không có gì đang phát."
+
+        await pilot.press("h")
+        await until(
+            app, pilot, lambda: today.view is not None and today.view.emergency is None, "the emergency cancelled"
+        )
+        assert not today.query_one("#emergency-banner").display
+
+    with on_air.db.session() as session:
+        rows = session.exec(
+            select(BroadcastLog).where(BroadcastLog.priority == Priority.EMERGENCY).order_by(col(BroadcastLog.id))
+        ).all()
+    assert rows and rows[0].item_title == "Tín hiệu khẩn cấp"
+    assert all(row.operator == ADMIN.full_name for row in rows)
+
+
+async def test_a_daemon_without_its_sound_device_is_shown_as_an_error(station_dir: Path, tmp_path: Path) -> None:
+    missing = "loa-khong-co-that"
+    with daemon_running(station_dir, tmp_path, TRUYENTHANH_OUTPUT="device", TRUYENTHANH_OUTPUT_DEVICE=missing) as built:
+        app = TruyenthanhApp(StationBackend(built), start_daemon=False)
+        async with app.run_test(size=(140, 36)) as pilot:
+            screen = app.screen
+            assert isinstance(screen, TodayScreen)
+            await settle(app, pilot)
+            assert screen.view is not None and screen.view.daemon_up
+            warnings = str(screen.query_one("#warnings").render())
+            assert f"Đầu ra âm thanh có lỗi: Không mở được thiết bị âm thanh «{missing}»" in warnings
+            assert "Các buổi phát sẽ không ra loa cho đến khi sửa xong" in warnings
+            assert "Dịch vụ phát (daemon) không chạy" not in warnings

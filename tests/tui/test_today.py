@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime, time
-from pathlib import Path
 
 import pytest
 
-from tests.fakes import FrozenClock
-from tests.tui.conftest import HANOI, add_programme, daemon_running
+from tests.fakes import FakeDaemonLink, FrozenClock
+from tests.tui.conftest import HANOI, add_programme
 from tests.tui.test_programmes import settle
 from truyenthanh import bootstrap
 from truyenthanh.adapters.control import ControlServer
 from truyenthanh.adapters.db.models import BroadcastLog
 from truyenthanh.domain.enums import ContentStatus, Outcome
 from truyenthanh.domain.rundown import AirState
+from truyenthanh.protocol import DeviceState
 from truyenthanh.tui.app import TruyenthanhApp
 from truyenthanh.tui.backend import StationBackend, TodayView
 from truyenthanh.tui.screens.today import TodayScreen
@@ -106,20 +106,21 @@ async def test_disk_and_offline_voice_warnings_and_a_silent_device_report(
         server.stop()
 
 
-@pytest.mark.slow
-async def test_a_daemon_without_its_sound_device_is_shown_as_an_error(station_dir: Path, tmp_path: Path) -> None:
+async def test_a_daemon_without_its_sound_device_is_shown_as_an_error(container: bootstrap.Container) -> None:
     missing = "loa-khong-co-that"
-    with daemon_running(station_dir, tmp_path, TRUYENTHANH_OUTPUT="device", TRUYENTHANH_OUTPUT_DEVICE=missing) as built:
-        app = TruyenthanhApp(StationBackend(built), start_daemon=False)
-        async with app.run_test(size=(140, 36)) as pilot:
-            screen = app.screen
-            assert isinstance(screen, TodayScreen)
-            await settle(app, pilot)
-            assert screen.view is not None and screen.view.daemon_up
-            warnings = str(screen.query_one("#warnings").render())
-            assert f"Đầu ra âm thanh có lỗi: Không mở được thiết bị âm thanh «{missing}»" in warnings
-            assert "Các buổi phát sẽ không ra loa cho đến khi sửa xong" in warnings
-            assert "Dịch vụ phát (daemon) không chạy" not in warnings
+    link = FakeDaemonLink(
+        device=DeviceState(ok=False, name=missing, error=f"Không mở được thiết bị âm thanh «{missing}».")
+    )
+    app = TruyenthanhApp(StationBackend(container, daemon=link), start_daemon=False)
+    async with app.run_test(size=(140, 36)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, TodayScreen)
+        await settle(app, pilot)
+        assert screen.view is not None and screen.view.daemon_up
+        warnings = str(screen.query_one("#warnings").render())
+        assert f"Đầu ra âm thanh có lỗi: Không mở được thiết bị âm thanh «{missing}»" in warnings
+        assert "Các buổi phát sẽ không ra loa cho đến khi sửa xong" in warnings
+        assert "Dịch vụ phát (daemon) không chạy" not in warnings
 
 
 class CountingBackend(StationBackend):

@@ -13,6 +13,7 @@ from truyenthanh.adapters.control import ControlClient
 from truyenthanh.cli.login import current_actor
 from truyenthanh.cli.state import CliState, pass_state
 from truyenthanh.errors import DaemonError
+from truyenthanh.protocol import EmergencyState, NowPlaying
 
 
 def _client(state: CliState) -> ControlClient:
@@ -20,7 +21,8 @@ def _client(state: CliState) -> ControlClient:
 
 
 def daemon_status(state: CliState) -> dict[str, Any]:
-    """The running daemon's status, or ``{"running": False}`` (for ``truyenthanh status``)."""
+    """The running daemon's status as it sent it, or ``{"running": False}`` (for ``truyenthanh status``, which
+    prints it as JSON: scripts read the daemon's own fields, so it is passed on undecoded)."""
     try:
         result = _client(state).request("status")
     except DaemonError:
@@ -65,7 +67,8 @@ def emergency(
         if as_json:
             click.echo(json.dumps(result, ensure_ascii=False))
         else:
-            click.echo(f"Đã hủy phát khẩn cấp số {result['id']} (đã phát {result['count']} lần).")
+            cancelled = EmergencyState.from_json(result)
+            click.echo(f"Đã hủy phát khẩn cấp số {cancelled.id} (đã phát {cancelled.count} lần).")
         return
     if (text is None) == (file is None):
         raise DaemonError('Cần nội dung cần đọc («truyenthanh emergency "..."») hoặc --file TỆP.')
@@ -92,7 +95,7 @@ def emergency(
         plan = f"phát {repeat} lần, cách nhau {every:g} phút"
     else:
         plan = "phát một lần"
-    click.echo(f"Đang phát khẩn cấp (số {result['id']}): {plan}.")
+    click.echo(f"Đang phát khẩn cấp (số {EmergencyState.from_json(result).id}): {plan}.")
 
 
 @click.group("control")
@@ -111,12 +114,13 @@ def control_status(state: CliState) -> None:
 @pass_state
 def control_now(state: CliState) -> None:
     """Đang phát gì."""
-    playing = _client(state).request("now_playing")
-    if not playing:
+    answer = _client(state).request("now_playing")
+    if not isinstance(answer, dict) or not answer:
         click.echo("Không phát gì.")
         return
-    item = f" / {playing['item']}" if playing.get("item") else ""
-    click.echo(f"Đang phát «{playing['programme']}»{item}, giây {playing['position_s']:.1f}.")
+    playing = NowPlaying.from_json(answer)
+    item = f" / {playing.item}" if playing.item else ""
+    click.echo(f"Đang phát «{playing.programme}»{item}, giây {playing.position_s:.1f}.")
 
 
 @control.command("play-now")

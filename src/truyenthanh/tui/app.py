@@ -17,6 +17,7 @@ from textual.screen import Screen
 from truyenthanh.adapters.preview import PreviewPlayer
 from truyenthanh.domain.accounts import Actor
 from truyenthanh.errors import DaemonError, LoginError, TruyenthanhError
+from truyenthanh.protocol import DaemonEvent, DeviceChanged, EmergencyCancelled, EmergencyStarted, Problem
 from truyenthanh.tui.keys import describe_key
 from truyenthanh.tui.messages import ActionFailed, DaemonEventReceived, DaemonStarted, TodayLoaded
 from truyenthanh.tui.screens.emergency import EmergencyScreen
@@ -25,7 +26,7 @@ from truyenthanh.tui.screens.login import LoginScreen
 from truyenthanh.tui.screens.today import TodayScreen
 
 if TYPE_CHECKING:
-    from truyenthanh.tui.backend import StationBackend
+    from truyenthanh.tui.backend import EmergencySent, StationBackend
 
 
 def _lazy(module: str, name: str) -> Callable[[], Screen[Any]]:
@@ -110,13 +111,7 @@ class TruyenthanhApp(App[None]):
     def preview(self) -> PreviewPlayer:
         """Plays files for the operator to check on the ``preview_device`` (a separate process), never on air."""
         if self._preview is None:
-            settings = self.backend.container.settings
-            self._preview = PreviewPlayer(
-                settings.preview_device,
-                on_air_device=(settings.output_device or "default") if settings.output == "device" else None,
-                rate=settings.sample_rate,
-                buffer_ms=settings.buffer_ms,
-            )
+            self._preview = self.backend.preview_player()
         return self._preview
 
     @property
@@ -186,7 +181,7 @@ class TruyenthanhApp(App[None]):
             self.post_message(
                 ActionFailed(
                     "Dữ liệu cũ",
-                    f"Dữ liệu ở {self.backend.container.locations.data_dir} là của phiên bản cũ; "
+                    f"Dữ liệu ở {self.backend.data_dir} là của phiên bản cũ; "
                     "hãy thoát và chạy «truyenthanh init» để nâng cấp.",
                 )
             )
@@ -210,7 +205,7 @@ class TruyenthanhApp(App[None]):
             try:
                 pid = self.backend.start_daemon()
             except TruyenthanhError as exc:
-                self.post_message(ActionFailed(exc.title, exc.message))
+                self.post_message(ActionFailed.of(exc))
                 pid = None
             if pid is not None:
                 self.post_message(DaemonStarted(pid))
@@ -220,7 +215,7 @@ class TruyenthanhApp(App[None]):
         """Receive the daemon's events (its own thread; posts messages, which is thread-safe)."""
         while not self._stop_listening.is_set():
             try:
-                with self.backend.daemon.events() as stream:
+                with self.backend.daemon_events() as stream:
                     for event in stream:
                         self.post_message(DaemonEventReceived(event))
                         if self._stop_listening.is_set():
@@ -241,41 +236,36 @@ class TruyenthanhApp(App[None]):
 
     def on_daemon_event_received(self, message: DaemonEventReceived) -> None:
         """Refresh what shows the daemon's state; say what the operator must know."""
-        event = message.event
         self.daemon_up = True
-        kind = event.get("type")
-        if kind == "problem":
-            self.notify(str(event.get("message", "")), title="Dịch vụ phát báo lỗi", severity="error", timeout=15)
-        elif kind == "emergency":
-            self.notify(
-                f"Đang phát khẩn cấp: {event.get('title', '')} (lần {event.get('count', 1)}).",
-                title="KHẨN CẤP",
-                severity="error",
-                timeout=10,
-            )
-        elif kind == "device" and event.get("ok"):
-            self.notify(str(event.get("message", "")), title="Thiết bị âm thanh")
-        elif kind == "emergency_cancelled":
-            self.notify("Đã hủy phát khẩn cấp.", title="Khẩn cấp")
+        self._tell(message.event)
         if isinstance(self.screen, TodayScreen):
             self.screen.action_reload()
+
+    def _tell(self, event: DaemonEvent) -> None:
+        """Notify what of an event the operator must know (the rest shows on "Hôm nay")."""
+        match event:
+            case Problem(message=text):
+                self.notify(text, title="Dịch vụ phát báo lỗi", severity="error", timeout=15)
+            case EmergencyStarted(title=title, count=count):
+                self.notify(
+                    f"Đang phát khẩn cấp: {title} (lần {count}).", title="KHẨN CẤP", severity="error", timeout=10
+                )
+            case DeviceChanged(ok=True, message=text):
+                self.notify(text, title="Thiết bị âm thanh")
+            case EmergencyCancelled():
+                self.notify("Đã hủy phát khẩn cấp.", title="Khẩn cấp")
+            case _:
+                pass
 
     def action_emergency(self) -> None:
         """Open the emergency confirmation from any screen."""
         if isinstance(self.screen, EmergencyScreen):
             return
 
-        def sent(result: dict[str, Any] | None) -> None:
+        def sent(result: EmergencySent | None) -> None:
             if result is None:
                 return
-            plan = result.get("plan", {})
-            if plan.get("until_cancelled"):
-                repeats = f"lặp lại mỗi {plan.get('every_min', 0):g} phút cho đến khi hủy"
-            elif plan.get("repeat", 1) > 1:
-                repeats = f"phát {plan['repeat']} lần, cách nhau {plan.get('every_min', 0):g} phút"
-            else:
-                repeats = "phát một lần"
-            self.notify(f"Đã ngắt sóng để phát khẩn cấp (số {result.get('id', '?')}): {repeats}.", title="KHẨN CẤP")
+            self.notify(f"Đã ngắt sóng để phát khẩn cấp (số {result.state.id}): {result.plan}.", title="KHẨN CẤP")
             self.switch_mode("today")
             if isinstance(self.screen, TodayScreen):
                 self.screen.action_reload()

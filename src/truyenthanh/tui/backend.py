@@ -12,7 +12,7 @@ import io
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -27,17 +27,21 @@ from truyenthanh.adapters import files
 from truyenthanh.adapters.control import ControlClient
 from truyenthanh.adapters.db.models import Announcement, AudioAsset, BroadcastLog, Programme, ProgrammeItem, Station
 from truyenthanh.adapters.db.types import UTCDateTime
-from truyenthanh.domain.accounts import Actor
-from truyenthanh.domain.enums import Category, ContentStatus, Outcome, Priority
+from truyenthanh.adapters.preview import PreviewPlayer
+from truyenthanh.domain.accounts import Actor, Permission
+from truyenthanh.domain.approval import ContentKind
+from truyenthanh.domain.enums import Category, ContentStatus, ItemKind, Outcome, Priority
 from truyenthanh.domain.rundown import AirState, air_state
 from truyenthanh.domain.schedule import MisfireKind
-from truyenthanh.errors import DaemonError, LoginError, NotFoundError, StorageError
+from truyenthanh.errors import DaemonError, LoginError, NotFoundError, StorageError, TruyenthanhError
+from truyenthanh.protocol import DaemonEvent, DaemonStatus, EmergencyState, decode_event
 from truyenthanh.services.library import fold
 
 if TYPE_CHECKING:
     from truyenthanh.bootstrap import Container
+    from truyenthanh.services.approvals import ContentView
     from truyenthanh.services.library import LibraryService
-    from truyenthanh.services.programmes import ProgrammeService
+    from truyenthanh.services.programmes import ProgrammeService, ProgrammeSummary
 
 DISK_LOW_MB = 1024
 """Below this much free space on the station's disk the operator is warned."""
@@ -46,7 +50,9 @@ DISK_LOW_MB = 1024
 class DaemonLink(Protocol):
     """The TUI's line to the playout daemon (the daemon owns the speaker; the TUI never plays).
 
-    :class:`truyenthanh.adapters.control.ControlClient` is the real one.
+    It carries the wire form (JSON-ready dicts); :class:`StationBackend` is the one place in the TUI that turns
+    it into the typed messages of :mod:`truyenthanh.protocol`. :class:`truyenthanh.adapters.control.ControlClient`
+    is the real one; ``tests.fakes.FakeDaemonLink`` answers as a daemon would, in-process.
     """
 
     def request(self, command: str, **arguments: Any) -> Any:
@@ -58,7 +64,7 @@ class DaemonLink(Protocol):
         ...
 
     def events(self) -> AbstractContextManager[Iterator[dict[str, Any]]]:
-        """Subscribe to the daemon's events (blocks reading until the next one).
+        """Subscribe to the daemon's events, in their wire form (blocks reading until the next one).
 
         Raises:
             DaemonError: the daemon is not running.
@@ -105,16 +111,23 @@ class OnAir:
 
 
 @dataclass(frozen=True)
-class EmergencyState:
-    """The emergency bulletin the daemon is repeating."""
+class EmergencySent:
+    """An emergency bulletin the daemon accepted, with the repeats the operator asked for."""
 
-    id: int
-    title: str
-    count: int
-    """How many times it has played."""
-    remaining: int | None
-    """Plays left (``None``: until cancelled)."""
-    next_at: datetime | None
+    state: EmergencyState
+    """The emergency as the daemon runs it (its number, title, count so far)."""
+    repeat: int
+    every_min: float
+    until_cancelled: bool
+
+    @property
+    def plan(self) -> str:
+        """The repeats, in Vietnamese (``phát một lần``, ``lặp lại mỗi 120 phút cho đến khi hủy`` …)."""
+        if self.until_cancelled:
+            return f"lặp lại mỗi {self.every_min:g} phút cho đến khi hủy"
+        if self.repeat > 1:
+            return f"phát {self.repeat} lần, cách nhau {self.every_min:g} phút"
+        return "phát một lần"
 
 
 @dataclass(frozen=True)
@@ -129,6 +142,7 @@ class TodayView:
     daemon_up: bool
     warnings: tuple[Alert, ...] = field(default_factory=tuple)
     emergency: EmergencyState | None = None
+    """The emergency the daemon is repeating (``None``: none)."""
 
     @property
     def next_entry(self) -> RundownEntry | None:
@@ -215,16 +229,29 @@ class StationBackend:
             on_air=on_air,
             daemon_up=status is not None,
             warnings=tuple(warnings),
-            emergency=_emergency(status),
+            emergency=status.emergency if status is not None else None,
         )
 
-    def daemon_status(self) -> dict[str, Any] | None:
-        """The daemon's ``status`` reply, or ``None`` when no daemon answers."""
+    def daemon_status(self) -> DaemonStatus | None:
+        """The daemon's ``status`` reply, decoded, or ``None`` when no daemon answers."""
         try:
             result = self.daemon.request("status")
         except DaemonError:
             return None
-        return dict(result) if isinstance(result, dict) else None
+        return DaemonStatus.from_json(result) if isinstance(result, dict) else None
+
+    @contextmanager
+    def daemon_events(self) -> Iterator[Iterator[DaemonEvent]]:
+        """Subscribe to the daemon's events, decoded: ``with backend.daemon_events() as events: for e in events``.
+
+        Events of a kind this program does not know (a newer daemon) are skipped. Reading blocks until the next
+        event; the iterator ends when the daemon stops.
+
+        Raises:
+            DaemonError: the daemon is not running.
+        """
+        with self.daemon.events() as stream:
+            yield (event for event in map(decode_event, stream) if event is not None)
 
     def start_daemon(self) -> int | None:
         """Start the station's daemon in the background if none answers; returns its PID, or ``None`` when one
@@ -269,7 +296,7 @@ class StationBackend:
         every_min: float,
         until_cancelled: bool,
         actor: Actor,
-    ) -> dict[str, Any]:
+    ) -> EmergencySent:
         """Break in on air now through the daemon (alert tone, then the bulletin), with its repeats; ``actor``
         authorises it (recorded in the audit trail, logged as the sender).
 
@@ -289,16 +316,135 @@ class StationBackend:
             until_cancelled=until_cancelled,
             permit=permit.audit_id,
         )
-        return dict(result) if isinstance(result, dict) else {}
+        return EmergencySent(
+            state=EmergencyState.from_json(result if isinstance(result, dict) else {}),
+            repeat=repeat,
+            every_min=every_min,
+            until_cancelled=until_cancelled,
+        )
 
-    def cancel_emergency(self, *, operator: str | None) -> dict[str, Any]:
-        """Stop repeating the running emergency bulletin.
+    def cancel_emergency(self, *, operator: str | None) -> EmergencyState:
+        """Stop repeating the running emergency bulletin; returns it as it was when cancelled.
 
         Raises:
             DaemonError: no daemon, or no emergency is running.
         """
         result = self.daemon.request("cancel", operator=operator)
-        return dict(result) if isinstance(result, dict) else {}
+        return EmergencyState.from_json(result if isinstance(result, dict) else {})
+
+    # --- what the screens ask of the services (so no screen reaches into the container) -----------------------
+
+    @property
+    def data_dir(self) -> Path:
+        """The station's data folder."""
+        return self.container.locations.data_dir
+
+    def preview_player(self) -> PreviewPlayer:
+        """A player for the operator to check files on the ``preview_device`` (headphones), never on air."""
+        settings = self.container.settings
+        return PreviewPlayer(
+            settings.preview_device,
+            on_air_device=(settings.output_device or "default") if settings.output == "device" else None,
+            rate=settings.sample_rate,
+            buffer_ms=settings.buffer_ms,
+        )
+
+    def login(self, username: str, password: str) -> Actor:
+        """Check a password; the person returned is who the TUI acts for once the app keeps them.
+
+        Raises:
+            LoginError: wrong name or password, a disabled account, or no account at all (says how to make one).
+        """
+        accounts = self.container.accounts
+        if not accounts.has_users():
+            raise LoginError(
+                "Đài chưa có tài khoản nào. Tạo tài khoản quản trị bằng «truyenthanh users add», hoặc bật chế độ "
+                "một người vận hành (single_operator) trong tệp cấu hình."
+            )
+        return accounts.login(username, password)
+
+    def session_names(self) -> list[str]:
+        """The names of the station's broadcast sessions (``Buổi sáng`` …), in their order."""
+        return [session.name for session in self.container.scheduling.rules().sessions]
+
+    def announcements(self) -> list[ContentView]:
+        """Every announcement with its approval state, for the list under the editor."""
+        return self.container.approvals.list(ContentKind.ANNOUNCEMENT)
+
+    def spoken_form(self, text: str) -> str:
+        """The words the voice will say for ``text`` (numbers, dates, abbreviations read out); empty for blank.
+
+        Raises:
+            TruyenthanhError: the text cannot be normalised.
+        """
+        return self.container.speech.normalize(text) if text.strip() else ""
+
+    def save_announcement(
+        self, actor: Actor, current: AnnouncementText | None, draft: AnnouncementDraft, then: str | None
+    ) -> tuple[AnnouncementText, str]:
+        """Save ``draft`` (a new announcement when ``current`` is ``None``; unchanged text is not written again),
+        then ``render`` it to speech, ``submit`` it for approval or ``approve`` it; returns the saved announcement
+        and what to tell the operator (Vietnamese).
+
+        Raises:
+            TruyenthanhError: saving, rendering or the approval step was refused (the message says why).
+        """
+        approvals = self.container.approvals
+        title, text, category, priority = draft.title, draft.text, draft.category, draft.priority
+        if current is None:
+            view = approvals.add_announcement(actor, title=title, text=text, category=category, priority=priority)
+        elif (current.title, current.text, current.category, current.priority) != (title, text, category, priority):
+            view = approvals.edit_announcement(
+                actor, current.id, title=title, text=text, category=category, priority=priority
+            )
+        else:
+            view = approvals.get(ContentKind.ANNOUNCEMENT, current.id)
+        notice = "Đã lưu."
+        if then == "render":
+            rendering = self.container.speech.render_announcement(view.id, by=actor.username)
+            notice = rendering.notice or f"Đã đọc bằng {rendering.engine} ({rendering.voice})."
+        elif then == "submit":
+            approvals.submit(actor, ContentKind.ANNOUNCEMENT, view.id)
+            notice = "Đã gửi duyệt."
+        elif then == "approve":
+            approvals.approve(actor, ContentKind.ANNOUNCEMENT, view.id)
+            notice = f"Đã duyệt (người duyệt: {actor.full_name})."
+        return self.announcement(view.id), notice
+
+    def programme_for_announcement(self, actor: Actor, announcement_id: int) -> list[ProgrammeSummary]:
+        """Make a one-item programme that reads the announcement, approved when ``actor`` may approve (else sent
+        for approval); returns it as the schedule form lists programmes.
+
+        Raises:
+            TruyenthanhError: the announcement is gone, or a step was refused.
+        """
+        approvals = self.container.approvals
+        found = self.announcement(announcement_id)
+        programme = self.programmes.create(actor, found.title, category=found.category, priority=found.priority)
+        self.programmes.add_item(actor, programme.id, ItemKind.ANNOUNCEMENT, announcement_id=announcement_id)
+        if self.container.accounts.allows(actor, Permission.APPROVE):
+            try:
+                approvals.approve(actor, ContentKind.PROGRAMME, programme.id)
+            except TruyenthanhError:
+                approvals.submit(actor, ContentKind.PROGRAMME, programme.id)
+        else:
+            approvals.submit(actor, ContentKind.PROGRAMME, programme.id)
+        return [p for p in self.programmes.list() if p.id == programme.id]
+
+    def report(self, kind: str, day: date) -> list[Path]:
+        """Write the inspectors' records for the period holding ``day``: ``week`` (the weekly logbook, DOCX),
+        ``half`` (the 6-monthly report) or else the annual one (DOCX, XLSX and CSV); returns the files.
+
+        Raises:
+            TruyenthanhError: the report could not be written.
+        """
+        reports = self.container.reports
+        if kind == "week":
+            year, week, _ = day.isocalendar()
+            return [reports.weekly(f"{year}-W{week:02d}")]
+        if kind == "half":
+            return list(reports.semiannual(day.year, 1 if day.month <= 6 else 2))
+        return list(reports.annual(day.year))
 
     def announcement(self, announcement_id: int) -> AnnouncementText:
         """One announcement with its text and rendered audio.
@@ -420,7 +566,7 @@ class StationBackend:
             ).all()
         return sorted(set(rows))
 
-    def _warnings(self, entries: tuple[RundownEntry, ...], status: dict[str, Any] | None) -> list[Alert]:
+    def _warnings(self, entries: tuple[RundownEntry, ...], status: DaemonStatus | None) -> list[Alert]:
         found = []
         if status is None:
             found.append(Alert("Dịch vụ phát (daemon) không chạy: lịch hôm nay sẽ không được phát.", "error"))
@@ -461,6 +607,16 @@ class AnnouncementText:
     engine: str | None
     audio: Path | None
     """The rendered speech on disk, if rendered."""
+
+
+@dataclass(frozen=True)
+class AnnouncementDraft:
+    """An announcement as the operator typed it in the editor."""
+
+    title: str
+    text: str
+    category: Category
+    priority: Priority
 
 
 @dataclass(frozen=True)
@@ -507,41 +663,25 @@ def _log_text(row: BroadcastLog, zone: ZoneInfo) -> tuple[str, ...]:
     )
 
 
-def _on_air(status: dict[str, Any] | None) -> OnAir | None:
-    playing = (status or {}).get("playing")
-    if not isinstance(playing, dict):
+def _on_air(status: DaemonStatus | None) -> OnAir | None:
+    playing = status.playing if status is not None else None
+    if playing is None:
         return None
-    title = " — ".join(part for part in (playing.get("programme"), playing.get("item")) if part)
-    duration = playing.get("duration_s")
-    return OnAir(title, float(playing.get("position_s") or 0.0), float(duration) if duration else None)
+    title = " — ".join(part for part in (playing.programme, playing.item) if part)
+    return OnAir(title, playing.position_s, playing.duration_s)
 
 
-def _device_problem(status: dict[str, Any] | None) -> Alert | None:
-    """The daemon's ``device`` report (``{"ok", "name", "error"}``, the name and error already in Vietnamese) as
-    a warning when the audio output is not working; a daemon that does not report it is taken as working."""
-    device = (status or {}).get("device")
-    if not isinstance(device, dict) or device.get("ok", True):
+def _device_problem(status: DaemonStatus | None) -> Alert | None:
+    """The daemon's device report (its name and error already in Vietnamese) as a warning when the audio output
+    is not working; a daemon that does not report it is taken as working."""
+    if status is None or status.device.ok:
         return None
-    error = str(device.get("error") or f"không dùng được {device.get('name') or 'đầu ra âm thanh'}").rstrip(".")
+    device = status.device
+    error = (device.error or f"không dùng được {device.name or 'đầu ra âm thanh'}").rstrip(".")
     return Alert(
         f"Đầu ra âm thanh có lỗi: {error}. Các buổi phát sẽ không ra loa cho đến khi sửa xong "
         "(kiểm tra dây cắm, nguồn amply).",
         "error",
-    )
-
-
-def _emergency(status: dict[str, Any] | None) -> EmergencyState | None:
-    data = (status or {}).get("emergency")
-    if not isinstance(data, dict):
-        return None
-    next_at = data.get("next_at")
-    remaining = data.get("remaining")
-    return EmergencyState(
-        id=int(data.get("id", 0)),
-        title=str(data.get("title", "")),
-        count=int(data.get("count", 0)),
-        remaining=int(remaining) if remaining is not None else None,
-        next_at=datetime.fromisoformat(next_at) if next_at else None,
     )
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
 if TYPE_CHECKING:  # only for annotations: the app starts without loading every service
+    from truyenthanh.errors import TruyenthanhError
+    from truyenthanh.protocol import DaemonEvent
     from truyenthanh.services.approvals import ContentView
     from truyenthanh.services.library import AssetInfo, ImportReport
     from truyenthanh.services.programmes import ItemChoices, ProgrammeDetail, ProgrammeSummary
@@ -32,6 +34,11 @@ class ActionFailed(Message):
         super().__init__()
         self.title = title
         self.text = text
+
+    @classmethod
+    def of(cls, error: TruyenthanhError) -> ActionFailed:
+        """The failure an error reports (its Vietnamese title and message)."""
+        return cls(error.title, error.message)
 
 
 class ProgrammesLoaded(Message):
@@ -168,8 +175,8 @@ class DaemonStarted(Message):
 
 
 class DaemonEventReceived(Message):
-    """The daemon reported something (``started``, ``ended``, ``emergency``, ``problem`` …)."""
+    """The daemon reported something (an item started or ended, an emergency, a problem …), decoded."""
 
-    def __init__(self, event: dict[str, Any]) -> None:
+    def __init__(self, event: DaemonEvent) -> None:
         super().__init__()
         self.event = event

@@ -13,14 +13,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Input, Label, Select, Static, TextArea
 
-from truyenthanh.domain.accounts import Actor, Permission
-from truyenthanh.domain.approval import ContentKind
-from truyenthanh.domain.enums import Category, ItemKind, Priority
+from truyenthanh.domain.accounts import Actor
+from truyenthanh.domain.enums import Category, Priority
 from truyenthanh.errors import TruyenthanhError
 from truyenthanh.services.approvals import ContentView
-from truyenthanh.tui.backend import AnnouncementText
+from truyenthanh.tui.backend import AnnouncementDraft, AnnouncementText
 from truyenthanh.tui.messages import (
-    ActionFailed,
     AnnouncementLoaded,
     AnnouncementSaved,
     AnnouncementsLoaded,
@@ -90,14 +88,8 @@ class AnnouncementsScreen(StationScreen):
 
     # --- the list -------------------------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="ann-list")
     def _load_list(self) -> None:
-        try:
-            found = self.backend.container.approvals.list(ContentKind.ANNOUNCEMENT)
-        except TruyenthanhError as exc:
-            self.post_message(ActionFailed(exc.title, exc.message))
-            return
-        self.post_message(AnnouncementsLoaded(found))
+        self.run_call(lambda backend: backend.announcements(), AnnouncementsLoaded, group="ann-list")
 
     def on_announcements_loaded(self, message: AnnouncementsLoaded) -> None:
         """Fill the list."""
@@ -117,14 +109,8 @@ class AnnouncementsScreen(StationScreen):
         if event.cursor_row < len(self.announcements):
             self._open(self.announcements[event.cursor_row].id)
 
-    @work(thread=True, exclusive=True, group="ann-open")
     def _open(self, announcement_id: int) -> None:
-        try:
-            found = self.backend.announcement(announcement_id)
-        except TruyenthanhError as exc:
-            self.post_message(ActionFailed(exc.title, exc.message))
-            return
-        self.post_message(AnnouncementLoaded(found))
+        self.run_call(lambda backend: backend.announcement(announcement_id), AnnouncementLoaded, group="ann-open")
 
     def on_announcement_loaded(self, message: AnnouncementLoaded) -> None:
         """Put it in the editor."""
@@ -146,7 +132,7 @@ class AnnouncementsScreen(StationScreen):
     @work(thread=True, exclusive=True, group="ann-normalise")
     def _normalise(self, text: str) -> None:
         try:
-            spoken = self.backend.container.speech.normalize(text) if text.strip() else ""
+            spoken = self.backend.spoken_form(text)
         except TruyenthanhError as exc:
             spoken = f"(không chuẩn hóa được: {exc.message})"
         self.post_message(SpokenFormReady(text, spoken))
@@ -174,15 +160,15 @@ class AnnouncementsScreen(StationScreen):
         self._show_state()
         self.query_one("#ann-title", Input).focus()
 
-    def _fields(self) -> tuple[str, str, Category, Priority]:
+    def _fields(self) -> AnnouncementDraft:
         category = self.query_one("#ann-category", Select).value
         priority = self.query_one("#ann-priority", Select).value
         assert isinstance(category, Category) and isinstance(priority, Priority)
-        return (
-            self.query_one("#ann-title", Input).value,
-            self.query_one("#ann-text", TextArea).text,
-            category,
-            priority,
+        return AnnouncementDraft(
+            title=self.query_one("#ann-title", Input).value,
+            text=self.query_one("#ann-text", TextArea).text,
+            category=category,
+            priority=priority,
         )
 
     def _act(self, reason: str, then: Callable[[Actor], object]) -> None:
@@ -204,35 +190,13 @@ class AnnouncementsScreen(StationScreen):
         """Approve the announcement (someone other than its author, or the single operator)."""
         self._act("Duyệt cần biết ai duyệt.", lambda actor: self._save(actor, self._fields(), "approve"))
 
-    @work(thread=True, exclusive=True, group="ann-save")
-    def _save(self, actor: Actor, fields: tuple[str, str, Category, Priority], then: str | None) -> None:
-        title, text, category, priority = fields
-        approvals = self.backend.container.approvals
+    def _save(self, actor: Actor, draft: AnnouncementDraft, then: str | None) -> None:
         current = self.current
-        notice = ""
-        try:
-            if current is None:
-                view = approvals.add_announcement(actor, title=title, text=text, category=category, priority=priority)
-            elif (current.title, current.text, current.category, current.priority) != fields:
-                view = approvals.edit_announcement(
-                    actor, current.id, title=title, text=text, category=category, priority=priority
-                )
-            else:
-                view = approvals.get(ContentKind.ANNOUNCEMENT, current.id)
-            if then == "render":
-                rendering = self.backend.container.speech.render_announcement(view.id, by=actor.username)
-                notice = rendering.notice or f"Đã đọc bằng {rendering.engine} ({rendering.voice})."
-            elif then == "submit":
-                approvals.submit(actor, ContentKind.ANNOUNCEMENT, view.id)
-                notice = "Đã gửi duyệt."
-            elif then == "approve":
-                approvals.approve(actor, ContentKind.ANNOUNCEMENT, view.id)
-                notice = f"Đã duyệt (người duyệt: {actor.full_name})."
-            saved = self.backend.announcement(view.id)
-        except TruyenthanhError as exc:
-            self.post_message(ActionFailed(exc.title, exc.message))
-            return
-        self.post_message(AnnouncementSaved(saved, notice or "Đã lưu.", listen=then == "render"))
+        self.run_call(
+            lambda backend: backend.save_announcement(actor, current, draft, then),
+            lambda saved: AnnouncementSaved(saved[0], saved[1], listen=then == "render"),
+            group="ann-save",
+        )
 
     def on_announcement_saved(self, message: AnnouncementSaved) -> None:
         """Keep the editor as typed, remember what was saved, refresh the list; listen after rendering."""
@@ -258,16 +222,9 @@ class AnnouncementsScreen(StationScreen):
             return
         self._listen(self.current.audio)
 
-    @work(thread=True, exclusive=True, group="preview")
     def _listen(self, audio: Path | None) -> None:
         player = self.station_app.preview
-        if audio is None:
-            player.stop()
-            return
-        try:
-            player.play(audio)
-        except TruyenthanhError as exc:
-            self.post_message(ActionFailed(exc.title, exc.message))
+        self.run_call(lambda _backend: player.play(audio) if audio is not None else player.stop(), group="preview")
 
     def action_schedule(self) -> None:
         """Make a one-item programme of this announcement and open the schedule form for it."""
@@ -277,27 +234,12 @@ class AnnouncementsScreen(StationScreen):
         announcement_id = self.current.id
         self._act("Xếp lịch cần biết ai xếp.", lambda actor: self._programme_for(actor, announcement_id))
 
-    @work(thread=True, exclusive=True, group="ann-schedule")
     def _programme_for(self, actor: Actor, announcement_id: int) -> None:
-        programmes = self.backend.programmes
-        approvals = self.backend.container.approvals
-        try:
-            found = self.backend.announcement(announcement_id)
-            programme = programmes.create(actor, found.title, category=found.category, priority=found.priority)
-            programmes.add_item(actor, programme.id, ItemKind.ANNOUNCEMENT, announcement_id=announcement_id)
-            if self.backend.container.accounts.allows(actor, Permission.APPROVE):
-                try:
-                    approvals.approve(actor, ContentKind.PROGRAMME, programme.id)
-                except TruyenthanhError:
-                    approvals.submit(actor, ContentKind.PROGRAMME, programme.id)
-            else:
-                approvals.submit(actor, ContentKind.PROGRAMME, programme.id)
-            listed = [p for p in programmes.list() if p.id == programme.id]
-            sessions = [s.name for s in self.backend.container.scheduling.rules().sessions]
-        except TruyenthanhError as exc:
-            self.post_message(ActionFailed(exc.title, exc.message))
-            return
-        self.post_message(ScheduleFormReady(listed, sessions))
+        self.run_call(
+            lambda backend: (backend.programme_for_announcement(actor, announcement_id), backend.session_names()),
+            lambda made: ScheduleFormReady(*made),
+            group="ann-schedule",
+        )
 
     def on_schedule_form_ready(self, message: ScheduleFormReady) -> None:
         """Open the schedule form with the new programme chosen."""

@@ -1,16 +1,29 @@
-"""The base every station screen shares: access to the backend and a Vietnamese error path."""
+"""The base every station screen shares: access to the backend, blocking calls in thread workers, and a
+Vietnamese error path."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, TypeVar, cast
 
+from textual.message import Message
 from textual.screen import Screen
 
+from truyenthanh.errors import TruyenthanhError
 from truyenthanh.tui.messages import ActionFailed
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # annotations only: the app imports the screens, so importing it here would be a cycle
+    from textual.worker import Worker
+
     from truyenthanh.tui.app import TruyenthanhApp
     from truyenthanh.tui.backend import StationBackend
+
+ResultT = TypeVar("ResultT")
+
+
+def reported(error: TruyenthanhError) -> Iterable[Message]:
+    """What a failed call posts by default: :class:`ActionFailed` with the error's title and message."""
+    return (ActionFailed.of(error),)
 
 
 class StationScreen(Screen[None]):
@@ -19,14 +32,43 @@ class StationScreen(Screen[None]):
     @property
     def station_app(self) -> TruyenthanhApp:
         """The running app, typed."""
-        from truyenthanh.tui.app import TruyenthanhApp
-
-        return cast(TruyenthanhApp, self.app)
+        return cast("TruyenthanhApp", self.app)
 
     @property
     def backend(self) -> StationBackend:
         """The station facade the app was built with."""
         return self.station_app.backend
+
+    def run_call(
+        self,
+        call: Callable[[StationBackend], ResultT],
+        done: Callable[[ResultT], Message | None] | None = None,
+        *,
+        group: str,
+        failed: Callable[[TruyenthanhError], Iterable[Message]] = reported,
+    ) -> Worker[None]:
+        """Run a blocking call (the backend, a service) in a thread worker, then post what happened.
+
+        ``call`` runs in the worker thread with the backend (which it may have waited for while the station was
+        being opened); its result goes to ``done``, also in the worker, which returns the past-tense message to
+        post (``None``: nothing to post). When ``call`` raises one of our errors, the messages of
+        ``failed(error)`` are posted instead (by default :class:`ActionFailed`, which this screen shows). Like
+        ``@work(exclusive=True)``, a new call in the same ``group`` cancels the one still running. Only
+        ``post_message`` crosses threads here, as Textual asks.
+        """
+
+        def work() -> None:
+            try:
+                result = call(self.backend)
+            except TruyenthanhError as exc:
+                for message in failed(exc):
+                    self.post_message(message)
+                return
+            succeeded = done(result) if done is not None else None
+            if succeeded is not None:
+                self.post_message(succeeded)
+
+        return self.run_worker(work, name=group, group=group, exclusive=True, thread=True)
 
     def on_action_failed(self, message: ActionFailed) -> None:
         """Show the error to the operator; what they typed stays where it was."""

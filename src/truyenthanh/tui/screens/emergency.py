@@ -14,10 +14,10 @@ from truyenthanh.errors import DaemonError
 from truyenthanh.tui.widgets.form import FormScreen
 
 if TYPE_CHECKING:
-    from truyenthanh.tui.backend import StationBackend
+    from truyenthanh.tui.backend import EmergencySent, StationBackend
 
 
-class EmergencyScreen(FormScreen[dict[str, Any]]):
+class EmergencyScreen(FormScreen["EmergencySent"]):
     """Text to read (or a recorded file), how many times and how often; Ctrl+S breaks in NOW."""
 
     HEADING = "PHÁT KHẨN CẤP — ngắt ngay chương trình đang phát"
@@ -62,7 +62,7 @@ class EmergencyScreen(FormScreen[dict[str, Any]]):
             "until_cancelled": self.query_one("#emergency-until", Checkbox).value,
         }
 
-    def save(self, values: dict[str, Any]) -> dict[str, Any]:
+    def save(self, values: dict[str, Any]) -> EmergencySent:
         """Send it to the daemon.
 
         Raises:
@@ -70,6 +70,4 @@ class EmergencyScreen(FormScreen[dict[str, Any]]):
         """
         if values["file"] is not None and not values["file"].expanduser().is_file():
             raise DaemonError(f"Không thấy tệp {values['file']}.")
-        result = self._backend.emergency(actor=self._actor, **values)
-        result["plan"] = values
-        return result
+        return self._backend.emergency(actor=self._actor, **values)

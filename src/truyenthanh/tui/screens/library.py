@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Input, ProgressBar, Select, Static
 
 from truyenthanh.domain.enums import Category
-from truyenthanh.errors import TruyenthanhError
 from truyenthanh.services.library import AssetInfo, ImportReport
 from truyenthanh.tui import formatting
-from truyenthanh.tui.messages import ActionFailed, AssetsLoaded, ImportFinished, ImportProgressed
-from truyenthanh.tui.screens.base import StationScreen
+from truyenthanh.tui.messages import AssetsLoaded, ImportFinished, ImportProgressed
+from truyenthanh.tui.screens.base import StationScreen, reported
 from truyenthanh.tui.screens.library_forms import EditAssetScreen, ImportRequest, ImportScreen
 from truyenthanh.tui.widgets.statusbar import StatusBar
+
+if TYPE_CHECKING:
+    from truyenthanh.tui.backend import StationBackend
 
 LANGUAGES = (("Mọi ngôn ngữ", ""), ("Tiếng Việt (vi)", "vi"), ("Tiếng Mông (hmn)", "hmn"), ("Tiếng Tày (tay)", "tay"))
 
@@ -76,14 +77,12 @@ class LibraryScreen(StationScreen):
             language if isinstance(language, str) and language else None,
         )
 
-    @work(thread=True, exclusive=True, group="library")
     def _load(self, search: str | None, category: Category | None, language: str | None) -> None:
-        try:
-            assets = self.backend.library.list(category=category, language=language, search=search)
-        except TruyenthanhError as exc:
-            self.post_message(ActionFailed(exc.title, exc.message))
-            return
-        self.post_message(AssetsLoaded(assets))
+        self.run_call(
+            lambda backend: backend.library.list(category=category, language=language, search=search),
+            AssetsLoaded,
+            group="library",
+        )
 
     def on_input_changed(self, event: Input.Changed) -> None:
         """Search as the operator types."""
@@ -171,21 +170,17 @@ class LibraryScreen(StationScreen):
             return
         self._preview(asset)
 
-    @work(thread=True, exclusive=True, group="preview")
     def _preview(self, asset: AssetInfo | None) -> None:
         player = self.station_app.preview
-        if player.is_playing() or asset is None:
-            player.stop()
-            self.app.call_from_thread(self.notify, "Đã dừng nghe thử.")
-            return
-        try:
-            player.play(self.backend.library.absolute_path(asset))
-        except TruyenthanhError as exc:
-            self.post_message(ActionFailed(exc.title, exc.message))
-            return
-        self.app.call_from_thread(
-            self.notify, f"Đang nghe thử «{asset.title}» trên thiết bị «{player.device}» (nhấn P để dừng)."
-        )
+
+        def listen(backend: StationBackend) -> str:
+            if player.is_playing() or asset is None:
+                player.stop()
+                return "Đã dừng nghe thử."
+            player.play(backend.library.absolute_path(asset))
+            return f"Đang nghe thử «{asset.title}» trên thiết bị «{player.device}» (nhấn P để dừng)."
+
+        self.run_call(listen, lambda said: self.app.call_from_thread(self.notify, said), group="preview")
 
     def action_import(self) -> None:
         """Ask what to import, then import with a progress bar."""
@@ -200,24 +195,22 @@ class LibraryScreen(StationScreen):
 
         self.app.push_screen(ImportScreen(), chosen)
 
-    @work(thread=True, exclusive=True, group="import")
     def _import(self, request: ImportRequest) -> None:
         def progressed(path: Path) -> None:
             self.post_message(ImportProgressed(path))
 
-        try:
-            report = self.backend.library.add(
-                self.backend.acting(),
+        self.run_call(
+            lambda backend: backend.library.add(
+                backend.acting(),
                 request.paths,
                 category=request.category,
                 language=request.language,
                 progress=progressed,
-            )
-        except TruyenthanhError as exc:
-            self.post_message(ActionFailed(exc.title, exc.message))
-            self.post_message(ImportFinished(None))
-            return
-        self.post_message(ImportFinished(report))
+            ),
+            ImportFinished,
+            group="import",
+            failed=lambda error: (*reported(error), ImportFinished(None)),
+        )
 
     def on_import_progressed(self, _message: ImportProgressed) -> None:
         """One more file done."""

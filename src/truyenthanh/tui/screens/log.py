@@ -5,17 +5,15 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import ClassVar
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Input, Label, Select
 
 from truyenthanh.domain.enums import Outcome
-from truyenthanh.errors import TruyenthanhError
 from truyenthanh.tui import parsing
 from truyenthanh.tui.backend import LOG_COLUMNS, LogFilter
-from truyenthanh.tui.messages import ActionFailed, LogExported, LogLoaded
+from truyenthanh.tui.messages import LogExported, LogLoaded
 from truyenthanh.tui.screens.base import StationScreen
 from truyenthanh.tui.widgets.statusbar import StatusBar
 
@@ -87,14 +85,8 @@ class LogScreen(StationScreen):
         problem.display = False
         self._load(wanted)
 
-    @work(thread=True, exclusive=True, group="log")
     def _load(self, wanted: LogFilter) -> None:
-        try:
-            rows = self.backend.log(wanted)
-        except TruyenthanhError as exc:
-            self.post_message(ActionFailed(exc.title, exc.message))
-            return
-        self.post_message(LogLoaded(rows))
+        self.run_call(lambda backend: backend.log(wanted), LogLoaded, group="log")
 
     def on_log_loaded(self, message: LogLoaded) -> None:
         """Fill the table."""
@@ -126,14 +118,8 @@ class LogScreen(StationScreen):
             return
         self._export(wanted)
 
-    @work(thread=True, exclusive=True, group="log-export")
     def _export(self, wanted: LogFilter) -> None:
-        try:
-            path = self.backend.export_log(wanted)
-        except TruyenthanhError as exc:
-            self.post_message(ActionFailed(exc.title, exc.message))
-            return
-        self.post_message(LogExported(path))
+        self.run_call(lambda backend: backend.export_log(wanted), LogExported, group="log-export")
 
     def on_log_exported(self, message: LogExported) -> None:
         """Say where the files are."""
@@ -151,18 +137,5 @@ class LogScreen(StationScreen):
         self.notify("Đang lập báo cáo…", title="Báo cáo")
         self._report(kind, first)
 
-    @work(thread=True, exclusive=True, group="log-report")
     def _report(self, kind: str, day: date) -> None:
-        reports = self.backend.container.reports
-        try:
-            if kind == "week":
-                year, week, _ = day.isocalendar()
-                paths = [reports.weekly(f"{year}-W{week:02d}")]
-            elif kind == "half":
-                paths = reports.semiannual(day.year, 1 if day.month <= 6 else 2)
-            else:
-                paths = reports.annual(day.year)
-        except TruyenthanhError as exc:
-            self.post_message(ActionFailed(exc.title, exc.message))
-            return
-        self.post_message(LogExported(*paths))
+        self.run_call(lambda backend: backend.report(kind, day), lambda paths: LogExported(*paths), group="log-report")

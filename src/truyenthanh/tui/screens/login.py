@@ -8,7 +8,6 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Label
 
 from truyenthanh.domain.accounts import Actor
-from truyenthanh.errors import LoginError
 from truyenthanh.tui.widgets.form import FormRejected, FormScreen
 
 if TYPE_CHECKING:
@@ -55,13 +54,7 @@ class LoginScreen(FormScreen[Actor]):
         Raises:
             LoginError: wrong name or password, a disabled account, or no account at all.
         """
-        accounts = self._backend.container.accounts
-        if not accounts.has_users():
-            raise LoginError(
-                "Đài chưa có tài khoản nào. Tạo tài khoản quản trị bằng «truyenthanh users add», hoặc bật chế độ "
-                "một người vận hành (single_operator) trong tệp cấu hình."
-            )
-        return accounts.login(values["username"], values["password"])
+        return self._backend.login(values["username"], values["password"])
 
     def on_form_rejected(self, _message: FormRejected) -> None:
         """Clear the password after a refusal (the username stays)."""

@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Label, Static
 
-from truyenthanh.errors import TruyenthanhError
 from truyenthanh.services.programmes import ItemChoices, ProgrammeDetail, ProgrammeSummary
 from truyenthanh.tui import formatting
-from truyenthanh.tui.messages import ActionFailed, ItemChoicesLoaded, ProgrammeChanged, ProgrammesLoaded
+from truyenthanh.tui.messages import ItemChoicesLoaded, ProgrammeChanged, ProgrammesLoaded
 from truyenthanh.tui.screens.base import StationScreen
 from truyenthanh.tui.screens.programme_forms import AddItemScreen, NewProgrammeScreen
 from truyenthanh.tui.widgets.statusbar import StatusBar
+
+if TYPE_CHECKING:
+    from truyenthanh.tui.backend import StationBackend
 
 
 class ProgrammesScreen(StationScreen):
@@ -60,14 +61,12 @@ class ProgrammesScreen(StationScreen):
         items.add_columns("#", "Loại", "Tên", "Thời lượng")
         self._load_list()
 
-    @work(thread=True, exclusive=True, group="programmes")
     def _load_list(self, select_id: int | None = None) -> None:
-        try:
-            found = self.backend.programmes.list()
-        except TruyenthanhError as exc:
-            self.post_message(ActionFailed(exc.title, exc.message))
-            return
-        self.post_message(ProgrammesLoaded(found, select_id))
+        self.run_call(
+            lambda backend: backend.programmes.list(),
+            lambda found: ProgrammesLoaded(found, select_id),
+            group="programmes",
+        )
 
     def on_programmes_loaded(self, message: ProgrammesLoaded) -> None:
         """Fill the list; keep or move the selection."""
@@ -87,14 +86,8 @@ class ProgrammesScreen(StationScreen):
         if event.data_table.id == "programme-list" and event.row_key.value is not None:
             self._load_detail(int(event.row_key.value))
 
-    @work(thread=True, exclusive=True, group="programme-detail")
     def _load_detail(self, programme_id: int) -> None:
-        try:
-            detail = self.backend.programmes.get(programme_id)
-        except TruyenthanhError as exc:
-            self.post_message(ActionFailed(exc.title, exc.message))
-            return
-        self.post_message(ProgrammeChanged(detail))
+        self.run_call(lambda backend: backend.programmes.get(programme_id), ProgrammeChanged, group="programme-detail")
 
     def on_programme_changed(self, message: ProgrammeChanged) -> None:
         """Render the selected programme."""
@@ -147,14 +140,12 @@ class ProgrammesScreen(StationScreen):
             return
         self._load_choices(self.detail.id)
 
-    @work(thread=True, exclusive=True, group="choices")
     def _load_choices(self, programme_id: int) -> None:
-        try:
-            choices = self.backend.programmes.choices()
-        except TruyenthanhError as exc:
-            self.post_message(ActionFailed(exc.title, exc.message))
-            return
-        self.post_message(ItemChoicesLoaded(programme_id, choices))
+        self.run_call(
+            lambda backend: backend.programmes.choices(),
+            lambda choices: ItemChoicesLoaded(programme_id, choices),
+            group="choices",
+        )
 
     def on_item_choices_loaded(self, message: ItemChoicesLoaded) -> None:
         """Open the form with the assets and announcements to choose from."""
@@ -175,7 +166,7 @@ class ProgrammesScreen(StationScreen):
             return
         programme_id = self.detail.id
         self._change(
-            lambda: self.backend.programmes.move_item(self.backend.acting(), programme_id, position, offset),
+            lambda backend: backend.programmes.move_item(backend.acting(), programme_id, position, offset),
             position + offset,
         )
 
@@ -185,9 +176,7 @@ class ProgrammesScreen(StationScreen):
         if self.detail is None or position is None:
             return
         programme_id = self.detail.id
-        self._change(
-            lambda: self.backend.programmes.remove_item(self.backend.acting(), programme_id, position), position
-        )
+        self._change(lambda backend: backend.programmes.remove_item(backend.acting(), programme_id, position), position)
 
     def _item_cursor(self) -> int | None:
         items = self.query_one("#item-list", DataTable)
@@ -195,12 +184,9 @@ class ProgrammesScreen(StationScreen):
             return None
         return items.cursor_row
 
-    @work(thread=True, exclusive=True, group="programme-edit")
-    def _change(self, call: Callable[[], ProgrammeDetail], cursor: int) -> None:
-        try:
-            detail = call()
-        except TruyenthanhError as exc:
-            self.post_message(ActionFailed(exc.title, exc.message))
-            return
-        self.post_message(ProgrammeChanged(detail, cursor))
-        self._load_list(select_id=detail.id)
+    def _change(self, call: Callable[[StationBackend], ProgrammeDetail], cursor: int) -> None:
+        def changed(detail: ProgrammeDetail) -> None:
+            self.post_message(ProgrammeChanged(detail, cursor))
+            self._load_list(select_id=detail.id)  # thread-safe: it starts a worker through the app
+
+        self.run_call(call, changed, group="programme-edit")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -13,14 +12,18 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Label, Static
 
 from truyenthanh.domain.rundown import AirState, Countdown
-from truyenthanh.errors import TruyenthanhError
 from truyenthanh.tui import formatting
 from truyenthanh.tui.messages import ActionFailed, TodayLoaded
-from truyenthanh.tui.screens.base import StationScreen
+from truyenthanh.tui.screens.base import StationScreen, reported
 from truyenthanh.tui.widgets.onair import OnAirPanel
 from truyenthanh.tui.widgets.statusbar import StatusBar
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from textual.message import Message
+
+    from truyenthanh.errors import TruyenthanhError
     from truyenthanh.tui.backend import RundownEntry, TodayView
 
 STATE_STYLES = {
@@ -91,29 +94,24 @@ class TodayScreen(StationScreen):
             return
         self._cancel(self.station_app.operator_name())
 
-    @work(thread=True, exclusive=True, group="emergency-cancel")
     def _cancel(self, operator: str | None) -> None:
-        try:
-            self.backend.cancel_emergency(operator=operator)
-        except TruyenthanhError as exc:
-            self.post_message(ActionFailed(exc.title, exc.message))
-            return
-        self._load()
+        self.run_call(
+            lambda backend: backend.cancel_emergency(operator=operator),
+            lambda _cancelled: self._load(),  # thread-safe: it starts a worker through the app
+            group="emergency-cancel",
+        )
 
     def action_reload(self) -> None:
         """Read the rundown again now (unless the station could not be opened or is too old: that was said)."""
         if not (self.station_app.backend_failed or self.station_app.schema_outdated):
             self._load()
 
-    @work(thread=True, exclusive=True, group="today")
     def _load(self) -> None:
-        try:
-            view = self.backend.today()
-        except TruyenthanhError as exc:
-            if not self.station_app.backend_failed:  # else the app has said why the station did not open
-                self.post_message(ActionFailed(exc.title, exc.message))
-            return
-        self.post_message(TodayLoaded(view))
+        def failed(error: TruyenthanhError) -> Iterable[Message]:
+            # When the station did not open, the app has said why: every refresh would say it again.
+            return () if self.station_app.backend_failed else reported(error)
+
+        self.run_call(lambda backend: backend.today(), TodayLoaded, group="today", failed=failed)
 
     def on_action_failed(self, _message: ActionFailed) -> None:
         """A database that cannot be read may be one older than this program: check it (Textual also runs the

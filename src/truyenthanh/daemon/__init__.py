@@ -152,11 +152,12 @@ class Daemon:
         self.keeper.standby_or_wake()
         self.journal.save()
 
-    def start(self, *, timer: bool = True) -> None:
+    def start(self, *, threads: bool = True) -> None:
         """Recover from the last run, open the output, start the timer and the control socket.
 
         Args:
-            timer: start the timer's own threads (tests drive :meth:`AirScheduler.dispatch` instead).
+            threads: start the timer's and the event listener's threads (tests on a frozen clock drive
+                :meth:`AirScheduler.dispatch` and :meth:`EngineListener.drain` instead).
         """
         now = self.container.clock.now()
         previous = self.journal.load()
@@ -167,8 +168,8 @@ class Daemon:
             self.keeper.playout = self.container.make_playout(self.keeper.output)
         self.keeper.engine.subscribe(self.listener)
         self.keeper.open()
-        self.listener.start()
-        if timer:
+        if threads:
+            self.listener.start()
             self.timer.start(down_since=down_since)
         elif down_since is not None:
             self.timer.account_downtime(down_since)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +106,8 @@ class Emergencies:
         self._ready: dict[str, PlayItem] = {}
         """Emergency bulletins prepared while their alert sounds, by emergency key."""
         self._alert: PlayItem | None = None
+        self.spawn: Callable[[Callable[[], None]], None] = _in_thread
+        """Runs background work (preparing a bulletin, replacing a pad); tests on a frozen clock run it inline."""
 
     # ----------------------------------------------------------------------------------------- the alert
 
@@ -140,7 +144,7 @@ class Emergencies:
         if emergency.next_at is None or not emergency.source:
             return
         self.current = emergency
-        self._timer.at(max(emergency.next_at, self._clock.now()), REPEAT_JOB, self._repeat)
+        self._timer.at(max(emergency.next_at, self._clock.now()), REPEAT_JOB, self.repeat)
 
     # ------------------------------------------------------------------------------------------ start
 
@@ -195,9 +199,7 @@ class Emergencies:
         key = self._next_key(current)
         pad = PlayItem(key=f"{key}/pad", title="Chờ bản tin", kind=ItemKind.SILENCE, duration_s=PAD_S)
         self._cut_in(current, key, [self.alert(f"{key}/alert"), pad])
-        threading.Thread(
-            target=self._prepare_bulletin, args=(current, key, text, source), name="emergency", daemon=True
-        ).start()
+        self.spawn(partial(self._prepare_bulletin, current, key, text, source))
         return current.state()
 
     def _next_key(self, current: Emergency) -> str:
@@ -262,7 +264,7 @@ class Emergencies:
         if pad_on_air:
             self.bulletin_after_pad(key)
         if current.next_at is not None and self.current is current:
-            self._timer.at(current.next_at, REPEAT_JOB, self._repeat)
+            self._timer.at(current.next_at, REPEAT_JOB, self.repeat)
         self._journal.save()
 
     def _bulletin_file(self, current: Emergency, text: str | None, source: Path | None) -> Path:
@@ -295,7 +297,7 @@ class Emergencies:
         behind it is put on air from another thread (it must not wait for the log to be written)."""
         with self._ledger.lock:
             self._pads_started.add(key)
-        threading.Thread(target=self.bulletin_after_pad, args=(key,), daemon=True).start()
+        self.spawn(partial(self.bulletin_after_pad, key))
 
     def bulletin_after_pad(self, key: str) -> None:
         """Replace the silence pad with the ready bulletin (called when both are there)."""
@@ -325,8 +327,9 @@ class Emergencies:
 
     # ---------------------------------------------------------------------------------- repeat, cancel
 
-    def _repeat(self) -> None:
-        """The next airing of the running emergency: alert and bulletin together (already prepared)."""
+    def repeat(self) -> None:
+        """The next airing of the running emergency: alert and bulletin together (already prepared). The
+        timer runs it at :attr:`Emergency.next_at`."""
         with self._ledger.lock:
             current = self.current
             if current is None or not current.source:
@@ -341,7 +344,7 @@ class Emergencies:
         else:
             self._cut_in(current, key, [self.alert(f"{key}/alert"), bulletin])
         if current.next_at is not None:
-            self._timer.at(current.next_at, REPEAT_JOB, self._repeat)
+            self._timer.at(current.next_at, REPEAT_JOB, self.repeat)
         else:
             with self._ledger.lock:
                 if self.current is current:
@@ -372,6 +375,10 @@ class Emergencies:
         self._journal.save()
         self._journal.publish(EmergencyCancelled(id=current.id))
         return current.state()
+
+
+def _in_thread(work: Callable[[], None]) -> None:
+    threading.Thread(target=work, name="emergency", daemon=True).start()
 
 
 __all__ = ["PAD_S", "REPEAT_JOB", "Emergencies", "Emergency", "EmergencyRequest"]

@@ -47,7 +47,8 @@ class Journal:
         self._clock = container.clock
         self._ledger = ledger
         self._state = state
-        self._send = send
+        self.send = send
+        """Where encoded events go (the control channel's subscribers)."""
         self._handled: dict[str, str] = {}
         """When each airing dealt with was due, by occurrence key."""
         self._logged_keys: set[str] | None = None
@@ -210,7 +211,7 @@ class Journal:
 
     def publish(self, event: DaemonEvent) -> None:
         """Send an event to every client (the one place the daemon encodes them)."""
-        self._send(encode(event, sent_at=self._clock.now()))
+        self.send(encode(event, sent_at=self._clock.now()))
 
 
 __all__ = ["HANDLED_DAYS", "EmergencySnapshot", "Journal"]

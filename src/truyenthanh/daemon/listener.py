@@ -52,15 +52,31 @@ class EngineListener:
         self._emergencies = emergencies
         self._events: queue.SimpleQueue[PlayoutEvent | None] = queue.SimpleQueue()
         self._drained = threading.Event()
+        self._thread: threading.Thread | None = None
 
     def start(self) -> None:
         """Start answering events on a thread of its own."""
-        threading.Thread(target=self._loop, name="daemon-events", daemon=True).start()
+        self._thread = threading.Thread(target=self._loop, name="daemon-events", daemon=True)
+        self._thread.start()
 
     def close(self, timeout: float = 10.0) -> None:
         """Answer the events already received, then stop (waits at most ``timeout`` seconds)."""
+        if self._thread is None:
+            self.drain()
+            return
         self._events.put(None)
         self._drained.wait(timeout)
+
+    def drain(self) -> None:
+        """Answer every event received so far on the calling thread (instead of :meth:`start`: tests on a
+        frozen clock; events an answer causes are answered too, in order)."""
+        while True:
+            try:
+                event = self._events.get_nowait()
+            except queue.Empty:
+                return
+            if event is not None:
+                self.handle(event)
 
     def __call__(self, event: PlayoutEvent) -> None:
         """From the engine's thread: queue the event; a silence pad starting is answered at once (the bulletin

@@ -64,7 +64,8 @@ class Daemon:
         settings = container.settings
         locations = container.locations
         self._lock_file = InstanceLock(locations.runtime_dir / LOCK_FILE)
-        self._control = ControlServer(locations.runtime_dir, CommandTable(self))
+        self.commands = CommandTable(self)
+        self._control = ControlServer(locations.runtime_dir, self.commands)
         self._stop = threading.Event()
         self._stopping_reason = ""
         self._started_at = container.clock.now()

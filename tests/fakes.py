@@ -2,7 +2,29 @@
 
 from __future__ import annotations
 
+import queue
+import threading
+import wave
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from truyenthanh.domain.enums import Priority
+from truyenthanh.domain.playout import EndReason, ItemEnded, ItemStarted, PlayItem, PlayoutEvent, PlayoutStatus
+from truyenthanh.errors import AudioError, DaemonError, PermissionDeniedError
+from truyenthanh.protocol import (
+    DaemonEvent,
+    DaemonStatus,
+    DeviceState,
+    EmergencyCancelled,
+    EmergencyStarted,
+    EmergencyState,
+    NowPlaying,
+    encode,
+)
 
 
 class FrozenClock:
@@ -25,30 +47,285 @@ class FrozenClock:
         self._now = at.astimezone(UTC)
 
 
+# ------------------------------------------------------------------------------------------ FakePlayout
+
+
+FAKE_OUTPUT = "loa giả (bộ nhớ)"
+"""What :meth:`FakePlayout.describe` says."""
+
+
+@dataclass
+class _FakeVoice:
+    """One item in the fake engine: how far it got and how long it lasts."""
+
+    item: PlayItem
+    length_s: float
+    """Seconds it sounds from its start offset (what the real engine would decode)."""
+    not_before: datetime | None = None
+    replaced: PlayItem | None = None
+    played_s: float = 0.0
+
+    @property
+    def position_s(self) -> float:
+        """Seconds into the item, counting its start offset (as the real engine reports it)."""
+        return self.item.start_offset_s + self.played_s
+
+    @property
+    def left_s(self) -> float:
+        return max(0.0, self.length_s - self.played_s)
+
+
+def wav_seconds(path: Path) -> float | None:
+    """Length of a WAV file from its header (``None`` for anything else)."""
+    try:
+        with wave.open(str(path), "rb") as audio:
+            return audio.getnframes() / audio.getframerate()
+    except (OSError, EOFError, wave.Error):
+        return None
+
+
+class FakePlayout:
+    """The :class:`~truyenthanh.services.ports.Playout` port in memory, on a :class:`FrozenClock`.
+
+    Nothing sounds and no thread runs: time passes only in :meth:`advance`, which starts and ends items at the
+    instants the real engine would and delivers the same events (``ItemStarted``, ``ItemEnded``) to every
+    listener, synchronously, in order. Commands take effect at once (the real engine: within one block).
+    An item lasts its ``duration_s``, else its WAV file's length, else ``default_length_s``; an item whose
+    file is missing is replaced by its fallback, else the filler (``ItemEnded(FAILED)`` then ``ItemStarted``
+    with ``replaced``), as the real engine does.
+
+    Tests may lose the device (:meth:`lose_device`: ``alive`` turns false, :meth:`open` and :meth:`wake`
+    raise ``AudioError`` until :meth:`restore_device`) and read :attr:`commands` (what was asked, in order).
+    """
+
+    def __init__(self, clock: FrozenClock, *, filler: PlayItem | None = None, default_length_s: float = 5.0) -> None:
+        self.clock = clock
+        self.filler = filler
+        self.default_length_s = default_length_s
+        self.commands: list[tuple[str, tuple[str, ...]]] = []
+        """Every command with the item keys it named: ``("enqueue", keys)``, ``("preempt", keys)``, ..."""
+        self.events: list[PlayoutEvent] = []
+        """Every event delivered so far."""
+        self.open_error: str | None = None
+        """While set, :meth:`open` and :meth:`wake` raise ``AudioError`` with it."""
+        self._listeners: list[Callable[[PlayoutEvent], None]] = []
+        self._queue: list[_FakeVoice] = []
+        self._current: _FakeVoice | None = None
+        self._opened = False
+        self._lost = False
+        self._standing_by = False
+        self._paused = False
+
+    # --------------------------------------------------------------------------------- the test's levers
+
+    def lose_device(self, message: str = "Thiết bị âm thanh bị rút ra.") -> None:
+        """The sound device goes away: ``alive`` turns false and it cannot be opened until restored."""
+        self._lost = True
+        self.open_error = message
+
+    def restore_device(self) -> None:
+        """The sound device is back (it opens again)."""
+        self._lost = False
+        self.open_error = None
+
+    def advance(self, seconds: float) -> None:
+        """Let ``seconds`` pass on the clock, starting and ending items on the way."""
+        target = self.clock.now() + timedelta(seconds=seconds)
+        while True:
+            self._start_due()
+            step = self._next_change()
+            if step is None or step > target:
+                break
+            self._pass(step)
+            current = self._current
+            if current is not None and current.left_s <= 1e-9:
+                self._current = None
+                self._emit(ItemEnded(current.item, step, EndReason.FINISHED, current.position_s))
+        self._pass(target)
+        self._start_due()
+
+    # ------------------------------------------------------------------------------------------ the port
+
+    def open(self) -> None:
+        """Open the fake output (raises ``AudioError`` while :attr:`open_error` is set)."""
+        if self._opened:
+            return
+        if self.open_error is not None:
+            raise AudioError(self.open_error)
+        self._opened = True
+        self._lost = False
+
+    def close(self) -> None:
+        """Stop what sounds (``ItemEnded(STOPPED)``) and forget the queue."""
+        if not self._opened:
+            return
+        self._opened = False
+        self._standing_by = False
+        self._end_current(EndReason.STOPPED)
+        self._queue.clear()
+        self._paused = False
+
+    @property
+    def alive(self) -> bool:
+        """Open, and the device not lost (or given back in standby)."""
+        return self._opened and (self._standing_by or not self._lost)
+
+    def standby(self) -> bool:
+        """Give the output back while nothing plays or waits; returns whether it did."""
+        if not self._opened or self._standing_by or self._current or self._queue:
+            return False
+        self._standing_by = True
+        self.commands.append(("standby", ()))
+        return True
+
+    def wake(self) -> None:
+        """Take the output again after :meth:`standby`."""
+        if self._standing_by:
+            if self.open_error is not None:
+                raise AudioError(self.open_error)
+            self._standing_by = False
+            self.commands.append(("wake", ()))
+
+    @property
+    def standing_by(self) -> bool:
+        """The output is given back."""
+        return self._standing_by
+
+    def describe(self) -> str:
+        """Where the sound goes (nowhere)."""
+        return FAKE_OUTPUT
+
+    def subscribe(self, listener: Callable[[PlayoutEvent], None]) -> None:
+        """Receive every event, synchronously, from the thread that caused it."""
+        self._listeners.append(listener)
+
+    def enqueue(self, items: Sequence[PlayItem], *, start_at: datetime | None = None) -> None:
+        """Queue items after what is queued; the first one starts no earlier than ``start_at``."""
+        self.wake()
+        self.commands.append(("enqueue", tuple(item.key for item in items)))
+        voices = [self._voice(item) for item in items]
+        if voices and start_at is not None:
+            voices[0].not_before = start_at
+        self._queue.extend(voices)
+        self._start_due()
+
+    def preempt(self, items: Sequence[PlayItem], *, resume: bool) -> None:
+        """Cut in now; the interrupted item resumes (``resume``) or restarts afterwards."""
+        self.wake()
+        self.commands.append(("preempt", tuple(item.key for item in items)))
+        back: list[_FakeVoice] = []
+        current = self._current
+        if current is not None:
+            self._emit(ItemEnded(current.item, self.clock.now(), EndReason.PREEMPTED, current.position_s))
+            self._current = None
+            if not resume:
+                current = self._voice(current.item, replaced=current.replaced)
+            back = [current]
+        self._paused = False
+        self._queue[:0] = [*(self._voice(item) for item in items), *back]
+        self._start_due()
+
+    def stop(self) -> None:
+        """Silence now and clear the queue."""
+        self.commands.append(("stop", ()))
+        self._end_current(EndReason.STOPPED)
+        self._queue.clear()
+        self._paused = False
+
+    def skip(self, key: str | None = None) -> None:
+        """End the current item (with ``key``: only if it is that item) and go on with the next."""
+        self.commands.append(("skip", (key,) if key else ()))
+        if self._current is None or (key is not None and self._current.item.key != key):
+            return
+        self._end_current(EndReason.SKIPPED)
+        self._paused = False
+        self._start_due()
+
+    def pause(self) -> None:
+        """Hold the current item."""
+        self.commands.append(("pause", ()))
+        self._paused = True
+
+    def resume(self) -> None:
+        """Continue after :meth:`pause`."""
+        self.commands.append(("resume", ()))
+        self._paused = False
+
+    def status(self) -> PlayoutStatus:
+        """What is playing and what waits."""
+        current = self._current
+        return PlayoutStatus(
+            playing=current.item if current else None,
+            position_s=current.position_s if current else 0.0,
+            duration_s=(current.item.start_offset_s + current.length_s) if current else None,
+            level_dbfs=-20.0 if current and not self._paused else -120.0,
+            paused=self._paused,
+            queued=tuple(voice.item for voice in self._queue),
+        )
+
+    # ------------------------------------------------------------------------------------------ inside
+
+    def _voice(self, item: PlayItem, *, replaced: PlayItem | None = None) -> _FakeVoice:
+        if item.duration_s is not None:
+            length = item.duration_s
+        elif item.source is not None:
+            length = wav_seconds(item.source) or self.default_length_s
+        else:
+            length = self.default_length_s
+        return _FakeVoice(item, max(0.0, length - item.start_offset_s), replaced=replaced)
+
+    def _emit(self, event: PlayoutEvent) -> None:
+        self.events.append(event)
+        for listener in list(self._listeners):
+            listener(event)
+
+    def _end_current(self, reason: EndReason) -> None:
+        current, self._current = self._current, None
+        if current is not None:
+            self._emit(ItemEnded(current.item, self.clock.now(), reason, current.position_s))
+
+    def _next_change(self) -> datetime | None:
+        """When the next item ends or the next one may start (``None``: nothing will change)."""
+        now = self.clock.now()
+        if self._current is not None:
+            return None if self._paused else now + timedelta(seconds=self._current.left_s)
+        if self._queue and self._queue[0].not_before is not None:
+            return self._queue[0].not_before
+        return None
+
+    def _pass(self, until: datetime) -> None:
+        """Move the clock to ``until`` (never back), the current item playing meanwhile."""
+        now = self.clock.now()
+        if until <= now:
+            return
+        if self._current is not None and not self._paused:
+            self._current.played_s = min(self._current.length_s, self._current.played_s + (until - now).total_seconds())
+        self.clock.set(until)
+
+    def _start_due(self) -> None:
+        """Start the head of the queue if nothing sounds and its time has come (replacing a missing file)."""
+        while self._current is None and self._queue and self._opened and not self._standing_by:
+            head = self._queue[0]
+            if head.not_before is not None and head.not_before > self.clock.now():
+                return
+            self._queue.pop(0)
+            item = head.item
+            if item.source is not None and not item.source.is_file() and head.replaced is None:
+                stand_in = item.fallback or self.filler
+                detail = f"Không phát được «{item.title}»: không tìm thấy tệp {item.source}"
+                if stand_in is None:
+                    self._emit(ItemEnded(item, self.clock.now(), EndReason.FAILED, 0.0,
+                                         f"{detail}; không còn gì để phát thay."))  # fmt: skip
+                    continue
+                self._emit(ItemEnded(item, self.clock.now(), EndReason.FAILED, 0.0,
+                                     f"{detail}; đã phát «{stand_in.title}» thay."))  # fmt: skip
+                head = self._voice(stand_in, replaced=item)
+            self._current = head
+            self._emit(ItemStarted(head.item, self.clock.now(), head.replaced))
+
+
 # --- FakeDaemonLink: the TUI's line to a daemon, answered in-process ------------------------------------------
-# Its imports sit with it (not at the top of the file) so that it stays one block that other fakes can be
-# appended around.
 
-import queue  # noqa: E402
-import threading  # noqa: E402
-from collections.abc import Iterator  # noqa: E402
-from contextlib import contextmanager  # noqa: E402
-from dataclasses import replace  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
-
-from truyenthanh.domain.enums import Priority  # noqa: E402
-from truyenthanh.errors import DaemonError, PermissionDeniedError  # noqa: E402
-from truyenthanh.protocol import (  # noqa: E402
-    DaemonEvent,
-    DaemonStatus,
-    DeviceState,
-    EmergencyCancelled,
-    EmergencyStarted,
-    EmergencyState,
-    NowPlaying,
-    encode,
-)
 
 ALERT_TITLE = "Tín hiệu khẩn cấp"
 """What the fake reports on air while an emergency plays (the real daemon's alert tone item)."""

@@ -7,7 +7,7 @@ import logging
 import threading
 import time as systime
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
@@ -24,6 +24,50 @@ DueHandler = Callable[[list[Decision]], None]
 """Receives the verdicts for airings whose time has come; must mark each one handled before returning."""
 PrepareHandler = Callable[[list[Planned]], None]
 """Receives the airings of the coming hours so their content can be made ready ahead of air."""
+
+
+@dataclass(frozen=True)
+class TimerHandlers:
+    """Who the timer calls: the daemon's airing part, and its record of airings already dealt with."""
+
+    on_due: DueHandler
+    on_prepare: PrepareHandler
+    handled: Callable[[str], bool]
+    """Whether an airing (by :attr:`Occurrence.key`) was already dealt with (by this or an earlier run)."""
+
+
+@dataclass(frozen=True)
+class TimerSettings:
+    """How far ahead the timer looks and how often it checks."""
+
+    lead_s: float = 3.0
+    """Seconds before its start an airing is handed to the engine."""
+    prepare_ahead: timedelta = timedelta(hours=2)
+    horizon: timedelta = timedelta(hours=6)
+    poll_s: float = 0.5
+    refresh: timedelta = timedelta(minutes=10)
+
+
+@dataclass
+class DispatchBook:
+    """What has been dispatched, and from when the timer is answerable (the timer's lock guards it)."""
+
+    floor: datetime
+    """Airings starting before this are never dispatched (older than the first run, or the gap)."""
+    accounted_until: datetime
+    """Every airing starting before this instant has been dispatched."""
+    dispatched: set[str] = field(default_factory=set)
+    gaps: list[Gap] = field(default_factory=list)
+
+
+@dataclass
+class JobBook:
+    """The jobs as last built from the database, and what they were built from."""
+
+    fingerprint: str = ""
+    counter: int = -1
+    built_at: datetime | None = None
+    upcoming: list[Planned] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -71,29 +115,28 @@ class AirScheduler:
     ) -> None:
         self._service = service
         self._clock = clock
-        self._on_due = on_due
-        self._on_prepare = on_prepare
-        self._handled = handled
-        self.lead_s = lead_s
-        self._prepare_ahead = prepare_ahead
-        self._horizon = horizon
-        self._poll_s = poll_s
-        self._refresh = refresh
+        self._handlers = TimerHandlers(on_due=on_due, on_prepare=on_prepare, handled=handled)
+        self._settings = TimerSettings(
+            lead_s=lead_s, prepare_ahead=prepare_ahead, horizon=horizon, poll_s=poll_s, refresh=refresh
+        )
         self._scheduler: Any = None
         self._lock = threading.RLock()
-        self._dispatched: set[str] = set()
-        self._gaps: list[Gap] = []
-        self._floor = clock.now() - timedelta(minutes=1)
-        """Airings starting before this are never dispatched (older than the first run, or the gap)."""
-        self._fingerprint = ""
-        self._counter = -1
-        self._built_at: datetime | None = None
-        self._upcoming: list[Planned] = []
+        self._book = DispatchBook(floor=clock.now() - timedelta(minutes=1), accounted_until=clock.now())
+        self._jobs = JobBook()
         self._stop = threading.Event()
         self._watchdog: threading.Thread | None = None
         self._offset = systime.time() - systime.monotonic()
-        self.accounted_until = clock.now()
+
+    @property
+    def lead_s(self) -> float:
+        """Seconds before its start an airing is handed to the engine."""
+        return self._settings.lead_s
+
+    @property
+    def accounted_until(self) -> datetime:
         """Every airing starting before this instant has been dispatched."""
+        with self._lock:
+            return self._book.accounted_until
 
     def start(self, *, down_since: datetime | None = None) -> None:
         """Start the timer. With ``down_since`` (when the previous run stopped), every airing in the gap is
@@ -123,8 +166,8 @@ class AirScheduler:
         zone = self._service.zone
         cause = f"dịch vụ phát không chạy từ {describe_moment(down_since, zone)} đến {describe_moment(now, zone)}"
         with self._lock:
-            self._floor = max(down_since, now - timedelta(days=31))
-            self._gaps.append(Gap(self._floor, now, cause))
+            self._book.floor = max(down_since, now - timedelta(days=31))
+            self._book.gaps.append(Gap(self._book.floor, now, cause))
 
     def clock_jumped(self, seconds: float) -> None:
         """React to the wall clock having jumped by ``seconds`` (negative: back): airings jumped over are
@@ -135,8 +178,8 @@ class AirScheduler:
         with self._lock:
             if seconds > 0:
                 cause = f"đồng hồ máy nhảy tới từ {describe_moment(before, zone)} lên {describe_moment(now, zone)}"
-                self._gaps.append(Gap(before, now, cause))
-            self.accounted_until = min(self.accounted_until, now)
+                self._book.gaps.append(Gap(before, now, cause))
+            self._book.accounted_until = min(self._book.accounted_until, now)
         logger.warning("wall clock jumped by %.1f s", seconds)
         self.dispatch()
         self.rebuild()
@@ -153,22 +196,22 @@ class AirScheduler:
     def upcoming(self) -> list[Planned]:
         """Airings of the coming hours not yet dispatched, in order."""
         with self._lock:
-            return [p for p in self._upcoming if p.occurrence.key not in self._dispatched]
+            return [p for p in self._jobs.upcoming if p.occurrence.key not in self._book.dispatched]
 
     def rebuild(self) -> None:
         """Re-read the schedules and replace every job (the database is the source of truth)."""
         with self._lock:
             now = self._clock.now()
-            self._fingerprint = self._service.fingerprint()
-            self._built_at = now
+            self._jobs.fingerprint = self._service.fingerprint()
+            self._jobs.built_at = now
             planned = [
                 p
-                for p in self._service.occurrences(now - timedelta(minutes=1), now + self._horizon)
+                for p in self._service.occurrences(now - timedelta(minutes=1), now + self._settings.horizon)
                 if not self._is_handled(p)
             ]
-            self._upcoming = planned
+            self._jobs.upcoming = planned
             horizon = (now - timedelta(days=2)).isoformat(timespec="seconds")
-            self._dispatched = {key for key in self._dispatched if key.partition("@")[2] >= horizon}
+            self._book.dispatched = {key for key in self._book.dispatched if key.partition("@")[2] >= horizon}
             scheduler = self._scheduler
             if scheduler is None:
                 return
@@ -177,18 +220,18 @@ class AirScheduler:
             for item in planned:
                 fire = item.start - timedelta(seconds=self._lead(item))
                 wanted[f"air:{item.occurrence.key}"] = (max(fire, now), self.dispatch)
-                ready = item.start - self._prepare_ahead
+                ready = item.start - self._settings.prepare_ahead
                 if ready <= now:
                     soon.append(item)
                 else:
-                    wanted[f"prepare:{item.occurrence.key}"] = (ready, partial(self._on_prepare, [item]))
+                    wanted[f"prepare:{item.occurrence.key}"] = (ready, partial(self._handlers.on_prepare, [item]))
             for job in scheduler.get_jobs():
                 if job.id.startswith(("air:", "prepare:")) and job.id not in wanted:
                     job.remove()
             for job_id, (when, func) in wanted.items():
                 scheduler.add_job(func, "date", run_date=when, id=job_id, replace_existing=True)
             if soon:
-                scheduler.add_job(partial(self._on_prepare, soon), "date", run_date=now, id="prepare:now",
+                scheduler.add_job(partial(self._handlers.on_prepare, soon), "date", run_date=now, id="prepare:now",
                                   replace_existing=True)  # fmt: skip
             scheduler.wakeup()
 
@@ -208,10 +251,10 @@ class AirScheduler:
         return 0.0 if item.occurrence.priority is Priority.EMERGENCY else self.lead_s
 
     def _is_handled(self, item: Planned) -> bool:
-        return item.occurrence.key in self._dispatched or self._handled(item.occurrence.key)
+        return item.occurrence.key in self._book.dispatched or self._handlers.handled(item.occurrence.key)
 
     def _cause(self, item: Planned) -> str:
-        for gap in self._gaps:
+        for gap in self._book.gaps:
             if gap.start <= item.start < gap.end:
                 return gap.cause
         return ""
@@ -220,7 +263,8 @@ class AirScheduler:
         """Hand every airing whose time has come to ``on_due``, once, with the verdicts of :func:`decide`."""
         with self._lock:
             now = self._clock.now()
-            low = max(self._floor, min(self.accounted_until, now) - timedelta(hours=1))
+            book = self._book
+            low = max(book.floor, min(book.accounted_until, now) - timedelta(hours=1))
             # Placement may move a priority airing ahead of ``low``: look further back for those.
             window = self._service.occurrences(low - timedelta(hours=2), now + timedelta(seconds=self.lead_s + 0.5))
             due: list[Planned] = []
@@ -235,16 +279,16 @@ class AirScheduler:
                 due.append(
                     replace(item, start=now) if item.moved and item.start < now <= item.occurrence.start else item
                 )
-            self.accounted_until = max(self.accounted_until, now)
+            book.accounted_until = max(book.accounted_until, now)
             if not due:
                 return
             decisions = decide(due, now, self._service.zone, self._cause)
             for decision in decisions:
-                self._dispatched.add(decision.planned.occurrence.key)
-            self._on_due(decisions)
+                book.dispatched.add(decision.planned.occurrence.key)
+            self._handlers.on_due(decisions)
 
     def _watch(self) -> None:
-        while not self._stop.wait(self._poll_s):
+        while not self._stop.wait(self._settings.poll_s):
             try:
                 self._tick()
             except Exception:  # keep watching: a database hiccup must not stop the station
@@ -259,10 +303,11 @@ class AirScheduler:
             return
         now = self._clock.now()
         counter = self._service.change_counter()
-        changed = counter != self._counter
-        self._counter = counter
-        if (changed and self._service.fingerprint() != self._fingerprint) or (
-            self._built_at is not None and now - self._built_at >= self._refresh
+        jobs = self._jobs
+        changed = counter != jobs.counter
+        jobs.counter = counter
+        if (changed and self._service.fingerprint() != jobs.fingerprint) or (
+            jobs.built_at is not None and now - jobs.built_at >= self._settings.refresh
         ):
             self.rebuild()
         if self._next_due() <= now:
@@ -273,10 +318,19 @@ class AirScheduler:
         with self._lock:
             pending = [
                 p.start - timedelta(seconds=self._lead(p))
-                for p in self._upcoming
-                if p.occurrence.key not in self._dispatched
+                for p in self._jobs.upcoming
+                if p.occurrence.key not in self._book.dispatched
             ]
         return min(pending, default=datetime.max.replace(tzinfo=UTC))
 
 
-__all__ = ["AirScheduler", "DueHandler", "Gap", "PrepareHandler"]
+__all__ = [
+    "AirScheduler",
+    "DispatchBook",
+    "DueHandler",
+    "Gap",
+    "JobBook",
+    "PrepareHandler",
+    "TimerHandlers",
+    "TimerSettings",
+]

@@ -9,15 +9,17 @@ needed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from truyenthanh.adapters import ffmpeg, files
 from truyenthanh.adapters.db import database
 from truyenthanh.adapters.db.models import Announcement, AudioAsset, Programme, ProgrammeItem
 from truyenthanh.config import Settings
-from truyenthanh.domain.enums import ItemKind
+from truyenthanh.domain.approval import AirCheck, ItemState, air_check
+from truyenthanh.domain.enums import Category, ItemKind
 from truyenthanh.domain.playout import PlayItem
 from truyenthanh.domain.tunes import TUNES
 from truyenthanh.errors import AudioError, NotFoundError
@@ -45,6 +47,92 @@ def normalising_gain(
     if true_peak_dbtp is not None:
         gain = min(gain, ceiling_dbtp - true_peak_dbtp)
     return round(gain, 2)
+
+
+@dataclass(frozen=True)
+class AiringPlan:
+    """One programme as the daemon hands it to the engine (see :meth:`PlayoutService.plan_airing`)."""
+
+    title: str
+    category: Category
+    language: str
+    items: list[PlayItem]
+    """Its play items in order, each with the programme's fallback attached."""
+    check: AirCheck
+    """The approval gate: whether it may air, and which announcement items must be skipped."""
+    duration_s: float
+    """Planned length in seconds: the items' stored lengths less the crossfades between them (announcements
+    not rendered yet count as zero), the same figure as :func:`~truyenthanh.services.scheduling.programme_duration`."""
+
+
+@dataclass
+class _ProgrammeRows:
+    """A programme's rows, read once: its items, their announcements and every asset they name."""
+
+    programme: Programme
+    items: list[ProgrammeItem]
+    announcements: dict[int, Announcement | None]
+    assets: dict[int, AudioAsset]
+
+    @classmethod
+    def load(cls, session: Session, programme_id: int) -> _ProgrammeRows:
+        """Read them in ``session``.
+
+        Raises:
+            NotFoundError: no programme has this id.
+        """
+        programme = session.get(Programme, programme_id)
+        if programme is None:
+            raise NotFoundError(f"Không có chương trình số {programme_id}.")
+        rows = list(
+            session.exec(
+                select(ProgrammeItem)
+                .where(ProgrammeItem.programme_id == programme_id)
+                .order_by(col(ProgrammeItem.position))
+            ).all()
+        )
+        asset_ids = {row.asset_id for row in rows if row.asset_id is not None}
+        announcements = {
+            row.announcement_id: session.get(Announcement, row.announcement_id)
+            for row in rows
+            if row.announcement_id is not None
+        }
+        asset_ids |= {a.asset_id for a in announcements.values() if a is not None and a.asset_id is not None}
+        if programme.fallback_asset_id is not None:
+            asset_ids.add(programme.fallback_asset_id)
+        assets = {
+            asset.id: asset
+            for asset in session.exec(select(AudioAsset).where(col(AudioAsset.id).in_(asset_ids))).all()
+            if asset.id is not None
+        }
+        return cls(programme=programme, items=rows, announcements=announcements, assets=assets)
+
+    def announcement(self, row: ProgrammeItem) -> Announcement | None:
+        """The announcement an item reads, if any."""
+        return self.announcements.get(row.announcement_id) if row.announcement_id is not None else None
+
+    def asset(self, row: ProgrammeItem) -> AudioAsset | None:
+        """The audio an item plays: its own asset, else its announcement's rendering."""
+        asset_id = row.asset_id
+        announcement = self.announcement(row)
+        if asset_id is None and announcement is not None:
+            asset_id = announcement.asset_id
+        return self.assets.get(asset_id) if asset_id is not None else None
+
+    def duration_s(self) -> float:
+        """The programme's planned length (see :attr:`AiringPlan.duration_s`)."""
+        total = 0.0
+        for index, row in enumerate(self.items):
+            length = row.duration_s
+            if length is None and row.asset_id is not None:
+                asset = self.assets.get(row.asset_id)
+                length = asset.duration_s if asset else 0.0
+            announcement = self.announcement(row)
+            if length is None and announcement is not None:
+                asset = self.assets.get(announcement.asset_id) if announcement.asset_id is not None else None
+                length = asset.duration_s if asset else 0.0
+            total += (length or 0.0) - (row.crossfade_s if index else 0.0)
+        return max(0.0, total)
 
 
 class PlayoutService:
@@ -81,37 +169,53 @@ class PlayoutService:
             NotFoundError: no programme has this id.
         """
         with self._db.session() as session:
-            programme = session.get(Programme, programme_id)
-            if programme is None:
-                raise NotFoundError(f"Không có chương trình số {programme_id}.")
-            rows = session.exec(
-                select(ProgrammeItem)
-                .where(ProgrammeItem.programme_id == programme_id)
-                .order_by(col(ProgrammeItem.position))
-            ).all()
-            asset_ids = {row.asset_id for row in rows if row.asset_id is not None}
-            announcements = {
-                row.announcement_id: session.get(Announcement, row.announcement_id)
-                for row in rows
-                if row.announcement_id is not None
+            rows = _ProgrammeRows.load(session, programme_id)
+        return self._play_items(rows)
+
+    def plan_airing(self, programme_id: int) -> AiringPlan:
+        """Everything the daemon needs at the hand-over of one airing, read in a single database session: the
+        programme, its play items, the approval gate and its planned length.
+
+        Raises:
+            NotFoundError: no programme has this id.
+        """
+        with self._db.session() as session:
+            rows = _ProgrammeRows.load(session, programme_id)
+            statuses = {
+                ident: announcement.status for ident, announcement in rows.announcements.items() if announcement
             }
-            asset_ids |= {a.asset_id for a in announcements.values() if a is not None and a.asset_id is not None}
-            if programme.fallback_asset_id is not None:
-                asset_ids.add(programme.fallback_asset_id)
-            assets = {
-                asset.id: asset
-                for asset in session.exec(select(AudioAsset).where(col(AudioAsset.id).in_(asset_ids))).all()
-            }
+        programme = rows.programme
+        states = [
+            ItemState(
+                item_id=row.id or 0,
+                position=row.position,
+                title=row.title or (announcement.title if (announcement := rows.announcement(row)) else ""),
+                announcement_id=row.announcement_id,
+                announcement_status=statuses.get(row.announcement_id) if row.announcement_id is not None else None,
+            )
+            for row in rows.items
+        ]
+        check = air_check(programme_id, programme.title, programme.status, programme.approved_by, states)
+        return AiringPlan(
+            title=programme.title,
+            category=programme.category,
+            language=programme.language,
+            items=self._play_items(rows),
+            check=check,
+            duration_s=rows.duration_s(),
+        )
+
+    def _play_items(self, rows: _ProgrammeRows) -> list[PlayItem]:
+        """Play items for a programme's loaded rows."""
+        programme_id = rows.programme.id
         fallback = None
-        if programme.fallback_asset_id in assets:
-            fallback = self.asset_item(assets[programme.fallback_asset_id], key=f"programme:{programme_id}/fallback")
+        fallback_asset = rows.assets.get(rows.programme.fallback_asset_id or -1)
+        if fallback_asset is not None:
+            fallback = self.asset_item(fallback_asset, key=f"programme:{programme_id}/fallback")
         items = []
-        for row in rows:
-            asset_id = row.asset_id
-            announcement = announcements.get(row.announcement_id) if row.announcement_id is not None else None
-            if asset_id is None and announcement is not None:
-                asset_id = announcement.asset_id
-            asset = assets.get(asset_id) if asset_id is not None else None
+        for row in rows.items:
+            announcement = rows.announcement(row)
+            asset = rows.asset(row)
             title = row.title or (asset.title if asset else "") or (announcement.title if announcement else "")
             items.append(
                 PlayItem(
@@ -193,4 +297,4 @@ class PlayoutService:
         return PlayItem(key="station:filler", title=tune.title, kind=ItemKind.JINGLE, source=target, gain_db=gain)
 
 
-__all__ = ["PlayoutService", "normalising_gain"]
+__all__ = ["AiringPlan", "PlayoutService", "normalising_gain"]

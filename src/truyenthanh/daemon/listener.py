@@ -1,0 +1,196 @@
+"""The engine's events, turned into broadcast-log rows, state-file updates and published events, in order, on
+one thread of their own (the engine's thread must never wait for the database)."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+
+from truyenthanh.daemon.amplifier import Amplifier
+from truyenthanh.daemon.emergencies import Emergencies
+from truyenthanh.daemon.journal import Journal
+from truyenthanh.daemon.keeper import OutputKeeper
+from truyenthanh.daemon.ledger import Ledger
+from truyenthanh.daemon.records import ItemRecord
+from truyenthanh.domain.enums import ItemKind, Outcome
+from truyenthanh.domain.playout import EndReason, ItemEnded, ItemStarted, PlayoutEvent, RelayOutage
+from truyenthanh.protocol import ItemEndedOnAir, ItemStartedOnAir, RelayOutageReported
+
+logger = logging.getLogger(__name__)
+
+CANCELLED_REASON = "Đã hủy hoặc bị thay bằng phát khẩn cấp mới"
+
+
+class EngineListener:
+    """Receives the engine's events and answers them on its own thread.
+
+    Args:
+        resume_policy: the ``resume_policy`` setting (named in the log of a preempted item).
+        ledger: the items handed to the engine.
+        journal: the broadcast log, the state file, events.
+        keeper: the speaker (to skip a cancelled item the moment it starts).
+        amplifier: on while something sounds.
+        emergencies: told when a silence pad starts and when a bulletin ends.
+    """
+
+    def __init__(
+        self,
+        *,
+        resume_policy: str,
+        ledger: Ledger,
+        journal: Journal,
+        keeper: OutputKeeper,
+        amplifier: Amplifier,
+        emergencies: Emergencies,
+    ) -> None:
+        self._resume_policy = resume_policy
+        self._ledger = ledger
+        self._journal = journal
+        self._keeper = keeper
+        self._amplifier = amplifier
+        self._emergencies = emergencies
+        self._events: queue.SimpleQueue[PlayoutEvent | None] = queue.SimpleQueue()
+        self._drained = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start answering events on a thread of its own."""
+        self._thread = threading.Thread(target=self._loop, name="daemon-events", daemon=True)
+        self._thread.start()
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Answer the events already received, then stop (waits at most ``timeout`` seconds)."""
+        if self._thread is None:
+            self.drain()
+            return
+        self._events.put(None)
+        self._drained.wait(timeout)
+
+    def drain(self) -> None:
+        """Answer every event received so far on the calling thread (instead of :meth:`start`: tests on a
+        frozen clock; events an answer causes are answered too, in order)."""
+        while True:
+            try:
+                event = self._events.get_nowait()
+            except queue.Empty:
+                return
+            if event is not None:
+                self.handle(event)
+
+    def __call__(self, event: PlayoutEvent) -> None:
+        """From the engine's thread: queue the event; a silence pad starting is answered at once (the bulletin
+        waiting behind it must not wait for the log to be written)."""
+        if isinstance(event, ItemStarted) and event.item.key.endswith("/pad"):
+            self._emergencies.pad_started(event.item.key.rsplit("/", 1)[0])
+        self._events.put(event)
+
+    def _loop(self) -> None:
+        while True:
+            event = self._events.get()
+            if event is None:
+                self._drained.set()
+                return
+            try:
+                self.handle(event)
+            except Exception:  # one bad event must not stop the log
+                logger.exception("playout event %r", event)
+
+    def handle(self, event: PlayoutEvent) -> None:
+        """Answer one event (on the listener's thread; tests call it directly)."""
+        if isinstance(event, ItemStarted):
+            self._started(event)
+        elif isinstance(event, ItemEnded):
+            self._ended(event)
+        elif isinstance(event, RelayOutage):
+            with self._ledger.lock:
+                record = self._ledger.playing.get(event.item.key)
+            self._journal.publish(
+                RelayOutageReported(
+                    item=event.item.title,
+                    start=event.start,
+                    end=event.end,
+                    cause=event.cause,
+                    airing=record.airing if record else None,
+                )
+            )
+            if record is not None:
+                record.reason = (record.reason + f" Mất tín hiệu tiếp sóng {event.cause}.").strip()
+
+    def _started(self, event: ItemStarted) -> None:
+        record = self._ledger.record_for(event.item, event.replaced)
+        ledger = self._ledger
+        with ledger.lock:
+            previous = ledger.playing.get(event.item.key)
+            record.resumed = previous is not None or record.actual_start is not None
+            record.actual_start = event.at
+            ledger.playing[event.item.key] = record
+            cancelled = record.airing in ledger.cancelled or event.item.key in ledger.cancelled
+            if cancelled:
+                ledger.pending_end.setdefault(event.item.key, CANCELLED_REASON)
+        if cancelled:
+            self._keeper.engine.skip(event.item.key)
+        self._amplifier.switch(True)
+        self._journal.save()
+        self._journal.publish(
+            ItemStartedOnAir(
+                airing=record.airing,
+                programme=record.programme_title,
+                item=record.item_title,
+                priority=record.priority,
+                scheduled_start=record.scheduled_start,
+                at=event.at,
+            )
+        )
+
+    def _ended(self, event: ItemEnded) -> None:
+        record, why = self._ledger.forget(event.item.key, event.reason)
+        if record is None:
+            record = self._ledger.record_for(event.item)
+            if event.reason is not EndReason.FAILED:
+                return
+        if why == "pad" or (event.item.key.endswith("/pad") and event.item.kind is ItemKind.SILENCE):
+            return  # the silence held while the bulletin was prepared is not a broadcast
+        outcome, text = self._outcome(event, record, why)
+        self._journal.log(record, outcome, end=event.at, reason=text)
+        if outcome in (Outcome.PLAYED, Outcome.LATE, Outcome.PARTIAL):
+            self._journal.mark_aired(record)
+        if event.item.key.endswith("/bulletin") and event.reason is not EndReason.PREEMPTED:
+            self._emergencies.bulletin_ended(record.airing)
+        self._journal.save()
+        self._journal.publish(
+            ItemEndedOnAir(
+                airing=record.airing,
+                programme=record.programme_title,
+                item=record.item_title,
+                outcome=outcome,
+                reason=text,
+                at=event.at,
+            )
+        )
+        if record.last or event.reason is not EndReason.FINISHED:
+            self._amplifier.maybe_off()
+
+    def _outcome(self, event: ItemEnded, record: ItemRecord, why: str) -> tuple[Outcome, str]:
+        """The log's outcome for an item that stopped sounding, and why (Vietnamese)."""
+        reason = event.reason
+        seconds = f"{event.position_s:.1f}"
+        if reason is EndReason.FINISHED:
+            outcome = record.outcome
+            text = record.reason + (" Phát tiếp sau khi bị ngắt." if record.resumed else "")
+        elif reason is EndReason.PREEMPTED:
+            outcome = Outcome.PREEMPTED
+            text = f"Bị ngắt ở giây {seconds} để phát khẩn cấp; sẽ phát tiếp ({self._resume_policy})."
+        elif reason is EndReason.SKIPPED:
+            outcome = Outcome.SKIPPED if event.position_s < 0.5 else Outcome.PARTIAL
+            text = why or f"Người vận hành bỏ qua ở giây {seconds}."
+        elif reason is EndReason.STOPPED:
+            outcome = Outcome.PREEMPTED if why.startswith("Bị thay") else Outcome.PARTIAL
+            text = f"{why or 'Người vận hành dừng phát'} (ở giây {seconds})."
+        else:
+            outcome = Outcome.FAILED
+            text = event.detail or "Lỗi khi phát."
+        return outcome, text.strip()
+
+
+__all__ = ["CANCELLED_REASON", "EngineListener"]

@@ -81,7 +81,7 @@ def normalize_command(
         spoken, steps = explain_text(block, variant=chosen, lexicon=speech.lexicon())
         click.echo(spoken)
         for step in steps:
-            why = f" Lý do: {step.why}" if step.why else ""
+            why = f". Lý do: {step.why}" if step.why else ""
             click.echo(f"  • {step.rule}: «{step.written}» → «{step.spoken}»{why}")
         if not steps:
             click.echo("  • Không quy tắc nào thay đổi văn bản này.")

@@ -481,7 +481,11 @@ class Lexicon:
     @cached_property
     def pattern(self) -> re.Pattern[str] | None:
         """One regular expression matching every entry as a whole word, longest first (``None``: empty)."""
-        alternatives = [re.escape(key) for key in sorted(self.abbreviations, key=len, reverse=True)]
+        # Grouped by first character (one branch per letter instead of hundreds tried at every position).
+        groups: dict[str, list[str]] = {}
+        for key in sorted(self.abbreviations, key=len, reverse=True):
+            groups.setdefault(key[0], []).append(re.escape(key[1:]))
+        alternatives = [re.escape(first) + "(?:" + "|".join(rest) + ")" for first, rest in groups.items()]
         alternatives += ["(?i:" + re.escape(key) + ")" for key in sorted(self.words, key=len, reverse=True)]
         if not alternatives:
             return None

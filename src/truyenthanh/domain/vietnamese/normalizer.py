@@ -284,7 +284,8 @@ _CITATION_GAP = re.compile(
 def _citation(text: str, ctx: _Context) -> str:
     if "/" not in text:
         return text
-    text = _CITATION_GAP.sub(r"\g<head>-", text)
+    if " -" in text or "- " in text:
+        text = _CITATION_GAP.sub(r"\g<head>-", text)
 
     def replace(m: re.Match[str]) -> str:
         parts = m["sym"].split("-")
@@ -353,6 +354,7 @@ _PLATE_WORDS = r"(?:(?i:biển\s+(?:số|kiểm\s+soát)|biển)|BKS|BS)\s*:?"
 # Flood alarm levels in water-level bulletins: "trên BĐ2", "dưới BĐ III".
 _ALARM = re.compile(r"(?<![\w-])BĐ\s?(?P<level>[1-3]|I{1,3})(?![\w])")
 # Influenza strains, with or without their type: "H5N1", "A/H7N9", "cúm A/H5N6".
+_STRAIN_HINT = re.compile(r"H\d")
 _STRAIN = re.compile(r"(?<![\w/])(?:(?P<type>[AB])/)?H(?P<h>\d{1,2})N(?P<n>\d{1,2})(?![\w])")
 # Fishing vessels: province code, five digits, TS (thủy sản): "QNg 90123 TS", "BĐ-97123-TS".
 _VESSEL = re.compile(r"(?<![\w-])(?P<province>[A-ZĐ][A-Za-zĐđ]{0,2})[\s-]?(?P<num>\d{4,5})[\s-]?TS(?![\w])")
@@ -380,7 +382,7 @@ def _codes(text: str, ctx: _Context) -> str:
         h, n = cardinal(int(m["h"]), ctx.variant), cardinal(int(m["n"]), ctx.variant)
         return f"{kind}{ctx.letter('H')} {h} {ctx.letter('N')} {n}"
 
-    if "H" in text:
+    if _STRAIN_HINT.search(text):
         text = _STRAIN.sub(strain, text)
 
     def road(m: re.Match[str]) -> str:
@@ -452,6 +454,7 @@ _SERVICE_LIST = re.compile(
     re.IGNORECASE,
 )
 _SERVICE_ONE = re.compile(_SERVICE_NUMBER)
+_SERVICE_HINT = re.compile(r"1(?:1[1-6]|022|[89]00)")
 
 
 def _read_phone(raw: str) -> str:
@@ -481,7 +484,8 @@ def _phones(text: str, ctx: _Context) -> str:
         spoken = _SERVICE_ONE.sub(lambda n: _read_phone(n.group(0)), m["list"])
         return f"{m['kw']}{m['gap']}{spoken}"
 
-    text = _SERVICE_LIST.sub(services, text)
+    if _SERVICE_HINT.search(text):
+        text = _SERVICE_LIST.sub(services, text)
     text = _PHONE_AFTER_KEYWORD.sub(after_keyword, text)
 
     def shaped(m: re.Match[str]) -> str:
@@ -799,6 +803,7 @@ def _per(unit_spoken: str, per: str) -> str:
 
 
 # "m³", "km2" standing without a number ("giá mỗi m3", "(km²)") still read as units.
+_BARE_UNIT_HINT = re.compile(r"m[23²³]")
 _BARE_UNIT = re.compile(
     r"(?<![\w/])(?P<unit>" + "|".join(u for u in UNITS if re.fullmatch(r"[kcmd]?m[23²³]", u)) + r")(?![\w])"
 )
@@ -831,7 +836,7 @@ def _quantities(text: str, ctx: _Context) -> str:
         )
         text = _KM_MARK.sub(lambda m: f"ki-lô-mét {cardinal(int(m['km']), ctx.variant)}", text)
         text = _QUANTITY.sub(replace, text)
-    if "m" in text:
+    if _BARE_UNIT_HINT.search(text):
         text = _BARE_UNIT.sub(lambda m: UNITS[m["unit"]], text)
     if "/" not in text:
         return text

@@ -8,6 +8,8 @@ Run: ``.venv/bin/python -m bench.speech [--corpus FILE] [--seconds S]``
   fake endpoint (HTTP intercepted with ``responses``, answering at once with real MP3 audio: this measures our
   side only - chunking, decoding, trimming, stitching - not Google's latency nor the throttle, which is
   printed separately). Baseline: ffmpeg converting a WAV file of the same length to the same output format.
+* CLI start-up: wall-clock seconds of ``truyenthanh normalize`` on one sentence (a person types it and waits),
+  against ``python -c pass`` (the interpreter's own start-up).
 """
 
 from __future__ import annotations
@@ -76,6 +78,18 @@ def bench_normaliser(sentences: list[str], seconds: float) -> None:
     print(f"  normalize() (north):             {mine:12,.0f} sentences/s  ({base / mine:,.0f}x the baseline's cost)")
 
 
+def bench_cli_startup(repeats: int = 5) -> None:
+    """Print the median wall-clock time of ``truyenthanh normalize`` in a fresh process, against bare Python."""
+    sentence = "TT HĐND xã họp lúc 7h30 ngày 5/3/2026."
+    with tempfile.TemporaryDirectory(prefix="bench-cli-") as station:
+        command = [sys.executable, "-m", "truyenthanh", "--data-dir", station, "normalize", sentence]
+        bare = timed(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True), repeats)
+        cli = timed(lambda: subprocess.run(command, check=True, capture_output=True), repeats)
+    print(f"CLI start-up (median of {repeats} runs):")
+    print(f"  baseline python -c pass:          {bare:7.3f} s")
+    print(f"  truyenthanh normalize <sentence>: {cli:7.3f} s")
+
+
 def timed(work: Callable[[], None], repeats: int = 3) -> float:
     """Median wall-clock seconds of ``repeats`` runs of ``work``."""
     durations = []
@@ -132,6 +146,7 @@ def main() -> None:
     sentences = sentences_of(text)
     print(f"python {sys.version.split()[0]}; corpus {args.corpus if args.corpus.exists() else '(built-in text)'}")
     bench_normaliser(sentences, args.seconds)
+    bench_cli_startup()
     body = " ".join(b.strip() for b in text.split("---")[1:4]) or FALLBACK_TEXT
     with tempfile.TemporaryDirectory(prefix="bench-speech-") as folder:
         bench_render(body, Path(folder))

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
+from subprocess import CompletedProcess
 
 import pytest
 
@@ -76,3 +80,80 @@ def test_say_refuses_json_with_play(station_dir: Path) -> None:
     result = run("say", "--json", "--play", "Xin chào", data_dir=station_dir)
     assert result.returncode == 2
     assert "--json" in result.stderr
+
+
+def _run_with_input(stdin: str, *args: str, data_dir: Path, env: dict[str, str] | None = None) -> CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("TRUYENTHANH_")}
+    base.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "truyenthanh", "--data-dir", str(data_dir), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=base,
+        check=False,
+        timeout=120,
+    )
+
+
+DOCUMENT = """\
+Thực hiện Quyết định số 123/QĐ-
+UBND ngày 5/3/2025, BCH Quân sự xã thông báo:
+
+- Công dân sinh năm 2008 có mặt lúc 7h30.
+"""
+
+DOCUMENT_SPOKEN = (
+    "Thực hiện Quyết định số một trăm hai mươi ba của Ủy ban nhân dân ngày năm tháng ba năm hai nghìn không "
+    "trăm hai mươi lăm, Ban Chỉ huy Quân sự xã thông báo:\n\n"
+    "- Công dân sinh năm hai nghìn không trăm linh tám có mặt lúc bảy giờ ba mươi.\n"
+)
+
+
+def test_normalize_reads_a_document_from_standard_input(station_dir: Path) -> None:
+    result = _run_with_input(DOCUMENT, "normalize", "-", data_dir=station_dir)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == DOCUMENT_SPOKEN
+
+
+def test_normalize_reads_a_document_from_a_file(station_dir: Path, tmp_path: Path) -> None:
+    document = tmp_path / "thong-bao.txt"
+    document.write_text(DOCUMENT, encoding="utf-8")
+    result = run("normalize", "--file", str(document), data_dir=station_dir)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == DOCUMENT_SPOKEN
+
+
+def test_normalize_takes_text_that_starts_with_a_dash(station_dir: Path) -> None:
+    bullet = run("normalize", "-Hạn cuối ngày 30/11.", data_dir=station_dir)
+    assert (bullet.returncode, bullet.stdout) == (0, "-Hạn cuối ngày ba mươi tháng mười một.\n"), bullet.stderr
+    after_dashes = run("normalize", "--variant", "south", "--", "-2 độ", data_dir=station_dir)
+    assert after_dashes.stdout == "âm hai độ\n", after_dashes.stderr
+
+
+def test_normalize_refuses_an_unreadable_file_in_vietnamese(station_dir: Path, tmp_path: Path) -> None:
+    legacy = tmp_path / "cu.txt"
+    legacy.write_bytes("Thông báo".encode("utf-16"))
+    result = run("normalize", "--file", str(legacy), data_dir=station_dir)
+    assert result.returncode == 2
+    assert "không phải văn bản UTF-8" in result.stderr
+    missing = run("normalize", "--file", str(tmp_path / "khong-co.txt"), data_dir=station_dir)
+    assert "Không thấy tệp" in missing.stderr
+
+
+def test_normalize_explain_prints_each_rule_with_the_station_lexicon(station_dir: Path, tmp_path: Path) -> None:
+    lexicon = tmp_path / "lexicon.toml"
+    lexicon.write_text('[[context]]\nwritten = "TT"\npreceded_by = ["Đài"]\nreading = "Truyền thanh"\n', "utf-8")
+    result = run(
+        "normalize",
+        "--explain",
+        "Đài TT xã: TT HĐND họp lúc 7h30.",
+        data_dir=station_dir,
+        env={"TRUYENTHANH_LEXICON_FILE": str(lexicon)},
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Đài Truyền thanh xã: Thường trực Hội đồng nhân dân họp lúc bảy giờ ba mươi."
+    assert "  • Viết tắt đọc theo ngữ cảnh: «TT» → «Truyền thanh». Lý do: theo từ điển của đài" in lines
+    assert any(line.startswith("  • Viết tắt đọc theo ngữ cảnh: «TT» → «Thường trực».") for line in lines)
+    assert "  • Giờ: «7h30.» → «bảy giờ ba mươi.»" in lines

@@ -24,18 +24,67 @@ def _text_or_stdin(words: tuple[str, ...]) -> str:
     return click.get_text_stream("stdin").read()
 
 
-@click.command("normalize")
-@click.argument("text", nargs=-1)
+def _document(words: tuple[str, ...], file: Path | None) -> str:
+    """The text to read: from ``--file`` (``-`` is standard input), or the words, or standard input."""
+    if file is not None and words:
+        raise click.UsageError("Chỉ đưa văn bản bằng một cách: hoặc --file, hoặc ghi sau lệnh.")
+    if file is None:
+        return _text_or_stdin(words)
+    if str(file) == "-":
+        return click.get_text_stream("stdin").read()
+    try:
+        return file.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError as exc:
+        raise click.UsageError(f"Không thấy tệp {file}.") from exc
+    except UnicodeDecodeError as exc:
+        raise click.UsageError(f"Tệp {file} không phải văn bản UTF-8 (dòng chữ bị hỏng ở byte {exc.start}).") from exc
+    except OSError as exc:
+        raise click.UsageError(f"Không đọc được tệp {file}: {exc.strerror}.") from exc
+
+
+# A pasted bullet line ("- Tiêm phòng ...", "-Hạn cuối ...") is text, not an option Click does not know.
+@click.command("normalize", context_settings={"ignore_unknown_options": True})
+@click.argument("text", nargs=-1, type=click.UNPROCESSED)
 @click.option(
     "--variant",
     type=click.Choice([v.value for v in ReadingVariant]),
     help="Cách đọc số: north (nghìn, linh) hoặc south (ngàn, lẻ). Mặc định: theo thiết lập của đài.",
 )
+@click.option(
+    "--file",
+    "file",
+    type=click.Path(dir_okay=False, path_type=Path, allow_dash=True),
+    help="Đọc văn bản từ tệp (UTF-8); «-» là đầu vào chuẩn. Đọc từng đoạn (các đoạn cách nhau một dòng trống).",
+)
+@click.option("--explain", is_flag=True, help="In thêm từng quy tắc đã dùng: chữ viết, cách đọc và lý do.")
 @pass_state
-def normalize_command(state: CliState, text: tuple[str, ...], variant: str | None) -> None:
-    """In ra cách đọc của một văn bản (TEXT, hoặc đọc từ đầu vào chuẩn nếu bỏ trống)."""
-    chosen = ReadingVariant(variant) if variant else None
-    click.echo(state.container().speech.normalize(_text_or_stdin(text), variant=chosen))
+def normalize_command(
+    state: CliState, text: tuple[str, ...], variant: str | None, file: Path | None, explain: bool
+) -> None:
+    """In ra cách đọc của một văn bản.
+
+    TEXT ghi sau lệnh (sau «--» nếu văn bản bắt đầu bằng dấu «-»), hoặc lấy từ --file, hoặc từ đầu vào chuẩn
+    khi bỏ trống hay ghi «-». Văn bản dài được đọc từng đoạn; một số hiệu văn bản bị ngắt dòng vẫn đọc một lần.
+    """
+    from truyenthanh.domain.vietnamese.normalizer import explain as explain_text
+    from truyenthanh.domain.vietnamese.normalizer import paragraphs
+
+    speech = state.container().speech
+    chosen = ReadingVariant(variant) if variant else speech.variant
+    blocks = paragraphs(_document(text, file))
+    for index, block in enumerate(blocks):
+        if index:
+            click.echo()
+        if not explain:
+            click.echo(speech.normalize(block, variant=chosen))
+            continue
+        spoken, steps = explain_text(block, variant=chosen, lexicon=speech.lexicon())
+        click.echo(spoken)
+        for step in steps:
+            why = f". Lý do: {step.why}" if step.why else ""
+            click.echo(f"  • {step.rule}: «{step.written}» → «{step.spoken}»{why}")
+        if not steps:
+            click.echo("  • Không quy tắc nào thay đổi văn bản này.")
 
 
 @click.command("say")

@@ -11,6 +11,18 @@ extends or overrides it with a TOML file (setting ``lexicon_file``)::
     # Từ, địa danh: khớp không phân biệt chữ hoa/thường, cả từ.
     [words]
     "Ea H'leo" = "Ê a Hơ-lê-ô"
+
+    # Viết tắt đọc theo ngữ cảnh: "BCH" đứng trước "Quân sự" hay "PCTT" đọc là "Ban Chỉ huy".
+    # followed_by / preceded_by: các từ đứng ngay sau / ngay trước (không phân biệt hoa/thường);
+    # "<số>" là một con số, "<tên người>" là một tên người, "<địa danh>" là một từ viết hoa.
+    [[context]]
+    written = "BCH"
+    followed_by = ["Quân sự", "PCTT"]
+    reading = "Ban Chỉ huy"
+    reason = "Ban Chỉ huy Quân sự, Ban Chỉ huy Phòng chống thiên tai"   # không bắt buộc
+
+The station's context forms are tried before the built-in ones of :mod:`.context`. The built-in abbreviations
+are :data:`ABBREVIATIONS` plus the sourced table of :mod:`.administrative`.
 """
 
 from __future__ import annotations
@@ -22,6 +34,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from truyenthanh.domain.vietnamese.administrative import ENTRIES
+from truyenthanh.domain.vietnamese.context import ContextRule, ContextRules
 from truyenthanh.errors import ConfigError
 
 # Abbreviations of bodies, documents and programmes, as an announcer expands them.
@@ -226,6 +240,9 @@ ABBREVIATIONS: dict[str, str] = {
 }
 """Built-in abbreviations: matched case-sensitively, as whole words."""
 
+# The sourced table grows the lexicon; where both have a key, the reading above (older, tested) is kept.
+ABBREVIATIONS = {**{entry.written: entry.reading for entry in ENTRIES}, **ABBREVIATIONS}
+
 # Keys that only make sense inside a document symbol (Số: 12/QĐ-BTC): the same letters mean other things alone.
 DOCUMENT_TYPES: dict[str, str] = {
     "QĐ": "quyết định",
@@ -339,6 +356,71 @@ def _check_entries(raw: object, table: str, source: str) -> dict[str, str]:
     return entries
 
 
+_CONTEXT_FIELDS = {"written", "reading", "followed_by", "preceded_by", "reason"}
+
+
+def _line_of(text: str, index: int, key: str | None) -> int | None:
+    """The line of the ``index``-th ``[[context]]`` entry's ``key`` (or of its header), counted from 1."""
+    lines = text.splitlines()
+    headers = [n for n, line in enumerate(lines) if re.match(r"\s*\[\[\s*context\s*\]\]", line)]
+    if index >= len(headers):
+        return None
+    start = headers[index]
+    if key is not None:
+        for n in range(start + 1, len(lines)):
+            if re.match(r"\s*\[", lines[n]):
+                break
+            if re.match(r"\s*\"?" + re.escape(key) + r"\"?\s*=", lines[n]):
+                return n + 1
+    return start + 1
+
+
+def _context_rules(raw: object, text: str, source: str) -> list[ContextRule]:
+    if not isinstance(raw, list):
+        raise ConfigError(f"Tệp từ điển {source}: «context» phải là các mục [[context]].")
+    rules = []
+    for index, entry in enumerate(raw):
+
+        def fail(key: str | None, problem: str, index: int = index) -> ConfigError:
+            line = _line_of(text, index, key)
+            where = f", dòng {line}" if line else ""
+            field_name = f", trường «{key}»" if key else ""
+            return ConfigError(f"Tệp từ điển {source}{where}, mục [[context]] thứ {index + 1}{field_name}: {problem}")
+
+        if not isinstance(entry, dict):
+            raise fail(None, "phải là một bảng.")
+        unknown = sorted(set(entry) - _CONTEXT_FIELDS)
+        if unknown:
+            raise fail(unknown[0], "không biết trường này; chỉ có " + ", ".join(sorted(_CONTEXT_FIELDS)) + ".")
+        for key in ("written", "reading"):
+            value = entry.get(key)
+            if not isinstance(value, str) or not value.strip():
+                raise fail(key, "phải là một chuỗi chữ không rỗng.")
+        neighbours: dict[str, tuple[str, ...]] = {}
+        for key in ("followed_by", "preceded_by"):
+            value = entry.get(key, [])
+            if isinstance(value, str):
+                value = [value]
+            if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+                raise fail(key, "phải là một danh sách các chuỗi chữ không rỗng.")
+            neighbours[key] = tuple(unicodedata.normalize("NFC", v.strip()) for v in value)
+        reason = entry.get("reason", "")
+        if not isinstance(reason, str):
+            raise fail("reason", "phải là một chuỗi chữ.")
+        line = _line_of(text, index, None)
+        rules.append(
+            ContextRule(
+                written=unicodedata.normalize("NFC", entry["written"].strip()),
+                reading=unicodedata.normalize("NFC", entry["reading"].strip()),
+                followed_by=neighbours["followed_by"],
+                preceded_by=neighbours["preceded_by"],
+                reason=reason or "theo từ điển của đài",
+                source=f"{source}, dòng {line}" if line else source,
+            )
+        )
+    return rules
+
+
 @dataclass(frozen=True)
 class Lexicon:
     """Written forms and how to read them.
@@ -346,10 +428,12 @@ class Lexicon:
     Attributes:
         abbreviations: matched case-sensitively as whole words (UBND, HTX).
         words: matched case-insensitively as whole words (place names, hamlet names).
+        context: abbreviations read by their neighbours, tried before the other two (see :mod:`.context`).
     """
 
     abbreviations: Mapping[str, str] = field(default_factory=lambda: dict(ABBREVIATIONS))
     words: Mapping[str, str] = field(default_factory=dict)
+    context: ContextRules = field(default_factory=ContextRules)
 
     @classmethod
     def builtin(cls) -> Lexicon:
@@ -357,20 +441,25 @@ class Lexicon:
         return cls()
 
     def extended(
-        self, *, abbreviations: Mapping[str, str] | None = None, words: Mapping[str, str] | None = None
+        self,
+        *,
+        abbreviations: Mapping[str, str] | None = None,
+        words: Mapping[str, str] | None = None,
+        context: list[ContextRule] | None = None,
     ) -> Lexicon:
         """A new lexicon with these entries added (a station's entries win over the built-in ones)."""
         return Lexicon(
             abbreviations={**self.abbreviations, **(abbreviations or {})},
             words={**self.words, **(words or {})},
+            context=self.context.with_station(context or []),
         )
 
     def with_toml(self, text: str, *, source: str = "từ điển") -> Lexicon:
-        """Extend with a station's TOML lexicon (tables ``[abbreviations]`` and ``[words]``).
+        """Extend with a station's TOML lexicon (tables ``[abbreviations]``, ``[words]``, ``[[context]]``).
 
         Raises:
             ConfigError: the text is not valid TOML or the tables are malformed; the message names ``source``
-                and, for syntax errors, the line.
+                and, for syntax errors and context entries, the line (and the field).
         """
         try:
             data = tomllib.loads(text)
@@ -378,20 +467,25 @@ class Lexicon:
             where = re.search(r"line (\d+)", str(exc))
             line = f", dòng {where.group(1)}" if where else ""
             raise ConfigError(f"Tệp từ điển {source}{line}: sai cú pháp TOML ({exc}).") from exc
-        unknown = sorted(set(data) - {"abbreviations", "words"})
+        unknown = sorted(set(data) - {"abbreviations", "words", "context"})
         if unknown:
             raise ConfigError(
-                f"Tệp từ điển {source}: không biết mục [{unknown[0]}]; chỉ có [abbreviations] và [words]."
+                f"Tệp từ điển {source}: không biết mục [{unknown[0]}]; chỉ có [abbreviations], [words] và [[context]]."
             )
         return self.extended(
             abbreviations=_check_entries(data.get("abbreviations", {}), "abbreviations", source),
             words=_check_entries(data.get("words", {}), "words", source),
+            context=_context_rules(data.get("context", []), text, source),
         )
 
     @cached_property
     def pattern(self) -> re.Pattern[str] | None:
         """One regular expression matching every entry as a whole word, longest first (``None``: empty)."""
-        alternatives = [re.escape(key) for key in sorted(self.abbreviations, key=len, reverse=True)]
+        # Grouped by first character (one branch per letter instead of hundreds tried at every position).
+        groups: dict[str, list[str]] = {}
+        for key in sorted(self.abbreviations, key=len, reverse=True):
+            groups.setdefault(key[0], []).append(re.escape(key[1:]))
+        alternatives = [re.escape(first) + "(?:" + "|".join(rest) + ")" for first, rest in groups.items()]
         alternatives += ["(?i:" + re.escape(key) + ")" for key in sorted(self.words, key=len, reverse=True)]
         if not alternatives:
             return None

@@ -7,25 +7,30 @@ cannot misread what an earlier one produced:
 2. document numbers and legal citations (Quyết định số 52/2016/QĐ-TTg), e-mail and web addresses, codes:
    road numbers (ĐT 641, QL1A), flood alarm levels (BĐ2), fishing vessels (QNg 90123 TS), vehicle plates
    (29A-123.45);
-3. the lexicon (UBND, HĐND, the station's own entries);
+3. abbreviations read by their neighbours (TT HĐND, BCH Quân sự, Q. Chủ tịch: see :mod:`.context`), then the
+   lexicon (UBND, HĐND, the station's own entries);
 4. phone and hotline numbers, digit by digit; house numbers (số 12/3, ngõ 45/2) and fractions (1/3 diện tích);
 5. dates, then times (with their ranges);
 6. quantities: money, percentages and units (with ranges and "/kg");
 7. counts with "/" (164/164 xã reads "trên"); Roman numerals after words that take them; "thứ" and "tháng";
 8. every other number, then acronyms nobody expanded, spelled letter by letter.
 
-Text with none of these passes through unchanged (apart from NFC).
+Text with none of these passes through unchanged (apart from NFC). :func:`explain` runs the same rules and
+says, in Vietnamese, which of them changed what (``truyenthanh normalize --explain``).
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import lru_cache
 
 from truyenthanh.domain.enums import ReadingVariant
 from truyenthanh.domain.vietnamese import legacy
+from truyenthanh.domain.vietnamese.context import ContextHit
 from truyenthanh.domain.vietnamese.lexicon import (
     ABBREVIATIONS,
     DOCUMENT_TYPES,
@@ -62,8 +67,20 @@ UNITS: dict[str, str] = {
     "m²": "mét vuông",
     "km2": "ki-lô-mét vuông",
     "km²": "ki-lô-mét vuông",
+    "cm2": "xen-ti-mét vuông",
+    "cm²": "xen-ti-mét vuông",
+    "mm2": "mi-li-mét vuông",
+    "mm²": "mi-li-mét vuông",
+    "dm2": "đề-xi-mét vuông",
+    "dm²": "đề-xi-mét vuông",
     "m3": "mét khối",
     "m³": "mét khối",
+    "cm3": "xen-ti-mét khối",
+    "cm³": "xen-ti-mét khối",
+    "dm3": "đề-xi-mét khối",
+    "dm³": "đề-xi-mét khối",
+    "km3": "ki-lô-mét khối",
+    "km³": "ki-lô-mét khối",
     "ha": "héc-ta",
     "kg": "ki-lô-gam",
     "g": "gam",
@@ -111,6 +128,11 @@ _PER_WORDS = {
     "m2": "mét vuông",
     "m²": "mét vuông",
     "m3": "mét khối",
+    "m³": "mét khối",
+    "km2": "ki-lô-mét vuông",
+    "km²": "ki-lô-mét vuông",
+    "cm2": "xen-ti-mét vuông",
+    "cm²": "xen-ti-mét vuông",
     "km": "ki-lô-mét",
     "m": "mét",
     "kWh": "ki-lô-oát giờ",
@@ -165,12 +187,44 @@ LETTERS = {
 """Letter names used to spell an acronym nobody expanded."""
 
 
+class CodeLetters(StrEnum):
+    """How letters inside codes (vehicle plates, strain names) are read: a station setting.
+
+    ``AS_WRITTEN`` leaves a plate's letters for the engine, as before this setting existed, and reads N in a
+    strain "en"; ``NO`` and ``EN`` spell every code letter the Vietnamese way (B "bê", F "ép", H "hát") and read
+    N "nờ" or "en".
+    """
+
+    AS_WRITTEN = "as-written"
+    NO = "nờ"
+    EN = "en"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One rule that changed the text, for ``--explain``: its name, what it read and how (in Vietnamese)."""
+
+    rule: str
+    written: str
+    spoken: str
+    why: str = ""
+
+
 @dataclass(frozen=True)
 class _Context:
-    """What every rule needs: the reading variant and the lexicon."""
+    """What every rule needs: the reading variant, the lexicon and how code letters are read."""
 
     variant: ReadingVariant
     lexicon: Lexicon
+    letters: CodeLetters = CodeLetters.AS_WRITTEN
+    hits: list[ContextHit] | None = field(default=None, compare=False)
+    """Abbreviations read by context, collected only when explaining."""
+
+    def letter(self, ch: str) -> str:
+        """The name of one code letter (N follows the station's choice)."""
+        if ch.upper() == "N":
+            return "nờ" if self.letters is CodeLetters.NO else "en"
+        return LETTERS.get(ch.upper(), ch)
 
     def number(self, written: str) -> str:
         """Read a number written with "." thousands and "," decimals."""
@@ -221,9 +275,17 @@ def _issuer(part: str, ctx: _Context) -> str:
     return ISSUERS.get(part) or ctx.lexicon.abbreviations.get(part) or _letters(part)
 
 
+# "123/QĐ- UBND", "45/2024/NĐ -CP": a symbol broken by a stray space around its dash is read as one symbol.
+_CITATION_GAP = re.compile(
+    r"(?P<head>(?<![\w/])\d+(?:/" + _YEAR + r")?/[A-ZĐ][A-Za-zĐđ]{0,4})(?:\s+[-–]\s*|\s*[-–]\s+)(?=[A-ZĐ])"
+)
+
+
 def _citation(text: str, ctx: _Context) -> str:
     if "/" not in text:
         return text
+    if " -" in text or "- " in text:
+        text = _CITATION_GAP.sub(r"\g<head>-", text)
 
     def replace(m: re.Match[str]) -> str:
         parts = m["sym"].split("-")
@@ -291,6 +353,9 @@ _PLATE = re.compile(
 _PLATE_WORDS = r"(?:(?i:biển\s+(?:số|kiểm\s+soát)|biển)|BKS|BS)\s*:?"
 # Flood alarm levels in water-level bulletins: "trên BĐ2", "dưới BĐ III".
 _ALARM = re.compile(r"(?<![\w-])BĐ\s?(?P<level>[1-3]|I{1,3})(?![\w])")
+# Influenza strains, with or without their type: "H5N1", "A/H7N9", "cúm A/H5N6".
+_STRAIN_HINT = re.compile(r"H\d")
+_STRAIN = re.compile(r"(?<![\w/])(?:(?P<type>[AB])/)?H(?P<h>\d{1,2})N(?P<n>\d{1,2})(?![\w])")
 # Fishing vessels: province code, five digits, TS (thủy sản): "QNg 90123 TS", "BĐ-97123-TS".
 _VESSEL = re.compile(r"(?<![\w-])(?P<province>[A-ZĐ][A-Za-zĐđ]{0,2})[\s-]?(?P<num>\d{4,5})[\s-]?TS(?![\w])")
 
@@ -312,6 +377,14 @@ def _codes(text: str, ctx: _Context) -> str:
 
     text = _VESSEL.sub(vessel, text)
 
+    def strain(m: re.Match[str]) -> str:
+        kind = f"{ctx.letter(m['type'])} " if m["type"] else ""
+        h, n = cardinal(int(m["h"]), ctx.variant), cardinal(int(m["n"]), ctx.variant)
+        return f"{kind}{ctx.letter('H')} {h} {ctx.letter('N')} {n}"
+
+    if _STRAIN_HINT.search(text):
+        text = _STRAIN.sub(strain, text)
+
     def road(m: re.Match[str]) -> str:
         kind, number = m["kind"], m["num"]
         # "ĐT 113": the police line after a "telephone" label, not provincial road 113.
@@ -331,13 +404,20 @@ def _codes(text: str, ctx: _Context) -> str:
         shaped = "." in m["num"] or m["sep"].strip()
         if not shaped and not _ends_with(m.string, m.start(), _PLATE_WORDS):
             return m.group(0)
-        series = re.sub(r"\d", lambda d: f" {DIGITS[int(d.group(0))]}", m["series"])
+        if ctx.letters is CodeLetters.AS_WRITTEN:
+            series = re.sub(r"\d", lambda d: f" {DIGITS[int(d.group(0))]}", m["series"])
+        else:
+            series = " ".join(DIGITS[int(ch)] if ch.isdigit() else ctx.letter(ch) for ch in m["series"])
         return f"{digits(m['province'])} {series}, {digits(m['num'])}"
 
     return _PLATE.sub(plate, text)
 
 
 # --- 3. lexicon --------------------------------------------------------------------------------------------
+
+
+def _context(text: str, ctx: _Context) -> str:
+    return ctx.lexicon.context.apply(text, ctx.hits)
 
 
 def _lexicon(text: str, ctx: _Context) -> str:
@@ -364,6 +444,19 @@ _PHONE_SHAPE = re.compile(
 )
 
 
+# Service numbers (111 child protection, 112 rescue, 113 police, 114 fire, 115 ambulance, 1022 public services,
+# 1800/1900 lines) are said digit by digit after a word that calls them, alone or in a list: "gọi 113, 114
+# hoặc 115", "đường dây 111".
+_SERVICE_NUMBER = r"(?:11[1-6]|1022|1[89]00[\s.]?\d{4}(?:\d{2})?)"
+_SERVICE_LIST = re.compile(
+    r"(?P<kw>\b(?:" + _PHONE_KEYWORDS + r"|đường\s+dây|số|đầu\s+số|khẩn\s+cấp))(?P<gap>\s*(?:số\s*)?:?\s*)"
+    r"(?P<list>" + _SERVICE_NUMBER + r"(?:\s*(?:,|hoặc|và|/)\s*" + _SERVICE_NUMBER + r")*)(?![\w]|[.,]\d)",
+    re.IGNORECASE,
+)
+_SERVICE_ONE = re.compile(_SERVICE_NUMBER)
+_SERVICE_HINT = re.compile(r"1(?:1[1-6]|022|[89]00)")
+
+
 def _read_phone(raw: str) -> str:
     """Digits one by one, with a pause where the writer grouped them (4-3-3 when they did not)."""
     plus = raw.strip().startswith("+")
@@ -387,6 +480,12 @@ def _phones(text: str, ctx: _Context) -> str:
             return m.group(0)
         return f"{m['kw']}{m['gap']}{_read_phone(number)}"
 
+    def services(m: re.Match[str]) -> str:
+        spoken = _SERVICE_ONE.sub(lambda n: _read_phone(n.group(0)), m["list"])
+        return f"{m['kw']}{m['gap']}{spoken}"
+
+    if _SERVICE_HINT.search(text):
+        text = _SERVICE_LIST.sub(services, text)
     text = _PHONE_AFTER_KEYWORD.sub(after_keyword, text)
 
     def shaped(m: re.Match[str]) -> str:
@@ -504,6 +603,34 @@ _DASHED_DAY_BEFORE = (
 )
 
 
+# A holiday written day/month after its name: "lễ 30/4 và 1/5", "Quốc khánh 2/9"; days 1 to 10 take "mùng".
+_HOLIDAY_NAME = (
+    r"\b(?:Quốc\s+khánh|Tết|[Ll]ễ|dịp|[Kk]ỷ\s+niệm|Giải\s+phóng\s+miền\s+Nam|Quốc\s+tế\s+Lao\s+động|Lao\s+động|"
+    r"Thiếu\s+nhi|Phụ\s+nữ(?:\s+Việt\s+Nam)?|Nhà\s+giáo(?:\s+Việt\s+Nam)?|Thầy\s+thuốc(?:\s+Việt\s+Nam)?|"
+    r"[Tt]hương\s+binh\s*[-,]?\s*[Ll]iệt\s+sĩ|[Cc]hiến\s+thắng(?:\s+Điện\s+Biên\s+Phủ)?|thành\s+lập\s+Đảng)"
+)
+_HOLIDAY_DATES = re.compile(
+    r"(?P<name>" + _HOLIDAY_NAME + r")(?P<gap>\s+)(?P<list>" + _DAY + "/" + _MONTH
+    + r"(?:\s*(?:,|và|hoặc)\s*" + _DAY + "/" + _MONTH + r")*)" + _AFTER
+)  # fmt: skip
+_DAY_MONTH = re.compile(r"(?P<d>\d{1,2})/(?P<m>\d{1,2})")
+
+
+def _holiday_words(m: re.Match[str], ctx: _Context) -> str:
+    def one(date: re.Match[str]) -> str:
+        day = int(date["d"])
+        spoken = cardinal(day, ctx.variant)
+        return f"{'mùng ' if day <= 10 else ''}{spoken} tháng {month_name(int(date['m']), ctx.variant)}"
+
+    return m["name"] + m["gap"] + _DAY_MONTH.sub(one, m["list"])
+
+
+_DOCUMENT_WORDS = (
+    r"\b(?i:thông\s+tư(?:\s+liên\s+tịch)?|nghị\s+định|quyết\s+định|nghị\s+quyết|chỉ\s+thị|luật|pháp\s+lệnh|"
+    r"công\s+văn|kế\s+hoạch|thông\s+báo|công\s+điện)"
+)
+
+
 def _date_words(day: str, month: str, year: str | None, ctx: _Context) -> str:
     out = f"{cardinal(int(day), ctx.variant)} tháng {month_name(int(month), ctx.variant)}"
     if year:
@@ -530,7 +657,7 @@ def _dates(text: str, ctx: _Context) -> str:
     def month_year(m: re.Match[str]) -> str:
         year = cardinal(int(m["y"]), ctx.variant)
         # "đợt 2/2026", "số 05/2026": the second round, the fifth issue of the year, not a month.
-        if _ends_with(m.string, m.start(), r"\b(?:đợt|kỳ|lần|số)"):
+        if _ends_with(m.string, m.start(), r"\b(?:đợt|kỳ|lần|số)|" + _DOCUMENT_WORDS):
             return f"{cardinal(int(m['m']), ctx.variant)} năm {year}"
         spoken = f"{month_name(int(m['m']), ctx.variant)} năm {year}"
         return spoken if _ends_with(m.string, m.start(), "tháng") else f"tháng {spoken}"
@@ -548,6 +675,8 @@ def _dates(text: str, ctx: _Context) -> str:
         return _date_words(m["d"], m["m"], None, ctx)
 
     text = _DASHED_DAY.sub(dashed_day, text)
+    if "/" in text:
+        text = _HOLIDAY_DATES.sub(lambda m: _holiday_words(m, ctx), text)
 
     def short_date(m: re.Match[str]) -> str:
         after = m.string[m.end() : m.end() + 20]
@@ -629,7 +758,8 @@ def _times(text: str, ctx: _Context) -> str:
 # --- 6. quantities -----------------------------------------------------------------------------------------
 
 _UNIT_ALT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
-_PER_ALT = "|".join(re.escape(u) for u in sorted(_PER_WORDS, key=len, reverse=True))
+# After the listed words, any lowercase noun can follow the "/" ("đồng/chuyến", "lít/bình"): read as written.
+_PER_ALT = "|".join(re.escape(u) for u in sorted(_PER_WORDS, key=len, reverse=True)) + r"|(?-i:[a-zđà-ỹ][^\W\d_]*)"
 _QUANTITY = re.compile(
     r"(?P<neg>(?:(?<=\s)|^|(?<=\())[-−](?=\d))?"
     + _BEFORE
@@ -663,9 +793,20 @@ _KM_MARK = re.compile(r"\bKm\s?(?P<km>\d+)(?![\w+]|[.,]\d|\s?\+)")
 _PER_CHAIN = re.compile(r"(?P<lead>\b(?P<joiner>một|trên) [^\W\d_]+(?:-[^\W\d_]+)*)/(?P<per>" + _PER_ALT + r")(?![\w])")
 
 
+def _per_word(per: str) -> str:
+    return _PER_WORDS.get(per) or UNITS.get(per) or per
+
+
 def _per(unit_spoken: str, per: str) -> str:
     joiner = "một" if unit_spoken in _MONEY or unit_spoken in _MONEY_WORDS else "trên"
-    return f"{joiner} {_PER_WORDS[per]}"
+    return f"{joiner} {_per_word(per)}"
+
+
+# "m³", "km2" standing without a number ("giá mỗi m3", "(km²)") still read as units.
+_BARE_UNIT_HINT = re.compile(r"m[23²³]")
+_BARE_UNIT = re.compile(
+    r"(?<![\w/])(?P<unit>" + "|".join(u for u in UNITS if re.fullmatch(r"[kcmd]?m[23²³]", u)) + r")(?![\w])"
+)
 
 
 def _quantities(text: str, ctx: _Context) -> str:
@@ -695,11 +836,13 @@ def _quantities(text: str, ctx: _Context) -> str:
         )
         text = _KM_MARK.sub(lambda m: f"ki-lô-mét {cardinal(int(m['km']), ctx.variant)}", text)
         text = _QUANTITY.sub(replace, text)
+    if _BARE_UNIT_HINT.search(text):
+        text = _BARE_UNIT.sub(lambda m: UNITS[m["unit"]], text)
     if "/" not in text:
         return text
     # "đồng/người/tháng": each further "/" reads like the first one.
     while True:
-        chained = _PER_CHAIN.sub(lambda m: f"{m['lead']} {m['joiner']} {_PER_WORDS[m['per']]}", text)
+        chained = _PER_CHAIN.sub(lambda m: f"{m['lead']} {m['joiner']} {_per_word(m['per'])}", text)
         chained = _WORD_PER.sub(lambda m: f"{m['unit']} {_per(m['unit'].casefold(), m['per'])}", chained)
         if chained == text:
             return chained
@@ -709,6 +852,10 @@ def _quantities(text: str, ctx: _Context) -> str:
 # --- 7. counts, Roman numerals, ordinals, months -----------------------------------------------------------
 
 _COUNT = re.compile(_BEFORE + r"(?P<a>" + NUM + r")/(?P<b>" + NUM + r")" + _AFTER)
+# "Thông tư 15/2024", "Luật số 18/2008": a document's number and year, not a count.
+_DOCUMENT_NUMBER = re.compile(
+    r"(?P<kw>" + _DOCUMENT_WORDS + r")(?P<gap>\s+(?:số\s*:?\s*)?)(?P<n>\d+)/(?P<y>" + _YEAR + r")" + _AFTER
+)
 _ROMAN_AFTER = re.compile(
     r"\b(?P<kw>(?i:khóa|khoá|lần\s+thứ|kỳ\s+họp\s+thứ|thứ|quý|chương|phần|mục|đại\s+hội|thế\s+kỷ|"
     r"nhiệm\s+kỳ|hội\s+nghị|giai\s+đoạn|tập|vùng|khu\s+vực|cấp|điều))\s+"
@@ -722,6 +869,12 @@ _MONTH_WORD = re.compile(r"\b(?P<kw>(?i:tháng))\s+(?P<m>0?[1-9]|1[0-2])(?![\w]|
 def _counts_and_ordinals(text: str, ctx: _Context) -> str:
     has_digit = _DIGIT.search(text) is not None
     if has_digit and "/" in text:
+        text = _DOCUMENT_NUMBER.sub(
+            lambda m: (
+                f"{m['kw']}{m['gap']}{cardinal(int(m['n']), ctx.variant)} năm {cardinal(int(m['y']), ctx.variant)}"
+            ),
+            text,
+        )
         text = _COUNT.sub(lambda m: f"{ctx.number(m['a'])} trên {ctx.number(m['b'])}", text)
     if not has_digit and not _ROMAN_TOKEN.search(text):
         return text
@@ -804,6 +957,7 @@ _RULES: tuple[Callable[[str, _Context], str], ...] = (
     _citation,
     _addresses,
     _codes,
+    _context,
     _lexicon,
     _phones,
     _house_numbers_and_fractions,
@@ -820,23 +974,118 @@ def _builtin_lexicon() -> Lexicon:
     return Lexicon.builtin()
 
 
-def normalize(text: str, *, variant: ReadingVariant = ReadingVariant.NORTH, lexicon: Lexicon | None = None) -> str:
+_RULE_NAMES: dict[Callable[[str, _Context], str], str] = {
+    _citation: "Số hiệu văn bản",
+    _addresses: "Địa chỉ thư điện tử, trang web",
+    _codes: "Mã số, biển số, chủng cúm, mốc báo động",
+    _context: "Viết tắt đọc theo ngữ cảnh",
+    _lexicon: "Từ điển viết tắt",
+    _phones: "Số điện thoại, số dịch vụ (đọc từng chữ số)",
+    _house_numbers_and_fractions: "Số nhà, phân số",
+    _dates: "Ngày tháng",
+    _times: "Giờ",
+    _quantities: "Số lượng, đơn vị đo",
+    _counts_and_ordinals: "Tỉ số, số La Mã, số thứ tự",
+    _numbers: "Số còn lại, chữ viết tắt đánh vần",
+}
+
+
+def _run(text: str, ctx: _Context, steps: list[Step] | None) -> str:
+    spoken = legacy.repair(text)
+    if steps is not None and spoken != text:
+        steps.append(Step("Bảng mã cũ (TCVN3, VNI) và Unicode NFC", text, spoken))
+    for rule in _RULES:
+        before = spoken
+        spoken = rule(spoken, ctx)
+        if steps is None or spoken == before:
+            continue
+        if rule is _context and ctx.hits is not None:
+            steps += [Step(_RULE_NAMES[rule], hit.written, hit.reading, hit.rule.reason) for hit in ctx.hits]
+            continue
+        steps += [Step(_RULE_NAMES[rule], old, new) for old, new in _changes(before, spoken)]
+    return spoken
+
+
+def _changes(before: str, after: str) -> list[tuple[str, str]]:
+    """The word spans that differ between two versions of a text."""
+    old, new = before.split(), after.split()
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    return [
+        (" ".join(old[i1:i2]), " ".join(new[j1:j2])) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"
+    ]
+
+
+def normalize(
+    text: str,
+    *,
+    variant: ReadingVariant = ReadingVariant.NORTH,
+    lexicon: Lexicon | None = None,
+    letters: CodeLetters = CodeLetters.AS_WRITTEN,
+) -> str:
     """Turn written Vietnamese into the words an announcer would say.
 
     Args:
         text: the announcement as typed or pasted (Unicode in any normal form, TCVN3 or VNI).
         variant: Northern (nghìn, linh, hai mươi tư) or Southern (ngàn, lẻ, hai mươi bốn) reading.
         lexicon: the station's lexicon; ``None`` uses the built-in one.
+        letters: how letters inside plates and strain names are read (N "nờ" or "en").
 
     Returns:
         NFC text with no digits left: numbers, dates, times, units, phone numbers, citations and
         abbreviations are written as words. Text without any of these is returned unchanged.
     """
-    ctx = _Context(variant=variant, lexicon=lexicon or _builtin_lexicon())
-    spoken = legacy.repair(text)
-    for rule in _RULES:
-        spoken = rule(spoken, ctx)
-    return spoken
+    ctx = _Context(variant=variant, lexicon=lexicon or _builtin_lexicon(), letters=letters)
+    return _run(text, ctx, None)
 
 
-__all__ = ["ABBREVIATIONS", "LETTERS", "NUM", "UNITS", "normalize"]
+def explain(
+    text: str,
+    *,
+    variant: ReadingVariant = ReadingVariant.NORTH,
+    lexicon: Lexicon | None = None,
+    letters: CodeLetters = CodeLetters.AS_WRITTEN,
+) -> tuple[str, list[Step]]:
+    """Like :func:`normalize`, and also every rule that changed the text, in the order they ran.
+
+    Returns:
+        The spoken text (the same as :func:`normalize` gives) and one :class:`Step` per change: the rule's
+        Vietnamese name, the written and spoken words, and for abbreviations read by context, why.
+    """
+    ctx = _Context(variant=variant, lexicon=lexicon or _builtin_lexicon(), letters=letters, hits=[])
+    steps: list[Step] = []
+    return _run(text, ctx, steps), steps
+
+
+def paragraphs(document: str) -> list[str]:
+    """A document's paragraphs (split at blank lines), each on one line.
+
+    Lines inside a paragraph are joined with a space, so a citation or a number broken across lines
+    ("số 123/QĐ-" then "UBND") is read once, as one.
+    """
+    blocks = re.split(r"\n\s*\n", document.replace("\r\n", "\n"))
+    return [" ".join(block.split()) for block in blocks if block.strip()]
+
+
+def normalize_document(
+    document: str,
+    *,
+    variant: ReadingVariant = ReadingVariant.NORTH,
+    lexicon: Lexicon | None = None,
+    letters: CodeLetters = CodeLetters.AS_WRITTEN,
+) -> list[str]:
+    """The spoken form of a whole document, paragraph by paragraph (see :func:`paragraphs`)."""
+    return [normalize(p, variant=variant, lexicon=lexicon, letters=letters) for p in paragraphs(document)]
+
+
+__all__ = [
+    "ABBREVIATIONS",
+    "LETTERS",
+    "NUM",
+    "UNITS",
+    "CodeLetters",
+    "Step",
+    "explain",
+    "normalize",
+    "normalize_document",
+    "paragraphs",
+]

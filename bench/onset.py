@@ -191,7 +191,7 @@ def daemon_run(station: Path, env: dict[str, str], pulse: PulseServer, tone: Pat
     from truyenthanh import bootstrap
     from truyenthanh.adapters.control import ControlClient
     from truyenthanh.config import load_settings
-    from truyenthanh.domain.schedule import Resolution
+    from truyenthanh.domain.schedule import OneOff, Resolution, ScheduleRequest
 
     built = bootstrap.build(load_settings(station, **BENCH_OPERATOR))
     actor = built.accounts.single_operator_actor()
@@ -207,7 +207,7 @@ def daemon_run(station: Path, env: dict[str, str], pulse: PulseServer, tone: Pat
         first = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=8)
         instants = [first + timedelta(seconds=SPACING_S * i) for i in range(count)]
         for instant in instants:
-            built.scheduling.add(actor, programme, at=instant, resolve=Resolution.FORCE)
+            built.scheduling.save(actor, ScheduleRequest(programme, OneOff(instant), resolve=Resolution.FORCE))
         time.sleep(max(0.0, (instants[-1] - datetime.now(UTC)).total_seconds()) + 1.5)
         recording.stop()
         result["onset"] = match([i.timestamp() for i in instants], recording.onsets())

@@ -43,6 +43,10 @@ def test_schedule_a_file_list_refuse_remove(station_dir: Path, tmp_path: Path) -
     assert "giờ yên tĩnh 21:30–05:00" in quiet.stderr and "--force" in quiet.stderr
     clash = run("schedule", "add", str(saved["programme_id"]), "--at", "2030-01-07 08:00:01", data_dir=station_dir)
     assert clash.returncode == 1 and "trùng với «thong-bao»" in clash.stderr
+    # The choices are told in words by the service; the command line names its options for them.
+    assert "lúc 08:00:02 (--resolve after)" in clash.stderr and "vẫn lưu như vậy (--force)" in clash.stderr
+    no_time = run("schedule", "add", str(saved["programme_id"]), "--daily", data_dir=station_dir)
+    assert no_time.returncode == 1 and "Lỗi lịch phát (--time): Lịch lặp cần giờ phát" in no_time.stderr
     daily = run(
         "schedule", "add", str(saved["programme_id"]), "--days", "t2,t4,t6", "--time", "17:15", data_dir=station_dir
     )

@@ -16,7 +16,7 @@ from truyenthanh.config import load_settings
 from truyenthanh.domain import hashchain
 from truyenthanh.domain.enums import ItemKind, Outcome, Priority
 from truyenthanh.domain.records import broadcast_content
-from truyenthanh.domain.schedule import Misfire, Resolution
+from truyenthanh.domain.schedule import Misfire, OneOff, Recurring, Resolution, ScheduleRequest
 from truyenthanh.errors import NotFoundError, ScheduleError
 from truyenthanh.services import chains
 from truyenthanh.services.broadcast_log import LogEntry
@@ -73,7 +73,7 @@ def test_conflict_refused_then_resolved(container: bootstrap.Container) -> None:
     with pytest.raises(ScheduleConflictError) as refused:
         service.add(ADMIN, "Thông báo", at=local(24, 5, 40))
     assert "trùng với «Bản tin sáng» (05:30–05:50" in refused.value.message
-    assert "--resolve after" in refused.value.message
+    assert "phát ngay sau mục bị trùng, lúc 05:50" in refused.value.message
     assert container.scheduling.fingerprint() == before  # nothing saved
     after = service.add(ADMIN, "Thông báo", at=local(24, 5, 40), resolve=Resolution.AFTER)
     assert after.schedule.start_at == local(24, 5, 50)
@@ -110,13 +110,11 @@ def test_update_changes_timing_under_the_same_rules(container: bootstrap.Contain
     assert notice.schedule.id is not None
 
     # Not checked against itself: a new priority and misfire policy at the same time are no conflict.
-    edited = service.update(
+    weekdays = Recurring("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", time(6, 0))
+    edited = service.save(
         ADMIN,
-        notice.schedule.id,
-        rrule="FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
-        time_of_day=time(6, 0),
-        priority=Priority.PRIORITY,
-        misfire=Misfire.parse("skip"),
+        ScheduleRequest("Thông báo", weekdays, priority=Priority.PRIORITY, misfire=Misfire.parse("skip")),
+        schedule_id=notice.schedule.id,
     )
     assert edited.schedule.summary == "Thứ Hai đến Thứ Sáu, 06:00"
     assert edited.schedule.id == notice.schedule.id and len(service.schedules()) == 2
@@ -129,30 +127,34 @@ def test_update_changes_timing_under_the_same_rules(container: bootstrap.Contain
 
     # Moved onto the morning bulletin: refused and nothing changes, then shifted after it.
     before = service.fingerprint()
+    daily_0540 = Recurring("FREQ=DAILY", time(5, 40))
     with pytest.raises(ScheduleConflictError, match="trùng với «Bản tin sáng»"):
-        service.update(ADMIN, notice.schedule.id, rrule="FREQ=DAILY", time_of_day=time(5, 40))
+        service.save(ADMIN, ScheduleRequest("Thông báo", daily_0540), schedule_id=notice.schedule.id)
     assert service.fingerprint() == before
-    shifted = service.update(
-        ADMIN, notice.schedule.id, rrule="FREQ=DAILY", time_of_day=time(5, 40), resolve=Resolution.AFTER
+    shifted = service.save(
+        ADMIN, ScheduleRequest("Thông báo", daily_0540, resolve=Resolution.AFTER), schedule_id=notice.schedule.id
     )
     assert shifted.note.startswith("Đã dời giờ phát sang")
     assert shifted.schedule.summary == "Hằng ngày, 05:50"
 
     # Into the quiet hours: refused; forced, it is saved and says so.
+    night = OneOff(local(24, 4, 30))
     with pytest.raises(ScheduleConflictError, match="giờ yên tĩnh"):
-        service.update(ADMIN, notice.schedule.id, at=local(24, 4, 30))
-    forced = service.update(ADMIN, notice.schedule.id, at=local(24, 4, 30), resolve=Resolution.FORCE)
+        service.save(ADMIN, ScheduleRequest("Thông báo", night), schedule_id=notice.schedule.id)
+    forced = service.save(
+        ADMIN, ScheduleRequest("Thông báo", night, resolve=Resolution.FORCE), schedule_id=notice.schedule.id
+    )
     assert forced.forced and forced.schedule.rrule is None
     assert daily.schedule.id is not None and service.get(daily.schedule.id).summary == "Hằng ngày, 05:30"
     with pytest.raises(NotFoundError, match="số 99"):
-        service.update(ADMIN, 99, at=local(24, 8))
+        service.save(ADMIN, ScheduleRequest("Thông báo", OneOff(local(24, 8))), schedule_id=99)
 
 
 def test_bad_input_is_explained(container: bootstrap.Container) -> None:
     programme(container, "Nhạc", 5)
     with pytest.raises(ScheduleError, match="đã qua"):
         container.scheduling.add(ADMIN, "Nhạc", at=local(22, 8))
-    with pytest.raises(ScheduleError, match="--time"):
+    with pytest.raises(ScheduleError, match="cần giờ phát"):
         container.scheduling.add(ADMIN, "Nhạc", rrule="FREQ=DAILY")
     with pytest.raises(ScheduleError, match="Không có buổi «Buổi trưa»"):
         container.scheduling.add(ADMIN, "Nhạc", at=local(24, 8), session_name="Buổi trưa")

@@ -167,3 +167,55 @@ async def test_edit_a_schedule_with_its_summary_conflicts_and_quiet_hours(contai
         assert app.screen is screen
         edited = container.scheduling.get(morning)
         assert (edited.summary, edited.priority) == ("Thứ Hai đến Thứ Sáu, 22:00", Priority.PRIORITY)
+
+
+async def test_a_refused_field_is_named_marked_and_focused(container: bootstrap.Container) -> None:
+    programme_id, _ = add_programme(container, "Thông báo", at=time(6, 0), rrule=None)
+    app = TruyenthanhApp(StationBackend(container, actor=ADMIN), start_daemon=False)
+    async with app.run_test(size=(100, 45)) as pilot:
+        await pilot.press("f5")
+        await settle(app, pilot)
+        await pilot.press("a")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, ScheduleFormScreen)
+        form.query_one("#schedule-time", Input).value = "09:00"
+
+        # No programme chosen: the error says which field, which is marked and gets the cursor.
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        programme = form.query_one("#schedule-programme", Select)
+        error = str(form.query_one("#form-error").render())
+        assert error == "Lỗi lịch phát (ô «Chương trình»): Hãy chọn chương trình."
+        assert programme.has_class("-invalid") and programme.has_focus
+        session = form.query_one("#schedule-session", Select)
+        assert (
+            programme.query_one("SelectCurrent").styles.background
+            != session.query_one("SelectCurrent").styles.background
+        )
+
+        # Choosing one clears the mark; 09:00 today has passed at 10:00: the time is the field.
+        programme.value = programme_id
+        await pilot.pause()
+        assert not form.query(".-invalid")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is form
+        error = str(form.query_one("#form-error").render())
+        assert error.startswith("Lỗi lịch phát (ô «Ngày, Giờ phát»): Thời điểm 09:00:00 23/11/2026 đã qua")
+        time_input, date_input = form.query_one("#schedule-time", Input), form.query_one("#schedule-date", Input)
+        assert time_input.has_class("-invalid") and date_input.has_class("-invalid") and time_input.has_focus
+        minutes = form.query_one("#schedule-misfire-minutes", Input)
+        assert date_input.styles.background != minutes.styles.background
+        assert "--" not in error
+        assert len(container.scheduling.schedules()) == 1
+
+        # A long reason wraps inside the dialog instead of running past its edge.
+        form.query_one("#schedule-time", Input).value = "22:30"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        label = form.query_one("#form-error")
+        text = str(label.render())
+        assert "rơi vào giờ yên tĩnh" in text and "--" not in text
+        assert label.region.right <= form.query_one(".form").region.right
+        assert label.region.height > text.count("\n") + 1  # some lines were wrapped

@@ -169,7 +169,10 @@ def test_overlap_is_refused_with_choices() -> None:
     assert report.replace_ids == (1,)
     assert report.choices == (Resolution.SHIFT, Resolution.AFTER, Resolution.REPLACE, Resolution.FORCE)
     text = report.explain(HN)
-    assert "--resolve after" in text and "--force" in text and "dời sang 05:50" in text
+    assert "phát ngay sau mục bị trùng, lúc 05:50" in text and "vẫn lưu như vậy" in text and "dời sang 05:50" in text
+    assert "--" not in text  # the choices are told in words; each interface names them its own way
+    named = report.explain(HN, choice_names={Resolution.AFTER: "--resolve after", Resolution.FORCE: "--force"})
+    assert "lúc 05:50 (--resolve after)" in named and "vẫn lưu như vậy (--force)." in named
 
 
 def test_priority_in_the_same_session_is_not_an_overlap() -> None:

@@ -1,7 +1,8 @@
 """The ``truyenthanh`` command: parse, load settings, call bootstrap, hand off. No logic lives here.
 
 Each area adds its commands in a module of this package and registers them at the bottom of this file.
-Errors are printed in Vietnamese on stderr with exit code 1; stdout is for data (``--json``).
+Errors are printed in Vietnamese on stderr with exit code 1, naming the option they concern (see
+:mod:`truyenthanh.cli.flags`); stdout is for data (``--json``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 import click
 
 from truyenthanh.cli import vietnamese
+from truyenthanh.cli.flags import error_text, option_names
 from truyenthanh.cli.state import CliState, pass_state
 from truyenthanh.errors import TruyenthanhError
 
@@ -59,7 +61,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except TruyenthanhError as exc:
-            click.echo(f"{exc.title}: {exc.message}", err=True)
+            click.echo(error_text(exc, option_names(ctx)), err=True)
             ctx.exit(1)
         except KeyboardInterrupt:
             click.echo("Đã dừng theo yêu cầu.", err=True)

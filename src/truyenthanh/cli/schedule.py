@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -12,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from truyenthanh.cli.flags import OptionNames, naming
 from truyenthanh.cli.login import current_actor
 from truyenthanh.cli.state import CliState, pass_state
 from truyenthanh.domain.approval import ContentKind
@@ -21,12 +23,17 @@ from truyenthanh.domain.schedule import (
     WEEKDAY_NAMES,
     WEEKDAYS_RRULE,
     Misfire,
+    OneOff,
+    Recurring,
     Resolution,
+    ScheduleRequest,
+    Timing,
     parse_time_of_day,
     parse_when,
     rrule_for_days,
+    timing_of,
 )
-from truyenthanh.errors import AudioError, ScheduleError
+from truyenthanh.errors import AudioError, ScheduleError, TruyenthanhError
 
 if TYPE_CHECKING:
     from truyenthanh.services.scheduling import SavedSchedule, SchedulingService
@@ -44,6 +51,26 @@ def _bound(raw: str | None, zone: ZoneInfo, now: datetime, *, end: bool) -> date
 
 def _local(moment: datetime | None, zone: ZoneInfo, fmt: str = "%H:%M:%S %d/%m/%Y") -> str:
     return moment.astimezone(zone).strftime(fmt) if moment else "—"
+
+
+_TIMING_FIELDS = {
+    "timing": "--at hoặc --rrule/--daily/--weekdays/--days",
+    "at": "--at",
+    "rrule": "--rrule/--daily/--weekdays/--days",
+    "days": "--days",
+    "time": "--time",
+    "valid_from": "--from",
+    "valid_to": "--to",
+    "session": "--session",
+    "misfire": "--misfire",
+    "resolve": "--resolve/--force",
+}
+_CHOICE_OPTIONS = {r: "--force" if r is Resolution.FORCE else f"--resolve {r.value}" for r in Resolution}
+
+ADD_OPTIONS = OptionNames(fields={**_TIMING_FIELDS, "programme": "CHƯƠNG_TRÌNH"}, choices=_CHOICE_OPTIONS)
+"""How ``schedule add`` names the fields of its errors and the conflict choices."""
+EDIT_OPTIONS = OptionNames(fields={**_TIMING_FIELDS, "programme": "--programme"}, choices=_CHOICE_OPTIONS)
+"""How ``schedule edit`` names the fields of its errors and the conflict choices."""
 
 
 @click.group()
@@ -106,6 +133,7 @@ def _checking_options(command: Callable[..., None]) -> Callable[..., None]:
 @click.option("--title", help="Tên chương trình tạo từ --audio.")
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
 @pass_state
+@naming(ADD_OPTIONS)
 def add(
     state: CliState,
     programme: str | None,
@@ -131,15 +159,21 @@ def add(
     service = container.scheduling
     zone = service.zone
     now = container.clock.now()
-    rule = _rule(rrule_text, daily, weekdays, days_text)
+    with _about("rrule"):
+        rule = _rule(rrule_text, daily, weekdays, days_text)
     if (programme is None) == (audio is None):
         raise ScheduleError("Cần tên hoặc số chương trình, hoặc --audio TỆP (không dùng cả hai).")
-    misfire = Misfire.parse(misfire_text)
-    at = parse_when(at_text, zone, now) if at_text else None
-    time_of_day = parse_time_of_day(time_text) if time_text else None
-    valid_from = _bound(from_text, zone, now, end=False)
-    valid_to = _bound(to_text, zone, now, end=True)
-    chosen = _resolution(force, resolve)
+    with _about("misfire"):
+        misfire = Misfire.parse(misfire_text)
+    with _about("at"):
+        at = parse_when(at_text, zone, now) if at_text else None
+    with _about("time"):
+        time_of_day = parse_time_of_day(time_text) if time_text else None
+    timing = timing_of(at, rule, time_of_day)
+    with _about("valid_from"):
+        valid_from = _bound(from_text, zone, now, end=False)
+    with _about("valid_to"):
+        valid_to = _bound(to_text, zone, now, end=True)
     actor = current_actor(state)
     made: int | None = None
     if audio is not None:
@@ -150,19 +184,17 @@ def add(
         made = service.programme_for_asset(actor, asset.id, title=title)
         programme = str(made)
     assert programme is not None
-    saved = service.add(
-        actor,
-        programme,
-        at=at,
-        rrule=rule,
-        time_of_day=time_of_day,
+    request = ScheduleRequest(
+        programme=programme,
+        timing=timing,
         priority=Priority(priority),
         misfire=misfire,
         session_name=session_name,
         valid_from=valid_from,
         valid_to=valid_to,
-        resolve=chosen,
+        resolve=_resolution(force, resolve),
     )
+    saved = service.save(actor, request)
     if made is not None and container.approvals.get(ContentKind.PROGRAMME, made).status is ContentStatus.WAITING:
         click.echo(
             f"Lưu ý: chương trình số {made} đang chờ duyệt; chỉ được phát khi người duyệt chạy "
@@ -172,11 +204,23 @@ def add(
     _report(service, saved, as_json)
 
 
+@contextmanager
+def _about(field: str) -> Iterator[None]:
+    """Errors raised inside (that name no field of their own) concern ``field``, so they name its option."""
+    try:
+        yield
+    except TruyenthanhError as exc:
+        if exc.field is None:
+            exc.field = field
+        raise
+
+
 def _rule(rrule_text: str | None, daily: bool, weekdays: bool, days_text: str | None) -> str | None:
     """The recurrence the flags ask for, if any."""
     rules = [r for r in (rrule_text, DAILY_RRULE if daily else None, WEEKDAYS_RRULE if weekdays else None) if r]
     if days_text:
-        rules.append(rrule_for_days(days_text))
+        with _about("days"):
+            rules.append(rrule_for_days(days_text))
     if len(rules) > 1:
         raise ScheduleError("Chỉ dùng một trong --rrule, --daily, --weekdays, --days.")
     return rules[0] if rules else None
@@ -212,6 +256,7 @@ def _report(service: SchedulingService, saved: SavedSchedule, as_json: bool) -> 
 @_checking_options
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
 @pass_state
+@naming(EDIT_OPTIONS)
 def edit(
     state: CliState,
     schedule_id: int,
@@ -238,36 +283,43 @@ def edit(
     zone = service.zone
     now = container.clock.now()
     current = service.spec(schedule_id)
-    rule = _rule(rrule_text, daily, weekdays, days_text)
+    with _about("rrule"):
+        rule = _rule(rrule_text, daily, weekdays, days_text)
     if at_text and (rule or time_text):
         raise ScheduleError(
             "Dùng --at cho lịch một lần, hoặc --rrule/--daily/--weekdays/--days với --time; không cả hai."
         )
-    timing: dict[str, Any]
+    with _about("time"):
+        time_of_day = parse_time_of_day(time_text) if time_text else None
+    timing: Timing
+    valid_from = None
     if at_text or (current.rrule is None and rule is None):
-        start = parse_when(at_text, zone, now) if at_text else current.start_at
-        if time_text:
-            local = start.astimezone(zone)
-            start = datetime.combine(local.date(), parse_time_of_day(time_text), tzinfo=zone)
-        timing = {"at": start}
+        with _about("at"):
+            start = parse_when(at_text, zone, now) if at_text else current.start_at
+        if time_of_day is not None:
+            start = datetime.combine(start.astimezone(zone).date(), time_of_day, tzinfo=zone)
+        timing = OneOff(start)
     else:
-        timing = {
-            "rrule": rule or current.rrule,
-            "time_of_day": parse_time_of_day(time_text) if time_text else current.start_at.astimezone(zone).time(),
-            "valid_from": _bound(from_text, zone, now, end=False) if from_text else current.valid_from,
-        }
-    saved = service.update(
-        current_actor(state),
-        schedule_id,
-        programme=programme,
-        **timing,
+        recurrence = rule or current.rrule
+        assert recurrence is not None
+        timing = Recurring(recurrence, time_of_day or current.start_at.astimezone(zone).time())
+        with _about("valid_from"):
+            valid_from = _bound(from_text, zone, now, end=False) if from_text else current.valid_from
+    with _about("misfire"):
+        misfire = Misfire.parse(misfire_text) if misfire_text else current.misfire
+    with _about("valid_to"):
+        valid_to = _bound(to_text, zone, now, end=True)
+    request = ScheduleRequest(
+        programme=programme if programme is not None else current.programme_id,
+        timing=timing,
         priority=Priority(priority) if priority else current.priority,
-        misfire=Misfire.parse(misfire_text) if misfire_text else current.misfire,
+        misfire=misfire,
         session_name=session_name if session_name is not None else current.session_name,
-        valid_to=_bound(to_text, zone, now, end=True),
+        valid_from=valid_from,
+        valid_to=valid_to if valid_to is not None else current.valid_to,
         resolve=_resolution(force, resolve),
     )
-    _report(service, saved, as_json)
+    _report(service, service.save(current_actor(state), request, schedule_id=schedule_id), as_json)
 
 
 @schedule.command("list")

@@ -53,10 +53,10 @@ def after_reject(kind: ContentKind, ident: int, current: ContentStatus, reason: 
     """The state after a rejection, which must give a reason.
 
     Raises:
-        WorkflowError: no reason, or the content is not waiting for approval.
+        WorkflowError: no reason (``field="reason"``), or the content is not waiting for approval.
     """
     if not reason.strip():
-        raise WorkflowError("Từ chối phải ghi rõ lý do (--reason).")
+        raise WorkflowError("Từ chối phải ghi rõ lý do.", field="reason")
     if current is ContentStatus.WAITING:
         return ContentStatus.REJECTED
     raise _refuse(kind, ident, current, "chỉ từ chối được nội dung đang chờ duyệt")

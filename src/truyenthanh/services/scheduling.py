@@ -81,7 +81,7 @@ class ScheduleView:
 
 @dataclass(frozen=True)
 class SavedSchedule:
-    """The result of :meth:`SchedulingService.add` and :meth:`SchedulingService.update`."""
+    """The result of :meth:`SchedulingService.save`."""
 
     schedule: ScheduleView
     forced: tuple[str, ...] = ()
@@ -235,8 +235,8 @@ class SchedulingService:
         valid_to: datetime | None = None,
         resolve: Resolution | None = None,
     ) -> SavedSchedule:
-        """:meth:`save` a new schedule given as keyword arguments (kept for the tests, the benches and the
-        services that have not moved to :class:`ScheduleRequest` yet).
+        """:meth:`save` a new schedule given as keyword arguments: a shorthand for tests that set up airings
+        (the CLI and the TUI build a :class:`ScheduleRequest`).
 
         Raises:
             As :meth:`save`; ``ScheduleError`` also when the timing is neither a one-off nor a rule with a time.
@@ -252,41 +252,6 @@ class SchedulingService:
             resolve=resolve,
         )
         return self.save(actor, request)
-
-    def update(
-        self,
-        actor: Actor,
-        schedule_id: int,
-        *,
-        programme: int | str | None = None,
-        at: datetime | None = None,
-        rrule: str | None = None,
-        time_of_day: time | None = None,
-        priority: Priority = Priority.NORMAL,
-        misfire: Misfire | None = None,
-        session_name: str | None = None,
-        valid_from: datetime | None = None,
-        valid_to: datetime | None = None,
-        resolve: Resolution | None = None,
-    ) -> SavedSchedule:
-        """:meth:`save` new values for a saved schedule given as keyword arguments (kept like :meth:`add`);
-        ``programme`` ``None`` keeps its programme and ``valid_to`` ``None`` its end of validity.
-
-        Raises:
-            As :meth:`save`.
-        """
-        current = self.spec(schedule_id)
-        request = ScheduleRequest(
-            programme=current.programme_id if programme is None else programme,
-            timing=timing_of(at, rrule, time_of_day),
-            priority=priority,
-            misfire=misfire or Misfire(),
-            session_name=session_name,
-            valid_from=valid_from,
-            valid_to=current.valid_to if valid_to is None else valid_to,
-            resolve=resolve,
-        )
-        return self.save(actor, request, schedule_id=schedule_id)
 
     def save(self, actor: Actor, request: ScheduleRequest, *, schedule_id: int | None = None) -> SavedSchedule:
         """Check a schedule against the other enabled ones and the station's rules, settle its conflicts as the

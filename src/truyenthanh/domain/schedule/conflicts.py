@@ -77,20 +77,25 @@ class ConflictReport:
         found.append(Resolution.FORCE)
         return tuple(found)
 
-    def explain(self, zone: ZoneInfo, limit: int = 5) -> str:
-        """A Vietnamese explanation: what collides, then the choices with the command-line options for them."""
+    def explain(self, zone: ZoneInfo, limit: int = 5, *, choice_names: Mapping[Resolution, str] | None = None) -> str:
+        """A Vietnamese explanation: what collides, then the choices in words.
+
+        Args:
+            choice_names: how an interface names each choice (the CLI: its options), added after the choice's
+                words; ``None``: words only.
+        """
         lines = [conflict.message for conflict in self.conflicts[:limit]]
         if len(self.conflicts) > limit:
             lines.append(f"... và {len(self.conflicts) - limit} xung đột khác.")
-        options = []
-        if self.shift_to is not None:
-            options.append(f"dời sang {clock_text(self.shift_to, zone)} (--resolve shift)")
-        if self.after is not None:
-            options.append(f"phát ngay sau mục bị trùng, lúc {clock_text(self.after, zone)} (--resolve after)")
-        if self.replace_ids:
-            ids = ", ".join(str(i) for i in self.replace_ids)
-            options.append(f"thay thế các lần phát bị trùng của lịch số {ids} (--resolve replace)")
-        options.append("hoặc vẫn lưu như vậy (--force)")
+        words = {
+            Resolution.SHIFT: f"dời sang {clock_text(self.shift_to, zone)}" if self.shift_to else "",
+            Resolution.AFTER: f"phát ngay sau mục bị trùng, lúc {clock_text(self.after, zone)}" if self.after else "",
+            Resolution.REPLACE: "thay thế các lần phát bị trùng của lịch số "
+            + ", ".join(str(i) for i in self.replace_ids),
+            Resolution.FORCE: "hoặc vẫn lưu như vậy",
+        }
+        names = choice_names or {}
+        options = [words[choice] + (f" ({names[choice]})" if choice in names else "") for choice in self.choices]
         lines.append("Có thể chọn: " + "; ".join(options) + ".")
         return "\n".join(lines)
 
@@ -267,8 +272,17 @@ class ScheduleConflictError(ScheduleError):
     """A schedule breaks the station's rules; :attr:`report` holds the conflicts and the choices."""
 
     def __init__(self, report: ConflictReport, zone: ZoneInfo) -> None:
-        super().__init__("Không lưu lịch phát vì:\n" + report.explain(zone), field="resolve")
+        super().__init__(self.REFUSED + report.explain(zone), field="resolve")
         self.report = report
+        self.zone = zone
+        """The station's zone, in which the conflicts and choices are told."""
+
+    REFUSED = "Không lưu lịch phát vì:\n"
+    """How the message starts."""
+
+    def explained(self, choice_names: Mapping[Resolution, str]) -> str:
+        """The message with each choice followed by the name an interface gives it (the CLI: its options)."""
+        return self.REFUSED + self.report.explain(self.zone, choice_names=choice_names)
 
 
 @dataclass(frozen=True)

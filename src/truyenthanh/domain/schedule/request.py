@@ -44,13 +44,13 @@ def timing_of(at: datetime | None, rrule: str | None, time_of_day: time | None) 
     """
     if (at is None) == (rrule is None):
         raise ScheduleError(
-            "Cần đúng một trong hai: --at (phát một lần) hoặc --rrule/--daily/--weekdays/--days.", field="timing"
+            "Cần đúng một trong hai: thời điểm phát (lịch một lần) hoặc cách lặp lại (lịch lặp).", field="timing"
         )
     if at is not None:
         return OneOff(at)
     assert rrule is not None
     if time_of_day is None:
-        raise ScheduleError("Lịch lặp cần giờ phát: --time GG:PP.", field="time")
+        raise ScheduleError("Lịch lặp cần giờ phát (GG:PP).", field="time")
     return Recurring(rrule, time_of_day)
 
 

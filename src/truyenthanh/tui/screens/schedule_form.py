@@ -16,12 +16,16 @@ from truyenthanh.domain.schedule import (
     WEEKDAY_NAMES,
     Misfire,
     MisfireKind,
+    OneOff,
+    Recurring,
     Resolution,
+    ScheduleRequest,
     ScheduleSpec,
+    Timing,
     describe,
     normalise_rrule,
 )
-from truyenthanh.errors import ScheduleError
+from truyenthanh.errors import ScheduleError, TruyenthanhError
 from truyenthanh.services.programmes import ProgrammeSummary
 from truyenthanh.services.scheduling import SavedSchedule, ScheduleConflictError, ScheduleView
 from truyenthanh.tui import parsing
@@ -42,9 +46,31 @@ MISFIRE_KINDS = (
 )
 
 
-class ScheduleFormScreen(FormScreen[SavedSchedule]):
-    """Add a schedule, or edit one (``editing``); a summary line says in words when it will air."""
+FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "programme": ("Chương trình", ("schedule-programme",)),
+    "timing": ("Lặp lại", ("schedule-repeat",)),
+    "rrule": ("Lặp lại", ("schedule-repeat",)),
+    "at": ("Ngày, Giờ phát", ("schedule-time", "schedule-date")),
+    "time": ("Giờ phát", ("schedule-time",)),
+    "valid_from": ("Ngày", ("schedule-date",)),
+    "session": ("Buổi", ("schedule-session",)),
+}
+"""An error's ``field`` to the Vietnamese label the form shows for it and the widgets to mark (the first gets the
+cursor). Fields the form has no input for (``valid_to``, ``resolve``) are told without a label."""
 
+
+class ScheduleFormScreen(FormScreen[SavedSchedule]):
+    """Add a schedule, or edit one (``editing``); a summary line says in words when it will air.
+
+    A refused save names the field it concerns, marks it (class ``-invalid``) and focuses it.
+    """
+
+    DEFAULT_CSS = """
+    ScheduleFormScreen #form-error { width: 1fr; }
+    ScheduleFormScreen Input.-invalid, ScheduleFormScreen Select.-invalid > SelectCurrent {
+        background: $error 30%;
+    }
+    """
     HEADING = "Thêm lịch phát"
 
     def __init__(
@@ -160,6 +186,7 @@ class ScheduleFormScreen(FormScreen[SavedSchedule]):
         for widget in self.query(".needs-minutes"):
             widget.display = not skip
         self._clear_choices()
+        self._clear_marks()
         summary = self.query_one("#schedule-summary", Label)
         try:
             values = self.collect()
@@ -172,7 +199,7 @@ class ScheduleFormScreen(FormScreen[SavedSchedule]):
         summary.update(f"Sẽ phát: {describe(spec, zone)}")
 
     def collect(self) -> dict[str, Any]:
-        """Read the fields into the arguments of ``SchedulingService.add``."""
+        """Read the fields (programme, rule, day, time, priority, session, misfire) for :meth:`save`."""
         repeat = self.query_one("#schedule-repeat", Select).value
         rrule: str | None
         if repeat == "once":
@@ -207,39 +234,53 @@ class ScheduleFormScreen(FormScreen[SavedSchedule]):
     def save(self, values: dict[str, Any]) -> SavedSchedule:
         """Save through the scheduling service, with the conflict choice the operator made, if any."""
         if values["programme"] is None:
-            raise ScheduleError("Hãy chọn chương trình.")
-        common = {
-            "priority": values["priority"],
-            "misfire": values["misfire"],
-            "session_name": values["session"],
-            "resolve": values.get("resolve"),
-        }
+            raise ScheduleError("Hãy chọn chương trình.", field="programme")
         scheduling = self._backend.container.scheduling
-        actor = self._backend.acting()
         editing = self._editing
-        if editing is not None:
-            return scheduling.update(actor, editing.id, programme=values["programme"], **self._timing(values), **common)
-        return scheduling.add(actor, values["programme"], **self._timing(values), **common)
+        request = ScheduleRequest(
+            programme=values["programme"],
+            timing=self._timing(values),
+            priority=values["priority"],
+            misfire=values["misfire"],
+            session_name=values["session"],
+            valid_from=self._valid_from(values),
+            # The form has no end of validity: an edited schedule keeps its own.
+            valid_to=scheduling.spec(editing.id).valid_to if editing is not None else None,
+            resolve=values.get("resolve"),
+        )
+        return scheduling.save(self._backend.acting(), request, schedule_id=editing.id if editing else None)
 
-    def _timing(self, values: dict[str, Any]) -> dict[str, Any]:
-        """``at`` for a one-off, else the rule, the time and the first day (the service's arguments)."""
-        zone = self._backend.zone
-        day: date = values["day"]
+    def _timing(self, values: dict[str, Any]) -> Timing:
+        """A one-off on the day at the time, or the rule at the time."""
         if values["rrule"] is None:
-            return {"at": datetime.combine(day, values["time"], tzinfo=zone)}
-        return {
-            "rrule": values["rrule"],
-            "time_of_day": values["time"],
-            # From today is the service's default; a later first day becomes the schedule's validity start.
-            "valid_from": None
-            if day <= self._backend.now().date()
-            else datetime.combine(day, datetime.min.time(), tzinfo=zone),
-        }
+            return OneOff(datetime.combine(values["day"], values["time"], tzinfo=self._backend.zone))
+        return Recurring(values["rrule"], values["time"])
+
+    def _valid_from(self, values: dict[str, Any]) -> datetime | None:
+        """A recurring schedule's first day when it is after today (from today is the service's default)."""
+        day: date = values["day"]
+        if values["rrule"] is None or day <= self._backend.now().date():
+            return None
+        return datetime.combine(day, datetime.min.time(), tzinfo=self._backend.zone)
 
     def on_form_rejected(self, message: FormRejected) -> None:
-        """On conflicts, offer the choices as buttons (the base class shows the reason)."""
-        if isinstance(message.error, ScheduleConflictError):
-            self._offer(message.error)
+        """On conflicts, offer the choices as buttons (the base class shows the reason); an error about one field
+        names it, marks it and moves the cursor there."""
+        error = message.error
+        if isinstance(error, ScheduleConflictError):
+            self._offer(error)
+        elif isinstance(error, TruyenthanhError) and error.field in FIELDS:
+            label, widget_ids = FIELDS[error.field]
+            widgets = [self.query_one(f"#{widget_id}") for widget_id in widget_ids]
+            for widget in widgets:
+                widget.add_class("-invalid")
+            widgets[0].focus()
+            self.query_one("#form-error", Label).update(f"{error.title} (ô «{label}»): {error.message}")
+            message.prevent_default()  # the base class would show the message without the field
+
+    def _clear_marks(self) -> None:
+        for widget in self.query(".-invalid"):
+            widget.remove_class("-invalid")
 
     def _clear_choices(self) -> None:
         self.query_one("#schedule-choices", Horizontal).remove_children()

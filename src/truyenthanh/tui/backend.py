@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from truyenthanh.services.approvals import ContentView
     from truyenthanh.services.library import LibraryService
     from truyenthanh.services.programmes import ProgrammeService, ProgrammeSummary
+    from truyenthanh.services.scheduling import SchedulingService
 
 DISK_LOW_MB = 1024
 """Below this much free space on the station's disk the operator is warned."""
@@ -193,6 +194,11 @@ class StationBackend:
     def programmes(self) -> ProgrammeService:
         """Building programmes and their items."""
         return self.container.programmes
+
+    @property
+    def scheduling(self) -> SchedulingService:
+        """Schedules, the week's airings and the station's sessions."""
+        return self.container.scheduling
 
     @property
     def zone(self) -> ZoneInfo:

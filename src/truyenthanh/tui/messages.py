@@ -78,6 +78,14 @@ class WeekLoaded(Message):
         self.schedules = schedules
 
 
+class ScheduleRemoved(Message):
+    """A schedule was deleted (the broadcast log keeps its history)."""
+
+    def __init__(self, schedule: ScheduleView) -> None:
+        super().__init__()
+        self.schedule = schedule
+
+
 class ScheduleFormReady(Message):
     """The programmes and sessions the schedule form offers were read."""
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import ClassVar
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer
 
-from truyenthanh.errors import TruyenthanhError
+from truyenthanh.domain.schedule import Planned
 from truyenthanh.services.scheduling import SavedSchedule, ScheduleView
-from truyenthanh.tui.messages import ActionFailed, ScheduleFormReady, WeekLoaded
+from truyenthanh.tui.backend import StationBackend
+from truyenthanh.tui.messages import ScheduleFormReady, ScheduleRemoved, WeekLoaded
 from truyenthanh.tui.screens.base import StationScreen
 from truyenthanh.tui.screens.schedule_form import ScheduleFormScreen
 from truyenthanh.tui.widgets.statusbar import StatusBar
@@ -69,21 +69,24 @@ class ScheduleScreen(StationScreen):
         self.monday += timedelta(weeks=offset)
         self._load(self.monday)
 
-    @work(thread=True, exclusive=True, group="week")
     def _load(self, monday: date) -> None:
         zone = self.backend.zone
         start = datetime.combine(monday, time(), tzinfo=zone)
-        scheduling = self.backend.container.scheduling
-        try:
-            planned = scheduling.occurrences(start.astimezone(UTC), (start + timedelta(days=7)).astimezone(UTC))
-            schedules = scheduling.schedules()
-        except TruyenthanhError as exc:
-            self.post_message(ActionFailed(exc.title, exc.message))
-            return
-        airings = [
-            Airing(p.start.astimezone(zone), p.occurrence.title, p.occurrence.priority, p.session) for p in planned
-        ]
-        self.post_message(WeekLoaded(monday, airings, schedules))
+
+        def read(backend: StationBackend) -> tuple[list[Planned], list[ScheduleView]]:
+            end = start + timedelta(days=7)
+            return backend.scheduling.occurrences(
+                start.astimezone(UTC), end.astimezone(UTC)
+            ), backend.scheduling.schedules()
+
+        def loaded(result: tuple[list[Planned], list[ScheduleView]]) -> WeekLoaded:
+            planned, schedules = result
+            airings = [
+                Airing(p.start.astimezone(zone), p.occurrence.title, p.occurrence.priority, p.session) for p in planned
+            ]
+            return WeekLoaded(monday, airings, schedules)
+
+        self.run_call(read, loaded, group="week")
 
     def on_week_loaded(self, message: WeekLoaded) -> None:
         """Draw the week and the list."""
@@ -122,15 +125,12 @@ class ScheduleScreen(StationScreen):
         if event.data_table.id == "schedule-list":
             self.action_edit()
 
-    @work(thread=True, exclusive=True, group="schedule-form")
     def _prepare_form(self, editing: ScheduleView | None) -> None:
-        try:
-            programmes = self.backend.programmes.list()
-            sessions = [s.name for s in self.backend.container.scheduling.rules().sessions]
-        except TruyenthanhError as exc:
-            self.post_message(ActionFailed(exc.title, exc.message))
-            return
-        self.post_message(ScheduleFormReady(programmes, sessions, editing))
+        self.run_call(
+            lambda backend: (backend.programmes.list(), backend.session_names()),
+            lambda result: ScheduleFormReady(result[0], result[1], editing),
+            group="schedule-form",
+        )
 
     def on_schedule_form_ready(self, message: ScheduleFormReady) -> None:
         """Open the form."""
@@ -159,13 +159,16 @@ class ScheduleScreen(StationScreen):
         view = self.schedules[table.cursor_row]
         self._remove(view.id)
 
-    @work(thread=True, exclusive=True, group="schedule-remove")
     def _remove(self, schedule_id: int) -> None:
-        try:
-            view = self.backend.container.scheduling.remove(self.backend.acting(), schedule_id)
-        except TruyenthanhError as exc:
-            self.post_message(ActionFailed(exc.title, exc.message))
-            return
-        self.app.call_from_thread(self.notify, f"Đã xóa lịch số {view.id}: {view.programme_title}.", title="Đã xóa")
+        self.run_call(
+            lambda backend: backend.scheduling.remove(backend.acting(), schedule_id),
+            ScheduleRemoved,
+            group="schedule-remove",
+        )
+
+    def on_schedule_removed(self, message: ScheduleRemoved) -> None:
+        """Say what was deleted and show the week without it."""
+        view = message.schedule
+        self.notify(f"Đã xóa lịch số {view.id}: {view.programme_title}.", title="Đã xóa")
         assert self.monday is not None
         self._load(self.monday)

@@ -235,7 +235,7 @@ class ScheduleFormScreen(FormScreen[SavedSchedule]):
         """Save through the scheduling service, with the conflict choice the operator made, if any."""
         if values["programme"] is None:
             raise ScheduleError("Hãy chọn chương trình.", field="programme")
-        scheduling = self._backend.container.scheduling
+        scheduling = self._backend.scheduling
         editing = self._editing
         request = ScheduleRequest(
             programme=values["programme"],

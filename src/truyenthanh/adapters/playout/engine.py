@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from truyenthanh.adapters.playout.frames import Frames
-from truyenthanh.adapters.playout.outputs import Output
+from truyenthanh.adapters.playout.output import Output
 from truyenthanh.adapters.playout.sources import (
     FailedSource,
     FfmpegSource,

@@ -101,6 +101,33 @@ def parse_manifest(raw: bytes) -> Manifest:
     Raises:
         PackageError: not UTF-8 JSON, wrong format, or any field missing or malformed; every problem is listed.
     """
+    data = _load_json(raw)
+    problems: list[str] = []
+    _check_header(data, problems)
+    package_id, version, programme_file = data.get("package_id"), data.get("version"), data.get("programme_file")
+    version_of_format = data.get("format_version")
+    files, listed_any = _read_files(data.get("files"), problems)
+    if isinstance(programme_file, str) and not any(f.path == programme_file for f in files) and listed_any:
+        problems.append(f"tệp chương trình «{programme_file}» không có trong «files»")
+    rendered = _read_rendered(data.get("rendered", {}), {f.path for f in files}, problems)
+    if problems:
+        raise _fail(problems)
+    assert isinstance(package_id, str) and isinstance(programme_file, str)
+    assert _is_int(version) and _is_int(version_of_format)
+    return Manifest(
+        package_id=package_id,
+        version=version,
+        programme_file=programme_file,
+        files=tuple(files),
+        created=str(data.get("created", "")),
+        generator=str(data.get("generator", "")),
+        format_version=version_of_format,
+        rendered=tuple(sorted(rendered)),
+    )
+
+
+def _load_json(raw: bytes) -> dict[str, object]:
+    """The manifest's JSON object; anything else (too large, not UTF-8, not JSON, not an object) fails at once."""
     if len(raw) > MAX_MANIFEST_BYTES:
         raise _fail([f"quá lớn ({len(raw)} byte, tối đa {MAX_MANIFEST_BYTES})"])
     try:
@@ -111,7 +138,11 @@ def parse_manifest(raw: bytes) -> Manifest:
         raise _fail([f"không phải JSON hợp lệ ({exc})"]) from exc
     if not isinstance(data, dict):
         raise _fail(["cần một đối tượng JSON"])
-    problems: list[str] = []
+    return data
+
+
+def _check_header(data: dict[str, object], problems: list[str]) -> None:
+    """Check the manifest's scalar fields (format, versions, package id, programme file, created, generator)."""
     if data.get("format") != PACKAGE_FORMAT:
         problems.append(f"«format» phải là «{PACKAGE_FORMAT}»")
     version_of_format = data.get("format_version")
@@ -131,11 +162,14 @@ def parse_manifest(raw: bytes) -> Manifest:
     for key in ("created", "generator"):
         if not isinstance(data.get(key, ""), str):
             problems.append(f"«{key}» phải là chuỗi chữ")
-    files: list[ManifestEntry] = []
-    raw_files = data.get("files")
+
+
+def _read_files(raw_files: object, problems: list[str]) -> tuple[list[ManifestEntry], bool]:
+    """The well-formed entries of ``files`` and whether it listed any; problems with the others are added."""
     if not isinstance(raw_files, list) or not raw_files:
         problems.append("«files» phải là danh sách các tệp")
-        raw_files = []
+        return [], False
+    files: list[ManifestEntry] = []
     seen: set[str] = set()
     for index, item in enumerate(raw_files, start=1):
         if not isinstance(item, dict):
@@ -156,33 +190,21 @@ def parse_manifest(raw: bytes) -> Manifest:
             problems.append(f"files[{index}] «{path}»: «sha256» phải là 64 chữ số hex thường")
             continue
         files.append(ManifestEntry(path=path, size=size, sha256=digest))
-    if isinstance(programme_file, str) and not any(f.path == programme_file for f in files) and raw_files:
-        problems.append(f"tệp chương trình «{programme_file}» không có trong «files»")
-    rendered: list[tuple[str, str]] = []
-    raw_rendered = data.get("rendered", {})
+    return files, True
+
+
+def _read_rendered(raw_rendered: object, listed: set[str], problems: list[str]) -> list[tuple[str, str]]:
+    """The well-formed ``rendered`` pairs (each naming a file in ``listed``); problems with the others are added."""
     if not isinstance(raw_rendered, dict):
         problems.append("«rendered» phải là bảng «khóa#số mục» → tệp âm thanh")
-        raw_rendered = {}
-    listed = {f.path for f in files}
+        return []
+    rendered: list[tuple[str, str]] = []
     for item, path in raw_rendered.items():
         if not _RENDERED_KEY.match(item) or not isinstance(path, str) or path not in listed:
             problems.append(f"rendered «{item}»: cần dạng khóa#số mục và một tệp có trong «files»")
             continue
         rendered.append((item, path))
-    if problems:
-        raise _fail(problems)
-    assert isinstance(package_id, str) and isinstance(programme_file, str)
-    assert _is_int(version) and _is_int(version_of_format)
-    return Manifest(
-        package_id=package_id,
-        version=version,
-        programme_file=programme_file,
-        files=tuple(files),
-        created=str(data.get("created", "")),
-        generator=str(data.get("generator", "")),
-        format_version=version_of_format,
-        rendered=tuple(sorted(rendered)),
-    )
+    return rendered
 
 
 def _is_int(value: object) -> TypeGuard[int]:

@@ -710,6 +710,30 @@ def _read_item(reader: _Reader, raw: dict[str, Any], path: KeyPath, *, first: bo
                 "chương trình, dùng «/» (ví dụ audio/ban-tin.mp3), không có «..», không bắt đầu bằng «/» hay ổ đĩa",
             )
             return None
+    spec = _kind_fields(reader, raw, path, kind=kind, title=title, audio=audio)
+    if spec is None:
+        return None
+    if "duration" in raw and kind is not ItemKind.RELAY:
+        reader.problem((*path, "duration"), "chỉ mục tiếp sóng (relay) có «duration»; khoảng lặng ghi silence = GIÂY")
+    if audio is not None and kind not in (ItemKind.AUDIO, ItemKind.ANNOUNCEMENT):
+        reader.problem((*path, "audio"), "chỉ mục âm thanh và thông báo (đã đọc sẵn) có «audio»")
+    return ItemSpec(
+        kind=kind,
+        audio=audio if kind in (ItemKind.AUDIO, ItemKind.ANNOUNCEMENT) else None,
+        gain_db=gain,
+        fade_in_s=fade_in,
+        fade_out_s=fade_out,
+        crossfade_s=crossfade,
+        path=path,
+        **spec,
+    )
+
+
+def _kind_fields(
+    reader: _Reader, raw: dict[str, Any], path: KeyPath, *, kind: ItemKind, title: str, audio: str | None
+) -> dict[str, Any] | None:
+    """The fields particular to an item's kind (its text, tune, length or stream, and a default title), or
+    ``None`` after reporting why they are unusable."""
     spec: dict[str, Any] = {}
     if kind is ItemKind.AUDIO:
         spec["title"] = title or (audio.rsplit("/", 1)[-1].rsplit(".", 1)[0] if audio else "")
@@ -750,20 +774,7 @@ def _read_item(reader: _Reader, raw: dict[str, Any], path: KeyPath, *, first: bo
         spec["relay_url"] = url.strip()
         spec["duration_s"] = seconds
         spec["title"] = title or "Tiếp sóng"
-    if "duration" in raw and kind is not ItemKind.RELAY:
-        reader.problem((*path, "duration"), "chỉ mục tiếp sóng (relay) có «duration»; khoảng lặng ghi silence = GIÂY")
-    if audio is not None and kind not in (ItemKind.AUDIO, ItemKind.ANNOUNCEMENT):
-        reader.problem((*path, "audio"), "chỉ mục âm thanh và thông báo (đã đọc sẵn) có «audio»")
-    return ItemSpec(
-        kind=kind,
-        audio=audio if kind in (ItemKind.AUDIO, ItemKind.ANNOUNCEMENT) else None,
-        gain_db=gain,
-        fade_in_s=fade_in,
-        fade_out_s=fade_out,
-        crossfade_s=crossfade,
-        path=path,
-        **spec,
-    )
+    return spec
 
 
 def _first_words(text: str, limit: int = 60) -> str:
@@ -776,15 +787,7 @@ def _read_schedule(
 ) -> ScheduleEntry | None:
     reader.unknown_keys(raw, {"at", "rrule", "start", "session", "exclude", "misfire", "priority"}, path)
     priority = reader.enum(raw, "priority", path, Priority, None) if "priority" in raw else None
-    misfire = "late:5"
-    if "misfire" in raw:
-        value = raw["misfire"]
-        try:
-            if not isinstance(value, str):
-                raise ScheduleError(f"cần một chuỗi chữ, nhận được {_kind(value)}")
-            misfire = str(Misfire.parse(value))
-        except ScheduleError as exc:
-            reader.problem((*path, "misfire"), exc.message)
+    misfire = _read_misfire(reader, raw, path)
     session = reader.text(raw, "session", path, required=False, limit=100)
     rrule = None
     if "rrule" in raw:
@@ -795,7 +798,6 @@ def _read_schedule(
         if reason:
             reader.problem((*path, "rrule"), reason)
             return None
-    exclude: list[datetime] = []
     raw_exclude = raw.get("exclude", [])
     if not isinstance(raw_exclude, list):
         reader.problem((*path, "exclude"), "cần một danh sách ngày giờ (hoặc ngày, với lịch theo buổi)")
@@ -811,17 +813,12 @@ def _read_schedule(
             ScheduleKind.ONCE, start=start, session=session, misfire=misfire, priority=priority, path=path
         )
     if session is not None and not isinstance(raw.get("start"), datetime):
-        start_day: date | None = None
-        if "start" in raw:
-            start_day = reader.day(raw["start"], (*path, "start"))
-        elif default_start is not None:
-            start_day = default_start.astimezone(reader.zone).date()
-        else:
-            reader.problem(path, "lịch theo buổi cần «start» (ngày bắt đầu) hoặc «valid_from» của chương trình")
-        for index, value in enumerate(raw_exclude):
-            day = reader.day(value, (*path, "exclude", index))
-            if day is not None:
-                exclude.append(reader.day_start(day))
+        start_day = _session_start(reader, raw, path, default_start)
+        exclude = [
+            reader.day_start(day)
+            for index, value in enumerate(raw_exclude)
+            if (day := reader.day(value, (*path, "exclude", index))) is not None
+        ]
         if start_day is None:
             return None
         return ScheduleEntry(
@@ -834,6 +831,47 @@ def _read_schedule(
             priority=priority,
             path=path,
         )
+    return _recurring_entry(
+        reader, raw, path, rrule=rrule, raw_exclude=raw_exclude, session=session, misfire=misfire, priority=priority
+    )
+
+
+def _read_misfire(reader: _Reader, raw: dict[str, Any], path: KeyPath) -> str:
+    """The entry's misfire rule in its canonical form (``late:5`` when absent or unreadable)."""
+    misfire = "late:5"
+    if "misfire" in raw:
+        value = raw["misfire"]
+        try:
+            if not isinstance(value, str):
+                raise ScheduleError(f"cần một chuỗi chữ, nhận được {_kind(value)}")
+            misfire = str(Misfire.parse(value))
+        except ScheduleError as exc:
+            reader.problem((*path, "misfire"), exc.message)
+    return misfire
+
+
+def _session_start(reader: _Reader, raw: dict[str, Any], path: KeyPath, default_start: datetime | None) -> date | None:
+    """The first day of a session entry: its ``start``, else the day the programme becomes valid."""
+    if "start" in raw:
+        return reader.day(raw["start"], (*path, "start"))
+    if default_start is not None:
+        return default_start.astimezone(reader.zone).date()
+    reader.problem(path, "lịch theo buổi cần «start» (ngày bắt đầu) hoặc «valid_from» của chương trình")
+    return None
+
+
+def _recurring_entry(
+    reader: _Reader,
+    raw: dict[str, Any],
+    path: KeyPath,
+    *,
+    rrule: str | None,
+    raw_exclude: list[Any],
+    session: str | None,
+    misfire: str,
+    priority: Priority | None,
+) -> ScheduleEntry | None:
+    """A recurring entry (``rrule`` with ``start``), or ``None`` after reporting what it lacks."""
     if rrule is None:
         reader.problem(path, "lịch cần «at» (một lần), «rrule» với «start» (lặp lại) hoặc «session» (theo buổi)")
         return None
@@ -841,10 +879,11 @@ def _read_schedule(
         reader.problem(path, "lịch lặp cần «start» (ngày giờ phát đầu tiên, ví dụ 2026-11-23T05:30:00)")
         return None
     start = reader.moment(raw["start"], (*path, "start"))
-    for index, value in enumerate(raw_exclude):
-        moment = reader.moment(value, (*path, "exclude", index))
-        if moment is not None:
-            exclude.append(moment)
+    exclude = [
+        moment
+        for index, value in enumerate(raw_exclude)
+        if (moment := reader.moment(value, (*path, "exclude", index))) is not None
+    ]
     if start is None:
         return None
     return ScheduleEntry(

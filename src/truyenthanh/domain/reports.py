@@ -414,7 +414,39 @@ def period_report(
     for row in aired:
         by_category[category_label(row.category)].add(row)
         by_language[language_label(row.language)].add(row)
+    monthly, chart = _monthly_hours(aired, period, zone)
+    return Report(
+        heading=heading,
+        title="BÁO CÁO",
+        subtitle=f"Kết quả hoạt động truyền thanh {period.name}",
+        period=period,
+        tables=[
+            _overview_table(rows, aired, rules, zone),
+            _tally_table("the_loai", "Theo thể loại thông tin", "Thể loại", by_category, "Thể loại"),
+            _tally_table("ngon_ngu", "Theo ngôn ngữ", "Ngôn ngữ", by_language, "Ngôn ngữ"),
+            monthly,
+            _outcomes_table(rows),
+            _problems_table(rows),
+            _relay_table(aired),
+            _outage_table(rows, zone),
+        ],
+        chart=chart,
+        notes=[
+            "Số liệu lấy từ nhật ký phát thanh của đài (được bảo vệ bằng chuỗi băm, kiểm tra bằng lệnh "
+            "«truyenthanh audit verify»).",
+            "Một mục tính là đã phát khi kết quả là đã phát, phát trễ, phát một phần hoặc bị ngắt; số giờ phát "
+            "là thời gian thực phát. Số buổi phát là số buổi (sáng, chiều...) có phát ít nhất một mục.",
+        ],
+    )
 
+
+def _relay_outages(rows: Sequence[LogRow]) -> list[tuple[LogRow, dict[str, Any]]]:
+    """Every outage of every relay item, with its row."""
+    return [(row, outage) for row in rows if row.item_kind is ItemKind.RELAY for outage in row.outages]
+
+
+def _overview_table(rows: Sequence[LogRow], aired: list[LogRow], rules: StationRules, zone: ZoneInfo) -> Table:
+    """The key figures: hours on air, sessions held, airings scheduled and held, lateness, relays, outages."""
     sessions = set()
     for row in aired:
         local = row.moment.astimezone(zone)
@@ -431,12 +463,11 @@ def period_report(
     scheduled = len(airings)
 
     relays = [row for row in aired if row.item_kind is ItemKind.RELAY]
-    outages = [(row, outage) for row in rows if row.item_kind is ItemKind.RELAY for outage in row.outages]
+    outages = _relay_outages(rows)
     outage_s = sum(_outage_seconds(outage) for _, outage in outages)
     emergencies = sum(1 for row in aired if row.is_emergency_bulletin)
     total_s = sum(row.airtime_s for row in aired)
-
-    overview = Table(
+    return Table(
         key="tong_hop",
         sheet="Tổng hợp",
         title="Các chỉ tiêu chính",
@@ -459,8 +490,11 @@ def period_report(
         ],
     )
 
+
+def _outcomes_table(rows: Sequence[LogRow]) -> Table:
+    """How many items had each outcome."""
     outcome_counts = Counter(row.outcome for row in rows)
-    outcomes = Table(
+    return Table(
         key="ket_qua",
         sheet="Kết quả",
         title="Kết quả phát so với lịch",
@@ -470,10 +504,13 @@ def period_report(
         total=("Tổng cộng", len(rows)),
     )
 
+
+def _problems_table(rows: Sequence[LogRow]) -> Table:
+    """Items not played as scheduled, counted by outcome and reason."""
     reasons = Counter(
         (row.outcome, row.reason or "(không ghi lý do)") for row in rows if row.outcome is not Outcome.PLAYED
     )
-    problems = Table(
+    return Table(
         key="tre_bo_lo",
         sheet="Trễ - bỏ lỡ - lỗi",
         title="Phát trễ, bỏ lỡ, bị ngắt, lỗi và lý do",
@@ -488,11 +525,20 @@ def period_report(
         total=("Tổng cộng", "", sum(reasons.values())),
     )
 
+
+def _relay_table(aired: list[LogRow]) -> Table:
+    """Relays aired, by source."""
     relay_tallies: dict[str, _Tally] = defaultdict(_Tally)
-    for row in relays:
-        relay_tallies[row.item_title or row.programme_title].add(row)
-    relay_table = _tally_table("tiep_song", "Tiếp sóng", "Nguồn tiếp sóng", relay_tallies, "Tiếp sóng")
-    outage_table = Table(
+    for row in aired:
+        if row.item_kind is ItemKind.RELAY:
+            relay_tallies[row.item_title or row.programme_title].add(row)
+    return _tally_table("tiep_song", "Tiếp sóng", "Nguồn tiếp sóng", relay_tallies, "Tiếp sóng")
+
+
+def _outage_table(rows: Sequence[LogRow], zone: ZoneInfo) -> Table:
+    """Every relay outage: when, how long, why."""
+    outages = _relay_outages(rows)
+    return Table(
         key="mat_tin_hieu",
         sheet="Mất tín hiệu",
         title="Các lần mất tín hiệu khi tiếp sóng",
@@ -510,9 +556,12 @@ def period_report(
             )
             for row, outage in outages
         ],
-        total=("Tổng cộng", f"{len(outages)} lần", "", "", "", outage_s, ""),
+        total=("Tổng cộng", f"{len(outages)} lần", "", "", "", sum(_outage_seconds(o) for _, o in outages), ""),
     )
 
+
+def _monthly_hours(aired: list[LogRow], period: Period, zone: ZoneInfo) -> tuple[Table, MonthlyChart]:
+    """Hours on air per month and category, as a table and as a chart."""
     months = period.months()
     month_labels = [f"T{m}/{y}" for y, m in months]
     per_month: dict[str, list[float]] = defaultdict(lambda: [0.0] * len(months))
@@ -523,6 +572,7 @@ def period_report(
     category_order = [category_label(c) for c in Category] + [NO_CATEGORY]
     series = [(name, per_month[name]) for name in category_order if name in per_month]
     hours_columns: list[ColumnKind] = ["hours"] * len(months)
+    total_s = sum(row.airtime_s for row in aired)
     monthly = Table(
         key="theo_thang",
         sheet="Theo tháng",
@@ -533,29 +583,7 @@ def period_report(
         total=("Tổng cộng", *[sum(v[i] for _, v in series) for i in range(len(months))], _hours(total_s)),
     )
     chart = MonthlyChart(title="Số giờ phát theo thể loại trong từng tháng", months=month_labels, series=series)
-    return Report(
-        heading=heading,
-        title="BÁO CÁO",
-        subtitle=f"Kết quả hoạt động truyền thanh {period.name}",
-        period=period,
-        tables=[
-            overview,
-            _tally_table("the_loai", "Theo thể loại thông tin", "Thể loại", by_category, "Thể loại"),
-            _tally_table("ngon_ngu", "Theo ngôn ngữ", "Ngôn ngữ", by_language, "Ngôn ngữ"),
-            monthly,
-            outcomes,
-            problems,
-            relay_table,
-            outage_table,
-        ],
-        chart=chart,
-        notes=[
-            "Số liệu lấy từ nhật ký phát thanh của đài (được bảo vệ bằng chuỗi băm, kiểm tra bằng lệnh "
-            "«truyenthanh audit verify»).",
-            "Một mục tính là đã phát khi kết quả là đã phát, phát trễ, phát một phần hoặc bị ngắt; số giờ phát "
-            "là thời gian thực phát. Số buổi phát là số buổi (sáng, chiều...) có phát ít nhất một mục.",
-        ],
-    )
+    return monthly, chart
 
 
 def _outage_seconds(outage: dict[str, Any]) -> float:

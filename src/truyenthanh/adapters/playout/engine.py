@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from truyenthanh.adapters.playout.frames import Frames
-from truyenthanh.adapters.playout.outputs import Output
+from truyenthanh.adapters.playout.output import Output
 from truyenthanh.adapters.playout.sources import (
     FailedSource,
     FfmpegSource,
@@ -283,6 +283,137 @@ class _Op:
     """For a skip: only if this item is the one playing when the command takes effect."""
 
 
+class _Voices:
+    """Makes the voices of items, with their decoders, and keeps those prepared ahead of a command.
+
+    :attr:`prepared` is guarded by the engine's lock; making voices and starting decoders runs outside it.
+    """
+
+    def __init__(
+        self,
+        rate: int,
+        *,
+        filler: PlayItem | None,
+        ahead_s: float,
+        relay_dropout_s: float,
+        relay_silence_s: float,
+        relay_recover_s: float,
+        relay_retry_s: float,
+    ) -> None:
+        self.rate = rate
+        self.filler = filler
+        self._ahead_s = ahead_s
+        self.relay_dropout_s = relay_dropout_s
+        """A relay stream that sends nothing for this long counts as lost."""
+        self._relay_silence_s = relay_silence_s
+        self._relay_recover_s = relay_recover_s
+        self._relay_retry_s = relay_retry_s
+        self.prepared: dict[PlayItem, _Voice] = {}
+        """Voices whose decoders were started by :meth:`PlayoutEngine.prepare`, by item."""
+
+    def claim(self, item: PlayItem) -> _Voice:
+        """A prepared voice for ``item`` if there is one (its decoder already running), else a new one.
+        The engine's lock is held."""
+        return self.prepared.pop(item, None) or self.new(item)
+
+    def new(self, item: PlayItem, **fields: Any) -> _Voice:
+        """A voice for ``item`` (a relay voice for a relay item); its decoder starts in :meth:`prepare`."""
+        if item.kind is not ItemKind.RELAY:
+            return _Voice(item, self.rate, **fields)
+        return _RelayVoice(
+            item,
+            self.rate,
+            dropout=round(self.relay_dropout_s * self.rate),
+            quiet=round(self._relay_silence_s * self.rate),
+            recover=round(self._relay_recover_s * self.rate),
+            **fields,
+        )
+
+    def prepare(self, voice: _Voice) -> None:
+        """Start the voice's decoder (and a relay's looping backup). Runs outside the lock."""
+        if isinstance(voice, _RelayVoice):
+            backup = voice.item.fallback or self.filler
+            if backup is not None and backup.source is not None and backup.source.is_file():
+                voice.backup = FfmpegSource(
+                    str(backup.source),
+                    rate=self.rate,
+                    ahead_s=self._ahead_s,
+                    input_args=("-stream_loop", "-1"),
+                    name=backup.source.name,
+                ).start()
+                voice.backup_gain = 10.0 ** (backup.gain_db / 20.0)
+        voice.source = self._make_source(voice)
+
+    def _make_source(self, voice: _Voice) -> Source:
+        """The started decoder of a voice's item."""
+        item = voice.item
+        ahead = self._ahead_s + item.fade_out_s + item.crossfade_s
+        if item.kind is ItemKind.SILENCE:
+            return ToneSource(rate=self.rate, seconds=item.duration_s or 0.0, name=item.key).start()
+        if item.kind is ItemKind.RELAY:
+            if not item.relay_url:
+                return FailedSource(f"mục tiếp sóng «{item.title}» không có địa chỉ luồng", rate=self.rate).start()
+            return RelaySource(item.relay_url, rate=self.rate, retry_s=self._relay_retry_s, name=item.key).start()
+        if item.source is None:
+            return FailedSource(f"mục «{item.title}» không có tệp âm thanh", rate=self.rate).start()
+        return open_file_source(
+            item.source, rate=self.rate, offset_s=item.start_offset_s, duration_s=item.duration_s, ahead_s=ahead
+        ).start()
+
+    def replacement(self, voice: _Voice) -> _Voice | None:
+        """The fallback for a voice whose source failed before sounding, or ``None`` when none is left."""
+        assert voice.source is not None
+        original = voice.replaced or voice.item
+        error = voice.source.error or ""
+        reason = f"{voice.failure}; «{voice.item.title}» cũng hỏng: {error}" if voice.replaced else error
+        candidates: list[PlayItem] = []
+        if voice.replaced is None and voice.item.fallback is not None:
+            candidates.append(voice.item.fallback)
+        if self.filler is not None and voice.item is not self.filler:
+            candidates.append(self.filler)
+        if not candidates:
+            return None
+        return self.new(candidates[0], not_before=voice.not_before, replaced=original, failure=reason)
+
+
+@dataclass
+class _Power:
+    """Whether the engine is open and holds its output, and the housekeeper thread that runs while it is open."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    """Serialises taking the output and giving it back (never held with the engine's lock: stopping an output
+    waits for its render call, which takes that lock)."""
+    opened: bool = False
+    standing_by: bool = False
+    housekeeper: threading.Thread | None = None
+    stopping: threading.Event = field(default_factory=threading.Event)
+
+
+class _Mailbox:
+    """Events on their way from the output thread to the listeners; the housekeeper delivers them."""
+
+    def __init__(self) -> None:
+        self.events: queue.SimpleQueue[PlayoutEvent] = queue.SimpleQueue()
+        self.listeners: list[Callable[[PlayoutEvent], None]] = []
+        self.undelivered = 0
+        """Events posted and not yet delivered to every listener (guarded by the engine's lock)."""
+
+    def post(self, event: PlayoutEvent) -> None:
+        """Queue an event (the engine's lock is held)."""
+        self.undelivered += 1
+        self.events.put(event)
+
+
+@dataclass
+class _Meters:
+    """What the output thread measures."""
+
+    level_dbfs: float = _SILENT_DBFS
+    """Peak of the last block (guarded by the engine's lock)."""
+    starved_blocks: int = 0
+    """Blocks in which a started item had no decoded samples ready (heard as a gap)."""
+
+
 class PlayoutEngine:
     """The real :class:`~truyenthanh.services.ports.Playout`: one persistent output fed from a callback.
 
@@ -311,33 +442,39 @@ class PlayoutEngine:
     ) -> None:
         self.output = output
         self.rate = output.rate
-        self.filler = filler
-        self._ahead_s = ahead_s
-        self._relay = (relay_dropout_s, relay_silence_s, relay_recover_s, relay_retry_s)
+        self._voices = _Voices(
+            output.rate,
+            filler=filler,
+            ahead_s=ahead_s,
+            relay_dropout_s=relay_dropout_s,
+            relay_silence_s=relay_silence_s,
+            relay_recover_s=relay_recover_s,
+            relay_retry_s=relay_retry_s,
+        )
+        self._power = _Power()
+        self._mail = _Mailbox()
+        self._meters = _Meters()
         self._lock = threading.Lock()
+        """Guards the line below, the prepared voices, the mailbox's count and the meters' level."""
         self._queue: list[_Voice] = []
         self._current: _Voice | None = None
         self._tails: list[_Voice] = []
         self._ops: list[_Op] = []
-        self._undelivered = 0
-        self._prepared: dict[PlayItem, _Voice] = {}
         self._handover = False
         """An item just ended and the next one must follow without a gap."""
         self._paused = False
-        self._level = _SILENT_DBFS
         self._closing: list[_Voice] = []
-        self._events: queue.SimpleQueue[PlayoutEvent] = queue.SimpleQueue()
-        self._listeners: list[Callable[[PlayoutEvent], None]] = []
         self._wake = threading.Event()
-        self._stopping = threading.Event()
-        self._housekeeper: threading.Thread | None = None
-        self._opened = False
-        self._standing_by = False
-        self._power = threading.Lock()
-        """Serialises taking the output and giving it back (never held with ``_lock``: stopping an output
-        waits for its render call, which takes ``_lock``)."""
-        self.starved_blocks = 0
+
+    @property
+    def filler(self) -> PlayItem | None:
+        """What plays when an item and its fallback both fail."""
+        return self._voices.filler
+
+    @property
+    def starved_blocks(self) -> int:
         """Blocks in which a started item had no decoded samples ready (heard as a gap)."""
+        return self._meters.starved_blocks
 
     # ----------------------------------------------------------------------------------------- lifecycle
 
@@ -347,44 +484,46 @@ class PlayoutEngine:
         Raises:
             AudioError: the output cannot be opened.
         """
-        if self._opened:
+        power = self._power
+        if power.opened:
             return
-        self._stopping.clear()
-        self._housekeeper = threading.Thread(target=self._housekeep, name="playout-housekeeper", daemon=True)
-        self._housekeeper.start()
+        power.stopping.clear()
+        power.housekeeper = threading.Thread(target=self._housekeep, name="playout-housekeeper", daemon=True)
+        power.housekeeper.start()
         try:
             self.output.start(self._render, self._ready_for)
         except AudioError:
-            self._stopping.set()
+            power.stopping.set()
             self._wake.set()
-            self._housekeeper.join()
+            power.housekeeper.join()
             raise
-        self._opened = True
+        power.opened = True
 
     def close(self) -> None:
         """Stop what is playing (``ItemEnded(STOPPED)``), release the output, every decoder and thread."""
-        with self._power:
-            if not self._opened:
+        power = self._power
+        with power.lock:
+            if not power.opened:
                 return
-            self._opened = False
-            if not self._standing_by:
+            power.opened = False
+            if not power.standing_by:
                 self.output.stop()
-            self._standing_by = False
+            power.standing_by = False
         now = time.time()
         with self._lock:
             for voice in [*self._tails, *([self._current] if self._current else [])]:
                 self._report_outages(voice, now)
                 self._emit(ItemEnded(voice.item, _utc(now), EndReason.STOPPED, voice.position_s))
             pending = [voice for op in self._ops for voice in op.voices]
-            pending += self._prepared.values()
-            self._prepared = {}
+            pending += self._voices.prepared.values()
+            self._voices.prepared = {}
             self._closing += [*self._tails, *self._queue, *pending, *([self._current] if self._current else [])]
             self._tails, self._queue, self._current, self._ops = [], [], None, []
-        self._stopping.set()
+        power.stopping.set()
         self._wake.set()
-        if self._housekeeper is not None:
-            self._housekeeper.join()
-            self._housekeeper = None
+        if power.housekeeper is not None:
+            power.housekeeper.join()
+            power.housekeeper = None
 
     def standby(self) -> bool:
         """Give the output back while nothing plays, waits or is prepared; the engine stays open and the next
@@ -393,13 +532,21 @@ class PlayoutEngine:
         An open sound stream costs CPU for every block even when it carries silence; a station is silent
         most of the day.
         """
-        with self._power:
-            if not self._opened or self._standing_by:
+        power = self._power
+        with power.lock:
+            if not power.opened or power.standing_by:
                 return False
             with self._lock:
-                if self._current or self._queue or self._tails or self._ops or self._prepared or self._undelivered:
+                if (
+                    self._current
+                    or self._queue
+                    or self._tails
+                    or self._ops
+                    or self._voices.prepared
+                    or self._mail.undelivered
+                ):
                     return False
-                self._standing_by = True
+                power.standing_by = True
             self.output.stop()
             return True
 
@@ -409,20 +556,21 @@ class PlayoutEngine:
         Raises:
             AudioError: the output cannot be opened any more (the engine stays in standby).
         """
-        with self._power:
-            if self._standing_by:
+        power = self._power
+        with power.lock:
+            if power.standing_by:
                 self.output.start(self._render, self._ready_for)
-                self._standing_by = False
+                power.standing_by = False
 
     @property
     def standing_by(self) -> bool:
         """The output is given back (see :meth:`standby`)."""
-        return self._standing_by
+        return self._power.standing_by
 
     @property
     def alive(self) -> bool:
         """Open, and the output still takes blocks (or is given back in standby)."""
-        return self._opened and (self._standing_by or self.output.alive)
+        return self._power.opened and (self._power.standing_by or self.output.alive)
 
     def describe(self) -> str:
         """Vietnamese description of where the sound goes."""
@@ -440,7 +588,7 @@ class PlayoutEngine:
     def subscribe(self, listener: Callable[[PlayoutEvent], None]) -> None:
         """Receive every event, from the housekeeper thread (listeners must not block)."""
         with self._lock:
-            self._listeners.append(listener)
+            self._mail.listeners.append(listener)
 
     def enqueue(self, items: Sequence[PlayItem], *, start_at: datetime | None = None) -> None:
         """Queue items to follow each other gaplessly after what is queued.
@@ -453,7 +601,7 @@ class PlayoutEngine:
         """
         self.wake()
         with self._lock:
-            voices = [self._claim(item) for item in items]
+            voices = [self._voices.claim(item) for item in items]
             if voices and start_at is not None:
                 voices[0].not_before = start_at.timestamp()
             self._queue.extend(voices)
@@ -466,18 +614,13 @@ class PlayoutEngine:
         for a decoder to start (about 70 ms for ffmpeg on an idle machine, several times that on a busy
         one). Only the last call's items are kept ready; :meth:`close` releases them.
         """
-        voices = [self._voice(item) for item in items]
+        voices = [self._voices.new(item) for item in items]
         for voice in voices:
-            self._prepare(voice)
+            self._voices.prepare(voice)
         with self._lock:
-            self._closing += self._prepared.values()
-            self._prepared = {voice.item: voice for voice in voices}
+            self._closing += self._voices.prepared.values()
+            self._voices.prepared = {voice.item: voice for voice in voices}
         self._wake.set()
-
-    def _claim(self, item: PlayItem) -> _Voice:
-        """A prepared voice for ``item`` if there is one (its decoder already running), else a new one.
-        The lock is held."""
-        return self._prepared.pop(item, None) or self._voice(item)
 
     def preempt(self, items: Sequence[PlayItem], *, resume: bool) -> None:
         """Cut in now with ``items``; then the interrupted item resumes where it stopped (``resume``) or
@@ -488,10 +631,10 @@ class PlayoutEngine:
         """
         self.wake()
         with self._lock:
-            voices = [self._claim(item) for item in items]
+            voices = [self._voices.claim(item) for item in items]
         for voice in voices[:PREFETCH]:
             if voice.source is None:
-                self._prepare(voice)
+                self._voices.prepare(voice)
         self._command(_Op("preempt", voices=voices, resume=resume))
 
     def stop(self) -> None:
@@ -519,7 +662,7 @@ class PlayoutEngine:
                 playing=voice.item if voice else None,
                 position_s=voice.position_s if voice else 0.0,
                 duration_s=voice.duration_s if voice else None,
-                level_dbfs=self._level,
+                level_dbfs=self._meters.level_dbfs,
                 paused=self._paused,
                 queued=tuple(v.item for v in self._queue),
             )
@@ -528,13 +671,13 @@ class PlayoutEngine:
     def glitches(self) -> int:
         """Blocks heard as a gap so far: the output ran dry (the machine was starved of CPU) or a started item
         had no decoded samples ready. Zero on a healthy station; the daemon can log it as a health figure."""
-        return self.starved_blocks + self.output.underflows
+        return self._meters.starved_blocks + self.output.underflows
 
     @property
     def busy(self) -> bool:
         """Something is playing, fading out or waiting in the queue, or an event is not yet delivered."""
         with self._lock:
-            return bool(self._current or self._queue or self._tails or self._ops or self._undelivered)
+            return bool(self._current or self._queue or self._tails or self._ops or self._mail.undelivered)
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         """Block until nothing is playing or queued and every event has been delivered; ``False`` if
@@ -548,8 +691,7 @@ class PlayoutEngine:
 
     def _emit(self, event: PlayoutEvent) -> None:
         """Queue an event for the housekeeper to deliver (the lock is held)."""
-        self._undelivered += 1
-        self._events.put(event)
+        self._mail.post(event)
 
     def _command(self, op: _Op) -> None:
         with self._lock:
@@ -572,7 +714,7 @@ class PlayoutEngine:
                 return False
             source = voice.source
             if isinstance(voice, _RelayVoice) and isinstance(source, RelaySource):
-                stalled = time.monotonic() - source.last_data > self._relay[0]
+                stalled = time.monotonic() - source.last_data > self._voices.relay_dropout_s
                 return voice.in_outage or stalled or source.buffer.frames >= frames
             if source is None or not (source.done or source.buffer.frames >= frames):
                 return False
@@ -596,8 +738,8 @@ class PlayoutEngine:
             if peak > 1.0:
                 out.clip()
                 peak = 1.0
-            self._level = 20.0 * math.log10(peak) if peak > 1e-6 else _SILENT_DBFS
-        if ops or self._closing or self._undelivered:
+            self._meters.level_dbfs = 20.0 * math.log10(peak) if peak > 1e-6 else _SILENT_DBFS
+        if ops or self._closing or self._mail.undelivered:
             self._wake.set()
 
     def _apply(self, op: _Op, out: Frames, at: float) -> None:
@@ -638,7 +780,7 @@ class PlayoutEngine:
                     back = [current]
                 else:
                     self._closing.append(current)
-                    back = [self._voice(current.item, replaced=current.replaced, failure=current.failure)]
+                    back = [self._voices.new(current.item, replaced=current.replaced, failure=current.failure)]
             self._queue[:0] = [*op.voices, *back]
 
     def _mix(self, out: Frames, at: float) -> None:
@@ -666,7 +808,7 @@ class PlayoutEngine:
                 if not upcoming.ready:
                     # Only a hand-over counts: an item starting from silence just starts a little later.
                     if self._handover:
-                        self.starved_blocks += 1
+                        self._meters.starved_blocks += 1
                     return
                 self._queue.pop(0)
                 self._start(upcoming, at + pos / rate)
@@ -700,7 +842,7 @@ class PlayoutEngine:
                 self._current = None
                 continue
             if len(block) < span:
-                self.starved_blocks += 1
+                self._meters.starved_blocks += 1
                 return
 
     def _start(self, voice: _Voice, at: float) -> None:
@@ -734,71 +876,13 @@ class PlayoutEngine:
 
     # -------------------------------------------------------------------------------------- housekeeper
 
-    def _voice(self, item: PlayItem, **fields: Any) -> _Voice:
-        if item.kind is not ItemKind.RELAY:
-            return _Voice(item, self.rate, **fields)
-        dropout, quiet, recover, _retry = self._relay
-        return _RelayVoice(
-            item,
-            self.rate,
-            dropout=round(dropout * self.rate),
-            quiet=round(quiet * self.rate),
-            recover=round(recover * self.rate),
-            **fields,
-        )
-
-    def _prepare(self, voice: _Voice) -> None:
-        """Start the voice's decoder (and a relay's looping backup). Runs outside the lock."""
-        if isinstance(voice, _RelayVoice):
-            backup = voice.item.fallback or self.filler
-            if backup is not None and backup.source is not None and backup.source.is_file():
-                voice.backup = FfmpegSource(
-                    str(backup.source),
-                    rate=self.rate,
-                    ahead_s=self._ahead_s,
-                    input_args=("-stream_loop", "-1"),
-                    name=backup.source.name,
-                ).start()
-                voice.backup_gain = 10.0 ** (backup.gain_db / 20.0)
-        voice.source = self._make_source(voice)
-
-    def _make_source(self, voice: _Voice) -> Source:
-        item = voice.item
-        ahead = self._ahead_s + item.fade_out_s + item.crossfade_s
-        if item.kind is ItemKind.SILENCE:
-            return ToneSource(rate=self.rate, seconds=item.duration_s or 0.0, name=item.key).start()
-        if item.kind is ItemKind.RELAY:
-            if not item.relay_url:
-                return FailedSource(f"mục tiếp sóng «{item.title}» không có địa chỉ luồng", rate=self.rate).start()
-            return RelaySource(item.relay_url, rate=self.rate, retry_s=self._relay[3], name=item.key).start()
-        if item.source is None:
-            return FailedSource(f"mục «{item.title}» không có tệp âm thanh", rate=self.rate).start()
-        return open_file_source(
-            item.source, rate=self.rate, offset_s=item.start_offset_s, duration_s=item.duration_s, ahead_s=ahead
-        ).start()
-
-    def _replacement(self, voice: _Voice) -> _Voice | None:
-        """The fallback for a voice whose source failed before sounding, or ``None`` when none is left."""
-        assert voice.source is not None
-        original = voice.replaced or voice.item
-        error = voice.source.error or ""
-        reason = f"{voice.failure}; «{voice.item.title}» cũng hỏng: {error}" if voice.replaced else error
-        candidates: list[PlayItem] = []
-        if voice.replaced is None and voice.item.fallback is not None:
-            candidates.append(voice.item.fallback)
-        if self.filler is not None and voice.item is not self.filler:
-            candidates.append(self.filler)
-        if not candidates:
-            return None
-        return self._voice(candidates[0], not_before=voice.not_before, replaced=original, failure=reason)
-
     def _housekeep(self) -> None:
         while True:
             self._wake.wait(0.1)
             self._wake.clear()
-            stopping = self._stopping.is_set()
+            stopping = self._power.stopping.is_set()
             with self._lock:
-                listeners = list(self._listeners)
+                listeners = list(self._mail.listeners)
                 closing, self._closing = self._closing, []
                 wanted = [v for v in self._queue[:PREFETCH] if v.source is None]
                 failed = [v for v in self._queue if v.source is not None and v.source.failed_before_sound]
@@ -806,7 +890,7 @@ class PlayoutEngine:
                 voice.close()
             if not stopping:
                 for voice in wanted:
-                    self._prepare(voice)
+                    self._voices.prepare(voice)
                     with self._lock:
                         if voice in self._queue:
                             continue
@@ -819,9 +903,9 @@ class PlayoutEngine:
 
     def _replace(self, voice: _Voice) -> None:
         assert voice.source is not None
-        replacement = self._replacement(voice)
+        replacement = self._voices.replacement(voice)
         if replacement is not None:
-            self._prepare(replacement)
+            self._voices.prepare(replacement)
         with self._lock:
             if voice not in self._queue:
                 if replacement is not None:
@@ -843,7 +927,7 @@ class PlayoutEngine:
     def _deliver(self, listeners: list[Callable[[PlayoutEvent], None]]) -> None:
         while True:
             try:
-                event = self._events.get_nowait()
+                event = self._mail.events.get_nowait()
             except queue.Empty:
                 return
             for listener in listeners:
@@ -852,4 +936,4 @@ class PlayoutEngine:
                 except Exception:  # a broken listener must not stop the speaker
                     log.exception("Lỗi trong bộ nhận sự kiện phát thanh")
             with self._lock:
-                self._undelivered -= 1
+                self._mail.undelivered -= 1

@@ -35,42 +35,13 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from truyenthanh.adapters.playout.frames import CHANNELS, Frames
+from truyenthanh.adapters.playout.output import Output, Render
 from truyenthanh.adapters.playout.pulse import PULSE_PREFIX, PulseOutput, pulse_answers
 from truyenthanh.errors import AudioError
-
-Render = Callable[[Frames, float], None]
-"""Fills a block in place; the float is the wall time at which its first frame is heard."""
-
-
-class Output(Protocol):
-    """A sink that pulls blocks from the engine at its own pace."""
-
-    rate: int
-    realtime: bool
-    """``False`` for a file written faster than real time: the engine then waits for decoders."""
-    underflows: int
-    """Blocks the output had to play before they were rendered (heard as a gap)."""
-
-    def start(self, render: Render, ready: Callable[[int], bool]) -> None:
-        """Start pulling blocks. ``ready(frames)`` tells a non-real-time output whether to render now."""
-        ...
-
-    def stop(self) -> None:
-        """Stop pulling blocks and release the output; returns once no ``render`` call is running."""
-        ...
-
-    def describe(self) -> str:
-        """Vietnamese description of where the sound goes."""
-        ...
-
-    @property
-    def alive(self) -> bool:
-        """Whether the output is still taking blocks (a sound device unplugged or its server gone: ``False``)."""
-        ...
 
 
 class DeviceOutput:

@@ -29,13 +29,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from truyenthanh.adapters.playout.frames import CHANNELS, Frames
+from truyenthanh.adapters.playout.output import Render
 from truyenthanh.errors import AudioError
-
-if TYPE_CHECKING:
-    from truyenthanh.adapters.playout.outputs import Render
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,392 @@
+"""Importing a planned package: programmes, items, announcements, audio, schedules, the package record and
+their audit entries, all written in one database transaction, with audio files published only as it commits."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from truyenthanh.adapters import ffmpeg
+from truyenthanh.adapters.db.database import Database
+from truyenthanh.adapters.db.models import (
+    Announcement,
+    AudioAsset,
+    Programme,
+    ProgrammeItem,
+    ProgrammePackage,
+    Schedule,
+)
+from truyenthanh.config import Settings
+from truyenthanh.domain.accounts import Actor
+from truyenthanh.domain.enums import AssetSource, Category, ContentStatus, ItemKind
+from truyenthanh.domain.programme_file import (
+    ItemSpec,
+    ProgrammeSpec,
+)
+from truyenthanh.domain.schedule import ScheduleSpec
+from truyenthanh.domain.tunes import TUNES
+from truyenthanh.locations import Locations
+from truyenthanh.services import audit
+from truyenthanh.services.approvals import ApprovalService
+from truyenthanh.services.library import InspectedAudio, LibraryService, MediaStaging, inspect_audio
+from truyenthanh.services.packages.planning import ImportPlan, PlannedProgramme
+from truyenthanh.services.packages.results import ConflictChoice, ImportOutcome
+from truyenthanh.services.packages.retiring import retire_schedules
+from truyenthanh.services.packages.verifying import OpenedPackage
+from truyenthanh.services.ports import Clock
+
+
+@dataclass
+class _Run:
+    """One import being written: its transaction, who imports and how, and what has been written so far."""
+
+    session: Session
+    assets: _AssetWriter
+    opened: OpenedPackage
+    actor: Actor
+    choice: ConflictChoice
+    upstream: str | None
+    """The trusted upstream that signed the package, who pre-approves its content if the station allows."""
+    now: datetime
+    programme_ids: list[int] = field(default_factory=list)
+    schedule_ids: list[int] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    rows: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """By programme key: the ids of its programme row and schedule rows."""
+    preapproved: bool = False
+
+
+def schedule_row(
+    spec: ScheduleSpec, *, programme_id: int, package_id: str, created_by: str, created_at: datetime
+) -> Schedule:
+    """The database row of a package's schedule (the one place this service maps a schedule to its row)."""
+    return Schedule(
+        programme_id=programme_id,
+        start_at=spec.start_at,
+        rrule=spec.rrule,
+        exdates=[moment.astimezone(UTC).isoformat() for moment in spec.exdates],
+        valid_from=spec.valid_from,
+        valid_to=spec.valid_to,
+        priority=spec.priority,
+        misfire=str(spec.misfire),
+        session_name=spec.session_name,
+        package_id=package_id,
+        created_by=created_by,
+        created_at=created_at,
+    )
+
+
+class PackageImporter:
+    """Writes planned imports and lists the packages imported at this station."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        locations: Locations,
+        db: Database,
+        clock: Clock,
+        library: LibraryService,
+        approvals: ApprovalService,
+    ) -> None:
+        self._settings = settings
+        self._locations = locations
+        self._db = db
+        self._clock = clock
+        self._library = library
+        self._approvals = approvals
+
+    def write(self, opened: OpenedPackage, plan: ImportPlan, choice: ConflictChoice, actor: Actor) -> ImportOutcome:
+        """Write what ``plan`` says for ``actor`` in one transaction, replacing the schedules of the package's
+        earlier versions; schedules with conflicts are written or skipped as ``choice`` says."""
+        info = opened.programme_file.package
+        now = self._clock.now()
+        # Only a signature checked against a key the station trusts may stand in for the station's approver.
+        upstream = opened.signer.name if opened.signer is not None and opened.signer.trusted else None
+        with (
+            tempfile.TemporaryDirectory(dir=self._locations.cache_dir) as scratch,
+            self._library.transaction() as (session, staging),
+        ):
+            run = _Run(
+                session=session,
+                assets=_AssetWriter(session, staging, opened, Path(scratch)),
+                opened=opened,
+                actor=actor,
+                choice=choice,
+                upstream=upstream,
+                now=now,
+            )
+            retire_schedules(session, info.id, now, self._settings.zone, actor=actor.username)
+            for planned in plan.programmes:
+                self._write_programme(run, planned)
+            self._write_record(run)
+        return ImportOutcome(
+            preview=plan.preview,
+            imported=True,
+            programme_ids=tuple(run.programme_ids),
+            schedule_ids=tuple(run.schedule_ids),
+            skipped_schedules=tuple(run.skipped),
+        )
+
+    def _write_programme(self, run: _Run, planned: PlannedProgramme) -> None:
+        """Write one programme, its items and its schedules."""
+        session, programme, info = run.session, planned.spec, run.opened.programme_file.package
+        fallback_id = run.assets.for_item(programme.fallback, programme) if programme.fallback else None
+        row = Programme(
+            title=programme.title,
+            category=programme.category,
+            priority=programme.priority,
+            language=programme.language,
+            fallback_asset_id=fallback_id,
+            status=ContentStatus.WAITING,
+            package_id=info.id,
+            created_by=info.author,
+            created_at=run.now,
+        )
+        session.add(row)
+        session.flush()
+        assert row.id is not None
+        run.programme_ids.append(row.id)
+        for position, item in enumerate(programme.items):
+            session.add(self._item_row(run, row.id, position, item, programme))
+        session.flush()
+        audit.record(
+            session,
+            at=run.now,
+            actor=run.actor.username,
+            action="programme.import",
+            entity="programme",
+            entity_id=row.id,
+            after=audit.programme_snapshot(session, row),
+        )
+        if run.upstream is not None:
+            run.preapproved = self._approvals.preapprove_package(session, row, upstream=run.upstream)
+        ids = self._write_schedules(run, planned, row.id)
+        run.schedule_ids.extend(ids)
+        run.rows[programme.key] = {"programme_id": row.id, "schedule_ids": ids}
+
+    def _write_schedules(self, run: _Run, planned: PlannedProgramme, programme_id: int) -> list[int]:
+        """Write a programme's schedules (skipping those that cannot be placed, or conflict when told to skip);
+        returns their ids."""
+        ids = []
+        for schedule in planned.schedules:
+            if schedule.spec is None or (schedule.problems and run.choice is ConflictChoice.SKIP):
+                run.skipped.append(f"«{planned.spec.title}» {schedule.where}")
+                continue
+            saved = schedule_row(
+                schedule.spec,
+                programme_id=programme_id,
+                package_id=run.opened.programme_file.package.id,
+                created_by=run.actor.username,
+                created_at=run.now,
+            )
+            run.session.add(saved)
+            run.session.flush()
+            assert saved.id is not None
+            audit.record(
+                run.session,
+                at=run.now,
+                actor=run.actor.username,
+                action="schedule.import",
+                entity="schedule",
+                entity_id=saved.id,
+                after=audit.snapshot(saved),
+            )
+            ids.append(saved.id)
+        return ids
+
+    def _write_record(self, run: _Run) -> None:
+        """Write the package's own record (what it held and which rows it became) and its audit entry."""
+        opened, info = run.opened, run.opened.programme_file.package
+        record = ProgrammePackage(
+            package_id=info.id,
+            version=info.version,
+            title=info.title,
+            upstream=info.upstream,
+            author=info.author,
+            signer_fingerprint=opened.signer.fingerprint if opened.signer else None,
+            signer_name=opened.signer.name if opened.signer else None,
+            archive_sha256=opened.archive_sha256,
+            manifest_sha256=opened.manifest_sha256,
+            content={
+                "programmes": {p.key: p.canonical() for p in opened.programme_file.programmes},
+                "rows": run.rows,
+                "zones": {p.key: list(p.zones) for p in opened.programme_file.programmes if p.zones},
+                "communes": list(info.communes),
+                "upstream_id": info.upstream_id,
+            },
+            imported_at=run.now,
+            imported_by=run.actor.username,
+        )
+        run.session.add(record)
+        run.session.flush()
+        audit.record(
+            run.session,
+            at=run.now,
+            actor=run.actor.username,
+            action="package.import",
+            entity="programme_package",
+            entity_id=record.id,
+            after={
+                "package_id": info.id,
+                "version": info.version,
+                "archive_sha256": opened.archive_sha256,
+                "signer": opened.signer.fingerprint if opened.signer else None,
+                "preapproved_by": run.upstream if run.preapproved else None,
+                "choice": run.choice.value,
+                "programmes": run.programme_ids,
+                "schedules": run.schedule_ids,
+                "skipped": run.skipped,
+            },
+        )
+
+    def _item_row(
+        self, run: _Run, programme_id: int, position: int, item: ItemSpec, programme: ProgrammeSpec
+    ) -> ProgrammeItem:
+        """The row of one item (its announcement or audio asset written first)."""
+        announcement_id = None
+        asset_id = None
+        if item.kind is ItemKind.ANNOUNCEMENT:
+            announcement_id = self._announcement(run, position, item, programme)
+        elif item.kind in (ItemKind.AUDIO, ItemKind.JINGLE):
+            asset_id = run.assets.for_item(item, programme)
+        return ProgrammeItem(
+            programme_id=programme_id,
+            position=position,
+            kind=item.kind,
+            title=item.title,
+            asset_id=asset_id,
+            announcement_id=announcement_id,
+            relay_url=item.relay_url,
+            duration_s=item.duration_s,
+            gain_db=item.gain_db,
+            fade_in_s=item.fade_in_s,
+            fade_out_s=item.fade_out_s,
+            crossfade_s=item.crossfade_s,
+        )
+
+    def _announcement(self, run: _Run, position: int, item: ItemSpec, programme: ProgrammeSpec) -> int | None:
+        """Write an announcement item's announcement (with its reading, if read aloud at build time)."""
+        session, now = run.session, run.now
+        recording = run.assets.opened.recording(programme, position, item)
+        rendered = run.assets.for_audio(recording, item.title or programme.title, programme) if recording else None
+        announcement = Announcement(
+            title=item.title,
+            text=item.text or "",
+            asset_id=rendered,
+            engine="package" if rendered else None,
+            status=ContentStatus.WAITING,
+            priority=programme.priority,
+            category=programme.category,
+            created_by=run.opened.programme_file.package.author,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(announcement)
+        session.flush()
+        audit.record(
+            session,
+            at=now,
+            actor=run.actor.username,
+            action="announcement.import",
+            entity="announcement",
+            entity_id=announcement.id,
+            after=audit.snapshot(announcement),
+        )
+        if run.upstream is not None:
+            self._approvals.preapprove_package(session, announcement, upstream=run.upstream)
+        return announcement.id
+
+    def imported(self) -> list[dict[str, Any]]:
+        """Packages imported at this station, newest first, JSON-ready."""
+        with self._db.session() as session:
+            rows = session.exec(select(ProgrammePackage).order_by(col(ProgrammePackage.id).desc()))
+            return [
+                {
+                    "package_id": row.package_id,
+                    "version": row.version,
+                    "title": row.title,
+                    "upstream": row.upstream,
+                    "author": row.author,
+                    "signer": row.signer_name,
+                    "signer_fingerprint": row.signer_fingerprint,
+                    "imported_at": row.imported_at.isoformat(),
+                    "imported_by": row.imported_by,
+                }
+                for row in rows
+            ]
+
+
+class _AssetWriter:
+    """Finds or adds the audio assets a package needs, inside the import transaction."""
+
+    def __init__(self, session: Session, staging: MediaStaging, opened: OpenedPackage, scratch: Path) -> None:
+        self._session = session
+        self._staging = staging
+        self.opened = opened
+        self._scratch = scratch
+        self._by_sha: dict[str, int] = {}
+
+    def for_item(self, item: ItemSpec, programme: ProgrammeSpec) -> int:
+        """Asset id for an audio, pre-rendered announcement, or jingle item."""
+        if item.jingle:
+            return self._tune(item.jingle)
+        assert item.audio is not None
+        return self.for_audio(item.audio, item.title or programme.title, programme)
+
+    def for_audio(self, relative: str, title: str, programme: ProgrammeSpec) -> int:
+        """Asset id for an audio file of the package."""
+        return self._add(
+            self.opened.audio[relative],
+            title=title,
+            category=programme.category,
+            language=programme.language,
+            source=AssetSource.PACKAGE,
+        )
+
+    def _add(
+        self, inspected: InspectedAudio, *, title: str, category: Category, language: str, source: AssetSource
+    ) -> int:
+        known = self._by_sha.get(inspected.sha256)
+        if known is not None:
+            return known
+        row = self._session.exec(select(AudioAsset).where(AudioAsset.sha256 == inspected.sha256)).first()
+        if row is None:
+            self._staging.stage(inspected.source, inspected.media_path)
+            row = inspected.to_row(title=title, category=category, language=language, source=source)
+            self._session.add(row)
+            self._session.flush()
+        assert row.id is not None
+        self._by_sha[inspected.sha256] = row.id
+        return row.id
+
+    def _tune(self, name: str) -> int:
+        relative = f"tunes/{name}.wav"
+        row = self._session.exec(select(AudioAsset).where(AudioAsset.path == relative)).first()
+        if row is not None and row.id is not None:
+            return row.id
+        rendered = self._scratch / f"{name}.wav"
+        if not rendered.exists():
+            ffmpeg.render_tune(TUNES[name], rendered)
+        inspected = inspect_audio(rendered)
+        known = self._by_sha.get(inspected.sha256)
+        if known is not None:
+            return known
+        existing = self._session.exec(select(AudioAsset).where(AudioAsset.sha256 == inspected.sha256)).first()
+        if existing is not None and existing.id is not None:
+            return existing.id
+        self._staging.stage(rendered, relative)
+        row = inspected.to_row(
+            title=TUNES[name].title, category=Category.MUSIC, language="vi", source=AssetSource.GENERATED
+        )
+        row.path = relative
+        self._session.add(row)
+        self._session.flush()
+        assert row.id is not None
+        self._by_sha[inspected.sha256] = row.id
+        return row.id

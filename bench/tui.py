@@ -79,10 +79,10 @@ def fill_station(folder: Path, *, log_rows: int, programmes: int) -> None:
     """Initialise a station and write ``programmes`` programmes (3 items each, 20 of them scheduled daily) and
     ``log_rows`` chained broadcast-log rows."""
     from truyenthanh import bootstrap
+    from truyenthanh.adapters.db import chains
     from truyenthanh.adapters.db.models import AudioAsset, BroadcastLog, Programme, ProgrammeItem, Schedule
     from truyenthanh.config import load_settings
     from truyenthanh.domain.enums import ContentStatus, ItemKind, Outcome
-    from truyenthanh.services import chains
 
     container = bootstrap.build(load_settings(folder))
     container.station.init()

@@ -13,6 +13,7 @@ from truyenthanh.locations import Locations
 from truyenthanh.services.ports import Clock, SpeechEngine
 
 if TYPE_CHECKING:
+    from truyenthanh.adapters.db.store import SqlStore
     from truyenthanh.adapters.playout import PlayoutEngine
     from truyenthanh.services.accounts import AccountService
     from truyenthanh.services.approvals import ApprovalService
@@ -47,6 +48,14 @@ class Container:
     """Speech engines by name; empty: the real ones (gTTS and espeak-ng). Tests may pass their own."""
 
     @cached_property
+    def store(self) -> SqlStore:
+        """Where the station's records are kept: the one :class:`~truyenthanh.services.unit_of_work.Store` the
+        services write through, each transaction a unit of work."""
+        from truyenthanh.adapters.db.store import SqlStore
+
+        return SqlStore(self.db, self.clock, db_file=self.locations.db_path)
+
+    @cached_property
     def station(self) -> StationService:
         """Creating the station, the demo, and its status."""
         from truyenthanh.services.station import StationService
@@ -58,14 +67,14 @@ class Container:
         """The hash-chained audit trail."""
         from truyenthanh.services.audit import AuditService
 
-        return AuditService(db=self.db)
+        return AuditService(store=self.store)
 
     @cached_property
     def accounts(self) -> AccountService:
         """Accounts, log-in and permissions."""
         from truyenthanh.services.accounts import AccountService
 
-        return AccountService(settings=self.settings, db=self.db, clock=self.clock)
+        return AccountService(settings=self.settings, store=self.store, clock=self.clock)
 
     @cached_property
     def approvals(self) -> ApprovalService:
@@ -99,12 +108,11 @@ class Container:
     def scheduling(self) -> SchedulingService:
         """Schedules, occurrences and rule checks."""
         from truyenthanh.services.scheduling import SchedulingService
-        from truyenthanh.services.unit_of_work import SqlStore
 
         return SchedulingService(
             settings=self.settings,
             locations=self.locations,
-            store=SqlStore(self.db, self.clock),
+            store=self.store,
             clock=self.clock,
             accounts=self.accounts,
             approvals=self.approvals,
@@ -115,7 +123,7 @@ class Container:
         """The append-only broadcast log."""
         from truyenthanh.services.broadcast_log import BroadcastLogService
 
-        return BroadcastLogService(db=self.db, clock=self.clock)
+        return BroadcastLogService(store=self.store, clock=self.clock)
 
     @cached_property
     def playout(self) -> PlayoutService:
@@ -151,7 +159,7 @@ class Container:
         """Signing keys and trusted upstream keys."""
         from truyenthanh.services.keys import KeyService
 
-        return KeyService(locations=self.locations, db=self.db, clock=self.clock, accounts=self.accounts)
+        return KeyService(locations=self.locations, store=self.store, clock=self.clock, accounts=self.accounts)
 
     @cached_property
     def packages(self) -> PackageService:
@@ -175,11 +183,10 @@ class Container:
     def calendar(self) -> CalendarService:
         """iCalendar import and export of schedules."""
         from truyenthanh.services.calendar import CalendarService
-        from truyenthanh.services.unit_of_work import SqlStore
 
         return CalendarService(
             settings=self.settings,
-            store=SqlStore(self.db, self.clock),
+            store=self.store,
             clock=self.clock,
             scheduling=self.scheduling,
             accounts=self.accounts,

@@ -13,12 +13,14 @@ from pathlib import Path
 import pytest
 
 from truyenthanh import bootstrap
-from truyenthanh.adapters.db import database
+from truyenthanh.adapters.clock import SystemClock
+from truyenthanh.adapters.db import chains, database
 from truyenthanh.adapters.db.models import BroadcastLog
+from truyenthanh.adapters.db.store import SqlStore
 from truyenthanh.domain.enums import Category, ItemKind, Outcome, Priority
 from truyenthanh.domain.hashchain import GENESIS, row_hash
 from truyenthanh.domain.records import audit_content
-from truyenthanh.services import audit, chains
+from truyenthanh.services import audit
 
 START = datetime(2026, 11, 2, 22, 30, tzinfo=UTC)
 
@@ -218,7 +220,7 @@ def test_upgrade_anchors_chains_written_before_the_triggers(tmp_path: Path) -> N
             )
             prev = current
     database.upgrade(db.engine)
-    service = audit.AuditService(db=db)
+    service = audit.AuditService(store=SqlStore(db, SystemClock()))
     assert [(r.chain, r.rows, r.ok) for r in service.verify()] == [("audit_entry", 3, True), ("broadcast_log", 0, True)]
     with sqlite3.connect(path) as raw:
         raw.execute("DELETE FROM audit_entry WHERE id = 3")

@@ -335,3 +335,18 @@ def test_the_lockout_follows_the_station_settings(
         assert strict.accounts.login("vanhanh", PASSWORD).username == "vanhanh"
     finally:
         strict.close()
+
+
+def test_account_errors_name_the_field_and_only_the_cli_names_the_flag(container: bootstrap.Container) -> None:
+    from truyenthanh.cli.users import with_flag
+
+    with pytest.raises(WorkflowError) as no_name:
+        container.accounts.add(None, username="quantri", full_name="  ", role=Role.ADMIN, password=PASSWORD)
+    with pytest.raises(WorkflowError) as not_admin:
+        container.accounts.add(None, username="bientap", full_name="Biên", role=Role.EDITOR, password=PASSWORD)
+    assert (no_name.value.field, not_admin.value.field) == ("full_name", "role")
+    assert "--" not in no_name.value.message and "--" not in not_admin.value.message
+    named = with_flag(no_name.value)
+    assert isinstance(named, WorkflowError) and named.title == no_name.value.title
+    assert named.message == "Cần họ tên đầy đủ của người dùng. (tùy chọn --name)"
+    assert with_flag(not_admin.value).message.endswith("(tùy chọn --role)")

@@ -241,3 +241,53 @@ def test_a_refused_edit_changes_nothing_and_records_nothing(
     assert container.approvals.get(PROGRAMME, made.id).status is ContentStatus.APPROVED
     assert container.programmes.move_item(editor, made.id, 0, 1).status is ContentStatus.APPROVED  # moved nowhere
     assert container.audit.entries(limit=1000) == before
+
+
+def test_an_account_change_and_its_audit_entry_roll_back_together(
+    container: bootstrap.Container, people: dict[str, Actor]
+) -> None:
+    import dataclasses
+
+    before = container.audit.entries(limit=1000)
+    with pytest.raises(RuntimeError), container.store.transaction() as uow:
+        account = uow.accounts.get("bientap")
+        assert account is not None
+        change = uow.accounts.put(dataclasses.replace(account, disabled=True))
+        assert change is not None and change.before is not None and change.after is not None
+        assert "password_hash" not in change.before and "password_hash" not in change.after
+        uow.audited(people["quantri"].username, "user.disable", change)
+        raise RuntimeError("rolled back")
+    assert container.audit.entries(limit=1000) == before
+    assert not next(info for info in container.accounts.list() if info.username == "bientap").disabled
+
+
+def test_repositories_return_domain_values_not_rows(
+    container: bootstrap.Container, people: dict[str, Actor], clock: FrozenClock
+) -> None:
+    from truyenthanh.domain.accounts import Account
+    from truyenthanh.domain.broadcast_log import LogEntry, LoggedBroadcast
+    from truyenthanh.domain.enums import Outcome, Role
+    from truyenthanh.domain.hashchain import GENESIS
+
+    with container.store.transaction() as uow:
+        account = uow.accounts.get("duyet")
+        assert isinstance(account, Account) and account.role is Role.APPROVER
+        assert account.actor() == Actor("duyet", "Nguyễn Văn Duyệt", Role.APPROVER)
+        assert uow.accounts.active_admins() == 1 and uow.accounts.count() == 4
+        logged = uow.broadcast_log.append(LogEntry(Outcome.PLAYED, "Bản tin"), recorded_at=clock.now())
+    assert isinstance(logged, LoggedBroadcast) and logged.prev_hash == GENESIS and logged.id == 1
+    assert container.broadcast_log.rows() == [logged]
+    [newest] = container.audit.entries(limit=1)
+    assert (newest.action, newest.label) == ("user.add", "Thêm tài khoản")
+    _assert_chain_valid(container)
+
+
+def test_asking_for_the_schema_revision_of_a_missing_station_creates_nothing(tmp_path: Path) -> None:
+    from truyenthanh.config import load_settings
+
+    empty = bootstrap.build(load_settings(tmp_path / "trong"))
+    try:
+        assert empty.store.schema_revision() is None
+        assert not empty.locations.db_path.exists()
+    finally:
+        empty.close()

@@ -11,6 +11,7 @@ from sqlmodel import select
 
 from tests.people import ADMIN
 from truyenthanh import bootstrap
+from truyenthanh.adapters.db import chains
 from truyenthanh.adapters.db.models import BroadcastLog, Programme, ProgrammeItem, Schedule
 from truyenthanh.config import load_settings
 from truyenthanh.domain import hashchain
@@ -18,7 +19,6 @@ from truyenthanh.domain.enums import ItemKind, Outcome, Priority
 from truyenthanh.domain.records import broadcast_content
 from truyenthanh.domain.schedule import Misfire, OneOff, Recurring, Resolution, ScheduleRequest
 from truyenthanh.errors import NotFoundError, ScheduleError
-from truyenthanh.services import chains
 from truyenthanh.services.broadcast_log import LogEntry
 from truyenthanh.services.scheduling import ScheduleConflictError
 
@@ -200,14 +200,14 @@ def test_two_processes_appending_keep_one_chain(container: bootstrap.Container) 
 def test_save_takes_one_request_and_the_unit_of_work_audits_in_the_same_transaction(
     container: bootstrap.Container,
 ) -> None:
+    from truyenthanh.adapters.db.store import SqlStore
     from truyenthanh.domain.schedule import OneOff, ScheduleRequest
     from truyenthanh.services.audit import AuditService
-    from truyenthanh.services.unit_of_work import SqlStore
 
     programme(container, "Bản tin sáng", 20)
     saved = container.scheduling.save(ADMIN, ScheduleRequest("Bản tin sáng", OneOff(local(24, 8))))
     assert saved.schedule.start_at == local(24, 8)
-    audit_trail = AuditService(db=container.db)
+    audit_trail = AuditService(store=container.store)
     assert audit_trail.entries(entity="schedule")[0].action == "schedule.add"
     store = SqlStore(container.db, container.clock)
     spec = container.scheduling.spec(saved.schedule.id)

@@ -75,3 +75,20 @@ def test_every_problem_is_reported_not_only_the_first() -> None:
 
 def test_empty_chain_without_anchor_is_intact() -> None:
     assert check_chain([], None) == (0, [])
+
+
+def test_a_chain_report_is_ok_only_when_intact_and_guarded() -> None:
+    from truyenthanh.domain.records import ChainProblem, ChainReport
+
+    intact = ChainReport(chain="audit_entry", rows=3)
+    assert intact.ok and intact.label == "Nhật ký thay đổi"
+    assert not ChainReport(chain="broadcast_log", rows=3, guarded=False).ok
+    broken = ChainReport(chain="broadcast_log", rows=3, problems=[ChainProblem(2, "dòng 2: nội dung đã bị sửa")])
+    assert broken.to_json() == {
+        "chain": "broadcast_log",
+        "label": "Nhật ký phát thanh",
+        "rows": 3,
+        "ok": False,
+        "guarded": True,
+        "problems": [{"row_id": 2, "reason": "dòng 2: nội dung đã bị sửa"}],
+    }

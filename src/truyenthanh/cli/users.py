@@ -9,6 +9,20 @@ import click
 from truyenthanh.cli.login import current_actor, read_new_password
 from truyenthanh.cli.state import CliState, pass_state
 from truyenthanh.domain.enums import Role
+from truyenthanh.errors import TruyenthanhError
+
+FLAGS = {"full_name": "--name", "role": "--role"}
+"""The option of ``truyenthanh user add`` that sets each field an account error may name."""
+
+
+def with_flag(exc: TruyenthanhError) -> TruyenthanhError:
+    """``exc`` with the command-line option of the field it concerns named at the end of its message."""
+    flag = FLAGS.get(exc.field or "")
+    if flag is None:
+        return exc
+    named = type(exc)(f"{exc.message} (tùy chọn {flag})", title=exc.title, field=exc.field)
+    return named
+
 
 ROLE_HELP = "Vai trò: admin (quản trị), editor (biên tập), approver (duyệt), operator (vận hành)."
 
@@ -38,7 +52,10 @@ def add(state: CliState, username: str, full_name: str, role: Role, password_std
     accounts = state.container().accounts
     actor = current_actor(state) if accounts.has_users() else None
     password = read_new_password(password_stdin)
-    info = accounts.add(actor, username=username, full_name=full_name, role=role, password=password)
+    try:
+        info = accounts.add(actor, username=username, full_name=full_name, role=role, password=password)
+    except TruyenthanhError as exc:
+        raise with_flag(exc) from exc
     click.echo(f"Đã thêm tài khoản «{info.username}» ({info.full_name}, vai trò {info.role.label}).")
 
 

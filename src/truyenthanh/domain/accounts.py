@@ -11,6 +11,7 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
 from truyenthanh.domain.enums import LabelledEnum, Role
 from truyenthanh.errors import PermissionDeniedError
@@ -101,6 +102,27 @@ class AccessPolicy:
             f"Tài khoản «{actor.username}» (vai trò {actor.role.label}) không được {permission.label}. "
             f"Việc này cần vai trò: {roles}."
         )
+
+
+@dataclass(frozen=True)
+class Account:
+    """A station account as stored: who it is, its role, its password hash and its login state."""
+
+    username: str
+    full_name: str
+    role: Role
+    password_hash: str
+    """A :func:`hash_password` hash; never shown, never audited."""
+    created_at: datetime
+    disabled: bool = False
+    failed_logins: int = 0
+    """Wrong passwords in a row since the last successful login (or the last lockout)."""
+    locked_until: datetime | None = None
+    """Every login is refused until then (aware), after too many wrong passwords in a row."""
+
+    def actor(self) -> Actor:
+        """The person this account acts for after logging in."""
+        return Actor(username=self.username, full_name=self.full_name, role=self.role)
 
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")

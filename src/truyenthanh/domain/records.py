@@ -9,7 +9,7 @@ stored value. Build it only with :func:`broadcast_content` and :func:`audit_cont
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
@@ -163,3 +163,55 @@ def check_chain(
             ChainProblem(None, f"chuỗi có {count} dòng nhưng đã ghi {anchor.length} dòng: có dòng bị xóa hoặc chèn")
         )
     return count, problems
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """The result of checking one whole chain."""
+
+    chain: str
+    """Table name: ``broadcast_log`` or ``audit_entry``."""
+    rows: int
+    problems: list[ChainProblem] = field(default_factory=list)
+    guarded: bool = True
+    """Whether the database triggers that keep the chain's anchor are in place."""
+
+    @property
+    def label(self) -> str:
+        """Vietnamese name of the chain."""
+        return CHAIN_LABELS[self.chain]
+
+    @property
+    def ok(self) -> bool:
+        """No problem found."""
+        return not self.problems and self.guarded
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready summary."""
+        return {
+            "chain": self.chain,
+            "label": self.label,
+            "rows": self.rows,
+            "ok": self.ok,
+            "guarded": self.guarded,
+            "problems": [{"row_id": p.row_id, "reason": p.reason} for p in self.problems],
+        }
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """One stored audit entry: who changed which record, when, and the record before and after."""
+
+    id: int
+    at: datetime
+    """When the change was made (aware)."""
+    actor: str
+    """A username, the named operator in single-operator mode, or ``daemon``."""
+    action: str
+    """``entity.verb`` (``announcement.approve``)."""
+    entity: str
+    entity_id: str
+    before: dict[str, Any] | None
+    """The record before the change; ``None`` for a creation."""
+    after: dict[str, Any] | None
+    """The record after the change; ``None`` for a deletion."""

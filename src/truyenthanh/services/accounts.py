@@ -7,18 +7,16 @@ Vietnamese message.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlmodel import Session, col, func, select
-
-from truyenthanh.adapters.db.database import Database
-from truyenthanh.adapters.db.models import User
 from truyenthanh.config import Settings
 from truyenthanh.domain.accounts import (
     AccessPolicy,
+    Account,
     Actor,
     Permission,
     check_password,
@@ -26,10 +24,11 @@ from truyenthanh.domain.accounts import (
     check_username,
     hash_password,
 )
+from truyenthanh.domain.changes import RecordChange
 from truyenthanh.domain.enums import Role
 from truyenthanh.errors import ConfigError, LoginError, NotFoundError, PermissionDeniedError, WorkflowError
-from truyenthanh.services import audit
 from truyenthanh.services.ports import Clock
+from truyenthanh.services.unit_of_work import Store, UnitOfWork
 
 
 @cache
@@ -60,16 +59,16 @@ class UserInfo:
         }
 
 
-def _info(user: User) -> UserInfo:
+def _info(user: Account) -> UserInfo:
     return UserInfo(user.username, user.full_name, user.role, user.disabled, user.created_at)
 
 
 class AccountService:
     """Station accounts and the authorisation policy."""
 
-    def __init__(self, *, settings: Settings, db: Database, clock: Clock) -> None:
+    def __init__(self, *, settings: Settings, store: Store, clock: Clock) -> None:
         self._settings = settings
-        self._db = db
+        self._store = store
         self._clock = clock
         self.policy = AccessPolicy(
             emergency_roles=frozenset(settings.emergency_roles), single_operator=settings.single_operator
@@ -90,8 +89,8 @@ class AccountService:
 
     def has_users(self) -> bool:
         """Whether any account exists (the first one is created without logging in)."""
-        with self._db.session() as session:
-            return int(session.exec(select(func.count()).select_from(User)).one()) > 0
+        with self._store.transaction() as uow:
+            return uow.accounts.count() > 0
 
     def single_operator_actor(self) -> Actor:
         """The person commands act for in single-operator mode.
@@ -123,49 +122,44 @@ class AccountService:
         now = self._clock.now()
         refusal: LoginError | None = None
         actor: Actor | None = None
-        with self._db.session() as session:
-            user = session.exec(select(User).where(User.username == username.strip())).first()
+        with self._store.transaction() as uow:
+            user = uow.accounts.get(username.strip())
             if user is None:
                 check_password(password, _dummy_hash())
                 refusal = LoginError("Sai tên đăng nhập hoặc mật khẩu.")
             elif user.locked_until is not None and now < user.locked_until:
                 refusal = self._locked(user)
-                self._record_login(session, user, "user.login_refused", now, before=audit.snapshot(user))
+                self._record_login(uow, user, "user.login_refused")
             elif not check_password(password, user.password_hash):
-                refusal = self._failed(session, user, now)
+                refusal = self._failed(uow, user, now)
             elif user.disabled:
                 refusal = LoginError(f"Tài khoản «{user.username}» đã bị khóa; hãy liên hệ quản trị viên.")
             else:
                 if user.failed_logins or user.locked_until is not None:
-                    before = audit.snapshot(user)
-                    user.failed_logins = 0
-                    user.locked_until = None
-                    session.add(user)
-                    self._record_login(session, user, "user.login", now, before=before)
-                actor = Actor(username=user.username, full_name=user.full_name, role=user.role)
+                    user = dataclasses.replace(user, failed_logins=0, locked_until=None)
+                    self._record_login(uow, user, "user.login")
+                actor = user.actor()
         # Raised only after the block so the failure count and its audit entry are committed, not rolled back.
         if refusal is not None:
             raise refusal
         assert actor is not None
         return actor
 
-    def _failed(self, session: Session, user: User, now: datetime) -> LoginError:
+    def _failed(self, uow: UnitOfWork, user: Account, now: datetime) -> LoginError:
         """Count one wrong password; lock the account when there have been too many in a row."""
-        before = audit.snapshot(user)
-        user.failed_logins += 1
-        user.locked_until = None
+        user = dataclasses.replace(user, failed_logins=user.failed_logins + 1, locked_until=None)
         refusal = LoginError("Sai tên đăng nhập hoặc mật khẩu.")
         action = "user.login_failed"
         if user.failed_logins >= self._settings.login_max_failures:
-            user.failed_logins = 0
-            user.locked_until = now + timedelta(minutes=self._settings.login_lockout_minutes)
+            user = dataclasses.replace(
+                user, failed_logins=0, locked_until=now + timedelta(minutes=self._settings.login_lockout_minutes)
+            )
             refusal = self._locked(user)
             action = "user.lock"
-        session.add(user)
-        self._record_login(session, user, action, now, before=before)
+        self._record_login(uow, user, action)
         return refusal
 
-    def _locked(self, user: User) -> LoginError:
+    def _locked(self, user: Account) -> LoginError:
         assert user.locked_until is not None
         until = user.locked_until.astimezone(self._settings.zone)
         return LoginError(
@@ -174,24 +168,16 @@ class AccountService:
         )
 
     @staticmethod
-    def _record_login(
-        session: Session, user: User, action: str, now: datetime, *, before: dict[str, Any] | None
-    ) -> None:
-        audit.record(
-            session,
-            at=now,
-            actor=user.username,
-            action=action,
-            entity="user",
-            entity_id=user.username,
-            before=before,
-            after=audit.snapshot(user),
-        )
+    def _record_login(uow: UnitOfWork, user: Account, action: str) -> None:
+        """Store ``user``'s login state (the same as before for a refusal) and audit it, by the account itself."""
+        change = uow.accounts.put(user)
+        assert change is not None
+        uow.audited(user.username, action, change)
 
     def list(self) -> list[UserInfo]:
         """Every account, by username."""
-        with self._db.session() as session:
-            return [_info(u) for u in session.exec(select(User).order_by(col(User.username))).all()]
+        with self._store.transaction() as uow:
+            return [_info(account) for account in uow.accounts.all()]
 
     def add(self, actor: Actor | None, *, username: str, full_name: str, role: Role, password: str) -> UserInfo:
         """Create an account. With no account yet, ``actor`` may be ``None`` and the first must be an admin.
@@ -207,38 +193,23 @@ class AccountService:
             raise WorkflowError(str(exc), title="Dữ liệu không hợp lệ") from exc
         full_name = " ".join(full_name.split())
         if not full_name:
-            raise WorkflowError("Cần họ tên đầy đủ của người dùng (--name).", title="Dữ liệu không hợp lệ")
+            raise WorkflowError("Cần họ tên đầy đủ của người dùng.", title="Dữ liệu không hợp lệ", field="full_name")
         now = self._clock.now()
-        with self._db.session() as session:
-            first = int(session.exec(select(func.count()).select_from(User)).one()) == 0
+        with self._store.transaction() as uow:
             if actor is None:
-                if not first:
+                if uow.accounts.count():
                     raise PermissionDeniedError("Đài đã có tài khoản: hãy đăng nhập bằng tài khoản quản trị.")
                 if role is not Role.ADMIN:
-                    raise WorkflowError("Tài khoản đầu tiên phải có vai trò quản trị (--role admin).")
+                    raise WorkflowError("Tài khoản đầu tiên phải có vai trò quản trị (admin).", field="role")
             else:
                 self.require(actor, Permission.MANAGE_USERS)
-            if session.exec(select(User).where(User.username == username)).first() is not None:
+            if uow.accounts.get(username) is not None:
                 raise WorkflowError(f"Tên đăng nhập «{username}» đã có người dùng.", title="Dữ liệu không hợp lệ")
-            user = User(
-                username=username,
-                full_name=full_name,
-                role=role,
-                password_hash=hash_password(password),
-                created_at=now,
+            account = Account(
+                username=username, full_name=full_name, role=role, password_hash=hash_password(password), created_at=now
             )
-            session.add(user)
-            session.flush()
-            audit.record(
-                session,
-                at=now,
-                actor=actor.username if actor else username,
-                action="user.add",
-                entity="user",
-                entity_id=username,
-                after=audit.snapshot(user),
-            )
-            return _info(user)
+            uow.audited(actor.username if actor else username, "user.add", uow.accounts.add(account))
+            return _info(account)
 
     def set_password(self, actor: Actor, username: str, password: str) -> None:
         """Change a password: one's own, or anyone's for an admin.
@@ -254,12 +225,11 @@ class AccountService:
             check_password_strength(password)
         except ValueError as exc:
             raise WorkflowError(str(exc), title="Dữ liệu không hợp lệ") from exc
-        now = self._clock.now()
-        with self._db.session() as session:
-            user = self._get(session, username)
-            user.password_hash = hash_password(password)
-            session.add(user)
-            audit.record(session, at=now, actor=actor.username, action="user.passwd", entity="user", entity_id=username)
+        with self._store.transaction() as uow:
+            user = self._get(uow, username)
+            uow.accounts.put(dataclasses.replace(user, password_hash=hash_password(password)))
+            # Neither the old nor the new hash belongs in the trail: the entry says only that it changed.
+            uow.audited(actor.username, "user.passwd", RecordChange("user", username, None, None))
 
     def set_disabled(self, actor: Actor, username: str, *, disabled: bool = True) -> UserInfo:
         """Disable (or enable again) an account; the last active admin cannot be disabled.
@@ -270,35 +240,19 @@ class AccountService:
             WorkflowError: it would leave the station without an active admin.
         """
         self.require(actor, Permission.MANAGE_USERS)
-        now = self._clock.now()
-        with self._db.session() as session:
-            user = self._get(session, username)
-            before = audit.snapshot(user)
-            if disabled and user.role is Role.ADMIN and not user.disabled:
-                admins = session.exec(
-                    select(func.count()).select_from(User).where(User.role == Role.ADMIN, col(User.disabled).is_(False))
-                ).one()
-                if int(admins) <= 1:
-                    raise WorkflowError(
-                        f"Không khóa được «{username}»: đây là tài khoản quản trị cuối cùng còn hoạt động."
-                    )
-            user.disabled = disabled
-            session.add(user)
-            audit.record(
-                session,
-                at=now,
-                actor=actor.username,
-                action="user.disable" if disabled else "user.enable",
-                entity="user",
-                entity_id=username,
-                before=before,
-                after=audit.snapshot(user),
-            )
+        with self._store.transaction() as uow:
+            user = self._get(uow, username)
+            if disabled and user.role is Role.ADMIN and not user.disabled and uow.accounts.active_admins() <= 1:
+                raise WorkflowError(f"Không khóa được «{username}»: đây là tài khoản quản trị cuối cùng còn hoạt động.")
+            user = dataclasses.replace(user, disabled=disabled)
+            change = uow.accounts.put(user)
+            assert change is not None
+            uow.audited(actor.username, "user.disable" if disabled else "user.enable", change)
             return _info(user)
 
     @staticmethod
-    def _get(session: Session, username: str) -> User:
-        user = session.exec(select(User).where(User.username == username)).first()
+    def _get(uow: UnitOfWork, username: str) -> Account:
+        user = uow.accounts.get(username)
         if user is None:
             raise NotFoundError(f"Không có tài khoản nào tên «{username}».")
         return user

@@ -1,28 +1,24 @@
 """Signing keys: an upstream editor's own keys (files beside the configuration) and the keys a station trusts
-(rows in its database)."""
+(kept in its database, behind the unit of work's trusted key repository)."""
 
 from __future__ import annotations
 
-import base64
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import col, select
-
-from truyenthanh.adapters.db import database
-from truyenthanh.adapters.db.database import Database
-from truyenthanh.adapters.db.models import TrustedKey
+# Remaining work: own keys are files and cryptography used directly here; a key ring port would end this import.
 from truyenthanh.adapters.signing import PrivateKey, PublicKey, read_public_key
 from truyenthanh.domain.accounts import Actor, Permission
+from truyenthanh.domain.keys import TrustedKeyEntry
 from truyenthanh.errors import NotFoundError, PackageError, StorageError
 from truyenthanh.locations import Locations
-from truyenthanh.services import audit
 from truyenthanh.services.accounts import AccountService
 from truyenthanh.services.library import fold
 from truyenthanh.services.ports import Clock
+from truyenthanh.services.unit_of_work import Store
 
 
 @dataclass(frozen=True)
@@ -56,9 +52,9 @@ def slug_of(name: str) -> str:
 class KeyService:
     """Creates and reads the editor's keys; keeps the station's list of trusted upstream keys."""
 
-    def __init__(self, *, locations: Locations, db: Database, clock: Clock, accounts: AccountService) -> None:
+    def __init__(self, *, locations: Locations, store: Store, clock: Clock, accounts: AccountService) -> None:
         self._locations = locations
-        self._db = db
+        self._store = store
         self._clock = clock
         self._accounts = accounts
 
@@ -102,7 +98,9 @@ class KeyService:
                 return keys[0]
             if not keys:
                 raise NotFoundError("Máy này chưa có khóa ký. Tạo bằng «truyenthanh keys generate TÊN».")
-            raise PackageError("Máy này có nhiều khóa; hãy chọn một bằng --key: " + ", ".join(k.slug for k in keys))
+            raise PackageError(
+                "Máy này có nhiều khóa; hãy chọn một khóa: " + ", ".join(k.slug for k in keys), field="key"
+            )
         wanted = slug_of(name)
         exact = [key for key in keys if wanted in (key.slug, slug_of(key.name))]
         squeezed = wanted.replace("-", "")
@@ -134,12 +132,11 @@ class KeyService:
         Raises:
             StorageError: the station database does not exist or was never initialised.
         """
-        url = str(self._db.engine.url)
-        missing_file = url.startswith("sqlite") and not self._locations.db_path.exists()
-        if missing_file or database.current_revision(self._db.engine) is None:
+        if self._store.schema_revision() is None:
             raise StorageError(
                 f"Chưa có đài nào ở {self._locations.data_dir}. Hãy chạy «truyenthanh init» (hoặc chọn đúng thư mục "
-                "bằng --data-dir)."
+                "dữ liệu của đài).",
+                field="data_dir",
             )
 
     def trust(self, actor: Actor, raw: bytes, source: str) -> tuple[KeyInfo, bool]:
@@ -156,29 +153,19 @@ class KeyService:
         self._accounts.require(actor, Permission.MANAGE_STATION)
         key = read_public_key(raw, source)
         self.require_station()
-        with self._db.session() as session:
-            existing = session.exec(select(TrustedKey).where(TrustedKey.fingerprint == key.fingerprint)).first()
+        with self._store.transaction() as uow:
+            existing = uow.trusted_keys.find(key.fingerprint)
             if existing is not None:
                 return self._info(existing), False
-            row = TrustedKey(
+            entry, change = uow.trusted_keys.add(
                 fingerprint=key.fingerprint,
                 name=key.name,
-                public_key=base64.b64encode(key.raw).decode("ascii"),
+                public_key=key.raw,
                 added_at=self._clock.now(),
                 added_by=actor.username,
             )
-            session.add(row)
-            session.flush()
-            audit.record(
-                session,
-                at=self._clock.now(),
-                actor=actor.username,
-                action="key.trust",
-                entity="trusted_key",
-                entity_id=row.id,
-                after=audit.snapshot(row),
-            )
-            return self._info(row), True
+            uow.audited(actor.username, "key.trust", change)
+            return self._info(entry), True
 
     def untrust(self, actor: Actor, fingerprint: str) -> KeyInfo:
         """Stop trusting a key (packages already imported stay), for ``actor`` (audited).
@@ -190,37 +177,27 @@ class KeyService:
         self._accounts.require(actor, Permission.MANAGE_STATION)
         wanted = fingerprint.replace(" ", "").lower()
         self.require_station()
-        with self._db.session() as session:
-            for row in session.exec(select(TrustedKey)):
-                if row.fingerprint.replace(" ", "") == wanted:
-                    info = self._info(row)
-                    audit.record(
-                        session,
-                        at=self._clock.now(),
-                        actor=actor.username,
-                        action="key.untrust",
-                        entity="trusted_key",
-                        entity_id=row.id,
-                        before=audit.snapshot(row),
-                    )
-                    session.delete(row)
-                    return info
+        with self._store.transaction() as uow:
+            for entry in uow.trusted_keys.all():
+                if entry.fingerprint.replace(" ", "") == wanted:
+                    change = uow.trusted_keys.remove(entry.id)
+                    assert change is not None
+                    uow.audited(actor.username, "key.untrust", change)
+                    return self._info(entry)
         raise NotFoundError(f"Không có khóa tin cậy nào có dấu vân tay «{fingerprint}».")
 
     def trusted(self) -> list[KeyInfo]:
         """The keys this station accepts packages from, oldest first."""
         self.require_station()
-        with self._db.session() as session:
-            return [self._info(row) for row in session.exec(select(TrustedKey).order_by(col(TrustedKey.id)))]
+        with self._store.transaction() as uow:
+            return [self._info(entry) for entry in uow.trusted_keys.all()]
 
     def trusted_key(self, fingerprint: str) -> PublicKey | None:
         """The trusted public key with this fingerprint, if the station trusts one."""
-        with self._db.session() as session:
-            row = session.exec(select(TrustedKey).where(TrustedKey.fingerprint == fingerprint)).first()
-            if row is None:
-                return None
-            return PublicKey(name=row.name, raw=base64.b64decode(row.public_key))
+        with self._store.transaction() as uow:
+            entry = uow.trusted_keys.find(fingerprint)
+        return None if entry is None else PublicKey(name=entry.name, raw=entry.public_key)
 
     @staticmethod
-    def _info(row: TrustedKey) -> KeyInfo:
-        return KeyInfo(name=row.name, fingerprint=row.fingerprint, added_at=row.added_at, added_by=row.added_by)
+    def _info(entry: TrustedKeyEntry) -> KeyInfo:
+        return KeyInfo(name=entry.name, fingerprint=entry.fingerprint, added_at=entry.added_at, added_by=entry.added_by)

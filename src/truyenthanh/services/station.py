@@ -174,7 +174,8 @@ class StationService:
         revision = database.current_revision(self._db.engine) if self._locations.db_path.exists() else None
         if revision is None:
             raise StorageError(
-                f"Chưa có đài nào ở {self._locations.data_dir}. Hãy chạy «truyenthanh init» (hoặc «init --demo»)."
+                f"Chưa có đài nào ở {self._locations.data_dir}. "
+                "Hãy chạy «truyenthanh init» để khởi tạo đài (có thể kèm nội dung mẫu)."
             )
         return revision
 

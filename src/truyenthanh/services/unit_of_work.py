@@ -10,29 +10,28 @@ Services depend on the :class:`Store` and :class:`UnitOfWork` protocols below, n
         uow.audited(actor.username, "schedule.edit", change)
 
 A transaction commits when the block ends normally and rolls back on any error, audit entries included.
-Schedules and the station's rules are the first records behind repositories; programmes, assets,
-announcements, accounts and the broadcast log follow the same shape (a ``Sql...Repository`` in
+Schedules, the station's rules, accounts, trusted keys, the broadcast log and the audit trail itself are behind
+repositories; programmes, assets and announcements follow the same shape (a ``Sql...Repository`` in
 ``adapters/db`` taking the unit of work's session, a Protocol here, an attribute on :class:`UnitOfWork`).
 
-:class:`SqlStore` is the SQLite implementation. It lives here, not in ``adapters``, only while the audit
-trail's hash chain (``services.audit``/``services.chains``) is written with a session in the services layer;
-once that moves behind a port, it moves to ``adapters/db`` with the repositories.
+This module holds only the ports. The SQLite implementation, ``SqlStore``, is in
+:mod:`truyenthanh.adapters.db.store`; ``bootstrap`` builds it and hands it to the services.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Iterable, Mapping
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol
 
-from truyenthanh.adapters.db.database import Database
-from truyenthanh.adapters.db.schedules import SqlScheduleRepository, SqlStationRepository
+from truyenthanh.domain.accounts import Account
+from truyenthanh.domain.broadcast_log import LogEntry, LoggedBroadcast
 from truyenthanh.domain.changes import RecordChange
+from truyenthanh.domain.keys import TrustedKeyEntry
+from truyenthanh.domain.records import AuditRecord, ChainReport
 from truyenthanh.domain.schedule import ProgrammeRef, ScheduleSpec
 from truyenthanh.domain.station import StationRules
-from truyenthanh.services import audit
-from truyenthanh.services.ports import Clock
 
 
 class ScheduleRepository(Protocol):
@@ -103,11 +102,136 @@ class StationRepository(Protocol):
         ...
 
 
+class AccountRepository(Protocol):
+    """The station's accounts inside one unit of work. Writes flush but never commit; each returns the
+    :class:`RecordChange` to audit, whose snapshots never hold the password hash."""
+
+    def count(self) -> int:
+        """How many accounts exist (disabled ones included)."""
+        ...
+
+    def active_admins(self) -> int:
+        """How many admin accounts are not disabled."""
+        ...
+
+    def get(self, username: str) -> Account | None:
+        """One account by its exact username, or ``None``."""
+        ...
+
+    def all(self) -> list[Account]:
+        """Every account, by username."""
+        ...
+
+    def add(self, account: Account) -> RecordChange:
+        """Store a new account (the caller has checked that the username is free)."""
+        ...
+
+    def put(self, account: Account) -> RecordChange | None:
+        """Replace a stored account's values (found by username; the name never changes); ``None`` if gone."""
+        ...
+
+
+class TrustedKeyRepository(Protocol):
+    """The upstream keys the station accepts packages from, inside one unit of work."""
+
+    def find(self, fingerprint: str) -> TrustedKeyEntry | None:
+        """The trusted key with exactly this fingerprint, or ``None``."""
+        ...
+
+    def all(self) -> list[TrustedKeyEntry]:
+        """Every trusted key, oldest first."""
+        ...
+
+    def add(
+        self, *, fingerprint: str, name: str, public_key: bytes, added_at: datetime, added_by: str | None
+    ) -> tuple[TrustedKeyEntry, RecordChange]:
+        """Trust a new key (the caller has checked that its fingerprint is not trusted yet)."""
+        ...
+
+    def remove(self, key_id: int) -> RecordChange | None:
+        """Stop trusting a key; ``None`` if it was not trusted."""
+        ...
+
+
+class BroadcastLogRepository(Protocol):
+    """The append-only, hash-chained broadcast log inside one unit of work. Rows are never changed or removed."""
+
+    def append(self, entry: LogEntry, *, recorded_at: datetime) -> LoggedBroadcast:
+        """Append one row at the end of the chain (aware ``recorded_at``). Safe while other processes append:
+        the database's write lock is taken before the chain's tail is read."""
+        ...
+
+    def rows(self) -> list[LoggedBroadcast]:
+        """Every row, in chain order."""
+        ...
+
+    def logged_keys(self, since: datetime) -> set[tuple[int, datetime]]:
+        """``(schedule_id, scheduled_start)`` of every row about a scheduled airing since ``since``."""
+        ...
+
+    def check(self) -> ChainReport:
+        """Check the whole chain against its hashes and its anchor (memory stays flat); changes nothing."""
+        ...
+
+
+class AuditTrail(Protocol):
+    """The append-only, hash-chained audit trail inside one unit of work."""
+
+    def append(
+        self,
+        *,
+        at: datetime,
+        actor: str,
+        action: str,
+        entity: str,
+        entity_id: str | int | None,
+        before: Mapping[str, Any] | None = None,
+        after: Mapping[str, Any] | None = None,
+    ) -> AuditRecord:
+        """Append one entry (aware ``at``; ``before``/``after`` JSON-ready) at the end of the chain."""
+        ...
+
+    def entries(self, *, entity: str | None = None, entity_id: str | None = None, limit: int = 50) -> list[AuditRecord]:
+        """The newest entries first, optionally only those about one record."""
+        ...
+
+    def check(self) -> ChainReport:
+        """Check the whole chain against its hashes and its anchor (memory stays flat); changes nothing."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: the repositories over it, and the audit trail written in it."""
 
-    schedules: ScheduleRepository
-    station: StationRepository
+    @property
+    def schedules(self) -> ScheduleRepository:
+        """The station's schedules."""
+        ...
+
+    @property
+    def station(self) -> StationRepository:
+        """The station's own record."""
+        ...
+
+    @property
+    def accounts(self) -> AccountRepository:
+        """The station's accounts."""
+        ...
+
+    @property
+    def trusted_keys(self) -> TrustedKeyRepository:
+        """The upstream keys the station trusts."""
+        ...
+
+    @property
+    def broadcast_log(self) -> BroadcastLogRepository:
+        """The broadcast log."""
+        ...
+
+    @property
+    def audit(self) -> AuditTrail:
+        """The audit trail itself (to read it or check it; write entries with :meth:`audited` and :meth:`note`)."""
+        ...
 
     @property
     def session(self) -> Any:
@@ -136,58 +260,19 @@ class Store(Protocol):
         """A number that changes whenever another connection commits (cheap to poll)."""
         ...
 
-
-class SqlUnitOfWork:
-    """A :class:`UnitOfWork` over one SQLModel session."""
-
-    def __init__(self, session: Any, clock: Clock) -> None:
-        self._session = session
-        self._clock = clock
-        self.schedules: ScheduleRepository = SqlScheduleRepository(session)
-        self.station: StationRepository = SqlStationRepository(session)
-
-    @property
-    def session(self) -> Any:
-        """The SQLModel session (transitional; see :class:`UnitOfWork`)."""
-        return self._session
-
-    def audited(self, actor: str, action: str, change: RecordChange) -> None:
-        """Append the audit entry for ``change`` in this transaction."""
-        audit.record(
-            self._session,
-            at=self._clock.now(),
-            actor=actor,
-            action=action,
-            entity=change.entity,
-            entity_id=change.entity_id,
-            before=change.before,
-            after=change.after,
-        )
-
-    def note(self, actor: str, action: str, entity: str, entity_id: str, after: dict[str, Any]) -> None:
-        """Append an audit entry that is not one record's change."""
-        audit.record(
-            self._session, at=self._clock.now(), actor=actor, action=action, entity=entity, entity_id=entity_id,
-            after=after,
-        )  # fmt: skip
+    def schema_revision(self) -> str | None:
+        """The revision of the station's database schema; ``None`` if the station was never initialised
+        (asking never creates the database)."""
+        ...
 
 
-class SqlStore:
-    """The :class:`Store` over the station's SQLite database."""
-
-    def __init__(self, db: Database, clock: Clock) -> None:
-        self._db = db
-        self._clock = clock
-
-    @contextmanager
-    def transaction(self) -> Iterator[UnitOfWork]:
-        """A unit of work over a new session (commit on a normal end, rollback on error)."""
-        with self._db.session() as session:
-            yield SqlUnitOfWork(session, self._clock)
-
-    def change_counter(self) -> int:
-        """See :meth:`Database.change_counter`."""
-        return self._db.change_counter()
-
-
-__all__ = ["ScheduleRepository", "SqlStore", "SqlUnitOfWork", "StationRepository", "Store", "UnitOfWork"]
+__all__ = [
+    "AccountRepository",
+    "AuditTrail",
+    "BroadcastLogRepository",
+    "ScheduleRepository",
+    "StationRepository",
+    "Store",
+    "TrustedKeyRepository",
+    "UnitOfWork",
+]

@@ -162,7 +162,7 @@ class Schedule(SQLModel, table=True):
 class BroadcastLog(SQLModel, table=True):
     """Append-only record of every broadcast and every miss; rows are never updated or deleted.
 
-    Hash-chained: append only through ``services.chains.append_broadcast`` (or compute the hashes over
+    Hash-chained: append only through ``adapters.db.chains.append_broadcast`` (or compute the hashes over
     ``domain.records.broadcast_content``); ``truyenthanh audit verify`` checks the chain.
     """
 

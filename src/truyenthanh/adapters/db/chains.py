@@ -1,4 +1,7 @@
-"""Appending to and checking the two hash chains: the broadcast log and the audit trail.
+"""Appending to and checking the two hash chains in the database: the broadcast log and the audit trail.
+
+The pure chain logic (what is hashed, how a whole chain is judged) is in :mod:`truyenthanh.domain.records`; this
+module reads and writes the rows.
 
 Append inside the caller's session so the new row commits (or rolls back) with the change it records.
 The row is inserted first, which takes SQLite's write lock; only then is the previous row read, so two
@@ -8,7 +11,6 @@ processes appending at once cannot both link to the same predecessor.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy import text
@@ -17,6 +19,7 @@ from sqlmodel import Session, SQLModel, col, select
 from truyenthanh.adapters.db.models import AuditEntry, BroadcastLog, ChainAnchor
 from truyenthanh.domain import records
 from truyenthanh.domain.hashchain import GENESIS, row_hash
+from truyenthanh.domain.records import ChainReport
 
 Row = TypeVar("Row", BroadcastLog, AuditEntry)
 
@@ -51,39 +54,6 @@ def append(session: Session, row: Row) -> Row:
 def append_broadcast(session: Session, row: BroadcastLog) -> BroadcastLog:
     """Append one broadcast log row (the daemon's path for every broadcast and every miss)."""
     return append(session, row)
-
-
-@dataclass(frozen=True)
-class ChainReport:
-    """The result of checking one chain."""
-
-    chain: str
-    """Table name: ``broadcast_log`` or ``audit_entry``."""
-    rows: int
-    problems: list[records.ChainProblem] = field(default_factory=list)
-    guarded: bool = True
-    """Whether the database triggers that keep the chain's anchor are in place."""
-
-    @property
-    def label(self) -> str:
-        """Vietnamese name of the chain."""
-        return records.CHAIN_LABELS[self.chain]
-
-    @property
-    def ok(self) -> bool:
-        """No problem found."""
-        return not self.problems and self.guarded
-
-    def to_json(self) -> dict[str, Any]:
-        """A JSON-ready summary."""
-        return {
-            "chain": self.chain,
-            "label": self.label,
-            "rows": self.rows,
-            "ok": self.ok,
-            "guarded": self.guarded,
-            "problems": [{"row_id": p.row_id, "reason": p.reason} for p in self.problems],
-        }
 
 
 def _rows(session: Session, model: type[Row]) -> Iterator[tuple[int, str, str, Mapping[str, Any]]]:

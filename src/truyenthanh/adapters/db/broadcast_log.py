@@ -1,0 +1,56 @@
+"""The broadcast log in the database: appending chained rows and reading them back as domain values."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from truyenthanh.adapters.db import chains
+from truyenthanh.adapters.db.models import BroadcastLog
+from truyenthanh.domain.broadcast_log import LogEntry, LoggedBroadcast
+from truyenthanh.domain.records import ChainReport
+
+_ENTRY_FIELDS = tuple(f.name for f in dataclasses.fields(LogEntry))
+
+
+def logged(row: BroadcastLog) -> LoggedBroadcast:
+    """A stored row in domain form."""
+    values = {name: getattr(row, name) for name in _ENTRY_FIELDS}
+    values["outages"] = tuple(row.outages or ())
+    return LoggedBroadcast(
+        **values, id=row.id or 0, recorded_at=row.recorded_at, prev_hash=row.prev_hash, row_hash=row.row_hash
+    )
+
+
+class SqlBroadcastLog:
+    """The broadcast log inside one session (see :class:`truyenthanh.services.unit_of_work.BroadcastLogRepository`)."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def append(self, entry: LogEntry, *, recorded_at: datetime) -> LoggedBroadcast:
+        """Write one row at the end of the chain (SQLite's write lock is taken before its tail is read)."""
+        values = {name: getattr(entry, name) for name in _ENTRY_FIELDS}
+        values["outages"] = list(entry.outages)
+        row = chains.append_broadcast(self._session, BroadcastLog(**values, recorded_at=recorded_at))
+        return logged(row)
+
+    def rows(self) -> list[LoggedBroadcast]:
+        """Every row in chain order."""
+        return [logged(row) for row in self._session.exec(select(BroadcastLog).order_by(col(BroadcastLog.id)))]
+
+    def logged_keys(self, since: datetime) -> set[tuple[int, datetime]]:
+        """``(schedule_id, scheduled_start)`` of every row about a scheduled airing since ``since``."""
+        query = select(BroadcastLog.schedule_id, BroadcastLog.scheduled_start).where(
+            col(BroadcastLog.scheduled_start) >= since, col(BroadcastLog.schedule_id).is_not(None)
+        )
+        return {(sid, at) for sid, at in self._session.exec(query) if sid is not None and at is not None}
+
+    def check(self) -> ChainReport:
+        """Check the whole broadcast log chain against its hashes and its anchor."""
+        return chains.check(self._session, BroadcastLog)
+
+
+__all__ = ["SqlBroadcastLog", "logged"]

@@ -16,9 +16,10 @@ import pytest
 from tests.fakes import FakePlayout, FrozenClock
 from tests.people import ADMIN
 from truyenthanh import bootstrap
-from truyenthanh.adapters.db.models import BroadcastLog, Programme, ProgrammeItem
+from truyenthanh.adapters.db.models import Programme, ProgrammeItem
 from truyenthanh.adapters.runtime import STATE_FILE
 from truyenthanh.daemon import Daemon
+from truyenthanh.domain.broadcast_log import LoggedBroadcast
 from truyenthanh.domain.enums import ContentStatus, ItemKind
 from truyenthanh.domain.schedule import Misfire
 from truyenthanh.domain.station import StationRules
@@ -76,7 +77,7 @@ class Station:
         """What the daemon published, decoded as a client reads it."""
         return [event for data in self.sent if (event := decode_event(data)) is not None]
 
-    def log(self) -> list[BroadcastLog]:
+    def log(self) -> list[LoggedBroadcast]:
         """The broadcast log, oldest first."""
         return self.container.broadcast_log.rows()
 

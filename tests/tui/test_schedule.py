@@ -95,7 +95,11 @@ async def test_quiet_hours_are_refused_and_typing_is_kept(container: bootstrap.C
         assert len(container.scheduling.schedules()) == 1
 
 
-async def test_edit_a_schedule_with_its_summary_conflicts_and_quiet_hours(container: bootstrap.Container) -> None:
+# One operator's session in one Pilot run, step by step (each step depends on the form state the one before left):
+# split, it would repeat the set-up for every step.
+async def test_edit_a_schedule_with_its_summary_conflicts_and_quiet_hours(  # noqa: PLR0915
+    container: bootstrap.Container,
+) -> None:
     _, morning = add_programme(container, "Bản tin sáng", at=time(5, 30), seconds=900)
     add_programme(container, "Bản tin chiều", at=time(17, 0), seconds=600)
     app = TruyenthanhApp(StationBackend(container, actor=ADMIN), start_daemon=False)

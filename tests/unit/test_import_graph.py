@@ -192,10 +192,6 @@ def test_import_graph_counts_deferred_imports_but_not_type_checking_ones(
     assert cycles(graph) == [["cyclepkg.three", "cyclepkg.two"]]
 
 
-@pytest.mark.xfail(
-    reason="until the TUI helper's branch lands: tui.app -> tui.screens.today -> tui.screens.base -> tui.app",
-    strict=False,
-)
 def test_no_import_cycle_in_src() -> None:
     assert cycles(import_graph("truyenthanh")) == []
 
@@ -214,14 +210,6 @@ def test_size_rules_see_what_they_should() -> None:
     assert attributes(holder) == {"c", "d", "e"}
 
 
-@pytest.mark.xfail(
-    reason=(
-        "until the daemon and scheduling helpers' branches land: daemon/__init__.py Daemon (34 attributes), "
-        "daemon/__init__.py _play_programme (110 lines), daemon/timer.py AirScheduler (23 attributes), "
-        "services/scheduling.py SchedulingService._save (130 lines), services/calendar.py import_ics (125 lines)"
-    ),
-    strict=False,
-)
 def test_no_function_over_80_lines_and_no_class_over_15_attributes() -> None:
     assert long_functions() == []
     assert large_classes() == []

@@ -89,5 +89,5 @@ async def test_weekly_logbook_and_half_year_report(container: bootstrap.Containe
         "bao-cao-2026-H2.csv",
         "bao-cao-2026-H2.docx",
         "bao-cao-2026-H2.xlsx",
-        "so-nhat-ky-2026-W47.docx",
+        "so-nhat-ky-2026-W48.docx",  # this week (the clock's Monday 23/11), no longer the week of "Từ ngày"
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import importlib
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -52,6 +53,7 @@ class TruyenthanhApp(App[None]):
         "schedule": _lazy("schedule", "ScheduleScreen"),
         "announcements": _lazy("announcements", "AnnouncementsScreen"),
         "log": _lazy("log", "LogScreen"),
+        "approvals": _lazy("approvals", "ApprovalsScreen"),
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Trợ giúp", priority=True),
@@ -61,6 +63,7 @@ class TruyenthanhApp(App[None]):
         Binding("f5", "switch_mode('schedule')", "Lịch phát", show=False, priority=True),
         Binding("f6", "switch_mode('announcements')", "Thông báo", show=False, priority=True),
         Binding("f7", "switch_mode('log')", "Nhật ký", show=False, priority=True),
+        Binding("f8", "switch_mode('approvals')", "Chờ duyệt", show=False, priority=True),
         Binding("f9", "emergency", "KHẨN CẤP", priority=True),
         Binding("ctrl+l", "login", "Đăng nhập", show=False, priority=True),
         Binding("ctrl+q", "quit", "Thoát", priority=True),
@@ -240,6 +243,9 @@ class TruyenthanhApp(App[None]):
         self._tell(message.event)
         if isinstance(self.screen, TodayScreen):
             self.screen.action_reload()
+        log = sys.modules.get("truyenthanh.tui.screens.log")  # loaded only once the operator opened Nhật ký
+        if log is not None and isinstance(self.screen, log.LogScreen):
+            self.screen.follow(message.event)
 
     def _tell(self, event: DaemonEvent) -> None:
         """Notify what of an event the operator must know (the rest shows on "Hôm nay")."""

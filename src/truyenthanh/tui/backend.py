@@ -36,12 +36,14 @@ from truyenthanh.domain.schedule import MisfireKind
 from truyenthanh.errors import DaemonError, LoginError, NotFoundError, StorageError, TruyenthanhError
 from truyenthanh.protocol import DaemonEvent, DaemonStatus, EmergencyState, decode_event
 from truyenthanh.services.library import fold
+from truyenthanh.tui import formatting
+from truyenthanh.tui.approval_queue import PendingContent, oldest_first, pending_content
 
 if TYPE_CHECKING:
     from truyenthanh.bootstrap import Container
     from truyenthanh.services.approvals import ContentView
     from truyenthanh.services.library import LibraryService
-    from truyenthanh.services.programmes import ProgrammeService, ProgrammeSummary
+    from truyenthanh.services.programmes import ProgrammeDetail, ProgrammeService, ProgrammeSummary
     from truyenthanh.services.scheduling import SchedulingService
 
 DISK_LOW_MB = 1024
@@ -227,7 +229,7 @@ class StationBackend:
         status = self.daemon_status()
         on_air = _on_air(status)
         entries = self._rundown(now, on_air)
-        warnings = list(self._warnings(entries, status))
+        warnings = list(self._warnings(now, entries, status))
         return TodayView(
             now=now,
             station_name=self.station_name(),
@@ -517,6 +519,193 @@ class StationBackend:
             raise StorageError(f"Không ghi được tệp {target}: {exc.strerror or exc}.") from exc
         return target
 
+    # --- approvals, programme workflow, air control and the live log (issue 15) ------------------------------
+
+    def pending_approvals(self) -> list[PendingContent]:
+        """Announcements and programmes waiting for approval, the longest waiting first, each with who sent it
+        and what changed since its last approval (read from the audit trail)."""
+        waiting = self.container.approvals.list(status=ContentStatus.WAITING)
+        audit = self.container.audit
+        return oldest_first(
+            [
+                pending_content(
+                    view, audit.entries(entity=view.kind.value, entity_id=str(view.id), limit=500), self.zone
+                )
+                for view in waiting
+            ]
+        )
+
+    def content_text(self, kind: ContentKind, ident: int) -> str:
+        """What an approver reads before deciding: an announcement's text, or a programme's items in order.
+
+        Raises:
+            NotFoundError: no such record.
+        """
+        if kind is ContentKind.ANNOUNCEMENT:
+            return self.announcement(ident).text
+        detail = self.programmes.get(ident)
+        lines = [
+            f"{item.position + 1}. {item.kind.label}: {item.title} ({formatting.duration(item.duration_s)})"
+            for item in detail.items
+        ]
+        return "\n".join(lines) or "(chưa có mục nào)"
+
+    def submit(self, actor: Actor, kind: ContentKind, ident: int) -> ContentView:
+        """Send a draft or rejected announcement or programme for approval.
+
+        Raises:
+            TruyenthanhError: not allowed, not found, or not in a state that can be sent (the message says why).
+        """
+        return self.container.approvals.submit(actor, kind, ident)
+
+    def approve(self, actor: Actor, kind: ContentKind, ident: int) -> ContentView:
+        """Approve content waiting for approval in ``actor``'s name.
+
+        Raises:
+            TruyenthanhError: not allowed (their own content, no right), not found, or not waiting.
+        """
+        return self.container.approvals.approve(actor, kind, ident)
+
+    def reject(self, actor: Actor, kind: ContentKind, ident: int, reason: str) -> ContentView:
+        """Reject content waiting for approval, with the reason its author reads.
+
+        Raises:
+            TruyenthanhError: no reason, not allowed, not found, or not waiting.
+        """
+        return self.container.approvals.reject(actor, kind, ident, reason)
+
+    def rename_programme(self, actor: Actor, programme_id: int, title: str) -> ProgrammeDetail:
+        """Give a programme a new title (an approved one goes back for approval).
+
+        Raises:
+            TruyenthanhError: an empty or too long title, no right, or no such programme.
+        """
+        return self.programmes.update(actor, programme_id, title=title)
+
+    def duplicate_programme(self, actor: Actor, programme_id: int, title: str) -> ProgrammeDetail:
+        """A new draft programme called ``title`` with the same category, priority and items as another.
+
+        The programme service has no copy of its own, so this creates the programme and adds the items one by
+        one (each audited); a failure part-way leaves the copy with the items added so far.
+
+        Raises:
+            TruyenthanhError: an empty or too long title, no right, or no such programme.
+        """
+        source = self.programmes.get(programme_id)
+        copy = self.programmes.create(actor, title, category=source.category, priority=source.priority)
+        for item in source.items:
+            own_length = item.kind in (ItemKind.SILENCE, ItemKind.RELAY)
+            self.programmes.add_item(
+                actor,
+                copy.id,
+                item.kind,
+                asset_id=item.asset_id,
+                announcement_id=item.announcement_id,
+                relay_url=item.relay_url,
+                duration_s=item.duration_s if own_length else None,
+                title=item.title,
+            )
+        return self.programmes.get(copy.id)
+
+    def delete_programme(self, actor: Actor, programme_id: int) -> ProgrammeSummary:
+        """Delete a programme no schedule uses.
+
+        Raises:
+            TruyenthanhError: schedules still air it (the message names them), no right, or no such programme.
+        """
+        return self.programmes.delete(actor, programme_id)
+
+    def play_now(self, actor: Actor, programme: ProgrammeSummary) -> str:
+        """Ask the daemon to put ``programme`` on air now for ``actor``; returns its answer, in Vietnamese.
+
+        Raises:
+            DaemonError: no daemon, or it refused (Vietnamese message).
+        """
+        answer = self.daemon.request("play_now", programme=str(programme.id), operator=actor.full_name)
+        airing = answer.get("airing") if isinstance(answer, dict) else None
+        said = f"Dịch vụ phát đã nhận lệnh phát ngay «{programme.title}»"
+        return f"{said} (lượt phát {airing})." if airing else f"{said}."
+
+    def stop_air(self, actor: Actor) -> str:
+        """Stop what is on air and clear the queue, for ``actor``; returns the daemon's answer, in Vietnamese.
+
+        Raises:
+            DaemonError: no daemon, or it refused.
+        """
+        self.daemon.request("stop", operator=actor.full_name)
+        return "Dịch vụ phát đã dừng phát và xóa hàng đợi."
+
+    def skip_item(self, actor: Actor) -> str:
+        """Skip the item on air (the programme goes on with the next one), for ``actor``; returns the daemon's
+        answer, in Vietnamese.
+
+        Raises:
+            DaemonError: no daemon, or it refused.
+        """
+        self.daemon.request("skip", operator=actor.full_name)
+        return "Dịch vụ phát đã bỏ qua mục đang phát."
+
+    def log_version(self) -> int:
+        """A counter that grows whenever the daemon writes a broadcast-log row (the newest row's number): one
+        cheap query, so a screen can poll it."""
+        with self.container.db.session() as session:
+            return int(session.exec(select(func.max(BroadcastLog.id))).one() or 0)
+
+    def _unapproved_airings(self, now: datetime) -> list[Alert]:
+        """Warnings for airings of today (still waiting) and tomorrow whose programme is not approved, or that
+        hold an announcement that is not (it would be skipped on air)."""
+        day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        planned = self.container.scheduling.occurrences(
+            day_start.astimezone(UTC), (day_start + timedelta(days=2)).astimezone(UTC)
+        )
+        tomorrow = day_start + timedelta(days=1)
+        due: dict[str, list[int]] = {"hôm nay": [], "ngày mai": []}
+        for item in planned:
+            start = item.start.astimezone(self.zone)
+            if start >= tomorrow:
+                due["ngày mai"].append(item.occurrence.programme_id)
+            elif start >= now:
+                due["hôm nay"].append(item.occurrence.programme_id)
+        wanted = {pid for ids in due.values() for pid in ids}
+        if not wanted:
+            return []
+        with self.container.db.session() as session:
+            programmes = {
+                pid: (title, status)
+                for pid, title, status in session.exec(
+                    select(Programme.id, Programme.title, Programme.status).where(col(Programme.id).in_(wanted))
+                ).all()
+            }
+            held = session.exec(
+                select(ProgrammeItem.programme_id, Announcement.title)
+                .join(Announcement, col(ProgrammeItem.announcement_id) == col(Announcement.id))
+                .where(
+                    col(ProgrammeItem.programme_id).in_(wanted),
+                    col(Announcement.status).not_in([ContentStatus.APPROVED, ContentStatus.AIRED]),
+                )
+            ).all()
+        blocked: dict[int, list[str]] = {}
+        for pid, title in held:
+            blocked.setdefault(pid, []).append(title)
+        found = []
+        for day, ids in due.items():
+            if day == "ngày mai":
+                waiting = sorted(
+                    {programmes[p][0] for p in ids if p in programmes and not _airable(ContentStatus(programmes[p][1]))}
+                )
+                if waiting:
+                    found.append(Alert(f"Chưa được duyệt nhưng phát ngày mai: {', '.join(waiting)}."))
+            skipped = sorted(
+                {
+                    f"{programmes[p][0]} (thông báo {', '.join(f'«{t}»' for t in sorted(set(blocked[p])))})"
+                    for p in ids
+                    if p in blocked and p in programmes
+                }
+            )
+            if skipped:
+                found.append(Alert(f"Có thông báo chưa duyệt, sẽ bị bỏ qua khi phát {day}: {'; '.join(skipped)}."))
+        return found
+
     def _rundown(self, now: datetime, on_air: OnAir | None) -> tuple[RundownEntry, ...]:
         day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
         day_end = day_start + timedelta(days=1)
@@ -572,7 +761,7 @@ class StationBackend:
             ).all()
         return sorted(set(rows))
 
-    def _warnings(self, entries: tuple[RundownEntry, ...], status: DaemonStatus | None) -> list[Alert]:
+    def _warnings(self, now: datetime, entries: tuple[RundownEntry, ...], status: DaemonStatus | None) -> list[Alert]:
         found = []
         if status is None:
             found.append(Alert("Dịch vụ phát (daemon) không chạy: lịch hôm nay sẽ không được phát.", "error"))
@@ -597,6 +786,7 @@ class StationBackend:
         pending = sorted({e.title for e in entries if not e.approved and e.state is AirState.WAITING})
         if pending:
             found.append(Alert("Chưa được duyệt nhưng phát hôm nay: " + ", ".join(pending) + "."))
+        found.extend(self._unapproved_airings(now))
         return found
 
 
@@ -689,6 +879,10 @@ def _device_problem(status: DaemonStatus | None) -> Alert | None:
         "(kiểm tra dây cắm, nguồn amply).",
         "error",
     )
+
+
+def _airable(status: ContentStatus) -> bool:
+    return status in (ContentStatus.APPROVED, ContentStatus.AIRED)
 
 
 def _summary(outcomes: list[Outcome] | None) -> Outcome | None:

@@ -1,4 +1,8 @@
-"""Nhật ký: the broadcast log with filters (dates, outcome, words), export to CSV, and the inspectors' reports."""
+"""Nhật ký: the broadcast log with filters (dates, outcome, words), export to CSV, and the inspectors' reports.
+
+The rows follow the daemon: an item that ends or a problem it reports reloads them, and a cheap poll of the
+log's newest row number catches what the event stream missed (a daemon restarted, a row written by the CLI).
+"""
 
 from __future__ import annotations
 
@@ -8,14 +12,32 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Label, Select
 
 from truyenthanh.domain.enums import Outcome
+from truyenthanh.protocol import DaemonEvent, ItemEndedOnAir, Problem
 from truyenthanh.tui import parsing
-from truyenthanh.tui.backend import LOG_COLUMNS, LogFilter
+from truyenthanh.tui.backend import LOG_COLUMNS, LogFilter, StationBackend
 from truyenthanh.tui.messages import LogExported, LogLoaded
 from truyenthanh.tui.screens.base import StationScreen
 from truyenthanh.tui.widgets.statusbar import StatusBar
+
+SHOWN = (0, 1, 2, 7, 8, 4, 5, 3, 6, 9)
+"""The order the table shows :data:`LOG_COLUMNS` in: date, times, result and reason first (visible at 100
+columns), then programme, item and the rest; the CSV export keeps the order of :data:`LOG_COLUMNS`."""
+
+WIDTHS = {0: 10, 1: 8, 2: 8, 7: 10, 8: 26, 4: 24, 5: 20, 3: 8, 6: 10}
+"""Column widths by index into :data:`LOG_COLUMNS` (the operator's column takes what its names need)."""
+
+
+class LogChanged(Message):
+    """The log's newest row number was read (it grows when the daemon writes a row)."""
+
+    def __init__(self, version: int) -> None:
+        super().__init__()
+        self.version = version
 
 
 class LogScreen(StationScreen):
@@ -26,15 +48,20 @@ class LogScreen(StationScreen):
         Binding("/", "search", "Lọc"),
         Binding("r", "reload", "Làm mới"),
         Binding("x", "export", "Xuất CSV"),
-        Binding("w", "report('week')", "Sổ nhật ký tuần"),
+        Binding("w", "report('week')", "Sổ nhật ký tuần (tuần của «đến ngày»)"),
         Binding("b", "report('half')", "Báo cáo 6 tháng"),
         Binding("n", "report('year')", "Báo cáo năm"),
     ]
 
+    POLL_S = 2.0
+    """How often the log's newest row number is read while this screen is shown."""
+
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[tuple[str, ...]] = []
-        """What the table shows (tests read it)."""
+        """What the table shows (tests read it), in the order of :data:`LOG_COLUMNS`."""
+        self._version: int | None = None
+        self._poll: Timer | None = None
 
     def compose(self) -> ComposeResult:
         """Status, filters, table, footer."""
@@ -56,9 +83,36 @@ class LogScreen(StationScreen):
         for widget in self.query("#log-filters Input, #log-filters Select"):
             widget.compact = True  # type: ignore[attr-defined]
         table = self.query_one("#log-table", DataTable)
-        table.add_columns(*LOG_COLUMNS)
+        for index in SHOWN:
+            table.add_column(LOG_COLUMNS[index], width=WIDTHS.get(index))
         self.action_reload()
         table.focus()
+        self._poll = self.set_interval(self.POLL_S, self._check_version)
+
+    def on_screen_suspend(self) -> None:
+        """Stop polling while another screen is shown."""
+        if self._poll is not None:
+            self._poll.pause()
+
+    def on_screen_resume(self) -> None:
+        """Shown again: catch up now, then keep polling."""
+        if self._poll is not None:
+            self._poll.resume()
+            self._check_version()
+
+    def follow(self, event: DaemonEvent) -> None:
+        """The daemon ended an item or reported a problem: its log row is written, so read the rows again."""
+        if isinstance(event, ItemEndedOnAir | Problem):
+            self.action_reload()
+
+    def _check_version(self) -> None:
+        self.run_call(lambda backend: backend.log_version(), LogChanged, group="log-version", failed=lambda _e: ())
+
+    def on_log_changed(self, message: LogChanged) -> None:
+        """Reload when the log grew since the rows were read."""
+        if self._version is not None and message.version != self._version:
+            self.action_reload()
+        self._version = message.version
 
     def _filter(self) -> LogFilter:
         first = parsing.day(self.query_one("#log-from", Input).value, "Từ ngày")
@@ -86,14 +140,27 @@ class LogScreen(StationScreen):
         self._load(wanted)
 
     def _load(self, wanted: LogFilter) -> None:
-        self.run_call(lambda backend: backend.log(wanted), LogLoaded, group="log")
+        def read(backend: StationBackend) -> tuple[int, list[tuple[str, ...]]]:
+            return backend.log_version(), backend.log(wanted)
+
+        self.run_call(read, lambda found: self._loaded(*found), group="log")
+
+    def _loaded(self, version: int, rows: list[tuple[str, ...]]) -> LogLoaded:
+        self._version = version  # a plain int set from the worker; the poll compares against it
+        return LogLoaded(rows)
 
     def on_log_loaded(self, message: LogLoaded) -> None:
-        """Fill the table."""
+        """Fill the table (result and reason come right after the times, so they show at 100 columns); the
+        cursor stays on the row it was on."""
+        if message.rows == self.rows and self.query_one("#log-table", DataTable).row_count:
+            return
         self.rows = message.rows
         table = self.query_one("#log-table", DataTable)
+        cursor = table.cursor_row
         table.clear()
-        table.add_rows(message.rows)
+        table.add_rows([tuple(row[i] for i in SHOWN) for row in message.rows])
+        if message.rows and cursor > 0:
+            table.move_cursor(row=min(cursor, len(message.rows) - 1))
         table.border_title = f"Nhật ký phát thanh — {len(message.rows)} dòng"
 
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -127,15 +194,23 @@ class LogScreen(StationScreen):
         self.notify(f"Đã ghi {where}", title="Đã xuất", timeout=15)
 
     def action_report(self, kind: str) -> None:
-        """Write the inspectors' records for the period holding the "Từ ngày" date: the weekly logbook (DOCX), or
-        the 6-monthly or annual report (DOCX, XLSX and CSV)."""
+        """Write the inspectors' records for the period holding the "đến ngày" date (today unless changed, so
+        ``W`` writes this week's logbook): the weekly logbook (DOCX), or the 6-monthly or annual report (DOCX,
+        XLSX and CSV)."""
         try:
-            first = self._filter().first_day
+            day = self._filter().last_day
         except ValueError as exc:
             self.notify(str(exc), severity="error")
             return
-        self.notify("Đang lập báo cáo…", title="Báo cáo")
-        self._report(kind, first)
+        if kind == "week":
+            monday = day - timedelta(days=day.weekday())
+            period = f"tuần {day.isocalendar()[1]} ({monday:%d/%m} – {monday + timedelta(days=6):%d/%m/%Y})"
+        else:
+            period = (
+                f"năm {day.year}" if kind == "year" else f"6 tháng {'đầu' if day.month <= 6 else 'cuối'} {day.year}"
+            )
+        self.notify(f"Đang lập báo cáo {period}…", title="Báo cáo")
+        self._report(kind, day)
 
     def _report(self, kind: str, day: date) -> None:
         self.run_call(lambda backend: backend.report(kind, day), lambda paths: LogExported(*paths), group="log-report")

@@ -9,12 +9,16 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.widgets import DataTable, Footer, Label, Static
 
+from truyenthanh.domain.accounts import Actor
+from truyenthanh.domain.approval import ContentKind
 from truyenthanh.services.programmes import ItemChoices, ProgrammeDetail, ProgrammeSummary
 from truyenthanh.tui import formatting
 from truyenthanh.tui.messages import ItemChoicesLoaded, ProgrammeChanged, ProgrammesLoaded
 from truyenthanh.tui.screens.base import StationScreen
+from truyenthanh.tui.screens.dialogs import ConfirmScreen, TextPromptScreen
 from truyenthanh.tui.screens.programme_forms import AddItemScreen, NewProgrammeScreen
 from truyenthanh.tui.widgets.statusbar import StatusBar
 
@@ -32,6 +36,12 @@ class ProgrammesScreen(StationScreen):
         Binding("shift+up", "move(-1)", "Đưa lên"),
         Binding("shift+down", "move(1)", "Đưa xuống"),
         Binding("delete", "remove_item", "Xóa mục"),
+        Binding("g", "submit", "Gửi duyệt"),
+        Binding("d", "approve", "Duyệt"),
+        Binding("t", "reject", "Từ chối"),
+        Binding("e", "rename", "Đổi tên"),
+        Binding("c", "duplicate", "Nhân bản"),
+        Binding("x", "delete_programme", "Xóa chương trình"),
     ]
 
     def __init__(self) -> None:
@@ -165,9 +175,11 @@ class ProgrammesScreen(StationScreen):
         if self.detail is None or position is None:
             return
         programme_id = self.detail.id
-        self._change(
-            lambda backend: backend.programmes.move_item(backend.acting(), programme_id, position, offset),
-            position + offset,
+        self._act(
+            "Sửa chương trình cần biết ai sửa.",
+            lambda actor: self._change(
+                lambda backend: backend.programmes.move_item(actor, programme_id, position, offset), position + offset
+            ),
         )
 
     def action_remove_item(self) -> None:
@@ -176,7 +188,12 @@ class ProgrammesScreen(StationScreen):
         if self.detail is None or position is None:
             return
         programme_id = self.detail.id
-        self._change(lambda backend: backend.programmes.remove_item(backend.acting(), programme_id, position), position)
+        self._act(
+            "Sửa chương trình cần biết ai sửa.",
+            lambda actor: self._change(
+                lambda backend: backend.programmes.remove_item(actor, programme_id, position), position
+            ),
+        )
 
     def _item_cursor(self) -> int | None:
         items = self.query_one("#item-list", DataTable)
@@ -190,3 +207,161 @@ class ProgrammesScreen(StationScreen):
             self._load_list(select_id=detail.id)  # thread-safe: it starts a worker through the app
 
         self.run_call(call, changed, group="programme-edit")
+
+    # --- the programme as a whole: approval, title, copy, deletion -----------------------------------------------
+
+    def _act(self, reason: str, then: Callable[[Actor], object]) -> None:
+        """Run ``then`` for the logged-in person; when nobody is, the login opens first and ``then`` follows."""
+        self.station_app.with_actor(reason, then)
+
+    def _chosen(self) -> ProgrammeDetail | None:
+        if self.detail is None:
+            self.notify("Hãy chọn một chương trình trước.", severity="warning")
+        return self.detail
+
+    def _workflow(self, call: Callable[[StationBackend], object], programme_id: int, notice: str) -> None:
+        """Run a change of the whole programme; on success say ``notice`` and show the programme again."""
+
+        def changed(_result: object) -> ProgrammeNoticed:
+            self._load_list(select_id=programme_id)  # thread-safe: it starts a worker through the app
+            return ProgrammeNoticed(notice, programme_id)
+
+        self.run_call(call, changed, group="programme-workflow")
+
+    def on_programme_noticed(self, message: ProgrammeNoticed) -> None:
+        """Say what was done and show the programme as it is now."""
+        self.notify(message.text, title="Chương trình")
+        if message.programme_id is not None:
+            self._load_detail(message.programme_id)
+
+    def action_submit(self) -> None:
+        """Send the programme for approval."""
+        if (detail := self._chosen()) is None:
+            return
+        ident, title = detail.id, detail.title
+        self._act(
+            "Gửi duyệt cần biết ai gửi.",
+            lambda actor: self._workflow(
+                lambda backend: backend.submit(actor, ContentKind.PROGRAMME, ident), ident, f"Đã gửi duyệt «{title}»."
+            ),
+        )
+
+    def action_approve(self) -> None:
+        """Approve the programme so that it may go on air (after a confirmation)."""
+        if (detail := self._chosen()) is None:
+            return
+        ident, title = detail.id, detail.title
+
+        def confirmed(actor: Actor) -> None:
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self._workflow(
+                        lambda backend: backend.approve(actor, ContentKind.PROGRAMME, ident),
+                        ident,
+                        f"Đã duyệt «{title}» (người duyệt: {actor.full_name}).",
+                    )
+
+            self.app.push_screen(ConfirmScreen(f"Duyệt chương trình «{title}» để được phát?"), answered)
+
+        self._act("Duyệt cần biết ai duyệt.", confirmed)
+
+    def action_reject(self) -> None:
+        """Reject the programme with a reason its author reads."""
+        if (detail := self._chosen()) is None:
+            return
+        ident, title = detail.id, detail.title
+
+        def asked(actor: Actor) -> None:
+            def reason_given(reason: str | None) -> None:
+                if reason:
+                    self._workflow(
+                        lambda backend: backend.reject(actor, ContentKind.PROGRAMME, ident, reason),
+                        ident,
+                        f"Đã từ chối «{title}».",
+                    )
+
+            prompt = TextPromptScreen(
+                f"Từ chối chương trình «{title}»", "Lý do (người soạn sẽ đọc)", empty="Cần ghi lý do từ chối."
+            )
+            self.app.push_screen(prompt, reason_given)
+
+        self._act("Từ chối cần biết ai duyệt.", asked)
+
+    def action_rename(self) -> None:
+        """Give the programme a new title."""
+        if (detail := self._chosen()) is None:
+            return
+        ident, title = detail.id, detail.title
+
+        def asked(actor: Actor) -> None:
+            def named(new_title: str | None) -> None:
+                if new_title and new_title != title:
+                    self._workflow(
+                        lambda backend: backend.rename_programme(actor, ident, new_title),
+                        ident,
+                        f"Đã đổi tên thành «{new_title}».",
+                    )
+
+            prompt = TextPromptScreen("Đổi tên chương trình", "Tên mới", value=title, empty="Tên không được để trống.")
+            self.app.push_screen(prompt, named)
+
+        self._act("Đổi tên cần biết ai sửa.", asked)
+
+    def action_duplicate(self) -> None:
+        """Make a draft copy of the programme, with its items, under a new title."""
+        if (detail := self._chosen()) is None:
+            return
+        ident, title = detail.id, detail.title
+
+        def asked(actor: Actor) -> None:
+            def named(new_title: str | None) -> None:
+                if new_title:
+                    self.run_call(
+                        lambda backend: backend.duplicate_programme(actor, ident, new_title),
+                        lambda copy: self._copied(copy, new_title),
+                        group="programme-workflow",
+                    )
+
+            prompt = TextPromptScreen(
+                f"Nhân bản «{title}»", "Tên bản sao", value=f"{title} (bản sao)", empty="Tên không được để trống."
+            )
+            self.app.push_screen(prompt, named)
+
+        self._act("Nhân bản cần biết ai soạn.", asked)
+
+    def _copied(self, copy: ProgrammeDetail, title: str) -> ProgrammeNoticed:
+        self._load_list(select_id=copy.id)  # thread-safe: it starts a worker through the app
+        return ProgrammeNoticed(f"Đã tạo bản sao «{title}» ({len(copy.items)} mục, bản nháp).", copy.id)
+
+    def action_delete_programme(self) -> None:
+        """Delete the programme (after a confirmation); one that a schedule still uses is refused, with why."""
+        if (detail := self._chosen()) is None:
+            return
+        ident, title = detail.id, detail.title
+
+        def confirmed(actor: Actor) -> None:
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self.run_call(
+                        lambda backend: backend.delete_programme(actor, ident),
+                        lambda _gone: self._deleted(title),
+                        group="programme-workflow",
+                    )
+
+            question = f"Xóa hẳn chương trình «{title}» và các mục của nó? Nhật ký phát vẫn giữ lịch sử."
+            self.app.push_screen(ConfirmScreen(question, yes="Xóa (Y)"), answered)
+
+        self._act("Xóa chương trình cần biết ai xóa.", confirmed)
+
+    def _deleted(self, title: str) -> ProgrammeNoticed:
+        self._load_list()  # thread-safe: it starts a worker through the app
+        return ProgrammeNoticed(f"Đã xóa chương trình «{title}».", None)
+
+
+class ProgrammeNoticed(Message):
+    """A change of a whole programme was made; ``text`` says what, ``programme_id`` is the one to show."""
+
+    def __init__(self, text: str, programme_id: int | None) -> None:
+        super().__init__()
+        self.text = text
+        self.programme_id = programme_id

@@ -8,23 +8,25 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Label, Static
 
 from truyenthanh.domain.rundown import AirState, Countdown
 from truyenthanh.tui import formatting
-from truyenthanh.tui.messages import ActionFailed, TodayLoaded
+from truyenthanh.tui.messages import ActionFailed, ProgrammesLoaded, TodayLoaded
 from truyenthanh.tui.screens.base import StationScreen, reported
+from truyenthanh.tui.screens.dialogs import ChooseProgrammeScreen, ConfirmScreen
 from truyenthanh.tui.widgets.onair import OnAirPanel
 from truyenthanh.tui.widgets.statusbar import StatusBar
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
-    from textual.message import Message
-
+    from truyenthanh.domain.accounts import Actor
     from truyenthanh.errors import TruyenthanhError
-    from truyenthanh.tui.backend import RundownEntry, TodayView
+    from truyenthanh.services.programmes import ProgrammeSummary
+    from truyenthanh.tui.backend import RundownEntry, StationBackend, TodayView
 
 STATE_STYLES = {
     AirState.WAITING: "",
@@ -42,13 +44,24 @@ class TodayScreen(StationScreen):
     TITLE = "Hôm nay"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "reload", "Làm mới"),
+        Binding("p", "play_now", "Phát ngay"),
+        Binding("s", "stop", "Dừng phát"),
+        Binding("k", "skip", "Bỏ qua mục"),
         Binding("h", "cancel_emergency", "Hủy khẩn cấp"),
     ]
+
+    class AirAnswered(Message):
+        """The daemon answered an air command (play now, stop, skip); ``text`` is its answer in Vietnamese."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
 
     def __init__(self) -> None:
         super().__init__()
         self._shown: tuple[RundownEntry, ...] | None = None
         self._refresh: Timer | None = None
+        self._acting: Actor | None = None
         self.view: TodayView | None = None
         """The last view rendered (tests read it)."""
 
@@ -86,6 +99,78 @@ class TodayScreen(StationScreen):
         if self._refresh is not None:
             self._refresh.resume()
             self.action_reload()
+
+    # --- air control: each asks who acts, then for a confirmation, and shows the daemon's answer ---------------
+
+    def action_play_now(self) -> None:
+        """Choose a programme and put it on air now (after a confirmation)."""
+        self.station_app.with_actor("Phát ngay cần biết ai ra lệnh: đăng nhập để tiếp tục.", self._choose_programme)
+
+    def _choose_programme(self, actor: Actor) -> None:
+        self._acting = actor
+        self.run_call(lambda backend: backend.programmes.list(), ProgrammesLoaded, group="today-programmes")
+
+    def on_programmes_loaded(self, message: ProgrammesLoaded) -> None:
+        """Offer the programmes to play now."""
+        if not message.programmes:
+            self.notify("Chưa có chương trình nào để phát: tạo ở màn hình Chương trình (F4).", severity="warning")
+            return
+
+        def chosen(programme: ProgrammeSummary | None) -> None:
+            if programme is None:
+                return
+            warning = "" if programme.status.value in ("approved", "aired") else " Chương trình CHƯA ĐƯỢC DUYỆT."
+            self._confirm(
+                f"Phát ngay «{programme.title}» ({formatting.duration(programme.total_s)}) ra loa?{warning}",
+                lambda backend, actor: backend.play_now(actor, programme),
+            )
+
+        self.app.push_screen(ChooseProgrammeScreen(message.programmes), chosen)
+
+    def action_stop(self) -> None:
+        """Stop what is on air and clear the queue (after a confirmation)."""
+        if self.view is not None and self.view.on_air is None:
+            self.notify("Không có gì đang phát.")
+            return
+        self.station_app.with_actor(
+            "Dừng phát cần biết ai ra lệnh: đăng nhập để tiếp tục.",
+            lambda actor: self._confirm_for(
+                actor, "Dừng phát ngay và bỏ phần còn lại của buổi phát?", lambda b, a: b.stop_air(a)
+            ),
+        )
+
+    def action_skip(self) -> None:
+        """Skip the item on air; the programme goes on with its next item (after a confirmation)."""
+        if self.view is not None and self.view.on_air is None:
+            self.notify("Không có gì đang phát.")
+            return
+        title = self.view.on_air.title if self.view is not None and self.view.on_air is not None else ""
+        self.station_app.with_actor(
+            "Bỏ qua mục cần biết ai ra lệnh: đăng nhập để tiếp tục.",
+            lambda actor: self._confirm_for(
+                actor, f"Bỏ qua mục đang phát «{title}» và phát mục tiếp theo?", lambda b, a: b.skip_item(a)
+            ),
+        )
+
+    def _confirm_for(self, actor: Actor, question: str, command: Callable[[StationBackend, Actor], str]) -> None:
+        self._acting = actor
+        self._confirm(question, command)
+
+    def _confirm(self, question: str, command: Callable[[StationBackend, Actor], str]) -> None:
+        actor = self._acting
+        if actor is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_call(lambda backend: command(backend, actor), self.AirAnswered, group="today-air")
+
+        self.app.push_screen(ConfirmScreen(question), answered)
+
+    def on_today_screen_air_answered(self, message: AirAnswered) -> None:
+        """Show the daemon's answer and what is on air now."""
+        self.notify(message.text, title="Dịch vụ phát")
+        self._load()
 
     def action_cancel_emergency(self) -> None:
         """Stop repeating the emergency bulletin."""

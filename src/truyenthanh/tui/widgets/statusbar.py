@@ -21,6 +21,7 @@ SCREENS = (
     ("f5", "schedule", "Lịch phát"),
     ("f6", "announcements", "Thông báo"),
     ("f7", "log", "Nhật ký"),
+    ("f8", "approvals", "Chờ duyệt"),
 )
 """Function key, mode name and Vietnamese title of each screen, in the order of the keys."""
 

@@ -56,6 +56,11 @@ class Settings(BaseSettings):
     reading_variant: ReadingVariant = ReadingVariant.NORTH
     """How numbers are read aloud: ``north`` (nghìn, linh) or ``south`` (ngàn, lẻ)."""
 
+    code_letters: Literal["as-written", "nờ", "en"] = "as-written"
+    """How letters inside codes (vehicle plates, strains such as A/H5N1) are read: ``as-written`` leaves a
+    plate's letters to the speech engine and reads N in a strain "en"; ``nờ`` and ``en`` spell every code letter
+    the Vietnamese way (B "bê", F "ép", H "hát") and read N "nờ" or "en". ``truyenthanh normalize`` shows it."""
+
     target_lufs: float = Field(default=-16.0, ge=-40.0, le=-5.0)
     """Loudness every item is played at, in LUFS (EBU R128 integrated)."""
 

@@ -157,3 +157,12 @@ def test_normalize_explain_prints_each_rule_with_the_station_lexicon(station_dir
     assert "  • Viết tắt đọc theo ngữ cảnh: «TT» → «Truyền thanh». Lý do: theo từ điển của đài" in lines
     assert any(line.startswith("  • Viết tắt đọc theo ngữ cảnh: «TT» → «Thường trực».") for line in lines)
     assert "  • Giờ: «7h30.» → «bảy giờ ba mươi.»" in lines
+
+
+def test_normalize_follows_the_station_code_letters(station_dir: Path) -> None:
+    written = "Cúm A/H5N1, xe 30N-123.45."
+    default = run("normalize", written, data_dir=station_dir)
+    assert default.stdout == "Cúm a hát năm en một, xe ba không N, một hai ba bốn năm.\n"
+    chosen = run("normalize", "--explain", written, data_dir=station_dir, env={"TRUYENTHANH_CODE_LETTERS": "nờ"})
+    assert chosen.returncode == 0, chosen.stderr
+    assert chosen.stdout.splitlines()[0] == "Cúm a hát năm nờ một, xe ba không nờ, một hai ba bốn năm."

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
+from typing import get_args
 
 import pytest
 import responses
 from sqlmodel import select
 
 from tests.fakes import FrozenClock
-from tests.speechfakes import GTTS_URL, FakeGoogle, make_mp3
+from tests.speechfakes import GTTS_URL, FakeGoogle, make_mp3, silent_server
 from truyenthanh import bootstrap
 from truyenthanh.adapters import ffmpeg
 from truyenthanh.adapters.db.models import Announcement, AudioAsset
 from truyenthanh.adapters.tts.espeak import EspeakEngine
 from truyenthanh.adapters.tts.gtts import GttsEngine
-from truyenthanh.config import load_settings
+from truyenthanh.config import Settings, load_settings
 from truyenthanh.domain.enums import AssetSource, Category, ReadingVariant
+from truyenthanh.domain.vietnamese import CodeLetters, split_for_speech
 from truyenthanh.errors import ConfigError, NotFoundError, SpeechError, StorageError
 
 TEXT = "Thông báo của UBND xã: lúc 7h30 ngày 12/12/2026 tiêm chủng tại Hội trường ấp 2. Liên hệ 0912 000 113."
@@ -295,3 +299,124 @@ def test_render_file_uses_the_chain_and_cache_without_an_asset(station: bootstra
     assert again.read_bytes() == target.read_bytes()
     with station.db.session() as session:
         assert session.exec(select(AudioAsset)).all() == []
+
+
+# --- air time never waits on the network ---------------------------------------------------------------------
+
+
+def test_due_now_speaks_offline_at_once_and_gtts_comes_for_next_time(
+    station: bootstrap.Container, google: FakeGoogle, clock: FrozenClock
+) -> None:
+    background: list[Callable[[], None]] = []
+    station.speech.spawn = background.append  # run the background work when the test says
+    now = station.speech.synthesize(TEXT, due=clock.now())
+    assert google.requests == []  # nothing asked on the way to air
+    assert (now.engine, now.fell_back, now.from_cache) == ("espeak", True, False)
+    assert now.reason == "gtts: chưa có sẵn bản đọc và không kịp chờ mạng trước giờ phát"
+    assert now.notice is not None and "bản gTTS đang được tạo để dùng cho các lần phát sau" in now.notice
+    assert now.upgrade is not None and not now.upgrade.done()
+    assert station.speech.synthesize(TEXT, due=clock.now()).upgrade is now.upgrade  # asked once, not twice
+    (work,) = background
+    work()
+    online = now.upgrade.result(timeout=0)
+    assert (online.engine, online.fell_back, online.spoken_text) == ("gtts", False, now.spoken_text)
+    assert google.requests
+    again = station.speech.synthesize(TEXT, due=clock.now())  # the next airing: gTTS from the cache
+    assert (again.engine, again.from_cache, again.upgrade, again.asset.id) == ("gtts", True, None, online.asset.id)
+
+
+def test_due_beyond_the_timeout_may_wait_for_gtts(
+    station: bootstrap.Container, google: FakeGoogle, clock: FrozenClock
+) -> None:
+    later = station.speech.synthesize(TEXT, due=clock.now() + timedelta(seconds=10.5))  # tts_timeout_s is 10
+    assert (later.engine, later.upgrade) == ("gtts", None)
+    offline = station.speech.synthesize("Bà con chú ý.", due=clock.now() + timedelta(seconds=9), allow_network=False)
+    assert (offline.engine, offline.upgrade) == ("espeak", None)  # no network at all: nothing in the background
+    assert len({text for text, _ in google.requests}) == len(split_for_speech(later.spoken_text))
+
+
+def test_a_gtts_only_station_is_still_heard_when_air_time_is_near(
+    station_dir: Path, clock: FrozenClock, google: FakeGoogle
+) -> None:
+    built = _build(station_dir, clock, tts_engine="gtts")
+    built.station.init()
+    try:
+        built.speech.spawn = lambda work: None  # the gTTS rendering is not the point here
+        rendering = built.speech.synthesize("Bà con chú ý.", due=clock.now())
+        assert (rendering.engine, rendering.fell_back) == ("espeak", True) and rendering.upgrade is not None
+        with pytest.raises(SpeechError, match="không được dùng mạng"):
+            built.speech.synthesize("Bà con chú ý nhé.", allow_network=False)  # no deadline: the choice stands
+    finally:
+        built.close()
+
+
+def test_an_announcement_due_now_gets_its_gtts_reading_recorded_when_it_arrives(
+    station: bootstrap.Container, google: FakeGoogle, clock: FrozenClock
+) -> None:
+    background: list[Callable[[], None]] = []
+    station.speech.spawn = background.append
+    announcement_id = _announcement(station)
+    (now,) = station.speech.ensure_rendered([announcement_id], allow_network=True, due=clock.now())
+    assert google.requests == [] and now.engine == "espeak" and now.upgrade is not None
+    assert _get(station, announcement_id).engine == "espeak"
+    background.pop()()
+    online = now.upgrade.result(timeout=0)
+    stored = _get(station, announcement_id)
+    assert (stored.engine, stored.asset_id) == ("gtts", online.asset.id)
+    actions = [(e.actor, e.after["engine"] if e.after else None) for e in station.audit.entries(entity="announcement")]
+    assert actions[:2] == [("daemon", "gtts"), ("daemon", "espeak")]  # newest first
+    assert station.speech.ensure_rendered([announcement_id], allow_network=True, due=clock.now()) == []
+
+
+def test_a_hanging_gtts_never_delays_speech_due_now(
+    station: bootstrap.Container, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with silent_server() as (host, port):
+        # HTTPS goes through a server that accepts the connection and never answers (gTTS waits 2 s here).
+        monkeypatch.setenv("HTTPS_PROXY", f"http://{host}:{port}")
+        monkeypatch.setenv("https_proxy", f"http://{host}:{port}")
+        started = time.monotonic()
+        first = station.speech.synthesize("Bão số ba sắp đổ bộ.", due=clock.now())
+        # The same text again while gTTS still hangs on it in the background: its lock is not waited for.
+        second = station.speech.synthesize("Bão số ba sắp đổ bộ.", due=clock.now())
+        took = time.monotonic() - started
+        assert (first.engine, second.engine, second.from_cache) == ("espeak", "espeak", True)
+        assert first.upgrade is not None and second.upgrade is first.upgrade and not first.upgrade.done()
+        assert took < 2.0
+        assert isinstance(first.upgrade.exception(timeout=10), SpeechError)
+    assert station.speech.synthesize("Bão số ba sắp đổ bộ.", due=clock.now()).engine == "espeak"
+
+
+# --- code letters ---------------------------------------------------------------------------------------------
+
+
+def test_code_letters_setting_matches_the_normaliser() -> None:
+    assert set(get_args(Settings.model_fields["code_letters"].annotation)) == {m.value for m in CodeLetters}
+    assert Settings.model_fields["code_letters"].default == CodeLetters.AS_WRITTEN.value
+
+
+@pytest.mark.parametrize(
+    ("setting", "spoken"),
+    [
+        (None, "Cúm a hát năm en một, xe ba không N, một hai ba bốn năm."),
+        ("nờ", "Cúm a hát năm nờ một, xe ba không nờ, một hai ba bốn năm."),
+        ("en", "Cúm a hát năm en một, xe ba không en, một hai ba bốn năm."),
+    ],
+)
+def test_the_station_chooses_how_code_letters_are_read(
+    station_dir: Path, clock: FrozenClock, setting: str | None, spoken: str
+) -> None:
+    built = _build(station_dir, clock, code_letters=setting)
+    try:
+        assert built.speech.code_letters == CodeLetters(setting or "as-written")
+        assert built.speech.normalize("Cúm A/H5N1, xe 30N-123.45.") == spoken
+        explained, steps = built.speech.explain("Cúm A/H5N1, xe 30N-123.45.")
+        assert explained == spoken and steps
+    finally:
+        built.close()
+
+
+def test_a_wrong_code_letters_value_is_refused_in_vietnamese(station_dir: Path) -> None:
+    load_settings(station_dir).locations().config_file.write_text('code_letters = "nò"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="dòng 1, mục «code_letters»: giá trị «nò» không hợp lệ"):
+        load_settings(station_dir)

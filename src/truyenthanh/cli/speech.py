@@ -66,7 +66,6 @@ def normalize_command(
     TEXT ghi sau lệnh (sau «--» nếu văn bản bắt đầu bằng dấu «-»), hoặc lấy từ --file, hoặc từ đầu vào chuẩn
     khi bỏ trống hay ghi «-». Văn bản dài được đọc từng đoạn; một số hiệu văn bản bị ngắt dòng vẫn đọc một lần.
     """
-    from truyenthanh.domain.vietnamese.normalizer import explain as explain_text
     from truyenthanh.domain.vietnamese.normalizer import paragraphs
 
     speech = state.container().speech
@@ -78,7 +77,7 @@ def normalize_command(
         if not explain:
             click.echo(speech.normalize(block, variant=chosen))
             continue
-        spoken, steps = explain_text(block, variant=chosen, lexicon=speech.lexicon())
+        spoken, steps = speech.explain(block, variant=chosen)
         click.echo(spoken)
         for step in steps:
             why = f". Lý do: {step.why}" if step.why else ""

@@ -86,11 +86,12 @@ class Airings:
     def prepare(self, planned: list[Planned]) -> None:
         """Make the coming airings ready: announcements rendered, files present, relays reachable."""
         for item in planned:
-            self._prepare_one(item.occurrence.key, item.occurrence.programme_id)
+            self._prepare_one(item.occurrence.key, item.occurrence.programme_id, item.start)
         self._amplifier.schedule(planned)
 
-    def _prepare_one(self, airing: str, programme_id: int) -> None:
-        """Problems are shown to the operator now; they are logged (skipped, fallback) at air time."""
+    def _prepare_one(self, airing: str, programme_id: int, start: datetime) -> None:
+        """Problems are shown to the operator now; they are logged (skipped, fallback) at air time. Speech due
+        sooner than gTTS could answer is read by the offline voice now (gTTS in the background, for next time)."""
         publish = self._journal.publish
         try:
             plan = self._container.playout.plan_airing(programme_id)
@@ -104,7 +105,7 @@ class Airings:
         ids = [each.announcement_id for each in check.items if each.announcement_id is not None]
         if ids:
             try:
-                for rendering in self._container.speech.ensure_rendered(ids, allow_network=True):
+                for rendering in self._container.speech.ensure_rendered(ids, allow_network=True, due=start):
                     if rendering.notice:
                         publish(Problem(message=rendering.notice, airing=airing))
             except TruyenthanhError as exc:

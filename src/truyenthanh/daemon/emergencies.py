@@ -1,16 +1,22 @@
 """Emergencies: the alert tone cuts in at once, the bulletin follows as soon as it is ready, and it repeats
-(every two hours by default, day and night) until done, cancelled, or superseded by a newer one."""
+(every two hours by default, day and night) until done, cancelled, or superseded by a newer one.
+
+A spoken bulletin never waits on the network: it is rendered as due now, so the offline voice reads it at once
+unless a gTTS rendering of the same text is already cached; gTTS is asked in the background and, if it
+answers, its rendering is used for the repeats (:meth:`~truyenthanh.services.speech.SpeechService.synthesize`).
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from truyenthanh.adapters import ffmpeg
 from truyenthanh.bootstrap import Container
@@ -24,6 +30,9 @@ from truyenthanh.domain.playout import PlayItem
 from truyenthanh.domain.tunes import TUNES
 from truyenthanh.errors import DaemonError, PermissionDeniedError, TruyenthanhError
 from truyenthanh.protocol import EmergencyCancelled, EmergencyStarted, EmergencyState, Problem
+
+if TYPE_CHECKING:
+    from truyenthanh.services.speech import Rendering
 
 logger = logging.getLogger(__name__)
 
@@ -247,7 +256,7 @@ class Emergencies:
     def _prepare_bulletin(self, current: Emergency, key: str, text: str | None, source: Path | None) -> None:
         """Render or measure the bulletin while the alert sounds, then put it on air in place of the pad."""
         try:
-            path = self._bulletin_file(current, text, source)
+            path, upgrade = self._bulletin_file(current, text, source)
             bulletin = self._container.playout.file_items([path])[0]
         except TruyenthanhError as exc:
             why = f"Không chuẩn bị được bản tin khẩn cấp: {exc.message}"
@@ -266,24 +275,52 @@ class Emergencies:
         if current.next_at is not None and self.current is current:
             self._timer.at(current.next_at, REPEAT_JOB, self.repeat)
         self._journal.save()
+        if upgrade is not None:
+            # Only now: a rendering that arrived already must not be overwritten by the offline one above.
+            upgrade.add_done_callback(partial(self._use_online, current))
 
-    def _bulletin_file(self, current: Emergency, text: str | None, source: Path | None) -> Path:
-        """The bulletin's audio: the spoken text rendered (its title and engine noted), or the given file."""
+    def _bulletin_file(
+        self, current: Emergency, text: str | None, source: Path | None
+    ) -> tuple[Path, Future[Rendering] | None]:
+        """The bulletin's audio: the spoken text rendered at once (its title and engine noted), or the given
+        file; and the better rendering still to come, if any."""
         if not text:
             assert source is not None
-            return source.resolve()
+            return source.resolve(), None
         speech = self._container.speech
+        now = self._clock.now()
         rendering = (
-            speech.render_announcement(current.announcement_id)
+            speech.render_announcement(current.announcement_id, due=now)
             if current.announcement_id is not None
-            else speech.synthesize(text, title=f"Khẩn cấp: {text[:40]}", category=Category.EMERGENCY)
+            else speech.synthesize(text, title=f"Khẩn cấp: {text[:40]}", category=Category.EMERGENCY, due=now)
         )
         asset = rendering.asset
         current.engine = asset.engine
         current.title = asset.title
         if rendering.notice:
             self._journal.publish(Problem(message=rendering.notice))
-        return self._container.locations.media_dir / asset.path
+        return self._container.locations.media_dir / asset.path, rendering.upgrade
+
+    def _use_online(self, current: Emergency, upgrade: Future[Rendering]) -> None:
+        """From the speech service's background thread: the gTTS rendering arrived; the repeats use it."""
+        failure = upgrade.exception()
+        if failure is not None:
+            logger.info("emergency %s keeps its offline voice: %s", current.id, getattr(failure, "message", failure))
+            return
+        asset = upgrade.result().asset
+        path = self._container.locations.media_dir / asset.path
+        try:
+            item = self._container.playout.file_items([path])[0]
+        except TruyenthanhError as exc:
+            logger.warning("emergency %s keeps its offline voice: %s", current.id, exc.message)
+            return
+        with self._ledger.lock:
+            if self.current is not current:
+                return
+            current.source = str(path)
+            current.gain_db = item.gain_db
+            current.engine = asset.engine
+        self._journal.save()
 
     @staticmethod
     def _bulletin_record(current: Emergency, key: str) -> ItemRecord:

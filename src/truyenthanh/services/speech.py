@@ -3,16 +3,27 @@
 The chain ``auto`` asks gTTS first and falls back to espeak-ng; whichever engine spoke is recorded on the
 asset and the announcement. Renderings are cached by (spoken text, engine, voice, speed) in the station's
 cache folder, and stored in the media folder as :class:`AudioAsset` rows measured for loudness like any
-other asset. Air time never waits on the network: :meth:`SpeechService.ensure_rendered` uses online engines
-only through the cache unless asked otherwise.
+other asset.
+
+Air time never waits on the network. Every rendering method takes ``due``, the moment the audio must be on air
+(an emergency: now). When that moment is closer than the gTTS timeout (setting ``tts_timeout_s``), online
+engines are used only through the cache: a rendering of the same text already there is used, otherwise the
+offline voice (espeak-ng) speaks at once, and the online rendering is requested in a background thread. It is
+stored like any rendering (and, for an announcement, recorded on it), so the next airing uses the better voice;
+:attr:`Rendering.upgrade` lets the caller switch to it as soon as it arrives (an emergency's repeats).
+``allow_network=False`` is stricter: online engines only through the cache, nothing asked in the background.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
@@ -24,13 +35,16 @@ from truyenthanh.adapters.db.database import Database
 from truyenthanh.adapters.db.models import Announcement, AudioAsset
 from truyenthanh.config import Settings
 from truyenthanh.domain.enums import AssetSource, Category, ReadingVariant
-from truyenthanh.domain.vietnamese import Lexicon, normalize
+from truyenthanh.domain.vietnamese import CodeLetters, Lexicon, normalize
+from truyenthanh.domain.vietnamese.normalizer import Step, explain
 from truyenthanh.errors import AudioError, ConfigError, NotFoundError, SpeechError, StorageError
 from truyenthanh.locations import Locations
 from truyenthanh.services import audit
 from truyenthanh.services.audit import DAEMON_ACTOR
 from truyenthanh.services.library import LibraryService, inspect_audio
 from truyenthanh.services.ports import Clock, SpeechEngine
+
+logger = logging.getLogger(__name__)
 
 ENGINE_CHOICES = ("auto", "gtts", "espeak")
 """What a station or a command can ask for: the chain, or one engine."""
@@ -54,6 +68,10 @@ class Rendering:
         fell_back: an earlier engine of the chain failed and a later one spoke instead.
         reason: why the earlier engine failed (Vietnamese), when ``fell_back``.
         from_cache: the audio came from the cache; no engine ran.
+        upgrade: the online engine's rendering of the same text, asked for in the background because air time
+            could not wait for it (``None``: nothing asked). It resolves to that :class:`Rendering` (already
+            stored, and recorded on the announcement) or to the :class:`SpeechError` that stopped it; its
+            callbacks run in the background thread.
     """
 
     asset: AudioAsset
@@ -63,12 +81,18 @@ class Rendering:
     fell_back: bool = False
     reason: str | None = None
     from_cache: bool = False
+    upgrade: Future[Rendering] | None = field(default=None, compare=False, repr=False)
 
     @property
     def notice(self) -> str | None:
         """What to tell the operator when the better voice could not be used (``None``: nothing to tell)."""
         if not self.fell_back:
             return None
+        if self.upgrade is not None:
+            return (
+                f"Chưa có sẵn bản đọc gTTS và không kịp chờ mạng: đã đọc ngay bằng giọng dự phòng {self.engine} "
+                f"({self.voice}); bản gTTS đang được tạo để dùng cho các lần phát sau."
+            )
         why = (self.reason or "").rstrip(".")
         return (
             f"Không dùng được gTTS ({why}); đã đọc bằng giọng dự phòng {self.engine} ({self.voice}). "
@@ -85,6 +109,8 @@ class _Cached:
     voice: str
     failures: list[str]
     from_cache: bool
+    skipped_online: str | None = None
+    """The first online engine passed over because the network could not be waited for."""
 
 
 @dataclass(frozen=True)
@@ -121,9 +147,14 @@ class SpeechService:
         self._engines = dict(engines)
         self._lexicon: Lexicon | None = None
         self._lock = threading.Lock()
-        # Striped locks: bounded memory however many texts a long-running daemon renders.
-        self._render_locks = tuple(threading.Lock() for _ in range(RENDER_LOCK_STRIPES))
+        # Striped locks, one set per engine: bounded memory however many texts a long-running daemon renders,
+        # and an offline rendering never waits behind an online one that is waiting on the network.
+        self._render_locks = {name: tuple(threading.Lock() for _ in range(RENDER_LOCK_STRIPES)) for name in engines}
         self._station_checked = False
+        self._upgrades: dict[str, Future[Rendering]] = {}
+        """Online renderings asked for in the background and not finished yet, by what they render."""
+        self.spawn: Callable[[Callable[[], None]], None] = _in_thread
+        """Runs background work (an online rendering air time could not wait for); tests may run it inline."""
 
     # --- text ----------------------------------------------------------------------------------------------
 
@@ -166,9 +197,19 @@ class SpeechService:
             raise ConfigError(f"Không đọc được tệp từ điển {path}: {exc.strerror}.") from exc
         return Lexicon.builtin().with_toml(text, source=str(path))
 
+    @property
+    def code_letters(self) -> CodeLetters:
+        """How the station reads letters inside plates, codes and strain names (setting ``code_letters``)."""
+        return CodeLetters(self._settings.code_letters)
+
     def normalize(self, text: str, *, variant: ReadingVariant | None = None) -> str:
-        """The words an announcer would say for ``text`` (station variant and lexicon unless overridden)."""
-        return normalize(text, variant=variant or self.variant, lexicon=self.lexicon())
+        """The words an announcer would say for ``text`` (station variant, code letters and lexicon; the
+        variant may be overridden)."""
+        return normalize(text, variant=variant or self.variant, lexicon=self.lexicon(), letters=self.code_letters)
+
+    def explain(self, text: str, *, variant: ReadingVariant | None = None) -> tuple[str, list[Step]]:
+        """Like :meth:`normalize`, and also every rule that changed the text, in the order they ran."""
+        return explain(text, variant=variant or self.variant, lexicon=self.lexicon(), letters=self.code_letters)
 
     # --- rendering -----------------------------------------------------------------------------------------
 
@@ -184,6 +225,7 @@ class SpeechService:
         title: str | None = None,
         category: Category = Category.OTHER,
         allow_network: bool = True,
+        due: datetime | None = None,
     ) -> Rendering:
         """Normalise ``text``, render it with ``engine`` (default: the station's ``tts_engine``), store it.
 
@@ -193,16 +235,42 @@ class SpeechService:
             title: the asset's title (default: the start of the text).
             category: the asset's content category.
             allow_network: ``False`` uses online engines only through the cache.
+            due: when the audio must be on air (timezone-aware; ``None``: no hurry). Closer than the gTTS
+                timeout, online engines are used only through the cache, the offline voice speaks even if the
+                chosen engine is online-only, and the online rendering comes later (:attr:`Rendering.upgrade`).
 
         Raises:
             SpeechError: nothing could be rendered (the message gives each engine's reason).
             StorageError: the station is not initialised or its folders cannot be written.
         """
-        spoken, cached = self._speak(text, engine=engine, allow_network=allow_network)
+        rendering, online = self._render(
+            text, engine=engine, title=title, category=category, allow_network=allow_network, due=due
+        )
+        if online is None:
+            return rendering
+        upgrade = self._in_background(
+            f"text\0{online}\0{rendering.spoken_text}",
+            partial(self.synthesize, text, engine=online, title=title, category=category),
+        )
+        return replace(rendering, upgrade=upgrade)
+
+    def _render(
+        self,
+        text: str,
+        *,
+        engine: str | None,
+        title: str | None,
+        category: Category,
+        allow_network: bool,
+        due: datetime | None,
+    ) -> tuple[Rendering, str | None]:
+        """Render and store ``text``; also the online engine passed over for lack of time, if any."""
+        urgent = allow_network and self._too_soon(due)
+        spoken, cached = self._speak(text, engine=engine, allow_network=allow_network and not urgent, urgent=urgent)
         asset = self._store(
             cached.path, title=title or _title_of(text), category=category, engine=cached.engine, voice=cached.voice
         )
-        return Rendering(
+        rendering = Rendering(
             asset=asset,
             spoken_text=spoken,
             engine=cached.engine,
@@ -211,6 +279,36 @@ class SpeechService:
             reason="; ".join(cached.failures) or None,
             from_cache=cached.from_cache,
         )
+        return rendering, cached.skipped_online
+
+    def _too_soon(self, due: datetime | None) -> bool:
+        """Whether air time comes before an online engine could answer (within the gTTS timeout)."""
+        return due is not None and (due - self._clock.now()).total_seconds() < self._settings.tts_timeout_s
+
+    def _in_background(self, key: str, work: Callable[[], Rendering]) -> Future[Rendering]:
+        """Run ``work`` with :attr:`spawn`, once at a time per ``key`` (a second ask gets the pending future)."""
+        with self._lock:
+            pending = self._upgrades.get(key)
+            if pending is not None:
+                return pending
+            future: Future[Rendering] = Future()
+            self._upgrades[key] = future
+
+        def run() -> None:
+            try:
+                result = work()
+            except Exception as exc:  # any failure is handed to whoever waits on the future
+                logger.info("online rendering not made: %s", getattr(exc, "message", exc))
+                with self._lock:
+                    self._upgrades.pop(key, None)
+                future.set_exception(exc)
+                return
+            with self._lock:
+                self._upgrades.pop(key, None)
+            future.set_result(result)
+
+        self.spawn(run)
+        return future
 
     def render_file(self, text: str, target: Path, *, engine: str | None = None) -> str:
         """Render ``text`` into the WAV file ``target`` without recording an asset (package builds).
@@ -231,42 +329,61 @@ class SpeechService:
             raise StorageError(f"Không ghi được tệp {target}: {exc.strerror}.") from exc
         return cached.engine
 
-    def _speak(self, text: str, *, engine: str | None, allow_network: bool) -> tuple[str, _Cached]:
-        """Normalise and render through the chain into the cache; the first engine that speaks wins."""
+    def _speak(
+        self, text: str, *, engine: str | None, allow_network: bool, urgent: bool = False
+    ) -> tuple[str, _Cached]:
+        """Normalise and render through the chain into the cache; the first engine that speaks wins.
+
+        ``urgent``: air time cannot wait for the network (``allow_network`` is then ``False``); the first
+        online engine passed over is noted so it can be asked later.
+        """
         spoken = self.normalize(text)
         if not any(ch.isalnum() for ch in spoken):
             raise SpeechError("Văn bản không có chữ nào để đọc.")
         failures: list[str] = []
-        for name in self._chain(engine or self._settings.tts_engine):
+        skipped: str | None = None
+        for name in self._chain(engine or self._settings.tts_engine, urgent=urgent):
             candidate = self._engines[name]
             voice = candidate.voice(self.variant)
             path = self._cache_path(spoken, name, voice)
+            if candidate.online and not allow_network:
+                # Through the cache only, and without the render lock: a rendering of this text in progress holds
+                # it for as long as the network makes it wait (the file appears whole or not at all).
+                if _is_rendered(path):
+                    return spoken, _Cached(path, name, voice, failures, from_cache=True, skipped_online=skipped)
+                if urgent:
+                    skipped = skipped or name
+                    failures.append(f"{name}: chưa có sẵn bản đọc và không kịp chờ mạng trước giờ phát")
+                else:
+                    failures.append(f"{name}: chưa có sẵn bản đọc và không được dùng mạng lúc này")
+                continue
             # One rendering per cache entry at a time; other texts render in parallel.
-            with self._render_lock(path):
-                from_cache = path.is_file() and path.stat().st_size > 44
+            with self._render_lock(name, path):
+                from_cache = _is_rendered(path)
                 if not from_cache:
-                    if candidate.online and not allow_network:
-                        failures.append(f"{name}: chưa có sẵn bản đọc và không được dùng mạng lúc này")
-                        continue
                     try:
                         candidate.synthesize(spoken, voice=voice, speed=self._settings.tts_speed, target=path)
                     except SpeechError as exc:
                         failures.append(exc.message)
                         continue
-            return spoken, _Cached(path=path, engine=name, voice=voice, failures=failures, from_cache=from_cache)
+            return spoken, _Cached(path, name, voice, failures, from_cache=from_cache, skipped_online=skipped)
         raise SpeechError("Không đọc được văn bản: " + "; ".join(failures))
 
-    def _chain(self, choice: str) -> tuple[str, ...]:
+    def _chain(self, choice: str, *, urgent: bool = False) -> tuple[str, ...]:
         if choice not in ENGINE_CHOICES:
             raise SpeechError(f"Không có bộ đọc «{choice}»; chọn một trong: {', '.join(ENGINE_CHOICES)}.")
-        names = CHAIN if choice == "auto" else (choice,)
+        names: tuple[str, ...] = CHAIN if choice == "auto" else (choice,)
         missing = [name for name in names if name not in self._engines]
         if missing:
             raise SpeechError(f"Bộ đọc {', '.join(missing)} chưa được cài đặt trong chương trình.")
+        if urgent:
+            # Air time first: a station that chose an online engine alone is still heard, in the offline voice.
+            offline = [n for n in CHAIN if n in self._engines and not self._engines[n].online and n not in names]
+            names += tuple(offline)
         return names
 
-    def _render_lock(self, cached: Path) -> threading.Lock:
-        return self._render_locks[hash(cached.name) % RENDER_LOCK_STRIPES]
+    def _render_lock(self, engine: str, cached: Path) -> threading.Lock:
+        return self._render_locks[engine][hash(cached.name) % RENDER_LOCK_STRIPES]
 
     def _cache_path(self, spoken: str, engine: str, voice: str) -> Path:
         key = f"{engine}\0{voice}\0{self._settings.tts_speed:.3f}\0{spoken}"
@@ -318,25 +435,34 @@ class SpeechService:
     # --- announcements -------------------------------------------------------------------------------------
 
     def render_announcement(
-        self, announcement_id: int, *, engine: str | None = None, allow_network: bool = True, by: str = DAEMON_ACTOR
+        self,
+        announcement_id: int,
+        *,
+        engine: str | None = None,
+        allow_network: bool = True,
+        due: datetime | None = None,
+        by: str = DAEMON_ACTOR,
     ) -> Rendering:
         """Render an announcement and record its spoken text, engine, voice and asset on it, audited for ``by``
         (a username; the daemon's own renderings ahead of air are recorded as ``daemon``).
 
         If gTTS cannot be reached the espeak-ng rendering is used and the result says so
-        (:attr:`Rendering.fell_back`, :attr:`Rendering.notice`).
+        (:attr:`Rendering.fell_back`, :attr:`Rendering.notice`). With ``due`` closer than the gTTS timeout the
+        offline voice speaks at once (see :meth:`synthesize`); the online rendering, when it arrives, is
+        recorded on the announcement in its place (:attr:`Rendering.upgrade`).
 
         Raises:
             NotFoundError: no announcement has this id.
             SpeechError: no engine could render it (the announcement is left as it was).
         """
         announcement = self._announcement(announcement_id)
-        rendering = self.synthesize(
+        rendering, online = self._render(
             announcement.text,
             engine=engine,
             title=announcement.title,
             category=announcement.category,
             allow_network=allow_network,
+            due=due,
         )
         with self._db.session() as session:
             stored = session.get(Announcement, announcement_id)
@@ -360,7 +486,12 @@ class SpeechService:
                 before=before,
                 after=audit.snapshot(stored),
             )
-        return rendering
+        if online is None:
+            return rendering
+        upgrade = self._in_background(
+            f"announcement\0{announcement_id}", partial(self.render_announcement, announcement_id, engine=online, by=by)
+        )
+        return replace(rendering, upgrade=upgrade)
 
     def _announcement(self, announcement_id: int) -> Announcement:
         with self._db.session() as session:
@@ -378,11 +509,14 @@ class SpeechService:
             asset = session.get(AudioAsset, announcement.asset_id)
         return asset is not None and (self._locations.media_dir / asset.path).is_file()
 
-    def ensure_rendered(self, announcement_ids: Sequence[int], *, allow_network: bool = False) -> list[Rendering]:
+    def ensure_rendered(
+        self, announcement_ids: Sequence[int], *, allow_network: bool = False, due: datetime | None = None
+    ) -> list[Rendering]:
         """Make sure each announcement has audio for its current text; render those that do not.
 
         Meant for the daemon ahead of air: by default online engines are used only through the cache, so it
-        never waits on the network. Every announcement is tried even if one fails.
+        never waits on the network; with ``allow_network`` it may, unless ``due`` (the airing's start) is closer
+        than the gTTS timeout (see :meth:`synthesize`). Every announcement is tried even if one fails.
 
         Returns:
             The renderings made (announcements already ready are not listed).
@@ -397,7 +531,7 @@ class SpeechService:
             try:
                 if self.is_ready(announcement_id):
                     continue
-                made.append(self.render_announcement(announcement_id, allow_network=allow_network))
+                made.append(self.render_announcement(announcement_id, allow_network=allow_network, due=due))
             except (SpeechError, NotFoundError) as exc:
                 problems.append(f"thông báo {announcement_id}: {exc.message}")
         if problems:
@@ -428,6 +562,16 @@ class SpeechService:
             else:
                 report.upgraded.append(announcement_id)
         return report
+
+
+def _is_rendered(path: Path) -> bool:
+    """Whether a cache entry holds audio (more than a WAV header)."""
+    return path.is_file() and path.stat().st_size > 44
+
+
+def _in_thread(work: Callable[[], None]) -> None:
+    # A daemon thread: a request hanging on the network must not hold up the process's exit.
+    threading.Thread(target=work, name="speech-online", daemon=True).start()
 
 
 def _title_of(text: str) -> str:

@@ -64,7 +64,8 @@ def timing_of(
     """
     if sum(x is not None for x in (at, rrule, lunar)) != 1:
         raise ScheduleError(
-            "Cần đúng một trong ba: thời điểm phát (lịch một lần), cách lặp lại (lịch lặp) hoặc ngày âm lịch.",
+            "Cần đúng một trong hai: thời điểm phát (lịch một lần) hoặc cách lặp lại (lịch lặp: quy tắc hoặc ngày "
+            "âm lịch).",
             field="timing",
         )
     if at is not None:

@@ -6,7 +6,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -22,16 +22,22 @@ from truyenthanh.domain.schedule import (
     DAILY_RRULE,
     WEEKDAY_NAMES,
     WEEKDAYS_RRULE,
+    HolidayPolicy,
+    LeapPolicy,
+    Lunar,
+    LunarRule,
     Misfire,
     OneOff,
     Recurring,
     Resolution,
     ScheduleRequest,
+    ScheduleSpec,
     Timing,
     parse_time_of_day,
     parse_when,
     rrule_for_days,
     timing_of,
+    to_lunar,
 )
 from truyenthanh.errors import AudioError, ScheduleError, TruyenthanhError
 
@@ -54,14 +60,17 @@ def _local(moment: datetime | None, zone: ZoneInfo, fmt: str = "%H:%M:%S %d/%m/%
 
 
 _TIMING_FIELDS = {
-    "timing": "--at hoặc --rrule/--daily/--weekdays/--days",
+    "timing": "--at hoặc --rrule/--daily/--weekdays/--days/--lunar",
+    "lunar": "--lunar",
+    "holidays": "--holidays",
+    "holiday_programme": "--holiday-programme",
     "at": "--at",
     "rrule": "--rrule/--daily/--weekdays/--days",
     "days": "--days",
     "time": "--time",
     "valid_from": "--from",
     "valid_to": "--to",
-    "session": "--session",
+    "session": "--session/--session-start",
     "misfire": "--misfire",
     "resolve": "--resolve/--force",
 }
@@ -90,6 +99,27 @@ def _timing_options(command: Callable[..., None]) -> Callable[..., None]:
             click.option("--weekdays", is_flag=True, help="Lặp Thứ Hai đến Thứ Sáu."),
             click.option("--days", "days_text", help="Lặp vào các ngày: t2,t4,t6 hoặc 7,cn."),
             click.option("--time", "time_text", help="Giờ phát của lịch lặp, GG:PP."),
+            click.option(
+                "--lunar",
+                "lunar_text",
+                help="Lặp theo âm lịch: «1,15» (mùng 1 và rằm hằng tháng), «23/12» (23 tháng Chạp).",
+            ),
+            click.option(
+                "--lunar-leap",
+                type=click.Choice([p.value for p in LeapPolicy]),
+                help="Năm có tháng nhuận: both (cả tháng nhuận, mặc định) hoặc regular (chỉ tháng thường).",
+            ),
+            click.option(
+                "--holidays",
+                "holidays_text",
+                type=click.Choice([p.value for p in HolidayPolicy]),
+                help="Ngày lễ và ngày nghỉ: always (vẫn phát), skip (không phát), only (chỉ ngày lễ), swap (phát "
+                "--holiday-programme thay thế).",
+            ),
+            click.option("--holiday-programme", help="Chương trình phát thay vào ngày lễ (số hoặc tên)."),
+            click.option(
+                "--session-start", help="Phát lúc bắt đầu buổi này (ví dụ «Buổi sáng»), theo giờ từng mùa của đài."
+            ),
             click.option("--from", "from_text", help="Bắt đầu hiệu lực (ngày YYYY-MM-DD)."),
             click.option("--to", "to_text", help="Hết hiệu lực (ngày YYYY-MM-DD, tính cả ngày đó)."),
         ]
@@ -143,6 +173,11 @@ def add(
     weekdays: bool,
     days_text: str | None,
     time_text: str | None,
+    lunar_text: str | None,
+    lunar_leap: str | None,
+    holidays_text: str | None,
+    holiday_programme: str | None,
+    session_start: str | None,
     from_text: str | None,
     to_text: str | None,
     priority: str,
@@ -169,7 +204,8 @@ def add(
         at = parse_when(at_text, zone, now) if at_text else None
     with _about("time"):
         time_of_day = parse_time_of_day(time_text) if time_text else None
-    timing = timing_of(at, rule, time_of_day)
+    lunar = _lunar(lunar_text, lunar_leap, None)
+    timing = timing_of(at, rule, time_of_day, lunar, at_session_start=session_start is not None)
     with _about("valid_from"):
         valid_from = _bound(from_text, zone, now, end=False)
     with _about("valid_to"):
@@ -189,10 +225,13 @@ def add(
         timing=timing,
         priority=Priority(priority),
         misfire=misfire,
-        session_name=session_name,
+        session_name=session_start or session_name,
         valid_from=valid_from,
         valid_to=valid_to,
         resolve=_resolution(force, resolve),
+        holidays=_holidays(holidays_text, holiday_programme, HolidayPolicy.ALWAYS),
+        holiday_programme=holiday_programme,
+        at_session_start=session_start is not None,
     )
     saved = service.save(actor, request)
     if made is not None and container.approvals.get(ContentKind.PROGRAMME, made).status is ContentStatus.WAITING:
@@ -224,6 +263,27 @@ def _rule(rrule_text: str | None, daily: bool, weekdays: bool, days_text: str | 
     if len(rules) > 1:
         raise ScheduleError("Chỉ dùng một trong --rrule, --daily, --weekdays, --days.")
     return rules[0] if rules else None
+
+
+def _lunar(lunar_text: str | None, lunar_leap: str | None, current: LunarRule | None) -> LunarRule | None:
+    """The lunar days the flags ask for (``current``'s, with ``--lunar-leap`` applied, when ``--lunar`` is not
+    given)."""
+    with _about("lunar"):
+        if lunar_text:
+            return LunarRule.parse(lunar_text, leap=LeapPolicy(lunar_leap or LeapPolicy.BOTH.value))
+        if current is not None and lunar_leap:
+            return LunarRule(current.days, current.months, LeapPolicy(lunar_leap))
+        if lunar_leap and current is None:
+            raise ScheduleError("--lunar-leap chỉ dùng cùng --lunar.")
+        return current
+
+
+def _holidays(holidays_text: str | None, holiday_programme: str | None, current: HolidayPolicy) -> HolidayPolicy:
+    """What to do on holidays: ``--holidays``, else ``swap`` when ``--holiday-programme`` is given, else
+    ``current``."""
+    if holidays_text:
+        return HolidayPolicy(holidays_text)
+    return HolidayPolicy.SWAP if holiday_programme else current
 
 
 def _resolution(force: bool, resolve: str | None) -> Resolution | None:
@@ -267,6 +327,11 @@ def edit(
     weekdays: bool,
     days_text: str | None,
     time_text: str | None,
+    lunar_text: str | None,
+    lunar_leap: str | None,
+    holidays_text: str | None,
+    holiday_programme: str | None,
+    session_start: str | None,
     from_text: str | None,
     to_text: str | None,
     priority: str | None,
@@ -291,20 +356,13 @@ def edit(
         )
     with _about("time"):
         time_of_day = parse_time_of_day(time_text) if time_text else None
-    timing: Timing
+    lunar = None if (at_text or rule) else _lunar(lunar_text, lunar_leap, current.lunar)
+    timing = _edited_timing(current, zone, now, at_text, rule, lunar, time_of_day)
     valid_from = None
-    if at_text or (current.rrule is None and rule is None):
-        with _about("at"):
-            start = parse_when(at_text, zone, now) if at_text else current.start_at
-        if time_of_day is not None:
-            start = datetime.combine(start.astimezone(zone).date(), time_of_day, tzinfo=zone)
-        timing = OneOff(start)
-    else:
-        recurrence = rule or current.rrule
-        assert recurrence is not None
-        timing = Recurring(recurrence, time_of_day or current.start_at.astimezone(zone).time())
+    if not isinstance(timing, OneOff):
         with _about("valid_from"):
             valid_from = _bound(from_text, zone, now, end=False) if from_text else current.valid_from
+    keep_swap = current.holiday_swap.programme_id if current.holiday_swap else None
     with _about("misfire"):
         misfire = Misfire.parse(misfire_text) if misfire_text else current.misfire
     with _about("valid_to"):
@@ -314,12 +372,43 @@ def edit(
         timing=timing,
         priority=Priority(priority) if priority else current.priority,
         misfire=misfire,
-        session_name=session_name if session_name is not None else current.session_name,
+        session_name=session_start or (session_name if session_name is not None else current.session_name),
         valid_from=valid_from,
         valid_to=valid_to if valid_to is not None else current.valid_to,
         resolve=_resolution(force, resolve),
+        holidays=_holidays(holidays_text, holiday_programme, current.holidays),
+        holiday_programme=holiday_programme or keep_swap,
+        at_session_start=session_start is not None or (current.at_session_start and not isinstance(timing, OneOff)),
     )
     _report(service, service.save(current_actor(state), request, schedule_id=schedule_id), as_json)
+
+
+def _edited_timing(
+    current: ScheduleSpec,
+    zone: ZoneInfo,
+    now: datetime,
+    at_text: str | None,
+    rule: str | None,
+    lunar: LunarRule | None,
+    time_of_day: time | None,
+) -> Timing:
+    """The timing of an edited schedule: what the flags change, the rest as it was."""
+    if at_text and (rule or lunar or time_of_day):
+        raise ScheduleError(
+            "Dùng --at cho lịch một lần, hoặc --rrule/--daily/--weekdays/--days/--lunar với --time; không cả hai."
+        )
+    clock = time_of_day or current.start_at.astimezone(zone).time()
+    if lunar is not None:
+        return Lunar(lunar, clock)
+    if at_text or (current.rrule is None and rule is None):
+        with _about("at"):
+            start = parse_when(at_text, zone, now) if at_text else current.start_at
+        if time_of_day is not None:
+            start = datetime.combine(start.astimezone(zone).date(), time_of_day, tzinfo=zone)
+        return OneOff(start)
+    recurrence = rule or current.rrule
+    assert recurrence is not None
+    return Recurring(recurrence, clock)
 
 
 @schedule.command("list")
@@ -378,8 +467,9 @@ def list_(state: CliState, from_text: str | None, to_text: str | None, show_sche
         local = p.start.astimezone(zone)
         moved = f" (dời từ {_local(p.occurrence.start, zone, '%H:%M')})" if p.moved else ""
         session = f" [{p.session}]" if p.session else ""
+        day = f"{WEEKDAY_NAMES[local.weekday()]} {local:%d/%m} (âm {to_lunar(local.date()).short})"
         click.echo(
-            f"{WEEKDAY_NAMES[local.weekday()]} {local:%d/%m} {local:%H:%M}–{_local(p.end, zone, '%H:%M')}  "
+            f"{day} {local:%H:%M}–{_local(p.end, zone, '%H:%M')}  "
             f"«{p.occurrence.title}»{session}  {p.occurrence.priority.label}{moved}  "
             f"(lịch số {p.occurrence.schedule_id})"
         )

@@ -1,4 +1,5 @@
-"""A station's own broadcasting rules: named sessions, quiet hours, weekend rule.
+"""A station's own broadcasting rules: named sessions (with seasonal start times), quiet hours, weekend rule, and
+the days off the government announces each year.
 
 The commune People's Committee fixes these locally; the software enforces them (DOMAIN.md).
 """
@@ -6,10 +7,39 @@ The commune People's Committee fixes these locally; the software enforces them (
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 from truyenthanh.domain.enums import WeekendRule
+
+
+@dataclass(frozen=True)
+class Season:
+    """A part of the year in which a session starts (and ends) at other times: "mùa đông" from 1 November to
+    31 March starts the morning session at 06:00 instead of 05:30."""
+
+    name: str
+    """Vietnamese name, e.g. "Mùa đông"."""
+    first: tuple[int, int]
+    """First day, as (month, day); the range may wrap past the new year."""
+    last: tuple[int, int]
+    """Last day (inclusive), as (month, day)."""
+    start: time
+    """The session's start in this season."""
+    end: time
+    """The session's end in this season."""
+
+    def contains(self, day: date) -> bool:
+        """Whether a local date falls in this season."""
+        key = (day.month, day.day)
+        if self.first <= self.last:
+            return self.first <= key <= self.last
+        return key >= self.first or key <= self.last
+
+    @property
+    def span(self) -> str:
+        """``01/11–31/03``."""
+        return f"{self.first[1]:02d}/{self.first[0]:02d}–{self.last[1]:02d}/{self.last[0]:02d}"
 
 
 @dataclass(frozen=True)
@@ -24,10 +54,26 @@ class SessionRule:
     """Latest end of the session."""
     max_minutes: int
     """Longest total airtime allowed within the session."""
+    seasons: tuple[Season, ...] = ()
+    """Parts of the year with other start and end times; the first that holds a date wins."""
 
     def contains(self, moment: time) -> bool:
-        """Whether a local wall-clock time falls inside this session."""
+        """Whether a local wall-clock time falls inside this session's regular times."""
         return self.start <= moment < self.end
+
+    def season_on(self, day: date) -> Season | None:
+        """The season a local date falls in, if any."""
+        return next((s for s in self.seasons if s.contains(day)), None)
+
+    def times_on(self, day: date) -> tuple[time, time]:
+        """The session's start and end on a local date (the season's, or the regular ones)."""
+        season = self.season_on(day)
+        return (season.start, season.end) if season is not None else (self.start, self.end)
+
+    def contains_at(self, local: datetime) -> bool:
+        """Whether a local date and time falls inside this session, as its season has it that day."""
+        start, end = self.times_on(local.date())
+        return start <= local.time() < end
 
 
 @dataclass(frozen=True)
@@ -45,16 +91,35 @@ class QuietHours:
 
 
 @dataclass(frozen=True)
+class DayOff:
+    """A day off announced for one year (Tết, bridge days): counts as a holiday for schedules."""
+
+    day: date
+    name: str
+    """Vietnamese name, e.g. "Nghỉ Tết Nguyên Đán"."""
+
+
+@dataclass(frozen=True)
 class StationRules:
     """All of a station's local broadcasting rules."""
 
     sessions: tuple[SessionRule, ...] = field(default_factory=tuple)
     quiet_hours: tuple[QuietHours, ...] = field(default_factory=tuple)
     weekend_rule: WeekendRule = WeekendRule.ALLOWED
+    days_off: tuple[DayOff, ...] = ()
+    """Days off announced for the year, beyond the public holidays (the ``holidays`` library knows those)."""
 
     def session_at(self, local: datetime) -> SessionRule | None:
-        """The session a local time falls in, if any."""
-        return next((s for s in self.sessions if s.contains(local.time())), None)
+        """The session a local time falls in (as the season has it that day), if any."""
+        return next((s for s in self.sessions if s.contains_at(local)), None)
+
+    def session_named(self, name: str) -> SessionRule | None:
+        """A session by its name."""
+        return next((s for s in self.sessions if s.name == name), None)
+
+    def day_off(self, day: date) -> DayOff | None:
+        """The announced day off on a local date, if any."""
+        return next((d for d in self.days_off if d.day == day), None)
 
     def is_quiet(self, local: datetime) -> bool:
         """Whether a local time falls in quiet hours."""
@@ -78,9 +143,15 @@ class StationRules:
                     "start": s.start.isoformat("minutes"),
                     "end": s.end.isoformat("minutes"),
                     "max_minutes": s.max_minutes,
+                    **({"seasons": [_season_json(x) for x in s.seasons]} if s.seasons else {}),
                 }
                 for s in self.sessions
             ],
+            **(
+                {"days_off": [{"day": d.day.isoformat(), "name": d.name} for d in self.days_off]}
+                if self.days_off
+                else {}
+            ),
             "quiet_hours": [
                 {"start": q.start.isoformat("minutes"), "end": q.end.isoformat("minutes")} for q in self.quiet_hours
             ],
@@ -99,6 +170,7 @@ class StationRules:
                     start=time.fromisoformat(s["start"]),
                     end=time.fromisoformat(s["end"]),
                     max_minutes=int(s["max_minutes"]),
+                    seasons=tuple(_season_of(x) for x in s.get("seasons", [])),
                 )
                 for s in data.get("sessions", [])
             ),
@@ -107,7 +179,30 @@ class StationRules:
                 for q in data.get("quiet_hours", [])
             ),
             weekend_rule=WeekendRule(data.get("weekend_rule", WeekendRule.ALLOWED.value)),
+            days_off=tuple(DayOff(date.fromisoformat(d["day"]), d["name"]) for d in data.get("days_off", [])),
         )
+
+
+def _season_json(season: Season) -> dict[str, Any]:
+    return {
+        "name": season.name,
+        "first": f"{season.first[0]:02d}-{season.first[1]:02d}",
+        "last": f"{season.last[0]:02d}-{season.last[1]:02d}",
+        "start": season.start.isoformat("minutes"),
+        "end": season.end.isoformat("minutes"),
+    }
+
+
+def _season_of(data: dict[str, Any]) -> Season:
+    first_month, first_day = (int(x) for x in data["first"].split("-"))
+    last_month, last_day = (int(x) for x in data["last"].split("-"))
+    return Season(
+        name=data["name"],
+        first=(first_month, first_day),
+        last=(last_month, last_day),
+        start=time.fromisoformat(data["start"]),
+        end=time.fromisoformat(data["end"]),
+    )
 
 
 DEFAULT_RULES = StationRules(

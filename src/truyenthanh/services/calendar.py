@@ -12,6 +12,7 @@ usable; re-importing the same event (same UID) replaces the schedules it made be
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -25,7 +26,18 @@ from truyenthanh import __version__
 from truyenthanh.config import Settings
 from truyenthanh.domain.accounts import Actor, Permission
 from truyenthanh.domain.enums import Priority
-from truyenthanh.domain.schedule import Misfire, ProgrammeRef, ScheduleSpec, check, describe, normalise_rrule
+from truyenthanh.domain.schedule import (
+    CalendarRule,
+    Misfire,
+    ProgrammeRef,
+    ProgrammeSwap,
+    ScheduleSpec,
+    check,
+    describe,
+    expand,
+    normalise_rrule,
+)
+from truyenthanh.domain.station import StationRules
 from truyenthanh.errors import PermissionDeniedError, ScheduleError
 from truyenthanh.services.accounts import AccountService
 from truyenthanh.services.packages import ConflictChoice, retire_schedules
@@ -140,17 +152,18 @@ class CalendarService:
         with self._store.transaction() as uow:
             station = uow.station.identity()
             specs = uow.schedules.specs()
+            rules = uow.station.rules()
             programmes = {spec.programme_id: uow.schedules.programme(spec.programme_id) for spec in specs}
         token = _station_token(station)
         calendar.add("x-wr-calname", station[1] if station else "Lịch phát")
         calendar.add("x-wr-timezone", self._settings.timezone)
         for spec in specs:
-            calendar.add_component(self._event(spec, programmes[spec.programme_id], token))
+            calendar.add_component(self._event(spec, programmes[spec.programme_id], token, rules))
         calendar.add_missing_timezones()
         document: bytes = calendar.to_ical()
         return document
 
-    def _event(self, spec: ScheduleSpec, programme: ProgrammeRef | None, token: str) -> Event:
+    def _event(self, spec: ScheduleSpec, programme: ProgrammeRef | None, token: str, rules: StationRules) -> Event:
         """One schedule as a VEVENT."""
         zone = self._settings.zone
         assert spec.id is not None
@@ -160,7 +173,10 @@ class CalendarService:
         event.add("summary", spec.title)
         event.add("dtstart", spec.start_at.astimezone(zone))
         event.add("duration", timedelta(seconds=round(max(spec.duration_s, 1.0))))
-        if spec.rrule:
+        calendar = spec.calendar.to_json()
+        if calendar is not None:
+            self._expanded(event, spec, calendar, rules)
+        elif spec.rrule:
             event.add("rrule", vRecur.from_ical(_with_until(spec.rrule, spec.valid_to)))
         for moment in spec.exdates:
             event.add("exdate", moment.astimezone(zone))
@@ -179,6 +195,28 @@ class CalendarService:
         if not spec.enabled:
             event.add("status", "CANCELLED")
         return event
+
+    def _expanded(self, event: Event, spec: ScheduleSpec, calendar: dict[str, Any], rules: StationRules) -> None:
+        """A lunar, holiday or seasonal schedule as explicit dates (RDATE) for the coming years, which calendar
+        apps cannot compute themselves; the rule itself rides along for our own import."""
+        zone = self._settings.zone
+        now = self._clock.now()
+        until = now + EXPANSION_HORIZON
+        airings = expand(spec, now, until, zone, rules)
+        event.add(
+            "comment",
+            f"{describe(spec, zone)}. Lịch này theo âm lịch, ngày lễ hoặc giờ theo mùa: các lần phát đã được mở rộng "
+            f"thành ngày cụ thể đến {until.astimezone(zone):%d/%m/%Y}.",
+        )
+        if airings:
+            event.pop("dtstart")
+            event.add("dtstart", airings[0].start.astimezone(zone))
+            if len(airings) > 1:
+                event.add("rdate", [a.start.astimezone(zone) for a in airings[1:]])
+        event.add("x-truyenthanh-calendar", json.dumps(calendar, ensure_ascii=False, sort_keys=True))
+        event.add("x-truyenthanh-start", spec.start_at.isoformat())
+        if spec.rrule:
+            event.add("x-truyenthanh-rrule", spec.rrule)
 
     def import_ics(
         self,
@@ -297,6 +335,12 @@ class CalendarService:
             saved.append(change.entity_id)
         return saved, skipped
 
+    @staticmethod
+    def _calendar_of(event: Any, by_id: dict[int, ProgrammeRef]) -> CalendarRule | None:
+        """The lunar, holiday and session-start rule an exported event carries, if any."""
+        raw = event.get("x-truyenthanh-calendar")
+        return _calendar_of_json(str(raw), by_id) if raw is not None else None
+
     def _read(self, raw: bytes, source: str, zone: ZoneInfo) -> list[_Candidate]:
         try:
             text = raw.decode("utf-8-sig")
@@ -355,7 +399,12 @@ class CalendarService:
             raise ScheduleError("là sự kiện cả ngày; cần giờ phát cụ thể")
         start = (start if start.tzinfo else start.replace(tzinfo=zone)).astimezone(UTC)
         rrule = None
-        if event.get("rrule") is not None:
+        marker_rule = event.get("x-truyenthanh-rrule")
+        calendar = self._calendar_of(event, by_id)
+        if calendar is not None:
+            start = _moment(event.get("x-truyenthanh-start")) or start
+            rrule = normalise_rrule(str(marker_rule)) if marker_rule else None
+        elif event.get("rrule") is not None:
             rule = event.get("rrule")
             if isinstance(rule, list):
                 raise ScheduleError("có nhiều RRULE; chỉ hỗ trợ một")
@@ -392,8 +441,26 @@ class CalendarService:
             misfire=misfire,
             session_name=str(session_name) if session_name else None,
             enabled=str(event.get("status", "")).upper() != "CANCELLED",
+            calendar=calendar or CalendarRule(),
         )
         return _Candidate(uid=uid, label=f"«{programme.title}»: {describe(spec, zone)}", spec=spec)
+
+
+EXPANSION_HORIZON = timedelta(days=2 * 366)
+"""How far ahead lunar, holiday and seasonal schedules are written out as explicit dates."""
+
+
+def _calendar_of_json(raw: str, by_id: dict[int, ProgrammeRef]) -> CalendarRule:
+    try:
+        data = json.loads(raw)
+        swap_id = data.get("holiday_programme_id")
+        swap_ref = by_id.get(int(swap_id)) if swap_id else None
+        swap = ProgrammeSwap(swap_ref.id, swap_ref.title, swap_ref.duration_s) if swap_ref else None
+        if swap_id and swap is None:
+            raise ScheduleError(f"không có chương trình số {swap_id} để phát ngày lễ")
+        return CalendarRule.from_json(data, swap)
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ScheduleError(f"X-TRUYENTHANH-CALENDAR không đọc được ({exc})") from exc
 
 
 def _moment(value: Any) -> datetime | None:

@@ -8,8 +8,8 @@ every change audited in its own transaction); it never opens a database session 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
-from datetime import datetime, time, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,9 +19,15 @@ from truyenthanh.config import Settings
 from truyenthanh.domain.accounts import Actor, Permission
 from truyenthanh.domain.enums import Priority
 from truyenthanh.domain.schedule import (
+    CalendarRule,
+    HolidayPolicy,
+    Lunar,
+    LunarRule,
     Misfire,
+    OneOff,
     Planned,
     ProgrammeRef,
+    ProgrammeSwap,
     Resolution,
     ScheduleConflictError,
     ScheduleRequest,
@@ -61,6 +67,8 @@ class ScheduleView:
     session_name: str | None
     enabled: bool
     duration_s: float
+    calendar: CalendarRule = field(default_factory=CalendarRule)
+    """Lunar days, holidays and the session start, if any."""
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -76,6 +84,7 @@ class ScheduleView:
             "session": self.session_name,
             "enabled": self.enabled,
             "duration_s": round(self.duration_s, 3),
+            "calendar": self.calendar.to_json(),
         }
 
 
@@ -172,6 +181,7 @@ class SchedulingService:
             session_name=spec.session_name,
             enabled=spec.enabled,
             duration_s=spec.duration_s,
+            calendar=spec.calendar,
         )
 
     def schedules(self) -> list[ScheduleView]:
@@ -193,7 +203,7 @@ class SchedulingService:
         longest = max((s.duration_s for s in specs), default=0.0)
         # Expand beyond the window on both sides so priority placement sees whole sessions.
         margin = timedelta(seconds=longest) + timedelta(hours=6)
-        planned = plan(expand_all(specs, start - margin, end + margin, self.zone), rules, self.zone)
+        planned = plan(expand_all(specs, start - margin, end + margin, self.zone, rules), rules, self.zone)
         return [p for p in planned if start <= p.start < end]
 
     def change_counter(self) -> int:
@@ -234,6 +244,8 @@ class SchedulingService:
         valid_from: datetime | None = None,
         valid_to: datetime | None = None,
         resolve: Resolution | None = None,
+        lunar: LunarRule | None = None,
+        holidays: HolidayPolicy = HolidayPolicy.ALWAYS,
     ) -> SavedSchedule:
         """:meth:`save` a new schedule given as keyword arguments: a shorthand for tests that set up airings
         (the CLI and the TUI build a :class:`ScheduleRequest`).
@@ -243,13 +255,14 @@ class SchedulingService:
         """
         request = ScheduleRequest(
             programme=programme,
-            timing=timing_of(at, rrule, time_of_day),
+            timing=timing_of(at, rrule, time_of_day, lunar),
             priority=priority,
             misfire=misfire or Misfire(),
             session_name=session_name,
             valid_from=valid_from,
             valid_to=valid_to,
             resolve=resolve,
+            holidays=holidays,
         )
         return self.save(actor, request)
 
@@ -309,22 +322,61 @@ class SchedulingService:
         edited = next((s for s in everything if s.id == schedule_id), None) if schedule_id is not None else None
         if schedule_id is not None and edited is None:
             raise NotFoundError(f"Không có lịch phát số {schedule_id}.")
+        calendar = self._calendar(uow, request, rules)
+        session = rules.session_named(request.session_name or "") if calendar.at_session_start else None
+        if session is not None:  # the first airing at the session's start, as its season has it that day
+            first_day = start_at.astimezone(self.zone).date()
+            start_at = datetime.combine(first_day, session.times_on(first_day)[0], tzinfo=self.zone)
         candidate = ScheduleSpec(
             id=schedule_id,
             programme_id=programme.id,
             title=programme.title,
             duration_s=programme.duration_s,
-            start_at=start_at,
+            start_at=start_at.astimezone(UTC),
             rrule=rule,
-            exdates=edited.exdates if edited is not None and rule is not None else (),
+            exdates=edited.exdates if edited is not None and (rule is not None or calendar.lunar) else (),
             valid_from=request.valid_from,
             valid_to=request.valid_to,
             priority=request.priority,
             misfire=request.misfire,
             session_name=request.session_name,
+            calendar=calendar,
         )
         others = [s for s in everything if s.enabled and s.id != schedule_id]
         return candidate, rules, others, edited.enabled if edited is not None else True
+
+    @staticmethod
+    def _calendar(uow: UnitOfWork, request: ScheduleRequest, rules: StationRules) -> CalendarRule:
+        """The calendar parts a request asks for, its holiday programme looked up.
+
+        Raises:
+            ScheduleError: a swap without a holiday programme, or a session start without a session.
+            NotFoundError: the holiday programme does not exist (``field="holiday_programme"``).
+        """
+        swap: ProgrammeSwap | None = None
+        if request.holidays is HolidayPolicy.SWAP:
+            if request.holiday_programme is None:
+                raise ScheduleError(
+                    "Đổi chương trình ngày lễ cần chọn chương trình thay thế.", field="holiday_programme"
+                )
+            found = uow.schedules.find_programme(request.holiday_programme)
+            if found is None:
+                raise NotFoundError(
+                    f"Không có chương trình «{request.holiday_programme}» để phát ngày lễ.", field="holiday_programme"
+                )
+            swap = ProgrammeSwap(found.id, found.title, found.duration_s)
+        if request.at_session_start and isinstance(request.timing, OneOff):
+            raise ScheduleError("«Lúc bắt đầu buổi» chỉ dùng cho lịch lặp (hằng ngày, âm lịch...).", field="session")
+        if request.at_session_start and request.session_name is None:
+            raise ScheduleError("«Lúc bắt đầu buổi» cần tên buổi (ví dụ «Buổi sáng»).", field="session")
+        if request.at_session_start and rules.session_named(request.session_name or "") is None:
+            raise ScheduleError(f"Không có buổi «{request.session_name}».", field="session")
+        return CalendarRule(
+            lunar=request.timing.rule if isinstance(request.timing, Lunar) else None,
+            holidays=request.holidays,
+            holiday_swap=swap,
+            at_session_start=request.at_session_start,
+        )
 
     def remove(self, actor: Actor, schedule_id: int) -> ScheduleView:
         """Delete a schedule (the broadcast log keeps its history).
@@ -348,7 +400,7 @@ class SchedulingService:
             spec = self.spec(schedule.id)
         except NotFoundError:
             return None
-        found = expand(spec, now, now + timedelta(days=366), self.zone)
+        found = expand(spec, now, now + timedelta(days=366), self.zone, self.rules())
         return found[0].start if found else None
 
     def programme_for_asset(self, actor: Actor, asset_id: int, *, title: str | None = None) -> int:

@@ -154,6 +154,8 @@ class Schedule(SQLModel, table=True):
     """``skip``, ``late:MINUTES`` (play from the start) or ``join:MINUTES`` (join where the clock says)."""
     session_name: str | None = None
     enabled: bool = True
+    calendar: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    """Lunar days, holidays and the session start (``ScheduleSpec.calendar``, JSON); ``None`` for a solar one."""
     package_id: str | None = Field(default=None, index=True)
     created_by: str | None = None
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)

@@ -19,7 +19,7 @@ from truyenthanh.adapters.db.models import Announcement, AudioAsset, Programme, 
 from truyenthanh.domain import records
 from truyenthanh.domain.changes import RecordChange
 from truyenthanh.domain.enums import ItemKind
-from truyenthanh.domain.schedule import Misfire, ProgrammeRef, ScheduleSpec
+from truyenthanh.domain.schedule import CalendarRule, Misfire, ProgrammeRef, ProgrammeSwap, ScheduleSpec
 from truyenthanh.domain.station import StationRules
 
 
@@ -45,8 +45,10 @@ def programme_duration(session: Session, programme_id: int) -> float:
     return max(0.0, total)
 
 
-def spec_of(row: Schedule, programme: ProgrammeRef | None) -> ScheduleSpec:
-    """A stored schedule in domain form (``programme``: the one it plays, if it still exists)."""
+def spec_of(row: Schedule, programme: ProgrammeRef | None, swap: ProgrammeRef | None = None) -> ScheduleSpec:
+    """A stored schedule in domain form (``programme``: the one it plays, if it still exists; ``swap``: the one it
+    plays on holidays instead, if it names one)."""
+    holiday = ProgrammeSwap(swap.id, swap.title, swap.duration_s) if swap is not None else None
     return ScheduleSpec(
         id=row.id,
         programme_id=row.programme_id,
@@ -61,6 +63,7 @@ def spec_of(row: Schedule, programme: ProgrammeRef | None) -> ScheduleSpec:
         misfire=Misfire.parse(row.misfire),
         session_name=row.session_name,
         enabled=row.enabled,
+        calendar=CalendarRule.from_json(row.calendar, holiday),
     )
 
 
@@ -76,6 +79,7 @@ def write_spec(row: Schedule, spec: ScheduleSpec) -> Schedule:
     row.misfire = str(spec.misfire)
     row.session_name = spec.session_name
     row.enabled = spec.enabled
+    row.calendar = spec.calendar.to_json()
     return row
 
 
@@ -138,12 +142,17 @@ class SqlScheduleRepository:
     def specs(self) -> list[ScheduleSpec]:
         """Every schedule (enabled or not), in the order they were saved."""
         rows = self._session.exec(select(Schedule).order_by(col(Schedule.id))).all()
-        return [spec_of(row, self.programme(row.programme_id)) for row in rows]
+        return [self._spec(row) for row in rows]
+
+    def _spec(self, row: Schedule) -> ScheduleSpec:
+        swap_id = (row.calendar or {}).get("holiday_programme_id")
+        swap = self.programme(int(swap_id)) if swap_id else None
+        return spec_of(row, self.programme(row.programme_id), swap)
 
     def get(self, schedule_id: int) -> ScheduleSpec | None:
         """One schedule, or ``None``."""
         row = self._session.get(Schedule, schedule_id)
-        return spec_of(row, self.programme(row.programme_id)) if row is not None else None
+        return self._spec(row) if row is not None else None
 
     def origins(self) -> dict[int, str | None]:
         """The package (or calendar import) each schedule came from, by schedule id."""
@@ -176,7 +185,7 @@ class SqlScheduleRepository:
         if row is None:
             return None
         before = snapshot(row)
-        if row.rrule:
+        if row.rrule or (row.calendar or {}).get("lunar"):
             row.exdates = [*row.exdates, *(m.astimezone(UTC).isoformat() for m in starts)]
         else:
             row.enabled = False

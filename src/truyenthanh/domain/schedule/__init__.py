@@ -7,8 +7,12 @@ datetimes; recurrence rules are expanded in the station's local time (so "05:30 
 
 The package follows the seams of the subject, each module importing only those listed before it:
 
-- :mod:`.model`: :class:`ScheduleSpec`, :class:`Occurrence`, :class:`Planned`, the misfire policy;
-- :mod:`.recurrence`: RRULE checking and expansion, weekday shorthands, reading typed times;
+- :mod:`.lunar`: the Vietnamese lunar calendar (Hồ Ngọc Đức's algorithm, UTC+7);
+- :mod:`.model`: :class:`ScheduleSpec`, :class:`Occurrence`, :class:`Planned`, the misfire policy, lunar days
+  (:class:`LunarRule`) and holidays (:class:`HolidayPolicy`);
+- :mod:`.days_off`: Vietnam's public holidays (the ``holidays`` library) and the station's days off;
+- :mod:`.recurrence`: RRULE and lunar expansion, holidays and seasonal session starts, weekday shorthands,
+  reading typed times;
 - :mod:`.wording`: Vietnamese descriptions of schedules, moments and durations;
 - :mod:`.placement`: sessions, and priority items placed ahead within them;
 - :mod:`.conflicts`: rule checks, conflict reports and their resolution;
@@ -28,14 +32,21 @@ from truyenthanh.domain.schedule.conflicts import (
     quiet_overlap,
     resolve_conflicts,
 )
+from truyenthanh.domain.schedule.days_off import holiday_name, public_holidays
+from truyenthanh.domain.schedule.lunar import LunarDate, to_lunar, to_solar
 from truyenthanh.domain.schedule.misfire import ON_TIME_TOLERANCE, Decision, Verdict, decide
 from truyenthanh.domain.schedule.model import (
     WEEKDAY_CODES,
     WEEKDAY_NAMES,
+    CalendarRule,
+    HolidayPolicy,
+    LeapPolicy,
+    LunarRule,
     Misfire,
     MisfireKind,
     Occurrence,
     Planned,
+    ProgrammeSwap,
     ScheduleSpec,
 )
 from truyenthanh.domain.schedule.placement import SessionWindow, plan, session_window
@@ -45,13 +56,22 @@ from truyenthanh.domain.schedule.recurrence import (
     expand,
     expand_all,
     local_datetime,
+    lunar_matches,
     normalise_rrule,
     parse_time_of_day,
     parse_when,
     rrule_for_days,
 )
-from truyenthanh.domain.schedule.request import OneOff, ProgrammeRef, Recurring, ScheduleRequest, Timing, timing_of
-from truyenthanh.domain.schedule.wording import describe, describe_moment
+from truyenthanh.domain.schedule.request import (
+    Lunar,
+    OneOff,
+    ProgrammeRef,
+    Recurring,
+    ScheduleRequest,
+    Timing,
+    timing_of,
+)
+from truyenthanh.domain.schedule.wording import describe, describe_lunar, describe_moment
 
 __all__ = [
     "CHECK_HORIZON",
@@ -60,16 +80,23 @@ __all__ = [
     "WEEKDAYS_RRULE",
     "WEEKDAY_CODES",
     "WEEKDAY_NAMES",
+    "CalendarRule",
     "Conflict",
     "ConflictKind",
     "ConflictReport",
     "Decision",
+    "HolidayPolicy",
+    "LeapPolicy",
+    "Lunar",
+    "LunarDate",
+    "LunarRule",
     "Misfire",
     "MisfireKind",
     "Occurrence",
     "OneOff",
     "Planned",
     "ProgrammeRef",
+    "ProgrammeSwap",
     "Recurring",
     "Resolution",
     "Resolved",
@@ -82,17 +109,23 @@ __all__ = [
     "check",
     "decide",
     "describe",
+    "describe_lunar",
     "describe_moment",
     "expand",
     "expand_all",
+    "holiday_name",
     "local_datetime",
+    "lunar_matches",
     "normalise_rrule",
     "parse_time_of_day",
     "parse_when",
     "plan",
+    "public_holidays",
     "quiet_overlap",
     "resolve_conflicts",
     "rrule_for_days",
     "session_window",
     "timing_of",
+    "to_lunar",
+    "to_solar",
 ]

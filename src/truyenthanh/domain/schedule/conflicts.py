@@ -186,7 +186,7 @@ def _occurrence_conflicts(
         total_min = sum(o.duration_s for o in members) / 60
         placed = [p for p in plan(members, rules, zone) if p.occurrence == occurrence]
         planned_end = placed[0].end if placed else occurrence.end
-        session_label = f"{window.rule.name} ({window.rule.start:%H:%M}–{window.rule.end:%H:%M})"
+        session_label = f"{window.rule.name} ({clock_text(window.start, zone)}–{clock_text(window.end, zone)})"
         if planned_end > window.end:
             found.append(
                 Conflict(
@@ -229,12 +229,12 @@ def check(
     """
     start = max(now, candidate.start_at, candidate.valid_from or now)
     end = start + horizon
-    mine = expand(candidate, start, end, zone)
+    mine = expand(candidate, start, end, zone, rules)
     if not mine:
         return ConflictReport(())
     others_specs = [s for s in existing if s.id is None or s.id != candidate.id]
     longest = max((s.duration_s for s in others_specs), default=0.0)
-    others = expand_all(others_specs, start - timedelta(seconds=longest) - timedelta(days=1), end, zone)
+    others = expand_all(others_specs, start - timedelta(seconds=longest) - timedelta(days=1), end, zone, rules)
     conflicts: list[Conflict] = []
     for occurrence in mine:
         nearby = [o for o in others if abs((o.start - occurrence.start).total_seconds()) < 2 * 86400]

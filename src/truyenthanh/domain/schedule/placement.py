@@ -35,8 +35,9 @@ def session_window(occurrence: Occurrence, rules: StationRules, zone: ZoneInfo) 
     if session is None:
         return None
     day = local.date()
-    begin = datetime.combine(day, session.start, tzinfo=zone).astimezone(UTC)
-    finish = datetime.combine(day, session.end, tzinfo=zone).astimezone(UTC)
+    session_start, session_end = session.times_on(day)
+    begin = datetime.combine(day, session_start, tzinfo=zone).astimezone(UTC)
+    finish = datetime.combine(day, session_end, tzinfo=zone).astimezone(UTC)
     if finish <= begin:
         finish += timedelta(days=1)
     return SessionWindow(rule=session, day=day, start=begin, end=finish)

@@ -1,16 +1,26 @@
-"""Recurrence: RFC 5545 rules (checked, expanded in the station's local time), weekday shorthands, and
-reading times as an operator types them."""
+"""Recurrence: RFC 5545 rules and lunar days (expanded in the station's local time), holidays and seasonal session
+starts applied, weekday shorthands, and reading times as an operator types them."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrule, rrulestr
 
-from truyenthanh.domain.schedule.model import WEEKDAY_CODES, Occurrence, ScheduleSpec
+from truyenthanh.domain.schedule.days_off import holiday_name
+from truyenthanh.domain.schedule.lunar import LunarDate, to_lunar
+from truyenthanh.domain.schedule.model import (
+    WEEKDAY_CODES,
+    HolidayPolicy,
+    LeapPolicy,
+    LunarRule,
+    Occurrence,
+    ScheduleSpec,
+)
+from truyenthanh.domain.station import StationRules
 from truyenthanh.errors import ScheduleError
 
 _ALLOWED_RRULE_PARTS = {
@@ -95,11 +105,55 @@ def rule_parts(body: str) -> dict[str, str]:
     return dict(chunk.split("=", 1) for chunk in body.split(";") if "=" in chunk)
 
 
-def expand(spec: ScheduleSpec, start: datetime, end: datetime, zone: ZoneInfo) -> list[Occurrence]:
+def lunar_matches(rule: LunarRule, lunar: LunarDate) -> bool:
+    """Whether a lunar date is one a lunar rule airs on."""
+    if lunar.day not in rule.days or (rule.months and lunar.month not in rule.months):
+        return False
+    return not (lunar.leap and rule.leap is LeapPolicy.REGULAR)
+
+
+def _local_starts(spec: ScheduleSpec, low: datetime, high: datetime, zone: ZoneInfo) -> Iterator[datetime]:
+    """Naive local starts of a recurring schedule around ``[low, high)`` (a day's margin on both sides)."""
+    dtstart_local = spec.start_at.astimezone(zone).replace(tzinfo=None)
+    margin = timedelta(days=1)
+    local_low = low.astimezone(zone).replace(tzinfo=None) - margin
+    local_high = high.astimezone(zone).replace(tzinfo=None) + margin
+    if spec.lunar is None:
+        assert spec.rrule is not None
+        yield from _rule(spec.rrule, dtstart_local, zone).between(local_low, local_high, inc=True)
+        return
+    day = max(local_low.date(), dtstart_local.date())
+    while day <= local_high.date():
+        if lunar_matches(spec.lunar, to_lunar(day)):
+            yield datetime.combine(day, dtstart_local.time())
+        day += timedelta(days=1)
+
+
+def _occurrence(spec: ScheduleSpec, moment: datetime, holiday: str | None) -> Occurrence:
+    swap = spec.holiday_swap if holiday is not None and spec.holidays is HolidayPolicy.SWAP else None
+    return Occurrence(
+        schedule_id=spec.id,
+        programme_id=swap.programme_id if swap else spec.programme_id,
+        title=swap.title if swap else spec.title,
+        start=moment,
+        duration_s=swap.duration_s if swap else spec.duration_s,
+        priority=spec.priority,
+        misfire=spec.misfire,
+        order=spec.order,
+        session_name=spec.session_name,
+    )
+
+
+def expand(
+    spec: ScheduleSpec, start: datetime, end: datetime, zone: ZoneInfo, rules: StationRules | None = None
+) -> list[Occurrence]:
     """Occurrences of one schedule that start in ``[start, end)``, in time order.
 
-    Exception dates, the validity window and ``enabled`` are applied. A recurring rule is expanded in the
-    station's local time from DTSTART, then each occurrence is converted to UTC.
+    Exception dates, the validity window and ``enabled`` are applied. A recurring schedule (an RRULE or lunar
+    days) is expanded in the station's local time from DTSTART, then each occurrence is converted to UTC. With
+    ``rules``, a schedule placed at the start of its session follows the session's seasonal start, and the
+    station's announced days off count as holidays; without them, the session start saved on the schedule and
+    the public holidays alone are used.
     """
     if not spec.enabled:
         return []
@@ -108,36 +162,36 @@ def expand(spec: ScheduleSpec, start: datetime, end: datetime, zone: ZoneInfo) -
     if low >= high:
         return []
     excluded = {moment.astimezone(UTC).replace(microsecond=0) for moment in spec.exdates}
-    starts: Iterable[datetime]
-    if not spec.rrule:
-        starts = [spec.start_at.astimezone(UTC)]
+    if not spec.recurring:
+        local_starts: Iterable[datetime] = [spec.start_at.astimezone(zone).replace(tzinfo=None)]
     else:
-        dtstart_local = spec.start_at.astimezone(zone).replace(tzinfo=None)
-        rule = _rule(spec.rrule, dtstart_local, zone)
-        margin = timedelta(days=1)
-        local_low = low.astimezone(zone).replace(tzinfo=None) - margin
-        local_high = high.astimezone(zone).replace(tzinfo=None) + margin
-        starts = (naive.replace(tzinfo=zone).astimezone(UTC) for naive in rule.between(local_low, local_high, inc=True))
-    return [
-        Occurrence(
-            schedule_id=spec.id,
-            programme_id=spec.programme_id,
-            title=spec.title,
-            start=moment,
-            duration_s=spec.duration_s,
-            priority=spec.priority,
-            misfire=spec.misfire,
-            order=spec.order,
-            session_name=spec.session_name,
-        )
-        for moment in starts
-        if low <= moment < high and moment.replace(microsecond=0) not in excluded
-    ]
+        local_starts = _local_starts(spec, low, high, zone)
+    session = rules.session_named(spec.session_name) if rules and spec.session_name and spec.at_session_start else None
+    found: list[Occurrence] = []
+    for found_start in local_starts:
+        naive = found_start
+        if session is not None and spec.recurring:
+            naive = datetime.combine(naive.date(), session.times_on(naive.date())[0])
+        moment = naive.replace(tzinfo=zone).astimezone(UTC) if spec.recurring else spec.start_at.astimezone(UTC)
+        if not low <= moment < high or moment.replace(microsecond=0) in excluded:
+            continue
+        holiday = holiday_name(naive.date(), rules) if spec.holidays is not HolidayPolicy.ALWAYS else None
+        if (spec.holidays is HolidayPolicy.SKIP and holiday) or (spec.holidays is HolidayPolicy.ONLY and not holiday):
+            continue
+        found.append(_occurrence(spec, moment, holiday))
+    return found
 
 
-def expand_all(specs: Iterable[ScheduleSpec], start: datetime, end: datetime, zone: ZoneInfo) -> list[Occurrence]:
-    """Occurrences of every schedule starting in ``[start, end)``, ordered by start then operator order."""
-    found = [occurrence for spec in specs for occurrence in expand(spec, start, end, zone)]
+def expand_all(
+    specs: Iterable[ScheduleSpec],
+    start: datetime,
+    end: datetime,
+    zone: ZoneInfo,
+    rules: StationRules | None = None,
+) -> list[Occurrence]:
+    """Occurrences of every schedule starting in ``[start, end)``, ordered by start then operator order (see
+    :func:`expand` for ``rules``)."""
+    found = [occurrence for spec in specs for occurrence in expand(spec, start, end, zone, rules)]
     return sorted(found, key=lambda o: (o.start, o.order))
 
 

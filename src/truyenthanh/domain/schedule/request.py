@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from truyenthanh.domain.enums import Priority
 from truyenthanh.domain.schedule.conflicts import Resolution
-from truyenthanh.domain.schedule.model import Misfire
+from truyenthanh.domain.schedule.model import HolidayPolicy, LunarRule, Misfire
 from truyenthanh.domain.schedule.recurrence import normalise_rrule
 from truyenthanh.errors import ScheduleError
 
@@ -32,26 +32,51 @@ class Recurring:
     """Wall-clock time in the station's zone."""
 
 
-Timing = OneOff | Recurring
+@dataclass(frozen=True)
+class Lunar:
+    """Air on lunar days (âm lịch) at a wall-clock time, from the validity start (or today) on."""
+
+    rule: LunarRule
+    time_of_day: time
+    """Wall-clock time in the station's zone."""
+
+
+Timing = OneOff | Recurring | Lunar
 """When a requested schedule airs."""
 
 
-def timing_of(at: datetime | None, rrule: str | None, time_of_day: time | None) -> Timing:
-    """The timing that a one-off start or a rule with its time of day describe (exactly one of the two).
+def timing_of(
+    at: datetime | None,
+    rrule: str | None,
+    time_of_day: time | None,
+    lunar: LunarRule | None = None,
+    *,
+    at_session_start: bool = False,
+) -> Timing:
+    """The timing that a one-off start, a rule or lunar days (with a time of day) describe: exactly one of them.
+
+    Args:
+        at_session_start: the schedule airs at the start of its session, so a rule needs no time of day (the
+            session's start is used).
 
     Raises:
-        ScheduleError: neither or both are given (``field="timing"``), or a rule has no time (``field="time"``).
+        ScheduleError: none or several are given (``field="timing"``), or a rule has no time (``field="time"``).
     """
-    if (at is None) == (rrule is None):
+    if sum(x is not None for x in (at, rrule, lunar)) != 1:
         raise ScheduleError(
-            "Cần đúng một trong hai: thời điểm phát (lịch một lần) hoặc cách lặp lại (lịch lặp).", field="timing"
+            "Cần đúng một trong hai: thời điểm phát (lịch một lần) hoặc cách lặp lại (lịch lặp: quy tắc hoặc ngày "
+            "âm lịch).",
+            field="timing",
         )
     if at is not None:
         return OneOff(at)
+    if time_of_day is None and not at_session_start:
+        raise ScheduleError("Lịch lặp cần giờ phát (GG:PP) hoặc «lúc bắt đầu buổi».", field="time")
+    clock = time_of_day or time(0, 0)
+    if lunar is not None:
+        return Lunar(lunar, clock)
     assert rrule is not None
-    if time_of_day is None:
-        raise ScheduleError("Lịch lặp cần giờ phát (GG:PP).", field="time")
-    return Recurring(rrule, time_of_day)
+    return Recurring(rrule, clock)
 
 
 @dataclass(frozen=True)
@@ -71,6 +96,11 @@ class ScheduleRequest:
     """End of validity (exclusive)."""
     resolve: Resolution | None = None
     """What to do about conflicts; ``None`` refuses to save a schedule that has any."""
+    holidays: HolidayPolicy = HolidayPolicy.ALWAYS
+    holiday_programme: int | str | None = None
+    """What plays on holidays instead (by id or exact title); needed for :attr:`HolidayPolicy.SWAP` only."""
+    at_session_start: bool = False
+    """Air at the start of ``session_name`` each day, following its seasonal times (recurring schedules)."""
 
     def start_at(self, zone: ZoneInfo, now: datetime) -> datetime:
         """The one-off start, or the recurrence's first start (DTSTART), as UTC.
@@ -79,7 +109,7 @@ class ScheduleRequest:
             ScheduleError: a one-off start has passed (``field="at"``), or the validity window is empty
                 (``field="valid_to"``).
         """
-        if isinstance(self.timing, Recurring):
+        if isinstance(self.timing, Recurring | Lunar):
             first_day = (self.valid_from or now).astimezone(zone).date()
             start = datetime.combine(first_day, self.timing.time_of_day, tzinfo=zone).astimezone(UTC)
         else:
@@ -116,4 +146,4 @@ class ProgrammeRef:
     """Its content category, in Vietnamese."""
 
 
-__all__ = ["OneOff", "ProgrammeRef", "Recurring", "ScheduleRequest", "Timing", "timing_of"]
+__all__ = ["Lunar", "OneOff", "ProgrammeRef", "Recurring", "ScheduleRequest", "Timing", "timing_of"]

@@ -6,7 +6,15 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from truyenthanh.domain.schedule.model import WEEKDAY_CODES, WEEKDAY_NAMES, ScheduleSpec
+from truyenthanh.domain.schedule.lunar import day_name, month_name
+from truyenthanh.domain.schedule.model import (
+    WEEKDAY_CODES,
+    WEEKDAY_NAMES,
+    HolidayPolicy,
+    LeapPolicy,
+    LunarRule,
+    ScheduleSpec,
+)
 from truyenthanh.domain.schedule.recurrence import rule_parts, until_local
 
 
@@ -55,10 +63,39 @@ def _days_phrase(codes: Sequence[str]) -> str:
     return ", ".join(pieces[:-1]) + " và " + pieces[-1]
 
 
+def _joined(pieces: Sequence[str]) -> str:
+    return pieces[0] if len(pieces) == 1 else ", ".join(pieces[:-1]) + " và " + pieces[-1]
+
+
+def describe_lunar(rule: LunarRule) -> str:
+    """``ngày mùng 1 và rằm hằng tháng (âm lịch)``, ``ngày 23 tháng Chạp (âm lịch)``."""
+    days = _joined([day_name(d) for d in rule.days])
+    months = "hằng tháng" if not rule.months else _joined([month_name(m) for m in rule.months])
+    leap = ", không tính tháng nhuận" if rule.leap is LeapPolicy.REGULAR else ""
+    return f"ngày {days} {months} (âm lịch{leap})"
+
+
+def _calendar_suffix(spec: ScheduleSpec) -> str:
+    if spec.holidays is HolidayPolicy.SWAP and spec.holiday_swap is not None:
+        return f", ngày lễ phát «{spec.holiday_swap.title}» thay thế"
+    return f", {spec.holidays.label}" if spec.holidays is not HolidayPolicy.ALWAYS else ""
+
+
 def describe(spec: ScheduleSpec, zone: ZoneInfo) -> str:
     """A Vietnamese summary of when a schedule airs: ``Thứ Hai đến Thứ Sáu, 05:30``, ``Hằng ngày, 17:00``,
-    ``Một lần, 05:30 Thứ Hai 23/11/2026``, with the count, end and validity window where set."""
+    ``Một lần, 05:30 Thứ Hai 23/11/2026``, ``Lúc 05:30 ngày mùng 1 và rằm hằng tháng (âm lịch), trừ ngày lễ``,
+    with the count, end, validity window, holidays and session start where set."""
+    text = _describe_timing(spec, zone)
+    if spec.at_session_start and spec.session_name and spec.recurring:
+        text += f", lúc bắt đầu {spec.session_name.lower()} (theo mùa)"
+    return text + _calendar_suffix(spec)
+
+
+def _describe_timing(spec: ScheduleSpec, zone: ZoneInfo) -> str:
     local = spec.start_at.astimezone(zone)
+    if spec.lunar is not None:
+        text = f"Lúc {clock_text(spec.start_at, zone)} {describe_lunar(spec.lunar)}"
+        return text + _validity(spec, zone, {})
     if not spec.rrule:
         return f"Một lần, {describe_moment(spec.start_at, zone)}"
     parts = rule_parts(spec.rrule)
@@ -85,7 +122,10 @@ def describe(spec: ScheduleSpec, zone: ZoneInfo) -> str:
             when = f"{_days_phrase(days)} hằng tháng"
     else:
         when = f"Ngày {local:%d/%m} hằng năm"
-    text = f"{when}, {clock}"
+    return f"{when}, {clock}" + _validity(spec, zone, parts)
+
+
+def _validity(spec: ScheduleSpec, zone: ZoneInfo, parts: dict[str, str]) -> str:
     extras = []
     if "COUNT" in parts:
         extras.append(f"{parts['COUNT']} lần")
@@ -97,4 +137,4 @@ def describe(spec: ScheduleSpec, zone: ZoneInfo) -> str:
         extras.append(f"hết hiệu lực {spec.valid_to.astimezone(zone):%d/%m/%Y}")
     if spec.exdates:
         extras.append(f"trừ {len(spec.exdates)} ngày")
-    return text + (f" ({'; '.join(extras)})" if extras else "")
+    return f" ({'; '.join(extras)})" if extras else ""

@@ -9,6 +9,7 @@ import pytest
 
 from truyenthanh.domain.enums import Category, ItemKind, Priority
 from truyenthanh.domain.programme_file import (
+    FORMAT_VERSION,
     ProgrammeFileError,
     ScheduleKind,
     parse_seconds,
@@ -139,7 +140,7 @@ def test_a_toml_syntax_error_names_its_line() -> None:
 
 def test_a_newer_format_is_refused_with_advice() -> None:
     with pytest.raises(ProgrammeFileError, match="cập nhật truyenthanh"):
-        read_programme_file("format_version = 2\n", "moi.toml")
+        read_programme_file(f"format_version = {FORMAT_VERSION + 1}\n", "moi.toml")
 
 
 def test_locate_follows_arrays_of_tables_inline_tables_and_multiline_values() -> None:

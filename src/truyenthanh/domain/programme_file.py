@@ -19,14 +19,18 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from truyenthanh.domain.enums import Category, ItemKind, LabelledEnum, Priority
-from truyenthanh.domain.schedule import Misfire, normalise_rrule
+from truyenthanh.domain.schedule import HolidayPolicy, LeapPolicy, LunarRule, Misfire, normalise_rrule
+from truyenthanh.domain.station import DayOff
 from truyenthanh.domain.toml_lines import Path as KeyPath
 from truyenthanh.domain.toml_lines import dotted, line_of, locate
 from truyenthanh.domain.tunes import TUNES
 from truyenthanh.errors import PackageError, ScheduleError
 
-FORMAT_VERSION = 1
-"""The programme-file format this program writes and the newest it reads."""
+FORMAT_VERSION = 2
+"""The programme-file format this program writes and the newest it reads (version 1 files are still read)."""
+
+CALENDAR_VERSION = 2
+"""The first format version with the Vietnamese calendar: lunar days, holidays and announced days off."""
 
 MAX_TEXT_BYTES = 2 * 1024 * 1024
 """Largest programme file accepted, in bytes (a week of many programmes is a few tens of kilobytes)."""
@@ -45,6 +49,7 @@ MAX_ITEM_SECONDS = 6 * 3600
 MAX_PROGRAMMES = 500
 MAX_ITEMS = 500
 MAX_SCHEDULES = 500
+MAX_DAYS_OFF = 366
 
 
 @dataclass(frozen=True, order=True)
@@ -83,7 +88,10 @@ class ScheduleKind(StrEnum):
     RRULE = "rrule"
     """Recurring from ``start`` by an RFC 5545 rule."""
     SESSION = "session"
-    """In the station's named session (its own start time), on the days of the rule."""
+    """At the start of the station's named session (its own start time, as its season has it that day), on the
+    days of the rule or the lunar days."""
+    LUNAR = "lunar"
+    """On lunar days (âm lịch), from the day of ``start`` at its time of day."""
 
 
 @dataclass(frozen=True)
@@ -131,10 +139,17 @@ class ScheduleEntry:
 
     kind: ScheduleKind
     start: datetime | None = None
-    """The one-off start or the rule's DTSTART (ONCE, RRULE)."""
+    """The one-off start or the rule's DTSTART (ONCE, RRULE, LUNAR)."""
     start_date: date | None = None
     """First day of a session schedule (SESSION); its time comes from the station's session."""
     rrule: str | None = None
+    """The RFC 5545 rule (RRULE, and SESSION without lunar days)."""
+    lunar: LunarRule | None = None
+    """The lunar days it airs on (LUNAR, and SESSION with lunar days)."""
+    holidays: HolidayPolicy = HolidayPolicy.ALWAYS
+    """What it does on public holidays and the station's days off."""
+    holiday_programme: str | None = None
+    """Key of the programme (in the same file) played instead on holidays (:attr:`HolidayPolicy.SWAP`)."""
     session: str | None = None
     """Session name (SESSION), also a placement hint for the others."""
     exclude: tuple[datetime, ...] = ()
@@ -145,8 +160,9 @@ class ScheduleEntry:
     path: KeyPath = ()
 
     def canonical(self) -> dict[str, Any]:
-        """Plain data for comparing versions."""
-        return {
+        """Plain data for comparing versions (the calendar parts only when set, so that a version-1 entry reads
+        as it did before them)."""
+        data: dict[str, Any] = {
             "kind": self.kind.value,
             "start": self.start.isoformat() if self.start else None,
             "start_date": self.start_date.isoformat() if self.start_date else None,
@@ -156,6 +172,13 @@ class ScheduleEntry:
             "misfire": self.misfire,
             "priority": self.priority.value if self.priority else None,
         }
+        if self.lunar is not None:
+            data["lunar"] = self.lunar.to_json()
+        if self.holidays is not HolidayPolicy.ALWAYS:
+            data["holidays"] = self.holidays.value
+        if self.holiday_programme is not None:
+            data["holiday_programme"] = self.holiday_programme
+        return data
 
 
 @dataclass(frozen=True)
@@ -221,6 +244,8 @@ class ProgrammeFile:
     format_version: int
     package: PackageInfo
     programmes: tuple[ProgrammeSpec, ...]
+    days_off: tuple[DayOff, ...] = ()
+    """Days off the government announced (Tết, bridge days) that the package brings to the station's list."""
     lines: dict[KeyPath, int] = field(default_factory=dict, compare=False, repr=False)
 
     def audio_paths(self) -> list[str]:
@@ -300,6 +325,8 @@ class _Reader:
         self.package_validity: tuple[datetime | None, datetime | None] = (None, None)
         """Validity of ``[package]``, for programmes that set none of their own."""
         self.package_zones: tuple[str, ...] = ()
+        self.version = FORMAT_VERSION
+        """The file's format version, once read: keys newer than it are refused."""
 
     def problem(self, path: KeyPath, message: str) -> None:
         self.problems.append(Problem(line_of(self.lines, path), dotted(path), message))
@@ -438,7 +465,7 @@ def read_programme_file(text: str, filename: str = "chương trình.toml") -> Pr
     parsed = _read(reader, data)
     if reader.problems or parsed is None:
         raise ProgrammeFileError(filename, reader.problems or [Problem(None, "", "tệp không hợp lệ")])
-    return ProgrammeFile(parsed[0], parsed[1], parsed[2], lines=reader.lines)
+    return ProgrammeFile(parsed[0], parsed[1], parsed[2], parsed[3], lines=reader.lines)
 
 
 def audio_references(text: str) -> list[tuple[str, KeyPath, int | None]]:
@@ -468,9 +495,13 @@ def audio_references(text: str) -> list[tuple[str, KeyPath, int | None]]:
     return found
 
 
-def _read(reader: _Reader, data: dict[str, Any]) -> tuple[int, PackageInfo, tuple[ProgrammeSpec, ...]] | None:
-    reader.unknown_keys(data, {"format_version", "package", "programme"}, ())
+def _read(
+    reader: _Reader, data: dict[str, Any]
+) -> tuple[int, PackageInfo, tuple[ProgrammeSpec, ...], tuple[DayOff, ...]] | None:
+    reader.unknown_keys(data, {"format_version", "package", "programme", "day_off"}, ())
     version = data.get("format_version")
+    if isinstance(version, int) and not isinstance(version, bool):
+        reader.version = version
     if version is None:
         reader.problem((), f"thiếu «format_version» (dòng đầu tệp: format_version = {FORMAT_VERSION})")
     elif isinstance(version, bool) or not isinstance(version, int):
@@ -509,9 +540,57 @@ def _read(reader: _Reader, data: dict[str, Any]) -> tuple[int, PackageInfo, tupl
             keys[raw_key] = index + 1
         if programme is not None:
             programmes.append(programme)
+    _check_holiday_programmes(reader, programmes)
+    days_off = _read_days_off(reader, data)
     if package is None or not isinstance(version, int):
         return None
-    return version, package, tuple(programmes)
+    return version, package, tuple(programmes), days_off
+
+
+def _check_holiday_programmes(reader: _Reader, programmes: list[ProgrammeSpec]) -> None:
+    """Every ``holiday_programme`` names a programme of the file."""
+    keys = {p.key for p in programmes}
+    for programme in programmes:
+        for entry in programme.schedules:
+            if entry.holiday_programme is not None and entry.holiday_programme not in keys:
+                reader.problem(
+                    (*entry.path, "holiday_programme"),
+                    f"không có chương trình khóa «{entry.holiday_programme}» trong tệp (các khóa: "
+                    f"{', '.join(sorted(keys)) or 'chưa có'})",
+                )
+
+
+def _read_days_off(reader: _Reader, data: dict[str, Any]) -> tuple[DayOff, ...]:
+    """The ``[[day_off]]`` tables (``date``, ``name``): days off announced for the year, by date."""
+    raw = data.get("day_off")
+    if raw is None:
+        return ()
+    if reader.version < CALENDAR_VERSION:
+        reader.problem(("day_off",), f"[[day_off]] cần format_version = {CALENDAR_VERSION} ở đầu tệp")
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(table, dict) for table in raw):
+        reader.problem(("day_off",), "cần các bảng [[day_off]] (date, name)")
+        return ()
+    if len(raw) > MAX_DAYS_OFF:
+        reader.problem(("day_off",), f"quá nhiều ngày nghỉ ({len(raw)}, tối đa {MAX_DAYS_OFF})")
+        return ()
+    found: dict[date, DayOff] = {}
+    for index, table in enumerate(raw):
+        path: KeyPath = ("day_off", index)
+        reader.unknown_keys(table, {"date", "name"}, path)
+        name = reader.text(table, "name", path, required=True, limit=120)
+        value = table.get("date")
+        if value is None:
+            reader.problem(path, "thiếu «date» (ngày nghỉ, ví dụ 2027-02-05)")
+            continue
+        day = reader.day(value, (*path, "date"))
+        if day is None or name is None:
+            continue
+        if day in found:
+            reader.problem((*path, "date"), f"ngày {day:%d/%m/%Y} đã có ở một [[day_off]] khác")
+            continue
+        found[day] = DayOff(day, " ".join(name.split()))
+    return tuple(sorted(found.values(), key=lambda d: d.day))
 
 
 def _read_package(reader: _Reader, raw: dict[str, Any]) -> PackageInfo | None:
@@ -782,13 +861,21 @@ def _first_words(text: str, limit: int = 60) -> str:
     return line if len(line) <= limit else line[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
+_SCHEDULE_KEYS = {"at", "rrule", "start", "session", "exclude", "misfire", "priority"}
+_CALENDAR_KEYS = ("lunar", "lunar_leap", "holidays", "holiday_programme")
+"""Schedule keys of format version 2 (the Vietnamese calendar)."""
+
+
 def _read_schedule(
     reader: _Reader, raw: dict[str, Any], path: KeyPath, default_start: datetime | None
 ) -> ScheduleEntry | None:
-    reader.unknown_keys(raw, {"at", "rrule", "start", "session", "exclude", "misfire", "priority"}, path)
+    reader.unknown_keys(raw, {*_SCHEDULE_KEYS, *_CALENDAR_KEYS}, path)
     priority = reader.enum(raw, "priority", path, Priority, None) if "priority" in raw else None
     misfire = _read_misfire(reader, raw, path)
     session = reader.text(raw, "session", path, required=False, limit=100)
+    calendar = _read_calendar(reader, raw, path)
+    if calendar is None:
+        return None
     rrule = None
     if "rrule" in raw:
         if not isinstance(raw["rrule"], str):
@@ -803,15 +890,10 @@ def _read_schedule(
         reader.problem((*path, "exclude"), "cần một danh sách ngày giờ (hoặc ngày, với lịch theo buổi)")
         raw_exclude = []
     if "at" in raw:
-        if "rrule" in raw or "start" in raw:
-            reader.problem(path, "lịch một lần («at») không đi cùng «rrule» hay «start»")
-            return None
-        start = reader.moment(raw["at"], (*path, "at"))
-        if start is None:
-            return None
-        return ScheduleEntry(
-            ScheduleKind.ONCE, start=start, session=session, misfire=misfire, priority=priority, path=path
-        )
+        return _one_off(reader, raw, path, session=session, misfire=misfire, priority=priority)
+    if "lunar" in raw and "rrule" in raw:
+        reader.problem((*path, "lunar"), "«lunar» (ngày âm lịch) thay cho «rrule»: chỉ ghi một trong hai")
+        return None
     if session is not None and not isinstance(raw.get("start"), datetime):
         start_day = _session_start(reader, raw, path, default_start)
         exclude = [
@@ -824,16 +906,86 @@ def _read_schedule(
         return ScheduleEntry(
             ScheduleKind.SESSION,
             start_date=start_day,
-            rrule=rrule or "FREQ=DAILY",
+            rrule=None if calendar.get("lunar") else rrule or "FREQ=DAILY",
             session=session,
             exclude=tuple(exclude),
             misfire=misfire,
             priority=priority,
             path=path,
+            **calendar,
         )
     return _recurring_entry(
-        reader, raw, path, rrule=rrule, raw_exclude=raw_exclude, session=session, misfire=misfire, priority=priority
+        reader,
+        raw,
+        path,
+        rrule=rrule,
+        raw_exclude=raw_exclude,
+        session=session,
+        misfire=misfire,
+        priority=priority,
+        calendar=calendar,
     )
+
+
+def _one_off(
+    reader: _Reader, raw: dict[str, Any], path: KeyPath, *, session: str | None, misfire: str, priority: Priority | None
+) -> ScheduleEntry | None:
+    """A one-off entry (``at``), or ``None`` after reporting what is wrong with it."""
+    if "rrule" in raw or "start" in raw or "lunar" in raw:
+        reader.problem(path, "lịch một lần («at») không đi cùng «rrule», «lunar» hay «start»")
+        return None
+    if "holidays" in raw:
+        reader.problem((*path, "holidays"), "chỉ dùng cho lịch lặp (rrule, lunar hoặc theo buổi)")
+        return None
+    start = reader.moment(raw["at"], (*path, "at"))
+    if start is None:
+        return None
+    return ScheduleEntry(ScheduleKind.ONCE, start=start, session=session, misfire=misfire, priority=priority, path=path)
+
+
+def _read_calendar(reader: _Reader, raw: dict[str, Any], path: KeyPath) -> dict[str, Any] | None:
+    """The entry's calendar parts (``lunar``, ``holidays``, ``holiday_programme``) as :class:`ScheduleEntry`
+    fields, or ``None`` after reporting what is wrong with them."""
+    present = [key for key in _CALENDAR_KEYS if key in raw]
+    if present and reader.version < CALENDAR_VERSION:
+        for key in present:
+            reader.problem((*path, key), f"«{key}» cần format_version = {CALENDAR_VERSION} ở đầu tệp")
+        return None
+    before = len(reader.problems)
+    leap = LeapPolicy.BOTH
+    if "lunar_leap" in raw:
+        if raw["lunar_leap"] not in {p.value for p in LeapPolicy}:
+            reader.problem((*path, "lunar_leap"), 'cần "both" (cả tháng nhuận) hoặc "regular" (không tính tháng nhuận)')
+        else:
+            leap = LeapPolicy(raw["lunar_leap"])
+        if "lunar" not in raw:
+            reader.problem((*path, "lunar_leap"), "chỉ dùng cùng «lunar»")
+    lunar = None
+    if "lunar" in raw:
+        try:
+            if not isinstance(raw["lunar"], str):
+                raise ScheduleError(f'cần một chuỗi chữ như "1,15" hoặc "23/12", nhận được {_kind(raw["lunar"])}')
+            lunar = LunarRule.parse(nfc(raw["lunar"]), leap=leap)
+        except ScheduleError as exc:
+            reader.problem((*path, "lunar"), exc.message)
+    holidays = HolidayPolicy.ALWAYS
+    if "holidays" in raw:
+        if raw["holidays"] not in {p.value for p in HolidayPolicy}:
+            reader.problem(
+                (*path, "holidays"),
+                'cần "always" (như mọi ngày), "skip" (trừ ngày lễ), "only" (chỉ ngày lễ) hoặc "swap" (ngày lễ phát '
+                "chương trình khác, ghi ở «holiday_programme»)",
+            )
+        else:
+            holidays = HolidayPolicy(raw["holidays"])
+    swap = reader.text(raw, "holiday_programme", path, required=False, limit=63)
+    if holidays is HolidayPolicy.SWAP and swap is None:
+        reader.problem((*path, "holidays"), "cần «holiday_programme»: khóa chương trình phát thay vào ngày lễ")
+    if swap is not None and holidays is not HolidayPolicy.SWAP:
+        reader.problem((*path, "holiday_programme"), 'chỉ dùng với holidays = "swap"')
+    if len(reader.problems) > before:
+        return None
+    return {"lunar": lunar, "holidays": holidays, "holiday_programme": swap}
 
 
 def _read_misfire(reader: _Reader, raw: dict[str, Any], path: KeyPath) -> str:
@@ -870,10 +1022,15 @@ def _recurring_entry(
     session: str | None,
     misfire: str,
     priority: Priority | None,
+    calendar: dict[str, Any],
 ) -> ScheduleEntry | None:
-    """A recurring entry (``rrule`` with ``start``), or ``None`` after reporting what it lacks."""
-    if rrule is None:
-        reader.problem(path, "lịch cần «at» (một lần), «rrule» với «start» (lặp lại) hoặc «session» (theo buổi)")
+    """A recurring entry (``rrule`` or ``lunar`` with ``start``), or ``None`` after reporting what it lacks."""
+    lunar = calendar.get("lunar")
+    if rrule is None and lunar is None:
+        reader.problem(
+            path,
+            "lịch cần «at» (một lần), «rrule» hoặc «lunar» với «start» (lặp lại) hoặc «session» (theo buổi)",
+        )
         return None
     if "start" not in raw:
         reader.problem(path, "lịch lặp cần «start» (ngày giờ phát đầu tiên, ví dụ 2026-11-23T05:30:00)")
@@ -887,7 +1044,7 @@ def _recurring_entry(
     if start is None:
         return None
     return ScheduleEntry(
-        ScheduleKind.RRULE,
+        ScheduleKind.LUNAR if lunar is not None else ScheduleKind.RRULE,
         start=start,
         rrule=rrule,
         session=session,
@@ -895,10 +1052,12 @@ def _recurring_entry(
         misfire=misfire,
         priority=priority,
         path=path,
+        **calendar,
     )
 
 
 __all__ = [
+    "CALENDAR_VERSION",
     "FORMAT_VERSION",
     "ItemSpec",
     "PackageInfo",

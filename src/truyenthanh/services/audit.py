@@ -50,6 +50,7 @@ ACTION_LABELS = {
     "programme.import": "Nhập chương trình từ gói",
     "announcement.import": "Nhập thông báo từ gói",
     "schedule.import": "Nhập lịch phát từ gói",
+    "station.days_off": "Nhập ngày nghỉ từ gói",
     "programme.add": "Tạo chương trình",
     "programme.edit": "Sửa chương trình",
     "programme.delete": "Xóa chương trình",

@@ -4,7 +4,7 @@ their audit entries, all written in one database transaction, with audio files p
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from truyenthanh.adapters.db.models import (
     ProgrammePackage,
     Schedule,
 )
+from truyenthanh.adapters.db.schedules import SqlStationRepository
 from truyenthanh.config import Settings
 from truyenthanh.domain.accounts import Actor
 from truyenthanh.domain.enums import AssetSource, Category, ContentStatus, ItemKind
@@ -34,6 +35,7 @@ from truyenthanh.locations import Locations
 from truyenthanh.services import audit
 from truyenthanh.services.approvals import ApprovalService
 from truyenthanh.services.library import InspectedAudio, LibraryService, MediaStaging, inspect_audio
+from truyenthanh.services.packages.days_off import DAYS_OFF_ACTION, import_days_off
 from truyenthanh.services.packages.planning import ImportPlan, PlannedProgramme
 from truyenthanh.services.packages.results import ConflictChoice, ImportOutcome
 from truyenthanh.services.packages.retiring import retire_schedules
@@ -75,6 +77,7 @@ def schedule_row(
         priority=spec.priority,
         misfire=str(spec.misfire),
         session_name=spec.session_name,
+        calendar=spec.calendar.to_json(),
         package_id=package_id,
         created_by=created_by,
         created_at=created_at,
@@ -122,8 +125,14 @@ class PackageImporter:
                 now=now,
             )
             retire_schedules(session, info.id, now, self._settings.zone, actor=actor.username)
+            self._write_days_off(run, plan)
             for planned in plan.programmes:
                 self._write_programme(run, planned)
+            # Schedules after every programme: one may swap to another of the package on holidays.
+            for planned in plan.programmes:
+                ids = self._write_schedules(run, planned, run.rows[planned.spec.key]["programme_id"])
+                run.schedule_ids.extend(ids)
+                run.rows[planned.spec.key]["schedule_ids"] = ids
             self._write_record(run)
         return ImportOutcome(
             preview=plan.preview,
@@ -166,9 +175,23 @@ class PackageImporter:
         )
         if run.upstream is not None:
             run.preapproved = self._approvals.preapprove_package(session, row, upstream=run.upstream)
-        ids = self._write_schedules(run, planned, row.id)
-        run.schedule_ids.extend(ids)
-        run.rows[programme.key] = {"programme_id": row.id, "schedule_ids": ids}
+        run.rows[programme.key] = {"programme_id": row.id, "schedule_ids": []}
+
+    @staticmethod
+    def _write_days_off(run: _Run, plan: ImportPlan) -> None:
+        """Add the package's days off to the station's list (audited), as the preview showed them."""
+        change = import_days_off(SqlStationRepository(run.session), plan.preview.days_off)
+        if change is not None:
+            audit.record(
+                run.session,
+                at=run.now,
+                actor=run.actor.username,
+                action=DAYS_OFF_ACTION,
+                entity=change.entity,
+                entity_id=change.entity_id,
+                before=change.before,
+                after=change.after,
+            )
 
     def _write_schedules(self, run: _Run, planned: PlannedProgramme, programme_id: int) -> list[int]:
         """Write a programme's schedules (skipping those that cannot be placed, or conflict when told to skip);
@@ -178,8 +201,13 @@ class PackageImporter:
             if schedule.spec is None or (schedule.problems and run.choice is ConflictChoice.SKIP):
                 run.skipped.append(f"«{planned.spec.title}» {schedule.where}")
                 continue
+            spec = schedule.spec
+            swap_key = schedule.entry.holiday_programme
+            if swap_key is not None and spec.holiday_swap is not None:
+                swap = replace(spec.holiday_swap, programme_id=run.rows[swap_key]["programme_id"])
+                spec = replace(spec, calendar=replace(spec.calendar, holiday_swap=swap))
             saved = schedule_row(
-                schedule.spec,
+                spec,
                 programme_id=programme_id,
                 package_id=run.opened.programme_file.package.id,
                 created_by=run.actor.username,

@@ -26,12 +26,21 @@ from truyenthanh.domain.programme_file import (
     ScheduleEntry,
     ScheduleKind,
 )
-from truyenthanh.domain.schedule import Misfire, ScheduleSpec, check, describe, expand
+from truyenthanh.domain.schedule import (
+    CalendarRule,
+    Misfire,
+    ProgrammeSwap,
+    ScheduleSpec,
+    check,
+    describe,
+    expand,
+)
 from truyenthanh.domain.station import StationRules
 from truyenthanh.domain.toml_lines import dotted
 from truyenthanh.domain.tunes import TUNES
 from truyenthanh.errors import PackageError
 from truyenthanh.services.library import LibraryService
+from truyenthanh.services.packages.days_off import with_days_off
 from truyenthanh.services.packages.results import ImportAction, ImportPreview, PackageConflict, ProgrammeChange
 from truyenthanh.services.packages.verifying import OpenedPackage
 from truyenthanh.services.ports import Clock
@@ -85,6 +94,9 @@ class _Placement:
     now: datetime
     others: list[ScheduleSpec]
     accepted: list[ScheduleSpec] = field(default_factory=list)
+    swaps: dict[str, ProgrammeSwap] = field(default_factory=dict)
+    """The package's programmes by key, as a schedule swapping to them on holidays plays them (id not known
+    before the import writes them)."""
 
 
 @dataclass
@@ -119,6 +131,7 @@ class ImportPlanner:
         canonical = {p.key: p.canonical() for p in opened.programme_file.programmes}
         same, newest = self._earlier_imports(opened, canonical)
         station, rules, station_zones = self._station()
+        rules, days_off = with_days_off(rules, opened.programme_file.days_off)
         existing_specs = self._scheduling.specs()
         old_ids = self._package_schedule_ids(info.id)
         placement = _Placement(
@@ -127,6 +140,9 @@ class ImportPlanner:
             zone=self._settings.zone,
             now=now,
             others=[s for s in existing_specs if s.id not in old_ids],
+            swaps={
+                p.key: ProgrammeSwap(0, p.title, self._duration(p, opened)) for p in opened.programme_file.programmes
+            },
         )
         previous_content: dict[str, Any] = newest.content.get("programmes", {}) if newest and same is None else {}
         planned: list[PlannedProgramme] = []
@@ -153,9 +169,10 @@ class ImportPlanner:
             programmes=tuple(changes),
             conflicts=tuple(conflicts) if same is None else (),
             warnings=tuple(warnings),
-            retired_airings=self._future_airings(old_ids, existing_specs, now) if same is None else 0,
+            retired_airings=self._future_airings(old_ids, existing_specs, now, rules) if same is None else 0,
             new_audio=len({a.sha256 for a in opened.audio.values()}) - reused,
             reused_audio=reused,
+            days_off=days_off if same is None else (),
         )
         return ImportPlan(preview=preview, programmes=planned, previous=newest)
 
@@ -200,7 +217,9 @@ class ImportPlanner:
         summaries = []
         for entry in programme.schedules:
             where = dotted(entry.path)
-            spec, reason = self._schedule_spec(programme, entry, duration, placement.rules, placement.file_zone)
+            spec, reason = self._schedule_spec(
+                programme, entry, duration, placement.rules, placement.file_zone, swaps=placement.swaps
+            )
             if spec is None:
                 assert reason is not None
                 entry_plans.append(PlannedSchedule(entry, None, where, where, (reason,), forceable=False))
@@ -213,7 +232,7 @@ class ImportPlanner:
             if messages:
                 conflicts.append(PackageConflict(programme.key, programme.title, f"{where} ({summary})", messages))
             placement.accepted.append(spec)
-            upcoming = expand(spec, placement.now, placement.now + PREVIEW_HORIZON, placement.zone)
+            upcoming = expand(spec, placement.now, placement.now + PREVIEW_HORIZON, placement.zone, placement.rules)
             airings += len(upcoming)
             if upcoming and (first is None or upcoming[0].start < first):
                 first = upcoming[0].start
@@ -266,8 +285,11 @@ class ImportPlanner:
         duration: float,
         rules: StationRules,
         file_zone: ZoneInfo,
+        *,
+        swaps: dict[str, ProgrammeSwap],
     ) -> tuple[ScheduleSpec | None, str | None]:
-        """The station-side schedule for an entry, or why it cannot be placed here."""
+        """The station-side schedule for an entry, or why it cannot be placed here. A session entry airs at the
+        session's start as its season has it each day; ``swaps``: the package's programmes by key."""
         zone = self._settings.zone
         start = entry.start
         exclude = entry.exclude
@@ -277,12 +299,19 @@ class ImportPlanner:
                 names = ", ".join(f"«{s.name}»" for s in rules.sessions) or "(chưa đặt buổi nào)"
                 return None, f"đài không có buổi «{entry.session}» (các buổi của đài: {names}); lịch này sẽ bị bỏ qua"
             assert entry.start_date is not None
-            start = datetime.combine(entry.start_date, session_rule.start, tzinfo=zone).astimezone(UTC)
+            first = session_rule.times_on(entry.start_date)[0]
+            start = datetime.combine(entry.start_date, first, tzinfo=zone).astimezone(UTC)
             exclude = tuple(
-                datetime.combine(moment.astimezone(file_zone).date(), session_rule.start, tzinfo=zone).astimezone(UTC)
-                for moment in entry.exclude
+                datetime.combine(day, session_rule.times_on(day)[0], tzinfo=zone).astimezone(UTC)
+                for day in (moment.astimezone(file_zone).date() for moment in entry.exclude)
             )
         assert start is not None
+        calendar = CalendarRule(
+            lunar=entry.lunar,
+            holidays=entry.holidays,
+            holiday_swap=swaps.get(entry.holiday_programme) if entry.holiday_programme else None,
+            at_session_start=entry.kind is ScheduleKind.SESSION,
+        )
         return (
             ScheduleSpec(
                 id=None,
@@ -290,13 +319,14 @@ class ImportPlanner:
                 title=programme.title,
                 duration_s=duration,
                 start_at=start,
-                rrule=entry.rrule if entry.kind is not ScheduleKind.ONCE else None,
+                rrule=entry.rrule if entry.kind is not ScheduleKind.ONCE and entry.lunar is None else None,
                 exdates=exclude,
                 valid_from=programme.valid_from,
                 valid_to=programme.valid_to,
                 priority=entry.priority or programme.priority,
                 misfire=Misfire.parse(entry.misfire),
                 session_name=entry.session,
+                calendar=calendar,
             ),
             None,
         )
@@ -306,9 +336,9 @@ class ImportPlanner:
             rows = session.exec(select(Schedule.id).where(Schedule.package_id == package_id))
             return {row for row in rows if row is not None}
 
-    def _future_airings(self, ids: set[int], specs: list[ScheduleSpec], now: datetime) -> int:
+    def _future_airings(self, ids: set[int], specs: list[ScheduleSpec], now: datetime, rules: StationRules) -> int:
         zone = self._settings.zone
-        return sum(len(expand(s, now, now + PREVIEW_HORIZON, zone)) for s in specs if s.id in ids)
+        return sum(len(expand(s, now, now + PREVIEW_HORIZON, zone, rules)) for s in specs if s.id in ids)
 
     def _warnings(
         self,

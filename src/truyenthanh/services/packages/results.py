@@ -16,7 +16,9 @@ from truyenthanh.domain.package import (
 from truyenthanh.domain.programme_file import (
     PackageInfo,
 )
+from truyenthanh.domain.station import DayOff
 from truyenthanh.errors import PackageError
+from truyenthanh.services.packages.days_off import days_off_text
 
 Progress = Callable[[str, int], None]
 """Called after each step with a Vietnamese description of it and the total number of steps known so far."""
@@ -136,6 +138,8 @@ class ImportPreview:
     """Future airings of the previous version that the import removes."""
     new_audio: int
     reused_audio: int
+    days_off: tuple[DayOff, ...] = ()
+    """Days off the package adds to the station's list (or renames there)."""
 
     @property
     def added(self) -> list[ProgrammeChange]:
@@ -188,6 +192,7 @@ class ImportPreview:
             "retired_airings": self.retired_airings,
             "new_audio": self.new_audio,
             "reused_audio": self.reused_audio,
+            "days_off": [{"date": day.day.isoformat(), "name": day.name} for day in self.days_off],
         }
 
     def explain(self, zone: ZoneInfo) -> str:
@@ -220,6 +225,10 @@ class ImportPreview:
             lines.extend(f"      {detail}" for detail in programme.details)
             lines.extend(f"      lịch: {summary}" for summary in programme.schedules)
         lines.append(f"Âm thanh: {self.new_audio} tệp mới, {self.reused_audio} tệp đã có trong thư viện.")
+        if self.days_off:
+            lines.append(
+                f"Ngày nghỉ thêm vào danh sách của đài ({len(self.days_off)}): {days_off_text(self.days_off)}."
+            )
         for warning in self.warnings:
             lines.append(f"Lưu ý: {warning}")
         if self.conflicts:

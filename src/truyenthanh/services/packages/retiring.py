@@ -15,7 +15,7 @@ from truyenthanh.adapters.db.models import (
     ProgrammeItem,
     Schedule,
 )
-from truyenthanh.domain.schedule import ScheduleSpec, expand
+from truyenthanh.domain.schedule import CalendarRule, ScheduleSpec, expand
 from truyenthanh.services import audit
 
 
@@ -35,6 +35,7 @@ def retire_schedule(session: Session, row: Schedule, now: datetime, zone: ZoneIn
         exdates=tuple(datetime.fromisoformat(x) for x in row.exdates),
         valid_from=row.valid_from,
         valid_to=row.valid_to,
+        calendar=CalendarRule.from_json(row.calendar),
     )
     earliest = min(row.start_at, row.valid_from or row.start_at) - timedelta(seconds=1)
     if earliest < now and expand(spec, earliest, now, zone):

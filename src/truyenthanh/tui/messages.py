@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:  # only for annotations: the app starts without loading every service
+    from truyenthanh.domain.station import StationRules
     from truyenthanh.errors import TruyenthanhError
     from truyenthanh.protocol import DaemonEvent
     from truyenthanh.services.approvals import ContentView
@@ -71,11 +72,15 @@ class ItemChoicesLoaded(Message):
 class WeekLoaded(Message):
     """A week's airings and the saved schedules were read."""
 
-    def __init__(self, monday: date, airings: list[Airing], schedules: list[ScheduleView]) -> None:
+    def __init__(
+        self, monday: date, airings: list[Airing], schedules: list[ScheduleView], lunar: list[str] | None = None
+    ) -> None:
         super().__init__()
         self.monday = monday
         self.airings = airings
         self.schedules = schedules
+        self.lunar = lunar or []
+        """Each day's lunar date and holiday, Monday first (``âm 15/10``)."""
 
 
 class ScheduleRemoved(Message):
@@ -90,13 +95,19 @@ class ScheduleFormReady(Message):
     """The programmes and sessions the schedule form offers were read."""
 
     def __init__(
-        self, programmes: list[ProgrammeSummary], sessions: list[str], editing: ScheduleView | None = None
+        self,
+        programmes: list[ProgrammeSummary],
+        sessions: list[str],
+        editing: ScheduleView | None = None,
+        rules: StationRules | None = None,
     ) -> None:
         super().__init__()
         self.programmes = programmes
         self.sessions = sessions
         self.editing = editing
         """The schedule to edit (``None``: a new one)."""
+        self.rules = rules
+        """The station's rules (the sessions' seasonal starts), when read."""
 
 
 class AssetsLoaded(Message):

@@ -1,4 +1,5 @@
-"""Lịch phát: a week timeline of the airings, and the saved schedules with their summaries."""
+"""Lịch phát: a week timeline of the airings (each day with its lunar date and holiday), and the saved schedules
+with their summaries."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from truyenthanh.tui.messages import ScheduleFormReady, ScheduleRemoved, WeekLoa
 from truyenthanh.tui.screens.base import StationScreen
 from truyenthanh.tui.screens.schedule_form import ScheduleFormScreen
 from truyenthanh.tui.widgets.statusbar import StatusBar
-from truyenthanh.tui.widgets.week import Airing, WeekTimeline
+from truyenthanh.tui.widgets.week import Airing, WeekTimeline, lunar_label
 
 
 class ScheduleScreen(StationScreen):
@@ -73,18 +74,22 @@ class ScheduleScreen(StationScreen):
         zone = self.backend.zone
         start = datetime.combine(monday, time(), tzinfo=zone)
 
-        def read(backend: StationBackend) -> tuple[list[Planned], list[ScheduleView]]:
+        def read(backend: StationBackend) -> tuple[list[Planned], list[ScheduleView], list[str]]:
             end = start + timedelta(days=7)
-            return backend.scheduling.occurrences(
-                start.astimezone(UTC), end.astimezone(UTC)
-            ), backend.scheduling.schedules()
+            rules = backend.scheduling.rules()
+            lunar = [lunar_label(monday + timedelta(days=index), rules) for index in range(7)]
+            return (
+                backend.scheduling.occurrences(start.astimezone(UTC), end.astimezone(UTC)),
+                backend.scheduling.schedules(),
+                lunar,
+            )
 
-        def loaded(result: tuple[list[Planned], list[ScheduleView]]) -> WeekLoaded:
-            planned, schedules = result
+        def loaded(result: tuple[list[Planned], list[ScheduleView], list[str]]) -> WeekLoaded:
+            planned, schedules, lunar = result
             airings = [
                 Airing(p.start.astimezone(zone), p.occurrence.title, p.occurrence.priority, p.session) for p in planned
             ]
-            return WeekLoaded(monday, airings, schedules)
+            return WeekLoaded(monday, airings, schedules, lunar)
 
         self.run_call(read, loaded, group="week")
 
@@ -92,7 +97,7 @@ class ScheduleScreen(StationScreen):
         """Draw the week and the list."""
         self.airings = message.airings
         self.schedules = message.schedules
-        self.query_one(WeekTimeline).show(message.monday, message.airings, self.backend.now().date())
+        self.query_one(WeekTimeline).show(message.monday, message.airings, self.backend.now().date(), message.lunar)
         table = self.query_one("#schedule-list", DataTable)
         row = table.cursor_row
         table.clear()
@@ -127,8 +132,8 @@ class ScheduleScreen(StationScreen):
 
     def _prepare_form(self, editing: ScheduleView | None) -> None:
         self.run_call(
-            lambda backend: (backend.programmes.list(), backend.session_names()),
-            lambda result: ScheduleFormReady(result[0], result[1], editing),
+            lambda backend: (backend.programmes.list(), backend.session_names(), backend.scheduling.rules()),
+            lambda result: ScheduleFormReady(result[0], result[1], editing, result[2]),
             group="schedule-form",
         )
 
@@ -148,7 +153,10 @@ class ScheduleScreen(StationScreen):
             self._load(self.monday)
 
         self.app.push_screen(
-            ScheduleFormScreen(self.backend, message.programmes, message.sessions, editing=message.editing), saved
+            ScheduleFormScreen(
+                self.backend, message.programmes, message.sessions, editing=message.editing, rules=message.rules
+            ),
+            saved,
         )
 
     def action_remove(self) -> None:

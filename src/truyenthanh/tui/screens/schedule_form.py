@@ -1,22 +1,28 @@
-"""The form that adds or edits a schedule: programme, recurrence with a live summary, priority, what to do when
-late, and the choices on conflicts."""
+"""The form that adds or edits a schedule: programme, recurrence (solar or lunar) with a live summary, holidays,
+the session start, priority, what to do when late, and the choices on conflicts."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Button, Input, Label, Select, SelectionList
+from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList
 
 from truyenthanh.domain.enums import Priority
 from truyenthanh.domain.schedule import (
     WEEKDAY_CODES,
     WEEKDAY_NAMES,
+    CalendarRule,
+    HolidayPolicy,
+    LeapPolicy,
+    Lunar,
+    LunarRule,
     Misfire,
     MisfireKind,
     OneOff,
+    ProgrammeSwap,
     Recurring,
     Resolution,
     ScheduleRequest,
@@ -25,6 +31,8 @@ from truyenthanh.domain.schedule import (
     describe,
     normalise_rrule,
 )
+from truyenthanh.domain.schedule.lunar import month_name
+from truyenthanh.domain.station import StationRules
 from truyenthanh.errors import ScheduleError, TruyenthanhError
 from truyenthanh.services.programmes import ProgrammeSummary
 from truyenthanh.services.scheduling import SavedSchedule, ScheduleConflictError, ScheduleView
@@ -37,6 +45,22 @@ REPEATS = (
     ("Hằng ngày", "FREQ=DAILY"),
     ("Thứ Hai đến Thứ Sáu", "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"),
     ("Chọn các ngày trong tuần", "days"),
+    ("Theo âm lịch (mùng 1, rằm...)", "lunar"),
+)
+
+LUNAR_MONTHS: tuple[tuple[str, int], ...] = (
+    ("Hằng tháng", 0),
+    *((month_name(m).capitalize(), m) for m in range(1, 13)),
+)
+"""The lunar month choices: every month (0), or one of them."""
+
+LEAP_CHOICES = (("Cả tháng nhuận", LeapPolicy.BOTH), ("Không tính tháng nhuận", LeapPolicy.REGULAR))
+
+HOLIDAY_CHOICES = (
+    ("Ngày lễ: phát như mọi ngày", HolidayPolicy.ALWAYS),
+    ("Ngày lễ: không phát", HolidayPolicy.SKIP),
+    ("Chỉ phát ngày lễ", HolidayPolicy.ONLY),
+    ("Ngày lễ: phát chương trình khác", HolidayPolicy.SWAP),
 )
 
 MISFIRE_KINDS = (
@@ -54,6 +78,9 @@ FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "time": ("Giờ phát", ("schedule-time",)),
     "valid_from": ("Ngày", ("schedule-date",)),
     "session": ("Buổi", ("schedule-session",)),
+    "lunar": ("Ngày âm lịch", ("schedule-lunar",)),
+    "holidays": ("Ngày lễ", ("schedule-holidays",)),
+    "holiday_programme": ("Chương trình ngày lễ", ("schedule-holiday-programme",)),
 }
 """An error's ``field`` to the Vietnamese label the form shows for it and the widgets to mark (the first gets the
 cursor). Fields the form has no input for (``valid_to``, ``resolve``) are told without a label."""
@@ -81,10 +108,13 @@ class ScheduleFormScreen(FormScreen[SavedSchedule]):
         *,
         programme_id: int | None = None,
         editing: ScheduleView | None = None,
+        rules: StationRules | None = None,
     ) -> None:
         """``programme_id`` is chosen at the start (scheduling an announcement just made into a programme);
-        ``editing`` is a saved schedule whose values fill the form and are replaced on saving."""
+        ``editing`` is a saved schedule whose values fill the form and are replaced on saving; ``rules``: the
+        station's, for the summary of a schedule at a session's (seasonal) start."""
         super().__init__()
+        self._rules = rules
         self._backend = backend
         self._editing = editing
         self._programme_id = editing.programme_id if editing is not None else programme_id
@@ -97,6 +127,8 @@ class ScheduleFormScreen(FormScreen[SavedSchedule]):
     def _repeats(self) -> tuple[list[tuple[str, str]], str, list[str]]:
         """The repeat choices, the one to select and the weekdays to tick (the edited schedule's)."""
         choices = list(REPEATS)
+        if self._editing is not None and self._editing.calendar.lunar is not None:
+            return choices, "lunar", []
         rule = normalise_rrule(self._editing.rrule) if self._editing and self._editing.rrule else None
         if rule is None:
             return choices, "once", []
@@ -137,6 +169,7 @@ class ScheduleFormScreen(FormScreen[SavedSchedule]):
             id="schedule-days",
             classes="needs-days",
         )
+        yield from self._calendar_fields()
         yield Label("Mức ưu tiên")
         yield Select(
             [(p.label, p) for p in Priority],
@@ -153,6 +186,11 @@ class ScheduleFormScreen(FormScreen[SavedSchedule]):
             else Select.NULL,
             id="schedule-session",
         )
+        yield Checkbox(
+            "Phát lúc bắt đầu buổi (giờ theo mùa của đài; không cần giờ phát)",
+            value=editing is not None and editing.calendar.at_session_start,
+            id="schedule-session-start",
+        )
         yield Label("Khi dịch vụ phát đến muộn")
         with Horizontal(classes="form-row", id="schedule-misfire-row"):
             yield Select(list(MISFIRE_KINDS), value=misfire.kind, allow_blank=False, id="schedule-misfire")
@@ -161,6 +199,34 @@ class ScheduleFormScreen(FormScreen[SavedSchedule]):
         yield Label("", id="schedule-summary", classes="form-summary")
         with Horizontal(id="schedule-choices", classes="form-buttons"):
             pass
+
+    def _calendar_fields(self) -> ComposeResult:
+        """Lunar days (with month and leap policy) and what to do on holidays, filled from the edited schedule."""
+        calendar = self._editing.calendar if self._editing is not None else CalendarRule()
+        lunar = calendar.lunar
+        yield Label("Ngày âm lịch (ví dụ: «mùng 1, rằm» hoặc «23/12»)", classes="needs-lunar")
+        yield Input(str(lunar) if lunar else "", placeholder="mùng 1, rằm", id="schedule-lunar", classes="needs-lunar")
+        with Horizontal(classes="form-row needs-lunar"):
+            yield Select(LUNAR_MONTHS, value=0, allow_blank=False, id="schedule-lunar-month")
+            yield Select(
+                LEAP_CHOICES,
+                value=lunar.leap if lunar else LeapPolicy.BOTH,
+                allow_blank=False,
+                id="schedule-lunar-leap",
+            )
+        yield Label("Ngày lễ, ngày nghỉ Tết")
+        with Horizontal(classes="form-row"):
+            yield Select(HOLIDAY_CHOICES, value=calendar.holidays, allow_blank=False, id="schedule-holidays")
+            swap = calendar.holiday_swap
+            yield Select(
+                [(p.title, p.id) for p in self._programmes],
+                prompt="Chương trình phát thay",
+                value=swap.programme_id
+                if swap and swap.programme_id in {p.id for p in self._programmes}
+                else Select.NULL,
+                id="schedule-holiday-programme",
+                classes="needs-swap",
+            )
 
     def on_mount(self) -> None:
         """Hide the day picker until it is needed."""
@@ -178,10 +244,19 @@ class ScheduleFormScreen(FormScreen[SavedSchedule]):
         """Days changed: redraw the summary."""
         self._refresh_summary()
 
+    def on_checkbox_changed(self, _event: Checkbox.Changed) -> None:
+        """The session start ticked or not: redraw the summary."""
+        self._refresh_summary()
+
     def _refresh_summary(self) -> None:
         repeat = self.query_one("#schedule-repeat", Select).value
         for widget in self.query(".needs-days"):
             widget.display = repeat == "days"
+        for widget in self.query(".needs-lunar"):
+            widget.display = repeat == "lunar"
+        swap = self.query_one("#schedule-holidays", Select).value is HolidayPolicy.SWAP
+        for widget in self.query(".needs-swap"):
+            widget.display = swap
         skip = self.query_one("#schedule-misfire", Select).value is MisfireKind.SKIP
         for widget in self.query(".needs-minutes"):
             widget.display = not skip
@@ -190,13 +265,62 @@ class ScheduleFormScreen(FormScreen[SavedSchedule]):
         summary = self.query_one("#schedule-summary", Label)
         try:
             values = self.collect()
+            spec = self._summary_spec(values)
         except ValueError:
             summary.update("Sẽ phát: (điền ngày và giờ để xem)")
             return
+        except ScheduleError as exc:
+            summary.update(f"Sẽ phát: (chưa rõ: {exc.message})")
+            return
+        summary.update(f"Sẽ phát: {describe(spec, self._backend.zone)}")
+
+    def _summary_spec(self, values: dict[str, Any]) -> ScheduleSpec:
+        """The schedule the fields describe, enough to put it in words (a session start's time from the rules).
+
+        Raises:
+            ScheduleError: the lunar days cannot be read (``field="lunar"``).
+        """
         zone = self._backend.zone
-        start = datetime.combine(values["day"], values["time"], tzinfo=zone).astimezone(UTC)
-        spec = ScheduleSpec(id=None, programme_id=0, title="", duration_s=0, start_at=start, rrule=values["rrule"])
-        summary.update(f"Sẽ phát: {describe(spec, zone)}")
+        session = self._rules.session_named(values["session"] or "") if self._rules else None
+        at = values["time"]
+        if values["session_start"] and session is not None:
+            at = session.times_on(values["day"])[0]
+        start = datetime.combine(values["day"], at, tzinfo=zone).astimezone(UTC)
+        swap = next((p for p in self._programmes if p.id == values["holiday_programme"]), None)
+        calendar = CalendarRule(
+            lunar=self._lunar_rule(values) if values["rrule"] == "lunar" else None,
+            holidays=values["holidays"],
+            holiday_swap=ProgrammeSwap(swap.id, swap.title) if swap is not None else None,
+            at_session_start=values["session_start"],
+        )
+        rrule = None if values["rrule"] in (None, "lunar") else values["rrule"]
+        return ScheduleSpec(
+            id=None,
+            programme_id=0,
+            title="",
+            duration_s=0,
+            start_at=start,
+            rrule=rrule,
+            session_name=values["session"],
+            calendar=calendar,
+        )
+
+    @staticmethod
+    def _lunar_rule(values: dict[str, Any]) -> LunarRule:
+        """The lunar days typed, in the month chosen (if any), with the leap policy.
+
+        Raises:
+            ScheduleError: not lunar days, or a month both typed (``23/12``) and chosen (``field="lunar"``).
+        """
+        if not values["lunar"].strip():
+            raise ScheduleError("Hãy gõ ngày âm lịch, ví dụ «mùng 1, rằm» hoặc «23/12».", field="lunar")
+        rule = LunarRule.parse(values["lunar"], leap=values["leap"])
+        month = values["lunar_month"]
+        if month and rule.months:
+            raise ScheduleError(
+                f"Ngày âm lịch «{values['lunar']}» đã ghi tháng: chọn «Hằng tháng» hoặc bỏ «/tháng».", field="lunar"
+            )
+        return LunarRule(rule.days, (month,), rule.leap) if month else rule
 
     def collect(self) -> dict[str, Any]:
         """Read the fields (programme, rule, day, time, priority, session, misfire) for :meth:`save`."""
@@ -209,6 +333,8 @@ class ScheduleFormScreen(FormScreen[SavedSchedule]):
             if not days:
                 raise ValueError("Hãy chọn ít nhất một ngày trong tuần.")
             rrule = "FREQ=WEEKLY;BYDAY=" + ",".join(c for c in WEEKDAY_CODES if c in days)
+        elif repeat == "lunar":
+            rrule = "lunar"  # read by _lunar_rule from the lunar fields
         else:
             rrule = str(repeat)
         programme = self.query_one("#schedule-programme", Select).value
@@ -221,14 +347,24 @@ class ScheduleFormScreen(FormScreen[SavedSchedule]):
             if not minutes.isdigit() or not 0 < int(minutes) <= 600:
                 raise ValueError("Số phút được phát trễ phải là số nguyên từ 1 đến 600.")
             misfire = Misfire(MisfireKind(str(kind)), int(minutes))
+        session_start = self.query_one("#schedule-session-start", Checkbox).value and rrule is not None
+        typed_time = self.query_one("#schedule-time", Input).value
+        swap = self.query_one("#schedule-holiday-programme", Select).value
         return {
             "misfire": misfire,
             "programme": programme if isinstance(programme, int) else None,
             "rrule": rrule,
             "day": parsing.day(self.query_one("#schedule-date", Input).value, "Ngày"),
-            "time": parsing.clock_time(self.query_one("#schedule-time", Input).value, "Giờ phát"),
+            # At a session's start the session gives the time: an empty time is fine then.
+            "time": parsing.clock_time(typed_time, "Giờ phát") if typed_time.strip() or not session_start else time(),
             "priority": self.query_one("#schedule-priority", Select).value,
             "session": session if isinstance(session, str) else None,
+            "session_start": session_start,
+            "lunar": self.query_one("#schedule-lunar", Input).value,
+            "lunar_month": self.query_one("#schedule-lunar-month", Select).value,
+            "leap": self.query_one("#schedule-lunar-leap", Select).value,
+            "holidays": self.query_one("#schedule-holidays", Select).value,
+            "holiday_programme": swap if isinstance(swap, int) else None,
         }
 
     def save(self, values: dict[str, Any]) -> SavedSchedule:
@@ -247,13 +383,22 @@ class ScheduleFormScreen(FormScreen[SavedSchedule]):
             # The form has no end of validity: an edited schedule keeps its own.
             valid_to=scheduling.spec(editing.id).valid_to if editing is not None else None,
             resolve=values.get("resolve"),
+            holidays=values["holidays"],
+            holiday_programme=values["holiday_programme"] if values["holidays"] is HolidayPolicy.SWAP else None,
+            at_session_start=values["session_start"],
         )
         return scheduling.save(self._backend.acting(), request, schedule_id=editing.id if editing else None)
 
     def _timing(self, values: dict[str, Any]) -> Timing:
-        """A one-off on the day at the time, or the rule at the time."""
+        """A one-off on the day at the time, or the rule (or lunar days) at the time.
+
+        Raises:
+            ScheduleError: the lunar days cannot be read (``field="lunar"``).
+        """
         if values["rrule"] is None:
             return OneOff(datetime.combine(values["day"], values["time"], tzinfo=self._backend.zone))
+        if values["rrule"] == "lunar":
+            return Lunar(self._lunar_rule(values), values["time"])
         return Recurring(values["rrule"], values["time"])
 
     def _valid_from(self, values: dict[str, Any]) -> datetime | None:

@@ -1,4 +1,4 @@
-"""A week of airings as seven day columns, Monday first."""
+"""A week of airings as seven day columns, Monday first, each with its lunar date (âm lịch) and holiday."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from textual.containers import Horizontal
 from textual.widgets import Static
 
 from truyenthanh.domain.enums import Priority
+from truyenthanh.domain.schedule import holiday_name, to_lunar
+from truyenthanh.domain.station import StationRules
 from truyenthanh.tui.formatting import WEEKDAYS
 
 PRIORITY_STYLES = {Priority.NORMAL: "", Priority.PRIORITY: "bold yellow", Priority.EMERGENCY: "bold red"}
@@ -25,8 +27,16 @@ class Airing:
         self.session = session
 
 
+def lunar_label(day: date, rules: StationRules | None = None) -> str:
+    """The lunar date a calendar prints beside the solar one, and the day's holiday if any: ``âm 15/10``,
+    ``âm 1/1 · Tết Nguyên Đán`` (``rules``: the station's announced days off count too)."""
+    holiday = holiday_name(day, rules)
+    return f"âm {to_lunar(day).short}" + (f" · {holiday}" if holiday else "")
+
+
 class WeekTimeline(Horizontal):
-    """Seven columns; each lists its airings in time order, grouped under their session's name."""
+    """Seven columns; each lists its airings in time order, grouped under their session's name. A column's
+    top border names the weekday and the solar date, its bottom border the lunar date and the holiday."""
 
     DEFAULT_CSS = """
     WeekTimeline { height: 1fr; }
@@ -39,12 +49,14 @@ class WeekTimeline(Horizontal):
         for index in range(7):
             yield Static("", id=f"day-{index}", classes="day")
 
-    def show(self, monday: date, airings: list[Airing], today: date) -> None:
-        """Fill the columns for the week starting ``monday``."""
+    def show(self, monday: date, airings: list[Airing], today: date, lunar: list[str] | None = None) -> None:
+        """Fill the columns for the week starting ``monday``; ``lunar``: each day's :func:`lunar_label`, read
+        ahead (the first holiday lookup loads the ``holidays`` package: not on the interface's thread)."""
         for index in range(7):
             day = monday + timedelta(days=index)
             column = self.query_one(f"#day-{index}", Static)
             column.border_title = f"{WEEKDAYS[index]} {day:%d/%m}"
+            column.border_subtitle = lunar[index] if lunar else ""
             column.set_class(day == today, "today")
             lines = Text()
             session = None

@@ -79,7 +79,7 @@ async def test_the_week_shows_lunar_dates_and_a_lunar_schedule_is_made_in_the_fo
 
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert app.screen is screen, _error(form)
+        assert isinstance(app.screen, ScheduleScreen), _error(form)
         saved = container.scheduling.schedules()[-1]
         assert saved.summary == "Lúc 05:30 ngày mùng 1 và rằm hằng tháng (âm lịch), trừ ngày lễ"
         assert (saved.calendar.lunar, saved.calendar.holidays) == (LunarRule((1, 15)), HolidayPolicy.SKIP)
@@ -98,12 +98,12 @@ async def test_the_week_shows_lunar_dates_and_a_lunar_schedule_is_made_in_the_fo
         table.move_cursor(row=[v.id for v in screen.schedules].index(saved.id))
         await pilot.press("e")
         await settle(app, pilot)
-        form = app.screen
-        assert isinstance(form, ScheduleFormScreen)
-        assert form.query_one("#schedule-repeat", Select).value == "lunar"
-        assert form.query_one("#schedule-lunar", Input).value == "1,15"
-        assert form.query_one("#schedule-holidays", Select).value is HolidayPolicy.SKIP
-        assert _summary(form) == "Sẽ phát: Lúc 05:30 ngày mùng 1 và rằm hằng tháng (âm lịch), trừ ngày lễ"
+        editing = app.screen
+        assert isinstance(editing, ScheduleFormScreen)
+        assert editing.query_one("#schedule-repeat", Select).value == "lunar"
+        assert editing.query_one("#schedule-lunar", Input).value == "1,15"
+        assert editing.query_one("#schedule-holidays", Select).value is HolidayPolicy.SKIP
+        assert _summary(editing) == "Sẽ phát: Lúc 05:30 ngày mùng 1 và rằm hằng tháng (âm lịch), trừ ngày lễ"
 
 
 async def test_refusals_name_the_lunar_and_holiday_fields(container: bootstrap.Container) -> None:

@@ -1,4 +1,5 @@
-"""``truyenthanh rules``: the station's broadcasting rules (sessions, quiet hours, weekend) as an editable file."""
+"""``truyenthanh rules``: the station's broadcasting rules (sessions with their seasons, quiet hours, days off,
+weekend) as an editable file."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ import click
 from truyenthanh.cli.login import current_actor
 from truyenthanh.cli.state import CliState, pass_state
 from truyenthanh.domain import rules_file
+from truyenthanh.domain.schedule import WEEKDAY_NAMES
+from truyenthanh.domain.station import StationRules
 from truyenthanh.errors import ConfigError
 
 
 @click.group()
 def rules() -> None:
-    """Quy định phát thanh của đài: các buổi phát, giờ yên lặng, cuối tuần."""
+    """Quy định phát thanh của đài: các buổi phát (giờ theo mùa), giờ yên lặng, ngày nghỉ, cuối tuần."""
 
 
 @rules.command()
@@ -33,8 +36,14 @@ def show(state: CliState, as_json: bool) -> None:
         click.echo(
             f"{session.name}: {session.start:%H:%M}–{session.end:%H:%M}, tối đa {session.max_minutes} phút phát."
         )
+        for season in session.seasons:
+            click.echo(f"  {season.name} ({season.span}): {season.start:%H:%M}–{season.end:%H:%M}.")
     for quiet in current.quiet_hours:
         click.echo(f"Giờ yên lặng (chỉ phát khẩn cấp): {quiet.start:%H:%M}–{quiet.end:%H:%M}.")
+    if current.days_off:
+        click.echo("Ngày nghỉ Chính phủ công bố (tính như ngày lễ):")
+    for day_off in current.days_off:
+        click.echo(f"  {WEEKDAY_NAMES[day_off.day.weekday()]} {day_off.day:%d/%m/%Y}: {day_off.name}.")
     click.echo(f"Cuối tuần: {current.weekend_rule.label}.")
 
 
@@ -68,7 +77,10 @@ def import_rules(state: CliState, source: Path, dry_run: bool) -> None:
         raise ConfigError(f"Không đọc được tệp {source}: {exc}.") from exc
     parsed = rules_file.parse(text, str(source))
     if dry_run:
-        click.echo(f"Tệp {source} hợp lệ: {len(parsed.sessions)} buổi phát, {len(parsed.quiet_hours)} khoảng yên lặng.")
+        click.echo(
+            f"Tệp {source} hợp lệ: {len(parsed.sessions)} buổi phát, {len(parsed.quiet_hours)} khoảng yên lặng"
+            f"{_extras(parsed)}."
+        )
         return
     container = state.container()
     container.scheduling.set_rules(current_actor(state), parsed)
@@ -77,3 +89,11 @@ def import_rules(state: CliState, source: Path, dry_run: bool) -> None:
         f"{len(parsed.quiet_hours)} khoảng yên lặng, cuối tuần: {parsed.weekend_rule.label.lower()}. "
         "Dịch vụ phát tự nhận thay đổi."
     )
+
+
+def _extras(parsed: StationRules) -> str:
+    """``, 1 mùa, 2 ngày nghỉ`` when the rules have seasons or days off (nothing otherwise)."""
+    seasons = sum(len(session.seasons) for session in parsed.sessions)
+    parts = [f"{seasons} mùa"] if seasons else []
+    parts += [f"{len(parsed.days_off)} ngày nghỉ"] if parsed.days_off else []
+    return "".join(f", {part}" for part in parts)

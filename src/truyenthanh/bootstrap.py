@@ -157,9 +157,16 @@ class Container:
     @cached_property
     def keys(self) -> KeyService:
         """Signing keys and trusted upstream keys."""
+        from truyenthanh.adapters.key_ring import FileKeyRing
         from truyenthanh.services.keys import KeyService
 
-        return KeyService(locations=self.locations, store=self.store, clock=self.clock, accounts=self.accounts)
+        return KeyService(
+            locations=self.locations,
+            store=self.store,
+            clock=self.clock,
+            accounts=self.accounts,
+            ring=FileKeyRing(self.locations.config_file.parent / "keys"),
+        )
 
     @cached_property
     def packages(self) -> PackageService:

@@ -177,6 +177,7 @@ class Container:
             settings=self.settings,
             locations=self.locations,
             db=self.db,
+            store=self.store,
             clock=self.clock,
             library=self.library,
             scheduling=self.scheduling,

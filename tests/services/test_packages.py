@@ -711,6 +711,7 @@ def test_limits_on_total_size_are_enforced(
         settings=station.settings,
         locations=station.locations,
         db=station.db,
+        store=station.store,
         clock=station.clock,
         library=station.library,
         scheduling=station.scheduling,

@@ -54,6 +54,7 @@ from truyenthanh.services.packages.retiring import retire_schedule, retire_sched
 from truyenthanh.services.packages.verifying import PackageVerifier, check_programme_file
 from truyenthanh.services.ports import Clock
 from truyenthanh.services.scheduling import SchedulingService
+from truyenthanh.services.unit_of_work import Store
 
 
 class PackageService:
@@ -65,6 +66,7 @@ class PackageService:
         settings: Settings,
         locations: Locations,
         db: Database,
+        store: Store,
         clock: Clock,
         library: LibraryService,
         scheduling: SchedulingService,
@@ -82,7 +84,7 @@ class PackageService:
         self._builder = PackageBuilder(keys=keys, clock=clock, narrate=narrate)
         self._planner = ImportPlanner(settings=settings, db=db, clock=clock, library=library, scheduling=scheduling)
         self._importer = PackageImporter(
-            settings=settings, locations=locations, db=db, clock=clock, library=library, approvals=approvals
+            settings=settings, locations=locations, db=db, store=store, clock=clock, approvals=approvals
         )
 
     @property

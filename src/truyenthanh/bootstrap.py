@@ -171,17 +171,18 @@ class Container:
     @cached_property
     def packages(self) -> PackageService:
         """Programme files and signed packages."""
+        from truyenthanh.adapters.package_archive import ZipPackageArchive
         from truyenthanh.services.packages import PackageService
 
         return PackageService(
             settings=self.settings,
             locations=self.locations,
-            db=self.db,
             store=self.store,
             clock=self.clock,
             library=self.library,
             scheduling=self.scheduling,
             keys=self.keys,
+            archive=ZipPackageArchive(),
             accounts=self.accounts,
             approvals=self.approvals,
             narrate=self.speech.render_file,

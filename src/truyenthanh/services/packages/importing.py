@@ -13,20 +13,19 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from truyenthanh.adapters import ffmpeg
-from truyenthanh.adapters.db.database import Database
 from truyenthanh.adapters.db.models import (
     Announcement,
     AudioAsset,
     Programme,
     ProgrammeItem,
-    ProgrammePackage,
 )
 from truyenthanh.config import Settings
 from truyenthanh.domain.accounts import Actor
 from truyenthanh.domain.enums import AssetSource, Category, ContentStatus, ItemKind
+from truyenthanh.domain.package_record import ImportedPackage
 from truyenthanh.domain.programme_file import (
     ItemSpec,
     ProgrammeSpec,
@@ -74,14 +73,12 @@ class PackageImporter:
         *,
         settings: Settings,
         locations: Locations,
-        db: Database,
         store: Store,
         clock: Clock,
         approvals: ApprovalService,
     ) -> None:
         self._settings = settings
         self._locations = locations
-        self._db = db
         self._store = store
         self._clock = clock
         self._approvals = approvals
@@ -184,7 +181,8 @@ class PackageImporter:
     def _write_record(self, run: _Run) -> None:
         """Write the package's own record (what it held and which rows it became) and its audit entry."""
         opened, info = run.opened, run.opened.programme_file.package
-        record = ProgrammePackage(
+        record = ImportedPackage(
+            id=None,
             package_id=info.id,
             version=info.version,
             title=info.title,
@@ -204,16 +202,13 @@ class PackageImporter:
             imported_at=run.now,
             imported_by=run.actor.username,
         )
-        run.session.add(record)
-        run.session.flush()
-        audit.record(
-            run.session,
-            at=run.now,
-            actor=run.actor.username,
-            action="package.import",
-            entity="programme_package",
-            entity_id=record.id,
-            after={
+        saved = run.uow.packages.add(record)
+        run.uow.note(
+            run.actor.username,
+            "package.import",
+            "programme_package",
+            str(saved.id),
+            {
                 "package_id": info.id,
                 "version": info.version,
                 "archive_sha256": opened.archive_sha256,
@@ -285,22 +280,8 @@ class PackageImporter:
 
     def imported(self) -> list[dict[str, Any]]:
         """Packages imported at this station, newest first, JSON-ready."""
-        with self._db.session() as session:
-            rows = session.exec(select(ProgrammePackage).order_by(col(ProgrammePackage.id).desc()))
-            return [
-                {
-                    "package_id": row.package_id,
-                    "version": row.version,
-                    "title": row.title,
-                    "upstream": row.upstream,
-                    "author": row.author,
-                    "signer": row.signer_name,
-                    "signer_fingerprint": row.signer_fingerprint,
-                    "imported_at": row.imported_at.isoformat(),
-                    "imported_by": row.imported_by,
-                }
-                for row in rows
-            ]
+        with self._store.transaction() as uow:
+            return [package.to_json() for package in uow.packages.all()]
 
 
 class _AssetWriter:

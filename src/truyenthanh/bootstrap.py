@@ -58,9 +58,18 @@ class Container:
     @cached_property
     def station(self) -> StationService:
         """Creating the station, the demo, and its status."""
+        from truyenthanh.adapters.db.schema import SqlSchema
+        from truyenthanh.adapters.tune_renderer import FfmpegTuneRenderer
         from truyenthanh.services.station import StationService
 
-        return StationService(settings=self.settings, locations=self.locations, db=self.db, clock=self.clock)
+        return StationService(
+            settings=self.settings,
+            locations=self.locations,
+            store=self.store,
+            schema=SqlSchema(self.db),
+            tunes=FfmpegTuneRenderer(),
+            clock=self.clock,
+        )
 
     @cached_property
     def audit(self) -> AuditService:

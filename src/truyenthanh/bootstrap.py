@@ -58,9 +58,18 @@ class Container:
     @cached_property
     def station(self) -> StationService:
         """Creating the station, the demo, and its status."""
+        from truyenthanh.adapters.db.schema import SqlSchema
+        from truyenthanh.adapters.tune_renderer import FfmpegTuneRenderer
         from truyenthanh.services.station import StationService
 
-        return StationService(settings=self.settings, locations=self.locations, db=self.db, clock=self.clock)
+        return StationService(
+            settings=self.settings,
+            locations=self.locations,
+            store=self.store,
+            schema=SqlSchema(self.db),
+            tunes=FfmpegTuneRenderer(),
+            clock=self.clock,
+        )
 
     @cached_property
     def audit(self) -> AuditService:
@@ -157,23 +166,32 @@ class Container:
     @cached_property
     def keys(self) -> KeyService:
         """Signing keys and trusted upstream keys."""
+        from truyenthanh.adapters.key_ring import FileKeyRing
         from truyenthanh.services.keys import KeyService
 
-        return KeyService(locations=self.locations, store=self.store, clock=self.clock, accounts=self.accounts)
+        return KeyService(
+            locations=self.locations,
+            store=self.store,
+            clock=self.clock,
+            accounts=self.accounts,
+            ring=FileKeyRing(self.locations.config_file.parent / "keys"),
+        )
 
     @cached_property
     def packages(self) -> PackageService:
         """Programme files and signed packages."""
+        from truyenthanh.adapters.package_archive import ZipPackageArchive
         from truyenthanh.services.packages import PackageService
 
         return PackageService(
             settings=self.settings,
             locations=self.locations,
-            db=self.db,
+            store=self.store,
             clock=self.clock,
             library=self.library,
             scheduling=self.scheduling,
             keys=self.keys,
+            archive=ZipPackageArchive(),
             accounts=self.accounts,
             approvals=self.approvals,
             narrate=self.speech.render_file,

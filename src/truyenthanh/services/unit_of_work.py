@@ -29,9 +29,11 @@ from truyenthanh.domain.accounts import Account
 from truyenthanh.domain.broadcast_log import LogEntry, LoggedBroadcast
 from truyenthanh.domain.changes import RecordChange
 from truyenthanh.domain.keys import TrustedKeyEntry
+from truyenthanh.domain.package_record import ImportedPackage
 from truyenthanh.domain.records import AuditRecord, ChainReport
 from truyenthanh.domain.schedule import ProgrammeRef, ScheduleSpec
 from truyenthanh.domain.station import StationRules
+from truyenthanh.domain.station_profile import ContentCounts, StationProfile
 
 
 class ScheduleRepository(Protocol):
@@ -200,6 +202,71 @@ class AuditTrail(Protocol):
         ...
 
 
+# --- The station's profile, imported packages and the schema (helper C5) -------------------------------------
+
+
+class StationProfileRepository(Protocol):
+    """Who the station is, its loudspeaker zones and how much it holds, inside one unit of work."""
+
+    def profile(self) -> StationProfile | None:
+        """The station's identity; ``None`` before ``truyenthanh init``."""
+        ...
+
+    def create(self, profile: StationProfile, rules: StationRules) -> bool:
+        """Write the station's one record with these rules, unless it exists; returns whether it was written."""
+        ...
+
+    def zones(self) -> list[str]:
+        """The names of the loudspeaker zones (cụm loa) the station can address, by name."""
+        ...
+
+    def counts(self) -> ContentCounts:
+        """How many audio assets, programmes, schedules and broadcast log rows the station holds (one query
+        each, no rows loaded)."""
+        ...
+
+
+class PackageRecordRepository(Protocol):
+    """The record of every package version imported at this station, inside one unit of work. Records are
+    never changed; :meth:`add` flushes but never commits."""
+
+    def versions(self, package_id: str) -> list[ImportedPackage]:
+        """Every imported version of one package, oldest version first."""
+        ...
+
+    def all(self) -> list[ImportedPackage]:
+        """Every imported package version, the newest import first."""
+        ...
+
+    def add(self, package: ImportedPackage) -> ImportedPackage:
+        """Store the record of an import (``package.id`` ignored); returns it with its new id."""
+        ...
+
+
+class Schema(Protocol):
+    """The station database's schema: which migration it is at, and upgrading it. Thread-safe; each call is
+    its own connection."""
+
+    def current(self) -> str | None:
+        """The migration the database is at; ``None`` for an empty database (asking may create the file)."""
+        ...
+
+    def head(self) -> str:
+        """The newest migration this program knows (cheap: no migration code loaded)."""
+        ...
+
+    def upgrade(self) -> None:
+        """Create or upgrade the schema to :meth:`head`; on an up-to-date database it changes nothing.
+
+        Raises:
+            StorageError: the database cannot be opened or written, or is newer than this program.
+        """
+        ...
+
+
+# --- end of helper C5's block ---------------------------------------------------------------------------------
+
+
 class UnitOfWork(Protocol):
     """One transaction: the repositories over it, and the audit trail written in it."""
 
@@ -231,6 +298,16 @@ class UnitOfWork(Protocol):
     @property
     def audit(self) -> AuditTrail:
         """The audit trail itself (to read it or check it; write entries with :meth:`audited` and :meth:`note`)."""
+        ...
+
+    @property
+    def station_profile(self) -> StationProfileRepository:
+        """Who the station is, its zones and its content counts."""
+        ...
+
+    @property
+    def packages(self) -> PackageRecordRepository:
+        """The packages imported at this station."""
         ...
 
     @property
@@ -270,7 +347,10 @@ __all__ = [
     "AccountRepository",
     "AuditTrail",
     "BroadcastLogRepository",
+    "PackageRecordRepository",
     "ScheduleRepository",
+    "Schema",
+    "StationProfileRepository",
     "StationRepository",
     "Store",
     "TrustedKeyRepository",

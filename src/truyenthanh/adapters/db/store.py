@@ -21,7 +21,9 @@ from truyenthanh.adapters.db.audit import SqlAuditTrail
 from truyenthanh.adapters.db.broadcast_log import SqlBroadcastLog
 from truyenthanh.adapters.db.database import Database
 from truyenthanh.adapters.db.keys import SqlTrustedKeyRepository
+from truyenthanh.adapters.db.package_records import SqlPackageRecordRepository
 from truyenthanh.adapters.db.schedules import SqlScheduleRepository, SqlStationRepository
+from truyenthanh.adapters.db.station_profile import SqlStationProfileRepository
 from truyenthanh.domain.changes import RecordChange
 
 
@@ -51,6 +53,10 @@ class SqlUnitOfWork:
         """The broadcast log."""
         self.audit = SqlAuditTrail(session)
         """The audit trail."""
+        self.station_profile = SqlStationProfileRepository(session)
+        """Who the station is, its zones and its content counts."""
+        self.packages = SqlPackageRecordRepository(session)
+        """The packages imported at this station."""
 
     @property
     def session(self) -> Session:

@@ -17,10 +17,12 @@ from sqlmodel import Session
 
 from truyenthanh.adapters.db import database
 from truyenthanh.adapters.db.accounts import SqlAccountRepository
+from truyenthanh.adapters.db.assets import SqlAssetRepository
 from truyenthanh.adapters.db.audit import SqlAuditTrail
 from truyenthanh.adapters.db.broadcast_log import SqlBroadcastLog
 from truyenthanh.adapters.db.database import Database
 from truyenthanh.adapters.db.keys import SqlTrustedKeyRepository
+from truyenthanh.adapters.db.programmes import SqlAnnouncementReader, SqlProgrammeRepository
 from truyenthanh.adapters.db.schedules import SqlScheduleRepository, SqlStationRepository
 from truyenthanh.domain.changes import RecordChange
 
@@ -51,6 +53,12 @@ class SqlUnitOfWork:
         """The broadcast log."""
         self.audit = SqlAuditTrail(session)
         """The audit trail."""
+        self.programmes = SqlProgrammeRepository(session)
+        """Programmes with their items."""
+        self.assets = SqlAssetRepository(session)
+        """The audio library's records."""
+        self.announcements = SqlAnnouncementReader(session)
+        """Announcements, for reading."""
 
     @property
     def session(self) -> Session:

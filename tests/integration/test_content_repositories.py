@@ -54,6 +54,8 @@ def test_a_rundown_is_written_and_read_back_whole(container: bootstrap.Container
     assert [item["position"] for item in change.after["items"]] == [0, 1, 2]
     with container.store.transaction() as uow:
         rundown = uow.programmes.get(change.entity_id)
+        assert uow.programmes.all() == [rundown]
+        assert uow.programmes.schedules(change.entity_id) == []
     assert rundown is not None
     assert (rundown.id, rundown.programme.title, rundown.programme.category) == (
         change.entity_id,

@@ -227,7 +227,7 @@ class ProgrammeService:
         self._accounts.require(actor, Permission.EDIT_CONTENT)
         with self._store.transaction() as uow:
             detail = _detail(uow, programme_id, self._settings)
-            schedules = [spec.id for spec in uow.schedules.specs() if spec.programme_id == programme_id]
+            schedules = [ident for ident, _ in uow.programmes.schedules(programme_id)]
             if schedules:
                 raise ProgrammeError(
                     f"Không xóa được chương trình số {programme_id} «{detail.title}» vì còn lịch phát số "
@@ -441,12 +441,10 @@ def _detail(uow: UnitOfWork, programme_id: int, settings: Settings) -> Programme
 
 def _session_limit(uow: UnitOfWork, programme_id: int, settings: Settings) -> tuple[str | None, float | None]:
     """The session the programme's first schedule starts in, and its maximum airtime in seconds."""
-    if uow.station.identity() is None:
+    airings = uow.programmes.schedules(programme_id)
+    if not airings or uow.station.identity() is None:
         return None, None
-    first = next((spec for spec in uow.schedules.specs() if spec.programme_id == programme_id), None)
-    if first is None:
-        return None, None
-    rule = uow.station.rules().session_at(first.start_at.astimezone(settings.zone))
+    rule = uow.station.rules().session_at(airings[0][1].astimezone(settings.zone))
     if rule is None:
         return None, None
     return rule.name, timedelta(minutes=rule.max_minutes).total_seconds()

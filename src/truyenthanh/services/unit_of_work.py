@@ -219,6 +219,11 @@ class ProgrammeRepository(Protocol):
         """Every programme with its items, newest first."""
         ...
 
+    def schedules(self, programme_id: int) -> list[tuple[int, datetime]]:
+        """The id and first start (aware) of every schedule airing a programme, in id order (cheap: no lengths
+        are computed, unlike :meth:`ScheduleRepository.specs`)."""
+        ...
+
     def add(self, programme: ProgrammeRecord, items: Sequence[ItemRecord] = ()) -> RecordChange:
         """Store a new programme (``programme.id`` ignored; no ``created_at``: now) with ``items`` in that order
         (their ids and positions ignored; the caller has checked the assets and announcements they name); the

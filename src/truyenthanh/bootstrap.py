@@ -14,6 +14,7 @@ from truyenthanh.services.ports import Clock, SpeechEngine
 
 if TYPE_CHECKING:
     from truyenthanh.adapters.db.store import SqlStore
+    from truyenthanh.adapters.media import FfmpegMedia
     from truyenthanh.adapters.playout import PlayoutEngine
     from truyenthanh.services.accounts import AccountService
     from truyenthanh.services.approvals import ApprovalService
@@ -54,6 +55,14 @@ class Container:
         from truyenthanh.adapters.db.store import SqlStore
 
         return SqlStore(self.db, self.clock, db_file=self.locations.db_path)
+
+    @cached_property
+    def media(self) -> FfmpegMedia:
+        """The audio tools (ffmpeg and file hashing) behind the :class:`~truyenthanh.services.media.MediaTools`
+        port."""
+        from truyenthanh.adapters.media import FfmpegMedia
+
+        return FfmpegMedia()
 
     @cached_property
     def station(self) -> StationService:
@@ -104,14 +113,16 @@ class Container:
         """The audio library."""
         from truyenthanh.services.library import LibraryService
 
-        return LibraryService(locations=self.locations, db=self.db, clock=self.clock, accounts=self.accounts)
+        return LibraryService(
+            locations=self.locations, store=self.store, media=self.media, clock=self.clock, accounts=self.accounts
+        )
 
     @cached_property
     def programmes(self) -> ProgrammeService:
         """Programmes and their items."""
         from truyenthanh.services.programmes import ProgrammeService
 
-        return ProgrammeService(db=self.db, clock=self.clock, accounts=self.accounts, approvals=self.approvals)
+        return ProgrammeService(settings=self.settings, store=self.store, clock=self.clock, accounts=self.accounts)
 
     @cached_property
     def scheduling(self) -> SchedulingService:
@@ -139,7 +150,7 @@ class Container:
         """Turning programmes into play items."""
         from truyenthanh.services.playout import PlayoutService
 
-        return PlayoutService(settings=self.settings, locations=self.locations, db=self.db)
+        return PlayoutService(settings=self.settings, locations=self.locations, store=self.store, media=self.media)
 
     @cached_property
     def speech(self) -> SpeechService:

@@ -146,9 +146,13 @@ class EngineListener:
     def _ended(self, event: ItemEnded) -> None:
         record, why = self._ledger.forget(event.item.key, event.reason)
         if record is None:
-            record = self._ledger.record_for(event.item)
             if event.reason is not EndReason.FAILED:
                 return
+            # An item that failed before it sounded was never playing: forget() has just moved its record
+            # among the failed ones, where its schedule, programme and title are kept.
+            with self._ledger.lock:
+                kept = self._ledger.failed.get(event.item.key)
+            record = kept or self._ledger.record_for(event.item)
         if why == "pad" or (event.item.key.endswith("/pad") and event.item.kind is ItemKind.SILENCE):
             return  # the silence held while the bulletin was prepared is not a broadcast
         outcome, text = self._outcome(event, record, why)

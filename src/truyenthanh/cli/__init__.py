@@ -1,8 +1,8 @@
 """The ``truyenthanh`` command: parse, load settings, call bootstrap, hand off. No logic lives here.
 
 Each area adds its commands in a module of this package and registers them at the bottom of this file.
-Errors are printed in Vietnamese on stderr with exit code 1, naming the option they concern (see
-:mod:`truyenthanh.cli.flags`); stdout is for data (``--json``).
+Errors are printed in Vietnamese on stderr with exit code 1 (2 for tampered records), naming the option they
+concern (see :mod:`truyenthanh.cli.flags`); stdout is for data (``--json``).
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 class _Group(click.Group):
-    """A group that turns our errors into a Vietnamese message on stderr and exit code 1.
+    """A group that turns our errors into a Vietnamese message on stderr and their exit code (1, or 2 for
+    tampered records).
 
     Commands listed in :attr:`lazy_commands` are imported only when they run (or ``--help`` lists them): the
     TUI and the daemon start without loading the report writers, the package signer and the speech engines.
@@ -62,7 +63,7 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except TruyenthanhError as exc:
             click.echo(error_text(exc, option_names(ctx)), err=True)
-            ctx.exit(1)
+            ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("Đã dừng theo yêu cầu.", err=True)
             ctx.exit(130)

@@ -71,6 +71,7 @@ class StationService:
             raise StorageError(f"Không tạo được thư mục {exc.filename}: {exc.strerror}.") from exc
         before = database.current_revision(self._db.engine)
         database.upgrade(self._db.engine)
+        database.protect(self._db, self._locations.data_dir)  # 0750/0640, and the chain key (issue 14)
         created = False
         with self._db.session() as session:
             if session.exec(select(Station)).first() is None:

@@ -25,6 +25,10 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 BUSY_TIMEOUT_MS = 10_000
+FOLDER_MODE = 0o750
+"""The station folder: the owner (the daemon's account) writes; the operators' group reads; nobody else enters."""
+FILE_MODE = 0o640
+"""The database and its WAL files: they hold the password hashes, so other local users must not read them."""
 
 
 def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -120,6 +124,29 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             command.upgrade(config, revision)
     except OperationalError as exc:
         raise StorageError(f"Không mở hoặc không ghi được cơ sở dữ liệu {engine.url.database}: {exc.orig}") from exc
+
+
+def protect(db: Database, folder: Path) -> None:
+    """Close the station to other local users and give it its secret chain key (see ``chainkey``).
+
+    The folder becomes 0750 and the database files 0640 (group: the station's operators, see README); the key
+    file is made 0600 if the station has none.
+
+    Raises:
+        StorageError: the folder or a file cannot be changed (named, with the reason).
+    """
+    from truyenthanh.adapters.db import chains
+
+    database_file = Path(db.engine.url.database or "")
+    try:
+        folder.chmod(FOLDER_MODE)
+        for path in (database_file, *(database_file.with_name(database_file.name + s) for s in ("-wal", "-shm"))):
+            if path.is_file():
+                path.chmod(FILE_MODE)
+    except OSError as exc:
+        raise StorageError(f"Không đặt được quyền truy cập cho {exc.filename}: {exc.strerror}.") from exc
+    with db.session() as session:
+        chains.station_key(session)
 
 
 class Database:

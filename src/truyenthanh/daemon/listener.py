@@ -179,7 +179,14 @@ class EngineListener:
         """The log's outcome for an item that stopped sounding, and why (Vietnamese)."""
         reason = event.reason
         seconds = f"{event.position_s:.1f}"
-        if reason is EndReason.FINISHED:
+        if reason is EndReason.FINISHED and event.detail:
+            # It ended early (its file was cut short): partial, and the stand-in covering the rest is logged
+            # under this item's programme, so its record stays where the stand-in's start looks for it.
+            outcome = Outcome.PARTIAL
+            text = f"{record.reason} {event.detail}"
+            with self._ledger.lock:
+                self._ledger.failed[event.item.key] = record
+        elif reason is EndReason.FINISHED:
             outcome = record.outcome
             text = record.reason + (" Phát tiếp sau khi bị ngắt." if record.resumed else "")
         elif reason is EndReason.PREEMPTED:

@@ -7,8 +7,10 @@ concern (see :mod:`truyenthanh.cli.flags`); stdout is for data (``--json``).
 
 from __future__ import annotations
 
+import errno
 import importlib
 import json
+import os
 import sys
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -67,6 +69,24 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("Đã dừng theo yêu cầu.", err=True)
             ctx.exit(130)
+        except OSError as exc:
+            if exc.errno not in _DISK_ERRNOS:
+                raise
+            where = f" {exc.filename}" if exc.filename else ""
+            click.echo(
+                f"Lỗi: không ghi được{where}: {_DISK_ERRNOS[exc.errno]}. Hãy giải phóng chỗ trống (hoặc sửa lỗi "
+                "đĩa) rồi làm lại.",
+                err=True,
+            )
+            ctx.exit(1)
+
+
+_DISK_ERRNOS = {
+    errno.ENOSPC: "đĩa đã đầy",
+    errno.EDQUOT: "đã hết hạn mức dung lượng của tài khoản",
+    errno.EROFS: "đĩa chỉ cho đọc",
+}
+"""A full or read-only disk met outside the database (media, reports, key files), in Vietnamese."""
 
 
 @click.group(cls=_Group, context_settings=CONTEXT, invoke_without_command=True)
@@ -161,6 +181,31 @@ def status(state: CliState, as_json: bool) -> None:
         click.echo("Dịch vụ phát: không chạy («truyenthanh daemon» để chạy).")
     if not info["schema_up_to_date"]:
         click.echo("Cảnh báo: dữ liệu cần nâng cấp, hãy chạy «truyenthanh init».", err=True)
+    disk = _disk_warning(Path(info["paths"]["data"]), info["disk_free_mb"])
+    if disk:
+        click.echo(f"Cảnh báo: {disk}", err=True)
+
+
+LOW_DISK_MB = 100
+"""Free space below which ``status`` warns that the station's disk is nearly full."""
+
+
+def _disk_warning(folder: Path, free_mb: float | None) -> str:
+    """What is wrong with the disk holding the station's data (Vietnamese), or an empty string."""
+    if not os.access(folder, os.W_OK) or _read_only(folder):
+        return f"đĩa chứa dữ liệu của đài ({folder}) chỉ cho đọc: không ghi được nhật ký và thay đổi nào."
+    if free_mb is not None and free_mb < 1:
+        return f"đĩa chứa dữ liệu của đài ({folder}) đã đầy: không ghi được nhật ký và thay đổi nào."
+    if free_mb is not None and free_mb < LOW_DISK_MB:
+        return f"đĩa chứa dữ liệu của đài ({folder}) sắp đầy: chỉ còn {free_mb} MB."
+    return ""
+
+
+def _read_only(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # no statvfs on Windows
+        return False
 
 
 def _schedule_group() -> click.Command:

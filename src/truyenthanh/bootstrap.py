@@ -75,7 +75,7 @@ class Container:
             settings=self.settings,
             locations=self.locations,
             store=self.store,
-            schema=SqlSchema(self.db),
+            schema=SqlSchema(self.db, self.locations.data_dir),
             tunes=FfmpegTuneRenderer(),
             clock=self.clock,
         )

@@ -36,7 +36,7 @@ def container(tmp_path: Path) -> Iterator[bootstrap.Container]:
     """A station folder whose database schema exists but holds no station record yet."""
     built = bootstrap.build(load_settings(tmp_path / "dai"), clock=FrozenClock())
     built.locations.ensure()
-    SqlSchema(built.db).upgrade()
+    SqlSchema(built.db, built.locations.data_dir).upgrade()
     yield built
     built.close()
 
@@ -99,7 +99,7 @@ def test_a_failed_unit_of_work_keeps_no_package_record(container: bootstrap.Cont
 def test_the_schema_port_reports_and_upgrades(tmp_path: Path) -> None:
     fresh = bootstrap.build(load_settings(tmp_path / "moi"), clock=FrozenClock())
     fresh.locations.ensure()
-    schema: Schema = SqlSchema(fresh.db)
+    schema: Schema = SqlSchema(fresh.db, fresh.locations.data_dir)
     assert schema.current() is None
     schema.upgrade()
     assert schema.current() == schema.head()

@@ -149,6 +149,7 @@ class PlayoutService:
             kind=kind,
             source=self._locations.media_dir / asset.path,
             gain_db=self._gain(asset),
+            expected_s=asset.duration_s or None,
         )
 
     def programme_items(self, programme_id: int) -> list[PlayItem]:
@@ -217,6 +218,7 @@ class PlayoutService:
                     fade_out_s=row.fade_out_s,
                     crossfade_s=row.crossfade_s,
                     fallback=fallback,
+                    expected_s=asset.duration_s or None if asset else None,
                 )
             )
         return items

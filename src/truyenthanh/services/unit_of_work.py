@@ -258,7 +258,8 @@ class Schema(Protocol):
         ...
 
     def upgrade(self) -> None:
-        """Create or upgrade the schema to :meth:`head`; on an up-to-date database it changes nothing.
+        """Create or upgrade the schema to :meth:`head` (on an up-to-date database it changes nothing), and keep
+        the station's files closed to other local users, with its secret chain key.
 
         Raises:
             StorageError: the database cannot be opened or written, or is newer than this program.

@@ -18,6 +18,7 @@ from typing import Any
 
 import docx
 import openpyxl
+import pdfplumber
 import pytest
 from sqlmodel import select
 
@@ -45,7 +46,8 @@ def station(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[bootstra
     """A station with the broadcast log of 31/12/2025 to 01/07/2026 (one day past each end of 2026 H1)."""
     folder = tmp_path_factory.mktemp("reports") / "station"
     clock = FrozenClock()
-    container = bootstrap.build(load_settings(folder, timezone="Asia/Ho_Chi_Minh"), clock=clock)
+    settings = load_settings(folder, timezone="Asia/Ho_Chi_Minh", report_signer_name="Hà Thị Lan")
+    container = bootstrap.build(settings, clock=clock)
     container.station.init(name="Đài truyền thanh xã Tân Lập")
     with container.db.session() as session:
         row = session.exec(select(Station)).one()
@@ -390,3 +392,68 @@ def test_report_commands(station: tuple[bootstrap.Container, Path], tmp_path: Pa
     weekly = _cli(container, "weekly", "--week", "2026-W27", "-o", str(tmp_path / "tuan27.docx"))
     assert weekly.returncode == 0, weekly.stderr
     assert weekly.stdout == f"Đã ghi {tmp_path / 'tuan27.docx'}\n"
+
+
+# ------------------------------------------------------------------------------ printed (LibreOffice, PDF)
+
+
+@pytest.fixture(scope="module")
+def printed(station: tuple[bootstrap.Container, Path]) -> dict[str, tuple[Path, Path]]:
+    """The weekly logbook, the 6-monthly and annual reports (DOCX) and the 6-monthly XLSX, each rendered to
+    PDF by LibreOffice headless once: {name: (document, pdf)}."""
+    container, out = station
+    folder = out / "printed"
+    container.reports.weekly("2026-W10", output=folder / "tuan.docx")
+    container.reports.annual(2026, folder=folder, formats=("docx",))
+    (folder / "bao-cao-2026-H1.docx").write_bytes((out / "bao-cao-2026-H1.docx").read_bytes())
+    (folder / "bang-2026-H1.xlsx").write_bytes((out / "bao-cao-2026-H1.xlsx").read_bytes())
+    documents = sorted(folder.glob("*.docx")) + sorted(folder.glob("*.xlsx"))
+    profile = (out / "lo-profile").as_uri()
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf", "--outdir",
+         str(folder / "pdf"), *map(str, documents)],
+        check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    return {f"{d.stem}{d.suffix}": (d, folder / "pdf" / f"{d.stem}.pdf") for d in documents}
+
+
+def _docx_words(path: Path) -> set[str]:
+    document = docx.Document(str(path))
+    texts = [p.text for p in document.paragraphs]
+    texts += [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    texts += [p.text for section in document.sections for p in section.footer.paragraphs]
+    return {word for text in texts for word in text.split()}
+
+
+def _pages(pdf: Path) -> list[list[str]]:
+    with pdfplumber.open(pdf) as document:
+        return [[w["text"] for w in page.extract_words(keep_blank_chars=False)] for page in document.pages]
+
+
+@pytest.mark.parametrize(
+    ("name", "most_pages", "header"),
+    [("tuan.docx", 2, "STT"), ("bao-cao-2026-H1.docx", 6, "Chỉ"), ("bao-cao-nam-2026.docx", 6, "Chỉ")],
+)
+def test_printed_documents(printed: dict[str, tuple[Path, Path]], name: str, most_pages: int, header: str) -> None:
+    document, pdf = printed[name]
+    pages = _pages(pdf)
+    assert 1 <= len(pages) <= most_pages
+    known = _docx_words(document) | {str(n) for n in range(1, 10)}
+    broken = {word for page in pages for word in page if word not in known}
+    assert not broken, f"words broken across lines in {name}: {sorted(broken)[:20]}"
+    text = " ".join(pages[0])
+    assert "Số:" in text and "Tân Lập" in text and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
+    assert "Hà Thị Lan" in " ".join(pages[-1])
+    if name == "tuan.docx":  # the header row repeats on every page the logbook runs on
+        first_column = re.compile(r"^\d{2}/\d{2}/2026$")
+        for page in pages:
+            if any(first_column.match(word) for word in page):
+                assert header in page and "Thời" in page and "Kết" in page
+
+
+def test_printed_spreadsheet_fits_the_page_width(printed: dict[str, tuple[Path, Path]]) -> None:
+    _document, pdf = printed["bang-2026-H1.xlsx"]
+    pages = _pages(pdf)
+    assert len(pages) <= 14  # one page or two per sheet
+    first = " ".join(pages[0])
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in first and "Độc lập - Tự do - Hạnh phúc" in first

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from tests.fakes import FrozenClock
@@ -46,7 +47,7 @@ def fill(container: bootstrap.Container, clock: FrozenClock, first: date, last: 
         for session, at in SESSIONS:
             scheduled = datetime.combine(day, at, tzinfo=ZONE).astimezone(UTC)
             programme = f"Chương trình {session.lower()}"
-            base = {
+            base: dict[str, Any] = {
                 "programme_title": programme,
                 "schedule_id": schedule_ids[session],
                 "programme_id": schedule_ids[session],
@@ -143,7 +144,11 @@ def _play_now(container: bootstrap.Container, clock: FrozenClock, at: datetime, 
 
 def _emergency(container: bootstrap.Container, clock: FrozenClock, at: datetime) -> int:
     """An unscheduled storm warning: the alert tone, then the bulletin."""
-    common = {"programme_title": "Khẩn cấp", "priority": Priority.EMERGENCY, "category": Category.EMERGENCY}
+    common: dict[str, Any] = {
+        "programme_title": "Khẩn cấp",
+        "priority": Priority.EMERGENCY,
+        "category": Category.EMERGENCY,
+    }
     tone_end = at + timedelta(seconds=8)
     bulletin_end = tone_end + timedelta(seconds=150)
     clock.set(bulletin_end)

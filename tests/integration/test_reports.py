@@ -258,7 +258,7 @@ def test_hours_per_category_per_month_table_and_chart(station: tuple[bootstrap.C
         if row[column]
     }
     assert found == expected
-    charts = sheet._charts
+    charts: list[Any] = sheet._charts  # type: ignore[attr-defined]
     assert len(charts) == 1 and charts[0].grouping == "stacked"
     assert len(charts[0].series) == len({name for name, _ in expected})
     document = docx.Document(str(out / "bao-cao-2026-H1.docx"))
@@ -313,7 +313,8 @@ def test_weekly_logbook_has_one_row_per_airing_of_the_week(station: tuple[bootst
         f" FROM broadcast_log WHERE {in_week} GROUP BY schedule_id, programme_id, scheduled_start ORDER BY 1",
     )
     document = docx.Document(str(path))
-    assert document.sections[0].page_width < document.sections[0].page_height  # A4 portrait
+    width, height = document.sections[0].page_width, document.sections[0].page_height
+    assert width is not None and height is not None and width < height  # A4 portrait
     header = ("STT", "Ngày, giờ", "Chương trình và các mục đã phát", "Thời lượng", "Người vận hành", "Kết quả")
     rows = _docx_table(document, header)
     lines, total = rows[:-1], rows[-1]

@@ -104,9 +104,17 @@ class Container:
     @cached_property
     def reports(self) -> ReportService:
         """The weekly logbook and the periodic reports."""
+        from truyenthanh.adapters.reports import DocumentWriters
+        from truyenthanh.adapters.reports.source import SqlReportSource
         from truyenthanh.services.reports import ReportService
 
-        return ReportService(settings=self.settings, locations=self.locations, db=self.db, clock=self.clock)
+        return ReportService(
+            settings=self.settings,
+            locations=self.locations,
+            source=SqlReportSource(self.db),
+            writers=DocumentWriters(),
+            clock=self.clock,
+        )
 
     @cached_property
     def library(self) -> LibraryService:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from tests.fakes import FrozenClock
@@ -46,12 +47,12 @@ def fill(container: bootstrap.Container, clock: FrozenClock, first: date, last: 
         for session, at in SESSIONS:
             scheduled = datetime.combine(day, at, tzinfo=ZONE).astimezone(UTC)
             programme = f"Chương trình {session.lower()}"
-            base = {
+            base: dict[str, Any] = {
                 "programme_title": programme,
                 "schedule_id": schedule_ids[session],
                 "programme_id": schedule_ids[session],
                 "scheduled_start": scheduled,
-                "operator": rng.choice(OPERATORS),
+                "operator": None,  # the daemon names nobody for an airing it makes on schedule
                 "approver": APPROVER,
             }
             roll = rng.random()
@@ -110,15 +111,44 @@ def fill(container: bootstrap.Container, clock: FrozenClock, first: date, last: 
                 )
                 written += 1
                 start = end
+        if day.weekday() == 5:
+            written += _play_now(container, clock, datetime.combine(day, time(9, 0), tzinfo=ZONE).astimezone(UTC), rng)
         if day.day == 14 and day.month % 2 == 0:
             written += _emergency(container, clock, datetime.combine(day, time(14, 0), tzinfo=ZONE).astimezone(UTC))
         day += timedelta(days=1)
     return written
 
 
+def _play_now(container: bootstrap.Container, clock: FrozenClock, at: datetime, rng: random.Random) -> int:
+    """An operator puts the weekly market notice on air at once (no schedule)."""
+    end = at + timedelta(seconds=rng.randint(60, 120))
+    clock.set(end)
+    container.broadcast_log.append(
+        LogEntry(
+            programme_title="Thông báo phiên chợ",
+            item_title="Thông báo phiên chợ cuối tuần",
+            item_kind=ItemKind.ANNOUNCEMENT,
+            category=Category.PRODUCTS_SERVICES,
+            programme_id=9,
+            scheduled_start=at,
+            actual_start=at,
+            end=end,
+            outcome=Outcome.PLAYED,
+            reason="Phát ngay theo lệnh của người vận hành.",
+            operator=rng.choice(OPERATORS),
+            approver=APPROVER,
+        )
+    )
+    return 1
+
+
 def _emergency(container: bootstrap.Container, clock: FrozenClock, at: datetime) -> int:
     """An unscheduled storm warning: the alert tone, then the bulletin."""
-    common = {"programme_title": "Khẩn cấp", "priority": Priority.EMERGENCY, "category": Category.EMERGENCY}
+    common: dict[str, Any] = {
+        "programme_title": "Khẩn cấp",
+        "priority": Priority.EMERGENCY,
+        "category": Category.EMERGENCY,
+    }
     tone_end = at + timedelta(seconds=8)
     bulletin_end = tone_end + timedelta(seconds=150)
     clock.set(bulletin_end)

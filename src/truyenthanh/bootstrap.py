@@ -14,6 +14,7 @@ from truyenthanh.services.ports import Clock, SpeechEngine
 
 if TYPE_CHECKING:
     from truyenthanh.adapters.db.store import SqlStore
+    from truyenthanh.adapters.media import FfmpegMedia
     from truyenthanh.adapters.playout import PlayoutEngine
     from truyenthanh.services.accounts import AccountService
     from truyenthanh.services.approvals import ApprovalService
@@ -56,11 +57,28 @@ class Container:
         return SqlStore(self.db, self.clock, db_file=self.locations.db_path)
 
     @cached_property
+    def media(self) -> FfmpegMedia:
+        """The audio tools (ffmpeg and file hashing) behind the :class:`~truyenthanh.services.media.MediaTools`
+        port."""
+        from truyenthanh.adapters.media import FfmpegMedia
+
+        return FfmpegMedia()
+
+    @cached_property
     def station(self) -> StationService:
         """Creating the station, the demo, and its status."""
+        from truyenthanh.adapters.db.schema import SqlSchema
+        from truyenthanh.adapters.tune_renderer import FfmpegTuneRenderer
         from truyenthanh.services.station import StationService
 
-        return StationService(settings=self.settings, locations=self.locations, db=self.db, clock=self.clock)
+        return StationService(
+            settings=self.settings,
+            locations=self.locations,
+            store=self.store,
+            schema=SqlSchema(self.db, self.locations.data_dir),
+            tunes=FfmpegTuneRenderer(),
+            clock=self.clock,
+        )
 
     @cached_property
     def audit(self) -> AuditService:
@@ -86,23 +104,33 @@ class Container:
     @cached_property
     def reports(self) -> ReportService:
         """The weekly logbook and the periodic reports."""
+        from truyenthanh.adapters.reports import DocumentWriters
+        from truyenthanh.adapters.reports.source import SqlReportSource
         from truyenthanh.services.reports import ReportService
 
-        return ReportService(settings=self.settings, locations=self.locations, db=self.db, clock=self.clock)
+        return ReportService(
+            settings=self.settings,
+            locations=self.locations,
+            source=SqlReportSource(self.db),
+            writers=DocumentWriters(),
+            clock=self.clock,
+        )
 
     @cached_property
     def library(self) -> LibraryService:
         """The audio library."""
         from truyenthanh.services.library import LibraryService
 
-        return LibraryService(locations=self.locations, db=self.db, clock=self.clock, accounts=self.accounts)
+        return LibraryService(
+            locations=self.locations, store=self.store, media=self.media, clock=self.clock, accounts=self.accounts
+        )
 
     @cached_property
     def programmes(self) -> ProgrammeService:
         """Programmes and their items."""
         from truyenthanh.services.programmes import ProgrammeService
 
-        return ProgrammeService(db=self.db, clock=self.clock, accounts=self.accounts, approvals=self.approvals)
+        return ProgrammeService(settings=self.settings, store=self.store, clock=self.clock, accounts=self.accounts)
 
     @cached_property
     def scheduling(self) -> SchedulingService:
@@ -130,7 +158,7 @@ class Container:
         """Turning programmes into play items."""
         from truyenthanh.services.playout import PlayoutService
 
-        return PlayoutService(settings=self.settings, locations=self.locations, db=self.db)
+        return PlayoutService(settings=self.settings, locations=self.locations, store=self.store, media=self.media)
 
     @cached_property
     def speech(self) -> SpeechService:
@@ -157,23 +185,32 @@ class Container:
     @cached_property
     def keys(self) -> KeyService:
         """Signing keys and trusted upstream keys."""
+        from truyenthanh.adapters.key_ring import FileKeyRing
         from truyenthanh.services.keys import KeyService
 
-        return KeyService(locations=self.locations, store=self.store, clock=self.clock, accounts=self.accounts)
+        return KeyService(
+            locations=self.locations,
+            store=self.store,
+            clock=self.clock,
+            accounts=self.accounts,
+            ring=FileKeyRing(self.locations.config_file.parent / "keys"),
+        )
 
     @cached_property
     def packages(self) -> PackageService:
         """Programme files and signed packages."""
+        from truyenthanh.adapters.package_archive import ZipPackageArchive
         from truyenthanh.services.packages import PackageService
 
         return PackageService(
             settings=self.settings,
             locations=self.locations,
-            db=self.db,
+            store=self.store,
             clock=self.clock,
             library=self.library,
             scheduling=self.scheduling,
             keys=self.keys,
+            archive=ZipPackageArchive(),
             accounts=self.accounts,
             approvals=self.approvals,
             narrate=self.speech.render_file,

@@ -146,6 +146,33 @@ class Settings(BaseSettings):
     login_lockout_minutes: float = Field(default=5.0, gt=0, le=24 * 60)
     """How long, in minutes, an account stays locked after ``login_max_failures`` wrong passwords in a row."""
 
+    # Reports (Decree 30/2020/NĐ-CP layout). Empty: the report prints the dotted placeholder of the decree's
+    # templates, to be written in by hand, or the station record's value where it has one.
+    report_authority: str = ""
+    """Governing body printed above the station's name, e.g. ``UBND xã Tân Lập`` (empty: "UBND xã" and the
+    station's commune)."""
+
+    report_issuer: str = ""
+    """Issuing body, e.g. ``Đài Truyền thanh xã Tân Lập`` (empty: the station's name)."""
+
+    report_number_suffix: str = ""
+    """What follows ``BC-`` in the document number line «Số: …/BC-ĐTT», e.g. ``ĐTT``."""
+
+    report_commune: str = ""
+    """The commune named in «Tân Lập, ngày … tháng … năm …» (empty: the station record's commune)."""
+
+    report_province: str = ""
+    """The province (empty: the station record's province)."""
+
+    report_signer_title: str = ""
+    """Title above the signature, e.g. ``TRƯỞNG ĐÀI`` or ``KT. CHỦ TỊCH``."""
+
+    report_signer_name: str = ""
+    """Full name of the person who signs the reports, printed under the signing space."""
+
+    report_recipients: list[str] = Field(default_factory=list)
+    """«Nơi nhận» lines, e.g. ``["UBND xã (để báo cáo);", "Lưu: VT."]`` (empty: the usual recipients)."""
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:

@@ -18,6 +18,8 @@ class TruyenthanhError(Exception):
     """
 
     title = "Lỗi"
+    exit_code = 1
+    """Exit status of a command that ends with this error."""
 
     def __init__(self, message: str, *, title: str | None = None, field: str | None = None) -> None:
         super().__init__(message)
@@ -38,6 +40,16 @@ class ConfigError(TruyenthanhError):
 
 class StorageError(TruyenthanhError):
     """The station's database or media folder cannot be used."""
+
+
+class TamperedRecordError(StorageError):
+    """A stored record cannot be read back as the program wrote it: the database was changed from outside.
+
+    Commands end with exit status 2, as ``audit verify`` does for a broken chain.
+    """
+
+    title = "Dữ liệu lịch sử bị can thiệp"
+    exit_code = 2
 
     title = "Lỗi dữ liệu"
 

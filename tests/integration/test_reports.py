@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from typing import Any
 
 import docx
 import openpyxl
+import pdfplumber
 import pytest
 from sqlmodel import select
 
@@ -26,7 +28,7 @@ from truyenthanh import bootstrap
 from truyenthanh.adapters.db.models import Station
 from truyenthanh.adapters.reports.excel import HEADER_ROW
 from truyenthanh.config import load_settings
-from truyenthanh.domain.enums import Category, Outcome
+from truyenthanh.domain.enums import Category
 from truyenthanh.domain.reports import language_label
 
 H1_START, H1_END = "2025-12-31T17:00:00.000000+00:00", "2026-06-30T17:00:00.000000+00:00"
@@ -44,7 +46,8 @@ def station(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[bootstra
     """A station with the broadcast log of 31/12/2025 to 01/07/2026 (one day past each end of 2026 H1)."""
     folder = tmp_path_factory.mktemp("reports") / "station"
     clock = FrozenClock()
-    container = bootstrap.build(load_settings(folder, timezone="Asia/Ho_Chi_Minh"), clock=clock)
+    settings = load_settings(folder, timezone="Asia/Ho_Chi_Minh", report_signer_name="Hà Thị Lan")
+    container = bootstrap.build(settings, clock=clock)
     container.station.init(name="Đài truyền thanh xã Tân Lập")
     with container.db.session() as session:
         row = session.exec(select(Station)).one()
@@ -81,10 +84,11 @@ def _sheet(book: Any, name: str) -> list[tuple[Any, ...]]:
 
 
 def _csv(out: Path) -> dict[tuple[str, str, str], str]:
+    """The CSV as written by default (``;``, decimal comma), numbers given back with a decimal point."""
     with (out / "bao-cao-2026-H1.csv").open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
+        reader = csv.reader(handle, delimiter=";")
         assert next(reader) == ["Bảng", "Dòng", "Cột", "Giá trị"]
-        return {(t, r, c): v for t, r, c, v in reader}
+        return {(t, r, c): v.replace(",", ".") if re.fullmatch(r"-?\d+,\d+", v) else v for t, r, c, v in reader}
 
 
 def test_totals_by_category_match_the_log_in_every_format(station: tuple[bootstrap.Container, Path]) -> None:
@@ -127,7 +131,10 @@ def test_totals_by_language_and_overall_hours(station: tuple[bootstrap.Container
     assert set(expected) == {"Tiếng Việt", "Tiếng H'Mông"}
     book = openpyxl.load_workbook(out / "bao-cao-2026-H1.xlsx")
     rows = _sheet(book, "Ngôn ngữ")
-    assert {name: (count, round(hours, 2)) for name, count, hours in rows[:-1]} == expected
+    listed = {name: (count, round(hours, 2)) for name, count, hours in rows[:-1] if not name.startswith("Trong đó")}
+    assert listed == expected
+    minority = [(c, h) for name, (c, h) in expected.items() if name != "Tiếng Việt"]
+    assert rows[-2][0] == "Trong đó: tiếng dân tộc thiểu số" and rows[-2][1] == sum(c for c, _ in minority)
     ((aired, seconds),) = _sql(
         container, f"SELECT COUNT(*), SUM({SECONDS}) FROM broadcast_log WHERE {AIRED} AND {IN_H1}"
     )
@@ -146,28 +153,35 @@ def _overview_expected(container: bootstrap.Container) -> dict[str, float]:
         f"WHEN time({local}) >= '17:00' AND time({local}) < '18:30' THEN 'C' END"
     )
     relay = f"item_kind = 'RELAY' AND {IN_H1}"
-    scheduled = one(f"SELECT COUNT(DISTINCT {airing}) FROM broadcast_log WHERE scheduled_start IS NOT NULL AND {IN_H1}")
-    held = one(
-        f"SELECT COUNT(DISTINCT {airing}) FROM broadcast_log WHERE scheduled_start IS NOT NULL AND {AIRED} AND {IN_H1}"
-    )
+    scheduled_rows = f"schedule_id IS NOT NULL AND {IN_H1}"
+    scheduled = one(f"SELECT COUNT(DISTINCT {airing}) FROM broadcast_log WHERE {scheduled_rows}")
+    held = one(f"SELECT COUNT(DISTINCT {airing}) FROM broadcast_log WHERE {scheduled_rows} AND {AIRED}")
     return {
         "Tổng số giờ phát sóng": round(
             one(f"SELECT SUM({SECONDS}) FROM broadcast_log WHERE {AIRED} AND {IN_H1}") / 3600, 2
+        ),
+        "Trong đó: tiếng dân tộc thiểu số": round(
+            one(f"SELECT SUM({SECONDS}) FROM broadcast_log WHERE {AIRED} AND {IN_H1} AND language != 'vi'") / 3600, 2
         ),
         "Số buổi phát": one(
             f"SELECT COUNT(DISTINCT date({local}) || {session}) FROM broadcast_log "
             f"WHERE {AIRED} AND {IN_H1} AND {session} IS NOT NULL"
         ),
-        "Số lượt phát (mục đã phát)": one(f"SELECT COUNT(*) FROM broadcast_log WHERE {AIRED} AND {IN_H1}"),
+        "Số lần phát theo lịch": scheduled,
+        "Số lần phát theo lịch đã thực hiện": held,
+        "Tỉ lệ thực hiện theo lịch": round(100 * held / scheduled, 2),
+        "Số lần phát ngay (ngoài lịch)": one(
+            f"SELECT COUNT(DISTINCT {airing}) FROM broadcast_log WHERE schedule_id IS NULL AND priority != 'EMERGENCY'"
+            f" AND {AIRED} AND {IN_H1}"
+        ),
+        "Số lần phát khẩn cấp": one(
+            f"SELECT COUNT(*) FROM broadcast_log WHERE {AIRED} AND {IN_H1} AND priority = 'EMERGENCY' "
+            "AND item_kind = 'JINGLE'"
+        ),
         "Số bản tin khẩn cấp đã phát": one(
             f"SELECT COUNT(*) FROM broadcast_log WHERE {AIRED} AND {IN_H1} AND priority = 'EMERGENCY' "
             "AND (item_kind IS NULL OR item_kind != 'JINGLE')"
         ),
-        "Số lần phát theo lịch": scheduled,
-        "Số lần phát theo lịch đã thực hiện": held,
-        "Tỉ lệ thực hiện theo lịch": round(100 * held / scheduled, 2),
-        "Số mục phát trễ": one(f"SELECT COUNT(*) FROM broadcast_log WHERE outcome = 'LATE' AND {IN_H1}"),
-        "Số mục bỏ lỡ": one(f"SELECT COUNT(*) FROM broadcast_log WHERE outcome = 'MISSED' AND {IN_H1}"),
         "Số lượt tiếp sóng": one(f"SELECT COUNT(*) FROM broadcast_log WHERE {relay} AND {AIRED}"),
         "Số giờ tiếp sóng": round(one(f"SELECT SUM({SECONDS}) FROM broadcast_log WHERE {relay} AND {AIRED}") / 3600, 2),
         "Số lần mất tín hiệu tiếp sóng": one(
@@ -188,38 +202,37 @@ def test_overview_figures_match_the_log(station: tuple[bootstrap.Container, Path
     container, out = station
     expected = _overview_expected(container)
     assert expected["Số bản tin khẩn cấp đã phát"] == 3  # 14 February, April and June
-    assert (
-        expected["Số mục bỏ lỡ"] > 0
-        and expected["Số mục phát trễ"] > 0
-        and expected["Số lần mất tín hiệu tiếp sóng"] > 0
-    )
+    assert expected["Số lần phát khẩn cấp"] == 3 and expected["Số lần phát ngay (ngoài lịch)"] >= 25
+    assert expected["Số lần phát theo lịch"] > expected["Số lần phát theo lịch đã thực hiện"] > 0
+    assert expected["Số lần mất tín hiệu tiếp sóng"] > 0
     assert expected["Số buổi phát"] > 330
     book = openpyxl.load_workbook(out / "bao-cao-2026-H1.xlsx")
     in_xlsx = {name: round(value, 2) for name, value, _unit in _sheet(book, "Tổng hợp")}
     assert in_xlsx == expected
     document = docx.Document(str(out / "bao-cao-2026-H1.docx"))
     in_docx = {
-        name: round(_vn(value), 2) for name, value, _unit in _docx_table(document, ("Chỉ tiêu", "Giá trị", "Đơn vị"))
+        name: round(_vn(value), 2) for name, value, _unit in _docx_table(document, ("Chỉ tiêu", "Số liệu", "Đơn vị"))
     }
     assert in_docx == pytest.approx(expected, abs=0.006)
     flat = _csv(out)
-    assert {name: round(float(flat[("tong_hop", name, "Giá trị")]), 2) for name in expected} == expected
+    assert {name: round(float(flat[("tong_hop", name, "Số liệu")]), 2) for name in expected} == expected
 
 
-def test_late_missed_and_failed_with_reasons(station: tuple[bootstrap.Container, Path]) -> None:
+def test_missed_airings_by_reason(station: tuple[bootstrap.Container, Path]) -> None:
     container, out = station
-    expected = {
-        (Outcome[outcome].label, reason): count
-        for outcome, reason, count in _sql(
+    airing = "schedule_id || '/' || programme_id || '/' || scheduled_start"
+    expected = dict(
+        _sql(
             container,
-            f"SELECT outcome, reason, COUNT(*) FROM broadcast_log WHERE outcome != 'PLAYED' AND {IN_H1} GROUP BY 1, 2",
+            f"SELECT reason, COUNT(*) FROM (SELECT {airing}, MIN(reason) AS reason FROM broadcast_log"
+            f" WHERE schedule_id IS NOT NULL AND {IN_H1} GROUP BY 1 HAVING SUM({AIRED}) = 0) GROUP BY reason",
         )
-    }
-    assert {label for label, _ in expected} == {"Phát trễ", "Bỏ lỡ", "Bỏ qua", "Lỗi"}
+    )
+    assert set(expected) == {"Mất điện, máy tắt lúc phát", "Chương trình chưa được duyệt nên không được phát."}
     document = docx.Document(str(out / "bao-cao-2026-H1.docx"))
-    rows = _docx_table(document, ("Kết quả", "Lý do", "Số mục"))
-    assert {(label, reason): int(_vn(n)) for label, reason, n in rows[:-1]} == expected
-    assert int(_vn(rows[-1][2])) == sum(expected.values())
+    rows = _docx_table(document, ("Lý do", "Số lần"))
+    assert {reason: int(_vn(n)) for reason, n in rows[:-1]} == expected
+    assert int(_vn(rows[-1][1])) == sum(expected.values())
 
 
 def test_hours_per_category_per_month_table_and_chart(station: tuple[bootstrap.Container, Path]) -> None:
@@ -234,16 +247,18 @@ def test_hours_per_category_per_month_table_and_chart(station: tuple[bootstrap.C
     book = openpyxl.load_workbook(out / "bao-cao-2026-H1.xlsx")
     sheet = book["Theo tháng"]
     header = [cell.value for cell in sheet[HEADER_ROW]]
-    assert header == ["Thể loại", "T1/2026", "T2/2026", "T3/2026", "T4/2026", "T5/2026", "T6/2026", "Cả kỳ"]
+    assert header[0] == "Tháng" and header[-1] == "Cộng"
+    assert set(header[1:-1]) == {name for name, _ in expected}
+    rows = _sheet(book, "Theo tháng")
+    assert [row[0] for row in rows] == ["T1/2026", "T2/2026", "T3/2026", "T4/2026", "T5/2026", "T6/2026", "Cả kỳ"]
     found = {
-        (row[0], month): round(row[month], 2)
-        for row in _sheet(book, "Theo tháng")
-        if row[0] != "Tổng cộng"
-        for month in range(1, 7)
-        if row[month]
+        (header[column], month): round(row[column], 2)
+        for month, row in enumerate(rows[:-1], start=1)
+        for column in range(1, len(header) - 1)
+        if row[column]
     }
     assert found == expected
-    charts = sheet._charts
+    charts: list[Any] = sheet._charts  # type: ignore[attr-defined]
     assert len(charts) == 1 and charts[0].grouping == "stacked"
     assert len(charts[0].series) == len({name for name, _ in expected})
     document = docx.Document(str(out / "bao-cao-2026-H1.docx"))
@@ -261,13 +276,13 @@ def test_relay_outages_are_listed(station: tuple[bootstrap.Container, Path]) -> 
     book = openpyxl.load_workbook(out / "bao-cao-2026-H1.xlsx")
     rows = _sheet(book, "Mất tín hiệu")
     assert len(rows) == count + 1
-    assert {row[6] for row in rows[:-1]} == {"Mất tín hiệu VOV"}
+    assert {row[5] for row in rows[:-1]} == {"Mất tín hiệu VOV"}
     ((seconds,),) = _sql(
         container,
         "SELECT SUM((julianday(json_extract(value, '$.end')) - julianday(json_extract(value, '$.start'))) * 86400.0)"
         f" FROM broadcast_log, json_each(outages) WHERE item_kind = 'RELAY' AND {IN_H1}",
     )
-    durations = [row[5].total_seconds() for row in rows]  # read back as timedelta: [h]:mm:ss cells
+    durations = [row[4].total_seconds() for row in rows]  # read back as timedelta: [h]:mm:ss cells
     assert sum(durations[:-1]) == pytest.approx(seconds, abs=0.01)
     assert durations[-1] == pytest.approx(seconds, abs=0.01)
 
@@ -278,44 +293,46 @@ def test_documents_carry_the_administrative_heading(station: tuple[bootstrap.Con
     heading = [cell.text for cell in document.tables[0].rows[0].cells]
     assert heading[0].splitlines()[:2] == ["UBND XÃ TÂN LẬP", "ĐÀI TRUYỀN THANH XÃ TÂN LẬP"]
     assert heading[1].splitlines()[:2] == ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"]
+    assert "Tân Lập, ngày 05 tháng 7 năm 2026" in heading[1].splitlines()
+    assert "Số: …………/BC-…………" in heading[0].splitlines()
     text = [p.text for p in document.paragraphs]
-    assert "Tân Lập, ngày 05 tháng 07 năm 2026" in text
     assert "BÁO CÁO" in text and "Kết quả hoạt động truyền thanh 6 tháng đầu năm 2026" in text
     assert "(Từ ngày 01/01/2026 đến ngày 30/06/2026)" in text
     flat = _csv(out)
     assert flat[("thong_tin", "Từ ngày", "")] == "2026-01-01"
 
 
-def test_weekly_logbook_lists_every_row_of_the_week(station: tuple[bootstrap.Container, Path]) -> None:
+def test_weekly_logbook_has_one_row_per_airing_of_the_week(station: tuple[bootstrap.Container, Path]) -> None:
     container, out = station
-    path = container.reports.weekly("2026-W10", output=out / "tuan.docx")
+    path = container.reports.weekly("2026-W10", output=out / "tuan.docx", fingerprint="ab12-cd34")
     start, end = "2026-03-01T17:00:00.000000+00:00", "2026-03-08T17:00:00.000000+00:00"
-    expected = _sql(
+    in_week = f"{MOMENT} >= '{start}' AND {MOMENT} < '{end}'"
+    airings = _sql(
         container,
-        f"SELECT operator, approver, outcome, COALESCE({SECONDS}, 0) FROM broadcast_log "
-        f"WHERE {MOMENT} >= '{start}' AND {MOMENT} < '{end}' ORDER BY {MOMENT}, id",
+        f"SELECT MIN({MOMENT}), COUNT(*), SUM(COALESCE({SECONDS}, 0)), MAX(schedule_id IS NULL), MIN(operator)"
+        f" FROM broadcast_log WHERE {in_week} GROUP BY schedule_id, programme_id, scheduled_start ORDER BY 1",
     )
     document = docx.Document(str(path))
-    assert document.sections[0].page_width > document.sections[0].page_height
-    header = (
-        "STT", "Ngày", "Buổi", "Giờ theo lịch", "Giờ phát thực tế", "Chương trình", "Nội dung", "Thể loại",
-        "Ngôn ngữ", "Thời lượng", "Người vận hành", "Người duyệt", "Kết quả",
-    )  # fmt: skip
+    width, height = document.sections[0].page_width, document.sections[0].page_height
+    assert width is not None and height is not None and width < height  # A4 portrait
+    header = ("STT", "Ngày, giờ", "Chương trình và các mục đã phát", "Thời lượng", "Người vận hành", "Kết quả")
     rows = _docx_table(document, header)
     lines, total = rows[:-1], rows[-1]
-    assert len(lines) == len(expected) > 60
-    assert [(r[10] or None, r[11] or None) for r in lines] == [(op, ap) for op, ap, _, _ in expected]
-    assert [r[12].split(":")[0] for r in lines] == [Outcome[o].label for _, _, o, _ in expected]
-    assert {r[1] for r in lines} == {f"{d:02d}/03/2026" for d in range(2, 9)}
-    assert {r[2] for r in lines} == {"Buổi sáng", "Buổi chiều"}
+    assert len(lines) == len(airings) >= 15
 
     def seconds(text: str) -> int:
         h, m, s = (int(part) for part in text.split(":"))
         return h * 3600 + m * 60 + s
 
-    assert sum(seconds(r[9]) for r in lines) == pytest.approx(sum(s for *_, s in expected), abs=len(lines))
-    assert total[1] == "Tổng cộng" and seconds(total[9]) == round(sum(s for *_, s in expected))
+    for line, (_moment, _count, airtime, play_now, operator) in zip(lines, airings, strict=True):
+        assert abs(seconds(line[3]) - airtime) <= 1
+        if play_now:
+            assert "Phát ngay" in line[1] and line[4].startswith(operator)
+        else:
+            assert line[4] == "Tự động\nDuyệt: Nguyễn Văn Duyệt" and "Lịch: " in line[1]
+    assert total[1] == "Tổng cộng" and seconds(total[3]) == round(sum(a for _, _, a, _, _ in airings))
     assert "SỔ NHẬT KÝ CHƯƠNG TRÌNH PHÁT THANH" in [p.text for p in document.paragraphs]
+    assert "Dấu xác thực nhật ký: ab12-cd34" in document.sections[0].footer.paragraphs[0].text
 
 
 def test_annual_report_and_the_command_line(station: tuple[bootstrap.Container, Path]) -> None:
@@ -323,15 +340,15 @@ def test_annual_report_and_the_command_line(station: tuple[bootstrap.Container, 
     written = container.reports.annual(2026, folder=out, formats=("xlsx",))
     assert [p.name for p in written] == ["bao-cao-nam-2026.xlsx"]
     book = openpyxl.load_workbook(written[0])
-    header = [cell.value for cell in book["Theo tháng"][HEADER_ROW]]
-    assert header[1] == "T1/2026" and header[12] == "T12/2026"
-    ((aired,),) = _sql(
+    months = [row[0] for row in _sheet(book, "Theo tháng")]
+    assert months[0] == "T1/2026" and months[11] == "T12/2026" and months[12] == "Cả kỳ"
+    ((seconds,),) = _sql(
         container,
-        f"SELECT COUNT(*) FROM broadcast_log WHERE {AIRED} AND {MOMENT} >= '{H1_START}' "
+        f"SELECT SUM({SECONDS}) FROM broadcast_log WHERE {AIRED} AND {MOMENT} >= '{H1_START}' "
         "AND {MOMENT} < '2026-12-31T17:00:00.000000+00:00'".replace("{MOMENT}", MOMENT),
     )
     overview = {name: value for name, value, _ in _sheet(book, "Tổng hợp")}
-    assert overview["Số lượt phát (mục đã phát)"] == aired
+    assert overview["Tổng số giờ phát sóng"] == pytest.approx(seconds / 3600)
 
 
 def test_the_log_written_by_the_daemons_path_verifies(station: tuple[bootstrap.Container, Path]) -> None:
@@ -367,12 +384,77 @@ def test_report_commands(station: tuple[bootstrap.Container, Path], tmp_path: Pa
     assert "Đang lập báo cáo" in made.stderr
     book = openpyxl.load_workbook(tmp_path / "bao-cao-2026-H2.xlsx")
     overview = {name: value for name, value, _ in _sheet(book, "Tổng hợp")}
-    ((aired,),) = _sql(
+    ((held,),) = _sql(
         container,
-        f"SELECT COUNT(*) FROM broadcast_log WHERE {AIRED} AND {MOMENT} >= '{H1_END}'"
-        f" AND {MOMENT} < '2026-12-31T17:00:00.000000+00:00'",
+        "SELECT COUNT(DISTINCT scheduled_start) FROM broadcast_log WHERE schedule_id IS NOT NULL"
+        f" AND {AIRED} AND {MOMENT} >= '{H1_END}' AND {MOMENT} < '2026-12-31T17:00:00.000000+00:00'",
     )
-    assert overview["Số lượt phát (mục đã phát)"] == aired > 0  # 1 July 2026 only
+    assert overview["Số lần phát theo lịch đã thực hiện"] == held > 0  # 1 July 2026 only
     weekly = _cli(container, "weekly", "--week", "2026-W27", "-o", str(tmp_path / "tuan27.docx"))
     assert weekly.returncode == 0, weekly.stderr
     assert weekly.stdout == f"Đã ghi {tmp_path / 'tuan27.docx'}\n"
+
+
+# ------------------------------------------------------------------------------ printed (LibreOffice, PDF)
+
+
+@pytest.fixture(scope="module")
+def printed(station: tuple[bootstrap.Container, Path]) -> dict[str, tuple[Path, Path]]:
+    """The weekly logbook, the 6-monthly and annual reports (DOCX) and the 6-monthly XLSX, each rendered to
+    PDF by LibreOffice headless once: {name: (document, pdf)}."""
+    container, out = station
+    folder = out / "printed"
+    container.reports.weekly("2026-W10", output=folder / "tuan.docx")
+    container.reports.annual(2026, folder=folder, formats=("docx",))
+    (folder / "bao-cao-2026-H1.docx").write_bytes((out / "bao-cao-2026-H1.docx").read_bytes())
+    (folder / "bang-2026-H1.xlsx").write_bytes((out / "bao-cao-2026-H1.xlsx").read_bytes())
+    documents = sorted(folder.glob("*.docx")) + sorted(folder.glob("*.xlsx"))
+    profile = (out / "lo-profile").as_uri()
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf", "--outdir",
+         str(folder / "pdf"), *map(str, documents)],
+        check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    return {f"{d.stem}{d.suffix}": (d, folder / "pdf" / f"{d.stem}.pdf") for d in documents}
+
+
+def _docx_words(path: Path) -> set[str]:
+    document = docx.Document(str(path))
+    texts = [p.text for p in document.paragraphs]
+    texts += [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    texts += [p.text for section in document.sections for p in section.footer.paragraphs]
+    return {word for text in texts for word in text.split()}
+
+
+def _pages(pdf: Path) -> list[list[str]]:
+    with pdfplumber.open(pdf) as document:
+        return [[w["text"] for w in page.extract_words(keep_blank_chars=False)] for page in document.pages]
+
+
+@pytest.mark.parametrize(
+    ("name", "most_pages", "header"),
+    [("tuan.docx", 2, "STT"), ("bao-cao-2026-H1.docx", 6, "Chỉ"), ("bao-cao-nam-2026.docx", 6, "Chỉ")],
+)
+def test_printed_documents(printed: dict[str, tuple[Path, Path]], name: str, most_pages: int, header: str) -> None:
+    document, pdf = printed[name]
+    pages = _pages(pdf)
+    assert 1 <= len(pages) <= most_pages
+    known = _docx_words(document) | {str(n) for n in range(1, 10)}
+    broken = {word for page in pages for word in page if word not in known}
+    assert not broken, f"words broken across lines in {name}: {sorted(broken)[:20]}"
+    text = " ".join(pages[0])
+    assert "Số:" in text and "Tân Lập" in text and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
+    assert "Hà Thị Lan" in " ".join(pages[-1])
+    if name == "tuan.docx":  # the header row repeats on every page the logbook runs on
+        first_column = re.compile(r"^\d{2}/\d{2}/2026$")
+        for page in pages:
+            if any(first_column.match(word) for word in page):
+                assert header in page and "Thời" in page and "Kết" in page
+
+
+def test_printed_spreadsheet_fits_the_page_width(printed: dict[str, tuple[Path, Path]]) -> None:
+    _document, pdf = printed["bang-2026-H1.xlsx"]
+    pages = _pages(pdf)
+    assert len(pages) <= 14  # one page or two per sheet
+    first = " ".join(pages[0])
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in first and "Độc lập - Tự do - Hạnh phúc" in first

@@ -13,6 +13,7 @@ from tests.media import corrupt, make_tone, truncate
 from tests.people import ADMIN
 from truyenthanh import bootstrap
 from truyenthanh.adapters.db.models import AudioAsset
+from truyenthanh.domain.content import DuplicateAssetError
 from truyenthanh.domain.enums import AssetSource, Category
 from truyenthanh.errors import LibraryError, NotFoundError
 from truyenthanh.services.library import AUDIO_EXTENSIONS, inspect_audio
@@ -210,3 +211,22 @@ def test_title_is_refused_for_several_files(container: bootstrap.Container, samp
     with pytest.raises(LibraryError, match="một tệp"):
         container.library.add(ADMIN, [samples[".wav"], samples[".mp3"]], title="Chung")
     assert container.library.list() == []
+
+
+def test_a_record_refused_as_a_duplicate_leaves_no_staged_file(
+    container: bootstrap.Container, samples: dict[str, Path]
+) -> None:
+    library = container.library
+    kept = library.add(ADMIN, [samples[".ogg"]]).imported[0]
+    inspected = library.inspect(samples[".ogg"])
+    assert (inspected.sha256, inspected.media_path) == (kept.sha256, kept.path)
+    elsewhere = "library/ban-sao.ogg"
+    record = inspected.record(
+        title="Bản sao", category=Category.OTHER, language="vi", source=AssetSource.IMPORTED, path=elsewhere
+    )
+    with pytest.raises(DuplicateAssetError, match="đã có trong thư viện"), library.staged() as (uow, staging):
+        staging.stage(samples[".ogg"], elsewhere)
+        uow.assets.add(record)
+    on_disk, rows = _files_and_rows(container)
+    assert on_disk == rows == {kept.path}
+    assert library.find_by_sha(kept.sha256) == kept

@@ -28,6 +28,7 @@ from truyenthanh.adapters.db.models import (
     ProgrammeItem,
     Schedule,
 )
+from truyenthanh.adapters.package_archive import ZipPackageArchive
 from truyenthanh.config import load_settings
 from truyenthanh.domain.accounts import Actor
 from truyenthanh.domain.approval import ContentKind
@@ -710,11 +711,12 @@ def test_limits_on_total_size_are_enforced(
     strict = PackageService(
         settings=station.settings,
         locations=station.locations,
-        db=station.db,
+        store=station.store,
         clock=station.clock,
         library=station.library,
         scheduling=station.scheduling,
         keys=station.keys,
+        archive=ZipPackageArchive(),
         accounts=station.accounts,
         approvals=station.approvals,
         limits=PackageLimits(max_total_bytes=10_000),

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from tests.people import ADMIN
 from truyenthanh import bootstrap
-from truyenthanh.adapters.db import chains
+from truyenthanh.adapters.db import chainkey, chains
 from truyenthanh.adapters.db.models import BroadcastLog, Programme, ProgrammeItem, Schedule
 from truyenthanh.config import load_settings
 from truyenthanh.domain import hashchain
@@ -170,7 +170,9 @@ def test_broadcast_log_is_chained(container: bootstrap.Container) -> None:
     assert second.prev_hash == first.row_hash
     rows = log.rows()
     assert [r.id for r in rows] == [first.id, second.id]
-    assert rows[1].row_hash == hashchain.row_hash(rows[1].prev_hash, broadcast_content(rows[1]))  # as read back
+    key = chainkey.load(container.locations.db_path)  # issue 14: every row's hash also covers the station's key
+    assert key is not None
+    assert rows[1].row_hash == hashchain.row_hash(rows[1].prev_hash, broadcast_content(rows[1]), key.secret)
     with container.db.session() as session:
         assert chains.check(session, BroadcastLog).ok
     assert log.logged_keys(local(20, 0)) == set()

@@ -67,3 +67,32 @@ def test_session_names_follow_the_station_rules() -> None:
     assert session_name(DEFAULT_RULES, morning, Priority.NORMAL) == "Buổi sáng"
     assert session_name(DEFAULT_RULES, afternoon_break_in, Priority.EMERGENCY) == "Khẩn cấp"
     assert session_name(DEFAULT_RULES, afternoon_break_in, Priority.NORMAL) == "Ngoài buổi"
+
+
+def test_reasons_read_plainly() -> None:
+    from truyenthanh.domain.reports import plain_reason
+
+    assert plain_reason("dịch vụ phát dừng theo tín hiệu SIGTERM (ở giây 3.7).") == (
+        "Dịch vụ phát được tắt (sau 4 giây phát)."
+    )
+    assert plain_reason("Vào muộn. Bắt đầu từ giây 12.3 của mục.") == "Vào muộn. Bắt đầu từ giây thứ 12 của mục."
+    assert plain_reason("Người vận hành bỏ qua ở giây 75.0.") == "Người vận hành bỏ qua sau 1 phút 15 giây phát."
+
+
+def test_times_round_to_the_second_and_datelines_follow_the_decree() -> None:
+    from truyenthanh.domain.reports import Heading, Report, local_clock
+
+    assert local_clock(datetime(2026, 3, 1, 18, 49, 59, 999000, tzinfo=UTC), ZONE) == "01:50:00"
+    heading = Heading(authority="UBND xã Tân Lập", station="Đài", place="Tân Lập", issued=date(2026, 2, 5))
+    report = Report(heading=heading, title="BÁO CÁO", subtitle="", period=whole_year(2026), tables=[])
+    assert report.dateline == "Tân Lập, ngày 05 tháng 02 năm 2026"
+    later = Report(
+        heading=Heading(authority="", station="", place="", issued=date(2026, 11, 23)),
+        title="",
+        subtitle="",
+        period=whole_year(2026),
+        tables=[],
+    )
+    assert later.dateline == "…………, ngày 23 tháng 11 năm 2026" and later.heading.number == "Số: …………/BC-…………"
+    assert whole_year(2026).title(date(2026, 5, 5)) == "năm 2026 (tính đến ngày 05/05/2026)"
+    assert whole_year(2026).title(date(2027, 1, 2)) == "năm 2026"

@@ -11,13 +11,16 @@ keeps the connection open and streams ``{"event": {...}}`` lines until the clien
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import queue
 import secrets
 import socket
 import socketserver
+import struct
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -27,7 +30,13 @@ from truyenthanh.errors import DaemonError, TruyenthanhError
 ENDPOINT_FILE = "control.json"
 SOCKET_FILE = "control.sock"
 _MAX_UNIX_PATH = 100
-_MAX_LINE = 1 << 20
+MAX_LINE = 1 << 20
+"""Longest request line the daemon reads (bytes); a longer one is refused while it is read, never buffered."""
+BACKLOG = 128
+"""Connections the kernel holds while every serving thread is busy (``listen``'s backlog)."""
+RETRY_PAUSE_S = 0.2
+"""Pause before a client's one retry of a connection the daemon was too busy to accept."""
+_BUSY = frozenset({errno.EAGAIN, errno.EWOULDBLOCK, errno.ETIMEDOUT, errno.EINPROGRESS})
 
 Handler = Callable[[str, dict[str, Any]], Any]
 """Answers one command: ``(name, arguments) -> JSON-ready result``; raises TruyenthanhError to refuse."""
@@ -42,8 +51,13 @@ class _Connection(socketserver.StreamRequestHandler):
 
     def handle(self) -> None:
         control = self.server.control
-        for raw in self.rfile:
-            if len(raw) > _MAX_LINE:
+        while True:
+            # Bounded while it is read: a line without its newline stops at MAX_LINE bytes, never in memory whole.
+            raw = self.rfile.readline(MAX_LINE + 1)
+            if not raw:
+                return
+            if len(raw) > MAX_LINE:
+                self._send({"ok": False, "error": f"Yêu cầu dài quá {MAX_LINE // 1024} KiB; đã đóng kết nối."})
                 return
             try:
                 request = json.loads(raw)
@@ -93,6 +107,7 @@ class _Connection(socketserver.StreamRequestHandler):
 
 class _Server(socketserver.ThreadingMixIn, socketserver.BaseServer):
     daemon_threads = True
+    request_queue_size = BACKLOG
     control: ControlServer
 
 
@@ -193,6 +208,11 @@ class ControlServer:
         (self.runtime_dir / SOCKET_FILE).unlink(missing_ok=True)
 
 
+def _busy(exc: OSError) -> bool:
+    """The daemon is there but did not accept in time (a full listen queue), as opposed to gone."""
+    return isinstance(exc, TimeoutError) or exc.errno in _BUSY
+
+
 def _write_private(path: Path, text: str) -> None:
     temporary = path.with_suffix(".tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -223,20 +243,50 @@ class ControlClient:
             ) from exc
 
     def _connect(self) -> tuple[socket.socket, str | None]:
+        """A connected socket (and the TCP token): one retry after :data:`RETRY_PAUSE_S` when the daemon was too
+        busy to accept; the error says whether the daemon is down or busy."""
         endpoint = self._endpoint()
         try:
-            if endpoint.get("transport") == "unix":
-                sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                sock.settimeout(self.timeout)
-                sock.connect(str(endpoint["path"]))
-                return sock, None
-            sock = socket.create_connection((str(endpoint["host"]), int(endpoint["port"])), timeout=self.timeout)
-            return sock, str(endpoint.get("token", ""))
-        except OSError as exc:
+            return self._open(endpoint)
+        except OSError as first:
+            if not _busy(first):
+                raise self._down(endpoint, first) from first
+        time.sleep(RETRY_PAUSE_S)
+        try:
+            return self._open(endpoint)
+        except OSError as second:
+            if not _busy(second):
+                raise self._down(endpoint, second) from second
             raise DaemonError(
-                f"Không kết nối được tới dịch vụ phát (PID {endpoint.get('pid', '?')}): {exc.strerror or exc}. "
-                "Có thể dịch vụ vừa dừng; hãy chạy «truyenthanh daemon»."
-            ) from exc
+                f"Dịch vụ phát (PID {endpoint.get('pid', '?')}) đang chạy nhưng quá bận, không nhận kết nối sau "
+                f"{self.timeout:g} giây và một lần thử lại ({second.strerror or second}). Hãy thử lại sau ít phút."
+            ) from second
+
+    def _open(self, endpoint: dict[str, Any]) -> tuple[socket.socket, str | None]:
+        """Connect once, blocking for at most :attr:`timeout` seconds."""
+        if endpoint.get("transport") == "unix":
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                # A Unix socket's connect in Python's timeout mode is non-blocking and fails at once with EAGAIN
+                # when the listen queue is full; a blocking connect bounded by SO_SNDTIMEO waits for a place.
+                seconds = int(self.timeout)
+                micros = int((self.timeout - seconds) * 1_000_000)
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, struct.pack("ll", seconds, micros))
+                sock.connect(str(endpoint["path"]))
+                sock.settimeout(self.timeout)
+            except OSError:
+                sock.close()
+                raise
+            return sock, None
+        sock = socket.create_connection((str(endpoint["host"]), int(endpoint["port"])), timeout=self.timeout)
+        return sock, str(endpoint.get("token", ""))
+
+    def _down(self, endpoint: dict[str, Any], exc: OSError) -> DaemonError:
+        """The error for a daemon that does not listen any more."""
+        return DaemonError(
+            f"Dịch vụ phát không chạy: kênh điều khiển của PID {endpoint.get('pid', '?')} không còn ai nghe "
+            f"({exc.strerror or exc}); có thể dịch vụ vừa dừng. Hãy chạy «truyenthanh daemon»."
+        )
 
     def is_running(self) -> bool:
         """Whether a daemon answers."""
@@ -305,4 +355,4 @@ class ControlClient:
             sock.close()
 
 
-__all__ = ["ControlClient", "ControlServer", "Handler"]
+__all__ = ["BACKLOG", "MAX_LINE", "ControlClient", "ControlServer", "Handler"]

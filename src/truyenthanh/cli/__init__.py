@@ -1,14 +1,16 @@
 """The ``truyenthanh`` command: parse, load settings, call bootstrap, hand off. No logic lives here.
 
 Each area adds its commands in a module of this package and registers them at the bottom of this file.
-Errors are printed in Vietnamese on stderr with exit code 1, naming the option they concern (see
-:mod:`truyenthanh.cli.flags`); stdout is for data (``--json``).
+Errors are printed in Vietnamese on stderr with exit code 1 (2 for tampered records), naming the option they
+concern (see :mod:`truyenthanh.cli.flags`); stdout is for data (``--json``).
 """
 
 from __future__ import annotations
 
+import errno
 import importlib
 import json
+import os
 import sys
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -28,7 +30,8 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 class _Group(click.Group):
-    """A group that turns our errors into a Vietnamese message on stderr and exit code 1.
+    """A group that turns our errors into a Vietnamese message on stderr and their exit code (1, or 2 for
+    tampered records).
 
     Commands listed in :attr:`lazy_commands` are imported only when they run (or ``--help`` lists them): the
     TUI and the daemon start without loading the report writers, the package signer and the speech engines.
@@ -62,10 +65,28 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except TruyenthanhError as exc:
             click.echo(error_text(exc, option_names(ctx)), err=True)
-            ctx.exit(1)
+            ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("Đã dừng theo yêu cầu.", err=True)
             ctx.exit(130)
+        except OSError as exc:
+            if exc.errno not in _DISK_ERRNOS:
+                raise
+            where = f" {exc.filename}" if exc.filename else ""
+            click.echo(
+                f"Lỗi: không ghi được{where}: {_DISK_ERRNOS[exc.errno]}. Hãy giải phóng chỗ trống (hoặc sửa lỗi "
+                "đĩa) rồi làm lại.",
+                err=True,
+            )
+            ctx.exit(1)
+
+
+_DISK_ERRNOS = {
+    errno.ENOSPC: "đĩa đã đầy",
+    errno.EDQUOT: "đã hết hạn mức dung lượng của tài khoản",
+    errno.EROFS: "đĩa chỉ cho đọc",
+}
+"""A full or read-only disk met outside the database (media, reports, key files), in Vietnamese."""
 
 
 @click.group(cls=_Group, context_settings=CONTEXT, invoke_without_command=True)
@@ -160,6 +181,31 @@ def status(state: CliState, as_json: bool) -> None:
         click.echo("Dịch vụ phát: không chạy («truyenthanh daemon» để chạy).")
     if not info["schema_up_to_date"]:
         click.echo("Cảnh báo: dữ liệu cần nâng cấp, hãy chạy «truyenthanh init».", err=True)
+    disk = _disk_warning(Path(info["paths"]["data"]), info["disk_free_mb"])
+    if disk:
+        click.echo(f"Cảnh báo: {disk}", err=True)
+
+
+LOW_DISK_MB = 100
+"""Free space below which ``status`` warns that the station's disk is nearly full."""
+
+
+def _disk_warning(folder: Path, free_mb: float | None) -> str:
+    """What is wrong with the disk holding the station's data (Vietnamese), or an empty string."""
+    if not os.access(folder, os.W_OK) or _read_only(folder):
+        return f"đĩa chứa dữ liệu của đài ({folder}) chỉ cho đọc: không ghi được nhật ký và thay đổi nào."
+    if free_mb is not None and free_mb < 1:
+        return f"đĩa chứa dữ liệu của đài ({folder}) đã đầy: không ghi được nhật ký và thay đổi nào."
+    if free_mb is not None and free_mb < LOW_DISK_MB:
+        return f"đĩa chứa dữ liệu của đài ({folder}) sắp đầy: chỉ còn {free_mb} MB."
+    return ""
+
+
+def _read_only(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # no statvfs on Windows
+        return False
 
 
 def _schedule_group() -> click.Command:

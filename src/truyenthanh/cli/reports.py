@@ -15,6 +15,10 @@ from truyenthanh.services.reports import FORMATS, Format, Progress
 
 JSON_HELP = "In danh sách tệp đã ghi dạng JSON."
 _FORMAT = click.Choice(FORMATS)
+CSV_COMMA_HELP = (
+    "Tệp CSV phân cách bằng dấu phẩy, số thập phân dùng dấu chấm (mặc định: dấu chấm phẩy và dấu phẩy thập phân, "
+    "như Excel cài đặt vùng Việt Nam đọc được)."
+)
 
 
 def _written(paths: list[Path], as_json: bool) -> None:
@@ -58,15 +62,25 @@ def weekly(state: CliState, week: str | None, output: Path | None, as_json: bool
 @click.option("--half", type=click.IntRange(1, 2), required=True, help="1: sáu tháng đầu năm; 2: sáu tháng cuối năm.")
 @click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path), help="Thư mục ghi báo cáo.")
 @click.option("--format", "formats", type=_FORMAT, multiple=True, help="docx, xlsx, csv (mặc định: cả ba).")
+@click.option("--csv-comma", is_flag=True, help=CSV_COMMA_HELP)
 @click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
 @pass_state
 def semiannual(
-    state: CliState, year: int, half: int, out_dir: Path | None, formats: tuple[Format, ...], as_json: bool
+    state: CliState,
+    year: int,
+    half: int,
+    out_dir: Path | None,
+    formats: tuple[Format, ...],
+    csv_comma: bool,
+    as_json: bool,
 ) -> None:
     """Báo cáo 6 tháng: số giờ phát theo thể loại, ngôn ngữ, tháng; số buổi; khẩn cấp; trễ, bỏ lỡ; tiếp sóng."""
     service = state.container().reports
     written = _with_progress(
-        formats, lambda chosen, step: service.semiannual(year, half, folder=out_dir, formats=chosen, progress=step)
+        formats,
+        lambda chosen, step: service.semiannual(
+            year, half, folder=out_dir, formats=chosen, progress=step, csv_comma=csv_comma
+        ),
     )
     _written(written, as_json)
 
@@ -75,12 +89,16 @@ def semiannual(
 @click.option("--year", type=int, required=True, help="Năm báo cáo.")
 @click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path), help="Thư mục ghi báo cáo.")
 @click.option("--format", "formats", type=_FORMAT, multiple=True, help="docx, xlsx, csv (mặc định: cả ba).")
+@click.option("--csv-comma", is_flag=True, help=CSV_COMMA_HELP)
 @click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
 @pass_state
-def annual(state: CliState, year: int, out_dir: Path | None, formats: tuple[Format, ...], as_json: bool) -> None:
+def annual(
+    state: CliState, year: int, out_dir: Path | None, formats: tuple[Format, ...], csv_comma: bool, as_json: bool
+) -> None:
     """Báo cáo năm (cùng nội dung với báo cáo 6 tháng, cho cả năm)."""
     service = state.container().reports
     written = _with_progress(
-        formats, lambda chosen, step: service.annual(year, folder=out_dir, formats=chosen, progress=step)
+        formats,
+        lambda chosen, step: service.annual(year, folder=out_dir, formats=chosen, progress=step, csv_comma=csv_comma),
     )
     _written(written, as_json)

@@ -146,9 +146,13 @@ class EngineListener:
     def _ended(self, event: ItemEnded) -> None:
         record, why = self._ledger.forget(event.item.key, event.reason)
         if record is None:
-            record = self._ledger.record_for(event.item)
             if event.reason is not EndReason.FAILED:
                 return
+            # An item that failed before it sounded was never playing: forget() has just moved its record
+            # among the failed ones, where its schedule, programme and title are kept.
+            with self._ledger.lock:
+                kept = self._ledger.failed.get(event.item.key)
+            record = kept or self._ledger.record_for(event.item)
         if why == "pad" or (event.item.key.endswith("/pad") and event.item.kind is ItemKind.SILENCE):
             return  # the silence held while the bulletin was prepared is not a broadcast
         outcome, text = self._outcome(event, record, why)
@@ -175,7 +179,14 @@ class EngineListener:
         """The log's outcome for an item that stopped sounding, and why (Vietnamese)."""
         reason = event.reason
         seconds = f"{event.position_s:.1f}"
-        if reason is EndReason.FINISHED:
+        if reason is EndReason.FINISHED and event.detail:
+            # It ended early (its file was cut short): partial, and the stand-in covering the rest is logged
+            # under this item's programme, so its record stays where the stand-in's start looks for it.
+            outcome = Outcome.PARTIAL
+            text = f"{record.reason} {event.detail}"
+            with self._ledger.lock:
+                self._ledger.failed[event.item.key] = record
+        elif reason is EndReason.FINISHED:
             outcome = record.outcome
             text = record.reason + (" Phát tiếp sau khi bị ngắt." if record.resumed else "")
         elif reason is EndReason.PREEMPTED:

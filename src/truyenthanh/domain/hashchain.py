@@ -1,13 +1,15 @@
 """Hash chains for append-only records (broadcast log, audit trail).
 
 Each row stores ``prev_hash`` (the previous row's ``row_hash``, or ``GENESIS`` for the first) and
-``row_hash = sha256(prev_hash + canonical JSON of the row's content)``. Editing, inserting or deleting any row
-breaks the chain at that row, which :func:`verify` reports.
+``row_hash = sha256(prev_hash + canonical JSON of the row's content)``, or, on a station with a secret chain key,
+``HMAC-SHA256(key, prev_hash + canonical JSON)``: without the key nobody can recompute a row's hash after editing
+it. Editing, inserting or deleting any row breaks the chain at that row, which :func:`verify` reports.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -36,9 +38,23 @@ def canonical(content: Mapping[str, Any]) -> bytes:
     return json.dumps(_plain(content), sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def row_hash(prev_hash: str, content: Mapping[str, Any]) -> str:
-    """The hash of one row given the previous row's hash and this row's content."""
-    return hashlib.sha256(prev_hash.encode("ascii") + canonical(content)).hexdigest()
+def row_hash(prev_hash: str, content: Mapping[str, Any], key: bytes | None = None) -> str:
+    """The hash of one row given the previous row's hash and this row's content; with ``key`` (the station's
+    secret chain key) a keyed hash (HMAC-SHA256) that only a holder of the key can compute."""
+    message = prev_hash.encode("ascii") + canonical(content)
+    if key is None:
+        return hashlib.sha256(message).hexdigest()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def fingerprint(head_hash: str, key: bytes | None = None) -> str:
+    """A short fingerprint of a chain's head for paper (``XXXX-XXXX-XXXX-XXXX``, 64 bits, upper-case hex).
+
+    Printed on a weekly logbook it anchors the chain: a history rewritten afterwards ends at another head. With
+    the station's chain key the fingerprint cannot be forged from the database alone.
+    """
+    digest = hmac.new(key or b"", b"head:" + head_hash.encode("ascii"), hashlib.sha256).hexdigest()[:16].upper()
+    return "-".join(digest[i : i + 4] for i in range(0, 16, 4))
 
 
 @dataclass(frozen=True)
@@ -51,8 +67,8 @@ class ChainBreak:
     """Vietnamese explanation (edited row, inserted or deleted row)."""
 
 
-def verify(rows: Iterable[tuple[Any, str, str, Mapping[str, Any]]]) -> ChainBreak | None:
-    """Check a chain given in order as ``(row_id, prev_hash, row_hash, content)`` tuples.
+def verify(rows: Iterable[tuple[Any, str, str, Mapping[str, Any]]], key: bytes | None = None) -> ChainBreak | None:
+    """Check a chain given in order as ``(row_id, prev_hash, row_hash, content)`` tuples (hashed with ``key``).
 
     Returns:
         ``None`` if every row verifies, else the first break.
@@ -61,7 +77,7 @@ def verify(rows: Iterable[tuple[Any, str, str, Mapping[str, Any]]]) -> ChainBrea
     for row_id, prev, stored, content in rows:
         if prev != expected_prev:
             return ChainBreak(row_id, f"dòng {row_id}: không nối tiếp dòng trước (có dòng bị xóa hoặc chèn thêm)")
-        if row_hash(prev, content) != stored:
+        if row_hash(prev, content, key) != stored:
             return ChainBreak(row_id, f"dòng {row_id}: nội dung đã bị sửa sau khi ghi")
         expected_prev = stored
     return None

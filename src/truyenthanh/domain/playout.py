@@ -39,6 +39,9 @@ class PlayItem:
     """Start this far into the item (resume after a break-in, or join a late broadcast)."""
     fallback: PlayItem | None = None
     """Played instead when this item is missing or fails to decode at air time."""
+    expected_s: float | None = None
+    """The file's length as the library measured it at import: a decoder that ends well before it (a file cut
+    short since) makes the item end early, logged partial, and the fallback or filler covers the rest."""
 
 
 class EndReason(StrEnum):
@@ -72,7 +75,8 @@ class ItemEnded:
     position_s: float
     """How far into the item playback got, in seconds."""
     detail: str = ""
-    """Vietnamese explanation for failures (missing file, decode error, relay outage)."""
+    """Vietnamese explanation for failures (missing file, decode error, relay outage); on a ``FINISHED`` item,
+    why it ended early (its file ran out before its expected length)."""
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,9 @@ BROADCAST_CHAIN = "broadcast_log"
 AUDIT_CHAIN = "audit_entry"
 """Name of the audit trail chain (its table, and its key in the chain anchor)."""
 
+EDITED = "nội dung đã bị sửa sau khi ghi"
+"""End of the problem reported for a row whose stored hash does not match its content."""
+
 CHAIN_LABELS = {BROADCAST_CHAIN: "Nhật ký phát thanh", AUDIT_CHAIN: "Nhật ký thay đổi"}
 """Vietnamese name of each chain."""
 
@@ -111,14 +114,44 @@ def _span(first: int, last: int) -> str:
     return f"dòng {first}" if first == last else f"các dòng {first} đến {last}"
 
 
+@dataclass(frozen=True)
+class ChainKeying:
+    """How a chain's rows are hashed: with the station's secret key from row :attr:`keyed_from` on.
+
+    Rows written before the station had a key keep their plain hashes; the first keyed row covers the last
+    plain row's hash, so none of them can be rewritten without the key either.
+    """
+
+    key: bytes
+    keyed_from: int = 1
+    """First row ``id`` hashed with the key."""
+
+
+def _hash_problem(row_id: int, prev: str, stored: str, content: Mapping[str, Any], keying: ChainKeying | None) -> str:
+    """Why a row's stored hash is wrong (empty when it is right)."""
+    keyed = keying is not None and row_id >= keying.keyed_from
+    if row_hash(prev, content, keying.key if keying is not None and keyed else None) == stored:
+        return ""
+    if keyed and row_hash(prev, content) == stored:
+        return (
+            f"dòng {row_id}: mã băm được tính lại mà không có khóa bí mật của đài: dòng này bị sửa hoặc bị "
+            "chèn bởi người không có khóa"
+        )
+    return f"dòng {row_id}: {EDITED}"
+
+
 def check_chain(
-    rows: Iterable[tuple[int, str, str, Mapping[str, Any]]], anchor: ChainAnchor | None
+    rows: Iterable[tuple[int, str, str, Mapping[str, Any] | None]],
+    anchor: ChainAnchor | None,
+    keying: ChainKeying | None = None,
 ) -> tuple[int, list[ChainProblem]]:
     """Check a whole chain, given in ``id`` order as ``(id, prev_hash, row_hash, content)`` tuples.
 
     Unlike :func:`truyenthanh.domain.hashchain.verify`, it goes on after a break (re-linking on the stored
     hash) so every edited, inserted or deleted row is reported, and it compares the tail with the
-    anchor so rows deleted at the end are found too.
+    anchor so rows deleted at the end are found too. With ``keying``, rows from ``keying.keyed_from`` on must
+    carry keyed hashes. A row whose content could not be read (``None``; the reader reports it) is only
+    checked for its place in the chain.
 
     Returns:
         The number of rows read, and every problem found in chain order (empty when the chain is intact).
@@ -142,8 +175,9 @@ def check_chain(
                     f"dòng {row_id} không nối tiếp {before}: dòng này bị chèn thêm, hoặc {before} đã bị thay thế",
                 )
             )
-        if row_hash(prev, content) != stored:
-            problems.append(ChainProblem(row_id, f"dòng {row_id}: nội dung đã bị sửa sau khi ghi"))
+        wrong = "" if content is None else _hash_problem(row_id, prev, stored, content, keying)
+        if wrong:
+            problems.append(ChainProblem(row_id, wrong))
         expected_prev = stored
         previous_id = row_id
         last_hash = stored

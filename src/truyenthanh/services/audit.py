@@ -67,6 +67,7 @@ ACTION_LABELS = {
     "schedule.import_ics": "Nhập lịch từ tệp iCalendar",
     "key.trust": "Tin cậy khóa ký của tuyến trên",
     "key.untrust": "Bỏ tin cậy khóa ký",
+    "chain.key": "Tạo khóa bí mật cho chuỗi nhật ký; các dòng cũ được neo lại",
 }
 """Vietnamese names of the actions this program records; other areas may record their own."""
 

@@ -308,7 +308,7 @@ class CalendarService:
         skipped: list[str] = []
         for package_id in plan.package_ids:
             retire_schedules(
-                uow.session,
+                uow,
                 package_id,
                 now,
                 self._settings.zone,

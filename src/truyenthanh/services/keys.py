@@ -1,16 +1,16 @@
-"""Signing keys: an upstream editor's own keys (files beside the configuration) and the keys a station trusts
-(kept in its database, behind the unit of work's trusted key repository)."""
+"""Signing keys: an upstream editor's own keys (behind the :class:`KeyRing` port: files beside the
+configuration) and the keys a station trusts (kept in its database, behind the unit of work's trusted key
+repository)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-# Remaining work: own keys are files and cryptography used directly here; a key ring port would end this import.
-from truyenthanh.adapters.signing import PrivateKey, PublicKey, read_public_key
 from truyenthanh.domain.accounts import Actor, Permission
 from truyenthanh.domain.keys import TrustedKeyEntry
 from truyenthanh.errors import NotFoundError, PackageError, StorageError
@@ -19,6 +19,94 @@ from truyenthanh.services.accounts import AccountService
 from truyenthanh.services.library import fold
 from truyenthanh.services.ports import Clock
 from truyenthanh.services.unit_of_work import Store
+
+
+class VerifyingKey(Protocol):
+    """A public ed25519 key with the name its owner gave it. Immutable and thread-safe."""
+
+    @property
+    def name(self) -> str:
+        """The owner's name for the key (e.g. the editor's office)."""
+        ...
+
+    @property
+    def fingerprint(self) -> str:
+        """``ab12 cd34 ef56 7890 1234``: how people compare keys over the phone."""
+        ...
+
+    @property
+    def raw(self) -> bytes:
+        """The 32 raw bytes (what a station stores when it trusts the key)."""
+        ...
+
+    def verify(self, message: bytes, signature: bytes) -> bool:
+        """Whether ``signature`` is this key's signature of ``message`` (never raises)."""
+        ...
+
+
+class SigningKey(Protocol):
+    """A private ed25519 key, held in memory only while signing."""
+
+    @property
+    def name(self) -> str:
+        """The owner's name for the key."""
+        ...
+
+    @property
+    def public(self) -> VerifyingKey:
+        """The matching public key."""
+        ...
+
+    def sign(self, message: bytes) -> bytes:
+        """The 64-byte signature of ``message``."""
+        ...
+
+
+class KeyRing(Protocol):
+    """This machine's own signing keys, each kept under a slug (a file-name-safe form of its name), and public
+    key files read or rebuilt. Errors are :class:`~truyenthanh.errors.PackageError` with a Vietnamese message
+    naming the file; nothing else is raised."""
+
+    @property
+    def folder(self) -> Path:
+        """Where the private keys are kept (shown to the editor: never send what is in it)."""
+        ...
+
+    def create(self, name: str, slug: str) -> VerifyingKey:
+        """A new random key named ``name``, saved under ``slug``; never overwrites an existing key.
+
+        Raises:
+            PackageError: a key with that slug exists already, or it cannot be written.
+        """
+        ...
+
+    def own(self) -> Sequence[tuple[str, VerifyingKey]]:
+        """``(slug, public key)`` of every own key whose private half is here, by slug."""
+        ...
+
+    def load(self, name: str, slug: str) -> SigningKey:
+        """The private key saved under ``slug``, named ``name``.
+
+        Raises:
+            PackageError: missing, unreadable or not an ed25519 key.
+        """
+        ...
+
+    def public_file(self, slug: str) -> bytes:
+        """The shareable public key file of the key saved under ``slug``."""
+        ...
+
+    def read_public(self, raw: bytes, source: str) -> VerifyingKey:
+        """Read a public key file (``source`` names it in errors).
+
+        Raises:
+            PackageError: not a truyenthanh public key file, or its key or fingerprint is wrong.
+        """
+        ...
+
+    def public_key(self, name: str, raw: bytes) -> VerifyingKey:
+        """A public key from its raw bytes, as a station keeps a trusted key."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -52,8 +140,18 @@ def slug_of(name: str) -> str:
 class KeyService:
     """Creates and reads the editor's keys; keeps the station's list of trusted upstream keys."""
 
-    def __init__(self, *, locations: Locations, store: Store, clock: Clock, accounts: AccountService) -> None:
+    def __init__(
+        self, *, locations: Locations, store: Store, clock: Clock, accounts: AccountService, ring: KeyRing
+    ) -> None:
+        """Args:
+        locations: the station's folders (named in errors).
+        store: where the station keeps the keys it trusts.
+        clock: when a key was trusted.
+        accounts: who may change the trusted keys.
+        ring: this machine's own signing keys.
+        """
         self._locations = locations
+        self._ring = ring
         self._store = store
         self._clock = clock
         self._accounts = accounts
@@ -61,7 +159,7 @@ class KeyService:
     @property
     def keys_dir(self) -> Path:
         """Folder of own private keys (next to the configuration file)."""
-        return self._locations.config_file.parent / "keys"
+        return self._ring.folder
 
     # --- own keys ----------------------------------------------------------------------------------------------
 
@@ -75,21 +173,14 @@ class KeyService:
         if not cleaned:
             raise PackageError("Cần tên cho khóa (ví dụ: «Đài TT-TH huyện Tân Sơn»).")
         slug = slug_of(cleaned)
-        key = PrivateKey.generate(cleaned)
-        key.save(self.keys_dir / f"{slug}.pem")
-        (self.keys_dir / f"{slug}.pub.json").write_bytes(key.public.to_file_bytes())
-        return KeyInfo(name=cleaned, fingerprint=key.public.fingerprint, slug=slug)
+        public = self._ring.create(cleaned, slug)
+        return KeyInfo(name=cleaned, fingerprint=public.fingerprint, slug=slug)
 
     def own_keys(self) -> list[KeyInfo]:
         """The signing keys kept on this machine."""
-        found = []
-        for public_file in sorted(self.keys_dir.glob("*.pub.json")):
-            slug = public_file.name.removesuffix(".pub.json")
-            if not (self.keys_dir / f"{slug}.pem").exists():
-                continue
-            public = read_public_key(public_file.read_bytes(), str(public_file))
-            found.append(KeyInfo(name=public.name, fingerprint=public.fingerprint, slug=slug))
-        return found
+        return [
+            KeyInfo(name=public.name, fingerprint=public.fingerprint, slug=slug) for slug, public in self._ring.own()
+        ]
 
     def _own(self, name: str | None) -> KeyInfo:
         keys = self.own_keys()
@@ -109,7 +200,7 @@ class KeyService:
             return (exact or partial)[0]
         raise NotFoundError(f"Không có khóa «{name}». Các khóa có: {', '.join(k.slug for k in keys) or '(chưa có)'}.")
 
-    def private_key(self, name: str | None = None) -> PrivateKey:
+    def private_key(self, name: str | None = None) -> SigningKey:
         """Load an own key for signing (the only one, if ``name`` is not given).
 
         Raises:
@@ -117,12 +208,17 @@ class KeyService:
             PackageError: several keys and no name, or the key file is damaged.
         """
         info = self._own(name)
-        return PrivateKey.load(info.name, self.keys_dir / f"{info.slug}.pem")
+        return self._ring.load(info.name, info.slug)
 
     def export(self, name: str | None = None) -> bytes:
-        """The public key file of an own key, to send to stations."""
+        """The public key file of an own key, to send to stations.
+
+        Raises:
+            NotFoundError: no such key.
+            PackageError: several keys and no name, or the file cannot be read.
+        """
         info = self._own(name)
-        return (self.keys_dir / f"{info.slug}.pub.json").read_bytes()
+        return self._ring.public_file(info.slug)
 
     # --- trusted keys --------------------------------------------------------------------------------------------
 
@@ -151,7 +247,7 @@ class KeyService:
             PackageError: the file is not a valid public key file.
         """
         self._accounts.require(actor, Permission.MANAGE_STATION)
-        key = read_public_key(raw, source)
+        key = self._ring.read_public(raw, source)
         self.require_station()
         with self._store.transaction() as uow:
             existing = uow.trusted_keys.find(key.fingerprint)
@@ -192,12 +288,15 @@ class KeyService:
         with self._store.transaction() as uow:
             return [self._info(entry) for entry in uow.trusted_keys.all()]
 
-    def trusted_key(self, fingerprint: str) -> PublicKey | None:
+    def trusted_key(self, fingerprint: str) -> VerifyingKey | None:
         """The trusted public key with this fingerprint, if the station trusts one."""
         with self._store.transaction() as uow:
             entry = uow.trusted_keys.find(fingerprint)
-        return None if entry is None else PublicKey(name=entry.name, raw=entry.public_key)
+        return None if entry is None else self._ring.public_key(entry.name, entry.public_key)
 
     @staticmethod
     def _info(entry: TrustedKeyEntry) -> KeyInfo:
         return KeyInfo(name=entry.name, fingerprint=entry.fingerprint, added_at=entry.added_at, added_by=entry.added_by)
+
+
+__all__ = ["KeyInfo", "KeyRing", "KeyService", "SigningKey", "VerifyingKey", "slug_of"]

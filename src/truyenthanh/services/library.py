@@ -1,9 +1,16 @@
 """The audio library: importing files with measured loudness, listing, searching and editing them.
 
-An imported file is checked end to end before anything is written: ffprobe reads its format, ffmpeg decodes it
-whole through the ``ebur128`` filter (integrated loudness, true peak, and the length really decoded, which
-catches truncated files). Only then is it copied into the media folder and recorded, so a failed import leaves
-neither a file without a row nor a row without a file.
+An imported file is checked end to end before anything is written: the media tools (ffprobe) read its format,
+then decode it whole through ffmpeg's ``ebur128`` filter (integrated loudness, true peak, and the length really
+decoded, which catches truncated files). Only then is it copied into the media folder and recorded, so a failed
+import leaves neither a file without a record nor a record without a file.
+
+The service reaches the database only through the :class:`~truyenthanh.services.unit_of_work.Store` and the
+tools only through the :class:`~truyenthanh.services.media.MediaTools` port. Transitional, until the package
+import and the speech service write assets through the repository (``uow.assets.add(inspected.record(...))``
+inside :meth:`LibraryService.staged`): :func:`inspect_audio`, :meth:`InspectedAudio.to_row` and
+:meth:`LibraryService.transaction` still hand out real ffmpeg, database rows and the session; they alone keep
+this module's import of ``truyenthanh.adapters`` (see the import contract in ``pyproject.toml``).
 """
 
 from __future__ import annotations
@@ -12,25 +19,26 @@ import contextlib
 import re
 import shutil
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
-
-from truyenthanh.adapters import ffmpeg, files
-from truyenthanh.adapters.db.database import Database
-from truyenthanh.adapters.db.models import Announcement, AudioAsset, Programme, ProgrammeItem
+# Transitional (see the module docstring): the only imports of adapters left, for packages' and speech's old calls.
+from truyenthanh.adapters.db.assets import asset_row
+from truyenthanh.adapters.db.models import AudioAsset
+from truyenthanh.adapters.media import FfmpegMedia
 from truyenthanh.domain.accounts import Actor, Permission
+from truyenthanh.domain.content import AssetRecord, AssetUsers, DuplicateAssetError
 from truyenthanh.domain.enums import AssetSource, Category
 from truyenthanh.errors import AudioError, LibraryError, NotFoundError, StorageError
 from truyenthanh.locations import Locations
-from truyenthanh.services import audit
 from truyenthanh.services.accounts import AccountService
+from truyenthanh.services.media import AudioLoudness, AudioProbe, MediaTools
 from truyenthanh.services.ports import Clock
+from truyenthanh.services.unit_of_work import Store, UnitOfWork
 
 AUDIO_EXTENSIONS = (".mp3", ".wav", ".ogg", ".oga", ".flac", ".m4a", ".aac")
 """File name endings the library accepts (checked again by probing the content)."""
@@ -69,8 +77,8 @@ class AssetInfo:
     source: str
 
     @classmethod
-    def of(cls, row: AudioAsset) -> AssetInfo:
-        """Copy the fields of a database row."""
+    def of(cls, row: AssetRecord) -> AssetInfo:
+        """Copy the fields of a stored asset."""
         assert row.id is not None
         return cls(
             id=row.id,
@@ -116,8 +124,8 @@ class InspectedAudio:
 
     source: Path
     sha256: str
-    probe: ffmpeg.Probe
-    loudness: ffmpeg.Loudness
+    probe: AudioProbe
+    loudness: AudioLoudness
 
     @property
     def extension(self) -> str:
@@ -134,10 +142,19 @@ class InspectedAudio:
         """Where the file goes, relative to the media folder (named by content, so never two copies)."""
         return f"{LIBRARY_FOLDER}/{self.sha256[:20]}{self.extension}"
 
-    def to_row(self, *, title: str, category: Category, language: str, source: AssetSource) -> AudioAsset:
-        """A new (unsaved) database row for this file."""
-        return AudioAsset(
-            path=self.media_path,
+    def record(
+        self,
+        *,
+        title: str,
+        category: Category,
+        language: str,
+        source: AssetSource,
+        path: str | None = None,
+        created_at: datetime | None = None,
+    ) -> AssetRecord:
+        """A new (unsaved) asset for this file, at :attr:`media_path` unless ``path`` says otherwise."""
+        return AssetRecord(
+            path=path or self.media_path,
             sha256=self.sha256,
             duration_s=self.duration_s,
             format=self.probe.format,
@@ -150,7 +167,13 @@ class InspectedAudio:
             category=category,
             language=language,
             source=source,
+            created_at=created_at,
         )
+
+    def to_row(self, *, title: str, category: Category, language: str, source: AssetSource) -> AudioAsset:
+        """A new (unsaved) database row for this file. Transitional: for callers still holding a session
+        (package import, speech); new code stores :meth:`record` with ``uow.assets.add``."""
+        return asset_row(self.record(title=title, category=category, language=language, source=source))
 
 
 @dataclass(frozen=True)
@@ -230,8 +253,8 @@ def _clean_title(title: str) -> str:
     return cleaned
 
 
-def inspect_audio(path: Path) -> InspectedAudio:
-    """Probe, hash and fully decode one file; nothing is written.
+def inspect_with(media: MediaTools, path: Path) -> InspectedAudio:
+    """Probe, hash and fully decode one file with ``media``; nothing is written.
 
     Raises:
         AudioError: the file is missing, empty, of an unsupported kind, not audio, corrupt or truncated; the
@@ -242,8 +265,8 @@ def inspect_audio(path: Path) -> InspectedAudio:
             f"Tệp {path}: định dạng «{path.suffix or '(không có đuôi)'}» không được hỗ trợ; "
             f"chỉ nhận {', '.join(AUDIO_EXTENSIONS)}."
         )
-    info = ffmpeg.probe(path)
-    loudness = ffmpeg.measure_loudness(path)
+    info = media.probe(path)
+    loudness = media.measure_loudness(path)
     shortfall = info.duration_s - (loudness.decoded_s or 0.0)
     if (
         loudness.decoded_s is not None
@@ -256,7 +279,17 @@ def inspect_audio(path: Path) -> InspectedAudio:
         )
     if loudness.decoded_s is not None and loudness.decoded_s <= 0:
         raise AudioError(f"Tệp {path} không chứa âm thanh nào giải mã được.")
-    return InspectedAudio(source=path, sha256=files.sha256_file(path), probe=info, loudness=loudness)
+    return InspectedAudio(source=path, sha256=media.sha256_file(path), probe=info, loudness=loudness)
+
+
+def inspect_audio(path: Path) -> InspectedAudio:
+    """:func:`inspect_with` the real tools (ffmpeg). Transitional: for callers that have no
+    :class:`LibraryService` (package checks, speech); new code calls :meth:`LibraryService.inspect`.
+
+    Raises:
+        AudioError: as :func:`inspect_with`.
+    """
+    return inspect_with(FfmpegMedia(), path)
 
 
 class MediaStaging:
@@ -327,9 +360,19 @@ class LibraryService:
     transaction as the change.
     """
 
-    def __init__(self, *, locations: Locations, db: Database, clock: Clock, accounts: AccountService) -> None:
+    def __init__(
+        self, *, locations: Locations, store: Store, media: MediaTools, clock: Clock, accounts: AccountService
+    ) -> None:
+        """Args:
+        locations: where the media folder is.
+        store: where asset records are kept.
+        media: probing, measuring and hashing files.
+        clock: the time of new assets.
+        accounts: who may change content.
+        """
         self._locations = locations
-        self._db = db
+        self._store = store
+        self._media = media
         self._clock = clock
         self._accounts = accounts
 
@@ -338,18 +381,33 @@ class LibraryService:
         """The station's media folder (assets' paths are relative to it)."""
         return self._locations.media_dir
 
+    def inspect(self, path: Path) -> InspectedAudio:
+        """Probe, hash and fully decode one file (see :func:`inspect_with`); nothing is written.
+
+        Raises:
+            AudioError: the file is missing, empty, of an unsupported kind, not audio, corrupt or truncated.
+        """
+        return inspect_with(self._media, path)
+
     @contextmanager
-    def transaction(self) -> Iterator[tuple[Session, MediaStaging]]:
-        """A database session and a media staging area that succeed or fail together.
+    def staged(self) -> Iterator[tuple[UnitOfWork, MediaStaging]]:
+        """A unit of work and a media staging area that succeed or fail together.
 
         Files staged in the block appear under their final names just before the commit; if the block or the
-        commit fails, they are removed and the database is rolled back.
+        commit fails, they are removed and the unit of work is rolled back.
         """
-        with MediaStaging(self._locations.media_dir) as staging, self._db.session() as session:
-            yield session, staging
-            session.flush()
+        with MediaStaging(self._locations.media_dir) as staging, self._store.transaction() as uow:
+            yield uow, staging
             staging.publish()
             # Reaching here means the commit succeeded; a failure above removed the published files.
+
+    @contextmanager
+    def transaction(self) -> Iterator[tuple[Any, MediaStaging]]:
+        """:meth:`staged`, handing out the unit of work's database session. Transitional: for the package
+        import and the speech service, which still write rows themselves; new code uses :meth:`staged`."""
+        with self.staged() as (uow, staging):
+            yield uow.session, staging
+            uow.session.flush()
 
     def add(
         self,
@@ -391,37 +449,33 @@ class LibraryService:
 
     def _add_one(self, actor: Actor, path: Path, title: str, category: Category, language: str) -> ImportResult:
         try:
-            inspected = inspect_audio(path)
+            inspected = self.inspect(path)
         except AudioError as exc:
             return ImportResult(path=path, error=exc.message)
-        existing = self._by_sha(inspected.sha256)
+        existing = self.find_by_sha(inspected.sha256)
         if existing is not None:
             return ImportResult(path=path, duplicate_of=existing)
+        record = inspected.record(
+            title=title, category=category, language=language, source=AssetSource.IMPORTED, created_at=self._clock.now()
+        )
         try:
-            with self.transaction() as (session, staging):
+            with self.staged() as (uow, staging):
                 staging.stage(path, inspected.media_path)
-                row = inspected.to_row(title=title, category=category, language=language, source=AssetSource.IMPORTED)
-                row.created_at = self._clock.now()
-                session.add(row)
-                session.flush()
-                self._record(session, actor, "asset.import", row, before=None, after=audit.snapshot(row))
-                info = AssetInfo.of(row)
-        except IntegrityError:
-            # Another process imported the same bytes meanwhile; its file and row stand.
-            existing = self._by_sha(inspected.sha256)
+                stored, change = uow.assets.add(record)
+                uow.audited(actor.username, "asset.import", change)
+        except DuplicateAssetError:
+            # Another process imported the same bytes meanwhile; its file and record stand.
+            existing = self.find_by_sha(inspected.sha256)
             if existing is None:
                 raise
             return ImportResult(path=path, duplicate_of=existing)
-        return ImportResult(path=path, asset=info)
-
-    def _by_sha(self, sha256: str) -> AssetInfo | None:
-        with self._db.session() as session:
-            row = session.exec(select(AudioAsset).where(AudioAsset.sha256 == sha256)).first()
-            return AssetInfo.of(row) if row else None
+        return ImportResult(path=path, asset=AssetInfo.of(stored))
 
     def find_by_sha(self, sha256: str) -> AssetInfo | None:
         """The asset holding exactly these bytes, if any."""
-        return self._by_sha(sha256)
+        with self._store.transaction() as uow:
+            found = uow.assets.by_sha(sha256)
+        return AssetInfo.of(found) if found is not None else None
 
     def get(self, asset_id: int) -> AssetInfo:
         """One asset.
@@ -429,11 +483,8 @@ class LibraryService:
         Raises:
             NotFoundError: no asset has that id.
         """
-        with self._db.session() as session:
-            row = session.get(AudioAsset, asset_id)
-            if row is None:
-                raise NotFoundError(f"Không có tệp âm thanh số {asset_id} trong thư viện.")
-            return AssetInfo.of(row)
+        with self._store.transaction() as uow:
+            return AssetInfo.of(_asset(uow, asset_id))
 
     def list(
         self,
@@ -443,14 +494,9 @@ class LibraryService:
         search: str | None = None,
     ) -> list[AssetInfo]:
         """Assets, newest first, filtered by category, language and words of the title (accents optional)."""
-        with self._db.session() as session:
-            query = select(AudioAsset)
-            if category is not None:
-                query = query.where(AudioAsset.category == category)
-            if language is not None:
-                query = query.where(AudioAsset.language == language.strip())
-            rows: Iterable[AudioAsset] = session.exec(query.order_by(AudioAsset.id.desc()))  # type: ignore[union-attr]
-            assets = [AssetInfo.of(row) for row in rows]
+        with self._store.transaction() as uow:
+            found = uow.assets.all(category=category, language=language.strip() if language is not None else None)
+        assets = [AssetInfo.of(asset) for asset in found]
         if search:
             words = fold(search).split()
             assets = [a for a in assets if all(word in fold(a.title) for word in words)]
@@ -475,23 +521,19 @@ class LibraryService:
         self._accounts.require(actor, Permission.EDIT_CONTENT)
         new_title = _clean_title(title) if title is not None else None
         new_language = validate_language(language) if language is not None else None
-        with self._db.session() as session:
-            row = session.get(AudioAsset, asset_id)
-            if row is None:
-                raise NotFoundError(f"Không có tệp âm thanh số {asset_id} trong thư viện.")
-            before = audit.snapshot(row)
-            if new_title is not None:
-                row.title = new_title
-            if category is not None:
-                row.category = category
-            if new_language is not None:
-                row.language = new_language
-            session.add(row)
-            session.flush()
-            after = audit.snapshot(row)
-            if after != before:
-                self._record(session, actor, "asset.edit", row, before=before, after=after)
-            return AssetInfo.of(row)
+        with self._store.transaction() as uow:
+            old = _asset(uow, asset_id)
+            new = replace(
+                old,
+                title=new_title if new_title is not None else old.title,
+                category=category if category is not None else old.category,
+                language=new_language if new_language is not None else old.language,
+            )
+            change = uow.assets.put(new)
+            assert change is not None, "the asset was read in this transaction"
+            if change.after != change.before:
+                uow.audited(actor.username, "asset.edit", change)
+        return AssetInfo.of(new)
 
     def delete(self, actor: Actor, asset_id: int) -> AssetInfo:
         """Remove an asset no programme, announcement or fallback uses, and then its file.
@@ -502,64 +544,40 @@ class LibraryService:
             LibraryError: something still uses it (the message says what); nothing is changed.
         """
         self._accounts.require(actor, Permission.EDIT_CONTENT)
-        with self._db.session() as session:
-            row = session.get(AudioAsset, asset_id)
-            if row is None:
-                raise NotFoundError(f"Không có tệp âm thanh số {asset_id} trong thư viện.")
-            users = [
-                f"chương trình «{title}»"
-                for title in session.exec(
-                    select(Programme.title)
-                    .join(ProgrammeItem, col(ProgrammeItem.programme_id) == col(Programme.id))
-                    .where(ProgrammeItem.asset_id == asset_id)
-                    .distinct()
-                )
-            ]
-            users += [
-                f"mục dự phòng của chương trình «{title}»"
-                for title in session.exec(select(Programme.title).where(Programme.fallback_asset_id == asset_id))
-            ]
-            users += [
-                f"thông báo «{title}»"
-                for title in session.exec(select(Announcement.title).where(Announcement.asset_id == asset_id))
-            ]
+        with self._store.transaction() as uow:
+            info = AssetInfo.of(_asset(uow, asset_id))
+            users = uow.assets.users(asset_id)
             if users:
                 raise LibraryError(
-                    f"Không xóa được tệp số {asset_id} «{row.title}» vì đang được dùng trong: {'; '.join(users)}. "
+                    f"Không xóa được tệp số {asset_id} «{info.title}» vì đang được dùng trong: {_describe(users)}. "
                     "Hãy bỏ tệp khỏi những nơi đó trước."
                 )
-            info = AssetInfo.of(row)
-            self._record(session, actor, "asset.delete", row, before=audit.snapshot(row), after=None)
-            session.delete(row)
-        # The row is gone (committed); a file left behind by a failing disk is harmless and named by its content.
+            change = uow.assets.remove(asset_id)
+            assert change is not None, "the asset was read in this transaction"
+            uow.audited(actor.username, "asset.delete", change)
+        # The record is gone (committed); a file left behind by a failing disk is harmless and named by its content.
         with contextlib.suppress(OSError):
             (self._locations.media_dir / info.path).unlink(missing_ok=True)
         return info
 
-    def _record(
-        self,
-        session: Session,
-        actor: Actor,
-        action: str,
-        row: AudioAsset,
-        *,
-        before: dict[str, Any] | None,
-        after: dict[str, Any] | None,
-    ) -> None:
-        audit.record(
-            session,
-            at=self._clock.now(),
-            actor=actor.username,
-            action=action,
-            entity="audio_asset",
-            entity_id=row.id,
-            before=before,
-            after=after,
-        )
-
     def absolute_path(self, asset: AssetInfo) -> Path:
         """Where an asset's file is on disk."""
         return self._locations.media_dir / asset.path
+
+
+def _asset(uow: UnitOfWork, asset_id: int) -> AssetRecord:
+    found = uow.assets.get(asset_id)
+    if found is None:
+        raise NotFoundError(f"Không có tệp âm thanh số {asset_id} trong thư viện.")
+    return found
+
+
+def _describe(users: AssetUsers) -> str:
+    """What uses an asset, in Vietnamese, as the refusal to delete it names it."""
+    parts = [f"chương trình «{title}»" for title in users.programmes]
+    parts += [f"mục dự phòng của chương trình «{title}»" for title in users.fallbacks]
+    parts += [f"thông báo «{title}»" for title in users.announcements]
+    return "; ".join(parts)
 
 
 __all__ = [
@@ -572,5 +590,6 @@ __all__ = [
     "MediaStaging",
     "fold",
     "inspect_audio",
+    "inspect_with",
     "validate_language",
 ]

@@ -12,18 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlmodel import Session, col, select
-
-from truyenthanh.adapters import ffmpeg, files
-from truyenthanh.adapters.db import database
-from truyenthanh.adapters.db.models import Announcement, AudioAsset, Programme, ProgrammeItem
 from truyenthanh.config import Settings
 from truyenthanh.domain.approval import AirCheck, ItemState, air_check
+from truyenthanh.domain.content import AnnouncementRef, AssetRecord, ItemRecord, Rundown
 from truyenthanh.domain.enums import Category, ItemKind
 from truyenthanh.domain.playout import PlayItem
 from truyenthanh.domain.tunes import TUNES
 from truyenthanh.errors import AudioError, NotFoundError
 from truyenthanh.locations import Locations
+from truyenthanh.services.media import MediaTools
+from truyenthanh.services.unit_of_work import Store, UnitOfWork
 
 FILLER_TUNE = "filler"
 
@@ -65,56 +63,40 @@ class AiringPlan:
     not rendered yet count as zero), the same figure as :func:`~truyenthanh.services.scheduling.programme_duration`."""
 
 
-@dataclass
-class _ProgrammeRows:
-    """A programme's rows, read once: its items, their announcements and every asset they name."""
+@dataclass(frozen=True)
+class _LoadedRundown:
+    """A programme's rundown, read once with the announcements its items read and every asset they name."""
 
-    programme: Programme
-    items: list[ProgrammeItem]
-    announcements: dict[int, Announcement | None]
-    assets: dict[int, AudioAsset]
+    rundown: Rundown
+    announcements: dict[int, AnnouncementRef]
+    assets: dict[int, AssetRecord]
 
     @classmethod
-    def load(cls, session: Session, programme_id: int) -> _ProgrammeRows:
-        """Read them in ``session``.
+    def load(cls, uow: UnitOfWork, programme_id: int) -> _LoadedRundown:
+        """Read them in ``uow`` (three queries after the rundown).
 
         Raises:
             NotFoundError: no programme has this id.
         """
-        programme = session.get(Programme, programme_id)
-        if programme is None:
+        rundown = uow.programmes.get(programme_id)
+        if rundown is None:
             raise NotFoundError(f"Không có chương trình số {programme_id}.")
-        rows = list(
-            session.exec(
-                select(ProgrammeItem)
-                .where(ProgrammeItem.programme_id == programme_id)
-                .order_by(col(ProgrammeItem.position))
-            ).all()
-        )
-        asset_ids = {row.asset_id for row in rows if row.asset_id is not None}
-        announcements = {
-            row.announcement_id: session.get(Announcement, row.announcement_id)
-            for row in rows
-            if row.announcement_id is not None
-        }
-        asset_ids |= {a.asset_id for a in announcements.values() if a is not None and a.asset_id is not None}
-        if programme.fallback_asset_id is not None:
-            asset_ids.add(programme.fallback_asset_id)
-        assets = {
-            asset.id: asset
-            for asset in session.exec(select(AudioAsset).where(col(AudioAsset.id).in_(asset_ids))).all()
-            if asset.id is not None
-        }
-        return cls(programme=programme, items=rows, announcements=announcements, assets=assets)
+        items = rundown.items
+        announcements = uow.announcements.many(i.announcement_id for i in items if i.announcement_id is not None)
+        asset_ids = {i.asset_id for i in items if i.asset_id is not None}
+        asset_ids |= {a.asset_id for a in announcements.values() if a.asset_id is not None}
+        if rundown.programme.fallback_asset_id is not None:
+            asset_ids.add(rundown.programme.fallback_asset_id)
+        return cls(rundown=rundown, announcements=announcements, assets=uow.assets.many(asset_ids))
 
-    def announcement(self, row: ProgrammeItem) -> Announcement | None:
+    def announcement(self, item: ItemRecord) -> AnnouncementRef | None:
         """The announcement an item reads, if any."""
-        return self.announcements.get(row.announcement_id) if row.announcement_id is not None else None
+        return self.announcements.get(item.announcement_id) if item.announcement_id is not None else None
 
-    def asset(self, row: ProgrammeItem) -> AudioAsset | None:
+    def asset(self, item: ItemRecord) -> AssetRecord | None:
         """The audio an item plays: its own asset, else its announcement's rendering."""
-        asset_id = row.asset_id
-        announcement = self.announcement(row)
+        asset_id = item.asset_id
+        announcement = self.announcement(item)
         if asset_id is None and announcement is not None:
             asset_id = announcement.asset_id
         return self.assets.get(asset_id) if asset_id is not None else None
@@ -122,28 +104,35 @@ class _ProgrammeRows:
     def duration_s(self) -> float:
         """The programme's planned length (see :attr:`AiringPlan.duration_s`)."""
         total = 0.0
-        for index, row in enumerate(self.items):
-            length = row.duration_s
-            if length is None and row.asset_id is not None:
-                asset = self.assets.get(row.asset_id)
+        for index, item in enumerate(self.rundown.items):
+            length = item.duration_s
+            if length is None and item.asset_id is not None:
+                asset = self.assets.get(item.asset_id)
                 length = asset.duration_s if asset else 0.0
-            announcement = self.announcement(row)
+            announcement = self.announcement(item)
             if length is None and announcement is not None:
                 asset = self.assets.get(announcement.asset_id) if announcement.asset_id is not None else None
                 length = asset.duration_s if asset else 0.0
-            total += (length or 0.0) - (row.crossfade_s if index else 0.0)
+            total += (length or 0.0) - (item.crossfade_s if index else 0.0)
         return max(0.0, total)
 
 
 class PlayoutService:
     """Builds play items from programmes, library assets and loose files."""
 
-    def __init__(self, *, settings: Settings, locations: Locations, db: database.Database) -> None:
+    def __init__(self, *, settings: Settings, locations: Locations, store: Store, media: MediaTools) -> None:
+        """Args:
+        settings: the station's loudness target and true-peak ceiling.
+        locations: where the media and cache folders are.
+        store: where programmes and assets are kept.
+        media: measuring, probing and hashing files, rendering the filler tune.
+        """
         self._settings = settings
         self._locations = locations
-        self._db = db
+        self._store = store
+        self._media = media
 
-    def _gain(self, asset: AudioAsset | None, item_gain_db: float = 0.0) -> float:
+    def _gain(self, asset: AssetRecord | None, item_gain_db: float = 0.0) -> float:
         return normalising_gain(
             loudness_lufs=asset.loudness_lufs if asset else None,
             true_peak_dbtp=asset.true_peak_dbtp if asset else None,
@@ -152,7 +141,7 @@ class PlayoutService:
             item_gain_db=item_gain_db,
         )
 
-    def asset_item(self, asset: AudioAsset, *, key: str | None = None, kind: ItemKind = ItemKind.AUDIO) -> PlayItem:
+    def asset_item(self, asset: AssetRecord, *, key: str | None = None, kind: ItemKind = ItemKind.AUDIO) -> PlayItem:
         """A library asset played whole at the station's loudness."""
         return PlayItem(
             key=key or f"asset:{asset.id}",
@@ -160,6 +149,7 @@ class PlayoutService:
             kind=kind,
             source=self._locations.media_dir / asset.path,
             gain_db=self._gain(asset),
+            expected_s=asset.duration_s or None,
         )
 
     def programme_items(self, programme_id: int) -> list[PlayItem]:
@@ -168,54 +158,52 @@ class PlayoutService:
         Raises:
             NotFoundError: no programme has this id.
         """
-        with self._db.session() as session:
-            rows = _ProgrammeRows.load(session, programme_id)
-        return self._play_items(rows)
+        with self._store.transaction() as uow:
+            loaded = _LoadedRundown.load(uow, programme_id)
+        return self._play_items(loaded)
 
     def plan_airing(self, programme_id: int) -> AiringPlan:
-        """Everything the daemon needs at the hand-over of one airing, read in a single database session: the
+        """Everything the daemon needs at the hand-over of one airing, read in a single transaction: the
         programme, its play items, the approval gate and its planned length.
 
         Raises:
             NotFoundError: no programme has this id.
         """
-        with self._db.session() as session:
-            rows = _ProgrammeRows.load(session, programme_id)
-            statuses = {
-                ident: announcement.status for ident, announcement in rows.announcements.items() if announcement
-            }
-        programme = rows.programme
+        with self._store.transaction() as uow:
+            loaded = _LoadedRundown.load(uow, programme_id)
+        programme = loaded.rundown.programme
         states = [
             ItemState(
-                item_id=row.id or 0,
-                position=row.position,
-                title=row.title or (announcement.title if (announcement := rows.announcement(row)) else ""),
-                announcement_id=row.announcement_id,
-                announcement_status=statuses.get(row.announcement_id) if row.announcement_id is not None else None,
+                item_id=item.id or 0,
+                position=item.position,
+                title=item.title or (announcement.title if announcement else ""),
+                announcement_id=item.announcement_id,
+                announcement_status=announcement.status if announcement else None,
             )
-            for row in rows.items
+            for item in loaded.rundown.items
+            for announcement in [loaded.announcement(item)]
         ]
         check = air_check(programme_id, programme.title, programme.status, programme.approved_by, states)
         return AiringPlan(
             title=programme.title,
             category=programme.category,
             language=programme.language,
-            items=self._play_items(rows),
+            items=self._play_items(loaded),
             check=check,
-            duration_s=rows.duration_s(),
+            duration_s=loaded.duration_s(),
         )
 
-    def _play_items(self, rows: _ProgrammeRows) -> list[PlayItem]:
-        """Play items for a programme's loaded rows."""
-        programme_id = rows.programme.id
+    def _play_items(self, loaded: _LoadedRundown) -> list[PlayItem]:
+        """Play items for a programme's loaded rundown."""
+        programme_id = loaded.rundown.id
         fallback = None
-        fallback_asset = rows.assets.get(rows.programme.fallback_asset_id or -1)
+        fallback_asset = loaded.assets.get(loaded.rundown.programme.fallback_asset_id or -1)
         if fallback_asset is not None:
             fallback = self.asset_item(fallback_asset, key=f"programme:{programme_id}/fallback")
         items = []
-        for row in rows.items:
-            announcement = rows.announcement(row)
-            asset = rows.asset(row)
+        for row in loaded.rundown.items:
+            announcement = loaded.announcement(row)
+            asset = loaded.asset(row)
             title = row.title or (asset.title if asset else "") or (announcement.title if announcement else "")
             items.append(
                 PlayItem(
@@ -230,6 +218,7 @@ class PlayoutService:
                     fade_out_s=row.fade_out_s,
                     crossfade_s=row.crossfade_s,
                     fallback=fallback,
+                    expected_s=asset.duration_s or None if asset else None,
                 )
             )
         return items
@@ -245,13 +234,13 @@ class PlayoutService:
         for index, path in enumerate(paths):
             if not path.is_file():
                 raise AudioError(f"Không tìm thấy tệp {path}.")
-            digest = files.sha256_file(path)
-            with self._db.session() as session:
-                asset = session.exec(select(AudioAsset).where(AudioAsset.sha256 == digest)).first()
+            digest = self._media.sha256_file(path)
+            with self._store.transaction() as uow:
+                asset = uow.assets.by_sha(digest)
             if asset is not None and asset.loudness_lufs is not None:
                 gain = self._gain(asset)
             else:
-                loudness = ffmpeg.measure_loudness(path)
+                loudness = self._media.measure_loudness(path)
                 gain = normalising_gain(
                     loudness_lufs=loudness.integrated_lufs,
                     true_peak_dbtp=loudness.true_peak_dbtp,
@@ -272,7 +261,7 @@ class PlayoutService:
                 total += item.duration_s
             elif item.source is not None:
                 try:
-                    total += max(0.0, ffmpeg.probe(item.source).duration_s - item.start_offset_s)
+                    total += max(0.0, self._media.probe(item.source).duration_s - item.start_offset_s)
                 except AudioError:
                     continue
         return total
@@ -286,8 +275,8 @@ class PlayoutService:
         tune = TUNES[FILLER_TUNE]
         target = self._locations.cache_dir / "tunes" / f"{FILLER_TUNE}.wav"
         if not target.is_file():
-            ffmpeg.render_tune(tune, target)
-        loudness = ffmpeg.measure_loudness(target)
+            self._media.render_tune(tune, target)
+        loudness = self._media.measure_loudness(target)
         gain = normalising_gain(
             loudness_lufs=loudness.integrated_lufs,
             true_peak_dbtp=loudness.true_peak_dbtp,

@@ -3,24 +3,18 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, col, func, select
-
-from truyenthanh.adapters.db.database import Database
-from truyenthanh.adapters.db.models import Announcement, AudioAsset, Programme, ProgrammeItem, Schedule, Station
+from truyenthanh.config import Settings
 from truyenthanh.domain.accounts import Actor, Permission
+from truyenthanh.domain.content import AnnouncementRef, AssetRecord, ItemRecord, ProgrammeRecord, Rundown
 from truyenthanh.domain.enums import Category, ContentStatus, ItemKind, Priority
-from truyenthanh.domain.station import StationRules
 from truyenthanh.errors import NotFoundError, ProgrammeError
-from truyenthanh.services import audit
 from truyenthanh.services.accounts import AccountService
-from truyenthanh.services.approvals import ApprovalService
 from truyenthanh.services.ports import Clock
+from truyenthanh.services.unit_of_work import Store, UnitOfWork
 
 MAX_TITLE = 300
 
@@ -109,74 +103,54 @@ class ProgrammeService:
     """Creates programmes and edits their items; every change is one transaction.
 
     Every change is authorised (``edit_content``) and audited with the programme and its items before and
-    after, in the same transaction; changing an approved programme sends it back for approval
-    (:meth:`ApprovalService.reset_approval`), so changed content never airs on an old approval.
+    after, in the same transaction; changing an approved programme sends it back for approval (audited as
+    ``programme.reset``, as :meth:`ApprovalService.reset_approval` does), so changed content never airs on an
+    old approval.
     """
 
-    def __init__(self, *, db: Database, clock: Clock, accounts: AccountService, approvals: ApprovalService) -> None:
-        self._db = db
+    def __init__(self, *, settings: Settings, store: Store, clock: Clock, accounts: AccountService) -> None:
+        """Args:
+        settings: the station's settings (its time zone places a programme's first airing in a session).
+        store: where programmes, assets and announcements are kept.
+        clock: the time of new programmes.
+        accounts: who may change content.
+        """
+        self._settings = settings
+        self._store = store
         self._clock = clock
         self._accounts = accounts
-        self._approvals = approvals
 
-    @contextmanager
-    def _editing(self, actor: Actor, programme_id: int) -> Iterator[tuple[Session, Programme]]:
-        """A session changing one programme: checks the right first; on success records the change (if any)
-        with the programme and items before and after, and sends approved content back for approval."""
+    def _edit(self, actor: Actor, programme_id: int, edit: Callable[[UnitOfWork, Rundown], Rundown]) -> ProgrammeDetail:
+        """Change one programme in one transaction: checks the right first; records the change (if any) with
+        the programme and items before and after, and sends approved content back for approval."""
         self._accounts.require(actor, Permission.EDIT_CONTENT)
-        with self._db.session() as session:
-            programme = _programme(session, programme_id)
-            before = audit.programme_snapshot(session, programme)
-            yield session, programme
-            session.flush()
-            after = audit.programme_snapshot(session, programme)
-            if after == before:
-                return
-            audit.record(
-                session,
-                at=self._clock.now(),
-                actor=actor.username,
-                action="programme.edit",
-                entity="programme",
-                entity_id=programme_id,
-                before=before,
-                after=after,
-            )
-            self._approvals.reset_approval(session, actor, programme)
+        with self._store.transaction() as uow:
+            changed = edit(uow, _rundown(uow, programme_id))
+            change = uow.programmes.put(changed)
+            assert change is not None, "the programme was read in this transaction"
+            if change.after != change.before:
+                uow.audited(actor.username, "programme.edit", change)
+                _send_back(uow, actor, changed.programme)
+            return _detail(uow, programme_id, self._settings)
 
     def list(self, *, search: str | None = None) -> list[ProgrammeSummary]:
         """Programmes, newest first, with their item count and total length; ``search`` matches the title."""
-        with self._db.session() as session:
-            query = select(Programme).order_by(col(Programme.id).desc())
-            programmes = session.exec(query).all()
-            totals = _totals(session)
+        with self._store.transaction() as uow:
+            rundowns = uow.programmes.all()
+            assets = uow.assets.many(item.asset_id for r in rundowns for item in r.items if item.asset_id is not None)
         wanted = (search or "").casefold().strip()
-        return [
-            ProgrammeSummary(
-                id=p.id,
-                title=p.title,
-                category=p.category,
-                priority=p.priority,
-                status=p.status,
-                items=totals.get(p.id, (0, 0.0))[0],
-                total_s=totals.get(p.id, (0, 0.0))[1],
-            )
-            for p in programmes
-            if p.id is not None and wanted in p.title.casefold()
-        ]
+        return [_summary(rundown, assets) for rundown in rundowns if wanted in rundown.programme.title.casefold()]
 
     def choices(self) -> ItemChoices:
         """Audio assets and announcements that items can refer to, by title."""
-        with self._db.session() as session:
-            assets = session.exec(select(AudioAsset).order_by(col(AudioAsset.title))).all()
-            announcements = session.exec(select(Announcement).order_by(col(Announcement.id).desc())).all()
-            rendered = {a.id: a.duration_s for a in assets}
-            return ItemChoices(
-                assets=tuple(Choice(a.id, a.title, a.duration_s) for a in assets if a.id is not None),
-                announcements=tuple(
-                    Choice(a.id, a.title, rendered.get(a.asset_id)) for a in announcements if a.id is not None
-                ),
-            )
+        with self._store.transaction() as uow:
+            assets = uow.assets.by_title()
+            announcements = uow.announcements.all()
+        rendered = {a.id: a.duration_s for a in assets}
+        return ItemChoices(
+            assets=tuple(Choice(a.id, a.title, a.duration_s) for a in assets if a.id is not None),
+            announcements=tuple(Choice(a.id, a.title, rendered.get(a.asset_id)) for a in announcements),
+        )
 
     def get(self, programme_id: int) -> ProgrammeDetail:
         """One programme with its items.
@@ -184,8 +158,8 @@ class ProgrammeService:
         Raises:
             NotFoundError: no programme has that id.
         """
-        with self._db.session() as session:
-            return _detail(session, programme_id)
+        with self._store.transaction() as uow:
+            return _detail(uow, programme_id, self._settings)
 
     def create(
         self,
@@ -202,25 +176,18 @@ class ProgrammeService:
             ProgrammeError: the title is empty or too long.
         """
         self._accounts.require(actor, Permission.EDIT_CONTENT)
-        cleaned = _clean_title(title)
-        now = self._clock.now()
-        with self._db.session() as session:
-            programme = Programme(
-                title=cleaned, category=category, priority=priority, created_by=actor.username, created_at=now
-            )
-            session.add(programme)
-            session.flush()
-            assert programme.id is not None
-            audit.record(
-                session,
-                at=now,
-                actor=actor.username,
-                action="programme.add",
-                entity="programme",
-                entity_id=programme.id,
-                after=audit.programme_snapshot(session, programme),
-            )
-            return _detail(session, programme.id)
+        record = ProgrammeRecord(
+            title=_clean_title(title),
+            category=category,
+            priority=priority,
+            created_by=actor.username,
+            created_at=self._clock.now(),
+        )
+        with self._store.transaction() as uow:
+            change = uow.programmes.add(record)
+            uow.audited(actor.username, "programme.add", change)
+            assert isinstance(change.entity_id, int)
+            return _detail(uow, change.entity_id, self._settings)
 
     def update(
         self,
@@ -239,12 +206,15 @@ class ProgrammeService:
             ProgrammeError: the new title is empty or too long.
         """
         cleaned = _clean_title(title) if title is not None else None
-        with self._editing(actor, programme_id) as (session, programme):
-            programme.title = cleaned or programme.title
-            programme.category = category or programme.category
-            programme.priority = priority or programme.priority
-            session.add(programme)
-        return self.get(programme_id)
+
+        def edit(_: UnitOfWork, rundown: Rundown) -> Rundown:
+            old = rundown.programme
+            values = replace(
+                old, title=cleaned or old.title, category=category or old.category, priority=priority or old.priority
+            )
+            return replace(rundown, programme=values)
+
+        return self._edit(actor, programme_id, edit)
 
     def delete(self, actor: Actor, programme_id: int) -> ProgrammeSummary:
         """Delete a programme that no schedule uses, with its items (the broadcast log keeps its history).
@@ -255,39 +225,26 @@ class ProgrammeService:
             ProgrammeError: schedules still air it (the message names them); nothing is changed.
         """
         self._accounts.require(actor, Permission.EDIT_CONTENT)
-        with self._db.session() as session:
-            programme = _programme(session, programme_id)
-            schedules = session.exec(select(Schedule.id).where(Schedule.programme_id == programme_id)).all()
+        with self._store.transaction() as uow:
+            detail = _detail(uow, programme_id, self._settings)
+            schedules = [ident for ident, _ in uow.programmes.schedules(programme_id)]
             if schedules:
                 raise ProgrammeError(
-                    f"Không xóa được chương trình số {programme_id} «{programme.title}» vì còn lịch phát số "
+                    f"Không xóa được chương trình số {programme_id} «{detail.title}» vì còn lịch phát số "
                     f"{', '.join(map(str, schedules))}: hãy xóa các lịch đó trước."
                 )
-            before = audit.programme_snapshot(session, programme)
-            detail = _detail(session, programme_id)
-            summary = ProgrammeSummary(
-                id=detail.id,
-                title=detail.title,
-                category=detail.category,
-                priority=detail.priority,
-                status=detail.status,
-                items=len(detail.items),
-                total_s=detail.total_s,
-            )
-            for item in _items(session, programme_id):
-                session.delete(item)
-            session.flush()
-            session.delete(programme)
-            audit.record(
-                session,
-                at=self._clock.now(),
-                actor=actor.username,
-                action="programme.delete",
-                entity="programme",
-                entity_id=programme_id,
-                before=before,
-            )
-        return summary
+            change = uow.programmes.remove(programme_id)
+            assert change is not None, "the programme was read in this transaction"
+            uow.audited(actor.username, "programme.delete", change)
+        return ProgrammeSummary(
+            id=detail.id,
+            title=detail.title,
+            category=detail.category,
+            priority=detail.priority,
+            status=detail.status,
+            items=len(detail.items),
+            total_s=detail.total_s,
+        )
 
     def add_item(
         self,
@@ -311,48 +268,20 @@ class ProgrammeService:
             NotFoundError: the programme, asset or announcement does not exist.
             ProgrammeError: what the item kind needs is missing or wrong.
         """
-        with self._editing(actor, programme_id) as (session, _):
-            item_title = title.strip()
-            if kind in (ItemKind.AUDIO, ItemKind.JINGLE):
-                if asset_id is None:
-                    raise ProgrammeError(f"Mục «{kind.label}» cần chọn một tệp âm thanh trong thư viện.")
-                asset = session.get(AudioAsset, asset_id)
-                if asset is None:
-                    raise NotFoundError(f"Không có tệp âm thanh số {asset_id} trong thư viện.")
-                item_title = item_title or asset.title
-            elif kind is ItemKind.ANNOUNCEMENT:
-                if announcement_id is None:
-                    raise ProgrammeError("Mục «Thông báo» cần chọn một thông báo.")
-                announcement = session.get(Announcement, announcement_id)
-                if announcement is None:
-                    raise NotFoundError(f"Không có thông báo số {announcement_id}.")
-                item_title = item_title or announcement.title
-            else:
-                if duration_s is None or duration_s <= 0:
-                    raise ProgrammeError(f"Mục «{kind.label}» cần độ dài lớn hơn 0 giây.")
-                if kind is ItemKind.RELAY:
-                    if not relay_url or not relay_url.strip().startswith(("http://", "https://")):
-                        raise ProgrammeError(
-                            f"Địa chỉ tiếp sóng «{relay_url or ''}» không hợp lệ; cần bắt đầu bằng http:// hoặc https://."
-                        )
-                    relay_url = relay_url.strip()
-                item_title = item_title or kind.label
-            position = session.exec(
-                select(func.count()).select_from(ProgrammeItem).where(ProgrammeItem.programme_id == programme_id)
-            ).one()
-            session.add(
-                ProgrammeItem(
-                    programme_id=programme_id,
-                    position=int(position),
-                    kind=kind,
-                    title=item_title,
-                    asset_id=asset_id if kind in (ItemKind.AUDIO, ItemKind.JINGLE) else None,
-                    announcement_id=announcement_id if kind is ItemKind.ANNOUNCEMENT else None,
-                    relay_url=relay_url if kind is ItemKind.RELAY else None,
-                    duration_s=duration_s if kind in (ItemKind.SILENCE, ItemKind.RELAY) else None,
-                )
+
+        def edit(uow: UnitOfWork, rundown: Rundown) -> Rundown:
+            item = _new_item(
+                uow,
+                kind,
+                title=title.strip(),
+                asset_id=asset_id,
+                announcement_id=announcement_id,
+                relay_url=relay_url,
+                duration_s=duration_s,
             )
-        return self.get(programme_id)
+            return replace(rundown, items=(*rundown.items, item))
+
+        return self._edit(actor, programme_id, edit)
 
     def move_item(self, actor: Actor, programme_id: int, position: int, offset: int) -> ProgrammeDetail:
         """Move the item at ``position`` up (negative ``offset``) or down; stops at either end.
@@ -361,15 +290,15 @@ class ProgrammeService:
             PermissionDeniedError: ``actor`` may not edit content.
             NotFoundError: the programme or the item does not exist.
         """
-        with self._editing(actor, programme_id) as (session, _):
-            items = _items(session, programme_id)
-            if not 0 <= position < len(items):
-                raise NotFoundError(f"Chương trình số {programme_id} không có mục thứ {position + 1}.")
-            target = max(0, min(len(items) - 1, position + offset))
-            order = list(items)
+
+        def edit(_: UnitOfWork, rundown: Rundown) -> Rundown:
+            order = list(rundown.items)
+            _check_position(rundown, position)
+            target = max(0, min(len(order) - 1, position + offset))
             order.insert(target, order.pop(position))
-            _renumber(session, order)
-        return self.get(programme_id)
+            return replace(rundown, items=tuple(order))
+
+        return self._edit(actor, programme_id, edit)
 
     def remove_item(self, actor: Actor, programme_id: int, position: int) -> ProgrammeDetail:
         """Remove the item at ``position``; the ones after it move up.
@@ -378,117 +307,144 @@ class ProgrammeService:
             PermissionDeniedError: ``actor`` may not edit content.
             NotFoundError: the programme or the item does not exist.
         """
-        with self._editing(actor, programme_id) as (session, _):
-            items = _items(session, programme_id)
-            if not 0 <= position < len(items):
-                raise NotFoundError(f"Chương trình số {programme_id} không có mục thứ {position + 1}.")
-            session.delete(items[position])
-            session.flush()
-            _renumber(session, [item for index, item in enumerate(items) if index != position])
-        return self.get(programme_id)
+
+        def edit(_: UnitOfWork, rundown: Rundown) -> Rundown:
+            _check_position(rundown, position)
+            return replace(rundown, items=tuple(i for index, i in enumerate(rundown.items) if index != position))
+
+        return self._edit(actor, programme_id, edit)
 
 
-def _programme(session: Session, programme_id: int) -> Programme:
-    programme = session.get(Programme, programme_id)
-    if programme is None:
+def _rundown(uow: UnitOfWork, programme_id: int) -> Rundown:
+    rundown = uow.programmes.get(programme_id)
+    if rundown is None:
         raise NotFoundError(f"Không có chương trình số {programme_id}.")
-    return programme
+    return rundown
 
 
-def _items(session: Session, programme_id: int) -> list[ProgrammeItem]:
-    _programme(session, programme_id)
-    return list(
-        session.exec(
-            select(ProgrammeItem)
-            .where(ProgrammeItem.programme_id == programme_id)
-            .order_by(col(ProgrammeItem.position))
-        ).all()
+def _check_position(rundown: Rundown, position: int) -> None:
+    if not 0 <= position < len(rundown.items):
+        raise NotFoundError(f"Chương trình số {rundown.id} không có mục thứ {position + 1}.")
+
+
+def _send_back(uow: UnitOfWork, actor: Actor, programme: ProgrammeRecord) -> None:
+    """Send a changed programme back for approval: approved (or aired) content goes back to waiting with its
+    approval cleared, and ``actor`` counts as the one who sent it; a draft or rejected programme stays."""
+    if programme.status in (ContentStatus.DRAFT, ContentStatus.REJECTED) or programme.id is None:
+        return
+    change = uow.programmes.set_status(
+        programme.id,
+        ContentStatus.WAITING,
+        approved_by=None,
+        approved_at=None,
+        rejected_reason=programme.rejected_reason,
     )
+    if change is not None:
+        uow.audited(actor.username, "programme.reset", change)
 
 
-def _renumber(session: Session, order: list[ProgrammeItem]) -> None:
-    # Positions are unique per programme: park every item on a negative position first, then number them.
-    for index, item in enumerate(order):
-        item.position = -1 - index
-        session.add(item)
-    session.flush()
-    for index, item in enumerate(order):
-        item.position = index
-        session.add(item)
-    session.flush()
+def _new_item(
+    uow: UnitOfWork,
+    kind: ItemKind,
+    *,
+    title: str,
+    asset_id: int | None,
+    announcement_id: int | None,
+    relay_url: str | None,
+    duration_s: float | None,
+) -> ItemRecord:
+    """A new item of ``kind``, checked: what the kind needs is there and what it names exists."""
+    if kind in (ItemKind.AUDIO, ItemKind.JINGLE):
+        if asset_id is None:
+            raise ProgrammeError(f"Mục «{kind.label}» cần chọn một tệp âm thanh trong thư viện.")
+        asset = uow.assets.get(asset_id)
+        if asset is None:
+            raise NotFoundError(f"Không có tệp âm thanh số {asset_id} trong thư viện.")
+        return ItemRecord(kind=kind, title=title or asset.title, asset_id=asset_id)
+    if kind is ItemKind.ANNOUNCEMENT:
+        if announcement_id is None:
+            raise ProgrammeError("Mục «Thông báo» cần chọn một thông báo.")
+        announcement = uow.announcements.get(announcement_id)
+        if announcement is None:
+            raise NotFoundError(f"Không có thông báo số {announcement_id}.")
+        return ItemRecord(kind=kind, title=title or announcement.title, announcement_id=announcement_id)
+    if duration_s is None or duration_s <= 0:
+        raise ProgrammeError(f"Mục «{kind.label}» cần độ dài lớn hơn 0 giây.")
+    if kind is ItemKind.RELAY:
+        if not relay_url or not relay_url.strip().startswith(("http://", "https://")):
+            raise ProgrammeError(
+                f"Địa chỉ tiếp sóng «{relay_url or ''}» không hợp lệ; cần bắt đầu bằng http:// hoặc https://."
+            )
+        return ItemRecord(kind=kind, title=title or kind.label, relay_url=relay_url.strip(), duration_s=duration_s)
+    return ItemRecord(kind=kind, title=title or kind.label, duration_s=duration_s)
 
 
-def _totals(session: Session) -> dict[int, tuple[int, float]]:
-    rows = session.exec(
-        select(ProgrammeItem.programme_id, ProgrammeItem.kind, ProgrammeItem.duration_s, AudioAsset.duration_s).join(
-            AudioAsset, col(AudioAsset.id) == col(ProgrammeItem.asset_id), isouter=True
-        )
-    ).all()
-    totals: dict[int, tuple[int, float]] = {}
-    for programme_id, kind, own, asset in rows:
-        count, seconds = totals.get(programme_id, (0, 0.0))
-        totals[programme_id] = (count + 1, seconds + _length(ItemKind(kind), own, asset))
-    return totals
-
-
-def _length(kind: ItemKind, own: float | None, asset_s: float | None) -> float:
+def _length(kind: ItemKind, own: float | None, asset: AssetRecord | None) -> float:
     if kind in (ItemKind.SILENCE, ItemKind.RELAY):
         return own or 0.0
-    return asset_s or 0.0
+    return asset.duration_s if asset is not None else 0.0
 
 
-def _detail(session: Session, programme_id: int) -> ProgrammeDetail:
-    programme = _programme(session, programme_id)
-    rows = session.exec(
-        select(ProgrammeItem, AudioAsset, Announcement)
-        .join(AudioAsset, col(AudioAsset.id) == col(ProgrammeItem.asset_id), isouter=True)
-        .join(Announcement, col(Announcement.id) == col(ProgrammeItem.announcement_id), isouter=True)
-        .where(ProgrammeItem.programme_id == programme_id)
-        .order_by(col(ProgrammeItem.position))
-    ).all()
-    items = []
-    for item, asset, announcement in rows:
-        assert item.id is not None
-        length = _length(item.kind, item.duration_s, asset.duration_s if asset else None)
-        if item.kind is ItemKind.ANNOUNCEMENT and announcement is not None and announcement.asset_id is not None:
-            rendered = session.get(AudioAsset, announcement.asset_id)
-            length = rendered.duration_s if rendered else 0.0
-        items.append(
-            ItemInfo(
-                id=item.id,
-                position=item.position,
-                kind=item.kind,
-                title=item.title,
-                duration_s=length,
-                asset_id=item.asset_id,
-                announcement_id=item.announcement_id,
-                relay_url=item.relay_url,
-            )
-        )
-    session_name, limit = _session_limit(session, programme_id)
-    assert programme.id is not None
-    return ProgrammeDetail(
-        id=programme.id,
+def _summary(rundown: Rundown, assets: dict[int, AssetRecord]) -> ProgrammeSummary:
+    # As before the repositories: a list counts an announcement item as nothing (its rendering is not looked up).
+    total = sum(_length(i.kind, i.duration_s, assets.get(i.asset_id or -1)) for i in rundown.items)
+    programme = rundown.programme
+    return ProgrammeSummary(
+        id=rundown.id,
         title=programme.title,
         category=programme.category,
         priority=programme.priority,
         status=programme.status,
-        items=tuple(items),
+        items=len(rundown.items),
+        total_s=total,
+    )
+
+
+def _item_info(item: ItemRecord, assets: dict[int, AssetRecord], announcement: AnnouncementRef | None) -> ItemInfo:
+    length = _length(item.kind, item.duration_s, assets.get(item.asset_id or -1))
+    if item.kind is ItemKind.ANNOUNCEMENT and announcement is not None and announcement.asset_id is not None:
+        rendered = assets.get(announcement.asset_id)
+        length = rendered.duration_s if rendered else 0.0
+    assert item.id is not None
+    return ItemInfo(
+        id=item.id,
+        position=item.position,
+        kind=item.kind,
+        title=item.title,
+        duration_s=length,
+        asset_id=item.asset_id,
+        announcement_id=item.announcement_id,
+        relay_url=item.relay_url,
+    )
+
+
+def _detail(uow: UnitOfWork, programme_id: int, settings: Settings) -> ProgrammeDetail:
+    rundown = _rundown(uow, programme_id)
+    announcements = uow.announcements.many(i.announcement_id for i in rundown.items if i.announcement_id is not None)
+    wanted = {i.asset_id for i in rundown.items if i.asset_id is not None}
+    wanted |= {a.asset_id for a in announcements.values() if a.asset_id is not None}
+    assets = uow.assets.many(wanted)
+    items = tuple(_item_info(i, assets, announcements.get(i.announcement_id or -1)) for i in rundown.items)
+    session_name, limit = _session_limit(uow, programme_id, settings)
+    programme = rundown.programme
+    return ProgrammeDetail(
+        id=rundown.id,
+        title=programme.title,
+        category=programme.category,
+        priority=programme.priority,
+        status=programme.status,
+        items=items,
         session_name=session_name,
         limit_s=limit,
     )
 
 
-def _session_limit(session: Session, programme_id: int) -> tuple[str | None, float | None]:
-    station = session.exec(select(Station)).first()
-    schedule = session.exec(
-        select(Schedule).where(Schedule.programme_id == programme_id).order_by(col(Schedule.id))
-    ).first()
-    if station is None or schedule is None:
+def _session_limit(uow: UnitOfWork, programme_id: int, settings: Settings) -> tuple[str | None, float | None]:
+    """The session the programme's first schedule starts in, and its maximum airtime in seconds."""
+    airings = uow.programmes.schedules(programme_id)
+    if not airings or uow.station.identity() is None:
         return None, None
-
-    local = schedule.start_at.astimezone(ZoneInfo(station.timezone))
-    rule = StationRules.from_json(station.rules).session_at(local)
+    rule = uow.station.rules().session_at(airings[0][1].astimezone(settings.zone))
     if rule is None:
         return None, None
     return rule.name, timedelta(minutes=rule.max_minutes).total_seconds()

@@ -2,25 +2,21 @@
 
 The CLI and the TUI's log screen call the same methods: :meth:`ReportService.weekly`,
 :meth:`ReportService.semiannual`, :meth:`ReportService.annual` (write files), or :meth:`ReportService.build`
-(the :class:`~truyenthanh.domain.reports.Report` itself, to show on screen).
+(the :class:`~truyenthanh.domain.reports.Report` itself, to show on screen). The service reads through a
+:class:`ReportSource` (read-only) and writes through :class:`ReportWriters`; bootstrap gives it both.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol
 
-from sqlalchemy import func, literal
-from sqlmodel import col, select
-
-from truyenthanh.adapters.db.database import Database
-from truyenthanh.adapters.db.models import BroadcastLog, Station
-from truyenthanh.adapters.db.types import UTCDateTime
 from truyenthanh.config import Settings
 from truyenthanh.domain import reports
-from truyenthanh.domain.reports import Heading, LogRow, Period, Report
-from truyenthanh.domain.station import StationRules
+from truyenthanh.domain.enums import ItemKind
+from truyenthanh.domain.reports import Heading, LogRow, Period, Report, StationFacts
 from truyenthanh.errors import ReportError, StorageError
 from truyenthanh.locations import Locations
 from truyenthanh.services.ports import Clock
@@ -32,52 +28,45 @@ FORMATS: tuple[Format, ...] = ("docx", "xlsx", "csv")
 Progress = Callable[[Path], None]
 """Called with each file once it is written."""
 
-
-def _writer(kind: Format) -> Callable[[Report, Path], Path]:
-    """The document writer for a format, imported on first use (python-docx and openpyxl load slowly)."""
-    if kind == "docx":
-        from truyenthanh.adapters.reports.word import write_docx
-
-        return write_docx
-    if kind == "xlsx":
-        from truyenthanh.adapters.reports.excel import write_xlsx
-
-        return write_xlsx
-    from truyenthanh.adapters.reports.csvfile import write_csv
-
-    return write_csv
+Writer = Callable[[Report, Path], Path]
+"""Writes a report to a path in one format and returns the path; raises ``OSError`` when it cannot."""
 
 
-def _log_row(row: BroadcastLog) -> LogRow:
-    return LogRow(
-        id=row.id or 0,
-        programme_title=row.programme_title,
-        item_title=row.item_title,
-        item_kind=row.item_kind,
-        category=row.category,
-        language=row.language,
-        priority=row.priority,
-        scheduled_start=row.scheduled_start,
-        actual_start=row.actual_start,
-        end=row.end,
-        outcome=row.outcome,
-        reason=row.reason,
-        outages=tuple(row.outages or ()),
-        operator=row.operator,
-        approver=row.approver,
-        recorded_at=row.recorded_at,
-        schedule_id=row.schedule_id,
-        programme_id=row.programme_id,
-    )
+class ReportSource(Protocol):
+    """Read-only access to what the reports count. Thread-safe; raises only :class:`StorageError`."""
+
+    def rows(self, start: datetime, end: datetime) -> list[LogRow]:
+        """Broadcast log rows whose moment (scheduled, else actual start, else recording) is in ``[start, end)``
+        (aware instants), in chain order."""
+        ...
+
+    def station(self) -> StationFacts:
+        """The station's name, commune, province and rules."""
+        ...
+
+    def emergency_texts(self, titles: Iterable[str]) -> dict[str, str]:
+        """The whole text of each emergency bulletin whose logged title was shortened, where it is known."""
+        ...
+
+
+class ReportWriters(Protocol):
+    """The document writers, one per format (loaded on first use: python-docx and openpyxl load slowly)."""
+
+    def writer(self, kind: Format, *, csv_comma: bool = False) -> Writer:
+        """The writer of ``kind``; for CSV, ``csv_comma`` picks ``,`` instead of ``;`` as the separator."""
+        ...
 
 
 class ReportService:
     """Builds and writes the station's records for inspectors and for the commune's reports."""
 
-    def __init__(self, *, settings: Settings, locations: Locations, db: Database, clock: Clock) -> None:
+    def __init__(
+        self, *, settings: Settings, locations: Locations, source: ReportSource, writers: ReportWriters, clock: Clock
+    ) -> None:
         self._settings = settings
         self._locations = locations
-        self._db = db
+        self._source = source
+        self._writers = writers
         self._clock = clock
 
     @property
@@ -117,35 +106,46 @@ class ReportService:
     def rows(self, period: Period) -> list[LogRow]:
         """The broadcast log rows whose moment (scheduled, else actual start, else recording) is in ``period``."""
         start, end = period.bounds(self._settings.zone)
-        moment = func.coalesce(
-            col(BroadcastLog.scheduled_start), col(BroadcastLog.actual_start), col(BroadcastLog.recorded_at)
-        )
-        query = (
-            select(BroadcastLog)
-            .where(moment >= literal(start, UTCDateTime()), moment < literal(end, UTCDateTime()))
-            .order_by(col(BroadcastLog.id))
-        )
-        with self._db.session() as session:
-            return [_log_row(row) for row in session.exec(query)]
+        return self._source.rows(start, end)
 
-    def build(self, period: Period) -> Report:
-        """The report of ``period`` as data: the weekly logbook for a week, else the period report."""
+    def build(self, period: Period, *, fingerprint: str = "") -> Report:
+        """The report of ``period`` as data: the weekly logbook for a week, else the period report.
+
+        ``fingerprint`` (the audit chain head's signed fingerprint) is printed in the weekly logbook's footer.
+        """
         rows = self.rows(period)
-        heading, rules = self._station()
+        facts = self._source.station()
+        heading = self._heading(facts)
         if period.kind == "week":
-            return reports.weekly_logbook(rows, period, rules, self._settings.zone, heading)
-        return reports.period_report(rows, period, rules, self._settings.zone, heading)
+            titles = [r.item_title for r in rows if r.is_emergency and r.item_kind is not ItemKind.JINGLE]
+            texts = self._source.emergency_texts(titles) if titles else {}
+            return reports.weekly_logbook(
+                rows, period, facts.rules, self._settings.zone, heading, texts=texts, fingerprint=fingerprint
+            )
+        return reports.period_report(rows, period, facts.rules, self._settings.zone, heading)
 
-    def weekly(self, week: str, *, output: Path | None = None) -> Path:
-        """Write the weekly broadcast logbook of ``week`` (``2026-W48``) as a DOCX ready to print.
+    def weekly(
+        self,
+        week: str,
+        *,
+        output: Path | None = None,
+        formats: Sequence[Format] = ("docx",),
+        fingerprint: str = "",
+        csv_comma: bool = False,
+    ) -> Path:
+        """Write the weekly broadcast logbook of ``week`` (``2026-W48``) as a DOCX ready to print (and in the
+        other ``formats`` beside it); returns the first file written.
+
+        ``fingerprint``: printed in the footer (the audit chain head's signed fingerprint), nothing when empty.
 
         Raises:
             ReportError: the week is malformed.
             StorageError: the file cannot be written.
         """
         period = self.week(week)
-        target = output or self.folder / f"so-nhat-ky-{period.slug}.docx"
-        return self._write(self.build(period), {"docx": target})[0]
+        first = output or self.folder / f"so-nhat-ky-{period.slug}.{formats[0]}"
+        targets: dict[Format, Path] = {kind: first.with_suffix(f".{kind}") for kind in formats}
+        return self._write(self.build(period, fingerprint=fingerprint), targets, csv_comma=csv_comma)[0]
 
     def semiannual(
         self,
@@ -155,6 +155,7 @@ class ReportService:
         folder: Path | None = None,
         formats: Sequence[Format] = FORMATS,
         progress: Progress | None = None,
+        csv_comma: bool = False,
     ) -> list[Path]:
         """Write the 6-monthly report in each of ``formats``; returns the files written.
 
@@ -163,7 +164,8 @@ class ReportService:
             StorageError: a file cannot be written.
         """
         period = self.half(year, half)
-        return self._write(self.build(period), self._targets(period, folder, formats), progress)
+        targets = self._targets(period, folder, formats)
+        return self._write(self.build(period), targets, progress, csv_comma=csv_comma)
 
     def annual(
         self,
@@ -172,6 +174,7 @@ class ReportService:
         folder: Path | None = None,
         formats: Sequence[Format] = FORMATS,
         progress: Progress | None = None,
+        csv_comma: bool = False,
     ) -> list[Path]:
         """Write the annual report in each of ``formats``; returns the files written.
 
@@ -179,35 +182,46 @@ class ReportService:
             StorageError: a file cannot be written.
         """
         period = self.year(year)
-        return self._write(self.build(period), self._targets(period, folder, formats), progress)
+        targets = self._targets(period, folder, formats)
+        return self._write(self.build(period), targets, progress, csv_comma=csv_comma)
 
     def _targets(self, period: Period, folder: Path | None, formats: Iterable[Format]) -> dict[Format, Path]:
         name = f"bao-cao-{period.slug}" if period.kind == "half" else f"bao-cao-nam-{period.slug}"
         return {kind: (folder or self.folder) / f"{name}.{kind}" for kind in formats}
 
-    @staticmethod
-    def _write(report: Report, targets: dict[Format, Path], progress: Progress | None = None) -> list[Path]:
+    def _write(
+        self,
+        report: Report,
+        targets: dict[Format, Path],
+        progress: Progress | None = None,
+        *,
+        csv_comma: bool = False,
+    ) -> list[Path]:
         written = []
         for kind, path in targets.items():
             try:
-                written.append(_writer(kind)(report, path))
+                written.append(self._writers.writer(kind, csv_comma=csv_comma)(report, path))
             except OSError as exc:
                 raise StorageError(f"Không ghi được tệp báo cáo {path}: {exc.strerror or exc}.") from exc
             if progress is not None:
                 progress(path)
         return written
 
-    def _station(self) -> tuple[Heading, StationRules]:
-        with self._db.session() as session:
-            station = session.exec(select(Station)).first()
-        commune = station.commune.strip() if station else ""
-        heading = Heading(
-            authority=f"UBND xã {commune}" if commune else "UBND xã",
-            station=station.name if station else "Đài truyền thanh xã",
-            place=commune or "..........",
-            issued=self._clock.now().astimezone(self._settings.zone).date(),
+    def _heading(self, facts: StationFacts) -> Heading:
+        """Who issues the documents: the station's report settings, else its record, else placeholders."""
+        settings = self._settings
+        commune = settings.report_commune.strip() or facts.commune
+        authority = settings.report_authority.strip() or (f"UBND xã {commune}" if commune else "UBND xã")
+        return Heading(
+            authority=authority,
+            station=settings.report_issuer.strip() or facts.name or "Đài truyền thanh xã",
+            place=commune,
+            issued=self._clock.now().astimezone(settings.zone).date(),
+            number_suffix=settings.report_number_suffix,
+            signer_title=settings.report_signer_title,
+            signer_name=settings.report_signer_name,
+            recipients=tuple(settings.report_recipients),
         )
-        return heading, StationRules.from_json(station.rules if station else None)
 
 
-__all__ = ["FORMATS", "Format", "ReportService"]
+__all__ = ["FORMATS", "Format", "ReportService", "ReportSource", "ReportWriters"]

@@ -282,11 +282,11 @@ class SchedulingService:
         """
         self._accounts.require(actor, Permission.EDIT_SCHEDULE)
         now = self._clock.now()
+        # Checked and written in one transaction, so the conflicts settled are those of the schedules it writes over.
         with self._store.transaction() as uow:
             candidate, rules, existing, enabled = self._candidate(uow, request, schedule_id, now)
-        resolved = resolve_conflicts(candidate, existing, rules, self.zone, now, resolution=request.resolve)
-        to_store = replace(resolved.candidate, enabled=enabled)
-        with self._store.transaction() as uow:
+            resolved = resolve_conflicts(candidate, existing, rules, self.zone, now, resolution=request.resolve)
+            to_store = replace(resolved.candidate, enabled=enabled)
             for other_id, starts in resolved.dropped.items():
                 dropped = uow.schedules.drop_airings(other_id, starts)
                 if dropped is not None:

@@ -1,38 +1,54 @@
-"""Creating a station, the demo station, and reporting its state."""
+"""Creating a station, the demo station, and reporting its state.
+
+The database is reached through the store (the station's record, its schedules, its counts) and the
+:class:`~truyenthanh.services.unit_of_work.Schema` port; tunes are rendered through :class:`TuneRenderer`. The
+demo's audio assets, programmes and items still go through the unit of work's session until programmes and
+assets have their repository.
+"""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from sqlmodel import func, select
+from sqlmodel import select
 
 from truyenthanh import __version__
-from truyenthanh.adapters import ffmpeg, files
-from truyenthanh.adapters.db import database
-from truyenthanh.adapters.db.models import (
-    AudioAsset,
-    BroadcastLog,
-    Programme,
-    ProgrammeItem,
-    Schedule,
-    Station,
-)
+from truyenthanh.adapters.db.models import AudioAsset, Programme, ProgrammeItem
 from truyenthanh.config import Settings
 from truyenthanh.domain.enums import AssetSource, Category, ContentStatus, ItemKind
+from truyenthanh.domain.schedule import ScheduleSpec
 from truyenthanh.domain.station import DEFAULT_RULES
-from truyenthanh.domain.tunes import TUNES
+from truyenthanh.domain.station_profile import StationProfile
+from truyenthanh.domain.tunes import TUNES, Tune
 from truyenthanh.errors import StorageError
 from truyenthanh.locations import Locations
+from truyenthanh.services.library import inspect_audio
 from truyenthanh.services.ports import Clock
+from truyenthanh.services.unit_of_work import Schema, Store
 
 Progress = Callable[[str], None]
 """Called with a Vietnamese description each time one step of a long task is done."""
 
 DEMO_TUNES = ("signature", "chime", "closing", "alert", "tone", "filler")
+DEMO_AUTHOR = "demo"
+"""Who the demo station's content is credited to."""
+
+
+class TuneRenderer(Protocol):
+    """Renders the station's own tunes (signature, chime...) into WAV files. Thread-safe."""
+
+    def render(self, tune: Tune, target: Path) -> None:
+        """Write ``tune`` to ``target`` (its folder is created).
+
+        Raises:
+            AudioError: the tune could not be rendered (ffmpeg missing or failing).
+        """
+        ...
 
 
 @dataclass(frozen=True)
@@ -51,10 +67,29 @@ class InitResult:
 class StationService:
     """Initialises a station folder and describes its state."""
 
-    def __init__(self, *, settings: Settings, locations: Locations, db: database.Database, clock: Clock) -> None:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        locations: Locations,
+        store: Store,
+        schema: Schema,
+        tunes: TuneRenderer,
+        clock: Clock,
+    ) -> None:
+        """Args:
+        settings: the station's settings (name of its upstream, zone, reading variant).
+        locations: the station's folders.
+        store: where the station's records are kept.
+        schema: the database's schema (migrations).
+        tunes: renders the demo's tunes.
+        clock: the source of time.
+        """
         self._settings = settings
         self._locations = locations
-        self._db = db
+        self._store = store
+        self._schema = schema
+        self._tunes = tunes
         self._clock = clock
 
     def init(self, *, demo: bool = False, name: str | None = None, progress: Progress | None = None) -> InitResult:
@@ -69,27 +104,20 @@ class StationService:
             self._locations.ensure()
         except OSError as exc:
             raise StorageError(f"Không tạo được thư mục {exc.filename}: {exc.strerror}.") from exc
-        before = database.current_revision(self._db.engine)
-        database.upgrade(self._db.engine)
-        created = False
-        with self._db.session() as session:
-            if session.exec(select(Station)).first() is None:
-                session.add(
-                    Station(
-                        name=name or ("Đài truyền thanh xã Tân Lập (mẫu)" if demo else "Đài truyền thanh xã"),
-                        commune="Tân Lập" if demo else "",
-                        province="Phú Thọ" if demo else "",
-                        upstream=self._settings.upstream_name,
-                        timezone=self._settings.timezone,
-                        reading_variant=self._settings.reading_variant,
-                        rules=DEFAULT_RULES.to_json(),
-                    )
-                )
-                created = True
-        rendered = self._add_demo(progress) if demo else 0
-        return InitResult(
-            created=created, upgraded_from=before, revision=database.head_revision(), demo_assets=rendered
+        before = self._schema.current()
+        self._schema.upgrade()
+        profile = StationProfile(
+            name=name or ("Đài truyền thanh xã Tân Lập (mẫu)" if demo else "Đài truyền thanh xã"),
+            commune="Tân Lập" if demo else "",
+            province="Phú Thọ" if demo else "",
+            upstream=self._settings.upstream_name,
+            timezone=self._settings.timezone,
+            reading_variant=self._settings.reading_variant,
         )
+        with self._store.transaction() as uow:
+            created = uow.station_profile.create(profile, DEFAULT_RULES)
+        rendered = self._add_demo(progress) if demo else 0
+        return InitResult(created=created, upgraded_from=before, revision=self._schema.head(), demo_assets=rendered)
 
     def _add_demo(self, progress: Progress | None) -> int:
         """Render the demo tunes and add a morning and an afternoon programme (once)."""
@@ -98,16 +126,16 @@ class StationService:
         for name in DEMO_TUNES:
             tune = TUNES[name]
             relative = Path("tunes") / f"{name}.wav"
-            with self._db.session() as session:
-                existing = session.exec(select(AudioAsset).where(AudioAsset.path == str(relative))).first()
+            with self._store.transaction() as uow:
+                existing = uow.session.exec(select(AudioAsset).where(AudioAsset.path == str(relative))).first()
             if existing is None:
                 target = self._locations.media_dir / relative
-                ffmpeg.render_tune(tune, target)
-                info = ffmpeg.probe(target)
-                loudness = ffmpeg.measure_loudness(target)
+                self._tunes.render(tune, target)
+                inspected = inspect_audio(target)
+                info, loudness = inspected.probe, inspected.loudness
                 existing = AudioAsset(
                     path=str(relative),
-                    sha256=files.sha256_file(target),
+                    sha256=inspected.sha256,
                     duration_s=info.duration_s,
                     format=info.format,
                     codec=info.codec,
@@ -119,13 +147,14 @@ class StationService:
                     category=Category.MUSIC,
                     source=AssetSource.GENERATED,
                 )
-                with self._db.session() as session:
-                    session.add(existing)
+                with self._store.transaction() as uow:
+                    uow.session.add(existing)
                 rendered += 1
             assets[name] = existing
             if progress:
                 progress(tune.title)
-        with self._db.session() as session:
+        with self._store.transaction() as uow:
+            session = uow.session
             if session.exec(select(Programme).where(Programme.title.startswith("Chương trình mẫu"))).first():
                 return rendered
             zone = self._settings.zone
@@ -139,7 +168,7 @@ class StationService:
                     category=Category.LOCAL_AFFAIRS,
                     fallback_asset_id=assets["filler"].id,
                     status=ContentStatus.APPROVED,
-                    approved_by="demo",
+                    approved_by=DEMO_AUTHOR,
                 )
                 session.add(programme)
                 session.flush()
@@ -154,15 +183,17 @@ class StationService:
                             asset_id=assets[tune_name].id,
                         )
                     )
-                start = datetime.combine(today, at, tzinfo=zone)
-                session.add(
-                    Schedule(
-                        programme_id=programme.id,
-                        start_at=start,
-                        rrule="FREQ=DAILY",
-                        session_name="Buổi sáng" if at.hour < 12 else "Buổi chiều",
-                    )
+                session.flush()
+                spec = ScheduleSpec(
+                    id=None,
+                    programme_id=programme.id,
+                    title=title,
+                    duration_s=0.0,
+                    start_at=datetime.combine(today, at, tzinfo=zone),
+                    rrule="FREQ=DAILY",
+                    session_name="Buổi sáng" if at.hour < 12 else "Buổi chiều",
                 )
+                uow.schedules.add(spec, created_by=DEMO_AUTHOR, created_at=self._clock.now())
         return rendered
 
     def revision(self) -> str:
@@ -171,7 +202,7 @@ class StationService:
         Raises:
             StorageError: the station has not been initialised (``truyenthanh init``).
         """
-        revision = database.current_revision(self._db.engine) if self._locations.db_path.exists() else None
+        revision = self._store.schema_revision()
         if revision is None:
             raise StorageError(
                 f"Chưa có đài nào ở {self._locations.data_dir}. "
@@ -186,19 +217,10 @@ class StationService:
             StorageError: the station has not been initialised (``truyenthanh init``).
         """
         revision = self.revision()
-        with self._db.session() as session:
-            station = session.exec(select(Station)).first()
-
-            def count(model: Any) -> int:
-                return int(session.exec(select(func.count()).select_from(model)).one())
-
-            counts = {
-                "audio_assets": count(AudioAsset),
-                "programmes": count(Programme),
-                "schedules": count(Schedule),
-                "broadcast_log": count(BroadcastLog),
-            }
-        usage = files.disk_free_mb(self._locations.data_dir)
+        with self._store.transaction() as uow:
+            station = uow.station_profile.profile()
+            counts = uow.station_profile.counts().to_json()
+        usage = shutil.disk_usage(self._locations.data_dir).free // (1024 * 1024)
         return {
             "version": __version__,
             "station": None
@@ -211,7 +233,7 @@ class StationService:
                 "reading_variant": station.reading_variant.value,
             },
             "schema_revision": revision,
-            "schema_up_to_date": revision == database.head_revision(),
+            "schema_up_to_date": revision == self._schema.head(),
             "paths": self._locations.as_dict(),
             "counts": counts,
             "disk_free_mb": usage,

@@ -10,9 +10,9 @@ Services depend on the :class:`Store` and :class:`UnitOfWork` protocols below, n
         uow.audited(actor.username, "schedule.edit", change)
 
 A transaction commits when the block ends normally and rolls back on any error, audit entries included.
-Schedules, the station's rules, accounts, trusted keys, the broadcast log and the audit trail itself are behind
-repositories; programmes, assets and announcements follow the same shape (a ``Sql...Repository`` in
-``adapters/db`` taking the unit of work's session, a Protocol here, an attribute on :class:`UnitOfWork`).
+Schedules, the station's rules, accounts, trusted keys, the broadcast log, the audit trail itself, programmes
+with their items, audio assets and (for reading) announcements are behind repositories: a ``Sql...Repository``
+in ``adapters/db`` taking the unit of work's session, a Protocol here, an attribute on :class:`UnitOfWork`.
 
 This module holds only the ports. The SQLite implementation, ``SqlStore``, is in
 :mod:`truyenthanh.adapters.db.store`; ``bootstrap`` builds it and hands it to the services.
@@ -20,7 +20,7 @@ This module holds only the ports. The SQLite implementation, ``SqlStore``, is in
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol
@@ -28,10 +28,14 @@ from typing import Any, Protocol
 from truyenthanh.domain.accounts import Account
 from truyenthanh.domain.broadcast_log import LogEntry, LoggedBroadcast
 from truyenthanh.domain.changes import RecordChange
+from truyenthanh.domain.content import AnnouncementRef, AssetRecord, AssetUsers, ItemRecord, ProgrammeRecord, Rundown
+from truyenthanh.domain.enums import Category, ContentStatus
 from truyenthanh.domain.keys import TrustedKeyEntry
+from truyenthanh.domain.package_record import ImportedPackage
 from truyenthanh.domain.records import AuditRecord, ChainReport
 from truyenthanh.domain.schedule import ProgrammeRef, ScheduleSpec
 from truyenthanh.domain.station import StationRules
+from truyenthanh.domain.station_profile import ContentCounts, StationProfile
 
 
 class ScheduleRepository(Protocol):
@@ -200,6 +204,191 @@ class AuditTrail(Protocol):
         ...
 
 
+# --- The station's profile, imported packages and the schema (helper C5) -------------------------------------
+
+
+class StationProfileRepository(Protocol):
+    """Who the station is, its loudspeaker zones and how much it holds, inside one unit of work."""
+
+    def profile(self) -> StationProfile | None:
+        """The station's identity; ``None`` before ``truyenthanh init``."""
+        ...
+
+    def create(self, profile: StationProfile, rules: StationRules) -> bool:
+        """Write the station's one record with these rules, unless it exists; returns whether it was written."""
+        ...
+
+    def zones(self) -> list[str]:
+        """The names of the loudspeaker zones (cụm loa) the station can address, by name."""
+        ...
+
+    def counts(self) -> ContentCounts:
+        """How many audio assets, programmes, schedules and broadcast log rows the station holds (one query
+        each, no rows loaded)."""
+        ...
+
+
+class PackageRecordRepository(Protocol):
+    """The record of every package version imported at this station, inside one unit of work. Records are
+    never changed; :meth:`add` flushes but never commits."""
+
+    def versions(self, package_id: str) -> list[ImportedPackage]:
+        """Every imported version of one package, oldest version first."""
+        ...
+
+    def all(self) -> list[ImportedPackage]:
+        """Every imported package version, the newest import first."""
+        ...
+
+    def add(self, package: ImportedPackage) -> ImportedPackage:
+        """Store the record of an import (``package.id`` ignored); returns it with its new id."""
+        ...
+
+
+class Schema(Protocol):
+    """The station database's schema: which migration it is at, and upgrading it. Thread-safe; each call is
+    its own connection."""
+
+    def current(self) -> str | None:
+        """The migration the database is at; ``None`` for an empty database (asking may create the file)."""
+        ...
+
+    def head(self) -> str:
+        """The newest migration this program knows (cheap: no migration code loaded)."""
+        ...
+
+    def upgrade(self) -> None:
+        """Create or upgrade the schema to :meth:`head` (on an up-to-date database it changes nothing), and keep
+        the station's files closed to other local users, with its secret chain key.
+
+        Raises:
+            StorageError: the database cannot be opened or written, or is newer than this program.
+        """
+        ...
+
+
+# --- end of helper C5's block ---------------------------------------------------------------------------------
+
+
+# --- Programmes, audio assets and announcements (read) ----------------------------------------------------------
+
+
+class ProgrammeRepository(Protocol):
+    """Programmes with their items, read and written as one :class:`Rundown` inside one unit of work (the one
+    mapping of a programme and its items: the programme, playout and package services all go through it). Not
+    thread-safe. Writes flush but never commit; each returns the :class:`RecordChange` to audit, whose snapshots
+    hold the programme's values and, except for :meth:`set_status`, its items in order (``items``)."""
+
+    def get(self, programme_id: int) -> Rundown | None:
+        """A programme with its items in order; ``None`` if there is none."""
+        ...
+
+    def all(self) -> list[Rundown]:
+        """Every programme with its items, newest first."""
+        ...
+
+    def schedules(self, programme_id: int) -> list[tuple[int, datetime]]:
+        """The id and first start (aware) of every schedule airing a programme, in id order (cheap: no lengths
+        are computed, unlike :meth:`ScheduleRepository.specs`)."""
+        ...
+
+    def add(self, programme: ProgrammeRecord, items: Sequence[ItemRecord] = ()) -> RecordChange:
+        """Store a new programme (``programme.id`` ignored; no ``created_at``: now) with ``items`` in that order
+        (their ids and positions ignored; the caller has checked the assets and announcements they name); the
+        change's ``entity_id`` is the new id."""
+        ...
+
+    def put(self, rundown: Rundown) -> RecordChange | None:
+        """Replace a stored programme's values and items with ``rundown``'s: items keep their ids where the
+        rundown gives them, the others are added, the missing ones removed, all numbered in the rundown's order.
+        ``None`` if the programme is gone. The change may have equal ``before`` and ``after`` (nothing changed).
+        """
+        ...
+
+    def set_status(
+        self,
+        programme_id: int,
+        status: ContentStatus,
+        *,
+        approved_by: str | None,
+        approved_at: datetime | None,
+        rejected_reason: str | None,
+    ) -> RecordChange | None:
+        """Move a programme in the approval workflow (the caller has checked the move); the change's snapshots
+        hold the programme's values only, as every approval entry does. ``None`` if the programme is gone."""
+        ...
+
+    def remove(self, programme_id: int) -> RecordChange | None:
+        """Delete a programme and its items (the caller has checked no schedule airs it); ``None`` if gone."""
+        ...
+
+
+class AssetRepository(Protocol):
+    """The audio library's records inside one unit of work (the files themselves are the library service's).
+    Writes flush but never commit; each returns the :class:`RecordChange` to audit."""
+
+    def get(self, asset_id: int) -> AssetRecord | None:
+        """One asset, or ``None``."""
+        ...
+
+    def by_sha(self, sha256: str) -> AssetRecord | None:
+        """The asset holding exactly these bytes, or ``None``."""
+        ...
+
+    def by_path(self, path: str) -> AssetRecord | None:
+        """The asset stored at ``path`` (relative to the media folder), or ``None``."""
+        ...
+
+    def many(self, asset_ids: Iterable[int]) -> dict[int, AssetRecord]:
+        """The assets among ``asset_ids`` that exist, by id."""
+        ...
+
+    def all(self, *, category: Category | None = None, language: str | None = None) -> list[AssetRecord]:
+        """Every asset, newest first, optionally only those of one category or language tag."""
+        ...
+
+    def by_title(self) -> list[AssetRecord]:
+        """Every asset, by title."""
+        ...
+
+    def add(self, asset: AssetRecord) -> tuple[AssetRecord, RecordChange]:
+        """Store a new asset (``asset.id`` ignored; no ``created_at``: now); returns it with its id.
+
+        Raises:
+            DuplicateAssetError: an asset with the same bytes or path is stored (another process was first);
+                the unit of work must roll back.
+        """
+        ...
+
+    def put(self, asset: AssetRecord) -> RecordChange | None:
+        """Replace a stored asset's title, category and language with ``asset``'s; ``None`` if it is gone."""
+        ...
+
+    def users(self, asset_id: int) -> AssetUsers:
+        """What still uses an asset: programmes' items and fallbacks, announcements' renderings."""
+        ...
+
+    def remove(self, asset_id: int) -> RecordChange | None:
+        """Delete an asset's record (the caller has checked :meth:`users`); ``None`` if it did not exist."""
+        ...
+
+
+class AnnouncementReader(Protocol):
+    """Announcements as programme items refer to them, read inside one unit of work."""
+
+    def get(self, announcement_id: int) -> AnnouncementRef | None:
+        """One announcement, or ``None``."""
+        ...
+
+    def many(self, announcement_ids: Iterable[int]) -> dict[int, AnnouncementRef]:
+        """The announcements among ``announcement_ids`` that exist, by id."""
+        ...
+
+    def all(self) -> list[AnnouncementRef]:
+        """Every announcement, newest first."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: the repositories over it, and the audit trail written in it."""
 
@@ -231,6 +420,31 @@ class UnitOfWork(Protocol):
     @property
     def audit(self) -> AuditTrail:
         """The audit trail itself (to read it or check it; write entries with :meth:`audited` and :meth:`note`)."""
+        ...
+
+    @property
+    def station_profile(self) -> StationProfileRepository:
+        """Who the station is, its zones and its content counts."""
+        ...
+
+    @property
+    def packages(self) -> PackageRecordRepository:
+        """The packages imported at this station."""
+        ...
+
+    @property
+    def programmes(self) -> ProgrammeRepository:
+        """Programmes with their items."""
+        ...
+
+    @property
+    def assets(self) -> AssetRepository:
+        """The audio library's records."""
+        ...
+
+    @property
+    def announcements(self) -> AnnouncementReader:
+        """Announcements, for reading."""
         ...
 
     @property
@@ -268,9 +482,15 @@ class Store(Protocol):
 
 __all__ = [
     "AccountRepository",
+    "AnnouncementReader",
+    "AssetRepository",
     "AuditTrail",
     "BroadcastLogRepository",
+    "PackageRecordRepository",
+    "ProgrammeRepository",
     "ScheduleRepository",
+    "Schema",
+    "StationProfileRepository",
     "StationRepository",
     "Store",
     "TrustedKeyRepository",

@@ -5,12 +5,14 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
+from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from truyenthanh.adapters.db import chains
 from truyenthanh.adapters.db.models import BroadcastLog
 from truyenthanh.domain.broadcast_log import LogEntry, LoggedBroadcast
 from truyenthanh.domain.records import ChainReport
+from truyenthanh.errors import TamperedRecordError
 
 _ENTRY_FIELDS = tuple(f.name for f in dataclasses.fields(LogEntry))
 
@@ -38,8 +40,30 @@ class SqlBroadcastLog:
         return logged(row)
 
     def rows(self) -> list[LoggedBroadcast]:
-        """Every row in chain order."""
-        return [logged(row) for row in self._session.exec(select(BroadcastLog).order_by(col(BroadcastLog.id)))]
+        """Every row in chain order.
+
+        Raises:
+            TamperedRecordError: a row holds a value the program never writes (it names the row and field).
+        """
+        try:
+            return [logged(row) for row in self._session.exec(select(BroadcastLog).order_by(col(BroadcastLog.id)))]
+        except chains.UNREADABLE as exc:
+            self._session.expunge_all()
+            why = self._first_unreadable(exc)
+        raise TamperedRecordError(
+            f"Nhật ký phát thanh trong {self._session.get_bind().engine.url.database}, {why}: dữ liệu đã bị sửa "
+            "ngoài chương trình. Chạy «truyenthanh audit verify» để xem mọi chỗ bị can thiệp."
+        )
+
+    def _first_unreadable(self, exc: Exception) -> str:
+        """The first row that cannot be read back, and why."""
+        ids = self._session.connection().execute(text("SELECT id FROM broadcast_log ORDER BY id")).scalars()
+        for row_id in ids.all():
+            try:
+                self._session.exec(select(BroadcastLog).where(BroadcastLog.id == row_id)).one()
+            except chains.UNREADABLE as error:
+                return chains.unreadable(self._session, BroadcastLog, row_id, error)
+        return f"không đọc được ({exc})"
 
     def logged_keys(self, since: datetime) -> set[tuple[int, datetime]]:
         """``(schedule_id, scheduled_start)`` of every row about a scheduled airing since ``since``."""

@@ -6,20 +6,29 @@ module reads and writes the rows.
 Append inside the caller's session so the new row commits (or rolls back) with the change it records.
 The row is inserted first, which takes SQLite's write lock; only then is the previous row read, so two
 processes appending at once cannot both link to the same predecessor.
+
+Rows are hashed with the station's secret chain key (:mod:`truyenthanh.adapters.db.chainkey`); a station
+without one gets one on its first append, and the audit trail records from which rows each chain is keyed.
+A row that cannot be read back (a value no program version writes) is a named problem of the check.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import text
+from sqlalchemy import Enum as SqlEnum
+from sqlalchemy import func, text
+from sqlalchemy.exc import StatementError
 from sqlmodel import Session, SQLModel, col, select
 
+from truyenthanh.adapters.db import chainkey
 from truyenthanh.adapters.db.models import AuditEntry, BroadcastLog, ChainAnchor
 from truyenthanh.domain import records
-from truyenthanh.domain.hashchain import GENESIS, row_hash
-from truyenthanh.domain.records import ChainReport
+from truyenthanh.domain.hashchain import GENESIS, fingerprint, row_hash
+from truyenthanh.domain.records import ChainProblem, ChainReport
 
 Row = TypeVar("Row", BroadcastLog, AuditEntry)
 
@@ -29,6 +38,49 @@ _CONTENT: dict[type[SQLModel], Callable[[Any], dict[str, Any]]] = {
 }
 _CHAIN_OF: dict[type[SQLModel], str] = {BroadcastLog: records.BROADCAST_CHAIN, AuditEntry: records.AUDIT_CHAIN}
 _VERIFY_BATCH = 2000
+UNREADABLE = (LookupError, ValueError, TypeError, StatementError)
+"""What SQLAlchemy raises for a stored value it cannot turn back into ours (an unknown enum name, a broken date)."""
+KEY_ACTION = "chain.key"
+"""Audit action recording that the station's chains are keyed from given rows on."""
+KEY_ACTOR = "truyenthanh"
+"""Audit actor of :data:`KEY_ACTION` (the program itself)."""
+
+
+def db_file(session: Session) -> Path | None:
+    """The SQLite file behind ``session`` (``None`` for an in-memory database: it has no folder for a key)."""
+    bind = session.get_bind()
+    url = bind.engine.url
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database)
+
+
+def station_key(session: Session) -> chainkey.ChainKey | None:
+    """The station's chain key; made on first use (an existing chain is keyed from its next row on, and the
+    audit trail says so). ``None`` for an in-memory database."""
+    path = db_file(session)
+    if path is None:
+        return None
+    key = chainkey.load(path)
+    if key is not None:
+        return key
+    first = {
+        _CHAIN_OF[model]: int(session.exec(select(func.max(col(model.id)))).one() or 0) + 1
+        for model in (BroadcastLog, AuditEntry)
+    }
+    key, created = chainkey.create(path, first)
+    if created and any(start > 1 for start in first.values()):
+        append(
+            session,
+            AuditEntry(
+                at=datetime.now(UTC),
+                actor=KEY_ACTOR,
+                action=KEY_ACTION,
+                entity="chain",
+                after={"key_file": str(key.path), "keyed_from": first},
+            ),
+        )
+    return key
 
 
 def append(session: Session, row: Row) -> Row:
@@ -37,15 +89,19 @@ def append(session: Session, row: Row) -> Row:
     Sets ``id``, ``prev_hash`` and ``row_hash``; the caller's session commits it. Datetimes must be aware.
     """
     model = type(row)
+    key = station_key(session)
     row.prev_hash = ""
     row.row_hash = ""
     session.add(row)
     session.flush()
+    assert row.id is not None
     previous = session.exec(
         select(model.row_hash).where(col(model.id) < row.id).order_by(col(model.id).desc()).limit(1)
     ).first()
     row.prev_hash = previous or GENESIS
-    row.row_hash = row_hash(row.prev_hash, _CONTENT[model](row))
+    keying = key.keying(_CHAIN_OF[model]) if key is not None else None
+    secret = keying.key if keying is not None and row.id >= keying.keyed_from else None
+    row.row_hash = row_hash(row.prev_hash, _CONTENT[model](row), secret)
     session.add(row)
     session.flush()
     return row
@@ -56,29 +112,90 @@ def append_broadcast(session: Session, row: BroadcastLog) -> BroadcastLog:
     return append(session, row)
 
 
-def _rows(session: Session, model: type[Row]) -> Iterator[tuple[int, str, str, Mapping[str, Any]]]:
+def unreadable(session: Session, model: type[Row], row_id: int, exc: Exception) -> str:
+    """Why one stored row cannot be read back, naming the field (Vietnamese)."""
+    table = model.__table__  # type: ignore[attr-defined]
+    raw = session.connection().execute(text(f"SELECT * FROM {table.name} WHERE id = :id"), {"id": row_id}).mappings()
+    values: dict[str, Any] = dict(raw.first() or {})
+    for column in table.columns:
+        value = values.get(column.name)
+        if isinstance(column.type, SqlEnum) and value is not None and value not in column.type.enums:
+            return f"dòng {row_id}: trường {column.name} có giá trị «{value}» mà chương trình không bao giờ ghi"
+    return f"dòng {row_id}: không đọc được ({exc})"
+
+
+def _batch(session: Session, model: type[Row], last: int) -> tuple[list[Row], list[tuple[int, str, str, str]]]:
+    """The next rows after ``last``: those read back, and ``(id, prev_hash, row_hash, why)`` of those that cannot be."""
+    query = select(model).where(col(model.id) > last).order_by(col(model.id)).limit(_VERIFY_BATCH)
+    try:
+        return list(session.exec(query).all()), []
+    except UNREADABLE:
+        pass  # read them one by one below, to name each row that cannot be read
+    table = model.__table__  # type: ignore[attr-defined]
+    heads = session.connection().execute(
+        text(f"SELECT id, prev_hash, row_hash FROM {table.name} WHERE id > :last ORDER BY id LIMIT :n"),
+        {"last": last, "n": _VERIFY_BATCH},
+    )
+    rows: list[Row] = []
+    broken: list[tuple[int, str, str, str]] = []
+    for row_id, prev, stored in heads.all():
+        try:
+            row = session.exec(select(model).where(col(model.id) == row_id)).one()
+        except UNREADABLE as exc:
+            broken.append((row_id, prev, stored, unreadable(session, model, row_id, exc)))
+            continue
+        rows.append(row)
+    return rows, broken
+
+
+def _rows(
+    session: Session, model: type[Row], problems: list[ChainProblem]
+) -> Iterator[tuple[int, str, str, Mapping[str, Any] | None]]:
+    """Every row in order as ``(id, prev_hash, row_hash, content)``; an unreadable row has no content and its
+    problem is added to ``problems``."""
     content = _CONTENT[model]
-    last = None
+    last = 0
     while True:
-        query = select(model).order_by(col(model.id)).limit(_VERIFY_BATCH)
-        if last is not None:
-            query = query.where(col(model.id) > last)
-        batch = session.exec(query).all()
-        if not batch:
-            return
-        for row in batch:
+        found, broken = _batch(session, model, last)
+        merged: list[tuple[int, str, str, Mapping[str, Any] | None]] = []
+        for row in found:
             assert row.id is not None
-            yield row.id, row.prev_hash, row.row_hash, content(row)
-        last = batch[-1].id
+            merged.append((row.id, row.prev_hash, row.row_hash, content(row)))
+        for row_id, prev, stored, why in broken:
+            problems.append(ChainProblem(row_id, why + ": dữ liệu đã bị sửa ngoài chương trình"))
+            merged.append((row_id, prev, stored, None))
+        if not merged:
+            return
+        merged.sort(key=lambda entry: entry[0])
+        yield from merged
+        last = merged[-1][0]
         session.expunge_all()
 
 
+def _in_chain_order(problem: ChainProblem) -> tuple[bool, int]:
+    return problem.row_id is None, problem.row_id or 0
+
+
 def check(session: Session, model: type[Row]) -> ChainReport:
-    """Check one whole chain against its hashes and its anchor (reads in batches; memory stays flat)."""
+    """Check one whole chain against its hashes, the station's key and its anchor (reads in batches; memory
+    stays flat). Never changes anything: a station without a key is checked with plain hashes."""
     chain = _CHAIN_OF[model]
     stored = session.get(ChainAnchor, chain)
     anchor = None if stored is None else records.ChainAnchor(stored.last_id, stored.last_hash, stored.length)
-    count, problems = records.check_chain(_rows(session, model), anchor)
+    path = db_file(session)
+    key = chainkey.load(path) if path is not None else None
+    unreadable_rows: list[ChainProblem] = []
+    keying = key.keying(chain) if key is not None else None
+    checked: tuple[int, list[ChainProblem]] = records.check_chain(
+        _rows(session, model, unreadable_rows), anchor, keying
+    )
+    count, problems = checked
+    if unreadable_rows:
+        problems.extend(unreadable_rows)
+        problems.sort(key=_in_chain_order)
+    if key is None and path is not None and any(p.reason.endswith(records.EDITED) for p in problems):
+        where = chainkey.key_path(path)
+        problems.append(ChainProblem(None, f"không có khóa bí mật {where}: các dòng ghi bằng khóa không kiểm được"))
     triggers = set(
         session.connection()
         .execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = :chain"), {"chain": chain})
@@ -88,4 +205,26 @@ def check(session: Session, model: type[Row]) -> ChainReport:
     return ChainReport(chain=chain, rows=count, problems=problems, guarded=guarded)
 
 
-__all__ = ["ChainReport", "append", "append_broadcast", "check"]
+def head_fingerprint(session: Session, model: type[Row]) -> tuple[int, str]:
+    """The chain's head (last row ``id``, 0 when empty) and its short fingerprint for a printed logbook
+    (:func:`truyenthanh.domain.hashchain.fingerprint`, keyed with the station's key when it has one)."""
+    head = session.exec(select(model.id, model.row_hash).order_by(col(model.id).desc()).limit(1)).first()
+    last_id, last_hash = (head[0] or 0, head[1]) if head is not None else (0, GENESIS)
+    path = db_file(session)
+    key = chainkey.load(path) if path is not None else None
+    return last_id, fingerprint(last_hash, key.secret if key is not None else None)
+
+
+__all__ = [
+    "KEY_ACTION",
+    "KEY_ACTOR",
+    "UNREADABLE",
+    "ChainReport",
+    "append",
+    "append_broadcast",
+    "check",
+    "db_file",
+    "head_fingerprint",
+    "station_key",
+    "unreadable",
+]

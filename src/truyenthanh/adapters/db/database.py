@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Engine, create_engine, inspect, text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlmodel import Session
 
@@ -25,16 +25,60 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 BUSY_TIMEOUT_MS = 10_000
+FOLDER_MODE = 0o750
+"""The station folder: the owner (the daemon's account) writes; the operators' group reads; nobody else enters."""
+FILE_MODE = 0o640
+"""The database and its WAL files: they hold the password hashes, so other local users must not read them."""
 
 
-def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-    if isinstance(dbapi_connection, sqlite3.Connection):
-        cursor = dbapi_connection.cursor()
+_DISK_TROUBLE = ("disk is full", "disk I/O error", "readonly database", "read-only file system", "unable to open")
+"""SQLite's words for a full, read-only or failing disk."""
+
+
+def disk_trouble(exc: BaseException) -> bool:
+    """Whether an SQLite error comes from a full, read-only or failing disk rather than from the data."""
+    text_of = str(getattr(exc, "orig", None) or exc)
+    return any(words in text_of for words in _DISK_TROUBLE)
+
+
+def disk_message(path: str | None, exc: BaseException) -> str:
+    """The Vietnamese message for a database that cannot be written (what, where, what to do)."""
+    reason = str(getattr(exc, "orig", None) or exc)
+    return (
+        f"Không ghi được cơ sở dữ liệu {path}: đĩa đã đầy, chỉ cho đọc hoặc bị lỗi ({reason}). Dữ liệu của đài "
+        "vẫn như cũ. Hãy giải phóng chỗ trống trên đĩa (hoặc sửa lỗi đĩa) rồi làm lại."
+    )
+
+
+def _configure(connection: sqlite3.Connection) -> None:
+    cursor = connection.cursor()
+    try:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
+    finally:
         cursor.close()
+
+
+def _connector(path: str) -> Any:
+    """Opens the station's SQLite file; on a full or read-only disk (WAL needs to create its files) it opens
+    it immutable instead, so everything can still be read (writes then fail with :func:`disk_message`, and the
+    pool is emptied so the next connection tries the normal way again)."""
+
+    def connect() -> sqlite3.Connection:
+        connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+        try:
+            _configure(connection)
+        except sqlite3.OperationalError as exc:
+            connection.close()
+            if not disk_trouble(exc) or not Path(path).is_file():
+                raise
+            connection = sqlite3.connect(f"{Path(path).as_uri()}?immutable=1", uri=True, check_same_thread=False)
+            connection.execute("PRAGMA foreign_keys=ON")
+        return connection
+
+    return connect
 
 
 def sqlite_url(path: Path) -> str:
@@ -44,9 +88,9 @@ def sqlite_url(path: Path) -> str:
 
 def make_engine(url: str) -> Engine:
     """Create an engine for the station database (nothing is opened until first use)."""
-    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000} if url.startswith("sqlite") else {})
-    event.listen(engine, "connect", _on_connect)
-    return engine
+    if not url.startswith("sqlite:///") or url in ("sqlite:///", "sqlite:///:memory:"):
+        return create_engine(url)
+    return create_engine(url, creator=_connector(url.removeprefix("sqlite:///")))
 
 
 # Alembic is imported only where migrations are read: loading it costs about half a second, which every
@@ -119,7 +163,33 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
     except OperationalError as exc:
+        if disk_trouble(exc):
+            engine.dispose()
+            raise StorageError(disk_message(engine.url.database, exc)) from exc
         raise StorageError(f"Không mở hoặc không ghi được cơ sở dữ liệu {engine.url.database}: {exc.orig}") from exc
+
+
+def protect(db: Database, folder: Path) -> None:
+    """Close the station to other local users and give it its secret chain key (see ``chainkey``).
+
+    The folder becomes 0750 and the database files 0640 (group: the station's operators, see README); the key
+    file is made 0600 if the station has none.
+
+    Raises:
+        StorageError: the folder or a file cannot be changed (named, with the reason).
+    """
+    from truyenthanh.adapters.db import chains
+
+    database_file = Path(db.engine.url.database or "")
+    try:
+        folder.chmod(FOLDER_MODE)
+        for path in (database_file, *(database_file.with_name(database_file.name + s) for s in ("-wal", "-shm"))):
+            if path.is_file():
+                path.chmod(FILE_MODE)
+    except OSError as exc:
+        raise StorageError(f"Không đặt được quyền truy cập cho {exc.filename}: {exc.strerror}.") from exc
+    with db.session() as session:
+        chains.station_key(session)
 
 
 class Database:
@@ -140,6 +210,9 @@ class Database:
             session.commit()
         except SQLAlchemyError as exc:
             session.rollback()
+            if isinstance(exc, OperationalError) and disk_trouble(exc):
+                self.engine.dispose()  # a connection opened read-only while the disk was full must not stay
+                raise StorageError(disk_message(self.engine.url.database, exc)) from exc
             if isinstance(exc, OperationalError):
                 raise StorageError(f"Lỗi cơ sở dữ liệu {self.engine.url.database}: {exc.orig}") from exc
             raise

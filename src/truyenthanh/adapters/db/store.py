@@ -17,11 +17,15 @@ from sqlmodel import Session
 
 from truyenthanh.adapters.db import database
 from truyenthanh.adapters.db.accounts import SqlAccountRepository
+from truyenthanh.adapters.db.assets import SqlAssetRepository
 from truyenthanh.adapters.db.audit import SqlAuditTrail
 from truyenthanh.adapters.db.broadcast_log import SqlBroadcastLog
 from truyenthanh.adapters.db.database import Database
 from truyenthanh.adapters.db.keys import SqlTrustedKeyRepository
+from truyenthanh.adapters.db.package_records import SqlPackageRecordRepository
+from truyenthanh.adapters.db.programmes import SqlAnnouncementReader, SqlProgrammeRepository
 from truyenthanh.adapters.db.schedules import SqlScheduleRepository, SqlStationRepository
+from truyenthanh.adapters.db.station_profile import SqlStationProfileRepository
 from truyenthanh.domain.changes import RecordChange
 
 
@@ -51,6 +55,16 @@ class SqlUnitOfWork:
         """The broadcast log."""
         self.audit = SqlAuditTrail(session)
         """The audit trail."""
+        self.station_profile = SqlStationProfileRepository(session)
+        """Who the station is, its zones and its content counts."""
+        self.packages = SqlPackageRecordRepository(session)
+        """The packages imported at this station."""
+        self.programmes = SqlProgrammeRepository(session)
+        """Programmes with their items."""
+        self.assets = SqlAssetRepository(session)
+        """The audio library's records."""
+        self.announcements = SqlAnnouncementReader(session)
+        """Announcements, for reading."""
 
     @property
     def session(self) -> Session:

@@ -15,6 +15,7 @@ output reports it; events carry it as an aware UTC datetime.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import queue
@@ -56,6 +57,9 @@ RAMP_S = 0.005
 SILENCE_LEVEL = 10 ** (-50 / 20)
 """Peak below which a relay stream counts as silent (-50 dBFS)."""
 _SILENT_DBFS = -120.0
+EARLY_TOLERANCE_S = 0.5
+"""An item whose decoder ends more than this (or 2 % of its length, if more) before its expected length ended
+early: its file was cut short."""
 
 
 def _utc(at: float) -> datetime:
@@ -84,6 +88,10 @@ class _Voice:
     """The item this one stands in for (fallback or filler)."""
     failure: str = ""
     """Why :attr:`replaced` could not play."""
+    covering: bool = False
+    """It covers the rest of :attr:`replaced`, which ended early (that item did play: it did not fail)."""
+    cover: _Voice | None = None
+    """The voice prepared to cover this one's missing end, once its decoder ended early."""
     source: Source | None = None
     played: int = 0
     ramp_in: int = 0
@@ -137,6 +145,22 @@ class _Voice:
             return self.item.start_offset_s + self.source.duration_s
         return None
 
+    def missing_s(self) -> float:
+        """Seconds of the item its decoder will never deliver (it ended early), else 0. Known once it is done."""
+        source = self.source
+        if source is None or not source.done or source.error is not None or self.item.kind is ItemKind.SILENCE:
+            return 0.0
+        if self.replaced is not None:
+            return 0.0  # a stand-in shorter than its slot is not a damaged file
+        expected = self.item.duration_s or self.item.expected_s
+        if expected is None and source.duration_exact and source.duration_s is not None:
+            expected = self.item.start_offset_s + source.duration_s
+        if expected is None:
+            return 0.0
+        expected -= self.item.start_offset_s
+        missing = expected - source.produced / self.rate
+        return missing if missing > max(EARLY_TOLERANCE_S, 0.02 * expected) else 0.0
+
     def render(self, frames: int, at: float = 0.0) -> Frames:
         """Take up to ``frames`` frames with gain, fades and ramps applied (fewer on underrun or at the end).
 
@@ -165,9 +189,11 @@ class _Voice:
         return self.source.buffer.take(frames)
 
     def close(self) -> None:
-        """Release the decoder (stops its process and joins its thread)."""
+        """Release the decoder (stops its process and joins its thread), and a cover prepared for it."""
         if self.source is not None:
             self.source.close()
+        if self.cover is not None:
+            self.cover.close()
 
     def cut_tail(self, frames: int) -> Frames:
         """The next few milliseconds (at most ``frames``: one block) faded to zero, without consuming them: a
@@ -373,7 +399,20 @@ class _Voices:
             candidates.append(self.filler)
         if not candidates:
             return None
-        return self.new(candidates[0], not_before=voice.not_before, replaced=original, failure=reason)
+        stand_in = candidates[0]
+        slot = original.duration_s or original.expected_s
+        if slot is not None and stand_in.kind is not ItemKind.RELAY:
+            stand_in = dataclasses.replace(stand_in, duration_s=min(slot, stand_in.duration_s or slot))
+        return self.new(stand_in, not_before=voice.not_before, replaced=original, failure=reason)
+
+    def cover(self, voice: _Voice, missing_s: float) -> _Voice | None:
+        """A voice playing the fallback (else the filler), cut to ``missing_s``, for an item that ended early."""
+        stand_in = voice.item.fallback if voice.replaced is None else None
+        stand_in = stand_in or (self.filler if voice.item is not self.filler else None)
+        if stand_in is None or stand_in.kind is ItemKind.RELAY:
+            return None
+        cut = dataclasses.replace(stand_in, duration_s=missing_s, start_offset_s=0.0, crossfade_s=0.0)
+        return self.new(cut, replaced=voice.item, covering=True)
 
 
 @dataclass
@@ -849,7 +888,7 @@ class PlayoutEngine:
         self._current = voice
         self._handover = False
         when = _utc(at)
-        if voice.replaced is not None and voice.played == 0:
+        if voice.replaced is not None and voice.played == 0 and not voice.covering:
             detail = f"Không phát được «{voice.replaced.title}»: {voice.failure}; đã phát «{voice.item.title}» thay."
             self._emit(ItemEnded(voice.replaced, when, EndReason.FAILED, 0.0, detail))
         self._emit(ItemStarted(voice.item, when, voice.replaced))
@@ -871,8 +910,26 @@ class PlayoutEngine:
         failed = source is not None and source.error is not None and not isinstance(voice, _RelayVoice)
         reason = EndReason.FAILED if failed else EndReason.FINISHED
         detail = f"Phát dở dang: {source.error}." if failed and source is not None else ""
+        missing = 0.0 if failed or isinstance(voice, _RelayVoice) else voice.missing_s()
+        if missing:
+            detail = self._cover(voice, missing)
         self._emit(ItemEnded(voice.item, _utc(at), reason, voice.position_s, detail))
         self._closing.append(voice)
+
+    def _cover(self, voice: _Voice, missing: float) -> str:
+        """Queue the cover of an item that ended early (prepared ahead by the housekeeper, else now); returns
+        the Vietnamese reason for the log. The lock is held."""
+        cover = voice.cover or self._voices.cover(voice, missing)
+        voice.cover = None
+        expected = voice.played / self.rate + missing
+        why = (
+            f"Kết thúc sớm: tệp chỉ phát được {voice.played / self.rate:.1f} giây trong {expected:.1f} giây "
+            "(tệp bị cắt cụt hoặc hỏng phần cuối)"
+        )
+        if cover is None:
+            return f"{why}; không có gì để phát thay {missing:.1f} giây còn lại."
+        self._queue.insert(0, cover)
+        return f"{why}; đã phát «{cover.item.title}» thay {missing:.1f} giây còn lại."
 
     # -------------------------------------------------------------------------------------- housekeeper
 
@@ -886,9 +943,11 @@ class PlayoutEngine:
                 closing, self._closing = self._closing, []
                 wanted = [v for v in self._queue[:PREFETCH] if v.source is None]
                 failed = [v for v in self._queue if v.source is not None and v.source.failed_before_sound]
+                sounding = [v for v in [self._current, *self._queue[:1]] if v is not None and v.cover is None]
             for voice in closing:
                 voice.close()
             if not stopping:
+                self._prepare_covers(sounding)
                 for voice in wanted:
                     self._voices.prepare(voice)
                     with self._lock:
@@ -900,6 +959,22 @@ class PlayoutEngine:
             self._deliver(listeners)
             if stopping:
                 return
+
+    def _prepare_covers(self, voices: list[_Voice]) -> None:
+        """Start the cover of each item whose decoder has just ended early, so it follows without a gap."""
+        for voice in voices:
+            if isinstance(voice, _RelayVoice) or voice.covering:
+                continue
+            missing = voice.missing_s()
+            cover = self._voices.cover(voice, missing) if missing else None
+            if cover is None:
+                continue
+            self._voices.prepare(cover)
+            with self._lock:
+                if voice.cover is None and (voice is self._current or voice in self._queue):
+                    voice.cover = cover
+                    continue
+            cover.close()
 
     def _replace(self, voice: _Voice) -> None:
         assert voice.source is not None

@@ -114,6 +114,8 @@ class Source:
         error: Vietnamese reason the source failed (missing file, decode error), or ``None``.
         produced: frames produced so far.
         duration_s: length of the whole file when known (for the progress bar), else ``None``.
+        duration_exact: :attr:`duration_s` comes from the file's header or index, not guessed from its size
+            (a file cut short keeps its header, so less sound than this means the file lost its end).
     """
 
     def __init__(self, *, rate: int, ahead_s: float, name: str, live: bool = False) -> None:
@@ -122,6 +124,7 @@ class Source:
         self.error: str | None = None
         self.produced = 0
         self.duration_s: float | None = None
+        self.duration_exact = True
         self._done = threading.Event()
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"playout-source:{name}", daemon=True)
@@ -290,6 +293,8 @@ class FfmpegSource(Source):
         for raw in iter(stream.readline, b""):  # type: ignore[attr-defined]
             line = raw.decode("utf-8", "replace").strip()
             match = _DURATION.search(line)
+            if "Estimating duration from bitrate" in line:
+                self.duration_exact = False
             if match and self.duration_s is None:
                 hours, minutes, seconds = match.groups()
                 self.duration_s = max(0.0, int(hours) * 3600 + int(minutes) * 60 + float(seconds) - self._offset_s)

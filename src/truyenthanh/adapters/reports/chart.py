@@ -1,17 +1,21 @@
-"""A stacked bar chart as a PNG, drawn with the standard library (zlib) only: no matplotlib or Pillow.
+"""The monthly chart as a PNG, drawn with Pillow and a real TrueType font (Liberation Sans, else DejaVu Sans).
 
-Bars are months, stacks are categories in :data:`PALETTE` order; the axis shows month numbers and hours
-with a small built-in digit font. The category names go in the legend the document prints beside it.
+A stacked bar per month, one colour per category in :data:`PALETTE` order (the XLSX native chart uses the same
+colours), axis titles, hours on the vertical axis, and a legend beneath. Drawn for a width of 16 cm at
+:data:`PX_PER_CM`: tick labels are 3 mm tall, and a category too small to see is drawn
+:data:`MIN_SEGMENT_PX` tall (the note under the legend says so).
 """
 
 from __future__ import annotations
 
+import io
 import math
-import struct
-import zlib
 from collections.abc import Sequence
 
-from truyenthanh.domain.reports import MonthlyChart
+from PIL import Image, ImageDraw
+
+from truyenthanh.adapters.reports.fonts import sans
+from truyenthanh.domain.reports import MonthlyChart, vn_number
 
 Colour = tuple[int, int, int]
 
@@ -29,64 +33,20 @@ PALETTE: tuple[Colour, ...] = (
     (0, 70, 120),
     (120, 60, 0),
 )
-"""Fill colour of each series, in order; the legend uses the same colours."""
+"""Fill colour of each series, in order; the legend and the XLSX chart use the same colours."""
 
-# 3x5 glyphs, one string of 15 bits per character, row by row.
-_GLYPHS = {
-    "0": "111101101101111",
-    "1": "010110010010111",
-    "2": "111001111100111",
-    "3": "111001111001111",
-    "4": "101101111001001",
-    "5": "111100111001111",
-    "6": "111100111101111",
-    "7": "111001010010010",
-    "8": "111101111101111",
-    "9": "111101111001111",
-    "T": "111010010010010",
-    "h": "100100111101101",
-    ".": "000000000000010",
-}
-_WHITE: Colour = (255, 255, 255)
-_INK: Colour = (40, 40, 40)
-_GRID: Colour = (215, 215, 215)
+PX_PER_CM = 100
+"""Resolution the chart is drawn at (254 dpi): 16 cm is 1,600 pixels."""
+MIN_SEGMENT_PX = 6
+"""Least height of a non-zero part of a bar (0.6 mm), so that a small series stays visible."""
+
+_INK: Colour = (30, 30, 30)
+_GRID: Colour = (210, 210, 210)
 
 
-class _Canvas:
-    def __init__(self, width: int, height: int) -> None:
-        self.width, self.height = width, height
-        self.pixels = bytearray(_WHITE * (width * height))
-
-    def rect(self, x0: int, y0: int, x1: int, y1: int, colour: Colour) -> None:
-        x0, x1 = max(0, min(x0, x1)), min(self.width, max(x0, x1))
-        y0, y1 = max(0, min(y0, y1)), min(self.height, max(y0, y1))
-        row = bytes(colour) * (x1 - x0)
-        for y in range(y0, y1):
-            start = (y * self.width + x0) * 3
-            self.pixels[start : start + len(row)] = row
-
-    def text(self, x: int, y: int, text: str, scale: int, colour: Colour = _INK) -> None:
-        for char in text:
-            glyph = _GLYPHS.get(char)
-            if glyph:
-                for index, bit in enumerate(glyph):
-                    if bit == "1":
-                        gx, gy = x + (index % 3) * scale, y + (index // 3) * scale
-                        self.rect(gx, gy, gx + scale, gy + scale, colour)
-            x += 4 * scale
-
-    def png(self) -> bytes:
-        raw = b"".join(
-            b"\x00" + bytes(self.pixels[y * self.width * 3 : (y + 1) * self.width * 3]) for y in range(self.height)
-        )
-
-        def chunk(kind: bytes, data: bytes) -> bytes:
-            return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-        header = struct.pack(">IIBBBBB", self.width, self.height, 8, 2, 0, 0, 0)
-        return (
-            b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
-        )
+def hex_colour(colour: Colour) -> str:
+    """``RRGGBB`` (for the XLSX chart's series fills)."""
+    return "".join(f"{part:02X}" for part in colour)
 
 
 def _nice_step(top: float) -> float:
@@ -102,33 +62,61 @@ def month_numbers(labels: Sequence[str]) -> list[str]:
     return [label.split("/")[0] for label in labels]
 
 
-def render_png(chart: MonthlyChart, *, width: int = 1200, height: int = 600) -> bytes:
-    """The chart as PNG bytes: one stacked bar per month, y axis in hours."""
-    canvas = _Canvas(width, height)
-    scale = 3
-    left, right, top, bottom = 90, 30, 30, 70
-    plot_w, plot_h = width - left - right, height - top - bottom
+def _legend_height(chart: MonthlyChart, width: int, columns: int) -> int:
+    return (math.ceil(len(chart.series) / columns) + 1) * 44 + 20 if width else 0
+
+
+def render_png(chart: MonthlyChart, *, width: int = 16 * PX_PER_CM, plot_height: int = 800) -> bytes:
+    """The chart as PNG bytes: one stacked bar per month, the vertical axis in hours, the legend beneath."""
+    columns = 2
+    legend_h = _legend_height(chart, width, columns)
+    left, right, top, bottom = 150, 30, 70, 110
+    height = top + plot_height + bottom + legend_h
+    image = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(image)
+    tick, title = sans(32), sans(34, bold=True)
+    plot_w = width - left - right
     months = len(chart.months)
     totals = [sum(values[i] for _, values in chart.series) for i in range(months)]
     step = _nice_step(max(totals, default=0.0))
     ceiling = step * max(1, math.ceil(max(totals, default=0.0) / step))
-    for tick in range(round(ceiling / step) + 1):
-        value = tick * step
-        y = top + plot_h - round(plot_h * value / ceiling)
-        canvas.rect(left, y, left + plot_w, y + 1, _GRID)
-        label = f"{value:g}"
-        canvas.text(left - 12 - len(label) * 4 * scale, y - 2 * scale, label, scale)
-    canvas.text(10, top - 4, "h", scale)
+    base_y = top + plot_height
+    for index in range(round(ceiling / step) + 1):
+        value = index * step
+        y = base_y - round(plot_height * value / ceiling)
+        draw.line([(left, y), (left + plot_w, y)], fill=_GRID, width=2)
+        label = vn_number(value, 0 if value == int(value) else 1)
+        draw.text((left - 14, y), label, font=tick, fill=_INK, anchor="rm")
+    draw.text((20, top - 40), "Số giờ", font=title, fill=_INK, anchor="lm")
     slot = plot_w / max(months, 1)
-    bar = max(4, int(slot * 0.6))
+    bar = max(8, int(slot * 0.6))
     for index, label in enumerate(month_numbers(chart.months)):
         x0 = left + int(slot * index + (slot - bar) / 2)
-        base = top + plot_h
+        y = base_y
         for series_index, (_, values) in enumerate(chart.series):
-            h = round(plot_h * values[index] / ceiling)
-            canvas.rect(x0, base - h, x0 + bar, base, PALETTE[series_index % len(PALETTE)])
-            base -= h
-        canvas.text(x0 + (bar - len(label) * 4 * scale) // 2, top + plot_h + 14, label, scale)
-    canvas.rect(left, top, left + 2, top + plot_h, _INK)
-    canvas.rect(left, top + plot_h, left + plot_w, top + plot_h + 2, _INK)
-    return canvas.png()
+            if values[index] <= 0:
+                continue
+            h = max(MIN_SEGMENT_PX, round(plot_height * values[index] / ceiling))
+            draw.rectangle([(x0, y - h), (x0 + bar, y)], fill=PALETTE[series_index % len(PALETTE)])
+            y -= h
+        draw.text((x0 + bar / 2, base_y + 14), label, font=tick, fill=_INK, anchor="mt")
+    draw.line([(left, top), (left, base_y)], fill=_INK, width=3)
+    draw.line([(left, base_y), (left + plot_w, base_y)], fill=_INK, width=3)
+    draw.text((left + plot_w / 2, base_y + 62), "Tháng", font=title, fill=_INK, anchor="mt")
+    _legend(draw, chart, top + plot_height + bottom, width, columns)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True, dpi=(PX_PER_CM * 2.54, PX_PER_CM * 2.54))
+    return buffer.getvalue()
+
+
+def _legend(draw: ImageDraw.ImageDraw, chart: MonthlyChart, y0: int, width: int, columns: int) -> None:
+    font = sans(28)
+    column_w = (width - 60) // columns
+    for index, (name, _values) in enumerate(chart.series):
+        x = 30 + (index % columns) * column_w
+        y = y0 + 10 + (index // columns) * 44
+        draw.rectangle([(x, y + 4), (x + 40, y + 30)], fill=PALETTE[index % len(PALETTE)])
+        draw.text((x + 52, y + 17), name, font=font, fill=_INK, anchor="lm")
+    rows = math.ceil(len(chart.series) / columns)
+    note = f"Phần khác 0 nhưng quá nhỏ được vẽ cao tối thiểu {MIN_SEGMENT_PX / PX_PER_CM * 10:.1f} mm để nhìn thấy."
+    draw.text((30, y0 + 10 + rows * 44 + 8), note.replace(".", ",", 1), font=sans(24), fill=_INK)

@@ -3,7 +3,7 @@ station after a preview, in one transaction.
 
 Import order, each step refusing with a Vietnamese message before anything is written:
 
-1. unpack into a private folder under the cache, refusing hostile archives (see :mod:`adapters.archive`);
+1. unpack into a private folder under the cache, refusing hostile archives (the :class:`.ports.PackageArchive`);
 2. read the manifest and check the signature against the station's trusted keys (unsigned or unknown signers
    only if ``allow_unsigned_packages`` is set; a signature that does not match is always refused);
 3. check the size and SHA-256 of every file against the manifest, and refuse files it does not list;
@@ -25,7 +25,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from truyenthanh.adapters.db.database import Database
 from truyenthanh.config import Settings
 from truyenthanh.domain.accounts import Actor, Permission
 from truyenthanh.domain.package import PackageLimits
@@ -38,6 +37,7 @@ from truyenthanh.services.library import LibraryService
 from truyenthanh.services.packages.building import Narrate, PackageBuilder
 from truyenthanh.services.packages.importing import PackageImporter
 from truyenthanh.services.packages.planning import ImportPlanner, expanded_schedule
+from truyenthanh.services.packages.ports import PackageArchive
 from truyenthanh.services.packages.results import (
     BuildResult,
     ConflictChoice,
@@ -54,6 +54,7 @@ from truyenthanh.services.packages.retiring import retire_schedule, retire_sched
 from truyenthanh.services.packages.verifying import PackageVerifier, check_programme_file
 from truyenthanh.services.ports import Clock
 from truyenthanh.services.scheduling import SchedulingService
+from truyenthanh.services.unit_of_work import Store
 
 
 class PackageService:
@@ -64,11 +65,12 @@ class PackageService:
         *,
         settings: Settings,
         locations: Locations,
-        db: Database,
+        store: Store,
         clock: Clock,
         library: LibraryService,
         scheduling: SchedulingService,
         keys: KeyService,
+        archive: PackageArchive,
         accounts: AccountService,
         approvals: ApprovalService,
         limits: PackageLimits | None = None,
@@ -77,12 +79,14 @@ class PackageService:
         self._settings = settings
         self._accounts = accounts
         self._verifier = PackageVerifier(
-            settings=settings, locations=locations, keys=keys, limits=limits or PackageLimits()
+            settings=settings, locations=locations, keys=keys, archive=archive, limits=limits or PackageLimits()
         )
-        self._builder = PackageBuilder(keys=keys, clock=clock, narrate=narrate)
-        self._planner = ImportPlanner(settings=settings, db=db, clock=clock, library=library, scheduling=scheduling)
+        self._builder = PackageBuilder(keys=keys, archive=archive, clock=clock, narrate=narrate)
+        self._planner = ImportPlanner(
+            settings=settings, store=store, clock=clock, library=library, scheduling=scheduling
+        )
         self._importer = PackageImporter(
-            settings=settings, locations=locations, db=db, clock=clock, library=library, approvals=approvals
+            settings=settings, locations=locations, store=store, clock=clock, approvals=approvals
         )
 
     @property
@@ -188,6 +192,7 @@ __all__ = [
     "ImportAction",
     "ImportOutcome",
     "ImportPreview",
+    "PackageArchive",
     "PackageConflict",
     "PackageConflictError",
     "PackageService",

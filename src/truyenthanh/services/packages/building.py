@@ -10,7 +10,6 @@ from datetime import UTC
 from pathlib import Path
 
 from truyenthanh import __version__
-from truyenthanh.adapters import archive, files
 from truyenthanh.domain.enums import ItemKind
 from truyenthanh.domain.package import (
     MANIFEST_NAME,
@@ -22,6 +21,7 @@ from truyenthanh.domain.package import (
 )
 from truyenthanh.errors import PackageError
 from truyenthanh.services.keys import KeyService
+from truyenthanh.services.packages.ports import PackageArchive
 from truyenthanh.services.packages.results import BuildResult, Progress, SignerInfo
 from truyenthanh.services.packages.verifying import check_programme_file
 from truyenthanh.services.ports import Clock
@@ -47,8 +47,9 @@ def _sha256_bytes(data: bytes) -> str:
 class PackageBuilder:
     """Builds and signs packages with this machine's keys."""
 
-    def __init__(self, *, keys: KeyService, clock: Clock, narrate: Narrate | None) -> None:
+    def __init__(self, *, keys: KeyService, archive: PackageArchive, clock: Clock, narrate: Narrate | None) -> None:
         self._keys = keys
+        self._archive = archive
         self._clock = clock
         self._narrate = narrate
 
@@ -101,7 +102,7 @@ class PackageBuilder:
         for relative in programme_file.audio_paths():
             audio_path = base.joinpath(*relative.split("/"))
             entries.append((relative, audio_path))
-            listed.append(ManifestEntry(relative, audio_path.stat().st_size, files.sha256_file(audio_path)))
+            listed.append(ManifestEntry(relative, audio_path.stat().st_size, self._archive.sha256(audio_path)))
         rendered: list[tuple[str, str]] = []
         if render_announcements:
             if self._narrate is None:
@@ -117,7 +118,7 @@ class PackageBuilder:
                     target = scratch / f"{programme.key}-{number}.wav"
                     self._narrate(item.text or "", target)
                     entries.append((relative, target))
-                    listed.append(ManifestEntry(relative, target.stat().st_size, files.sha256_file(target)))
+                    listed.append(ManifestEntry(relative, target.stat().st_size, self._archive.sha256(target)))
                     rendered.append((f"{programme.key}#{number}", relative))
                     if progress:
                         progress(relative, len(listed) + 1)
@@ -137,7 +138,7 @@ class PackageBuilder:
             doc = SignatureDoc(key.public.fingerprint, key.name, key.sign(manifest_bytes))
             head.append((SIGNATURE_NAME, doc.to_bytes()))
             signer = SignerInfo(key.public.fingerprint, key.name, trusted=True)
-        archive.write_archive(output, head + entries)
+        self._archive.write(output, head + entries)
         if progress:
             progress(output.name, len(listed))
         return BuildResult(path=output, manifest=manifest, signer=signer, size=output.stat().st_size)
@@ -148,7 +149,7 @@ class PackageBuilder:
         Raises:
             PackageError: not a package, or the key cannot be used.
         """
-        entries = archive.read_entries(package)
+        entries = self._archive.read_entries(package)
         manifest_bytes = entries.get(MANIFEST_NAME)
         if manifest_bytes is None:
             raise PackageError(f"Tệp {package.name} không có manifest.json: không phải gói .ttpkg.")
@@ -157,5 +158,5 @@ class PackageBuilder:
         doc = SignatureDoc(key.public.fingerprint, key.name, key.sign(manifest_bytes))
         ordered: list[tuple[str, bytes | Path]] = [(MANIFEST_NAME, manifest_bytes), (SIGNATURE_NAME, doc.to_bytes())]
         ordered += [(name, data) for name, data in entries.items() if name not in (MANIFEST_NAME, SIGNATURE_NAME)]
-        archive.write_archive(package, ordered)
+        self._archive.write(package, ordered)
         return SignerInfo(key.public.fingerprint, key.name, trusted=True)

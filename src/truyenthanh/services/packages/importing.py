@@ -1,53 +1,56 @@
 """Importing a planned package: programmes, items, announcements, audio, schedules, the package record and
-their audit entries, all written in one database transaction, with audio files published only as it commits."""
+their audit entries, all written in one unit of work, with audio files published only as it commits.
+
+Schedules are written through the unit of work's schedule repository; programmes, items, announcements and
+audio assets still use its session until they have their repository.
+"""
 
 from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from truyenthanh.adapters import ffmpeg
-from truyenthanh.adapters.db.database import Database
 from truyenthanh.adapters.db.models import (
     Announcement,
     AudioAsset,
     Programme,
     ProgrammeItem,
-    ProgrammePackage,
-    Schedule,
 )
-from truyenthanh.adapters.db.schedules import SqlStationRepository
 from truyenthanh.config import Settings
 from truyenthanh.domain.accounts import Actor
 from truyenthanh.domain.enums import AssetSource, Category, ContentStatus, ItemKind
+from truyenthanh.domain.package_record import ImportedPackage
 from truyenthanh.domain.programme_file import (
     ItemSpec,
     ProgrammeSpec,
 )
-from truyenthanh.domain.schedule import ScheduleSpec
 from truyenthanh.domain.tunes import TUNES
 from truyenthanh.locations import Locations
 from truyenthanh.services import audit
 from truyenthanh.services.approvals import ApprovalService
-from truyenthanh.services.library import InspectedAudio, LibraryService, MediaStaging, inspect_audio
+from truyenthanh.services.library import InspectedAudio, MediaStaging, inspect_audio
 from truyenthanh.services.packages.days_off import DAYS_OFF_ACTION, import_days_off
 from truyenthanh.services.packages.planning import ImportPlan, PlannedProgramme
 from truyenthanh.services.packages.results import ConflictChoice, ImportOutcome
 from truyenthanh.services.packages.retiring import retire_schedules
 from truyenthanh.services.packages.verifying import OpenedPackage
 from truyenthanh.services.ports import Clock
+from truyenthanh.services.unit_of_work import Store, UnitOfWork
 
 
 @dataclass
 class _Run:
-    """One import being written: its transaction, who imports and how, and what has been written so far."""
+    """One import being written: its unit of work, who imports and how, and what has been written so far."""
 
+    uow: UnitOfWork
     session: Session
+    """The unit of work's session, for the rows not behind a repository yet (programmes, items, assets)."""
     assets: _AssetWriter
     opened: OpenedPackage
     actor: Actor
@@ -63,27 +66,6 @@ class _Run:
     preapproved: bool = False
 
 
-def schedule_row(
-    spec: ScheduleSpec, *, programme_id: int, package_id: str, created_by: str, created_at: datetime
-) -> Schedule:
-    """The database row of a package's schedule (the one place this service maps a schedule to its row)."""
-    return Schedule(
-        programme_id=programme_id,
-        start_at=spec.start_at,
-        rrule=spec.rrule,
-        exdates=[moment.astimezone(UTC).isoformat() for moment in spec.exdates],
-        valid_from=spec.valid_from,
-        valid_to=spec.valid_to,
-        priority=spec.priority,
-        misfire=str(spec.misfire),
-        session_name=spec.session_name,
-        calendar=spec.calendar.to_json(),
-        package_id=package_id,
-        created_by=created_by,
-        created_at=created_at,
-    )
-
-
 class PackageImporter:
     """Writes planned imports and lists the packages imported at this station."""
 
@@ -92,16 +74,14 @@ class PackageImporter:
         *,
         settings: Settings,
         locations: Locations,
-        db: Database,
+        store: Store,
         clock: Clock,
-        library: LibraryService,
         approvals: ApprovalService,
     ) -> None:
         self._settings = settings
         self._locations = locations
-        self._db = db
+        self._store = store
         self._clock = clock
-        self._library = library
         self._approvals = approvals
 
     def write(self, opened: OpenedPackage, plan: ImportPlan, choice: ConflictChoice, actor: Actor) -> ImportOutcome:
@@ -113,9 +93,12 @@ class PackageImporter:
         upstream = opened.signer.name if opened.signer is not None and opened.signer.trusted else None
         with (
             tempfile.TemporaryDirectory(dir=self._locations.cache_dir) as scratch,
-            self._library.transaction() as (session, staging),
+            MediaStaging(self._locations.media_dir) as staging,
+            self._store.transaction() as uow,
         ):
+            session = uow.session
             run = _Run(
+                uow=uow,
                 session=session,
                 assets=_AssetWriter(session, staging, opened, Path(scratch)),
                 opened=opened,
@@ -124,7 +107,7 @@ class PackageImporter:
                 upstream=upstream,
                 now=now,
             )
-            retire_schedules(session, info.id, now, self._settings.zone, actor=actor.username)
+            retire_schedules(uow, info.id, now, self._settings.zone, actor=actor.username)
             self._write_days_off(run, plan)
             for planned in plan.programmes:
                 self._write_programme(run, planned)
@@ -134,6 +117,10 @@ class PackageImporter:
                 run.schedule_ids.extend(ids)
                 run.rows[planned.spec.key]["schedule_ids"] = ids
             self._write_record(run)
+            session.flush()
+            # Files appear under their final names just before the commit; if the commit fails, the staging
+            # area removes them again (it is left after the unit of work).
+            staging.publish()
         return ImportOutcome(
             preview=plan.preview,
             imported=True,
@@ -143,7 +130,7 @@ class PackageImporter:
         )
 
     def _write_programme(self, run: _Run, planned: PlannedProgramme) -> None:
-        """Write one programme, its items and its schedules."""
+        """Write one programme and its items (its schedules are written after every programme)."""
         session, programme, info = run.session, planned.spec, run.opened.programme_file.package
         fallback_id = run.assets.for_item(programme.fallback, programme) if programme.fallback else None
         row = Programme(
@@ -180,18 +167,9 @@ class PackageImporter:
     @staticmethod
     def _write_days_off(run: _Run, plan: ImportPlan) -> None:
         """Add the package's days off to the station's list (audited), as the preview showed them."""
-        change = import_days_off(SqlStationRepository(run.session), plan.preview.days_off)
+        change = import_days_off(run.uow.station, plan.preview.days_off)
         if change is not None:
-            audit.record(
-                run.session,
-                at=run.now,
-                actor=run.actor.username,
-                action=DAYS_OFF_ACTION,
-                entity=change.entity,
-                entity_id=change.entity_id,
-                before=change.before,
-                after=change.after,
-            )
+            run.uow.audited(run.actor.username, DAYS_OFF_ACTION, change)
 
     def _write_schedules(self, run: _Run, planned: PlannedProgramme, programme_id: int) -> list[int]:
         """Write a programme's schedules (skipping those that cannot be placed, or conflict when told to skip);
@@ -201,37 +179,27 @@ class PackageImporter:
             if schedule.spec is None or (schedule.problems and run.choice is ConflictChoice.SKIP):
                 run.skipped.append(f"«{planned.spec.title}» {schedule.where}")
                 continue
-            spec = schedule.spec
+            spec = replace(schedule.spec, programme_id=programme_id)
             swap_key = schedule.entry.holiday_programme
             if swap_key is not None and spec.holiday_swap is not None:
                 swap = replace(spec.holiday_swap, programme_id=run.rows[swap_key]["programme_id"])
                 spec = replace(spec, calendar=replace(spec.calendar, holiday_swap=swap))
-            saved = schedule_row(
+            change = run.uow.schedules.add(
                 spec,
-                programme_id=programme_id,
-                package_id=run.opened.programme_file.package.id,
                 created_by=run.actor.username,
                 created_at=run.now,
+                package_id=run.opened.programme_file.package.id,
             )
-            run.session.add(saved)
-            run.session.flush()
-            assert saved.id is not None
-            audit.record(
-                run.session,
-                at=run.now,
-                actor=run.actor.username,
-                action="schedule.import",
-                entity="schedule",
-                entity_id=saved.id,
-                after=audit.snapshot(saved),
-            )
-            ids.append(saved.id)
+            run.uow.audited(run.actor.username, "schedule.import", change)
+            assert isinstance(change.entity_id, int)
+            ids.append(change.entity_id)
         return ids
 
     def _write_record(self, run: _Run) -> None:
         """Write the package's own record (what it held and which rows it became) and its audit entry."""
         opened, info = run.opened, run.opened.programme_file.package
-        record = ProgrammePackage(
+        record = ImportedPackage(
+            id=None,
             package_id=info.id,
             version=info.version,
             title=info.title,
@@ -251,16 +219,13 @@ class PackageImporter:
             imported_at=run.now,
             imported_by=run.actor.username,
         )
-        run.session.add(record)
-        run.session.flush()
-        audit.record(
-            run.session,
-            at=run.now,
-            actor=run.actor.username,
-            action="package.import",
-            entity="programme_package",
-            entity_id=record.id,
-            after={
+        saved = run.uow.packages.add(record)
+        run.uow.note(
+            run.actor.username,
+            "package.import",
+            "programme_package",
+            str(saved.id),
+            {
                 "package_id": info.id,
                 "version": info.version,
                 "archive_sha256": opened.archive_sha256,
@@ -332,22 +297,8 @@ class PackageImporter:
 
     def imported(self) -> list[dict[str, Any]]:
         """Packages imported at this station, newest first, JSON-ready."""
-        with self._db.session() as session:
-            rows = session.exec(select(ProgrammePackage).order_by(col(ProgrammePackage.id).desc()))
-            return [
-                {
-                    "package_id": row.package_id,
-                    "version": row.version,
-                    "title": row.title,
-                    "upstream": row.upstream,
-                    "author": row.author,
-                    "signer": row.signer_name,
-                    "signer_fingerprint": row.signer_fingerprint,
-                    "imported_at": row.imported_at.isoformat(),
-                    "imported_by": row.imported_by,
-                }
-                for row in rows
-            ]
+        with self._store.transaction() as uow:
+            return [package.to_json() for package in uow.packages.all()]
 
 
 class _AssetWriter:

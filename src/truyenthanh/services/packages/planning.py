@@ -9,17 +9,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlmodel import col, select
-
-from truyenthanh.adapters.db.database import Database
-from truyenthanh.adapters.db.models import (
-    ProgrammePackage,
-    Schedule,
-    Station,
-    Zone,
-)
 from truyenthanh.config import Settings
 from truyenthanh.domain.enums import ItemKind
+from truyenthanh.domain.package_record import ImportedPackage
 from truyenthanh.domain.programme_file import (
     ProgrammeFile,
     ProgrammeSpec,
@@ -36,6 +28,7 @@ from truyenthanh.domain.schedule import (
     expand,
 )
 from truyenthanh.domain.station import StationRules
+from truyenthanh.domain.station_profile import StationProfile
 from truyenthanh.domain.toml_lines import dotted
 from truyenthanh.domain.tunes import TUNES
 from truyenthanh.errors import PackageError
@@ -45,6 +38,7 @@ from truyenthanh.services.packages.results import ImportAction, ImportPreview, P
 from truyenthanh.services.packages.verifying import OpenedPackage
 from truyenthanh.services.ports import Clock
 from truyenthanh.services.scheduling import SchedulingService
+from truyenthanh.services.unit_of_work import Store
 
 SPEECH_SECONDS_PER_CHAR = 1 / 14
 """Rough reading speed of Vietnamese TTS, to estimate unrendered announcements when checking session lengths."""
@@ -80,7 +74,7 @@ class ImportPlan:
 
     preview: ImportPreview
     programmes: list[PlannedProgramme]
-    previous: ProgrammePackage | None
+    previous: ImportedPackage | None
 
 
 @dataclass
@@ -99,6 +93,19 @@ class _Placement:
     before the import writes them)."""
 
 
+@dataclass(frozen=True)
+class _StationView:
+    """What planning reads of the station in one unit of work: who it is, its rules and zones, the earlier
+    imports of the package, and the ids of the schedules those imports made."""
+
+    profile: StationProfile | None
+    rules: StationRules
+    zones: list[str]
+    previous: list[ImportedPackage]
+    """Earlier imported versions of the package, oldest first."""
+    package_schedule_ids: set[int]
+
+
 @dataclass
 class _ProgrammePlan:
     """One programme planned: its plan, its conflicts and what changes for it."""
@@ -112,10 +119,10 @@ class ImportPlanner:
     """Plans imports against the station's schedule, rules and earlier imports."""
 
     def __init__(
-        self, *, settings: Settings, db: Database, clock: Clock, library: LibraryService, scheduling: SchedulingService
+        self, *, settings: Settings, store: Store, clock: Clock, library: LibraryService, scheduling: SchedulingService
     ) -> None:
         self._settings = settings
-        self._db = db
+        self._store = store
         self._clock = clock
         self._library = library
         self._scheduling = scheduling
@@ -129,11 +136,12 @@ class ImportPlanner:
         info = opened.programme_file.package
         now = self._clock.now()
         canonical = {p.key: p.canonical() for p in opened.programme_file.programmes}
-        same, newest = self._earlier_imports(opened, canonical)
-        station, rules, station_zones = self._station()
-        rules, days_off = with_days_off(rules, opened.programme_file.days_off)
+        view = self._station(info.id)
+        same, newest = self._earlier_imports(opened, canonical, view.previous)
+        # Schedules are checked against the station's rules with the package's days off added, as after the import.
+        rules, days_off = with_days_off(view.rules, opened.programme_file.days_off)
         existing_specs = self._scheduling.specs()
-        old_ids = self._package_schedule_ids(info.id)
+        old_ids = view.package_schedule_ids
         placement = _Placement(
             rules=rules,
             file_zone=ZoneInfo(info.timezone),
@@ -158,7 +166,7 @@ class ImportPlanner:
         for key, old in previous_content.items():
             if key not in canonical:
                 changes.append(ProgrammeChange(key, str(old.get("title", key)), "removed"))
-        warnings = self._warnings(opened.programme_file, station, station_zones, changes)
+        warnings = self._warnings(opened.programme_file, view.profile, view.zones, changes)
         reused = sum(1 for inspected in opened.audio.values() if self._library.find_by_sha(inspected.sha256))
         preview = ImportPreview(
             package=info,
@@ -177,12 +185,12 @@ class ImportPlanner:
         return ImportPlan(preview=preview, programmes=planned, previous=newest)
 
     def _earlier_imports(
-        self, opened: OpenedPackage, canonical: dict[str, dict[str, Any]]
-    ) -> tuple[ProgrammePackage | None, ProgrammePackage | None]:
-        """The earlier import of this very version (if any) and the newest earlier import; refuses an older
-        version, and the same version with other content."""
+        self, opened: OpenedPackage, canonical: dict[str, dict[str, Any]], previous_rows: list[ImportedPackage]
+    ) -> tuple[ImportedPackage | None, ImportedPackage | None]:
+        """The earlier import of this very version (if any) and the newest earlier import (``previous_rows``:
+        the earlier imports, oldest version first); refuses an older version, and the same version with other
+        content."""
         info = opened.programme_file.package
-        previous_rows = self._previous(info.id)
         same = next((row for row in previous_rows if row.version == info.version), None)
         newest = previous_rows[-1] if previous_rows else None
         if newest is not None and newest.version > info.version:
@@ -246,21 +254,16 @@ class ImportPlanner:
             ),
         )
 
-    def _station(self) -> tuple[Station | None, StationRules, list[str]]:
-        with self._db.session() as session:
-            station = session.exec(select(Station)).first()
-            zones = [z.name for z in session.exec(select(Zone))]
-        rules = StationRules.from_json(station.rules if station else None)
-        return station, rules, zones
-
-    def _previous(self, package_id: str) -> list[ProgrammePackage]:
-        with self._db.session() as session:
-            return list(
-                session.exec(
-                    select(ProgrammePackage)
-                    .where(ProgrammePackage.package_id == package_id)
-                    .order_by(col(ProgrammePackage.version))
-                )
+    def _station(self, package_id: str) -> _StationView:
+        """The station as planning an import of ``package_id`` needs it, read in one unit of work."""
+        with self._store.transaction() as uow:
+            origins = uow.schedules.origins()
+            return _StationView(
+                profile=uow.station_profile.profile(),
+                rules=uow.station.rules(),
+                zones=uow.station_profile.zones(),
+                previous=uow.packages.versions(package_id),
+                package_schedule_ids={sid for sid, origin in origins.items() if origin == package_id},
             )
 
     def _duration(self, programme: ProgrammeSpec, opened: OpenedPackage) -> float:
@@ -331,11 +334,6 @@ class ImportPlanner:
             None,
         )
 
-    def _package_schedule_ids(self, package_id: str) -> set[int]:
-        with self._db.session() as session:
-            rows = session.exec(select(Schedule.id).where(Schedule.package_id == package_id))
-            return {row for row in rows if row is not None}
-
     def _future_airings(self, ids: set[int], specs: list[ScheduleSpec], now: datetime, rules: StationRules) -> int:
         zone = self._settings.zone
         return sum(len(expand(s, now, now + PREVIEW_HORIZON, zone, rules)) for s in specs if s.id in ids)
@@ -343,7 +341,7 @@ class ImportPlanner:
     def _warnings(
         self,
         programme_file: ProgrammeFile,
-        station: Station | None,
+        station: StationProfile | None,
         station_zones: list[str],
         changes: list[ProgrammeChange],
     ) -> list[str]:

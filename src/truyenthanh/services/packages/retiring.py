@@ -1,77 +1,66 @@
 """Retiring schedules: ending the schedules (and never-aired programmes) an earlier import brought, keeping
-their history."""
+their history.
+
+Schedules are read and written through the unit of work's schedule repository (the one mapping between a
+schedule and its row). Removing the programmes an import left without schedules still goes through the unit of
+work's session until programmes have their repository.
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, select
+from sqlmodel import select
 
-from truyenthanh.adapters.db.models import (
-    Announcement,
-    BroadcastLog,
-    Programme,
-    ProgrammeItem,
-    Schedule,
-)
-from truyenthanh.domain.schedule import CalendarRule, ScheduleSpec, expand
+from truyenthanh.adapters.db.models import Announcement, BroadcastLog, Programme, ProgrammeItem
+from truyenthanh.domain.schedule import ScheduleSpec, expand
 from truyenthanh.services import audit
+from truyenthanh.services.unit_of_work import UnitOfWork
 
 
-def retire_schedule(session: Session, row: Schedule, now: datetime, zone: ZoneInfo, *, actor: str) -> None:
-    """End one schedule at ``now``: delete it if it never aired, else cap its validity at ``now`` (history stays).
+def retire_schedule(uow: UnitOfWork, spec: ScheduleSpec, now: datetime, zone: ZoneInfo, *, actor: str) -> None:
+    """End one saved schedule at ``now`` (aware): delete it if it never aired, else cap its validity at ``now``
+    (its history stays); a schedule already over by ``now`` is left as it is.
 
     The change is audited as ``schedule.retire`` for ``actor`` (a username).
     """
-    before = audit.snapshot(row)
-    spec = ScheduleSpec(
-        id=row.id,
-        programme_id=row.programme_id,
-        title="",
-        duration_s=0.0,
-        start_at=row.start_at,
-        rrule=row.rrule,
-        exdates=tuple(datetime.fromisoformat(x) for x in row.exdates),
-        valid_from=row.valid_from,
-        valid_to=row.valid_to,
-        calendar=CalendarRule.from_json(row.calendar),
-    )
-    earliest = min(row.start_at, row.valid_from or row.start_at) - timedelta(seconds=1)
+    assert spec.id is not None, "only a saved schedule can be retired"
+    earliest = min(spec.start_at, spec.valid_from or spec.start_at) - timedelta(seconds=1)
     if earliest < now and expand(spec, earliest, now, zone):
-        if row.valid_to is not None and row.valid_to <= now:
+        if spec.valid_to is not None and spec.valid_to <= now:
             return
-        row.valid_to = now
-        session.add(row)
-        after = audit.snapshot(row)
+        change = uow.schedules.put(spec.id, replace(spec, valid_to=now))
     else:
-        session.delete(row)
-        after = None
-    audit.record(
-        session,
-        at=now,
-        actor=actor,
-        action="schedule.retire",
-        entity="schedule",
-        entity_id=row.id,
-        before=before,
-        after=after,
-    )
+        change = uow.schedules.remove(spec.id)
+    if change is not None:
+        uow.audited(actor, "schedule.retire", change)
 
 
-def retire_schedules(session: Session, package_id: str, now: datetime, zone: ZoneInfo, *, actor: str) -> None:
+def retire_schedules(uow: UnitOfWork, package_id: str, now: datetime, zone: ZoneInfo, *, actor: str) -> None:
     """End the schedules that came from ``package_id`` (an earlier version of a package, or an earlier import
     of the same calendar events) at ``now``: drop those that never aired, cap the others at ``now`` so their
     history stays; then remove that package's programmes that never aired and have no schedule left. Every
-    change is audited for ``actor`` (a username)."""
-    for row in list(session.exec(select(Schedule).where(Schedule.package_id == package_id))):
-        retire_schedule(session, row, now, zone, actor=actor)
-    session.flush()
+    change is audited for ``actor`` (a username), in ``uow``'s transaction."""
+    origins = uow.schedules.origins()
+    for spec in uow.schedules.specs():
+        if spec.id is not None and origins.get(spec.id) == package_id:
+            retire_schedule(uow, spec, now, zone, actor=actor)
+    scheduled = {spec.programme_id for spec in uow.schedules.specs()}
+    _remove_unused_programmes(uow, package_id, scheduled, now, actor=actor)
+
+
+def _remove_unused_programmes(
+    uow: UnitOfWork, package_id: str, scheduled: set[int], now: datetime, *, actor: str
+) -> None:
+    """Remove ``package_id``'s programmes that have no schedule (``scheduled``: the programme ids that do) and
+    never aired, with their items and the announcements nothing else uses; each removal audited."""
+    session = uow.session
     old_programmes = list(session.exec(select(Programme).where(Programme.package_id == package_id)))
     for programme in old_programmes:
-        has_schedule = session.exec(select(Schedule.id).where(Schedule.programme_id == programme.id)).first()
         has_history = session.exec(select(BroadcastLog.id).where(BroadcastLog.programme_id == programme.id)).first()
-        if has_schedule is not None or has_history is not None:
+        if programme.id in scheduled or has_history is not None:
             continue
         items = list(session.exec(select(ProgrammeItem).where(ProgrammeItem.programme_id == programme.id)))
         announcement_ids = {i.announcement_id for i in items if i.announcement_id is not None}

@@ -6,12 +6,11 @@ from __future__ import annotations
 import hashlib
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from truyenthanh.adapters import archive, files
 from truyenthanh.config import Settings
 from truyenthanh.domain.enums import ItemKind
 from truyenthanh.domain.package import (
@@ -36,6 +35,7 @@ from truyenthanh.errors import AudioError, PackageError
 from truyenthanh.locations import Locations
 from truyenthanh.services.keys import KeyService
 from truyenthanh.services.library import InspectedAudio, inspect_audio
+from truyenthanh.services.packages.ports import PackageArchive
 from truyenthanh.services.packages.results import Progress, SignerInfo
 
 
@@ -127,10 +127,19 @@ def check_programme_file(path: Path, *, progress: Progress | None = None) -> Pro
 class PackageVerifier:
     """Unpacks packages into private folders and verifies them against the station's trusted keys."""
 
-    def __init__(self, *, settings: Settings, locations: Locations, keys: KeyService, limits: PackageLimits) -> None:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        locations: Locations,
+        keys: KeyService,
+        archive: PackageArchive,
+        limits: PackageLimits,
+    ) -> None:
         self._settings = settings
         self._locations = locations
         self._keys = keys
+        self._archive = archive
         self.limits = limits
         """What an archive may hold before it is refused as hostile."""
 
@@ -148,8 +157,8 @@ class PackageVerifier:
         self._locations.cache_dir.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix="goi-", dir=self._locations.cache_dir))
         try:
-            archive_sha = files.sha256_file(package)
-            unpacked = archive.unpack(package, work, self.limits)
+            archive_sha = self._archive.sha256(package)
+            unpacked = self._archive.unpack(package, work, self.limits)
             if progress:
                 progress("Đã giải nén gói", 3)
             yield self._verify(package.name, archive_sha, unpacked, progress)
@@ -157,31 +166,31 @@ class PackageVerifier:
             shutil.rmtree(work, ignore_errors=True)
 
     def _verify(
-        self, name: str, archive_sha: str, unpacked: archive.Unpacked, progress: Progress | None
+        self, name: str, archive_sha: str, unpacked: Mapping[str, Path], progress: Progress | None
     ) -> OpenedPackage:
-        manifest_path = unpacked.files.get(MANIFEST_NAME)
+        manifest_path = unpacked.get(MANIFEST_NAME)
         if manifest_path is None:
             raise PackageError(f"Gói {name} không có manifest.json: không phải gói .ttpkg hoặc đã bị sửa.")
         manifest_bytes = manifest_path.read_bytes()
         manifest = parse_manifest(manifest_bytes)
-        signer = self._check_signature(name, manifest_bytes, unpacked.files.get(SIGNATURE_NAME))
+        signer = self._check_signature(name, manifest_bytes, unpacked.get(SIGNATURE_NAME))
         listed = {entry.path for entry in manifest.files}
-        extra = sorted(set(unpacked.files) - listed - {MANIFEST_NAME, SIGNATURE_NAME})
+        extra = sorted(set(unpacked) - listed - {MANIFEST_NAME, SIGNATURE_NAME})
         if extra:
             raise PackageError(f"Gói {name} có tệp không ghi trong manifest (bị chèn thêm?): {', '.join(extra)}.")
         for entry in manifest.files:
-            found = unpacked.files.get(entry.path)
+            found = unpacked.get(entry.path)
             if found is None:
                 raise PackageError(f"Gói {name} thiếu tệp «{entry.path}» ghi trong manifest.")
             size = found.stat().st_size
-            if size != entry.size or files.sha256_file(found) != entry.sha256:
+            if size != entry.size or self._archive.sha256(found) != entry.sha256:
                 raise PackageError(
                     f"Gói {name}: tệp «{entry.path}» không khớp mã SHA-256 trong manifest (tệp bị sửa hoặc hỏng)."
                 )
         steps = 4 + len(manifest.files)
         if progress:
             progress("Đã kiểm tra chữ ký và mã băm", steps)
-        toml_path = unpacked.files[manifest.programme_file]
+        toml_path = unpacked[manifest.programme_file]
         programme_file = read_programme_file(
             read_programme_text(toml_path.read_bytes(), manifest.programme_file), manifest.programme_file
         )
@@ -193,10 +202,10 @@ class PackageVerifier:
             )
         audio: dict[str, InspectedAudio] = {}
         for relative in [*programme_file.audio_paths(), *(path for _key, path in manifest.rendered)]:
-            if relative not in unpacked.files:
+            if relative not in unpacked:
                 raise PackageError(f"Gói {name} thiếu tệp âm thanh «{relative}» mà tệp chương trình cần.")
             try:
-                audio[relative] = inspect_audio(unpacked.files[relative])
+                audio[relative] = inspect_audio(unpacked[relative])
             except AudioError as exc:
                 raise PackageError(f"Gói {name}: tệp «{relative}» không dùng được: {exc.message}") from exc
             if progress:

@@ -31,7 +31,7 @@ SHOWN = (0, 1, 2, 7, 8, 9, 4, 5, 3, 6)
 columns), the operator, programme and item next (visible at 160), then the rest; the CSV export keeps the order
 of :data:`LOG_COLUMNS`."""
 
-MAXIMA = {8: 30, 9: 18, 4: 28, 5: 24}
+MAXIMA = {8: 40, 9: 18, 4: 24, 5: 20}
 """The widest the reason, operator, programme and item columns grow to (by index into :data:`LOG_COLUMNS`);
 the others are as wide as what they hold."""
 

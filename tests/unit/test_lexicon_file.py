@@ -83,6 +83,11 @@ def test_replacing_changes_only_that_entry_even_across_kinds() -> None:
     assert "# viết tắt" in text
 
 
+def test_an_entry_is_added_after_the_last_line_of_a_file() -> None:
+    text = with_entry('[words]\n"Krông" = "Krông"   # cuối tệp', LexiconEntry(EntryKind.WORD, "Ea", "Ê a"), source="x")
+    assert text == '[words]\n"Krông" = "Krông"   # cuối tệp\nEa = "Ê a"\n'
+
+
 def test_a_new_file_starts_with_the_format_explained() -> None:
     text = with_entry("", LexiconEntry(EntryKind.ABBREVIATION, "KP", "khu phố"), source="x")
     assert text.startswith(NEW_FILE_HEADER)

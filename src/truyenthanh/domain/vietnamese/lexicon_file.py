@@ -193,7 +193,7 @@ def _put_pair(document: tomlkit.TOMLDocument, entry: LexiconEntry) -> None:
             return
     body = table.value.body
     keyed = [index for index, (key, _item) in enumerate(body) if key is not None]
-    if keyed:
+    if keyed and keyed[-1] + 1 < len(body):
         # tomlkit appends after the table's trailing comments, which belong to what follows: insert before them.
         table.value._insert_at(keyed[-1] + 1, entry.written, entry.reading)
     else:

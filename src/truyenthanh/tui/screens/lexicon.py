@@ -225,15 +225,15 @@ class LexiconEntryScreen(FormScreen[LexiconEntry]):
         self._entry = entry
 
     def fields(self) -> ComposeResult:
-        """Kind, written form, reading; for a context form its neighbours and why."""
+        """Written form, reading, kind; for a context form its neighbours and why."""
         entry = self._entry
         kinds = [(kind.label, kind) for kind in EntryKind]
-        yield Label("Loại")
-        yield Select(kinds, value=entry.kind if entry else EntryKind.ABBREVIATION, allow_blank=False, id="lex-kind")
         yield Label("Chữ viết (như trong văn bản, ví dụ TDP, Ea H'leo, BCĐ)")
         yield Input(entry.written if entry else "", id="lex-written")
         yield Label("Cách đọc")
         yield Input(entry.reading if entry else "", id="lex-reading")
+        yield Label("Loại (viết tắt: đúng chữ hoa/thường; từ, địa danh: không phân biệt; theo ngữ cảnh)")
+        yield Select(kinds, value=entry.kind if entry else EntryKind.ABBREVIATION, allow_blank=False, id="lex-kind")
         yield Label("Đọc như vậy khi đứng ngay trước các từ (ngăn cách bằng dấu ;  «<số>»: một con số)", classes="ctx")
         yield Input("; ".join(entry.followed_by) if entry else "", id="lex-followed", classes="ctx")
         yield Label("… hoặc khi đứng ngay sau các từ (ngăn cách bằng dấu ;)", classes="ctx")

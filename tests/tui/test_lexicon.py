@@ -53,7 +53,7 @@ async def test_an_entry_is_added_logged_out_then_changed_into_a_context_form(con
         assert error == "Hãy ghi «Cách đọc» cho «HTX»."
         await pilot.press("tab", *"hợp tác xã dịch vụ", "ctrl+s")
         await settle(app, pilot)
-        assert app.screen is screen
+        assert isinstance(app.screen, LexiconScreen)  # the form closed
         assert "Đã lưu: «HTX» đọc là «hợp tác xã dịch vụ»." in said(app)
         text = lexicon.read_text(encoding="utf-8")
         assert text.startswith(OWN.rstrip("\n")) and 'HTX = "hợp tác xã dịch vụ"' in text
@@ -69,22 +69,22 @@ async def test_an_entry_is_added_logged_out_then_changed_into_a_context_form(con
         screen.query_one("#lexicon-table").focus()
         await pilot.press("down", "enter")
         await settle(app, pilot)
-        form = app.screen
-        assert isinstance(form, LexiconEntryScreen)
-        assert form.query_one("#lex-written", Input).value == "HTX"
-        form.query_one("#lex-kind", Select).value = EntryKind.CONTEXT
-        form.query_one("#lex-written", Input).value = "BCĐ"
-        form.query_one("#lex-reading", Input).value = "Ban Chỉ đạo phòng, chống tội phạm"
+        edit = app.screen
+        assert isinstance(edit, LexiconEntryScreen)
+        assert edit.query_one("#lex-written", Input).value == "HTX"
+        edit.query_one("#lex-kind", Select).value = EntryKind.CONTEXT
+        edit.query_one("#lex-written", Input).value = "BCĐ"
+        edit.query_one("#lex-reading", Input).value = "Ban Chỉ đạo phòng, chống tội phạm"
         await settle(app, pilot)
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        error = str(form.query_one("#form-error").render())
+        error = str(edit.query_one("#form-error").render())
         assert "ít nhất một từ đứng ngay sau hoặc ngay trước" in error
         assert missing(error, visible_text(app)) == []
-        form.query_one("#lex-followed", Input).value = "<số>; PCTP"
+        edit.query_one("#lex-followed", Input).value = "<số>; PCTP"
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert app.screen is screen
+        assert isinstance(app.screen, LexiconScreen)  # the form closed
         assert [(e.kind, e.written) for e in screen.entries] == [
             (EntryKind.ABBREVIATION, "KP"),
             (EntryKind.CONTEXT, "BCĐ"),

@@ -36,6 +36,7 @@ from truyenthanh.adapters.db.models import Announcement, AudioAsset
 from truyenthanh.config import Settings
 from truyenthanh.domain.enums import AssetSource, Category, ReadingVariant
 from truyenthanh.domain.vietnamese import CodeLetters, Lexicon, normalize
+from truyenthanh.domain.vietnamese.lexicon_file import LexiconEntry, station_entries, with_entry
 from truyenthanh.domain.vietnamese.normalizer import Step, explain
 from truyenthanh.errors import AudioError, ConfigError, NotFoundError, SpeechError, StorageError
 from truyenthanh.locations import Locations
@@ -146,6 +147,7 @@ class SpeechService:
         self._clock = clock
         self._engines = dict(engines)
         self._lexicon: Lexicon | None = None
+        self._lexicon_read: tuple[int, int] | None = None
         self._lock = threading.Lock()
         # Striped locks, one set per engine: bounded memory however many texts a long-running daemon renders,
         # and an offline rendering never waits behind an online one that is waiting on the network.
@@ -170,9 +172,65 @@ class SpeechService:
             ConfigError: the station's lexicon file is unreadable or malformed (the message names it).
         """
         with self._lock:
-            if self._lexicon is None:
+            stamp = self._lexicon_stamp()
+            if self._lexicon is None or stamp != self._lexicon_read:
                 self._lexicon = self._load_lexicon()
+                self._lexicon_read = stamp
             return self._lexicon
+
+    # --- the station's own lexicon file, as the TUI lists and edits it --------------------------------------
+
+    def _lexicon_stamp(self) -> tuple[int, int] | None:
+        """The station file's modification time and size: a file changed by another process (the TUI's
+        "Từ điển đọc", an editor) is read again at the next use, in the daemon too."""
+        path = self._lexicon_path()
+        try:
+            found = path.stat() if path is not None else None
+        except OSError:
+            return None
+        return None if found is None else (found.st_mtime_ns, found.st_size)
+
+    def lexicon_file(self) -> Path:
+        """Where the station's own entries are (or will be) written: ``lexicon_file``, else ``lexicon.toml``
+        beside the config file."""
+        return self._lexicon_path() or self._locations.config_file.parent / LEXICON_FILENAME
+
+    def _lexicon_text(self) -> str:
+        path = self.lexicon_file()
+        try:
+            return path.read_text(encoding="utf-8") if path.is_file() else ""
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"Không đọc được tệp từ điển {path}: {exc}.") from exc
+
+    def lexicon_entries(self) -> list[LexiconEntry]:
+        """The station's own entries, as its file lists them (the built-in ones are not listed).
+
+        Raises:
+            ConfigError: the file is unreadable or malformed (file, line, field).
+        """
+        return station_entries(self._lexicon_text(), source=str(self.lexicon_file()))
+
+    def save_lexicon_entry(self, entry: LexiconEntry, *, replacing: LexiconEntry | None = None) -> LexiconEntry:
+        """Add ``entry`` to the station's file, or put it in place of ``replacing``; comments and the other
+        entries are kept, and the file is replaced whole (never half written). The next reading uses it.
+
+        Not audited: the audit trail records changes to the station's database, and the station's files
+        (config, lexicon) are not recorded there yet.
+
+        Raises:
+            ConfigError: the file or the change would not load (file, line, field); the file is left as it was.
+            StorageError: the file cannot be written.
+        """
+        path = self.lexicon_file()
+        with self._lock:
+            text = with_entry(self._lexicon_text(), entry, replacing=replacing, source=str(path))
+            try:
+                files.write_atomic(path, text.encode("utf-8"))
+            except OSError as exc:
+                raise StorageError(f"Không ghi được tệp từ điển {path}: {exc.strerror}.") from exc
+            self._lexicon = None
+        saved = [e for e in station_entries(text, source=str(path)) if e.same_place(entry)]
+        return saved[0] if saved else entry
 
     def _lexicon_path(self) -> Path | None:
         configured = self._settings.lexicon_file

@@ -54,6 +54,7 @@ class TruyenthanhApp(App[None]):
         "announcements": _lazy("announcements", "AnnouncementsScreen"),
         "log": _lazy("log", "LogScreen"),
         "approvals": _lazy("approvals", "ApprovalsScreen"),
+        "lexicon": _lazy("lexicon", "LexiconScreen"),
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Trợ giúp", priority=True),
@@ -65,6 +66,7 @@ class TruyenthanhApp(App[None]):
         Binding("f7", "switch_mode('log')", "Nhật ký", show=False, priority=True),
         Binding("f8", "switch_mode('approvals')", "Chờ duyệt", show=False, priority=True),
         Binding("f9", "emergency", "KHẨN CẤP", priority=True),
+        Binding("f12", "switch_mode('lexicon')", "Từ điển đọc", show=False, priority=True),
         Binding("ctrl+l", "login", "Đăng nhập", show=False, priority=True),
         Binding("ctrl+q", "quit", "Thoát", priority=True),
         Binding("ctrl+c", "help_quit", show=False, system=True),

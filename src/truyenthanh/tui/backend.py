@@ -41,6 +41,8 @@ from truyenthanh.tui.approval_queue import PendingContent, oldest_first, pending
 
 if TYPE_CHECKING:
     from truyenthanh.bootstrap import Container
+    from truyenthanh.domain.vietnamese.lexicon_file import LexiconEntry
+    from truyenthanh.domain.vietnamese.normalizer import Step
     from truyenthanh.services.approvals import ContentView
     from truyenthanh.services.library import LibraryService
     from truyenthanh.services.programmes import ProgrammeDetail, ProgrammeService, ProgrammeSummary
@@ -650,6 +652,48 @@ class StationBackend:
         cheap query, so a screen can poll it."""
         with self.container.db.session() as session:
             return int(session.exec(select(func.max(BroadcastLog.id))).one() or 0)
+
+    # --- the station's lexicon ("Từ điển đọc") ----------------------------------------------------------------
+
+    def lexicon_entries(self) -> tuple[Path, list[LexiconEntry]]:
+        """The station's lexicon file and its own entries (the built-in ones are not listed).
+
+        Raises:
+            ConfigError: the file is unreadable or malformed (file, line, field).
+        """
+        speech = self.container.speech
+        return speech.lexicon_file(), speech.lexicon_entries()
+
+    def save_lexicon_entry(self, entry: LexiconEntry, replacing: LexiconEntry | None = None) -> LexiconEntry:
+        """Write ``entry`` into the station's lexicon file (in place of ``replacing``), keeping its comments.
+
+        Raises:
+            ConfigError: the file or the change would not load (file, line, field); nothing was written.
+            StorageError: the file cannot be written.
+        """
+        return self.container.speech.save_lexicon_entry(entry, replacing=replacing)
+
+    def explain_reading(self, text: str) -> tuple[str, list[Step]]:
+        """The words the voice will say for ``text`` and every rule that changed it (``normalize --explain``).
+
+        Raises:
+            ConfigError: the station's lexicon file is malformed.
+        """
+        if not text.strip():
+            return "", []
+        return self.container.speech.explain(text)
+
+    def sample_speech(self, text: str) -> Path:
+        """Read ``text`` aloud with the station's voice into a file in the cache folder (no library asset is
+        made) and return it, for the operator to hear on the preview device.
+
+        Raises:
+            SpeechError: no engine could read it.
+            StorageError: the cache folder cannot be written.
+        """
+        target = self.container.locations.cache_dir / "nghe-thu" / "tu-dien.wav"
+        self.container.speech.render_file(text, target)
+        return target
 
     def _unapproved_airings(self, now: datetime) -> list[Alert]:
         """Warnings for airings of today (still waiting) and tomorrow whose programme is not approved, or that

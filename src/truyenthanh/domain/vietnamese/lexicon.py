@@ -341,17 +341,19 @@ VESSEL_PROVINCES: dict[str, str] = {
 """Province codes that start a fishing vessel's registration number (QNg 90123 TS), read as the province."""
 
 
-def _check_entries(raw: object, table: str, source: str) -> dict[str, str]:
+def _check_entries(raw: object, table: str, source: str, text: str = "") -> dict[str, str]:
     if not isinstance(raw, dict):
         raise ConfigError(f"Tệp từ điển {source}: mục [{table}] phải là một bảng «viết tắt» = «cách đọc».")
     entries: dict[str, str] = {}
     for key, value in raw.items():
+        line = entry_line(text, table, key)
+        where = f", dòng {line}" if line else ""
         if not isinstance(value, str) or not value.strip():
             raise ConfigError(
-                f"Tệp từ điển {source}, mục [{table}], từ «{key}»: cách đọc phải là một chuỗi chữ không rỗng."
+                f"Tệp từ điển {source}{where}, mục [{table}], từ «{key}»: cách đọc phải là một chuỗi chữ không rỗng."
             )
         if not key.strip():
-            raise ConfigError(f"Tệp từ điển {source}, mục [{table}]: có một từ rỗng.")
+            raise ConfigError(f"Tệp từ điển {source}{where}, mục [{table}]: có một từ rỗng.")
         entries[unicodedata.normalize("NFC", key.strip())] = unicodedata.normalize("NFC", value.strip())
     return entries
 
@@ -359,20 +361,37 @@ def _check_entries(raw: object, table: str, source: str) -> dict[str, str]:
 _CONTEXT_FIELDS = {"written", "reading", "followed_by", "preceded_by", "reason"}
 
 
+def entry_line(text: str, table: str, which: str | int, key: str | None = None) -> int | None:
+    """The line (counted from 1) of an entry of a lexicon file: the key ``which`` of ``[table]``, or the
+    ``which``-th ``[[table]]`` entry (the line of its ``key`` when given, else its header); ``None``: not found."""
+    lines = text.splitlines()
+    header = re.compile(
+        r"\s*\[\[\s*" + re.escape(table) + r"\s*\]\]"
+        if isinstance(which, int)
+        else r"\s*\[\s*" + re.escape(table) + r"\s*\]"
+    )
+    headers = [n for n, line in enumerate(lines) if header.match(line)]
+    if isinstance(which, str):
+        if not headers:
+            return None
+        start, key = headers[0], which
+    elif which < len(headers):
+        start = headers[which]
+    else:
+        return None
+    if key is None:
+        return start + 1
+    for n in range(start + 1, len(lines)):
+        if re.match(r"\s*\[", lines[n]):
+            break
+        if re.match(r"\s*[\"']?" + re.escape(key) + r"[\"']?\s*=", lines[n]):
+            return n + 1
+    return None if isinstance(which, str) else start + 1
+
+
 def _line_of(text: str, index: int, key: str | None) -> int | None:
     """The line of the ``index``-th ``[[context]]`` entry's ``key`` (or of its header), counted from 1."""
-    lines = text.splitlines()
-    headers = [n for n, line in enumerate(lines) if re.match(r"\s*\[\[\s*context\s*\]\]", line)]
-    if index >= len(headers):
-        return None
-    start = headers[index]
-    if key is not None:
-        for n in range(start + 1, len(lines)):
-            if re.match(r"\s*\[", lines[n]):
-                break
-            if re.match(r"\s*\"?" + re.escape(key) + r"\"?\s*=", lines[n]):
-                return n + 1
-    return start + 1
+    return entry_line(text, "context", index, key)
 
 
 def _context_rules(raw: object, text: str, source: str) -> list[ContextRule]:
@@ -473,8 +492,8 @@ class Lexicon:
                 f"Tệp từ điển {source}: không biết mục [{unknown[0]}]; chỉ có [abbreviations], [words] và [[context]]."
             )
         return self.extended(
-            abbreviations=_check_entries(data.get("abbreviations", {}), "abbreviations", source),
-            words=_check_entries(data.get("words", {}), "words", source),
+            abbreviations=_check_entries(data.get("abbreviations", {}), "abbreviations", source, text),
+            words=_check_entries(data.get("words", {}), "words", source, text),
             context=_context_rules(data.get("context", []), text, source),
         )
 
@@ -502,4 +521,4 @@ class Lexicon:
         return found
 
 
-__all__ = ["ABBREVIATIONS", "DOCUMENT_TYPES", "ISSUERS", "ROAD_CODES", "VESSEL_PROVINCES", "Lexicon"]
+__all__ = ["ABBREVIATIONS", "DOCUMENT_TYPES", "ISSUERS", "ROAD_CODES", "VESSEL_PROVINCES", "Lexicon", "entry_line"]

@@ -11,7 +11,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Input, Label, Select, Static, TextArea
+from textual.widgets import DataTable, Input, Label, Select, Static, TextArea
 
 from truyenthanh.domain.accounts import Actor
 from truyenthanh.domain.enums import Category, Priority
@@ -27,7 +27,12 @@ from truyenthanh.tui.messages import (
 )
 from truyenthanh.tui.screens.base import StationScreen
 from truyenthanh.tui.screens.schedule_form import ScheduleFormScreen
+from truyenthanh.tui.widgets.keyhints import KeyHints
 from truyenthanh.tui.widgets.statusbar import StatusBar
+from truyenthanh.tui.widgets.tables import fill_table
+
+COLUMNS = (("Số", None), ("Tiêu đề", 30), ("Trạng thái", None), ("Ưu tiên", None), ("Người soạn", 18))
+"""The list's columns (header, widest it grows to); at 80 columns all but the author's end show whole."""
 
 
 class AnnouncementsScreen(StationScreen):
@@ -71,7 +76,7 @@ class AnnouncementsScreen(StationScreen):
                 yield Static("", id="ann-spoken")
                 yield Label("", id="ann-state")
         yield DataTable(id="ann-list", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyHints()
 
     def on_mount(self) -> None:
         """Labels, columns, the list."""
@@ -81,7 +86,7 @@ class AnnouncementsScreen(StationScreen):
         self.query_one("#ann-right").border_title = "Giọng đọc sẽ đọc là"
         table = self.query_one("#ann-list", DataTable)
         table.border_title = "Các thông báo (Enter để mở)"
-        table.add_columns("Số", "Tiêu đề", "Trạng thái", "Ưu tiên", "Người soạn")
+        fill_table(table, COLUMNS, [])
         self._show_state()
         self._load_list()
         self.query_one("#ann-title", Input).focus()
@@ -95,9 +100,11 @@ class AnnouncementsScreen(StationScreen):
         """Fill the list."""
         self.announcements = message.announcements
         table = self.query_one("#ann-list", DataTable)
-        table.clear()
-        for view in self.announcements:
-            table.add_row(str(view.id), view.title, view.status.label, view.priority.label, view.created_by or "")
+        rows = [
+            (str(view.id), view.title, view.status.label, view.priority.label, view.created_by or "")
+            for view in self.announcements
+        ]
+        fill_table(table, COLUMNS, rows)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Enter in the title goes on to the text."""

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Input, ProgressBar, Select, Static
+from textual.widgets import DataTable, Input, ProgressBar, Select, Static
 
 from truyenthanh.domain.enums import Category
 from truyenthanh.services.library import AssetInfo, ImportReport
@@ -17,10 +17,15 @@ from truyenthanh.tui import formatting
 from truyenthanh.tui.messages import AssetsLoaded, ImportFinished, ImportProgressed
 from truyenthanh.tui.screens.base import StationScreen, reported
 from truyenthanh.tui.screens.library_forms import EditAssetScreen, ImportRequest, ImportScreen
+from truyenthanh.tui.widgets.keyhints import KeyHints
 from truyenthanh.tui.widgets.statusbar import StatusBar
+from truyenthanh.tui.widgets.tables import fill_table
 
 if TYPE_CHECKING:
     from truyenthanh.tui.backend import StationBackend
+
+COLUMNS = (("Tiêu đề", 28), ("Thời lượng", None), ("Lĩnh vực", 18), ("Ngôn ngữ", None), ("Độ to", None))
+"""The table's columns (header, widest it grows to), the ones that tell assets apart first."""
 
 LANGUAGES = (("Mọi ngôn ngữ", ""), ("Tiếng Việt (vi)", "vi"), ("Tiếng Mông (hmn)", "hmn"), ("Tiếng Tày (tay)", "tay"))
 
@@ -53,13 +58,13 @@ class LibraryScreen(StationScreen):
             with Vertical(id="library-details"):
                 yield Static("", id="asset-details")
         yield ProgressBar(id="import-progress", show_eta=False)
-        yield Footer()
+        yield KeyHints()
 
     def on_mount(self) -> None:
         """Columns, then the list."""
         table = self.query_one("#library-table", DataTable)
         table.border_title = "Tệp âm thanh"
-        table.add_columns("Tiêu đề", "Lĩnh vực", "Ngôn ngữ", "Thời lượng", "Độ to")
+        fill_table(table, COLUMNS, [])
         self.query_one("#library-details").border_title = "Chi tiết"
         self.query_one("#import-progress").display = False
         for widget in self.query("#library-filters Input, #library-filters Select"):
@@ -104,17 +109,17 @@ class LibraryScreen(StationScreen):
         self.assets = message.assets
         table = self.query_one("#library-table", DataTable)
         row = table.cursor_row
-        table.clear()
-        for asset in self.assets:
-            loudness = "—" if asset.loudness_lufs is None else f"{asset.loudness_lufs:.1f} LUFS"
-            table.add_row(
+        rows = [
+            (
                 asset.title,
+                formatting.duration(asset.duration_s),
                 asset.category.label,
                 asset.language,
-                formatting.duration(asset.duration_s),
-                loudness,
-                key=str(asset.id),
+                "—" if asset.loudness_lufs is None else f"{asset.loudness_lufs:.1f} LUFS",
             )
+            for asset in self.assets
+        ]
+        fill_table(table, COLUMNS, rows, [str(asset.id) for asset in self.assets])
         if self.assets:
             table.move_cursor(row=min(row, len(self.assets) - 1))
         else:

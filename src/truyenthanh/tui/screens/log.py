@@ -14,7 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Label, Select
+from textual.widgets import DataTable, Input, Label, Select
 
 from truyenthanh.domain.enums import Outcome
 from truyenthanh.protocol import DaemonEvent, ItemEndedOnAir, Problem
@@ -22,14 +22,18 @@ from truyenthanh.tui import parsing
 from truyenthanh.tui.backend import LOG_COLUMNS, LogFilter, StationBackend
 from truyenthanh.tui.messages import LogExported, LogLoaded
 from truyenthanh.tui.screens.base import StationScreen
+from truyenthanh.tui.widgets.keyhints import KeyHints
 from truyenthanh.tui.widgets.statusbar import StatusBar
+from truyenthanh.tui.widgets.tables import fill_table
 
-SHOWN = (0, 1, 2, 7, 8, 4, 5, 3, 6, 9)
+SHOWN = (0, 1, 2, 7, 8, 9, 4, 5, 3, 6)
 """The order the table shows :data:`LOG_COLUMNS` in: date, times, result and reason first (visible at 100
-columns), then programme, item and the rest; the CSV export keeps the order of :data:`LOG_COLUMNS`."""
+columns), the operator, programme and item next (visible at 160), then the rest; the CSV export keeps the order
+of :data:`LOG_COLUMNS`."""
 
-WIDTHS = {0: 10, 1: 8, 2: 8, 7: 10, 8: 26, 4: 24, 5: 20, 3: 8, 6: 10}
-"""Column widths by index into :data:`LOG_COLUMNS` (the operator's column takes what its names need)."""
+MAXIMA = {8: 40, 9: 18, 4: 24, 5: 20}
+"""The widest the reason, operator, programme and item columns grow to (by index into :data:`LOG_COLUMNS`);
+the others are as wide as what they hold."""
 
 
 class LogChanged(Message):
@@ -76,18 +80,21 @@ class LogScreen(StationScreen):
             yield Input(placeholder="Tìm chương trình, mục", id="log-search")
         yield Label("", id="log-problem")
         yield DataTable(id="log-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyHints()
 
     def on_mount(self) -> None:
         """Columns, then the last seven days."""
         for widget in self.query("#log-filters Input, #log-filters Select"):
             widget.compact = True  # type: ignore[attr-defined]
         table = self.query_one("#log-table", DataTable)
-        for index in SHOWN:
-            table.add_column(LOG_COLUMNS[index], width=WIDTHS.get(index))
+        fill_table(table, self._columns(), [])
         self.action_reload()
         table.focus()
         self._poll = self.set_interval(self.POLL_S, self._check_version)
+
+    @staticmethod
+    def _columns() -> list[tuple[str, int | None]]:
+        return [(LOG_COLUMNS[index], MAXIMA.get(index)) for index in SHOWN]
 
     def on_screen_suspend(self) -> None:
         """Stop polling while another screen is shown."""
@@ -157,8 +164,7 @@ class LogScreen(StationScreen):
         self.rows = message.rows
         table = self.query_one("#log-table", DataTable)
         cursor = table.cursor_row
-        table.clear()
-        table.add_rows([tuple(row[i] for i in SHOWN) for row in message.rows])
+        fill_table(table, self._columns(), [tuple(row[i] for i in SHOWN) for row in message.rows])
         if message.rows and cursor > 0:
             table.move_cursor(row=min(cursor, len(message.rows) - 1))
         table.border_title = f"Nhật ký phát thanh — {len(message.rows)} dòng"

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import DataTable, Label, Static
 
 from truyenthanh.domain.accounts import Actor
 from truyenthanh.domain.approval import ContentKind
@@ -20,10 +20,18 @@ from truyenthanh.tui.messages import ItemChoicesLoaded, ProgrammeChanged, Progra
 from truyenthanh.tui.screens.base import StationScreen
 from truyenthanh.tui.screens.dialogs import ConfirmScreen, TextPromptScreen
 from truyenthanh.tui.screens.programme_forms import AddItemScreen, NewProgrammeScreen
+from truyenthanh.tui.widgets.keyhints import KeyHints
 from truyenthanh.tui.widgets.statusbar import StatusBar
+from truyenthanh.tui.widgets.tables import fill_table
 
 if TYPE_CHECKING:
     from truyenthanh.tui.backend import StationBackend
+
+
+PROGRAMME_COLUMNS = (("Tên", 20), ("Trạng thái", None), ("Thời lượng", None), ("Số mục", None))
+"""The programme list's columns (header, widest it grows to): name and state first (they fit 80 columns)."""
+ITEM_COLUMNS = (("#", None), ("Tên", 24), ("Thời lượng", None), ("Loại", None))
+"""The item list's columns, likewise."""
 
 
 class ProgrammesScreen(StationScreen):
@@ -59,16 +67,16 @@ class ProgrammesScreen(StationScreen):
                 yield Label("Chọn một chương trình ở bên trái, hoặc nhấn N để tạo mới.", id="programme-heading")
                 yield DataTable(id="item-list", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="programme-total")
-        yield Footer()
+        yield KeyHints()
 
     def on_mount(self) -> None:
         """Columns, then load."""
         programmes = self.query_one("#programme-list", DataTable)
         programmes.border_title = "Chương trình"
-        programmes.add_columns("Tên", "Số mục", "Thời lượng", "Trạng thái")
+        fill_table(programmes, PROGRAMME_COLUMNS, [])
         items = self.query_one("#item-list", DataTable)
         items.border_title = "Các mục (Shift+↑/↓ để đổi thứ tự)"
-        items.add_columns("#", "Loại", "Tên", "Thời lượng")
+        fill_table(items, ITEM_COLUMNS, [])
         self._load_list()
 
     def _load_list(self, select_id: int | None = None) -> None:
@@ -82,9 +90,8 @@ class ProgrammesScreen(StationScreen):
         """Fill the list; keep or move the selection."""
         self.programmes = message.programmes
         table = self.query_one("#programme-list", DataTable)
-        table.clear()
-        for p in self.programmes:
-            table.add_row(p.title, str(p.items), formatting.duration(p.total_s), p.status.label, key=str(p.id))
+        rows = [(p.title, p.status.label, formatting.duration(p.total_s), str(p.items)) for p in self.programmes]
+        fill_table(table, PROGRAMME_COLUMNS, rows, [str(p.id) for p in self.programmes])
         if message.select_id is not None:
             index = next((i for i, p in enumerate(self.programmes) if p.id == message.select_id), 0)
             table.move_cursor(row=index)
@@ -111,9 +118,11 @@ class ProgrammesScreen(StationScreen):
         self.query_one("#programme-heading", Label).update(
             Text.assemble((detail.title, "bold"), f"  —  {detail.category.label}, {detail.status.label}")
         )
-        items.clear()
-        for item in detail.items:
-            items.add_row(str(item.position + 1), item.kind.label, item.title, formatting.duration(item.duration_s))
+        rows = [
+            (str(item.position + 1), item.title, formatting.duration(item.duration_s), item.kind.label)
+            for item in detail.items
+        ]
+        fill_table(items, ITEM_COLUMNS, rows)
         if cursor is not None and detail.items:
             items.move_cursor(row=max(0, min(cursor, len(detail.items) - 1)))
         total = f"Tổng thời lượng: {formatting.duration(detail.total_s)}"

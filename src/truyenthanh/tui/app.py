@@ -93,6 +93,8 @@ class TruyenthanhApp(App[None]):
         """The station's name (from the "Hôm nay" view)."""
         self._preview: PreviewPlayer | None = None
         self._schema_checked = False
+        self.schema_checking = False
+        """A schema check runs: reading the station waits for its answer (a failure may be an old schema)."""
         self.schema_outdated = False
         """The station's database is older than this program (said once; "Hôm nay" stops reading it)."""
         self.daemon_up: bool | None = None
@@ -173,6 +175,7 @@ class TruyenthanhApp(App[None]):
         reading it failed); an old one is said and "Hôm nay" stops reading it."""
         if not self._schema_checked:
             self._schema_checked = True
+            self.schema_checking = True
             self._check_schema()
 
     @work(thread=True, exclusive=True, group="schema")
@@ -180,9 +183,10 @@ class TruyenthanhApp(App[None]):
         try:
             current = self.backend.schema_up_to_date()
         except TruyenthanhError:
-            return  # the station could not be opened: that was said
+            current = True  # the station could not be opened: that was said
+        self.schema_outdated = not current  # before the check ends, so no reading slips in between
+        self.schema_checking = False
         if not current:
-            self.schema_outdated = True
             self.post_message(
                 ActionFailed(
                     "Dữ liệu cũ",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -64,6 +65,9 @@ class TodayScreen(StationScreen):
         self._acting: Actor | None = None
         self.view: TodayView | None = None
         """The last view rendered (tests read it)."""
+        self._failures = threading.Lock()
+        self._last_failure = ""
+        """The last reading error shown: refreshes that fail the same way do not say it again."""
 
     def compose(self) -> ComposeResult:
         """Status line, on-air and next panels, warnings, then the rundown table."""
@@ -187,14 +191,19 @@ class TodayScreen(StationScreen):
         )
 
     def action_reload(self) -> None:
-        """Read the rundown again now (unless the station could not be opened or is too old: that was said)."""
-        if not (self.station_app.backend_failed or self.station_app.schema_outdated):
+        """Read the rundown again now (unless the station could not be opened or is too old: that was said; or
+        whether it is too old is being checked after a failed read, which would only fail again)."""
+        app = self.station_app
+        if not (app.backend_failed or app.schema_outdated or app.schema_checking):
             self._load()
 
     def _load(self) -> None:
         def failed(error: TruyenthanhError) -> Iterable[Message]:
-            # When the station did not open, the app has said why: every refresh would say it again.
-            return () if self.station_app.backend_failed else reported(error)
+            # When the station did not open, the app has said why; a refresh failing as the last one did (two
+            # readings in flight at start, say) would only say the same again.
+            with self._failures:
+                repeated, self._last_failure = error.message == self._last_failure, error.message
+            return () if self.station_app.backend_failed or repeated else reported(error)
 
         self.run_call(lambda backend: backend.today(), TodayLoaded, group="today", failed=failed)
 
@@ -205,6 +214,7 @@ class TodayScreen(StationScreen):
 
     def on_today_loaded(self, message: TodayLoaded) -> None:
         """Render a fresh view."""
+        self._last_failure = ""
         view = message.view
         self.view = view
         self.station_app.daemon_up = view.daemon_up

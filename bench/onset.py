@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import array
+import io
 import json
 import math
 import os
@@ -76,10 +77,13 @@ class MonitorRecording:
         self.ahead_s = render_ahead_s(self.pulse)
 
     def _pump(self) -> None:
-        assert self._process is not None and self._process.stdout is not None
+        assert self._process is not None
+        # Popen's default buffering makes stdout a BufferedReader, whose read1 returns what has arrived.
+        stdout = self._process.stdout
+        assert isinstance(stdout, io.BufferedReader)
         pending = b""
         while True:
-            data = self._process.stdout.read1(4096)
+            data = stdout.read1(4096)
             if not data:
                 return
             arrived = time.time()

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from tests.audio import RATE, decode, locate, sweep, tone
@@ -43,10 +44,10 @@ def gaps(work: Path, recorder: Recorder, env: dict[str, str]) -> tuple[list[floa
     files = [sweep(work / f"gap{n}.wav", 0.6, start_hz=200 + 250 * n) for n in range(5)]
     references = [decode(path) for path in files]
 
-    def measure(play: object) -> list[float]:
+    def measure(play: Callable[[], None]) -> list[float]:
         with recorder.record() as result:
             time.sleep(0.3)
-            play()  # type: ignore[operator]
+            play()
         found = [locate(result[0], references[0])]
         for reference in references[1:]:
             found.append(locate(result[0], reference, after=found[-1].index))
@@ -56,9 +57,14 @@ def gaps(work: Path, recorder: Recorder, env: dict[str, str]) -> tuple[list[floa
         ]
 
     engine = PlayoutEngine(make_output("device", device=None, rate=RATE, buffer_ms=20))
+
+    def play_ours() -> None:
+        engine.enqueue([item(p, p.stem) for p in files])
+        engine.wait_idle(20)
+
     engine.open()
     try:
-        ours = measure(lambda: (engine.enqueue([item(p, p.stem) for p in files]), engine.wait_idle(20)))
+        ours = measure(play_ours)
     finally:
         engine.close()
 

@@ -77,7 +77,8 @@ def decode(path: Path, *, gain_db: float = 0.0) -> Signal:
         capture_output=True,
     ).stdout
     frames = np.frombuffer(raw, dtype="<f4").reshape(-1, channels).astype(np.float64)
-    return frames.mean(axis=1) * 10 ** (gain_db / 20)
+    mono: Signal = frames.mean(axis=1)
+    return mono * 10 ** (gain_db / 20)
 
 
 def samples(recording: Recording) -> Signal:

@@ -12,12 +12,11 @@ import socket
 import subprocess
 import threading
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
 
-import requests
+from requests import PreparedRequest
 
 GTTS_URL = "https://translate.google.com/_/TranslateWebserverUi/data/batchexecute"
 TONE_S = 0.6
@@ -75,8 +74,10 @@ class FakeGoogle:
     statuses: list[int] = field(default_factory=list)
     requests: list[tuple[str, str]] = field(default_factory=list)
 
-    def __call__(self, request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
+    def __call__(self, request: PreparedRequest) -> tuple[int, dict[str, str], str]:
         """The ``responses`` callback."""
+        # gTTS posts a form-encoded string; requests types the body for streamed uploads too.
+        assert isinstance(request.body, str | bytes), f"gTTS sent an unexpected body: {request.body!r}"
         self.requests.append(sent_text_and_language(request.body))
         status = self.statuses.pop(0) if self.statuses else 200
         if status != 200:
@@ -116,7 +117,7 @@ def silent_server() -> Iterator[tuple[str, int]]:
         listener.close()
 
 
-def no_sleep_log() -> tuple[list[float], Any]:
+def no_sleep_log() -> tuple[list[float], Callable[[float], None]]:
     """A sleep function that records the waits instead of waiting (back-off is checked, not endured)."""
     waits: list[float] = []
     return waits, waits.append

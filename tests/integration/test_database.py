@@ -23,6 +23,7 @@ from truyenthanh.adapters.db.models import (
 )
 from truyenthanh.domain.enums import Category, ItemKind, Outcome, Priority, Role
 from truyenthanh.domain.station import DEFAULT_RULES
+from truyenthanh.errors import StorageError
 
 
 def _db(path: Path) -> database.Database:
@@ -77,7 +78,7 @@ def test_database_from_a_newer_program_is_refused(tmp_path: Path) -> None:
     database.upgrade(db.engine)
     with sqlite3.connect(path) as raw:
         raw.execute("UPDATE alembic_version SET version_num = '9999'")
-    with pytest.raises(database.StorageError, match="phiên bản mới hơn"):
+    with pytest.raises(StorageError, match="phiên bản mới hơn"):
         database.upgrade(db.engine)
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-from icalendar import Calendar
+from icalendar import Calendar, vDDDTypes
 
 from tests.fakes import FrozenClock
 from tests.people import ADMIN
@@ -22,7 +22,7 @@ START = datetime(2026, 11, 23, tzinfo=UTC)
 
 def _programme(station: bootstrap.Container, title: str, audio: str = "ban-tin-xa-tan-lap.mp3") -> int:
     report = station.library.add(ADMIN, [AUDIO / audio])
-    asset = (report.imported or [r.duplicate_of for r in report.duplicates])[0]
+    asset = report.imported[0] if report.imported else report.duplicates[0].duplicate_of
     assert asset is not None
     return station.scheduling.programme_for_asset(ADMIN, asset.id, title=title)
 
@@ -83,7 +83,9 @@ def test_an_event_edited_in_a_calendar_updates_its_schedule(planned: bootstrap.C
     calendar = Calendar.from_ical(document)
     event = next(e for e in calendar.walk("VEVENT") if str(e["summary"]) == "Bản tin sáng")
     start = event.decoded("dtstart")
-    event["dtstart"].dt = start.replace(hour=6, minute=0)
+    dtstart = event["dtstart"]
+    assert isinstance(dtstart, vDDDTypes)
+    dtstart.dt = start.replace(hour=6, minute=0)
     result = planned.calendar.import_ics(calendar.to_ical(), "sua.ics", actor=ADMIN)
     assert set(result.schedule_ids) == {morning.id, evening.id}
     views = {v.id: v for v in planned.scheduling.schedules()}

@@ -10,7 +10,7 @@ import shutil
 import sqlite3
 import stat
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
@@ -489,8 +489,8 @@ def test_signed_packages_are_preapproved_in_the_upstream_name_when_the_station_s
         tmp_path / "de-dai", editor, trust=False, allow_unsigned_packages=True, signed_packages_preapproved=True
     )
     try:
-        for package in (unsigned, built[STORM]):
-            outcome = lenient.packages.import_package(OPERATOR, package, choice=ConflictChoice.FORCE)
+        for archive in (unsigned, built[STORM]):
+            outcome = lenient.packages.import_package(OPERATOR, archive, choice=ConflictChoice.FORCE)
             for programme_id in outcome.programme_ids:
                 assert lenient.approvals.get(ContentKind.PROGRAMME, programme_id).status is ContentStatus.WAITING
     finally:
@@ -538,21 +538,22 @@ def _storm_files() -> dict[str, bytes]:
     }
 
 
+Builder = Callable[[bootstrap.Container, dict[str, Path], Path], Path]
+"""Writes a hostile package to its last argument from the editor and the built packages; returns its path."""
+
 HOSTILE: dict[str, str] = {}
+BUILDERS: dict[str, Builder] = {}
 
 
-def hostile(name: str, expected: str):  # type: ignore[no-untyped-def]
+def hostile(name: str, expected: str) -> Callable[[Builder], Builder]:
     """Register a builder of a hostile package and the error it must get."""
 
-    def register(builder):  # type: ignore[no-untyped-def]
+    def register(builder: Builder) -> Builder:
         HOSTILE[name] = expected
         BUILDERS[name] = builder
         return builder
 
     return register
-
-
-BUILDERS: dict[str, object] = {}
 
 
 @hostile("dot-dot", "không an toàn")
@@ -695,7 +696,7 @@ def test_a_hostile_package_is_refused_and_the_station_is_unchanged(
     built: dict[str, Path],
     tmp_path: Path,
 ) -> None:
-    package = BUILDERS[case](editor, built, tmp_path / f"{case}.ttpkg")  # type: ignore[operator]
+    package = BUILDERS[case](editor, built, tmp_path / f"{case}.ttpkg")
     before = snapshot(seeded)
     with pytest.raises(PackageError) as caught:
         seeded.packages.import_package(OPERATOR, package, choice=ConflictChoice.FORCE)

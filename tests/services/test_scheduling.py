@@ -79,7 +79,9 @@ def test_conflict_refused_then_resolved(container: bootstrap.Container) -> None:
     assert after.schedule.start_at == local(24, 5, 50)
     replaced = service.add(ADMIN, "Thông báo", at=local(25, 5, 35), resolve=Resolution.REPLACE)
     assert replaced.note.startswith("Đã bỏ các lần phát bị trùng của lịch số")
-    starts = {p.occurrence.schedule_id: [] for p in service.occurrences(local(25, 0), local(26, 0))}
+    starts: dict[int | None, list[datetime]] = {
+        p.occurrence.schedule_id: [] for p in service.occurrences(local(25, 0), local(26, 0))
+    }
     for p in service.occurrences(local(25, 0), local(26, 0)):
         starts[p.occurrence.schedule_id].append(p.start)
     assert daily.schedule.id not in starts  # the 25th airing of the daily schedule was dropped

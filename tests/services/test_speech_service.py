@@ -24,12 +24,13 @@ from truyenthanh.config import Settings, load_settings
 from truyenthanh.domain.enums import AssetSource, Category, ReadingVariant
 from truyenthanh.domain.vietnamese import CodeLetters, split_for_speech
 from truyenthanh.errors import ConfigError, NotFoundError, SpeechError, StorageError
+from truyenthanh.services.ports import SpeechEngine
 
 TEXT = "Thông báo của UBND xã: lúc 7h30 ngày 12/12/2026 tiêm chủng tại Hội trường ấp 2. Liên hệ 0912 000 113."
 
 
 def _build(station_dir: Path, clock: FrozenClock, **settings: object) -> bootstrap.Container:
-    engines = {
+    engines: dict[str, SpeechEngine] = {
         "gtts": GttsEngine(timeout_s=2, min_interval_s=0, backoff_s=0.01, retries=1),
         "espeak": EspeakEngine(),
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.widgets import Input, Select, TextArea
 
 from tests.tui.conftest import said
-from tests.tui.test_programmes import settle
+from tests.tui.test_programmes import settle, top_screen
 from truyenthanh import bootstrap
 from truyenthanh.domain.approval import ContentKind
 from truyenthanh.domain.enums import ContentStatus, Role
@@ -38,12 +38,12 @@ async def test_type_render_and_submit(espeak_container: bootstrap.Container) -> 
         assert isinstance(login, LoginScreen)
         await pilot.press(*"lan", "enter", *"sai", "enter")
         await settle(app, pilot)
-        assert app.screen is login
+        assert top_screen(app) is login
         assert "Sai tên đăng nhập hoặc mật khẩu." in str(login.query_one("#form-error").render())
         assert login.query_one("#login-username", Input).value == "lan"
         await pilot.press(*"mat-khau-dai", "enter")
         await settle(app, pilot)
-        assert app.screen is screen
+        assert top_screen(app) is screen
         assert screen.current is not None and screen.current.title == "Họp dân"
         assert screen.query_one("#ann-text", TextArea).text == "UBND xã họp lúc 7h30.", "typing is kept"
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import Input, Select
+from textual.widgets import Input, ProgressBar, Select
 
 from tests.media import make_tone
 from tests.people import ADMIN
 from tests.tui.conftest import said
-from tests.tui.test_programmes import settle
+from tests.tui.test_programmes import settle, top_screen
 from truyenthanh import bootstrap
 from truyenthanh.domain.enums import Category
 from truyenthanh.tui.app import TruyenthanhApp
@@ -39,15 +39,15 @@ async def test_import_search_filter_and_edit(
         assert isinstance(form, ImportScreen)
         await pilot.press(*str(tmp_path / "khong-co.mp3"), "ctrl+s")
         await settle(app, pilot)
-        assert app.screen is form
+        assert top_screen(app) is form
         assert "Không thấy tệp" in str(form.query_one("#form-error").render())
         form.query_one("#import-paths", Input).value = str(folder)
         form.query_one("#import-category", Select).value = Category.ADMINISTRATION
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert app.screen is screen
-        bar = screen.query_one("#import-progress")
-        assert bar.total == 3 and bar.progress == 3  # type: ignore[attr-defined]
+        assert top_screen(app) is screen
+        bar = screen.query_one("#import-progress", ProgressBar)
+        assert bar.total == 3 and bar.progress == 3
         assert sorted(a.title for a in screen.assets) == ["Bản tin thời sự", "Thông báo tiêm chủng"]
         assert {a.category for a in screen.assets} == {Category.ADMINISTRATION}
 
@@ -64,12 +64,12 @@ async def test_import_search_filter_and_edit(
         edit.query_one("#asset-language", Input).value = "không phải mã"
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert app.screen is edit and "không hợp lệ" in str(edit.query_one("#form-error").render())
+        assert top_screen(app) is edit and "không hợp lệ" in str(edit.query_one("#form-error").render())
         edit.query_one("#asset-language", Input).value = "hmn"
         edit.query_one("#asset-title", Input).value = "Thông báo tiêm chủng (tiếng Mông)"
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert app.screen is screen
+        assert top_screen(app) is screen
         screen.query_one("#library-search", Input).value = ""
         screen.query_one("#library-language", Select).value = "hmn"
         await settle(app, pilot)

@@ -8,7 +8,7 @@ from textual.widgets import Button, DataTable, Input, Select
 
 from tests.people import ADMIN
 from tests.tui.conftest import add_programme
-from tests.tui.test_programmes import settle
+from tests.tui.test_programmes import settle, top_screen
 from truyenthanh import bootstrap
 from truyenthanh.domain.enums import Priority
 from truyenthanh.domain.schedule import MisfireKind
@@ -47,7 +47,7 @@ async def test_add_a_weekday_schedule_resolving_an_overlap(container: bootstrap.
 
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert app.screen is form, "a conflicting schedule is not saved"
+        assert top_screen(app) is form, "a conflicting schedule is not saved"
         error = str(form.query_one("#form-error").render())
         assert "Không lưu lịch phát vì" in error and "Bản tin chiều" in error
         choices = [str(b.label) for b in form.query("#schedule-choices Button").results(Button)]
@@ -58,7 +58,7 @@ async def test_add_a_weekday_schedule_resolving_an_overlap(container: bootstrap.
 
         await pilot.click("#resolve-after")
         await settle(app, pilot)
-        assert app.screen is screen
+        assert top_screen(app) is screen
         saved = container.scheduling.schedules()[-1]
         assert (saved.programme_title, saved.summary) == ("Thông báo thuế", "Thứ Hai đến Thứ Sáu, 17:10")
         assert [a.start.strftime("%d %H:%M") for a in screen.airings if a.title == "Thông báo thuế"] == [
@@ -89,7 +89,7 @@ async def test_quiet_hours_are_refused_and_typing_is_kept(container: bootstrap.C
         form.query_one("#schedule-time", Input).value = "22:30"
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert app.screen is form
+        assert top_screen(app) is form
         assert "rơi vào giờ yên tĩnh 21:30–05:00 của đài" in str(form.query_one("#form-error").render())
         assert form.query_one("#schedule-time", Input).value == "22:30"
         assert len(container.scheduling.schedules()) == 1
@@ -131,7 +131,7 @@ async def test_edit_a_schedule_with_its_summary_conflicts_and_quiet_hours(  # no
         # Onto the afternoon bulletin: shown before saving, with the choices; nothing changes yet.
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert app.screen is form
+        assert top_screen(app) is form
         error = str(form.query_one("#form-error").render())
         assert "Không lưu lịch phát vì" in error and "Bản tin chiều" in error
         choices = [str(b.label) for b in form.query("#schedule-choices Button").results(Button)]
@@ -141,7 +141,7 @@ async def test_edit_a_schedule_with_its_summary_conflicts_and_quiet_hours(  # no
 
         await pilot.click("#resolve-after")
         await settle(app, pilot)
-        assert app.screen is screen
+        assert top_screen(app) is screen
         edited = container.scheduling.get(morning)
         assert edited.summary == "Thứ Hai đến Thứ Sáu, 17:10"
         assert str(edited.misfire) == "join:3"
@@ -162,13 +162,13 @@ async def test_edit_a_schedule_with_its_summary_conflicts_and_quiet_hours(  # no
         form.query_one("#schedule-time", Input).value = "22:00"
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert app.screen is form
+        assert top_screen(app) is form
         assert "rơi vào giờ yên tĩnh 21:30–05:00 của đài" in str(form.query_one("#form-error").render())
         assert form.query_one("#schedule-time", Input).value == "22:00"
         assert container.scheduling.get(morning).summary == "Thứ Hai đến Thứ Sáu, 17:10"
         await pilot.click("#resolve-force")
         await settle(app, pilot)
-        assert app.screen is screen
+        assert top_screen(app) is screen
         edited = container.scheduling.get(morning)
         assert (edited.summary, edited.priority) == ("Thứ Hai đến Thứ Sáu, 22:00", Priority.PRIORITY)
 
@@ -204,7 +204,7 @@ async def test_a_refused_field_is_named_marked_and_focused(container: bootstrap.
         assert not form.query(".-invalid")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert app.screen is form
+        assert top_screen(app) is form
         error = str(form.query_one("#form-error").render())
         assert error.startswith("Lỗi lịch phát (ô «Ngày, Giờ phát»): Thời điểm 09:00:00 23/11/2026 đã qua")
         time_input, date_input = form.query_one("#schedule-time", Input), form.query_one("#schedule-date", Input)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from textual.pilot import Pilot
 from textual.widgets import Checkbox, DataTable, Input, Select
 
 from tests.people import ADMIN
@@ -30,10 +31,10 @@ def _day(container: bootstrap.Container, day: date) -> list[tuple[str, str]]:
     return [(f"{p.occurrence.start.astimezone(HANOI):%H:%M}", p.occurrence.title) for p in planned]
 
 
-async def _open_form(app: TruyenthanhApp, pilot: object, key: str = "a") -> ScheduleFormScreen:
-    await pilot.press("f5")  # type: ignore[attr-defined]
+async def _open_form(app: TruyenthanhApp, pilot: Pilot[None], key: str = "a") -> ScheduleFormScreen:
+    await pilot.press("f5")
     await settle(app, pilot)
-    await pilot.press(key)  # type: ignore[attr-defined]
+    await pilot.press(key)
     await settle(app, pilot)
     form = app.screen
     assert isinstance(form, ScheduleFormScreen)

@@ -285,3 +285,26 @@ async def test_the_header_names_who_is_logged_in_and_fits(
             app.screen.query_one(StatusBar).tick()
             assert visible(state).endswith("Trần Thị Biên (Biên tập)")
             assert state.region.right <= size[0] and state.region.width >= Text(visible(state)).cell_len
+
+
+async def test_the_first_account_is_an_admin_made_without_a_login(container: bootstrap.Container) -> None:
+    app = TruyenthanhApp(StationBackend(container), start_daemon=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f10")
+        await settle(app, pilot)
+        assert "nhấn N để tạo tài khoản quản trị đầu tiên" in said(app)
+        await pilot.press("n")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, AddAccountScreen) and form.first
+        assert form.query_one("#account-role", Select).value is Role.ADMIN
+        await type_into(pilot, form.query_one("#account-username", Input), ADMIN.username)
+        await type_into(pilot, form.query_one("#account-full-name", Input), ADMIN.full_name)
+        await type_into(pilot, form.query_one("#password-new", Input), PASSWORD)
+        await type_into(pilot, form.query_one("#password-again", Input), PASSWORD)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountsScreen)
+        assert [a.username for a in app.screen.accounts] == [ADMIN.username]
+    assert container.accounts.login(ADMIN.username, PASSWORD).role is Role.ADMIN

@@ -368,8 +368,8 @@ class StationBackend:
         accounts = self.container.accounts
         if not accounts.has_users():
             raise LoginError(
-                "Đài chưa có tài khoản nào. Tạo tài khoản quản trị bằng «truyenthanh users add», hoặc bật chế độ "
-                "một người vận hành (single_operator) trong tệp cấu hình."
+                "Đài chưa có tài khoản nào. Tạo tài khoản quản trị ở màn hình Tài khoản (F10, phím N), hoặc bật "
+                "chế độ một người vận hành (single_operator) trong tệp cấu hình."
             )
         return accounts.login(username, password)
 
@@ -527,8 +527,8 @@ class StationBackend:
         """Every account (username, full name, role, disabled, locked until), by username."""
         return self.container.accounts.list()
 
-    def add_account(self, actor: Actor, *, username: str, full_name: str, role: Role, password: str) -> UserInfo:
-        """Create an account for ``actor`` (an admin).
+    def add_account(self, actor: Actor | None, *, username: str, full_name: str, role: Role, password: str) -> UserInfo:
+        """Create an account for ``actor`` (an admin; ``None`` only for the station's first account, an admin).
 
         Raises:
             TruyenthanhError: not allowed, a taken or malformed username, no name, a short password (``field``

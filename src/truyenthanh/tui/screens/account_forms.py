@@ -12,6 +12,7 @@ from truyenthanh.domain.enums import Role
 from truyenthanh.errors import LoginError
 from truyenthanh.services.accounts import UserInfo
 from truyenthanh.tui.widgets.acting_form import ActingForm, FieldError
+from truyenthanh.tui.widgets.form import FormScreen
 
 
 def _roles() -> list[tuple[str, Role]]:
@@ -38,7 +39,8 @@ def _password_fields() -> ComposeResult:
 
 
 class AddAccountScreen(ActingForm[UserInfo]):
-    """A new account: username, full name, role, password typed twice (an admin saves it)."""
+    """A new account: username, full name, role, password typed twice. An admin saves it; the station's first
+    account (an admin) is saved without a login, since nobody could log in yet."""
 
     HEADING = "Thêm tài khoản"
     REASON = "Thêm tài khoản cần tài khoản quản trị: đăng nhập để tiếp tục."
@@ -50,6 +52,13 @@ class AddAccountScreen(ActingForm[UserInfo]):
         "password_again": "#password-again",
     }
 
+    def __init__(self, *, first: bool = False) -> None:
+        """``first``: the station has no account yet (this one must be an admin)."""
+        super().__init__()
+        self.first = first
+        if first:
+            self.HEADING = "Tài khoản quản trị đầu tiên của đài"
+
     def fields(self) -> ComposeResult:
         """Username, full name, role, password twice."""
         yield Label("Tên đăng nhập (không dấu, ví dụ: nguyenvana)")
@@ -57,7 +66,8 @@ class AddAccountScreen(ActingForm[UserInfo]):
         yield Label("Họ tên đầy đủ (ghi vào nhật ký và biên bản duyệt)")
         yield Input(id="account-full-name")
         yield Label("Vai trò")
-        yield Select(_roles(), value=Role.OPERATOR, allow_blank=False, id="account-role")
+        first_role = Role.ADMIN if self.first else Role.OPERATOR
+        yield Select(_roles(), value=first_role, allow_blank=False, id="account-role")
         yield from _password_fields()
 
     def collect(self) -> dict[str, Any]:
@@ -76,9 +86,15 @@ class AddAccountScreen(ActingForm[UserInfo]):
             "password": _new_password(self),
         }
 
+    def action_save(self) -> None:
+        """Save as the logged-in admin; the first account without a login."""
+        if self.first:
+            FormScreen.action_save(self)
+        else:
+            super().action_save()
+
     def save(self, values: dict[str, Any]) -> UserInfo:
-        """Create the account as the logged-in admin."""
-        assert self.actor is not None
+        """Create the account as the logged-in admin (nobody, for the first one)."""
         return self.backend.add_account(self.actor, **values)
 
 

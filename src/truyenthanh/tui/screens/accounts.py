@@ -56,12 +56,12 @@ class AccountsScreen(StationScreen):
 
     TITLE = "Tài khoản"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n", "add", "Thêm tài khoản"),
-        Binding("v", "role", "Đổi vai trò"),
-        Binding("k", "toggle_disabled", "Khóa / mở lại"),
+        Binding("n", "add", "Thêm"),
+        Binding("v", "role", "Vai trò"),
+        Binding("k", "toggle_disabled", "Khóa/mở lại"),
         Binding("u", "unlock", "Mở tạm khóa"),
-        Binding("m", "reset_password", "Đặt lại mật khẩu"),
-        Binding("r", "reload", "Làm mới"),
+        Binding("m", "reset_password", "Mật khẩu"),
+        Binding("r", "reload", "Làm mới", show=False),
     ]
 
     def __init__(self) -> None:
@@ -105,6 +105,8 @@ class AccountsScreen(StationScreen):
             table.add_row(*row_of(account, message.now), key=account.username)
         if self.accounts:
             table.move_cursor(row=min(max(row, 0), len(self.accounts) - 1))
+        else:
+            self.notify("Đài chưa có tài khoản nào: nhấn N để tạo tài khoản quản trị đầu tiên.", title="Tài khoản")
 
     def _current(self) -> UserInfo | None:
         row = self.query_one("#account-list", DataTable).cursor_row
@@ -121,7 +123,7 @@ class AccountsScreen(StationScreen):
     def action_add(self) -> None:
         """A new account (the form asks for a login when saving if nobody is logged in)."""
         self.app.push_screen(
-            AddAccountScreen(),
+            AddAccountScreen(first=not self.accounts),
             lambda info: self._changed(info, f"Đã thêm tài khoản «{info.username}»." if info else ""),
         )
 

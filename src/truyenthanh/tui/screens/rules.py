@@ -39,11 +39,11 @@ class RulesScreen(StationScreen):
     TITLE = "Quy định"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add_session", "Thêm buổi"),
-        Binding("g", "add_quiet", "Thêm giờ yên lặng"),
+        Binding("g", "add_quiet", "Giờ yên lặng"),
         Binding("e", "edit", "Sửa"),
         Binding("delete", "remove", "Xóa"),
         Binding("w", "weekend", "Cuối tuần"),
-        Binding("r", "reload", "Làm mới"),
+        Binding("r", "reload", "Làm mới", show=False),
     ]
 
     def __init__(self) -> None:

@@ -40,8 +40,10 @@ NOBODY = "Chưa đăng nhập"
 
 def navigation(current: str, modes: tuple[str, ...], width: int, *, emergency: bool = True) -> str:
     """The navigation line's markup for a terminal ``width`` columns wide: every screen's key and name when they
-    fit, else the keys with only the current screen's name (F9 KHẨN CẤP always in full)."""
-    for compact in (False, True):
+    fit, else the keys with only the current screen's name, and "F1 Trợ giúp" shortened to "F1" last; F9 KHẨN
+    CẤP always in full."""
+    line = ""
+    for compact, short_help in ((False, False), (True, False), (True, True)):
         links = []
         for key, mode, title in SCREENS:
             if mode not in modes:
@@ -51,7 +53,7 @@ def navigation(current: str, modes: tuple[str, ...], width: int, *, emergency: b
             links.append(f"[{style}][@click=app.switch_mode('{mode}')]{escape(label)}[/][/]")
         if emergency:
             links.append("[bold white on red][@click=app.emergency]F9 KHẨN CẤP[/][/]")
-        links.append(f"[@click=app.help]{'F1' if compact else 'F1 Trợ giúp'}[/]")
+        links.append(f"[@click=app.help]{'F1' if short_help else 'F1 Trợ giúp'}[/]")
         line = (" " if compact else "  ").join(links)
         if Text.from_markup(line).cell_len <= width:
             break

@@ -70,9 +70,14 @@ def list_users(state: CliState, as_json: bool) -> None:
         return
     if not users:
         click.echo("Chưa có tài khoản nào. Tạo tài khoản quản trị: truyenthanh user add TÊN --name ... --role admin")
+    now = state.container().clock.now()
+    zone = state.container().settings.zone
     for info in users:
         state_label = "đã khóa" if info.disabled else "hoạt động"
-        click.echo(f"{info.username:<20} {info.role.label:<10} {state_label:<10} {info.full_name}")
+        line = f"{info.username:<20} {info.role.label:<10} {state_label:<10} {info.full_name}"
+        if info.locked_until is not None and info.locked_at(now):
+            line += f" (tạm khóa đến {info.locked_until.astimezone(zone):%H:%M %d/%m/%Y})"
+        click.echo(line)
 
 
 @user.command()
@@ -96,3 +101,24 @@ def disable(state: CliState, username: str, enable: bool) -> None:
     actor = current_actor(state)
     info = state.container().accounts.set_disabled(actor, username, disabled=not enable)
     click.echo(f"Đã {'mở khóa' if enable else 'khóa'} tài khoản «{info.username}».")
+
+
+@user.command()
+@click.argument("username")
+@pass_state
+def unlock(state: CliState, username: str) -> None:
+    """Mở tạm khóa của tài khoản bị khóa vì nhập sai mật khẩu nhiều lần (quản trị)."""
+    actor = current_actor(state)
+    info = state.container().accounts.unlock(actor, username)
+    click.echo(f"Đã mở tạm khóa tài khoản «{info.username}»; có thể đăng nhập lại ngay.")
+
+
+@user.command()
+@click.argument("username")
+@click.argument("role", callback=_role, metavar="VAI_TRÒ")
+@pass_state
+def role(state: CliState, username: str, role: Role) -> None:
+    """Đổi vai trò của một tài khoản (quản trị). VAI_TRÒ: admin, editor, approver hoặc operator."""
+    actor = current_actor(state)
+    info = state.container().accounts.set_role(actor, username, role)
+    click.echo(f"Tài khoản «{info.username}» ({info.full_name}) giờ có vai trò {info.role.label}.")

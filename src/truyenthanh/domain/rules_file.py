@@ -243,5 +243,21 @@ class _Reader:
                     )
 
 
+def check(data: dict[str, Any], source: str) -> StationRules:
+    """Rules from data shaped as the file is read (``{"weekend": ..., "session": [{"name": ..., "start": "05:30",
+    ...}], "quiet": [...], "day_off": [...]}``), with exactly the checks of :func:`parse`: a form that edits the
+    rules builds this from what was typed. Problems carry no line; ``field`` is the dotted path
+    (``session[2].season[1].from``, indexes from 1).
+
+    Raises:
+        RulesFileError: every problem found (``source`` names where the data came from).
+    """
+    reader = _Reader({})
+    rules = reader.read(data)
+    if reader.problems or rules is None:
+        raise RulesFileError(source, reader.problems or [Problem(None, "", "dữ liệu không hợp lệ")])
+    return rules
+
+
 def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

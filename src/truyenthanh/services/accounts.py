@@ -46,6 +46,12 @@ class UserInfo:
     role: Role
     disabled: bool
     created_at: datetime
+    locked_until: datetime | None = None
+    """Every login is refused until then (aware) after too many wrong passwords; ``None``: not locked."""
+
+    def locked_at(self, now: datetime) -> bool:
+        """Whether the account refuses logins at ``now`` because of wrong passwords."""
+        return self.locked_until is not None and now < self.locked_until
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready form."""
@@ -56,11 +62,12 @@ class UserInfo:
             "role_label": self.role.label,
             "disabled": self.disabled,
             "created_at": self.created_at.isoformat(),
+            "locked_until": self.locked_until.isoformat() if self.locked_until else None,
         }
 
 
 def _info(user: Account) -> UserInfo:
-    return UserInfo(user.username, user.full_name, user.role, user.disabled, user.created_at)
+    return UserInfo(user.username, user.full_name, user.role, user.disabled, user.created_at, user.locked_until)
 
 
 class AccountService:
@@ -256,6 +263,64 @@ class AccountService:
         if user is None:
             raise NotFoundError(f"Không có tài khoản nào tên «{username}».")
         return user
+
+    # --- account administration from the TUI and the CLI (issue 15): unlock, role, enable -------------------
+
+    def unlock(self, actor: Actor, username: str) -> UserInfo:
+        """Lift a lockout after too many wrong passwords (and start the count again) before it ends by itself.
+
+        Raises:
+            PermissionDeniedError: ``actor`` may not manage accounts.
+            NotFoundError: no such account.
+            WorkflowError: the account is not locked (nothing to do; the message says so).
+        """
+        self.require(actor, Permission.MANAGE_USERS)
+        now = self._clock.now()
+        with self._store.transaction() as uow:
+            user = self._get(uow, username)
+            if not _info(user).locked_at(now) and not user.failed_logins:
+                raise WorkflowError(
+                    f"Tài khoản «{username}» không bị tạm khóa vì nhập sai mật khẩu.", title="Tài khoản"
+                )
+            user = dataclasses.replace(user, failed_logins=0, locked_until=None)
+            change = uow.accounts.put(user)
+            assert change is not None
+            uow.audited(actor.username, "user.unlock", change)
+            return _info(user)
+
+    def set_role(self, actor: Actor, username: str, role: Role) -> UserInfo:
+        """Give an account another role; the last active admin keeps theirs.
+
+        Raises:
+            PermissionDeniedError: ``actor`` may not manage accounts.
+            NotFoundError: no such account.
+            WorkflowError: it would leave the station without an active admin (``field`` is ``role``).
+        """
+        self.require(actor, Permission.MANAGE_USERS)
+        with self._store.transaction() as uow:
+            user = self._get(uow, username)
+            if user.role is role:
+                return _info(user)
+            if user.role is Role.ADMIN and not user.disabled and uow.accounts.active_admins() <= 1:
+                raise WorkflowError(
+                    f"Không đổi được vai trò của «{username}»: đây là tài khoản quản trị cuối cùng còn hoạt động.",
+                    title="Tài khoản",
+                    field="role",
+                )
+            user = dataclasses.replace(user, role=role)
+            change = uow.accounts.put(user)
+            assert change is not None
+            uow.audited(actor.username, "user.role", change)
+            return _info(user)
+
+    def user(self, username: str) -> UserInfo:
+        """One account as shown to people.
+
+        Raises:
+            NotFoundError: no such account.
+        """
+        with self._store.transaction() as uow:
+            return _info(self._get(uow, username))
 
 
 __all__ = ["AccountService", "UserInfo"]

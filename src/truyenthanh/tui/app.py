@@ -55,6 +55,8 @@ class TruyenthanhApp(App[None]):
         "log": _lazy("log", "LogScreen"),
         "approvals": _lazy("approvals", "ApprovalsScreen"),
         "lexicon": _lazy("lexicon", "LexiconScreen"),
+        "accounts": _lazy("accounts", "AccountsScreen"),
+        "rules": _lazy("rules", "RulesScreen"),
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Trợ giúp", priority=True),
@@ -67,7 +69,10 @@ class TruyenthanhApp(App[None]):
         Binding("f8", "switch_mode('approvals')", "Chờ duyệt", show=False, priority=True),
         Binding("f9", "emergency", "KHẨN CẤP", priority=True),
         Binding("f12", "switch_mode('lexicon')", "Từ điển đọc", show=False, priority=True),
+        Binding("f10", "switch_mode('accounts')", "Tài khoản", show=False, priority=True),
+        Binding("f11", "switch_mode('rules')", "Quy định", show=False, priority=True),
         Binding("ctrl+l", "login", "Đăng nhập", show=False, priority=True),
+        Binding("ctrl+t", "change_password", "Đổi mật khẩu", show=False, priority=True),
         Binding("ctrl+q", "quit", "Thoát", priority=True),
         Binding("ctrl+c", "help_quit", show=False, system=True),
     ]
@@ -144,6 +149,19 @@ class TruyenthanhApp(App[None]):
     def action_login(self) -> None:
         """Log in (or in as someone else): the changes that follow act for that person."""
         self._login("Đăng nhập để sửa dữ liệu của đài.", lambda _actor: None)
+
+    def action_change_password(self) -> None:
+        """Change one's own password (logging in first if nobody is), from any screen."""
+        from truyenthanh.tui.screens.account_forms import PasswordScreen  # loaded when first asked for
+
+        def change(actor: Actor) -> None:
+            def changed(username: str | None) -> None:
+                if username:
+                    self.notify(f"Đã đổi mật khẩu của «{username}».", title="Mật khẩu")
+
+            self.push_screen(PasswordScreen(actor.username, own=True), changed)
+
+        self.with_actor("Đổi mật khẩu của mình: đăng nhập bằng mật khẩu hiện tại để tiếp tục.", change)
 
     def _login(self, reason: str, then: Callable[[Actor], object]) -> None:
         """Ask for a login; on success the person acts from now on and ``then`` runs for them."""

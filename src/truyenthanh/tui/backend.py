@@ -30,9 +30,10 @@ from truyenthanh.adapters.db.types import UTCDateTime
 from truyenthanh.adapters.preview import PreviewPlayer
 from truyenthanh.domain.accounts import Actor, Permission
 from truyenthanh.domain.approval import ContentKind
-from truyenthanh.domain.enums import Category, ContentStatus, ItemKind, Outcome, Priority
+from truyenthanh.domain.enums import Category, ContentStatus, ItemKind, Outcome, Priority, Role
 from truyenthanh.domain.rundown import AirState, air_state
 from truyenthanh.domain.schedule import MisfireKind
+from truyenthanh.domain.station import StationRules
 from truyenthanh.errors import DaemonError, LoginError, NotFoundError, StorageError, TruyenthanhError
 from truyenthanh.protocol import DaemonEvent, DaemonStatus, EmergencyState, decode_event
 from truyenthanh.services.library import fold
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     from truyenthanh.bootstrap import Container
     from truyenthanh.domain.vietnamese.lexicon_file import LexiconEntry
     from truyenthanh.domain.vietnamese.normalizer import Step
+    from truyenthanh.services.accounts import UserInfo
     from truyenthanh.services.approvals import ContentView
     from truyenthanh.services.library import LibraryService
     from truyenthanh.services.programmes import ProgrammeDetail, ProgrammeService, ProgrammeSummary
@@ -368,8 +370,8 @@ class StationBackend:
         accounts = self.container.accounts
         if not accounts.has_users():
             raise LoginError(
-                "Đài chưa có tài khoản nào. Tạo tài khoản quản trị bằng «truyenthanh users add», hoặc bật chế độ "
-                "một người vận hành (single_operator) trong tệp cấu hình."
+                "Đài chưa có tài khoản nào. Tạo tài khoản quản trị ở màn hình Tài khoản (F10, phím N), hoặc bật "
+                "chế độ một người vận hành (single_operator) trong tệp cấu hình."
             )
         return accounts.login(username, password)
 
@@ -520,6 +522,66 @@ class StationBackend:
         except OSError as exc:
             raise StorageError(f"Không ghi được tệp {target}: {exc.strerror or exc}.") from exc
         return target
+
+    # --- accounts and the station's rules (issue 15, items 2 and 6) -------------------------------------------
+
+    def accounts(self) -> list[UserInfo]:
+        """Every account (username, full name, role, disabled, locked until), by username."""
+        return self.container.accounts.list()
+
+    def add_account(self, actor: Actor | None, *, username: str, full_name: str, role: Role, password: str) -> UserInfo:
+        """Create an account for ``actor`` (an admin; ``None`` only for the station's first account, an admin).
+
+        Raises:
+            TruyenthanhError: not allowed, a taken or malformed username, no name, a short password (``field``
+                says which input).
+        """
+        return self.container.accounts.add(actor, username=username, full_name=full_name, role=role, password=password)
+
+    def set_role(self, actor: Actor, username: str, role: Role) -> UserInfo:
+        """Give an account another role.
+
+        Raises:
+            TruyenthanhError: not allowed, no such account, or the last active admin.
+        """
+        return self.container.accounts.set_role(actor, username, role)
+
+    def set_disabled(self, actor: Actor, username: str, *, disabled: bool) -> UserInfo:
+        """Disable an account, or enable it again.
+
+        Raises:
+            TruyenthanhError: not allowed, no such account, or the last active admin.
+        """
+        return self.container.accounts.set_disabled(actor, username, disabled=disabled)
+
+    def unlock_account(self, actor: Actor, username: str) -> UserInfo:
+        """Lift a lockout after too many wrong passwords.
+
+        Raises:
+            TruyenthanhError: not allowed, no such account, or not locked.
+        """
+        return self.container.accounts.unlock(actor, username)
+
+    def set_password(self, actor: Actor, username: str, password: str) -> None:
+        """Change ``actor``'s own password, or (an admin) reset anyone's.
+
+        Raises:
+            TruyenthanhError: not allowed, no such account, or a password too short.
+        """
+        self.container.accounts.set_password(actor, username, password)
+
+    def rules(self) -> StationRules:
+        """The station's broadcasting rules (sessions with their seasons, quiet hours, weekend, days off)."""
+        return self.container.scheduling.rules()
+
+    def save_rules(self, actor: Actor, rules: StationRules) -> StationRules:
+        """Replace the station's rules (audited; the daemon picks the change up) and return them as stored.
+
+        Raises:
+            TruyenthanhError: ``actor`` may not change the station's rules, or the station is not initialised.
+        """
+        self.container.scheduling.set_rules(actor, rules)
+        return self.container.scheduling.rules()
 
     # --- approvals, programme workflow, air control and the live log (issue 15) ------------------------------
 

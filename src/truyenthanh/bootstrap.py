@@ -77,6 +77,7 @@ class Container:
             store=self.store,
             schema=SqlSchema(self.db, self.locations.data_dir),
             tunes=FfmpegTuneRenderer(),
+            media=self.media,
             clock=self.clock,
         )
 
@@ -143,7 +144,6 @@ class Container:
             store=self.store,
             clock=self.clock,
             accounts=self.accounts,
-            approvals=self.approvals,
         )
 
     @cached_property
@@ -176,7 +176,8 @@ class Container:
         return SpeechService(
             settings=self.settings,
             locations=self.locations,
-            db=self.db,
+            store=self.store,
+            media=self.media,
             clock=self.clock,
             library=self.library,
             engines=self.speech_engines,

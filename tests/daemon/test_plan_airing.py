@@ -8,7 +8,6 @@ from tests.daemon.conftest import approved_programme
 from truyenthanh import bootstrap
 from truyenthanh.adapters.db.models import Programme
 from truyenthanh.errors import NotFoundError
-from truyenthanh.services.scheduling import programme_duration
 
 
 def test_plan_airing_matches_the_separate_reads(container: bootstrap.Container) -> None:
@@ -23,8 +22,10 @@ def test_plan_airing_matches_the_separate_reads(container: bootstrap.Container) 
         plan = container.playout.plan_airing(programme_id)
         assert plan.items == container.playout.programme_items(programme_id)
         assert plan.check == container.approvals.check_air(programme_id)
-        with container.db.session() as session:
-            assert plan.duration_s == programme_duration(session, programme_id)
+        with container.store.transaction() as uow:
+            scheduled = uow.schedules.programme(programme_id)
+        assert scheduled is not None
+        assert plan.duration_s == scheduled.duration_s
     plan = container.playout.plan_airing(approved)
     assert (plan.title, plan.duration_s, plan.check.airable) == ("Bản tin", 30.0, True)
     assert not container.playout.plan_airing(draft_id).check.airable

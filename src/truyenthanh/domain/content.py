@@ -130,6 +130,24 @@ class AnnouncementRef:
     """Its rendering in the library, once read aloud."""
 
 
+@dataclass(frozen=True)
+class AnnouncementScript:
+    """An announcement as the speech service reads it aloud: its written text and its current rendering."""
+
+    id: int
+    title: str
+    text: str
+    """What was written (any encoding the normaliser accepts)."""
+    category: Category
+    spoken_text: str
+    """The normalised words of its current rendering (empty: never rendered)."""
+    engine: str | None
+    """The speech engine of its current rendering (``None``: never rendered)."""
+    voice: str | None
+    asset_id: int | None
+    """Its current rendering in the library."""
+
+
 class DuplicateAssetError(LibraryError):
     """An asset with the same content (or the same place in the media folder) is already stored: another
     process imported it meanwhile. Raised by the asset repository's ``add``; the transaction must roll back."""
@@ -137,6 +155,7 @@ class DuplicateAssetError(LibraryError):
 
 __all__ = [
     "AnnouncementRef",
+    "AnnouncementScript",
     "AssetRecord",
     "AssetUsers",
     "DuplicateAssetError",

@@ -60,7 +60,8 @@ class AiringPlan:
     """The approval gate: whether it may air, and which announcement items must be skipped."""
     duration_s: float
     """Planned length in seconds: the items' stored lengths less the crossfades between them (announcements
-    not rendered yet count as zero), the same figure as :func:`~truyenthanh.services.scheduling.programme_duration`."""
+    not rendered yet count as zero), the same figure as the schedule repository's
+    :meth:`~truyenthanh.services.unit_of_work.ScheduleRepository.programme` gives."""
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,12 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from truyenthanh.adapters.db.models import Programme
-from truyenthanh.adapters.db.schedules import add_asset_programme, find_programme_row, programme_duration
 from truyenthanh.config import Settings
+from truyenthanh.domain import approval
 from truyenthanh.domain.accounts import Actor, Permission
-from truyenthanh.domain.enums import Priority
+from truyenthanh.domain.approval import ContentKind
+from truyenthanh.domain.content import ItemRecord, ProgrammeRecord
+from truyenthanh.domain.enums import ContentStatus, ItemKind, Priority
 from truyenthanh.domain.schedule import (
     CalendarRule,
     HolidayPolicy,
@@ -42,9 +43,7 @@ from truyenthanh.domain.schedule import (
 from truyenthanh.domain.station import StationRules
 from truyenthanh.errors import NotFoundError, ScheduleError, StorageError
 from truyenthanh.locations import Locations
-from truyenthanh.services import audit
 from truyenthanh.services.accounts import AccountService
-from truyenthanh.services.approvals import ApprovalService
 from truyenthanh.services.ports import Clock
 from truyenthanh.services.unit_of_work import Store, UnitOfWork
 
@@ -114,14 +113,19 @@ class SchedulingService:
         store: Store,
         clock: Clock,
         accounts: AccountService,
-        approvals: ApprovalService,
     ) -> None:
+        """Args:
+        settings: the station's settings (its time zone).
+        locations: the station's folders.
+        store: where schedules, programmes, assets and the station's rules are kept.
+        clock: the source of time.
+        accounts: who may change schedules and content.
+        """
         self._settings = settings
         self._locations = locations
         self._store = store
         self._clock = clock
         self._accounts = accounts
-        self._approvals = approvals
 
     @property
     def zone(self) -> ZoneInfo:
@@ -218,14 +222,14 @@ class SchedulingService:
 
     # --- writing -------------------------------------------------------------------------------------------------
 
-    def find_programme(self, programme: int | str) -> Programme:
-        """A programme by id or exact title.
+    def find_programme(self, programme: int | str) -> ProgrammeRecord:
+        """A programme's own values (not its items) by id or exact title.
 
         Raises:
             NotFoundError: none matches.
         """
         with self._store.transaction() as uow:
-            found = find_programme_row(uow.session, programme)
+            found = uow.programmes.find(programme)
         if found is None:
             raise NotFoundError(f"Không có chương trình «{programme}» (theo số hoặc tên chính xác).")
         return found
@@ -414,14 +418,43 @@ class SchedulingService:
         self._accounts.require(actor, Permission.EDIT_CONTENT)
         now = self._clock.now()
         with self._store.transaction() as uow:
-            programme = add_asset_programme(uow.session, asset_id, title=title, author=actor.username, now=now)
-            if programme is None:
+            asset = uow.assets.get(asset_id)
+            if asset is None:
                 raise NotFoundError(f"Không có tệp âm thanh số {asset_id} trong thư viện.")
-            assert programme.id is not None
-            after = audit.programme_snapshot(uow.session, programme)
-            uow.note(actor.username, "programme.add", "programme", str(programme.id), after or {})
-            self._approvals.send_new(uow.session, actor, programme)
-            return programme.id
+            record = ProgrammeRecord(
+                title=title or asset.title,
+                category=asset.category,
+                language=asset.language,
+                created_by=actor.username,
+                created_at=now,
+            )
+            change = uow.programmes.add(record, [ItemRecord(kind=ItemKind.AUDIO, title=asset.title, asset_id=asset_id)])
+            assert isinstance(change.entity_id, int)
+            uow.audited(actor.username, "programme.add", change)
+            _send_new(uow, actor, change.entity_id, now)
+            return change.entity_id
+
+
+def _send_new(uow: UnitOfWork, actor: Actor, programme_id: int, now: datetime) -> None:
+    """Send a draft programme just made for ``actor`` for approval, in the same unit of work; in single-operator
+    mode the operator's own creation is approved at once in their name. The same move and audit entry
+    (``programme.submit`` / ``programme.approve``) as ``ApprovalService.send_new``, which still takes a database
+    row: it goes once the approval service is behind the repositories."""
+    kind = ContentKind.PROGRAMME
+    if actor.single_operator:
+        status = approval.after_approve(kind, programme_id, ContentStatus.DRAFT, single_operator=True)
+        change = uow.programmes.set_status(
+            programme_id, status, approved_by=actor.full_name, approved_at=now, rejected_reason=None
+        )
+        action = "programme.approve"
+    else:
+        status = approval.after_submit(kind, programme_id, ContentStatus.DRAFT)
+        change = uow.programmes.set_status(
+            programme_id, status, approved_by=None, approved_at=None, rejected_reason=None
+        )
+        action = "programme.submit"
+    assert change is not None, "the programme was added in this unit of work"
+    uow.audited(actor.username, action, change)
 
 
 __all__ = [
@@ -430,5 +463,4 @@ __all__ = [
     "ScheduleRequest",
     "ScheduleView",
     "SchedulingService",
-    "programme_duration",
 ]

@@ -2,8 +2,10 @@
 
 The chain ``auto`` asks gTTS first and falls back to espeak-ng; whichever engine spoke is recorded on the
 asset and the announcement. Renderings are cached by (spoken text, engine, voice, speed) in the station's
-cache folder, and stored in the media folder as :class:`AudioAsset` rows measured for loudness like any
-other asset.
+cache folder, and stored in the media folder as audio assets measured for loudness like any other asset
+(through the library service). Records are reached only through the
+:class:`~truyenthanh.services.unit_of_work.Store` (assets, announcements), files through the
+:class:`~truyenthanh.services.media.MediaTools` port.
 
 Air time never waits on the network. Every rendering method takes ``due``, the moment the audio must be on air
 (an emergency: now). When that moment is closer than the gTTS timeout (setting ``tts_timeout_s``), online
@@ -18,6 +20,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import shutil
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
@@ -26,24 +30,19 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
-
-from truyenthanh.adapters import files
-from truyenthanh.adapters.db import database
-from truyenthanh.adapters.db.database import Database
-from truyenthanh.adapters.db.models import Announcement, AudioAsset
 from truyenthanh.config import Settings
+from truyenthanh.domain.content import AnnouncementScript, AssetRecord, DuplicateAssetError
 from truyenthanh.domain.enums import AssetSource, Category, ReadingVariant
 from truyenthanh.domain.vietnamese import CodeLetters, Lexicon, normalize
 from truyenthanh.domain.vietnamese.lexicon_file import LexiconEntry, station_entries, with_entry
 from truyenthanh.domain.vietnamese.normalizer import Step, explain
 from truyenthanh.errors import AudioError, ConfigError, NotFoundError, SpeechError, StorageError
 from truyenthanh.locations import Locations
-from truyenthanh.services import audit
 from truyenthanh.services.audit import DAEMON_ACTOR
-from truyenthanh.services.library import LibraryService, inspect_audio
+from truyenthanh.services.library import LibraryService
+from truyenthanh.services.media import MediaTools
 from truyenthanh.services.ports import Clock, SpeechEngine
+from truyenthanh.services.unit_of_work import Store
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +74,7 @@ class Rendering:
             callbacks run in the background thread.
     """
 
-    asset: AudioAsset
+    asset: AssetRecord
     spoken_text: str
     engine: str
     voice: str
@@ -135,15 +134,26 @@ class SpeechService:
         *,
         settings: Settings,
         locations: Locations,
-        db: Database,
+        store: Store,
+        media: MediaTools,
         clock: Clock,
         library: LibraryService,
         engines: Mapping[str, SpeechEngine],
     ) -> None:
+        """Args:
+        settings: the station's speech settings (engine, variant, speed, gTTS timeout, lexicon file).
+        locations: the cache, media and config folders.
+        store: where announcements and audio assets are kept.
+        media: hashing renderings.
+        clock: the time of renderings, and how close air time is.
+        library: measures renderings and stores them as assets with their files.
+        engines: the speech engines by name (``gtts``, ``espeak``).
+        """
         self._settings = settings
         self._library = library
         self._locations = locations
-        self._db = db
+        self._store = store
+        self._media = media
         self._clock = clock
         self._engines = dict(engines)
         self._lexicon: Lexicon | None = None
@@ -271,7 +281,7 @@ class SpeechService:
 
     # --- rendering -----------------------------------------------------------------------------------------
 
-    def render(self, text: str, *, engine: str | None = None, title: str | None = None) -> AudioAsset:
+    def render(self, text: str, *, engine: str | None = None, title: str | None = None) -> AssetRecord:
         """Render ``text`` and return the stored asset (see :meth:`synthesize`)."""
         return self.synthesize(text, engine=engine, title=title).asset
 
@@ -325,7 +335,7 @@ class SpeechService:
         """Render and store ``text``; also the online engine passed over for lack of time, if any."""
         urgent = allow_network and self._too_soon(due)
         spoken, cached = self._speak(text, engine=engine, allow_network=allow_network and not urgent, urgent=urgent)
-        asset = self._store(
+        asset = self._store_rendering(
             cached.path, title=title or _title_of(text), category=category, engine=cached.engine, voice=cached.voice
         )
         rendering = Rendering(
@@ -382,7 +392,7 @@ class SpeechService:
         """
         _spoken, cached = self._speak(text, engine=engine, allow_network=True)
         try:
-            files.write_atomic(target, cached.path.read_bytes())
+            _copy_whole(cached.path, target)
         except OSError as exc:
             raise StorageError(f"Không ghi được tệp {target}: {exc.strerror}.") from exc
         return cached.engine
@@ -451,44 +461,45 @@ class SpeechService:
     def _require_station(self) -> None:
         if self._station_checked:
             return
-        if database.current_revision(self._db.engine) is None:
+        if self._store.schema_revision() is None:
             raise StorageError(
                 f"Chưa có đài nào ở {self._locations.data_dir}. Hãy chạy «truyenthanh init» trước khi tạo giọng đọc."
             )
         self._station_checked = True
 
-    def _store(self, rendered: Path, *, title: str, category: Category, engine: str, voice: str) -> AudioAsset:
+    def _store_rendering(
+        self, rendered: Path, *, title: str, category: Category, engine: str, voice: str
+    ) -> AssetRecord:
         """Record a rendering as a library asset (measured like any import), once per distinct audio."""
         self._require_station()
-        digest = files.sha256_file(rendered)
+        digest = self._media.sha256_file(rendered)
         existing = self._asset_by_sha(digest)
         if existing is not None and (self._locations.media_dir / existing.path).is_file():
             return existing
         try:
-            inspected = inspect_audio(rendered)
+            inspected = self._library.inspect(rendered)
         except AudioError as exc:
             raise SpeechError(f"Bản đọc {rendered} hỏng: {exc.message}") from exc
+        record = inspected.record(
+            title=title, category=category, language="vi", source=AssetSource.TTS, created_at=self._clock.now()
+        )
         try:
-            with self._library.transaction() as (session, staging):
+            with self._library.staged() as (uow, staging):
                 staging.stage(rendered, inspected.media_path)
                 if existing is not None:
                     return existing
-                row = inspected.to_row(title=title, category=category, language="vi", source=AssetSource.TTS)
-                row.engine = engine
-                row.voice = voice
-                row.created_at = self._clock.now()
-                session.add(row)
-        except IntegrityError:
+                stored, _change = uow.assets.add(replace(record, engine=engine, voice=voice))
+        except DuplicateAssetError:
             # Another thread or process stored the same rendering first.
             same = self._asset_by_sha(digest)
             if same is None:
                 raise
             return same
-        return row
+        return stored
 
-    def _asset_by_sha(self, digest: str) -> AudioAsset | None:
-        with self._db.session() as session:
-            return session.exec(select(AudioAsset).where(AudioAsset.sha256 == digest)).first()
+    def _asset_by_sha(self, digest: str) -> AssetRecord | None:
+        with self._store.transaction() as uow:
+            return uow.assets.by_sha(digest)
 
     # --- announcements -------------------------------------------------------------------------------------
 
@@ -513,7 +524,7 @@ class SpeechService:
             NotFoundError: no announcement has this id.
             SpeechError: no engine could render it (the announcement is left as it was).
         """
-        announcement = self._announcement(announcement_id)
+        announcement = self._script(announcement_id)
         rendering, online = self._render(
             announcement.text,
             engine=engine,
@@ -522,28 +533,19 @@ class SpeechService:
             allow_network=allow_network,
             due=due,
         )
-        with self._db.session() as session:
-            stored = session.get(Announcement, announcement_id)
-            if stored is None:
-                raise NotFoundError(f"Thông báo số {announcement_id} vừa bị xóa.")
-            before = audit.snapshot(stored)
-            stored.spoken_text = rendering.spoken_text
-            stored.engine = rendering.engine
-            stored.voice = rendering.voice
-            stored.asset_id = rendering.asset.id
-            stored.updated_at = self._clock.now()
-            session.add(stored)
-            session.flush()
-            audit.record(
-                session,
-                at=stored.updated_at,
-                actor=by,
-                action="announcement.render",
-                entity="announcement",
-                entity_id=announcement_id,
-                before=before,
-                after=audit.snapshot(stored),
+        assert rendering.asset.id is not None
+        with self._store.transaction() as uow:
+            change = uow.announcements.record_rendering(
+                announcement_id,
+                spoken_text=rendering.spoken_text,
+                engine=rendering.engine,
+                voice=rendering.voice,
+                asset_id=rendering.asset.id,
+                at=self._clock.now(),
             )
+            if change is None:
+                raise NotFoundError(f"Thông báo số {announcement_id} vừa bị xóa.")
+            uow.audited(by, "announcement.render", change)
         if online is None:
             return rendering
         upgrade = self._in_background(
@@ -551,20 +553,23 @@ class SpeechService:
         )
         return replace(rendering, upgrade=upgrade)
 
-    def _announcement(self, announcement_id: int) -> Announcement:
-        with self._db.session() as session:
-            announcement = session.get(Announcement, announcement_id)
+    def _script(self, announcement_id: int) -> AnnouncementScript:
+        with self._store.transaction() as uow:
+            announcement = uow.announcements.script(announcement_id)
         if announcement is None:
             raise NotFoundError(f"Không có thông báo số {announcement_id}.")
         return announcement
 
     def is_ready(self, announcement_id: int) -> bool:
         """Whether the announcement's audio matches its current text and is on disk."""
-        announcement = self._announcement(announcement_id)
+        with self._store.transaction() as uow:
+            announcement = uow.announcements.script(announcement_id)
+            asset_id = announcement.asset_id if announcement is not None else None
+            asset = uow.assets.get(asset_id) if asset_id is not None else None
+        if announcement is None:
+            raise NotFoundError(f"Không có thông báo số {announcement_id}.")
         if announcement.asset_id is None or announcement.spoken_text != self.normalize(announcement.text):
             return False
-        with self._db.session() as session:
-            asset = session.get(AudioAsset, announcement.asset_id)
         return asset is not None and (self._locations.media_dir / asset.path).is_file()
 
     def ensure_rendered(
@@ -606,11 +611,8 @@ class SpeechService:
         Returns:
             Which announcements now have gTTS audio and which kept their offline audio, with the reason.
         """
-        with self._db.session() as session:
-            query = select(Announcement).where(col(Announcement.engine).is_not(None), Announcement.engine != "gtts")
-            if announcement_ids is not None:
-                query = query.where(col(Announcement.id).in_(list(announcement_ids)))
-            candidates = [a.id for a in session.exec(query).all() if a.id is not None]
+        with self._store.transaction() as uow:
+            candidates = uow.announcements.rendered_without("gtts", announcement_ids)
         report = RetryReport()
         for announcement_id in candidates:
             try:
@@ -625,6 +627,19 @@ class SpeechService:
 def _is_rendered(path: Path) -> bool:
     """Whether a cache entry holds audio (more than a WAV header)."""
     return path.is_file() and path.stat().st_size > 44
+
+
+def _copy_whole(source: Path, target: Path) -> None:
+    """Copy ``source`` to ``target`` so that readers see the old file or the whole new one, never a part."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.part")
+    try:
+        shutil.copyfile(source, partial)
+        with partial.open("rb") as handle:
+            os.fsync(handle.fileno())
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def _in_thread(work: Callable[[], None]) -> None:

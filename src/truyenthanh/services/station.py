@@ -1,9 +1,8 @@
 """Creating a station, the demo station, and reporting its state.
 
-The database is reached through the store (the station's record, its schedules, its counts) and the
-:class:`~truyenthanh.services.unit_of_work.Schema` port; tunes are rendered through :class:`TuneRenderer`. The
-demo's audio assets, programmes and items still go through the unit of work's session until programmes and
-assets have their repository.
+The database is reached through the store (the station's record, its schedules, programmes, audio assets and
+counts) and the :class:`~truyenthanh.services.unit_of_work.Schema` port; tunes are rendered through
+:class:`TuneRenderer` and measured through the :class:`~truyenthanh.services.media.MediaTools` port.
 """
 
 from __future__ import annotations
@@ -15,11 +14,9 @@ from datetime import datetime, time
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlmodel import select
-
 from truyenthanh import __version__
-from truyenthanh.adapters.db.models import AudioAsset, Programme, ProgrammeItem
 from truyenthanh.config import Settings
+from truyenthanh.domain.content import AssetRecord, ItemRecord, ProgrammeRecord
 from truyenthanh.domain.enums import AssetSource, Category, ContentStatus, ItemKind
 from truyenthanh.domain.schedule import ScheduleSpec
 from truyenthanh.domain.station import DEFAULT_RULES
@@ -27,7 +24,8 @@ from truyenthanh.domain.station_profile import StationProfile
 from truyenthanh.domain.tunes import TUNES, Tune
 from truyenthanh.errors import StorageError
 from truyenthanh.locations import Locations
-from truyenthanh.services.library import inspect_audio
+from truyenthanh.services.library import inspect_with
+from truyenthanh.services.media import MediaTools
 from truyenthanh.services.ports import Clock
 from truyenthanh.services.unit_of_work import Schema, Store
 
@@ -75,6 +73,7 @@ class StationService:
         store: Store,
         schema: Schema,
         tunes: TuneRenderer,
+        media: MediaTools,
         clock: Clock,
     ) -> None:
         """Args:
@@ -83,6 +82,7 @@ class StationService:
         store: where the station's records are kept.
         schema: the database's schema (migrations).
         tunes: renders the demo's tunes.
+        media: measures them.
         clock: the source of time.
         """
         self._settings = settings
@@ -90,6 +90,7 @@ class StationService:
         self._store = store
         self._schema = schema
         self._tunes = tunes
+        self._media = media
         self._clock = clock
 
     def init(self, *, demo: bool = False, name: str | None = None, progress: Progress | None = None) -> InitResult:
@@ -122,79 +123,78 @@ class StationService:
     def _add_demo(self, progress: Progress | None) -> int:
         """Render the demo tunes and add a morning and an afternoon programme (once)."""
         rendered = 0
-        assets: dict[str, AudioAsset] = {}
+        assets: dict[str, int] = {}
         for name in DEMO_TUNES:
             tune = TUNES[name]
-            relative = Path("tunes") / f"{name}.wav"
+            relative = str(Path("tunes") / f"{name}.wav")
             with self._store.transaction() as uow:
-                existing = uow.session.exec(select(AudioAsset).where(AudioAsset.path == str(relative))).first()
+                existing = uow.assets.by_path(relative)
             if existing is None:
-                target = self._locations.media_dir / relative
-                self._tunes.render(tune, target)
-                inspected = inspect_audio(target)
-                info, loudness = inspected.probe, inspected.loudness
-                existing = AudioAsset(
-                    path=str(relative),
-                    sha256=inspected.sha256,
-                    duration_s=info.duration_s,
-                    format=info.format,
-                    codec=info.codec,
-                    channels=info.channels,
-                    sample_rate=info.sample_rate,
-                    loudness_lufs=loudness.integrated_lufs,
-                    true_peak_dbtp=loudness.true_peak_dbtp,
-                    title=tune.title,
-                    category=Category.MUSIC,
-                    source=AssetSource.GENERATED,
-                )
-                with self._store.transaction() as uow:
-                    uow.session.add(existing)
+                existing = self._add_tune(tune, relative)
                 rendered += 1
-            assets[name] = existing
+            assert existing.id is not None
+            assets[name] = existing.id
             if progress:
                 progress(tune.title)
         with self._store.transaction() as uow:
-            session = uow.session
-            if session.exec(select(Programme).where(Programme.title.startswith("Chương trình mẫu"))).first():
+            if any(r.programme.title.startswith("Chương trình mẫu") for r in uow.programmes.all()):
                 return rendered
             zone = self._settings.zone
-            today = self._clock.now().astimezone(zone).date()
+            now = self._clock.now()
+            today = now.astimezone(zone).date()
+            items = [
+                ItemRecord(kind=ItemKind.JINGLE, title=TUNES[tune_name].title, asset_id=assets[tune_name])
+                for tune_name in ("signature", "chime", "closing")
+            ]
             for title, at in (
                 ("Chương trình mẫu buổi sáng", time(5, 30)),
                 ("Chương trình mẫu buổi chiều", time(17, 0)),
             ):
-                programme = Programme(
+                programme = ProgrammeRecord(
                     title=title,
                     category=Category.LOCAL_AFFAIRS,
-                    fallback_asset_id=assets["filler"].id,
+                    fallback_asset_id=assets["filler"],
                     status=ContentStatus.APPROVED,
                     approved_by=DEMO_AUTHOR,
+                    created_at=now,
                 )
-                session.add(programme)
-                session.flush()
-                assert programme.id is not None
-                for position, tune_name in enumerate(("signature", "chime", "closing")):
-                    session.add(
-                        ProgrammeItem(
-                            programme_id=programme.id,
-                            position=position,
-                            kind=ItemKind.JINGLE,
-                            title=TUNES[tune_name].title,
-                            asset_id=assets[tune_name].id,
-                        )
-                    )
-                session.flush()
+                programme_id = uow.programmes.add(programme, items).entity_id
+                assert isinstance(programme_id, int)
                 spec = ScheduleSpec(
                     id=None,
-                    programme_id=programme.id,
+                    programme_id=programme_id,
                     title=title,
                     duration_s=0.0,
                     start_at=datetime.combine(today, at, tzinfo=zone),
                     rrule="FREQ=DAILY",
                     session_name="Buổi sáng" if at.hour < 12 else "Buổi chiều",
                 )
-                uow.schedules.add(spec, created_by=DEMO_AUTHOR, created_at=self._clock.now())
+                uow.schedules.add(spec, created_by=DEMO_AUTHOR, created_at=now)
         return rendered
+
+    def _add_tune(self, tune: Tune, relative: str) -> AssetRecord:
+        """Render one tune into the media folder at ``relative``, measure it and record it as an asset."""
+        target = self._locations.media_dir / relative
+        self._tunes.render(tune, target)
+        inspected = inspect_with(self._media, target)
+        record = AssetRecord(
+            path=relative,
+            sha256=inspected.sha256,
+            duration_s=inspected.probe.duration_s,
+            format=inspected.probe.format,
+            codec=inspected.probe.codec,
+            channels=inspected.probe.channels,
+            sample_rate=inspected.probe.sample_rate,
+            loudness_lufs=inspected.loudness.integrated_lufs,
+            true_peak_dbtp=inspected.loudness.true_peak_dbtp,
+            title=tune.title,
+            category=Category.MUSIC,
+            source=AssetSource.GENERATED,
+            created_at=self._clock.now(),
+        )
+        with self._store.transaction() as uow:
+            stored, _change = uow.assets.add(record)
+        return stored
 
     def revision(self) -> str:
         """The schema revision of the station's database (cheap: one query, no migration scripts read).

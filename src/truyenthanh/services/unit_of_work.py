@@ -11,8 +11,9 @@ Services depend on the :class:`Store` and :class:`UnitOfWork` protocols below, n
 
 A transaction commits when the block ends normally and rolls back on any error, audit entries included.
 Schedules, the station's rules, accounts, trusted keys, the broadcast log, the audit trail itself, programmes
-with their items, audio assets and (for reading) announcements are behind repositories: a ``Sql...Repository``
-in ``adapters/db`` taking the unit of work's session, a Protocol here, an attribute on :class:`UnitOfWork`.
+with their items, audio assets and announcements (read, and their renderings recorded) are behind repositories:
+a ``Sql...Repository`` in ``adapters/db`` taking the unit of work's session, a Protocol here, an attribute on
+:class:`UnitOfWork`.
 
 This module holds only the ports. The SQLite implementation, ``SqlStore``, is in
 :mod:`truyenthanh.adapters.db.store`; ``bootstrap`` builds it and hands it to the services.
@@ -28,7 +29,15 @@ from typing import Any, Protocol
 from truyenthanh.domain.accounts import Account
 from truyenthanh.domain.broadcast_log import LogEntry, LoggedBroadcast
 from truyenthanh.domain.changes import RecordChange
-from truyenthanh.domain.content import AnnouncementRef, AssetRecord, AssetUsers, ItemRecord, ProgrammeRecord, Rundown
+from truyenthanh.domain.content import (
+    AnnouncementRef,
+    AnnouncementScript,
+    AssetRecord,
+    AssetUsers,
+    ItemRecord,
+    ProgrammeRecord,
+    Rundown,
+)
 from truyenthanh.domain.enums import Category, ContentStatus
 from truyenthanh.domain.keys import TrustedKeyEntry
 from truyenthanh.domain.package_record import ImportedPackage
@@ -287,6 +296,11 @@ class ProgrammeRepository(Protocol):
         """Every programme with its items, newest first."""
         ...
 
+    def find(self, programme: int | str) -> ProgrammeRecord | None:
+        """A programme's own values (not its items) by id (a number or digits), else by exact title; ``None`` if
+        none matches."""
+        ...
+
     def schedules(self, programme_id: int) -> list[tuple[int, datetime]]:
         """The id and first start (aware) of every schedule airing a programme, in id order (cheap: no lengths
         are computed, unlike :meth:`ScheduleRepository.specs`)."""
@@ -389,6 +403,33 @@ class AnnouncementReader(Protocol):
         ...
 
 
+# --- Announcements read aloud (helper C6) ------------------------------------------------------------------------
+
+
+class AnnouncementRepository(AnnouncementReader, Protocol):
+    """Announcements inside one unit of work: read as items refer to them, and as the speech service reads them
+    aloud and records their renderings. Writes flush but never commit; each returns the :class:`RecordChange` to
+    audit (the announcement's values before and after)."""
+
+    def script(self, announcement_id: int) -> AnnouncementScript | None:
+        """One announcement's text and current rendering, or ``None``."""
+        ...
+
+    def rendered_without(self, engine: str, among: Iterable[int] | None = None) -> list[int]:
+        """The ids of the announcements rendered by another engine than ``engine`` (never-rendered ones left
+        out), in id order; ``among``: only those ids."""
+        ...
+
+    def record_rendering(
+        self, announcement_id: int, *, spoken_text: str, engine: str, voice: str, asset_id: int, at: datetime
+    ) -> RecordChange | None:
+        """Record a new rendering on an announcement (aware ``at``: its time of change); ``None`` if it is gone."""
+        ...
+
+
+# --- end of helper C6's block -----------------------------------------------------------------------------------
+
+
 class UnitOfWork(Protocol):
     """One transaction: the repositories over it, and the audit trail written in it."""
 
@@ -443,8 +484,8 @@ class UnitOfWork(Protocol):
         ...
 
     @property
-    def announcements(self) -> AnnouncementReader:
-        """Announcements, for reading."""
+    def announcements(self) -> AnnouncementRepository:
+        """Announcements, read, and their renderings recorded."""
         ...
 
     @property
@@ -483,6 +524,7 @@ class Store(Protocol):
 __all__ = [
     "AccountRepository",
     "AnnouncementReader",
+    "AnnouncementRepository",
     "AssetRepository",
     "AuditTrail",
     "BroadcastLogRepository",

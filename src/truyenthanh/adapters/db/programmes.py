@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from truyenthanh.adapters.db.audit import programme_snapshot, snapshot
 from truyenthanh.adapters.db.models import Announcement, Programme, ProgrammeItem, Schedule
 from truyenthanh.domain.changes import RecordChange
-from truyenthanh.domain.content import AnnouncementRef, ItemRecord, ProgrammeRecord, Rundown
+from truyenthanh.domain.content import AnnouncementRef, AnnouncementScript, ItemRecord, ProgrammeRecord, Rundown
 from truyenthanh.domain.enums import ContentStatus
 
 ENTITY = "programme"
@@ -131,6 +131,15 @@ class SqlProgrammeRepository:
             ProgrammeRecord(*values) for values in self._session.exec(query.order_by(col(Programme.id).desc()))
         ]
         return [Rundown(p, tuple(items.get(p.id or 0, ()))) for p in programmes]
+
+    def find(self, programme: int | str) -> ProgrammeRecord | None:
+        """A programme's own values by id (a number or digits), else by exact title (one or two queries)."""
+        row: Programme | None = None
+        if isinstance(programme, int) or str(programme).isdigit():
+            row = self._session.get(Programme, int(programme))
+        if row is None:
+            row = self._session.exec(select(Programme).where(Programme.title == str(programme))).first()
+        return programme_of(row) if row is not None else None
 
     def schedules(self, programme_id: int) -> list[tuple[int, datetime]]:
         """The id and first start (aware, UTC) of every schedule airing a programme, in id order."""
@@ -246,13 +255,73 @@ class SqlAnnouncementReader:
         return [announcement_of(row) for row in rows]
 
 
+# --- Announcements read aloud (helper C6) ------------------------------------------------------------------------
+
+_ANNOUNCEMENT = "announcement"
+"""The audit trail's name for an announcement record."""
+
+
+def script_of(row: Announcement) -> AnnouncementScript:
+    """A stored announcement as the speech service reads it."""
+    assert row.id is not None
+    return AnnouncementScript(
+        id=row.id,
+        title=row.title,
+        text=row.text,
+        category=row.category,
+        spoken_text=row.spoken_text,
+        engine=row.engine,
+        voice=row.voice,
+        asset_id=row.asset_id,
+    )
+
+
+class SqlAnnouncementRepository(SqlAnnouncementReader):
+    """Announcements inside one session, read and their renderings recorded (see
+    :class:`truyenthanh.services.unit_of_work.AnnouncementRepository`)."""
+
+    def script(self, announcement_id: int) -> AnnouncementScript | None:
+        """One announcement's text and current rendering, or ``None``."""
+        row = self._session.get(Announcement, announcement_id)
+        return script_of(row) if row is not None else None
+
+    def rendered_without(self, engine: str, among: Iterable[int] | None = None) -> list[int]:
+        """The ids of the announcements rendered by another engine than ``engine``, in id order."""
+        query = select(Announcement.id).where(col(Announcement.engine).is_not(None), Announcement.engine != engine)
+        if among is not None:
+            query = query.where(col(Announcement.id).in_(set(among)))
+        return [ident for ident in self._session.exec(query.order_by(col(Announcement.id))).all() if ident is not None]
+
+    def record_rendering(
+        self, announcement_id: int, *, spoken_text: str, engine: str, voice: str, asset_id: int, at: datetime
+    ) -> RecordChange | None:
+        """Record a new rendering on an announcement; ``None`` if it is gone."""
+        row = self._session.get(Announcement, announcement_id)
+        if row is None:
+            return None
+        before = snapshot(row)
+        row.spoken_text = spoken_text
+        row.engine = engine
+        row.voice = voice
+        row.asset_id = asset_id
+        row.updated_at = at
+        self._session.add(row)
+        self._session.flush()
+        return RecordChange(_ANNOUNCEMENT, announcement_id, before, snapshot(row))
+
+
+# --- end of helper C6's block -----------------------------------------------------------------------------------
+
+
 __all__ = [
     "ENTITY",
     "SqlAnnouncementReader",
+    "SqlAnnouncementRepository",
     "SqlProgrammeRepository",
     "announcement_of",
     "item_of",
     "programme_of",
+    "script_of",
     "write_item",
     "write_programme",
 ]

@@ -18,12 +18,11 @@ from sqlmodel import Session, SQLModel, col, select
 from truyenthanh.adapters.db.models import Announcement, AudioAsset, Programme, ProgrammeItem, Schedule, Station
 from truyenthanh.domain import records
 from truyenthanh.domain.changes import RecordChange
-from truyenthanh.domain.enums import ItemKind
 from truyenthanh.domain.schedule import CalendarRule, Misfire, ProgrammeRef, ProgrammeSwap, ScheduleSpec
 from truyenthanh.domain.station import StationRules
 
 
-def programme_duration(session: Session, programme_id: int) -> float:
+def _programme_duration(session: Session, programme_id: int) -> float:
     """Length of a programme in seconds: its items' lengths less the crossfades between them.
 
     Announcements not rendered yet count as zero; they are rendered ahead of air.
@@ -120,7 +119,7 @@ class SqlScheduleRepository:
                 None
                 if row is None
                 else ProgrammeRef(
-                    programme_id, row.title, programme_duration(self._session, programme_id), row.category.label
+                    programme_id, row.title, _programme_duration(self._session, programme_id), row.category.label
                 )
             )
         return self._programmes[programme_id]
@@ -247,43 +246,10 @@ class SqlStationRepository:
         return RecordChange("station", station.id, before, snapshot(station))
 
 
-def find_programme_row(session: Session, programme: int | str) -> Programme | None:
-    """A programme's row by id (a number or digits), else by exact title."""
-    found: Programme | None = None
-    if isinstance(programme, int) or str(programme).isdigit():
-        found = session.get(Programme, int(programme))
-    if found is None:
-        found = session.exec(select(Programme).where(Programme.title == str(programme))).first()
-    return found
-
-
-def add_asset_programme(
-    session: Session, asset_id: int, *, title: str | None, author: str, now: datetime
-) -> Programme | None:
-    """A new one-item programme that plays one library asset (``None`` if there is no such asset)."""
-    asset = session.get(AudioAsset, asset_id)
-    if asset is None:
-        return None
-    programme = Programme(
-        title=title or asset.title, category=asset.category, language=asset.language, created_by=author, created_at=now
-    )
-    session.add(programme)
-    session.flush()
-    assert programme.id is not None
-    session.add(
-        ProgrammeItem(programme_id=programme.id, position=0, kind=ItemKind.AUDIO, title=asset.title, asset_id=asset.id)
-    )
-    session.flush()
-    return programme
-
-
 __all__ = [
     "SqlScheduleRepository",
     "SqlStationRepository",
-    "add_asset_programme",
-    "find_programme_row",
     "new_row",
-    "programme_duration",
     "snapshot",
     "spec_of",
     "write_spec",

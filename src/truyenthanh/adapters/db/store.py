@@ -23,7 +23,7 @@ from truyenthanh.adapters.db.broadcast_log import SqlBroadcastLog
 from truyenthanh.adapters.db.database import Database
 from truyenthanh.adapters.db.keys import SqlTrustedKeyRepository
 from truyenthanh.adapters.db.package_records import SqlPackageRecordRepository
-from truyenthanh.adapters.db.programmes import SqlAnnouncementReader, SqlProgrammeRepository
+from truyenthanh.adapters.db.programmes import SqlAnnouncementRepository, SqlProgrammeRepository
 from truyenthanh.adapters.db.schedules import SqlScheduleRepository, SqlStationRepository
 from truyenthanh.adapters.db.station_profile import SqlStationProfileRepository
 from truyenthanh.domain.changes import RecordChange
@@ -63,8 +63,8 @@ class SqlUnitOfWork:
         """Programmes with their items."""
         self.assets = SqlAssetRepository(session)
         """The audio library's records."""
-        self.announcements = SqlAnnouncementReader(session)
-        """Announcements, for reading."""
+        self.announcements = SqlAnnouncementRepository(session)
+        """Announcements, read, and their renderings recorded."""
 
     @property
     def session(self) -> Session:

@@ -41,12 +41,12 @@ def in_process(station: Path) -> bootstrap.Container:
     return bootstrap.build(load_settings(station, single_operator=True, single_operator_name=OPERATOR))
 
 
-def emergency_permit(station: Path, source: Path) -> int:
+def emergency_permit(station: Path, source: Path) -> str:
     """Authorise a recorded emergency bulletin as the operator would (the daemon refuses one without)."""
     built = in_process(station)
     try:
         actor = built.accounts.single_operator_actor()
-        return built.approvals.send_emergency(actor, title=source.stem, source=str(source)).audit_id
+        return built.approvals.send_emergency(actor, title=source.stem, source=str(source)).token
     finally:
         built.close()
 

@@ -29,6 +29,7 @@ from truyenthanh.domain.accounts import Account
 from truyenthanh.domain.broadcast_log import LogEntry, LoggedBroadcast
 from truyenthanh.domain.changes import RecordChange
 from truyenthanh.domain.keys import TrustedKeyEntry
+from truyenthanh.domain.passes import AirPass
 from truyenthanh.domain.records import AuditRecord, ChainReport
 from truyenthanh.domain.schedule import ProgrammeRef, ScheduleSpec
 from truyenthanh.domain.station import StationRules
@@ -200,6 +201,40 @@ class AuditTrail(Protocol):
         ...
 
 
+class AirPassRepository(Protocol):
+    """Session tokens and single-use emergency permits inside one unit of work, found by their token's digest
+    (:func:`truyenthanh.domain.passes.token_digest`; the token itself is never stored)."""
+
+    def add(self, token_hash: str, granted: AirPass) -> None:
+        """Store a new pass."""
+        ...
+
+    def find(self, token_hash: str) -> AirPass | None:
+        """The pass with this digest, or ``None``."""
+        ...
+
+    def use(self, token_hash: str, at: datetime) -> bool:
+        """Mark a pass used at ``at`` (aware); ``False`` if there is none or it was used already."""
+        ...
+
+    def purge(self, expired_before: datetime) -> int:
+        """Forget session tokens expired before ``expired_before`` (permits are kept); returns how many."""
+        ...
+
+
+class JournalMarks(Protocol):
+    """Which lines of the daemon's log journal reached the database, each marked in the transaction that
+    wrote it, so a line is never written twice (a crash between the commit and the journal's trim)."""
+
+    def add(self, journal_id: str, log_id: int | None, committed_at: datetime) -> None:
+        """Mark a line as committed (``log_id``: the broadcast-log row it became, if any)."""
+        ...
+
+    def known(self, journal_ids: Iterable[str]) -> set[str]:
+        """The ones among ``journal_ids`` already committed."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: the repositories over it, and the audit trail written in it."""
 
@@ -231,6 +266,16 @@ class UnitOfWork(Protocol):
     @property
     def audit(self) -> AuditTrail:
         """The audit trail itself (to read it or check it; write entries with :meth:`audited` and :meth:`note`)."""
+        ...
+
+    @property
+    def air_passes(self) -> AirPassRepository:
+        """Session tokens and emergency permits."""
+        ...
+
+    @property
+    def journal_marks(self) -> JournalMarks:
+        """Which lines of the daemon's log journal reached the database."""
         ...
 
     @property
@@ -268,8 +313,10 @@ class Store(Protocol):
 
 __all__ = [
     "AccountRepository",
+    "AirPassRepository",
     "AuditTrail",
     "BroadcastLogRepository",
+    "JournalMarks",
     "ScheduleRepository",
     "StationRepository",
     "Store",

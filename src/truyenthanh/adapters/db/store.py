@@ -21,6 +21,7 @@ from truyenthanh.adapters.db.audit import SqlAuditTrail
 from truyenthanh.adapters.db.broadcast_log import SqlBroadcastLog
 from truyenthanh.adapters.db.database import Database
 from truyenthanh.adapters.db.keys import SqlTrustedKeyRepository
+from truyenthanh.adapters.db.passes import SqlAirPassRepository, SqlLogJournalMarks
 from truyenthanh.adapters.db.schedules import SqlScheduleRepository, SqlStationRepository
 from truyenthanh.domain.changes import RecordChange
 
@@ -51,6 +52,10 @@ class SqlUnitOfWork:
         """The broadcast log."""
         self.audit = SqlAuditTrail(session)
         """The audit trail."""
+        self.air_passes = SqlAirPassRepository(session)
+        """Session tokens and emergency permits."""
+        self.journal_marks = SqlLogJournalMarks(session)
+        """Which lines of the daemon's log journal reached the database."""
 
     @property
     def session(self) -> Session:

@@ -164,9 +164,9 @@ class Daemon:
         previous = self.journal.load()
         down_since = parse_instant(previous.get("alive_at")) if previous else None
         self.container.accounts.note_role_settings()
-        self.journal.open_log()
         if threads:
             self.journal.start_writer()
+        self.journal.open_log()
         self.journal.recover(previous, now)
         self.emergencies.render_alert()
         if self.keeper.playout is None:

@@ -82,6 +82,7 @@ class Journal:
             return 0
         if waiting:
             logger.warning("%s journalled broadcast-log rows from the previous run are still to write", waiting)
+            self._write()
         return waiting
 
     def start_writer(self) -> None:
@@ -112,11 +113,18 @@ class Journal:
                 log.flush()
 
     def _write(self) -> None:
-        """Have the kept rows written: by the writer thread, or here when there is none (tests)."""
+        """Have the kept rows written: by the writer thread, or here when there is none (tests; once the
+        database has refused, only :meth:`retry` tries again, so nothing waits on its lock row after row)."""
+        log = self._container.broadcast_log
         if self._writer is not None:
             self._wanted.set()
-        else:
-            self._container.broadcast_log.flush()
+        elif not log.problem:
+            log.flush()
+
+    def retry(self) -> int:
+        """Try now to write what waits (the writer thread does it every :data:`RETRY_S` seconds); returns how
+        many rows still wait."""
+        return self._container.broadcast_log.flush()
 
     @property
     def log_pending(self) -> int:

@@ -143,6 +143,7 @@ class BroadcastLogService:
         lines = self._journal.read()
         with self._store.transaction() as uow:
             done = uow.journal_marks.known(line["id"] for line in lines)
+        self._trim(sorted(done))  # committed by a run that died before trimming
         with self._lock:
             known = {line["id"] for line in self._pending}
             self._pending[:0] = [line for line in lines if line["id"] not in done and line["id"] not in known]

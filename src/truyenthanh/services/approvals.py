@@ -101,6 +101,20 @@ class EmergencyPermit:
     """When the daemon used it (each permit cuts in once)."""
 
 
+def _grant(session: Session, granted: AirPass) -> EmergencyPermit:
+    """Store an emergency permit under a new token's digest; the permit returned carries the token."""
+    assert granted.audit_id is not None
+    token = new_token()
+    SqlAirPassRepository(session).add(token_digest(token), granted)
+    return EmergencyPermit(
+        sender=granted.full_name,
+        announcement_id=granted.announcement_id,
+        audit_id=granted.audit_id,
+        token=token,
+        programme_id=granted.programme_id,
+    )
+
+
 _MODELS: dict[ContentKind, type[Announcement] | type[Programme]] = {
     ContentKind.ANNOUNCEMENT: Announcement,
     ContentKind.PROGRAMME: Programme,
@@ -356,7 +370,6 @@ class ApprovalService:
                 after=details,
             )
             assert entry.id is not None
-            token = new_token()
             granted = AirPass(
                 kind=PassKind.EMERGENCY,
                 username=actor.username,
@@ -369,14 +382,7 @@ class ApprovalService:
                 announcement_id=announcement_id,
                 programme_id=programme_id,
             )
-            SqlAirPassRepository(session).add(token_digest(token), granted)
-            return EmergencyPermit(
-                sender=actor.full_name,
-                announcement_id=announcement_id,
-                audit_id=entry.id,
-                token=token,
-                programme_id=programme_id,
-            )
+            return _grant(session, granted)
 
     def emergency_permit(self, token: str | None) -> EmergencyPermit:
         """The authorisation :meth:`send_emergency` recorded, as the daemon checks it before cutting in: it

@@ -15,6 +15,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,7 +24,7 @@ import pytest
 from tests.audio import tone
 from tests.daemon.conftest import Station, approved_programme, hn, schedule, session_for
 from tests.daemon.conftest import station as station  # noqa: PLC0414 (the fixture, used by name below)
-from tests.fakes import FakePlayout, FrozenClock
+from tests.fakes import FakeDaemonLink, FakePlayout, FrozenClock
 from tests.integration.test_cli import run as run_cli
 from tests.people import ADMIN, PASSWORD
 from truyenthanh import bootstrap
@@ -35,6 +36,7 @@ from truyenthanh.domain.enums import Outcome, Role
 from truyenthanh.domain.station import StationRules
 from truyenthanh.errors import DaemonError, PermissionDeniedError
 from truyenthanh.services.accounts import ROLE_SETTINGS_ACTION, ROLE_SETTINGS_ACTOR
+from truyenthanh.tui.backend import StationBackend
 
 LOCKER = """
 import sqlite3, sys
@@ -314,3 +316,14 @@ def test_a_change_of_the_role_settings_in_the_file_is_audited_once(station_dir: 
     assert entry.actor == ROLE_SETTINGS_ACTOR
     assert entry.before is not None and entry.before["emergency_roles"] == ["admin", "approver", "operator"]
     assert entry.after is not None and entry.after["emergency_roles"] == ["admin"]
+
+
+def test_hom_nay_warns_of_rows_waiting_to_be_written(container: bootstrap.Container, clock: FrozenClock) -> None:
+    link = FakeDaemonLink(clock=clock, container=container)
+    link.status = replace(link.status, log_pending=4)
+    warnings = [(alert.text, alert.severity) for alert in StationBackend(container, daemon=link).today().warnings]
+    assert (
+        "Nhật ký đang chờ ghi: 4 dòng (cơ sở dữ liệu đang bị khóa hoặc đĩa đầy); dịch vụ phát vẫn phát và sẽ ghi "
+        "ngay khi ghi được.",
+        "error",
+    ) in warnings

@@ -226,7 +226,7 @@ def daemon_run(station: Path, env: dict[str, str], pulse: PulseServer, tone: Pat
             recording.start()
             time.sleep(0.3)
             actor = built.accounts.single_operator_actor()
-            permit = built.approvals.send_emergency(actor, title="Đo kiểm", source=str(tone)).audit_id
+            permit = built.approvals.send_emergency(actor, title="Đo kiểm", source=str(tone)).token
             sent = time.time()
             client.request("emergency", file=str(tone), permit=permit)
             time.sleep(4.5)

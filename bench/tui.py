@@ -282,11 +282,16 @@ def start_daemon(folder: Path, output: Path) -> subprocess.Popen[bytes]:
     return process
 
 
+BENCH_PASSWORD = "mật-khẩu-đo-hiệu-năng"
+"""Password of the bench's account (it opens the session that play-now carries)."""
+
+
 def play_now(folder: Path, audio: Path) -> None:
     """Put a long programme on air through the daemon's control socket."""
     from truyenthanh import bootstrap
     from truyenthanh.adapters.control import ControlClient
     from truyenthanh.config import load_settings
+    from truyenthanh.domain.enums import Role
 
     # The bench acts as a single operator, whose programmes are approved as they are made.
     container = bootstrap.build(load_settings(folder, single_operator=True, single_operator_name="Đo Hiệu Năng"))
@@ -295,7 +300,14 @@ def play_now(folder: Path, audio: Path) -> None:
         [imported] = container.library.add(actor, [audio]).imported
         programme = container.scheduling.programme_for_asset(actor, imported.id, title="Bài dài (đo độ trễ)")
         client = ControlClient(container.locations.runtime_dir)
-        client.request("play_now", programme=programme)
+        # The daemon puts nothing on air without a session token, which the services issue to an account.
+        accounts = container.accounts
+        if not accounts.has_users():
+            accounts.add(
+                None, username="dohieunang", full_name="Đo Hiệu Năng", role=Role.ADMIN, password=BENCH_PASSWORD
+            )
+        session = accounts.open_session(accounts.login("dohieunang", BENCH_PASSWORD))
+        client.request("play_now", programme=programme, session=session)
         deadline = time.monotonic() + 15
         while (client.request("status") or {}).get("playing") is None:
             if time.monotonic() > deadline:

@@ -10,8 +10,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from truyenthanh.domain.accounts import Permission
 from truyenthanh.domain.enums import Priority
 from truyenthanh.domain.playout import EndReason, ItemEnded, ItemStarted, PlayItem, PlayoutEvent, PlayoutStatus
 from truyenthanh.errors import AudioError, DaemonError, PermissionDeniedError
@@ -25,6 +26,9 @@ from truyenthanh.protocol import (
     NowPlaying,
     encode,
 )
+
+if TYPE_CHECKING:
+    from truyenthanh.bootstrap import Container
 
 
 class FrozenClock:
@@ -339,17 +343,33 @@ class FakeDaemonLink:
     control socket carries), records every request, and publishes events to subscribers: the ones its commands
     cause (an emergency started or cancelled) and any a test pushes. Thread-safe: the TUI calls it from workers.
 
+    Like the daemon, it refuses an on-air command without its pass: ``play_now``, ``stop``, ``skip`` and
+    ``cancel`` need a ``session`` token, ``emergency`` (and ``play_now`` at emergency priority) a ``permit``
+    used once. Given the station's ``container`` it checks them exactly as the daemon does (the services'
+    :meth:`~truyenthanh.services.accounts.AccountService.authorise` and
+    :meth:`~truyenthanh.services.approvals.ApprovalService.emergency_permit`); without one it refuses only
+    missing or reused ones.
+
     Args:
         clock: the clock the status reports as ``now`` (the system clock's ``now`` if ``None``).
         running: ``False``: answers like a daemon that is not running (every request raises DaemonError).
         device: the sound output as the daemon reports it (default: working).
+        container: the station whose services check the passes.
     """
 
     def __init__(
-        self, *, clock: FrozenClock | None = None, running: bool = True, device: DeviceState | None = None
+        self,
+        *,
+        clock: FrozenClock | None = None,
+        running: bool = True,
+        device: DeviceState | None = None,
+        container: Container | None = None,
     ) -> None:
         self.clock = clock
         self.running = running
+        self.container = container
+        self.operators: list[tuple[str, str]] = []
+        """``(command, full name)`` of every on-air command accepted, as the daemon logs who gave it."""
         self.requests: list[tuple[str, dict[str, Any]]] = []
         """Every request as ``(command, arguments)``, oldest first (refused ones too)."""
         started = self._now()
@@ -365,7 +385,7 @@ class FakeDaemonLink:
         self._subscribers: list[queue.SimpleQueue[dict[str, Any] | None]] = []
         self._subscribed = threading.Condition(self._lock)
         self._emergencies = 0
-        self._permits: set[int] = set()
+        self._permits: set[str] = set()
 
     def _now(self) -> datetime:
         return self.clock.now() if self.clock is not None else datetime.now(UTC)
@@ -386,20 +406,44 @@ class FakeDaemonLink:
             self.requests.append((command, dict(arguments)))
         if not self.running:
             raise DaemonError("Dịch vụ phát của đài này không chạy (giả lập). Hãy chạy «truyenthanh daemon».")
-        answers = {
+        answers: dict[str, Callable[[], Any]] = {
             "ping": lambda: "pong",
             "status": lambda: replace(self.status, now=self._now()).to_json(),
             "now_playing": lambda: self.status.playing.to_json() if self.status.playing else None,
-            "play_now": lambda: self._play_now(str(arguments.get("programme", ""))),
-            "stop": self._stop,
-            "skip": self._stop,
+            "play_now": lambda: self._play_now(arguments),
+            "stop": lambda: self._stop(arguments, "stop"),
+            "skip": lambda: self._stop(arguments, "skip"),
             "emergency": lambda: self._emergency(arguments),
-            "cancel": self._cancel,
+            "cancel": lambda: self._cancel(arguments),
         }
         answer = answers.get(command)
         if answer is None:
             raise DaemonError(f"Lệnh «{command}» không có. Các lệnh: {', '.join(answers)}.")
         return answer()
+
+    def _session(self, command: str, arguments: dict[str, Any], *permissions: Permission) -> None:
+        """Refuse a command without a valid session token, as the daemon does; note who gave it."""
+        token = arguments.get("session")
+        if self.container is not None:
+            actor = self.container.accounts.authorise(str(token) if token else None, *permissions)
+            name = actor.full_name
+        elif not token:
+            raise PermissionDeniedError("Lệnh này cần đăng nhập (giả lập).")
+        else:
+            name = "?"
+        with self._lock:
+            self.operators.append((command, name))
+
+    def _permit(self, arguments: dict[str, Any]) -> str:
+        """Refuse a command without an unused permit, as the daemon does; spend it."""
+        permit = arguments.get("permit")
+        sender = "?"
+        if self.container is not None:
+            sender = self.container.approvals.emergency_permit(str(permit) if permit else None).sender
+        if not permit or str(permit) in self._permits:
+            raise PermissionDeniedError("Lệnh phát khẩn cấp cần được cấp phép (giả lập).")
+        self._permits.add(str(permit))
+        return sender
 
     @contextmanager
     def events(self) -> Iterator[Iterator[dict[str, Any]]]:
@@ -445,7 +489,12 @@ class FakeDaemonLink:
         for inbox in inboxes:
             inbox.put(None)
 
-    def _play_now(self, programme: str) -> dict[str, Any]:
+    def _play_now(self, arguments: dict[str, Any]) -> dict[str, Any]:
+        if arguments.get("priority") == Priority.EMERGENCY.value:
+            self.operators.append(("play_now", self._permit(arguments)))
+        else:
+            self._session("play_now", arguments, Permission.OPERATE)
+        programme = str(arguments.get("programme", ""))
         now = self._now()
         key = f"now:{programme}@{now.isoformat(timespec='milliseconds')}"
         self.status = replace(
@@ -454,20 +503,18 @@ class FakeDaemonLink:
         )
         return {"airing": key}
 
-    def _stop(self) -> None:
+    def _stop(self, arguments: dict[str, Any], command: str) -> None:
+        self._session(command, arguments, Permission.OPERATE)
         self.status = replace(self.status, playing=None)
 
     def _emergency(self, arguments: dict[str, Any]) -> dict[str, Any]:
         text, file = arguments.get("text"), arguments.get("file")
         repeat, every_min = int(arguments.get("repeat", 1)), float(arguments.get("every_min", 120))
-        permit = arguments.get("permit")
-        if permit is None or int(permit) in self._permits:
-            raise PermissionDeniedError("Lệnh phát khẩn cấp cần được cấp phép (giả lập).")
         if bool(text) == bool(file):
             raise DaemonError("Cần đúng một trong hai: nội dung cần đọc, hoặc --file TỆP.")
         if repeat < 1 or every_min <= 0:
             raise DaemonError("Số lần phát phải từ 1 trở lên và khoảng cách phải lớn hơn 0 phút.")
-        self._permits.add(int(permit))
+        self.operators.append(("emergency", self._permit(arguments)))
         self._emergencies += 1
         now = self._now()
         until_cancelled = bool(arguments.get("until_cancelled"))
@@ -490,7 +537,8 @@ class FakeDaemonLink:
         self.push(EmergencyStarted(id=state.id, count=state.count, title=state.title))
         return state.to_json()
 
-    def _cancel(self) -> dict[str, Any]:
+    def _cancel(self, arguments: dict[str, Any]) -> dict[str, Any]:
+        self._session("cancel", arguments, Permission.SEND_EMERGENCY, Permission.OPERATE)
         state = self.status.emergency
         if state is None:
             raise DaemonError("Không có phát khẩn cấp nào đang chạy.")

@@ -148,10 +148,12 @@ class Container:
 
     @cached_property
     def broadcast_log(self) -> BroadcastLogService:
-        """The append-only broadcast log."""
+        """The append-only broadcast log (the daemon writes it through its journal in the station folder)."""
+        from truyenthanh.adapters.log_journal import LOG_JOURNAL_FILE, FileLogJournal
         from truyenthanh.services.broadcast_log import BroadcastLogService
 
-        return BroadcastLogService(store=self.store, clock=self.clock)
+        journal = FileLogJournal(self.locations.data_dir / LOG_JOURNAL_FILE)
+        return BroadcastLogService(store=self.store, clock=self.clock, journal=journal)
 
     @cached_property
     def playout(self) -> PlayoutService:

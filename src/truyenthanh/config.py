@@ -2,6 +2,11 @@
 
 Precedence, strongest first: command-line flags, ``TRUYENTHANH_*`` environment variables, the station's TOML
 file (``truyenthanh locate config``), then the defaults written here.
+
+The settings that change who may do what (:data:`FILE_ONLY`: ``single_operator``, ``single_operator_name``,
+``emergency_roles``) are read only from the station's file: anyone who can set a variable in a shell could
+otherwise approve their own content or send emergencies. Changing them is audited by the first command or
+daemon that sees the new values (``AccountService.note_role_settings``).
 """
 
 from __future__ import annotations
@@ -21,6 +26,9 @@ from truyenthanh import locations
 from truyenthanh.domain.enums import ReadingVariant, Role
 from truyenthanh.errors import ConfigError
 
+FILE_ONLY = frozenset({"single_operator", "single_operator_name", "emergency_roles"})
+"""Settings never taken from the environment (they decide who may approve and who may break in on air)."""
+
 _file_values: ContextVar[dict[str, Any] | None] = ContextVar("_file_values", default=None)
 
 
@@ -32,6 +40,22 @@ class _TomlValues(PydanticBaseSettingsSource):
 
     def __call__(self) -> dict[str, Any]:
         return dict(_file_values.get() or {})
+
+
+class _EnvironmentExceptRoles(PydanticBaseSettingsSource):
+    """The ``TRUYENTHANH_*`` environment variables, without the settings in :data:`FILE_ONLY`."""
+
+    def __init__(self, settings_cls: type[BaseSettings], environment: PydanticBaseSettingsSource) -> None:
+        super().__init__(settings_cls)
+        self._environment = environment
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        if field_name in FILE_ONLY:
+            return None, field_name, False
+        return self._environment.get_field_value(field, field_name)
+
+    def __call__(self) -> dict[str, Any]:
+        return {key: value for key, value in self._environment().items() if key not in FILE_ONLY}
 
 
 class Settings(BaseSettings):
@@ -191,8 +215,9 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        """Flags (init arguments) beat the environment, which beats the TOML file."""
-        return (init_settings, env_settings, _TomlValues(settings_cls))
+        """Flags (init arguments) beat the environment, which beats the TOML file; the role settings
+        (:data:`FILE_ONLY`) come from the file (or the program's own arguments), never the environment."""
+        return (init_settings, _EnvironmentExceptRoles(settings_cls, env_settings), _TomlValues(settings_cls))
 
     def locations(self) -> locations.Locations:
         """The station's paths under these settings."""

@@ -469,6 +469,8 @@ class DaemonStatus:
     upcoming: tuple[UpcomingAiring, ...] = field(default_factory=tuple)
     amplifier_on: bool = False
     running: bool = True
+    log_pending: int = 0
+    """Broadcast-log rows journalled but not yet written to the database (it is locked or the disk is full)."""
 
     def to_json(self) -> dict[str, Any]:
         """Wire form."""
@@ -485,6 +487,7 @@ class DaemonStatus:
             "emergency": self.emergency.to_json() if self.emergency else None,
             "upcoming": [each.to_json() for each in self.upcoming],
             "amplifier_on": self.amplifier_on,
+            "log_pending": self.log_pending,
         }
 
     @classmethod
@@ -509,6 +512,7 @@ class DaemonStatus:
                 UpcomingAiring.from_json(each) for each in data.get("upcoming") or () if isinstance(each, dict)
             ),
             amplifier_on=bool(data.get("amplifier_on")),
+            log_pending=_int(data.get("log_pending")),
         )
 
 

@@ -14,13 +14,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.fakes import FakePlayout, FrozenClock
-from tests.people import ADMIN
+from tests.people import ADMIN, PASSWORD
 from truyenthanh import bootstrap
 from truyenthanh.adapters.db.models import Programme, ProgrammeItem
 from truyenthanh.adapters.runtime import STATE_FILE
 from truyenthanh.daemon import Daemon
 from truyenthanh.domain.broadcast_log import LoggedBroadcast
-from truyenthanh.domain.enums import ContentStatus, ItemKind
+from truyenthanh.domain.enums import ContentStatus, ItemKind, Role
 from truyenthanh.domain.schedule import Misfire
 from truyenthanh.domain.station import StationRules
 from truyenthanh.protocol import DaemonEvent, decode_event
@@ -49,6 +49,12 @@ def schedule(container: bootstrap.Container, title: str, at: datetime, misfire: 
     saved = container.scheduling.add(ADMIN, title, at=at, misfire=Misfire.parse(misfire))
     assert saved.schedule.id is not None
     return saved.schedule.id
+
+
+def session_for(container: bootstrap.Container, username: str, full_name: str, role: Role = Role.OPERATOR) -> str:
+    """A session token for a new account, as a login through the CLI or the TUI opens one for air commands."""
+    container.accounts.add(ADMIN, username=username, full_name=full_name, role=role, password=PASSWORD)
+    return container.accounts.open_session(container.accounts.login(username, PASSWORD))
 
 
 @dataclass
@@ -109,4 +115,4 @@ def later(clock: FrozenClock, **delta: float) -> datetime:
     return clock.now() + timedelta(**delta)
 
 
-__all__ = ["Station", "approved_programme", "hn", "later", "schedule", "write_state"]
+__all__ = ["Station", "approved_programme", "hn", "later", "schedule", "session_for", "write_state"]

@@ -25,9 +25,9 @@ def bulletin(tmp_path: Path) -> Path:
     return tone(tmp_path / "canh-bao-lu.wav", 660, 1.0)
 
 
-def permit(station: Station, source: Path) -> int:
+def permit(station: Station, source: Path) -> str:
     """Authorise the bulletin as the emergency screen would."""
-    return station.container.approvals.send_emergency(ADMIN, source=str(source)).audit_id
+    return station.container.approvals.send_emergency(ADMIN, source=str(source)).token
 
 
 def aired(station: Station) -> list[tuple[str, Outcome]]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.daemon.conftest import Station, approved_programme, hn, schedule
+from tests.daemon.conftest import Station, approved_programme, hn, schedule, session_for
 from truyenthanh.daemon.keeper import OutputKeeper
 from truyenthanh.domain.enums import Outcome
 from truyenthanh.errors import DaemonError
@@ -95,17 +95,18 @@ def test_a_file_output_is_never_given_back(station: Station) -> None:
 def test_commands_answer_from_the_table(station: Station) -> None:
     approved_programme(station.container, "Nhạc hiệu", 30.0, 30.0)
     station.start()
+    session = session_for(station.container, "hanh", "Phạm Thị Hành")
     commands = station.daemon.commands
     assert commands("ping", {}) == "pong"
     status = DaemonStatus.from_json(commands("status", {}))
     assert status.device.ok and status.output == "device" and status.playing is None
-    airing = commands("play_now", {"programme": "Nhạc hiệu", "operator": "Phạm Thị Hành"})["airing"]
+    airing = commands("play_now", {"programme": "Nhạc hiệu", "session": session})["airing"]
     station.tick(1.0)
     playing = commands("now_playing", {})
     assert playing["airing"] == airing and playing["item"] == "Mục 1" and playing["position_s"] == 1.0
-    commands("skip", {"operator": "Phạm Thị Hành"})
+    commands("skip", {"session": session})
     station.tick(2.0)
-    commands("stop", {"operator": "Phạm Thị Hành"})
+    commands("stop", {"session": session})
     station.tick()
     assert [(r.item_title, r.outcome, r.reason) for r in station.log()] == [
         ("Mục 1", Outcome.PARTIAL, "Người vận hành Phạm Thị Hành bỏ qua."),

@@ -61,7 +61,7 @@ def test_an_emergency_is_read_offline_at_once_and_repeated_with_gtts(
     station: Station, google: FakeGoogle, background: list[Callable[[], None]]
 ) -> None:
     station.start()
-    permit = station.container.approvals.send_emergency(ADMIN, text=BULLETIN).audit_id
+    permit = station.container.approvals.send_emergency(ADMIN, text=BULLETIN).token
     state = station.daemon.emergency(text=BULLETIN, repeat=2, every_min=120, permit=permit)
     assert google.requests == []  # the bulletin did not wait for gTTS
     assert station.fake.commands[0] == ("preempt", ("emergency:1:1/alert", "emergency:1:1/pad"))

@@ -14,7 +14,25 @@ import pytest
 from truyenthanh import __version__
 
 SINGLE_OPERATOR = {"TRUYENTHANH_SINGLE_OPERATOR": "true", "TRUYENTHANH_SINGLE_OPERATOR_NAME": "Nguyễn Văn An"}
-"""A station run by one named person: content-changing commands act for them without a login."""
+"""A station run by one named person: content-changing commands act for them without a login. These settings
+are read only from the station's config file: :func:`run` writes them there (the environment is ignored)."""
+
+_ROLE_VARIABLES = {
+    "TRUYENTHANH_SINGLE_OPERATOR": "single_operator",
+    "TRUYENTHANH_SINGLE_OPERATOR_NAME": "single_operator_name",
+}
+
+
+def write_role_settings(data_dir: Path, values: dict[str, str]) -> None:
+    """Set single-operator mode in the station's config file (``truyenthanh.toml``), keeping its other lines."""
+    config = data_dir / "truyenthanh.toml"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    text = config.read_text(encoding="utf-8") if config.exists() else ""
+    for variable, key in _ROLE_VARIABLES.items():
+        if variable in values and f"{key} =" not in text:
+            value = "true" if key == "single_operator" else json.dumps(values[variable], ensure_ascii=False)
+            text += f"{key} = {value}\n"
+    config.write_text(text, encoding="utf-8")
 
 
 def run(
@@ -23,6 +41,8 @@ def run(
     """Run ``python -m truyenthanh`` with a clean TRUYENTHANH_* environment."""
     base = {k: v for k, v in os.environ.items() if not k.startswith("TRUYENTHANH_")}
     base.update(env or {})
+    if data_dir is not None and any(variable in base for variable in _ROLE_VARIABLES):
+        write_role_settings(data_dir, base)
     prefix = ["--data-dir", str(data_dir)] if data_dir else []
     return subprocess.run(
         [sys.executable, "-m", "truyenthanh", *prefix, *args],

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from bench.onset import MonitorRecording
 
+from tests.integration.test_cli import write_role_settings
 from tests.integration.test_schedule_cli import tone
 from tests.people import ADMIN
 from tests.pulse import PulseServer, playback_streams, start_pulse
@@ -41,12 +42,12 @@ def in_process(station: Path) -> bootstrap.Container:
     return bootstrap.build(load_settings(station, single_operator=True, single_operator_name=OPERATOR))
 
 
-def emergency_permit(station: Path, source: Path) -> int:
+def emergency_permit(station: Path, source: Path) -> str:
     """Authorise a recorded emergency bulletin as the operator would (the daemon refuses one without)."""
     built = in_process(station)
     try:
         actor = built.accounts.single_operator_actor()
-        return built.approvals.send_emergency(actor, title=source.stem, source=str(source)).audit_id
+        return built.approvals.send_emergency(actor, title=source.stem, source=str(source)).token
     finally:
         built.close()
 
@@ -79,6 +80,7 @@ def station(station_dir: Path, pulse_env: dict[str, str], tmp_path: Path) -> Ite
     env["TRUYENTHANH_TTS_ENGINE"] = "espeak"  # no Internet here
     # One named operator runs the station: commands do not prompt, scheduled files are approved as added.
     env.update(TRUYENTHANH_SINGLE_OPERATOR="true", TRUYENTHANH_SINGLE_OPERATOR_NAME=OPERATOR)
+    write_role_settings(station_dir, env)  # read from the config file only
     built = bootstrap.build(load_settings(station_dir))
     built.station.init()
     built.scheduling.set_rules(ADMIN, StationRules())

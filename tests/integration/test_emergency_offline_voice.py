@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from bench.onset import THRESHOLD, MonitorRecording
 
+from tests.integration.test_cli import write_role_settings
 from tests.integration.test_daemon import OPERATOR, cli, daemon, log_rows, wait_for
 from tests.people import ADMIN
 from tests.pulse import RATE, PulseServer
@@ -46,6 +47,7 @@ def hanging_google(station_dir: Path, pulse_env: dict[str, str]) -> Iterator[tup
             NO_PROXY="localhost,127.0.0.1,::1",
             no_proxy="localhost,127.0.0.1,::1",
         )
+        write_role_settings(station_dir, env)  # read from the config file only
         yield station_dir, env
 
 

@@ -10,12 +10,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.integration.test_cli import write_role_settings
+
 OPERATOR = "Nguyễn Thị Quy"
 
 
 def run(station: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRUYENTHANH_")}
     env.update(TRUYENTHANH_SINGLE_OPERATOR="true", TRUYENTHANH_SINGLE_OPERATOR_NAME=OPERATOR)
+    write_role_settings(station, env)  # read from the config file only
     return subprocess.run(
         [sys.executable, "-m", "truyenthanh", "--data-dir", str(station), *args],
         capture_output=True, text=True, env=env, check=False, timeout=120,

@@ -24,7 +24,7 @@ async def test_play_now_skip_and_stop_ask_who_and_confirm_then_show_the_answer(
 ) -> None:
     add_accounts(container)
     programme_id, _ = add_programme(container, "Bản tin sáng", at=time(5, 30))
-    link = FakeDaemonLink(clock=clock)
+    link = FakeDaemonLink(clock=clock, container=container)
     app = TruyenthanhApp(StationBackend(container, daemon=link), start_daemon=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
@@ -50,7 +50,8 @@ async def test_play_now_skip_and_stop_ask_who_and_confirm_then_show_the_answer(
         assert confirm.question == "Phát ngay «Bản tin sáng» (2:00) ra loa?"
         await pilot.press("y")
         await until(app, pilot, lambda: today.view is not None and today.view.on_air is not None, "on air")
-        assert ("play_now", {"programme": str(programme_id), "operator": OPERATOR.full_name}) in link.requests
+        assert ("play_now", OPERATOR.full_name) in link.operators  # the session token names who gave it
+        assert link.requests[link.commands().index("play_now")][1]["programme"] == str(programme_id)
         assert "Dịch vụ phát: Dịch vụ phát đã nhận lệnh phát ngay «Bản tin sáng» (lượt phát now:" in said(app)
 
         await pilot.press("k", "n")  # "no" sends nothing
@@ -62,15 +63,15 @@ async def test_play_now_skip_and_stop_ask_who_and_confirm_then_show_the_answer(
         assert app.screen.question.startswith("Bỏ qua mục đang phát «")
         await pilot.press("y")
         await settle(app, pilot)
-        assert ("skip", {"operator": OPERATOR.full_name}) in link.requests
+        assert ("skip", OPERATOR.full_name) in link.operators
         assert "Dịch vụ phát đã bỏ qua mục đang phát." in said(app)
 
-        link.request("play_now", programme="Bản tin sáng")
+        link.request("play_now", programme="Bản tin sáng", session=container.accounts.open_session(OPERATOR))
         await pilot.press("r")
         await until(app, pilot, lambda: today.view is not None and today.view.on_air is not None, "on air again")
         await pilot.press("s", "y")
         await until(app, pilot, lambda: today.view is not None and today.view.on_air is None, "stopped")
-        assert ("stop", {"operator": OPERATOR.full_name}) in link.requests
+        assert ("stop", OPERATOR.full_name) in link.operators
         assert "Dịch vụ phát đã dừng phát và xóa hàng đợi." in said(app)
         await pilot.press("s")  # nothing on air: said, nothing sent
         await settle(app, pilot)

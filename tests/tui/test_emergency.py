@@ -13,7 +13,7 @@ from typing import Any
 from textual.widgets import Checkbox, Input, TextArea
 
 from tests.fakes import ALERT_TITLE, FakeDaemonLink, FrozenClock
-from tests.people import ADMIN
+from tests.people import ADMIN, PASSWORD
 from tests.tui.conftest import said
 from tests.tui.test_programmes import settle
 from truyenthanh import bootstrap
@@ -48,7 +48,8 @@ async def until(app: TruyenthanhApp, pilot: Any, check: Callable[[], bool], what
 async def test_f9_from_any_screen_breaks_in_and_today_shows_it_until_cancelled(
     container: bootstrap.Container, clock: FrozenClock
 ) -> None:
-    link = FakeDaemonLink(clock=clock)
+    container.accounts.add(None, username=ADMIN.username, full_name=ADMIN.full_name, role=ADMIN.role, password=PASSWORD)
+    link = FakeDaemonLink(clock=clock, container=container)
     app = TruyenthanhApp(StationBackend(container, daemon=link, actor=ADMIN), start_daemon=False)
     async with app.run_test(size=(140, 45)) as pilot:
         await settle(app, pilot)
@@ -90,7 +91,7 @@ async def test_f9_from_any_screen_breaks_in_and_today_shows_it_until_cancelled(
         await pilot.press("h")
         await until(app, pilot, lambda: today.view is not None and today.view.emergency is None, "the cancel")
         assert not today.query_one("#emergency-banner").display
-        assert ("cancel", {"operator": ADMIN.full_name}) in link.requests
+        assert ("cancel", ADMIN.full_name) in link.operators  # the session token names who gave it
 
         await pilot.press("h")  # nothing left to cancel: said, nothing sent
         await settle(app, pilot)
@@ -162,7 +163,7 @@ async def test_the_backend_decodes_status_and_events_from_the_wire(
     backend = StationBackend(container, daemon=link)
     status = backend.daemon_status()
     assert status is not None and status.now == clock.now() and status.device.ok and status.playing is None
-    link.request("play_now", programme="Bản tin sáng")
+    link.request("play_now", programme="Bản tin sáng", session="phiên của một máy khách khác")
     assert backend.today().on_air is not None
     received: list[object] = []
     with backend.daemon_events() as events:

@@ -27,7 +27,7 @@ import pytest
 from sqlmodel import col, select
 from textual.widgets import Checkbox, TextArea
 
-from tests.people import ADMIN
+from tests.people import ADMIN, PASSWORD
 from tests.pulse import Recorder
 from tests.tui.conftest import daemon_running
 from tests.tui.test_programmes import settle
@@ -191,6 +191,8 @@ async def until(app: TruyenthanhApp, pilot: Any, check: Callable[[], bool], what
 
 
 async def test_f9_from_any_screen_breaks_in_and_today_shows_it_until_cancelled(on_air: bootstrap.Container) -> None:
+    # The daemon takes a cancel only with a session token, which the services issue to a real account.
+    on_air.accounts.add(None, username=ADMIN.username, full_name=ADMIN.full_name, role=ADMIN.role, password=PASSWORD)
     app = TruyenthanhApp(StationBackend(on_air, actor=ADMIN), start_daemon=False)
     async with app.run_test(size=(140, 45)) as pilot:
         await settle(app, pilot)

@@ -44,9 +44,15 @@ def status(container: bootstrap.Container) -> ContentStatus:
 
 
 CASES = {
-    "today-play-now": Case("today", ("p",), OPERATOR, ("enter", "y"), lambda c, link: "play_now" in link.commands()),
-    "today-stop": Case("today", ("s",), OPERATOR, ("y",), lambda c, link: "stop" in link.commands()),
-    "today-skip": Case("today", ("k",), OPERATOR, ("y",), lambda c, link: "skip" in link.commands()),
+    "today-play-now": Case(
+        "today", ("p",), OPERATOR, ("enter", "y"), lambda c, link: ("play_now", OPERATOR.full_name) in link.operators
+    ),
+    "today-stop": Case(
+        "today", ("s",), OPERATOR, ("y",), lambda c, link: ("stop", OPERATOR.full_name) in link.operators
+    ),
+    "today-skip": Case(
+        "today", ("k",), OPERATOR, ("y",), lambda c, link: ("skip", OPERATOR.full_name) in link.operators
+    ),
     "programme-submit": Case("programmes", ("g",), EDITOR, (), lambda c, _l: status(c) is ContentStatus.WAITING),
     "programme-approve": Case(
         "programmes", ("d",), APPROVER, ("y",), lambda c, _l: status(c) is ContentStatus.APPROVED
@@ -95,9 +101,11 @@ async def test_each_change_logged_out_asks_for_a_login_then_completes(
     prepare(container, name)
     if case.mode == "today":
         add_programme(container, "Tin trưa", at=time(11, 0))
-    link = FakeDaemonLink(clock=clock)
-    link.request("play_now", programme="Tin trưa")  # something is on air, so stop and skip have a target
+    link = FakeDaemonLink(clock=clock, container=container)
+    # Something is on air (another client's command), so stop and skip have a target.
+    link.request("play_now", programme="Tin trưa", session=container.accounts.open_session(OPERATOR))
     link.requests.clear()
+    link.operators.clear()
     app = TruyenthanhApp(StationBackend(container, daemon=link), start_daemon=False)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)

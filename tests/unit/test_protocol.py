@@ -80,6 +80,7 @@ def test_status_round_trips_and_keeps_its_wire_shape() -> None:
         ),
         upcoming=(protocol.UpcomingAiring(schedule_id=3, programme="Buổi chiều", start=AT, priority=Priority.NORMAL),),
         amplifier_on=True,
+        log_pending=3,
     )
     wire = status.to_json()
     assert set(wire) == {
@@ -95,10 +96,12 @@ def test_status_round_trips_and_keeps_its_wire_shape() -> None:
         "emergency",
         "upcoming",
         "amplifier_on",
+        "log_pending",
     }
     assert wire["playing"]["position_s"] == 12.346
     assert wire["level_dbfs"] == -23.5
     back = protocol.DaemonStatus.from_json(wire)
+    assert back.log_pending == 3  # broadcast-log rows the daemon could not write yet
     assert back.emergency == status.emergency
     assert back.upcoming == status.upcoming
     assert back.device == status.device

@@ -26,6 +26,10 @@ class FfmpegMedia:
         """See :func:`truyenthanh.adapters.files.sha256_file`."""
         return files.sha256_file(path)
 
+    def write_atomic(self, target: Path, data: bytes) -> None:
+        """See :func:`truyenthanh.adapters.files.write_atomic`."""
+        files.write_atomic(target, data)
+
     def render_tune(self, tune: Tune, target: Path) -> None:
         """See :func:`truyenthanh.adapters.ffmpeg.render_tune`."""
         ffmpeg.render_tune(tune, target)

@@ -12,12 +12,20 @@ import click
 from truyenthanh.adapters.control import ControlClient
 from truyenthanh.cli.login import current_actor
 from truyenthanh.cli.state import CliState, pass_state
+from truyenthanh.domain.accounts import Actor
+from truyenthanh.domain.enums import Priority
 from truyenthanh.errors import DaemonError
 from truyenthanh.protocol import EmergencyState, NowPlaying
 
 
 def _client(state: CliState) -> ControlClient:
     return ControlClient(state.settings().locations().runtime_dir)
+
+
+def _session(state: CliState) -> tuple[Actor, str]:
+    """Log in (or take the single operator) and open a session the daemon accepts for air commands."""
+    actor = current_actor(state)
+    return actor, state.container().accounts.open_session(actor)
 
 
 def daemon_status(state: CliState) -> dict[str, Any]:
@@ -63,7 +71,8 @@ def emergency(
     client = _client(state)
     actor = current_actor(state)
     if text == "cancel" and file is None:
-        result = client.request("cancel", operator=actor.full_name)
+        session = state.container().accounts.open_session(actor)
+        result = client.request("cancel", session=session)
         if as_json:
             click.echo(json.dumps(result, ensure_ascii=False))
         else:
@@ -84,7 +93,7 @@ def emergency(
         repeat=repeat,
         every_min=every,
         until_cancelled=until_cancelled,
-        permit=permit.audit_id,
+        permit=permit.token,
     )
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False))
@@ -125,10 +134,27 @@ def control_now(state: CliState) -> None:
 
 @control.command("play-now")
 @click.argument("programme")
+@click.option(
+    "--priority",
+    type=click.Choice([each.value for each in Priority]),
+    default=Priority.NORMAL.value,
+    show_default=True,
+    help="Mức ưu tiên; «emergency» cắt ngang mọi thứ và cần người được phép phát khẩn cấp.",
+)
 @pass_state
-def control_play_now(state: CliState, programme: str) -> None:
+def control_play_now(state: CliState, programme: str, priority: str) -> None:
     """Phát ngay chương trình PROGRAMME (số hoặc tên)."""
-    _client(state).request("play_now", programme=programme, operator=current_actor(state).full_name)
+    client = _client(state)
+    if priority == Priority.EMERGENCY.value:
+        actor = current_actor(state)
+        container = state.container()
+        found = container.scheduling.find_programme(programme)
+        client.request("ping")  # no authorisation is recorded for an airing that cannot go out
+        permit = container.approvals.send_emergency(actor, title=found.title, programme_id=found.id)
+        client.request("play_now", programme=str(found.id), priority=priority, permit=permit.token)
+    else:
+        _actor, session = _session(state)
+        client.request("play_now", programme=programme, priority=priority, session=session)
     click.echo(f"Đã đưa chương trình «{programme}» lên phát ngay.")
 
 
@@ -136,7 +162,8 @@ def control_play_now(state: CliState, programme: str) -> None:
 @pass_state
 def control_stop(state: CliState) -> None:
     """Dừng phát ngay và xóa hàng đợi."""
-    _client(state).request("stop", operator=current_actor(state).full_name)
+    _actor, session = _session(state)
+    _client(state).request("stop", session=session)
     click.echo("Đã dừng phát.")
 
 
@@ -144,7 +171,8 @@ def control_stop(state: CliState) -> None:
 @pass_state
 def control_skip(state: CliState) -> None:
     """Bỏ qua mục đang phát."""
-    _client(state).request("skip", operator=current_actor(state).full_name)
+    _actor, session = _session(state)
+    _client(state).request("skip", session=session)
     click.echo("Đã bỏ qua mục đang phát.")
 
 

@@ -163,6 +163,10 @@ class Daemon:
         now = self.container.clock.now()
         previous = self.journal.load()
         down_since = parse_instant(previous.get("alive_at")) if previous else None
+        self.container.accounts.note_role_settings()
+        if threads:
+            self.journal.start_writer()
+        self.journal.open_log()
         self.journal.recover(previous, now)
         self.emergencies.render_alert()
         if self.keeper.playout is None:
@@ -191,6 +195,9 @@ class Daemon:
             self.keeper.playout.close()
         self.listener.close()
         self.amplifier.switch(False)
+        left = self.journal.close_log()
+        if left:
+            logger.error("%s broadcast-log rows are still to write: they wait in the log journal", left)
         self.journal.save(clean=True)
         self._control.stop()
 
@@ -233,6 +240,7 @@ class Daemon:
                 for p in self.timer.upcoming()[:5]
             ),
             amplifier_on=self.amplifier.on,
+            log_pending=self.journal.log_pending,
         )
 
     def emergency(self, **request: Any) -> EmergencyState:

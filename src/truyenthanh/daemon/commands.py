@@ -1,5 +1,14 @@
 """The control commands the daemon answers (``truyenthanh daemon status``, the TUI's buttons): a table from
-command name to handler."""
+command name to handler.
+
+Every command that puts something on air or takes it off carries a pass the daemon checks against the
+database: ``session`` (a session token the services issued after a login,
+:meth:`~truyenthanh.services.accounts.AccountService.open_session`) for play-now, stop, skip and cancel, and
+``permit`` (a single-use emergency permit, :meth:`~truyenthanh.services.approvals.ApprovalService.send_emergency`)
+for an emergency and for play-now at emergency priority. The person the pass names is the operator logged;
+an ``operator`` argument is ignored. ``ping``, ``status``, ``now_playing`` and ``reload`` stay open to the
+station's users (the socket's file mode guards them).
+"""
 
 from __future__ import annotations
 
@@ -7,14 +16,18 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from truyenthanh.daemon.emergencies import EmergencyRequest
+from truyenthanh.domain.accounts import Actor, Permission
 from truyenthanh.domain.enums import Priority
-from truyenthanh.errors import DaemonError
+from truyenthanh.errors import DaemonError, PermissionDeniedError
 
 if TYPE_CHECKING:
     from truyenthanh.daemon import Daemon
 
 Handler = Callable[[dict[str, Any]], Any]
 """Answers one command from its arguments with a JSON-ready value (from a connection thread)."""
+
+ON_AIR_COMMANDS = frozenset({"play_now", "stop", "skip", "emergency", "cancel"})
+"""The commands that need a pass (``session`` or ``permit``)."""
 
 
 class CommandTable:
@@ -34,7 +47,7 @@ class CommandTable:
             "stop": self._stop,
             "skip": self._skip,
             "emergency": self._emergency,
-            "cancel": lambda _args: daemon.emergencies.cancel().to_json(),
+            "cancel": self._cancel,
             "reload": self._reload,
         }
 
@@ -43,6 +56,7 @@ class CommandTable:
 
         Raises:
             DaemonError: no such command (the message lists them), or the command failed.
+            PermissionDeniedError: an on-air command without a valid pass, or for someone whose role may not.
         """
         handler = self.handlers.get(name)
         if handler is None:
@@ -52,24 +66,52 @@ class CommandTable:
             )
         return handler(args)
 
+    def _session(self, args: dict[str, Any], permission: Permission, *alternatives: Permission) -> Actor:
+        """The person whose session token the command carries, if they may do ``permission`` (or one of the
+        ``alternatives``)."""
+        token = args.get("session")
+        return self._daemon.container.accounts.authorise(str(token) if token else None, permission, *alternatives)
+
     def _now_playing(self, _args: dict[str, Any]) -> Any:
         playing = self._daemon.status().playing
         return playing.to_json() if playing else None
 
     def _play_now(self, args: dict[str, Any]) -> dict[str, Any]:
-        priority = Priority(args.get("priority", Priority.NORMAL.value))
-        key = self._daemon.airings.play_now(args.get("programme", ""), priority, args.get("operator"))
-        return {"airing": key}
+        try:
+            priority = Priority(args.get("priority", Priority.NORMAL.value))
+        except ValueError as exc:
+            raise DaemonError(f"Mức ưu tiên «{args.get('priority')}» không có: normal, priority, emergency.") from exc
+        programme = args.get("programme", "")
+        airings = self._daemon.airings
+        if priority is not Priority.EMERGENCY:
+            actor = self._session(args, Permission.OPERATE)
+            return {"airing": airings.play_now(programme, priority, actor.full_name)}
+        # Emergency priority cuts in on anything, an emergency bulletin included: only with a permit for it.
+        emergencies = self._daemon.emergencies
+        token = args.get("permit")
+        granted = emergencies.check_permit(str(token) if token else None)
+        found = self._daemon.container.scheduling.find_programme(programme)
+        if granted.programme_id is None or granted.programme_id != found.id:
+            raise PermissionDeniedError(
+                f"Giấy phép khẩn cấp này không dành cho chương trình «{found.title}»: hãy xin giấy phép cho đúng "
+                "chương trình."
+            )
+        emergencies.use_permit(str(token))
+        return {"airing": airings.play_now(programme, priority, granted.sender)}
 
     def _stop(self, args: dict[str, Any]) -> None:
-        why = f"Người vận hành {args.get('operator') or ''} dừng phát".replace("  ", " ")
-        self._daemon.ledger.end_all(why)
+        actor = self._session(args, Permission.OPERATE)
+        self._daemon.ledger.end_all(f"Người vận hành {actor.full_name} dừng phát")
         self._daemon.keeper.engine.stop()
 
     def _skip(self, args: dict[str, Any]) -> None:
-        if args.get("operator"):
-            self._daemon.ledger.end_all(f"Người vận hành {args['operator']} bỏ qua.")
+        actor = self._session(args, Permission.OPERATE)
+        self._daemon.ledger.end_all(f"Người vận hành {actor.full_name} bỏ qua.")
         self._daemon.keeper.engine.skip()
+
+    def _cancel(self, args: dict[str, Any]) -> dict[str, Any]:
+        self._session(args, Permission.SEND_EMERGENCY, Permission.OPERATE)
+        return self._daemon.emergencies.cancel().to_json()
 
     def _emergency(self, args: dict[str, Any]) -> dict[str, Any]:
         request = EmergencyRequest(
@@ -78,7 +120,7 @@ class CommandTable:
             repeat=int(args.get("repeat", 1)),
             every_min=float(args.get("every_min", 120)),
             until_cancelled=bool(args.get("until_cancelled", False)),
-            permit=int(args["permit"]) if args.get("permit") is not None else None,
+            permit=str(args["permit"]) if args.get("permit") is not None else None,
         )
         return self._daemon.emergencies.start(request).to_json()
 
@@ -88,4 +130,4 @@ class CommandTable:
         return {"upcoming": len(timer.upcoming())}
 
 
-__all__ = ["CommandTable", "Handler"]
+__all__ = ["ON_AIR_COMMANDS", "CommandTable", "Handler"]

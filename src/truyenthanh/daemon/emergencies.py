@@ -26,12 +26,14 @@ from truyenthanh.daemon.ledger import Ledger
 from truyenthanh.daemon.records import EMERGENCY_TITLE, ItemRecord
 from truyenthanh.daemon.timer import AirScheduler
 from truyenthanh.domain.enums import Category, ItemKind, Outcome, Priority
+from truyenthanh.domain.passes import token_digest
 from truyenthanh.domain.playout import PlayItem
 from truyenthanh.domain.tunes import TUNES
 from truyenthanh.errors import DaemonError, PermissionDeniedError, TruyenthanhError
 from truyenthanh.protocol import EmergencyCancelled, EmergencyStarted, EmergencyState, Problem
 
 if TYPE_CHECKING:
+    from truyenthanh.services.approvals import EmergencyPermit
     from truyenthanh.services.speech import Rendering
 
 logger = logging.getLogger(__name__)
@@ -81,8 +83,8 @@ class EmergencyRequest:
     repeat: int = 1
     every_min: float = 120.0
     until_cancelled: bool = False
-    permit: int | None = None
-    """The authorisation :meth:`ApprovalService.send_emergency` recorded (its audit entry id)."""
+    permit: str | None = None
+    """The secret of the authorisation :meth:`ApprovalService.send_emergency` recorded (its ``token``)."""
 
 
 class Emergencies:
@@ -109,7 +111,8 @@ class Emergencies:
         self.current: Emergency | None = None
         """The emergency running now."""
         self._seq = 0
-        self._used_permits: set[int] = set()
+        self._used_permits: set[str] = set()
+        """Digests of the permits this run used (the database and the log journal keep them for good)."""
         self._pads_started: set[str] = set()
         """Emergencies whose silence pad (held while the bulletin is prepared) has started."""
         self._ready: dict[str, PlayItem] = {}
@@ -157,6 +160,35 @@ class Emergencies:
 
     # ------------------------------------------------------------------------------------------ start
 
+    def check_permit(self, token: str | None) -> EmergencyPermit:
+        """The permit behind ``token`` if it may still be used: recorded, within its 10 minutes, and never used
+        (by this run, or by an earlier one: its use is in the database or still in the log journal).
+
+        Raises:
+            PermissionDeniedError: no permit, an unknown or expired one, or one used already.
+        """
+        granted = self._container.approvals.emergency_permit(token)
+        digest = token_digest(str(token))
+        with self._ledger.lock:
+            used = digest in self._used_permits
+        if used or self._journal.permit_pending(digest):
+            raise PermissionDeniedError("Giấy phép phát khẩn cấp này đã được dùng: hãy gửi lại lệnh khẩn cấp.")
+        return granted
+
+    def use_permit(self, token: str) -> None:
+        """Spend a checked permit for good, before anything plays: remembered, journalled (fsync'd) and written
+        to the database in order with the log rows (see :meth:`Journal.use_permit`).
+
+        Raises:
+            PermissionDeniedError: it was used meanwhile (two commands with the same permit at once).
+        """
+        digest = token_digest(token)
+        with self._ledger.lock:
+            if digest in self._used_permits:
+                raise PermissionDeniedError("Giấy phép phát khẩn cấp này đã được dùng: hãy gửi lại lệnh khẩn cấp.")
+            self._used_permits.add(digest)
+        self._journal.use_permit(digest)
+
     def start(self, request: EmergencyRequest) -> EmergencyState:
         """Cut in at once with the alert tone, then the bulletin (spoken ``text`` or ``file``) as soon as it is
         ready; repeat it ``repeat`` times (or until cancelled) every ``every_min`` minutes, superseding any
@@ -168,11 +200,9 @@ class Emergencies:
             DaemonError: neither text nor file, the file is missing, or the repeat settings are invalid.
             PermissionDeniedError: no valid, unused authorisation.
         """
-        if request.permit is None:
-            raise PermissionDeniedError(
-                "Lệnh phát khẩn cấp cần được cấp phép: gửi qua «truyenthanh emergency» hoặc màn hình Khẩn cấp."
-            )
-        granted = self._container.approvals.emergency_permit(request.permit)
+        granted = self.check_permit(request.permit)
+        if granted.programme_id is not None:
+            raise PermissionDeniedError("Giấy phép này dành cho việc phát ngay một chương trình, không phải bản tin.")
         self._keeper.take()
         if self._keeper.error is not None:
             raise DaemonError(f"Không phát khẩn cấp được: {self._keeper.error}")
@@ -184,10 +214,9 @@ class Emergencies:
         source = Path(file).expanduser() if file else None
         if source is not None and not source.is_file():
             raise DaemonError(f"Không thấy tệp {source}.")
+        assert request.permit is not None  # checked above
+        self.use_permit(request.permit)
         with self._ledger.lock:
-            if request.permit in self._used_permits:
-                raise PermissionDeniedError("Giấy phép phát khẩn cấp này đã được dùng: hãy gửi lại lệnh khẩn cấp.")
-            self._used_permits.add(request.permit)
             self._seq += 1
             previous = self.current
             current = Emergency(

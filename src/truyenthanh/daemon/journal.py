@@ -1,11 +1,19 @@
 """The daemon's journal: the state file (what to recover after a crash), the airings already dealt with, the
-broadcast log and the events published to clients."""
+broadcast log and the events published to clients.
+
+Broadcast-log rows are never lost: each is appended to the log journal in the station folder (fsync'd) and
+then written to the database by a writer thread of its own; rows the database refuses (locked by another
+process, a full disk) are retried every :data:`RETRY_S` seconds, in order, while the daemon keeps airing, and
+``status`` counts them (:attr:`Journal.log_pending`). See
+:class:`~truyenthanh.services.broadcast_log.BroadcastLogService`.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import logging
 import os
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,6 +30,9 @@ from truyenthanh.protocol import DaemonEvent, encode
 from truyenthanh.services.broadcast_log import LogEntry
 
 logger = logging.getLogger(__name__)
+
+RETRY_S = 2.0
+"""How often rows the database refused are tried again."""
 
 HANDLED_DAYS = 3
 """How long an airing dealt with is remembered (and how far back the broadcast log is read at start)."""
@@ -55,6 +66,80 @@ class Journal:
         """Airings of the last days the broadcast log knows (read once, on the first question)."""
         self.emergency_snapshot: EmergencySnapshot = lambda: (None, 0)
         """Set by the daemon: the emergency part's state to save."""
+        self._writer: threading.Thread | None = None
+        self._wanted = threading.Event()
+        self._closing = threading.Event()
+
+    # ------------------------------------------------------------------------------------ the log journal
+
+    def open_log(self) -> int:
+        """Take up the rows a previous run journalled and never wrote (they are written first, in order);
+        returns how many are waiting. A database that cannot be read is reported, not raised: they wait."""
+        try:
+            waiting = self._container.broadcast_log.recover()
+        except TruyenthanhError as exc:
+            logger.error("cannot read which journalled log rows were written: %s", exc.message)
+            return 0
+        if waiting:
+            logger.warning("%s journalled broadcast-log rows from the previous run are still to write", waiting)
+            self._write()
+        return waiting
+
+    def start_writer(self) -> None:
+        """Write journalled rows to the database from a thread of their own (the timer and the engine's
+        listener never wait for the database)."""
+        self._writer = threading.Thread(target=self._write_loop, name="daemon-log-writer", daemon=True)
+        self._writer.start()
+        self._wanted.set()
+
+    def close_log(self, timeout: float = 5.0) -> int:
+        """Stop the writer and try once more to write what waits; returns how many rows are still waiting
+        (they stay in the journal for the next start)."""
+        self._closing.set()
+        self._wanted.set()
+        if self._writer is not None:
+            self._writer.join(timeout)
+            self._writer = None
+        return self._container.broadcast_log.flush()
+
+    def _write_loop(self) -> None:
+        log = self._container.broadcast_log
+        while not self._closing.is_set():
+            self._wanted.wait(RETRY_S)
+            self._wanted.clear()
+            if self._closing.is_set():
+                return
+            if log.pending:
+                log.flush()
+
+    def _write(self) -> None:
+        """Have the kept rows written: by the writer thread, or here when there is none (tests; once the
+        database has refused, only :meth:`retry` tries again, so nothing waits on its lock row after row)."""
+        log = self._container.broadcast_log
+        if self._writer is not None:
+            self._wanted.set()
+        elif not log.problem:
+            log.flush()
+
+    def retry(self) -> int:
+        """Try now to write what waits (the writer thread does it every :data:`RETRY_S` seconds); returns how
+        many rows still wait."""
+        return self._container.broadcast_log.flush()
+
+    @property
+    def log_pending(self) -> int:
+        """Broadcast-log rows (and permit uses) journalled but not yet in the database."""
+        return self._container.broadcast_log.pending
+
+    def use_permit(self, token_hash: str) -> None:
+        """Record the use of an emergency permit: journalled (fsync'd) before the emergency plays, then written
+        to the database in order with the log rows."""
+        self._container.broadcast_log.keep_permit_use(token_hash)
+        self._write()
+
+    def permit_pending(self, token_hash: str) -> bool:
+        """Whether a permit's use is journalled but not yet in the database (used, all the same)."""
+        return token_hash in self._container.broadcast_log.pending_permit_uses()
 
     # ------------------------------------------------------------------------------------------ state file
 
@@ -152,30 +237,29 @@ class Journal:
         reason: str = "",
         whole: bool = False,
     ) -> None:
-        """Write one broadcast-log row (``whole``: for the airing as a whole, not one of its items)."""
-        try:
-            self._container.broadcast_log.append(
-                LogEntry(
-                    outcome=outcome,
-                    programme_title=record.programme_title,
-                    item_title="" if whole else record.item_title,
-                    item_kind=None if whole else record.item_kind,
-                    schedule_id=record.schedule_id,
-                    programme_id=record.programme_id,
-                    category=record.category,
-                    language=record.language,
-                    priority=record.priority,
-                    scheduled_start=record.scheduled_start,
-                    actual_start=record.actual_start,
-                    end=end,
-                    reason=reason,
-                    engine=record.engine,
-                    operator=record.operator,
-                    approver=record.approver,
-                )
+        """Keep one broadcast-log row (``whole``: for the airing as a whole, not one of its items): journalled
+        now, written to the database at once or, if it refuses, as soon as it can."""
+        self._container.broadcast_log.keep(
+            LogEntry(
+                outcome=outcome,
+                programme_title=record.programme_title,
+                item_title="" if whole else record.item_title,
+                item_kind=None if whole else record.item_kind,
+                schedule_id=record.schedule_id,
+                programme_id=record.programme_id,
+                category=record.category,
+                language=record.language,
+                priority=record.priority,
+                scheduled_start=record.scheduled_start,
+                actual_start=record.actual_start,
+                end=end,
+                reason=reason,
+                engine=record.engine,
+                operator=record.operator,
+                approver=record.approver,
             )
-        except TruyenthanhError as exc:
-            logger.error("cannot write the broadcast log: %s", exc.message)
+        )
+        self._write()
 
     def log_airing(self, planned: Planned, outcome: Outcome, reason: str) -> None:
         """Log a whole airing that did not go on air (missed), with its programme's category and language."""

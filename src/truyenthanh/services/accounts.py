@@ -8,6 +8,7 @@ Vietnamese message.
 from __future__ import annotations
 
 import dataclasses
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -15,6 +16,7 @@ from typing import Any
 
 from truyenthanh.config import Settings
 from truyenthanh.domain.accounts import (
+    DEFAULT_EMERGENCY_ROLES,
     AccessPolicy,
     Account,
     Actor,
@@ -26,9 +28,27 @@ from truyenthanh.domain.accounts import (
 )
 from truyenthanh.domain.changes import RecordChange
 from truyenthanh.domain.enums import Role
-from truyenthanh.errors import ConfigError, LoginError, NotFoundError, PermissionDeniedError, WorkflowError
+from truyenthanh.domain.passes import AirPass, PassKind, new_token, token_digest
+from truyenthanh.errors import (
+    ConfigError,
+    LoginError,
+    NotFoundError,
+    PermissionDeniedError,
+    TruyenthanhError,
+    WorkflowError,
+)
 from truyenthanh.services.ports import Clock
 from truyenthanh.services.unit_of_work import Store, UnitOfWork
+
+logger = logging.getLogger(__name__)
+
+SESSION_HOURS = 12
+"""How long a session token (issued after a login, carried by air commands to the daemon) is valid."""
+
+ROLE_SETTINGS_ACTOR = "config-file"
+"""Who the audit trail names for a change of the role settings (the station's config file)."""
+ROLE_SETTINGS_ACTION = "settings.roles"
+"""The audit action recorded when the daemon or a command first sees changed role settings."""
 
 
 @cache
@@ -70,6 +90,13 @@ def _info(user: Account) -> UserInfo:
     return UserInfo(user.username, user.full_name, user.role, user.disabled, user.created_at, user.locked_until)
 
 
+_DEFAULT_ROLE_SETTINGS: dict[str, Any] = {
+    "single_operator": False,
+    "single_operator_name": "",
+    "emergency_roles": sorted(role.value for role in DEFAULT_EMERGENCY_ROLES),
+}
+
+
 class AccountService:
     """Station accounts and the authorisation policy."""
 
@@ -81,6 +108,7 @@ class AccountService:
             emergency_roles=frozenset(settings.emergency_roles), single_operator=settings.single_operator
         )
         """The station's authorisation policy (from its settings)."""
+        self._policy_noted = False
 
     def require(self, actor: Actor, permission: Permission) -> None:
         """Refuse unless ``actor`` may do ``permission``.
@@ -105,6 +133,7 @@ class AccountService:
         Raises:
             ConfigError: the mode is off, or ``single_operator_name`` is not set.
         """
+        self.note_role_settings()
         if not self._settings.single_operator:
             raise ConfigError("Đài không bật chế độ một người vận hành (single_operator).")
         name = self._settings.single_operator_name.strip()
@@ -114,6 +143,109 @@ class AccountService:
                 "trong tệp cấu hình (phê duyệt vẫn phải ghi tên người duyệt)."
             )
         return Actor(username=name, full_name=name, role=Role.ADMIN, single_operator=True)
+
+    # ------------------------------------------------------------------------- role settings, air passes
+
+    def role_settings(self) -> dict[str, Any]:
+        """The settings that change who may do what, as the station's config file sets them (never the
+        environment: see :mod:`truyenthanh.config`)."""
+        return {
+            "single_operator": self._settings.single_operator,
+            "single_operator_name": self._settings.single_operator_name.strip(),
+            "emergency_roles": sorted(role.value for role in self._settings.emergency_roles),
+        }
+
+    def note_role_settings(self) -> bool:
+        """Audit the role settings if they differ from the last ones audited (the defaults before any): the
+        first command or daemon that sees a change records it, once. Returns whether an entry was written.
+
+        A database that cannot be written is logged, not raised: the check runs again next time.
+        """
+        if self._policy_noted:
+            return False
+        current = self.role_settings()
+        try:
+            with self._store.transaction() as uow:
+                last = uow.audit.entries(entity="settings", entity_id="roles", limit=1)
+                before = last[0].after if last else _DEFAULT_ROLE_SETTINGS
+                if before == current:
+                    self._policy_noted = True
+                    return False
+                change = RecordChange("settings", "roles", before, current)
+                uow.audited(ROLE_SETTINGS_ACTOR, ROLE_SETTINGS_ACTION, change)
+        except TruyenthanhError as exc:
+            logger.warning("cannot audit the role settings: %s", exc.message)
+            return False
+        self._policy_noted = True
+        return True
+
+    def open_session(self, actor: Actor) -> str:
+        """A session token for ``actor`` (logged in, or the single operator), valid :data:`SESSION_HOURS`
+        hours: air commands carry it to the daemon, which checks it (:meth:`authorise`). Only its digest is
+        stored; expired tokens are forgotten.
+
+        Raises:
+            PermissionDeniedError: ``actor`` is not a usable account (unknown, disabled) or not the station's
+                single operator.
+            StorageError: the database cannot be written.
+        """
+        self.note_role_settings()
+        if actor.single_operator and (not self._settings.single_operator or self.single_operator_actor() != actor):
+            raise PermissionDeniedError("Đài không bật chế độ một người vận hành: hãy đăng nhập.")
+        token = new_token()
+        now = self._clock.now()
+        with self._store.transaction() as uow:
+            if not actor.single_operator:
+                account = uow.accounts.get(actor.username)
+                if account is None or account.disabled:
+                    raise PermissionDeniedError(f"Tài khoản «{actor.username}» không dùng được: hãy đăng nhập lại.")
+            uow.air_passes.purge(now)
+            granted = AirPass(
+                kind=PassKind.SESSION,
+                username=actor.username,
+                full_name=actor.full_name,
+                role=actor.role,
+                issued_at=now,
+                expires_at=now + timedelta(hours=SESSION_HOURS),
+                single_operator=actor.single_operator,
+            )
+            uow.air_passes.add(token_digest(token), granted)
+        return token
+
+    def authorise(self, token: str | None, permission: Permission, *alternatives: Permission) -> Actor:
+        """The person a session token acts for, if it is valid and their role (as the account is now) may do
+        ``permission`` (or one of the ``alternatives``): the daemon's check on every command that puts
+        something on air or takes it off.
+
+        Raises:
+            PermissionDeniedError: no token, an unknown or expired one, a disabled account, or a role that may
+                not (a Vietnamese message saying which).
+        """
+        self.note_role_settings()
+        if not token:
+            raise PermissionDeniedError(
+                "Lệnh này cần đăng nhập: gửi qua «truyenthanh control ...» hoặc giao diện điều khiển (phiên đăng "
+                "nhập kèm theo lệnh)."
+            )
+        now = self._clock.now()
+        with self._store.transaction() as uow:
+            found = uow.air_passes.find(token_digest(str(token)))
+            if found is None or found.kind is not PassKind.SESSION:
+                raise PermissionDeniedError("Phiên đăng nhập không hợp lệ: hãy đăng nhập lại.")
+            if now >= found.expires_at:
+                raise PermissionDeniedError("Phiên đăng nhập đã hết hạn: hãy đăng nhập lại.")
+            if found.single_operator:
+                if not self._settings.single_operator:
+                    raise PermissionDeniedError("Đài không còn ở chế độ một người vận hành: hãy đăng nhập.")
+                actor = found.actor()
+            else:
+                account = uow.accounts.get(found.username)
+                if account is None or account.disabled:
+                    raise PermissionDeniedError(f"Tài khoản «{found.username}» đã bị khóa hoặc không còn.")
+                actor = account.actor()
+        if not any(self.allows(actor, each) for each in alternatives):
+            self.require(actor, permission)
+        return actor
 
     def login(self, username: str, password: str) -> Actor:
         """The account's actor if the password is right.
@@ -126,6 +258,7 @@ class AccountService:
             LoginError: unknown user or wrong password (the same message for both), a locked account (saying
                 when it unlocks), or a disabled account.
         """
+        self.note_role_settings()
         now = self._clock.now()
         refusal: LoginError | None = None
         actor: Actor | None = None
@@ -323,4 +456,4 @@ class AccountService:
             return _info(self._get(uow, username))
 
 
-__all__ = ["AccountService", "UserInfo"]
+__all__ = ["ROLE_SETTINGS_ACTION", "ROLE_SETTINGS_ACTOR", "SESSION_HOURS", "AccountService", "UserInfo"]

@@ -16,11 +16,13 @@ from sqlmodel import Session, col, select
 
 from truyenthanh.adapters.db.database import Database
 from truyenthanh.adapters.db.models import Announcement, AuditEntry, Programme, ProgrammeItem
+from truyenthanh.adapters.db.passes import SqlAirPassRepository
 from truyenthanh.config import Settings
 from truyenthanh.domain import approval
 from truyenthanh.domain.accounts import Actor, Permission
 from truyenthanh.domain.approval import AirCheck, ContentKind, ItemState
 from truyenthanh.domain.enums import Category, ContentStatus, Priority
+from truyenthanh.domain.passes import AirPass, PassKind, new_token, token_digest
 from truyenthanh.errors import NotFoundError, PermissionDeniedError, WorkflowError
 from truyenthanh.services import audit
 from truyenthanh.services.accounts import AccountService
@@ -90,6 +92,27 @@ class EmergencyPermit:
     announcement_id: int | None
     """The announcement created for a text bulletin (``None`` for a recorded file)."""
     audit_id: int
+    """The audit entry that records it (``emergency.send``)."""
+    token: str = ""
+    """The secret the daemon is given with the bulletin (empty when read back: only its digest is stored)."""
+    programme_id: int | None = None
+    """The programme it puts on air at emergency priority (play-now), if that is what it authorises."""
+    used_at: datetime | None = None
+    """When the daemon used it (each permit cuts in once)."""
+
+
+def _grant(session: Session, granted: AirPass) -> EmergencyPermit:
+    """Store an emergency permit under a new token's digest; the permit returned carries the token."""
+    assert granted.audit_id is not None
+    token = new_token()
+    SqlAirPassRepository(session).add(token_digest(token), granted)
+    return EmergencyPermit(
+        sender=granted.full_name,
+        announcement_id=granted.announcement_id,
+        audit_id=granted.audit_id,
+        token=token,
+        programme_id=granted.programme_id,
+    )
 
 
 _MODELS: dict[ContentKind, type[Announcement] | type[Programme]] = {
@@ -286,13 +309,21 @@ class ApprovalService:
             return _view(kind, row)
 
     def send_emergency(
-        self, actor: Actor, *, title: str | None = None, text: str | None = None, source: str | None = None
+        self,
+        actor: Actor,
+        *,
+        title: str | None = None,
+        text: str | None = None,
+        source: str | None = None,
+        programme_id: int | None = None,
     ) -> EmergencyPermit:
         """Authorise an emergency bulletin to go on air at once, without waiting for approval.
 
         A text bulletin becomes an approved emergency announcement in the sender's name; a recorded file
-        (``source``) is only authorised. Either way the audit trail records ``emergency.send``. Without a
-        ``title``, the start of the text (or the file's name) is used.
+        (``source``) or a programme put on air now at emergency priority (``programme_id``) is only
+        authorised. Either way the audit trail records ``emergency.send``. Without a ``title``, the start of
+        the text (or the file's name) is used. The returned permit's :attr:`~EmergencyPermit.token` is valid
+        for :data:`EMERGENCY_PERMIT_S` seconds and works once (the daemon records its use).
 
         Raises:
             PermissionDeniedError: ``actor``'s role may not send emergencies (station setting
@@ -300,14 +331,17 @@ class ApprovalService:
             WorkflowError: neither a text nor a file.
         """
         self._accounts.require(actor, Permission.SEND_EMERGENCY)
-        if not (text and text.strip()) and not source:
+        if not (text and text.strip()) and not source and programme_id is None:
             raise WorkflowError("Bản tin khẩn cấp cần nội dung hoặc tệp âm thanh.", title="Dữ liệu không hợp lệ")
         if title is None:
-            title = " ".join((text or "").split())[:60] or (Path(source).stem if source else "")
+            named = Path(source).stem if source else f"Chương trình {programme_id}"
+            title = " ".join((text or "").split())[:60] or named
         now = self._clock.now()
         with self._db.session() as session:
             announcement_id = None
             details: dict[str, Any] = {"title": title, "source": source, "role": actor.role.value}
+            if programme_id is not None:
+                details["programme_id"] = programme_id
             if text and text.strip():
                 row = Announcement(
                     title=" ".join(title.split()) or "Bản tin khẩn cấp",
@@ -336,28 +370,49 @@ class ApprovalService:
                 after=details,
             )
             assert entry.id is not None
-            return EmergencyPermit(sender=actor.full_name, announcement_id=announcement_id, audit_id=entry.id)
+            granted = AirPass(
+                kind=PassKind.EMERGENCY,
+                username=actor.username,
+                full_name=actor.full_name,
+                role=actor.role,
+                issued_at=now,
+                expires_at=now + timedelta(seconds=EMERGENCY_PERMIT_S),
+                single_operator=actor.single_operator,
+                audit_id=entry.id,
+                announcement_id=announcement_id,
+                programme_id=programme_id,
+            )
+            return _grant(session, granted)
 
-    def emergency_permit(self, audit_id: int) -> EmergencyPermit:
-        """The authorisation :meth:`send_emergency` recorded, as the daemon checks it before cutting in.
+    def emergency_permit(self, token: str | None) -> EmergencyPermit:
+        """The authorisation :meth:`send_emergency` recorded, as the daemon checks it before cutting in: it
+        exists, is not older than :data:`EMERGENCY_PERMIT_S` seconds and was never used (the daemon also
+        checks the uses it has journalled but not yet written).
 
         Raises:
-            PermissionDeniedError: no such authorisation, or it is older than :data:`EMERGENCY_PERMIT_S` seconds.
+            PermissionDeniedError: no permit, an unknown one, an expired one, or one used already.
         """
-        with self._db.session() as session:
-            entry = session.get(AuditEntry, audit_id)
-            if entry is None or entry.action != "emergency.send":
-                raise PermissionDeniedError(
-                    "Lệnh phát khẩn cấp chưa được cấp phép: gửi qua «truyenthanh emergency» hoặc màn hình Khẩn cấp "
-                    "(cần đăng nhập bằng tài khoản được phép phát khẩn cấp)."
-                )
-            if self._clock.now() - entry.at > timedelta(seconds=EMERGENCY_PERMIT_S):
-                raise PermissionDeniedError("Giấy phép phát khẩn cấp đã quá 10 phút: hãy gửi lại lệnh khẩn cấp.")
-            return EmergencyPermit(
-                sender=str((entry.after or {}).get("sender") or entry.actor),
-                announcement_id=int(entry.entity_id) if entry.entity == "announcement" else None,
-                audit_id=audit_id,
+        if not token:
+            raise PermissionDeniedError(
+                "Lệnh phát khẩn cấp cần được cấp phép: gửi qua «truyenthanh emergency» hoặc màn hình Khẩn cấp."
             )
+        with self._db.session() as session:
+            found = SqlAirPassRepository(session).find(token_digest(str(token)))
+        if found is None or found.kind is not PassKind.EMERGENCY or found.audit_id is None:
+            raise PermissionDeniedError(
+                "Lệnh phát khẩn cấp chưa được cấp phép: gửi qua «truyenthanh emergency» hoặc màn hình Khẩn cấp "
+                "(cần đăng nhập bằng tài khoản được phép phát khẩn cấp)."
+            )
+        if found.used_at is not None:
+            raise PermissionDeniedError("Giấy phép phát khẩn cấp này đã được dùng: hãy gửi lại lệnh khẩn cấp.")
+        if self._clock.now() >= found.expires_at:
+            raise PermissionDeniedError("Giấy phép phát khẩn cấp đã quá 10 phút: hãy gửi lại lệnh khẩn cấp.")
+        return EmergencyPermit(
+            sender=found.full_name,
+            announcement_id=found.announcement_id,
+            audit_id=found.audit_id,
+            programme_id=found.programme_id,
+        )
 
     def preapprove_package(self, session: Session, row: Programme | Announcement, *, upstream: str) -> bool:
         """Approve a programme (or one of its announcements) imported from a package signed by a trusted

@@ -89,6 +89,11 @@ class MediaTools(Protocol):
         """The hex SHA-256 of a file's bytes (raises ``OSError`` if it cannot be read)."""
         ...
 
+    def write_atomic(self, target: Path, data: bytes) -> None:
+        """Write ``data`` to ``target`` so that readers see the old file or the whole new one, never a part
+        (raises ``OSError`` if it cannot be written; nothing half-written is left)."""
+        ...
+
     def render_tune(self, tune: Tune, target: Path) -> None:
         """Render a tune into a 48 kHz mono WAV file at ``target``, whole or not at all.
 

@@ -235,7 +235,7 @@ class SpeechService:
         with self._lock:
             text = with_entry(self._lexicon_text(), entry, replacing=replacing, source=str(path))
             try:
-                files.write_atomic(path, text.encode("utf-8"))
+                self._media.write_atomic(path, text.encode("utf-8"))
             except OSError as exc:
                 raise StorageError(f"Không ghi được tệp từ điển {path}: {exc.strerror}.") from exc
             self._lexicon = None

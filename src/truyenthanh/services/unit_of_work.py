@@ -41,6 +41,7 @@ from truyenthanh.domain.content import (
 from truyenthanh.domain.enums import Category, ContentStatus
 from truyenthanh.domain.keys import TrustedKeyEntry
 from truyenthanh.domain.package_record import ImportedPackage
+from truyenthanh.domain.passes import AirPass
 from truyenthanh.domain.records import AuditRecord, ChainReport
 from truyenthanh.domain.schedule import ProgrammeRef, ScheduleSpec
 from truyenthanh.domain.station import StationRules
@@ -213,7 +214,7 @@ class AuditTrail(Protocol):
         ...
 
 
-# --- The station's profile, imported packages and the schema (helper C5) -------------------------------------
+# --- The station's profile, imported packages and the schema -------------------------------------
 
 
 class StationProfileRepository(Protocol):
@@ -274,9 +275,6 @@ class Schema(Protocol):
             StorageError: the database cannot be opened or written, or is newer than this program.
         """
         ...
-
-
-# --- end of helper C5's block ---------------------------------------------------------------------------------
 
 
 # --- Programmes, audio assets and announcements (read) ----------------------------------------------------------
@@ -403,7 +401,7 @@ class AnnouncementReader(Protocol):
         ...
 
 
-# --- Announcements read aloud (helper C6) ------------------------------------------------------------------------
+# --- Announcements read aloud ------------------------------------------------------------------------
 
 
 class AnnouncementRepository(AnnouncementReader, Protocol):
@@ -427,7 +425,41 @@ class AnnouncementRepository(AnnouncementReader, Protocol):
         ...
 
 
-# --- end of helper C6's block -----------------------------------------------------------------------------------
+# --- Session tokens, emergency permits and the log journal's marks ----------------------------------------
+
+
+class AirPassRepository(Protocol):
+    """Session tokens and single-use emergency permits inside one unit of work, found by their token's digest
+    (:func:`truyenthanh.domain.passes.token_digest`; the token itself is never stored)."""
+
+    def add(self, token_hash: str, granted: AirPass) -> None:
+        """Store a new pass."""
+        ...
+
+    def find(self, token_hash: str) -> AirPass | None:
+        """The pass with this digest, or ``None``."""
+        ...
+
+    def use(self, token_hash: str, at: datetime) -> bool:
+        """Mark a pass used at ``at`` (aware); ``False`` if there is none or it was used already."""
+        ...
+
+    def purge(self, expired_before: datetime) -> int:
+        """Forget session tokens expired before ``expired_before`` (permits are kept); returns how many."""
+        ...
+
+
+class JournalMarks(Protocol):
+    """Which lines of the daemon's log journal reached the database, each marked in the transaction that
+    wrote it, so a line is never written twice (a crash between the commit and the journal's trim)."""
+
+    def add(self, journal_id: str, log_id: int | None, committed_at: datetime) -> None:
+        """Mark a line as committed (``log_id``: the broadcast-log row it became, if any)."""
+        ...
+
+    def known(self, journal_ids: Iterable[str]) -> set[str]:
+        """The ones among ``journal_ids`` already committed."""
+        ...
 
 
 class UnitOfWork(Protocol):
@@ -489,6 +521,16 @@ class UnitOfWork(Protocol):
         ...
 
     @property
+    def air_passes(self) -> AirPassRepository:
+        """Session tokens and emergency permits."""
+        ...
+
+    @property
+    def journal_marks(self) -> JournalMarks:
+        """Which lines of the daemon's log journal reached the database."""
+        ...
+
+    @property
     def session(self) -> Any:
         """The underlying database session, for helpers not yet behind a repository (``packages``'
         ``retire_schedules``, ``ApprovalService.send_new``). Transitional: do not use it in new code."""
@@ -523,11 +565,13 @@ class Store(Protocol):
 
 __all__ = [
     "AccountRepository",
+    "AirPassRepository",
     "AnnouncementReader",
     "AnnouncementRepository",
     "AssetRepository",
     "AuditTrail",
     "BroadcastLogRepository",
+    "JournalMarks",
     "PackageRecordRepository",
     "ProgrammeRepository",
     "ScheduleRepository",

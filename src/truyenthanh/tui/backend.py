@@ -137,6 +137,14 @@ class EmergencySent:
         return "phát một lần"
 
 
+def log_pending_text(rows: int) -> str:
+    """The warning shown while the daemon cannot write its broadcast log (Hôm nay, ``status``)."""
+    return (
+        f"Nhật ký đang chờ ghi: {rows} dòng (cơ sở dữ liệu đang bị khóa hoặc đĩa đầy); dịch vụ phát vẫn phát và "
+        "sẽ ghi ngay khi ghi được."
+    )
+
+
 @dataclass(frozen=True)
 class TodayView:
     """Everything the "Hôm nay" screen shows."""
@@ -326,7 +334,7 @@ class StationBackend:
             repeat=repeat,
             every_min=every_min,
             until_cancelled=until_cancelled,
-            permit=permit.audit_id,
+            permit=permit.token,
         )
         return EmergencySent(
             state=EmergencyState.from_json(result if isinstance(result, dict) else {}),
@@ -335,13 +343,14 @@ class StationBackend:
             until_cancelled=until_cancelled,
         )
 
-    def cancel_emergency(self, *, operator: str | None) -> EmergencyState:
-        """Stop repeating the running emergency bulletin; returns it as it was when cancelled.
+    def cancel_emergency(self, actor: Actor) -> EmergencyState:
+        """Stop repeating the running emergency bulletin for ``actor``; returns it as it was when cancelled.
 
         Raises:
             DaemonError: no daemon, or no emergency is running.
+            PermissionDeniedError: ``actor`` may neither send emergencies nor run the air.
         """
-        result = self.daemon.request("cancel", operator=operator)
+        result = self.daemon.request("cancel", session=self.container.accounts.open_session(actor))
         return EmergencyState.from_json(result if isinstance(result, dict) else {})
 
     # --- what the screens ask of the services (so no screen reaches into the container) -----------------------
@@ -685,7 +694,8 @@ class StationBackend:
         Raises:
             DaemonError: no daemon, or it refused (Vietnamese message).
         """
-        answer = self.daemon.request("play_now", programme=str(programme.id), operator=actor.full_name)
+        session = self.container.accounts.open_session(actor)
+        answer = self.daemon.request("play_now", programme=str(programme.id), session=session)
         airing = answer.get("airing") if isinstance(answer, dict) else None
         said = f"Dịch vụ phát đã nhận lệnh phát ngay «{programme.title}»"
         return f"{said} (lượt phát {airing})." if airing else f"{said}."
@@ -696,7 +706,7 @@ class StationBackend:
         Raises:
             DaemonError: no daemon, or it refused.
         """
-        self.daemon.request("stop", operator=actor.full_name)
+        self.daemon.request("stop", session=self.container.accounts.open_session(actor))
         return "Dịch vụ phát đã dừng phát và xóa hàng đợi."
 
     def skip_item(self, actor: Actor) -> str:
@@ -706,7 +716,7 @@ class StationBackend:
         Raises:
             DaemonError: no daemon, or it refused.
         """
-        self.daemon.request("skip", operator=actor.full_name)
+        self.daemon.request("skip", session=self.container.accounts.open_session(actor))
         return "Dịch vụ phát đã bỏ qua mục đang phát."
 
     def log_version(self) -> int:
@@ -874,6 +884,8 @@ class StationBackend:
         device = _device_problem(status)
         if device is not None:
             found.append(device)
+        if status is not None and status.log_pending:
+            found.append(Alert(log_pending_text(status.log_pending), "error"))
         free = files.disk_free_mb(self.container.locations.data_dir)
         if free < self.disk_low_mb:
             found.append(Alert(f"Đĩa sắp đầy: chỉ còn {free} MB trống."))

@@ -206,6 +206,38 @@ class Zone(SQLModel, table=True):
     enabled: bool = True
 
 
+class AirPassRow(SQLModel, table=True):
+    """A session token or an emergency permit (see :mod:`truyenthanh.domain.passes`); only the token's digest."""
+
+    __tablename__ = "air_pass"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True)
+    kind: str
+    """``session`` or ``emergency``."""
+    username: str
+    full_name: str
+    role: str
+    single_operator: bool = False
+    issued_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    audit_id: int | None = None
+    announcement_id: int | None = None
+    programme_id: int | None = None
+
+
+class LogJournalMark(SQLModel, table=True):
+    """A line of the daemon's log journal that reached the database (written in the same transaction)."""
+
+    __tablename__ = "log_journal_mark"
+
+    journal_id: str = Field(primary_key=True)
+    log_id: int | None = None
+    """The broadcast-log row it became (``None`` for a permit's use)."""
+    committed_at: datetime = Field(sa_type=UTCDateTime)
+
+
 class User(SQLModel, table=True):
     """An account that can edit, approve or operate."""
 

@@ -255,7 +255,7 @@ class SqlAnnouncementReader:
         return [announcement_of(row) for row in rows]
 
 
-# --- Announcements read aloud (helper C6) ------------------------------------------------------------------------
+# --- Announcements read aloud ------------------------------------------------------------------------
 
 _ANNOUNCEMENT = "announcement"
 """The audit trail's name for an announcement record."""
@@ -308,9 +308,6 @@ class SqlAnnouncementRepository(SqlAnnouncementReader):
         self._session.add(row)
         self._session.flush()
         return RecordChange(_ANNOUNCEMENT, announcement_id, before, snapshot(row))
-
-
-# --- end of helper C6's block -----------------------------------------------------------------------------------
 
 
 __all__ = [

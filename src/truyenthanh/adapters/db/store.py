@@ -23,6 +23,7 @@ from truyenthanh.adapters.db.broadcast_log import SqlBroadcastLog
 from truyenthanh.adapters.db.database import Database
 from truyenthanh.adapters.db.keys import SqlTrustedKeyRepository
 from truyenthanh.adapters.db.package_records import SqlPackageRecordRepository
+from truyenthanh.adapters.db.passes import SqlAirPassRepository, SqlLogJournalMarks
 from truyenthanh.adapters.db.programmes import SqlAnnouncementRepository, SqlProgrammeRepository
 from truyenthanh.adapters.db.schedules import SqlScheduleRepository, SqlStationRepository
 from truyenthanh.adapters.db.station_profile import SqlStationProfileRepository
@@ -65,6 +66,10 @@ class SqlUnitOfWork:
         """The audio library's records."""
         self.announcements = SqlAnnouncementRepository(session)
         """Announcements, read, and their renderings recorded."""
+        self.air_passes = SqlAirPassRepository(session)
+        """Session tokens and emergency permits."""
+        self.journal_marks = SqlLogJournalMarks(session)
+        """Which lines of the daemon's log journal reached the database."""
 
     @property
     def session(self) -> Session:

@@ -181,11 +181,11 @@ class TodayScreen(StationScreen):
         if self.view is None or self.view.emergency is None:
             self.notify("Không có phát khẩn cấp nào đang chạy.")
             return
-        self._cancel(self.station_app.operator_name())
+        self.station_app.with_actor("Hủy phát khẩn cấp cần biết ai ra lệnh: đăng nhập để tiếp tục.", self._cancel)
 
-    def _cancel(self, operator: str | None) -> None:
+    def _cancel(self, actor: Actor) -> None:
         self.run_call(
-            lambda backend: backend.cancel_emergency(operator=operator),
+            lambda backend: backend.cancel_emergency(actor),
             lambda _cancelled: self._load(),  # thread-safe: it starts a worker through the app
             group="emergency-cancel",
         )

@@ -16,7 +16,7 @@ UNIT = ROOT / "deploy" / "truyenthanh.service"
 INSTALLED_PROGRAM = "/opt/truyenthanh/venv/bin/truyenthanh"
 
 
-def _verify(unit: Path) -> subprocess.CompletedProcess[str]:
+def verify_unit(unit: Path) -> subprocess.CompletedProcess[str]:
     """``systemd-analyze verify`` on a unit file (skips the test where systemd's tools cannot run)."""
     analyze = shutil.which("systemd-analyze")
     if analyze is None:
@@ -36,7 +36,7 @@ def test_the_shipped_unit_verifies_clean(tmp_path: Path) -> None:
     assert INSTALLED_PROGRAM in text
     unit = tmp_path / "truyenthanh.service"
     unit.write_text(text.replace(INSTALLED_PROGRAM, str(program)), encoding="utf-8")
-    result = _verify(unit)
+    result = verify_unit(unit)
     assert (result.returncode, result.stdout + result.stderr) == (0, "")
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from truyenthanh.adapters.clock import SystemClock
 from truyenthanh.adapters.db.database import Database, make_engine, sqlite_url
+from truyenthanh.adapters.platform import configure_tools
 from truyenthanh.config import Settings
 from truyenthanh.locations import Locations
 from truyenthanh.services.ports import Clock, SpeechEngine
@@ -274,6 +275,7 @@ def build(
     """
     locations = settings.locations()
     url = settings.database_url or sqlite_url(locations.db_path)
+    configure_tools(ffmpeg_path=settings.ffmpeg_path, espeak_path=settings.espeak_path)
     return Container(
         settings=settings,
         locations=locations,

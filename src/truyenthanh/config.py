@@ -118,11 +118,15 @@ class Settings(BaseSettings):
     resume_policy: Literal["resume", "restart"] = "resume"
     """After a break-in, whether the interrupted item resumes where it stopped or restarts."""
 
-    amplifier_on_command: str | None = None
-    """Shell command the daemon runs to switch the amplifier on (e.g. a relay), before a session's first item."""
+    amplifier_on_command: str | list[str] | None = None
+    """Command the daemon runs to switch the amplifier on (e.g. a relay), before a session's first item: a list
+    of arguments (``["C:/Tools/relay.exe", "on"]``), or a string split as the platform's shell would (POSIX
+    words on Linux; Windows' own rules there, so ``C:\\Tools\\relay.exe on`` keeps its backslashes). No shell
+    runs it: no pipes or redirections."""
 
-    amplifier_off_command: str | None = None
-    """Shell command the daemon runs to switch the amplifier off after a session's last item."""
+    amplifier_off_command: str | list[str] | None = None
+    """Command the daemon runs to switch the amplifier off after a session's last item (as
+    ``amplifier_on_command``)."""
 
     amplifier_lead_s: float = Field(default=10.0, ge=0, le=600)
     """Seconds before a session's first item the amplifier is switched on (and after its last, off)."""
@@ -169,6 +173,31 @@ class Settings(BaseSettings):
 
     login_lockout_minutes: float = Field(default=5.0, gt=0, le=24 * 60)
     """How long, in minutes, an account stays locked after ``login_max_failures`` wrong passwords in a row."""
+
+    # Platforms (issue 21): how clients reach the daemon, where the external programs are, when the clock is
+    # trusted.
+    control_transport: Literal["auto", "tcp"] = "auto"
+    """How the daemon listens for its clients: ``auto`` uses a Unix socket where the system has them and loopback
+    TCP (127.0.0.1, guarded by a secret token in ``control.json``, readable by the station's users only)
+    elsewhere, e.g. on Windows; ``tcp`` always uses loopback TCP. Clients find which in the runtime folder."""
+
+    ffmpeg_path: Path | None = None
+    """The ``ffmpeg`` program, or the folder holding ``ffmpeg`` and ``ffprobe``. Unset: PATH, then the usual
+    install folders (``C:\\Program Files\\ffmpeg\\bin``, winget's links, ``/usr/local/bin``)."""
+
+    espeak_path: Path | None = None
+    """The ``espeak-ng`` program, or its folder. Unset: PATH, then the usual install folders (its Windows
+    installer puts it in ``C:\\Program Files\\eSpeak NG`` without adding it to PATH)."""
+
+    clock_check: bool = True
+    """The daemon checks the system clock before trusting it to air (boards without a real-time clock start
+    with a wrong time after a power cut): a clock behind the last broadcast-log entry, or one that jumped by more
+    than ``clock_max_jump_minutes`` while not synchronised by NTP, holds scheduled airings until it is right.
+    Emergencies and play-now still go out."""
+
+    clock_max_jump_minutes: float = Field(default=10.0, ge=1, le=24 * 60)
+    """The largest jump of the wall clock, against the monotonic clock, that the daemon accepts without NTP
+    synchronisation (minutes)."""
 
     # Reports (Decree 30/2020/NĐ-CP layout). Empty: the report prints the dotted placeholder of the decree's
     # templates, to be written in by hand, or the station record's value where it has one.

@@ -82,7 +82,10 @@ def test_state_file_is_replaced_whole(tmp_path: Path) -> None:
     assert state.read() == {}
 
 
-def test_cli_passes_the_status_on_as_sent_and_reads_what_plays_through_the_protocol(station_dir: Path) -> None:
+@pytest.mark.parametrize("force_tcp", [False, True], ids=["unix", "tcp"])
+def test_cli_passes_the_status_on_as_sent_and_reads_what_plays_through_the_protocol(
+    station_dir: Path, force_tcp: bool
+) -> None:
     status = {
         "running": True,
         "pid": 4242,
@@ -94,7 +97,7 @@ def test_cli_passes_the_status_on_as_sent_and_reads_what_plays_through_the_proto
     def answer(name: str, _args: dict[str, Any]) -> Any:
         return {"status": status, "now_playing": status["playing"]}[name]
 
-    server = ControlServer(station_dir / "run", answer)
+    server = ControlServer(station_dir / "run", answer, force_tcp=force_tcp)
     server.start()
     try:
         env = {k: v for k, v in os.environ.items() if not k.startswith("TRUYENTHANH_")}

@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,7 +38,7 @@ SERVER = textwrap.dedent(
                     return int(line.split()[1]) * 1024
         raise ValueError(name)
 
-    server = ControlServer(Path(sys.argv[1]), answer)
+    server = ControlServer(Path(sys.argv[1]), answer, force_tcp=sys.argv[2] == "tcp")
     server.start()
     print("ready", flush=True)
     sys.stdin.read()
@@ -46,12 +47,15 @@ SERVER = textwrap.dedent(
 )
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[Path]:
-    """A control server in its own process; yields its runtime folder."""
+@pytest.fixture(params=["unix", "tcp"])
+def served(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Path]:
+    """A control server in its own process, on a Unix socket and on loopback TCP; yields its runtime folder."""
     runtime = tmp_path / "run"
     process = subprocess.Popen(
-        [sys.executable, "-c", SERVER, str(runtime)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", SERVER, str(runtime), str(request.param)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert process.stdout is not None and process.stdin is not None
     assert process.stdout.readline().strip() == "ready"
@@ -89,14 +93,22 @@ def test_twenty_concurrent_clients_get_every_answer(served: Path) -> None:
     assert all(isinstance(a, dict) and a["note"] == "Đang chờ buổi chiều" for a in answers)
 
 
+def _raw_connection(endpoint: dict[str, Any]) -> socket.socket:
+    """A connection to the control channel named in ``control.json``, without the client's protocol."""
+    if endpoint["transport"] == "tcp":
+        return socket.create_connection((endpoint["host"], endpoint["port"]), timeout=10)
+    raw = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    raw.connect(endpoint["path"])
+    return raw
+
+
 def test_a_200_mib_line_without_newline_is_refused_while_it_is_read(served: Path) -> None:
     control = ControlClient(served, timeout=5)
     before = control.request("rss")
     endpoint = json.loads((served / "control.json").read_text())
     chunk = b"x" * (1 << 20)
     sent = 0
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as raw:
-        raw.connect(endpoint["path"])
+    with _raw_connection(endpoint) as raw:
         raw.settimeout(10)
         try:
             while sent < 200 << 20:

@@ -46,6 +46,17 @@ def _unix_sockets() -> bool:
     return hasattr(socket, "AF_UNIX")
 
 
+def shared_with_group(runtime_dir: Path) -> bool:
+    """Whether the station's operators (its folder's group) may use the control channel: the folder holding the
+    runtime folder grants its group read and search (``init`` makes a station folder 0750; the systemd unit's
+    state folder is 0750 with the ``truyenthanh`` group). A personal folder (0700, e.g. ``/run/user/UID``)
+    keeps the channel to its owner."""
+    try:
+        return os.name == "posix" and runtime_dir.parent.stat().st_mode & 0o050 == 0o050
+    except OSError:
+        return False
+
+
 class _Connection(socketserver.StreamRequestHandler):
     server: _Server
 
@@ -111,8 +122,13 @@ class _Server(socketserver.ThreadingMixIn, socketserver.BaseServer):
     control: ControlServer
 
 
-class _UnixServer(_Server, socketserver.UnixStreamServer):
-    pass
+class _UnixServer(_Server, socketserver.TCPServer):
+    """``socketserver.UnixStreamServer``, which exists only where ``AF_UNIX`` does: the family is looked up when
+    a server is built, so this module imports on Windows too."""
+
+    def __init__(self, path: str, handler: type[socketserver.BaseRequestHandler]) -> None:
+        self.address_family = socket.AF_UNIX
+        super().__init__(path, handler)  # type: ignore[arg-type]  # a Unix socket's address is its path
 
 
 class _TcpServer(_Server, socketserver.TCPServer):
@@ -125,7 +141,8 @@ class ControlServer:
     Args:
         runtime_dir: the station's runtime folder (created 0700 if missing).
         handler: answers commands; called from connection threads, so it must be thread-safe.
-        force_tcp: use loopback TCP even where Unix sockets exist (tests of the fallback).
+        force_tcp: use loopback TCP even where Unix sockets exist (the ``control_transport = "tcp"`` setting,
+            and tests of the fallback).
     """
 
     def __init__(self, runtime_dir: Path, handler: Handler, *, force_tcp: bool = False) -> None:
@@ -133,6 +150,7 @@ class ControlServer:
         self.handler = handler
         self.token: str | None = None
         self._force_tcp = force_tcp
+        self._file_mode = 0o600
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._listeners: list[queue.SimpleQueue[dict[str, Any] | None]] = []
@@ -150,8 +168,9 @@ class ControlServer:
             DaemonError: the socket cannot be bound.
         """
         self.runtime_dir.mkdir(parents=True, exist_ok=True)
+        group = shared_with_group(self.runtime_dir)
         with contextlib.suppress(OSError):
-            self.runtime_dir.chmod(0o700)
+            self.runtime_dir.chmod(0o750 if group else 0o700)
         path = self.runtime_dir / SOCKET_FILE
         try:
             if _unix_sockets() and not self._force_tcp and len(str(path)) <= _MAX_UNIX_PATH:
@@ -161,18 +180,20 @@ class ControlServer:
                     server: _Server = _UnixServer(str(path), _Connection)
                 finally:
                     os.umask(old_umask)
-                path.chmod(0o600)
+                path.chmod(0o660 if group else 0o600)
                 endpoint: dict[str, Any] = {"transport": "unix", "path": str(path)}
             else:
+                # The token is the channel's secret: control.json is readable by the station's users only.
                 self.token = secrets.token_hex(16)
                 server = _TcpServer(("127.0.0.1", 0), _Connection)
                 endpoint = {"transport": "tcp", "host": "127.0.0.1", "port": server.server_address[1]}
                 endpoint["token"] = self.token
         except OSError as exc:
             raise DaemonError(f"Không mở được kênh điều khiển ở {self.runtime_dir}: {exc.strerror or exc}.") from exc
+        self._file_mode = 0o640 if group else 0o600
         server.control = self
         self._server = server
-        _write_private(self.endpoint_file, json.dumps({**endpoint, "pid": os.getpid()}))
+        _write_private(self.endpoint_file, json.dumps({**endpoint, "pid": os.getpid()}), mode=self._file_mode)
         self._thread = threading.Thread(target=server.serve_forever, args=(0.2,), name="control", daemon=True)
         self._thread.start()
 
@@ -213,10 +234,13 @@ def _busy(exc: OSError) -> bool:
     return isinstance(exc, TimeoutError) or exc.errno in _BUSY
 
 
-def _write_private(path: Path, text: str) -> None:
+def _write_private(path: Path, text: str, *, mode: int = 0o600) -> None:
     temporary = path.with_suffix(".tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    temporary.unlink(missing_ok=True)  # created afresh, so the mode below is the file's mode
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        if mode != 0o600 and hasattr(os, "fchmod"):
+            os.fchmod(handle.fileno(), mode)
         handle.write(text)
     os.replace(temporary, path)
 
@@ -355,4 +379,4 @@ class ControlClient:
             sock.close()
 
 
-__all__ = ["BACKLOG", "MAX_LINE", "ControlClient", "ControlServer", "Handler"]
+__all__ = ["BACKLOG", "MAX_LINE", "ControlClient", "ControlServer", "Handler", "shared_with_group"]

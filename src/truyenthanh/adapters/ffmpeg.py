@@ -9,13 +9,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from truyenthanh.adapters.platform import TOOLS, find_tool
 from truyenthanh.domain.tunes import Tune
 from truyenthanh.errors import AudioError
 
@@ -23,9 +23,15 @@ RENDER_RATE = 48000
 
 
 def _tool(name: str) -> str:
-    found = shutil.which(name)
+    """``ffmpeg`` or ``ffprobe``: from the ``ffmpeg_path`` setting, PATH or the usual install folders."""
+    found = find_tool(name, setting="ffmpeg")
     if found is None:
-        raise AudioError(f"Không tìm thấy chương trình «{name}». Hãy cài ffmpeg (ví dụ: apt-get install ffmpeg).")
+        configured = TOOLS.configured("ffmpeg")
+        where = f" (thiết lập «ffmpeg_path» = {configured} không chứa nó)" if configured else ""
+        raise AudioError(
+            f"Không tìm thấy chương trình «{name}»{where}. Hãy cài ffmpeg (ví dụ: apt-get install ffmpeg, hoặc "
+            "winget install ffmpeg trên Windows) hoặc ghi đường dẫn vào thiết lập «ffmpeg_path»."
+        )
     return found
 
 

@@ -113,17 +113,26 @@ class PrivateKey:
         """The 64-byte ed25519 signature of ``message``."""
         return self._key.sign(message)
 
-    def save(self, path: Path) -> None:
+    def save(self, path: Path, *, passphrase: str | None = None) -> None:
         """Write the key as PKCS#8 PEM, readable by its owner only; an existing file is never overwritten.
+
+        Args:
+            path: where the key goes.
+            passphrase: encrypt the key with it (PKCS#8 with the best encryption ``cryptography`` offers), for
+                where file permissions protect nothing (Windows, a shared PC, a backup copy). ``None`` or empty:
+                unencrypted.
 
         Raises:
             PackageError: the file exists or cannot be written.
         """
         if path.exists():
             raise PackageError(f"Đã có khóa tại {path}; không ghi đè.")
-        pem = self._key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        encryption: serialization.KeySerializationEncryption = (
+            serialization.BestAvailableEncryption(passphrase.encode("utf-8"))
+            if passphrase
+            else serialization.NoEncryption()
         )
+        pem = self._key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             os.chmod(path.parent, 0o700)
@@ -133,18 +142,40 @@ class PrivateKey:
             raise PackageError(f"Không ghi được khóa vào {path}: {exc.strerror}.") from exc
 
     @classmethod
-    def load(cls, name: str, path: Path) -> PrivateKey:
+    def load(cls, name: str, path: Path, *, passphrase: str | None = None) -> PrivateKey:
         """Read a key written by :meth:`save`.
 
+        Args:
+            name: the key's name (for messages).
+            path: the key file.
+            passphrase: the key's passphrase, if it was saved with one.
+
         Raises:
-            PackageError: missing, unreadable, or not an ed25519 private key.
+            PackageError: missing, unreadable, not an ed25519 private key, protected by a passphrase that was
+                not given, or the passphrase is wrong.
         """
         try:
-            key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+            pem = path.read_bytes()
         except FileNotFoundError as exc:
             raise PackageError(f"Không có khóa «{name}» ({path}). Tạo bằng «truyenthanh keys generate».") from exc
-        except (OSError, ValueError, TypeError) as exc:
+        except OSError as exc:
+            raise PackageError(f"Không đọc được khóa {path}: {exc.strerror}.") from exc
+        encrypted = is_encrypted(pem)
+        if encrypted and not passphrase:
+            raise PackageError(f"Khóa «{name}» ({path}) được bảo vệ bằng mật khẩu; hãy nhập mật khẩu của khóa.")
+        try:
+            key = serialization.load_pem_private_key(
+                pem, password=passphrase.encode("utf-8") if encrypted and passphrase else None
+            )
+        except (ValueError, TypeError) as exc:
+            if encrypted:
+                raise PackageError(f"Sai mật khẩu của khóa «{name}» ({path}).") from exc
             raise PackageError(f"Không đọc được khóa {path}: tệp hỏng hoặc không phải khóa ed25519.") from exc
         if not isinstance(key, Ed25519PrivateKey):
             raise PackageError(f"Khóa {path} không phải khóa ed25519.")
         return cls(name, key)
+
+
+def is_encrypted(pem: bytes) -> bool:
+    """Whether a private key file is protected by a passphrase (PKCS#8 ``ENCRYPTED PRIVATE KEY``)."""
+    return b"-----BEGIN ENCRYPTED PRIVATE KEY-----" in pem

@@ -238,5 +238,6 @@ main.lazy_commands.update(
         "say": "truyenthanh.cli.speech:say",
         "rerender": "truyenthanh.cli.speech:rerender",
         "play": "truyenthanh.cli.playout:play",
+        "service": "truyenthanh.cli.service:service",
     }
 )

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-import shlex
 import subprocess
 from datetime import timedelta
 
+from truyenthanh.adapters.platform import split_command
 from truyenthanh.config import Settings
 from truyenthanh.daemon.journal import Journal
 from truyenthanh.daemon.ledger import Ledger
@@ -62,11 +62,19 @@ class Amplifier:
             self._on = on
         if not command:
             return
+        setting = "amplifier_on_command" if on else "amplifier_off_command"
         try:
-            subprocess.run(shlex.split(command), check=True, timeout=30, capture_output=True)
+            arguments = split_command(command)
+        except ValueError as exc:
+            logger.error("amplifier command %r cannot be read: %s", command, exc)
+            reason = f"không đọc được lệnh «{command}» (thiếu dấu nháy đóng?)"
+            self._journal.publish(Problem(message=f"Lệnh bật/tắt âm ly lỗi (thiết lập «{setting}»): {reason}."))
+            return
+        try:
+            subprocess.run(arguments, check=True, timeout=30, capture_output=True)
         except (OSError, subprocess.SubprocessError) as exc:
             logger.error("amplifier command %r failed: %s", command, exc)
-            self._journal.publish(Problem(message=f"Lệnh bật/tắt âm ly lỗi: {exc}"))
+            self._journal.publish(Problem(message=f"Lệnh bật/tắt âm ly lỗi (thiết lập «{setting}»): {exc}"))
 
     def maybe_off(self) -> None:
         """After an airing: switch off a lead later if nothing sounds and no airing is near by then."""

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
 from truyenthanh.adapters import ffmpeg
+from truyenthanh.adapters.platform import TOOLS, find_tool
 from truyenthanh.domain.enums import ReadingVariant
 from truyenthanh.errors import AudioError, SpeechError
 
@@ -41,9 +41,14 @@ class EspeakEngine:
             raise SpeechError(f"Giọng espeak-ng «{voice}» không có; chọn một trong: {', '.join(KNOWN_VOICES)}.")
         if not any(ch.isalnum() for ch in text):
             raise SpeechError("Không có chữ nào để đọc.")
-        program = shutil.which("espeak-ng")
+        program = find_tool("espeak-ng", setting="espeak")
         if program is None:
-            raise SpeechError("Không tìm thấy espeak-ng. Hãy cài gói espeak-ng (apt-get install espeak-ng).")
+            configured = TOOLS.configured("espeak")
+            where = f" (thiết lập «espeak_path» = {configured} không chứa nó)" if configured else ""
+            raise SpeechError(
+                f"Không tìm thấy espeak-ng{where}. Hãy cài gói espeak-ng (apt-get install espeak-ng, hoặc bộ cài "
+                "eSpeak NG trên Windows) hoặc ghi đường dẫn vào thiết lập «espeak_path»."
+            )
         with tempfile.TemporaryDirectory(prefix="truyenthanh-espeak-") as folder:
             raw = Path(folder) / "espeak.wav"
             try:

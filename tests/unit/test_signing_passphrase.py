@@ -1,0 +1,45 @@
+"""A signing key can be kept under a passphrase (where file permissions protect nothing, e.g. Windows): saved
+encrypted, read back only with the right passphrase, and the errors say which key and what is wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from truyenthanh.adapters.signing import PrivateKey, is_encrypted
+from truyenthanh.errors import PackageError
+
+NAME = "Đài TT-TH huyện Tân Sơn"
+
+
+def test_a_key_saved_with_a_passphrase_is_encrypted_and_signs_the_same(tmp_path: Path) -> None:
+    key = PrivateKey.generate(NAME)
+    path = tmp_path / "keys" / "tan-son.pem"
+    key.save(path, passphrase="mật khẩu dài của đài")
+    pem = path.read_bytes()
+    assert is_encrypted(pem) and b"BEGIN PRIVATE KEY" not in pem
+    loaded = PrivateKey.load(NAME, path, passphrase="mật khẩu dài của đài")
+    assert loaded.public == key.public
+    assert key.public.verify(b"goi chuong trinh", loaded.sign(b"goi chuong trinh"))
+
+
+def test_a_protected_key_without_or_with_a_wrong_passphrase_is_refused_by_name(tmp_path: Path) -> None:
+    path = tmp_path / "tan-son.pem"
+    PrivateKey.generate(NAME).save(path, passphrase="đúng")
+    with pytest.raises(PackageError, match=f"Khóa «{NAME}» .* được bảo vệ bằng mật khẩu"):
+        PrivateKey.load(NAME, path)
+    with pytest.raises(PackageError, match=f"Sai mật khẩu của khóa «{NAME}»"):
+        PrivateKey.load(NAME, path, passphrase="sai")
+    assert is_encrypted(path.read_bytes())  # left as it was
+
+
+def test_without_a_passphrase_the_key_stays_plain_and_loads_as_before(tmp_path: Path) -> None:
+    path = tmp_path / "plain.pem"
+    key = PrivateKey.generate(NAME)
+    key.save(path, passphrase="")
+    assert not is_encrypted(path.read_bytes())
+    assert PrivateKey.load(NAME, path).public == key.public
+    assert PrivateKey.load(NAME, path, passphrase="ignored for a plain key").public == key.public
+    with pytest.raises(PackageError, match="Đã có khóa"):
+        key.save(path, passphrase="x")

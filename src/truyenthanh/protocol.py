@@ -471,6 +471,8 @@ class DaemonStatus:
     running: bool = True
     log_pending: int = 0
     """Broadcast-log rows journalled but not yet written to the database (it is locked or the disk is full)."""
+    clock_warning: str | None = None
+    """Why the clock cannot be aired by (Vietnamese; ``None`` while it can): scheduled airings wait meanwhile."""
 
     def to_json(self) -> dict[str, Any]:
         """Wire form."""
@@ -488,6 +490,7 @@ class DaemonStatus:
             "upcoming": [each.to_json() for each in self.upcoming],
             "amplifier_on": self.amplifier_on,
             "log_pending": self.log_pending,
+            "clock_warning": self.clock_warning,
         }
 
     @classmethod
@@ -513,6 +516,7 @@ class DaemonStatus:
             ),
             amplifier_on=bool(data.get("amplifier_on")),
             log_pending=_int(data.get("log_pending")),
+            clock_warning=_optional_str(data.get("clock_warning")),
         )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -475,3 +476,27 @@ def test_a_repeat_that_cannot_take_the_device_back_is_logged_as_failed(
         ("Phát khẩn cấp", "failed"),
     ]
     assert rows[2]["reason"].startswith("Không phát được: ") and "PulseAudio" in rows[2]["reason"]
+
+
+def test_systemd_hears_ready_then_the_watchdog_then_stopping(
+    station: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    """``deploy/truyenthanh.service`` is ``Type=notify`` with a watchdog: the real daemon must say READY=1 once
+    started, WATCHDOG=1 at its heartbeats, and STOPPING=1 on SIGTERM, over the datagram socket systemd names."""
+    path, env = station
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    address = str(tmp_path / "notify.sock")
+    listener.bind(address)
+    listener.settimeout(20)
+    heard: list[str] = []
+    try:
+        with daemon(path, {**env, "NOTIFY_SOCKET": address}) as process:
+            while "WATCHDOG=1" not in heard:
+                heard.append(listener.recv(4096).decode())
+            process.terminate()
+            while "STOPPING=1" not in heard:
+                heard.append(listener.recv(4096).decode())
+            assert process.wait(20) == 0
+    finally:
+        listener.close()
+    assert heard.index("READY=1") < heard.index("WATCHDOG=1") < heard.index("STOPPING=1")

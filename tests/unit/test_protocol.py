@@ -97,6 +97,7 @@ def test_status_round_trips_and_keeps_its_wire_shape() -> None:
         "upcoming",
         "amplifier_on",
         "log_pending",
+        "clock_warning",
     }
     assert wire["playing"]["position_s"] == 12.346
     assert wire["level_dbfs"] == -23.5

@@ -177,6 +177,10 @@ def status(state: CliState, as_json: bool) -> None:
         playing = running.get("playing")
         now = f"đang phát «{playing['programme']}»" if playing else "đang chờ"
         click.echo(f"Dịch vụ phát: đang chạy (PID {running['pid']}), {now}.")
+        if running.get("log_pending"):
+            click.echo(f"Cảnh báo: nhật ký đang chờ ghi: {running['log_pending']} dòng.", err=True)
+        if running.get("clock_warning"):
+            click.echo(f"Cảnh báo: {running['clock_warning']}", err=True)
     else:
         click.echo("Dịch vụ phát: không chạy («truyenthanh daemon» để chạy).")
     if not info["schema_up_to_date"]:

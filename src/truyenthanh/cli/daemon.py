@@ -176,6 +176,24 @@ def control_skip(state: CliState) -> None:
     click.echo("Đã bỏ qua mục đang phát.")
 
 
+@control.command("shutdown")
+@pass_state
+def control_shutdown(state: CliState) -> None:
+    """Dừng dịch vụ phát (ghi lại những gì đang phát dở); trên Windows thay cho tín hiệu dừng."""
+    _actor, session = _session(state)
+    _client(state).request("shutdown", session=session)
+    click.echo("Dịch vụ phát đang dừng.")
+
+
+@control.command("clock-ok")
+@pass_state
+def control_clock_ok(state: CliState) -> None:
+    """Xác nhận giờ máy đúng sau khi đồng hồ nhảy: lịch phát chạy lại."""
+    _actor, session = _session(state)
+    warning = _client(state).request("clock_ok", session=session)
+    click.echo(f"Giờ máy vẫn chưa đáng tin: {warning}" if warning else "Đã xác nhận giờ máy; lịch phát chạy lại.")
+
+
 @control.command("reload")
 @pass_state
 def control_reload(state: CliState) -> None:

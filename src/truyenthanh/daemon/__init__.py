@@ -26,20 +26,22 @@ import logging
 import os
 import signal
 import threading
+from datetime import timedelta
 from typing import Any
 
 from truyenthanh.adapters.control import ControlServer
+from truyenthanh.adapters.platform import notify
 from truyenthanh.adapters.runtime import LOCK_FILE, STATE_FILE, InstanceLock, StateFile
 from truyenthanh.bootstrap import Container
 from truyenthanh.daemon.airings import Airings
 from truyenthanh.daemon.amplifier import Amplifier
+from truyenthanh.daemon.clock_guard import ClockGuard
 from truyenthanh.daemon.commands import CommandTable
 from truyenthanh.daemon.emergencies import Emergencies, EmergencyRequest
 from truyenthanh.daemon.journal import Journal
 from truyenthanh.daemon.keeper import OutputKeeper
 from truyenthanh.daemon.ledger import Ledger
 from truyenthanh.daemon.listener import EngineListener
-from truyenthanh.daemon.records import parse_instant
 from truyenthanh.daemon.timer import AirScheduler
 from truyenthanh.protocol import DaemonStatus, EmergencyState, NowPlaying, UpcomingAiring
 from truyenthanh.services.ports import Playout
@@ -65,7 +67,9 @@ class Daemon:
         locations = container.locations
         self._lock_file = InstanceLock(locations.runtime_dir / LOCK_FILE)
         self.commands = CommandTable(self)
-        self._control = ControlServer(locations.runtime_dir, self.commands)
+        self._control = ControlServer(
+            locations.runtime_dir, self.commands, force_tcp=settings.control_transport == "tcp"
+        )
         self._stop = threading.Event()
         self._stopping_reason = ""
         self._started_at = container.clock.now()
@@ -100,6 +104,13 @@ class Daemon:
             keeper=self.keeper,
             amplifier=self.amplifier,
             emergencies=self.emergencies,
+            clock_guard=ClockGuard(
+                clock=container.clock,
+                max_jump=timedelta(minutes=settings.clock_max_jump_minutes),
+                last_record=lambda: self.journal.last_alive,
+                enabled=settings.clock_check,
+                zone=settings.zone,
+            ),
         )
         self.listener = EngineListener(
             resume_policy=settings.resume_policy,
@@ -131,8 +142,10 @@ class Daemon:
             for signum in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(signum, self._on_signal)
             self.start()
+            notify("READY=1")  # systemd (Type=notify): started; nothing happens without a service manager
             while not self._stop.wait(HEARTBEAT_S):
                 self.heartbeat()
+            notify("STOPPING=1")
             self.shutdown()
         finally:
             self._lock_file.release()
@@ -148,10 +161,13 @@ class Daemon:
         self._stop.set()
 
     def heartbeat(self) -> None:
-        """Every :data:`HEARTBEAT_S`: watch the output, give it back or take it again, save the state."""
+        """Every :data:`HEARTBEAT_S`: check the clock, watch the output, give it back or take it again, save the
+        state, and tell systemd's watchdog the daemon is alive."""
+        self.airings.clock_guard.check()
         self.keeper.watch()
         self.keeper.standby_or_wake()
         self.journal.save()
+        notify("WATCHDOG=1")
 
     def start(self, *, threads: bool = True) -> None:
         """Recover from the last run, open the output, start the timer and the control socket.
@@ -162,7 +178,8 @@ class Daemon:
         """
         now = self.container.clock.now()
         previous = self.journal.load()
-        down_since = parse_instant(previous.get("alive_at")) if previous else None
+        down_since = self.journal.last_alive
+        self.airings.clock_guard.check()  # before the timer's first dispatch
         self.container.accounts.note_role_settings()
         if threads:
             self.journal.start_writer()
@@ -241,6 +258,7 @@ class Daemon:
             ),
             amplifier_on=self.amplifier.on,
             log_pending=self.journal.log_pending,
+            clock_warning=self.airings.clock_guard.verdict.warning,
         )
 
     def emergency(self, **request: Any) -> EmergencyState:

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from truyenthanh.adapters import ffmpeg
 from truyenthanh.bootstrap import Container
 from truyenthanh.daemon.amplifier import Amplifier
+from truyenthanh.daemon.clock_guard import ClockGuard
 from truyenthanh.daemon.emergencies import Emergencies
 from truyenthanh.daemon.journal import Journal
 from truyenthanh.daemon.keeper import OutputKeeper
@@ -61,6 +62,8 @@ class Airings:
         keeper: the speaker.
         amplifier: switched on ahead of prepared airings.
         emergencies: the alert tone (an emergency-priority airing cuts in with it).
+        clock_guard: whether the clock can be aired by (scheduled airings are logged as skipped while it cannot;
+            emergencies and play-now still go out).
     """
 
     def __init__(
@@ -72,8 +75,10 @@ class Airings:
         keeper: OutputKeeper,
         amplifier: Amplifier,
         emergencies: Emergencies,
+        clock_guard: ClockGuard,
     ) -> None:
         self._container = container
+        self.clock_guard = clock_guard
         self._clock = container.clock
         self._ledger = ledger
         self._journal = journal
@@ -125,12 +130,17 @@ class Airings:
     # --------------------------------------------------------------------------------------------- at air
 
     def on_due(self, decisions: list[Decision]) -> None:
-        """Play or log each airing whose time has come (called by the timer)."""
+        """Play or log each airing whose time has come (called by the timer); while the clock cannot be trusted,
+        each is logged as skipped with the reason."""
         for decision in decisions:
             planned = decision.planned
             self._journal.mark_handled(planned)
             if decision.verdict is Verdict.MISSED:
                 self._journal.log_airing(planned, Outcome.MISSED, decision.reason)
+                continue
+            clock = self.clock_guard.verdict
+            if not clock.trusted:  # a board back from a power cut without its time: this may be the wrong hour
+                self._journal.log_airing(planned, Outcome.SKIPPED, clock.warning or "Giờ máy không đáng tin.")
                 continue
             self.play(self._request(decision))
         self._journal.save()

@@ -5,9 +5,10 @@ Every command that puts something on air or takes it off carries a pass the daem
 database: ``session`` (a session token the services issued after a login,
 :meth:`~truyenthanh.services.accounts.AccountService.open_session`) for play-now, stop, skip and cancel, and
 ``permit`` (a single-use emergency permit, :meth:`~truyenthanh.services.approvals.ApprovalService.send_emergency`)
-for an emergency and for play-now at emergency priority. The person the pass names is the operator logged;
-an ``operator`` argument is ignored. ``ping``, ``status``, ``now_playing`` and ``reload`` stay open to the
-station's users (the socket's file mode guards them).
+for an emergency and for play-now at emergency priority. Stopping the daemon (``shutdown``, where there are no
+signals) and confirming the clock after a jump (``clock_ok``) need the session of someone who manages the
+station. The person the pass names is the operator logged; an ``operator`` argument is ignored. ``ping``,
+``status``, ``now_playing`` and ``reload`` stay open to the station's users (the socket's file mode guards them).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 Handler = Callable[[dict[str, Any]], Any]
 """Answers one command from its arguments with a JSON-ready value (from a connection thread)."""
 
-ON_AIR_COMMANDS = frozenset({"play_now", "stop", "skip", "emergency", "cancel"})
+ON_AIR_COMMANDS = frozenset({"play_now", "stop", "skip", "emergency", "cancel", "shutdown", "clock_ok"})
 """The commands that need a pass (``session`` or ``permit``)."""
 
 
@@ -49,6 +50,8 @@ class CommandTable:
             "emergency": self._emergency,
             "cancel": self._cancel,
             "reload": self._reload,
+            "shutdown": self._shutdown,
+            "clock_ok": self._clock_ok,
         }
 
     def __call__(self, name: str, args: dict[str, Any]) -> Any:
@@ -60,10 +63,7 @@ class CommandTable:
         """
         handler = self.handlers.get(name)
         if handler is None:
-            raise DaemonError(
-                f"Lệnh «{name}» không có. Các lệnh: status, now_playing, play_now, stop, skip, emergency, cancel, "
-                "reload."
-            )
+            raise DaemonError(f"Lệnh «{name}» không có. Các lệnh: {', '.join(self.handlers)}.")
         return handler(args)
 
     def _session(self, args: dict[str, Any], permission: Permission, *alternatives: Permission) -> Actor:
@@ -123,6 +123,16 @@ class CommandTable:
             permit=str(args["permit"]) if args.get("permit") is not None else None,
         )
         return self._daemon.emergencies.start(request).to_json()
+
+    def _shutdown(self, args: dict[str, Any]) -> str:
+        actor = self._session(args, Permission.MANAGE_STATION)
+        self._daemon.request_stop(f"dịch vụ phát dừng theo lệnh của {actor.full_name}")
+        return "ok"
+
+    def _clock_ok(self, args: dict[str, Any]) -> str | None:
+        """An operator confirms the clock after a jump; returns what still makes it untrustworthy, if anything."""
+        self._session(args, Permission.MANAGE_STATION, Permission.OPERATE)
+        return self._daemon.airings.clock_guard.accept().warning
 
     def _reload(self, _args: dict[str, Any]) -> dict[str, Any]:
         timer = self._daemon.timer

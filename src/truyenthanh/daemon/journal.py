@@ -66,6 +66,8 @@ class Journal:
         """Airings of the last days the broadcast log knows (read once, on the first question)."""
         self.emergency_snapshot: EmergencySnapshot = lambda: (None, 0)
         """Set by the daemon: the emergency part's state to save."""
+        self.last_alive: datetime | None = None
+        """When the previous run was last alive (from the state file; ``None`` after a first start)."""
         self._writer: threading.Thread | None = None
         self._wanted = threading.Event()
         self._closing = threading.Event()
@@ -146,6 +148,7 @@ class Journal:
     def load(self) -> dict[str, Any]:
         """Read what the previous run left (empty after a first start) and remember its airings dealt with."""
         previous = self._state.read()
+        self.last_alive = parse_instant(previous.get("alive_at")) if previous else None
         horizon = (self._clock.now() - timedelta(days=HANDLED_DAYS)).isoformat()
         handled = dict(previous.get("handled", {}))
         with self._ledger.lock:

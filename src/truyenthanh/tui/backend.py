@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, literal
 from sqlmodel import col, select
 
-from truyenthanh.adapters import files
+from truyenthanh.adapters import files, platform
 from truyenthanh.adapters.control import ControlClient
 from truyenthanh.adapters.db.models import Announcement, AudioAsset, BroadcastLog, Programme, ProgrammeItem, Station
 from truyenthanh.adapters.db.types import UTCDateTime
@@ -295,7 +295,7 @@ class StationBackend:
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=log,
-                start_new_session=True,  # keeps playing after the TUI closes
+                **platform.detached(),  # keeps playing after the TUI (and its console) closes
             )
         deadline = monotonic() + 10
         while monotonic() < deadline:
@@ -886,6 +886,8 @@ class StationBackend:
             found.append(device)
         if status is not None and status.log_pending:
             found.append(Alert(log_pending_text(status.log_pending), "error"))
+        if status is not None and status.clock_warning:
+            found.append(Alert(status.clock_warning, "error"))
         free = files.disk_free_mb(self.container.locations.data_dir)
         if free < self.disk_low_mb:
             found.append(Alert(f"Đĩa sắp đầy: chỉ còn {free} MB trống."))

@@ -87,7 +87,7 @@ class Container:
         """The hash-chained audit trail."""
         from truyenthanh.services.audit import AuditService
 
-        return AuditService(store=self.store)
+        return AuditService(store=self.store, unwritten=self.broadcast_log.unwritten)
 
     @cached_property
     def accounts(self) -> AccountService:

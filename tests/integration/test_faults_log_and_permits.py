@@ -128,6 +128,8 @@ def test_rows_journalled_by_a_run_that_died_are_written_once_at_the_next_start(s
     lost = {**entry, "item_title": "Mục chưa ghi", "actual_start": hn(10, 12).isoformat()}
     journal.append({"id": "b" * 32, "kind": "log", "recorded_at": hn(10, 12).isoformat(), "entry": lost})
     assert log.unwritten() == 1  # what `audit verify` counts as a problem
+    broadcast = station.container.audit.verify()[1]
+    assert not broadcast.ok and "1 dòng nhật ký phát thanh còn chờ" in broadcast.problems[-1].reason
     station.daemon.shutdown()
     fake = FakePlayout(station.clock)
     again = Station(station.container, station.clock, fake, Daemon(station.container, output="device", playout=fake))
@@ -135,6 +137,7 @@ def test_rows_journalled_by_a_run_that_died_are_written_once_at_the_next_start(s
     titles = [r.item_title for r in again.log()]
     assert titles == ["Mục 1", "Mục chưa ghi"]  # the committed line is not written twice
     assert log.unwritten() == 0 and journal_lines(station.container) == []
+    assert all(report.ok for report in station.container.audit.verify())
     again.daemon.shutdown()
 
 

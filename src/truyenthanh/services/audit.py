@@ -12,13 +12,14 @@ repositories; new code writes through the unit of work.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 # Transitional re-exports (see the module docstring); listed in pyproject's import contract as remaining work.
 from truyenthanh.adapters.db.audit import SECRET_FIELDS, programme_snapshot, record, snapshot
-from truyenthanh.domain.records import AuditRecord, ChainReport
+from truyenthanh.domain.records import AuditRecord, ChainProblem, ChainReport
 from truyenthanh.services.unit_of_work import Store
 
 DAEMON_ACTOR = "daemon"
@@ -68,6 +69,7 @@ ACTION_LABELS = {
     "key.trust": "Tin cậy khóa ký của tuyến trên",
     "key.untrust": "Bỏ tin cậy khóa ký",
     "chain.key": "Tạo khóa bí mật cho chuỗi nhật ký; các dòng cũ được neo lại",
+    "settings.roles": "Đổi quy định ai được làm gì trong tệp cấu hình (một người vận hành, quyền phát khẩn cấp)",
 }
 """Vietnamese names of the actions this program records; other areas may record their own."""
 
@@ -112,13 +114,28 @@ class AuditLine:
 class AuditService:
     """Reads and verifies the audit trail and the broadcast log."""
 
-    def __init__(self, *, store: Store) -> None:
+    def __init__(self, *, store: Store, unwritten: Callable[[], int] = lambda: 0) -> None:
         self._store = store
+        self._unwritten = unwritten
+        """How many rows the daemon's log journal holds that the database does not."""
 
     def verify(self) -> list[ChainReport]:
-        """Check both chains (audit trail first, then broadcast log); never changes anything."""
+        """Check both chains (audit trail first, then broadcast log); never changes anything. Broadcast-log rows
+        still waiting in the daemon's journal file count as a problem of the broadcast log: the database is not
+        the whole record until they are written."""
         with self._store.transaction() as uow:
-            return [uow.audit.check(), uow.broadcast_log.check()]
+            reports = [uow.audit.check(), uow.broadcast_log.check()]
+        waiting = self._unwritten()
+        if waiting:
+            reports[1].problems.append(
+                ChainProblem(
+                    None,
+                    f"{waiting} dòng nhật ký phát thanh còn chờ trong tệp nhật ký tạm của dịch vụ phát, chưa ghi vào "
+                    "cơ sở dữ liệu (cơ sở dữ liệu bị khóa, đĩa đầy, hoặc dịch vụ phát đã dừng trước khi ghi xong): "
+                    "hãy chạy «truyenthanh daemon» để ghi nốt.",
+                )
+            )
+        return reports
 
     def entries(self, *, entity: str | None = None, entity_id: str | None = None, limit: int = 50) -> list[AuditLine]:
         """The newest entries first, optionally only those about one record."""

@@ -135,3 +135,39 @@ def test_the_head_fingerprint_changes_with_the_history(container: bootstrap.Cont
     _rewrite_with_recomputed_hashes(container.locations.db_path, 2)
     with container.db.session() as session:
         assert chains.head_fingerprint(session, BroadcastLog) != (head, printed)
+
+
+def test_a_printed_logbook_anchors_the_history_up_to_its_row(
+    container: bootstrap.Container, clock: FrozenClock
+) -> None:
+    """Issue 14, point 6: each weekly logbook prints the chain's head (keyed); ``audit verify --against`` finds a
+    history rewritten afterwards even with every hash recomputed, and one cut short."""
+    _fill(container, clock)
+    week = clock.now().astimezone(container.settings.zone).strftime("%G-W%V")
+    printed = container.reports.weekly(week, output=container.locations.data_dir / "so.docx")
+    check = _cli(container.locations.data_dir, "audit", "verify", "--against", str(printed))
+    assert check.returncode == 0, check.stderr
+    assert "vẫn nguyên như lúc in" in check.stdout
+    _fill(container, clock, rows=2)  # rows written after printing do not disturb the anchor
+    assert _cli(container.locations.data_dir, "audit", "verify", "--against", str(printed)).returncode == 0
+    _rewrite_with_recomputed_hashes(container.locations.db_path, 2)
+    check = _cli(container.locations.data_dir, "audit", "verify", "--against", str(printed))
+    assert check.returncode == 2
+    assert "dòng 5" in check.stderr and "đã bị sửa sau khi in sổ" in check.stderr
+    with sqlite3.connect(container.locations.db_path) as raw:
+        raw.execute("DELETE FROM broadcast_log WHERE id >= 5")
+    check = _cli(container.locations.data_dir, "audit", "verify", "--against", str(printed))
+    assert check.returncode == 2 and "không còn dòng 5" in check.stderr
+
+
+def test_a_document_without_an_anchor_is_said_so(container: bootstrap.Container, tmp_path: Path) -> None:
+    blank = tmp_path / "khac.docx"
+    import docx
+
+    docx.Document().save(str(blank))
+    check = _cli(container.locations.data_dir, "audit", "verify", "--against", str(blank))
+    assert check.returncode == 2 and "Không thấy dấu xác thực nhật ký" in check.stderr
+    broken = tmp_path / "hong.docx"
+    broken.write_bytes(b"not a zip")
+    check = _cli(container.locations.data_dir, "audit", "verify", "--against", str(broken))
+    assert check.returncode != 0 and "như một tài liệu Word" in check.stderr and "Traceback" not in check.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
@@ -16,9 +17,18 @@ def audit() -> None:
 
 @audit.command()
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON cho chương trình khác đọc.")
+@click.option(
+    "--against",
+    "printed",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Sổ nhật ký tuần đã in (.docx): lịch sử đến dòng in trên sổ phải còn nguyên như lúc in.",
+)
 @pass_state
-def verify(state: CliState, as_json: bool) -> None:
+def verify(state: CliState, as_json: bool, printed: Path | None) -> None:
     """Kiểm tra nhật ký thay đổi và nhật ký phát thanh có bị sửa, chèn hay xóa dòng nào không."""
+    if printed is not None:
+        _against(state, printed)
+        return
     reports = state.container().audit.verify()
     if as_json:
         click.echo(json.dumps([r.to_json() for r in reports], ensure_ascii=False, indent=2))
@@ -35,6 +45,17 @@ def verify(state: CliState, as_json: bool) -> None:
     if not all(report.ok for report in reports):
         click.echo("Phát hiện dữ liệu lịch sử bị can thiệp; xem chi tiết ở trên.", err=True)
         raise SystemExit(2)
+
+
+def _against(state: CliState, printed: Path) -> None:
+    """Check the history against the anchor a printed weekly logbook carries."""
+    from truyenthanh.adapters.reports.word import printed_text
+
+    problem = state.container().audit.check_anchor(printed_text(printed))
+    if problem is not None:
+        click.echo(f"{printed}: {problem}", err=True)
+        raise SystemExit(2)
+    click.echo(f"{printed}: nhật ký phát thanh đến dòng in trên sổ vẫn nguyên như lúc in.")
 
 
 @audit.command(name="list")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -55,6 +56,21 @@ def fingerprint(head_hash: str, key: bytes | None = None) -> str:
     """
     digest = hmac.new(key or b"", b"head:" + head_hash.encode("ascii"), hashlib.sha256).hexdigest()[:16].upper()
     return "-".join(digest[i : i + 4] for i in range(0, 16, 4))
+
+
+_ANCHOR = re.compile(r"dòng (\d+), ([0-9A-F]{4}(?:-[0-9A-F]{4}){3})")
+
+
+def anchor_text(last_id: int, printed: str) -> str:
+    """How a logbook prints the broadcast log's anchor: the chain's last row and its fingerprint
+    (``dòng 1234, ABCD-EF01-2345-6789``)."""
+    return f"dòng {last_id}, {printed}"
+
+
+def parse_anchor(text: str) -> tuple[int, str] | None:
+    """The anchor printed in ``text`` (see :func:`anchor_text`), or ``None`` if it holds none."""
+    found = _ANCHOR.search(text)
+    return (int(found.group(1)), found.group(2)) if found else None
 
 
 @dataclass(frozen=True)

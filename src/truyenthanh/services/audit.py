@@ -19,6 +19,7 @@ from typing import Any
 
 # Transitional re-exports (see the module docstring); listed in pyproject's import contract as remaining work.
 from truyenthanh.adapters.db.audit import SECRET_FIELDS, programme_snapshot, record, snapshot
+from truyenthanh.domain.hashchain import parse_anchor
 from truyenthanh.domain.records import AuditRecord, ChainProblem, ChainReport
 from truyenthanh.services.unit_of_work import Store
 
@@ -136,6 +137,24 @@ class AuditService:
                 )
             )
         return reports
+
+    def check_anchor(self, printed: str) -> str | None:
+        """Compare the anchor a printed logbook carries (``dòng N, XXXX-…``) with the broadcast log as it is
+        now, up to that row; ``None`` when they agree, else what is wrong (Vietnamese)."""
+        anchor = parse_anchor(printed)
+        if anchor is None:
+            return "Không thấy dấu xác thực nhật ký («dòng N, XXXX-XXXX-XXXX-XXXX») trong tài liệu."
+        last_id, fingerprint = anchor
+        with self._store.transaction() as uow:
+            head, now = uow.broadcast_log.head(up_to=last_id)
+        if head != last_id:
+            return f"Nhật ký phát thanh không còn dòng {last_id} mà sổ in đã neo: lịch sử đã bị xóa bớt."
+        if now != fingerprint:
+            return (
+                f"Dấu xác thực của dòng {last_id} nay là {now}, khác {fingerprint} trên sổ in: lịch sử đến dòng đó "
+                "đã bị sửa sau khi in sổ."
+            )
+        return None
 
     def entries(self, *, entity: str | None = None, entity_id: str | None = None, limit: int = 50) -> list[AuditLine]:
         """The newest entries first, optionally only those about one record."""

@@ -48,6 +48,11 @@ class ReportSource(Protocol):
         """The whole text of each emergency bulletin whose logged title was shortened, where it is known."""
         ...
 
+    def log_anchor(self) -> str:
+        """The broadcast log's chain head as a logbook prints it: ``dòng N, XXXX-XXXX-XXXX-XXXX`` (keyed with the
+        station's secret chain key, so it cannot be recomputed from the database alone)."""
+        ...
+
 
 class ReportWriters(Protocol):
     """The document writers, one per format (loaded on first use: python-docx and openpyxl load slowly)."""
@@ -130,13 +135,15 @@ class ReportService:
         *,
         output: Path | None = None,
         formats: Sequence[Format] = ("docx",),
-        fingerprint: str = "",
+        fingerprint: str | None = None,
         csv_comma: bool = False,
     ) -> Path:
         """Write the weekly broadcast logbook of ``week`` (``2026-W48``) as a DOCX ready to print (and in the
         other ``formats`` beside it); returns the first file written.
 
-        ``fingerprint``: printed in the footer (the audit chain head's signed fingerprint), nothing when empty.
+        ``fingerprint``: printed in the footer; by default the broadcast log's anchor now (its last row and keyed
+        fingerprint: the paper then anchors the history, ``truyenthanh audit verify --against`` checks it); empty:
+        nothing.
 
         Raises:
             ReportError: the week is malformed.
@@ -145,7 +152,8 @@ class ReportService:
         period = self.week(week)
         first = output or self.folder / f"so-nhat-ky-{period.slug}.{formats[0]}"
         targets: dict[Format, Path] = {kind: first.with_suffix(f".{kind}") for kind in formats}
-        return self._write(self.build(period, fingerprint=fingerprint), targets, csv_comma=csv_comma)[0]
+        printed = self._source.log_anchor() if fingerprint is None else fingerprint
+        return self._write(self.build(period, fingerprint=printed), targets, csv_comma=csv_comma)[0]
 
     def semiannual(
         self,

@@ -187,6 +187,11 @@ class BroadcastLogRepository(Protocol):
         """Check the whole chain against its hashes and its anchor (memory stays flat); changes nothing."""
         ...
 
+    def head(self, up_to: int | None = None) -> tuple[int, str]:
+        """The chain's last row id (0 when empty; with ``up_to``, the last one up to that id) and the short, keyed
+        fingerprint of its hash (``XXXX-XXXX-XXXX-XXXX``) that a printed logbook carries as an anchor."""
+        ...
+
 
 class AuditTrail(Protocol):
     """The append-only, hash-chained audit trail inside one unit of work."""

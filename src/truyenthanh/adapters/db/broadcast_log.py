@@ -76,5 +76,9 @@ class SqlBroadcastLog:
         """Check the whole broadcast log chain against its hashes and its anchor."""
         return chains.check(self._session, BroadcastLog)
 
+    def head(self, up_to: int | None = None) -> tuple[int, str]:
+        """See :func:`truyenthanh.adapters.db.chains.head_fingerprint`."""
+        return chains.head_fingerprint(self._session, BroadcastLog, up_to)
+
 
 __all__ = ["SqlBroadcastLog", "logged"]

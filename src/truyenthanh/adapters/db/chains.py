@@ -205,10 +205,14 @@ def check(session: Session, model: type[Row]) -> ChainReport:
     return ChainReport(chain=chain, rows=count, problems=problems, guarded=guarded)
 
 
-def head_fingerprint(session: Session, model: type[Row]) -> tuple[int, str]:
-    """The chain's head (last row ``id``, 0 when empty) and its short fingerprint for a printed logbook
-    (:func:`truyenthanh.domain.hashchain.fingerprint`, keyed with the station's key when it has one)."""
-    head = session.exec(select(model.id, model.row_hash).order_by(col(model.id).desc()).limit(1)).first()
+def head_fingerprint(session: Session, model: type[Row], up_to: int | None = None) -> tuple[int, str]:
+    """The chain's head (last row ``id``, 0 when empty; with ``up_to``, the last row up to that id) and its short
+    fingerprint for a printed logbook (:func:`truyenthanh.domain.hashchain.fingerprint`, keyed with the station's
+    key when it has one)."""
+    query = select(model.id, model.row_hash)
+    if up_to is not None:
+        query = query.where(col(model.id) <= up_to)
+    head = session.exec(query.order_by(col(model.id).desc()).limit(1)).first()
     last_id, last_hash = (head[0] or 0, head[1]) if head is not None else (0, GENESIS)
     path = db_file(session)
     key = chainkey.load(path) if path is not None else None

@@ -14,9 +14,11 @@ from sqlalchemy import func, literal
 from sqlalchemy import select as select_columns
 from sqlmodel import col, select
 
+from truyenthanh.adapters.db import chains
 from truyenthanh.adapters.db.database import Database
 from truyenthanh.adapters.db.models import Announcement, BroadcastLog, Station
 from truyenthanh.adapters.db.types import UTCDateTime
+from truyenthanh.domain.hashchain import anchor_text
 from truyenthanh.domain.reports import LogRow, StationFacts
 from truyenthanh.domain.station import StationRules
 
@@ -85,6 +87,11 @@ class SqlReportSource:
             )
             for row in found
         ]
+
+    def log_anchor(self) -> str:
+        """The broadcast log's anchor as a logbook prints it (see :func:`truyenthanh.domain.hashchain.anchor_text`)."""
+        with self._db.session() as session:
+            return anchor_text(*chains.head_fingerprint(session, BroadcastLog))
 
     def station(self) -> StationFacts:
         """The station's name, commune, province and rules (empty names and default rules without a record)."""

@@ -30,6 +30,7 @@ from docx.text.paragraph import Paragraph
 from truyenthanh.adapters.reports.chart import render_png
 from truyenthanh.adapters.reports.fonts import text_width_pt
 from truyenthanh.domain.reports import DEFAULT_RECIPIENTS, MOTTO, NATIONAL_TITLE, Report, Table, show
+from truyenthanh.errors import ReportError
 
 FONT = "Times New Roman"
 PAGE_W, PAGE_H = 21.0, 29.7
@@ -361,3 +362,22 @@ def write_docx(report: Report, path: Path) -> Path:
     document.save(str(partial))
     partial.replace(path)
     return path
+
+
+def printed_text(path: Path) -> str:
+    """Every paragraph of a DOCX (body, tables, headers and footers), joined: what a person reads on the paper.
+
+    Raises:
+        ReportError: the file cannot be read as a DOCX (named).
+    """
+    try:
+        document = Document(str(path))
+    except Exception as exc:  # python-docx raises several kinds for a missing or broken file
+        raise ReportError(f"Không đọc được tệp {path} như một tài liệu Word (.docx): {exc}.") from exc
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        parts.extend(cell.text for row in table.rows for cell in row.cells)
+    for section in document.sections:
+        parts.extend(p.text for p in section.footer.paragraphs)
+        parts.extend(p.text for p in section.header.paragraphs)
+    return "\n".join(parts)

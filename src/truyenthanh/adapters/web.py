@@ -273,34 +273,35 @@ class StationWebServer(Server):
         return await super().handle_index(request)
 
     async def on_startup(self, app: web.Application) -> None:
-        """Say where the station is served (one line on stdout, read by the tests)."""
-        self._on_ready(self.public_url)
+        """Nothing: the ready line is said once the socket listens (see :meth:`serve`)."""
 
     def initialize_logging(self) -> None:
         """Keep textual-serve's Rich log handler off: the CLI's own messages are enough."""
 
     def serve(self, debug: bool = False) -> None:
-        """Serve until SIGINT or SIGTERM."""
+        """Serve until SIGINT or SIGTERM; ``on_ready`` is called once the port accepts connections."""
         self.debug = debug
-        loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(loop)
+        asyncio.run(self._serve())
+
+    async def _serve(self) -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
         try:
             import signal
 
-            loop.add_signal_handler(signal.SIGINT, self.request_exit)
-            loop.add_signal_handler(signal.SIGTERM, self.request_exit)
+            loop.add_signal_handler(signal.SIGINT, stop.set)
+            loop.add_signal_handler(signal.SIGTERM, stop.set)
         except (NotImplementedError, AttributeError):  # Windows: Ctrl+C raises KeyboardInterrupt instead
             pass
-        web.run_app(
-            self._make_app(),
-            host=self.host,
-            port=self.port,
-            ssl_context=self._tls,
-            handle_signals=False,
-            loop=loop,
-            print=None,
-            access_log=None,
-        )
+        runner = web.AppRunner(await self._make_app(), handle_signals=False, access_log=None)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, self.host, self.port, ssl_context=self._tls).start()
+            self._on_ready(self.public_url)
+            await stop.wait()
+        finally:
+            # Closes every websocket: textual-serve then stops each session's app process.
+            await runner.cleanup()
 
 
 __all__ = [

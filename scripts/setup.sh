@@ -8,6 +8,8 @@ APT_PACKAGES=(ffmpeg espeak-ng pulseaudio pulseaudio-utils libpulse0 libportaudi
 # Reports: LibreOffice renders the DOCX/XLSX to PDF in the tests, Liberation and DejaVu are the fonts the
 # documents and charts use (metric-compatible with Times New Roman and Arial), poppler reads the PDFs back.
 APT_PACKAGES+=(libreoffice-writer-nogui libreoffice-calc-nogui fonts-liberation fonts-dejavu-core poppler-utils)
+# `truyenthanh serve` is tested in a real headless browser (tests/web), driven through Selenium.
+APT_PACKAGES+=(chromium chromium-driver)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do

@@ -199,6 +199,25 @@ class Settings(BaseSettings):
     """The largest jump of the wall clock, against the monotonic clock, that the daemon accepts without NTP
     synchronisation (minutes)."""
 
+    # The TUI in a browser (issue 22, ``truyenthanh serve``). The station access password is not a setting: it is
+    # kept hashed in the station folder (``truyenthanh serve password``).
+    serve_host: str = "127.0.0.1"
+    """Address ``truyenthanh serve`` listens on. Anything but a loopback address (``127.0.0.1``, ``::1``,
+    ``localhost``) needs a station access password and is served over HTTPS."""
+
+    serve_port: int = Field(default=8720, ge=1, le=65535)
+    """TCP port of ``truyenthanh serve``."""
+
+    serve_max_failures: int = Field(default=5, ge=1, le=100)
+    """Wrong station access passwords one address may try within ``serve_failure_window_minutes``; after that
+    it is refused, even with the right password, until the oldest failure leaves the window."""
+
+    serve_failure_window_minutes: float = Field(default=5.0, gt=0, le=24 * 60)
+    """The window, in minutes, over which ``serve_max_failures`` counts an address's wrong passwords."""
+
+    serve_session_hours: float = Field(default=12.0, gt=0, le=24 * 30)
+    """How long a browser stays let in after the right station access password (hours)."""
+
     # Reports (Decree 30/2020/NĐ-CP layout). Empty: the report prints the dotted placeholder of the decree's
     # templates, to be written in by hand, or the station record's value where it has one.
     report_authority: str = ""

@@ -243,5 +243,6 @@ main.lazy_commands.update(
         "rerender": "truyenthanh.cli.speech:rerender",
         "play": "truyenthanh.cli.playout:play",
         "service": "truyenthanh.cli.service:service",
+        "serve": "truyenthanh.cli.serve:serve",
     }
 )

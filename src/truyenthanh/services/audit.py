@@ -71,6 +71,10 @@ ACTION_LABELS = {
     "key.untrust": "Bỏ tin cậy khóa ký",
     "chain.key": "Tạo khóa bí mật cho chuỗi nhật ký; các dòng cũ được neo lại",
     "settings.roles": "Đổi quy định ai được làm gì trong tệp cấu hình (một người vận hành, quyền phát khẩn cấp)",
+    "serve.password": "Đặt mật khẩu truy cập đài qua trình duyệt",
+    "serve.access": "Trình duyệt vào được giao diện đài",
+    "serve.access_failed": "Trình duyệt nhập sai mật khẩu truy cập đài",
+    "serve.access_limited": "Tạm chặn một địa chỉ vì nhập sai mật khẩu truy cập nhiều lần",
 }
 """Vietnamese names of the actions this program records; other areas may record their own."""
 

@@ -29,14 +29,6 @@ from truyenthanh.services.unit_of_work import Store
 WEB_ACTOR = "web"
 """Who the audit trail names for attempts made at the access password page (nobody is logged in yet)."""
 
-ACCESS_ACTIONS = {
-    "serve.password": "Đặt mật khẩu truy cập đài qua trình duyệt",
-    "serve.access": "Trình duyệt vào được giao diện đài",
-    "serve.access_failed": "Trình duyệt nhập sai mật khẩu truy cập đài",
-    "serve.access_limited": "Tạm chặn một địa chỉ vì nhập sai mật khẩu truy cập nhiều lần",
-}
-"""Vietnamese names of the audit actions recorded here (``services.audit.ACTION_LABELS`` does not list them yet)."""
-
 
 class SecretStore(Protocol):
     """Where the hash of the station access password is kept (a file only the station's owner reads)."""
@@ -128,4 +120,4 @@ class WebAccessService:
             uow.note(WEB_ACTOR, action, "address", address, {"address": address, **details})
 
 
-__all__ = ["ACCESS_ACTIONS", "WEB_ACTOR", "SecretStore", "WebAccessService"]
+__all__ = ["WEB_ACTOR", "SecretStore", "WebAccessService"]

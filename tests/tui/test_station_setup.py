@@ -8,7 +8,7 @@ import tomllib
 from pathlib import Path
 
 import docx
-from textual.widgets import Input, Label, Select
+from textual.widgets import Button, Input, Label, Select
 
 from tests.fakes import FakeDaemonLink, FrozenClock
 from tests.pulse import Recorder
@@ -123,7 +123,7 @@ async def test_test_tone_is_heard_on_the_chosen_output_and_the_operator_is_asked
         assert "pulse:speaker" in [device.name for device in form.devices]
         outputs.value = "pulse:speaker"
         with recorder.record() as heard:
-            form.query_one("#test-output_device").press()
+            form.query_one("#test-output_device", Button).press()
             await settle(app, pilot)
             assert isinstance(app.screen, ConfirmScreen)
             assert "Đang phát âm chuẩn trên «pulse:speaker». Có nghe thấy không?" in app.screen.question

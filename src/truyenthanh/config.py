@@ -11,13 +11,19 @@ daemon that sees the new values (``AccountService.note_role_settings``).
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
+import textwrap
 import tomllib
+from collections.abc import Mapping
 from contextvars import ContextVar
+from enum import Enum
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import tomlkit
 from pydantic import Field, ValidationError, field_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -355,3 +361,135 @@ def _vietnamese_reason(error: Any) -> str:
     if kind in ("string_type", "path_type"):
         return f"cần một chuỗi ký tự, nhận được «{given}»"
     return f"giá trị «{given}» không hợp lệ"
+
+
+# --- The station's config file: written with every setting documented (helper F4) ----------------------------
+
+CONFIG_HEADER = """\
+# Cấu hình của đài truyền thanh (truyenthanh). Mỗi thiết lập có lời giải thích và giá trị mặc định; bỏ dấu «#»
+# ở đầu dòng «tên = giá trị» để đổi. Biến môi trường TRUYENTHANH_<TÊN> và tham số dòng lệnh mạnh hơn tệp này.
+# Station configuration: every setting with its documentation and default; remove the «#» to change one.
+"""
+"""The opening comment of a config file written by ``init``."""
+
+_NOT_IN_FILE = frozenset({"data_dir"})
+"""Settings that make no sense in the file (the file lives in the station folder ``data_dir`` names)."""
+
+
+def _toml_value(value: Any) -> Any:
+    """``value`` as TOML can hold it: enums by their value, paths as text, lists item by item."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [_toml_value(item) for item in value]
+    return value
+
+
+def _config_template() -> str:
+    """Every setting (but :data:`_NOT_IN_FILE`) as a commented block: its documentation, then its default as a
+    commented-out line ready to be uncommented."""
+    blocks = [CONFIG_HEADER]
+    for name, field in Settings.model_fields.items():
+        if name in _NOT_IN_FILE:
+            continue
+        doc = " ".join((field.description or "").split())
+        lines = textwrap.wrap(doc, width=108, break_on_hyphens=False)
+        default = field.get_default(call_default_factory=True)
+        if default is None:
+            lines += ["Mặc định: không đặt."]
+            example = f"# {name} ="
+        else:
+            example = f"# {name} = {tomlkit.item(_toml_value(default)).as_string()}"
+        blocks.append("\n".join([*(f"# {line}" for line in lines), example]) + "\n")
+    return "\n".join(blocks)
+
+
+def _with_values(text: str, changes: Mapping[str, Any]) -> str:
+    """``text`` (a TOML document) with ``changes`` set (``None``: the line removed, so the default applies).
+
+    A setting already in the file is changed where it is, keeping its comments; one only present as the
+    template's commented-out line takes that line's place; any other is added at the end.
+    """
+    document = tomlkit.parse(text)
+    placed: dict[str, Any] = {}
+    for name, value in changes.items():
+        if value is None:
+            document.pop(name, None)
+        elif name in document:
+            document[name] = _toml_value(value)
+        else:
+            placed[name] = _toml_value(value)
+    text = document.as_string()
+    for name, value in placed.items():
+        line = f"{name} = {tomlkit.item(value).as_string()}"
+        pattern = re.compile(rf"^#[ \t]*{re.escape(name)}[ \t]*=.*$", re.MULTILINE)
+        text, found = pattern.subn(line.replace("\\", "\\\\"), text, count=1)
+        if not found:
+            document = tomlkit.parse(text)
+            document[name] = value
+            text = document.as_string()
+    return text
+
+
+def _check_values(path: Path, text: str, changes: Mapping[str, Any]) -> None:
+    """Refuse ``text`` unless the settings accept it, naming the first changed setting they refuse.
+
+    Raises:
+        ConfigError: with ``field`` set to the setting's name.
+    """
+    token = _file_values.set(tomllib.loads(text))
+    try:
+        Settings()
+    except ValidationError as exc:
+        for error in exc.errors():
+            name = ".".join(str(part) for part in error["loc"]) or "?"
+            if name.split(".")[0] in changes:
+                raise ConfigError(
+                    f"Thiết lập «{name}»: {_vietnamese_reason(error)}. Chưa ghi gì vào tệp {path}.",
+                    field=name.split(".")[0],
+                ) from exc
+        raise ConfigError(f"Tệp {path} đang có thiết lập không hợp lệ; hãy sửa trước: {exc}") from exc
+    finally:
+        _file_values.reset(token)
+
+
+def write_config_file(path: Path, changes: Mapping[str, Any] | None = None) -> bool:
+    """Write the station's TOML file: created, when missing, listing every setting with its documentation and
+    default (commented out), then with ``changes`` set in it (``None``: back to the default). The settings not
+    changed, the comments and the layout stay as they were; an existing file is never replaced by the template.
+
+    The file is checked before it is written and replaced in one step (a temporary file renamed over it), so
+    a refused value or a failed write leaves it as it was.
+
+    Returns:
+        Whether the file was written (``False``: it existed and there was nothing to change).
+
+    Raises:
+        ConfigError: a value is refused (``field`` names the setting), the existing file cannot be read or
+            parsed (path and line), or the file cannot be written.
+    """
+    changes = dict(changes or {})
+    unknown = [name for name in changes if name not in Settings.model_fields or name in _NOT_IN_FILE]
+    if unknown:
+        raise ConfigError(f"Không có thiết lập nào tên «{unknown[0]}» để ghi vào {path}.", field=unknown[0])
+    _, existing = _read_toml(path)
+    if path.exists() and not changes:
+        return False
+    text = _with_values(existing if path.exists() else _config_template(), changes)
+    _check_values(path, text, changes)
+    temporary: Path | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        mode = path.stat().st_mode & 0o777 if path.exists() else 0o640
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp") as out:
+            temporary = Path(out.name)
+            out.write(text)
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except OSError as exc:
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
+        raise ConfigError(f"Không ghi được tệp cấu hình {path}: {exc.strerror or exc}.") from exc
+    return True

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -29,7 +30,7 @@ def write_role_settings(data_dir: Path, values: dict[str, str]) -> None:
     data_dir.mkdir(parents=True, exist_ok=True)
     text = config.read_text(encoding="utf-8") if config.exists() else ""
     for variable, key in _ROLE_VARIABLES.items():
-        if variable in values and f"{key} =" not in text:
+        if variable in values and not re.search(rf"(?m)^{key} =", text):  # a commented default does not count
             value = "true" if key == "single_operator" else json.dumps(values[variable], ensure_ascii=False)
             text += f"{key} = {value}\n"
     config.write_text(text, encoding="utf-8")

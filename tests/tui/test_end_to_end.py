@@ -102,6 +102,7 @@ def station(station_dir: Path, pulse_env: dict[str, str]) -> Iterator[tuple[Path
     )
     built = bootstrap.build(load_settings(station_dir))
     built.station.init()
+    built.station.first_identity(commune="Tân Lập", province="Phú Thọ")  # set up: Thiết lập đài stays closed
     built.scheduling.set_rules(ADMIN, StationRules())
     built.close()
     env = {k: v for k, v in pulse_env.items() if not k.startswith("TRUYENTHANH_")}

@@ -20,7 +20,7 @@ from typing import Any
 import click
 
 from truyenthanh.cli import vietnamese
-from truyenthanh.cli.flags import error_text, option_names
+from truyenthanh.cli.flags import OptionNames, error_text, naming, option_names
 from truyenthanh.cli.state import CliState, pass_state
 from truyenthanh.errors import TruyenthanhError
 
@@ -113,9 +113,13 @@ def main(ctx: click.Context, data_dir: Path | None) -> None:
 @main.command()
 @click.option("--demo", is_flag=True, help="Tạo thêm đài mẫu: nhạc hiệu, tín hiệu và chương trình sáng, chiều.")
 @click.option("--name", help="Tên đài (chỉ dùng khi tạo mới).")
+@click.option("--commune", help="Tên xã của đài, ví dụ «Tân Lập» (khi đài chưa có; sau đó: «station set»).")
+@click.option("--province", help="Tỉnh, thành phố của đài (một trong 34), ví dụ «Phú Thọ».")
 @pass_state
-def init(state: CliState, demo: bool, name: str | None) -> None:
-    """Tạo mới hoặc nâng cấp dữ liệu của đài; chạy lại nhiều lần không sao."""
+@naming(OptionNames(fields={"commune": "--commune", "province": "--province"}))
+def init(state: CliState, demo: bool, name: str | None, commune: str | None, province: str | None) -> None:
+    """Tạo mới hoặc nâng cấp dữ liệu của đài; chạy lại nhiều lần không sao. Ghi tệp cấu hình có chú thích
+    mọi thiết lập nếu chưa có."""
     from truyenthanh.services.station import DEMO_TUNES
 
     container = state.container()
@@ -130,6 +134,10 @@ def init(state: CliState, demo: bool, name: str | None) -> None:
         click.echo(f"Dữ liệu tại {container.locations.data_dir} đã là mới nhất; không thay đổi gì.")
     if demo:
         click.echo(f"Đài mẫu: đã tạo {result.demo_assets} tệp âm thanh mới.")
+    if commune or province:
+        container.station.first_identity(commune=commune, province=province)
+    if container.station.write_config():
+        click.echo(f"Đã ghi tệp cấu hình có chú thích mọi thiết lập: {container.locations.config_file}.")
 
 
 LOCATION_NAMES = ("config", "data", "db", "media", "cache", "runtime")
@@ -233,6 +241,7 @@ main.lazy_commands.update(
         "tui": "truyenthanh.cli.tui:tui",
         "user": "truyenthanh.cli.users:user",
         "rules": "truyenthanh.cli.rules:rules",
+        "station": "truyenthanh.cli.station:station",
         "schedule": _schedule_group,
         "log": "truyenthanh.cli.schedule:log",
         "daemon": "truyenthanh.cli.daemon:daemon",

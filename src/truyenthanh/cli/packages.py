@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import click
 
+from truyenthanh.cli.flags import OptionNames, naming
 from truyenthanh.cli.login import current_actor
 from truyenthanh.cli.state import CliState, pass_state
 from truyenthanh.domain.approval import ContentKind
 from truyenthanh.domain.enums import ContentStatus
 from truyenthanh.domain.package import PACKAGE_SUFFIX
-from truyenthanh.errors import StorageError
+from truyenthanh.errors import ConfigError, StorageError
 from truyenthanh.services.keys import KeyInfo
 from truyenthanh.services.packages import ConflictChoice, ImportOutcome
 
@@ -281,3 +284,81 @@ def list_keys(state: CliState, as_json: bool) -> None:
     click.echo("Khóa tuyến trên đài tin cậy:" if trusted else "Đài chưa tin cậy khóa nào.")
     for key in trusted:
         click.echo(f"  {_key_line(key)}")
+
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "schedules"
+"""The example programme files shipped with the source (``schedules/``)."""
+
+EXAMPLE = "xa-tan-lap-tuan-48.toml"
+"""The example a new station starts from: a week of morning and afternoon sessions."""
+
+
+@package.command("example")
+@click.option(
+    "--week",
+    default="next",
+    show_default=True,
+    help="Tuần của lịch phát: next (tuần tới), this (tuần này) hoặc tuần ISO như 2026-W49.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Tệp chương trình được ghi (mặc định: tan-lap-tuan-SỐ.toml ở thư mục hiện tại); các tệp âm thanh nó "
+    "dùng được chép vào thư mục audio/ bên cạnh.",
+)
+@pass_state
+@naming(OptionNames(fields={"week": "--week", "output": "--output"}))
+def example(state: CliState, week: str, output: Path | None) -> None:
+    """Ghi một tệp chương trình mẫu cho tuần tới (hoặc tuần chỉ ra), từ ví dụ kèm theo phần mềm: đóng gói rồi
+    nhập vào đài là có lịch phát thật."""
+    from truyenthanh.domain.programme_file import audio_references, move_to_week
+
+    container = state.container()
+    monday = _week_start(week, container.clock.now().astimezone(container.settings.zone).date())
+    source = EXAMPLES / EXAMPLE
+    try:
+        text = move_to_week(source.read_text(encoding="utf-8"), monday)
+    except OSError as exc:
+        raise StorageError(f"Không đọc được tệp ví dụ {source} ({exc.strerror or exc}).", field="week") from exc
+    try:
+        commune = container.station.setup().profile.commune
+    except StorageError:
+        commune = ""  # no station here yet: the example keeps its own commune
+    if commune:
+        text = text.replace('communes = ["Tân Lập"]', f"communes = [{json.dumps(commune, ensure_ascii=False)}]")
+    iso = monday.isocalendar()
+    target = output or Path(f"tan-lap-tuan-{iso.week}-{iso.year}.toml")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        for relative, _where, _line in audio_references(text):
+            copy = target.parent / relative
+            if not copy.exists():
+                copy.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(EXAMPLES / relative, copy)
+        target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise StorageError(f"Không ghi được {exc.filename or target}: {exc.strerror or exc}.", field="output") from exc
+    sunday = monday + timedelta(days=6)
+    click.echo(f"Đã ghi {target}: lịch phát tuần {iso.week} ({monday:%d/%m}–{sunday:%d/%m/%Y}).")
+    click.echo(f"Tiếp theo: «truyenthanh package build {target}», rồi «truyenthanh package import» tệp .ttpkg vừa tạo.")
+
+
+def _week_start(week: str, today: date) -> date:
+    """The Monday of ``next``, ``this`` or an ISO week ``YYYY-Www``.
+
+    Raises:
+        ConfigError: anything else (``field`` is ``week``).
+    """
+    this_monday = today - timedelta(days=today.weekday())
+    if week == "this":
+        return this_monday
+    if week == "next":
+        return this_monday + timedelta(days=7)
+    try:
+        year, number = week.upper().split("-W")
+        return date.fromisocalendar(int(year), int(number), 1)
+    except ValueError as exc:
+        raise ConfigError(
+            f"Tuần «{week}» không hợp lệ: dùng next (tuần tới), this (tuần này) hoặc dạng 2026-W49.", field="week"
+        ) from exc

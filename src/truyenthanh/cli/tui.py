@@ -38,7 +38,7 @@ def tui(ctx: click.Context, state: CliState) -> None:
         raise StorageError(f"Chưa có đài nào ở {where.data_dir}. Hãy chạy «truyenthanh init» (hoặc «init --demo»).")
     from truyenthanh.tui.app import TruyenthanhApp
 
-    TruyenthanhApp(partial(open_backend, state)).run()
+    TruyenthanhApp(partial(open_backend, state), setup_on_first_start=True).run()
 
 
 def open_backend(state: CliState) -> StationBackend:

@@ -1056,6 +1056,67 @@ def _recurring_entry(
     )
 
 
+# --- Moving an example to another week (helper F4: ``truyenthanh package example``) ---------------------------
+
+_DATES = re.compile(
+    r"(?P<iso>(?<![\w/.-])\d{4}-\d{2}-\d{2}(?!\d))"
+    r"|(?P<range>\b\d{1,2}[–-]\d{1,2}/\d{1,2}/\d{4}\b)"
+    r"|(?P<full>\b\d{1,2}/\d{1,2}/\d{4}\b)"
+    r"|(?P<short>(?<=ngày )\d{1,2}/\d{1,2}\b(?!/))"
+    r"|(?P<week>(?<=tuần )\d{1,2}\b|(?<=tuan-)\d{1,2}\b)"
+)
+"""What :func:`move_to_week` shifts, found in one pass so that nothing is shifted twice."""
+
+
+def move_to_week(text: str, monday: date) -> str:
+    """An example programme file moved to the ISO week starting ``monday``: every date (TOML dates and
+    date-times, "28/11/2026", "23–29/11/2026", "ngày 30/11"), week number ("tuần 48", ``tuan-48``) and
+    year in the package's id shifted by whole weeks, so weekdays, times and recurrences stay as written.
+
+    The week moved from is the one holding the package's ``valid_from``; the text is returned unchanged when
+    the file has no ``[package]`` with ``valid_from``.
+    """
+    start = tomllib.loads(text).get("package", {}).get("valid_from")
+    if not isinstance(start, date):
+        return text
+    start = start.date() if isinstance(start, datetime) else start
+    shift = monday - (start - timedelta(days=start.weekday()))
+    old_week, new_week = start.isocalendar(), (start + shift).isocalendar()
+
+    def moved(year: str | int, month: str | int, day: str | int) -> date:
+        return date(int(year), int(month), int(day)) + shift
+
+    def dated(day: date, like: str, *, year: bool) -> str:
+        """``day`` as ``d/m[/yyyy]``, zero-padded where ``like`` (the original ``d/m``) was."""
+        first, second = like.split("/")[:2]
+        text = f"{day.day:0{len(first)}d}/{day.month:0{len(second)}d}"
+        return f"{text}/{day.year}" if year else text
+
+    def replaced(match: re.Match[str]) -> str:
+        found = match[0]
+        if match["iso"]:
+            return moved(*found.split("-")).isoformat()
+        if match["range"]:
+            days, month, year = found.split("/")
+            low, high = re.split("[–-]", days)
+            first, last = moved(year, month, low), moved(year, month, high)
+            if first.year != last.year:
+                return f"{first.day}/{first.month}/{first.year}–{last.day}/{last.month}/{last.year}"
+            if first.month != last.month:
+                return f"{first.day}/{first.month}–{last.day}/{last.month}/{last.year}"
+            return f"{first.day}–{last.day}/{last.month}/{last.year}"
+        if match["full"]:
+            day, month, year = found.split("/")
+            return dated(moved(year, month, day), found, year=True)
+        if match["short"]:
+            day, month = found.split("/")
+            return dated(moved(start.year, month, day), found, year=False)
+        return str(new_week.week) if int(found) == old_week.week else found
+
+    text = _DATES.sub(replaced, text)
+    return text.replace(f'-{old_week.year}"', f'-{new_week.year}"')
+
+
 __all__ = [
     "CALENDAR_VERSION",
     "FORMAT_VERSION",
@@ -1069,6 +1130,7 @@ __all__ = [
     "ScheduleKind",
     "audio_references",
     "check_rrule",
+    "move_to_week",
     "nfc",
     "parse_seconds",
     "read_programme_file",

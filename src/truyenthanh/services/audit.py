@@ -66,6 +66,8 @@ ACTION_LABELS = {
     "announcement.delete": "Xóa thông báo",
     "announcement.render": "Đọc thông báo thành âm thanh",
     "station.rules": "Sửa quy định phát của đài",
+    "station.profile": "Sửa thông tin của đài (tên, xã, tỉnh)",
+    "station.config": "Sửa cài đặt của đài (báo cáo, âm thanh)",
     "schedule.import_ics": "Nhập lịch từ tệp iCalendar",
     "key.trust": "Tin cậy khóa ký của tuyến trên",
     "key.untrust": "Bỏ tin cậy khóa ký",

@@ -8,21 +8,31 @@ counts) and the :class:`~truyenthanh.services.unit_of_work.Schema` port; tunes a
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
-from dataclasses import dataclass
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime, time
 from pathlib import Path
 from typing import Any, Protocol
 
 from truyenthanh import __version__
-from truyenthanh.config import Settings
+from truyenthanh.config import Settings, load_settings, write_config_file
+from truyenthanh.domain.accounts import AccessPolicy, Actor, Permission
+from truyenthanh.domain.changes import RecordChange
 from truyenthanh.domain.content import AssetRecord, ItemRecord, ProgrammeRecord
-from truyenthanh.domain.enums import AssetSource, Category, ContentStatus, ItemKind
+from truyenthanh.domain.enums import AssetSource, Category, ContentStatus, ItemKind, ReadingVariant
+from truyenthanh.domain.provinces import find_province
 from truyenthanh.domain.schedule import ScheduleSpec
 from truyenthanh.domain.station import DEFAULT_RULES
-from truyenthanh.domain.station_profile import StationProfile
+from truyenthanh.domain.station_profile import (
+    IDENTITY_FIELDS,
+    SETUP_SETTINGS,
+    StationProfile,
+    StationSetup,
+    commune_name,
+)
 from truyenthanh.domain.tunes import TUNES, Tune
-from truyenthanh.errors import StorageError
+from truyenthanh.errors import ConfigError, StorageError
 from truyenthanh.locations import Locations
 from truyenthanh.services.library import inspect_with
 from truyenthanh.services.media import MediaTools
@@ -240,5 +250,164 @@ class StationService:
             "now": self._clock.now().astimezone(self._settings.zone).isoformat(timespec="seconds"),
         }
 
+    # --- The station's identity and report settings (helper F4) -----------------------------------------------
 
-__all__ = ["InitResult", "StationService"]
+    def setup(self) -> StationSetup:
+        """The station's record and the settings its setup changes, as now in force.
+
+        Raises:
+            StorageError: the station has not been initialised (``truyenthanh init``).
+        """
+        with self._store.transaction() as uow:
+            profile = uow.station_profile.profile()
+        if profile is None:
+            raise StorageError(f"Chưa có đài nào ở {self._locations.data_dir}. Hãy chạy «truyenthanh init».")
+        current = self._settings.model_dump(mode="json", include=set(SETUP_SETTINGS))
+        return StationSetup(profile=profile, settings=current, config_file=self._locations.config_file)
+
+    def change_setup(
+        self, actor: Actor, *, identity: Mapping[str, str] | None = None, settings: Mapping[str, Any] | None = None
+    ) -> tuple[str, ...]:
+        """Change the station's name, commune or province (``identity``, in its record) and the settings of
+        :data:`SETUP_SETTINGS` (``settings``, in its config file; ``None`` or an empty text: back to the
+        default), both audited in one transaction. The settings in force in this process follow at once.
+
+        Returns:
+            The names of the fields that changed (empty: nothing did, nothing was written).
+
+        Raises:
+            PermissionDeniedError: ``actor`` may not change the station's settings.
+            ConfigError: a value is refused (``field`` names it; e.g. a province not among the 34); nothing
+                is changed.
+            StorageError: the station has not been initialised.
+        """
+        AccessPolicy(
+            emergency_roles=frozenset(self._settings.emergency_roles), single_operator=self._settings.single_operator
+        ).require(actor, Permission.MANAGE_STATION)
+        current = self.setup()
+        profile = _changed_profile(current.profile, identity or {})
+        wanted = _setup_values(settings or {})
+        if "reading_variant" in wanted and wanted["reading_variant"] is not None:
+            profile = replace(profile, reading_variant=ReadingVariant(wanted["reading_variant"]))
+        changes = {name: value for name, value in wanted.items() if current.settings.get(name) != value}
+        changed = [name for name in IDENTITY_FIELDS if getattr(profile, name) != getattr(current.profile, name)]
+        with self._store.transaction() as uow:
+            if profile != current.profile:
+                record = uow.station_profile.update(profile)
+                assert record is not None  # setup() found the record
+                uow.audited(actor.username, "station.profile", record)
+            if changes:
+                before = {name: current.settings.get(name) for name in changes}
+                config = RecordChange("config", current.config_file.name, before=before, after=dict(changes))
+                uow.audited(actor.username, "station.config", config)
+                # Written last in the transaction: a refused or failed write rolls the audit entries back.
+                write_config_file(current.config_file, changes)
+        if changes:
+            fresh = load_settings(self._settings.data_dir)
+            for name in changes:
+                setattr(self._settings, name, getattr(fresh, name))
+        return (*changed, *changes)
+
+    def write_config(self) -> bool:
+        """Write the station's config file listing every setting with its documentation and default, unless
+        the file exists (it is never replaced); returns whether it was written.
+
+        Raises:
+            ConfigError: the file cannot be written.
+        """
+        return write_config_file(self._locations.config_file)
+
+    def first_identity(self, *, commune: str | None, province: str | None) -> bool:
+        """Give a new station (``init --commune --province``) its commune and province when its record has none
+        yet, audited as done by ``init``; returns whether the record changed.
+
+        Raises:
+            ConfigError: the province is not one of the 34, or the station already has another commune or
+                province (``truyenthanh station set`` changes them, with a login).
+            StorageError: the station has not been initialised.
+        """
+        current = self.setup().profile
+        wanted = _changed_profile(current, {"commune": commune or "", "province": province or ""})
+        for name in ("commune", "province"):
+            old, new = getattr(current, name), getattr(wanted, name)
+            if old and new and old != new:
+                raise ConfigError(
+                    f"Đài đã có {_LABELS[name]} «{old}»; đổi bằng «truyenthanh station set» (cần đăng nhập).",
+                    field=name,
+                )
+        wanted = replace(
+            wanted, commune=current.commune or wanted.commune, province=current.province or wanted.province
+        )
+        if wanted == current:
+            return False
+        with self._store.transaction() as uow:
+            record = uow.station_profile.update(wanted)
+            assert record is not None
+            uow.audited(INIT_ACTOR, "station.profile", record)
+        return True
+
+
+INIT_ACTOR = "init"
+"""Audit actor of what ``truyenthanh init`` writes before any account exists."""
+
+_LABELS = {"name": "tên đài", "commune": "tên xã", "province": "tỉnh"}
+"""The Vietnamese name of each identity field, for messages."""
+
+
+def _changed_profile(profile: StationProfile, identity: Mapping[str, str]) -> StationProfile:
+    """``profile`` with the identity fields given in ``identity`` (NFC, spaces tidied; the province as the list
+    writes it, the commune without a leading "xã").
+
+    Raises:
+        ConfigError: an unknown field, an empty name, or a province not among the 34 (``field`` names it).
+    """
+    values: dict[str, str] = {}
+    for name, typed in identity.items():
+        if name not in IDENTITY_FIELDS:
+            raise ConfigError(f"Không có mục «{name}» trong thông tin của đài.", field=name)
+        text = " ".join(unicodedata.normalize("NFC", typed or "").split())
+        if name == "name" and not text:
+            raise ConfigError("Tên đài không được để trống.", field="name")
+        if name == "commune":
+            text = commune_name(text)
+        if name == "province" and text:
+            found = find_province(text)
+            if found is None:
+                raise ConfigError(
+                    f"«{text}» không phải một trong 34 tỉnh, thành phố (từ 1/7/2025). Hãy chọn trong danh sách, "
+                    "ví dụ: Phú Thọ, Thành phố Hồ Chí Minh.",
+                    field="province",
+                )
+            text = found
+        values[name] = text
+    return replace(
+        profile,
+        name=values.get("name", profile.name),
+        commune=values.get("commune", profile.commune),
+        province=values.get("province", profile.province),
+    )
+
+
+def _setup_values(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """The setup's settings in JSON form: texts in NFC with spaces trimmed, an empty text meaning "not set" for
+    the sound devices and "" for the report lines.
+
+    Raises:
+        ConfigError: a setting the setup does not change (``field`` names it).
+    """
+    values: dict[str, Any] = {}
+    for name, given in settings.items():
+        if name not in SETUP_SETTINGS:
+            raise ConfigError(f"Thiết lập đài không đổi «{name}»; sửa nó trong tệp cấu hình.", field=name)
+        value = given
+        if isinstance(value, ReadingVariant):
+            value = value.value
+        if isinstance(value, str):
+            value = unicodedata.normalize("NFC", value).strip()
+            if not value and name in ("output_device", "preview_device"):
+                value = None
+        values[name] = value
+    return values
+
+
+__all__ = ["INIT_ACTOR", "InitResult", "StationService"]

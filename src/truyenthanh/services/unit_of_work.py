@@ -233,6 +233,11 @@ class StationProfileRepository(Protocol):
         """Write the station's one record with these rules, unless it exists; returns whether it was written."""
         ...
 
+    def update(self, profile: StationProfile) -> RecordChange | None:
+        """Replace the station's name, commune, province, upstream, zone and reading variant with
+        ``profile``'s; ``None`` before ``truyenthanh init`` (flushes)."""
+        ...
+
     def zones(self) -> list[str]:
         """The names of the loudspeaker zones (cụm loa) the station can address, by name."""
         ...

@@ -73,14 +73,22 @@ class TruyenthanhApp(App[None]):
         Binding("f11", "switch_mode('rules')", "Quy định", show=False, priority=True),
         Binding("ctrl+l", "login", "Đăng nhập", show=False, priority=True),
         Binding("ctrl+t", "change_password", "Đổi mật khẩu", show=False, priority=True),
+        Binding("ctrl+g", "station_setup", "Thiết lập đài", show=False, priority=True),
         Binding("ctrl+q", "quit", "Thoát", priority=True),
         Binding("ctrl+c", "help_quit", show=False, system=True),
     ]
 
-    def __init__(self, backend: StationBackend | Callable[[], StationBackend], *, start_daemon: bool = True) -> None:
+    def __init__(
+        self,
+        backend: StationBackend | Callable[[], StationBackend],
+        *,
+        start_daemon: bool = True,
+        setup_on_first_start: bool = False,
+    ) -> None:
         """``backend`` is the station facade (built from the bootstrap container), or a function that opens it:
         then it is called in a worker after the first frame, so the screen appears before the database layer
-        is loaded. With ``start_daemon`` a daemon is started in the background when none runs for the station.
+        is loaded. With ``start_daemon`` a daemon is started in the background when none runs for the station;
+        with ``setup_on_first_start`` the station's setup opens after the first view when it has no commune.
         """
         super().__init__()
         self._backend: StationBackend | None = None
@@ -93,6 +101,7 @@ class TruyenthanhApp(App[None]):
             self._backend = backend
             self._backend_opened.set()
         self._start_daemon = start_daemon
+        self._setup_offered = not setup_on_first_start
         self._stop_listening = threading.Event()
         self.station_name = ""
         """The station's name (from the "Hôm nay" view)."""
@@ -185,8 +194,10 @@ class TruyenthanhApp(App[None]):
         self.call_after_refresh(self._connect)
 
     def on_today_loaded(self, message: TodayLoaded) -> None:
-        """After the first view, check that the schema is the newest (off the start-up path)."""
+        """After the first view, check that the schema is the newest (off the start-up path); on a new
+        station's first start, open its setup."""
         self.check_schema_once()
+        self._offer_setup_once()
 
     def check_schema_once(self) -> None:
         """Check, once, that the station's database is at the newest schema (after the first view, or when
@@ -349,6 +360,36 @@ class TruyenthanhApp(App[None]):
             self.notify(exc.message, title=exc.title, severity="error", timeout=10)
             return
         then(actor)
+
+    # --- Thiết lập đài (helper F4) ---------------------------------------------------------------------------
+
+    def action_station_setup(self) -> None:
+        """Open the station's setup (name, commune, province, report lines, reading, sound outputs)."""
+        from truyenthanh.tui.screens.setup import open_station_setup
+
+        open_station_setup(self)
+
+    def forget_preview(self) -> None:
+        """Drop the preview player (after the setup changed ``preview_device``); the next preview makes one."""
+        if self._preview is not None:
+            self._preview.stop()
+        self._preview = None
+
+    def _offer_setup_once(self) -> None:
+        """On the first view of a station without a commune, open its setup (once; only when asked to)."""
+        if self._setup_offered:
+            return
+        self._setup_offered = True
+
+        def check() -> None:
+            try:
+                needed = self.backend.station_setup().needs_setup
+            except TruyenthanhError:
+                return
+            if needed:
+                self.call_from_thread(self.action_station_setup)
+
+        self.run_worker(check, name="first-start", group="first-start", thread=True)
 
     def on_unmount(self) -> None:
         """Stop any preview still playing and the event listener."""

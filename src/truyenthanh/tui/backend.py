@@ -28,6 +28,7 @@ from truyenthanh.adapters.control import ControlClient
 from truyenthanh.adapters.db.models import Announcement, AudioAsset, BroadcastLog, Programme, ProgrammeItem, Station
 from truyenthanh.adapters.db.types import UTCDateTime
 from truyenthanh.adapters.preview import PreviewPlayer
+from truyenthanh.adapters.sound_devices import SoundDevice, default_sink, output_devices
 from truyenthanh.domain.accounts import Actor, Permission
 from truyenthanh.domain.approval import ContentKind
 from truyenthanh.domain.enums import Category, ContentStatus, ItemKind, Outcome, Priority, Role
@@ -37,11 +38,13 @@ from truyenthanh.domain.station import StationRules
 from truyenthanh.errors import DaemonError, LoginError, NotFoundError, StorageError, TruyenthanhError
 from truyenthanh.protocol import DaemonEvent, DaemonStatus, EmergencyState, decode_event
 from truyenthanh.services.library import fold
+from truyenthanh.services.station import INIT_ACTOR
 from truyenthanh.tui import formatting
 from truyenthanh.tui.approval_queue import PendingContent, oldest_first, pending_content
 
 if TYPE_CHECKING:
     from truyenthanh.bootstrap import Container
+    from truyenthanh.domain.station_profile import StationSetup
     from truyenthanh.domain.vietnamese.lexicon_file import LexiconEntry
     from truyenthanh.domain.vietnamese.normalizer import Step
     from truyenthanh.services.accounts import UserInfo
@@ -908,6 +911,67 @@ class StationBackend:
             found.append(Alert("Chưa được duyệt nhưng phát hôm nay: " + ", ".join(pending) + "."))
         found.extend(self._unapproved_airings(now))
         return found
+
+    # --- Thiết lập đài: the station's identity, report lines and sound outputs (helper F4) ---------------------
+
+    def station_setup(self) -> StationSetup:
+        """The station's record and the settings its setup changes.
+
+        Raises:
+            StorageError: the station has not been initialised.
+        """
+        return self.container.station.setup()
+
+    def change_station_setup(self, identity: dict[str, str], settings: dict[str, Any]) -> tuple[str, ...]:
+        """Save the setup for the logged-in person (audited); returns the fields that changed. A preview player
+        the app kept is left to the app to drop (the preview device may have changed).
+
+        Raises:
+            LoginError: nobody is logged in.
+            PermissionDeniedError: that person may not change the station's settings.
+            ConfigError: a value is refused (``field`` names it); nothing is saved.
+        """
+        return self.container.station.change_setup(self._setup_actor(), identity=identity, settings=settings)
+
+    def setup_needs_login(self) -> bool:
+        """Whether the setup must ask for a login first: nobody is logged in and the station has accounts (a
+        station without any account is set up without one, as its first account is made)."""
+        if self.actor is not None or self.container.settings.single_operator:
+            return False
+        return self.container.accounts.has_users()
+
+    def _setup_actor(self) -> Actor:
+        """Who the setup acts for: the logged-in person, else (no account yet) the station's first start."""
+        if self.actor is None and not self.setup_needs_login() and not self.container.settings.single_operator:
+            return Actor(username=INIT_ACTOR, full_name="Thiết lập lần đầu", role=Role.ADMIN)
+        return self.acting()
+
+    def sound_devices(self) -> list[SoundDevice]:
+        """The outputs the station can play on (PulseAudio sinks, PortAudio devices); blocks a few seconds."""
+        return output_devices()
+
+    def play_test_tone(self, device: str | None) -> str:
+        """Play the station's 1 kHz test tone (5 s) on ``device`` (``None``: where an unset ``output_device``
+        plays, PulseAudio's default sink) through the preview path, in a child process; returns the device
+        it plays on, once it sounds. The player is the caller's to stop (:meth:`PreviewPlayer.stop`) — here it
+        ends by itself with the tone.
+
+        Raises:
+            AudioError: the tone cannot be rendered, or the device cannot be opened (Vietnamese message).
+        """
+        from truyenthanh.adapters.tune_renderer import FfmpegTuneRenderer
+        from truyenthanh.domain.tunes import TUNES
+
+        target = device or default_sink() or "default"
+        tone = self.container.locations.cache_dir / "tunes" / "tone.wav"
+        if not tone.is_file():
+            FfmpegTuneRenderer().render(TUNES["tone"], tone)
+        settings = self.container.settings
+        self._test_tone = PreviewPlayer(
+            target, on_air_device=None, rate=settings.sample_rate, buffer_ms=settings.buffer_ms
+        )
+        self._test_tone.play(tone)
+        return target
 
 
 @dataclass(frozen=True)

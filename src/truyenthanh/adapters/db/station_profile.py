@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel import Session, col, func, select
 
 from truyenthanh.adapters.db.models import AudioAsset, BroadcastLog, Programme, Schedule, Station, Zone
+from truyenthanh.domain.changes import RecordChange
 from truyenthanh.domain.station import StationRules
 from truyenthanh.domain.station_profile import ContentCounts, StationProfile
 
@@ -49,6 +50,19 @@ class SqlStationProfileRepository:
         )
         self._session.flush()
         return True
+
+    def update(self, profile: StationProfile) -> RecordChange | None:
+        """Replace the station's identity with ``profile``'s; ``None`` before ``truyenthanh init`` (flushes)."""
+        row = self._session.exec(select(Station)).first()
+        if row is None:
+            return None
+        before = self.profile()
+        assert before is not None
+        row.name, row.commune, row.province = profile.name, profile.commune, profile.province
+        row.upstream, row.timezone, row.reading_variant = profile.upstream, profile.timezone, profile.reading_variant
+        self._session.add(row)
+        self._session.flush()
+        return RecordChange(entity="station", entity_id=row.id, before=before.to_json(), after=profile.to_json())
 
     def zones(self) -> list[str]:
         """The loudspeaker zones' names, by name."""

@@ -13,6 +13,7 @@ from truyenthanh.adapters.db.models import Announcement, Programme, ProgrammeIte
 from truyenthanh.config import load_settings
 from truyenthanh.domain.accounts import Actor, Permission
 from truyenthanh.domain.approval import ContentKind
+from truyenthanh.domain.content import ProgrammeRecord
 from truyenthanh.domain.enums import Category, ContentStatus, ItemKind, Priority, Role
 from truyenthanh.errors import LoginError, PermissionDeniedError, WorkflowError
 
@@ -210,20 +211,20 @@ def test_daemon_airs_only_approved_content(container: bootstrap.Container, peopl
 def test_signed_packages_preapproved_only_when_the_station_says_so(
     container: bootstrap.Container, station_dir: Path, clock: FrozenClock
 ) -> None:
-    with container.db.session() as session:
-        programme = Programme(title="Chuyên mục chính sách", package_id="tinh-2026-48")
-        session.add(programme)
-        session.flush()
-        assert not container.approvals.preapprove_package(session, programme, upstream="Đài PT-TH tỉnh")
-        assert programme.status is ContentStatus.DRAFT
+    with container.store.transaction() as uow:
+        made = uow.programmes.add(ProgrammeRecord(title="Chuyên mục chính sách", package_id="tinh-2026-48")).entity_id
+        assert isinstance(made, int)
+        assert not container.approvals.preapprove_package(uow, ContentKind.PROGRAMME, made, upstream="Đài PT-TH tỉnh")
+    assert container.approvals.get(ContentKind.PROGRAMME, made).status is ContentStatus.DRAFT
     trusting = bootstrap.build(load_settings(station_dir, signed_packages_preapproved=True), clock=clock)
     try:
-        with trusting.db.session() as session:
-            programme = Programme(title="Chuyên mục chính sách", package_id="tinh-2026-49")
-            session.add(programme)
-            session.flush()
-            assert trusting.approvals.preapprove_package(session, programme, upstream="Đài PT-TH tỉnh")
-        view = trusting.approvals.get(ContentKind.PROGRAMME, programme.id or 0)
+        with trusting.store.transaction() as uow:
+            made = uow.programmes.add(
+                ProgrammeRecord(title="Chuyên mục chính sách", package_id="tinh-2026-49")
+            ).entity_id
+            assert isinstance(made, int)
+            assert trusting.approvals.preapprove_package(uow, ContentKind.PROGRAMME, made, upstream="Đài PT-TH tỉnh")
+        view = trusting.approvals.get(ContentKind.PROGRAMME, made)
         assert (view.status, view.approved_by) == (ContentStatus.APPROVED, "Đài PT-TH tỉnh (gói có chữ ký tin cậy)")
         assert trusting.audit.entries(entity="programme")[0].actor == "upstream:Đài PT-TH tỉnh"
     finally:

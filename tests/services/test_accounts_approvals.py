@@ -65,6 +65,31 @@ def test_editor_cannot_send_an_emergency_unless_the_station_allows_it(
         allowing.close()
 
 
+def test_an_emergency_permit_names_the_audit_entry_that_records_it(
+    container: bootstrap.Container, people: dict[str, Actor]
+) -> None:
+    spoken = container.approvals.send_emergency(people["quantri"], text="Bão số 9   sắp đổ bộ.")
+    recorded = container.approvals.send_emergency(people["duyet"], source="/tmp/canh-bao-lu.wav")
+    entries = {entry.id: entry for entry in container.audit.entries(limit=100) if entry.action == "emergency.send"}
+    text_entry, file_entry = entries[spoken.audit_id], entries[recorded.audit_id]
+    assert (text_entry.entity, text_entry.entity_id) == ("announcement", str(spoken.announcement_id))
+    assert text_entry.after is not None
+    assert (text_entry.after["title"], text_entry.after["status"], text_entry.after["sender"]) == (
+        "Bão số 9 sắp đổ bộ.",
+        "approved",
+        "Lê Văn Quản",
+    )
+    assert (file_entry.entity, file_entry.entity_id, recorded.announcement_id) == ("emergency", "", None)
+    assert file_entry.after == {
+        "title": "canh-bao-lu",
+        "source": "/tmp/canh-bao-lu.wav",
+        "role": "approver",
+        "sender": "Nguyễn Văn Duyệt",
+    }
+    checked = container.approvals.emergency_permit(recorded.token)
+    assert (checked.audit_id, checked.sender, checked.token) == (recorded.audit_id, "Nguyễn Văn Duyệt", "")
+
+
 def test_approver_cannot_write_and_editor_cannot_manage_accounts(
     container: bootstrap.Container, people: dict[str, Actor]
 ) -> None:

@@ -101,7 +101,7 @@ class Container:
         """The approval workflow."""
         from truyenthanh.services.approvals import ApprovalService
 
-        return ApprovalService(settings=self.settings, db=self.db, clock=self.clock, accounts=self.accounts)
+        return ApprovalService(settings=self.settings, store=self.store, clock=self.clock, accounts=self.accounts)
 
     @cached_property
     def reports(self) -> ReportService:

@@ -25,7 +25,7 @@ from tests.people import ADMIN
 from tests.pulse import PulseServer, playback_streams, start_pulse
 from truyenthanh import bootstrap
 from truyenthanh.adapters.control import ControlClient
-from truyenthanh.adapters.db.models import Programme, Schedule
+from truyenthanh.adapters.db.models import Schedule
 from truyenthanh.config import load_settings
 from truyenthanh.domain.approval import ContentKind
 from truyenthanh.domain.enums import ContentStatus
@@ -177,10 +177,8 @@ def test_unapproved_programme_is_skipped_and_logged(station: tuple[Path, dict[st
     at = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=6)
     added = schedule_file(folder, env, audio, at)
     built = in_process(folder)
-    with built.db.session() as session:  # edited after approval: waits again, as the programme editor does
-        programme = session.get(Programme, added["programme_id"])
-        assert programme is not None
-        built.approvals.reset_approval(session, built.accounts.single_operator_actor(), programme)
+    with built.store.transaction() as uow:  # edited after approval: waits again, as the programme editor does
+        built.approvals.reset_approval(uow, built.accounts.single_operator_actor(), added["programme_id"])
     built.close()
     with daemon(folder, env):
         wait_for(lambda: len(log_rows(folder, env)) >= 1, 15, "the skipped broadcast")

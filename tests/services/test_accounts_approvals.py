@@ -13,6 +13,7 @@ from truyenthanh.adapters.db.models import Announcement, Programme, ProgrammeIte
 from truyenthanh.config import load_settings
 from truyenthanh.domain.accounts import Actor, Permission
 from truyenthanh.domain.approval import ContentKind
+from truyenthanh.domain.content import ProgrammeRecord
 from truyenthanh.domain.enums import Category, ContentStatus, ItemKind, Priority, Role
 from truyenthanh.errors import LoginError, PermissionDeniedError, WorkflowError
 
@@ -62,6 +63,31 @@ def test_editor_cannot_send_an_emergency_unless_the_station_allows_it(
             allowing.approvals.send_emergency(people["vanhanh"], title="Cháy", source="canh-bao.wav")
     finally:
         allowing.close()
+
+
+def test_an_emergency_permit_names_the_audit_entry_that_records_it(
+    container: bootstrap.Container, people: dict[str, Actor]
+) -> None:
+    spoken = container.approvals.send_emergency(people["quantri"], text="Bão số 9   sắp đổ bộ.")
+    recorded = container.approvals.send_emergency(people["duyet"], source="/tmp/canh-bao-lu.wav")
+    entries = {entry.id: entry for entry in container.audit.entries(limit=100) if entry.action == "emergency.send"}
+    text_entry, file_entry = entries[spoken.audit_id], entries[recorded.audit_id]
+    assert (text_entry.entity, text_entry.entity_id) == ("announcement", str(spoken.announcement_id))
+    assert text_entry.after is not None
+    assert (text_entry.after["title"], text_entry.after["status"], text_entry.after["sender"]) == (
+        "Bão số 9 sắp đổ bộ.",
+        "approved",
+        "Lê Văn Quản",
+    )
+    assert (file_entry.entity, file_entry.entity_id, recorded.announcement_id) == ("emergency", "", None)
+    assert file_entry.after == {
+        "title": "canh-bao-lu",
+        "source": "/tmp/canh-bao-lu.wav",
+        "role": "approver",
+        "sender": "Nguyễn Văn Duyệt",
+    }
+    checked = container.approvals.emergency_permit(recorded.token)
+    assert (checked.audit_id, checked.sender, checked.token) == (recorded.audit_id, "Nguyễn Văn Duyệt", "")
 
 
 def test_approver_cannot_write_and_editor_cannot_manage_accounts(
@@ -210,20 +236,20 @@ def test_daemon_airs_only_approved_content(container: bootstrap.Container, peopl
 def test_signed_packages_preapproved_only_when_the_station_says_so(
     container: bootstrap.Container, station_dir: Path, clock: FrozenClock
 ) -> None:
-    with container.db.session() as session:
-        programme = Programme(title="Chuyên mục chính sách", package_id="tinh-2026-48")
-        session.add(programme)
-        session.flush()
-        assert not container.approvals.preapprove_package(session, programme, upstream="Đài PT-TH tỉnh")
-        assert programme.status is ContentStatus.DRAFT
+    with container.store.transaction() as uow:
+        made = uow.programmes.add(ProgrammeRecord(title="Chuyên mục chính sách", package_id="tinh-2026-48")).entity_id
+        assert isinstance(made, int)
+        assert not container.approvals.preapprove_package(uow, ContentKind.PROGRAMME, made, upstream="Đài PT-TH tỉnh")
+    assert container.approvals.get(ContentKind.PROGRAMME, made).status is ContentStatus.DRAFT
     trusting = bootstrap.build(load_settings(station_dir, signed_packages_preapproved=True), clock=clock)
     try:
-        with trusting.db.session() as session:
-            programme = Programme(title="Chuyên mục chính sách", package_id="tinh-2026-49")
-            session.add(programme)
-            session.flush()
-            assert trusting.approvals.preapprove_package(session, programme, upstream="Đài PT-TH tỉnh")
-        view = trusting.approvals.get(ContentKind.PROGRAMME, programme.id or 0)
+        with trusting.store.transaction() as uow:
+            made = uow.programmes.add(
+                ProgrammeRecord(title="Chuyên mục chính sách", package_id="tinh-2026-49")
+            ).entity_id
+            assert isinstance(made, int)
+            assert trusting.approvals.preapprove_package(uow, ContentKind.PROGRAMME, made, upstream="Đài PT-TH tỉnh")
+        view = trusting.approvals.get(ContentKind.PROGRAMME, made)
         assert (view.status, view.approved_by) == (ContentStatus.APPROVED, "Đài PT-TH tỉnh (gói có chữ ký tin cậy)")
         assert trusting.audit.entries(entity="programme")[0].actor == "upstream:Đài PT-TH tỉnh"
     finally:

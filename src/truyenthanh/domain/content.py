@@ -1,5 +1,6 @@
 """The station's stored content as the services read and write it: programmes with their items in order, audio
-assets, and announcements as programmes refer to them.
+assets, and announcements as programmes refer to them, as the speech service reads them and as the approval
+service moves them.
 
 These are plain values: repositories (``services/unit_of_work.py``) map them to and from the database, in one
 place each, and the services change them with :func:`dataclasses.replace`.
@@ -148,12 +149,37 @@ class AnnouncementScript:
     """Its current rendering in the library."""
 
 
+@dataclass(frozen=True)
+class AnnouncementRecord:
+    """An announcement's written values and its place in the approval workflow, as the approval service reads and
+    writes them (its rendering is the speech service's: :class:`AnnouncementScript`)."""
+
+    title: str
+    text: str
+    category: Category = Category.ADMINISTRATION
+    priority: Priority = Priority.NORMAL
+    status: ContentStatus = ContentStatus.DRAFT
+    created_by: str | None = None
+    """Username of its author (an upstream's name for one brought in a package)."""
+    approved_by: str | None = None
+    """Full name of the person who approved it (or the trusted upstream that did)."""
+    approved_at: datetime | None = None
+    rejected_reason: str | None = None
+    created_at: datetime | None = None
+    """When it was written (aware); ``None`` only before it is stored, where the store puts the current time."""
+    updated_at: datetime | None = None
+    """When its text last changed (aware); ``None`` only before it is stored, where :attr:`created_at` is used."""
+    id: int | None = None
+    """``None`` until stored."""
+
+
 class DuplicateAssetError(LibraryError):
     """An asset with the same content (or the same place in the media folder) is already stored: another
     process imported it meanwhile. Raised by the asset repository's ``add``; the transaction must roll back."""
 
 
 __all__ = [
+    "AnnouncementRecord",
     "AnnouncementRef",
     "AnnouncementScript",
     "AssetRecord",

@@ -1,38 +1,42 @@
 """Approval of announcements and programmes, and the check the daemon makes before anything goes on air.
 
 Every move is authorised (:class:`~truyenthanh.services.accounts.AccountService`) and written to the audit
-trail in the same transaction. The daemon calls :meth:`ApprovalService.check_air` before each broadcast and
-:meth:`ApprovalService.mark_aired` after it; emergencies go through :meth:`ApprovalService.send_emergency`.
+trail in the same unit of work (:mod:`truyenthanh.services.unit_of_work`). The daemon calls
+:meth:`ApprovalService.check_air` before each broadcast and :meth:`ApprovalService.mark_aired` after it;
+emergencies go through :meth:`ApprovalService.send_emergency`. Other services move content inside their own
+unit of work with :func:`send_new` (content just made) and :meth:`ApprovalService.preapprove_package` (content
+brought in a package signed by a trusted upstream).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, col, select
-
-from truyenthanh.adapters.db.database import Database
-from truyenthanh.adapters.db.models import Announcement, AuditEntry, Programme, ProgrammeItem
-from truyenthanh.adapters.db.passes import SqlAirPassRepository
 from truyenthanh.config import Settings
 from truyenthanh.domain import approval
 from truyenthanh.domain.accounts import Actor, Permission
 from truyenthanh.domain.approval import AirCheck, ContentKind, ItemState
+from truyenthanh.domain.changes import RecordChange
+from truyenthanh.domain.content import AnnouncementRecord, ProgrammeRecord
 from truyenthanh.domain.enums import Category, ContentStatus, Priority
 from truyenthanh.domain.passes import AirPass, PassKind, new_token, token_digest
 from truyenthanh.errors import NotFoundError, PermissionDeniedError, WorkflowError
-from truyenthanh.services import audit
 from truyenthanh.services.accounts import AccountService
 from truyenthanh.services.audit import DAEMON_ACTOR
 from truyenthanh.services.ports import Clock
+from truyenthanh.services.unit_of_work import AnnouncementRepository, ProgrammeRepository, Store, UnitOfWork
 
 EMERGENCY_PERMIT_S = 600
 """How long an emergency authorisation from :meth:`ApprovalService.send_emergency` can be used to cut in."""
 
-_Content = Announcement | Programme
+_Content = AnnouncementRecord | ProgrammeRecord
+
+_HISTORY_LIMIT = 10_000
+"""How many of one record's newest audit entries are searched for its submitter: far more than any announcement
+or programme gathers (each edit, submission and approval adds one)."""
 
 
 @dataclass(frozen=True)
@@ -67,19 +71,19 @@ class ContentView:
         }
 
 
-def _view(kind: ContentKind, row: _Content) -> ContentView:
-    assert row.id is not None
+def _view(kind: ContentKind, record: _Content) -> ContentView:
+    assert record.id is not None
     return ContentView(
         kind=kind,
-        id=row.id,
-        title=row.title,
-        status=row.status,
-        priority=row.priority,
-        category=row.category,
-        created_by=row.created_by,
-        approved_by=row.approved_by,
-        approved_at=row.approved_at,
-        rejected_reason=row.rejected_reason,
+        id=record.id,
+        title=record.title,
+        status=record.status,
+        priority=record.priority,
+        category=record.category,
+        created_by=record.created_by,
+        approved_by=record.approved_by,
+        approved_at=record.approved_at,
+        rejected_reason=record.rejected_reason,
     )
 
 
@@ -101,11 +105,11 @@ class EmergencyPermit:
     """When the daemon used it (each permit cuts in once)."""
 
 
-def _grant(session: Session, granted: AirPass) -> EmergencyPermit:
+def _grant(uow: UnitOfWork, granted: AirPass) -> EmergencyPermit:
     """Store an emergency permit under a new token's digest; the permit returned carries the token."""
     assert granted.audit_id is not None
     token = new_token()
-    SqlAirPassRepository(session).add(token_digest(token), granted)
+    uow.air_passes.add(token_digest(token), granted)
     return EmergencyPermit(
         sender=granted.full_name,
         announcement_id=granted.announcement_id,
@@ -115,18 +119,12 @@ def _grant(session: Session, granted: AirPass) -> EmergencyPermit:
     )
 
 
-_MODELS: dict[ContentKind, type[Announcement] | type[Programme]] = {
-    ContentKind.ANNOUNCEMENT: Announcement,
-    ContentKind.PROGRAMME: Programme,
-}
-
-
 class ApprovalService:
     """The approval workflow of announcements and programmes."""
 
-    def __init__(self, *, settings: Settings, db: Database, clock: Clock, accounts: AccountService) -> None:
+    def __init__(self, *, settings: Settings, store: Store, clock: Clock, accounts: AccountService) -> None:
         self._settings = settings
-        self._db = db
+        self._store = store
         self._clock = clock
         self._accounts = accounts
 
@@ -138,19 +136,18 @@ class ApprovalService:
         Raises:
             NotFoundError: no such record.
         """
-        with self._db.session() as session:
-            return _view(kind, self._load(session, kind, ident))
+        with self._store.transaction() as uow:
+            return _view(kind, _load(uow, kind, ident))
 
     def list(self, kind: ContentKind | None = None, status: ContentStatus | None = None) -> list[ContentView]:
         """Announcements then programmes (or one kind), newest first, optionally in one state."""
         views: list[ContentView] = []
-        with self._db.session() as session:
-            for each in (kind,) if kind else tuple(ContentKind):
-                model = _MODELS[each]
-                query = select(model).order_by(col(model.id).desc())
-                if status is not None:
-                    query = query.where(model.status == status)
-                views.extend(_view(each, row) for row in session.exec(query).all() if isinstance(row, _Content))
+        with self._store.transaction() as uow:
+            if kind in (None, ContentKind.ANNOUNCEMENT):
+                views.extend(_view(ContentKind.ANNOUNCEMENT, each) for each in uow.announcements.records(status))
+            if kind in (None, ContentKind.PROGRAMME):
+                programmes = (rundown.programme for rundown in uow.programmes.all())
+                views.extend(_view(ContentKind.PROGRAMME, each) for each in programmes if status in (None, each.status))
         return views
 
     def check_air(self, programme_id: int) -> AirCheck:
@@ -163,15 +160,15 @@ class ApprovalService:
         Raises:
             NotFoundError: no such programme.
         """
-        with self._db.session() as session:
-            programme = self._load(session, ContentKind.PROGRAMME, programme_id)
-            rows = session.exec(
-                select(ProgrammeItem, Announcement)
-                .join(Announcement, col(ProgrammeItem.announcement_id) == col(Announcement.id), isouter=True)
-                .where(ProgrammeItem.programme_id == programme_id)
-                .order_by(col(ProgrammeItem.position))
-            ).all()
-            items = [
+        with self._store.transaction() as uow:
+            rundown = uow.programmes.get(programme_id)
+            if rundown is None:
+                raise NotFoundError(f"Không có {ContentKind.PROGRAMME.label} nào số {programme_id}.")
+            read = uow.announcements.many(i.announcement_id for i in rundown.items if i.announcement_id is not None)
+        items = []
+        for item in rundown.items:
+            announcement = read.get(item.announcement_id) if item.announcement_id is not None else None
+            items.append(
                 ItemState(
                     item_id=item.id or 0,
                     position=item.position,
@@ -179,9 +176,9 @@ class ApprovalService:
                     announcement_id=item.announcement_id,
                     announcement_status=announcement.status if announcement else None,
                 )
-                for item, announcement in rows
-            ]
-            return approval.air_check(programme_id, programme.title, programme.status, programme.approved_by, items)
+            )
+        programme = rundown.programme
+        return approval.air_check(programme_id, programme.title, programme.status, programme.approved_by, items)
 
     # Changing --------------------------------------------------------------------------------------------
 
@@ -206,22 +203,23 @@ class ApprovalService:
         if not title or not text:
             raise WorkflowError("Thông báo cần có tiêu đề và nội dung.", title="Dữ liệu không hợp lệ")
         now = self._clock.now()
-        with self._db.session() as session:
-            row = Announcement(
-                title=title,
-                text=text,
-                category=category,
-                priority=priority,
-                created_by=actor.username,
-                created_at=now,
-                updated_at=now,
-            )
-            session.add(row)
-            session.flush()
-            self._record(session, actor.username, "add", ContentKind.ANNOUNCEMENT, row, before=None, now=now)
+        record = AnnouncementRecord(
+            title=title,
+            text=text,
+            category=category,
+            priority=priority,
+            created_by=actor.username,
+            created_at=now,
+            updated_at=now,
+        )
+        with self._store.transaction() as uow:
+            change = uow.announcements.add(record)
+            uow.audited(actor.username, "announcement.add", change)
+            assert isinstance(change.entity_id, int)
+            added: _Content = replace(record, id=change.entity_id)
             if submit:
-                self._move(session, actor, ContentKind.ANNOUNCEMENT, row, verb="submit", now=now)
-            return _view(ContentKind.ANNOUNCEMENT, row)
+                added = _move(uow, actor, ContentKind.ANNOUNCEMENT, added, verb="submit", now=now)
+            return _view(ContentKind.ANNOUNCEMENT, added)
 
     def edit_announcement(
         self,
@@ -241,21 +239,23 @@ class ApprovalService:
         """
         self._accounts.require(actor, Permission.EDIT_CONTENT)
         now = self._clock.now()
-        with self._db.session() as session:
-            row = self._load(session, ContentKind.ANNOUNCEMENT, ident)
-            assert isinstance(row, Announcement)
-            before = audit.snapshot(row)
-            if title is not None:
-                row.title = " ".join(title.split()) or row.title
-            if text is not None and text.strip():
-                row.text = text.strip()
-            row.category = category or row.category
-            row.priority = priority or row.priority
-            self._back_to_draft(row)
-            row.updated_at = now
-            session.add(row)
-            self._record(session, actor.username, "edit", ContentKind.ANNOUNCEMENT, row, before=before, now=now)
-            return _view(ContentKind.ANNOUNCEMENT, row)
+        with self._store.transaction() as uow:
+            record = _announcement(uow, ident)
+            edited = replace(
+                record,
+                title=(" ".join(title.split()) or record.title) if title is not None else record.title,
+                text=text.strip() if text is not None and text.strip() else record.text,
+                category=category or record.category,
+                priority=priority or record.priority,
+                status=ContentStatus.DRAFT,
+                approved_by=None,
+                approved_at=None,
+                updated_at=now,
+            )
+            change = uow.announcements.put(edited)
+            assert change is not None, "read in this unit of work"
+            uow.audited(actor.username, "announcement.edit", change)
+            return _view(ContentKind.ANNOUNCEMENT, edited)
 
     def submit(self, actor: Actor, kind: ContentKind, ident: int) -> ContentView:
         """Send a draft (or corrected rejected content) for approval.
@@ -297,16 +297,13 @@ class ApprovalService:
             NotFoundError: no such record.
             WorkflowError: the content was not approved.
         """
-        now = self._clock.now()
-        with self._db.session() as session:
-            row = self._load(session, kind, ident)
-            if row.status is ContentStatus.AIRED:
-                return _view(kind, row)
-            before = audit.snapshot(row)
-            row.status = approval.after_aired(kind, ident, row.status)
-            session.add(row)
-            self._record(session, by, "aired", kind, row, before=before, now=now)
-            return _view(kind, row)
+        with self._store.transaction() as uow:
+            record = _load(uow, kind, ident)
+            if record.status is ContentStatus.AIRED:
+                return _view(kind, record)
+            aired = replace(record, status=approval.after_aired(kind, ident, record.status))
+            uow.audited(by, f"{kind.value}.aired", _set_status(uow, kind, aired))
+            return _view(kind, aired)
 
     def send_emergency(
         self,
@@ -337,39 +334,32 @@ class ApprovalService:
             named = Path(source).stem if source else f"Chương trình {programme_id}"
             title = " ".join((text or "").split())[:60] or named
         now = self._clock.now()
-        with self._db.session() as session:
-            announcement_id = None
+        with self._store.transaction() as uow:
+            announcement_id: int | None = None
             details: dict[str, Any] = {"title": title, "source": source, "role": actor.role.value}
             if programme_id is not None:
                 details["programme_id"] = programme_id
             if text and text.strip():
-                row = Announcement(
-                    title=" ".join(title.split()) or "Bản tin khẩn cấp",
-                    text=text.strip(),
-                    category=Category.EMERGENCY,
-                    priority=Priority.EMERGENCY,
-                    status=ContentStatus.APPROVED,
-                    created_by=actor.username,
-                    approved_by=actor.full_name,
-                    approved_at=now,
-                    created_at=now,
-                    updated_at=now,
+                change = uow.announcements.add(
+                    AnnouncementRecord(
+                        title=" ".join(title.split()) or "Bản tin khẩn cấp",
+                        text=text.strip(),
+                        category=Category.EMERGENCY,
+                        priority=Priority.EMERGENCY,
+                        status=ContentStatus.APPROVED,
+                        created_by=actor.username,
+                        approved_by=actor.full_name,
+                        approved_at=now,
+                        created_at=now,
+                        updated_at=now,
+                    )
                 )
-                session.add(row)
-                session.flush()
-                announcement_id = row.id
-                details = audit.snapshot(row) or {}
+                assert isinstance(change.entity_id, int)
+                announcement_id = change.entity_id
+                details = dict(change.after or {})
             details["sender"] = actor.full_name  # the daemon logs the bulletin in this name
-            entry = audit.record(
-                session,
-                at=now,
-                actor=actor.username,
-                action="emergency.send",
-                entity="announcement" if announcement_id else "emergency",
-                entity_id=announcement_id or "",
-                after=details,
-            )
-            assert entry.id is not None
+            entity = "announcement" if announcement_id else "emergency"
+            entry = uow.note(actor.username, "emergency.send", entity, str(announcement_id or ""), details)
             granted = AirPass(
                 kind=PassKind.EMERGENCY,
                 username=actor.username,
@@ -382,7 +372,7 @@ class ApprovalService:
                 announcement_id=announcement_id,
                 programme_id=programme_id,
             )
-            return _grant(session, granted)
+            return _grant(uow, granted)
 
     def emergency_permit(self, token: str | None) -> EmergencyPermit:
         """The authorisation :meth:`send_emergency` recorded, as the daemon checks it before cutting in: it
@@ -396,8 +386,8 @@ class ApprovalService:
             raise PermissionDeniedError(
                 "Lệnh phát khẩn cấp cần được cấp phép: gửi qua «truyenthanh emergency» hoặc màn hình Khẩn cấp."
             )
-        with self._db.session() as session:
-            found = SqlAirPassRepository(session).find(token_digest(str(token)))
+        with self._store.transaction() as uow:
+            found = uow.air_passes.find(token_digest(str(token)))
         if found is None or found.kind is not PassKind.EMERGENCY or found.audit_id is None:
             raise PermissionDeniedError(
                 "Lệnh phát khẩn cấp chưa được cấp phép: gửi qua «truyenthanh emergency» hoặc màn hình Khẩn cấp "
@@ -414,160 +404,133 @@ class ApprovalService:
             programme_id=found.programme_id,
         )
 
-    def preapprove_package(self, session: Session, row: Programme | Announcement, *, upstream: str) -> bool:
+    def preapprove_package(self, uow: UnitOfWork, kind: ContentKind, ident: int, *, upstream: str) -> bool:
         """Approve a programme (or one of its announcements) imported from a package signed by a trusted
         upstream, if the station allows it.
 
-        Call it inside the import's session, after the signature was verified against a trusted key. Returns
-        whether it was approved (setting ``signed_packages_preapproved``); otherwise the row stays as it is.
+        Call it inside the import's unit of work, after the signature was verified against a trusted key and the
+        record was stored. Returns whether it was approved (setting ``signed_packages_preapproved``); otherwise
+        the record stays as it is. The audit entry (``programme.approve`` / ``announcement.approve``) names
+        ``upstream:<upstream>`` as its actor.
+
+        Raises:
+            NotFoundError: no such record in ``uow``.
         """
         if not self._settings.signed_packages_preapproved:
             return False
-        kind = ContentKind.PROGRAMME if isinstance(row, Programme) else ContentKind.ANNOUNCEMENT
-        now = self._clock.now()
-        before = audit.snapshot(row) if row.id is not None else None
-        row.status = ContentStatus.APPROVED
-        row.approved_by = f"{upstream} (gói có chữ ký tin cậy)"
-        row.approved_at = now
-        session.add(row)
-        session.flush()
-        self._record(session, f"upstream:{upstream}", "approve", kind, row, before=before, now=now)
+        record = _load(uow, kind, ident)
+        approved = replace(
+            record,
+            status=ContentStatus.APPROVED,
+            approved_by=f"{upstream} (gói có chữ ký tin cậy)",
+            approved_at=self._clock.now(),
+        )
+        uow.audited(f"upstream:{upstream}", f"{kind.value}.approve", _set_status(uow, kind, approved))
         return True
 
-    def send_new(self, session: Session, actor: Actor, programme: Programme) -> None:
-        """Send a programme another service has just created for approval, in that service's session.
+    def reset_approval(self, uow: UnitOfWork, actor: Actor, programme_id: int) -> None:
+        """Send a changed programme back for approval, inside the change's unit of work.
 
-        In single-operator mode the operator's own creation is approved at once in their name.
+        Approved (or aired) content goes back to waiting with its approval cleared, so changed content cannot
+        air on an old approval, and ``actor`` counts as the one who sent it (they may not approve their own
+        change). A draft or rejected programme stays as it is.
+
+        Raises:
+            NotFoundError: no such programme in ``uow``.
         """
-        verb = "approve" if actor.single_operator else "submit"
-        self._move(session, actor, ContentKind.PROGRAMME, programme, verb=verb, now=self._clock.now())
-
-    def reset_approval(self, session: Session, actor: Actor, programme: Programme) -> None:
-        """Send a changed programme back for approval (call it inside the change's session).
-
-        Other services call this whenever they change a programme's items or settings: approved (or aired)
-        content goes back to waiting with its approval cleared, so changed content cannot air on an old
-        approval, and ``actor`` counts as the one who sent it (they may not approve their own change). A draft
-        or rejected programme stays as it is.
-        """
-        if programme.status in (ContentStatus.DRAFT, ContentStatus.REJECTED):
+        record = _load(uow, ContentKind.PROGRAMME, programme_id)
+        if record.status in (ContentStatus.DRAFT, ContentStatus.REJECTED):
             return
-        before = audit.snapshot(programme)
-        programme.status = ContentStatus.WAITING
-        programme.approved_by = None
-        programme.approved_at = None
-        session.add(programme)
-        self._record(
-            session, actor.username, "reset", ContentKind.PROGRAMME, programme, before=before, now=self._clock.now()
-        )
+        waiting = replace(record, status=ContentStatus.WAITING, approved_by=None, approved_at=None)
+        uow.audited(actor.username, "programme.reset", _set_status(uow, ContentKind.PROGRAMME, waiting))
 
     # Internals -------------------------------------------------------------------------------------------
 
     def _change(self, actor: Actor, kind: ContentKind, ident: int, verb: str, *, reason: str = "") -> ContentView:
         now = self._clock.now()
-        with self._db.session() as session:
-            row = self._load(session, kind, ident)
-            self._move(session, actor, kind, row, verb=verb, now=now, reason=reason)
-            return _view(kind, row)
+        with self._store.transaction() as uow:
+            moved = _move(uow, actor, kind, _load(uow, kind, ident), verb=verb, now=now, reason=reason)
+            return _view(kind, moved)
 
-    def _move(
-        self,
-        session: Session,
-        actor: Actor,
-        kind: ContentKind,
-        row: _Content,
-        *,
-        verb: str,
-        now: datetime,
-        reason: str = "",
-    ) -> None:
-        assert row.id is not None
-        before = audit.snapshot(row)
-        single = actor.single_operator
-        if verb == "submit":
-            row.status = approval.after_submit(kind, row.id, row.status)
-        elif verb == "approve":
-            target = approval.after_approve(kind, row.id, row.status, single_operator=single)
-            for author in {row.created_by, self._submitter(session, kind, row.id)}:
-                approval.check_not_own(kind, row.id, author, actor.username, single_operator=single)
-            row.status = target
-            row.approved_by = actor.full_name
-            row.approved_at = now
-            row.rejected_reason = None
-        elif verb == "reject":
-            row.status = approval.after_reject(kind, row.id, row.status, reason)
-            row.rejected_reason = reason.strip()
-        session.add(row)
-        self._record(session, actor.username, verb, kind, row, before=before, now=now)
-        if verb == "approve" and isinstance(row, Programme) and row.package_id is not None:
-            self._approve_brought_announcements(session, actor, row, now)
 
-    def _approve_brought_announcements(
-        self, session: Session, actor: Actor, programme: Programme, now: datetime
-    ) -> None:
-        """Approving a programme imported from a package approves the announcements that came in it (written
-        upstream and read with it), so none of its items is skipped on air for want of a separate approval."""
-        brought = session.exec(
-            select(Announcement)
-            .join(ProgrammeItem, col(ProgrammeItem.announcement_id) == col(Announcement.id))
-            .where(
-                ProgrammeItem.programme_id == programme.id,
-                Announcement.status == ContentStatus.WAITING,
-                Announcement.created_by == programme.created_by,
-            )
-            .distinct()
-        ).all()
-        for announcement in brought:
-            self._move(session, actor, ContentKind.ANNOUNCEMENT, announcement, verb="approve", now=now)
+def send_new(uow: UnitOfWork, actor: Actor, programme_id: int, *, now: datetime) -> None:
+    """Send a draft programme another service has just made for ``actor`` for approval, in that service's unit of
+    work (audited as ``programme.submit``). In single-operator mode the operator's own creation is approved at
+    once in their name (``programme.approve``, approved at ``now``).
 
-    @staticmethod
-    def _back_to_draft(row: _Content) -> None:
-        row.status = ContentStatus.DRAFT
-        row.approved_by = None
-        row.approved_at = None
+    Raises:
+        NotFoundError: no such programme in ``uow``.
+    """
+    verb = "approve" if actor.single_operator else "submit"
+    _move(uow, actor, ContentKind.PROGRAMME, _load(uow, ContentKind.PROGRAMME, programme_id), verb=verb, now=now)
 
-    @staticmethod
-    def _submitter(session: Session, kind: ContentKind, ident: int) -> str | None:
-        # Whoever changed approved content sent it back for approval (``reset``): they count as its submitter.
-        return session.exec(
-            select(AuditEntry.actor)
-            .where(
-                col(AuditEntry.action).in_([f"{kind.value}.submit", f"{kind.value}.reset"]),
-                AuditEntry.entity == kind.value,
-                AuditEntry.entity_id == str(ident),
-            )
-            .order_by(col(AuditEntry.id).desc())
-            .limit(1)
-        ).first()
 
-    @staticmethod
-    def _record(
-        session: Session,
-        actor: str,
-        verb: str,
-        kind: ContentKind,
-        row: _Content,
-        *,
-        before: dict[str, Any] | None,
-        now: datetime,
-    ) -> None:
-        audit.record(
-            session,
-            at=now,
-            actor=actor,
-            action=f"{kind.value}.{verb}",
-            entity=kind.value,
-            entity_id=row.id,
-            before=before,
-            after=audit.snapshot(row),
+def _move(
+    uow: UnitOfWork, actor: Actor, kind: ContentKind, record: _Content, *, verb: str, now: datetime, reason: str = ""
+) -> _Content:
+    """Move content one step (``submit``, ``approve`` or ``reject``) and audit it as ``<kind>.<verb>``; returns
+    the content as moved. Approving a programme brought in a package approves the announcements that came in it
+    (written upstream and read with it), so none of its items is skipped on air for want of its own approval."""
+    ident = record.id
+    assert ident is not None
+    single = actor.single_operator
+    moved: _Content = record
+    if verb == "submit":
+        moved = replace(record, status=approval.after_submit(kind, ident, record.status))
+    elif verb == "approve":
+        target = approval.after_approve(kind, ident, record.status, single_operator=single)
+        for author in {record.created_by, _submitter(uow, kind, ident)}:
+            approval.check_not_own(kind, ident, author, actor.username, single_operator=single)
+        moved = replace(record, status=target, approved_by=actor.full_name, approved_at=now, rejected_reason=None)
+    elif verb == "reject":
+        moved = replace(
+            record, status=approval.after_reject(kind, ident, record.status, reason), rejected_reason=reason.strip()
         )
-
-    @staticmethod
-    def _load(session: Session, kind: ContentKind, ident: int) -> _Content:
-        row = session.get(_MODELS[kind], ident)
-        if not isinstance(row, _Content):
-            raise NotFoundError(f"Không có {kind.label} nào số {ident}.")
-        return row
+    uow.audited(actor.username, f"{kind.value}.{verb}", _set_status(uow, kind, moved))
+    if verb == "approve" and isinstance(record, ProgrammeRecord) and record.package_id is not None:
+        for brought in uow.announcements.waiting_in(ident, created_by=record.created_by):
+            _move(uow, actor, ContentKind.ANNOUNCEMENT, _announcement(uow, brought), verb="approve", now=now)
+    return moved
 
 
-__all__ = ["DAEMON_ACTOR", "ApprovalService", "ContentView", "EmergencyPermit"]
+def _set_status(uow: UnitOfWork, kind: ContentKind, record: _Content) -> RecordChange:
+    """Store ``record``'s approval state (read in ``uow``); the change to audit."""
+    assert record.id is not None
+    repository: ProgrammeRepository | AnnouncementRepository = (
+        uow.programmes if kind is ContentKind.PROGRAMME else uow.announcements
+    )
+    change = repository.set_status(
+        record.id,
+        record.status,
+        approved_by=record.approved_by,
+        approved_at=record.approved_at,
+        rejected_reason=record.rejected_reason,
+    )
+    assert change is not None, "read in this unit of work"
+    return change
+
+
+def _submitter(uow: UnitOfWork, kind: ContentKind, ident: int) -> str | None:
+    # Whoever changed approved content sent it back for approval (``reset``): they count as its submitter.
+    sent = {f"{kind.value}.submit", f"{kind.value}.reset"}
+    history = uow.audit.entries(entity=kind.value, entity_id=str(ident), limit=_HISTORY_LIMIT)
+    return next((entry.actor for entry in history if entry.action in sent), None)
+
+
+def _load(uow: UnitOfWork, kind: ContentKind, ident: int) -> _Content:
+    if kind is ContentKind.ANNOUNCEMENT:
+        return _announcement(uow, ident)
+    rundown = uow.programmes.get(ident)
+    if rundown is None:
+        raise NotFoundError(f"Không có {kind.label} nào số {ident}.")
+    return rundown.programme
+
+
+def _announcement(uow: UnitOfWork, ident: int) -> AnnouncementRecord:
+    record = uow.announcements.record(ident)
+    if record is None:
+        raise NotFoundError(f"Không có {ContentKind.ANNOUNCEMENT.label} nào số {ident}.")
+    return record
+
+
+__all__ = ["DAEMON_ACTOR", "ApprovalService", "ContentView", "EmergencyPermit", "send_new"]

@@ -14,11 +14,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from truyenthanh.config import Settings
-from truyenthanh.domain import approval
 from truyenthanh.domain.accounts import Actor, Permission
-from truyenthanh.domain.approval import ContentKind
 from truyenthanh.domain.content import ItemRecord, ProgrammeRecord
-from truyenthanh.domain.enums import ContentStatus, ItemKind, Priority
+from truyenthanh.domain.enums import ItemKind, Priority
 from truyenthanh.domain.schedule import (
     CalendarRule,
     HolidayPolicy,
@@ -44,6 +42,7 @@ from truyenthanh.domain.station import StationRules
 from truyenthanh.errors import NotFoundError, ScheduleError, StorageError
 from truyenthanh.locations import Locations
 from truyenthanh.services.accounts import AccountService
+from truyenthanh.services.approvals import send_new
 from truyenthanh.services.ports import Clock
 from truyenthanh.services.unit_of_work import Store, UnitOfWork
 
@@ -431,30 +430,8 @@ class SchedulingService:
             change = uow.programmes.add(record, [ItemRecord(kind=ItemKind.AUDIO, title=asset.title, asset_id=asset_id)])
             assert isinstance(change.entity_id, int)
             uow.audited(actor.username, "programme.add", change)
-            _send_new(uow, actor, change.entity_id, now)
+            send_new(uow, actor, change.entity_id, now=now)
             return change.entity_id
-
-
-def _send_new(uow: UnitOfWork, actor: Actor, programme_id: int, now: datetime) -> None:
-    """Send a draft programme just made for ``actor`` for approval, in the same unit of work; in single-operator
-    mode the operator's own creation is approved at once in their name. The same move and audit entry
-    (``programme.submit`` / ``programme.approve``) as ``ApprovalService.send_new``, which still takes a database
-    row: it goes once the approval service is behind the repositories."""
-    kind = ContentKind.PROGRAMME
-    if actor.single_operator:
-        status = approval.after_approve(kind, programme_id, ContentStatus.DRAFT, single_operator=True)
-        change = uow.programmes.set_status(
-            programme_id, status, approved_by=actor.full_name, approved_at=now, rejected_reason=None
-        )
-        action = "programme.approve"
-    else:
-        status = approval.after_submit(kind, programme_id, ContentStatus.DRAFT)
-        change = uow.programmes.set_status(
-            programme_id, status, approved_by=None, approved_at=None, rejected_reason=None
-        )
-        action = "programme.submit"
-    assert change is not None, "the programme was added in this unit of work"
-    uow.audited(actor.username, action, change)
 
 
 __all__ = [

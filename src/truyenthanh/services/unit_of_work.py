@@ -30,6 +30,7 @@ from truyenthanh.domain.accounts import Account
 from truyenthanh.domain.broadcast_log import LogEntry, LoggedBroadcast
 from truyenthanh.domain.changes import RecordChange
 from truyenthanh.domain.content import (
+    AnnouncementRecord,
     AnnouncementRef,
     AnnouncementScript,
     AssetRecord,
@@ -415,9 +416,9 @@ class AnnouncementReader(Protocol):
 
 
 class AnnouncementRepository(AnnouncementReader, Protocol):
-    """Announcements inside one unit of work: read as items refer to them, and as the speech service reads them
-    aloud and records their renderings. Writes flush but never commit; each returns the :class:`RecordChange` to
-    audit (the announcement's values before and after)."""
+    """Announcements inside one unit of work: read as items refer to them, as the speech service reads them aloud
+    and records their renderings, and as the approval service writes and moves them. Writes flush but never
+    commit; each returns the :class:`RecordChange` to audit (the announcement's values before and after)."""
 
     def script(self, announcement_id: int) -> AnnouncementScript | None:
         """One announcement's text and current rendering, or ``None``."""
@@ -432,6 +433,45 @@ class AnnouncementRepository(AnnouncementReader, Protocol):
         self, announcement_id: int, *, spoken_text: str, engine: str, voice: str, asset_id: int, at: datetime
     ) -> RecordChange | None:
         """Record a new rendering on an announcement (aware ``at``: its time of change); ``None`` if it is gone."""
+        ...
+
+    # The approval workflow's writes (services/approvals.py): the announcement's own values, never its rendering.
+
+    def record(self, announcement_id: int) -> AnnouncementRecord | None:
+        """One announcement's written values and approval state, or ``None``."""
+        ...
+
+    def records(self, status: ContentStatus | None = None) -> list[AnnouncementRecord]:
+        """Every announcement (or those in one state), newest first."""
+        ...
+
+    def add(self, announcement: AnnouncementRecord) -> RecordChange:
+        """Store a new announcement (``announcement.id`` ignored; no ``created_at``: now; no ``updated_at``: its
+        ``created_at``); the change's ``entity_id`` is the new id."""
+        ...
+
+    def put(self, announcement: AnnouncementRecord) -> RecordChange | None:
+        """Replace a stored announcement's title, text, category, priority and approval state with
+        ``announcement``'s, and its ``updated_at`` if given (its author, creation time and rendering stay);
+        ``None`` if it is gone."""
+        ...
+
+    def set_status(
+        self,
+        announcement_id: int,
+        status: ContentStatus,
+        *,
+        approved_by: str | None,
+        approved_at: datetime | None,
+        rejected_reason: str | None,
+    ) -> RecordChange | None:
+        """Move an announcement in the approval workflow (the caller has checked the move; ``updated_at`` stays).
+        ``None`` if it is gone."""
+        ...
+
+    def waiting_in(self, programme_id: int, *, created_by: str | None) -> list[int]:
+        """The ids of the announcements waiting for approval that a programme's items read and ``created_by``
+        wrote (those brought in the same package as the programme), in id order."""
         ...
 
 
@@ -527,7 +567,7 @@ class UnitOfWork(Protocol):
 
     @property
     def announcements(self) -> AnnouncementRepository:
-        """Announcements, read, and their renderings recorded."""
+        """Announcements, read and moved through approval, and their renderings recorded."""
         ...
 
     @property
@@ -543,7 +583,7 @@ class UnitOfWork(Protocol):
     @property
     def session(self) -> Any:
         """The underlying database session, for helpers not yet behind a repository (``packages``'
-        ``retire_schedules``, ``ApprovalService.send_new``). Transitional: do not use it in new code."""
+        ``retire_schedules``). Transitional: do not use it in new code."""
         ...
 
     def audited(self, actor: str, action: str, change: RecordChange) -> None:
@@ -551,8 +591,9 @@ class UnitOfWork(Protocol):
         ``actor`` (a username) now, in this transaction."""
         ...
 
-    def note(self, actor: str, action: str, entity: str, entity_id: str, after: dict[str, Any]) -> None:
-        """Append an audit entry that is not one record's change (a summary of a whole import)."""
+    def note(self, actor: str, action: str, entity: str, entity_id: str, after: dict[str, Any]) -> AuditRecord:
+        """Append an audit entry that is not one record's change (a summary of a whole import, an emergency
+        sent); returns it (with its id, which an emergency permit refers to)."""
         ...
 
 

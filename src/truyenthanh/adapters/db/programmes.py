@@ -18,7 +18,14 @@ from sqlmodel import Session, col, select
 from truyenthanh.adapters.db.audit import programme_snapshot, snapshot
 from truyenthanh.adapters.db.models import Announcement, Programme, ProgrammeItem, Schedule
 from truyenthanh.domain.changes import RecordChange
-from truyenthanh.domain.content import AnnouncementRef, AnnouncementScript, ItemRecord, ProgrammeRecord, Rundown
+from truyenthanh.domain.content import (
+    AnnouncementRecord,
+    AnnouncementRef,
+    AnnouncementScript,
+    ItemRecord,
+    ProgrammeRecord,
+    Rundown,
+)
 from truyenthanh.domain.enums import ContentStatus
 
 ENTITY = "programme"
@@ -309,6 +316,114 @@ class SqlAnnouncementRepository(SqlAnnouncementReader):
         self._session.flush()
         return RecordChange(_ANNOUNCEMENT, announcement_id, before, snapshot(row))
 
+    # The approval workflow's writes: the announcement's own values, never its rendering.
+
+    def record(self, announcement_id: int) -> AnnouncementRecord | None:
+        """One announcement's written values and approval state, or ``None``."""
+        row = self._session.get(Announcement, announcement_id)
+        return announcement_record_of(row) if row is not None else None
+
+    def records(self, status: ContentStatus | None = None) -> list[AnnouncementRecord]:
+        """Every announcement (or those in one state), newest first (one query)."""
+        query = select(Announcement).order_by(col(Announcement.id).desc())
+        if status is not None:
+            query = query.where(Announcement.status == status)
+        return [announcement_record_of(row) for row in self._session.exec(query).all()]
+
+    def add(self, announcement: AnnouncementRecord) -> RecordChange:
+        """Store a new announcement; the change's ``entity_id`` is its id."""
+        row = _write_announcement(Announcement(title=announcement.title, text=announcement.text), announcement)
+        row.created_by = announcement.created_by
+        if announcement.created_at is not None:
+            row.created_at = announcement.created_at
+        row.updated_at = announcement.updated_at or row.created_at
+        self._session.add(row)
+        self._session.flush()
+        assert row.id is not None
+        return RecordChange(_ANNOUNCEMENT, row.id, None, snapshot(row))
+
+    def put(self, announcement: AnnouncementRecord) -> RecordChange | None:
+        """Replace a stored announcement's written values and approval state; ``None`` if it is gone."""
+        row = self._session.get(Announcement, announcement.id) if announcement.id is not None else None
+        if row is None or row.id is None:
+            return None
+        before = snapshot(row)
+        _write_announcement(row, announcement)
+        if announcement.updated_at is not None:
+            row.updated_at = announcement.updated_at
+        self._session.add(row)
+        self._session.flush()
+        return RecordChange(_ANNOUNCEMENT, row.id, before, snapshot(row))
+
+    def set_status(
+        self,
+        announcement_id: int,
+        status: ContentStatus,
+        *,
+        approved_by: str | None,
+        approved_at: datetime | None,
+        rejected_reason: str | None,
+    ) -> RecordChange | None:
+        """Move an announcement in the approval workflow; ``None`` if it is gone."""
+        row = self._session.get(Announcement, announcement_id)
+        if row is None:
+            return None
+        before = snapshot(row)
+        row.status = status
+        row.approved_by = approved_by
+        row.approved_at = approved_at
+        row.rejected_reason = rejected_reason
+        self._session.add(row)
+        self._session.flush()
+        return RecordChange(_ANNOUNCEMENT, announcement_id, before, snapshot(row))
+
+    def waiting_in(self, programme_id: int, *, created_by: str | None) -> list[int]:
+        """The ids of the waiting announcements a programme's items read that ``created_by`` wrote (one query)."""
+        query = (
+            select(Announcement.id)
+            .join(ProgrammeItem, col(ProgrammeItem.announcement_id) == col(Announcement.id))
+            .where(
+                ProgrammeItem.programme_id == programme_id,
+                Announcement.status == ContentStatus.WAITING,
+                Announcement.created_by == created_by,
+            )
+            .distinct()
+            .order_by(col(Announcement.id))
+        )
+        return [ident for ident in self._session.exec(query).all() if ident is not None]
+
+
+def announcement_record_of(row: Announcement) -> AnnouncementRecord:
+    """A stored announcement's written values and approval state in domain form."""
+    return AnnouncementRecord(
+        id=row.id,
+        title=row.title,
+        text=row.text,
+        category=row.category,
+        priority=row.priority,
+        status=row.status,
+        created_by=row.created_by,
+        approved_by=row.approved_by,
+        approved_at=row.approved_at,
+        rejected_reason=row.rejected_reason,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _write_announcement(row: Announcement, announcement: AnnouncementRecord) -> Announcement:
+    """Copy an announcement's written values and approval state onto its row (not its id, author, times or
+    rendering)."""
+    row.title = announcement.title
+    row.text = announcement.text
+    row.category = announcement.category
+    row.priority = announcement.priority
+    row.status = announcement.status
+    row.approved_by = announcement.approved_by
+    row.approved_at = announcement.approved_at
+    row.rejected_reason = announcement.rejected_reason
+    return row
+
 
 __all__ = [
     "ENTITY",
@@ -316,6 +431,7 @@ __all__ = [
     "SqlAnnouncementRepository",
     "SqlProgrammeRepository",
     "announcement_of",
+    "announcement_record_of",
     "item_of",
     "programme_of",
     "script_of",

@@ -28,6 +28,7 @@ from truyenthanh.adapters.db.programmes import SqlAnnouncementRepository, SqlPro
 from truyenthanh.adapters.db.schedules import SqlScheduleRepository, SqlStationRepository
 from truyenthanh.adapters.db.station_profile import SqlStationProfileRepository
 from truyenthanh.domain.changes import RecordChange
+from truyenthanh.domain.records import AuditRecord
 
 
 class Clock(Protocol):
@@ -65,7 +66,7 @@ class SqlUnitOfWork:
         self.assets = SqlAssetRepository(session)
         """The audio library's records."""
         self.announcements = SqlAnnouncementRepository(session)
-        """Announcements, read, and their renderings recorded."""
+        """Announcements, read and moved through approval, and their renderings recorded."""
         self.air_passes = SqlAirPassRepository(session)
         """Session tokens and emergency permits."""
         self.journal_marks = SqlLogJournalMarks(session)
@@ -88,9 +89,9 @@ class SqlUnitOfWork:
             after=change.after,
         )
 
-    def note(self, actor: str, action: str, entity: str, entity_id: str, after: dict[str, Any]) -> None:
-        """Append an audit entry that is not one record's change."""
-        self.audit.append(
+    def note(self, actor: str, action: str, entity: str, entity_id: str, after: dict[str, Any]) -> AuditRecord:
+        """Append an audit entry that is not one record's change; returns it."""
+        return self.audit.append(
             at=self._clock.now(), actor=actor, action=action, entity=entity, entity_id=entity_id, after=after
         )
 

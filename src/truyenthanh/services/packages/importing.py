@@ -24,6 +24,7 @@ from truyenthanh.adapters.db.models import (
 )
 from truyenthanh.config import Settings
 from truyenthanh.domain.accounts import Actor
+from truyenthanh.domain.approval import ContentKind
 from truyenthanh.domain.enums import AssetSource, Category, ContentStatus, ItemKind
 from truyenthanh.domain.package_record import ImportedPackage
 from truyenthanh.domain.programme_file import (
@@ -161,7 +162,9 @@ class PackageImporter:
             after=audit.programme_snapshot(session, row),
         )
         if run.upstream is not None:
-            run.preapproved = self._approvals.preapprove_package(session, row, upstream=run.upstream)
+            run.preapproved = self._approvals.preapprove_package(
+                run.uow, ContentKind.PROGRAMME, row.id, upstream=run.upstream
+            )
         run.rows[programme.key] = {"programme_id": row.id, "schedule_ids": []}
 
     @staticmethod
@@ -291,8 +294,11 @@ class PackageImporter:
             entity_id=announcement.id,
             after=audit.snapshot(announcement),
         )
+        assert announcement.id is not None
         if run.upstream is not None:
-            self._approvals.preapprove_package(session, announcement, upstream=run.upstream)
+            self._approvals.preapprove_package(
+                run.uow, ContentKind.ANNOUNCEMENT, announcement.id, upstream=run.upstream
+            )
         return announcement.id
 
     def imported(self) -> list[dict[str, Any]]:

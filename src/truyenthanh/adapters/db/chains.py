@@ -14,13 +14,13 @@ A row that cannot be read back (a value no program version writes) is a named pr
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Enum as SqlEnum
-from sqlalchemy import func, text
+from sqlalchemy import Select, func, text
 from sqlalchemy.exc import StatementError
 from sqlmodel import Session, SQLModel, col, select
 
@@ -124,27 +124,47 @@ def unreadable(session: Session, model: type[Row], row_id: int, exc: Exception) 
     return f"dòng {row_id}: không đọc được ({exc})"
 
 
-def _batch(session: Session, model: type[Row], last: int) -> tuple[list[Row], list[tuple[int, str, str, str]]]:
-    """The next rows after ``last``: those read back, and ``(id, prev_hash, row_hash, why)`` of those that cannot be."""
-    query = select(model).where(col(model.id) > last).order_by(col(model.id)).limit(_VERIFY_BATCH)
+_FIELDS: dict[type[SQLModel], tuple[str, ...]] = {
+    BroadcastLog: records.BROADCAST_FIELDS,
+    AuditEntry: records.AUDIT_FIELDS,
+}
+Head = tuple[int, str, str]
+"""A row's ``(id, prev_hash, row_hash)``."""
+
+
+def _columns(model: type[Row]) -> Select[Any]:
+    """The columns a check reads: ``id``, ``prev_hash``, ``row_hash``, then the hashed fields in order.
+
+    Plain columns, not ORM objects: their types still turn stored values back into ours (enums, aware
+    datetimes, JSON), but without building, tracking and expunging one object per row.
+    """
+    table = model.__table__  # type: ignore[attr-defined]
+    names = ("id", "prev_hash", "row_hash", *_FIELDS[model])
+    query: Select[Any] = select(*(table.c[name] for name in names))
+    return query
+
+
+def _batch(session: Session, model: type[Row], last: int) -> tuple[list[Sequence[Any]], list[tuple[Head, str]]]:
+    """The next rows after ``last``: those read back (as :func:`_columns` values), and the head of each row that
+    cannot be read with why."""
+    table = model.__table__  # type: ignore[attr-defined]
+    query = _columns(model).where(table.c.id > last).order_by(table.c.id).limit(_VERIFY_BATCH)
+    connection = session.connection()
     try:
-        return list(session.exec(query).all()), []
+        return list(connection.execute(query).all()), []
     except UNREADABLE:
         pass  # read them one by one below, to name each row that cannot be read
-    table = model.__table__  # type: ignore[attr-defined]
-    heads = session.connection().execute(
+    heads = connection.execute(
         text(f"SELECT id, prev_hash, row_hash FROM {table.name} WHERE id > :last ORDER BY id LIMIT :n"),
         {"last": last, "n": _VERIFY_BATCH},
     )
-    rows: list[Row] = []
-    broken: list[tuple[int, str, str, str]] = []
+    rows: list[Sequence[Any]] = []
+    broken: list[tuple[Head, str]] = []
     for row_id, prev, stored in heads.all():
         try:
-            row = session.exec(select(model).where(col(model.id) == row_id)).one()
+            rows.append(connection.execute(_columns(model).where(table.c.id == row_id)).one())
         except UNREADABLE as exc:
-            broken.append((row_id, prev, stored, unreadable(session, model, row_id, exc)))
-            continue
-        rows.append(row)
+            broken.append(((row_id, prev, stored), unreadable(session, model, row_id, exc)))
     return rows, broken
 
 
@@ -154,14 +174,14 @@ def _rows(
     """Every row in order as ``(id, prev_hash, row_hash, content)``; an unreadable row has no content and its
     problem is added to ``problems``."""
     content = _CONTENT[model]
+    fields = _FIELDS[model]
     last = 0
     while True:
         found, broken = _batch(session, model, last)
-        merged: list[tuple[int, str, str, Mapping[str, Any] | None]] = []
-        for row in found:
-            assert row.id is not None
-            merged.append((row.id, row.prev_hash, row.row_hash, content(row)))
-        for row_id, prev, stored, why in broken:
+        merged: list[tuple[int, str, str, Mapping[str, Any] | None]] = [
+            (values[0], values[1], values[2], content(dict(zip(fields, values[3:], strict=True)))) for values in found
+        ]
+        for (row_id, prev, stored), why in broken:
             problems.append(ChainProblem(row_id, why + ": dữ liệu đã bị sửa ngoài chương trình"))
             merged.append((row_id, prev, stored, None))
         if not merged:
@@ -169,7 +189,6 @@ def _rows(
         merged.sort(key=lambda entry: entry[0])
         yield from merged
         last = merged[-1][0]
-        session.expunge_all()
 
 
 def _in_chain_order(problem: ChainProblem) -> tuple[bool, int]:

@@ -32,7 +32,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat(timespec="microseconds")
     if isinstance(value, Enum):
-        return value.value
+        return value._value_  # what .value returns, without the property's cost
     if isinstance(value, Mapping):
         return {str(k): v if type(v) in _SCALARS else _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -40,9 +40,14 @@ def _plain(value: Any) -> Any:
     return value
 
 
+_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+"""What ``json.dumps`` with these options builds on every call (stateless; made once, as ``json`` does for its
+default options)."""
+
+
 def canonical(content: Mapping[str, Any]) -> bytes:
     """Deterministic JSON bytes of a row's content (sorted keys, UTF-8, no spaces)."""
-    return json.dumps(_plain(content), sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return _ENCODER.encode(_plain(content)).encode("utf-8")
 
 
 def row_hash(prev_hash: str, content: Mapping[str, Any], key: bytes | None = None) -> str:

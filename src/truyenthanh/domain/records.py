@@ -68,9 +68,11 @@ def plain(value: Any) -> Any:
     if isinstance(value, datetime):
         if value.tzinfo is None:
             raise ValueError(f"cần thời điểm có múi giờ, nhận được {value!r}")
-        return value.astimezone(UTC).isoformat(timespec="microseconds")
+        if value.tzinfo is not UTC:  # times read back from the database are already in UTC
+            value = value.astimezone(UTC)
+        return value.isoformat(timespec="microseconds")
     if isinstance(value, Enum):
-        return value.value
+        return value._value_  # what .value returns, without the property's cost
     if isinstance(value, Mapping):
         return {str(key): item if type(item) in _SCALARS else plain(item) for key, item in value.items()}
     if isinstance(value, list | tuple):

@@ -90,7 +90,7 @@ def test_hashes_stay_those_of_existing_chains() -> None:
     )
     assert row_hash(GENESIS, content) == "3f75c07cae08d62fe95ec54cd42749d7bd8643e81afa2798e7a5fe7dd9c4dab4"
     assert row_hash(GENESIS, content, b"k" * 32) == "4c5af4f5ecac2f5c3833c68bd02b8dfd98f2547081eabcfa07e91a664e1a50bf"
-    unconverted = {
+    unconverted: dict[Any, Any] = {
         "kind": _Kind.RELAY,
         "level": _Level.HIGH,
         "mode": _Mode.AUTO,

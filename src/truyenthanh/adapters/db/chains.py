@@ -17,15 +17,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Enum as SqlEnum
-from sqlalchemy import Select, func, text
+from sqlalchemy import Select, String, func, text, type_coerce
 from sqlalchemy.exc import StatementError
 from sqlmodel import Session, SQLModel, col, select
 
 from truyenthanh.adapters.db import chainkey
 from truyenthanh.adapters.db.models import AuditEntry, BroadcastLog, ChainAnchor
+from truyenthanh.adapters.db.types import UTCDateTime
 from truyenthanh.domain import records
 from truyenthanh.domain.hashchain import GENESIS, fingerprint, row_hash
 from truyenthanh.domain.records import ChainProblem, ChainReport
@@ -135,36 +136,79 @@ Head = tuple[int, str, str]
 def _columns(model: type[Row]) -> Select[Any]:
     """The columns a check reads: ``id``, ``prev_hash``, ``row_hash``, then the hashed fields in order.
 
-    Plain columns, not ORM objects: their types still turn stored values back into ours (enums, aware
-    datetimes, JSON), but without building, tracking and expunging one object per row.
+    Plain columns, not ORM objects: their types still turn stored values back into ours (enums, JSON), but
+    without building, tracking and expunging one object per row. Times come as their stored text, for
+    :func:`_stored_time`.
     """
     table = model.__table__  # type: ignore[attr-defined]
     names = ("id", "prev_hash", "row_hash", *_FIELDS[model])
-    query: Select[Any] = select(*(table.c[name] for name in names))
+    columns = [table.c[name] for name in names]
+    query: Select[Any] = select(
+        *(type_coerce(c, String).label(c.name) if isinstance(c.type, UTCDateTime) else c for c in columns)
+    )
     return query
 
 
-def _batch(session: Session, model: type[Row], last: int) -> tuple[list[Sequence[Any]], list[tuple[Head, str]]]:
+def _time_positions(model: type[Row]) -> tuple[int, ...]:
+    """Where :func:`_columns` puts the times (as stored text)."""
+    table = model.__table__  # type: ignore[attr-defined]
+    names = ("id", "prev_hash", "row_hash", *_FIELDS[model])
+    return tuple(index for index, name in enumerate(names) if isinstance(table.c[name].type, UTCDateTime))
+
+
+def _stored_time(stored: Any) -> str | datetime | None:
+    """A stored time as the chain content has it: the text itself when it is already in the one form the program
+    writes (``YYYY-MM-DDTHH:MM:SS.ffffff+00:00``: parsing and printing it again gives the same text), else the
+    time read back as :class:`UTCDateTime` reads it.
+
+    Raises:
+        ValueError, TypeError: the stored value is not a time (as :class:`UTCDateTime` would).
+    """
+    if stored is None:
+        return None
+    parsed = datetime.fromisoformat(stored)
+    if len(stored) == 32 and stored[10] == "T" and stored[19] == "." and stored.endswith("+00:00"):
+        return cast(str, stored)
+    return parsed.astimezone(UTC)
+
+
+def _read(values: Sequence[Any], times: tuple[int, ...]) -> list[Any]:
+    """One row's :func:`_columns` values with its times read (see :func:`_stored_time`)."""
+    read = list(values)
+    for index in times:
+        read[index] = _stored_time(read[index])
+    return read
+
+
+def _batch(session: Session, model: type[Row], last: int) -> tuple[list[list[Any]], list[tuple[Head, str]]]:
     """The next rows after ``last``: those read back (as :func:`_columns` values), and the head of each row that
     cannot be read with why."""
     table = model.__table__  # type: ignore[attr-defined]
-    query = _columns(model).where(table.c.id > last).order_by(table.c.id).limit(_VERIFY_BATCH)
+    times = _time_positions(model)
     connection = session.connection()
+    fetched: list[tuple[int, Sequence[Any] | None]]
     try:
-        return list(connection.execute(query).all()), []
-    except UNREADABLE:
-        pass  # read them one by one below, to name each row that cannot be read
-    heads = connection.execute(
-        text(f"SELECT id, prev_hash, row_hash FROM {table.name} WHERE id > :last ORDER BY id LIMIT :n"),
-        {"last": last, "n": _VERIFY_BATCH},
-    )
-    rows: list[Sequence[Any]] = []
+        query = _columns(model).where(table.c.id > last).order_by(table.c.id).limit(_VERIFY_BATCH)
+        fetched = [(values[0], values) for values in connection.execute(query).all()]
+    except UNREADABLE:  # read them one by one below, to name each row that cannot be read
+        ids = connection.execute(
+            text(f"SELECT id FROM {table.name} WHERE id > :last ORDER BY id LIMIT :n"),
+            {"last": last, "n": _VERIFY_BATCH},
+        )
+        fetched = [(row_id, None) for row_id in ids.scalars().all()]
+    rows: list[list[Any]] = []
     broken: list[tuple[Head, str]] = []
-    for row_id, prev, stored in heads.all():
+    for row_id, values in fetched:
         try:
-            rows.append(connection.execute(_columns(model).where(table.c.id == row_id)).one())
+            one = (
+                values if values is not None else connection.execute(_columns(model).where(table.c.id == row_id)).one()
+            )
+            rows.append(_read(one, times))
         except UNREADABLE as exc:
-            broken.append(((row_id, prev, stored), unreadable(session, model, row_id, exc)))
+            head = connection.execute(
+                text(f"SELECT id, prev_hash, row_hash FROM {table.name} WHERE id = :id"), {"id": row_id}
+            ).one()
+            broken.append(((head[0], head[1], head[2]), unreadable(session, model, row_id, exc)))
     return rows, broken
 
 

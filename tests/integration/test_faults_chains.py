@@ -11,7 +11,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from tests.fakes import FrozenClock
@@ -125,6 +125,26 @@ def test_an_unknown_enum_value_is_a_named_problem_in_verify_and_log(
     log = _cli(data_dir, "log")
     assert log.returncode == 2 and "Traceback" not in log.stderr
     assert "dòng 4: trường outcome có giá trị «HACKED»" in log.stderr and "audit verify" in log.stderr
+
+
+def test_stored_times_are_checked_as_the_moment_they_name(container: bootstrap.Container, clock: FrozenClock) -> None:
+    """``audit verify`` reads times in the form the program writes as text, others as a moment: the same moment
+    written another way still verifies, another moment is an edit, and text that is no time is named."""
+    _fill(container, clock)
+    with sqlite3.connect(container.locations.db_path) as raw:
+        stored = raw.execute("SELECT recorded_at FROM broadcast_log WHERE id = 2").fetchone()[0]
+        same = datetime.fromisoformat(stored).astimezone(timezone(timedelta(hours=7))).isoformat()
+        raw.execute("UPDATE broadcast_log SET recorded_at = ? WHERE id = 2", (same,))
+    assert container.audit.verify()[1].problems == []
+    with sqlite3.connect(container.locations.db_path) as raw:
+        later = (datetime.fromisoformat(stored) + timedelta(seconds=1)).isoformat(timespec="microseconds")
+        raw.execute("UPDATE broadcast_log SET recorded_at = ? WHERE id = 3", (later,))
+        raw.execute("UPDATE broadcast_log SET actual_start = '2024-13-01T00:00:00.000000+00:00' WHERE id = 4")
+    reasons = [p.reason for p in container.audit.verify()[1].problems]
+    assert reasons == [
+        "dòng 3: nội dung đã bị sửa sau khi ghi",
+        "dòng 4: không đọc được (month must be in 1..12): dữ liệu đã bị sửa ngoài chương trình",
+    ]
 
 
 def test_the_head_fingerprint_changes_with_the_history(container: bootstrap.Container, clock: FrozenClock) -> None:

@@ -14,18 +14,19 @@ A row that cannot be read back (a value no program version writes) is a named pr
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Enum as SqlEnum
-from sqlalchemy import func, text
+from sqlalchemy import Select, String, func, text, type_coerce
 from sqlalchemy.exc import StatementError
 from sqlmodel import Session, SQLModel, col, select
 
 from truyenthanh.adapters.db import chainkey
 from truyenthanh.adapters.db.models import AuditEntry, BroadcastLog, ChainAnchor
+from truyenthanh.adapters.db.types import UTCDateTime
 from truyenthanh.domain import records
 from truyenthanh.domain.hashchain import GENESIS, fingerprint, row_hash
 from truyenthanh.domain.records import ChainProblem, ChainReport
@@ -124,27 +125,90 @@ def unreadable(session: Session, model: type[Row], row_id: int, exc: Exception) 
     return f"dòng {row_id}: không đọc được ({exc})"
 
 
-def _batch(session: Session, model: type[Row], last: int) -> tuple[list[Row], list[tuple[int, str, str, str]]]:
-    """The next rows after ``last``: those read back, and ``(id, prev_hash, row_hash, why)`` of those that cannot be."""
-    query = select(model).where(col(model.id) > last).order_by(col(model.id)).limit(_VERIFY_BATCH)
-    try:
-        return list(session.exec(query).all()), []
-    except UNREADABLE:
-        pass  # read them one by one below, to name each row that cannot be read
+_FIELDS: dict[type[SQLModel], tuple[str, ...]] = {
+    BroadcastLog: records.BROADCAST_FIELDS,
+    AuditEntry: records.AUDIT_FIELDS,
+}
+Head = tuple[int, str, str]
+"""A row's ``(id, prev_hash, row_hash)``."""
+
+
+def _columns(model: type[Row]) -> Select[Any]:
+    """The columns a check reads: ``id``, ``prev_hash``, ``row_hash``, then the hashed fields in order.
+
+    Plain columns, not ORM objects: their types still turn stored values back into ours (enums, JSON), but
+    without building, tracking and expunging one object per row. Times come as their stored text, for
+    :func:`_stored_time`.
+    """
     table = model.__table__  # type: ignore[attr-defined]
-    heads = session.connection().execute(
-        text(f"SELECT id, prev_hash, row_hash FROM {table.name} WHERE id > :last ORDER BY id LIMIT :n"),
-        {"last": last, "n": _VERIFY_BATCH},
+    names = ("id", "prev_hash", "row_hash", *_FIELDS[model])
+    columns = [table.c[name] for name in names]
+    query: Select[Any] = select(
+        *(type_coerce(c, String).label(c.name) if isinstance(c.type, UTCDateTime) else c for c in columns)
     )
-    rows: list[Row] = []
-    broken: list[tuple[int, str, str, str]] = []
-    for row_id, prev, stored in heads.all():
+    return query
+
+
+def _time_positions(model: type[Row]) -> tuple[int, ...]:
+    """Where :func:`_columns` puts the times (as stored text)."""
+    table = model.__table__  # type: ignore[attr-defined]
+    names = ("id", "prev_hash", "row_hash", *_FIELDS[model])
+    return tuple(index for index, name in enumerate(names) if isinstance(table.c[name].type, UTCDateTime))
+
+
+def _stored_time(stored: Any) -> str | datetime | None:
+    """A stored time as the chain content has it: the text itself when it is already in the one form the program
+    writes (``YYYY-MM-DDTHH:MM:SS.ffffff+00:00``: parsing and printing it again gives the same text), else the
+    time read back as :class:`UTCDateTime` reads it.
+
+    Raises:
+        ValueError, TypeError: the stored value is not a time (as :class:`UTCDateTime` would).
+    """
+    if stored is None:
+        return None
+    parsed = datetime.fromisoformat(stored)
+    if len(stored) == 32 and stored[10] == "T" and stored[19] == "." and stored.endswith("+00:00"):
+        return cast(str, stored)
+    return parsed.astimezone(UTC)
+
+
+def _read(values: Sequence[Any], times: tuple[int, ...]) -> list[Any]:
+    """One row's :func:`_columns` values with its times read (see :func:`_stored_time`)."""
+    read = list(values)
+    for index in times:
+        read[index] = _stored_time(read[index])
+    return read
+
+
+def _batch(session: Session, model: type[Row], last: int) -> tuple[list[list[Any]], list[tuple[Head, str]]]:
+    """The next rows after ``last``: those read back (as :func:`_columns` values), and the head of each row that
+    cannot be read with why."""
+    table = model.__table__  # type: ignore[attr-defined]
+    times = _time_positions(model)
+    connection = session.connection()
+    fetched: list[tuple[int, Sequence[Any] | None]]
+    try:
+        query = _columns(model).where(table.c.id > last).order_by(table.c.id).limit(_VERIFY_BATCH)
+        fetched = [(values[0], values) for values in connection.execute(query).all()]
+    except UNREADABLE:  # read them one by one below, to name each row that cannot be read
+        ids = connection.execute(
+            text(f"SELECT id FROM {table.name} WHERE id > :last ORDER BY id LIMIT :n"),
+            {"last": last, "n": _VERIFY_BATCH},
+        )
+        fetched = [(row_id, None) for row_id in ids.scalars().all()]
+    rows: list[list[Any]] = []
+    broken: list[tuple[Head, str]] = []
+    for row_id, values in fetched:
         try:
-            row = session.exec(select(model).where(col(model.id) == row_id)).one()
+            one = (
+                values if values is not None else connection.execute(_columns(model).where(table.c.id == row_id)).one()
+            )
+            rows.append(_read(one, times))
         except UNREADABLE as exc:
-            broken.append((row_id, prev, stored, unreadable(session, model, row_id, exc)))
-            continue
-        rows.append(row)
+            head = connection.execute(
+                text(f"SELECT id, prev_hash, row_hash FROM {table.name} WHERE id = :id"), {"id": row_id}
+            ).one()
+            broken.append(((head[0], head[1], head[2]), unreadable(session, model, row_id, exc)))
     return rows, broken
 
 
@@ -154,14 +218,14 @@ def _rows(
     """Every row in order as ``(id, prev_hash, row_hash, content)``; an unreadable row has no content and its
     problem is added to ``problems``."""
     content = _CONTENT[model]
+    fields = _FIELDS[model]
     last = 0
     while True:
         found, broken = _batch(session, model, last)
-        merged: list[tuple[int, str, str, Mapping[str, Any] | None]] = []
-        for row in found:
-            assert row.id is not None
-            merged.append((row.id, row.prev_hash, row.row_hash, content(row)))
-        for row_id, prev, stored, why in broken:
+        merged: list[tuple[int, str, str, Mapping[str, Any] | None]] = [
+            (values[0], values[1], values[2], content(dict(zip(fields, values[3:], strict=True)))) for values in found
+        ]
+        for (row_id, prev, stored), why in broken:
             problems.append(ChainProblem(row_id, why + ": dữ liệu đã bị sửa ngoài chương trình"))
             merged.append((row_id, prev, stored, None))
         if not merged:
@@ -169,7 +233,6 @@ def _rows(
         merged.sort(key=lambda entry: entry[0])
         yield from merged
         last = merged[-1][0]
-        session.expunge_all()
 
 
 def _in_chain_order(problem: ChainProblem) -> tuple[bool, int]:

@@ -333,13 +333,30 @@ def load_settings(data_dir: Path | None = None, **flags: Any) -> Settings:
         problems = []
         for error in exc.errors():
             field = ".".join(str(part) for part in error["loc"]) or "?"
-            line = _line_of(field, text) if field in file_values else None
-            source = f"tệp {config_file}, dòng {line}" if line else "thiết lập"
+            top = str(error["loc"][0]) if error["loc"] else field
+            source = _source_of(top, init=init, file_values=file_values, text=text, config_file=config_file)
             reason = _vietnamese_reason(error)
             problems.append(f"{source}, mục «{field}»: {reason}")
         raise ConfigError("Cấu hình không hợp lệ:\n  " + "\n  ".join(problems)) from exc
     finally:
         _file_values.reset(token)
+
+
+def _source_of(field: str, *, init: dict[str, Any], file_values: dict[str, Any], text: str, config_file: Path) -> str:
+    """Where the value of ``field`` that failed came from, in the precedence order: a command-line flag, a
+    ``TRUYENTHANH_*`` environment variable (never for :data:`FILE_ONLY`), the station's file and its line."""
+    if field in init:
+        return "tùy chọn dòng lệnh"
+    if field not in FILE_ONLY:
+        wanted = f"TRUYENTHANH_{field}".upper()
+        # pydantic-settings matches variable names case-insensitively; name the variable as it is spelt.
+        variable = next((name for name in os.environ if name.upper() == wanted), None)
+        if variable is not None:
+            return f"biến môi trường {variable}"
+    if field in file_values:
+        line = _line_of(field, text)
+        return f"tệp {config_file}, dòng {line}" if line else f"tệp {config_file}"
+    return "thiết lập"
 
 
 def _vietnamese_reason(error: Any) -> str:

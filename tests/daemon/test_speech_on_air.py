@@ -101,3 +101,19 @@ def test_an_airing_due_sooner_than_gtts_can_answer_is_prepared_offline(
     assert {text for text, _ in google.requests} and all("họp" not in text for text, _ in google.requests)
     background.pop()()
     assert engine_of(station.container, soon) == "gtts"  # for its next airing
+
+
+def test_a_scheduled_announcement_read_by_espeak_is_logged_with_its_engine(
+    station: Station, google: FakeGoogle, background: list[Callable[[], None]]
+) -> None:
+    soon = announcement_programme(station.container, "Họp thôn", "Bà con thôn 2 họp lúc 19h30 tại nhà văn hóa.")
+    schedule(station.container, "Họp thôn", station.clock.now() + timedelta(seconds=5))
+    station.start()
+    now = station.clock.now()
+    station.daemon.airings.prepare(station.container.scheduling.occurrences(now, now + timedelta(minutes=1)))
+    assert engine_of(station.container, soon) == "espeak"
+    for _ in range(30):
+        station.tick(1.0)
+    rows = station.log()
+    assert [(r.programme_title, r.outcome, r.engine) for r in rows] == [("Họp thôn", Outcome.PLAYED, "espeak")]
+    assert station.container.speech.engines([soon, soon, 999]) == {soon: "espeak"}

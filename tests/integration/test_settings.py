@@ -78,3 +78,19 @@ def test_file_that_is_not_utf8(station_dir: Path) -> None:
     (station_dir / "truyenthanh.toml").write_bytes(b'upstream_name = "\xd0\xe0i"\n')
     with pytest.raises(ConfigError, match="không phải văn bản UTF-8"):
         load_settings(station_dir)
+
+
+def test_an_invalid_environment_value_names_the_variable_not_a_file_line(
+    station_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = station_dir / "truyenthanh.toml"
+    config.write_text('output = "device"\ntimezone = "Asia/Bangkok"\n', encoding="utf-8")
+    monkeypatch.setenv("TRUYENTHANH_TIMEZONE", "Sao/Hoa")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(station_dir)
+    message = caught.value.message
+    assert "biến môi trường TRUYENTHANH_TIMEZONE, mục «timezone»" in message and "múi giờ không tồn tại" in message
+    assert "dòng" not in message and str(config) not in message
+    # A flag beats both, and is named as a flag.
+    with pytest.raises(ConfigError, match="tùy chọn dòng lệnh, mục «timezone»"):
+        load_settings(station_dir, timezone="Mars/Olympus")

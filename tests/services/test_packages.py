@@ -782,3 +782,25 @@ def test_announcements_read_aloud_at_build_play_the_same_everywhere(
     assert programme.duration_s == pytest.approx(
         2 * 3.0 + 14.5 + asset.duration_s, abs=0.5
     )  # two alert tones, the recorded bulletin, the reading
+
+
+def test_a_package_zipped_with_pythons_default_member_modes_is_imported(
+    station: bootstrap.Container, editor: bootstrap.Container, tmp_path: Path
+) -> None:
+    # ``writestr(name, data)`` stores mode 0o600 with no file type; ``write(path)`` copies the file's own mode
+    # (here executable and world-writable). Both are plain files and must be accepted.
+    entries = _signed(editor, _storm_files())
+    loose = tmp_path / "programme.toml"
+    loose.write_bytes(dict(entries)["programme.toml"])
+    loose.chmod(0o777)
+    package = tmp_path / "mac-dinh.ttpkg"
+    with zipfile.ZipFile(package, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries:
+            if name == "programme.toml":
+                archive.write(loose, name)
+            else:
+                archive.writestr(name, data)
+    modes = {info.filename: info.external_attr >> 16 for info in zipfile.ZipFile(package).infolist()}
+    assert modes["manifest.json"] == 0o600 and stat.S_IMODE(modes["programme.toml"]) == 0o777
+    outcome = station.packages.import_package(OPERATOR, package, choice=ConflictChoice.FORCE)
+    assert outcome.imported and outcome.programme_ids

@@ -21,6 +21,12 @@ from truyenthanh.errors import PackageError
 
 _STORED_SUFFIXES = (".mp3", ".ogg", ".oga", ".m4a", ".aac", ".flac", ".opus")
 """Already compressed: stored as they are."""
+UNPACKED_FILE_MODE = 0o644
+"""Mode of every unpacked file, whatever the archive says (no execute bits, not writable by others)."""
+UNPACKED_DIR_MODE = 0o755
+"""Mode of the folders made while unpacking (less what the umask removes)."""
+MEMBER_MODE = stat.S_IFREG | 0o644
+"""Type and mode written for every member of the packages we build."""
 _FIXED_TIME = (2020, 1, 1, 0, 0, 0)
 """Entry timestamp, so that building the same content twice gives the same bytes."""
 
@@ -37,7 +43,8 @@ def write_archive(target: Path, entries: Sequence[tuple[str, bytes | Path]]) -> 
         with zipfile.ZipFile(partial, "w") as archive:
             for name, content in entries:
                 info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
-                info.external_attr = (stat.S_IFREG | 0o644) << 16
+                info.external_attr = MEMBER_MODE << 16
+                info.create_system = 3  # Unix: the mode bits above are read as such by every unzip
                 info.compress_type = (
                     zipfile.ZIP_STORED if name.lower().endswith(_STORED_SUFFIXES) else zipfile.ZIP_DEFLATED
                 )
@@ -100,7 +107,7 @@ def unpack(source: Path, destination: Path, limits: PackageLimits) -> Unpacked:
             # Names were checked above; this guards against anything the check did not foresee.
             if not target.resolve().is_relative_to(destination.resolve()):
                 raise PackageError(f"Gói {name}: mục «{info.filename}» trỏ ra ngoài gói.")
-            target.parent.mkdir(parents=True, exist_ok=True)
+            target.parent.mkdir(mode=UNPACKED_DIR_MODE, parents=True, exist_ok=True)
             _copy_entry(name, archive, info, target, limits)
             files[info.filename] = target
     return Unpacked(root=destination, files=files)
@@ -113,9 +120,13 @@ def _check_entries(name: str, infos: Sequence[zipfile.ZipInfo], limits: PackageL
     total = 0
     for info in infos:
         mode = info.external_attr >> 16
+        # Only the file-type bits matter: Python's own ``writestr(name, data)`` writes 0o600 with no type and a
+        # zip made on Windows none at all; both are plain files. The permission bits are never used (see
+        # _copy_entry), so an "executable" or world-writable member is harmless.
+        kind = stat.S_IFMT(mode)
         if stat.S_ISLNK(mode):
             problems.append(f"mục «{info.filename}» là liên kết tượng trưng (symlink)")
-        elif mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        elif kind and kind not in (stat.S_IFREG, stat.S_IFDIR):
             problems.append(f"mục «{info.filename}» không phải tệp thường")
         if info.flag_bits & 0x1:
             problems.append(f"mục «{info.filename}» bị mã hóa")
@@ -157,4 +168,5 @@ def _copy_entry(
         raise PackageError(f"Không giải nén được mục «{info.filename}» của gói {name}: {exc.strerror}.") from exc
     if written != info.file_size:
         raise PackageError(f"Gói {name}: mục «{info.filename}» bị cắt cụt ({written}/{info.file_size} byte).")
-    os.chmod(target, 0o644)
+    # Whatever mode the archive claims: never executable, never writable by others.
+    os.chmod(target, UNPACKED_FILE_MODE)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import json
+import logging
 import os
 import queue
 import secrets
@@ -26,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from truyenthanh.errors import DaemonError, TruyenthanhError
+
+logger = logging.getLogger(__name__)
 
 ENDPOINT_FILE = "control.json"
 SOCKET_FILE = "control.sock"
@@ -193,7 +196,16 @@ class ControlServer:
         self._file_mode = 0o640 if group else 0o600
         server.control = self
         self._server = server
-        _write_private(self.endpoint_file, json.dumps({**endpoint, "pid": os.getpid()}), mode=self._file_mode)
+        try:
+            _write_private(self.endpoint_file, json.dumps({**endpoint, "pid": os.getpid()}), mode=self._file_mode)
+        except OSError as exc:
+            if endpoint["transport"] != "unix":
+                server.server_close()
+                raise DaemonError(
+                    f"Không ghi được {self.endpoint_file} ({exc.strerror or exc}): các lệnh không tìm được dịch vụ."
+                ) from exc
+            # A full or read-only disk must not keep the daemon off air: clients find the socket by its path.
+            logger.warning("cannot write %s (%s); clients will use %s", self.endpoint_file, exc, path)
         self._thread = threading.Thread(target=server.serve_forever, args=(0.2,), name="control", daemon=True)
         self._thread.start()
 
@@ -238,11 +250,14 @@ def _write_private(path: Path, text: str, *, mode: int = 0o600) -> None:
     temporary = path.with_suffix(".tmp")
     temporary.unlink(missing_ok=True)  # created afresh, so the mode below is the file's mode
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        if mode != 0o600 and hasattr(os, "fchmod"):
-            os.fchmod(handle.fileno(), mode)
-        handle.write(text)
-    os.replace(temporary, path)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            if mode != 0o600 and hasattr(os, "fchmod"):
+                os.fchmod(handle.fileno(), mode)
+            handle.write(text)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 class ControlClient:
@@ -261,6 +276,9 @@ class ControlClient:
         try:
             return dict(json.loads((self.runtime_dir / ENDPOINT_FILE).read_text(encoding="utf-8")))
         except (OSError, ValueError) as exc:
+            socket_path = self.runtime_dir / SOCKET_FILE
+            if _unix_sockets() and socket_path.is_socket():  # a daemon on a full disk could not write the file
+                return {"transport": "unix", "path": str(socket_path)}
             raise DaemonError(
                 "Dịch vụ phát của đài này không chạy (không thấy kênh điều khiển trong "
                 f"{self.runtime_dir}). Hãy chạy «truyenthanh daemon»."

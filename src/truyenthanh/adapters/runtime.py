@@ -49,10 +49,11 @@ class InstanceLock:
                 f"Dịch vụ phát của đài này đang chạy (PID {holder}); mỗi đài chỉ chạy một dịch vụ phát. "
                 f"Dừng nó trước (ví dụ «systemctl stop truyenthanh») nếu muốn chạy lại. Tệp khóa: {self.path}."
             ) from exc
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
+        # The PID is only for messages: on a full disk the lock still holds without it (the daemon must start).
+        # Unbuffered, so a failed write leaves nothing pending for close() to fail on.
+        with contextlib.suppress(OSError):
+            os.ftruncate(handle.fileno(), 0)
+            os.pwrite(handle.fileno(), str(os.getpid()).encode(), 0)
         self._handle = handle
 
     def release(self) -> None:

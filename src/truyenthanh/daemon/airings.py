@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -17,6 +18,7 @@ from truyenthanh.daemon.journal import Journal
 from truyenthanh.daemon.keeper import OutputKeeper
 from truyenthanh.daemon.ledger import Ledger
 from truyenthanh.daemon.records import KEY_SEPARATOR, ItemRecord
+from truyenthanh.domain.approval import ItemState
 from truyenthanh.domain.enums import ItemKind, Outcome, Priority
 from truyenthanh.domain.playout import PlayItem
 from truyenthanh.domain.schedule import Decision, Planned, Verdict, describe_moment
@@ -275,6 +277,7 @@ class Airings:
         total = sum(lengths) if offset_s > 0 else plan.duration_s
         base.planned_end = request.scheduled_start + timedelta(seconds=total)
         reason, outcome = request.reason, request.outcome
+        engines = self._speech_engines(check.items)
         queued: list[PlayItem] = []
         skipped_before = offset_s
         for index, (item, length, state) in enumerate(zip(items, lengths, check.items, strict=True)):
@@ -286,6 +289,7 @@ class Airings:
                 reason=reason,
                 last=index == len(items) - 1,
                 announcement_id=state.announcement_id,
+                engine=engines.get(state.announcement_id) if state.announcement_id is not None else None,
             )
             if state.position in blocked:
                 self._journal.log(record, Outcome.SKIPPED, reason=blocked[state.position])
@@ -305,6 +309,18 @@ class Airings:
             self._ledger.add(keyed.key, record)
             queued.append(keyed)
         return queued
+
+    def _speech_engines(self, items: Sequence[ItemState]) -> dict[int, str]:
+        """Which engine read each announcement of the airing (espeak-ng or gTTS), for the log; ``{}`` when the
+        engines cannot be read (the airing goes out all the same)."""
+        ids = [each.announcement_id for each in items if each.announcement_id is not None]
+        if not ids:
+            return {}
+        try:
+            return self._container.speech.engines(ids)
+        except TruyenthanhError as exc:
+            logger.warning("speech engines of announcements %s: %s", ids, exc.message)
+            return {}
 
     def _hand_over(self, request: AiringRequest, base: ItemRecord, queued: list[PlayItem]) -> None:
         """Give the items to the engine: at their start, or cutting in behind the alert for an emergency."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+from collections import OrderedDict
 
 from truyenthanh.daemon.amplifier import Amplifier
 from truyenthanh.daemon.emergencies import Emergencies
@@ -15,11 +16,16 @@ from truyenthanh.daemon.ledger import Ledger
 from truyenthanh.daemon.records import ItemRecord
 from truyenthanh.domain.enums import ItemKind, Outcome
 from truyenthanh.domain.playout import EndReason, ItemEnded, ItemStarted, PlayoutEvent, RelayOutage
+from truyenthanh.domain.schedule.misfire import late_start_reason
 from truyenthanh.protocol import ItemEndedOnAir, ItemStartedOnAir, RelayOutageReported
 
 logger = logging.getLogger(__name__)
 
 CANCELLED_REASON = "Đã hủy hoặc bị thay bằng phát khẩn cấp mới"
+
+AIRINGS_REMEMBERED = 256
+"""Scheduled airings whose start (on time or late) is remembered, so every later item of a late airing is logged
+late too; older ones are forgotten (a 24/7 process must not grow)."""
 
 
 class EngineListener:
@@ -51,6 +57,8 @@ class EngineListener:
         self._amplifier = amplifier
         self._emergencies = emergencies
         self._events: queue.SimpleQueue[PlayoutEvent | None] = queue.SimpleQueue()
+        self._late: OrderedDict[str, str] = OrderedDict()
+        """Airing key -> why it started late (``""``: on time); only this thread touches it."""
         self._drained = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -124,6 +132,7 @@ class EngineListener:
             previous = ledger.playing.get(event.item.key)
             record.resumed = previous is not None or record.actual_start is not None
             record.actual_start = event.at
+            self._mark_late(record)
             ledger.playing[event.item.key] = record
             cancelled = record.airing in ledger.cancelled or event.item.key in ledger.cancelled
             if cancelled:
@@ -142,6 +151,23 @@ class EngineListener:
                 at=event.at,
             )
         )
+
+    def _mark_late(self, record: ItemRecord) -> None:
+        """A scheduled airing handed over on time whose first item sounds after its planned start (queued behind
+        others) is late: this item and every later item of the airing are logged late, with the reason."""
+        if record.schedule_id is None or record.scheduled_start is None or record.actual_start is None:
+            return
+        reason = self._late.get(record.airing)
+        if reason is None:
+            # Its first sounding item decides; a join or a rejoin starts mid-airing and says so already.
+            on_time = record.outcome is Outcome.PLAYED and record.offset_s == 0 and not record.resumed
+            reason = late_start_reason(record.scheduled_start, record.actual_start) if on_time else ""
+            self._late[record.airing] = reason
+            while len(self._late) > AIRINGS_REMEMBERED:
+                self._late.popitem(last=False)
+        if reason and record.outcome is Outcome.PLAYED:
+            record.outcome = Outcome.LATE
+            record.reason = f"{reason} {record.reason}".strip()
 
     def _ended(self, event: ItemEnded) -> None:
         record, why = self._ledger.forget(event.item.key, event.reason)
@@ -204,4 +230,4 @@ class EngineListener:
         return outcome, text.strip()
 
 
-__all__ = ["CANCELLED_REASON", "EngineListener"]
+__all__ = ["AIRINGS_REMEMBERED", "CANCELLED_REASON", "EngineListener"]

@@ -23,7 +23,7 @@ import logging
 import os
 import shutil
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -571,6 +571,17 @@ class SpeechService:
         if announcement.asset_id is None or announcement.spoken_text != self.normalize(announcement.text):
             return False
         return asset is not None and (self._locations.media_dir / asset.path).is_file()
+
+    def engines(self, announcement_ids: Iterable[int]) -> dict[int, str]:
+        """The engine of each announcement's current rendering, by id (never-rendered or missing ones left out):
+        what the broadcast log records for an announcement item that goes on air (one transaction)."""
+        found: dict[int, str] = {}
+        with self._store.transaction() as uow:
+            for announcement_id in dict.fromkeys(announcement_ids):
+                script = uow.announcements.script(announcement_id)
+                if script is not None and script.engine:
+                    found[announcement_id] = script.engine
+        return found
 
     def ensure_rendered(
         self, announcement_ids: Sequence[int], *, allow_network: bool = False, due: datetime | None = None

@@ -200,6 +200,8 @@ class Database:
         self._counter_connection: sqlite3.Connection | None = None
         self._counter_lock = threading.Lock()
         self._counter_calls = 0
+        self._counter_epoch = 0
+        self._counter_last = 0
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -232,9 +234,23 @@ class Database:
             self._counter_calls += 1
             return self._counter_calls
         with self._counter_lock:
-            if self._counter_connection is None:
-                self._counter_connection = sqlite3.connect(self.engine.url.database, check_same_thread=False)
-            return int(self._counter_connection.execute("PRAGMA data_version").fetchone()[0])
+            try:
+                if self._counter_connection is None:
+                    self._counter_connection = sqlite3.connect(self.engine.url.database, check_same_thread=False)
+                    self._counter_epoch += 1
+                version = int(self._counter_connection.execute("PRAGMA data_version").fetchone()[0])
+            except sqlite3.OperationalError as exc:
+                if not disk_trouble(exc):
+                    raise
+                # A full or read-only disk (no -shm file can be made): nobody can commit meanwhile, so the last
+                # number stands; the connection is made again once the disk is back, under a new epoch so the
+                # number then differs and callers read the database afresh.
+                if self._counter_connection is not None:
+                    self._counter_connection.close()
+                    self._counter_connection = None
+                return self._counter_last
+            self._counter_last = self._counter_epoch * 1_000_000_000 + version
+            return self._counter_last
 
     def dispose(self) -> None:
         """Close every pooled connection."""

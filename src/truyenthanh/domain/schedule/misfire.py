@@ -92,3 +92,21 @@ def decide(
                 item, verdict, offset, f"Trễ {duration_text(lateness)}{reason_cause}; {how} ({misfire.label})."
             )
     return [decisions[index] for index in range(len(ordered))]
+
+
+def late_start_reason(planned_start: datetime, started: datetime, tolerance: timedelta = ON_TIME_TOLERANCE) -> str:
+    """Why an airing that was handed over on time counts as late, in Vietnamese, or ``""`` if it is not.
+
+    An airing queued behind others (fifty programmes at the same minute, or a long one overrunning) sounds only
+    when the engine gets to it; once its first sample is more than ``tolerance`` after its planned start it is
+    late, and the broadcast log must say so rather than "Đã phát".
+
+    Args:
+        planned_start: the airing's planned start (UTC).
+        started: when its first item began to sound (UTC).
+        tolerance: lateness still counted as on time.
+    """
+    lateness = started - planned_start
+    if lateness <= tolerance:
+        return ""
+    return f"Trễ {duration_text(lateness)} so với giờ đã định; phải chờ các chương trình phát trước đó kết thúc."

@@ -204,6 +204,26 @@ class StationBackend:
         """The audio library."""
         return self.container.library
 
+    drive_folders: tuple[Path, ...] | None = None
+    """Folders whose sub-folders are mounted drives (USB sticks); ``None``: the usual places on Linux
+    (``/media/USER``, ``/run/media/USER``, ``/media``, ``/mnt``)."""
+
+    def file_places(self) -> list[tuple[str, Path]]:
+        """Where the file picker can start: the home folder, then each mounted drive, with Vietnamese labels."""
+        user = Path.home().name
+        bases = self.drive_folders
+        if bases is None:
+            bases = (Path("/media") / user, Path("/run/media") / user, Path("/media"), Path("/mnt"))
+        places = [(f"Thư mục nhà ({Path.home()})", Path.home())]
+        for base in bases:
+            try:
+                found = sorted(p for p in base.iterdir() if p.is_dir() and not p.name.startswith("."))
+            except OSError:
+                continue
+            # /media/USER is itself a base: list the drives in it, not the folder.
+            places += [(f"Ổ đĩa «{p.name}» ({p})", p) for p in found if p not in bases]
+        return places
+
     @property
     def programmes(self) -> ProgrammeService:
         """Building programmes and their items."""

@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.widgets import DataTable, Input, ProgressBar, Select, Static
 
 from truyenthanh.domain.enums import Category
@@ -30,6 +31,15 @@ COLUMNS = (("Tiêu đề", 28), ("Thời lượng", None), ("Lĩnh vực", 18), 
 LANGUAGES = (("Mọi ngôn ngữ", ""), ("Tiếng Việt (vi)", "vi"), ("Tiếng Mông (hmn)", "hmn"), ("Tiếng Tày (tay)", "tay"))
 
 
+class ImportDecoding(Message):
+    """Part of a file being imported was decoded: ``share`` (0 to 1) of ``path``."""
+
+    def __init__(self, path: Path, share: float) -> None:
+        super().__init__()
+        self.path = path
+        self.share = share
+
+
 class LibraryScreen(StationScreen):
     """Filters on top, the assets in a table, the highlighted asset's details on the right."""
 
@@ -45,6 +55,7 @@ class LibraryScreen(StationScreen):
         super().__init__()
         self.assets: list[AssetInfo] = []
         """What the table shows (tests read it)."""
+        self._done = 0
 
     def compose(self) -> ComposeResult:
         """Status, filters, table and details, progress, footer."""
@@ -57,6 +68,9 @@ class LibraryScreen(StationScreen):
             yield DataTable(id="library-table", cursor_type="row", zebra_stripes=True)
             with Vertical(id="library-details"):
                 yield Static("", id="asset-details")
+        with Horizontal(id="import-status"):
+            yield Static("", id="import-file")
+            yield ProgressBar(id="import-file-progress", show_eta=False)
         yield ProgressBar(id="import-progress", show_eta=False)
         yield KeyHints()
 
@@ -67,6 +81,7 @@ class LibraryScreen(StationScreen):
         fill_table(table, COLUMNS, [])
         self.query_one("#library-details").border_title = "Chi tiết"
         self.query_one("#import-progress").display = False
+        self.query_one("#import-status").display = False
         for widget in self.query("#library-filters Input, #library-filters Select"):
             widget.compact = True  # type: ignore[attr-defined]
         self._reload()
@@ -193,16 +208,22 @@ class LibraryScreen(StationScreen):
         def chosen(request: ImportRequest | None) -> None:
             if request is None:
                 return
+            self._done = 0
             bar = self.query_one("#import-progress", ProgressBar)
             bar.update(total=len(request.paths), progress=0)
             bar.display = True
+            self.query_one("#import-file-progress", ProgressBar).update(total=100, progress=0)
+            self.query_one("#import-status").display = True
             self._import(request)
 
-        self.app.push_screen(ImportScreen(), chosen)
+        self.app.push_screen(ImportScreen(self.backend.file_places()), chosen)
 
     def _import(self, request: ImportRequest) -> None:
         def progressed(path: Path) -> None:
             self.post_message(ImportProgressed(path))
+
+        def decoding(path: Path, share: float) -> None:
+            self.post_message(ImportDecoding(path, share))
 
         self.run_call(
             lambda backend: backend.library.add(
@@ -211,19 +232,32 @@ class LibraryScreen(StationScreen):
                 category=request.category,
                 language=request.language,
                 progress=progressed,
+                decoding=decoding,
             ),
             ImportFinished,
             group="import",
             failed=lambda error: (*reported(error), ImportFinished(None)),
         )
 
+    def on_import_decoding(self, message: ImportDecoding) -> None:
+        """A file is partly decoded: both bars move (the whole batch by that file's share)."""
+        self.query_one("#import-file", Static).update(f"{self._done + 1}/{self._total()}: {message.path.name}")
+        self.query_one("#import-file-progress", ProgressBar).update(progress=round(message.share * 100))
+        self.query_one("#import-progress", ProgressBar).update(progress=self._done + message.share)
+
     def on_import_progressed(self, _message: ImportProgressed) -> None:
         """One more file done."""
-        self.query_one("#import-progress", ProgressBar).advance(1)
+        self._done += 1
+        self.query_one("#import-progress", ProgressBar).update(progress=self._done)
+        self.query_one("#import-file-progress", ProgressBar).update(progress=0)
+
+    def _total(self) -> int:
+        return int(self.query_one("#import-progress", ProgressBar).total or 0)
 
     def on_import_finished(self, message: ImportFinished) -> None:
         """Say what happened to each file and show the new list."""
         self.query_one("#import-progress", ProgressBar).display = False
+        self.query_one("#import-status").display = False
         report: ImportReport | None = message.report
         if report is None:
             return

@@ -16,6 +16,8 @@ from tests.people import ADMIN
 from truyenthanh import bootstrap
 from truyenthanh.adapters import ffmpeg
 
+SCHEDULES = Path(__file__).resolve().parents[2] / "schedules"
+
 
 def test_loudness_reports_decoded_seconds_as_it_goes(tmp_path: Path) -> None:
     tone = make_tone(tmp_path / "dài.wav", seconds=30.0)
@@ -50,9 +52,9 @@ def test_library_add_tells_each_files_share_decoded(container: bootstrap.Contain
         assert [share for n, share in shares if n == name][-1] > 0.95
 
 
-def _run_on_terminal(*args: str, data_dir: Path) -> tuple[int, str, str]:
+def _run_on_terminal(*args: str, data_dir: Path, extra: dict[str, str] | None = None) -> tuple[int, str, str]:
     """``truyenthanh ARGS`` with stderr on a pseudo-terminal (as an operator's shell), stdout on a pipe."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TRUYENTHANH_")} | SINGLE_OPERATOR
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRUYENTHANH_")} | SINGLE_OPERATOR | (extra or {})
     leader, follower = pty.openpty()
     try:
         with subprocess.Popen(
@@ -105,3 +107,25 @@ def test_library_add_prints_a_progress_line_on_a_terminal_only(station_dir: Path
     piped = run("library", "add", str(fourth), data_dir=station_dir)
     assert piped.returncode == 0, piped.stderr
     assert piped.stderr.strip() == ""
+
+
+def test_package_import_prints_its_steps_on_a_terminal_only(tmp_path: Path) -> None:
+    editor, station = tmp_path / "bien-tap", tmp_path / "xa"
+    package = tmp_path / "bao.ttpkg"
+    built = run("package", "build", str(SCHEDULES / "canh-bao-bao-so-9.toml"), "-o", str(package), data_dir=editor)
+    assert built.returncode == 0, built.stderr
+    assert built.stderr.strip() == "", "no progress line into a pipe"
+    assert run("init", data_dir=station).returncode == 0
+    lenient = {"TRUYENTHANH_ALLOW_UNSIGNED_PACKAGES": "true"}
+
+    code, out, err = _run_on_terminal("package", "import", str(package), "--dry-run", data_dir=station, extra=lenient)
+    assert code == 0, err
+    assert "Đang kiểm tra gói: 1/" in err and "Đã kiểm tra chữ ký và mã băm" in err
+    assert "Đang kiểm tra" not in out
+
+    code, out, err = _run_on_terminal(
+        "package", "import", str(package), "--dry-run", "--json", data_dir=station, extra=lenient
+    )
+    assert code == 0, err
+    assert json.loads(out)["imported"] is False
+    assert err.strip() == ""

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -11,15 +13,22 @@ from textual.pilot import Pilot
 from textual.widgets import ProgressBar, Select
 from textual.worker import WorkerState
 
+from tests.fakes import FrozenClock
 from tests.media import make_tone
 from tests.people import ADMIN
+from tests.tui.conftest import said
+from tests.tui.people import EDITOR, add_accounts, log_in
 from tests.tui.test_programmes import settle, top_screen
 from truyenthanh import bootstrap
+from truyenthanh.config import load_settings
 from truyenthanh.tui.app import TruyenthanhApp
 from truyenthanh.tui.backend import StationBackend
+from truyenthanh.tui.screens.dialogs import ConfirmScreen
 from truyenthanh.tui.screens.library import LibraryScreen
 from truyenthanh.tui.screens.library_forms import ImportScreen
 from truyenthanh.tui.widgets.file_picker import CHOSEN_MARK, AudioTree, FilePicker, FilePickerScreen
+
+LUNAR = Path(__file__).resolve().parents[2] / "schedules" / "ram-mung-mot-tet-2027.toml"
 
 
 async def settle_tree(app: TruyenthanhApp, pilot: Pilot[None], timeout: float = 30.0) -> None:
@@ -131,6 +140,8 @@ async def test_choose_files_from_home_and_usb_then_import_with_progress(
         bar = screen.query_one("#import-progress", ProgressBar)
         assert bar.total == 2 and bar.progress == 2
         assert not screen.query_one("#import-status").display
+        # ffmpeg's progress reached the screen: the per-file line named the last file as it decoded.
+        assert str(screen.query_one("#import-file").render()) == "2/2: Tin vắn.ogg"
 
 
 async def test_cancelled_picker_and_nothing_chosen_name_the_field_and_keep_the_form(
@@ -164,3 +175,60 @@ async def test_cancelled_picker_and_nothing_chosen_name_the_field_and_keep_the_f
         assert top_screen(app) is form
         error = str(form.query_one("#form-error").render())
         assert "Chưa chọn tệp nào" in error and "«Tệp hoặc thư mục»" in error and "--" not in error
+
+
+@pytest.fixture(scope="module")
+def signed_package(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bytes]:
+    """The lunar example built and signed once on an editor's machine, and the editor's public key."""
+    folder = tmp_path_factory.mktemp("editor")
+    editor = bootstrap.build(load_settings(folder), clock=FrozenClock(datetime(2026, 11, 20, 1, 0, tzinfo=UTC)))
+    try:
+        editor.keys.generate("Đài PT-TH tỉnh Phú Thọ")
+        built = editor.packages.build(LUNAR, folder / "am-lich.ttpkg", sign_with="Đài PT-TH tỉnh Phú Thọ").path
+        key = editor.keys.export()
+    finally:
+        editor.close()
+    return built, key
+
+
+async def test_package_import_chosen_in_the_tree_previewed_then_imported_after_a_login(
+    container: bootstrap.Container, folders: tuple[Path, Path], signed_package: tuple[Path, bytes]
+) -> None:
+    _home, media = folders
+    package, key = signed_package
+    shutil.copyfile(package, media / "USB-XA" / "am-lich.ttpkg")
+    container.keys.trust(ADMIN, key, "phutho.pub.json")
+    add_accounts(container)
+    backend = StationBackend(container)
+    backend.drive_folders = (media,)
+    app = TruyenthanhApp(backend, start_daemon=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f3")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, LibraryScreen)
+        await pilot.press("g")
+        await settle_tree(app, pilot)
+        dialog = app.screen
+        assert isinstance(dialog, FilePickerScreen)
+        dialog.query_one("#picker-places", Select).value = str(media / "USB-XA")
+        await settle_tree(app, pilot)
+        tree = dialog.query_one(AudioTree)
+        assert [str(node.label) for node in tree.root.children] == ["am-lich.ttpkg"], "only packages are listed"
+        tree.focus()
+        await pilot.press("down", "enter", "ctrl+s")
+        await settle(app, pilot)
+        confirm = app.screen
+        assert isinstance(confirm, ConfirmScreen)
+        assert "Gói «" in confirm.question and "Nhập gói «am-lich.ttpkg» vào đài?" in confirm.question
+        assert container.programmes.list() == []
+
+        # Nobody is logged in: "yes" asks for a login, then the import carries on.
+        await pilot.press("y")
+        await settle(app, pilot)
+        await log_in(app, pilot, EDITOR)
+        await settle(app, pilot)
+        assert top_screen(app) is screen
+        assert len(container.programmes.list()) >= 1
+        assert "Đã nhập" in said(app) and "chương trình" in said(app)
+        assert not screen.query_one("#import-progress").display

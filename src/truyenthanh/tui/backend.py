@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from truyenthanh.services.accounts import UserInfo
     from truyenthanh.services.approvals import ContentView
     from truyenthanh.services.library import LibraryService
+    from truyenthanh.services.packages.results import ImportOutcome, Progress
     from truyenthanh.services.programmes import ProgrammeDetail, ProgrammeService, ProgrammeSummary
     from truyenthanh.services.scheduling import SchedulingService
 
@@ -223,6 +224,23 @@ class StationBackend:
             # /media/USER is itself a base: list the drives in it, not the folder.
             places += [(f"Ổ đĩa «{p.name}» ({p})", p) for p in found if p not in bases]
         return places
+
+    def preview_package(self, package: Path, progress: Progress | None = None) -> str:
+        """Verify a programme package and say, in Vietnamese, what importing it would do; writes nothing.
+
+        Raises:
+            PackageError: the package is unsafe, tampered with, untrusted or malformed (the message says which).
+        """
+        return self.container.packages.preview(package, progress=progress).explain(self.zone)
+
+    def import_package(self, actor: Actor, package: Path, progress: Progress | None = None) -> ImportOutcome:
+        """Import a programme package for ``actor``, all or nothing; a schedule conflict refuses the whole import.
+
+        Raises:
+            PackageError: as :meth:`preview_package`, or its schedules clash with the station's.
+            PermissionDeniedError: ``actor`` may not import packages.
+        """
+        return self.container.packages.import_package(actor, package, progress=progress)
 
     @property
     def programmes(self) -> ProgrammeService:

@@ -232,3 +232,29 @@ async def test_package_import_chosen_in_the_tree_previewed_then_imported_after_a
         assert len(container.programmes.list()) >= 1
         assert "Đã nhập" in said(app) and "chương trình" in said(app)
         assert not screen.query_one("#import-progress").display
+
+
+async def test_import_logged_out_asks_for_a_login_then_imports_what_was_chosen(
+    container: bootstrap.Container, folders: tuple[Path, Path]
+) -> None:
+    _home, media = folders
+    add_accounts(container)
+    backend = StationBackend(container)
+    backend.drive_folders = (media,)
+    app = TruyenthanhApp(backend, start_daemon=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f3")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, LibraryScreen)
+        await pilot.press("i", "ctrl+o")
+        await settle_tree(app, pilot)
+        await pilot.press("down", "space", "ctrl+s")
+        await settle(app, pilot)
+        await pilot.press("ctrl+s")
+        await log_in(app, pilot, EDITOR)
+        await settle(app, pilot)
+        assert top_screen(app) is screen
+        assert sorted(a.title for a in screen.assets) == ["Bản tin sáng", "Thông báo họp"]
+        assert [a.path for a in container.library.list() if not (container.library.media_dir / a.path).is_file()] == []
+        assert "Đăng nhập không thành công" not in said(app)

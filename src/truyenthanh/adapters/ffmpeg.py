@@ -11,7 +11,7 @@ import os
 import re
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -149,52 +149,66 @@ _CORRUPT = re.compile(
     r"Error while decoding|corrupt (input )?packet|Invalid data found|non monotonically increasing dts", re.I
 )
 """Lines ffmpeg writes when a file is damaged although it can decode part of it (the last: frames were lost)."""
-_OUT_TIME = re.compile(r"^out_time_us=(\d+)$", re.M)
+_OUT_TIME = re.compile(r"^out_time_us=(\d+)\s*$")
 
 
-def measure_loudness(path: Path) -> Loudness:
+Decoded = Callable[[float], None]
+"""Called now and then during a decode with the seconds of audio decoded so far (from ffmpeg's ``-progress``)."""
+
+PROGRESS_PERIOD_S = 0.25
+"""How often, in seconds of wall-clock time, ffmpeg reports its progress while decoding."""
+
+
+def measure_loudness(path: Path, *, decoded: Decoded | None = None) -> Loudness:
     """Measure integrated loudness and true peak with ffmpeg's ``ebur128`` filter (streams, constant memory).
 
     The whole file is decoded; the length actually decoded is reported so callers can spot a truncated file.
     Silence measures as -70 LUFS (the gate's floor) rather than minus infinity.
 
+    Args:
+        path: the audio file.
+        decoded: called from this thread, every :data:`PROGRESS_PERIOD_S` or so, with the seconds decoded so far.
+
     Raises:
         AudioError: ffmpeg cannot decode the file to its end, or reports corrupt data on the way.
     """
-    result = subprocess.run(
-        [
-            _tool("ffmpeg"),
-            "-nostdin",
-            "-hide_banner",
-            "-nostats",
-            "-progress",
-            "pipe:1",
-            "-v",
-            "info",
-            "-i",
-            str(path),
-            "-map",
-            "0:a:0",
-            "-af",
-            # asetpts numbers the output by samples, so the final out_time is the length really decoded.
-            "ebur128=peak=true:framelog=verbose,asetpts=N/SR/TB",
-            "-f",
-            "null",
-            "-",
-        ],
-        capture_output=True,
-        text=True,
-        errors="replace",
-        check=False,
-    )
-    match = _SUMMARY.search(result.stderr)
-    if result.returncode != 0 or match is None:
-        last = result.stderr.strip().splitlines()[-1:] or [""]
+    command = [
+        _tool("ffmpeg"),
+        "-nostdin",
+        "-hide_banner",
+        "-nostats",
+        "-stats_period",
+        str(PROGRESS_PERIOD_S),
+        "-progress",
+        "pipe:1",
+        "-v",
+        "info",
+        "-i",
+        str(path),
+        "-map",
+        "0:a:0",
+        "-af",
+        # asetpts numbers the output by samples, so the final out_time is the length really decoded.
+        "ebur128=peak=true:framelog=verbose,asetpts=N/SR/TB",
+        "-f",
+        "null",
+        "-",
+    ]
+    # stderr goes to a file, not a pipe: reading the progress pipe line by line while ffmpeg fills an unread
+    # stderr pipe would deadlock on a long, noisy decode.
+    with tempfile.TemporaryFile() as errors:
+        with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, text=True, errors="replace") as proc:
+            assert proc.stdout is not None
+            last_us = _follow_progress(proc.stdout, decoded)
+        errors.seek(0)
+        stderr = errors.read().decode("utf-8", errors="replace")
+    match = _SUMMARY.search(stderr)
+    if proc.returncode != 0 or match is None:
+        last = stderr.strip().splitlines()[-1:] or [""]
         raise AudioError(f"Không giải mã được tệp {path} để đo độ to ({last[0]}).")
-    corrupt = next((line.strip() for line in result.stderr.splitlines() if _CORRUPT.search(line)), None)
+    corrupt = next((line.strip() for line in stderr.splitlines() if _CORRUPT.search(line)), None)
     if corrupt is not None:
         raise AudioError(f"Tệp {path} bị hỏng: ffmpeg báo lỗi khi giải mã ({corrupt}).")
-    times = _OUT_TIME.findall(result.stdout)
 
     def number(raw: str) -> float:
         return -70.0 if raw == "-inf" else float(raw)
@@ -202,8 +216,22 @@ def measure_loudness(path: Path) -> Loudness:
     return Loudness(
         integrated_lufs=number(match.group(1)),
         true_peak_dbtp=number(match.group(2)),
-        decoded_s=int(times[-1]) / 1_000_000 if times else None,
+        decoded_s=last_us / 1_000_000 if last_us is not None else None,
     )
+
+
+def _follow_progress(lines: Iterable[str], decoded: Decoded | None) -> int | None:
+    """Read ffmpeg's ``-progress`` output to its end, telling ``decoded`` each new position; the last
+    ``out_time_us`` (microseconds) or ``None`` if ffmpeg gave none. Keeps one line in memory at a time."""
+    last_us: int | None = None
+    for line in lines:
+        match = _OUT_TIME.match(line)
+        if match is None:
+            continue
+        last_us = int(match.group(1))
+        if decoded is not None:
+            decoded(last_us / 1_000_000)
+    return last_us
 
 
 def render_tune(tune: Tune, target: Path) -> None:

@@ -18,9 +18,9 @@ class FfmpegMedia:
         """See :func:`truyenthanh.adapters.ffmpeg.probe`."""
         return ffmpeg.probe(path)
 
-    def measure_loudness(self, path: Path) -> ffmpeg.Loudness:
+    def measure_loudness(self, path: Path, *, decoded: ffmpeg.Decoded | None = None) -> ffmpeg.Loudness:
         """See :func:`truyenthanh.adapters.ffmpeg.measure_loudness`."""
-        return ffmpeg.measure_loudness(path)
+        return ffmpeg.measure_loudness(path, decoded=decoded)
 
     def sha256_file(self, path: Path) -> str:
         """See :func:`truyenthanh.adapters.files.sha256_file`."""

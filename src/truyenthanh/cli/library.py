@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -38,6 +37,49 @@ def _line(asset: AssetInfo) -> str:
     return f"{asset.id:>5}  {_minutes(asset.duration_s):>6}  {loudness}  {asset.language:<5}  {asset.title}"
 
 
+class ImportLine:
+    """One line on stderr, rewritten as files decode: the file, its share done and the whole batch's.
+
+    Shown only when stderr is a terminal and the output is not JSON; otherwise it writes nothing.
+    """
+
+    def __init__(self, total: int, *, shown: bool) -> None:
+        """Args:
+        total: how many files the batch has.
+        shown: whether to write at all.
+        """
+        self._total = max(total, 1)
+        self._shown = shown
+        self._done = 0
+        self._width = 0
+
+    def decoding(self, path: Path, share: float) -> None:
+        """A file is ``share`` (0 to 1) decoded."""
+        overall = (self._done + share) / self._total
+        self._write(f"Đang nhập tệp {self._done + 1}/{self._total} «{path.name}»: {share:4.0%} (cả đợt {overall:4.0%})")
+
+    def file_done(self, path: Path) -> None:
+        """A file is handled (imported, duplicate or refused)."""
+        self._done += 1
+        self._write(
+            f"Đã xong {self._done}/{self._total} tệp (cả đợt {self._done / self._total:4.0%}), vừa xong «{path.name}»"
+        )
+
+    def _write(self, text: str) -> None:
+        if not self._shown:
+            return
+        # Pad over the previous, longer text: a carriage return alone leaves its tail on screen.
+        click.echo("\r" + text.ljust(self._width), nl=False, err=True)
+        self._width = len(text)
+
+    def __enter__(self) -> ImportLine:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._shown and self._width:
+            click.echo("", err=True)
+
+
 @click.group()
 def library() -> None:
     """Thư viện âm thanh của đài: nhập tệp, xem danh sách, sửa thông tin."""
@@ -56,20 +98,16 @@ def add(
     """Nhập tệp âm thanh (mp3, wav, ogg, flac, m4a, aac): đo độ to EBU R128 rồi chép vào thư viện."""
     service = state.container().library
     actor = current_actor(state)
-    bar: Any = click.progressbar(
-        length=len(files),
-        label="Đang nhập tệp âm thanh",
-        file=sys.stderr,
-        item_show_func=lambda item: str(item) if item else "",
-    )
-    with bar:
+    line = ImportLine(len(files), shown=not as_json and sys.stderr.isatty())
+    with line:
         report = service.add(
             actor,
             list(files),
             title=title,
             category=category,
             language=language,
-            progress=lambda path: bar.update(1, path),
+            progress=line.file_done,
+            decoding=line.decoding,
         )
     if as_json:
         click.echo(json.dumps([r.to_json() for r in report.results], ensure_ascii=False, indent=2))

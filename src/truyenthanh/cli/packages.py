@@ -7,7 +7,6 @@ import shutil
 import sys
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -25,22 +24,33 @@ JSON_HELP = "In kết quả dạng JSON cho chương trình khác đọc."
 
 
 class _Steps:
-    """A progress bar on stderr whose length the service tells as it learns it."""
+    """One line on stderr, rewritten after each step (the service tells the number of steps as it learns it).
 
-    def __init__(self, label: str) -> None:
-        self.bar: Any = click.progressbar(length=1, label=label, file=sys.stderr, item_show_func=lambda s: s or "")
+    Shown only when stderr is a terminal and the output is not JSON: scripts read stdout and a clean stderr.
+    """
+
+    def __init__(self, label: str, *, as_json: bool = False) -> None:
+        self._label = label
+        self._shown = not as_json and sys.stderr.isatty()
+        self._done = 0
+        self._width = 0
 
     def __enter__(self) -> _Steps:
-        self.bar.__enter__()
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.bar.__exit__(*exc)
+    def __exit__(self, *_exc: object) -> None:
+        if self._shown and self._width:
+            click.echo("", err=True)
 
     def __call__(self, step: str, total: int) -> None:
         """Record one step done."""
-        self.bar.length = max(total, self.bar.pos + 1)
-        self.bar.update(1, step)
+        self._done += 1
+        total = max(total, self._done)
+        if self._shown:
+            text = f"{self._label}: {self._done}/{total} ({self._done / total:.0%}) {step}"
+            # Pad over the previous, longer text: a carriage return alone leaves its tail on screen.
+            click.echo("\r" + text.ljust(self._width), nl=False, err=True)
+            self._width = len(text)
 
 
 @click.group()
@@ -151,7 +161,7 @@ def import_(state: CliState, file: Path, dry_run: bool, on_conflict: str, as_jso
     """Nhập gói .ttpkg: kiểm tra chữ ký và mã băm, xem trước thay đổi, rồi nhập trong một lần (tất cả hoặc không)."""
     container = state.container()
     actor = None if dry_run else current_actor(state)
-    with _Steps("Đang kiểm tra gói") as steps:
+    with _Steps("Đang kiểm tra gói", as_json=as_json) as steps:
         if actor is None:
             outcome = ImportOutcome(preview=container.packages.preview(file, progress=steps), imported=False)
         else:

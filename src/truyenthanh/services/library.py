@@ -55,6 +55,9 @@ _LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 Progress = Callable[[Path], None]
 """Called with each file's path once that file is done (imported, found duplicate or refused)."""
 
+FileProgress = Callable[[Path, float], None]
+"""Called now and then while a file is decoded, with its path and the share of it decoded so far (0 to 1)."""
+
 
 @dataclass(frozen=True)
 class AssetInfo:
@@ -253,8 +256,9 @@ def _clean_title(title: str) -> str:
     return cleaned
 
 
-def inspect_with(media: MediaTools, path: Path) -> InspectedAudio:
-    """Probe, hash and fully decode one file with ``media``; nothing is written.
+def inspect_with(media: MediaTools, path: Path, *, decoding: FileProgress | None = None) -> InspectedAudio:
+    """Probe, hash and fully decode one file with ``media``; nothing is written. ``decoding`` hears how much
+    of the file is decoded so far (see :data:`FileProgress`).
 
     Raises:
         AudioError: the file is missing, empty, of an unsupported kind, not audio, corrupt or truncated; the
@@ -266,7 +270,14 @@ def inspect_with(media: MediaTools, path: Path) -> InspectedAudio:
             f"chỉ nhận {', '.join(AUDIO_EXTENSIONS)}."
         )
     info = media.probe(path)
-    loudness = media.measure_loudness(path)
+    decoded = None
+    if decoding is not None:
+        total = info.duration_s
+
+        def decoded(seconds: float) -> None:
+            decoding(path, min(1.0, seconds / total) if total > 0 else 0.0)
+
+    loudness = media.measure_loudness(path, decoded=decoded)
     shortfall = info.duration_s - (loudness.decoded_s or 0.0)
     if (
         loudness.decoded_s is not None
@@ -381,13 +392,13 @@ class LibraryService:
         """The station's media folder (assets' paths are relative to it)."""
         return self._locations.media_dir
 
-    def inspect(self, path: Path) -> InspectedAudio:
+    def inspect(self, path: Path, *, decoding: FileProgress | None = None) -> InspectedAudio:
         """Probe, hash and fully decode one file (see :func:`inspect_with`); nothing is written.
 
         Raises:
             AudioError: the file is missing, empty, of an unsupported kind, not audio, corrupt or truncated.
         """
-        return inspect_with(self._media, path)
+        return inspect_with(self._media, path, decoding=decoding)
 
     @contextmanager
     def staged(self) -> Iterator[tuple[UnitOfWork, MediaStaging]]:
@@ -418,6 +429,7 @@ class LibraryService:
         category: Category = Category.OTHER,
         language: str = "vi",
         progress: Progress | None = None,
+        decoding: FileProgress | None = None,
     ) -> ImportReport:
         """Import files one by one for ``actor``; a refused file does not stop the others.
 
@@ -428,6 +440,7 @@ class LibraryService:
             category: content category of every file.
             language: BCP 47 tag of every file (``vi`` or an ethnic-minority language).
             progress: called after each file.
+            decoding: called while each file is decoded, with the share of it done (for a per-file bar).
 
         Raises:
             PermissionDeniedError: ``actor`` may not edit content.
@@ -442,14 +455,18 @@ class LibraryService:
         self._locations.media_dir.mkdir(parents=True, exist_ok=True)
         results = []
         for path in paths:
-            results.append(self._add_one(actor, path, chosen_title or _title_from(path), category, language))
+            results.append(
+                self._add_one(actor, path, chosen_title or _title_from(path), category, language, decoding=decoding)
+            )
             if progress is not None:
                 progress(path)
         return ImportReport(tuple(results))
 
-    def _add_one(self, actor: Actor, path: Path, title: str, category: Category, language: str) -> ImportResult:
+    def _add_one(
+        self, actor: Actor, path: Path, title: str, category: Category, language: str, *, decoding: FileProgress | None
+    ) -> ImportResult:
         try:
-            inspected = self.inspect(path)
+            inspected = self.inspect(path, decoding=decoding)
         except AudioError as exc:
             return ImportResult(path=path, error=exc.message)
         existing = self.find_by_sha(inspected.sha256)
@@ -583,6 +600,7 @@ def _describe(users: AssetUsers) -> str:
 __all__ = [
     "AUDIO_EXTENSIONS",
     "AssetInfo",
+    "FileProgress",
     "ImportReport",
     "ImportResult",
     "InspectedAudio",

@@ -6,6 +6,7 @@ The library and playout services reach ffmpeg and the file helpers only through 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
@@ -77,8 +78,9 @@ class MediaTools(Protocol):
         """
         ...
 
-    def measure_loudness(self, path: Path) -> AudioLoudness:
-        """Decode a whole file and measure it.
+    def measure_loudness(self, path: Path, *, decoded: Callable[[float], None] | None = None) -> AudioLoudness:
+        """Decode a whole file and measure it; ``decoded``, if given, is called now and then (in the calling
+        thread) with the seconds of audio decoded so far, for a progress bar.
 
         Raises:
             AudioError: the file cannot be decoded (the message names it).

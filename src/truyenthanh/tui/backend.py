@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from truyenthanh.services.accounts import UserInfo
     from truyenthanh.services.approvals import ContentView
     from truyenthanh.services.library import LibraryService
+    from truyenthanh.services.packages.results import ImportOutcome, Progress
     from truyenthanh.services.programmes import ProgrammeDetail, ProgrammeService, ProgrammeSummary
     from truyenthanh.services.scheduling import SchedulingService
 
@@ -206,6 +207,43 @@ class StationBackend:
     def library(self) -> LibraryService:
         """The audio library."""
         return self.container.library
+
+    drive_folders: tuple[Path, ...] | None = None
+    """Folders whose sub-folders are mounted drives (USB sticks); ``None``: the usual places on Linux
+    (``/media/USER``, ``/run/media/USER``, ``/media``, ``/mnt``)."""
+
+    def file_places(self) -> list[tuple[str, Path]]:
+        """Where the file picker can start: the home folder, then each mounted drive, with Vietnamese labels."""
+        user = Path.home().name
+        bases = self.drive_folders
+        if bases is None:
+            bases = (Path("/media") / user, Path("/run/media") / user, Path("/media"), Path("/mnt"))
+        places = [(f"Thư mục nhà ({Path.home()})", Path.home())]
+        for base in bases:
+            try:
+                found = sorted(p for p in base.iterdir() if p.is_dir() and not p.name.startswith("."))
+            except OSError:
+                continue
+            # /media/USER is itself a base: list the drives in it, not the folder.
+            places += [(f"Ổ đĩa «{p.name}» ({p})", p) for p in found if p not in bases]
+        return places
+
+    def preview_package(self, package: Path, progress: Progress | None = None) -> str:
+        """Verify a programme package and say, in Vietnamese, what importing it would do; writes nothing.
+
+        Raises:
+            PackageError: the package is unsafe, tampered with, untrusted or malformed (the message says which).
+        """
+        return self.container.packages.preview(package, progress=progress).explain(self.zone)
+
+    def import_package(self, actor: Actor, package: Path, progress: Progress | None = None) -> ImportOutcome:
+        """Import a programme package for ``actor``, all or nothing; a schedule conflict refuses the whole import.
+
+        Raises:
+            PackageError: as :meth:`preview_package`, or its schedules clash with the station's.
+            PermissionDeniedError: ``actor`` may not import packages.
+        """
+        return self.container.packages.import_package(actor, package, progress=progress)
 
     @property
     def programmes(self) -> ProgrammeService:

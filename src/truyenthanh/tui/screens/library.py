@@ -9,25 +9,66 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.widgets import DataTable, Input, ProgressBar, Select, Static
 
+from truyenthanh.domain.accounts import Actor
 from truyenthanh.domain.enums import Category
+from truyenthanh.domain.package import PACKAGE_SUFFIX
 from truyenthanh.services.library import AssetInfo, ImportReport
 from truyenthanh.tui import formatting
 from truyenthanh.tui.messages import AssetsLoaded, ImportFinished, ImportProgressed
 from truyenthanh.tui.screens.base import StationScreen, reported
+from truyenthanh.tui.screens.dialogs import ConfirmScreen
 from truyenthanh.tui.screens.library_forms import EditAssetScreen, ImportRequest, ImportScreen
+from truyenthanh.tui.widgets.file_picker import FilePickerScreen
 from truyenthanh.tui.widgets.keyhints import KeyHints
 from truyenthanh.tui.widgets.statusbar import StatusBar
 from truyenthanh.tui.widgets.tables import fill_table
 
 if TYPE_CHECKING:
+    from truyenthanh.services.packages.results import ImportOutcome
     from truyenthanh.tui.backend import StationBackend
 
 COLUMNS = (("Tiêu đề", 28), ("Thời lượng", None), ("Lĩnh vực", 18), ("Ngôn ngữ", None), ("Độ to", None))
 """The table's columns (header, widest it grows to), the ones that tell assets apart first."""
 
 LANGUAGES = (("Mọi ngôn ngữ", ""), ("Tiếng Việt (vi)", "vi"), ("Tiếng Mông (hmn)", "hmn"), ("Tiếng Tày (tay)", "tay"))
+
+
+class ImportDecoding(Message):
+    """Part of a file being imported was decoded: ``share`` (0 to 1) of ``path``."""
+
+    def __init__(self, path: Path, share: float) -> None:
+        super().__init__()
+        self.path = path
+        self.share = share
+
+
+class PackageStepped(Message):
+    """A step of checking or importing a package was done; ``total`` steps are known so far."""
+
+    def __init__(self, step: str, total: int) -> None:
+        super().__init__()
+        self.step = step
+        self.total = total
+
+
+class PackagePreviewed(Message):
+    """A package was verified; ``text`` says what importing it would do."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        super().__init__()
+        self.path = path
+        self.text = text
+
+
+class PackageImported(Message):
+    """A package was imported (or found already imported)."""
+
+    def __init__(self, outcome: ImportOutcome) -> None:
+        super().__init__()
+        self.outcome = outcome
 
 
 class LibraryScreen(StationScreen):
@@ -37,6 +78,7 @@ class LibraryScreen(StationScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("/", "search", "Tìm"),
         Binding("i", "import", "Nhập tệp"),
+        Binding("g", "import_package", "Nhập gói"),
         Binding("e", "edit", "Sửa thông tin"),
         Binding("p", "preview", "Nghe thử / dừng"),
     ]
@@ -45,6 +87,7 @@ class LibraryScreen(StationScreen):
         super().__init__()
         self.assets: list[AssetInfo] = []
         """What the table shows (tests read it)."""
+        self._done = 0
 
     def compose(self) -> ComposeResult:
         """Status, filters, table and details, progress, footer."""
@@ -57,6 +100,9 @@ class LibraryScreen(StationScreen):
             yield DataTable(id="library-table", cursor_type="row", zebra_stripes=True)
             with Vertical(id="library-details"):
                 yield Static("", id="asset-details")
+        with Horizontal(id="import-status"):
+            yield Static("", id="import-file")
+            yield ProgressBar(id="import-file-progress", show_eta=False)
         yield ProgressBar(id="import-progress", show_eta=False)
         yield KeyHints()
 
@@ -67,6 +113,7 @@ class LibraryScreen(StationScreen):
         fill_table(table, COLUMNS, [])
         self.query_one("#library-details").border_title = "Chi tiết"
         self.query_one("#import-progress").display = False
+        self.query_one("#import-status").display = False
         for widget in self.query("#library-filters Input, #library-filters Select"):
             widget.compact = True  # type: ignore[attr-defined]
         self._reload()
@@ -191,18 +238,28 @@ class LibraryScreen(StationScreen):
         """Ask what to import, then import with a progress bar."""
 
         def chosen(request: ImportRequest | None) -> None:
-            if request is None:
-                return
+            if request is not None:
+                self.station_app.with_actor(
+                    "Nhập tệp âm thanh vào thư viện: đăng nhập để tiếp tục.", lambda _actor: start(request)
+                )
+
+        def start(request: ImportRequest) -> None:
+            self._done = 0
             bar = self.query_one("#import-progress", ProgressBar)
             bar.update(total=len(request.paths), progress=0)
             bar.display = True
+            self.query_one("#import-file-progress", ProgressBar).update(total=100, progress=0)
+            self.query_one("#import-status").display = True
             self._import(request)
 
-        self.app.push_screen(ImportScreen(), chosen)
+        self.app.push_screen(ImportScreen(self.backend.file_places()), chosen)
 
     def _import(self, request: ImportRequest) -> None:
         def progressed(path: Path) -> None:
             self.post_message(ImportProgressed(path))
+
+        def decoding(path: Path, share: float) -> None:
+            self.post_message(ImportDecoding(path, share))
 
         self.run_call(
             lambda backend: backend.library.add(
@@ -211,19 +268,32 @@ class LibraryScreen(StationScreen):
                 category=request.category,
                 language=request.language,
                 progress=progressed,
+                decoding=decoding,
             ),
             ImportFinished,
             group="import",
             failed=lambda error: (*reported(error), ImportFinished(None)),
         )
 
+    def on_import_decoding(self, message: ImportDecoding) -> None:
+        """A file is partly decoded: both bars move (the whole batch by that file's share)."""
+        self.query_one("#import-file", Static).update(f"{self._done + 1}/{self._total()}: {message.path.name}")
+        self.query_one("#import-file-progress", ProgressBar).update(progress=round(message.share * 100))
+        self.query_one("#import-progress", ProgressBar).update(progress=self._done + message.share)
+
     def on_import_progressed(self, _message: ImportProgressed) -> None:
         """One more file done."""
-        self.query_one("#import-progress", ProgressBar).advance(1)
+        self._done += 1
+        self.query_one("#import-progress", ProgressBar).update(progress=self._done)
+        self.query_one("#import-file-progress", ProgressBar).update(progress=0)
+
+    def _total(self) -> int:
+        return int(self.query_one("#import-progress", ProgressBar).total or 0)
 
     def on_import_finished(self, message: ImportFinished) -> None:
         """Say what happened to each file and show the new list."""
         self.query_one("#import-progress", ProgressBar).display = False
+        self.query_one("#import-status").display = False
         report: ImportReport | None = message.report
         if report is None:
             return
@@ -236,3 +306,76 @@ class LibraryScreen(StationScreen):
         for failure in report.failures:
             self.notify(failure.error or "", title=f"Không nhập được {failure.path.name}", severity="error", timeout=15)
         self._reload()
+
+    def action_import_package(self) -> None:
+        """Choose a programme package (.ttpkg) in the folder tree, see what it would change, then import it."""
+
+        def chosen(paths: list[Path] | None) -> None:
+            if not paths:
+                return
+            self._show_steps()
+            self.run_call(
+                lambda backend: backend.preview_package(paths[0], self._stepped),
+                lambda text: PackagePreviewed(paths[0], text),
+                group="package",
+                failed=lambda error: (*reported(error), ImportFinished(None)),
+            )
+
+        picker = FilePickerScreen(
+            "Chọn gói chương trình (.ttpkg) để nhập",
+            self.backend.file_places(),
+            extensions=(PACKAGE_SUFFIX,),
+            multiple=False,
+        )
+        self.app.push_screen(picker, chosen)
+
+    def _show_steps(self) -> None:
+        self.query_one("#import-progress", ProgressBar).update(total=None, progress=0)
+        self.query_one("#import-progress").display = True
+
+    def _stepped(self, step: str, total: int) -> None:
+        """Called in the worker after each step of checking or importing a package."""
+        self.post_message(PackageStepped(step, total))
+
+    def on_package_stepped(self, message: PackageStepped) -> None:
+        """One more step of a package done: the bar moves and says which."""
+        bar = self.query_one("#import-progress", ProgressBar)
+        done = bar.progress + 1
+        bar.update(total=max(message.total, done), progress=done)
+        self.query_one("#import-file", Static).update(message.step)
+        self.query_one("#import-status").display = True
+
+    def on_package_previewed(self, message: PackagePreviewed) -> None:
+        """Show what the package would change; on "yes", import it (logging in first if nobody is)."""
+        self.on_import_finished(ImportFinished(None))
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.station_app.with_actor(
+                    "Nhập gói chương trình: đăng nhập để tiếp tục.",
+                    lambda actor: self._import_package(actor, message.path),
+                )
+
+        question = f"{message.text}\n\nNhập gói «{message.path.name}» vào đài?"
+        self.app.push_screen(ConfirmScreen(question, yes="Nhập gói (Y)"), answered)
+
+    def _import_package(self, actor: Actor, package: Path) -> None:
+        self._show_steps()
+        self.run_call(
+            lambda backend: backend.import_package(actor, package, self._stepped),
+            PackageImported,
+            group="package",
+            failed=lambda error: (*reported(error), ImportFinished(None)),
+        )
+
+    def on_package_imported(self, message: PackageImported) -> None:
+        """Say what the import added; programmes wait for the approver unless the package was pre-approved."""
+        self.on_import_finished(ImportFinished(None))
+        outcome = message.outcome
+        if not outcome.imported:
+            self.notify("Gói này đã được nhập trước đây: không ghi gì thêm.", title="Nhập gói")
+            return
+        said = f"Đã nhập {len(outcome.programme_ids)} chương trình, {len(outcome.schedule_ids)} lịch phát."
+        if outcome.skipped_schedules:
+            said += f" Bỏ qua {len(outcome.skipped_schedules)} lịch: {'; '.join(outcome.skipped_schedules)}."
+        self.notify(said + " Chương trình mới xem ở màn hình Chương trình và Chờ duyệt.", title="Nhập gói", timeout=15)

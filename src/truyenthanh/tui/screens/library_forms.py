@@ -2,26 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from textual.app import ComposeResult
-from textual.widgets import Input, Label, Select
+from textual.binding import Binding, BindingType
+from textual.widgets import Button, Input, Label, Select
 
 from truyenthanh.domain.enums import Category
 from truyenthanh.errors import LibraryError
 from truyenthanh.services.library import AUDIO_EXTENSIONS, AssetInfo
 from truyenthanh.tui.backend import StationBackend
+from truyenthanh.tui.widgets.file_picker import FilePickerScreen
 from truyenthanh.tui.widgets.form import FormScreen
 
 
-def files_to_import(raw: str) -> list[Path]:
-    """The files named in the import field: paths separated by ``;``; a folder means its audio files.
+def files_to_import(raw: str, chosen: Sequence[Path] = ()) -> list[Path]:
+    """The files chosen in the picker, then those named in the import field: paths separated by ``;``; a
+    folder means its audio files.
 
     Raises:
-        ValueError: nothing usable was named (Vietnamese message).
+        ValueError: nothing was chosen nor usably named (Vietnamese message).
     """
-    found: list[Path] = []
+    found: list[Path] = list(chosen)
     for part in (p.strip().strip('"') for p in raw.split(";")):
         if not part:
             continue
@@ -31,7 +35,10 @@ def files_to_import(raw: str) -> list[Path]:
         else:
             found.append(path)
     if not found:
-        raise ValueError("Hãy ghi đường dẫn tệp âm thanh hoặc thư mục (nhiều tệp: ngăn cách bằng dấu ;).")
+        raise ValueError(
+            "Chưa chọn tệp nào: hãy chọn tệp ở cây thư mục (Ctrl+O) hoặc ghi đường dẫn vào ô "
+            "«Tệp hoặc thư mục» (nhiều tệp: ngăn cách bằng dấu ;)."
+        )
     return found
 
 
@@ -45,15 +52,26 @@ class ImportRequest:
 
 
 class ImportScreen(FormScreen[ImportRequest]):
-    """Choose files, their category and language."""
+    """Choose files (in the folder tree or by typing their paths), their category and language."""
 
     HEADING = "Nhập tệp âm thanh vào thư viện"
     SAVE_LABEL = "Nhập (Ctrl+S)"
 
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+o", "browse", "Chọn tệp…", priority=True)]
+
+    def __init__(self, places: Sequence[tuple[str, Path]] = ()) -> None:
+        """``places``: where the folder tree can start (home folder, USB drives); empty: the home folder."""
+        super().__init__()
+        self._places = places
+        self.chosen: list[Path] = []
+        """Files chosen in the folder tree (imported before any typed path)."""
+
     def fields(self) -> ComposeResult:
-        """Paths, category, language."""
-        yield Label("Tệp hoặc thư mục (nhiều tệp: ngăn cách bằng dấu ;)")
+        """Paths typed, the folder tree's button and choice, category, language."""
+        yield Label("Tệp hoặc thư mục (gõ đường dẫn, nhiều tệp ngăn cách bằng dấu ;)")
         yield Input(placeholder="/media/usb/ban-tin.mp3", id="import-paths")
+        yield Button("Chọn tệp trên máy hoặc ổ USB… (Ctrl+O)", id="import-browse")
+        yield Label("Chưa chọn tệp nào ở cây thư mục.", id="import-chosen")
         yield Label("Lĩnh vực")
         yield Select([(c.label, c) for c in Category], value=Category.OTHER, allow_blank=False, id="import-category")
         yield Label("Ngôn ngữ (vi: tiếng Việt; hmn: tiếng Mông; tay: tiếng Tày …)")
@@ -62,10 +80,30 @@ class ImportScreen(FormScreen[ImportRequest]):
     def collect(self) -> dict[str, Any]:
         """Read and check the fields."""
         return {
-            "paths": files_to_import(self.query_one("#import-paths", Input).value),
+            "paths": files_to_import(self.query_one("#import-paths", Input).value, self.chosen),
             "category": self.query_one("#import-category", Select).value,
             "language": self.query_one("#import-language", Input).value,
         }
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        """The browse button opens the folder tree (Textual also runs :class:`FormScreen`'s handler, for the
+        save and cancel buttons)."""
+        if event.button.id == "import-browse":
+            self.action_browse()
+
+    def action_browse(self) -> None:
+        """Choose files in a folder tree of the home folder and the USB drives."""
+
+        def chosen(paths: list[Path] | None) -> None:
+            if paths is None:
+                return
+            self.chosen = paths
+            names = ", ".join(path.name for path in paths[:3]) + (" …" if len(paths) > 3 else "")
+            self.query_one("#import-chosen", Label).update(f"Đã chọn {len(paths)} tệp: {names}")
+
+        self.app.push_screen(
+            FilePickerScreen("Chọn tệp âm thanh để nhập", self._places, extensions=AUDIO_EXTENSIONS), chosen
+        )
 
     def save(self, values: dict[str, Any]) -> ImportRequest:
         """Check the files exist; the import itself runs on the library screen with a progress bar."""

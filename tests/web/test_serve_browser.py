@@ -20,11 +20,15 @@ from pathlib import Path
 import pytest
 from selenium import webdriver
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 
 from tests.people import ADMIN, PASSWORD
 from tests.tui.conftest import daemon_running
 from truyenthanh import bootstrap
+from truyenthanh.adapters.db.models import Announcement
 from truyenthanh.config import load_settings
+from truyenthanh.domain.approval import ContentKind
+from truyenthanh.domain.enums import ContentStatus
 
 pytestmark = pytest.mark.slow
 
@@ -145,6 +149,43 @@ def _screen(driver: webdriver.Chrome, pattern: str, timeout: float = 60) -> str:
     raise AssertionError(f"{pattern!r} never appeared; last screen:\n{text}")
 
 
+ROW_COLOURS = """
+const terminal = window.__ttTerminal;
+const buffer = terminal.buffer.active;
+const line = buffer.getLine(buffer.viewportY + arguments[0]);
+const colours = [];
+for (let column = 0; column < terminal.cols; column++) {
+  const cell = line.getCell(column);
+  colours.push(cell.getFgColor() + "/" + cell.getBgColor());
+}
+return colours.join(",");
+"""
+
+
+def _focus_moved(driver: webdriver.Chrome, below: str, timeout: float = 60) -> None:
+    """Wait until the colours of the line under the one holding ``below`` change: the field there got the focus.
+
+    Enter moves the focus by a message that keys typed right after it would overtake; its colours show when the
+    move is done."""
+    lines = _screen(driver, re.escape(below)).splitlines()
+    row = next(index for index, line in enumerate(lines) if below in line)
+    before = driver.execute_script(ROW_COLOURS, row + 1)
+    deadline = time.monotonic() + timeout
+    while driver.execute_script(ROW_COLOURS, row + 1) == before:
+        assert time.monotonic() < deadline, f"the field under «{below}» never got the focus"
+        time.sleep(0.1)
+
+
+def _type(driver: webdriver.Chrome, *keys: str) -> None:
+    """Key events into the terminal (xterm.js reads them from its hidden textarea), as a person types."""
+    driver.find_element(By.CSS_SELECTOR, "textarea.xterm-helper-textarea").send_keys(*keys)
+
+
+def _control(driver: webdriver.Chrome, letter: str) -> None:
+    """Ctrl + ``letter`` pressed in the terminal (Keys.NULL lets go of Ctrl)."""
+    _type(driver, Keys.CONTROL, letter, Keys.NULL)
+
+
 def _audit_actions(station_dir: Path) -> list[tuple[str, str, dict[str, object] | None]]:
     container = bootstrap.build(load_settings(station_dir))
     try:
@@ -171,9 +212,57 @@ def test_the_tui_in_a_browser_behind_the_access_password(
     assert "Hôm nay" in screen
     assert ("web", "serve.access", {"address": "127.0.0.1"}) in _audit_actions(station_dir)
 
+    assert browser.current_url.endswith("?fontsize=16")  # a PC's width keeps textual-serve's usual font
+
+    # A phone opens the page: the font is picked for its width, and the TUI gets its narrow layout.
     browser.set_window_size(390, 844)
-    _screen(browser, r"Hôm nay")
-    time.sleep(1)  # the resized frame is painted a moment after the buffer holds it
+    browser.get(served + "/")
+    screen = _screen(browser, r"F9 KHẨN CẤP[\s\S]*Phát: đang chạy │ Chưa đăng nhập[\s\S]*Tiếp theo")
+    columns = browser.execute_script("return window.__ttTerminal.cols")
+    assert 48 <= columns < 60, f"{columns} columns at 390 px (font {browser.current_url})"
+    assert "Lịch phát hôm nay" in screen
+
+    # A login and an announcement typed through the browser, saved in the station's database.
+    _control(browser, "l")
+    _screen(browser, r"Tên đăng nhập")
+    # Letters with diacritics reach xterm.js as text input, a moment after plain keys: the next key waits until
+    # they are on screen; and Enter's move to the next field is waited for (see _focus_moved).
+    _type(browser, ADMIN.username)
+    _screen(browser, re.escape(ADMIN.username))
+    _type(browser, Keys.ENTER)
+    _focus_moved(browser, "Mật khẩu")
+    _type(browser, PASSWORD)
+    _screen(browser, "•" * len(PASSWORD))
+    _type(browser, Keys.ENTER)
+    _screen(browser, r"Phát: đang chạy │ " + re.escape(ADMIN.full_name))
+    _type(browser, Keys.F6)
+    _screen(browser, r"Tiêu đề thông báo")
+    _type(browser, "Thông báo họp thôn Đông")
+    _screen(browser, "Thông báo họp thôn Đông")
+    _type(browser, Keys.ENTER)  # on to the text
+    _focus_moved(browser, "Nội dung")
+    _type(browser, "Mời bà con dự họp lúc 19 giờ tại nhà văn hóa.")
+    _screen(browser, re.escape("Mời bà con dự họp lúc 19 giờ tại nhà văn hóa."))
+    _screen(browser, "Mời bà con dự họp lúc mười chín giờ tại nhà văn")  # the spoken form, under the text
+    _control(browser, "s")
+    _screen(browser, r"Thông báo họp thôn Đông.*Bản nháp")
+    container = bootstrap.build(load_settings(station_dir))
+    try:
+        [saved] = container.approvals.list(ContentKind.ANNOUNCEMENT)
+        with container.db.session() as session:
+            text = session.get(Announcement, saved.id).text  # type: ignore[union-attr]
+    finally:
+        container.close()
+    assert (saved.title, saved.status, saved.created_by) == (
+        "Thông báo họp thôn Đông",
+        ContentStatus.DRAFT,
+        ADMIN.username,
+    )
+    assert text == "Mời bà con dự họp lúc 19 giờ tại nhà văn hóa."
+
+    _type(browser, Keys.F2)
+    _screen(browser, r"F2 Hôm nay[\s\S]*│ Lê Văn Quản[\s\S]*Tiếp theo")
+    time.sleep(1)  # the frame is painted a moment after the buffer holds it
     shot = tmp_path / "serve-phone-390x844.png"
     assert browser.save_screenshot(str(shot))
     assert shot.stat().st_size > 10_000

@@ -31,6 +31,10 @@ COOKIE = "truyenthanh_access"
 ENTRY_PATH = "/vao"
 """The access password page ("vào": enter)."""
 
+PHONE_COLUMNS = 50
+"""Columns the page asks for on a narrow screen: the TUI's narrow layout needs at least 48, and xterm.js loses
+a column or two at the edges. A 390 px phone gets a 13 px font (16 px would give about 40 columns)."""
+
 _LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
 
 
@@ -228,6 +232,41 @@ p.error {{ color: #ff8a80; }}
 """
 
 
+# Sent for "/" without ?fontsize=: textual-serve sizes the terminal's font from the query only, and the page
+# cannot know the browser's width before a script in it runs. A monospace cell is about 0.6 em wide.
+_FONT_PROBE = """<!DOCTYPE html>
+<html lang="vi">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Truyền thanh xã</title>
+<script>
+const size = Math.max(8, Math.min(16, Math.floor(window.innerWidth / ({columns} * 0.6))));
+const query = new URLSearchParams(window.location.search);
+query.set("fontsize", String(size));
+window.location.replace(window.location.pathname + "?" + query.toString());
+</script>
+</head>
+<body style="background: #0c181f; color: #eee; font-family: sans-serif;">
+<p>Đang mở giao diện điều khiển… (cần bật JavaScript)</p>
+</body>
+</html>
+"""
+
+_VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1">'
+
+
+def font_probe_page() -> web.Response:
+    """The page that picks the terminal's font size from the browser's width (a phone gets :data:`PHONE_COLUMNS`
+    columns, a PC 16 px) and reloads the app page with ``?fontsize=``."""
+    return web.Response(
+        text=_FONT_PROBE.format(columns=PHONE_COLUMNS),
+        content_type="text/html",
+        charset="utf-8",
+        headers={"Cache-Control": "no-store"},
+    )
+
+
 def _entry_page(error: str, *, status: int = 200) -> web.Response:
     shown = f'<p class="error" id="error">{html.escape(error)}</p>' if error else ""
     return web.Response(
@@ -267,10 +306,17 @@ class StationWebServer(Server):
         return app
 
     async def handle_index(self, request: web.Request) -> Any:
-        """The app page, its URLs built from the address the browser used (a LAN IP, a name, a proxy's)."""
+        """The app page, its URLs built from the address the browser used (a LAN IP, a name, a proxy's); without
+        ``?fontsize=`` first the page that picks one for the browser's width (:func:`font_probe_page`)."""
+        if "fontsize" not in request.query:
+            return font_probe_page()
         scheme = request.headers.get("X-Forwarded-Proto", request.scheme)
         self.public_url = f"{scheme}://{request.host}"
-        return await super().handle_index(request)
+        response = await super().handle_index(request)
+        if isinstance(response, web.Response) and response.text is not None and _VIEWPORT not in response.text:
+            # textual-serve's page has no viewport tag: a phone would lay it out 980 px wide and zoom out.
+            response.text = response.text.replace("<head>", "<head>\n" + _VIEWPORT, 1)
+        return response
 
     async def on_startup(self, app: web.Application) -> None:
         """Nothing: the ready line is said once the socket listens (see :meth:`serve`)."""
@@ -307,10 +353,12 @@ class StationWebServer(Server):
 __all__ = [
     "COOKIE",
     "ENTRY_PATH",
+    "PHONE_COLUMNS",
     "AccessCheck",
     "AccessGate",
     "AccessPasswordFile",
     "StationWebServer",
+    "font_probe_page",
     "is_loopback",
     "self_signed_certificate",
     "tls_context",

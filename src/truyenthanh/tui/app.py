@@ -25,6 +25,7 @@ from truyenthanh.tui.screens.emergency import EmergencyScreen
 from truyenthanh.tui.screens.help import HelpScreen
 from truyenthanh.tui.screens.login import LoginScreen
 from truyenthanh.tui.screens.today import TodayScreen
+from truyenthanh.tui.widgets.statusbar import NARROW
 
 if TYPE_CHECKING:
     from truyenthanh.tui.backend import EmergencySent, StationBackend
@@ -46,6 +47,9 @@ class TruyenthanhApp(App[None]):
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute, so subclasses elsewhere find it too
     TITLE = "Truyền thanh"
     ENABLE_COMMAND_PALETTE = False
+    # Typed by Textual's own annotation, which mypy reads as an instance variable: no ClassVar here.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW, "-normal")]  # noqa: RUF012
+    """Screens narrower than :data:`NARROW` columns (a phone's browser) get the ``-narrow`` class (app.tcss)."""
     MODES: ClassVar[dict[str, Callable[[], Screen[Any]]]] = {  # type: ignore[assignment]
         "today": TodayScreen,
         "library": _lazy("library", "LibraryScreen"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -23,13 +24,16 @@ from truyenthanh.tui.backend import LOG_COLUMNS, LogFilter, StationBackend
 from truyenthanh.tui.messages import LogExported, LogLoaded
 from truyenthanh.tui.screens.base import StationScreen
 from truyenthanh.tui.widgets.keyhints import KeyHints
-from truyenthanh.tui.widgets.statusbar import StatusBar
+from truyenthanh.tui.widgets.statusbar import NARROW, StatusBar
 from truyenthanh.tui.widgets.tables import fill_table
 
 SHOWN = (0, 1, 2, 7, 8, 9, 4, 5, 3, 6)
 """The order the table shows :data:`LOG_COLUMNS` in: date, times, result and reason first (visible at 100
 columns), the operator, programme and item next (visible at 160), then the rest; the CSV export keeps the order
 of :data:`LOG_COLUMNS`."""
+
+NARROW_SHOWN = (0, 1, 7, 8, 2, 9, 4, 5, 3, 6)
+"""The order below :data:`NARROW` columns (a phone): date, scheduled time, result and reason first."""
 
 MAXIMA = {8: 40, 9: 18, 4: 24, 5: 20}
 """The widest the reason, operator, programme and item columns grow to (by index into :data:`LOG_COLUMNS`);
@@ -66,6 +70,8 @@ class LogScreen(StationScreen):
         """What the table shows (tests read it), in the order of :data:`LOG_COLUMNS`."""
         self._version: int | None = None
         self._poll: Timer | None = None
+        self._shown = SHOWN
+        """The column order the table has now (:data:`SHOWN`, or :data:`NARROW_SHOWN` on a narrow screen)."""
 
     def compose(self) -> ComposeResult:
         """Status, filters, table, footer."""
@@ -87,14 +93,28 @@ class LogScreen(StationScreen):
         for widget in self.query("#log-filters Input, #log-filters Select"):
             widget.compact = True  # type: ignore[attr-defined]
         table = self.query_one("#log-table", DataTable)
+        self._shown = NARROW_SHOWN if self.app.size.width < NARROW else SHOWN
         fill_table(table, self._columns(), [])
         self.action_reload()
         table.focus()
         self._poll = self.set_interval(self.POLL_S, self._check_version)
 
-    @staticmethod
-    def _columns() -> list[tuple[str, int | None]]:
-        return [(LOG_COLUMNS[index], MAXIMA.get(index)) for index in SHOWN]
+    def _columns(self) -> list[tuple[str, int | None]]:
+        return [(LOG_COLUMNS[index], MAXIMA.get(index)) for index in self._shown]
+
+    def on_resize(self, _event: events.Resize) -> None:
+        """Crossing :data:`NARROW` columns puts the result and reason right after the date and time, or back."""
+        shown = NARROW_SHOWN if self.app.size.width < NARROW else SHOWN
+        if shown != self._shown:
+            self._shown = shown
+            self._show(self.rows)
+
+    def _show(self, rows: list[tuple[str, ...]]) -> None:
+        table = self.query_one("#log-table", DataTable)
+        cursor = table.cursor_row
+        fill_table(table, self._columns(), [tuple(row[i] for i in self._shown) for row in rows])
+        if rows and cursor > 0:
+            table.move_cursor(row=min(cursor, len(rows) - 1))
 
     def on_screen_suspend(self) -> None:
         """Stop polling while another screen is shown."""
@@ -157,16 +177,13 @@ class LogScreen(StationScreen):
         return LogLoaded(rows)
 
     def on_log_loaded(self, message: LogLoaded) -> None:
-        """Fill the table (result and reason come right after the times, so they show at 100 columns); the
-        cursor stays on the row it was on."""
+        """Fill the table (result and reason come right after the times, so they show at 100 columns, and on a
+        phone right after the scheduled time); the cursor stays on the row it was on."""
         if message.rows == self.rows and self.query_one("#log-table", DataTable).row_count:
             return
         self.rows = message.rows
+        self._show(message.rows)
         table = self.query_one("#log-table", DataTable)
-        cursor = table.cursor_row
-        fill_table(table, self._columns(), [tuple(row[i] for i in SHOWN) for row in message.rows])
-        if message.rows and cursor > 0:
-            table.move_cursor(row=min(cursor, len(message.rows) - 1))
         table.border_title = f"Nhật ký phát thanh — {len(message.rows)} dòng"
 
     def on_input_changed(self, event: Input.Changed) -> None:

@@ -6,6 +6,7 @@ import threading
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -19,7 +20,7 @@ from truyenthanh.tui.messages import ActionFailed, ProgrammesLoaded, TodayLoaded
 from truyenthanh.tui.screens.base import StationScreen, reported
 from truyenthanh.tui.screens.dialogs import ChooseProgrammeScreen, ConfirmScreen
 from truyenthanh.tui.widgets.onair import OnAirPanel
-from truyenthanh.tui.widgets.statusbar import StatusBar
+from truyenthanh.tui.widgets.statusbar import NARROW, StatusBar
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -37,6 +38,12 @@ STATE_STYLES = {
     AirState.MISSED: "bold red",
     AirState.FAILED: "bold red",
 }
+
+COLUMNS = (("Giờ", 5), ("Buổi", 12), ("Chương trình", 48), ("Thời lượng", 10), ("Trạng thái", 10))
+"""The rundown's columns and their fixed widths: the table does not jump about when it is refilled."""
+
+NARROW_COLUMNS = (("Giờ", 5), ("Chương trình", 22), ("Trạng thái", 10))
+"""The rundown's columns below :data:`NARROW` columns (a phone): the time, the programme and its state."""
 
 
 class TodayScreen(StationScreen):
@@ -68,6 +75,8 @@ class TodayScreen(StationScreen):
         self._failures = threading.Lock()
         self._last_failure = ""
         """The last reading error shown: refreshes that fail the same way do not say it again."""
+        self._narrow: bool | None = None
+        """Whether the rundown has its narrow columns (``None``: no columns yet)."""
 
     def compose(self) -> ComposeResult:
         """Status line, on-air and next panels, warnings, then the rundown table."""
@@ -85,13 +94,26 @@ class TodayScreen(StationScreen):
     def on_mount(self) -> None:
         """Set up the table and start the one-second refresh."""
         self.query_one("#next", Vertical).border_title = "Tiếp theo"
-        table = self.query_one("#rundown", DataTable)
-        table.border_title = "Lịch phát hôm nay"
-        # Fixed widths: the rundown does not jump about when it is refilled.
-        for label, width in (("Giờ", 5), ("Buổi", 12), ("Chương trình", 48), ("Thời lượng", 10), ("Trạng thái", 10)):
-            table.add_column(label, width=width)
+        self.query_one("#rundown", DataTable).border_title = "Lịch phát hôm nay"
+        self._fit_columns()
         self.action_reload()
         self._refresh = self.set_interval(1.0, self.action_reload)
+
+    def on_resize(self, _event: events.Resize) -> None:
+        """Crossing :data:`NARROW` columns switches the rundown between its narrow and full columns."""
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        narrow = self.app.size.width < NARROW
+        if narrow == self._narrow:
+            return
+        self._narrow = narrow
+        table = self.query_one("#rundown", DataTable)
+        table.clear(columns=True)
+        for label, width in NARROW_COLUMNS if narrow else COLUMNS:
+            table.add_column(label, width=width)
+        if self._shown is not None:
+            self._fill(self._shown)
 
     def on_screen_suspend(self) -> None:
         """Stop refreshing while another screen is shown: its keys must not wait behind this one's reads."""
@@ -250,14 +272,15 @@ class TodayScreen(StationScreen):
         row = table.cursor_row
         table.clear()
         for entry in entries:
-            table.add_row(
-                f"{entry.start:%H:%M}",
-                entry.session_name,
-                entry.title if entry.approved else f"{entry.title} (chưa duyệt)",
-                formatting.duration(entry.duration_s),
-                Text(entry.state.label, style=STATE_STYLES[entry.state]),
-                key=f"{entry.schedule_id}@{entry.start.isoformat()}",
+            start = f"{entry.start:%H:%M}"
+            title = entry.title if entry.approved else f"{entry.title} (chưa duyệt)"
+            state = Text(entry.state.label, style=STATE_STYLES[entry.state])
+            cells = (
+                (start, title, state)
+                if self._narrow
+                else (start, entry.session_name, title, formatting.duration(entry.duration_s), state)
             )
+            table.add_row(*cells, key=f"{entry.schedule_id}@{entry.start.isoformat()}")
         if entries:
             table.move_cursor(row=min(row, len(entries) - 1))
         self._shown = entries

@@ -1,6 +1,8 @@
 """The two lines at the top of every screen: the screens to switch to, and station, clock, daemon state and who
 is logged in. Both fit an 80-column terminal: the navigation shows keys only, except the current screen's name,
-when the names do not fit, and the station's name gives way before the clock, the daemon state and the person."""
+when the names do not fit, and the station's name gives way before the clock, the daemon state and the person.
+Below :data:`NARROW` columns (a phone's browser) the station's name and the person's role are left out, and F9
+KHẨN CẤP stays on screen whatever else has to go."""
 
 from __future__ import annotations
 
@@ -35,27 +37,40 @@ SCREENS = (
 WIDE = 110
 """From this many columns the station line says things in full; below, in short."""
 
+NARROW = 60
+"""Below this many columns the screens use their narrow layout (the ``-narrow`` class on the screen)."""
+
 NOBODY = "Chưa đăng nhập"
 """What the header says when nobody is logged in."""
 
 
 def navigation(current: str, modes: tuple[str, ...], width: int, *, emergency: bool = True) -> str:
     """The navigation line's markup for a terminal ``width`` columns wide: every screen's key and name when they
-    fit, else the keys with only the current screen's name, and "F1 Trợ giúp" shortened to "F1" last; F9 KHẨN
-    CẤP always in full."""
+    fit, else the keys with only the current screen's name, then "F1 Trợ giúp" shortened to "F1", then the keys
+    alone (the current one highlighted); F9 KHẨN CẤP always in full, and moved to the front when even the keys
+    alone do not fit (what does not fit is then cut at the right edge)."""
+    emergency_link = "[bold white on red][@click=app.emergency]F9 KHẨN CẤP[/][/]"
     line = ""
-    for compact, short_help in ((False, False), (True, False), (True, True)):
+    # (names of the other screens, "F1 Trợ giúp" in full, the current screen's name, F9 first)
+    for full, long_help, current_name, emergency_first in (
+        (True, True, True, False),
+        (False, True, True, False),
+        (False, False, True, False),
+        (False, False, False, False),
+        (False, False, False, True),
+    ):
         links = []
         for key, mode, title in SCREENS:
             if mode not in modes:
                 continue
-            label = f"{key.upper()} {title}" if mode == current or not compact else key.upper()
+            named = full or (mode == current and current_name)
+            label = f"{key.upper()} {title}" if named else key.upper()
             style = "reverse bold" if mode == current else "bold"
             links.append(f"[{style}][@click=app.switch_mode('{mode}')]{escape(label)}[/][/]")
         if emergency:
-            links.append("[bold white on red][@click=app.emergency]F9 KHẨN CẤP[/][/]")
-        links.append(f"[@click=app.help]{'F1' if short_help else 'F1 Trợ giúp'}[/]")
-        line = (" " if compact else "  ").join(links)
+            links.insert(0 if emergency_first else len(links), emergency_link)
+        links.append(f"[@click=app.help]{'F1 Trợ giúp' if long_help else 'F1'}[/]")
+        line = ("  " if full else " ").join(links)
         if Text.from_markup(line).cell_len <= width:
             break
     return line
@@ -70,7 +85,9 @@ class StatusBar(Vertical):
     StatusBar > Horizontal { height: 1; background: $primary; color: $text; padding: 0 1; }
     StatusBar #station-line { width: 1fr; height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
     StatusBar #station-state { width: auto; height: 1; text-wrap: nowrap; }
+    StatusBar #nav { text-wrap: nowrap; text-overflow: clip; }
     """
+    # The narrow layout (the screen's ``-narrow`` class) is in app.tcss: DEFAULT_CSS is scoped to the widget.
 
     def __init__(self, current: str) -> None:
         """``current`` is the mode name of the screen this bar sits on."""
@@ -100,7 +117,7 @@ class StatusBar(Vertical):
         line = navigation(
             self._current,
             station_app.available_modes,
-            width - 2,  # the padding
+            width - (2 if width >= NARROW else 0),  # the padding (none when narrow)
             emergency=hasattr(station_app, "action_emergency"),
         )
         self.query_one("#nav", Static).update(line)
@@ -115,7 +132,8 @@ class StatusBar(Vertical):
             return
         backend = station_app.backend
         now = backend.now()
-        wide = self.app.size.width >= WIDE
+        width = self.app.size.width
+        wide = width >= WIDE
         station_line.update(
             "  │  ".join((station_app.station_name or "Đài truyền thanh", formatting.long_date(now)))
             if wide
@@ -127,8 +145,9 @@ class StatusBar(Vertical):
             None: "",
         }[station_app.daemon_up]
         actor = backend.actor
+        role = f" ({escape(actor.role.label)})" if actor is not None and width >= NARROW else ""
         person = (
-            f"[@click=app.change_password]{escape(actor.full_name)} ({escape(actor.role.label)})[/]"
+            f"[@click=app.change_password]{escape(actor.full_name)}{role}[/]"
             if actor is not None
             else f"[@click=app.login]{NOBODY}[/]"
         )

@@ -9,6 +9,7 @@ from tests.fakes import FrozenClock
 from tests.people import PASSWORD
 from tests.tui.conftest import add_asset, said
 from tests.tui.people import APPROVER, EDITOR, add_accounts, log_in
+from tests.tui.test_emergency import until
 from tests.tui.test_programmes import settle
 from truyenthanh import bootstrap
 from truyenthanh.domain.approval import ContentKind
@@ -73,6 +74,7 @@ async def test_queue_oldest_first_with_sender_and_changes_then_approve_and_rejec
         await settle(app, pilot)
         assert container.approvals.get(ContentKind.ANNOUNCEMENT, first).status is ContentStatus.APPROVED
         assert "Đã duyệt thông báo «Lịch tiêm chủng» (người duyệt: Nguyễn Văn Duyệt)." in said(app)
+        await until(app, pilot, lambda: len(screen.queue) == 2, "the queue read again")  # a loaded machine lags
         assert [p.view.id for p in screen.queue] == [second, programme]
         assert "15/12" in str(screen.query_one("#approval-detail").render())
 
@@ -89,6 +91,7 @@ async def test_queue_oldest_first_with_sender_and_changes_then_approve_and_rejec
         await settle(app, pilot)
         rejected = container.approvals.get(ContentKind.ANNOUNCEMENT, second)
         assert (rejected.status, rejected.rejected_reason) == (ContentStatus.REJECTED, "Sai hạn nộp")
+        await until(app, pilot, lambda: len(screen.queue) == 1, "the queue read again")
         assert [p.view.id for p in screen.queue] == [programme]
         assert "1. Nhạc hiệu: Nhạc hiệu (0:15)" in str(screen.query_one("#approval-detail").render())
 

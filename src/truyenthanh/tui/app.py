@@ -110,11 +110,9 @@ class TruyenthanhApp(App[None]):
         self.station_name = ""
         """The station's name (from the "Hôm nay" view)."""
         self._preview: PreviewPlayer | None = None
-        self._schema_checked = False
-        self.schema_checking = False
-        """A schema check runs: reading the station waits for its answer (a failure may be an old schema)."""
-        self.schema_outdated = False
-        """The station's database is older than this program (said once; "Hôm nay" stops reading it)."""
+        self._schema = "unchecked"
+        """Whether the database is at this program's schema: ``unchecked``, ``checking`` (reading the station waits
+        for the answer: a failure may be an old schema), ``current`` or ``outdated``."""
         self.daemon_up: bool | None = None
         """Whether the daemon answered last time it was asked (``None``: not asked yet)."""
 
@@ -203,12 +201,21 @@ class TruyenthanhApp(App[None]):
         self.check_schema_once()
         self._offer_setup_once()
 
+    @property
+    def schema_checking(self) -> bool:
+        """A schema check runs: reading the station waits for its answer."""
+        return self._schema == "checking"
+
+    @property
+    def schema_outdated(self) -> bool:
+        """The station's database is older than this program (said once; "Hôm nay" stops reading it)."""
+        return self._schema == "outdated"
+
     def check_schema_once(self) -> None:
         """Check, once, that the station's database is at the newest schema (after the first view, or when
         reading it failed); an old one is said and "Hôm nay" stops reading it."""
-        if not self._schema_checked:
-            self._schema_checked = True
-            self.schema_checking = True
+        if self._schema == "unchecked":
+            self._schema = "checking"
             self._check_schema()
 
     @work(thread=True, exclusive=True, group="schema")
@@ -217,8 +224,7 @@ class TruyenthanhApp(App[None]):
             current = self.backend.schema_up_to_date()
         except TruyenthanhError:
             current = True  # the station could not be opened: that was said
-        self.schema_outdated = not current  # before the check ends, so no reading slips in between
-        self.schema_checking = False
+        self._schema = "current" if current else "outdated"
         if not current:
             self.post_message(
                 ActionFailed(

@@ -141,7 +141,8 @@ def test_service_install_serve_needs_the_access_password_then_writes_its_own_uni
 
 
 def test_service_install_serve_on_loopback_needs_no_password(station_dir: Path, tmp_path: Path) -> None:
-    """Behind a reverse proxy on the same box (README): 127.0.0.1 needs no access password to start."""
+    """Behind a reverse proxy on the same box (README): 127.0.0.1 needs no access password to start. --host and
+    --port without --serve are refused, not ignored."""
     units = tmp_path / "units"
     user, group = getpass.getuser(), grp.getgrgid(os.getgid()).gr_name
     installed = _cli(
@@ -163,3 +164,6 @@ def test_service_install_serve_on_loopback_needs_no_password(station_dir: Path, 
     assert "http://127.0.0.1:8720/" in installed.stdout
     unit = (units / "truyenthanh-serve.service").read_text(encoding="utf-8")
     assert "serve --host 127.0.0.1 --port 8720\n" in unit
+    for_the_daemon = _cli(station_dir, "service", "install", "--port", "8721", "--unit-dir", str(units), "--no-start")
+    assert for_the_daemon.returncode == 2 and "--port chỉ dùng với --serve" in for_the_daemon.stderr
+    assert not (units / "truyenthanh.service").exists()

@@ -72,6 +72,8 @@ def install(
 ) -> None:
     """Cài dịch vụ phát (hoặc với --serve giao diện trong trình duyệt) của đài này (--data-dir) để tự chạy khi máy
     khởi động."""
+    if not serve:
+        _refuse_serve_options()
     program = autostart.installed_program()
     plan = autostart.ServicePlan(
         program=program,
@@ -99,6 +101,14 @@ def install(
     if serve:
         scheme = "http" if _is_loopback(host) else "https"
         click.echo(f"Giao diện sẽ mở tại {scheme}://{host}:{port}/ (địa chỉ của máy này trong mạng của xã).")
+
+
+def _refuse_serve_options() -> None:
+    """``--host``/``--port`` given for the daemon would be ignored without a word: say so instead."""
+    ctx = click.get_current_context()
+    for name in ("host", "port"):
+        if ctx.get_parameter_source(name) != click.core.ParameterSource.DEFAULT:
+            raise click.UsageError(f"--{name} chỉ dùng với --serve (giao diện trong trình duyệt).", ctx)
 
 
 def _is_loopback(host: str) -> bool:

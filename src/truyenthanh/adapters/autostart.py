@@ -1,8 +1,10 @@
-"""Starting the daemon at boot: a systemd unit on Linux, a scheduled task on Windows
-(``truyenthanh service install|remove``, and ``scripts/install.sh``).
+"""Starting the station's programs at boot: a systemd unit on Linux, a scheduled task on Windows
+(``truyenthanh service install|remove [--serve]``, and ``scripts/install.sh``).
 
-The unit written is ``deploy/truyenthanh.service`` with this station's paths and user filled in (a test keeps
-the two identical for the default paths). The Windows task is untested by our CI (see the README).
+Two programs can be started: the playout daemon (:data:`DAEMON`) and the operator's TUI in a browser
+(:data:`SERVE`, ``truyenthanh serve``). The units written are ``deploy/truyenthanh.service`` and
+``deploy/truyenthanh-serve.service`` with this station's paths, user and address filled in (tests keep each
+identical to its shipped file for the default plan). The Windows tasks are untested by our CI (see the README).
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ from pathlib import Path
 
 from truyenthanh.errors import DaemonError
 
-UNIT_NAME = "truyenthanh.service"
-TASK_NAME = "truyenthanh"
 DEFAULT_PROGRAM = "/opt/truyenthanh/venv/bin/truyenthanh"
 DEFAULT_DATA_DIR = Path("/var/lib/truyenthanh")
 DEFAULT_UNIT_DIR = Path("/etc/systemd/system")
+DEFAULT_SERVE_HOST = "0.0.0.0"
+"""Address the boot-started ``truyenthanh serve`` listens on: every interface, so the commune's LAN reaches it."""
+DEFAULT_SERVE_PORT = 8720
 STATE_ROOT = Path("/var/lib")
 """systemd's ``StateDirectory=`` names folders below this one."""
 
@@ -91,6 +94,95 @@ MemoryMax=256M
 WantedBy=multi-user.target
 """
 
+_SERVE_UNIT_TEMPLATE = """\
+# The operator's TUI in a browser (truyenthanh serve) as a systemd service, beside truyenthanh.service.
+#
+# Installed by «truyenthanh service install --serve», which writes the real paths and address in place of
+# /opt/truyenthanh and 0.0.0.0:8720. Set the station access password first (it is required on any address but
+# loopback):
+#   sudo -u truyenthanh TRUYENTHANH_DATA_DIR=/var/lib/truyenthanh /opt/truyenthanh/venv/bin/truyenthanh serve password
+# By hand: copy to /etc/systemd/system/truyenthanh-serve.service, adjust the paths and the address, then
+#   systemctl daemon-reload && systemctl enable --now truyenthanh-serve
+#
+# On the commune's LAN it serves HTTPS with the certificate in /var/lib/truyenthanh/web (self-signed, made on first
+# start) unless --cert/--key name the station's own. Behind a reverse proxy on the same box keep the default
+# --host 127.0.0.1 and add --trust-proxy (see README, «Giao diện trong trình duyệt»).
+# Each browser session is one TUI process (about 85 MB resident: python -m bench.serve), started and ended by this
+# service.
+[Unit]
+Description=Truyền thanh xã: giao diện điều khiển trong trình duyệt (truyenthanh serve)
+Documentation={documentation}
+After=network-online.target truyenthanh.service
+Wants=network-online.target
+StartLimitIntervalSec=0
+
+[Service]
+Type=simple
+User={user}
+Group={group}
+Environment=TRUYENTHANH_DATA_DIR={data_dir}
+ExecStart={program} serve --host {host} --port {port}
+KillSignal=SIGTERM
+TimeoutStopSec=20
+Restart=always
+RestartSec=2
+
+# Hardening: the sessions read and write the station's data and reach the daemon's control socket only.
+NoNewPrivileges=yes
+ProtectSystem=strict
+ProtectHome=read-only
+ReadWritePaths={data_dir}
+UMask=0027
+PrivateTmp=yes
+ProtectKernelTunables=yes
+ProtectKernelModules=yes
+ProtectKernelLogs=yes
+ProtectControlGroups=yes
+ProtectClock=yes
+ProtectHostname=yes
+RestrictNamespaces=yes
+RestrictSUIDSGID=yes
+LockPersonality=yes
+SystemCallArchitectures=native
+RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6
+CapabilityBoundingSet=
+AmbientCapabilities=
+# Below the daemon: a busy browser session must never delay a broadcast.
+Nice=5
+MemoryMax=1G
+TasksMax=256
+
+[Install]
+WantedBy=multi-user.target
+"""
+
+
+@dataclass(frozen=True)
+class BootService:
+    """One of the station's programs that can be started at boot.
+
+    Attributes:
+        unit_name: the systemd unit's file name.
+        task_name: the Windows scheduled task's name.
+        label: what the operator is told it is (Vietnamese).
+        status_name: the name given to ``systemctl status`` in messages.
+    """
+
+    unit_name: str
+    task_name: str
+    label: str
+    status_name: str
+
+
+DAEMON = BootService("truyenthanh.service", "truyenthanh", "dịch vụ phát", "truyenthanh")
+"""The playout daemon (``truyenthanh daemon``)."""
+SERVE = BootService(
+    "truyenthanh-serve.service", "truyenthanh-serve", "giao diện trong trình duyệt", "truyenthanh-serve"
+)
+"""The operator's TUI in a browser (``truyenthanh serve``)."""
+UNIT_NAME = DAEMON.unit_name
+TASK_NAME = DAEMON.task_name
+
 
 @dataclass(frozen=True)
 class ServicePlan:
@@ -102,6 +194,9 @@ class ServicePlan:
         user: the account the daemon runs as.
         group: its group; operators in this group may read the station and use the control socket.
         documentation: the README's address, for ``systemctl status``.
+        service: which program starts at boot (:data:`DAEMON` or :data:`SERVE`).
+        host: the address ``truyenthanh serve`` listens on (:data:`SERVE` only).
+        port: its TCP port (:data:`SERVE` only).
     """
 
     program: str = DEFAULT_PROGRAM
@@ -109,20 +204,57 @@ class ServicePlan:
     user: str = "truyenthanh"
     group: str = "truyenthanh"
     documentation: str = "file:///opt/truyenthanh/README.md"
+    service: BootService = DAEMON
+    host: str = DEFAULT_SERVE_HOST
+    port: int = DEFAULT_SERVE_PORT
+
+    def arguments(self) -> list[str]:
+        """The words after the program that start this service: ``daemon``, or ``serve --host H --port P``."""
+        if self.service == SERVE:
+            return ["serve", "--host", self.host, "--port", str(self.port)]
+        return ["daemon"]
+
+
+def _check(plan: ServicePlan, *, unit: bool) -> None:
+    """Refuse what a systemd unit line (``unit``) or a task's command line cannot hold.
+
+    A unit's ``ExecStart=`` and paths take no spaces; a task's command line quotes them (``C:\\Program Files``).
+    """
+    values = [("host", plan.host)] if plan.service == SERVE else []
+    if unit:
+        values = [("program", plan.program), ("data_dir", str(plan.data_dir)), ("user", plan.user), *values]
+    if plan.service == SERVE and not 1 <= plan.port <= 65535:
+        raise DaemonError(
+            f"Không ghi được dịch vụ «{plan.service.label}»: cổng {plan.port} phải từ 1 đến 65535.", field="port"
+        )
+    for label, value in values:
+        if any(char.isspace() for char in value) or not value:
+            where = "dịch vụ systemd" if unit else "tác vụ Windows"
+            raise DaemonError(f"Không ghi được {where}: «{label}» = «{value}» rỗng hoặc có khoảng trắng.", field=label)
 
 
 def systemd_unit(plan: ServicePlan) -> str:
-    """The unit file's text for this plan.
+    """The unit file's text for this plan (the daemon's or serve's, as ``plan.service`` says).
 
-    A station folder below ``/var/lib`` is a ``StateDirectory=`` (systemd creates it, owned by the user, 0750);
-    elsewhere the installer creates it and the unit only names it writable.
+    For the daemon, a station folder below ``/var/lib`` is a ``StateDirectory=`` (systemd creates it, owned by
+    the user, 0750); elsewhere the installer creates it and the unit only names it writable. The serve unit only
+    names it writable: the daemon's unit (or the installer) makes it.
 
     Raises:
-        DaemonError: a path or name the unit cannot hold (a space or a newline).
+        DaemonError: a path, name or address the unit cannot hold (empty, a space or a newline), or a port
+            outside 1-65535; its ``field`` names which.
     """
-    for label, value in (("program", plan.program), ("data_dir", str(plan.data_dir)), ("user", plan.user)):
-        if any(char.isspace() for char in value) or not value:
-            raise DaemonError(f"Không ghi được dịch vụ systemd: «{label}» = «{value}» rỗng hoặc có khoảng trắng.")
+    _check(plan, unit=True)
+    if plan.service == SERVE:
+        return _SERVE_UNIT_TEMPLATE.format(
+            program=plan.program,
+            data_dir=plan.data_dir,
+            user=plan.user,
+            group=plan.group,
+            documentation=plan.documentation,
+            host=plan.host,
+            port=plan.port,
+        )
     state_directory = ""
     if plan.data_dir.parent == STATE_ROOT:
         state_directory = (
@@ -159,13 +291,13 @@ def install_systemd(plan: ServicePlan, *, unit_dir: Path = DEFAULT_UNIT_DIR, sta
         start: ``systemctl daemon-reload`` and ``enable --now`` (off: only write the files, e.g. in an image).
 
     Returns:
-        The unit file written.
+        The unit file written (``plan.service``'s unit name in ``unit_dir``).
 
     Raises:
         DaemonError: a file cannot be written or ``systemctl`` failed (its message quoted).
     """
     text = systemd_unit(plan)
-    target = unit_dir / UNIT_NAME
+    target = unit_dir / plan.service.unit_name
     try:
         plan.data_dir.mkdir(parents=True, exist_ok=True)
         if hasattr(os, "geteuid") and os.geteuid() == 0:
@@ -177,22 +309,22 @@ def install_systemd(plan: ServicePlan, *, unit_dir: Path = DEFAULT_UNIT_DIR, sta
         raise DaemonError(f"Không cài được dịch vụ vào {target}: {exc}.") from exc
     if start:
         _run(["systemctl", "daemon-reload"])
-        _run(["systemctl", "enable", "--now", UNIT_NAME])
+        _run(["systemctl", "enable", "--now", plan.service.unit_name])
     return target
 
 
-def remove_systemd(*, unit_dir: Path = DEFAULT_UNIT_DIR, stop: bool = True) -> bool:
+def remove_systemd(*, unit_dir: Path = DEFAULT_UNIT_DIR, stop: bool = True, service: BootService = DAEMON) -> bool:
     """Stop and disable the service and delete its unit; the station's data stays. Returns whether a unit was
     there.
 
     Raises:
         DaemonError: ``systemctl`` failed, or the unit cannot be deleted.
     """
-    target = unit_dir / UNIT_NAME
+    target = unit_dir / service.unit_name
     if not target.exists():
         return False
     if stop:
-        _run(["systemctl", "disable", "--now", UNIT_NAME])
+        _run(["systemctl", "disable", "--now", service.unit_name])
     try:
         target.unlink()
     except OSError as exc:
@@ -203,9 +335,15 @@ def remove_systemd(*, unit_dir: Path = DEFAULT_UNIT_DIR, stop: bool = True) -> b
 
 
 def windows_task(plan: ServicePlan) -> list[str]:
-    """The ``schtasks`` command that starts the daemon at every boot, as SYSTEM (untested by our CI)."""
-    action = subprocess.list2cmdline([plan.program, "--data-dir", str(plan.data_dir), "daemon"])
-    return ["schtasks", "/Create", "/TN", TASK_NAME, "/TR", action, "/SC", "ONSTART", "/RU", "SYSTEM", "/F"]
+    """The ``schtasks`` command that starts ``plan.service`` at every boot, as SYSTEM (untested by our CI).
+
+    Raises:
+        DaemonError: a value the command line cannot hold (as :func:`systemd_unit`).
+    """
+    _check(plan, unit=False)
+    action = subprocess.list2cmdline([plan.program, "--data-dir", str(plan.data_dir), *plan.arguments()])
+    task = plan.service.task_name
+    return ["schtasks", "/Create", "/TN", task, "/TR", action, "/SC", "ONSTART", "/RU", "SYSTEM", "/F"]
 
 
 def install_windows(plan: ServicePlan) -> None:
@@ -215,17 +353,17 @@ def install_windows(plan: ServicePlan) -> None:
         DaemonError: ``schtasks`` failed (its message quoted).
     """
     _run(windows_task(plan))
-    _run(["schtasks", "/Run", "/TN", TASK_NAME])
+    _run(["schtasks", "/Run", "/TN", plan.service.task_name])
 
 
-def remove_windows() -> None:
+def remove_windows(service: BootService = DAEMON) -> None:
     """Stop and delete the boot task (untested by our CI).
 
     Raises:
         DaemonError: ``schtasks`` failed (its message quoted).
     """
-    _run(["schtasks", "/End", "/TN", TASK_NAME])
-    _run(["schtasks", "/Delete", "/TN", TASK_NAME, "/F"])
+    _run(["schtasks", "/End", "/TN", service.task_name])
+    _run(["schtasks", "/Delete", "/TN", service.task_name, "/F"])
 
 
 def installed_program() -> str:
@@ -240,10 +378,15 @@ def installed_program() -> str:
 
 
 __all__ = [
+    "DAEMON",
     "DEFAULT_DATA_DIR",
+    "DEFAULT_SERVE_HOST",
+    "DEFAULT_SERVE_PORT",
     "DEFAULT_UNIT_DIR",
+    "SERVE",
     "TASK_NAME",
     "UNIT_NAME",
+    "BootService",
     "ServicePlan",
     "install_systemd",
     "install_windows",

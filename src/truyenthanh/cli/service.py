@@ -1,5 +1,5 @@
-"""``truyenthanh service install|remove``: start the station's daemon at boot (systemd on Linux, a scheduled task
-on Windows)."""
+"""``truyenthanh service install|remove [--serve]``: start the station's daemon, or with ``--serve`` its TUI in a
+browser (``truyenthanh serve``), at boot (systemd on Linux, a scheduled task on Windows)."""
 
 from __future__ import annotations
 
@@ -9,29 +9,71 @@ from pathlib import Path
 import click
 
 from truyenthanh.adapters import autostart
+from truyenthanh.cli.flags import OptionNames, naming
 from truyenthanh.cli.state import CliState, pass_state
+from truyenthanh.errors import ConfigError
 
+_NAMES = OptionNames(
+    fields={"host": "--host", "port": "--port", "user": "--user", "data_dir": "--data-dir", "unit_dir": "--unit-dir"}
+)
 
-@click.group("service")
-def service() -> None:
-    """Cho dịch vụ phát tự chạy khi máy khởi động (systemd trên Linux, Task Scheduler trên Windows)."""
-
-
-@service.command("install")
-@click.option("--user", default="truyenthanh", show_default=True, help="Tài khoản chạy dịch vụ phát (Linux).")
-@click.option("--group", default=None, help="Nhóm của người vận hành (mặc định: trùng tên tài khoản).")
-@click.option(
+_UNIT_DIR = click.option(
     "--unit-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=autostart.DEFAULT_UNIT_DIR,
     show_default=True,
     help="Thư mục tệp dịch vụ systemd.",
 )
+_SERVE = click.option(
+    "--serve",
+    is_flag=True,
+    help="Giao diện trong trình duyệt («truyenthanh serve») thay cho dịch vụ phát.",
+)
+
+
+@click.group("service")
+def service() -> None:
+    """Cho dịch vụ phát (hoặc giao diện trong trình duyệt) tự chạy khi máy khởi động (systemd trên Linux, Task
+    Scheduler trên Windows)."""
+
+
+@service.command("install")
+@_SERVE
+@click.option("--user", default="truyenthanh", show_default=True, help="Tài khoản chạy dịch vụ (Linux).")
+@click.option("--group", default=None, help="Nhóm của người vận hành (mặc định: trùng tên tài khoản).")
+@click.option(
+    "--host",
+    default=autostart.DEFAULT_SERVE_HOST,
+    show_default=True,
+    help="Với --serve: địa chỉ lắng nghe (khác 127.0.0.1 thì cần mật khẩu truy cập, đặt trước bằng «serve password»).",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=autostart.DEFAULT_SERVE_PORT,
+    show_default=True,
+    help="Với --serve: cổng TCP.",
+)
+@_UNIT_DIR
 @click.option("--no-start", is_flag=True, help="Chỉ ghi tệp, không bật và chạy dịch vụ.")
 @click.option("--docs", default=None, help="Địa chỉ tài liệu ghi trong dịch vụ (mặc định: README cạnh chương trình).")
 @pass_state
-def install(state: CliState, user: str, group: str | None, unit_dir: Path, no_start: bool, docs: str | None) -> None:
-    """Cài dịch vụ phát cho đài này (--data-dir) để tự chạy khi máy khởi động."""
+@naming(_NAMES)
+def install(
+    state: CliState,
+    serve: bool,
+    user: str,
+    group: str | None,
+    host: str,
+    port: int,
+    unit_dir: Path,
+    no_start: bool,
+    docs: str | None,
+) -> None:
+    """Cài dịch vụ phát (hoặc với --serve giao diện trong trình duyệt) của đài này (--data-dir) để tự chạy khi máy
+    khởi động."""
+    if not serve:
+        _refuse_serve_options()
     program = autostart.installed_program()
     plan = autostart.ServicePlan(
         program=program,
@@ -39,35 +81,80 @@ def install(state: CliState, user: str, group: str | None, unit_dir: Path, no_st
         user=user,
         group=group or user,
         documentation=docs or f"file://{Path(program).resolve().parents[2] / 'README.md'}",
+        service=autostart.SERVE if serve else autostart.DAEMON,
+        host=host,
+        port=port,
     )
+    if serve:
+        _require_access_password(plan)
+    label = plan.service.label
     if sys.platform == "win32":
         autostart.install_windows(plan)
-        click.echo(f"Đã tạo tác vụ «{autostart.TASK_NAME}» chạy dịch vụ phát khi Windows khởi động.")
+        click.echo(f"Đã tạo tác vụ «{plan.service.task_name}» chạy {label} khi Windows khởi động.")
         return
     target = autostart.install_systemd(plan, unit_dir=unit_dir, start=not no_start)
     click.echo(f"Đã ghi {target} (dữ liệu: {plan.data_dir}, tài khoản: {plan.user}, nhóm: {plan.group}).")
     if no_start:
-        click.echo(f"Chưa bật: chạy «systemctl daemon-reload && systemctl enable --now {autostart.UNIT_NAME}».")
+        click.echo(f"Chưa bật: chạy «systemctl daemon-reload && systemctl enable --now {plan.service.unit_name}».")
     else:
-        click.echo("Đã bật và chạy dịch vụ phát; «systemctl status truyenthanh» để xem.")
+        click.echo(f"Đã bật và chạy {label}; «systemctl status {plan.service.status_name}» để xem.")
+    if serve:
+        scheme = "http" if _is_loopback(host) else "https"
+        click.echo(f"Giao diện sẽ mở tại {scheme}://{host}:{port}/ (địa chỉ của máy này trong mạng của xã).")
+
+
+def _refuse_serve_options() -> None:
+    """``--host``/``--port`` given for the daemon would be ignored without a word: say so instead."""
+    ctx = click.get_current_context()
+    for name in ("host", "port"):
+        if ctx.get_parameter_source(name) != click.core.ParameterSource.DEFAULT:
+            raise click.UsageError(f"--{name} chỉ dùng với --serve (giao diện trong trình duyệt).", ctx)
+
+
+def _is_loopback(host: str) -> bool:
+    from truyenthanh.adapters.web import is_loopback
+
+    return is_loopback(host)
+
+
+def _require_access_password(plan: autostart.ServicePlan) -> None:
+    """Refuse, before anything is written, a serve service that would stop at once: an address other than
+    loopback needs the station access password (``truyenthanh serve`` checks the same at every start).
+
+    Raises:
+        ConfigError: no password is set, or its file cannot be read.
+    """
+    from truyenthanh.adapters.web import AccessPasswordFile
+    from truyenthanh.cli.serve import WEB_FOLDER
+
+    if _is_loopback(plan.host):
+        return
+    secret = AccessPasswordFile(plan.data_dir / WEB_FOLDER / "access-password")
+    try:
+        has_password = secret.read() is not None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"Không đọc được mật khẩu truy cập của đài ({secret.path}): {exc}.", field="host") from exc
+    if not has_password:
+        raise ConfigError(
+            f"Giao diện mở ra mạng ({plan.host}) cần mật khẩu truy cập của đài, mà {plan.data_dir} chưa có: đặt "
+            "bằng «truyenthanh serve password» (với tài khoản chạy dịch vụ) rồi cài lại. Chưa ghi gì.",
+            field="host",
+        )
 
 
 @service.command("remove")
-@click.option(
-    "--unit-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=autostart.DEFAULT_UNIT_DIR,
-    show_default=True,
-    help="Thư mục tệp dịch vụ systemd.",
-)
+@_SERVE
+@_UNIT_DIR
 @click.option("--no-stop", is_flag=True, help="Chỉ xóa tệp, không dừng dịch vụ.")
-def remove(unit_dir: Path, no_stop: bool) -> None:
-    """Dừng và gỡ dịch vụ phát khỏi danh sách tự chạy; dữ liệu của đài giữ nguyên."""
+def remove(serve: bool, unit_dir: Path, no_stop: bool) -> None:
+    """Dừng và gỡ dịch vụ phát (hoặc với --serve giao diện trong trình duyệt) khỏi danh sách tự chạy; dữ liệu của
+    đài giữ nguyên."""
+    which = autostart.SERVE if serve else autostart.DAEMON
     if sys.platform == "win32":
-        autostart.remove_windows()
-        click.echo(f"Đã xóa tác vụ «{autostart.TASK_NAME}».")
+        autostart.remove_windows(which)
+        click.echo(f"Đã xóa tác vụ «{which.task_name}».")
         return
-    if autostart.remove_systemd(unit_dir=unit_dir, stop=not no_stop):
-        click.echo(f"Đã gỡ dịch vụ phát ({unit_dir / autostart.UNIT_NAME}); dữ liệu của đài giữ nguyên.")
+    if autostart.remove_systemd(unit_dir=unit_dir, stop=not no_stop, service=which):
+        click.echo(f"Đã gỡ {which.label} ({unit_dir / which.unit_name}); dữ liệu của đài giữ nguyên.")
     else:
-        click.echo(f"Không có dịch vụ phát nào được cài ở {unit_dir}.")
+        click.echo(f"Không có {which.label} nào được cài ở {unit_dir}.")

@@ -33,6 +33,7 @@ from truyenthanh.adapters.media import FfmpegMedia
 from truyenthanh.domain.accounts import Actor, Permission
 from truyenthanh.domain.content import AssetRecord, AssetUsers, DuplicateAssetError
 from truyenthanh.domain.enums import AssetSource, Category
+from truyenthanh.domain.tunes import Tune
 from truyenthanh.errors import AudioError, LibraryError, NotFoundError, StorageError
 from truyenthanh.locations import Locations
 from truyenthanh.services.accounts import AccountService
@@ -399,6 +400,15 @@ class LibraryService:
             AudioError: the file is missing, empty, of an unsupported kind, not audio, corrupt or truncated.
         """
         return inspect_with(self._media, path, decoding=decoding)
+
+    def render_tune(self, tune: Tune, target: Path) -> None:
+        """Render one of the station's tunes into a 48 kHz mono WAV file at ``target`` with the media tools, whole
+        or not at all (for a package naming a tune the station has not recorded yet).
+
+        Raises:
+            AudioError: it cannot be rendered.
+        """
+        self._media.render_tune(tune, target)
 
     @contextmanager
     def staged(self) -> Iterator[tuple[UnitOfWork, MediaStaging]]:

@@ -602,12 +602,6 @@ class UnitOfWork(Protocol):
         """Which lines of the daemon's log journal reached the database."""
         ...
 
-    @property
-    def session(self) -> Any:
-        """The underlying database session, for helpers not yet behind a repository (``packages``'
-        ``retire_schedules``). Transitional: do not use it in new code."""
-        ...
-
     def audited(self, actor: str, action: str, change: RecordChange) -> None:
         """Append the audit entry for ``change`` (``action`` as in ``services.audit.ACTION_LABELS``), made by
         ``actor`` (a username) now, in this transaction."""

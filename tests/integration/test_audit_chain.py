@@ -14,6 +14,7 @@ import pytest
 
 from truyenthanh import bootstrap
 from truyenthanh.adapters.clock import SystemClock
+from truyenthanh.adapters.db import audit as db_audit
 from truyenthanh.adapters.db import chains, database
 from truyenthanh.adapters.db.models import BroadcastLog
 from truyenthanh.adapters.db.store import SqlStore
@@ -50,7 +51,7 @@ def _fill(container: bootstrap.Container, rows: int = 6) -> None:
                     recorded_at=at + timedelta(minutes=5),
                 ),
             )
-            audit.record(
+            db_audit.record(
                 session,
                 at=at,
                 actor="bientap",
@@ -176,7 +177,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from truyenthanh import bootstrap
 from truyenthanh.config import load_settings
-from truyenthanh.services import audit
+from truyenthanh.adapters.db import audit
 
 container = bootstrap.build(load_settings(Path(sys.argv[1])))
 for n in range(int(sys.argv[3])):

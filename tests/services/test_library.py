@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,11 +13,13 @@ from sqlmodel import select
 from tests.media import corrupt, make_tone, truncate
 from tests.people import ADMIN
 from truyenthanh import bootstrap
+from truyenthanh.adapters.db.assets import asset_row
 from truyenthanh.adapters.db.models import AudioAsset
+from truyenthanh.adapters.db.store import SqlUnitOfWork
 from truyenthanh.domain.content import DuplicateAssetError
 from truyenthanh.domain.enums import AssetSource, Category
 from truyenthanh.errors import LibraryError, NotFoundError
-from truyenthanh.services.library import AUDIO_EXTENSIONS, inspect_audio
+from truyenthanh.services.library import AUDIO_EXTENSIONS
 
 
 @pytest.fixture(scope="module")
@@ -151,11 +154,10 @@ def test_a_bad_file_is_named_and_refused_while_the_others_import(
 def test_a_failure_after_copying_leaves_no_file_and_no_row(
     container: bootstrap.Container, samples: dict[str, Path]
 ) -> None:
-    inspected = inspect_audio(samples[".flac"])
-    with pytest.raises(RuntimeError), container.library.transaction() as (session, staging):
+    inspected = container.library.inspect(samples[".flac"])
+    with pytest.raises(RuntimeError), container.library.staged() as (uow, staging):
         staging.stage(samples[".flac"], inspected.media_path)
-        session.add(inspected.to_row(title="x", category=Category.OTHER, language="vi", source=AssetSource.IMPORTED))
-        session.flush()
+        uow.assets.add(inspected.record(title="x", category=Category.OTHER, language="vi", source=AssetSource.IMPORTED))
         raise RuntimeError("mất điện giữa chừng")
     on_disk, rows = _files_and_rows(container)
     assert on_disk == rows == set()
@@ -164,12 +166,14 @@ def test_a_failure_after_copying_leaves_no_file_and_no_row(
 
 def test_a_failed_commit_removes_the_published_file(container: bootstrap.Container, samples: dict[str, Path]) -> None:
     kept = container.library.add(ADMIN, [samples[".wav"]]).imported[0]
-    inspected = inspect_audio(samples[".flac"])
-    with pytest.raises(IntegrityError), container.library.transaction() as (session, staging):
+    inspected = container.library.inspect(samples[".flac"])
+    record = inspected.record(title="x", category=Category.OTHER, language="vi", source=AssetSource.IMPORTED)
+    with pytest.raises(IntegrityError), container.library.staged() as (uow, staging):
         staging.stage(samples[".flac"], inspected.media_path)
-        row = inspected.to_row(title="x", category=Category.OTHER, language="vi", source=AssetSource.IMPORTED)
-        row.path = kept.path  # violates the unique path: the commit fails after the file was published
-        session.add(row)
+        # The repository would refuse the clash at once; the row is added unflushed so that the commit itself
+        # fails (a unique path violated) after the file was published.
+        assert isinstance(uow, SqlUnitOfWork)
+        uow.session.add(asset_row(replace(record, path=kept.path)))
     on_disk, rows = _files_and_rows(container)
     assert on_disk == rows == {kept.path}
 

@@ -737,7 +737,7 @@ def test_a_failure_while_writing_rolls_everything_back(
         raise OSError(28, "No space left on device")
 
     # The last step of the transaction fails after audio was staged and rows were written.
-    monkeypatch.setattr("truyenthanh.services.audit.record", broken)
+    monkeypatch.setattr("truyenthanh.adapters.db.package_records.SqlPackageRecordRepository.add", broken)
     with pytest.raises(OSError, match="No space"):
         station.packages.import_package(OPERATOR, built[WEEK])
     assert snapshot(station) == before

@@ -3,11 +3,6 @@
 Every change to station data writes its audit entry in the same transaction as the change: through the unit of
 work (``uow.audited(...)``, see :mod:`truyenthanh.services.unit_of_work`), so the change and its entry commit
 together or not at all. :class:`AuditService` reads the trail and checks both chains.
-
-Transitional: ``record``, ``snapshot`` and ``programme_snapshot`` (which take a database session) are
-re-exported from :mod:`truyenthanh.adapters.db.audit` for the services that still open sessions themselves
-(programmes, library, approvals, speech, playout, packages). They go when those services move behind
-repositories; new code writes through the unit of work.
 """
 
 from __future__ import annotations
@@ -17,8 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-# Transitional re-exports (see the module docstring); listed in pyproject's import contract as remaining work.
-from truyenthanh.adapters.db.audit import SECRET_FIELDS, programme_snapshot, record, snapshot
 from truyenthanh.domain.hashchain import parse_anchor
 from truyenthanh.domain.records import AuditRecord, ChainProblem, ChainReport
 from truyenthanh.services.unit_of_work import Store
@@ -186,10 +179,6 @@ def _line(entry: AuditRecord) -> AuditLine:
 __all__ = [
     "ACTION_LABELS",
     "DAEMON_ACTOR",
-    "SECRET_FIELDS",
     "AuditLine",
     "AuditService",
-    "programme_snapshot",
-    "record",
-    "snapshot",
 ]

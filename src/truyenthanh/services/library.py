@@ -6,11 +6,9 @@ decoded, which catches truncated files). Only then is it copied into the media f
 import leaves neither a file without a record nor a record without a file.
 
 The service reaches the database only through the :class:`~truyenthanh.services.unit_of_work.Store` and the
-tools only through the :class:`~truyenthanh.services.media.MediaTools` port. Transitional, until the package
-import and the speech service write assets through the repository (``uow.assets.add(inspected.record(...))``
-inside :meth:`LibraryService.staged`): :func:`inspect_audio`, :meth:`InspectedAudio.to_row` and
-:meth:`LibraryService.transaction` still hand out real ffmpeg, database rows and the session; they alone keep
-this module's import of ``truyenthanh.adapters`` (see the import contract in ``pyproject.toml``).
+tools only through the :class:`~truyenthanh.services.media.MediaTools` port; other services that store audio (the
+package import, speech) do the same through :meth:`LibraryService.inspect`, :meth:`LibraryService.staged` and
+``uow.assets.add(inspected.record(...))``.
 """
 
 from __future__ import annotations
@@ -26,13 +24,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-# Transitional (see the module docstring): the only imports of adapters left, for packages' and speech's old calls.
-from truyenthanh.adapters.db.assets import asset_row
-from truyenthanh.adapters.db.models import AudioAsset
-from truyenthanh.adapters.media import FfmpegMedia
 from truyenthanh.domain.accounts import Actor, Permission
 from truyenthanh.domain.content import AssetRecord, AssetUsers, DuplicateAssetError
 from truyenthanh.domain.enums import AssetSource, Category
+from truyenthanh.domain.tunes import Tune
 from truyenthanh.errors import AudioError, LibraryError, NotFoundError, StorageError
 from truyenthanh.locations import Locations
 from truyenthanh.services.accounts import AccountService
@@ -173,11 +168,6 @@ class InspectedAudio:
             created_at=created_at,
         )
 
-    def to_row(self, *, title: str, category: Category, language: str, source: AssetSource) -> AudioAsset:
-        """A new (unsaved) database row for this file. Transitional: for callers still holding a session
-        (package import, speech); new code stores :meth:`record` with ``uow.assets.add``."""
-        return asset_row(self.record(title=title, category=category, language=language, source=source))
-
 
 @dataclass(frozen=True)
 class ImportResult:
@@ -293,16 +283,6 @@ def inspect_with(media: MediaTools, path: Path, *, decoding: FileProgress | None
     return InspectedAudio(source=path, sha256=media.sha256_file(path), probe=info, loudness=loudness)
 
 
-def inspect_audio(path: Path) -> InspectedAudio:
-    """:func:`inspect_with` the real tools (ffmpeg). Transitional: for callers that have no
-    :class:`LibraryService` (package checks, speech); new code calls :meth:`LibraryService.inspect`.
-
-    Raises:
-        AudioError: as :func:`inspect_with`.
-    """
-    return inspect_with(FfmpegMedia(), path)
-
-
 class MediaStaging:
     """Files copied into the media folder under temporary names, made final only with the database commit.
 
@@ -400,6 +380,15 @@ class LibraryService:
         """
         return inspect_with(self._media, path, decoding=decoding)
 
+    def render_tune(self, tune: Tune, target: Path) -> None:
+        """Render one of the station's tunes into a 48 kHz mono WAV file at ``target`` with the media tools, whole
+        or not at all (for a package naming a tune the station has not recorded yet).
+
+        Raises:
+            AudioError: it cannot be rendered.
+        """
+        self._media.render_tune(tune, target)
+
     @contextmanager
     def staged(self) -> Iterator[tuple[UnitOfWork, MediaStaging]]:
         """A unit of work and a media staging area that succeed or fail together.
@@ -411,14 +400,6 @@ class LibraryService:
             yield uow, staging
             staging.publish()
             # Reaching here means the commit succeeded; a failure above removed the published files.
-
-    @contextmanager
-    def transaction(self) -> Iterator[tuple[Any, MediaStaging]]:
-        """:meth:`staged`, handing out the unit of work's database session. Transitional: for the package
-        import and the speech service, which still write rows themselves; new code uses :meth:`staged`."""
-        with self.staged() as (uow, staging):
-            yield uow.session, staging
-            uow.session.flush()
 
     def add(
         self,
@@ -607,7 +588,6 @@ __all__ = [
     "LibraryService",
     "MediaStaging",
     "fold",
-    "inspect_audio",
     "inspect_with",
     "validate_language",
 ]

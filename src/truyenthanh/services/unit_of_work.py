@@ -315,6 +315,14 @@ class ProgrammeRepository(Protocol):
         are computed, unlike :meth:`ScheduleRepository.specs`)."""
         ...
 
+    def of_package(self, package_id: str) -> list[ProgrammeRecord]:
+        """The own values of the programmes that came from one package (``package_id``), in id order."""
+        ...
+
+    def aired(self, programme_id: int) -> bool:
+        """Whether the broadcast log holds a row about a programme (its history must stay)."""
+        ...
+
     def add(self, programme: ProgrammeRecord, items: Sequence[ItemRecord] = ()) -> RecordChange:
         """Store a new programme (``programme.id`` ignored; no ``created_at``: now) with ``items`` in that order
         (their ids and positions ignored; the caller has checked the assets and announcements they name); the
@@ -450,6 +458,20 @@ class AnnouncementRepository(AnnouncementReader, Protocol):
         ``created_at``); the change's ``entity_id`` is the new id."""
         ...
 
+    def add_read(self, announcement: AnnouncementRecord, *, asset_id: int, engine: str) -> RecordChange:
+        """Store a new announcement already read aloud (a package's recording) into the asset ``asset_id`` by
+        ``engine`` (no spoken text nor voice); as :meth:`add` otherwise, its change's ``after`` holding the
+        rendering."""
+        ...
+
+    def used(self, announcement_id: int) -> bool:
+        """Whether a programme item reads an announcement."""
+        ...
+
+    def remove(self, announcement_id: int) -> RecordChange | None:
+        """Delete an announcement (the caller has checked :meth:`used`); ``None`` if it did not exist."""
+        ...
+
     def put(self, announcement: AnnouncementRecord) -> RecordChange | None:
         """Replace a stored announcement's title, text, category, priority and approval state with
         ``announcement``'s, and its ``updated_at`` if given (its author, creation time and rendering stay);
@@ -578,12 +600,6 @@ class UnitOfWork(Protocol):
     @property
     def journal_marks(self) -> JournalMarks:
         """Which lines of the daemon's log journal reached the database."""
-        ...
-
-    @property
-    def session(self) -> Any:
-        """The underlying database session, for helpers not yet behind a repository (``packages``'
-        ``retire_schedules``). Transitional: do not use it in new code."""
         ...
 
     def audited(self, actor: str, action: str, change: RecordChange) -> None:

@@ -2,8 +2,8 @@
 JSON-ready snapshots of rows for an entry's ``before`` and ``after``.
 
 Services write audit entries through their unit of work (``uow.audited(...)``), which calls
-:class:`SqlAuditTrail`; the module-level :func:`record` is the same write for the services still holding a
-session themselves (re-exported by ``services.audit`` until they move behind repositories).
+:class:`SqlAuditTrail`; the module-level :func:`record` is the same write for code holding a session itself
+(the broadcast-log tests and tools).
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from truyenthanh.adapters.db.audit import programme_snapshot, snapshot
-from truyenthanh.adapters.db.models import Announcement, Programme, ProgrammeItem, Schedule
+from truyenthanh.adapters.db.models import Announcement, BroadcastLog, Programme, ProgrammeItem, Schedule
 from truyenthanh.domain.changes import RecordChange
 from truyenthanh.domain.content import (
     AnnouncementRecord,
@@ -152,6 +152,16 @@ class SqlProgrammeRepository:
         """The id and first start (aware, UTC) of every schedule airing a programme, in id order."""
         query = select(Schedule.id, Schedule.start_at).where(Schedule.programme_id == programme_id)
         return [(ident, start) for ident, start in self._session.exec(query.order_by(col(Schedule.id))).all() if ident]
+
+    def of_package(self, package_id: str) -> list[ProgrammeRecord]:
+        """The own values of the programmes that came from one package, in id order (one query)."""
+        query = select(Programme).where(Programme.package_id == package_id).order_by(col(Programme.id))
+        return [programme_of(row) for row in self._session.exec(query).all()]
+
+    def aired(self, programme_id: int) -> bool:
+        """Whether the broadcast log holds a row about a programme (one query, no row loaded)."""
+        query = select(BroadcastLog.id).where(BroadcastLog.programme_id == programme_id).limit(1)
+        return self._session.exec(query).first() is not None
 
     def add(self, programme: ProgrammeRecord, items: Sequence[ItemRecord] = ()) -> RecordChange:
         """Store a new programme with its items in order; the change's ``entity_id`` is its id."""
@@ -341,6 +351,36 @@ class SqlAnnouncementRepository(SqlAnnouncementReader):
         self._session.flush()
         assert row.id is not None
         return RecordChange(_ANNOUNCEMENT, row.id, None, snapshot(row))
+
+    def add_read(self, announcement: AnnouncementRecord, *, asset_id: int, engine: str) -> RecordChange:
+        """Store a new announcement already read aloud into ``asset_id`` by ``engine``; the change's ``entity_id``
+        is its id and its ``after`` holds the rendering."""
+        row = _write_announcement(Announcement(title=announcement.title, text=announcement.text), announcement)
+        row.created_by = announcement.created_by
+        if announcement.created_at is not None:
+            row.created_at = announcement.created_at
+        row.updated_at = announcement.updated_at or row.created_at
+        row.asset_id = asset_id
+        row.engine = engine
+        self._session.add(row)
+        self._session.flush()
+        assert row.id is not None
+        return RecordChange(_ANNOUNCEMENT, row.id, None, snapshot(row))
+
+    def used(self, announcement_id: int) -> bool:
+        """Whether a programme item reads an announcement (one query, no row loaded)."""
+        query = select(ProgrammeItem.id).where(ProgrammeItem.announcement_id == announcement_id).limit(1)
+        return self._session.exec(query).first() is not None
+
+    def remove(self, announcement_id: int) -> RecordChange | None:
+        """Delete an announcement (the caller has checked :meth:`used`); ``None`` if it did not exist."""
+        row = self._session.get(Announcement, announcement_id)
+        if row is None:
+            return None
+        change = RecordChange(_ANNOUNCEMENT, announcement_id, snapshot(row), None)
+        self._session.delete(row)
+        self._session.flush()
+        return change
 
     def put(self, announcement: AnnouncementRecord) -> RecordChange | None:
         """Replace a stored announcement's written values and approval state; ``None`` if it is gone."""

@@ -74,7 +74,8 @@ class SqlUnitOfWork:
 
     @property
     def session(self) -> Session:
-        """The SQLModel session (transitional; see :class:`~truyenthanh.services.unit_of_work.UnitOfWork`)."""
+        """The SQLModel session. Not part of the :class:`~truyenthanh.services.unit_of_work.UnitOfWork` port
+        (services never see it): for tests that must make the commit itself fail."""
         return self._session
 
     def audited(self, actor: str, action: str, change: RecordChange) -> None:

@@ -78,15 +78,23 @@ class PackageService:
     ) -> None:
         self._settings = settings
         self._accounts = accounts
+        self._inspect = library.inspect
         self._verifier = PackageVerifier(
-            settings=settings, locations=locations, keys=keys, archive=archive, limits=limits or PackageLimits()
+            settings=settings,
+            locations=locations,
+            keys=keys,
+            archive=archive,
+            limits=limits or PackageLimits(),
+            inspect=library.inspect,
         )
-        self._builder = PackageBuilder(keys=keys, archive=archive, clock=clock, narrate=narrate)
+        self._builder = PackageBuilder(
+            keys=keys, archive=archive, clock=clock, narrate=narrate, inspect=library.inspect
+        )
         self._planner = ImportPlanner(
             settings=settings, store=store, clock=clock, library=library, scheduling=scheduling
         )
         self._importer = PackageImporter(
-            settings=settings, locations=locations, store=store, clock=clock, approvals=approvals
+            settings=settings, locations=locations, store=store, clock=clock, approvals=approvals, library=library
         )
 
     @property
@@ -102,7 +110,7 @@ class PackageService:
         Raises:
             ProgrammeFileError: every problem found (TOML, fields, missing or unreadable audio), with lines.
         """
-        return check_programme_file(path, progress=progress)
+        return check_programme_file(path, inspect=self._inspect, progress=progress)
 
     def build(
         self,

@@ -23,7 +23,7 @@ from truyenthanh.errors import PackageError
 from truyenthanh.services.keys import KeyService
 from truyenthanh.services.packages.ports import PackageArchive
 from truyenthanh.services.packages.results import BuildResult, Progress, SignerInfo
-from truyenthanh.services.packages.verifying import check_programme_file
+from truyenthanh.services.packages.verifying import Inspect, check_programme_file
 from truyenthanh.services.ports import Clock
 
 PROGRAMME_NAME = "programme.toml"
@@ -47,8 +47,11 @@ def _sha256_bytes(data: bytes) -> str:
 class PackageBuilder:
     """Builds and signs packages with this machine's keys."""
 
-    def __init__(self, *, keys: KeyService, archive: PackageArchive, clock: Clock, narrate: Narrate | None) -> None:
+    def __init__(
+        self, *, keys: KeyService, archive: PackageArchive, clock: Clock, narrate: Narrate | None, inspect: Inspect
+    ) -> None:
         self._keys = keys
+        self._inspect = inspect
         self._archive = archive
         self._clock = clock
         self._narrate = narrate
@@ -94,7 +97,7 @@ class PackageBuilder:
         progress: Progress | None,
     ) -> BuildResult:
         key = self._keys.private_key(sign_with) if sign_with is not None else None
-        programme_file = check_programme_file(source, progress=progress)
+        programme_file = check_programme_file(source, inspect=self._inspect, progress=progress)
         base = source.resolve().parent
         toml_bytes = source.read_bytes()
         entries: list[tuple[str, bytes | Path]] = [(PROGRAMME_NAME, toml_bytes)]

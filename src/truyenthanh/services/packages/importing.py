@@ -1,8 +1,9 @@
 """Importing a planned package: programmes, items, announcements, audio, schedules, the package record and
 their audit entries, all written in one unit of work, with audio files published only as it commits.
 
-Schedules are written through the unit of work's schedule repository; programmes, items, announcements and
-audio assets still use its session until they have their repository.
+Every record is written through the unit of work's repositories (programmes with their items, announcements,
+audio assets, schedules, the package record); audio files are inspected, tunes rendered and files staged through
+the library service (its media tools and staging area).
 """
 
 from __future__ import annotations
@@ -13,18 +14,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, select
-
-from truyenthanh.adapters import ffmpeg
-from truyenthanh.adapters.db.models import (
-    Announcement,
-    AudioAsset,
-    Programme,
-    ProgrammeItem,
-)
 from truyenthanh.config import Settings
 from truyenthanh.domain.accounts import Actor
 from truyenthanh.domain.approval import ContentKind
+from truyenthanh.domain.content import (
+    AnnouncementRecord,
+    AssetRecord,
+    DuplicateAssetError,
+    ItemRecord,
+    ProgrammeRecord,
+)
 from truyenthanh.domain.enums import AssetSource, Category, ContentStatus, ItemKind
 from truyenthanh.domain.package_record import ImportedPackage
 from truyenthanh.domain.programme_file import (
@@ -32,10 +31,10 @@ from truyenthanh.domain.programme_file import (
     ProgrammeSpec,
 )
 from truyenthanh.domain.tunes import TUNES
+from truyenthanh.errors import PackageError
 from truyenthanh.locations import Locations
-from truyenthanh.services import audit
 from truyenthanh.services.approvals import ApprovalService
-from truyenthanh.services.library import InspectedAudio, MediaStaging, inspect_audio
+from truyenthanh.services.library import InspectedAudio, LibraryService, MediaStaging
 from truyenthanh.services.packages.days_off import DAYS_OFF_ACTION, import_days_off
 from truyenthanh.services.packages.planning import ImportPlan, PlannedProgramme
 from truyenthanh.services.packages.results import ConflictChoice, ImportOutcome
@@ -50,8 +49,6 @@ class _Run:
     """One import being written: its unit of work, who imports and how, and what has been written so far."""
 
     uow: UnitOfWork
-    session: Session
-    """The unit of work's session, for the rows not behind a repository yet (programmes, items, assets)."""
     assets: _AssetWriter
     opened: OpenedPackage
     actor: Actor
@@ -78,8 +75,10 @@ class PackageImporter:
         store: Store,
         clock: Clock,
         approvals: ApprovalService,
+        library: LibraryService,
     ) -> None:
         self._settings = settings
+        self._library = library
         self._locations = locations
         self._store = store
         self._clock = clock
@@ -94,14 +93,11 @@ class PackageImporter:
         upstream = opened.signer.name if opened.signer is not None and opened.signer.trusted else None
         with (
             tempfile.TemporaryDirectory(dir=self._locations.cache_dir) as scratch,
-            MediaStaging(self._locations.media_dir) as staging,
-            self._store.transaction() as uow,
+            self._library.staged() as (uow, staging),
         ):
-            session = uow.session
             run = _Run(
                 uow=uow,
-                session=session,
-                assets=_AssetWriter(session, staging, opened, Path(scratch)),
+                assets=_AssetWriter(uow, self._library, staging, opened, Path(scratch)),
                 opened=opened,
                 actor=actor,
                 choice=choice,
@@ -117,11 +113,9 @@ class PackageImporter:
                 ids = self._write_schedules(run, planned, run.rows[planned.spec.key]["programme_id"])
                 run.schedule_ids.extend(ids)
                 run.rows[planned.spec.key]["schedule_ids"] = ids
+            # Files appear under their final names just before the commit (the library's staged unit of work
+            # publishes them); if the commit fails, the staging area removes them again.
             self._write_record(run)
-            session.flush()
-            # Files appear under their final names just before the commit; if the commit fails, the staging
-            # area removes them again (it is left after the unit of work).
-            staging.publish()
         return ImportOutcome(
             preview=plan.preview,
             imported=True,
@@ -132,40 +126,33 @@ class PackageImporter:
 
     def _write_programme(self, run: _Run, planned: PlannedProgramme) -> None:
         """Write one programme and its items (its schedules are written after every programme)."""
-        session, programme, info = run.session, planned.spec, run.opened.programme_file.package
+        programme, info = planned.spec, run.opened.programme_file.package
         fallback_id = run.assets.for_item(programme.fallback, programme) if programme.fallback else None
-        row = Programme(
-            title=programme.title,
-            category=programme.category,
-            priority=programme.priority,
-            language=programme.language,
-            fallback_asset_id=fallback_id,
-            status=ContentStatus.WAITING,
-            package_id=info.id,
-            created_by=info.author,
-            created_at=run.now,
+        # Each item's announcement or audio asset is written first, in the rundown's order.
+        items = [self._item(run, position, item, programme) for position, item in enumerate(programme.items)]
+        change = run.uow.programmes.add(
+            ProgrammeRecord(
+                title=programme.title,
+                category=programme.category,
+                priority=programme.priority,
+                language=programme.language,
+                fallback_asset_id=fallback_id,
+                status=ContentStatus.WAITING,
+                package_id=info.id,
+                created_by=info.author,
+                created_at=run.now,
+            ),
+            items,
         )
-        session.add(row)
-        session.flush()
-        assert row.id is not None
-        run.programme_ids.append(row.id)
-        for position, item in enumerate(programme.items):
-            session.add(self._item_row(run, row.id, position, item, programme))
-        session.flush()
-        audit.record(
-            session,
-            at=run.now,
-            actor=run.actor.username,
-            action="programme.import",
-            entity="programme",
-            entity_id=row.id,
-            after=audit.programme_snapshot(session, row),
-        )
+        run.uow.audited(run.actor.username, "programme.import", change)
+        assert isinstance(change.entity_id, int)
+        programme_id = change.entity_id
+        run.programme_ids.append(programme_id)
         if run.upstream is not None:
             run.preapproved = self._approvals.preapprove_package(
-                run.uow, ContentKind.PROGRAMME, row.id, upstream=run.upstream
+                run.uow, ContentKind.PROGRAMME, programme_id, upstream=run.upstream
             )
-        run.rows[programme.key] = {"programme_id": row.id, "schedule_ids": []}
+        run.rows[programme.key] = {"programme_id": programme_id, "schedule_ids": []}
 
     @staticmethod
     def _write_days_off(run: _Run, plan: ImportPlan) -> None:
@@ -241,19 +228,15 @@ class PackageImporter:
             },
         )
 
-    def _item_row(
-        self, run: _Run, programme_id: int, position: int, item: ItemSpec, programme: ProgrammeSpec
-    ) -> ProgrammeItem:
-        """The row of one item (its announcement or audio asset written first)."""
+    def _item(self, run: _Run, position: int, item: ItemSpec, programme: ProgrammeSpec) -> ItemRecord:
+        """One item of the rundown (its announcement or audio asset written first)."""
         announcement_id = None
         asset_id = None
         if item.kind is ItemKind.ANNOUNCEMENT:
             announcement_id = self._announcement(run, position, item, programme)
         elif item.kind in (ItemKind.AUDIO, ItemKind.JINGLE):
             asset_id = run.assets.for_item(item, programme)
-        return ProgrammeItem(
-            programme_id=programme_id,
-            position=position,
+        return ItemRecord(
             kind=item.kind,
             title=item.title,
             asset_id=asset_id,
@@ -264,42 +247,36 @@ class PackageImporter:
             fade_in_s=item.fade_in_s,
             fade_out_s=item.fade_out_s,
             crossfade_s=item.crossfade_s,
+            position=position,
         )
 
-    def _announcement(self, run: _Run, position: int, item: ItemSpec, programme: ProgrammeSpec) -> int | None:
+    def _announcement(self, run: _Run, position: int, item: ItemSpec, programme: ProgrammeSpec) -> int:
         """Write an announcement item's announcement (with its reading, if read aloud at build time)."""
-        session, now = run.session, run.now
         recording = run.assets.opened.recording(programme, position, item)
         rendered = run.assets.for_audio(recording, item.title or programme.title, programme) if recording else None
-        announcement = Announcement(
+        announcement = AnnouncementRecord(
             title=item.title,
             text=item.text or "",
-            asset_id=rendered,
-            engine="package" if rendered else None,
             status=ContentStatus.WAITING,
             priority=programme.priority,
             category=programme.category,
             created_by=run.opened.programme_file.package.author,
-            created_at=now,
-            updated_at=now,
+            created_at=run.now,
+            updated_at=run.now,
         )
-        session.add(announcement)
-        session.flush()
-        audit.record(
-            session,
-            at=now,
-            actor=run.actor.username,
-            action="announcement.import",
-            entity="announcement",
-            entity_id=announcement.id,
-            after=audit.snapshot(announcement),
+        announcements = run.uow.announcements
+        change = (
+            announcements.add_read(announcement, asset_id=rendered, engine="package")
+            if rendered
+            else announcements.add(announcement)
         )
-        assert announcement.id is not None
+        run.uow.audited(run.actor.username, "announcement.import", change)
+        assert isinstance(change.entity_id, int)
         if run.upstream is not None:
             self._approvals.preapprove_package(
-                run.uow, ContentKind.ANNOUNCEMENT, announcement.id, upstream=run.upstream
+                run.uow, ContentKind.ANNOUNCEMENT, change.entity_id, upstream=run.upstream
             )
-        return announcement.id
+        return change.entity_id
 
     def imported(self) -> list[dict[str, Any]]:
         """Packages imported at this station, newest first, JSON-ready."""
@@ -308,10 +285,14 @@ class PackageImporter:
 
 
 class _AssetWriter:
-    """Finds or adds the audio assets a package needs, inside the import transaction."""
+    """Finds or adds the audio assets a package needs, inside the import's unit of work (not audited, as the
+    import's summary lists what it brought)."""
 
-    def __init__(self, session: Session, staging: MediaStaging, opened: OpenedPackage, scratch: Path) -> None:
-        self._session = session
+    def __init__(
+        self, uow: UnitOfWork, library: LibraryService, staging: MediaStaging, opened: OpenedPackage, scratch: Path
+    ) -> None:
+        self._uow = uow
+        self._library = library
         self._staging = staging
         self.opened = opened
         self._scratch = scratch
@@ -326,52 +307,61 @@ class _AssetWriter:
 
     def for_audio(self, relative: str, title: str, programme: ProgrammeSpec) -> int:
         """Asset id for an audio file of the package."""
-        return self._add(
-            self.opened.audio[relative],
-            title=title,
-            category=programme.category,
-            language=programme.language,
-            source=AssetSource.PACKAGE,
-        )
-
-    def _add(
-        self, inspected: InspectedAudio, *, title: str, category: Category, language: str, source: AssetSource
-    ) -> int:
-        known = self._by_sha.get(inspected.sha256)
+        inspected = self.opened.audio[relative]
+        known = self._known(inspected)
         if known is not None:
             return known
-        row = self._session.exec(select(AudioAsset).where(AudioAsset.sha256 == inspected.sha256)).first()
-        if row is None:
-            self._staging.stage(inspected.source, inspected.media_path)
-            row = inspected.to_row(title=title, category=category, language=language, source=source)
-            self._session.add(row)
-            self._session.flush()
-        assert row.id is not None
-        self._by_sha[inspected.sha256] = row.id
-        return row.id
+        self._staging.stage(inspected.source, inspected.media_path)
+        return self._store(
+            inspected,
+            inspected.record(
+                title=title, category=programme.category, language=programme.language, source=AssetSource.PACKAGE
+            ),
+        )
+
+    def _known(self, inspected: InspectedAudio) -> int | None:
+        """The asset already holding these bytes (written by this import or stored before), if any."""
+        known = self._by_sha.get(inspected.sha256)
+        if known is None:
+            stored = self._uow.assets.by_sha(inspected.sha256)
+            known = stored.id if stored is not None else None
+        if known is not None:
+            self._by_sha[inspected.sha256] = known
+        return known
+
+    def _store(self, inspected: InspectedAudio, record: AssetRecord) -> int:
+        """Add a new asset (its file already staged); refuses the import if another process stored it first."""
+        try:
+            stored, _change = self._uow.assets.add(record)
+        except DuplicateAssetError as exc:
+            # The unit of work must roll back: the whole import is refused and nothing is written.
+            raise PackageError(
+                f"Gói {self.opened.name}: tệp âm thanh «{record.title}» ({record.path}) vừa được nhập vào thư viện "
+                "trong lúc nhập gói (từ một cửa sổ hoặc lệnh khác); chưa có gì được ghi, hãy nhập lại gói."
+            ) from exc
+        assert stored.id is not None
+        self._by_sha[inspected.sha256] = stored.id
+        return stored.id
 
     def _tune(self, name: str) -> int:
+        """Asset id for one of the station's tunes, rendered and stored under ``tunes/`` if it is not yet."""
         relative = f"tunes/{name}.wav"
-        row = self._session.exec(select(AudioAsset).where(AudioAsset.path == relative)).first()
-        if row is not None and row.id is not None:
-            return row.id
+        stored = self._uow.assets.by_path(relative)
+        if stored is not None and stored.id is not None:
+            return stored.id
         rendered = self._scratch / f"{name}.wav"
         if not rendered.exists():
-            ffmpeg.render_tune(TUNES[name], rendered)
-        inspected = inspect_audio(rendered)
-        known = self._by_sha.get(inspected.sha256)
+            self._library.render_tune(TUNES[name], rendered)
+        inspected = self._library.inspect(rendered)
+        known = self._known(inspected)
         if known is not None:
             return known
-        existing = self._session.exec(select(AudioAsset).where(AudioAsset.sha256 == inspected.sha256)).first()
-        if existing is not None and existing.id is not None:
-            return existing.id
         self._staging.stage(rendered, relative)
-        row = inspected.to_row(
-            title=TUNES[name].title, category=Category.MUSIC, language="vi", source=AssetSource.GENERATED
+        record = inspected.record(
+            title=TUNES[name].title,
+            category=Category.MUSIC,
+            language="vi",
+            source=AssetSource.GENERATED,
+            path=relative,
         )
-        row.path = relative
-        self._session.add(row)
-        self._session.flush()
-        assert row.id is not None
-        self._by_sha[inspected.sha256] = row.id
-        return row.id
+        return self._store(inspected, record)

@@ -2,8 +2,8 @@
 their history.
 
 Schedules are read and written through the unit of work's schedule repository (the one mapping between a
-schedule and its row). Removing the programmes an import left without schedules still goes through the unit of
-work's session until programmes have their repository.
+schedule and its row); the programmes an import left without schedules are removed through the programme and
+announcement repositories.
 """
 
 from __future__ import annotations
@@ -12,11 +12,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlmodel import select
-
-from truyenthanh.adapters.db.models import Announcement, BroadcastLog, Programme, ProgrammeItem
 from truyenthanh.domain.schedule import ScheduleSpec, expand
-from truyenthanh.services import audit
 from truyenthanh.services.unit_of_work import UnitOfWork
 
 
@@ -48,50 +44,27 @@ def retire_schedules(uow: UnitOfWork, package_id: str, now: datetime, zone: Zone
         if spec.id is not None and origins.get(spec.id) == package_id:
             retire_schedule(uow, spec, now, zone, actor=actor)
     scheduled = {spec.programme_id for spec in uow.schedules.specs()}
-    _remove_unused_programmes(uow, package_id, scheduled, now, actor=actor)
+    _remove_unused_programmes(uow, package_id, scheduled, actor=actor)
 
 
-def _remove_unused_programmes(
-    uow: UnitOfWork, package_id: str, scheduled: set[int], now: datetime, *, actor: str
-) -> None:
+def _remove_unused_programmes(uow: UnitOfWork, package_id: str, scheduled: set[int], *, actor: str) -> None:
     """Remove ``package_id``'s programmes that have no schedule (``scheduled``: the programme ids that do) and
     never aired, with their items and the announcements nothing else uses; each removal audited."""
-    session = uow.session
-    old_programmes = list(session.exec(select(Programme).where(Programme.package_id == package_id)))
-    for programme in old_programmes:
-        has_history = session.exec(select(BroadcastLog.id).where(BroadcastLog.programme_id == programme.id)).first()
-        if programme.id in scheduled or has_history is not None:
+    for programme in uow.programmes.of_package(package_id):
+        assert programme.id is not None
+        if programme.id in scheduled or uow.programmes.aired(programme.id):
             continue
-        items = list(session.exec(select(ProgrammeItem).where(ProgrammeItem.programme_id == programme.id)))
-        announcement_ids = {i.announcement_id for i in items if i.announcement_id is not None}
-        audit.record(
-            session,
-            at=now,
-            actor=actor,
-            action="programme.delete",
-            entity="programme",
-            entity_id=programme.id,
-            before=audit.programme_snapshot(session, programme),
+        rundown = uow.programmes.get(programme.id)
+        announcement_ids = sorted(
+            {item.announcement_id for item in (rundown.items if rundown else ()) if item.announcement_id is not None}
         )
-        for item in items:
-            session.delete(item)
-        session.flush()
-        session.delete(programme)
-        session.flush()
+        change = uow.programmes.remove(programme.id)
+        if change is None:
+            continue
+        uow.audited(actor, "programme.delete", change)
         for announcement_id in announcement_ids:
-            used = session.exec(
-                select(ProgrammeItem.id).where(ProgrammeItem.announcement_id == announcement_id)
-            ).first()
-            announcement = session.get(Announcement, announcement_id)
-            if used is None and announcement is not None:
-                audit.record(
-                    session,
-                    at=now,
-                    actor=actor,
-                    action="announcement.delete",
-                    entity="announcement",
-                    entity_id=announcement_id,
-                    before=audit.snapshot(announcement),
-                )
-                session.delete(announcement)
-    session.flush()
+            if uow.announcements.used(announcement_id):
+                continue
+            gone = uow.announcements.remove(announcement_id)
+            if gone is not None:
+                uow.audited(actor, "announcement.delete", gone)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +34,7 @@ from truyenthanh.domain.toml_lines import dotted
 from truyenthanh.errors import AudioError, PackageError
 from truyenthanh.locations import Locations
 from truyenthanh.services.keys import KeyService
-from truyenthanh.services.library import InspectedAudio, inspect_audio
+from truyenthanh.services.library import InspectedAudio
 from truyenthanh.services.packages.ports import PackageArchive
 from truyenthanh.services.packages.results import Progress, SignerInfo
 
@@ -84,8 +84,13 @@ def read_programme_text(raw: bytes, name: str) -> str:
         ) from exc
 
 
-def check_programme_file(path: Path, *, progress: Progress | None = None) -> ProgrammeFile:
-    """Check a programme file and the audio files it names; writes nothing.
+Inspect = Callable[[Path], InspectedAudio]
+"""Probes, hashes and fully decodes one audio file (:meth:`~truyenthanh.services.library.LibraryService.inspect`),
+raising ``AudioError`` for one that cannot be played."""
+
+
+def check_programme_file(path: Path, *, inspect: Inspect, progress: Progress | None = None) -> ProgrammeFile:
+    """Check a programme file and the audio files it names (each with ``inspect``); writes nothing.
 
     Raises:
         ProgrammeFileError: every problem found (TOML, fields, missing or unreadable audio), with lines.
@@ -114,7 +119,7 @@ def check_programme_file(path: Path, *, progress: Progress | None = None) -> Pro
             problems.append(Problem(line, dotted(where), f"«{relative}» trỏ ra ngoài thư mục của tệp chương trình"))
             continue
         try:
-            inspect_audio(candidate)
+            inspect(candidate)
         except AudioError as exc:
             problems.append(Problem(line, dotted(where), exc.message))
         if progress:
@@ -135,8 +140,10 @@ class PackageVerifier:
         keys: KeyService,
         archive: PackageArchive,
         limits: PackageLimits,
+        inspect: Inspect,
     ) -> None:
         self._settings = settings
+        self._inspect = inspect
         self._locations = locations
         self._keys = keys
         self._archive = archive
@@ -205,7 +212,7 @@ class PackageVerifier:
             if relative not in unpacked:
                 raise PackageError(f"Gói {name} thiếu tệp âm thanh «{relative}» mà tệp chương trình cần.")
             try:
-                audio[relative] = inspect_audio(unpacked[relative])
+                audio[relative] = self._inspect(unpacked[relative])
             except AudioError as exc:
                 raise PackageError(f"Gói {name}: tệp «{relative}» không dùng được: {exc.message}") from exc
             if progress:

@@ -17,6 +17,7 @@ from sqlmodel import Session, SQLModel, col, select
 from truyenthanh.adapters.db import chains
 from truyenthanh.adapters.db.models import AuditEntry, Programme, ProgrammeItem
 from truyenthanh.domain import records
+from truyenthanh.domain.changes import RecordChange
 from truyenthanh.domain.records import AuditRecord, ChainReport
 
 SECRET_FIELDS = frozenset({"password_hash"})
@@ -31,6 +32,17 @@ def snapshot(row: SQLModel | None) -> dict[str, Any] | None:
     result = records.plain(data)
     assert isinstance(result, dict)
     return result
+
+
+def changed(session: Session, entity: str, entity_id: int | str, row: SQLModel, **values: Any) -> RecordChange:
+    """Set ``values`` on a stored ``row``, flush (never commit), and return the change to audit: the row's
+    snapshots before and after."""
+    before = snapshot(row)
+    for name, value in values.items():
+        setattr(row, name, value)
+    session.add(row)
+    session.flush()
+    return RecordChange(entity, entity_id, before, snapshot(row))
 
 
 def programme_snapshot(session: Session, programme: Programme) -> dict[str, Any] | None:
@@ -137,4 +149,4 @@ class SqlAuditTrail:
         return chains.check(self._session, AuditEntry)
 
 
-__all__ = ["SECRET_FIELDS", "SqlAuditTrail", "programme_snapshot", "record", "snapshot"]
+__all__ = ["SECRET_FIELDS", "SqlAuditTrail", "changed", "programme_snapshot", "record", "snapshot"]

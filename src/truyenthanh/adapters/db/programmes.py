@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from truyenthanh.adapters.db.audit import programme_snapshot, snapshot
+from truyenthanh.adapters.db.audit import changed, programme_snapshot, snapshot
 from truyenthanh.adapters.db.models import Announcement, BroadcastLog, Programme, ProgrammeItem, Schedule
 from truyenthanh.domain.changes import RecordChange
 from truyenthanh.domain.content import (
@@ -218,14 +218,8 @@ class SqlProgrammeRepository:
         row = self._session.get(Programme, programme_id)
         if row is None:
             return None
-        before = snapshot(row)
-        row.status = status
-        row.approved_by = approved_by
-        row.approved_at = approved_at
-        row.rejected_reason = rejected_reason
-        self._session.add(row)
-        self._session.flush()
-        return RecordChange(ENTITY, programme_id, before, snapshot(row))
+        return changed(self._session, ENTITY, programme_id, row, status=status, approved_by=approved_by,
+                       approved_at=approved_at, rejected_reason=rejected_reason)  # fmt: skip
 
     def remove(self, programme_id: int) -> RecordChange | None:
         """Delete a programme and its items; ``None`` if it did not exist."""
@@ -316,15 +310,8 @@ class SqlAnnouncementRepository(SqlAnnouncementReader):
         row = self._session.get(Announcement, announcement_id)
         if row is None:
             return None
-        before = snapshot(row)
-        row.spoken_text = spoken_text
-        row.engine = engine
-        row.voice = voice
-        row.asset_id = asset_id
-        row.updated_at = at
-        self._session.add(row)
-        self._session.flush()
-        return RecordChange(_ANNOUNCEMENT, announcement_id, before, snapshot(row))
+        return changed(self._session, _ANNOUNCEMENT, announcement_id, row, spoken_text=spoken_text, engine=engine,
+                       voice=voice, asset_id=asset_id, updated_at=at)  # fmt: skip
 
     # The approval workflow's writes: the announcement's own values, never its rendering.
 
@@ -408,14 +395,8 @@ class SqlAnnouncementRepository(SqlAnnouncementReader):
         row = self._session.get(Announcement, announcement_id)
         if row is None:
             return None
-        before = snapshot(row)
-        row.status = status
-        row.approved_by = approved_by
-        row.approved_at = approved_at
-        row.rejected_reason = rejected_reason
-        self._session.add(row)
-        self._session.flush()
-        return RecordChange(_ANNOUNCEMENT, announcement_id, before, snapshot(row))
+        return changed(self._session, _ANNOUNCEMENT, announcement_id, row, status=status, approved_by=approved_by,
+                       approved_at=approved_at, rejected_reason=rejected_reason)  # fmt: skip
 
     def waiting_in(self, programme_id: int, *, created_by: str | None) -> list[int]:
         """The ids of the waiting announcements a programme's items read that ``created_by`` wrote (one query)."""

@@ -48,10 +48,13 @@ pytestmark = [pytest.mark.slow, pytest.mark.realtime]
 class Terminal:
     """A tmux session on a private server socket, running one command."""
 
-    def __init__(self, socket: Path, command: list[str], env: dict[str, str]) -> None:
+    def __init__(
+        self, socket: Path, command: list[str], env: dict[str, str], *, size: tuple[int, int] = (150, 45)
+    ) -> None:
         self.socket = socket
+        width, height = (str(n) for n in size)
         self._tmux(
-            "-f", "/dev/null", "new-session", "-d", "-s", "tui", "-x", "150", "-y", "45", *_env_args(env), *command
+            "-f", "/dev/null", "new-session", "-d", "-s", "tui", "-x", width, "-y", height, *_env_args(env), *command
         )
         self._tmux("set-option", "-t", "tui", "remain-on-exit", "on")  # a crash stays readable
 
@@ -107,8 +110,13 @@ def station(station_dir: Path, pulse_env: dict[str, str]) -> Iterator[tuple[Path
     built.close()
     env = {k: v for k, v in pulse_env.items() if not k.startswith("TRUYENTHANH_")}
     yield station_dir, env
+    stop_started_daemon(station_dir)
+
+
+def stop_started_daemon(station_dir: Path) -> None:
+    """Stop the daemon a TUI started for the station (it keeps running after the TUI), if any."""
     endpoint = station_dir / "run" / "control.json"
-    if endpoint.exists():  # the daemon the TUI started keeps running after the TUI: stop it
+    if endpoint.exists():
         pid = json.loads(endpoint.read_text(encoding="utf-8")).get("pid")
         if pid:
             os.kill(int(pid), signal.SIGTERM)

@@ -137,9 +137,18 @@ class ProgrammeService:
         """Programmes, newest first, with their item count and total length; ``search`` matches the title."""
         with self._store.transaction() as uow:
             rundowns = uow.programmes.all()
-            assets = uow.assets.many(item.asset_id for r in rundowns for item in r.items if item.asset_id is not None)
+            announcements = uow.announcements.many(
+                item.announcement_id for r in rundowns for item in r.items if item.announcement_id is not None
+            )
+            wanted_assets = {item.asset_id for r in rundowns for item in r.items if item.asset_id is not None}
+            wanted_assets |= {a.asset_id for a in announcements.values() if a.asset_id is not None}
+            assets = uow.assets.many(wanted_assets)
         wanted = (search or "").casefold().strip()
-        return [_summary(rundown, assets) for rundown in rundowns if wanted in rundown.programme.title.casefold()]
+        return [
+            _summary(rundown, assets, announcements)
+            for rundown in rundowns
+            if wanted in rundown.programme.title.casefold()
+        ]
 
     def choices(self) -> ItemChoices:
         """Audio assets and announcements that items can refer to, by title."""
@@ -185,6 +194,32 @@ class ProgrammeService:
         )
         with self._store.transaction() as uow:
             change = uow.programmes.add(record)
+            uow.audited(actor.username, "programme.add", change)
+            assert isinstance(change.entity_id, int)
+            return _detail(uow, change.entity_id, self._settings)
+
+    def duplicate(self, actor: Actor, programme_id: int, title: str) -> ProgrammeDetail:
+        """A new draft programme called ``title`` written by ``actor``, with the category, priority and items
+        (with their gain and fades) of another, made in one transaction and audited as an add: a failure
+        part-way leaves no copy.
+
+        Raises:
+            PermissionDeniedError: ``actor`` may not edit content.
+            NotFoundError: no programme has that id.
+            ProgrammeError: the title is empty or too long.
+        """
+        self._accounts.require(actor, Permission.EDIT_CONTENT)
+        cleaned = _clean_title(title)
+        with self._store.transaction() as uow:
+            source = _rundown(uow, programme_id)
+            record = ProgrammeRecord(
+                title=cleaned,
+                category=source.programme.category,
+                priority=source.programme.priority,
+                created_by=actor.username,
+                created_at=self._clock.now(),
+            )
+            change = uow.programmes.add(record, [replace(item, id=None) for item in source.items])
             uow.audited(actor.username, "programme.add", change)
             assert isinstance(change.entity_id, int)
             return _detail(uow, change.entity_id, self._settings)
@@ -385,9 +420,19 @@ def _length(kind: ItemKind, own: float | None, asset: AssetRecord | None) -> flo
     return asset.duration_s if asset is not None else 0.0
 
 
-def _summary(rundown: Rundown, assets: dict[int, AssetRecord]) -> ProgrammeSummary:
-    # As before the repositories: a list counts an announcement item as nothing (its rendering is not looked up).
-    total = sum(_length(i.kind, i.duration_s, assets.get(i.asset_id or -1)) for i in rundown.items)
+def _item_length(item: ItemRecord, assets: dict[int, AssetRecord], announcement: AnnouncementRef | None) -> float:
+    """An item's length in seconds as aired: an announcement lasts as long as its rendering (0 if not rendered)."""
+    if item.kind is ItemKind.ANNOUNCEMENT:
+        rendered = assets.get(announcement.asset_id) if announcement and announcement.asset_id is not None else None
+        return rendered.duration_s if rendered else 0.0
+    return _length(item.kind, item.duration_s, assets.get(item.asset_id or -1))
+
+
+def _summary(
+    rundown: Rundown, assets: dict[int, AssetRecord], announcements: dict[int, AnnouncementRef]
+) -> ProgrammeSummary:
+    # The same lengths as the detail's (_item_info), so the list and the detail agree.
+    total = sum(_item_length(i, assets, announcements.get(i.announcement_id or -1)) for i in rundown.items)
     programme = rundown.programme
     return ProgrammeSummary(
         id=rundown.id,
@@ -401,10 +446,7 @@ def _summary(rundown: Rundown, assets: dict[int, AssetRecord]) -> ProgrammeSumma
 
 
 def _item_info(item: ItemRecord, assets: dict[int, AssetRecord], announcement: AnnouncementRef | None) -> ItemInfo:
-    length = _length(item.kind, item.duration_s, assets.get(item.asset_id or -1))
-    if item.kind is ItemKind.ANNOUNCEMENT and announcement is not None and announcement.asset_id is not None:
-        rendered = assets.get(announcement.asset_id)
-        length = rendered.duration_s if rendered else 0.0
+    length = _item_length(item, assets, announcement)
     assert item.id is not None
     return ItemInfo(
         id=item.id,

@@ -77,7 +77,7 @@ class TruyenthanhApp(App[None]):
         Binding("f11", "switch_mode('rules')", "Quy định", show=False, priority=True),
         Binding("ctrl+l", "login", "Đăng nhập", show=False, priority=True),
         Binding("ctrl+t", "change_password", "Đổi mật khẩu", show=False, priority=True),
-        Binding("ctrl+g", "station_setup", "Thiết lập đài", show=False, priority=True),
+        Binding("ctrl+g", "station_setup", "Thiết lập đài", show=False),  # not priority: F6 uses Ctrl+G to submit
         Binding("ctrl+q", "quit", "Thoát", priority=True),
         Binding("ctrl+c", "help_quit", show=False, system=True),
     ]

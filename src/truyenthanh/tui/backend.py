@@ -697,29 +697,13 @@ class StationBackend:
         return self.programmes.update(actor, programme_id, title=title)
 
     def duplicate_programme(self, actor: Actor, programme_id: int, title: str) -> ProgrammeDetail:
-        """A new draft programme called ``title`` with the same category, priority and items as another.
-
-        The programme service has no copy of its own, so this creates the programme and adds the items one by
-        one (each audited); a failure part-way leaves the copy with the items added so far.
+        """A new draft programme called ``title`` with the same category, priority and items as another, made in
+        one transaction (a failure part-way leaves no copy).
 
         Raises:
             TruyenthanhError: an empty or too long title, no right, or no such programme.
         """
-        source = self.programmes.get(programme_id)
-        copy = self.programmes.create(actor, title, category=source.category, priority=source.priority)
-        for item in source.items:
-            own_length = item.kind in (ItemKind.SILENCE, ItemKind.RELAY)
-            self.programmes.add_item(
-                actor,
-                copy.id,
-                item.kind,
-                asset_id=item.asset_id,
-                announcement_id=item.announcement_id,
-                relay_url=item.relay_url,
-                duration_s=item.duration_s if own_length else None,
-                title=item.title,
-            )
-        return self.programmes.get(copy.id)
+        return self.programmes.duplicate(actor, programme_id, title)
 
     def delete_programme(self, actor: Actor, programme_id: int) -> ProgrammeSummary:
         """Delete a programme no schedule uses.

@@ -172,3 +172,18 @@ def test_times_are_stored_in_utc_text(tmp_path: Path) -> None:
     with sqlite3.connect(path) as raw:
         assert raw.execute("SELECT created_at FROM programme").fetchone()[0] == "2026-01-01T00:00:00.000000+00:00"
     assert datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def test_a_station_never_initialised_is_said_in_vietnamese(tmp_path: Path) -> None:
+    """SQLite's "no such table" names what is missing and says to run init, in Vietnamese."""
+    db = _db(tmp_path / "station.db")
+    with pytest.raises(StorageError) as raised, db.session() as session:
+        session.exec(select(User)).all()
+    assert "chưa được khởi tạo hoặc là của phiên bản cũ (thiếu «user»)" in raised.value.message
+    assert "«truyenthanh init»" in raised.value.message and "no such" not in raised.value.message
+    gone = _db(tmp_path / "khong-co" / "station.db")
+    with (
+        pytest.raises(StorageError, match=r"Chưa có đài nào ở .*khong-co: hãy chạy «truyenthanh init»"),
+        gone.session() as s,
+    ):
+        s.exec(select(User)).all()

@@ -3,10 +3,11 @@ the app told the operator, and a real daemon subprocess."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, time
 from pathlib import Path
@@ -32,6 +33,15 @@ HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 def said(app: App[Any]) -> str:
     """Every notification the app showed, joined (Textual has no public reader: ``_notifications`` it is)."""
     return "\n".join(f"{n.title}: {n.message}" for n in app._notifications)
+
+
+async def until(app: App[Any], pilot: Any, check: Callable[[], bool], what: str, timeout: float = 10) -> None:
+    """Let the app run (workers, refreshes, the daemon's answers) until ``check`` passes."""
+    deadline = monotonic() + timeout
+    while not check():
+        assert monotonic() < deadline, f"timed out waiting for {what}"
+        await pilot.pause()
+        await asyncio.sleep(0.05)
 
 
 def add_asset(container: bootstrap.Container, title: str, seconds: float) -> AudioAsset:

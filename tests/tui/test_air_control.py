@@ -6,9 +6,8 @@ from __future__ import annotations
 from datetime import time
 
 from tests.fakes import FakeDaemonLink, FrozenClock
-from tests.tui.conftest import add_programme, said
+from tests.tui.conftest import add_programme, said, until
 from tests.tui.people import EDITOR, OPERATOR, add_accounts, log_in
-from tests.tui.test_emergency import until
 from tests.tui.test_programmes import settle
 from truyenthanh import bootstrap
 from truyenthanh.adapters.db.models import ProgrammeItem

@@ -7,9 +7,8 @@ from textual.widgets import Input
 
 from tests.fakes import FrozenClock
 from tests.people import PASSWORD
-from tests.tui.conftest import add_asset, said
+from tests.tui.conftest import add_asset, said, until
 from tests.tui.people import APPROVER, EDITOR, add_accounts, log_in
-from tests.tui.test_emergency import until
 from tests.tui.test_programmes import settle
 from truyenthanh import bootstrap
 from truyenthanh.domain.approval import ContentKind

@@ -4,17 +4,13 @@ daemon subprocess is in ``test_end_to_end.py``)."""
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 
 from textual.widgets import Checkbox, Input, TextArea
 
 from tests.fakes import ALERT_TITLE, FakeDaemonLink, FrozenClock
 from tests.people import ADMIN, PASSWORD
-from tests.tui.conftest import said
+from tests.tui.conftest import said, until
 from tests.tui.test_programmes import settle
 from truyenthanh import bootstrap
 from truyenthanh.domain.enums import Outcome, Priority
@@ -34,15 +30,6 @@ from truyenthanh.tui.screens.log import LogScreen
 from truyenthanh.tui.screens.today import TodayScreen
 
 BULLETIN = "Lũ trên sông Cả đang lên nhanh, bà con vùng trũng di chuyển ngay lên chỗ cao."
-
-
-async def until(app: TruyenthanhApp, pilot: Any, check: Callable[[], bool], what: str, timeout: float = 10) -> None:
-    """Let the app run until ``check`` passes."""
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        await pilot.pause()
-        await asyncio.sleep(0.05)
 
 
 async def test_f9_from_any_screen_breaks_in_and_today_shows_it_until_cancelled(

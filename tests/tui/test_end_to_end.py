@@ -9,7 +9,6 @@ without its sound device reported. (The same screens are tested in-process again
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import shutil
@@ -20,7 +19,6 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -29,7 +27,7 @@ from textual.widgets import Checkbox, TextArea
 
 from tests.people import ADMIN, PASSWORD
 from tests.pulse import Recorder
-from tests.tui.conftest import daemon_running
+from tests.tui.conftest import daemon_running, until
 from tests.tui.test_programmes import settle
 from truyenthanh import bootstrap
 from truyenthanh.adapters.db.models import BroadcastLog
@@ -190,15 +188,6 @@ def on_air(station_dir: Path, tmp_path: Path) -> Iterator[bootstrap.Container]:
         yield container
 
 
-async def until(app: TruyenthanhApp, pilot: Any, check: Callable[[], bool], what: str, timeout: float = 30) -> None:
-    """Let the app run (its one-second refresh asks the daemon) until ``check`` passes."""
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        await pilot.pause()
-        await asyncio.sleep(0.1)
-
-
 async def test_f9_from_any_screen_breaks_in_and_today_shows_it_until_cancelled(on_air: bootstrap.Container) -> None:
     # The daemon takes a cancel only with a session token, which the services issue to a real account.
     on_air.accounts.add(None, username=ADMIN.username, full_name=ADMIN.full_name, role=ADMIN.role, password=PASSWORD)
@@ -230,6 +219,7 @@ async def test_f9_from_any_screen_breaks_in_and_today_shows_it_until_cancelled(o
             pilot,
             lambda: today.view is not None and today.view.emergency is not None and today.view.on_air is not None,
             "the emergency on air",
+            timeout=30,
         )
         assert today.view is not None and today.view.emergency is not None
         banner = str(today.query_one("#emergency-banner").render())
@@ -239,7 +229,11 @@ async def test_f9_from_any_screen_breaks_in_and_today_shows_it_until_cancelled(o
 
         await pilot.press("h")
         await until(
-            app, pilot, lambda: today.view is not None and today.view.emergency is None, "the emergency cancelled"
+            app,
+            pilot,
+            lambda: today.view is not None and today.view.emergency is None,
+            "the emergency cancelled",
+            timeout=30,
         )
         assert not today.query_one("#emergency-banner").display
 

@@ -9,8 +9,7 @@ import pytest
 from textual.widgets import DataTable, Input
 
 from tests.fakes import FakeDaemonLink, FrozenClock
-from tests.tui.conftest import HANOI, said
-from tests.tui.test_emergency import until
+from tests.tui.conftest import HANOI, said, until
 from tests.tui.test_log import log
 from tests.tui.test_programmes import settle
 from truyenthanh import bootstrap

@@ -192,6 +192,19 @@ def protect(db: Database, folder: Path) -> None:
         chains.station_key(session)
 
 
+def _operational_message(path: str | None, exc: OperationalError) -> str:
+    """Vietnamese for a database error: a missing table or column means a station never initialised or made by an
+    older version (SQLite says it in English), which ``truyenthanh init`` creates or upgrades."""
+    detail = str(exc.orig)
+    if detail.startswith(("no such table", "no such column")):
+        missing = detail.partition(":")[2].strip()
+        return (
+            f"Dữ liệu ở {path} chưa được khởi tạo hoặc là của phiên bản cũ (thiếu «{missing}»): hãy chạy "
+            "«truyenthanh init» để tạo hoặc nâng cấp."
+        )
+    return f"Lỗi cơ sở dữ liệu {path}: {detail}"
+
+
 class Database:
     """The station database: an engine and a way to open sessions. Thread-safe; one per process."""
 
@@ -212,11 +225,16 @@ class Database:
             session.commit()
         except SQLAlchemyError as exc:
             session.rollback()
+            folder = Path(self.engine.url.database or "").parent
+            if isinstance(exc, OperationalError) and not folder.is_dir():  # not a disk fault: nothing is there yet
+                raise StorageError(
+                    f"Chưa có đài nào ở {folder}: hãy chạy «truyenthanh init» (hoặc «init --demo»)."
+                ) from exc
             if isinstance(exc, OperationalError) and disk_trouble(exc):
                 self.engine.dispose()  # a connection opened read-only while the disk was full must not stay
                 raise StorageError(disk_message(self.engine.url.database, exc)) from exc
             if isinstance(exc, OperationalError):
-                raise StorageError(f"Lỗi cơ sở dữ liệu {self.engine.url.database}: {exc.orig}") from exc
+                raise StorageError(_operational_message(self.engine.url.database, exc)) from exc
             raise
         except BaseException:
             session.rollback()

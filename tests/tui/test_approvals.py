@@ -3,6 +3,7 @@ approved; approve (confirmed) or reject with a reason, as a person other than th
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import Input
 
 from tests.fakes import FrozenClock
@@ -40,6 +41,9 @@ def fill_queue(container: bootstrap.Container, clock: FrozenClock) -> tuple[int,
     return first.id, second.id, made.id
 
 
+# Several workers and screens in a row: on a loaded CI machine a step has missed its moment (twice); a real fault
+# fails all three runs.
+@pytest.mark.realtime
 async def test_queue_oldest_first_with_sender_and_changes_then_approve_and_reject(
     container: bootstrap.Container, clock: FrozenClock
 ) -> None:

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(ffmpeg espeak-ng pulseaudio pulseaudio-utils libpulse0 libportaudio2 libasound2-plugins sox tmux icecast2)
+APT_PACKAGES=(ffmpeg espeak-ng pulseaudio pulseaudio-utils libpulse0 libportaudio2 libasound2-plugins sox tmux icecast2 mosquitto)
 # Reports: LibreOffice renders the DOCX/XLSX to PDF in the tests, Liberation and DejaVu are the fonts the
 # documents and charts use (metric-compatible with Times New Roman and Arial), poppler reads the PDFs back.
 APT_PACKAGES+=(libreoffice-writer-nogui libreoffice-calc-nogui fonts-liberation fonts-dejavu-core poppler-utils)

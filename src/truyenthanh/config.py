@@ -224,6 +224,36 @@ class Settings(BaseSettings):
     serve_session_hours: float = Field(default=12.0, gt=0, le=24 * 30)
     """How long a browser stays let in after the right station access password (hours)."""
 
+    # IP loudspeaker clusters (issue 18, :mod:`truyenthanh.domain.fleet`). Off until the station has a broker
+    # (``truyenthanh broker config``) and zones with receivers.
+    fleet_enabled: bool = False
+    """Whether the daemon drives IP receivers: publishes the zones' schedules and commands over MQTT and serves
+    their files."""
+
+    fleet_station_id: str = Field(default="station", pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
+    """The station's name in MQTT topics (``tt/<id>/...``): lower-case ASCII letters, digits and dashes."""
+
+    fleet_broker_host: str = "127.0.0.1"
+    """Where the daemon reaches the MQTT broker (Mosquitto)."""
+
+    fleet_broker_port: int = Field(default=8883, ge=1, le=65535)
+    """The broker's TLS port."""
+
+    fleet_public_host: str = ""
+    """The station's address as receivers reach it (its LAN or VPN address); empty: ``fleet_broker_host``."""
+
+    fleet_http_host: str = "0.0.0.0"
+    """Address of the station's file server for receivers (files by sha256, ``/time``, ``/enrol``)."""
+
+    fleet_http_port: int = Field(default=8730, ge=1, le=65535)
+    """TCP port of that file server."""
+
+    fleet_enrol_code_minutes: float = Field(default=60.0, gt=0, le=7 * 24 * 60)
+    """How long a one-time enrolment code stays valid (minutes)."""
+
+    fleet_stale_hours: float = Field(default=24.0, gt=0, le=7 * 24)
+    """A receiver whose schedule copy is older than this (since its last sync) shows as stale on the station."""
+
     # Reports (Decree 30/2020/NĐ-CP layout). Empty: the report prints the dotted placeholder of the decree's
     # templates, to be written in by hand, or the station record's value where it has one.
     report_authority: str = ""

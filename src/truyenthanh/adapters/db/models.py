@@ -154,6 +154,11 @@ class Schedule(SQLModel, table=True):
     """``skip``, ``late:MINUTES`` (play from the start) or ``join:MINUTES`` (join where the clock says)."""
     session_name: str | None = None
     enabled: bool = True
+    target_local: bool = True
+    """Whether it airs on the station's own output."""
+    target_zones: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    """Zone slugs it airs in; ``None``: every zone (the default), ``[]``: none
+    (:class:`~truyenthanh.domain.fleet.Targets`)."""
     calendar: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     """Lunar days, holidays and the session start (``ScheduleSpec.calendar``, JSON); ``None`` for a solar one."""
     package_id: str | None = Field(default=None, index=True)
@@ -200,10 +205,95 @@ class Zone(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True)
+    slug: str = Field(unique=True)
+    """The zone's ASCII name in MQTT topics and files (:func:`truyenthanh.domain.fleet.slug` of ``name``)."""
     hamlet: str = ""
     endpoint: str | None = None
     """Address of an IP receiver, if any."""
     enabled: bool = True
+
+
+class Receiver(SQLModel, table=True):
+    """An enrolled IP receiver (the box of a loudspeaker cluster), one broker account each (issue 18)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(unique=True)
+    """Its name in topics, also its broker username."""
+    name: str
+    zone_slug: str = Field(index=True)
+    password_hash: str
+    """The broker password in Mosquitto's ``$7$`` PBKDF2-SHA512 form (the password itself is never kept)."""
+    enrolled_at: datetime = Field(sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    online: bool = False
+    last_seen: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_status: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    """The last :class:`~truyenthanh.domain.fleet.ReceiverStatus` it published, as sent."""
+
+
+class EnrolmentCode(SQLModel, table=True):
+    """A one-time enrolment code for a zone; only the code's digest is kept. Used once, then ``used_at``."""
+
+    __tablename__ = "enrolment_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code_hash: str = Field(unique=True)
+    zone_slug: str
+    issued_by: str
+    issued_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    receiver_slug: str | None = None
+
+
+class ZonePlay(SQLModel, table=True):
+    """One item as a receiver played it, or failed to (:class:`~truyenthanh.domain.fleet.AsPlayed`), stored once
+    per ``record_id``: the per-zone half of the broadcast log."""
+
+    __tablename__ = "zone_play"
+
+    id: int | None = Field(default=None, primary_key=True)
+    record_id: str = Field(unique=True)
+    receiver_slug: str = Field(index=True)
+    zone_slug: str = Field(index=True)
+    airing_id: str = Field(index=True)
+    schedule_id: int | None = Field(default=None, index=True)
+    """The station's schedule the airing came from (``None`` for a command: emergency, test tone)."""
+    title: str = ""
+    sha256: str = ""
+    outcome: str
+    """:class:`~truyenthanh.domain.fleet.PlayedOutcome` value."""
+    started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    reason: str = ""
+    received_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class FleetCommand(SQLModel, table=True):
+    """A command the station sent to its receivers, and who acknowledged it (emergency fan-out, test tones)."""
+
+    __tablename__ = "fleet_command"
+
+    id: int | None = Field(default=None, primary_key=True)
+    command_id: str = Field(unique=True)
+    action: str
+    zones: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    receiver_slug: str | None = None
+    """Set for a command sent to one receiver's inbox."""
+    seq: int
+    issued_by: str
+    issued_at: datetime = Field(sa_type=UTCDateTime)
+    acks: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    """By receiver slug: ``{"ok": bool, "at": iso, "heard_at": iso | None, "reason": str}``."""
+
+
+class FleetSequence(SQLModel, table=True):
+    """The station's one message counter: every signed fleet message takes the next number."""
+
+    __tablename__ = "fleet_sequence"
+
+    id: int = Field(default=1, primary_key=True)
+    seq: int = 0
 
 
 class AirPassRow(SQLModel, table=True):

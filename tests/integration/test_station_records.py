@@ -69,8 +69,8 @@ def test_the_station_record_is_written_once_and_read_back(container: bootstrap.C
         assert uow.station.rules() == DEFAULT_RULES
         assert uow.station_profile.counts() == ContentCounts(0, 0, 0, 0)
         assert uow.station_profile.zones() == []
-        uow.session.add(Zone(name="Thôn Đồng"))
-        uow.session.add(Zone(name="Bản Mường"))
+        uow.session.add(Zone(name="Thôn Đồng", slug="thon-dong"))
+        uow.session.add(Zone(name="Bản Mường", slug="ban-muong"))
     with container.store.transaction() as uow:
         assert uow.station_profile.zones() == ["Bản Mường", "Thôn Đồng"]
 

@@ -84,6 +84,13 @@ class ScheduleError(TruyenthanhError):
     title = "Lỗi lịch phát"
 
 
+class FleetError(TruyenthanhError):
+    """Something about the IP loudspeaker clusters: a message that cannot be read, an enrolment code that is
+    wrong, used or expired, a zone or receiver that does not exist, a broker that cannot be configured."""
+
+    title = "Lỗi cụm loa"
+
+
 class SpeechError(TruyenthanhError):
     """Text could not be turned into speech."""
 

@@ -36,6 +36,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from truyenthanh.errors import FleetError
+
 FORMAT = "truyenthanh-fleet/1"
 """The ``format`` of every envelope; a receiver refuses any other."""
 
@@ -43,10 +45,6 @@ TOPIC_ROOT = "tt"
 
 SCHEDULE_DAYS = 7
 """How far ahead a zone's schedule reaches (days)."""
-
-
-class FleetError(ValueError):
-    """A message that cannot be read: says in Vietnamese what is wrong with it."""
 
 
 def slug(name: str) -> str:

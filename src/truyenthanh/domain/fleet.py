@@ -130,9 +130,17 @@ class FileRef:
     duration_s: float
     name: str = ""
     """The file's name in the station's library, for people reading a status."""
+    gain_db: float = 0.0
+    """The gain the station's engine would apply (loudness normalisation plus the item's own gain)."""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"sha256": self.sha256, "size": self.size, "duration_s": self.duration_s, "name": self.name}
+        return {
+            "sha256": self.sha256,
+            "size": self.size,
+            "duration_s": self.duration_s,
+            "name": self.name,
+            "gain_db": self.gain_db,
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FileRef:
@@ -144,6 +152,7 @@ class FileRef:
             size=int(_field(data, "size", int)),
             duration_s=float(_field(data, "duration_s", (int, float))),
             name=str(data.get("name", "")),
+            gain_db=float(data.get("gain_db", 0.0)),
         )
 
 

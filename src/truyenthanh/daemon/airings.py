@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from truyenthanh.adapters import ffmpeg
+from truyenthanh.adapters.platform import find_tool
 from truyenthanh.bootstrap import Container
 from truyenthanh.daemon.amplifier import Amplifier
 from truyenthanh.daemon.clock_guard import ClockGuard
@@ -354,7 +355,7 @@ def probe_relay(url: str) -> str:
     """A Vietnamese problem description if the relay stream cannot be opened within 5 s, else ``""``."""
     try:
         result = subprocess.run(
-            ["ffprobe", "-v", "error", "-rw_timeout", "5000000", "-i", url],
+            [find_tool("ffprobe", setting="ffmpeg") or "ffprobe", "-v", "error", "-rw_timeout", "5000000", "-i", url],
             capture_output=True,
             text=True,
             timeout=8,

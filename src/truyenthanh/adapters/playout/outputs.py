@@ -29,7 +29,6 @@ or 6; 30 ms did not.
 from __future__ import annotations
 
 import contextlib
-import shutil
 import subprocess
 import threading
 import time
@@ -38,6 +37,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from truyenthanh.adapters.platform import find_tool
 from truyenthanh.adapters.playout.frames import CHANNELS, Frames
 from truyenthanh.adapters.playout.output import Output, Render
 from truyenthanh.adapters.playout.pulse import PULSE_PREFIX, PulseOutput, pulse_answers
@@ -172,7 +172,7 @@ class FfmpegOutput:
         Raises:
             AudioError: ffmpeg is missing or exits at once.
         """
-        ffmpeg = shutil.which("ffmpeg")
+        ffmpeg = find_tool("ffmpeg", setting="ffmpeg")
         if ffmpeg is None:
             raise AudioError("Không tìm thấy chương trình «ffmpeg». Hãy cài ffmpeg.")
         command = [

@@ -8,7 +8,6 @@ never starts a process and never touches the disk.
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import threading
 import time
@@ -16,6 +15,7 @@ import wave
 from collections import deque
 from pathlib import Path
 
+from truyenthanh.adapters.platform import find_tool
 from truyenthanh.adapters.playout.frames import CHANNELS, Frames
 
 _CHUNK_FRAMES = 4096
@@ -276,7 +276,7 @@ class FfmpegSource(Source):
         """``time.monotonic()`` when the last samples arrived."""
 
     def _command(self) -> list[str]:
-        ffmpeg = shutil.which("ffmpeg")
+        ffmpeg = find_tool("ffmpeg", setting="ffmpeg")
         if ffmpeg is None:
             raise FileNotFoundError("ffmpeg")
         command = [ffmpeg, "-nostdin", "-hide_banner", "-nostats", "-v", "info", *self._input_args]

@@ -163,6 +163,48 @@ def test_acl_lets_a_receiver_read_only_its_zone_and_write_only_its_own_topics(
     assert heard_by_a.topics() == {own_a}
 
 
+def test_a_failed_write_leaves_the_previous_configuration_whole(tmp_path: Path) -> None:
+    folder = tmp_path / "broker"
+    accounts, _passwords = make_accounts([("loa-a", "thon-a")])
+    write_broker_config(folder, port=1883, bind="127.0.0.1", hostnames=HOSTNAMES, accounts=accounts)
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    (folder / ".acl.tmp").mkdir()  # the ACL cannot be written
+    more, _p = make_accounts([("loa-a", "thon-a"), ("loa-b", "thon-b")])
+    with pytest.raises(FleetError, match="Không ghi được cấu hình máy chủ MQTT"):
+        write_broker_config(folder, port=1884, bind="127.0.0.1", hostnames=HOSTNAMES, accounts=more)
+    after = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+    assert after == before
+    assert oct((folder / "passwd").stat().st_mode & 0o777) == "0o600"
+
+
+def test_bad_accounts_are_refused_naming_the_field(tmp_path: Path) -> None:
+    good = receiver_account("xa", "loa-a", "thon-a", hash_password("x"))
+    cases = [
+        ([good, good], "username"),
+        ([receiver_account("xa", "loa a", "thon-a", hash_password("x"))], "username"),
+        ([receiver_account("xa", "loa-a", "thon-a", "plain")], "password"),
+    ]
+    for accounts, field in cases:
+        with pytest.raises(FleetError) as caught:
+            write_broker_config(tmp_path, port=1, bind="127.0.0.1", hostnames=HOSTNAMES, accounts=accounts)
+        assert caught.value.field == field
+    with pytest.raises(FleetError) as caught:
+        write_broker_config(tmp_path, port=1, bind="127.0.0.1", hostnames=[], accounts=[good])
+    assert caught.value.field == "hostnames"
+    assert not list(tmp_path.iterdir())  # nothing written
+
+
+def test_a_configured_folder_can_be_run_again(broker: Mosquitto) -> None:
+    broker.stop()
+    again = Mosquitto.existing(broker.folder, {"loa-a": broker.login("loa-a")})
+    assert again.port == broker.port
+    again.start()
+    try:
+        assert connect_code(again, "loa-a", again.login("loa-a")) == 0
+    finally:
+        again.kill()
+
+
 def test_acl_file_has_one_user_block_per_account() -> None:
     account = receiver_account("xa", "loa-a", "thon-a", hash_password("x"))
     text = acl_text([account])

@@ -491,3 +491,35 @@ def test_parse_range() -> None:
     for bad in ("bytes=10-", "bytes=5-4", "bytes=-0", "bytes=-", "items=0-1", "bytes=0-1,3-4"):
         with pytest.raises(ValueError):
             parse_range(bad, 10)
+
+
+def test_a_handler_may_publish_and_close_ends_a_wait(broker: Mosquitto, links: Callable[..., MqttLink]) -> None:
+    command, ack = zone_topic(STATION, "thon-a", "command"), receiver_topic(STATION, "loa-a", "ack")
+    receiver = links("loa-a")
+    answers: list[bool] = []
+    receiver.subscribe(command, lambda _t, payload: answers.append(receiver.publish(ack, b"da-nhan-" + payload)))
+    station = links(broker.station_user)
+    acks = Inbox()
+    station.subscribe(ack, acks)
+    deadline = time.monotonic() + WAIT
+    n = 0
+    while not acks.messages:  # the first commands may beat the receiver's subscription
+        assert time.monotonic() < deadline
+        station.publish(command, str(n).encode(), timeout=WAIT)
+        n += 1
+        time.sleep(0.1)
+    assert answers and not any(answers)  # on the network thread: queued, never waited for (no deadlock)
+    assert receiver.connected
+
+    broker.kill()
+    while receiver.connected:
+        assert time.monotonic() < deadline + WAIT
+        time.sleep(0.05)
+    results: list[bool] = []
+    waiter = threading.Thread(target=lambda: results.append(receiver.publish(ack, b"cho", timeout=None)))
+    waiter.start()
+    time.sleep(0.3)
+    assert waiter.is_alive()  # waiting for an acknowledgement that cannot come
+    receiver.close()
+    waiter.join(timeout=WAIT)
+    assert results == [False]

@@ -373,3 +373,23 @@ def test_station_login_is_kept_private_and_stable(container: Container) -> None:
     assert first[0] == f"station.{container.settings.fleet_station_id}"
     station_file = container.locations.data_dir / "broker" / "station.json"
     assert station_file.stat().st_mode & 0o777 == 0o600
+
+
+def test_the_period_report_counts_airings_per_zone(container: Container, clock: FrozenClock) -> None:
+    _zones(container)
+    now = clock.now()
+
+    def played(record_id: str, receiver: str, zone: str, airing: str, outcome: PlayedOutcome) -> None:
+        started = now if outcome is PlayedOutcome.PLAYED else None
+        record = AsPlayed(record_id, receiver, zone, airing, "Buổi sáng", "", outcome, started, None)
+        assert container.fleet.record_played(record)
+
+    played("1", "loa-dong", "thon-dong", "5@a", PlayedOutcome.PLAYED)
+    played("2", "loa-dong", "thon-dong", "5@a", PlayedOutcome.FAILED)  # one item of a played airing failed
+    played("3", "loa-dong", "thon-dong", "5@b", PlayedOutcome.MISSED)
+    played("4", "loa-tay", "thon-tay", "5@a", PlayedOutcome.PLAYED)
+    report = container.reports.build(container.reports.half(2026, 2))
+    table = next(t for t in report.tables if t.key == "cum_loa")
+    assert table.rows == [("Thôn Tây", 1, 0), ("Thôn Đông", 1, 1)]
+    assert table.total == ("Tổng cộng", 2, 1)
+    assert all(t.key != "cum_loa" for t in container.reports.build(container.reports.half(2026, 1)).tables)

@@ -3,15 +3,13 @@ real mosquitto accepting the new login), zone schedules by target, files served,
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlmodel import select
 
 from tests.fakes import FrozenClock
+from tests.fleet.mosquitto import Mosquitto
 from tests.streams import free_port
 from truyenthanh.adapters.db.models import (
     Announcement,
@@ -152,42 +150,37 @@ def test_enrolment_before_broker_config_is_refused(container: Container) -> None
         container.fleet.enrol(issued.code, "Loa Đông")
 
 
-def test_mosquitto_accepts_the_enrolled_login(container: Container, tmp_path: Path) -> None:
-    if shutil.which("mosquitto") is None:
-        pytest.fail("mosquitto is not installed: run scripts/setup.sh")
-    port = free_port()
-    _configured(container, port)
+def test_a_running_mosquitto_accepts_a_login_enrolled_after_it_started(container: Container) -> None:
+    _configured(container, free_port())
     _zones(container)
-    conf = container.locations.data_dir / "broker" / "mosquitto.conf"
-    log = (tmp_path / "mosquitto.log").open("wb")
-    process = subprocess.Popen(["mosquitto", "-c", str(conf)], stdout=log, stderr=subprocess.STDOUT)
+    server = Mosquitto.existing(container.locations.data_dir / "broker", station=container.settings.fleet_station_id)
     links: list[MqttLink] = []
+
+    def link(username: str, password: str) -> MqttLink:
+        made = MqttLink(
+            client_id=f"t-{username}-{len(links)}",
+            host=server.host,
+            port=server.port,
+            username=username,
+            password=password,
+            ca_pem=server.ca_pem,
+            clean_start=True,
+        )
+        links.append(made)
+        made.start()
+        return made
+
+    server.start()
     try:
+        # Enrolled while the broker runs: the accounts are rewritten and the broker told to reload them.
         enrolment = container.fleet.enrol(container.fleet.issue_code(ADMIN, "Thôn Đông").code, "Loa Đông")
-
-        def link(username: str, password: str) -> MqttLink:
-            made = MqttLink(
-                client_id=f"t-{username}-{len(links)}",
-                host="127.0.0.1",
-                port=port,
-                username=username,
-                password=password,
-                ca_pem=enrolment.broker_ca_pem,
-                clean_start=True,
-            )
-            links.append(made)
-            made.start()
-            return made
-
-        assert link(enrolment.username, enrolment.password).wait_connected(10)
-        assert link(*container.fleet.station_login()).wait_connected(10)
+        assert link(enrolment.username, enrolment.password).wait_connected(10), server.log_text()
+        assert link(*container.fleet.station_login()).wait_connected(10), server.log_text()
         assert not link(enrolment.username, "sai-mat-khau").wait_connected(1.5)
     finally:
         for made in links:
             made.close()
-        process.kill()
-        process.wait(10)
-        log.close()
+        server.kill()
 
 
 # --- zone schedules ------------------------------------------------------------------------------------

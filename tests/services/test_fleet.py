@@ -20,6 +20,7 @@ from truyenthanh.adapters.db.models import (
     ProgrammeItem,
     Receiver,
     Schedule,
+    Zone,
     ZonePlay,
 )
 from truyenthanh.adapters.mqtt import MqttLink
@@ -268,6 +269,18 @@ def test_zone_schedules_follow_the_targets(container: Container, clock: FrozenCl
     assert airing.items[0].gain_db == pytest.approx(4.0)
     assert container.fleet.file_path(sha) == container.locations.media_dir / "library" / "ban-tin.mp3"
     assert container.fleet.file_path("cd" * 32) is None
+
+
+def test_a_zone_switched_off_gets_an_empty_schedule(container: Container, clock: FrozenClock) -> None:
+    _zones(container)
+    programme_id, _ = _programme(container, announcement_rendered=True)
+    _schedule(container, programme_id, clock.now() + timedelta(hours=1), local=True, zones=None)
+    with container.db.session() as session:
+        east = session.exec(select(Zone).where(Zone.slug == "thon-dong")).one()
+        east.enabled = False
+        session.add(east)
+    assert container.fleet.zone_schedule("thon-dong", clock.now()).airings == ()
+    assert len(container.fleet.zone_schedule("thon-tay", clock.now()).airings) == 1
 
 
 def test_unrendered_announcements_are_counted_for_a_retry(container: Container, clock: FrozenClock) -> None:

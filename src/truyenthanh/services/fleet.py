@@ -400,7 +400,8 @@ class FleetService:
         self, actor: str, command: Command, zones: Sequence[str], receiver: str | None, seq: int
     ) -> None:
         """Record a command sent to ``zones`` (or to ``receiver``'s inbox) under message number ``seq``; the
-        library files it names become fetchable from the file server."""
+        library files it names (found by sha256) become fetchable from the file server. Call it before the
+        command is published: receivers fetch its files at once."""
         with self._store.transaction() as uow:
             uow.fleet.add_command(
                 command_id=command.command_id,
@@ -458,7 +459,8 @@ class FleetService:
         as stored, an announcement as its rendered speech. Left out: announcements not rendered yet and files
         missing from disk (counted in the plan, for the daemon to retry), programmes or announcements not
         approved (they would not air at the station either), silences, and relays (a live stream cannot be
-        copied ahead to a box that must play with its link down). An airing left with no item is left out.
+        copied ahead to a box that must play with its link down). An airing left with no item is left out. A zone
+        that is switched off gets an empty schedule (its boxes then stay silent).
 
         Raises:
             FleetError: no such zone (``field`` ``zone``).
@@ -467,7 +469,7 @@ class FleetService:
         contents = _Contents()
         with self._store.transaction() as uow:
             record = self._zone(uow, zone)
-            planned = self._planned(uow, record.slug, now, end)
+            planned = self._planned(uow, record.slug, now, end) if record.enabled else []
             airings = []
             for placed in planned:
                 occurrence = placed.occurrence

@@ -219,6 +219,8 @@ class FleetService:
         self._lock = threading.Lock()
         self._files: dict[str, Path] = {}
         """Every file a zone schedule or a recorded command named, by sha256."""
+        self._refreshed: tuple[int, datetime] | None = None
+        """The store's change counter and the time when :meth:`file_path` last worked out every zone."""
 
     # --- zones ------------------------------------------------------------------------------------------------
 
@@ -565,13 +567,22 @@ class FleetService:
 
     def file_path(self, sha256: str) -> Path | None:
         """The file with these bytes, if some current zone schedule or recorded command names it and it is on
-        disk; anything else is not served. Zone schedules are worked out again (at the clock's now) on a miss."""
+        disk; anything else is not served. On a miss every zone's schedule is worked out again (at the clock's now),
+        at most once a minute unless the station's records changed."""
         with self._lock:
             known = self._files.get(sha256)
         if known is None:
-            now = self._clock.now()
-            for zone in self.zones():
-                self.zone_plan(zone.slug, now)
+            now, counter = self._clock.now(), self._store.change_counter()
+            # A receiver asking again and again for a file nobody names must not make the station work out every
+            # zone's week each time: only after a change to the records, or a minute later.
+            with self._lock:
+                last = self._refreshed
+                due = last is None or last[0] != counter or now - last[1] >= timedelta(minutes=1)
+                if due:
+                    self._refreshed = (counter, now)
+            if due:
+                for zone in self.zones():
+                    self.zone_plan(zone.slug, now)
             with self._lock:
                 known = self._files.get(sha256)
         return known if known is not None and known.is_file() else None

@@ -253,5 +253,6 @@ main.lazy_commands.update(
         "play": "truyenthanh.cli.playout:play",
         "service": "truyenthanh.cli.service:service",
         "serve": "truyenthanh.cli.serve:serve",
+        "receiver": "truyenthanh.cli.receiver:receiver",
     }
 )

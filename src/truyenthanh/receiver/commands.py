@@ -76,6 +76,15 @@ class CommandDesk:
         self._inbox: queue.Queue[bytes | None] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="receiver-commands", daemon=True)
 
+    def render_tunes(self) -> None:
+        """Render the alert and test tones now, so an emergency does not wait for ffmpeg.
+
+        Raises:
+            AudioError: ffmpeg could not render them.
+        """
+        self._tunes.path("alert")
+        self._tunes.path("tone")
+
     def start(self) -> None:
         """Start the thread."""
         self._thread.start()

@@ -61,6 +61,10 @@ class GainOutput:
         """The inner output's count of blocks heard as a gap."""
         return self.inner.underflows
 
+    @underflows.setter
+    def underflows(self, value: int) -> None:
+        self.inner.underflows = value
+
     def start(self, render: Render, ready: Callable[[int], bool]) -> None:
         """Start the inner output with the volume applied after ``render``."""
 

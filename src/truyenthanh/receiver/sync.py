@@ -154,7 +154,9 @@ class ScheduleKeeper:
             self._board.update(refused=f"Lịch phát số {envelope.seq} hỏng: {exc.message}")
             return
         if schedule.zone != self._zone:
-            self._board.update(refused=f"Lịch phát số {envelope.seq} dành cho cụm «{schedule.zone}», không phải cụm này.")
+            self._board.update(
+                refused=f"Lịch phát số {envelope.seq} dành cho cụm «{schedule.zone}», không phải cụm này."
+            )
             return
         self._pending = _Pending(raw, envelope, schedule)
         self._retry()

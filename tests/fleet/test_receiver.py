@@ -150,3 +150,20 @@ def test_an_emergency_is_heard_at_once_acknowledged_and_cancelled(
 
 def _wait_until(moment: datetime) -> None:
     time.sleep(max(0.0, moment.timestamp() - time.time()))
+
+
+def test_a_file_damaged_in_the_cache_before_its_airing_is_fetched_again_and_plays(
+    station: StationSim, box: Box, tmp_path: Path
+) -> None:
+    ref = station.serve(tone(tmp_path / "loa.wav", 770, 0.5))
+    start = datetime.now(UTC) + timedelta(seconds=6)
+    station.schedule(ZONE, [airing("9@chieu", start, ref)])
+    station.wait(lambda: station.statuses[RECEIVER].schedule_seq == station.seq)
+    cached = box.state.cache_dir / ref.sha256
+    damaged = bytearray(cached.read_bytes())
+    damaged[5000:6000] = bytes(1000)
+    cached.write_bytes(bytes(damaged))
+    record = station.wait(lambda: station.played, timeout=15)[0]
+    assert record.outcome is PlayedOutcome.PLAYED, record.reason
+    assert cached.read_bytes() == (tmp_path / "loa.wav").read_bytes()
+    assert box.receiver.cache.downloaded_bytes == 2 * ref.size

@@ -90,6 +90,7 @@ class Receiver:
             self.outbox,
             Identity(enrolment.receiver, enrolment.zone),
             on_change=self._changed,
+            on_missing=self._fetch_missing,
         )
         self.gate = Gate(enrolment, state, lambda: self.keeper.offset_s)
         self.keeper = ScheduleKeeper(
@@ -154,6 +155,9 @@ class Receiver:
         if up:
             self.board.changed()
             self.courier.nudge()
+
+    def _fetch_missing(self) -> None:
+        self.keeper.resync()  # the keeper is made after the player: looked up when called
 
     def _changed(self) -> None:
         self.board.changed()

@@ -72,6 +72,10 @@ class FileCache:
             log.warning("Tệp %s trong bộ nhớ đệm bị hỏng (sai sha256)", path)
         return whole
 
+    def forget(self) -> None:
+        """Hash every file again at its next check (a ``resync`` command: trust nothing remembered)."""
+        self._checked.clear()
+
     def missing(self, refs: Iterable[FileRef]) -> list[FileRef]:
         """Those of ``refs`` not (or no longer) whole in the cache."""
         return [ref for ref in refs if not self.valid(ref)]

@@ -149,6 +149,7 @@ class CommandDesk:
         elif action is Action.TEST_TONE:
             self._player.test_tone(command.command_id, self._tunes.path("tone"), self._heard(command))
         else:
+            self._cache.forget()
             self._keeper.resync()
             self._ack(command, ok=True)
 

@@ -40,6 +40,9 @@ LATE_S = 1.0
 LOOKBACK = timedelta(hours=24)
 """Airings older than this are not reported missed (the station's log has long closed them)."""
 TICK_S = 0.1
+CHECK_AHEAD = timedelta(seconds=60)
+"""The files of airings starting within this are checked (size and sha256) every :data:`CHECK_EVERY_S`."""
+CHECK_EVERY_S = 1.0
 
 
 class GainOutput:
@@ -136,6 +139,8 @@ class Player:
         outbox: where the records go.
         identity: this receiver and its zone.
         on_change: called (from any of those threads) when what plays or a record changes.
+        on_missing: called from the timer thread when a file an airing due soon needs is missing or damaged
+            (the receiver fetches it again).
     """
 
     def __init__(
@@ -146,12 +151,15 @@ class Player:
         identity: Identity,
         *,
         on_change: Callable[[], None] = lambda: None,
+        on_missing: Callable[[], None] = lambda: None,
     ) -> None:
         self._engine = engine
         self._cache = cache
         self._outbox = outbox
         self._identity = identity
         self._on_change = on_change
+        self._on_missing = on_missing
+        self._checked_at = 0.0
         self._lock = threading.Lock()
         self._schedule: ZoneSchedule | None = None
         self._queued: set[str] = set()
@@ -208,6 +216,9 @@ class Player:
         schedule = self._schedule
         if schedule is None:
             return
+        if time.monotonic() - self._checked_at >= CHECK_EVERY_S:
+            self._checked_at = time.monotonic()
+            self._check_files(schedule, now)
         for airing in schedule.airings:
             if airing.airing_id in self._queued:
                 continue
@@ -223,6 +234,16 @@ class Player:
                 self._miss(airing, range(len(airing.items)), "lịch phát đã quá hạn")
             else:
                 self._queue(airing)
+
+    def _check_files(self, schedule: ZoneSchedule, now: datetime) -> None:
+        soon = [
+            ref
+            for airing in schedule.airings
+            if airing.airing_id not in self._queued and now <= airing.start <= now + CHECK_AHEAD
+            for ref in airing.items
+        ]
+        if self._cache.missing(soon):
+            self._on_missing()
 
     def _queue(self, airing: ZoneAiring) -> None:
         missing = [i for i, ref in enumerate(airing.items) if not self._cache.valid(ref)]

@@ -62,6 +62,7 @@ class ScheduleKeeper:
         self._inbox: queue.Queue[bytes | None] = queue.Queue()
         self._pending: _Pending | None = None
         self._offset_s = 0.0
+        self._resync_asked = threading.Event()
         self._thread = threading.Thread(target=self._run, name="receiver-sync", daemon=True)
 
     @property
@@ -101,8 +102,10 @@ class ScheduleKeeper:
         self._inbox.put(raw)
 
     def resync(self) -> None:
-        """Check every cached file again and fetch what is missing."""
-        self._inbox.put(RESYNC)
+        """Check every cached file again and fetch what is missing (once, however often it is asked meanwhile)."""
+        if not self._resync_asked.is_set():
+            self._resync_asked.set()
+            self._inbox.put(RESYNC)
 
     def close(self) -> None:
         """Stop the thread (a download in progress is abandoned; it resumes next time)."""
@@ -118,6 +121,7 @@ class ScheduleKeeper:
                 self._measure()
                 next_offset = time.monotonic() + OFFSET_EVERY_S
             if item == RESYNC:
+                self._resync_asked.clear()
                 self._complete()
             elif item is not None:
                 self._take(item)

@@ -255,5 +255,6 @@ main.lazy_commands.update(
         "serve": "truyenthanh.cli.serve:serve",
         "zone": "truyenthanh.cli.zones:zone",
         "broker": "truyenthanh.cli.zones:broker",
+        "receiver": "truyenthanh.cli.receiver:receiver",
     }
 )

@@ -1,0 +1,383 @@
+"""The receiver's speaker: the zone's airings handed to the playout engine on the box's own clock, live commands
+from the station, and an as-played record of every item.
+
+A small timer thread (no APScheduler: one process, a handful of airings a day) looks at the accepted schedule
+a few times a second; each airing is queued :data:`LEAD_S` seconds before its start with ``start_at`` set to
+it, so the engine has its decoders ready and starts it on the sample. Nothing here needs the link: the box airs
+its copy for as long as the copy lasts.
+
+Every item ends in one :class:`~truyenthanh.domain.fleet.AsPlayed` record in the outbox, keyed
+``<receiver>/<airing_id>/<index>``; an airing whose time passed while the box was off, whose file is missing or
+that a ``stop`` cut before it began is recorded ``missed`` with the reason. Records already in the outbox are
+never written again, which is also how a restarted receiver knows what it already handled.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Protocol
+
+from truyenthanh.adapters.playout.frames import Frames
+from truyenthanh.adapters.playout.output import Output, Render
+from truyenthanh.domain.enums import ItemKind
+from truyenthanh.domain.fleet import AsPlayed, FileRef, PlayedOutcome, ZoneAiring, ZoneSchedule
+from truyenthanh.domain.playout import EndReason, ItemEnded, ItemStarted, PlayItem, PlayoutEvent
+from truyenthanh.receiver.cache import FileCache
+from truyenthanh.receiver.outbox import Outbox
+
+log = logging.getLogger(__name__)
+
+LEAD_S = 3.0
+"""An airing is queued this long before its start, so its decoders are ready."""
+LATE_S = 1.0
+"""An airing not queued by this long after its start is missed (the box was off or busy)."""
+LOOKBACK = timedelta(hours=24)
+"""Airings older than this are not reported missed (the station's log has long closed them)."""
+TICK_S = 0.1
+CHECK_AHEAD = timedelta(seconds=60)
+"""The files of airings starting within this are checked (size and sha256) every :data:`CHECK_EVERY_S`."""
+CHECK_EVERY_S = 1.0
+
+
+class GainOutput:
+    """An :class:`~truyenthanh.adapters.playout.output.Output` that applies the box's volume to every block.
+
+    The engine has no master volume (only a gain per item, fixed when the item is queued), so the station's
+    ``volume`` command is applied here, after the mix: it takes effect at the next block, even mid-item.
+    ``volume`` is in percent of full scale (amplitude).
+    """
+
+    def __init__(self, inner: Output, volume: int = 100) -> None:
+        self.inner = inner
+        self.rate = inner.rate
+        self.realtime = inner.realtime
+        self.volume = volume
+
+    @property
+    def underflows(self) -> int:
+        """The inner output's count of blocks heard as a gap."""
+        return self.inner.underflows
+
+    @underflows.setter
+    def underflows(self, value: int) -> None:
+        self.inner.underflows = value
+
+    def start(self, render: Render, ready: Callable[[int], bool]) -> None:
+        """Start the inner output with the volume applied after ``render``."""
+
+        def scaled(out: Frames, at: float) -> None:
+            render(out, at)
+            gain = self.volume / 100.0
+            if gain != 1.0:
+                out.samples[:] = out.scaled(gain).samples
+
+        self.inner.start(scaled, ready)
+
+    def stop(self) -> None:
+        """Stop the inner output."""
+        self.inner.stop()
+
+    def describe(self) -> str:
+        """The inner output's description."""
+        return self.inner.describe()
+
+    @property
+    def alive(self) -> bool:
+        """Whether the inner output still takes blocks."""
+        return self.inner.alive
+
+
+class Engine(Protocol):
+    """What the player needs of :class:`~truyenthanh.adapters.playout.PlayoutEngine` (its real adapter)."""
+
+    def subscribe(self, listener: Callable[[PlayoutEvent], None]) -> None:
+        """Receive every event (on the engine's housekeeper thread)."""
+
+    def enqueue(self, items: Sequence[PlayItem], *, start_at: datetime | None = None) -> None:
+        """Queue ``items`` back to back, the first not before ``start_at``."""
+
+    def preempt(self, items: Sequence[PlayItem], *, resume: bool) -> None:
+        """Break in now with ``items``."""
+
+    def stop(self) -> None:
+        """Stop everything and empty the queue."""
+
+
+@dataclass
+class _Entry:
+    """One item handed to the engine: what its record will say."""
+
+    airing_id: str
+    title: str
+    sha256: str
+    started_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who writes the records."""
+
+    receiver: str
+    zone: str
+
+
+class Player:
+    """Airs the accepted schedule and the station's live commands on the engine, recording every item.
+
+    Thread-safe: the link's thread sets the schedule and issues commands, the timer thread queues airings, the
+    engine's housekeeper delivers events.
+
+    Args:
+        engine: an opened playout engine.
+        cache: where the files are.
+        outbox: where the records go.
+        identity: this receiver and its zone.
+        on_change: called (from any of those threads) when what plays or a record changes.
+        on_missing: called from the timer thread when a file an airing due soon needs is missing or damaged
+            (the receiver fetches it again).
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        cache: FileCache,
+        outbox: Outbox,
+        identity: Identity,
+        *,
+        on_change: Callable[[], None] = lambda: None,
+        on_missing: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._engine = engine
+        self._cache = cache
+        self._outbox = outbox
+        self._identity = identity
+        self._on_change = on_change
+        self._on_missing = on_missing
+        self._checked_at = 0.0
+        self._lock = threading.Lock()
+        self._schedule: ZoneSchedule | None = None
+        self._queued: set[str] = set()
+        """Airings handed to the engine (or recorded) since start."""
+        self._entries: dict[str, _Entry] = {}
+        """Items handed to the engine, by key (= record id), until they end."""
+        self._heard: dict[str, Callable[[datetime], None]] = {}
+        """Keys whose first sample someone waits for (a command's acknowledgement)."""
+        self.playing: str | None = None
+        """Title of what plays now."""
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="receiver-timer", daemon=True)
+        engine.subscribe(self._on_event)
+
+    def start(self) -> None:
+        """Start the timer thread."""
+        self._thread.start()
+
+    def close(self) -> None:
+        """Stop the timer thread (the engine is the caller's)."""
+        self._stopping.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)
+
+    @property
+    def schedule(self) -> ZoneSchedule | None:
+        """The schedule being aired."""
+        return self._schedule
+
+    def set_schedule(self, schedule: ZoneSchedule) -> None:
+        """Air ``schedule`` from now on (airings already queued from the previous one stay queued)."""
+        with self._lock:
+            self._schedule = schedule
+
+    def next_airing(self, now: datetime) -> ZoneAiring | None:
+        """The first airing starting after ``now``."""
+        schedule = self._schedule
+        if schedule is None:
+            return None
+        upcoming = [a for a in schedule.airings if a.start > now]
+        return min(upcoming, key=lambda a: a.start) if upcoming else None
+
+    # --------------------------------------------------------------------------------------------- timer
+
+    def _run(self) -> None:
+        while not self._stopping.wait(TICK_S):
+            try:
+                self.tick(datetime.now(UTC))
+            except Exception:  # the timer must outlive any one bad airing
+                log.exception("Lỗi khi xếp lịch phát của máy thu")
+
+    def tick(self, now: datetime) -> None:
+        """Queue the airings due within :data:`LEAD_S`, record those missed (the timer calls this)."""
+        schedule = self._schedule
+        if schedule is None:
+            return
+        if time.monotonic() - self._checked_at >= CHECK_EVERY_S:
+            self._checked_at = time.monotonic()
+            self._check_files(schedule, now)
+        for airing in schedule.airings:
+            if airing.airing_id in self._queued:
+                continue
+            start = airing.start
+            if start - timedelta(seconds=LEAD_S) > now or start < now - LOOKBACK:
+                continue
+            self._queued.add(airing.airing_id)
+            if all(self._outbox.has(self._key(airing.airing_id, i)) for i in range(len(airing.items))):
+                continue  # handled before a restart
+            if now > start + timedelta(seconds=LATE_S):
+                self._miss(airing, range(len(airing.items)), "máy thu không hoạt động vào giờ phát")
+            elif now > schedule.valid_until:
+                self._miss(airing, range(len(airing.items)), "lịch phát đã quá hạn")
+            else:
+                self._queue(airing)
+
+    def _check_files(self, schedule: ZoneSchedule, now: datetime) -> None:
+        soon = [
+            ref
+            for airing in schedule.airings
+            if airing.airing_id not in self._queued and now <= airing.start <= now + CHECK_AHEAD
+            for ref in airing.items
+        ]
+        if self._cache.missing(soon):
+            self._on_missing()
+
+    def _queue(self, airing: ZoneAiring) -> None:
+        missing = [i for i, ref in enumerate(airing.items) if not self._cache.valid(ref)]
+        if missing:
+            self._miss(airing, missing, "thiếu tệp âm thanh (chưa tải được hoặc bị hỏng)")
+        items = []
+        for index, ref in enumerate(airing.items):
+            if index in missing:
+                continue
+            key = self._key(airing.airing_id, index)
+            self._entries[key] = _Entry(airing.airing_id, airing.title, ref.sha256)
+            items.append(self._item(key, airing.title, ref, self._cache.path(ref.sha256)))
+        if items:
+            self._engine.enqueue(items, start_at=airing.start)
+
+    # ------------------------------------------------------------------------------------------ commands
+
+    def emergency(
+        self,
+        command_id: str,
+        title: str,
+        alert: Path,
+        bulletin: Sequence[tuple[FileRef, Path]],
+        *,
+        repeat: int,
+        heard: Callable[[datetime], None],
+    ) -> None:
+        """Break in now with the alert tone then ``bulletin`` (``repeat`` times); ``heard`` gets the instant
+        the first sample of the tone reached the output."""
+        airing_id = f"command:{command_id}"
+        alert_ref = FileRef(sha256="", size=alert.stat().st_size, duration_s=0.0, name="alert")
+        sequence = [(alert_ref, alert), *(list(bulletin) * repeat)]
+        items = []
+        for index, (ref, path) in enumerate(sequence):
+            key = self._key(airing_id, index)
+            self._entries[key] = _Entry(airing_id, title, ref.sha256)
+            items.append(self._item(key, title, ref, path))
+        self._heard[items[0].key] = heard
+        self._engine.preempt(items, resume=True)
+
+    def test_tone(self, command_id: str, tone: Path, heard: Callable[[datetime], None]) -> None:
+        """Play the test tone as soon as nothing else plays."""
+        key = self._key(f"command:{command_id}", 0)
+        self._entries[key] = _Entry(f"command:{command_id}", "Âm thử", "")
+        self._heard[key] = heard
+        self._engine.enqueue([PlayItem(key=key, title="Âm thử", kind=ItemKind.JINGLE, source=tone)])
+
+    def stop(self, reason: str) -> None:
+        """Stop everything now; airings not yet begun are queued again at their time, the rest recorded."""
+        self._engine.stop()
+        # The engine drops queued voices without events: settle them here, after its own events are out.
+        time.sleep(0.2)
+        with self._lock:
+            airings = {entry.airing_id for entry in self._entries.values()}
+            for airing_id in airings:
+                keys = [k for k, e in self._entries.items() if e.airing_id == airing_id]
+                begun = any(self._entries[k].started_at for k in keys)
+                for key in keys:
+                    entry = self._entries.pop(key)
+                    if begun:
+                        self._record(key, entry, PlayedOutcome.MISSED, None, reason)
+                if not begun:
+                    self._queued.discard(airing_id)
+            self.playing = None
+        self._on_change()
+
+    # ------------------------------------------------------------------------------------------- events
+
+    def _on_event(self, event: PlayoutEvent) -> None:
+        if isinstance(event, ItemStarted):
+            entry = self._entries.get(event.item.key)
+            if entry is not None and entry.started_at is None:
+                entry.started_at = event.at
+            self.playing = event.item.title
+            heard = self._heard.pop(event.item.key, None)
+            if heard is not None:
+                heard(event.at)
+            self._on_change()
+        elif isinstance(event, ItemEnded) and event.reason is not EndReason.PREEMPTED:
+            # A preempted item comes back after the break-in: its record waits for its real end.
+            with self._lock:
+                entry = self._entries.pop(event.item.key, None)
+                if entry is not None:
+                    outcome, reason = _outcome(event, entry)
+                    self._record(event.item.key, entry, outcome, event.at, reason)
+                if self.playing == event.item.title:
+                    self.playing = None
+            self._on_change()
+
+    def _miss(self, airing: ZoneAiring, indexes: Sequence[int] | range, reason: str) -> None:
+        for index in indexes:
+            ref = airing.items[index]
+            entry = _Entry(airing.airing_id, airing.title, ref.sha256)
+            self._record(self._key(airing.airing_id, index), entry, PlayedOutcome.MISSED, None, reason)
+        self._on_change()
+
+    def _record(self, key: str, entry: _Entry, outcome: PlayedOutcome, ended: datetime | None, reason: str) -> None:
+        record = AsPlayed(
+            record_id=key,
+            receiver=self._identity.receiver,
+            zone=self._identity.zone,
+            airing_id=entry.airing_id,
+            title=entry.title,
+            sha256=entry.sha256,
+            outcome=outcome,
+            started_at=entry.started_at,
+            ended_at=ended if entry.started_at else None,
+            reason=reason,
+        )
+        self._outbox.add(key, "played", record.encode())
+
+    def _key(self, airing_id: str, index: int) -> str:
+        return f"{self._identity.receiver}/{airing_id}/{index}"
+
+    @staticmethod
+    def _item(key: str, title: str, ref: FileRef, path: Path) -> PlayItem:
+        return PlayItem(
+            key=key,
+            title=title,
+            kind=ItemKind.AUDIO,
+            source=path,
+            gain_db=ref.gain_db,
+            expected_s=ref.duration_s or None,
+        )
+
+
+def _outcome(event: ItemEnded, entry: _Entry) -> tuple[PlayedOutcome, str]:
+    if event.reason is EndReason.FINISHED:
+        return (PlayedOutcome.PARTIAL if event.detail else PlayedOutcome.PLAYED), event.detail
+    if event.reason is EndReason.FAILED:
+        return PlayedOutcome.FAILED, event.detail
+    if entry.started_at is None:
+        return PlayedOutcome.MISSED, "bị dừng trước khi phát"
+    return PlayedOutcome.PARTIAL, "bị dừng giữa chừng theo lệnh"
+
+
+__all__ = ["LEAD_S", "Engine", "GainOutput", "Identity", "Player"]

@@ -135,7 +135,9 @@ class MosquittoBrokerFiles:
         except (OSError, ValueError) as exc:
             raise FleetError(f"Không đọc được chứng chỉ gốc {self.folder / 'ca.pem'}: {exc}.") from exc
 
-    def configure(self, station_id: str, station_hash: str, receivers: Sequence[ReceiverAccount], listener: Listener) -> Path:
+    def configure(
+        self, station_id: str, station_hash: str, receivers: Sequence[ReceiverAccount], listener: Listener
+    ) -> Path:
         """Write the whole configuration with ``listener`` (``port``, ``bind``, ``hostnames``) and remember it."""
         written = self._write(station_id, station_hash, receivers, listener.port, listener.bind, listener.hostnames)
         data = {"port": listener.port, "bind": listener.bind, "hostnames": list(listener.hostnames)}

@@ -29,9 +29,7 @@ if TYPE_CHECKING:
 Handler = Callable[[dict[str, Any]], Any]
 """Answers one command from its arguments with a JSON-ready value (from a connection thread)."""
 
-ON_AIR_COMMANDS = frozenset(
-    {"play_now", "stop", "skip", "emergency", "cancel", "shutdown", "clock_ok", "zone_command"}
-)
+ON_AIR_COMMANDS = frozenset({"play_now", "stop", "skip", "emergency", "cancel", "shutdown", "clock_ok", "zone_command"})
 """The commands that need a pass (``session`` or ``permit``)."""
 
 
@@ -150,7 +148,9 @@ class CommandTable:
         try:
             action = Action(str(args.get("action")))
         except ValueError as exc:
-            raise DaemonError(f"Lệnh cụm loa «{args.get('action')}» không có: test_tone, volume, stop, resync.") from exc
+            raise DaemonError(
+                f"Lệnh cụm loa «{args.get('action')}» không có: test_tone, volume, stop, resync."
+            ) from exc
         volume = args.get("volume")
         sent = fleet.control(actor.full_name, action, str(args.get("target") or ""),
                              int(volume) if volume is not None else None)  # fmt: skip

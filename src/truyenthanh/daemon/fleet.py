@@ -374,7 +374,7 @@ class Fleet:
         if self.link is None:
             return []
         now = self._clock.now()
-        published = []
+        published: list[str] = []
         for zone in self._service.zones():
             if not zone.enabled:
                 continue

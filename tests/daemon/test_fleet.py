@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlmodel import select
 
 from tests.audio import tone
 from tests.daemon.conftest import Station, approved_programme, schedule
@@ -208,7 +209,7 @@ def schedule_audio(container: bootstrap.Container, folder: Path, *, zones: list[
     [asset] = container.library.add(ADMIN, [tone(folder / "ban-tin.wav", 440, 1.0)]).imported
     programme = approved_programme(container, "Bản tin thử", 1.0)
     with container.db.session() as session:
-        item = session.query(ProgrammeItem).filter_by(programme_id=programme).one()
+        item = session.exec(select(ProgrammeItem).where(ProgrammeItem.programme_id == programme)).one()
         item.kind, item.asset_id = ItemKind.AUDIO, asset.id
         session.add(item)
     schedule_id = schedule(container, "Bản tin thử", container.clock.now() + timedelta(hours=1))
@@ -252,7 +253,7 @@ def test_a_receivers_status_and_as_played_record_are_stored_once(fleetside: Flee
     wait_for(all_three, "the three reports")
     assert fleet.inbox.stored == 2  # the status and the record, the second delivery ignored
     with fleetside.station.container.db.session() as session:
-        rows = session.query(ZonePlay).all()
+        rows = session.exec(select(ZonePlay)).all()
         assert [row.record_id for row in rows] == ["loa-a:1"]
     (view,) = fleetside.station.container.fleet.receivers()
     assert view.online and view.status is not None and view.status.volume == 70

@@ -286,13 +286,21 @@ class Fleet:
             FleetError: the file server's port is taken (the message names it).
         """
         settings = self._settings
-        self.server = FleetFileServer(
-            settings.fleet_http_host,
-            settings.fleet_http_port,
-            lookup=self._service.file_path,
-            enrol=lambda code, name: self._service.enrol(code, name).to_dict(),
-            now=self._clock.now,
-        )
+        try:
+            self.server = FleetFileServer(
+                settings.fleet_http_host,
+                settings.fleet_http_port,
+                lookup=self._service.file_path,
+                enrol=lambda code, name: self._service.enrol(code, name).to_dict(),
+                now=self._clock.now,
+            )
+        except OSError as exc:
+            where = f"{settings.fleet_http_host}:{settings.fleet_http_port}"
+            raise FleetError(
+                f"Không mở được máy chủ tệp cho cụm loa ở {where}: {exc.strerror}. Đổi fleet_http_port hoặc dừng "
+                "chương trình đang dùng cổng này.",
+                field="fleet_http_port",
+            ) from exc
         self.server.start()
         username, password = self._service.station_login()
         ca = self._settings_ca()

@@ -549,8 +549,8 @@ class DaemonStatus:
     """The loudspeaker clusters (``None`` when the fleet is not enabled)."""
 
     def to_json(self) -> dict[str, Any]:
-        """Wire form."""
-        return {
+        """Wire form (``fleet`` only when the station drives loudspeaker clusters)."""
+        data = {
             "running": self.running,
             "pid": self.pid,
             "started_at": _time(self.started_at),
@@ -565,8 +565,10 @@ class DaemonStatus:
             "amplifier_on": self.amplifier_on,
             "log_pending": self.log_pending,
             "clock_warning": self.clock_warning,
-            "fleet": self.fleet.to_json() if self.fleet else None,
         }
+        if self.fleet is not None:
+            data["fleet"] = self.fleet.to_json()
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> DaemonStatus:

@@ -259,7 +259,7 @@ main.lazy_commands.update(
         "play": "truyenthanh.cli.playout:play",
         "service": "truyenthanh.cli.service:service",
         "serve": "truyenthanh.cli.serve:serve",
-        "zone": "truyenthanh.cli.zone_control:zone_group",
+        "zone": "truyenthanh.cli.zone_control:zone",
         "broker": "truyenthanh.cli.zones:broker",
     }
 )

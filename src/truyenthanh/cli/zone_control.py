@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from truyenthanh.adapters.control import ControlClient
+from truyenthanh.cli import zones
 from truyenthanh.cli.login import current_actor
 from truyenthanh.cli.state import CliState, pass_state
 
@@ -89,11 +90,8 @@ def attach(group: click.Group) -> click.Group:
     return group
 
 
-def zone_group() -> click.Command:
-    """``zone`` with the live commands attached (what the CLI registers lazily)."""
-    from truyenthanh.cli.zones import zone
-
-    return attach(zone)
+zone = attach(zones.zone)
+"""``zone`` with the live commands attached (what the CLI registers lazily)."""
 
 
-__all__ = ["COMMANDS", "attach", "zone_group"]
+__all__ = ["COMMANDS", "attach", "zone"]

@@ -124,8 +124,13 @@ class Daemon:
             amplifier=self.amplifier,
             emergencies=self.emergencies,
         )
-        self.fleet: Fleet | None = None
-        """The loudspeaker clusters (``None`` unless ``fleet_enabled``; built by :meth:`start`)."""
+
+    @property
+    def fleet(self) -> Fleet | None:
+        """The loudspeaker clusters (``None`` unless ``fleet_enabled`` and started). The emergencies hold the
+        part, as they fan out to it (one attribute fewer for the daemon)."""
+        fan_out = self.emergencies.fan_out
+        return fan_out if isinstance(fan_out, Fleet) else None
 
     @property
     def playout(self) -> Playout | None:
@@ -233,7 +238,6 @@ class Daemon:
             self.journal.publish(Problem(message=f"Không điều khiển được cụm loa: {exc.message}"))
             fleet.close()
             return
-        self.fleet = fleet
         self.emergencies.fan_out = fleet
 
     def shutdown(self) -> None:

@@ -15,7 +15,7 @@ import pytest
 from sqlmodel import select
 
 from tests.audio import tone
-from tests.daemon.conftest import Station, approved_programme, schedule
+from tests.daemon.conftest import Station, approved_programme, schedule, session_for
 from tests.fakes import FakePlayout, FrozenClock
 from tests.fleet.mosquitto import HOSTNAMES, STATION, Mosquitto, make_accounts
 from tests.people import ADMIN
@@ -23,6 +23,7 @@ from tests.streams import free_port
 from truyenthanh import bootstrap
 from truyenthanh.adapters.db.models import ProgrammeItem, Schedule, ZonePlay
 from truyenthanh.adapters.mqtt import MqttLink
+from truyenthanh.adapters.signing import PrivateKey
 from truyenthanh.config import load_settings
 from truyenthanh.daemon import Daemon
 from truyenthanh.daemon.fleet import RECHECK
@@ -41,6 +42,7 @@ from truyenthanh.domain.fleet import (
     zone_topic,
 )
 from truyenthanh.domain.station import StationRules
+from truyenthanh.errors import FleetError, PermissionDeniedError
 from truyenthanh.protocol import FleetChanged
 
 WAIT_S = 10.0
@@ -311,3 +313,40 @@ def test_a_test_tone_to_one_receiver_goes_to_its_inbox_only(fleetside: Fleetside
     time.sleep(0.3)  # anything wrongly sent elsewhere would have arrived by now
     assert other.received == {}
     assert [t for t in mine.received if t != inbox] == []
+
+
+def test_zone_commands_go_through_the_control_table_with_a_session(fleetside: Fleetside) -> None:
+    start(fleetside)
+    box = fleetside.box("Loa B", "thon-b")
+    topic = zone_topic(STATION, "thon-b", "command")
+    connect(box, topic)
+    commands = fleetside.station.daemon.commands
+    with pytest.raises(PermissionDeniedError):
+        commands("zone_command", {"action": "volume", "target": "Thôn B", "volume": 40})
+    session = session_for(fleetside.station.container, "vanhanh", "Trần Thị Vận Hành")
+    sent = commands("zone_command", {"action": "volume", "target": "Thôn B", "volume": 40, "session": session})
+    assert sent["topics"] == [topic]
+    wait_for(lambda: len(box.on(topic)) == 1, "the volume command")
+    assert Command.from_dict(Envelope.decode(box.on(topic)[0]).body).volume == 40
+    with pytest.raises(FleetError) as unknown:
+        commands("zone_command", {"action": "test_tone", "target": "Thôn Z", "session": session})
+    assert unknown.value.field == "target" and "thon-a" in unknown.value.message
+    listed = commands("fleet", {})
+    assert [r["receiver"] for r in listed["receivers"]] == [box.enrolment.receiver]
+    assert listed["summary"]["total"] == 1
+
+
+def test_a_key_behind_a_passphrase_cannot_sign_and_the_status_says_so(fleetside: Fleetside) -> None:
+    container = fleetside.station.container
+    [own] = container.keys.own_keys()
+    key_file = container.keys.keys_dir / f"{own.slug}.pem"
+    key_file.unlink()  # as if the station's manager had saved it again with a passphrase
+    PrivateKey.generate(own.name).save(key_file, passphrase="bí mật")
+    start(fleetside)
+    fleet = fleetside.station.daemon.fleet
+    assert fleet is not None
+    assert fleet.tick() == []
+    summary = fleetside.station.daemon.status().fleet
+    assert summary is not None and summary.problem is not None
+    assert "mật khẩu" in summary.problem
+    assert summary.text().startswith("Cụm loa: 0/0 trực tuyến")

@@ -18,7 +18,8 @@ from tests.audio import tone
 from tests.daemon.conftest import Station, approved_programme, schedule, session_for
 from tests.fakes import FakePlayout, FrozenClock
 from tests.fleet.mosquitto import HOSTNAMES, STATION, Mosquitto, make_accounts
-from tests.people import ADMIN
+from tests.integration.test_cli import run
+from tests.people import ADMIN, PASSWORD
 from tests.streams import free_port
 from truyenthanh import bootstrap
 from truyenthanh.adapters.db.models import ProgrammeItem, Schedule, ZonePlay
@@ -350,3 +351,22 @@ def test_a_key_behind_a_passphrase_cannot_sign_and_the_status_says_so(fleetside:
     assert summary is not None and summary.problem is not None
     assert "mật khẩu" in summary.problem
     assert summary.text().startswith("Cụm loa: 0/0 trực tuyến")
+
+
+def test_the_cli_sends_zone_commands_through_the_daemon_and_status_shows_the_clusters(fleetside: Fleetside) -> None:
+    start(fleetside)
+    box = fleetside.box("Loa A", "thon-a")
+    inbox = receiver_topic(STATION, box.enrolment.receiver, "inbox")
+    connect(box, inbox)
+    session_for(fleetside.station.container, "vanhanh", "Trần Thị Vận Hành")
+    login = {"TRUYENTHANH_USER": "vanhanh", "TRUYENTHANH_PASSWORD": PASSWORD}
+    data_dir = fleetside.station.container.locations.data_dir
+    done = run("zone", "volume", "Loa A", "35", data_dir=data_dir, env=login)
+    assert done.returncode == 0, done.stderr
+    assert "Đã gửi lệnh đặt âm lượng 35 % tới Loa A." in done.stdout
+    wait_for(lambda: len(box.on(inbox)) == 1, "the volume command in the inbox")
+    assert Command.from_dict(Envelope.decode(box.on(inbox)[0]).body).volume == 35
+    refused = run("zone", "volume", "Loa A", "120", data_dir=data_dir, env=login)
+    assert refused.returncode != 0
+    shown = run("status", data_dir=data_dir)
+    assert "Cụm loa: 0/1 trực tuyến" in shown.stdout, shown.stdout + shown.stderr

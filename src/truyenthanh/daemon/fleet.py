@@ -514,14 +514,19 @@ class Fleet:
     # --------------------------------------------------------------------------------------------- status
 
     def summary(self) -> FleetSummary:
-        """Receivers online, total, stale and refusing; the broker link; what stops the fleet, if anything."""
-        receivers = self._service.receivers()
+        """Receivers online, total, stale and refusing; the broker link; what stops the fleet, if anything (a
+        database that cannot be read now is said there: the daemon's status must still answer)."""
+        connected = self.link is not None and self.link.connected
+        try:
+            receivers = self._service.receivers()
+        except TruyenthanhError as exc:
+            return FleetSummary(0, 0, 0, broker_connected=connected, problem=f"Không đọc được cụm loa: {exc.message}")
         return FleetSummary(
             online=sum(1 for r in receivers if r.online),
             total=len(receivers),
             stale=sum(1 for r in receivers if r.stale),
             refusing=sum(1 for r in receivers if r.light == "refusing"),
-            broker_connected=self.link is not None and self.link.connected,
+            broker_connected=connected,
             problem=self.signer.problem,
         )
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from truyenthanh.domain.enums import Priority
+from truyenthanh.domain.fleet import Targets
 from truyenthanh.errors import ScheduleError
 
 WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -218,6 +220,25 @@ class CalendarRule:
 
 
 @dataclass(frozen=True)
+class ZoneRef:
+    """A loudspeaker zone (cụm loa) as schedules name it: its slug (what targets hold) and its name."""
+
+    slug: str
+    name: str
+
+
+LOCAL_OUTPUT = ""
+"""The station's own output among a schedule's outputs (:func:`outputs`); every other output is a zone slug."""
+
+
+def outputs(targets: Targets, zones: Sequence[ZoneRef]) -> list[str]:
+    """Every output ``targets`` reaches: :data:`LOCAL_OUTPUT` first if it airs locally, then its zones' slugs in
+    the station's order (a slug the station no longer has is left out)."""
+    found = [LOCAL_OUTPUT] if targets.local else []
+    return found + targets.zone_list([z.slug for z in zones])
+
+
+@dataclass(frozen=True)
 class ScheduleSpec:
     """Everything needed to expand and check one schedule, independent of storage."""
 
@@ -243,6 +264,8 @@ class ScheduleSpec:
     enabled: bool = True
     calendar: CalendarRule = field(default_factory=CalendarRule)
     """Lunar days, holidays and the session start."""
+    targets: Targets = field(default_factory=Targets)
+    """Where it airs: the station's own output and/or zones (default: both, every zone)."""
 
     @property
     def lunar(self) -> LunarRule | None:
@@ -289,6 +312,8 @@ class Occurrence:
     misfire: Misfire
     order: int
     session_name: str | None = None
+    targets: Targets = field(default_factory=Targets)
+    """Where this airing plays (its schedule's targets)."""
 
     @property
     def end(self) -> datetime:

@@ -49,7 +49,9 @@ from truyenthanh.domain.schedule.model import (
     ProgrammeSwap,
     ScheduleSpec,
     ZoneRef,
+    format_targets,
     outputs,
+    parse_targets,
 )
 from truyenthanh.domain.schedule.placement import SessionWindow, plan, session_window
 from truyenthanh.domain.schedule.recurrence import (
@@ -127,6 +129,7 @@ __all__ = [
     "describe_targets",
     "expand",
     "expand_all",
+    "format_targets",
     "holiday_name",
     "local_datetime",
     "lunar_matches",
@@ -134,6 +137,7 @@ __all__ = [
     "normalise_rrule",
     "output_label",
     "outputs",
+    "parse_targets",
     "parse_time_of_day",
     "parse_when",
     "plan",

@@ -238,6 +238,27 @@ def outputs(targets: Targets, zones: Sequence[ZoneRef]) -> list[str]:
     return found + targets.zone_list([z.slug for z in zones])
 
 
+ALL_ZONES_TOKEN = "*"
+LOCAL_TOKEN = "local"
+
+
+def format_targets(targets: Targets) -> str:
+    """Targets as one line (iCalendar's ``X-TRUYENTHANH-TARGETS``): ``local,*`` (the default), ``local``,
+    ``thon-dong,thon-tay``, ``*``; empty when it reaches nothing."""
+    tokens = [LOCAL_TOKEN] if targets.local else []
+    tokens += [ALL_ZONES_TOKEN] if targets.zones is None else list(targets.zones)
+    return ",".join(tokens)
+
+
+def parse_targets(text: str) -> Targets:
+    """Read :func:`format_targets`' line (zones as written: slugs or names, resolved against the station's zones
+    later). ``local`` airs on the station's own output, ``*`` in every zone; no zone token means no zone."""
+    tokens = [t.strip() for t in text.split(",") if t.strip()]
+    local = any(t.lower() == LOCAL_TOKEN for t in tokens)
+    zones = [t for t in tokens if t.lower() != LOCAL_TOKEN]
+    return Targets(local=local, zones=None if ALL_ZONES_TOKEN in zones else tuple(zones))
+
+
 @dataclass(frozen=True)
 class ScheduleSpec:
     """Everything needed to expand and check one schedule, independent of storage."""

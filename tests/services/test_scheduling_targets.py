@@ -10,9 +10,9 @@ from sqlmodel import select
 from tests.people import ADMIN
 from truyenthanh import bootstrap
 from truyenthanh.adapters.db.models import Programme, ProgrammeItem, Schedule, Zone
-from truyenthanh.domain.enums import ItemKind
+from truyenthanh.domain.enums import ItemKind, Priority
 from truyenthanh.domain.fleet import Targets
-from truyenthanh.domain.schedule import OneOff, ScheduleRequest
+from truyenthanh.domain.schedule import LOCAL_OUTPUT, OneOff, ScheduleRequest
 from truyenthanh.errors import ScheduleError
 from truyenthanh.services.scheduling import ScheduleConflictError
 
@@ -78,3 +78,20 @@ def test_an_unknown_zone_or_no_output_is_refused_and_nothing_saved(container: bo
         service.add(ADMIN, "Tin thôn", at=_local(24, 8), targets=Targets(local=False, zones=()))
     assert nowhere.value.field == "targets"
     assert service.schedules() == []
+
+
+def test_airings_of_one_output_are_placed_among_themselves(container: bootstrap.Container) -> None:
+    _zones(container)
+    _programme(container, "Bản tin sáng", 20)
+    _programme(container, "Tin khẩn của thôn", 10)
+    service = container.scheduling
+    service.add(ADMIN, "Bản tin sáng", at=_local(24, 5, 30), targets=Targets(local=True, zones=()))
+    service.add(ADMIN, "Tin khẩn của thôn", at=_local(24, 5, 50), priority=Priority.PRIORITY,
+                targets=Targets(local=False, zones=("thon-dong",)))  # fmt: skip
+    together = {p.occurrence.title: p.start for p in service.occurrences(_local(24, 0), _local(25, 0))}
+    assert together["Bản tin sáng"] == _local(24, 5, 40)  # moved behind a priority item it never shares a speaker with
+    local = service.occurrences(_local(24, 0), _local(25, 0), output=LOCAL_OUTPUT)
+    assert [(p.occurrence.title, p.start) for p in local] == [("Bản tin sáng", _local(24, 5, 30))]
+    east = service.occurrences(_local(24, 0), _local(25, 0), output="thon-dong")
+    assert [(p.occurrence.title, p.start) for p in east] == [("Tin khẩn của thôn", _local(24, 5, 50))]
+    assert service.occurrences(_local(24, 0), _local(25, 0), output="thon-tay") == []

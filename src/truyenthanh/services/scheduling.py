@@ -37,6 +37,7 @@ from truyenthanh.domain.schedule import (
     describe_targets,
     expand,
     expand_all,
+    outputs,
     plan,
     resolve_conflicts,
     timing_of,
@@ -219,11 +220,20 @@ class SchedulingService:
         """
         return self._view(self.spec(schedule_id))
 
-    def occurrences(self, start: datetime, end: datetime) -> list[Planned]:
+    def occurrences(self, start: datetime, end: datetime, *, output: str | None = None) -> list[Planned]:
         """Airings of every enabled schedule starting in ``[start, end)``, placed by priority within sessions;
         each carries its schedule's targets (``occurrence.targets``: the daemon's own output airs only those with
-        ``local``)."""
+        ``local``).
+
+        Args:
+            output: only the airings that reach this output, placed among themselves (a priority item moves
+                ahead only the items of its own loudspeakers): :data:`~truyenthanh.domain.schedule.LOCAL_OUTPUT`
+                for the station's own, a zone's slug for that zone; ``None``: every airing, placed together.
+        """
         specs = self.specs()
+        if output is not None:
+            zones = self.zones()
+            specs = [s for s in specs if output in outputs(s.targets, zones)]
         rules = self.rules()
         longest = max((s.duration_s for s in specs), default=0.0)
         # Expand beyond the window on both sides so priority placement sees whole sessions.

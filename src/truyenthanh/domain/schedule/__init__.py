@@ -36,6 +36,7 @@ from truyenthanh.domain.schedule.days_off import holiday_name, public_holidays
 from truyenthanh.domain.schedule.lunar import LunarDate, to_lunar, to_solar
 from truyenthanh.domain.schedule.misfire import ON_TIME_TOLERANCE, Decision, Verdict, decide
 from truyenthanh.domain.schedule.model import (
+    LOCAL_OUTPUT,
     WEEKDAY_CODES,
     WEEKDAY_NAMES,
     CalendarRule,
@@ -90,6 +91,7 @@ __all__ = [
     "CHECK_HORIZON",
     "DAILY_RRULE",
     "LOCAL_LABEL",
+    "LOCAL_OUTPUT",
     "ON_TIME_TOLERANCE",
     "WEEKDAYS_RRULE",
     "WEEKDAY_CODES",

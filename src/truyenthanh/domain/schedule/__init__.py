@@ -36,6 +36,7 @@ from truyenthanh.domain.schedule.days_off import holiday_name, public_holidays
 from truyenthanh.domain.schedule.lunar import LunarDate, to_lunar, to_solar
 from truyenthanh.domain.schedule.misfire import ON_TIME_TOLERANCE, Decision, Verdict, decide
 from truyenthanh.domain.schedule.model import (
+    LOCAL_OUTPUT,
     WEEKDAY_CODES,
     WEEKDAY_NAMES,
     CalendarRule,
@@ -48,6 +49,10 @@ from truyenthanh.domain.schedule.model import (
     Planned,
     ProgrammeSwap,
     ScheduleSpec,
+    ZoneRef,
+    format_targets,
+    outputs,
+    parse_targets,
 )
 from truyenthanh.domain.schedule.placement import SessionWindow, plan, session_window
 from truyenthanh.domain.schedule.recurrence import (
@@ -69,13 +74,24 @@ from truyenthanh.domain.schedule.request import (
     Recurring,
     ScheduleRequest,
     Timing,
+    match_zone,
+    resolve_targets,
     timing_of,
 )
-from truyenthanh.domain.schedule.wording import describe, describe_lunar, describe_moment
+from truyenthanh.domain.schedule.wording import (
+    LOCAL_LABEL,
+    describe,
+    describe_lunar,
+    describe_moment,
+    describe_targets,
+    output_label,
+)
 
 __all__ = [
     "CHECK_HORIZON",
     "DAILY_RRULE",
+    "LOCAL_LABEL",
+    "LOCAL_OUTPUT",
     "ON_TIME_TOLERANCE",
     "WEEKDAYS_RRULE",
     "WEEKDAY_CODES",
@@ -106,23 +122,31 @@ __all__ = [
     "SessionWindow",
     "Timing",
     "Verdict",
+    "ZoneRef",
     "check",
     "decide",
     "describe",
     "describe_lunar",
     "describe_moment",
+    "describe_targets",
     "expand",
     "expand_all",
+    "format_targets",
     "holiday_name",
     "local_datetime",
     "lunar_matches",
+    "match_zone",
     "normalise_rrule",
+    "output_label",
+    "outputs",
+    "parse_targets",
     "parse_time_of_day",
     "parse_when",
     "plan",
     "public_holidays",
     "quiet_overlap",
     "resolve_conflicts",
+    "resolve_targets",
     "rrule_for_days",
     "session_window",
     "timing_of",

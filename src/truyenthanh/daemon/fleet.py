@@ -271,6 +271,9 @@ class Fleet:
         self._lock = threading.Lock()
         self._emergencies: dict[int, str] = {}
         """The command id each station emergency went out under (its ``cancel`` names it)."""
+        self._bulletins: dict[str, Path] = {}
+        """Emergency bulletins by sha256: not library files, so the service does not know them, yet receivers
+        fetch them from the file server when they are too large to travel inline."""
 
     # ------------------------------------------------------------------------------------------ lifecycle
 
@@ -290,7 +293,7 @@ class Fleet:
             self.server = FleetFileServer(
                 settings.fleet_http_host,
                 settings.fleet_http_port,
-                lookup=self._service.file_path,
+                lookup=self.file_path,
                 enrol=lambda code, name: self._service.enrol(code, name).to_dict(),
                 now=self._clock.now,
             )
@@ -323,6 +326,15 @@ class Fleet:
             self._state.thread.start()
         logger.info("fleet: file server on port %s, broker %s:%s", self.server.port, settings.fleet_broker_host,
                     settings.fleet_broker_port)  # fmt: skip
+
+    def file_path(self, sha256: str) -> Path | None:
+        """The file the file server sends for ``sha256``: an emergency bulletin sent this run, else what the
+        service serves (files named by a zone schedule or a recorded command)."""
+        with self._lock:
+            bulletin = self._bulletins.get(sha256)
+        if bulletin is not None and bulletin.is_file():
+            return bulletin
+        return self._service.file_path(sha256)
 
     def _settings_ca(self) -> str | None:
         """The broker's CA certificate (``<data_dir>/broker/ca.pem``, written by ``broker config``)."""
@@ -496,6 +508,7 @@ class Fleet:
             )
             with self._lock:
                 self._emergencies[emergency_id] = command.command_id
+                self._bulletins[ref.sha256] = path
             self.command(actor, command, zones=zones)
         except TruyenthanhError as exc:
             logger.error("fleet: emergency %s not sent to the clusters: %s", emergency_id, exc.message)

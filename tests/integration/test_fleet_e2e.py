@@ -28,7 +28,7 @@ from tests.integration.fleet_rig import STATION_ID, Box, FleetRig, fleet_rig, he
 from tests.pulse import PulseServer
 from truyenthanh.adapters.mqtt import MqttLink
 from truyenthanh.adapters.signing import PrivateKey
-from truyenthanh.domain.fleet import Action, Command, Envelope, Kind, zone_topic
+from truyenthanh.domain.fleet import Action, Command, Envelope, Kind, ZoneSchedule, zone_topic
 
 pytestmark = [pytest.mark.slow]
 
@@ -101,13 +101,22 @@ def _schedule(rig: FleetRig, audio: Path, at: datetime, *targets: str) -> int:
     return int(added["schedule_id"] if "schedule_id" in added else added["id"])
 
 
-def _synced_since(rig: FleetRig, boxes: list[Box], moment: datetime) -> bool:
-    """Every one of ``boxes`` reports a schedule with every file, synced after ``moment``."""
-    views = rig.receivers()
+def _holds(boxes: list[Box], *schedule_ids: int) -> bool:
+    """Every one of ``boxes`` has accepted a schedule with an airing of each of ``schedule_ids`` (read from its
+    state folder's ``schedule.json``) and holds every file of those airings, whole, in its cache."""
     for box in boxes:
-        status = views[box.receiver].status
-        if status is None or status.last_sync is None or status.last_sync < moment or status.missing_files:
+        raw = (box.state_dir / "schedule.json").read_bytes() if (box.state_dir / "schedule.json").exists() else b""
+        if not raw:
             return False
+        airings = ZoneSchedule.from_dict(Envelope.decode(raw).body).airings
+        for schedule_id in schedule_ids:
+            mine = [a for a in airings if a.airing_id.startswith(f"{schedule_id}@")]
+            if not mine:
+                return False
+            for item in (item for airing in mine for item in airing.items):
+                cached = box.state_dir / "cache" / item.sha256
+                if not cached.is_file() or cached.stat().st_size != item.size:
+                    return False
     return True
 
 
@@ -126,8 +135,7 @@ def test_a_schedule_for_zone_a_only_is_heard_on_a_sinks_only_on_time(rig: FleetR
     asked = datetime.now(UTC)
     at = asked.replace(microsecond=0) + timedelta(seconds=12)
     schedule_id = _schedule(rig, audio, at, "--zone", ZONE_A, "--no-local")
-    wait_for(lambda: _synced_since(rig, _boxes(rig, ZONE_A), asked), "zone A's boxes to hold the new schedule", 10,
-             every=0.3)  # fmt: skip
+    wait_for(lambda: _holds(_boxes(rig, ZONE_A), schedule_id), "zone A's boxes to hold the new airing", 10, every=0.2)
     with rig.recording(local=True) as heard:
         time.sleep(max(0.0, at.timestamp() + 2.0 - time.time()))
     for box in _boxes(rig, ZONE_A):
@@ -238,7 +246,7 @@ def test_with_the_broker_dead_each_box_airs_on_time_and_every_record_arrives_onc
     first = asked.replace(microsecond=0) + timedelta(seconds=12)
     second = first + timedelta(seconds=10)
     ids = [_schedule(rig, audio, at, "--all-zones", "--no-local") for at in (first, second)]
-    wait_for(lambda: _synced_since(rig, _boxes(rig), asked), "every box to hold both airings", 10, every=0.3)
+    wait_for(lambda: _holds(_boxes(rig), *ids), "every box to hold both airings", 10, every=0.2)
     rig.broker.kill()
     down_at = time.monotonic()
     with rig.recording() as heard:
@@ -274,7 +282,7 @@ def test_a_box_killed_with_minus_9_carries_on_and_a_corrupted_cache_file_is_fetc
     asked = datetime.now(UTC)
     at = asked.replace(microsecond=0) + timedelta(seconds=15)
     schedule_id = _schedule(rig, audio, at, "--zone", ZONE_B, "--no-local")
-    wait_for(lambda: _synced_since(rig, [box], asked), "box B to hold the airing", 10, every=0.3)
+    wait_for(lambda: _holds([box], schedule_id), "box B to hold the airing", 10, every=0.2)
     cached = box.state_dir / "cache" / digest
     assert cached.is_file()
     rig.kill_box(box)

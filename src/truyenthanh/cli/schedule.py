@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,6 +20,7 @@ from truyenthanh.cli.login import current_actor
 from truyenthanh.cli.state import CliState, pass_state
 from truyenthanh.domain.approval import ContentKind
 from truyenthanh.domain.enums import ContentStatus, Priority
+from truyenthanh.domain.fleet import Targets
 from truyenthanh.domain.schedule import (
     DAILY_RRULE,
     WEEKDAY_NAMES,
@@ -33,6 +36,7 @@ from truyenthanh.domain.schedule import (
     ScheduleRequest,
     ScheduleSpec,
     Timing,
+    describe_targets,
     parse_time_of_day,
     parse_when,
     rrule_for_days,
@@ -73,6 +77,8 @@ _TIMING_FIELDS = {
     "session": "--session/--session-start",
     "misfire": "--misfire",
     "resolve": "--resolve/--force",
+    "zones": "--zone/--all-zones",
+    "targets": "--local/--no-local/--zone",
 }
 _CHOICE_OPTIONS = {r: "--force" if r is Resolution.FORCE else f"--resolve {r.value}" for r in Resolution}
 
@@ -128,6 +134,56 @@ def _timing_options(command: Callable[..., None]) -> Callable[..., None]:
     return command
 
 
+@dataclass(frozen=True)
+class TargetFlags:
+    """Where a schedule airs, as the flags said it: ``None`` for what they left as it was."""
+
+    local: bool | None = None
+    zones: tuple[str, ...] | None = None
+    all_zones: bool = False
+
+    def apply(self, current: Targets) -> Targets:
+        """``current`` changed as the flags say (``Targets()`` for a new schedule: local and every zone).
+
+        Raises:
+            ScheduleError: ``--zone`` and ``--all-zones`` together (``field="zones"``).
+        """
+        if self.zones and self.all_zones:
+            raise ScheduleError("Dùng --zone (các cụm loa đã chọn) hoặc --all-zones (mọi cụm loa), không cả hai.",
+                                field="zones")  # fmt: skip
+        zones = None if self.all_zones else (self.zones or current.zones)
+        return Targets(local=current.local if self.local is None else self.local, zones=zones)
+
+
+def _target_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Where the schedule airs (``add`` and ``edit``): ``--local/--no-local``, ``--zone`` (repeatable) and
+    ``--all-zones``, handed to the command as one ``targets`` argument (:class:`TargetFlags`)."""
+
+    @functools.wraps(command)
+    def run(*args: Any, local: bool | None, zones: tuple[str, ...], all_zones: bool, **kwargs: Any) -> None:
+        command(*args, targets=TargetFlags(local, zones or None, all_zones), **kwargs)
+
+    for option in reversed(
+        [
+            click.option(
+                "--local/--no-local",
+                "local",
+                default=None,
+                help="Có phát trên loa tại đài không (mặc định khi thêm: có; khi sửa: giữ nguyên).",
+            ),
+            click.option(
+                "--zone",
+                "zones",
+                multiple=True,
+                help="Phát ở cụm loa này (tên hoặc mã, ví dụ thon-dong); dùng nhiều lần cho nhiều cụm loa.",
+            ),
+            click.option("--all-zones", is_flag=True, help="Phát ở mọi cụm loa (mặc định khi thêm)."),
+        ]
+    ):
+        run = option(run)
+    return run
+
+
 def _checking_options(command: Callable[..., None]) -> Callable[..., None]:
     """Session and what to do when the schedule breaks a rule or collides (``add`` and ``edit``)."""
     for option in reversed(
@@ -159,6 +215,7 @@ def _checking_options(command: Callable[..., None]) -> Callable[..., None]:
 )
 @click.option("--misfire", "misfire_text", default="late:5", show_default=True, help="skip, late:PHÚT hoặc join:PHÚT.")
 @_checking_options
+@_target_options
 @click.option("--audio", "audio", type=click.Path(dir_okay=False, path_type=Path), help="Tạo chương trình từ một tệp.")
 @click.option("--title", help="Tên chương trình tạo từ --audio.")
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
@@ -185,6 +242,7 @@ def add(
     session_name: str | None,
     force: bool,
     resolve: str | None,
+    targets: TargetFlags,
     audio: Path | None,
     title: str | None,
     as_json: bool,
@@ -232,6 +290,7 @@ def add(
         holidays=_holidays(holidays_text, holiday_programme, HolidayPolicy.ALWAYS),
         holiday_programme=holiday_programme,
         at_session_start=session_start is not None,
+        targets=targets.apply(Targets()),
     )
     saved = service.save(actor, request)
     if made is not None and container.approvals.get(ContentKind.PROGRAMME, made).status is ContentStatus.WAITING:
@@ -298,6 +357,7 @@ def _report(service: SchedulingService, saved: SavedSchedule, as_json: bool) -> 
         click.echo(json.dumps({**view.to_json(), "note": saved.note, "forced": list(saved.forced)}, ensure_ascii=False))
         return
     click.echo(f"Đã lưu lịch phát số {view.id}: «{view.programme_title}» — {view.summary}.")
+    click.echo(f"Phát trên: {view.targets_text}.")
     if saved.note:
         click.echo(saved.note)
     for message in saved.forced:
@@ -314,6 +374,7 @@ def _report(service: SchedulingService, saved: SavedSchedule, as_json: bool) -> 
 @click.option("--priority", type=click.Choice([p.value for p in Priority]), help="normal, priority, emergency.")
 @click.option("--misfire", "misfire_text", help="skip, late:PHÚT hoặc join:PHÚT.")
 @_checking_options
+@_target_options
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
 @pass_state
 @naming(EDIT_OPTIONS)
@@ -339,6 +400,7 @@ def edit(
     session_name: str | None,
     force: bool,
     resolve: str | None,
+    targets: TargetFlags,
     as_json: bool,
 ) -> None:
     """Sửa lịch phát số SCHEDULE_ID: chỉ đổi những gì được chỉ ra, phần còn lại giữ nguyên; kiểm tra trùng lịch
@@ -379,6 +441,7 @@ def edit(
         holidays=_holidays(holidays_text, holiday_programme, current.holidays),
         holiday_programme=holiday_programme or keep_swap,
         at_session_start=session_start is not None or (current.at_session_start and not isinstance(timing, OneOff)),
+        targets=targets.apply(current.targets),
     )
     _report(service, service.save(current_actor(state), request, schedule_id=schedule_id), as_json)
 
@@ -433,13 +496,14 @@ def list_(state: CliState, from_text: str | None, to_text: str | None, show_sche
             state_text = "" if view.enabled else " (đã tắt)"
             click.echo(
                 f"{view.id:>4}  {view.summary}  «{view.programme_title}»  [{view.priority.label}; "
-                f"{view.misfire.label}]{state_text}"
+                f"{view.misfire.label}; phát trên {view.targets_text}]{state_text}"
             )
         return
     now = container.clock.now()
     start = _bound(from_text, zone, now, end=False) or now
     end = _bound(to_text, zone, now, end=True) or start + timedelta(days=1)
     planned = service.occurrences(start, end)
+    zones = service.zones()
     rows: list[dict[str, Any]] = [
         {
             "schedule_id": p.occurrence.schedule_id,
@@ -452,6 +516,7 @@ def list_(state: CliState, from_text: str | None, to_text: str | None, show_sche
             "priority": p.occurrence.priority.value,
             "session": p.session,
             "misfire": str(p.occurrence.misfire),
+            "targets": {"local": p.occurrence.targets.local, "zones": _zones_json(p.occurrence.targets)},
         }
         for p in planned
     ]
@@ -471,8 +536,12 @@ def list_(state: CliState, from_text: str | None, to_text: str | None, show_sche
         click.echo(
             f"{day} {local:%H:%M}–{_local(p.end, zone, '%H:%M')}  "
             f"«{p.occurrence.title}»{session}  {p.occurrence.priority.label}{moved}  "
-            f"(lịch số {p.occurrence.schedule_id})"
+            f"(lịch số {p.occurrence.schedule_id}; {describe_targets(p.occurrence.targets, zones)})"
         )
+
+
+def _zones_json(targets: Targets) -> list[str] | None:
+    return None if targets.zones is None else list(targets.zones)
 
 
 @schedule.command("remove")

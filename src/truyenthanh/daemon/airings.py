@@ -92,10 +92,12 @@ class Airings:
     # ----------------------------------------------------------------------------------------- ahead of air
 
     def prepare(self, planned: list[Planned]) -> None:
-        """Make the coming airings ready: announcements rendered, files present, relays reachable."""
-        for item in planned:
+        """Make the coming airings ready: announcements rendered, files present, relays reachable (only those on
+        the station's own output: zone-only airings are the receivers' to prepare)."""
+        local = [item for item in planned if on_local_output(item)]
+        for item in local:
             self._prepare_one(item.occurrence.key, item.occurrence.programme_id, item.start)
-        self._amplifier.schedule(planned)
+        self._amplifier.schedule(local)
 
     def _prepare_one(self, airing: str, programme_id: int, start: datetime) -> None:
         """Problems are shown to the operator now; they are logged (skipped, fallback) at air time. Speech due
@@ -138,6 +140,8 @@ class Airings:
         for decision in decisions:
             planned = decision.planned
             self._journal.mark_handled(planned)
+            if not on_local_output(planned):
+                continue  # zone-only: the receivers air it and report it; not a miss of this output
             if decision.verdict is Verdict.MISSED:
                 self._journal.log_airing(planned, Outcome.MISSED, decision.reason)
                 continue
@@ -339,6 +343,11 @@ class Airings:
         )
 
 
+def on_local_output(planned: Planned) -> bool:
+    """Whether an airing plays on the station's own output (its schedule targets ``local``)."""
+    return planned.occurrence.targets.local
+
+
 def item_length(item: PlayItem) -> float:
     """Seconds an item will sound (probing its file when the item does not say)."""
     if item.duration_s is not None:
@@ -369,4 +378,4 @@ def probe_relay(url: str) -> str:
     return ""
 
 
-__all__ = ["JOIN_MARGIN_S", "AiringRequest", "Airings", "item_length", "probe_relay"]
+__all__ = ["JOIN_MARGIN_S", "AiringRequest", "Airings", "item_length", "on_local_output", "probe_relay"]

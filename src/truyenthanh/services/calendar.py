@@ -15,7 +15,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,16 +26,21 @@ from truyenthanh import __version__
 from truyenthanh.config import Settings
 from truyenthanh.domain.accounts import Actor, Permission
 from truyenthanh.domain.enums import Priority
+from truyenthanh.domain.fleet import Targets
 from truyenthanh.domain.schedule import (
     CalendarRule,
     Misfire,
     ProgrammeRef,
     ProgrammeSwap,
     ScheduleSpec,
+    ZoneRef,
     check,
     describe,
     expand,
+    format_targets,
     normalise_rrule,
+    parse_targets,
+    resolve_targets,
 )
 from truyenthanh.domain.station import StationRules
 from truyenthanh.errors import PermissionDeniedError, ScheduleError
@@ -192,6 +197,7 @@ class CalendarService:
             event.add("x-truyenthanh-valid-from", spec.valid_from.isoformat())
         if spec.valid_to:
             event.add("x-truyenthanh-valid-to", spec.valid_to.isoformat())
+        event.add("x-truyenthanh-targets", format_targets(spec.targets))
         if not spec.enabled:
             event.add("status", "CANCELLED")
         return event
@@ -281,6 +287,7 @@ class CalendarService:
             origins = uow.schedules.origins()
             token = _station_token(uow.station.identity())
             rules = uow.station.rules()
+            zones = uow.schedules.zones()
         own = {c.uid: int(m.group(1)) for c in candidates if (m := _OWN_UID.match(c.uid)) and m.group(2) == token}
         # An exported event comes back to update its schedule, if that schedule still exists for the same programme.
         same_programme = {c.uid: c.spec.programme_id for c in candidates}
@@ -294,7 +301,7 @@ class CalendarService:
         others = [s for s in stored if s.enabled and s.id not in previous | updated]
         accepted: list[ScheduleSpec] = []
         for candidate in candidates:
-            report = check(candidate.spec, [*others, *accepted], rules, zone, now)
+            report = check(candidate.spec, [*others, *accepted], rules, zone, now, zones=zones)
             candidate.conflicts = tuple(c.message for c in report.conflicts[:5])
             accepted.append(candidate.spec)
         return _ImportPlan(candidates, ids, own, updated, previous)
@@ -351,6 +358,7 @@ class CalendarService:
             raise ScheduleError(f"Tệp {source} không phải tệp iCalendar đọc được ({exc}).") from exc
         with self._store.transaction() as uow:
             programmes = uow.schedules.programmes()
+            zones = uow.schedules.zones()
         by_id = {p.id: p for p in programmes}
         by_title = {unicodedata.normalize("NFC", p.title).strip(): p for p in programmes}
         problems: list[str] = []
@@ -362,7 +370,9 @@ class CalendarService:
             summary = unicodedata.normalize("NFC", str(event.get("summary", ""))).strip()
             where = f"sự kiện {number} «{summary or '(không tên)'}»"
             try:
-                candidates.append(self._candidate(event, summary=summary, by_id=by_id, by_title=by_title, zone=zone))
+                candidate = self._candidate(event, summary=summary, by_id=by_id, by_title=by_title, zone=zone)
+                candidate.spec = replace(candidate.spec, targets=_targets_of(event, zones))
+                candidates.append(candidate)
             except ScheduleError as exc:
                 problems.append(f"{where}: {exc.message}")
         if problems:
@@ -461,6 +471,17 @@ def _calendar_of_json(raw: str, by_id: dict[int, ProgrammeRef]) -> CalendarRule:
         return CalendarRule.from_json(data, swap)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ScheduleError(f"X-TRUYENTHANH-CALENDAR không đọc được ({exc})") from exc
+
+
+def _targets_of(event: Any, zones: list[ZoneRef]) -> Targets:
+    """Where an event airs: its ``X-TRUYENTHANH-TARGETS`` (zones by slug or name), else local and every zone."""
+    raw = event.get("x-truyenthanh-targets")
+    if raw is None:
+        return Targets()
+    try:
+        return resolve_targets(parse_targets(str(raw)), zones)
+    except ScheduleError as exc:
+        raise ScheduleError(f"X-TRUYENTHANH-TARGETS «{raw}»: {exc.message}") from exc
 
 
 def _moment(value: Any) -> datetime | None:

@@ -17,6 +17,7 @@ from truyenthanh.config import Settings
 from truyenthanh.domain.accounts import Actor, Permission
 from truyenthanh.domain.content import ItemRecord, ProgrammeRecord
 from truyenthanh.domain.enums import ItemKind, Priority
+from truyenthanh.domain.fleet import Targets
 from truyenthanh.domain.schedule import (
     CalendarRule,
     HolidayPolicy,
@@ -31,9 +32,12 @@ from truyenthanh.domain.schedule import (
     ScheduleConflictError,
     ScheduleRequest,
     ScheduleSpec,
+    ZoneRef,
     describe,
+    describe_targets,
     expand,
     expand_all,
+    outputs,
     plan,
     resolve_conflicts,
     timing_of,
@@ -67,6 +71,10 @@ class ScheduleView:
     duration_s: float
     calendar: CalendarRule = field(default_factory=CalendarRule)
     """Lunar days, holidays and the session start, if any."""
+    targets: Targets = field(default_factory=Targets)
+    """Where it airs (zones by slug)."""
+    targets_text: str = "loa tại đài và mọi cụm loa"
+    """Where it airs, in Vietnamese (zones by name)."""
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -83,6 +91,11 @@ class ScheduleView:
             "enabled": self.enabled,
             "duration_s": round(self.duration_s, 3),
             "calendar": self.calendar.to_json(),
+            "targets": {
+                "local": self.targets.local,
+                "zones": None if self.targets.zones is None else list(self.targets.zones),
+                "text": self.targets_text,
+            },
         }
 
 
@@ -170,7 +183,12 @@ class SchedulingService:
             raise NotFoundError(f"Không có lịch phát số {schedule_id}. Xem danh sách lịch phát đã lưu.")
         return found
 
-    def _view(self, spec: ScheduleSpec) -> ScheduleView:
+    def zones(self) -> list[ZoneRef]:
+        """The station's enabled loudspeaker zones (cụm loa), in slug order: what a schedule may target."""
+        with self._store.transaction() as uow:
+            return uow.schedules.zones()
+
+    def _view(self, spec: ScheduleSpec, zones: list[ZoneRef] | None = None) -> ScheduleView:
         assert spec.id is not None
         return ScheduleView(
             id=spec.id,
@@ -185,11 +203,14 @@ class SchedulingService:
             enabled=spec.enabled,
             duration_s=spec.duration_s,
             calendar=spec.calendar,
+            targets=spec.targets,
+            targets_text=describe_targets(spec.targets, self.zones() if zones is None else zones),
         )
 
     def schedules(self) -> list[ScheduleView]:
         """Every saved schedule (enabled or not), with its Vietnamese summary."""
-        return [self._view(spec) for spec in self.specs(include_disabled=True)]
+        zones = self.zones()
+        return [self._view(spec, zones) for spec in self.specs(include_disabled=True)]
 
     def get(self, schedule_id: int) -> ScheduleView:
         """One schedule.
@@ -199,9 +220,20 @@ class SchedulingService:
         """
         return self._view(self.spec(schedule_id))
 
-    def occurrences(self, start: datetime, end: datetime) -> list[Planned]:
-        """Airings of every enabled schedule starting in ``[start, end)``, placed by priority within sessions."""
+    def occurrences(self, start: datetime, end: datetime, *, output: str | None = None) -> list[Planned]:
+        """Airings of every enabled schedule starting in ``[start, end)``, placed by priority within sessions;
+        each carries its schedule's targets (``occurrence.targets``: the daemon's own output airs only those with
+        ``local``).
+
+        Args:
+            output: only the airings that reach this output, placed among themselves (a priority item moves
+                ahead only the items of its own loudspeakers): :data:`~truyenthanh.domain.schedule.LOCAL_OUTPUT`
+                for the station's own, a zone's slug for that zone; ``None``: every airing, placed together.
+        """
         specs = self.specs()
+        if output is not None:
+            zones = self.zones()
+            specs = [s for s in specs if output in outputs(s.targets, zones)]
         rules = self.rules()
         longest = max((s.duration_s for s in specs), default=0.0)
         # Expand beyond the window on both sides so priority placement sees whole sessions.
@@ -249,6 +281,7 @@ class SchedulingService:
         resolve: Resolution | None = None,
         lunar: LunarRule | None = None,
         holidays: HolidayPolicy = HolidayPolicy.ALWAYS,
+        targets: Targets | None = None,
     ) -> SavedSchedule:
         """:meth:`save` a new schedule given as keyword arguments: a shorthand for tests that set up airings
         (the CLI and the TUI build a :class:`ScheduleRequest`).
@@ -266,6 +299,7 @@ class SchedulingService:
             valid_to=valid_to,
             resolve=resolve,
             holidays=holidays,
+            targets=targets or Targets(),
         )
         return self.save(actor, request)
 
@@ -280,7 +314,8 @@ class SchedulingService:
         Raises:
             PermissionDeniedError: ``actor`` may not edit the schedule.
             ScheduleConflictError: conflicts and no (working) resolution; nothing is saved.
-            ScheduleError: the times, the rule or the session are invalid (``field`` names which).
+            ScheduleError: the times, the rule, the session or the targets are invalid (``field`` names which:
+                ``zones`` for a zone the station does not have, ``targets`` for no output at all).
             NotFoundError: the programme or the edited schedule does not exist.
         """
         self._accounts.require(actor, Permission.EDIT_SCHEDULE)
@@ -288,7 +323,11 @@ class SchedulingService:
         # Checked and written in one transaction, so the conflicts settled are those of the schedules it writes over.
         with self._store.transaction() as uow:
             candidate, rules, existing, enabled = self._candidate(uow, request, schedule_id, now)
-            resolved = resolve_conflicts(candidate, existing, rules, self.zone, now, resolution=request.resolve)
+            zones = uow.schedules.zones()
+            candidate = replace(candidate, targets=request.resolved_targets(zones))
+            resolved = resolve_conflicts(
+                candidate, existing, rules, self.zone, now, resolution=request.resolve, zones=zones
+            )
             to_store = replace(resolved.candidate, enabled=enabled)
             for other_id, starts in resolved.dropped.items():
                 dropped = uow.schedules.drop_airings(other_id, starts)
@@ -303,7 +342,7 @@ class SchedulingService:
             uow.audited(actor.username, "schedule.add" if schedule_id is None else "schedule.edit", change)
             assert isinstance(change.entity_id, int)
             saved = replace(to_store, id=change.entity_id)
-        return SavedSchedule(schedule=self._view(saved), forced=resolved.forced, note=resolved.note)
+        return SavedSchedule(schedule=self._view(saved, zones), forced=resolved.forced, note=resolved.note)
 
     def _candidate(
         self, uow: UnitOfWork, request: ScheduleRequest, schedule_id: int | None, now: datetime

@@ -46,7 +46,7 @@ from truyenthanh.domain.keys import TrustedKeyEntry
 from truyenthanh.domain.package_record import ImportedPackage
 from truyenthanh.domain.passes import AirPass
 from truyenthanh.domain.records import AuditRecord, ChainReport
-from truyenthanh.domain.schedule import ProgrammeRef, ScheduleSpec
+from truyenthanh.domain.schedule import ProgrammeRef, ScheduleSpec, ZoneRef
 from truyenthanh.domain.station import StationRules
 from truyenthanh.domain.station_profile import ContentCounts, StationProfile
 
@@ -69,6 +69,10 @@ class ScheduleRepository(Protocol):
 
     def specs(self) -> list[ScheduleSpec]:
         """Every schedule (enabled or not), in the order they were saved (the operator's order)."""
+        ...
+
+    def zones(self) -> list[ZoneRef]:
+        """The station's enabled loudspeaker zones (cụm loa), in slug order: what a schedule's "every zone" means."""
         ...
 
     def get(self, schedule_id: int) -> ScheduleSpec | None:

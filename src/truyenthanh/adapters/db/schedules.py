@@ -15,10 +15,19 @@ from typing import Any
 
 from sqlmodel import Session, SQLModel, col, select
 
-from truyenthanh.adapters.db.models import Announcement, AudioAsset, Programme, ProgrammeItem, Schedule, Station
+from truyenthanh.adapters.db.models import (
+    Announcement,
+    AudioAsset,
+    Programme,
+    ProgrammeItem,
+    Schedule,
+    Station,
+    Zone,
+)
 from truyenthanh.domain import records
 from truyenthanh.domain.changes import RecordChange
-from truyenthanh.domain.schedule import CalendarRule, Misfire, ProgrammeRef, ProgrammeSwap, ScheduleSpec
+from truyenthanh.domain.fleet import Targets
+from truyenthanh.domain.schedule import CalendarRule, Misfire, ProgrammeRef, ProgrammeSwap, ScheduleSpec, ZoneRef
 from truyenthanh.domain.station import StationRules
 
 
@@ -63,6 +72,7 @@ def spec_of(row: Schedule, programme: ProgrammeRef | None, swap: ProgrammeRef | 
         session_name=row.session_name,
         enabled=row.enabled,
         calendar=CalendarRule.from_json(row.calendar, holiday),
+        targets=Targets(local=row.target_local, zones=None if row.target_zones is None else tuple(row.target_zones)),
     )
 
 
@@ -79,6 +89,8 @@ def write_spec(row: Schedule, spec: ScheduleSpec) -> Schedule:
     row.session_name = spec.session_name
     row.enabled = spec.enabled
     row.calendar = spec.calendar.to_json()
+    row.target_local = spec.targets.local
+    row.target_zones = None if spec.targets.zones is None else list(spec.targets.zones)
     return row
 
 
@@ -137,6 +149,12 @@ class SqlScheduleRepository:
         """Every programme of the station, in id order."""
         ids = self._session.exec(select(Programme.id).order_by(col(Programme.id))).all()
         return [ref for pid in ids if pid is not None and (ref := self.programme(pid)) is not None]
+
+    def zones(self) -> list[ZoneRef]:
+        """The station's enabled zones (cụm loa), in slug order (Vietnamese letters sort right that way): what
+        "every zone" of a schedule's targets means."""
+        rows = self._session.exec(select(Zone).where(col(Zone.enabled)).order_by(col(Zone.slug))).all()
+        return [ZoneRef(row.slug, row.name) for row in rows]
 
     def specs(self) -> list[ScheduleSpec]:
         """Every schedule (enabled or not), in the order they were saved."""

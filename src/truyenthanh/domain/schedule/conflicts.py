@@ -10,10 +10,10 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from truyenthanh.domain.enums import Priority
-from truyenthanh.domain.schedule.model import Occurrence, ScheduleSpec
+from truyenthanh.domain.schedule.model import Occurrence, ScheduleSpec, ZoneRef, outputs
 from truyenthanh.domain.schedule.placement import plan, session_window
 from truyenthanh.domain.schedule.recurrence import expand, expand_all
-from truyenthanh.domain.schedule.wording import clock_text, describe_moment
+from truyenthanh.domain.schedule.wording import clock_text, describe_moment, output_label
 from truyenthanh.domain.station import StationRules
 from truyenthanh.errors import ScheduleError
 
@@ -121,10 +121,13 @@ def quiet_overlap(
     return None
 
 
-def _collides(a: Occurrence, b: Occurrence, rules: StationRules, zone: ZoneInfo) -> bool:
-    """Whether two airings of different schedules overlap in a way placement does not settle."""
+def _collides(a: Occurrence, b: Occurrence, rules: StationRules, zone: ZoneInfo, zones: Sequence[ZoneRef]) -> bool:
+    """Whether two airings of different schedules overlap on an output they share, in a way placement does not
+    settle."""
     if a.schedule_id is not None and a.schedule_id == b.schedule_id:
         return False
+    if not a.targets.reaches(b.targets, [z.slug for z in zones]):
+        return False  # different loudspeakers: both may air at once
     if Priority.EMERGENCY in (a.priority, b.priority):
         return False  # emergencies cut in on whatever plays
     if not (a.start < b.end and b.start < a.end):
@@ -136,21 +139,33 @@ def _collides(a: Occurrence, b: Occurrence, rules: StationRules, zone: ZoneInfo)
     return True
 
 
+def _on(shared: Sequence[str], zones: Sequence[ZoneRef]) -> str:
+    """`` trên loa tại đài, cụm loa Thôn Đông``: the outputs a conflict happens on."""
+    return " trên " + ", ".join(output_label(o, zones) for o in shared) if shared else ""
+
+
 def _occurrence_conflicts(
-    occurrence: Occurrence, others: Sequence[Occurrence], rules: StationRules, zone: ZoneInfo
+    occurrence: Occurrence,
+    others: Sequence[Occurrence],
+    rules: StationRules,
+    zone: ZoneInfo,
+    zones: Sequence[ZoneRef] = (),
 ) -> list[Conflict]:
     if occurrence.priority is Priority.EMERGENCY:
         return []  # emergencies are exempt from quiet hours, sessions and the weekend rule
     found: list[Conflict] = []
     when = describe_moment(occurrence.start, zone)
     name = f"«{occurrence.title}»"
+    mine = outputs(occurrence.targets, zones)
     for other in others:
-        if _collides(occurrence, other, rules, zone):
+        if _collides(occurrence, other, rules, zone, zones):
+            shared = [o for o in outputs(other.targets, zones) if o in mine]
             found.append(
                 Conflict(
                     ConflictKind.OVERLAP,
                     occurrence,
-                    f"{name} lúc {when} trùng với «{other.title}» ({_span(other, zone)}, lịch số {other.schedule_id}).",
+                    f"{name} lúc {when} trùng với «{other.title}» ({_span(other, zone)}, lịch số {other.schedule_id})"
+                    f"{_on(shared, zones)}.",
                     other,
                 )
             )
@@ -173,39 +188,55 @@ def _occurrence_conflicts(
                 f"{name} lúc {when}: quy định của đài là «{rules.weekend_rule.label}».",
             )
         )
+    overrun = _session_overrun(occurrence, others, rules, zone, zones)
+    if overrun is not None:
+        found.append(overrun)
+    return found
+
+
+def _session_overrun(
+    occurrence: Occurrence,
+    others: Sequence[Occurrence],
+    rules: StationRules,
+    zone: ZoneInfo,
+    zones: Sequence[ZoneRef],
+) -> Conflict | None:
+    """The first output (of those the airing reaches) on which its session would run over, if any: a session's
+    length is counted per loudspeaker, each with the airings that reach it."""
     window = session_window(occurrence, rules, zone)
-    if window is not None:
-        same_session = [
-            o
-            for o in others
-            if o.priority is not Priority.EMERGENCY
-            and o.schedule_id != occurrence.schedule_id
-            and session_window(o, rules, zone) == window
-        ]
-        members = [occurrence, *same_session]
+    if window is None:
+        return None
+    name, when = f"«{occurrence.title}»", describe_moment(occurrence.start, zone)
+    session_label = f"{window.rule.name} ({clock_text(window.start, zone)}–{clock_text(window.end, zone)})"
+    in_session = [
+        o
+        for o in others
+        if o.priority is not Priority.EMERGENCY
+        and o.schedule_id != occurrence.schedule_id
+        and session_window(o, rules, zone) == window
+    ]
+    mine = outputs(occurrence.targets, zones)
+    for output in mine:
+        members = [occurrence, *(o for o in in_session if output in outputs(o.targets, zones))]
         total_min = sum(o.duration_s for o in members) / 60
         placed = [p for p in plan(members, rules, zone) if p.occurrence == occurrence]
         planned_end = placed[0].end if placed else occurrence.end
-        session_label = f"{window.rule.name} ({clock_text(window.start, zone)}–{clock_text(window.end, zone)})"
+        where = _on([output], zones) if len(mine) > 1 or output else ""
         if planned_end > window.end:
-            found.append(
-                Conflict(
-                    ConflictKind.SESSION_OVERRUN,
-                    occurrence,
-                    f"{name} lúc {when} kết thúc lúc {clock_text(planned_end, zone)}, "
-                    f"quá giờ kết thúc của {session_label}.",
-                )
+            return Conflict(
+                ConflictKind.SESSION_OVERRUN,
+                occurrence,
+                f"{name} lúc {when} kết thúc lúc {clock_text(planned_end, zone)}, "
+                f"quá giờ kết thúc của {session_label}{where}.",
             )
-        elif total_min > window.rule.max_minutes + 1e-9:
-            found.append(
-                Conflict(
-                    ConflictKind.SESSION_OVERRUN,
-                    occurrence,
-                    f"{name} lúc {when}: tổng thời lượng {session_label} ngày {window.day:%d/%m/%Y} sẽ là "
-                    f"{total_min:.0f} phút, vượt mức tối đa {window.rule.max_minutes} phút.",
-                )
+        if total_min > window.rule.max_minutes + 1e-9:
+            return Conflict(
+                ConflictKind.SESSION_OVERRUN,
+                occurrence,
+                f"{name} lúc {when}: tổng thời lượng {session_label} ngày {window.day:%d/%m/%Y}{where} sẽ là "
+                f"{total_min:.0f} phút, vượt mức tối đa {window.rule.max_minutes} phút.",
             )
-    return found
+    return None
 
 
 CHECK_HORIZON = timedelta(days=62)
@@ -220,9 +251,11 @@ def check(
     now: datetime,
     *,
     horizon: timedelta = CHECK_HORIZON,
+    zones: Sequence[ZoneRef] = (),
 ) -> ConflictReport:
     """Check a candidate schedule's airings over ``horizon`` from its first airing after ``now`` against the
-    others and the rules.
+    others and the rules. Two airings conflict only on an output they share (``zones``: the station's zones, in
+    its order, which "every zone" means); the station's rules apply to every output.
 
     Returns:
         A report with no conflicts when the schedule can be saved as it is.
@@ -238,32 +271,36 @@ def check(
     conflicts: list[Conflict] = []
     for occurrence in mine:
         nearby = [o for o in others if abs((o.start - occurrence.start).total_seconds()) < 2 * 86400]
-        conflicts.extend(_occurrence_conflicts(occurrence, nearby, rules, zone))
+        conflicts.extend(_occurrence_conflicts(occurrence, nearby, rules, zone, zones))
     if not conflicts:
         return ConflictReport(())
     first = conflicts[0]
     overlapped = next((c.other for c in conflicts if c.other is not None and c.occurrence == first.occurrence), None)
     after = overlapped.end if overlapped is not None else None
-    if after is not None and _occurrence_conflicts(replace(first.occurrence, start=after), others, rules, zone):
+    if after is not None and _occurrence_conflicts(replace(first.occurrence, start=after), others, rules, zone, zones):
         after = None
     replace_ids = tuple(sorted({c.other.schedule_id for c in conflicts if c.other and c.other.schedule_id}))
     return ConflictReport(
         conflicts=tuple(conflicts),
-        shift_to=_free_start(first.occurrence, others, rules, zone),
+        shift_to=_free_start(first.occurrence, others, rules, zone, zones),
         after=after,
         replace_ids=replace_ids,
     )
 
 
 def _free_start(
-    occurrence: Occurrence, others: Sequence[Occurrence], rules: StationRules, zone: ZoneInfo
+    occurrence: Occurrence,
+    others: Sequence[Occurrence],
+    rules: StationRules,
+    zone: ZoneInfo,
+    zones: Sequence[ZoneRef],
 ) -> datetime | None:
     """The first start, minute by minute from the airing's own start up to a day later, that breaks no rule."""
     base = occurrence.start.replace(second=0, microsecond=0)
     nearby = [o for o in others if abs((o.start - base).total_seconds()) < 3 * 86400]
     for minutes in range(1, 24 * 60):
         trial = replace(occurrence, start=base + timedelta(minutes=minutes))
-        if not _occurrence_conflicts(trial, nearby, rules, zone):
+        if not _occurrence_conflicts(trial, nearby, rules, zone, zones):
             return trial.start
     return None
 
@@ -307,18 +344,20 @@ def resolve_conflicts(
     now: datetime,
     *,
     resolution: Resolution | None,
+    zones: Sequence[ZoneRef] = (),
 ) -> Resolved:
     """Check a candidate against the other enabled schedules and the rules, and settle its conflicts as asked.
 
     Args:
         existing: the other enabled schedules (not the candidate itself).
+        zones: the station's zones, in its order: airings conflict only on an output they share.
         resolution: ``None`` refuses any conflict; ``force`` keeps them; ``shift``/``after`` move the candidate
             by the report's offer (and check again); ``replace`` drops the other schedules' colliding airings.
 
     Raises:
         ScheduleConflictError: there are conflicts and ``resolution`` is ``None`` or cannot settle them.
     """
-    report = check(candidate, existing, rules, zone, now)
+    report = check(candidate, existing, rules, zone, now, zones=zones)
     if not report.conflicts:
         return Resolved(candidate)
     if resolution is None:
@@ -331,7 +370,7 @@ def resolve_conflicts(
             raise ScheduleConflictError(report, zone)
         first = report.conflicts[0].occurrence.start
         moved = replace(candidate, start_at=candidate.start_at + (target - first))
-        again = check(moved, existing, rules, zone, now)
+        again = check(moved, existing, rules, zone, now, zones=zones)
         if again.conflicts:
             raise ScheduleConflictError(again, zone)
         return Resolved(moved, note=f"Đã dời giờ phát sang {describe_moment(target, zone)}.")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from truyenthanh.domain.enums import Priority
+from truyenthanh.domain.fleet import Targets
 from truyenthanh.errors import ScheduleError
 
 WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -218,6 +220,46 @@ class CalendarRule:
 
 
 @dataclass(frozen=True)
+class ZoneRef:
+    """A loudspeaker zone (cụm loa) as schedules name it: its slug (what targets hold) and its name."""
+
+    slug: str
+    name: str
+
+
+LOCAL_OUTPUT = ""
+"""The station's own output among a schedule's outputs (:func:`outputs`); every other output is a zone slug."""
+
+
+def outputs(targets: Targets, zones: Sequence[ZoneRef]) -> list[str]:
+    """Every output ``targets`` reaches: :data:`LOCAL_OUTPUT` first if it airs locally, then its zones' slugs in
+    the station's order (a slug the station no longer has is left out)."""
+    found = [LOCAL_OUTPUT] if targets.local else []
+    return found + targets.zone_list([z.slug for z in zones])
+
+
+ALL_ZONES_TOKEN = "*"
+LOCAL_TOKEN = "local"
+
+
+def format_targets(targets: Targets) -> str:
+    """Targets as one line (iCalendar's ``X-TRUYENTHANH-TARGETS``): ``local,*`` (the default), ``local``,
+    ``thon-dong,thon-tay``, ``*``; empty when it reaches nothing."""
+    tokens = [LOCAL_TOKEN] if targets.local else []
+    tokens += [ALL_ZONES_TOKEN] if targets.zones is None else list(targets.zones)
+    return ",".join(tokens)
+
+
+def parse_targets(text: str) -> Targets:
+    """Read :func:`format_targets`' line (zones as written: slugs or names, resolved against the station's zones
+    later). ``local`` airs on the station's own output, ``*`` in every zone; no zone token means no zone."""
+    tokens = [t.strip() for t in text.split(",") if t.strip()]
+    local = any(t.lower() == LOCAL_TOKEN for t in tokens)
+    zones = [t for t in tokens if t.lower() != LOCAL_TOKEN]
+    return Targets(local=local, zones=None if ALL_ZONES_TOKEN in zones else tuple(zones))
+
+
+@dataclass(frozen=True)
 class ScheduleSpec:
     """Everything needed to expand and check one schedule, independent of storage."""
 
@@ -243,6 +285,8 @@ class ScheduleSpec:
     enabled: bool = True
     calendar: CalendarRule = field(default_factory=CalendarRule)
     """Lunar days, holidays and the session start."""
+    targets: Targets = field(default_factory=Targets)
+    """Where it airs: the station's own output and/or zones (default: both, every zone)."""
 
     @property
     def lunar(self) -> LunarRule | None:
@@ -289,6 +333,8 @@ class Occurrence:
     misfire: Misfire
     order: int
     session_name: str | None = None
+    targets: Targets = field(default_factory=Targets)
+    """Where this airing plays (its schedule's targets)."""
 
     @property
     def end(self) -> datetime:

@@ -141,6 +141,7 @@ def _occurrence(spec: ScheduleSpec, moment: datetime, holiday: str | None) -> Oc
         misfire=spec.misfire,
         order=spec.order,
         session_name=spec.session_name,
+        targets=spec.targets,
     )
 
 

@@ -3,13 +3,15 @@ and turned into a candidate :class:`ScheduleSpec` here."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from truyenthanh.domain.enums import Priority
+from truyenthanh.domain.fleet import Targets, slug
 from truyenthanh.domain.schedule.conflicts import Resolution
-from truyenthanh.domain.schedule.model import HolidayPolicy, LunarRule, Misfire
+from truyenthanh.domain.schedule.model import HolidayPolicy, LunarRule, Misfire, ZoneRef
 from truyenthanh.domain.schedule.recurrence import normalise_rrule
 from truyenthanh.errors import ScheduleError
 
@@ -101,6 +103,17 @@ class ScheduleRequest:
     """What plays on holidays instead (by id or exact title); needed for :attr:`HolidayPolicy.SWAP` only."""
     at_session_start: bool = False
     """Air at the start of ``session_name`` each day, following its seasonal times (recurring schedules)."""
+    targets: Targets = field(default_factory=Targets)
+    """Where it airs; its zones by slug or name (:meth:`resolved_targets` turns names into slugs)."""
+
+    def resolved_targets(self, zones: Sequence[ZoneRef]) -> Targets:
+        """:attr:`targets` with each zone as the station's slug (matched by slug, name, or the slug of the name).
+
+        Raises:
+            ScheduleError: a zone the station does not have (``field="zones"``), or no output at all
+                (``field="targets"``).
+        """
+        return resolve_targets(self.targets, zones)
 
     def start_at(self, zone: ZoneInfo, now: datetime) -> datetime:
         """The one-off start, or the recurrence's first start (DTSTART), as UTC.
@@ -134,6 +147,40 @@ class ScheduleRequest:
             raise ScheduleError(exc.message, field="rrule") from exc
 
 
+def match_zone(wanted: str, zones: Sequence[ZoneRef]) -> ZoneRef | None:
+    """The station's zone that ``wanted`` names: by slug, by exact name, or by the slug of the name
+    (``Thôn Đông`` and ``thon-dong`` both find the zone ``thon-dong``)."""
+    text = wanted.strip()
+    return (
+        next((z for z in zones if z.slug == text), None)
+        or next((z for z in zones if z.name == text), None)
+        or next((z for z in zones if z.slug == slug(text)), None)
+    )
+
+
+def resolve_targets(targets: Targets, zones: Sequence[ZoneRef]) -> Targets:
+    """``targets`` with each zone as the station's slug, in the station's order.
+
+    Raises:
+        ScheduleError: a zone the station does not have (``field="zones"``), or no output at all
+            (``field="targets"``).
+    """
+    if targets.zones is None:
+        resolved = None
+    else:
+        found: set[str] = set()
+        for wanted in targets.zones:
+            zone = match_zone(wanted, zones)
+            if zone is None:
+                names = ", ".join(f"«{z.name}» ({z.slug})" for z in zones) or "(đài chưa có cụm loa nào)"
+                raise ScheduleError(f"Không có cụm loa «{wanted}». Các cụm loa của đài: {names}.", field="zones")
+            found.add(zone.slug)
+        resolved = tuple(z.slug for z in zones if z.slug in found)
+    if not targets.local and resolved == ():
+        raise ScheduleError("Lịch phát phải phát ở ít nhất một nơi: loa tại đài hoặc một cụm loa.", field="targets")
+    return Targets(local=targets.local, zones=resolved)
+
+
 @dataclass(frozen=True)
 class ProgrammeRef:
     """A programme as schedules see it: what a request names and what a schedule plays."""
@@ -146,4 +193,14 @@ class ProgrammeRef:
     """Its content category, in Vietnamese."""
 
 
-__all__ = ["Lunar", "OneOff", "ProgrammeRef", "Recurring", "ScheduleRequest", "Timing", "timing_of"]
+__all__ = [
+    "Lunar",
+    "OneOff",
+    "ProgrammeRef",
+    "Recurring",
+    "ScheduleRequest",
+    "Timing",
+    "match_zone",
+    "resolve_targets",
+    "timing_of",
+]

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from truyenthanh.domain.fleet import Targets
 from truyenthanh.domain.schedule.lunar import day_name, month_name
 from truyenthanh.domain.schedule.model import (
     WEEKDAY_CODES,
@@ -14,8 +15,33 @@ from truyenthanh.domain.schedule.model import (
     LeapPolicy,
     LunarRule,
     ScheduleSpec,
+    ZoneRef,
 )
 from truyenthanh.domain.schedule.recurrence import rule_parts, until_local
+
+LOCAL_LABEL = "loa tại đài"
+"""The station's own output, in Vietnamese."""
+
+
+def output_label(output: str, zones: Sequence[ZoneRef]) -> str:
+    """One output in Vietnamese: «loa tại đài» for the station's own (``""``), else «cụm loa Thôn Đông» (the
+    zone's name, or its slug when the station has no such zone)."""
+    if not output:
+        return LOCAL_LABEL
+    name = next((z.name for z in zones if z.slug == output), output)
+    return f"cụm loa {name}"
+
+
+def describe_targets(targets: Targets, zones: Sequence[ZoneRef]) -> str:
+    """Where a schedule airs, in Vietnamese: «loa tại đài và mọi cụm loa», «loa tại đài», «mọi cụm loa»,
+    «cụm loa Thôn Đông và cụm loa Thôn Tây»; «không phát ở đâu» when it reaches nothing. At a station without
+    zones (a wired or FM one), "every zone" goes unsaid beside the station's own loudspeaker."""
+    pieces = [LOCAL_LABEL] if targets.local else []
+    if targets.zones is not None:
+        pieces.extend(output_label(slug, zones) for slug in targets.zones)
+    elif zones or not targets.local:
+        pieces.append("mọi cụm loa")
+    return _joined(pieces) if pieces else "không phát ở đâu"
 
 
 def clock_text(moment: datetime, zone: ZoneInfo) -> str:

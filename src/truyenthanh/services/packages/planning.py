@@ -4,13 +4,14 @@ schedules at this station and checking it against the station's schedule and rul
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from truyenthanh.config import Settings
 from truyenthanh.domain.enums import ItemKind
+from truyenthanh.domain.fleet import Targets
 from truyenthanh.domain.package_record import ImportedPackage
 from truyenthanh.domain.programme_file import (
     ProgrammeFile,
@@ -23,9 +24,11 @@ from truyenthanh.domain.schedule import (
     Misfire,
     ProgrammeSwap,
     ScheduleSpec,
+    ZoneRef,
     check,
     describe,
     expand,
+    match_zone,
 )
 from truyenthanh.domain.station import StationRules
 from truyenthanh.domain.station_profile import StationProfile
@@ -91,6 +94,8 @@ class _Placement:
     swaps: dict[str, ProgrammeSwap] = field(default_factory=dict)
     """The package's programmes by key, as a schedule swapping to them on holidays plays them (id not known
     before the import writes them)."""
+    zones: list[ZoneRef] = field(default_factory=list)
+    """The station's zones: what a programme's ``zones`` are matched to, and what "every zone" means."""
 
 
 @dataclass(frozen=True)
@@ -100,7 +105,7 @@ class _StationView:
 
     profile: StationProfile | None
     rules: StationRules
-    zones: list[str]
+    zones: list[ZoneRef]
     previous: list[ImportedPackage]
     """Earlier imported versions of the package, oldest first."""
     package_schedule_ids: set[int]
@@ -151,6 +156,7 @@ class ImportPlanner:
             swaps={
                 p.key: ProgrammeSwap(0, p.title, self._duration(p, opened)) for p in opened.programme_file.programmes
             },
+            zones=view.zones,
         )
         previous_content: dict[str, Any] = newest.content.get("programmes", {}) if newest and same is None else {}
         planned: list[PlannedProgramme] = []
@@ -233,6 +239,7 @@ class ImportPlanner:
                 entry_plans.append(PlannedSchedule(entry, None, where, where, (reason,), forceable=False))
                 conflicts.append(PackageConflict(programme.key, programme.title, where, (reason,), False))
                 continue
+            spec = replace(spec, targets=programme_targets(programme, placement.zones))
             summary = describe(spec, placement.zone)
             summaries.append(summary)
             messages = _conflict_messages(spec, placement)
@@ -261,7 +268,7 @@ class ImportPlanner:
             return _StationView(
                 profile=uow.station_profile.profile(),
                 rules=uow.station.rules(),
-                zones=uow.station_profile.zones(),
+                zones=uow.schedules.zones(),
                 previous=uow.packages.versions(package_id),
                 package_schedule_ids={sid for sid, origin in origins.items() if origin == package_id},
             )
@@ -342,7 +349,7 @@ class ImportPlanner:
         self,
         programme_file: ProgrammeFile,
         station: StationProfile | None,
-        station_zones: list[str],
+        station_zones: list[ZoneRef],
         changes: list[ProgrammeChange],
     ) -> list[str]:
         info = programme_file.package
@@ -352,7 +359,9 @@ class ImportPlanner:
                 f"gói dành cho các xã {', '.join(info.communes)}; đài này là xã {station.commune}. "
                 "Hãy hỏi lại tuyến trên nếu không chắc."
             )
-        unknown = sorted({z for p in programme_file.programmes for z in p.zones if z not in station_zones})
+        unknown = sorted(
+            {z for p in programme_file.programmes for z in p.zones if match_zone(z, station_zones) is None}
+        )
         if unknown:
             warnings.append(
                 f"đài không có khu vực loa {', '.join(unknown)}; các chương trình đó sẽ phát trên toàn bộ hệ thống loa."
@@ -365,6 +374,17 @@ class ImportPlanner:
         return warnings
 
 
+def programme_targets(programme: ProgrammeSpec, zones: list[ZoneRef]) -> Targets:
+    """Where a package programme's schedules air: the station's own output always (a wired or FM station's output
+    is its whole network), and the zones the programme names (by name or slug), or every zone when it names none
+    or names one the station does not have (planning warns of that: it then airs on the whole system)."""
+    found = [match_zone(name, zones) for name in programme.zones]
+    if not programme.zones or any(zone is None for zone in found):
+        return Targets()
+    slugs = {zone.slug for zone in found if zone is not None}
+    return Targets(local=True, zones=tuple(z.slug for z in zones if z.slug in slugs))
+
+
 def _conflict_messages(spec: ScheduleSpec, placement: _Placement) -> tuple[str, ...]:
     """The first five conflicts of ``spec`` with the station's schedule, its rules and the package's other
     schedules, and how many more there are."""
@@ -375,6 +395,7 @@ def _conflict_messages(spec: ScheduleSpec, placement: _Placement) -> tuple[str, 
         placement.zone,
         placement.now,
         horizon=PREVIEW_HORIZON,
+        zones=placement.zones,
     )
     messages = tuple(c.message for c in report.conflicts[:5])
     if len(report.conflicts) > 5:

@@ -58,6 +58,7 @@ class ScheduleScreen(StationScreen):
             ("Ưu tiên", 12),
             ("Buổi", 12),
             ("Phát trễ", 40),
+            ("Phát ở đâu", 36),
         ):
             table.add_column(label, width=width)
         today = self.backend.now().date()
@@ -109,6 +110,7 @@ class ScheduleScreen(StationScreen):
                 view.priority.label,
                 view.session_name or "theo giờ",
                 view.misfire.label,
+                view.targets_text,
                 key=str(view.id),
             )
         if message.schedules:

@@ -1,5 +1,6 @@
 """The form that adds or edits a schedule: programme, recurrence (solar or lunar) with a live summary, holidays,
-the session start, priority, what to do when late, and the choices on conflicts."""
+the session start, priority, what to do when late, where it airs (the station's own loudspeaker and/or zones), and
+the choices on conflicts."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from textual.containers import Horizontal
 from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList
 
 from truyenthanh.domain.enums import Priority
+from truyenthanh.domain.fleet import Targets
 from truyenthanh.domain.schedule import (
     WEEKDAY_CODES,
     WEEKDAY_NAMES,
@@ -81,6 +83,8 @@ FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "lunar": ("Ngày âm lịch", ("schedule-lunar",)),
     "holidays": ("Ngày lễ", ("schedule-holidays",)),
     "holiday_programme": ("Chương trình ngày lễ", ("schedule-holiday-programme",)),
+    "targets": ("Loa tại đài", ("schedule-local",)),
+    "zones": ("Cụm loa", ("schedule-zones",)),
 }
 """An error's ``field`` to the Vietnamese label the form shows for it and the widgets to mark (the first gets the
 cursor). Fields the form has no input for (``valid_to``, ``resolve``) are told without a label."""
@@ -121,6 +125,8 @@ class ScheduleFormScreen(FormScreen[SavedSchedule]):
         self._programmes = programmes
         self._sessions = sessions
         self._resolve: Resolution | None = None
+        self._zones = backend.scheduling.zones()
+        """The station's zones (cụm loa) a schedule may target."""
         if editing is not None:
             self.HEADING = f"Sửa lịch phát số {editing.id}"
 
@@ -191,6 +197,7 @@ class ScheduleFormScreen(FormScreen[SavedSchedule]):
             value=editing is not None and editing.calendar.at_session_start,
             id="schedule-session-start",
         )
+        yield from self._target_fields()
         yield Label("Khi dịch vụ phát đến muộn")
         with Horizontal(classes="form-row", id="schedule-misfire-row"):
             yield Select(list(MISFIRE_KINDS), value=misfire.kind, allow_blank=False, id="schedule-misfire")
@@ -228,6 +235,31 @@ class ScheduleFormScreen(FormScreen[SavedSchedule]):
                 classes="needs-swap",
             )
 
+    def _target_fields(self) -> ComposeResult:
+        """Where it airs: «Loa tại đài», and (when the station has zones) every zone or the zones picked; filled
+        from the edited schedule (a new one airs everywhere)."""
+        targets = self._editing.targets if self._editing is not None else Targets()
+        yield Label("Phát ở đâu")
+        yield Checkbox("Loa tại đài", value=targets.local, id="schedule-local")
+        if not self._zones:
+            return
+        yield Checkbox("Mọi cụm loa", value=targets.zones is None, id="schedule-all-zones")
+        picked = set(targets.zones or ())
+        yield SelectionList[str](
+            *[(f"Cụm loa {zone.name}", zone.slug, zone.slug in picked) for zone in self._zones],
+            id="schedule-zones",
+            classes="needs-zone-pick",
+        )
+
+    def _targets(self) -> Targets:
+        """The targets the fields say: the local checkbox, and every zone or those picked."""
+        local = self.query_one("#schedule-local", Checkbox).value
+        every = self.query("#schedule-all-zones").results(Checkbox)
+        if not self._zones or any(box.value for box in every):
+            return Targets(local=local, zones=None)
+        picked = self.query_one("#schedule-zones", SelectionList).selected
+        return Targets(local=local, zones=tuple(str(slug) for slug in picked))
+
     def on_mount(self) -> None:
         """Hide the day picker until it is needed."""
         self._refresh_summary()
@@ -260,6 +292,8 @@ class ScheduleFormScreen(FormScreen[SavedSchedule]):
         skip = self.query_one("#schedule-misfire", Select).value is MisfireKind.SKIP
         for widget in self.query(".needs-minutes"):
             widget.display = not skip
+        for widget in self.query(".needs-zone-pick"):
+            widget.display = self._targets().zones is not None
         self._clear_choices()
         self._clear_marks()
         summary = self.query_one("#schedule-summary", Label)
@@ -365,6 +399,7 @@ class ScheduleFormScreen(FormScreen[SavedSchedule]):
             "leap": self.query_one("#schedule-lunar-leap", Select).value,
             "holidays": self.query_one("#schedule-holidays", Select).value,
             "holiday_programme": swap if isinstance(swap, int) else None,
+            "targets": self._targets(),
         }
 
     def save(self, values: dict[str, Any]) -> SavedSchedule:
@@ -386,6 +421,7 @@ class ScheduleFormScreen(FormScreen[SavedSchedule]):
             holidays=values["holidays"],
             holiday_programme=values["holiday_programme"] if values["holidays"] is HolidayPolicy.SWAP else None,
             at_session_start=values["session_start"],
+            targets=values["targets"],
         )
         return scheduling.save(self._backend.acting(), request, schedule_id=editing.id if editing else None)
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from truyenthanh.services.audit import AuditService
     from truyenthanh.services.broadcast_log import BroadcastLogService
     from truyenthanh.services.calendar import CalendarService
+    from truyenthanh.services.fleet import FleetService
     from truyenthanh.services.keys import KeyService
     from truyenthanh.services.library import LibraryService
     from truyenthanh.services.packages import PackageService
@@ -231,6 +232,21 @@ class Container:
             clock=self.clock,
             scheduling=self.scheduling,
             accounts=self.accounts,
+        )
+
+    @cached_property
+    def fleet(self) -> FleetService:
+        """The loudspeaker clusters (issue 18): zones, enrolment, zone schedules, receivers' reports."""
+        from truyenthanh.adapters.fleet_broker import MosquittoBrokerFiles
+        from truyenthanh.services.fleet import FleetService
+
+        return FleetService(
+            settings=self.settings,
+            locations=self.locations,
+            store=self.store,
+            clock=self.clock,
+            broker=MosquittoBrokerFiles(self.locations.data_dir / "broker"),
+            station_key=lambda: self.keys.private_key().public().raw(),
         )
 
     def make_playout(self, output: str | None = None, *, realtime: bool = True) -> PlayoutEngine:

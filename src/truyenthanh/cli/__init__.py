@@ -253,5 +253,7 @@ main.lazy_commands.update(
         "play": "truyenthanh.cli.playout:play",
         "service": "truyenthanh.cli.service:service",
         "serve": "truyenthanh.cli.serve:serve",
+        "zone": "truyenthanh.cli.zones:zone",
+        "broker": "truyenthanh.cli.zones:broker",
     }
 )

@@ -40,6 +40,8 @@ from truyenthanh.domain.content import (
     Rundown,
 )
 from truyenthanh.domain.enums import Category, ContentStatus
+from truyenthanh.domain.fleet import AsPlayed
+from truyenthanh.domain.fleet_records import CodeRecord, ReceiverRecord, ScheduleTargets, ZonePlayCount, ZoneRecord
 from truyenthanh.domain.keys import TrustedKeyEntry
 from truyenthanh.domain.package_record import ImportedPackage
 from truyenthanh.domain.passes import AirPass
@@ -534,6 +536,87 @@ class JournalMarks(Protocol):
         ...
 
 
+# --- IP loudspeaker clusters (issue 18) ----------------------------------------------------------------
+
+
+class FleetRepository(Protocol):
+    """The station's zones, enrolled receivers, one-time enrolment codes, as-played records, commands and its
+    message counter, inside one unit of work. Not thread-safe (one per transaction). Writes flush but never
+    commit."""
+
+    def zones(self) -> list[ZoneRecord]:
+        """Every zone, by name."""
+        ...
+
+    def add_zone(self, zone: ZoneRecord) -> RecordChange:
+        """Store a new zone (the caller has checked its name and slug are free)."""
+        ...
+
+    def add_code(self, code: CodeRecord) -> RecordChange:
+        """Store a new one-time enrolment code (only its digest)."""
+        ...
+
+    def code(self, code_hash: str) -> CodeRecord | None:
+        """The code with this digest, or ``None``."""
+        ...
+
+    def use_code(self, code_hash: str, *, at: datetime, receiver_slug: str) -> bool:
+        """Mark an unused code used (aware ``at``); ``False`` if there is none or it was used already."""
+        ...
+
+    def receivers(self) -> list[ReceiverRecord]:
+        """Every receiver (revoked ones included), by zone then name."""
+        ...
+
+    def add_receiver(self, receiver: ReceiverRecord) -> RecordChange:
+        """Store a newly enrolled receiver (the caller has checked its slug is free); the change holds no hash."""
+        ...
+
+    def set_status(self, slug: str, *, status: dict[str, Any], online: bool, seen_at: datetime) -> bool:
+        """Keep a receiver's last status, whether it is online, and when it was last heard from (the latest of
+        ``seen_at`` and the stored one); ``False`` if no receiver has this slug."""
+        ...
+
+    def add_play(self, record: AsPlayed, *, schedule_id: int | None, received_at: datetime) -> bool:
+        """Store an as-played record; ``False``, changing nothing, if its ``record_id`` is stored already (also
+        when another process stored it a moment before)."""
+        ...
+
+    def play_counts(self, start: datetime, end: datetime) -> list[ZonePlayCount]:
+        """Per zone, the records of items started (or due) in ``[start, end)``: played and failed."""
+        ...
+
+    def add_command(
+        self,
+        *,
+        command_id: str,
+        action: str,
+        zones: list[str],
+        receiver_slug: str | None,
+        seq: int,
+        issued_by: str,
+        issued_at: datetime,
+    ) -> None:
+        """Record a command sent to zones (or to one receiver's inbox)."""
+        ...
+
+    def add_ack(self, command_id: str, receiver_slug: str, ack: dict[str, Any]) -> bool:
+        """Keep a receiver's answer to a command; ``False`` if the command was never recorded."""
+        ...
+
+    def command_acks(self, command_id: str) -> dict[str, Any] | None:
+        """A command's answers by receiver slug; ``None`` if the command was never recorded."""
+        ...
+
+    def next_seq(self) -> int:
+        """Take the station's next message number (safe across processes: never the same number twice)."""
+        ...
+
+    def targets(self) -> dict[int, ScheduleTargets]:
+        """Every schedule's targets (its own output, its zones), by schedule id."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: the repositories over it, and the audit trail written in it."""
 
@@ -602,6 +685,11 @@ class UnitOfWork(Protocol):
         """Which lines of the daemon's log journal reached the database."""
         ...
 
+    @property
+    def fleet(self) -> FleetRepository:
+        """The loudspeaker clusters: zones, receivers, enrolment codes, as-played records, commands."""
+        ...
+
     def audited(self, actor: str, action: str, change: RecordChange) -> None:
         """Append the audit entry for ``change`` (``action`` as in ``services.audit.ACTION_LABELS``), made by
         ``actor`` (a username) now, in this transaction."""
@@ -638,6 +726,7 @@ __all__ = [
     "AssetRepository",
     "AuditTrail",
     "BroadcastLogRepository",
+    "FleetRepository",
     "JournalMarks",
     "PackageRecordRepository",
     "ProgrammeRepository",

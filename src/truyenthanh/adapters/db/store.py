@@ -21,6 +21,7 @@ from truyenthanh.adapters.db.assets import SqlAssetRepository
 from truyenthanh.adapters.db.audit import SqlAuditTrail
 from truyenthanh.adapters.db.broadcast_log import SqlBroadcastLog
 from truyenthanh.adapters.db.database import Database
+from truyenthanh.adapters.db.fleet import SqlFleetRepository
 from truyenthanh.adapters.db.keys import SqlTrustedKeyRepository
 from truyenthanh.adapters.db.package_records import SqlPackageRecordRepository
 from truyenthanh.adapters.db.passes import SqlAirPassRepository, SqlLogJournalMarks
@@ -71,6 +72,8 @@ class SqlUnitOfWork:
         """Session tokens and emergency permits."""
         self.journal_marks = SqlLogJournalMarks(session)
         """Which lines of the daemon's log journal reached the database."""
+        self.fleet = SqlFleetRepository(session)
+        """The loudspeaker clusters (issue 18)."""
 
     @property
     def session(self) -> Session:

@@ -23,13 +23,24 @@ from truyenthanh.tui.screens.base import StationScreen
 from truyenthanh.tui.widgets.acting_form import ActingForm, FieldError
 from truyenthanh.tui.widgets.keyhints import KeyHints
 from truyenthanh.tui.widgets.statusbar import StatusBar
+from truyenthanh.tui.widgets.tables import column_widths
 
 if TYPE_CHECKING:
     from truyenthanh.domain.fleet import ReceiverStatus
     from truyenthanh.services.fleet import ReceiverView
 
-COLUMNS = ("Trạng thái", "Cụm loa", "Khu vực", "Lần cuối", "Đang phát", "Âm lượng", "Đồng hồ", "Lịch", "Tệp")
-"""The table's columns."""
+COLUMNS = (
+    ("Trạng thái", None),
+    ("Cụm loa", 15),
+    ("Khu vực", 10),
+    ("Lần cuối", None),
+    ("Lịch (đồng bộ → hết)", None),
+    ("Đang phát", 12),
+    ("Âm lượng", None),
+    ("Đồng hồ", None),
+    ("Tệp", None),
+)
+"""The table's columns (header, widest it grows to): a longer cell ends with "…"; the details pane has it all."""
 
 REFRESH_S = 5.0
 """How often the list is read again (seconds); a daemon event reads it at once."""
@@ -89,21 +100,22 @@ def offset(milliseconds: float | None) -> str:
 
 
 def freshness(status: ReceiverStatus | None, now: datetime) -> str:
-    """``đồng bộ 13:02, đến 14/12``: when the box last had its whole schedule and until when it lasts."""
+    """``09:50 → 30/11``: when the box last had its whole schedule (the day too when not today) and the day its
+    copy runs out; ``chưa đồng bộ`` before the first sync."""
     if status is None or status.last_sync is None:
         return "chưa đồng bộ"
     synced = status.last_sync.astimezone(now.tzinfo)
-    text = f"đồng bộ {synced:%H:%M}" if synced.date() == now.date() else f"đồng bộ {synced:%H:%M %d/%m}"
+    text = f"{synced:%H:%M}" if synced.date() == now.date() else f"{synced:%H:%M %d/%m}"
     if status.schedule_valid_until is not None:
-        text += f", đến {status.schedule_valid_until.astimezone(now.tzinfo):%d/%m}"
+        text += f" → {status.schedule_valid_until.astimezone(now.tzinfo):%d/%m}"
     return text
 
 
 def missing(status: ReceiverStatus | None) -> str:
-    """``thiếu 3 tệp``, ``đủ`` or ``—`` (no status yet)."""
+    """``thiếu 3``, ``đủ`` or ``—`` (no status yet)."""
     if status is None:
         return "—"
-    return f"thiếu {status.missing_files} tệp" if status.missing_files else "đủ"
+    return f"thiếu {status.missing_files}" if status.missing_files else "đủ"
 
 
 def receiver_row(receiver: ReceiverView, zone_name: str, now: datetime) -> tuple[Text | str, ...]:
@@ -116,17 +128,17 @@ def receiver_row(receiver: ReceiverView, zone_name: str, now: datetime) -> tuple
         receiver.name,
         zone_name,
         ago(receiver.last_seen, now),
+        freshness(status, now),
         playing,
         volume,
         offset(status.clock_offset_ms if status is not None else None),
-        freshness(status, now),
         missing(status),
     )
 
 
 def zone_row(zone: ZoneLine) -> tuple[Text | str, ...]:
     """The table's cells for a zone no box is enrolled in."""
-    return (Text("○ —", style="dim"), NO_RECEIVER, zone.name, "", "", "", "", "", "")
+    return (Text("○ —", style="dim"), NO_RECEIVER, zone.name, "", "", "", "", "", "")  # nine columns
 
 
 def details(receiver: ReceiverView, zone_name: str, now: datetime) -> str:
@@ -144,12 +156,28 @@ def details(receiver: ReceiverView, zone_name: str, now: datetime) -> str:
             "Cụm loa vẫn tự phát theo bản lịch đã nhận."
         )
     if status is not None:
-        facts = [f"phiên bản {status.version or '?'}"]
+        row = receiver_row(receiver, zone_name, now)
+        lines.append(
+            f"Lần cuối liên lạc: {row[3]}; lịch: {row[4]}; đang phát: {row[5]}; âm lượng: {row[6]}; đồng hồ: "
+            f"{row[7]}; tệp: {row[8]}."
+        )
+        facts = [f"Phiên bản {status.version or '?'}"]
         if status.free_disk_bytes is not None:
-            facts.append(f"còn trống {status.free_disk_bytes / 2**30:.1f} GB")
-        facts.append(freshness(status, now))
+            facts.append(f"đĩa còn trống {status.free_disk_bytes / 2**30:.1f} GB")
         lines.append("; ".join(facts) + ".")
     return "\n".join(lines)
+
+
+def rows_of(view: ClustersView) -> list[tuple[ZoneLine, ReceiverView | None]]:
+    """The table's rows: zone by zone, each zone's receivers, or the zone alone when it has none; receivers of a
+    zone the list does not know (just added elsewhere) last."""
+    rows: list[tuple[ZoneLine, ReceiverView | None]] = []
+    for zone in view.zones:
+        boxes = [box for box in view.receivers if box.zone == zone.slug]
+        rows += [(zone, box) for box in boxes] or [(zone, None)]
+    known = {zone.slug for zone in view.zones}
+    rows += [(ZoneLine(box.zone, box.zone), box) for box in view.receivers if box.zone not in known]
+    return rows
 
 
 # --- messages -------------------------------------------------------------------------------------------
@@ -189,7 +217,7 @@ class ClustersScreen(StationScreen):
     DEFAULT_CSS = """
     #clusters-problem { color: $warning; text-style: bold; padding: 0 1; height: auto; }
     #clusters-table { height: 1fr; border: round $primary; }
-    #clusters-details { height: auto; max-height: 6; border: round $secondary; padding: 0 1; }
+    #clusters-details { height: auto; max-height: 7; border: round $secondary; padding: 0 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("t", "test_tone", "Thử loa"),
@@ -218,7 +246,6 @@ class ClustersScreen(StationScreen):
         """Columns, the list, and a refresh every few seconds."""
         table = self.query_one("#clusters-table", DataTable)
         table.border_title = "Cụm loa của đài"
-        table.add_columns(*COLUMNS)
         self.query_one("#clusters-details").border_title = "Chi tiết"
         self.query_one("#clusters-problem").display = False
         self.action_reload()
@@ -236,19 +263,20 @@ class ClustersScreen(StationScreen):
     def on_clusters_loaded(self, message: ClustersLoaded) -> None:
         """Fill the table, keeping the cursor on the same cluster (or zone)."""
         view = self.view = message.view
-        names = {zone.slug: zone for zone in view.zones}
         table = self.query_one("#clusters-table", DataTable)
         current = self._key(table.cursor_row)
-        self.rows = []
-        for receiver in view.receivers:
-            self.rows.append((names.get(receiver.zone, ZoneLine(receiver.zone, receiver.zone)), receiver))
-        served = {receiver.zone for receiver in view.receivers}
-        self.rows += [(zone, None) for zone in view.zones if zone.slug not in served]
-        table.clear()
-        for zone, receiver in self.rows:
-            cells = receiver_row(receiver, zone.name, view.now) if receiver else zone_row(zone)
-            table.add_row(*cells, key=self._row_key(zone, receiver))
-        keys = [self._row_key(zone, receiver) for zone, receiver in self.rows]
+        self.rows = rows_of(view)
+        cells = [receiver_row(box, zone.name, view.now) if box else zone_row(zone) for zone, box in self.rows]
+        headers = [header for header, _ in COLUMNS]
+        plain = [[str(cell) for cell in row] for row in cells]
+        widths = column_widths(headers, plain, [limit for _, limit in COLUMNS])
+        table.clear(columns=True)
+        for header, width in zip(headers, widths, strict=True):
+            table.add_column(header, width=width)
+        for (zone, box), row in zip(self.rows, cells, strict=True):
+            shown = [cell if isinstance(cell, Text) else Text(cell, no_wrap=True, overflow="ellipsis") for cell in row]
+            table.add_row(*shown, key=self._row_key(zone, box))
+        keys = [self._row_key(zone, box) for zone, box in self.rows]
         if current in keys:
             table.move_cursor(row=keys.index(current), animate=False)
         self._show_problem(view)
@@ -365,9 +393,7 @@ class ClustersScreen(StationScreen):
         zone = selected[0]
 
         def issue(actor: Actor) -> None:
-            self.run_call(
-                lambda backend: backend.enrolment_code(actor, zone.slug), EnrolmentCodeIssued, group="enrol"
-            )
+            self.run_call(lambda backend: backend.enrolment_code(actor, zone.slug), EnrolmentCodeIssued, group="enrol")
 
         self.station_app.with_actor("Ghép cụm loa cần người quản lý đài: đăng nhập để tiếp tục.", issue)
 
@@ -488,11 +514,10 @@ class EnrolmentCodeScreen(ModalScreen[None]):
                 f"Mã dùng được một lần, hết hạn lúc {offer.expires_at:%H:%M} ngày {offer.expires_at:%d/%m/%Y}.",
                 id="enrol-expiry",
             )
-            yield Label("Trên máy của cụm loa, gõ lệnh (thay TÊN bằng tên cụm loa, ví dụ \"Cụm loa chợ\"):")
+            yield Label('Trên máy của cụm loa, gõ lệnh (thay TÊN bằng tên cụm loa, ví dụ "Cụm loa chợ"):')
             yield Static(offer.command, id="enrol-command")
             yield Label("Esc hoặc Enter: đóng", classes="dialog-hint")
 
     def action_close(self) -> None:
         """Close (the code stays valid until it is used or expires)."""
         self.dismiss(None)
-

@@ -246,7 +246,7 @@ class Container:
             store=self.store,
             clock=self.clock,
             broker=MosquittoBrokerFiles(self.locations.data_dir / "broker"),
-            station_key=lambda: self.keys.private_key().public().raw(),
+            station_key=lambda: self.keys.private_key().public.raw,
         )
 
     def make_playout(self, output: str | None = None, *, realtime: bool = True) -> PlayoutEngine:

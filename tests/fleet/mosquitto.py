@@ -70,6 +70,22 @@ class Mosquitto:
         self._process: subprocess.Popen[bytes] | None = None
         self._log = folder / "mosquitto.log"
 
+    @classmethod
+    def existing(cls, folder: Path, passwords: dict[str, str] | None = None, station: str = STATION) -> Mosquitto:
+        """A broker over a folder some other code configured (``truyenthanh broker config``): its port is read
+        from ``mosquitto.conf``; :meth:`login` knows only ``passwords``. Not started."""
+        self = cls.__new__(cls)
+        self.folder = folder
+        self.station = station
+        self.config = folder / "mosquitto.conf"
+        listener = next(line.split() for line in self.config.read_text().splitlines() if line.startswith("listener "))
+        self.port = int(listener[1])
+        self._passwords = dict(passwords or {})
+        self.ca_pem = (folder / "ca.pem").read_text()
+        self._process = None
+        self._log = folder / "mosquitto.log"
+        return self
+
     def login(self, username: str) -> str:
         """The password of ``username``."""
         return self._passwords[username]
@@ -84,8 +100,13 @@ class Mosquitto:
         self._passwords = dict(passwords)
         write_broker_config(self.folder, port=self.port, bind=self.host, hostnames=HOSTNAMES, accounts=accounts)
 
-    def start(self, timeout: float = 10.0) -> None:
-        """Start mosquitto (same port, same persistence) and wait until it accepts TLS connections."""
+    def set_passwords(self, passwords: dict[str, str]) -> None:
+        """The passwords :meth:`login` answers, after the accounts were written by another call."""
+        self._passwords = dict(passwords)
+
+    def start(self, timeout: float = 10.0, *, wait_tls: bool = True) -> None:
+        """Start mosquitto (same port, same persistence) and wait until it accepts TLS connections (or, with
+        ``wait_tls`` false, TCP ones: for a certificate the fixture's own check would refuse)."""
         if self.running:
             return
         with self._log.open("ab") as log:
@@ -98,10 +119,9 @@ class Mosquitto:
             if self._process.poll() is not None:
                 raise RuntimeError(f"mosquitto exited ({self._process.returncode}): {self._log.read_text()}")
             try:
-                with (
-                    socket.create_connection((self.host, self.port), timeout=1) as raw,
-                    context.wrap_socket(raw, server_hostname=self.host),
-                ):
+                with socket.create_connection((self.host, self.port), timeout=1) as raw:
+                    if wait_tls:
+                        context.wrap_socket(raw, server_hostname=self.host).close()
                     return
             except OSError:
                 time.sleep(0.05)

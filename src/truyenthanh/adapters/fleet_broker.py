@@ -135,9 +135,13 @@ class MosquittoBrokerFiles:
         except (OSError, ValueError) as exc:
             raise FleetError(f"Không đọc được chứng chỉ gốc {self.folder / 'ca.pem'}: {exc}.") from exc
 
-    def configure(self, station_id: str, station_hash: str, receivers: Sequence[ReceiverAccount], listener: Listener) -> Path:
+    def configure(
+        self, station_id: str, station_hash: str, receivers: Sequence[ReceiverAccount], listener: Listener
+    ) -> Path:
         """Write the whole configuration with ``listener`` (``port``, ``bind``, ``hostnames``) and remember it."""
-        written = self._write(station_id, station_hash, receivers, listener.port, listener.bind, listener.hostnames)
+        written = self._write(
+            station_id, station_hash, receivers, port=listener.port, bind=listener.bind, hostnames=listener.hostnames
+        )
         data = {"port": listener.port, "bind": listener.bind, "hostnames": list(listener.hostnames)}
         _write_private(self.folder / LISTENER_FILE, data)
         reload_broker(self.folder)
@@ -152,7 +156,7 @@ class MosquittoBrokerFiles:
             port, bind, hostnames = int(data["port"]), str(data["bind"]), [str(h) for h in data["hostnames"]]
         except (KeyError, TypeError, ValueError) as exc:
             raise FleetError(f"Tệp {self.folder / LISTENER_FILE} hỏng: chạy lại «truyenthanh broker config».") from exc
-        self._write(station_id, station_hash, receivers, port, bind, hostnames)
+        self._write(station_id, station_hash, receivers, port=port, bind=bind, hostnames=hostnames)
         return reload_broker(self.folder)
 
     def _write(
@@ -160,6 +164,7 @@ class MosquittoBrokerFiles:
         station_id: str,
         station_hash: str,
         receivers: Sequence[ReceiverAccount],
+        *,
         port: int,
         bind: str,
         hostnames: Sequence[str],

@@ -67,6 +67,7 @@ class MqttLink:
         self._subscriptions: dict[str, tuple[int, Callable[[str, bytes], None]]] = {}
         self._acked: dict[int, threading.Event] = {}
         self._early_acks: set[int] = set()
+        self._abandoned: set[int] = set()
         self._connected = threading.Event()
         self._started = False
         client = mqtt.Client(
@@ -168,8 +169,11 @@ class MqttLink:
     # ------------------------------------------------------------------------------------- callbacks
 
     def _forget(self, mid: int) -> None:
+        """Stop waiting for ``mid``; if its acknowledgement still comes, it must not count for a later message
+        that reuses the number."""
         with self._lock:
-            self._acked.pop(mid, None)
+            if self._acked.pop(mid, None) is not None:
+                self._abandoned.add(mid)
 
     def _dispatch(self, handler: Callable[[str, bytes], None]) -> Callable[[mqtt.Client, Any, mqtt.MQTTMessage], None]:
         def deliver(_client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
@@ -208,12 +212,12 @@ class MqttLink:
     def _handle_publish(self, _client: mqtt.Client, _userdata: Any, mid: int, _reason: Any, _props: Any) -> None:
         with self._lock:
             event = self._acked.pop(mid, None)
-            if event is None:
-                self._early_acks.add(mid)
-                if len(self._early_acks) > 10_000:
-                    self._early_acks.clear()
-            else:
+            if event is not None:
                 event.set()
+            elif mid in self._abandoned:
+                self._abandoned.discard(mid)
+            else:
+                self._early_acks.add(mid)  # publish() has not registered it yet
 
     def _handle_message(self, _client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
         log.debug("MQTT message on %s matched no subscription", message.topic)

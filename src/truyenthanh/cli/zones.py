@@ -97,7 +97,9 @@ def list_(state: CliState, as_json: bool) -> None:
         if not mine:
             click.echo(f"    chưa có máy thu (truyenthanh zone enroll {z.slug})")
         for r in mine:
-            click.echo(f"    {_LIGHTS.get(r.light, r.light)}  {r.name} [{r.slug}]  lần cuối: {_local(r.last_seen, state)}")
+            click.echo(
+                f"    {_LIGHTS.get(r.light, r.light)}  {r.name} [{r.slug}]  lần cuối: {_local(r.last_seen, state)}"
+            )
 
 
 @zone.command("enroll")

@@ -77,9 +77,11 @@ class ScheduleTargets:
 
 @dataclass(frozen=True)
 class ZonePlayCount:
-    """How a zone's receivers reported the items of one period: played, and failed or missed."""
+    """How many airings a zone's receivers reported over one period: played (at least one item aired), and
+    failed (nothing aired: failed or missed)."""
 
-    zone_slug: str
+    zone: str
+    """The zone's name."""
     played: int
     failed: int
 

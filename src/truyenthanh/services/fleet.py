@@ -219,6 +219,8 @@ class FleetService:
         self._lock = threading.Lock()
         self._files: dict[str, Path] = {}
         """Every file a zone schedule or a recorded command named, by sha256."""
+        self._refreshed: tuple[int, datetime] | None = None
+        """The store's change counter and the time when :meth:`file_path` last worked out every zone."""
 
     # --- zones ------------------------------------------------------------------------------------------------
 
@@ -400,7 +402,8 @@ class FleetService:
         self, actor: str, command: Command, zones: Sequence[str], receiver: str | None, seq: int
     ) -> None:
         """Record a command sent to ``zones`` (or to ``receiver``'s inbox) under message number ``seq``; the
-        library files it names become fetchable from the file server."""
+        library files it names (found by sha256) become fetchable from the file server. Call it before the
+        command is published: receivers fetch its files at once."""
         with self._store.transaction() as uow:
             uow.fleet.add_command(
                 command_id=command.command_id,
@@ -458,7 +461,8 @@ class FleetService:
         as stored, an announcement as its rendered speech. Left out: announcements not rendered yet and files
         missing from disk (counted in the plan, for the daemon to retry), programmes or announcements not
         approved (they would not air at the station either), silences, and relays (a live stream cannot be
-        copied ahead to a box that must play with its link down). An airing left with no item is left out.
+        copied ahead to a box that must play with its link down). An airing left with no item is left out. A zone
+        that is switched off gets an empty schedule (its boxes then stay silent).
 
         Raises:
             FleetError: no such zone (``field`` ``zone``).
@@ -467,7 +471,7 @@ class FleetService:
         contents = _Contents()
         with self._store.transaction() as uow:
             record = self._zone(uow, zone)
-            planned = self._planned(uow, record.slug, now, end)
+            planned = self._planned(uow, record.slug, now, end) if record.enabled else []
             airings = []
             for placed in planned:
                 occurrence = placed.occurrence
@@ -563,13 +567,22 @@ class FleetService:
 
     def file_path(self, sha256: str) -> Path | None:
         """The file with these bytes, if some current zone schedule or recorded command names it and it is on
-        disk; anything else is not served. Zone schedules are worked out again (at the clock's now) on a miss."""
+        disk; anything else is not served. On a miss every zone's schedule is worked out again (at the clock's now),
+        at most once a minute unless the station's records changed."""
         with self._lock:
             known = self._files.get(sha256)
         if known is None:
-            now = self._clock.now()
-            for zone in self.zones():
-                self.zone_plan(zone.slug, now)
+            now, counter = self._clock.now(), self._store.change_counter()
+            # A receiver asking again and again for a file nobody names must not make the station work out every
+            # zone's week each time: only after a change to the records, or a minute later.
+            with self._lock:
+                last = self._refreshed
+                due = last is None or last[0] != counter or now - last[1] >= timedelta(minutes=1)
+                if due:
+                    self._refreshed = (counter, now)
+            if due:
+                for zone in self.zones():
+                    self.zone_plan(zone.slug, now)
             with self._lock:
                 known = self._files.get(sha256)
         return known if known is not None and known.is_file() else None

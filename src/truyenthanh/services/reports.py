@@ -9,6 +9,7 @@ The CLI and the TUI's log screen call the same methods: :meth:`ReportService.wee
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Literal, Protocol
@@ -16,7 +17,8 @@ from typing import Literal, Protocol
 from truyenthanh.config import Settings
 from truyenthanh.domain import reports
 from truyenthanh.domain.enums import ItemKind
-from truyenthanh.domain.reports import Heading, LogRow, Period, Report, StationFacts
+from truyenthanh.domain.fleet_records import ZonePlayCount
+from truyenthanh.domain.reports import Heading, LogRow, Period, Report, StationFacts, Table
 from truyenthanh.errors import ReportError, StorageError
 from truyenthanh.locations import Locations
 from truyenthanh.services.ports import Clock
@@ -48,6 +50,11 @@ class ReportSource(Protocol):
         """The whole text of each emergency bulletin whose logged title was shortened, where it is known."""
         ...
 
+    def zone_counts(self, start: datetime, end: datetime) -> list[ZonePlayCount]:
+        """Per loudspeaker zone (by name), the airings its receivers reported played or failed in ``[start, end)``
+        (issue 18); empty for a station without IP receivers."""
+        ...
+
     def log_anchor(self) -> str:
         """The broadcast log's chain head as a logbook prints it: ``dòng N, XXXX-XXXX-XXXX-XXXX`` (keyed with the
         station's secret chain key, so it cannot be recomputed from the database alone)."""
@@ -60,6 +67,14 @@ class ReportWriters(Protocol):
     def writer(self, kind: Format, *, csv_comma: bool = False) -> Writer:
         """The writer of ``kind``; for CSV, ``csv_comma`` picks ``,`` instead of ``;`` as the separator."""
         ...
+
+
+def zone_table(counts: Sequence[ZonePlayCount]) -> Table:
+    """The period report's table of airings per loudspeaker zone, as the zones' receivers reported them."""
+    rows = [(c.zone, c.played, c.failed) for c in counts]
+    total = ("Tổng cộng", sum(c.played for c in counts), sum(c.failed for c in counts))
+    columns = ("Cụm loa", "Số lần phát được", "Số lần không phát được")
+    return Table("cum_loa", "Số lần phát tại các cụm loa", columns, ("text", "int", "int"), rows, total, "Cụm loa")
 
 
 class ReportService:
@@ -127,7 +142,9 @@ class ReportService:
             return reports.weekly_logbook(
                 rows, period, facts.rules, self._settings.zone, heading, texts=texts, fingerprint=fingerprint
             )
-        return reports.period_report(rows, period, facts.rules, self._settings.zone, heading)
+        report = reports.period_report(rows, period, facts.rules, self._settings.zone, heading)
+        zones = self._source.zone_counts(*period.bounds(self._settings.zone))
+        return replace(report, tables=[*report.tables, zone_table(zones)]) if zones else report
 
     def weekly(
         self,

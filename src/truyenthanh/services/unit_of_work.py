@@ -41,7 +41,7 @@ from truyenthanh.domain.content import (
 )
 from truyenthanh.domain.enums import Category, ContentStatus
 from truyenthanh.domain.fleet import AsPlayed
-from truyenthanh.domain.fleet_records import CodeRecord, ReceiverRecord, ScheduleTargets, ZonePlayCount, ZoneRecord
+from truyenthanh.domain.fleet_records import CodeRecord, ReceiverRecord, ScheduleTargets, ZoneRecord
 from truyenthanh.domain.keys import TrustedKeyEntry
 from truyenthanh.domain.package_record import ImportedPackage
 from truyenthanh.domain.passes import AirPass
@@ -580,10 +580,6 @@ class FleetRepository(Protocol):
     def add_play(self, record: AsPlayed, *, schedule_id: int | None, received_at: datetime) -> bool:
         """Store an as-played record; ``False``, changing nothing, if its ``record_id`` is stored already (also
         when another process stored it a moment before)."""
-        ...
-
-    def play_counts(self, start: datetime, end: datetime) -> list[ZonePlayCount]:
-        """Per zone, the records of items started (or due) in ``[start, end)``: played and failed."""
         ...
 
     def add_command(

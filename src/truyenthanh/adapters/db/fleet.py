@@ -21,12 +21,11 @@ from truyenthanh.adapters.db.models import (
     ZonePlay,
 )
 from truyenthanh.domain.changes import RecordChange
-from truyenthanh.domain.fleet import AsPlayed, PlayedOutcome
+from truyenthanh.domain.fleet import AsPlayed
 from truyenthanh.domain.fleet_records import (
     CodeRecord,
     ReceiverRecord,
     ScheduleTargets,
-    ZonePlayCount,
     ZoneRecord,
 )
 
@@ -168,19 +167,6 @@ class SqlFleetRepository:
         except IntegrityError:
             return False
         return True
-
-    def play_counts(self, start: datetime, end: datetime) -> list[ZonePlayCount]:
-        """Per zone, the as-played records that started (or were due) in ``[start, end)``: played (fully or in
-        part) and failed or missed, by zone slug."""
-        query = select(ZonePlay.zone_slug, ZonePlay.outcome, ZonePlay.started_at, ZonePlay.received_at)
-        counts: dict[str, list[int]] = {}
-        for zone_slug, outcome, started_at, received_at in self._session.exec(query):
-            moment = started_at or received_at
-            if not start <= moment < end:
-                continue
-            pair = counts.setdefault(zone_slug, [0, 0])
-            pair[0 if outcome in (PlayedOutcome.PLAYED.value, PlayedOutcome.PARTIAL.value) else 1] += 1
-        return [ZonePlayCount(zone, played, failed) for zone, (played, failed) in sorted(counts.items())]
 
     def add_command(
         self,

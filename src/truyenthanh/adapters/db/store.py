@@ -72,8 +72,11 @@ class SqlUnitOfWork:
         """Session tokens and emergency permits."""
         self.journal_marks = SqlLogJournalMarks(session)
         """Which lines of the daemon's log journal reached the database."""
-        self.fleet = SqlFleetRepository(session)
-        """The loudspeaker clusters (issue 18)."""
+
+    @property
+    def fleet(self) -> SqlFleetRepository:
+        """The loudspeaker clusters (issue 18); the repository holds nothing but the session."""
+        return SqlFleetRepository(self._session)
 
     @property
     def session(self) -> Session:

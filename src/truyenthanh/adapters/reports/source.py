@@ -16,8 +16,9 @@ from sqlmodel import col, select
 
 from truyenthanh.adapters.db import chains
 from truyenthanh.adapters.db.database import Database
-from truyenthanh.adapters.db.models import Announcement, BroadcastLog, Station
+from truyenthanh.adapters.db.models import Announcement, BroadcastLog, Station, Zone, ZonePlay
 from truyenthanh.adapters.db.types import UTCDateTime
+from truyenthanh.domain.fleet_records import ZonePlayCount
 from truyenthanh.domain.hashchain import anchor_text
 from truyenthanh.domain.reports import LogRow, StationFacts
 from truyenthanh.domain.station import StationRules
@@ -92,6 +93,26 @@ class SqlReportSource:
         """The broadcast log's anchor as a logbook prints it (see :func:`truyenthanh.domain.hashchain.anchor_text`)."""
         with self._db.session() as session:
             return anchor_text(*chains.head_fingerprint(session, BroadcastLog))
+
+    def zone_counts(self, start: datetime, end: datetime) -> list[ZonePlayCount]:
+        """Per zone (its name), the airings its receivers reported in ``[start, end)`` (by the item's start, else
+        its arrival): played when at least one item of it played, else failed. Zones by name; a zone with no
+        report is left out."""
+        moment = func.coalesce(col(ZonePlay.started_at), col(ZonePlay.received_at))
+        query = select_columns(
+            col(ZonePlay.zone_slug), col(ZonePlay.receiver_slug), col(ZonePlay.airing_id), col(ZonePlay.outcome)
+        ).where(moment >= literal(start, UTCDateTime()), moment < literal(end, UTCDateTime()))
+        with self._db.session() as session:
+            names = {row.slug: row.name for row in session.exec(select(Zone))}
+            found = session.execute(query).all()
+        airings: dict[tuple[str, str, str], bool] = {}
+        for zone, receiver, airing, outcome in found:
+            key = (zone, receiver, airing)
+            airings[key] = airings.get(key, False) or outcome in ("played", "partial")
+        counts: dict[str, list[int]] = {}
+        for (zone, _receiver, _airing), played in airings.items():
+            counts.setdefault(names.get(zone, zone), [0, 0])[0 if played else 1] += 1
+        return [ZonePlayCount(name, played, failed) for name, (played, failed) in sorted(counts.items())]
 
     def station(self) -> StationFacts:
         """The station's name, commune, province and rules (empty names and default rules without a record)."""

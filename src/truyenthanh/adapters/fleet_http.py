@@ -1,0 +1,219 @@
+"""The station's file server for its loudspeaker clusters (issue 18): audio files by sha256, the time, enrolment.
+
+- ``GET``/``HEAD /files/<sha256>``: the file, streamed in 64 KiB blocks; ``Range: bytes=a-b``, ``a-`` or ``-n``
+  gives 206 with ``Content-Range`` (416 when it cannot be satisfied); ``ETag`` is the digest; 404 for a digest
+  the station does not serve. Only 64 lowercase hex digits are accepted as a name.
+- ``GET /time``: ``{"now": "<ISO 8601 with milliseconds>"}``, the station's clock (receivers measure their
+  offset against it).
+- ``POST /enrol`` with ``{"code": ..., "name": ...}`` (JSON, at most 4 KiB): 200 with the
+  :class:`~truyenthanh.domain.fleet.Enrolment`, 403 with ``{"error": "<Vietnamese>"}`` when the code is refused,
+  400 for a body that cannot be read.
+
+Plain HTTP: files are checked by their sha256 and enrolment answers carry a one-time password over the station's
+own network; put it behind TLS when the link crosses the Internet.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from truyenthanh.domain.fleet import when
+from truyenthanh.errors import FleetError
+
+log = logging.getLogger(__name__)
+
+BLOCK = 64 * 1024
+MAX_ENROL_BODY = 4096
+_FILE_PATH = re.compile(r"/files/([0-9a-f]{64})")
+_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+
+
+def parse_range(header: str, size: int) -> tuple[int, int]:
+    """The inclusive ``(first, last)`` byte range of a ``Range`` header for a file of ``size`` bytes.
+
+    Raises:
+        ValueError: the range cannot be satisfied (or names several ranges, which we do not serve).
+    """
+    match = _RANGE.fullmatch(header.strip())
+    if match is None:
+        raise ValueError(header)
+    first_text, last_text = match.groups()
+    if not first_text and not last_text:
+        raise ValueError(header)
+    if not first_text:
+        length = int(last_text)
+        if length == 0 or size == 0:
+            raise ValueError(header)
+        return max(0, size - length), size - 1
+    first = int(first_text)
+    last = int(last_text) if last_text else size - 1
+    if first >= size or last < first:
+        raise ValueError(header)
+    return first, min(last, size - 1)
+
+
+class FleetFileServer:
+    """An HTTP server on its own daemon thread (one more thread per request being served)."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        lookup: Callable[[str], Path | None],
+        enrol: Callable[[str, str], dict[str, Any]],
+        now: Callable[[], datetime],
+    ) -> None:
+        """Bind ``host:port`` (``0`` picks a free port: see :attr:`port`); nothing is served before :meth:`start`.
+
+        Args:
+            lookup: the file for a sha256, or ``None``; called on a request thread.
+            enrol: ``enrol(code, name)`` returns the enrolment as a dict or raises :class:`FleetError`.
+            now: the station's clock (timezone-aware).
+        """
+        callables = {"lookup": staticmethod(lookup), "enrol": staticmethod(enrol), "now": staticmethod(now)}
+        self._server = _Server((host, port), type("FleetHandler", (_Handler,), callables))
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        """The bound port."""
+        return int(self._server.server_address[1])
+
+    def start(self) -> None:
+        """Serve in the background."""
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._server.serve_forever, args=(0.1,), name="fleet-http", daemon=True
+            )
+            self._thread.start()
+
+    def close(self) -> None:
+        """Stop serving and release the port."""
+        if self._thread is not None:
+            self._server.shutdown()
+            self._thread.join(timeout=5)
+            self._thread = None
+        self._server.server_close()
+
+
+class _Server(ThreadingHTTPServer):
+    """Logs a failed request (a receiver that hung up mid-file) instead of printing it on stderr."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        log.warning("fleet file server: request from %s failed", client_address, exc_info=True)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """One request. The server's callables are class attributes of a per-server subclass."""
+
+    protocol_version = "HTTP/1.1"
+    server_version = "truyenthanh-fleet"
+    lookup: Callable[[str], Path | None]
+    enrol: Callable[[str, str], dict[str, Any]]
+    now: Callable[[], datetime]
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.info("%s %s", self.address_string(), format % args)
+
+    def do_GET(self) -> None:
+        self._get(body=True)
+
+    def do_HEAD(self) -> None:
+        self._get(body=False)
+
+    def do_POST(self) -> None:
+        if self.path != "/enrol":
+            self._json(HTTPStatus.NOT_FOUND, {"error": "Không có địa chỉ này."})
+            return
+        try:
+            length = int(self.headers.get("Content-Length") or "0")
+        except ValueError:
+            length = -1
+        if not 0 < length <= MAX_ENROL_BODY:
+            self._json(HTTPStatus.BAD_REQUEST, {"error": "Yêu cầu đăng ký phải là JSON, tối đa 4 KiB."})
+            return
+        try:
+            data = json.loads(self.rfile.read(length).decode("utf-8"))
+            code, name = data["code"], data["name"]
+            if not isinstance(code, str) or not isinstance(name, str):
+                raise TypeError("code/name")
+        except (ValueError, KeyError, TypeError):
+            self._json(HTTPStatus.BAD_REQUEST, {"error": "Yêu cầu đăng ký cần hai trường «code» và «name»."})
+            return
+        try:
+            answer = type(self).enrol(code, name)
+        except FleetError as exc:
+            self._json(HTTPStatus.FORBIDDEN, {"error": exc.message, "field": exc.field})
+            return
+        self._json(HTTPStatus.OK, answer)
+
+    def _get(self, *, body: bool) -> None:
+        if self.path == "/time":
+            self._json(HTTPStatus.OK, {"now": when(type(self).now())}, body=body)
+            return
+        match = _FILE_PATH.fullmatch(self.path)
+        path = type(self).lookup(match.group(1)) if match else None
+        if match is None or path is None or not path.is_file():
+            self._json(HTTPStatus.NOT_FOUND, {"error": "Không có tệp này trên đài."}, body=body)
+            return
+        self._file(path, match.group(1), body=body)
+
+    def _file(self, path: Path, digest: str, *, body: bool) -> None:
+        size = path.stat().st_size
+        first, last = 0, size - 1
+        status = HTTPStatus.OK
+        header = self.headers.get("Range")
+        if header:
+            try:
+                first, last = parse_range(header, size)
+            except ValueError:
+                self.send_response(HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE)
+                self.send_header("Content-Range", f"bytes */{size}")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            status = HTTPStatus.PARTIAL_CONTENT
+        length = max(0, last - first + 1)
+        self.send_response(status)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(length))
+        self.send_header("Accept-Ranges", "bytes")
+        self.send_header("ETag", f'"{digest}"')
+        if status == HTTPStatus.PARTIAL_CONTENT:
+            self.send_header("Content-Range", f"bytes {first}-{last}/{size}")
+        self.end_headers()
+        if not body:
+            return
+        with path.open("rb") as handle:
+            handle.seek(first)
+            left = length
+            while left > 0:
+                block = handle.read(min(BLOCK, left))
+                if not block:
+                    break
+                self.wfile.write(block)
+                left -= len(block)
+
+    def _json(self, status: HTTPStatus, data: dict[str, Any], *, body: bool = True) -> None:
+        raw = json.dumps(data, ensure_ascii=False).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(raw)))
+        self.end_headers()
+        if body:
+            self.wfile.write(raw)
+
+
+__all__ = ["FleetFileServer", "parse_range"]

@@ -262,6 +262,27 @@ class EmergencyCancelled:
         return cls(id=_int(data.get("id")))
 
 
+@dataclass(frozen=True)
+class FleetChanged:
+    """A loudspeaker cluster (cụm loa) reported something: its status, an as-played record or a command's
+    acknowledgement (``what``), so the «Cụm loa» screen refreshes."""
+
+    kind: ClassVar[str] = "fleet"
+    receiver: str
+    """The receiver's slug."""
+    what: str
+    """``status``, ``played`` or ``ack``."""
+
+    def to_json(self) -> dict[str, Any]:
+        """Wire form (without ``type``)."""
+        return {"receiver": self.receiver, "what": self.what}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> FleetChanged:
+        """Back from the wire."""
+        return cls(receiver=_str(data.get("receiver")), what=_str(data.get("what")))
+
+
 DaemonEvent = (
     Problem
     | DeviceChanged
@@ -271,6 +292,7 @@ DaemonEvent = (
     | RelayOutageReported
     | EmergencyStarted
     | EmergencyCancelled
+    | FleetChanged
 )
 """Every event the daemon publishes."""
 
@@ -285,6 +307,7 @@ _EVENTS: dict[str, Any] = {
         RelayOutageReported,
         EmergencyStarted,
         EmergencyCancelled,
+        FleetChanged,
     )
 }
 
@@ -454,6 +477,55 @@ class UpcomingAiring:
 
 
 @dataclass(frozen=True)
+class FleetSummary:
+    """The station's loudspeaker clusters at a glance (in :class:`DaemonStatus` when the fleet is enabled)."""
+
+    online: int
+    total: int
+    stale: int
+    """Receivers whose copy of the schedule is older than the freshness limit."""
+    refusing: int = 0
+    """Receivers that refused a station message (forged, replayed, stale)."""
+    broker_connected: bool = False
+    problem: str | None = None
+    """Why the station cannot drive its clusters (Vietnamese; e.g. its signing key needs a passphrase)."""
+
+    def to_json(self) -> dict[str, Any]:
+        """Wire form."""
+        return {
+            "online": self.online,
+            "total": self.total,
+            "stale": self.stale,
+            "refusing": self.refusing,
+            "broker_connected": self.broker_connected,
+            "problem": self.problem,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> FleetSummary:
+        """Back from the wire."""
+        return cls(
+            online=_int(data.get("online")),
+            total=_int(data.get("total")),
+            stale=_int(data.get("stale")),
+            refusing=_int(data.get("refusing")),
+            broker_connected=bool(data.get("broker_connected")),
+            problem=_optional_str(data.get("problem")),
+        )
+
+    def text(self) -> str:
+        """One line in Vietnamese for ``truyenthanh status``."""
+        line = f"Cụm loa: {self.online}/{self.total} trực tuyến"
+        if self.stale:
+            line += f", {self.stale} lịch cũ"
+        if self.refusing:
+            line += f", {self.refusing} từ chối lệnh"
+        if not self.broker_connected:
+            line += ", chưa nối được máy chủ MQTT"
+        return line + "."
+
+
+@dataclass(frozen=True)
 class DaemonStatus:
     """What the daemon is doing: the answer to the ``status`` command."""
 
@@ -473,10 +545,12 @@ class DaemonStatus:
     """Broadcast-log rows journalled but not yet written to the database (it is locked or the disk is full)."""
     clock_warning: str | None = None
     """Why the clock cannot be aired by (Vietnamese; ``None`` while it can): scheduled airings wait meanwhile."""
+    fleet: FleetSummary | None = None
+    """The loudspeaker clusters (``None`` when the fleet is not enabled)."""
 
     def to_json(self) -> dict[str, Any]:
-        """Wire form."""
-        return {
+        """Wire form (``fleet`` only when the station drives loudspeaker clusters)."""
+        data = {
             "running": self.running,
             "pid": self.pid,
             "started_at": _time(self.started_at),
@@ -492,6 +566,9 @@ class DaemonStatus:
             "log_pending": self.log_pending,
             "clock_warning": self.clock_warning,
         }
+        if self.fleet is not None:
+            data["fleet"] = self.fleet.to_json()
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> DaemonStatus:
@@ -500,6 +577,7 @@ class DaemonStatus:
         playing = data.get("playing")
         emergency = data.get("emergency")
         device = data.get("device")
+        fleet = data.get("fleet")
         return cls(
             running=bool(data.get("running", True)),
             pid=_int(data.get("pid")),
@@ -517,6 +595,7 @@ class DaemonStatus:
             amplifier_on=bool(data.get("amplifier_on")),
             log_pending=_int(data.get("log_pending")),
             clock_warning=_optional_str(data.get("clock_warning")),
+            fleet=FleetSummary.from_json(fleet) if isinstance(fleet, dict) else None,
         )
 
 
@@ -529,6 +608,8 @@ __all__ = [
     "EmergencyCancelled",
     "EmergencyStarted",
     "EmergencyState",
+    "FleetChanged",
+    "FleetSummary",
     "ItemEndedOnAir",
     "ItemStartedOnAir",
     "NowPlaying",

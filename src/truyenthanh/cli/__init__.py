@@ -23,6 +23,7 @@ from truyenthanh.cli import vietnamese
 from truyenthanh.cli.flags import OptionNames, error_text, naming, option_names
 from truyenthanh.cli.state import CliState, pass_state
 from truyenthanh.errors import TruyenthanhError
+from truyenthanh.protocol import FleetSummary
 
 vietnamese.install()
 
@@ -189,6 +190,11 @@ def status(state: CliState, as_json: bool) -> None:
             click.echo(f"Cảnh báo: nhật ký đang chờ ghi: {running['log_pending']} dòng.", err=True)
         if running.get("clock_warning"):
             click.echo(f"Cảnh báo: {running['clock_warning']}", err=True)
+        if isinstance(running.get("fleet"), dict):
+            fleet = FleetSummary.from_json(running["fleet"])
+            click.echo(fleet.text())
+            if fleet.problem:
+                click.echo(f"Cảnh báo: {fleet.problem}", err=True)
     else:
         click.echo("Dịch vụ phát: không chạy («truyenthanh daemon» để chạy).")
     if not info["schema_up_to_date"]:
@@ -253,7 +259,7 @@ main.lazy_commands.update(
         "play": "truyenthanh.cli.playout:play",
         "service": "truyenthanh.cli.service:service",
         "serve": "truyenthanh.cli.serve:serve",
-        "zone": "truyenthanh.cli.zones:zone",
+        "zone": "truyenthanh.cli.zone_control:zone",
         "broker": "truyenthanh.cli.zones:broker",
     }
 )

@@ -15,7 +15,9 @@ The work is split into parts, a module each, wired here by :class:`Daemon`:
 * :mod:`~truyenthanh.daemon.journal`: the state file, recovery, the broadcast log and published events, with
   :mod:`~truyenthanh.daemon.ledger` (the items handed to the engine) and :mod:`~truyenthanh.daemon.listener`
   (the engine's events);
-* :mod:`~truyenthanh.daemon.commands`: the control commands.
+* :mod:`~truyenthanh.daemon.commands`: the control commands;
+* :mod:`~truyenthanh.daemon.fleet`: the loudspeaker clusters (when ``fleet_enabled``): their schedules,
+  commands and reports over MQTT, and the file server they fetch from.
 
 Nothing here imports Textual; the TUI is a client of the control socket.
 """
@@ -38,12 +40,14 @@ from truyenthanh.daemon.amplifier import Amplifier
 from truyenthanh.daemon.clock_guard import ClockGuard
 from truyenthanh.daemon.commands import CommandTable
 from truyenthanh.daemon.emergencies import Emergencies, EmergencyRequest
+from truyenthanh.daemon.fleet import Fleet
 from truyenthanh.daemon.journal import Journal
 from truyenthanh.daemon.keeper import OutputKeeper
 from truyenthanh.daemon.ledger import Ledger
 from truyenthanh.daemon.listener import EngineListener
 from truyenthanh.daemon.timer import AirScheduler
-from truyenthanh.protocol import DaemonStatus, EmergencyState, NowPlaying, UpcomingAiring
+from truyenthanh.errors import TruyenthanhError
+from truyenthanh.protocol import DaemonStatus, EmergencyState, NowPlaying, Problem, UpcomingAiring
 from truyenthanh.services.ports import Playout
 
 logger = logging.getLogger(__name__)
@@ -120,6 +124,13 @@ class Daemon:
             amplifier=self.amplifier,
             emergencies=self.emergencies,
         )
+
+    @property
+    def fleet(self) -> Fleet | None:
+        """The loudspeaker clusters (``None`` unless ``fleet_enabled`` and started). The emergencies hold the
+        part, as they fan out to it (one attribute fewer for the daemon)."""
+        fan_out = self.emergencies.fan_out
+        return fan_out if isinstance(fan_out, Fleet) else None
 
     @property
     def playout(self) -> Playout | None:
@@ -200,9 +211,34 @@ class Daemon:
         emergency = previous.get("emergency")
         if emergency:
             self.emergencies.restore(emergency)
+        self._start_fleet(threads=threads)
         self._control.start()
         self.journal.save()
         logger.info("daemon started: output %s", self.keeper.output)
+
+    def _start_fleet(self, *, threads: bool) -> None:
+        """Drive the loudspeaker clusters, when the station has them; a fleet that cannot start (its file
+        server's port is taken) is said and logged, and the station's own output airs on."""
+        container = self.container
+        if not container.settings.fleet_enabled:
+            return
+        fleet = Fleet(
+            container.fleet,
+            container.keys,
+            container.settings,
+            container.clock,
+            self.journal.publish,
+            change_counter=container.store.change_counter,
+            broker_folder=container.locations.data_dir / "broker",
+        )
+        try:
+            fleet.start(threads=threads)
+        except TruyenthanhError as exc:
+            logger.error("fleet not started: %s", exc.message)
+            self.journal.publish(Problem(message=f"Không điều khiển được cụm loa: {exc.message}"))
+            fleet.close()
+            return
+        self.emergencies.fan_out = fleet
 
     def shutdown(self) -> None:
         """Stop the timer and the output (logging what was cut), save the state, close the control socket."""
@@ -216,6 +252,8 @@ class Daemon:
         if left:
             logger.error("%s broadcast-log rows are still to write: they wait in the log journal", left)
         self.journal.save(clean=True)
+        if self.fleet is not None:
+            self.fleet.close()
         self._control.stop()
 
     # ------------------------------------------------------------------------------------------- control
@@ -259,6 +297,7 @@ class Daemon:
             amplifier_on=self.amplifier.on,
             log_pending=self.journal.log_pending,
             clock_warning=self.airings.clock_guard.verdict.warning,
+            fleet=self.fleet.summary() if self.fleet is not None else None,
         )
 
     def emergency(self, **request: Any) -> EmergencyState:

@@ -19,15 +19,17 @@ from typing import TYPE_CHECKING, Any
 from truyenthanh.daemon.emergencies import EmergencyRequest
 from truyenthanh.domain.accounts import Actor, Permission
 from truyenthanh.domain.enums import Priority
+from truyenthanh.domain.fleet import Action
 from truyenthanh.errors import DaemonError, PermissionDeniedError
 
 if TYPE_CHECKING:
     from truyenthanh.daemon import Daemon
+    from truyenthanh.daemon.fleet import Fleet
 
 Handler = Callable[[dict[str, Any]], Any]
 """Answers one command from its arguments with a JSON-ready value (from a connection thread)."""
 
-ON_AIR_COMMANDS = frozenset({"play_now", "stop", "skip", "emergency", "cancel", "shutdown", "clock_ok"})
+ON_AIR_COMMANDS = frozenset({"play_now", "stop", "skip", "emergency", "cancel", "shutdown", "clock_ok", "zone_command"})
 """The commands that need a pass (``session`` or ``permit``)."""
 
 
@@ -52,6 +54,8 @@ class CommandTable:
             "reload": self._reload,
             "shutdown": self._shutdown,
             "clock_ok": self._clock_ok,
+            "zone_command": self._zone_command,
+            "fleet": self._fleet,
         }
 
     def __call__(self, name: str, args: dict[str, Any]) -> Any:
@@ -121,6 +125,7 @@ class CommandTable:
             every_min=float(args.get("every_min", 120)),
             until_cancelled=bool(args.get("until_cancelled", False)),
             permit=str(args["permit"]) if args.get("permit") is not None else None,
+            zones=tuple(str(z) for z in args["zones"]) if isinstance(args.get("zones"), list) else None,
         )
         return self._daemon.emergencies.start(request).to_json()
 
@@ -133,6 +138,34 @@ class CommandTable:
         """An operator confirms the clock after a jump; returns what still makes it untrustworthy, if anything."""
         self._session(args, Permission.MANAGE_STATION, Permission.OPERATE)
         return self._daemon.airings.clock_guard.accept().warning
+
+    def _zone_command(self, args: dict[str, Any]) -> dict[str, Any]:
+        """A live command to the loudspeaker clusters of a zone, or one cluster: ``action`` (``test_tone``,
+        ``volume`` with ``volume`` 0–100, ``stop``, ``resync``) to ``target`` (a zone or receiver, by slug or
+        name; empty: every zone)."""
+        actor = self._session(args, Permission.OPERATE)
+        fleet = self._fleet_part()
+        try:
+            action = Action(str(args.get("action")))
+        except ValueError as exc:
+            raise DaemonError(
+                f"Lệnh cụm loa «{args.get('action')}» không có: test_tone, volume, stop, resync."
+            ) from exc
+        volume = args.get("volume")
+        sent = fleet.control(actor.full_name, action, str(args.get("target") or ""),
+                             int(volume) if volume is not None else None)  # fmt: skip
+        return sent.to_json()
+
+    def _fleet(self, _args: dict[str, Any]) -> dict[str, Any]:
+        """The loudspeaker clusters: the summary and every receiver."""
+        fleet = self._fleet_part()
+        return {"summary": fleet.summary().to_json(), "receivers": fleet.receivers_json()}
+
+    def _fleet_part(self) -> Fleet:
+        fleet = self._daemon.fleet
+        if fleet is None:
+            raise DaemonError("Dịch vụ phát chưa điều khiển cụm loa: hãy đặt fleet_enabled = true rồi khởi động lại.")
+        return fleet
 
     def _reload(self, _args: dict[str, Any]) -> dict[str, Any]:
         timer = self._daemon.timer

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from truyenthanh.adapters import ffmpeg
 from truyenthanh.bootstrap import Container
@@ -74,6 +74,19 @@ class Emergency:
         return cls(**{**state.__dict__, "keys": list(state.keys)})
 
 
+class FanOut(Protocol):
+    """Where an emergency goes besides the station's own output: its loudspeaker clusters (the daemon's fleet
+    part). Its methods never raise: the local emergency goes on whatever happens there."""
+
+    def bulletin(self, emergency_id: int, title: str, path: Path, zones: tuple[str, ...] | None, actor: str) -> None:
+        """The bulletin of airing ``emergency_id`` is ready at ``path``: send it to ``zones`` (``None``: all)."""
+        ...
+
+    def cancelled(self, emergency_id: int, actor: str) -> None:
+        """Emergency ``emergency_id`` was cancelled."""
+        ...
+
+
 @dataclass(frozen=True)
 class EmergencyRequest:
     """What the ``emergency`` command asks for."""
@@ -85,6 +98,8 @@ class EmergencyRequest:
     until_cancelled: bool = False
     permit: str | None = None
     """The secret of the authorisation :meth:`ApprovalService.send_emergency` recorded (its ``token``)."""
+    zones: tuple[str, ...] | None = None
+    """The loudspeaker-cluster zones (slugs) it goes to as well (``None``: every zone) when the fleet is on."""
 
 
 class Emergencies:
@@ -119,6 +134,10 @@ class Emergencies:
         """Emergency bulletins prepared while their alert sounds, by emergency key."""
         self._alert: PlayItem | None = None
         self.spawn: Callable[[Callable[[], None]], None] = _in_thread
+        self.fan_out: FanOut | None = None
+        """The loudspeaker clusters, when the fleet is enabled."""
+        self._zones: dict[int, tuple[str, ...] | None] = {}
+        """The zones each emergency of this run goes to (a restored one goes to every zone)."""
         """Runs background work (preparing a bulletin, replacing a pad); tests on a frozen clock run it inline."""
 
     # ----------------------------------------------------------------------------------------- the alert
@@ -234,6 +253,7 @@ class Emergencies:
         if previous is not None:
             self._cancel_keys(previous, "Bị thay bằng bản tin khẩn cấp mới")
         self._timer.cancel(REPEAT_JOB)
+        self._zones[current.id] = request.zones
         key = self._next_key(current)
         pad = PlayItem(key=f"{key}/pad", title="Chờ bản tin", kind=ItemKind.SILENCE, duration_s=PAD_S)
         self._cut_in(current, key, [self.alert(f"{key}/alert"), pad])
@@ -286,6 +306,7 @@ class Emergencies:
         """Render or measure the bulletin while the alert sounds, then put it on air in place of the pad."""
         try:
             path, upgrade = self._bulletin_file(current, text, source)
+            self._send_out(current, path)
             bulletin = self._container.playout.file_items([path])[0]
         except TruyenthanhError as exc:
             why = f"Không chuẩn bị được bản tin khẩn cấp: {exc.message}"
@@ -351,6 +372,12 @@ class Emergencies:
             current.engine = asset.engine
         self._journal.save()
 
+    def _send_out(self, current: Emergency, path: Path) -> None:
+        """The bulletin to the loudspeaker clusters too, as soon as its audio exists."""
+        if self.fan_out is not None:
+            zones = self._zones.get(current.id)
+            self.fan_out.bulletin(current.id, current.title, path, zones, current.operator or "")
+
     @staticmethod
     def _bulletin_record(current: Emergency, key: str) -> ItemRecord:
         """The log entry of an emergency airing that did not reach the speaker."""
@@ -409,6 +436,7 @@ class Emergencies:
                               reason=f"Không phát được: {self._keeper.error}")  # fmt: skip
         else:
             self._cut_in(current, key, [self.alert(f"{key}/alert"), bulletin])
+        self._send_out(current, Path(current.source))
         if current.next_at is not None:
             self._timer.at(current.next_at, REPEAT_JOB, self.repeat)
         else:
@@ -440,6 +468,8 @@ class Emergencies:
         self._cancel_keys(current, "Đã hủy phát khẩn cấp")
         self._journal.save()
         self._journal.publish(EmergencyCancelled(id=current.id))
+        if self.fan_out is not None:
+            self.fan_out.cancelled(current.id, current.operator or "")
         return current.state()
 
 
@@ -447,4 +477,4 @@ def _in_thread(work: Callable[[], None]) -> None:
     threading.Thread(target=work, name="emergency", daemon=True).start()
 
 
-__all__ = ["PAD_S", "REPEAT_JOB", "Emergencies", "Emergency", "EmergencyRequest"]
+__all__ = ["PAD_S", "REPEAT_JOB", "Emergencies", "Emergency", "EmergencyRequest", "FanOut"]

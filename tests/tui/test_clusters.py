@@ -49,7 +49,7 @@ class ClusterDaemon(FakeDaemonLink):
         with self._lock:
             self.requests.append((command, dict(arguments)))
         self._session(command, arguments, Permission.OPERATE)
-        return {"command_id": f"c{len(self.requests)}", "receivers": [arguments.get("receiver")]}
+        return {"command_id": f"c{len(self.requests)}", "receivers": [arguments.get("target")]}
 
 
 def enrol(container: bootstrap.Container, admin: Actor, zone: str, name: str) -> str:
@@ -254,10 +254,10 @@ async def test_volume_refuses_150_then_sends_40(
         assert len(sent) == 1
         assert {k: v for k, v in sent[0].items() if k != "session"} == {
             "action": "volume",
-            "receiver": fleet["ok"],
+            "target": fleet["ok"],
             "volume": 40,
         }
-        assert "Đã gửi lệnh đặt âm lượng 40% tới cụm loa" in said(app)
+        assert "Đã gửi lệnh đặt âm lượng 40% tới cụm loa «Loa Đông»." in said(app)
 
 
 async def test_test_tone_asks_for_a_login_then_calls_the_daemon(
@@ -272,10 +272,10 @@ async def test_test_tone_asks_for_a_login_then_calls_the_daemon(
         await log_in(app, pilot, OPERATOR)
         await until(app, pilot, lambda: "zone_command" in link.commands(), "the command")
         args = next(args for command, args in link.requests if command == "zone_command")
-        assert args["action"] == "test_tone" and args["receiver"] == fleet["stale"]
+        assert args["action"] == "test_tone" and args["target"] == fleet["stale"]
         assert link.operators == [("zone_command", OPERATOR.full_name)]
         await settle(app, pilot)
-        assert "Đã gửi lệnh phát tiếng thử tới cụm loa «" in said(app)
+        assert "Đã gửi lệnh phát tiếng thử tới cụm loa «Loa Tây»." in said(app)
 
         select(screen, "Xóm Chợ")  # a zone without a box: nothing to send to, and the screen says why
         await pilot.press("t")

@@ -1044,15 +1044,17 @@ class StationBackend:
             command=f"truyenthanh receiver enrol http://{host}:{settings.fleet_http_port} {issued.code} --name TÊN",
         )
 
-    def cluster_command(self, actor: Actor, action: Action, receiver: str, *, volume: int | None = None) -> str:
-        """Have the daemon send ``action`` (test tone, volume, re-sync) to one receiver (its slug), signed, for
-        ``actor``; returns what was done, in Vietnamese.
+    def cluster_command(
+        self, actor: Actor, action: Action, receiver: str, *, volume: int | None = None, name: str = ""
+    ) -> str:
+        """Have the daemon send ``action`` (test tone, volume, re-sync) to one receiver (its slug; ``name`` is how
+        the operator knows it), signed, for ``actor``; returns what was done, in Vietnamese.
 
         Raises:
             DaemonError: no daemon, the fleet is off, or it refused (Vietnamese message).
             PermissionDeniedError: ``actor`` may not run the air.
         """
-        arguments: dict[str, Any] = {"action": action.value, "receiver": receiver}
+        arguments: dict[str, Any] = {"action": action.value, "target": receiver}
         if volume is not None:
             arguments["volume"] = volume
         session = self.container.accounts.open_session(actor)
@@ -1063,7 +1065,7 @@ class StationBackend:
             Action.RESYNC: "đồng bộ lại lịch và tệp",
             Action.STOP: "dừng phát",
         }.get(action, action.value)
-        return f"Đã gửi lệnh {said} tới cụm loa «{receiver}»."
+        return f"Đã gửi lệnh {said} tới cụm loa «{name or receiver}»."
 
 
 @dataclass(frozen=True)

@@ -353,7 +353,7 @@ class ClustersScreen(StationScreen):
 
         def send(actor: Actor) -> None:
             self.run_call(
-                lambda backend: backend.cluster_command(actor, action, receiver.slug),
+                lambda backend: backend.cluster_command(actor, action, receiver.slug, name=receiver.name),
                 ClusterCommandSent,
                 group="cluster-command",
             )
@@ -425,6 +425,7 @@ class VolumeScreen(ActingForm[str]):
         """``receiver`` is the box's slug, ``name`` how the operator knows it, ``current`` its volume now."""
         super().__init__()
         self.receiver = receiver
+        self.box_name = name
         self.current = current
         self.HEADING = f"Âm lượng của cụm loa «{name}»"
 
@@ -449,7 +450,9 @@ class VolumeScreen(ActingForm[str]):
     def save(self, values: dict[str, Any]) -> str:
         """Have the daemon send the volume to the box; returns what was done."""
         assert self.actor is not None
-        return self.backend.cluster_command(self.actor, Action.VOLUME, self.receiver, volume=values["volume"])
+        return self.backend.cluster_command(
+            self.actor, Action.VOLUME, self.receiver, volume=values["volume"], name=self.box_name
+        )
 
 
 class NewZoneScreen(ActingForm[ZoneLine]):

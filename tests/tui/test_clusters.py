@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Input, Label, Static
 
 from tests.fakes import FakeDaemonLink, FrozenClock
 from tests.people import PASSWORD
-from tests.tui.conftest import said, until
+from tests.tui.conftest import daemon_running, said, until
 from tests.tui.people import OPERATOR, add_accounts, log_in
 from tests.tui.test_programmes import settle
 from tests.tui.test_snapshots import steady
@@ -35,6 +35,8 @@ from truyenthanh.tui.screens.clusters import (
     EnrolmentCodeScreen,
     NewZoneScreen,
     VolumeScreen,
+    ago,
+    offset,
 )
 
 
@@ -313,3 +315,40 @@ def test_snapshot(snap_compare: Any, container: bootstrap.Container, admin: Acto
         await steady(app, pilot)
 
     assert snap_compare(app, terminal_size=(100, 30), run_before=ready)
+
+
+@pytest.mark.slow
+async def test_the_real_daemon_takes_the_command_and_says_why_it_cannot_send_it(
+    station_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The TUI's settings have the fleet on, the daemon's (a real subprocess) have it off: the session the TUI
+    sends passes the daemon's check, and the daemon's refusal reaches the operator in Vietnamese."""
+    monkeypatch.setenv("TRUYENTHANH_FLEET_ENABLED", "true")  # read by the TUI's container; the child gets none
+    with daemon_running(station_dir, tmp_path, TRUYENTHANH_OUTPUT=f"file:{tmp_path / 'on-air.wav'}") as built:
+        add_accounts(built)
+        built.keys.generate("Đài truyền thanh xã thử nghiệm")
+        built.fleet.configure_broker(port=18883, bind="127.0.0.1", hostnames=["localhost"])
+        admin = built.accounts.login("quantri", PASSWORD)
+        built.fleet.add_zone(admin.username, "Thôn Đông")
+        enrol(built, admin, "thon-dong", "Loa Đông")
+        app = TruyenthanhApp(StationBackend(built, actor=admin), start_daemon=False)
+        async with app.run_test(size=(120, 34)) as pilot:
+            screen = await open_clusters(app, pilot)
+            assert not screen.query_one("#clusters-problem", Static).display  # fleet on, daemon up
+            select(screen, "Loa Đông")
+            await pilot.press("t")
+            await until(app, pilot, lambda: "chưa điều khiển cụm loa" in said(app), "the daemon's refusal")
+
+
+def test_times_and_offsets_read_as_the_operator_says_them(clock: FrozenClock) -> None:
+    """Last seen and clock offsets in Vietnamese, rounded the way people say them."""
+    now = clock.now()
+    assert ago(None, now) == "chưa bao giờ"
+    assert ago(now - timedelta(seconds=59), now) == "vừa xong"
+    assert ago(now - timedelta(minutes=2, seconds=59), now) == "2 phút trước"
+    assert ago(now - timedelta(hours=3, minutes=5), now) == "3 giờ trước"
+    assert ago(now - timedelta(days=5, hours=1), now) == "5 ngày trước"
+    assert offset(None) == "—"
+    assert offset(12.4) == "lệch +12 ms"
+    assert offset(-3.6) == "lệch -4 ms"
+    assert offset(0.2) == "lệch +0 ms"

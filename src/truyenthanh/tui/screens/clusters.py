@@ -517,7 +517,7 @@ class EnrolmentCodeScreen(ModalScreen[None]):
                 f"Mã dùng được một lần, hết hạn lúc {offer.expires_at:%H:%M} ngày {offer.expires_at:%d/%m/%Y}.",
                 id="enrol-expiry",
             )
-            yield Label('Trên máy của cụm loa, gõ lệnh (thay TÊN bằng tên cụm loa, ví dụ "Cụm loa chợ"):')
+            yield Label("Trên máy của cụm loa, gõ lệnh sau (thay TÊN bằng tên của cụm loa):")
             yield Static(offer.command, id="enrol-command")
             yield Label("Esc hoặc Enter: đóng", classes="dialog-hint")
 

@@ -87,6 +87,17 @@ def links(broker: Mosquitto) -> Iterator[Callable[..., MqttLink]]:
         link.close()
 
 
+def until_heard(publisher: MqttLink, topic: str, inbox: Inbox, label: str = "probe") -> None:
+    """Publish probes to ``topic`` until ``inbox`` hears one: the subscriber's subscription is in force."""
+    deadline = time.monotonic() + WAIT
+    for n in range(10_000):
+        payload = f"{label}-{n}".encode()
+        publisher.publish(topic, payload, timeout=WAIT)
+        if inbox.wait_for(topic, payload, timeout=0.2):
+            return
+        assert time.monotonic() < deadline, f"no subscription to {topic} in force after {WAIT} s"
+
+
 def connect_code(broker: Mosquitto, username: str, password: str) -> int:
     """The CONNACK return code mosquitto gives ``username``/``password`` (0 accepted; 4 bad login; 5 refused)."""
     codes: list[int] = []
@@ -280,8 +291,9 @@ def test_qos1_messages_wait_at_the_broker_for_an_offline_persistent_session(
 ) -> None:
     played = receiver_topic(STATION, "loa-a", "played")
     first = links(broker.station_user, client_id="station")
-    first.subscribe(played, Inbox())
-    time.sleep(0.2)  # the SUBACK
+    heard_before = Inbox()
+    first.subscribe(played, heard_before)
+    until_heard(first, played, heard_before)
     first.close()
     receiver = links("loa-a")
     for n in range(3):
@@ -304,9 +316,7 @@ def test_a_link_reconnects_and_resubscribes_after_the_broker_is_killed(
     command = zone_topic(STATION, "thon-a", "command")
     receiver.subscribe(command, inbox)
     station = links(broker.station_user)
-    time.sleep(0.2)
-    assert station.publish(command, b"truoc", timeout=WAIT)
-    assert inbox.wait_for(command, b"truoc")
+    until_heard(station, command, inbox, "truoc")
 
     broker.kill()
     deadline = time.monotonic() + WAIT
@@ -317,26 +327,28 @@ def test_a_link_reconnects_and_resubscribes_after_the_broker_is_killed(
     broker.start()
     assert receiver.wait_connected(15) and station.wait_connected(15)
     assert inbox.wait_for(command, b"khi-mat", timeout=15)  # resent by the station, retained for the receiver
-    assert station.publish(command, b"sau", timeout=WAIT)
-    assert inbox.wait_for(command, b"sau")
+    until_heard(station, command, inbox, "sau")
     assert changes[:3] == [True, False, True]
 
 
 def test_an_error_in_a_handler_does_not_stop_the_link(broker: Mosquitto, links: Callable[..., MqttLink]) -> None:
-    topic = zone_topic(STATION, "thon-a", "command")
+    topic, other = zone_topic(STATION, "thon-a", "command"), zone_topic(STATION, "thon-a", "schedule")
     receiver = links("loa-a")
+    calls: list[bytes] = []
 
-    def broken(_topic: str, _payload: bytes) -> None:
+    def broken(_topic: str, payload: bytes) -> None:
+        calls.append(payload)
         raise RuntimeError("hỏng")
 
     receiver.subscribe(topic, broken)
     inbox = Inbox()
-    receiver.subscribe(zone_topic(STATION, "thon-a", "schedule"), inbox)
+    receiver.subscribe(other, inbox)
     station = links(broker.station_user)
-    time.sleep(0.2)
-    station.publish(topic, b"x", timeout=WAIT)
-    station.publish(zone_topic(STATION, "thon-a", "schedule"), b"y", timeout=WAIT)
-    assert inbox.wait_for(zone_topic(STATION, "thon-a", "schedule"), b"y")
+    until_heard(station, other, inbox)  # both subscriptions are in force (made in order on one connection)
+    assert station.publish(topic, b"x", timeout=WAIT)
+    assert station.publish(other, b"y", timeout=WAIT)
+    assert inbox.wait_for(other, b"y")
+    assert calls == [b"x"]
     assert receiver.connected
 
 
@@ -479,3 +491,35 @@ def test_parse_range() -> None:
     for bad in ("bytes=10-", "bytes=5-4", "bytes=-0", "bytes=-", "items=0-1", "bytes=0-1,3-4"):
         with pytest.raises(ValueError):
             parse_range(bad, 10)
+
+
+def test_a_handler_may_publish_and_close_ends_a_wait(broker: Mosquitto, links: Callable[..., MqttLink]) -> None:
+    command, ack = zone_topic(STATION, "thon-a", "command"), receiver_topic(STATION, "loa-a", "ack")
+    receiver = links("loa-a")
+    answers: list[bool] = []
+    receiver.subscribe(command, lambda _t, payload: answers.append(receiver.publish(ack, b"da-nhan-" + payload)))
+    station = links(broker.station_user)
+    acks = Inbox()
+    station.subscribe(ack, acks)
+    deadline = time.monotonic() + WAIT
+    n = 0
+    while not acks.messages:  # the first commands may beat the receiver's subscription
+        assert time.monotonic() < deadline
+        station.publish(command, str(n).encode(), timeout=WAIT)
+        n += 1
+        time.sleep(0.1)
+    assert answers and not any(answers)  # on the network thread: queued, never waited for (no deadlock)
+    assert receiver.connected
+
+    broker.kill()
+    while receiver.connected:
+        assert time.monotonic() < deadline + WAIT
+        time.sleep(0.05)
+    results: list[bool] = []
+    waiter = threading.Thread(target=lambda: results.append(receiver.publish(ack, b"cho", timeout=None)))
+    waiter.start()
+    time.sleep(0.3)
+    assert waiter.is_alive()  # waiting for an acknowledgement that cannot come
+    receiver.close()
+    waiter.join(timeout=WAIT)
+    assert results == [False]

@@ -33,6 +33,7 @@ from truyenthanh.domain.fleet import (
     Action,
     AsPlayed,
     Command,
+    CommandAck,
     Enrolment,
     Envelope,
     Kind,
@@ -289,6 +290,16 @@ def test_an_emergency_fans_out_a_signed_command_to_every_zone_and_a_cancel_follo
         assert command.inline == bulletin.read_bytes()  # small: it travels with the command
         assert command.items[0].size == bulletin.stat().st_size
     emergency_id = Command.from_dict(Envelope.decode(boxes[0].on(zone_topic(STATION, "thon-a", "command"))[0]).body)
+    ack = CommandAck(command_id=emergency_id.command_id, receiver=boxes[0].enrolment.receiver, ok=True,
+                     at=fleetside.station.clock.now(), heard_at=fleetside.station.clock.now())  # fmt: skip
+    me = boxes[0].enrolment.receiver
+    assert boxes[0].link.publish(receiver_topic(STATION, me, "ack"), ack.encode(), timeout=5)
+    fleet = fleetside.station.daemon.fleet
+    assert fleet is not None
+    wait_for(lambda: fleet.inbox.drain() == 1, "the acknowledgement")
+    listed = fleetside.station.daemon.commands("fleet", {"command": emergency_id.command_id})
+    assert listed["emergencies"] == {"1": emergency_id.command_id}
+    assert listed["acks"][me]["heard_at"] == ack.to_dict()["heard_at"]
     fleetside.station.daemon.cancel_emergency()
     topic_a = zone_topic(STATION, "thon-a", "command")
     wait_for(lambda: len(boxes[0].on(topic_a)) == 2, "the cancel")

@@ -129,3 +129,8 @@ def test_targets_in_vietnamese() -> None:
     assert describe_targets(Targets(local=False), ZONES) == "mọi cụm loa"
     both = Targets(local=True, zones=("thon-dong", "thon-tay"))
     assert describe_targets(both, ZONES) == "loa tại đài, cụm loa Thôn Đông và cụm loa Thôn Tây"
+
+
+def test_a_station_without_zones_is_told_plainly() -> None:
+    assert describe_targets(Targets(), ()) == "loa tại đài"
+    assert describe_targets(Targets(local=False), ()) == "mọi cụm loa"

@@ -156,10 +156,18 @@ class CommandTable:
                              int(volume) if volume is not None else None)  # fmt: skip
         return sent.to_json()
 
-    def _fleet(self, _args: dict[str, Any]) -> dict[str, Any]:
-        """The loudspeaker clusters: the summary and every receiver."""
+    def _fleet(self, args: dict[str, Any]) -> dict[str, Any]:
+        """The loudspeaker clusters: the summary, every receiver, the command each emergency of this run went
+        out under, and with ``command`` the receivers' answers to that command (``heard_at`` per receiver)."""
         fleet = self._fleet_part()
-        return {"summary": fleet.summary().to_json(), "receivers": fleet.receivers_json()}
+        answer = {
+            "summary": fleet.summary().to_json(),
+            "receivers": fleet.receivers_json(),
+            "emergencies": {str(k): v for k, v in fleet.emergency_commands().items()},
+        }
+        if args.get("command"):
+            answer["acks"] = self._daemon.container.fleet.command_acks(str(args["command"]))
+        return answer
 
     def _fleet_part(self) -> Fleet:
         fleet = self._daemon.fleet

@@ -518,11 +518,16 @@ class Fleet:
     def cancelled(self, emergency_id: int, actor: str) -> None:
         """The daemon's emergency ``emergency_id`` was cancelled: cancel it on every zone. Never raises."""
         with self._lock:
-            ref = self._emergencies.pop(emergency_id, None)
+            ref = self._emergencies.get(emergency_id)
         try:
             self.command(actor, Command(command_id=uuid.uuid4().hex, action=Action.CANCEL, ref=ref))
         except TruyenthanhError as exc:
             logger.error("fleet: cancel of emergency %s not sent to the clusters: %s", emergency_id, exc.message)
+
+    def emergency_commands(self) -> dict[int, str]:
+        """The command id each station emergency of this run went out under, by emergency id."""
+        with self._lock:
+            return dict(self._emergencies)
 
     # --------------------------------------------------------------------------------------------- status
 

@@ -13,7 +13,7 @@ from functools import partial
 from typing import Any
 
 from truyenthanh.domain.enums import Priority
-from truyenthanh.domain.schedule import Decision, Planned, decide, describe_moment
+from truyenthanh.domain.schedule import LOCAL_OUTPUT, Decision, Planned, decide, describe_moment
 from truyenthanh.services.ports import Clock
 from truyenthanh.services.scheduling import SchedulingService
 
@@ -206,7 +206,9 @@ class AirScheduler:
             self._jobs.built_at = now
             planned = [
                 p
-                for p in self._service.occurrences(now - timedelta(minutes=1), now + self._settings.horizon)
+                for p in self._service.occurrences(
+                    now - timedelta(minutes=1), now + self._settings.horizon, output=LOCAL_OUTPUT
+                )
                 if not self._is_handled(p)
             ]
             self._jobs.upcoming = planned
@@ -266,7 +268,9 @@ class AirScheduler:
             book = self._book
             low = max(book.floor, min(book.accounted_until, now) - timedelta(hours=1))
             # Placement may move a priority airing ahead of ``low``: look further back for those.
-            window = self._service.occurrences(low - timedelta(hours=2), now + timedelta(seconds=self.lead_s + 0.5))
+            window = self._service.occurrences(
+                low - timedelta(hours=2), now + timedelta(seconds=self.lead_s + 0.5), output=LOCAL_OUTPUT
+            )
             due: list[Planned] = []
             for item in window:
                 if item.start < low and not (item.moved and item.occurrence.start >= low):

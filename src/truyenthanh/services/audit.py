@@ -70,6 +70,9 @@ ACTION_LABELS = {
     "serve.access": "Trình duyệt vào được giao diện đài",
     "serve.access_failed": "Trình duyệt nhập sai mật khẩu truy cập đài",
     "serve.access_limited": "Tạm chặn một địa chỉ vì nhập sai mật khẩu truy cập nhiều lần",
+    "zone.add": "Thêm khu vực loa (cụm loa)",
+    "zone.enrol_code": "Cấp mã ghép một lần cho cụm loa",
+    "receiver.enrol": "Ghép cụm loa mới vào đài",
 }
 """Vietnamese names of the actions this program records; other areas may record their own."""
 

@@ -61,6 +61,7 @@ class TruyenthanhApp(App[None]):
         "lexicon": _lazy("lexicon", "LexiconScreen"),
         "accounts": _lazy("accounts", "AccountsScreen"),
         "rules": _lazy("rules", "RulesScreen"),
+        "clusters": _lazy("clusters", "ClustersScreen"),
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Trợ giúp", priority=True),
@@ -77,6 +78,7 @@ class TruyenthanhApp(App[None]):
         Binding("f11", "switch_mode('rules')", "Quy định", show=False, priority=True),
         Binding("ctrl+l", "login", "Đăng nhập", show=False, priority=True),
         Binding("ctrl+t", "change_password", "Đổi mật khẩu", show=False, priority=True),
+        Binding("ctrl+k", "switch_mode('clusters')", "Cụm loa", show=False, priority=True),
         Binding("ctrl+g", "station_setup", "Thiết lập đài", show=False),  # not priority: F6 uses Ctrl+G to submit
         Binding("ctrl+q", "quit", "Thoát", priority=True),
         Binding("ctrl+c", "help_quit", show=False, system=True),
@@ -291,6 +293,9 @@ class TruyenthanhApp(App[None]):
         log = sys.modules.get("truyenthanh.tui.screens.log")  # loaded only once the operator opened Nhật ký
         if log is not None and isinstance(self.screen, log.LogScreen):
             self.screen.follow(message.event)
+        clusters = sys.modules.get("truyenthanh.tui.screens.clusters")  # loaded once «Cụm loa» was opened
+        if clusters is not None and isinstance(self.screen, clusters.ClustersScreen):
+            self.screen.action_reload()
 
     def _tell(self, event: DaemonEvent) -> None:
         """Notify what of an event the operator must know (the rest shows on "Hôm nay")."""

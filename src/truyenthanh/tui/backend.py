@@ -32,6 +32,7 @@ from truyenthanh.adapters.sound_devices import SoundDevice, default_sink, output
 from truyenthanh.domain.accounts import Actor, Permission
 from truyenthanh.domain.approval import ContentKind
 from truyenthanh.domain.enums import Category, ContentStatus, ItemKind, Outcome, Priority, Role
+from truyenthanh.domain.fleet import Action
 from truyenthanh.domain.rundown import AirState, air_state
 from truyenthanh.domain.schedule import MisfireKind
 from truyenthanh.domain.station import StationRules
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
     from truyenthanh.domain.vietnamese.normalizer import Step
     from truyenthanh.services.accounts import UserInfo
     from truyenthanh.services.approvals import ContentView
+    from truyenthanh.services.fleet import ReceiverView
     from truyenthanh.services.library import LibraryService
     from truyenthanh.services.packages.results import ImportOutcome, Progress
     from truyenthanh.services.programmes import ProgrammeDetail, ProgrammeService, ProgrammeSummary
@@ -995,6 +997,76 @@ class StationBackend:
         self._test_tone.play(tone)
         return target
 
+    # --- Cụm loa: the station's IP loudspeaker clusters (issue 18, helper work-u) ------------------------------
+
+    def clusters(self) -> ClustersView:
+        """Every zone and every enrolled receiver with its last status, whether the fleet is switched on and
+        whether the daemon (which talks to the receivers) answers."""
+        fleet = self.container.fleet
+        zones = tuple(ZoneLine(name=z.name, slug=z.slug, hamlet=z.hamlet) for z in fleet.zones())
+        return ClustersView(
+            now=self.now(),
+            enabled=self.container.settings.fleet_enabled,
+            daemon_up=self.daemon_status() is not None,
+            zones=zones,
+            receivers=tuple(fleet.receivers()),
+        )
+
+    def add_zone(self, actor: Actor, name: str, hamlet: str = "") -> ZoneLine:
+        """A new zone (khu vực) for ``actor``, who must manage the station; audited.
+
+        Raises:
+            PermissionDeniedError: ``actor`` may not change the station's settings.
+            FleetError: an empty or taken name (``field`` names the input).
+        """
+        self.container.accounts.require(actor, Permission.MANAGE_STATION)
+        zone = self.container.fleet.add_zone(actor.username, name, hamlet)
+        return ZoneLine(name=zone.name, slug=zone.slug, hamlet=zone.hamlet)
+
+    def enrolment_code(self, actor: Actor, zone: str) -> EnrolmentOffer:
+        """A one-time code to enrol a new cluster box in ``zone`` (its slug), with its expiry and the command to
+        type on the box; only the code's digest is kept.
+
+        Raises:
+            PermissionDeniedError: ``actor`` may not change the station's settings.
+            FleetError: no such zone.
+        """
+        self.container.accounts.require(actor, Permission.MANAGE_STATION)
+        fleet = self.container.fleet
+        issued = fleet.issue_code(actor.username, zone)
+        names = {z.slug: z.name for z in fleet.zones()}
+        settings = self.container.settings
+        host = settings.fleet_public_host or settings.fleet_broker_host
+        return EnrolmentOffer(
+            code=issued.code,
+            zone=names.get(issued.zone, issued.zone),
+            expires_at=issued.expires_at.astimezone(self.zone),
+            command=f"truyenthanh receiver enrol http://{host}:{settings.fleet_http_port} {issued.code} --name TÊN",
+        )
+
+    def cluster_command(
+        self, actor: Actor, action: Action, receiver: str, *, volume: int | None = None, name: str = ""
+    ) -> str:
+        """Have the daemon send ``action`` (test tone, volume, re-sync) to one receiver (its slug; ``name`` is how
+        the operator knows it), signed, for ``actor``; returns what was done, in Vietnamese.
+
+        Raises:
+            DaemonError: no daemon, the fleet is off, or it refused (Vietnamese message).
+            PermissionDeniedError: ``actor`` may not run the air.
+        """
+        arguments: dict[str, Any] = {"action": action.value, "target": receiver}
+        if volume is not None:
+            arguments["volume"] = volume
+        session = self.container.accounts.open_session(actor)
+        self.daemon.request(ZONE_COMMAND, session=session, **arguments)
+        said = {
+            Action.TEST_TONE: "phát tiếng thử",
+            Action.VOLUME: f"đặt âm lượng {volume}%",
+            Action.RESYNC: "đồng bộ lại lịch và tệp",
+            Action.STOP: "dừng phát",
+        }.get(action, action.value)
+        return f"Đã gửi lệnh {said} tới cụm loa «{name or receiver}»."
+
 
 @dataclass(frozen=True)
 class AnnouncementText:
@@ -1099,3 +1171,45 @@ def _summary(outcomes: list[Outcome] | None) -> Outcome | None:
         if worst in outcomes:
             return worst
     return outcomes[0]
+
+
+# --- Cụm loa: what the «Cụm loa» screen shows (issue 18, helper work-u) ----------------------------------------
+
+ZONE_COMMAND = "zone_command"
+"""The daemon's control command that sends a signed command to a zone's receivers or to one receiver."""
+
+
+@dataclass(frozen=True)
+class ZoneLine:
+    """A zone as the «Cụm loa» screen lists it."""
+
+    name: str
+    slug: str
+    hamlet: str = ""
+
+
+@dataclass(frozen=True)
+class ClustersView:
+    """Everything the «Cụm loa» screen shows."""
+
+    now: datetime
+    """The current instant in the station's zone."""
+    enabled: bool
+    """Whether the station drives IP receivers at all (``fleet_enabled``)."""
+    daemon_up: bool
+    """Whether the daemon answers (it publishes schedules and commands)."""
+    zones: tuple[ZoneLine, ...]
+    receivers: tuple[ReceiverView, ...]
+
+
+@dataclass(frozen=True)
+class EnrolmentOffer:
+    """A one-time enrolment code as the operator reads it out or types it on the box."""
+
+    code: str
+    zone: str
+    """The zone's name."""
+    expires_at: datetime
+    """When the code stops working, in the station's zone."""
+    command: str
+    """What to type on the cluster box (``TÊN`` to be replaced by the box's name)."""

@@ -9,15 +9,19 @@ The package follows the seams of the subject, each module importing only those l
 
 - :mod:`.lunar`: the Vietnamese lunar calendar (Hồ Ngọc Đức's algorithm, UTC+7);
 - :mod:`.model`: :class:`ScheduleSpec`, :class:`Occurrence`, :class:`Planned`, the misfire policy, lunar days
-  (:class:`LunarRule`) and holidays (:class:`HolidayPolicy`);
+  (:class:`LunarRule`), holidays (:class:`HolidayPolicy`), and where a schedule airs (its
+  :class:`~truyenthanh.domain.fleet.Targets`: the station's own output and/or zones, :class:`ZoneRef`,
+  :func:`outputs`, the ``local,thon-dong`` line of :func:`format_targets`);
 - :mod:`.days_off`: Vietnam's public holidays (the ``holidays`` library) and the station's days off;
 - :mod:`.recurrence`: RRULE and lunar expansion, holidays and seasonal session starts, weekday shorthands,
   reading typed times;
 - :mod:`.wording`: Vietnamese descriptions of schedules, moments and durations;
 - :mod:`.placement`: sessions, and priority items placed ahead within them;
-- :mod:`.conflicts`: rule checks, conflict reports and their resolution;
+- :mod:`.conflicts`: rule checks, conflict reports and their resolution (two airings conflict only on an
+  output they share; the station's rules apply on every output);
 - :mod:`.misfire`: what to do with airings reached late;
-- :mod:`.request`: :class:`ScheduleRequest`, what an operator asks to save.
+- :mod:`.request`: :class:`ScheduleRequest`, what an operator asks to save, and its zones matched to the
+  station's (:func:`resolve_targets`).
 """
 
 from truyenthanh.domain.schedule.conflicts import (

@@ -34,12 +34,13 @@ def output_label(output: str, zones: Sequence[ZoneRef]) -> str:
 
 def describe_targets(targets: Targets, zones: Sequence[ZoneRef]) -> str:
     """Where a schedule airs, in Vietnamese: «loa tại đài và mọi cụm loa», «loa tại đài», «mọi cụm loa»,
-    «cụm loa Thôn Đông và cụm loa Thôn Tây»; «không phát ở đâu» when it reaches nothing."""
+    «cụm loa Thôn Đông và cụm loa Thôn Tây»; «không phát ở đâu» when it reaches nothing. At a station without
+    zones (a wired or FM one), "every zone" goes unsaid beside the station's own loudspeaker."""
     pieces = [LOCAL_LABEL] if targets.local else []
-    if targets.zones is None:
-        pieces.append("mọi cụm loa")
-    else:
+    if targets.zones is not None:
         pieces.extend(output_label(slug, zones) for slug in targets.zones)
+    elif zones or not targets.local:
+        pieces.append("mọi cụm loa")
     return _joined(pieces) if pieces else "không phát ở đâu"
 
 

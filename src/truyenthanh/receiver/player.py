@@ -108,6 +108,9 @@ class Engine(Protocol):
     def stop(self) -> None:
         """Stop everything and empty the queue."""
 
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Block until nothing plays and every event was delivered."""
+
 
 @dataclass
 class _Entry:
@@ -117,6 +120,8 @@ class _Entry:
     title: str
     sha256: str
     started_at: datetime | None = None
+    heard: Callable[[datetime], None] | None = None
+    """Told the instant the item's first sample reached the output (a command's acknowledgement)."""
 
 
 @dataclass(frozen=True)
@@ -166,8 +171,8 @@ class Player:
         """Airings handed to the engine (or recorded) since start."""
         self._entries: dict[str, _Entry] = {}
         """Items handed to the engine, by key (= record id), until they end."""
-        self._heard: dict[str, Callable[[datetime], None]] = {}
-        """Keys whose first sample someone waits for (a command's acknowledgement)."""
+        self._begun: set[str] = set()
+        """Airings (and commands) whose first item started."""
         self.playing: str | None = None
         """Title of what plays now."""
         self._stopping = threading.Event()
@@ -279,34 +284,31 @@ class Player:
         items = []
         for index, (ref, path) in enumerate(sequence):
             key = self._key(airing_id, index)
-            self._entries[key] = _Entry(airing_id, title, ref.sha256)
+            self._entries[key] = _Entry(airing_id, title, ref.sha256, heard=None if index else heard)
             items.append(self._item(key, title, ref, path))
-        self._heard[items[0].key] = heard
         self._engine.preempt(items, resume=True)
 
     def test_tone(self, command_id: str, tone: Path, heard: Callable[[datetime], None]) -> None:
         """Play the test tone as soon as nothing else plays."""
         key = self._key(f"command:{command_id}", 0)
-        self._entries[key] = _Entry(f"command:{command_id}", "Âm thử", "")
-        self._heard[key] = heard
+        self._entries[key] = _Entry(f"command:{command_id}", "Âm thử", "", heard=heard)
         self._engine.enqueue([PlayItem(key=key, title="Âm thử", kind=ItemKind.JINGLE, source=tone)])
 
     def stop(self, reason: str) -> None:
         """Stop everything now; airings not yet begun are queued again at their time, the rest recorded."""
         self._engine.stop()
-        # The engine drops queued voices without events: settle them here, after its own events are out.
-        time.sleep(0.2)
+        # The engine drops queued voices without events: settle them here, once its own events are out.
+        self._engine.wait_idle(2.0)
         with self._lock:
-            airings = {entry.airing_id for entry in self._entries.values()}
-            for airing_id in airings:
-                keys = [k for k, e in self._entries.items() if e.airing_id == airing_id]
-                begun = any(self._entries[k].started_at for k in keys)
-                for key in keys:
-                    entry = self._entries.pop(key)
-                    if begun:
-                        self._record(key, entry, PlayedOutcome.MISSED, None, reason)
-                if not begun:
-                    self._queued.discard(airing_id)
+            for key, entry in list(self._entries.items()):
+                if entry.airing_id in self._begun or entry.airing_id.startswith("command:"):
+                    del self._entries[key]
+                    outcome = PlayedOutcome.PARTIAL if entry.started_at else PlayedOutcome.MISSED
+                    self._record(key, entry, outcome, datetime.now(UTC), reason)
+            # Airings not yet begun are queued again by the timer at their time.
+            waiting = {entry.airing_id for entry in self._entries.values()}
+            self._entries.clear()
+            self._queued -= waiting
             self.playing = None
         self._on_change()
 
@@ -315,10 +317,12 @@ class Player:
     def _on_event(self, event: PlayoutEvent) -> None:
         if isinstance(event, ItemStarted):
             entry = self._entries.get(event.item.key)
+            heard = None
             if entry is not None and entry.started_at is None:
                 entry.started_at = event.at
+                self._begun.add(entry.airing_id)
+                heard, entry.heard = entry.heard, None
             self.playing = event.item.title
-            heard = self._heard.pop(event.item.key, None)
             if heard is not None:
                 heard(event.at)
             self._on_change()

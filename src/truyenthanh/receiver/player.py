@@ -18,7 +18,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
@@ -28,6 +28,7 @@ from truyenthanh.adapters.playout.output import Output, Render
 from truyenthanh.domain.enums import ItemKind
 from truyenthanh.domain.fleet import AsPlayed, FileRef, PlayedOutcome, ZoneAiring, ZoneSchedule
 from truyenthanh.domain.playout import EndReason, ItemEnded, ItemStarted, PlayItem, PlayoutEvent
+from truyenthanh.errors import AudioError
 from truyenthanh.receiver.cache import FileCache
 from truyenthanh.receiver.outbox import Outbox
 
@@ -43,6 +44,10 @@ TICK_S = 0.1
 CHECK_AHEAD = timedelta(seconds=60)
 """The files of airings starting within this are checked (size and sha256) every :data:`CHECK_EVERY_S`."""
 CHECK_EVERY_S = 1.0
+STANDBY_S = 10.0
+"""Seconds of quiet after which the sound output is given back."""
+WAKE_AHEAD_S = 2.0
+"""The output is taken again this long before an airing is queued."""
 
 
 class GainOutput:
@@ -111,6 +116,20 @@ class Engine(Protocol):
     def wait_idle(self, timeout: float | None = None) -> bool:
         """Block until nothing plays and every event was delivered."""
 
+    def standby(self) -> bool:
+        """Give the output back while nothing plays (the next enqueue or preempt takes it again)."""
+
+    def wake(self) -> None:
+        """Take the output back after :meth:`standby`."""
+
+    @property
+    def standing_by(self) -> bool:
+        """The output is given back."""
+
+    @property
+    def busy(self) -> bool:
+        """Something plays, waits or has an event not yet delivered."""
+
 
 @dataclass
 class _Entry:
@@ -122,6 +141,14 @@ class _Entry:
     started_at: datetime | None = None
     heard: Callable[[datetime], None] | None = None
     """Told the instant the item's first sample reached the output (a command's acknowledgement)."""
+
+
+@dataclass
+class _Quiet:
+    """When the timer last did its once-a-second chores, and since when nothing played."""
+
+    checked_at: float = 0.0
+    since: float = field(default_factory=time.monotonic)
 
 
 @dataclass(frozen=True)
@@ -164,7 +191,7 @@ class Player:
         self._identity = identity
         self._on_change = on_change
         self._on_missing = on_missing
-        self._checked_at = 0.0
+        self._quiet = _Quiet()
         self._lock = threading.Lock()
         self._schedule: ZoneSchedule | None = None
         self._queued: set[str] = set()
@@ -219,11 +246,13 @@ class Player:
     def tick(self, now: datetime) -> None:
         """Queue the airings due within :data:`LEAD_S`, record those missed (the timer calls this)."""
         schedule = self._schedule
+        if time.monotonic() - self._quiet.checked_at >= CHECK_EVERY_S:
+            self._quiet.checked_at = time.monotonic()
+            self._rest(schedule, now)
+            if schedule is not None:
+                self._check_files(schedule, now)
         if schedule is None:
             return
-        if time.monotonic() - self._checked_at >= CHECK_EVERY_S:
-            self._checked_at = time.monotonic()
-            self._check_files(schedule, now)
         for airing in schedule.airings:
             if airing.airing_id in self._queued:
                 continue
@@ -239,6 +268,27 @@ class Player:
                 self._miss(airing, range(len(airing.items)), "lịch phát đã quá hạn")
             else:
                 self._queue(airing)
+
+    def _rest(self, schedule: ZoneSchedule | None, now: datetime) -> None:
+        """Give the sound output back after :data:`STANDBY_S` of quiet; take it again before the next airing
+        (an open stream costs CPU for every block of silence; an emergency or test tone takes it at once)."""
+        engine = self._engine
+        horizon = now + timedelta(seconds=LEAD_S + WAKE_AHEAD_S)
+        soon = schedule is not None and any(
+            now - timedelta(seconds=LATE_S) <= a.start <= horizon and a.airing_id not in self._queued
+            for a in schedule.airings
+        )
+        if engine.standing_by:
+            if soon:
+                try:
+                    engine.wake()
+                except AudioError as exc:
+                    log.error("Không mở lại được đầu ra âm thanh: %s", exc.message)
+            return
+        if engine.busy or soon:
+            self._quiet.since = time.monotonic()
+        elif time.monotonic() - self._quiet.since >= STANDBY_S:
+            engine.standby()
 
     def _check_files(self, schedule: ZoneSchedule, now: datetime) -> None:
         soon = [

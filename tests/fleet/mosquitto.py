@@ -70,6 +70,22 @@ class Mosquitto:
         self._process: subprocess.Popen[bytes] | None = None
         self._log = folder / "mosquitto.log"
 
+    @classmethod
+    def existing(cls, folder: Path, passwords: dict[str, str] | None = None, station: str = STATION) -> Mosquitto:
+        """A broker over a folder some other code configured (``truyenthanh broker config``): its port is read
+        from ``mosquitto.conf``; :meth:`login` knows only ``passwords``. Not started."""
+        self = cls.__new__(cls)
+        self.folder = folder
+        self.station = station
+        self.config = folder / "mosquitto.conf"
+        listener = next(line.split() for line in self.config.read_text().splitlines() if line.startswith("listener "))
+        self.port = int(listener[1])
+        self._passwords = dict(passwords or {})
+        self.ca_pem = (folder / "ca.pem").read_text()
+        self._process = None
+        self._log = folder / "mosquitto.log"
+        return self
+
     def login(self, username: str) -> str:
         """The password of ``username``."""
         return self._passwords[username]

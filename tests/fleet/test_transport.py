@@ -87,6 +87,17 @@ def links(broker: Mosquitto) -> Iterator[Callable[..., MqttLink]]:
         link.close()
 
 
+def until_heard(publisher: MqttLink, topic: str, inbox: Inbox, label: str = "probe") -> None:
+    """Publish probes to ``topic`` until ``inbox`` hears one: the subscriber's subscription is in force."""
+    deadline = time.monotonic() + WAIT
+    for n in range(10_000):
+        payload = f"{label}-{n}".encode()
+        publisher.publish(topic, payload, timeout=WAIT)
+        if inbox.wait_for(topic, payload, timeout=0.2):
+            return
+        assert time.monotonic() < deadline, f"no subscription to {topic} in force after {WAIT} s"
+
+
 def connect_code(broker: Mosquitto, username: str, password: str) -> int:
     """The CONNACK return code mosquitto gives ``username``/``password`` (0 accepted; 4 bad login; 5 refused)."""
     codes: list[int] = []
@@ -161,6 +172,48 @@ def test_acl_lets_a_receiver_read_only_its_zone_and_write_only_its_own_topics(
     time.sleep(0.3)  # anything the broker let through would have arrived before the marker, or just after it
     assert not (heard_by_station.topics() & set(forged)), heard_by_station.messages
     assert heard_by_a.topics() == {own_a}
+
+
+def test_a_failed_write_leaves_the_previous_configuration_whole(tmp_path: Path) -> None:
+    folder = tmp_path / "broker"
+    accounts, _passwords = make_accounts([("loa-a", "thon-a")])
+    write_broker_config(folder, port=1883, bind="127.0.0.1", hostnames=HOSTNAMES, accounts=accounts)
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    (folder / ".acl.tmp").mkdir()  # the ACL cannot be written
+    more, _p = make_accounts([("loa-a", "thon-a"), ("loa-b", "thon-b")])
+    with pytest.raises(FleetError, match="Không ghi được cấu hình máy chủ MQTT"):
+        write_broker_config(folder, port=1884, bind="127.0.0.1", hostnames=HOSTNAMES, accounts=more)
+    after = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+    assert after == before
+    assert oct((folder / "passwd").stat().st_mode & 0o777) == "0o600"
+
+
+def test_bad_accounts_are_refused_naming_the_field(tmp_path: Path) -> None:
+    good = receiver_account("xa", "loa-a", "thon-a", hash_password("x"))
+    cases = [
+        ([good, good], "username"),
+        ([receiver_account("xa", "loa a", "thon-a", hash_password("x"))], "username"),
+        ([receiver_account("xa", "loa-a", "thon-a", "plain")], "password"),
+    ]
+    for accounts, field in cases:
+        with pytest.raises(FleetError) as caught:
+            write_broker_config(tmp_path, port=1, bind="127.0.0.1", hostnames=HOSTNAMES, accounts=accounts)
+        assert caught.value.field == field
+    with pytest.raises(FleetError) as caught:
+        write_broker_config(tmp_path, port=1, bind="127.0.0.1", hostnames=[], accounts=[good])
+    assert caught.value.field == "hostnames"
+    assert not list(tmp_path.iterdir())  # nothing written
+
+
+def test_a_configured_folder_can_be_run_again(broker: Mosquitto) -> None:
+    broker.stop()
+    again = Mosquitto.existing(broker.folder, {"loa-a": broker.login("loa-a")})
+    assert again.port == broker.port
+    again.start()
+    try:
+        assert connect_code(again, "loa-a", again.login("loa-a")) == 0
+    finally:
+        again.kill()
 
 
 def test_acl_file_has_one_user_block_per_account() -> None:
@@ -238,8 +291,9 @@ def test_qos1_messages_wait_at_the_broker_for_an_offline_persistent_session(
 ) -> None:
     played = receiver_topic(STATION, "loa-a", "played")
     first = links(broker.station_user, client_id="station")
-    first.subscribe(played, Inbox())
-    time.sleep(0.2)  # the SUBACK
+    heard_before = Inbox()
+    first.subscribe(played, heard_before)
+    until_heard(first, played, heard_before)
     first.close()
     receiver = links("loa-a")
     for n in range(3):
@@ -262,9 +316,7 @@ def test_a_link_reconnects_and_resubscribes_after_the_broker_is_killed(
     command = zone_topic(STATION, "thon-a", "command")
     receiver.subscribe(command, inbox)
     station = links(broker.station_user)
-    time.sleep(0.2)
-    assert station.publish(command, b"truoc", timeout=WAIT)
-    assert inbox.wait_for(command, b"truoc")
+    until_heard(station, command, inbox, "truoc")
 
     broker.kill()
     deadline = time.monotonic() + WAIT
@@ -275,26 +327,28 @@ def test_a_link_reconnects_and_resubscribes_after_the_broker_is_killed(
     broker.start()
     assert receiver.wait_connected(15) and station.wait_connected(15)
     assert inbox.wait_for(command, b"khi-mat", timeout=15)  # resent by the station, retained for the receiver
-    assert station.publish(command, b"sau", timeout=WAIT)
-    assert inbox.wait_for(command, b"sau")
+    until_heard(station, command, inbox, "sau")
     assert changes[:3] == [True, False, True]
 
 
 def test_an_error_in_a_handler_does_not_stop_the_link(broker: Mosquitto, links: Callable[..., MqttLink]) -> None:
-    topic = zone_topic(STATION, "thon-a", "command")
+    topic, other = zone_topic(STATION, "thon-a", "command"), zone_topic(STATION, "thon-a", "schedule")
     receiver = links("loa-a")
+    calls: list[bytes] = []
 
-    def broken(_topic: str, _payload: bytes) -> None:
+    def broken(_topic: str, payload: bytes) -> None:
+        calls.append(payload)
         raise RuntimeError("hỏng")
 
     receiver.subscribe(topic, broken)
     inbox = Inbox()
-    receiver.subscribe(zone_topic(STATION, "thon-a", "schedule"), inbox)
+    receiver.subscribe(other, inbox)
     station = links(broker.station_user)
-    time.sleep(0.2)
-    station.publish(topic, b"x", timeout=WAIT)
-    station.publish(zone_topic(STATION, "thon-a", "schedule"), b"y", timeout=WAIT)
-    assert inbox.wait_for(zone_topic(STATION, "thon-a", "schedule"), b"y")
+    until_heard(station, other, inbox)  # both subscriptions are in force (made in order on one connection)
+    assert station.publish(topic, b"x", timeout=WAIT)
+    assert station.publish(other, b"y", timeout=WAIT)
+    assert inbox.wait_for(other, b"y")
+    assert calls == [b"x"]
     assert receiver.connected
 
 
@@ -437,3 +491,35 @@ def test_parse_range() -> None:
     for bad in ("bytes=10-", "bytes=5-4", "bytes=-0", "bytes=-", "items=0-1", "bytes=0-1,3-4"):
         with pytest.raises(ValueError):
             parse_range(bad, 10)
+
+
+def test_a_handler_may_publish_and_close_ends_a_wait(broker: Mosquitto, links: Callable[..., MqttLink]) -> None:
+    command, ack = zone_topic(STATION, "thon-a", "command"), receiver_topic(STATION, "loa-a", "ack")
+    receiver = links("loa-a")
+    answers: list[bool] = []
+    receiver.subscribe(command, lambda _t, payload: answers.append(receiver.publish(ack, b"da-nhan-" + payload)))
+    station = links(broker.station_user)
+    acks = Inbox()
+    station.subscribe(ack, acks)
+    deadline = time.monotonic() + WAIT
+    n = 0
+    while not acks.messages:  # the first commands may beat the receiver's subscription
+        assert time.monotonic() < deadline
+        station.publish(command, str(n).encode(), timeout=WAIT)
+        n += 1
+        time.sleep(0.1)
+    assert answers and not any(answers)  # on the network thread: queued, never waited for (no deadlock)
+    assert receiver.connected
+
+    broker.kill()
+    while receiver.connected:
+        assert time.monotonic() < deadline + WAIT
+        time.sleep(0.05)
+    results: list[bool] = []
+    waiter = threading.Thread(target=lambda: results.append(receiver.publish(ack, b"cho", timeout=None)))
+    waiter.start()
+    time.sleep(0.3)
+    assert waiter.is_alive()  # waiting for an acknowledgement that cannot come
+    receiver.close()
+    waiter.join(timeout=WAIT)
+    assert results == [False]

@@ -119,23 +119,31 @@ def acl_text(accounts: Sequence[BrokerAccount]) -> str:
 def config_text(folder: Path, *, port: int, bind: str) -> str:
     """``mosquitto.conf`` for a broker whose files are in ``folder``."""
     folder = folder.resolve()
+    try:
+        # mosquitto started as root would become "mosquitto", who cannot read these 0600 files
+        user = [f"user {getpass.getuser()}"]
+    except (OSError, KeyError):
+        user = []
     return "\n".join(
         [
             "# Written by `truyenthanh broker config`; changes here are overwritten.",
-            f"user {getpass.getuser()}",
+            *user,
             "per_listener_settings false",
             "allow_anonymous false",
             f"password_file {folder / 'passwd'}",
             f"acl_file {folder / 'acl'}",
             "persistence true",
             f"persistence_location {folder}{os.sep}",
-            "autosave_interval 60",
+            # Seconds between saves of sessions and queued messages (and at a clean stop); a broker killed
+            # outright loses at most this much of what it queued for offline clients.
+            "autosave_interval 10",
+            "persistent_client_expiration 30d",
             f"pid_file {folder / 'mosquitto.pid'}",
             "log_dest stderr",
             "log_type error",
             "log_type warning",
             "log_type notice",
-            "max_queued_messages 10000",
+            "max_queued_messages 100000",
             f"listener {port} {bind}",
             f"cafile {folder / 'ca.pem'}",
             f"certfile {folder / 'server.pem'}",

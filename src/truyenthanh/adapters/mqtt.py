@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import ssl
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -67,7 +68,10 @@ class MqttLink:
         self._subscriptions: dict[str, tuple[int, Callable[[str, bytes], None]]] = {}
         self._acked: dict[int, threading.Event] = {}
         self._early_acks: set[int] = set()
+        self._abandoned: set[int] = set()
         self._connected = threading.Event()
+        self._closed = threading.Event()
+        self._network_thread: int | None = None
         self._started = False
         client = mqtt.Client(
             CallbackAPIVersion.VERSION2,
@@ -99,6 +103,7 @@ class MqttLink:
             if self._started:
                 return
             self._started = True
+        self._closed.clear()
         self._client.connect_async(self._host, self._port, keepalive=KEEPALIVE_S)
         self._client.loop_start()
 
@@ -119,11 +124,15 @@ class MqttLink:
     ) -> bool:
         """Send ``payload`` to ``topic``; ``True`` when the broker acknowledged it within ``timeout`` seconds.
 
-        ``timeout`` ``None`` does not wait (``True`` means queued). A QoS 1 message published while the link
-        is down stays queued in this process and goes out when the link returns, even after ``False``.
+        ``timeout`` ``None`` waits until it is acknowledged or the link is closed; ``0`` does not wait. A QoS 1
+        message published while the link is down stays queued in this process and goes out when the link
+        returns, even after ``False``; a QoS 0 one is dropped. Called from a handler (paho's network thread,
+        which must run for an acknowledgement to arrive) it never waits.
         """
         # Never hold our lock while calling into paho: its network thread holds paho's lock when it calls
         # _handle_publish, which takes ours. An acknowledgement that beats the registration is kept aside.
+        # We wait on our own event rather than MQTTMessageInfo.wait_for_publish, which raises at once for a
+        # message queued while the link is down (rc NO_CONN) although paho sends it on reconnection.
         info = self._client.publish(topic, payload, qos=qos, retain=retain)
         done = threading.Event()
         with self._lock:
@@ -132,19 +141,21 @@ class MqttLink:
                 done.set()
             else:
                 self._acked[info.mid] = done
-        if info.rc not in (MQTTErrorCode.MQTT_ERR_SUCCESS, MQTTErrorCode.MQTT_ERR_NO_CONN):
-            log.warning("MQTT publish to %s refused by the client: %s", topic, mqtt.error_string(info.rc))
+        queued = info.rc == MQTTErrorCode.MQTT_ERR_SUCCESS or (info.rc == MQTTErrorCode.MQTT_ERR_NO_CONN and qos > 0)
+        if not queued:
+            log.warning("MQTT message to %s not sent: %s", topic, mqtt.error_string(info.rc))
             self._forget(info.mid)
             return False
-        if timeout is None:
-            return True
-        if qos == 0 and info.rc == MQTTErrorCode.MQTT_ERR_SUCCESS:
-            info.wait_for_publish(timeout)
-            self._forget(info.mid)
-            return info.is_published()
-        acknowledged = done.wait(timeout)
+        if timeout == 0 or threading.get_ident() == self._network_thread:
+            return done.is_set()  # still registered: a later acknowledgement just clears it
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not done.is_set() and not self._closed.is_set():
+            step = 0.5 if deadline is None else min(0.5, deadline - time.monotonic())
+            if step <= 0:
+                break
+            done.wait(step)
         self._forget(info.mid)
-        return acknowledged
+        return done.is_set()
 
     @property
     def connected(self) -> bool:
@@ -161,6 +172,7 @@ class MqttLink:
             started, self._started = self._started, False
         if not started:
             return
+        self._closed.set()
         self._client.disconnect()
         self._client.loop_stop()
         self._connected.clear()
@@ -168,8 +180,11 @@ class MqttLink:
     # ------------------------------------------------------------------------------------- callbacks
 
     def _forget(self, mid: int) -> None:
+        """Stop waiting for ``mid``; if its acknowledgement still comes, it must not count for a later message
+        that reuses the number."""
         with self._lock:
-            self._acked.pop(mid, None)
+            if self._acked.pop(mid, None) is not None:
+                self._abandoned.add(mid)
 
     def _dispatch(self, handler: Callable[[str, bytes], None]) -> Callable[[mqtt.Client, Any, mqtt.MQTTMessage], None]:
         def deliver(_client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
@@ -181,6 +196,7 @@ class MqttLink:
         return deliver
 
     def _handle_connect(self, client: mqtt.Client, _userdata: Any, _flags: Any, reason: Any, _properties: Any) -> None:
+        self._network_thread = threading.get_ident()
         if reason.is_failure:
             log.warning("MQTT broker %s:%s refused the connection: %s", self._host, self._port, reason)
             return
@@ -208,12 +224,12 @@ class MqttLink:
     def _handle_publish(self, _client: mqtt.Client, _userdata: Any, mid: int, _reason: Any, _props: Any) -> None:
         with self._lock:
             event = self._acked.pop(mid, None)
-            if event is None:
-                self._early_acks.add(mid)
-                if len(self._early_acks) > 10_000:
-                    self._early_acks.clear()
-            else:
+            if event is not None:
                 event.set()
+            elif mid in self._abandoned:
+                self._abandoned.discard(mid)
+            else:
+                self._early_acks.add(mid)  # publish() has not registered it yet
 
     def _handle_message(self, _client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
         log.debug("MQTT message on %s matched no subscription", message.topic)

@@ -20,7 +20,10 @@ from tests.pulse import PulseServer, Recorder
 from truyenthanh.adapters.signing import PrivateKey
 from truyenthanh.domain.fleet import Action, Command, PlayedOutcome
 from truyenthanh.receiver import Receiver
+from truyenthanh.receiver.runtime import software_version
 from truyenthanh.receiver.state import ReceiverState
+
+pytestmark = pytest.mark.slow
 
 RECEIVER, ZONE = "loa-a", "thon-a"
 
@@ -76,6 +79,7 @@ def test_a_signed_schedule_is_fetched_and_heard_on_the_receivers_sink_within_10_
     status = station.wait(lambda: station.statuses[RECEIVER].schedule_seq == station.seq and station.statuses[RECEIVER])
     assert status.missing_files == 0 and status.last_sync is not None
     assert status.clock_offset_ms is not None and abs(status.clock_offset_ms) < 50
+    assert status.version == software_version() and status.free_disk_bytes and status.refused is None
 
 
 def test_with_the_broker_down_the_airing_plays_and_its_record_arrives_once_when_it_returns(

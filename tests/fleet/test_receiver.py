@@ -20,7 +20,10 @@ from tests.pulse import PulseServer, Recorder
 from truyenthanh.adapters.signing import PrivateKey
 from truyenthanh.domain.fleet import Action, Command, PlayedOutcome
 from truyenthanh.receiver import Receiver
+from truyenthanh.receiver.runtime import software_version
 from truyenthanh.receiver.state import ReceiverState
+
+pytestmark = pytest.mark.slow
 
 RECEIVER, ZONE = "loa-a", "thon-a"
 
@@ -76,6 +79,7 @@ def test_a_signed_schedule_is_fetched_and_heard_on_the_receivers_sink_within_10_
     status = station.wait(lambda: station.statuses[RECEIVER].schedule_seq == station.seq and station.statuses[RECEIVER])
     assert status.missing_files == 0 and status.last_sync is not None
     assert status.clock_offset_ms is not None and abs(status.clock_offset_ms) < 50
+    assert status.version == software_version() and status.free_disk_bytes and status.refused is None
 
 
 def test_with_the_broker_down_the_airing_plays_and_its_record_arrives_once_when_it_returns(
@@ -85,7 +89,9 @@ def test_with_the_broker_down_the_airing_plays_and_its_record_arrives_once_when_
     start = datetime.now(UTC) + timedelta(seconds=4)
     station.schedule(ZONE, [airing("8@trua", start, ref)])
     station.wait(lambda: station.statuses[RECEIVER].schedule_seq == station.seq)
-    broker.kill()
+    # SIGTERM: mosquitto saves the sessions, so the station's subscription outlives the outage (after a kill -9
+    # the station would have to be back before the receiver for the record to reach it).
+    broker.stop()
     with box.recorder.record() as heard:
         _wait_until(start + timedelta(seconds=1.5))
     assert heard[0].first_sound() is not None, "the box stayed silent without its link"
@@ -167,3 +173,28 @@ def test_a_file_damaged_in_the_cache_before_its_airing_is_fetched_again_and_play
     assert record.outcome is PlayedOutcome.PLAYED, record.reason
     assert cached.read_bytes() == (tmp_path / "loa.wav").read_bytes()
     assert box.receiver.cache.downloaded_bytes == 2 * ref.size
+
+
+def test_an_inline_bulletin_a_test_tone_and_a_stop_each_answer_with_an_ack(
+    station: StationSim, box: Box, tmp_path: Path
+) -> None:
+    bulletin = tone(tmp_path / "inline.wav", 350, 10.0).read_bytes()
+    with box.recorder.record() as heard:
+        station.command(ZONE, Command(command_id="t1", action=Action.TEST_TONE))
+        tested = station.wait(lambda: next((a for a in station.acks if a.command_id == "t1"), None))
+        station.command(ZONE, Command(command_id="e1", action=Action.EMERGENCY, inline=bulletin, title="Tin nhanh"))
+        broke_in = station.wait(lambda: next((a for a in station.acks if a.command_id == "e1"), None))
+        station.command(ZONE, Command(command_id="s1", action=Action.STOP))
+        station.wait(lambda: any(a.command_id == "s1" for a in station.acks))
+        _wait_until(datetime.now(UTC) + timedelta(seconds=1))
+    assert tested.ok and tested.heard_at is not None
+    assert broke_in.ok and broke_in.heard_at is not None and broke_in.heard_at >= tested.heard_at
+    assert heard[0].first_sound() is not None
+    assert max(heard[0].rms_windows(0.1)[-5:]) < 0.001, "still playing after the stop"
+    records = station.wait(lambda: len(station.played) >= 3 and list(station.played))
+    by_id = {r.record_id: r for r in records}
+    assert by_id[f"{RECEIVER}/command:t1/0"].outcome is PlayedOutcome.PARTIAL  # the emergency cut the tone
+    # The stop came while the 3 s alert tone played: the tone is cut, the bulletin never began.
+    assert by_id[f"{RECEIVER}/command:e1/0"].outcome is PlayedOutcome.PARTIAL
+    bulletin_record = by_id[f"{RECEIVER}/command:e1/1"]
+    assert (bulletin_record.outcome, bulletin_record.reason) == (PlayedOutcome.MISSED, "dừng theo lệnh của đài")

@@ -80,7 +80,9 @@ class Receiver:
         self.outbox = Outbox(state.outbox_path)
         self.cache = FileCache(state.cache_dir, enrolment.files_url)
         self._closed = threading.Event()
-        base = ReceiverStatus(enrolment.receiver, enrolment.zone, online=False, at=datetime.now(UTC))
+        base = ReceiverStatus(
+            enrolment.receiver, enrolment.zone, online=False, at=datetime.now(UTC), version=hardware.version
+        )
         self.board = StatusBoard(
             base, self._publish_status, lambda: (self.player.playing, hardware.gain.volume), state.folder
         )

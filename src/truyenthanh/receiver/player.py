@@ -18,7 +18,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
@@ -28,6 +28,7 @@ from truyenthanh.adapters.playout.output import Output, Render
 from truyenthanh.domain.enums import ItemKind
 from truyenthanh.domain.fleet import AsPlayed, FileRef, PlayedOutcome, ZoneAiring, ZoneSchedule
 from truyenthanh.domain.playout import EndReason, ItemEnded, ItemStarted, PlayItem, PlayoutEvent
+from truyenthanh.errors import AudioError
 from truyenthanh.receiver.cache import FileCache
 from truyenthanh.receiver.outbox import Outbox
 
@@ -43,6 +44,10 @@ TICK_S = 0.1
 CHECK_AHEAD = timedelta(seconds=60)
 """The files of airings starting within this are checked (size and sha256) every :data:`CHECK_EVERY_S`."""
 CHECK_EVERY_S = 1.0
+STANDBY_S = 10.0
+"""Seconds of quiet after which the sound output is given back."""
+WAKE_AHEAD_S = 2.0
+"""The output is taken again this long before an airing is queued."""
 
 
 class GainOutput:
@@ -108,6 +113,23 @@ class Engine(Protocol):
     def stop(self) -> None:
         """Stop everything and empty the queue."""
 
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Block until nothing plays and every event was delivered."""
+
+    def standby(self) -> bool:
+        """Give the output back while nothing plays (the next enqueue or preempt takes it again)."""
+
+    def wake(self) -> None:
+        """Take the output back after :meth:`standby`."""
+
+    @property
+    def standing_by(self) -> bool:
+        """The output is given back."""
+
+    @property
+    def busy(self) -> bool:
+        """Something plays, waits or has an event not yet delivered."""
+
 
 @dataclass
 class _Entry:
@@ -117,6 +139,16 @@ class _Entry:
     title: str
     sha256: str
     started_at: datetime | None = None
+    heard: Callable[[datetime], None] | None = None
+    """Told the instant the item's first sample reached the output (a command's acknowledgement)."""
+
+
+@dataclass
+class _Quiet:
+    """When the timer last did its once-a-second chores, and since when nothing played."""
+
+    checked_at: float = 0.0
+    since: float = field(default_factory=time.monotonic)
 
 
 @dataclass(frozen=True)
@@ -159,15 +191,15 @@ class Player:
         self._identity = identity
         self._on_change = on_change
         self._on_missing = on_missing
-        self._checked_at = 0.0
+        self._quiet = _Quiet()
         self._lock = threading.Lock()
         self._schedule: ZoneSchedule | None = None
         self._queued: set[str] = set()
         """Airings handed to the engine (or recorded) since start."""
         self._entries: dict[str, _Entry] = {}
         """Items handed to the engine, by key (= record id), until they end."""
-        self._heard: dict[str, Callable[[datetime], None]] = {}
-        """Keys whose first sample someone waits for (a command's acknowledgement)."""
+        self._begun: set[str] = set()
+        """Airings (and commands) whose first item started."""
         self.playing: str | None = None
         """Title of what plays now."""
         self._stopping = threading.Event()
@@ -214,11 +246,13 @@ class Player:
     def tick(self, now: datetime) -> None:
         """Queue the airings due within :data:`LEAD_S`, record those missed (the timer calls this)."""
         schedule = self._schedule
+        if time.monotonic() - self._quiet.checked_at >= CHECK_EVERY_S:
+            self._quiet.checked_at = time.monotonic()
+            self._rest(schedule, now)
+            if schedule is not None:
+                self._check_files(schedule, now)
         if schedule is None:
             return
-        if time.monotonic() - self._checked_at >= CHECK_EVERY_S:
-            self._checked_at = time.monotonic()
-            self._check_files(schedule, now)
         for airing in schedule.airings:
             if airing.airing_id in self._queued:
                 continue
@@ -234,6 +268,27 @@ class Player:
                 self._miss(airing, range(len(airing.items)), "lịch phát đã quá hạn")
             else:
                 self._queue(airing)
+
+    def _rest(self, schedule: ZoneSchedule | None, now: datetime) -> None:
+        """Give the sound output back after :data:`STANDBY_S` of quiet; take it again before the next airing
+        (an open stream costs CPU for every block of silence; an emergency or test tone takes it at once)."""
+        engine = self._engine
+        horizon = now + timedelta(seconds=LEAD_S + WAKE_AHEAD_S)
+        soon = schedule is not None and any(
+            now - timedelta(seconds=LATE_S) <= a.start <= horizon and a.airing_id not in self._queued
+            for a in schedule.airings
+        )
+        if engine.standing_by:
+            if soon:
+                try:
+                    engine.wake()
+                except AudioError as exc:
+                    log.error("Không mở lại được đầu ra âm thanh: %s", exc.message)
+            return
+        if engine.busy or soon:
+            self._quiet.since = time.monotonic()
+        elif time.monotonic() - self._quiet.since >= STANDBY_S:
+            engine.standby()
 
     def _check_files(self, schedule: ZoneSchedule, now: datetime) -> None:
         soon = [
@@ -279,34 +334,31 @@ class Player:
         items = []
         for index, (ref, path) in enumerate(sequence):
             key = self._key(airing_id, index)
-            self._entries[key] = _Entry(airing_id, title, ref.sha256)
+            self._entries[key] = _Entry(airing_id, title, ref.sha256, heard=None if index else heard)
             items.append(self._item(key, title, ref, path))
-        self._heard[items[0].key] = heard
         self._engine.preempt(items, resume=True)
 
     def test_tone(self, command_id: str, tone: Path, heard: Callable[[datetime], None]) -> None:
         """Play the test tone as soon as nothing else plays."""
         key = self._key(f"command:{command_id}", 0)
-        self._entries[key] = _Entry(f"command:{command_id}", "Âm thử", "")
-        self._heard[key] = heard
+        self._entries[key] = _Entry(f"command:{command_id}", "Âm thử", "", heard=heard)
         self._engine.enqueue([PlayItem(key=key, title="Âm thử", kind=ItemKind.JINGLE, source=tone)])
 
     def stop(self, reason: str) -> None:
         """Stop everything now; airings not yet begun are queued again at their time, the rest recorded."""
         self._engine.stop()
-        # The engine drops queued voices without events: settle them here, after its own events are out.
-        time.sleep(0.2)
+        # The engine drops queued voices without events: settle them here, once its own events are out.
+        self._engine.wait_idle(2.0)
         with self._lock:
-            airings = {entry.airing_id for entry in self._entries.values()}
-            for airing_id in airings:
-                keys = [k for k, e in self._entries.items() if e.airing_id == airing_id]
-                begun = any(self._entries[k].started_at for k in keys)
-                for key in keys:
-                    entry = self._entries.pop(key)
-                    if begun:
-                        self._record(key, entry, PlayedOutcome.MISSED, None, reason)
-                if not begun:
-                    self._queued.discard(airing_id)
+            for key, entry in list(self._entries.items()):
+                if entry.airing_id in self._begun or entry.airing_id.startswith("command:"):
+                    del self._entries[key]
+                    outcome = PlayedOutcome.PARTIAL if entry.started_at else PlayedOutcome.MISSED
+                    self._record(key, entry, outcome, datetime.now(UTC), reason)
+            # Airings not yet begun are queued again by the timer at their time.
+            waiting = {entry.airing_id for entry in self._entries.values()}
+            self._entries.clear()
+            self._queued -= waiting
             self.playing = None
         self._on_change()
 
@@ -315,10 +367,12 @@ class Player:
     def _on_event(self, event: PlayoutEvent) -> None:
         if isinstance(event, ItemStarted):
             entry = self._entries.get(event.item.key)
+            heard = None
             if entry is not None and entry.started_at is None:
                 entry.started_at = event.at
+                self._begun.add(entry.airing_id)
+                heard, entry.heard = entry.heard, None
             self.playing = event.item.title
-            heard = self._heard.pop(event.item.key, None)
             if heard is not None:
                 heard(event.at)
             self._on_change()

@@ -175,7 +175,11 @@ class ScheduleKeeper:
             return
         self._state.save_schedule_envelope(pending.raw)
         self._state.save_seq(Kind.SCHEDULE, pending.envelope.seq)
+        previous = self._player.schedule
         self._player.set_schedule(pending.schedule)
+        # Files neither copy names are no longer needed (the old copy's may still be queued in the engine).
+        keep = {ref.sha256 for copy in (previous, pending.schedule) if copy is not None for ref in copy.files()}
+        self._cache.prune(keep)
         self._pending = None
         self._board.update(
             schedule_seq=pending.envelope.seq,

@@ -197,6 +197,7 @@ def test_forged_replayed_and_unenrolled_commands_are_refused_and_nothing_plays(
     assert emergencies, "the emergency test did not leave a command to replay"
     with rig.container() as built:
         username, password = built.fleet.station_login()
+        station_key = built.keys.private_key()
     forger = MqttLink(client_id=f"forger-{secrets.token_hex(3)}", host="127.0.0.1", port=rig.broker.port,
                       username=username, password=password, ca_pem=rig.broker.ca_pem, clean_start=True)  # fmt: skip
     forger.start()
@@ -204,6 +205,12 @@ def test_forged_replayed_and_unenrolled_commands_are_refused_and_nothing_plays(
     stranger = MqttLink(client_id="loa-la", host="127.0.0.1", port=rig.broker.port, username="loa-la",
                         password=secrets.token_urlsafe(12), ca_pem=rig.broker.ca_pem, clean_start=True)  # fmt: skip
     stranger.start()
+    box_b = json.loads((_boxes(rig, ZONE_B)[0].state_dir / "enrolment.json").read_text())
+    neighbour = MqttLink(client_id=f"neighbour-{secrets.token_hex(3)}", host="127.0.0.1", port=rig.broker.port,
+                         username=box_b["username"], password=box_b["password"], ca_pem=rig.broker.ca_pem,
+                         clean_start=True)  # fmt: skip
+    neighbour.start()
+    assert neighbour.wait_connected(10)
     bogus = Command(
         command_id="gia-mao", action=Action.EMERGENCY, inline=tone(tmp_path / "gia.wav", 900, 2).read_bytes()
     )
@@ -220,6 +227,12 @@ def test_forged_replayed_and_unenrolled_commands_are_refused_and_nothing_plays(
             # A client the broker does not know cannot even connect, let alone publish.
             assert not stranger.wait_connected(3)
             assert not stranger.publish(zone_topic(STATION_ID, ZONE_A, "command"), payload, qos=0)
+            # An enrolled box's own account may write only its own status, log and acks: even a message that
+            # would pass every check (the station's real key, a fresh number) is dropped by the broker's ACL.
+            tone_now = Command(command_id="qua-quyen", action=Action.TEST_TONE)
+            genuine = Envelope(Kind.COMMAND, STATION_ID, 10**9 + 1, datetime.now(UTC), tone_now.to_dict())
+            neighbour.publish(zone_topic(STATION_ID, ZONE_A, "command"), genuine.signed(station_key.sign).encode(),
+                              timeout=5)  # fmt: skip
             time.sleep(2.0)
         refused = wait_for(
             lambda: (views := rig.receivers()) and all(views[b.receiver].light == "refusing" for b in _boxes(rig))
@@ -228,6 +241,7 @@ def test_forged_replayed_and_unenrolled_commands_are_refused_and_nothing_plays(
     finally:
         forger.close()
         stranger.close()
+        neighbour.close()
     for box in _boxes(rig):
         assert heard_at(heard[box.receiver]) is None, f"{box.name} played a refused command"
         status = refused[box.receiver].status
@@ -235,6 +249,7 @@ def test_forged_replayed_and_unenrolled_commands_are_refused_and_nothing_plays(
         expected = "giả mạo" if box.zone == ZONE_A else "phát lại"
         assert expected in status.refused, f"{box.name}: {status.refused}"
     assert base64.b64decode(json.loads(payload)["signature"])  # the replay was the station's real signature
+    assert not [p for _t, p in spy.seen() if b"qua-quyen" in p], "the broker let a box publish a zone command"
 
 
 @pytest.mark.realtime

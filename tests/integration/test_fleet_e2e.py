@@ -20,12 +20,15 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlmodel import select
 
 from tests.audio import tone
 from tests.integration.fleet_rig import STATION_ID, Box, FleetRig, fleet_rig, heard_at, sound_after, wait_for
 from tests.pulse import PulseServer
+from truyenthanh.adapters.db.models import FleetCommand
 from truyenthanh.adapters.mqtt import MqttLink
 from truyenthanh.adapters.signing import PrivateKey
 from truyenthanh.domain.fleet import Action, Command, Envelope, Kind, ZoneSchedule, zone_topic
@@ -173,6 +176,16 @@ def test_an_emergency_to_all_zones_is_heard_everywhere_within_1_s_and_a_cancel_s
         still = sound_after(heard[box.receiver], cancelled_at + 1.5)
         assert still == 0.0, f"{box.name} kept airing {still:.2f} s after the cancel"
     assert heard_at(heard["local"]) is not None, "the station's own speaker did not air the emergency"
+    command_id = json.loads(spy.seen()[before][1])["body"]["command_id"]
+
+    def acks() -> dict[str, Any]:
+        with rig.container() as built, built.db.session() as session:
+            row = session.exec(select(FleetCommand).where(FleetCommand.command_id == command_id)).one()
+            return dict(row.acks)
+
+    answered = wait_for(lambda: len(acks()) == 3 and acks(), "every box's acknowledgement at the station", 10)
+    assert {slug: answer["ok"] for slug, answer in answered.items()} == {b.receiver: True for b in _boxes(rig)}
+    wait_for(lambda: len(_played(rig, f"command:{command_id}")) == 3, "the boxes' as-played records", 15, every=0.3)
     actions = [json.loads(payload)["body"]["action"] for _topic, payload in spy.seen()]
     assert actions.count(Action.EMERGENCY.value) == 2 and actions.count(Action.CANCEL.value) == 2  # one per zone
 

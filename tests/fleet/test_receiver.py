@@ -115,7 +115,7 @@ def test_forged_replayed_and_foreign_commands_are_refused_and_nothing_plays(
     with box.recorder.record() as heard:
         station.command(ZONE, emergency, key=stranger)
         forged = station.wait(lambda: station.statuses[RECEIVER].refused)
-        assert "giả mạo" in forged
+        assert "từ chối tin nhắn: chữ ký không đúng khoá của đài (tin giả mạo) (lệnh số 1)" in forged
         station.command(ZONE, Command(command_id="c2", action=Action.EMERGENCY, items=(ref,)), station="xa-khac")
         station.wait(lambda: "đài khác" in (station.statuses[RECEIVER].refused or ""))
         volume = station.command(ZONE, Command(command_id="c3", action=Action.VOLUME, volume=40))

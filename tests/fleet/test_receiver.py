@@ -198,3 +198,19 @@ def test_an_inline_bulletin_a_test_tone_and_a_stop_each_answer_with_an_ack(
     assert by_id[f"{RECEIVER}/command:e1/0"].outcome is PlayedOutcome.PARTIAL
     bulletin_record = by_id[f"{RECEIVER}/command:e1/1"]
     assert (bulletin_record.outcome, bulletin_record.reason) == (PlayedOutcome.MISSED, "dừng theo lệnh của đài")
+
+
+def test_the_volume_command_scales_what_the_sink_hears_and_is_kept(station: StationSim, box: Box) -> None:
+    station.command(ZONE, Command(command_id="v1", action=Action.VOLUME, volume=25))
+    station.wait(lambda: any(a.command_id == "v1" for a in station.acks))
+    with box.recorder.record() as heard:
+        station.command(ZONE, Command(command_id="t1", action=Action.TEST_TONE))
+        station.wait(lambda: any(a.command_id == "t1" for a in station.acks))
+        _wait_until(datetime.now(UTC) + timedelta(seconds=1))
+        station.command(ZONE, Command(command_id="s1", action=Action.STOP))
+        station.wait(lambda: any(a.command_id == "s1" for a in station.acks))
+    # The test tone is a 1 kHz sine at half of full scale (RMS 0.354); at 25 % it is heard at RMS 0.088.
+    loudest = max(heard[0].rms_windows(0.1))
+    assert 0.075 < loudest < 0.1, f"heard at RMS {loudest:.3f}"
+    assert box.state.volume() == 25
+    assert station.wait(lambda: station.statuses[RECEIVER].volume == 25)

@@ -226,14 +226,6 @@ class Player:
         with self._lock:
             self._schedule = schedule
 
-    def next_airing(self, now: datetime) -> ZoneAiring | None:
-        """The first airing starting after ``now``."""
-        schedule = self._schedule
-        if schedule is None:
-            return None
-        upcoming = [a for a in schedule.airings if a.start > now]
-        return min(upcoming, key=lambda a: a.start) if upcoming else None
-
     # --------------------------------------------------------------------------------------------- timer
 
     def _run(self) -> None:

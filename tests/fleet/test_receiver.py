@@ -18,7 +18,7 @@ from tests.fleet.mosquitto import Mosquitto
 from tests.fleet.station_sim import StationSim, airing, in_process_receiver, null_sink
 from tests.pulse import PulseServer, Recorder
 from truyenthanh.adapters.signing import PrivateKey
-from truyenthanh.domain.fleet import Action, Command, PlayedOutcome
+from truyenthanh.domain.fleet import Action, Command, Kind, PlayedOutcome, receiver_topic
 from truyenthanh.receiver import Receiver
 from truyenthanh.receiver.runtime import software_version
 from truyenthanh.receiver.state import ReceiverState
@@ -200,11 +200,16 @@ def test_an_inline_bulletin_a_test_tone_and_a_stop_each_answer_with_an_ack(
     assert (bulletin_record.outcome, bulletin_record.reason) == (PlayedOutcome.MISSED, "dừng theo lệnh của đài")
 
 
-def test_the_volume_command_scales_what_the_sink_hears_and_is_kept(station: StationSim, box: Box) -> None:
+def test_the_volume_command_scales_what_the_sink_hears_and_is_kept_and_the_inbox_is_obeyed(
+    station: StationSim, box: Box
+) -> None:
     station.command(ZONE, Command(command_id="v1", action=Action.VOLUME, volume=25))
     station.wait(lambda: any(a.command_id == "v1" for a in station.acks))
+    inbox = receiver_topic(station.station, RECEIVER, "inbox")  # a test tone for this box alone
     with box.recorder.record() as heard:
-        station.command(ZONE, Command(command_id="t1", action=Action.TEST_TONE))
+        station.send_raw(
+            inbox, station.envelope(Kind.COMMAND, Command(command_id="t1", action=Action.TEST_TONE).to_dict())
+        )
         station.wait(lambda: any(a.command_id == "t1" for a in station.acks))
         _wait_until(datetime.now(UTC) + timedelta(seconds=1))
         station.command(ZONE, Command(command_id="s1", action=Action.STOP))

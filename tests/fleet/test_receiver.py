@@ -18,7 +18,7 @@ from tests.fleet.mosquitto import Mosquitto
 from tests.fleet.station_sim import StationSim, airing, in_process_receiver, null_sink
 from tests.pulse import PulseServer, Recorder
 from truyenthanh.adapters.signing import PrivateKey
-from truyenthanh.domain.fleet import Action, Command, PlayedOutcome
+from truyenthanh.domain.fleet import Action, Command, Kind, PlayedOutcome, receiver_topic
 from truyenthanh.receiver import Receiver
 from truyenthanh.receiver.runtime import software_version
 from truyenthanh.receiver.state import ReceiverState
@@ -115,7 +115,7 @@ def test_forged_replayed_and_foreign_commands_are_refused_and_nothing_plays(
     with box.recorder.record() as heard:
         station.command(ZONE, emergency, key=stranger)
         forged = station.wait(lambda: station.statuses[RECEIVER].refused)
-        assert "giả mạo" in forged
+        assert "từ chối tin nhắn: chữ ký không đúng khoá của đài (tin giả mạo) (lệnh số 1)" in forged
         station.command(ZONE, Command(command_id="c2", action=Action.EMERGENCY, items=(ref,)), station="xa-khac")
         station.wait(lambda: "đài khác" in (station.statuses[RECEIVER].refused or ""))
         volume = station.command(ZONE, Command(command_id="c3", action=Action.VOLUME, volume=40))
@@ -198,3 +198,24 @@ def test_an_inline_bulletin_a_test_tone_and_a_stop_each_answer_with_an_ack(
     assert by_id[f"{RECEIVER}/command:e1/0"].outcome is PlayedOutcome.PARTIAL
     bulletin_record = by_id[f"{RECEIVER}/command:e1/1"]
     assert (bulletin_record.outcome, bulletin_record.reason) == (PlayedOutcome.MISSED, "dừng theo lệnh của đài")
+
+
+def test_the_volume_command_scales_what_the_sink_hears_and_is_kept_and_the_inbox_is_obeyed(
+    station: StationSim, box: Box
+) -> None:
+    station.command(ZONE, Command(command_id="v1", action=Action.VOLUME, volume=25))
+    station.wait(lambda: any(a.command_id == "v1" for a in station.acks))
+    inbox = receiver_topic(station.station, RECEIVER, "inbox")  # a test tone for this box alone
+    with box.recorder.record() as heard:
+        station.send_raw(
+            inbox, station.envelope(Kind.COMMAND, Command(command_id="t1", action=Action.TEST_TONE).to_dict())
+        )
+        station.wait(lambda: any(a.command_id == "t1" for a in station.acks))
+        _wait_until(datetime.now(UTC) + timedelta(seconds=1))
+        station.command(ZONE, Command(command_id="s1", action=Action.STOP))
+        station.wait(lambda: any(a.command_id == "s1" for a in station.acks))
+    # The test tone is a 1 kHz sine at half of full scale (RMS 0.354); at 25 % it is heard at RMS 0.088.
+    loudest = max(heard[0].rms_windows(0.1))
+    assert 0.075 < loudest < 0.1, f"heard at RMS {loudest:.3f}"
+    assert box.state.volume() == 25
+    assert station.wait(lambda: station.statuses[RECEIVER].volume == 25)

@@ -113,6 +113,7 @@ def test_a_receiver_killed_with_minus_9_and_restarted_carries_on_and_reports_eac
             log.close()
     report = _cli(box, "status")
     assert report.returncode == 0, report.stderr
-    assert f"Lịch phát: số {station.seq}" in report.stdout
+    assert f"Lịch phát: số {station.seq}, hiệu lực đến " in report.stdout
+    assert "Lượt phát kế tiếp: không có." in report.stdout
     assert "Tệp âm thanh: 2 đã có, 0 còn thiếu" in report.stdout
     assert "Bản ghi chờ gửi về đài: 0" in report.stdout

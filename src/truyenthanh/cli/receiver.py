@@ -6,6 +6,7 @@ import json
 import logging
 import signal
 import threading
+from datetime import datetime
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
@@ -104,12 +105,17 @@ def status(as_json: bool, state_dir: Path | None) -> None:
     if info["schedule_seq"] is None:
         click.echo("Lịch phát: chưa nhận được.")
     else:
-        click.echo(f"Lịch phát: số {info['schedule_seq']}, hiệu lực đến {info['valid_until']}")
+        click.echo(f"Lịch phát: số {info['schedule_seq']}, hiệu lực đến {_local(info['valid_until'])}")
         upcoming = info["next_airing"]
         click.echo(
-            f"Lượt phát kế tiếp: {upcoming['start']} «{upcoming['title']}»"
+            f"Lượt phát kế tiếp: {_local(upcoming['start'])} «{upcoming['title']}»"
             if upcoming
             else "Lượt phát kế tiếp: không có."
         )
         click.echo(f"Tệp âm thanh: {info['cached_files']} đã có, {info['missing_files']} còn thiếu")
     click.echo(f"Bản ghi chờ gửi về đài: {info['outbox']}")
+
+
+def _local(moment: str) -> str:
+    """An ISO instant as the box's local time, the way people read it (``06:30:00 ngày 08/12/2026``)."""
+    return datetime.fromisoformat(moment).astimezone().strftime("%H:%M:%S ngày %d/%m/%Y")

@@ -30,8 +30,8 @@ CHUNK = 64 * 1024
 class FileCache:
     """Audio files by sha256 under ``folder``, fetched from ``files_url`` (``http://host:port``).
 
-    Thread-safe: one download at a time per cache (a box has one link; downloading in parallel would only
-    share it).
+    Thread-safe: one download at a time per file; different files download side by side (an emergency's
+    bulletin does not wait behind a week of schedule files).
 
     Args:
         folder: the cache folder (``<state>/cache``).
@@ -48,7 +48,8 @@ class FileCache:
         """Bytes received over HTTP since the cache was made (a resumed download counts only its rest)."""
         self._checked: dict[str, tuple[int, int, bool]] = {}
         """sha256 -> (size, mtime_ns, whole) of the last check."""
-        self._lock = threading.Lock()
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_lock = threading.Lock()
 
     def path(self, sha256: str) -> Path:
         """Where the file with this digest lives once cached."""
@@ -100,7 +101,9 @@ class FileCache:
             FleetError: the station cannot be reached, does not have the file, or sent wrong bytes (the partial
                 file is then discarded so the next attempt starts over).
         """
-        with self._lock:
+        with self._locks_lock:
+            lock = self._locks.setdefault(ref.sha256, threading.Lock())
+        with lock:
             if self.valid(ref):
                 return self.path(ref.sha256)
             self.partial_dir.mkdir(parents=True, exist_ok=True)

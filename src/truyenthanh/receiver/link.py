@@ -28,6 +28,8 @@ from truyenthanh.receiver.state import ReceiverState
 
 log = logging.getLogger(__name__)
 
+_KIND_TEXT = {Kind.SCHEDULE: "lịch phát", Kind.COMMAND: "lệnh"}
+
 PUBLISH_TIMEOUT_S = 5.0
 """How long the courier waits for the broker's acknowledgement of one message."""
 
@@ -97,7 +99,9 @@ class Gate:
         except FleetError as exc:
             return self._refuse(f"{Refusal.MALFORMED.text}: {exc.message}")
         if envelope.kind is not kind:
-            return self._refuse(f"{Refusal.MALFORMED.text}: loại «{envelope.kind}» trên kênh của «{kind}»")
+            return self._refuse(
+                f"{Refusal.MALFORMED.text}: {_KIND_TEXT[envelope.kind]} gửi trên kênh dành cho {_KIND_TEXT[kind]}"
+            )
         with self._lock:
             last = self._state.last_seq(kind)
             if quiet_same and envelope.seq == last and self._key.verify(envelope.signed_bytes(), envelope.signature):
@@ -112,7 +116,7 @@ class Gate:
                 max_age=COMMAND_MAX_AGE if kind is Kind.COMMAND else None,
             )
             if refusal is not None:
-                return self._refuse(f"{refusal.text} (loại {kind.value}, số {envelope.seq})")
+                return self._refuse(f"{refusal.text} ({_KIND_TEXT[kind]} số {envelope.seq})")
             if kind is Kind.COMMAND:
                 # Remembered before acting: a command replayed after a crash is still a replay.
                 self._state.save_seq(kind, envelope.seq)

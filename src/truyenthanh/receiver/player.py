@@ -192,7 +192,7 @@ class Player:
         self._on_change = on_change
         self._on_missing = on_missing
         self._quiet = _Quiet()
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._schedule: ZoneSchedule | None = None
         self._queued: set[str] = set()
         """Airings handed to the engine (or recorded) since start."""
@@ -226,14 +226,6 @@ class Player:
         with self._lock:
             self._schedule = schedule
 
-    def next_airing(self, now: datetime) -> ZoneAiring | None:
-        """The first airing starting after ``now``."""
-        schedule = self._schedule
-        if schedule is None:
-            return None
-        upcoming = [a for a in schedule.airings if a.start > now]
-        return min(upcoming, key=lambda a: a.start) if upcoming else None
-
     # --------------------------------------------------------------------------------------------- timer
 
     def _run(self) -> None:
@@ -253,6 +245,10 @@ class Player:
                 self._check_files(schedule, now)
         if schedule is None:
             return
+        with self._lock:
+            self._due(schedule, now)
+
+    def _due(self, schedule: ZoneSchedule, now: datetime) -> None:
         for airing in schedule.airings:
             if airing.airing_id in self._queued:
                 continue
@@ -332,16 +328,18 @@ class Player:
         alert_ref = FileRef(sha256="", size=alert.stat().st_size, duration_s=0.0, name="alert")
         sequence = [(alert_ref, alert), *(list(bulletin) * repeat)]
         items = []
-        for index, (ref, path) in enumerate(sequence):
-            key = self._key(airing_id, index)
-            self._entries[key] = _Entry(airing_id, title, ref.sha256, heard=None if index else heard)
-            items.append(self._item(key, title, ref, path))
+        with self._lock:
+            for index, (ref, path) in enumerate(sequence):
+                key = self._key(airing_id, index)
+                self._entries[key] = _Entry(airing_id, title, ref.sha256, heard=None if index else heard)
+                items.append(self._item(key, title, ref, path))
         self._engine.preempt(items, resume=True)
 
     def test_tone(self, command_id: str, tone: Path, heard: Callable[[datetime], None]) -> None:
         """Play the test tone as soon as nothing else plays."""
         key = self._key(f"command:{command_id}", 0)
-        self._entries[key] = _Entry(f"command:{command_id}", "Âm thử", "", heard=heard)
+        with self._lock:
+            self._entries[key] = _Entry(f"command:{command_id}", "Âm thử", "", heard=heard)
         self._engine.enqueue([PlayItem(key=key, title="Âm thử", kind=ItemKind.JINGLE, source=tone)])
 
     def stop(self, reason: str) -> None:
@@ -366,13 +364,14 @@ class Player:
 
     def _on_event(self, event: PlayoutEvent) -> None:
         if isinstance(event, ItemStarted):
-            entry = self._entries.get(event.item.key)
             heard = None
-            if entry is not None and entry.started_at is None:
-                entry.started_at = event.at
-                self._begun.add(entry.airing_id)
-                heard, entry.heard = entry.heard, None
-            self.playing = event.item.title
+            with self._lock:
+                entry = self._entries.get(event.item.key)
+                if entry is not None and entry.started_at is None:
+                    entry.started_at = event.at
+                    self._begun.add(entry.airing_id)
+                    heard, entry.heard = entry.heard, None
+                self.playing = event.item.title
             if heard is not None:
                 heard(event.at)
             self._on_change()

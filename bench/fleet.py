@@ -241,8 +241,9 @@ class StationSide:
         raise RuntimeError(f"only {len(got)} of {count} acknowledgements of {name} in {timeout} s")
 
 
-def fanout_trials(receivers: int, trials: int) -> list[float]:
-    """Seconds from the first publish to the last acknowledgement, per emergency, with ``receivers`` boxes."""
+def fanout_trials(receivers: int, trials: int) -> list[tuple[float, float]]:
+    """Seconds from the first publish to the first and to the last acknowledgement, per emergency, with
+    ``receivers`` boxes."""
     boxes = [(f"sim-{i}", f"zone-{i % ZONES}") for i in range(receivers)]
     with tempfile.TemporaryDirectory(prefix="bench-fleet-") as tmp:
         accounts, passwords = make_accounts(boxes)
@@ -262,7 +263,8 @@ def fanout_trials(receivers: int, trials: int) -> list[float]:
                 for zone in range(ZONES):
                     payload = station.envelope(Kind.COMMAND, command.to_dict())
                     assert station.link.publish(zone_topic(STATION, f"zone-{zone}", "command"), payload, timeout=10)
-                results.append(station.wait_acks(command.command_id, receivers) - started)
+                last = station.wait_acks(command.command_id, receivers) - started
+                results.append((station.wait_acks(command.command_id, 1) - started, last))
                 time.sleep(0.5)
             return results
         finally:
@@ -393,8 +395,10 @@ def main() -> None:
     for size in sizes:
         print(f"Đo phát khẩn cấp tới {size} máy thu…", file=sys.stderr)
         trials = fanout_trials(size, 3)
-        rows.append((f"emergency fan-out, {size} receivers (median / worst of 3)",
-                     f"{statistics.median(trials) * 1000:.0f} / {max(trials) * 1000:.0f} ms", "< 1 s"))  # fmt: skip
+        firsts, lasts = [t[0] for t in trials], [t[1] for t in trials]
+        rows.append((f"emergency fan-out, {size} receivers: last ack, median / worst of 3",
+                     f"{statistics.median(lasts) * 1000:.0f} / {max(lasts) * 1000:.0f} ms", "< 1 s"))  # fmt: skip
+        rows.append(("  first ack, median of 3", f"{statistics.median(firsts) * 1000:.0f} ms", ""))
     print("Đo đồng bộ lịch một tuần của 20 cụm…", file=sys.stderr)
     seconds, size = schedule_sync()
     rows.append((f"week's schedule of 20 zones synced ({size / 1024:.0f} KB each)", f"{seconds * 1000:.0f} ms", ""))

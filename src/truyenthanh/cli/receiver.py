@@ -47,7 +47,7 @@ def receiver() -> None:
 @_STATE_DIR
 @naming(_NAMES)
 def enrol(url: str, code: str, name: str, state_dir: Path | None) -> None:
-    """Ghi danh máy thu với đài tại URL (ví dụ http://192.168.1.10:8765) bằng mã một lần CODE đài cấp."""
+    """Ghi danh máy thu với đài tại URL (ví dụ http://192.168.1.10:8730) bằng mã một lần CODE đài cấp."""
     from truyenthanh.receiver.runtime import enrol as do_enrol
 
     state = _state(state_dir)

@@ -31,7 +31,8 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -241,10 +242,10 @@ class StationSide:
         raise RuntimeError(f"only {len(got)} of {count} acknowledgements of {name} in {timeout} s")
 
 
-def fanout_trials(receivers: int, trials: int) -> list[tuple[float, float]]:
-    """Seconds from the first publish to the first and to the last acknowledgement, per emergency, with
-    ``receivers`` boxes."""
-    boxes = [(f"sim-{i}", f"zone-{i % ZONES}") for i in range(receivers)]
+@contextmanager
+def swarm(boxes: Sequence[tuple[str, str]]) -> Iterator[StationSide]:
+    """A private mosquitto with an account per simulated box, the station's side logged in, and the boxes
+    connected in worker processes; everything stopped on exit."""
     with tempfile.TemporaryDirectory(prefix="bench-fleet-") as tmp:
         accounts, passwords = make_accounts(boxes)
         broker = Mosquitto(Path(tmp) / "broker", accounts, passwords)
@@ -255,22 +256,29 @@ def fanout_trials(receivers: int, trials: int) -> list[tuple[float, float]]:
         listed = [{"receiver": r, "zone": z, "username": r, "password": passwords[r]} for r, z in boxes]
         workers = start_swarms(Path(tmp), config, listed)
         try:
-            results = []
-            for trial in range(trials):
-                command = Command(command_id=f"bench-{receivers}-{trial}", action=Action.EMERGENCY,
-                                  inline=b"\0" * 2048, title="Đo phát khẩn cấp")  # fmt: skip
-                started = time.monotonic()
-                for zone in range(ZONES):
-                    payload = station.envelope(Kind.COMMAND, command.to_dict())
-                    assert station.link.publish(zone_topic(STATION, f"zone-{zone}", "command"), payload, timeout=10)
-                last = station.wait_acks(command.command_id, receivers) - started
-                results.append((station.wait_acks(command.command_id, 1) - started, last))
-                time.sleep(0.5)
-            return results
+            yield station
         finally:
             stop_swarms(workers)
             station.link.close()
             broker.kill()
+
+
+def fanout_trials(receivers: int, trials: int) -> list[tuple[float, float]]:
+    """Seconds from the first publish to the first and to the last acknowledgement, per emergency, with
+    ``receivers`` boxes."""
+    results = []
+    with swarm([(f"sim-{i}", f"zone-{i % ZONES}") for i in range(receivers)]) as station:
+        for trial in range(trials):
+            command = Command(command_id=f"bench-{receivers}-{trial}", action=Action.EMERGENCY,
+                              inline=b"\0" * 2048, title="Đo phát khẩn cấp")  # fmt: skip
+            started = time.monotonic()
+            for zone in range(ZONES):
+                payload = station.envelope(Kind.COMMAND, command.to_dict())
+                assert station.link.publish(zone_topic(STATION, f"zone-{zone}", "command"), payload, timeout=10)
+            last = station.wait_acks(command.command_id, receivers) - started
+            results.append((station.wait_acks(command.command_id, 1) - started, last))
+            time.sleep(0.5)
+    return results
 
 
 def week(zone: str, now: datetime) -> ZoneSchedule:
@@ -287,34 +295,20 @@ def week(zone: str, now: datetime) -> ZoneSchedule:
 
 def schedule_sync() -> tuple[float, int]:
     """Seconds from the first retained publish to every zone's schedule verified, and one payload's size."""
-    boxes = [(f"sim-{i}", f"zone-{i}") for i in range(ZONES)]
-    with tempfile.TemporaryDirectory(prefix="bench-fleet-") as tmp:
-        accounts, passwords = make_accounts(boxes)
-        broker = Mosquitto(Path(tmp) / "broker", accounts, passwords)
-        broker.start()
-        station = StationSide(broker)
-        config = {"station": STATION, "host": broker.host, "port": broker.port, "ca_pem": broker.ca_pem,
-                  "public_key": base64.b64encode(station.key.public.raw).decode("ascii")}  # fmt: skip
-        listed = [{"receiver": r, "zone": z, "username": r, "password": passwords[r]} for r, z in boxes]
-        workers = start_swarms(Path(tmp), config, listed)
-        try:
-            now = datetime.now(UTC)
-            started = time.monotonic()
-            size, last = 0, 0.0
-            names = []
-            for zone in range(ZONES):
-                payload = station.envelope(Kind.SCHEDULE, week(f"zone-{zone}", now).to_dict())
-                names.append(f"schedule-{station.seq}")
-                size = len(payload)
-                assert station.link.publish(zone_topic(STATION, f"zone-{zone}", "schedule"), payload, retain=True,
-                                            timeout=10)  # fmt: skip
-            for name in names:
-                last = max(last, station.wait_acks(name, 1))
-            return last - started, size
-        finally:
-            stop_swarms(workers)
-            station.link.close()
-            broker.kill()
+    with swarm([(f"sim-{i}", f"zone-{i}") for i in range(ZONES)]) as station:
+        now = datetime.now(UTC)
+        started = time.monotonic()
+        size, last = 0, 0.0
+        names = []
+        for zone in range(ZONES):
+            payload = station.envelope(Kind.SCHEDULE, week(f"zone-{zone}", now).to_dict())
+            names.append(f"schedule-{station.seq}")
+            size = len(payload)
+            assert station.link.publish(zone_topic(STATION, f"zone-{zone}", "schedule"), payload, retain=True,
+                                        timeout=10)  # fmt: skip
+        for name in names:
+            last = max(last, station.wait_acks(name, 1))
+        return last - started, size
 
 
 # --------------------------------------------------------------------------------- the real processes

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import configuration as hypothesis_configuration
 
 from tests.fakes import FrozenClock
 from tests.pulse import PulseServer, Recorder, start_pulse
@@ -25,6 +26,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.get_closest_marker("realtime") is not None:
             item.add_marker(pytest.mark.flaky(reruns=2, reruns_delay=1))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _hypothesis_outside_the_repository(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Hypothesis keeps its example database and constants cache in this session's (this worker's) temporary
+    folder, not in ``.hypothesis`` under the working directory: tests write nothing into the repository, and
+    parallel workers share no folder."""
+    folder = tmp_path_factory.mktemp("hypothesis")
+    os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = str(folder)
+    hypothesis_configuration.set_hypothesis_home_dir(folder)
 
 
 @pytest.fixture(autouse=True)

@@ -126,12 +126,26 @@ class Icecast:
         binary = shutil.which("icecast2") or shutil.which("icecast")
         if binary is None:
             raise RuntimeError("icecast2 is not installed (scripts/setup.sh installs it)")
-        self.port = free_port()
         folder = self.folder = Path(tempfile.mkdtemp(prefix="truyenthanh-icecast-"))
         folder.chmod(0o755)
         (folder / "log").mkdir()
         if os.geteuid() == 0:
             shutil.chown(folder / "log", "nobody", "nogroup")
+        # The free port is only free when probed: another test run on this machine may take it before icecast2
+        # binds it, and then icecast2 exits. A few fresh ports make that race harmless.
+        failures: list[str] = []
+        for _attempt in range(5):
+            self.port = free_port()
+            failure = self._launch(binary)
+            if failure is None:
+                return
+            failures.append(failure)
+        shutil.rmtree(self.folder, ignore_errors=True)
+        raise RuntimeError("icecast2 did not start: " + " | ".join(failures))
+
+    def _launch(self, binary: str) -> str | None:
+        """Start icecast2 on ``self.port`` and wait until it listens; on failure, why (it is stopped)."""
+        folder = self.folder
         share = Path("/usr/share/icecast2")
         owner = "<security><changeowner><user>nobody</user><group>nogroup</group></changeowner></security>"
         owner = owner if os.geteuid() == 0 else ""
@@ -158,15 +172,16 @@ class Icecast:
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", self.port)) == 0:
-                    return
+                listening = probe.connect_ex(("127.0.0.1", self.port)) == 0
             if self.process.poll() is not None:
-                raise RuntimeError(
-                    f"icecast2 exited: {self.process.stderr.read().decode() if self.process.stderr else ''}"
-                )
+                stderr = self.process.stderr.read().decode() if self.process.stderr else ""
+                self._end_process()
+                return f"icecast2 exited on port {self.port}: {stderr}"
+            if listening:
+                return None
             time.sleep(0.05)
-        self.stop()
-        raise RuntimeError("icecast2 did not listen within 10 s")
+        self._end_process()
+        return f"icecast2 did not listen on port {self.port} within 10 s"
 
     def source_url(self, mount: str) -> str:
         """Where a source sends a mount."""
@@ -178,6 +193,11 @@ class Icecast:
 
     def stop(self) -> None:
         """Terminate icecast2."""
+        self._end_process()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _end_process(self) -> None:
+        """Terminate the icecast2 process (killed after 5 s) and close its pipe."""
         self.process.terminate()
         try:
             self.process.wait(timeout=5)
@@ -186,4 +206,3 @@ class Icecast:
             self.process.wait()
         if self.process.stderr is not None:
             self.process.stderr.close()
-        shutil.rmtree(self.folder, ignore_errors=True)

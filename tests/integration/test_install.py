@@ -20,6 +20,8 @@ from tests.conftest import _NO_INTERNET
 from tests.integration.test_deploy import verify_unit
 
 ROOT = Path(__file__).resolve().parents[2]
+_NOT_SOURCE = (".git", ".venv", "build", "*.egg-info", "__pycache__", "*_cache", ".hypothesis", "demo-station")
+"""What a working copy holds besides the package's source: left out of the copy that is installed."""
 
 
 def _env(data_dir: Path) -> dict[str, str]:
@@ -33,7 +35,12 @@ def _env(data_dir: Path) -> dict[str, str]:
 @pytest.mark.slow
 def test_install_sh_installs_a_station_whose_status_answers(tmp_path: Path) -> None:
     prefix, data_dir, units = tmp_path / "opt", tmp_path / "data", tmp_path / "units"
+    # pip builds the package inside the folder it installs from (build/, *.egg-info): a copy keeps the repository
+    # untouched and lets other runs on this machine install from it at the same time.
+    source = tmp_path / "source"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(*_NOT_SOURCE))
     command = ["bash", str(ROOT / "scripts" / "install.sh"), "--prefix", str(prefix), "--data-dir", str(data_dir)]
+    command += ["--source", str(source)]
     command += ["--unit-dir", str(units), "--user", getpass.getuser(), "--no-start", "--no-system-packages"]
     result = subprocess.run(command, env=_env(data_dir), capture_output=True, text=True, timeout=600, check=False)
     assert result.returncode == 0, result.stdout + result.stderr

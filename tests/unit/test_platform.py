@@ -7,6 +7,7 @@ import socket
 import stat
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -32,8 +33,9 @@ def test_notify_sends_one_datagram_to_the_socket_in_notify_socket(tmp_path: Path
 
 @unix_only
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="abstract sockets are Linux's")
-def test_notify_reaches_an_abstract_socket_named_with_an_at_sign(tmp_path: Path) -> None:
-    name = f"truyenthanh-test-{tmp_path.name}"
+def test_notify_reaches_an_abstract_socket_named_with_an_at_sign() -> None:
+    # Abstract names are machine-wide: other test runs (and workers) on this machine must not pick the same one.
+    name = f"truyenthanh-test-{uuid.uuid4().hex}"
     with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as manager:
         manager.bind("\0" + name)
         manager.settimeout(2)

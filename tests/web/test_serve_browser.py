@@ -92,22 +92,39 @@ def served(station_dir: Path, tmp_path: Path) -> Iterator[str]:
         subprocess.run(
             [*command, "serve", "password", "--stdin"], input=ACCESS_PASSWORD + "\n", env=env, text=True, check=True
         )
-        port = _free_port()
         log_path = tmp_path / "serve.log"
-        with log_path.open("w", encoding="utf-8") as log:
-            server = subprocess.Popen(
-                [*command, "serve", "--port", str(port)], env=_child_env(), stdout=log, stderr=subprocess.STDOUT
-            )
+        # A free port is only free when probed: another run on this machine may take it first, and then serve
+        # exits. A few fresh ports make that race harmless.
+        for _attempt in range(3):
+            port = _free_port()
+            with log_path.open("w", encoding="utf-8") as log:
+                server = subprocess.Popen(
+                    [*command, "serve", "--port", str(port)], env=_child_env(), stdout=log, stderr=subprocess.STDOUT
+                )
+            if _serving(server, log_path):
+                break
+            server.wait(20)
         try:
-            deadline = time.monotonic() + 30
-            while "Đang mở giao diện" not in log_path.read_text(encoding="utf-8"):
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError("serve did not start:\n" + log_path.read_text(encoding="utf-8"))
-                time.sleep(0.1)
+            if server.poll() is not None:
+                raise AssertionError("serve did not start:\n" + log_path.read_text(encoding="utf-8"))
             yield f"http://127.0.0.1:{port}"
         finally:
             server.terminate()
             server.wait(20)
+
+
+def _serving(server: subprocess.Popen[bytes], log_path: Path) -> bool:
+    """Wait up to 30 s for ``serve`` to say it is open; False when it exited first (its port was taken)."""
+    deadline = time.monotonic() + 30
+    while "Đang mở giao diện" not in log_path.read_text(encoding="utf-8"):
+        if server.poll() is not None:
+            return False
+        if time.monotonic() > deadline:
+            server.terminate()
+            server.wait(20)
+            raise AssertionError("serve did not start:\n" + log_path.read_text(encoding="utf-8"))
+        time.sleep(0.1)
+    return True
 
 
 @pytest.fixture

@@ -48,6 +48,10 @@ def make_accounts(
     return accounts, passwords
 
 
+class PortTakenError(RuntimeError):
+    """The port chosen for a new broker was taken before mosquitto could bind it."""
+
+
 class Mosquitto:
     """One real mosquitto process on ``host:port`` (TLS), its files in ``folder``."""
 
@@ -63,8 +67,10 @@ class Mosquitto:
         self.station = station
         self.port = free_port()
         self._passwords = dict(passwords)
+        self._accounts: list[BrokerAccount] | None = list(accounts)
+        """Kept until the first start succeeds: a port another process took meanwhile is replaced then."""
         self.config = write_broker_config(
-            folder, port=self.port, bind=self.host, hostnames=HOSTNAMES, accounts=list(accounts)
+            folder, port=self.port, bind=self.host, hostnames=HOSTNAMES, accounts=accounts
         )
         self.ca_pem = (folder / "ca.pem").read_text()
         self._process: subprocess.Popen[bytes] | None = None
@@ -81,6 +87,7 @@ class Mosquitto:
         listener = next(line.split() for line in self.config.read_text().splitlines() if line.startswith("listener "))
         self.port = int(listener[1])
         self._passwords = dict(passwords or {})
+        self._accounts = None
         self.ca_pem = (folder / "ca.pem").read_text()
         self._process = None
         self._log = folder / "mosquitto.log"
@@ -98,6 +105,8 @@ class Mosquitto:
     def set_accounts(self, accounts: Sequence[BrokerAccount], passwords: dict[str, str]) -> None:
         """Rewrite the configuration with other accounts (call :meth:`reload` to apply it to a running broker)."""
         self._passwords = dict(passwords)
+        if self._accounts is not None:
+            self._accounts = list(accounts)
         write_broker_config(self.folder, port=self.port, bind=self.host, hostnames=HOSTNAMES, accounts=accounts)
 
     def set_passwords(self, passwords: dict[str, str]) -> None:
@@ -109,6 +118,22 @@ class Mosquitto:
         ``wait_tls`` false, TCP ones: for a certificate the fixture's own check would refuse)."""
         if self.running:
             return
+        for _ in range(3):
+            try:
+                self._start(timeout, wait_tls=wait_tls)
+            except PortTakenError:
+                # Between free_port() and mosquitto's bind, another test worker took the port: take a new one.
+                assert self._accounts is not None
+                self.port = free_port()
+                write_broker_config(
+                    self.folder, port=self.port, bind=self.host, hostnames=HOSTNAMES, accounts=self._accounts
+                )
+                continue
+            self._accounts = None
+            return
+        raise RuntimeError(f"mosquitto found no free port in 3 tries: {self._log.read_text()}")
+
+    def _start(self, timeout: float, *, wait_tls: bool) -> None:
         with self._log.open("ab") as log:
             self._process = subprocess.Popen(
                 ["mosquitto", "-c", str(self.config)], stdout=log, stderr=subprocess.STDOUT
@@ -117,6 +142,8 @@ class Mosquitto:
         context = ssl.create_default_context(cadata=self.ca_pem)
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
+                if self._accounts is not None and "Address already in use" in self._log.read_text():
+                    raise PortTakenError(self.port)
                 raise RuntimeError(f"mosquitto exited ({self._process.returncode}): {self._log.read_text()}")
             try:
                 with socket.create_connection((self.host, self.port), timeout=1) as raw:

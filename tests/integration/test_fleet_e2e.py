@@ -3,10 +3,10 @@ fleet on, and three ``truyenthanh receiver run`` processes enrolled with ``zone 
 one in «Thôn B»), each playing into its own PulseAudio null sink, every sink recorded.
 
 One rig is shared by the module (starting it takes ~15 s); the tests run in file order and the destructive ones
-(the broker killed, a box killed with -9) come last. The issue asks for the broker to stay down for 2 minutes;
-here it stays down for :data:`OUTAGE_S` seconds with two airings due inside the outage, which exercises the same
-paths (the box's own timer and copy, its on-disk outbox, the station's once-only store) within the suite's
-time budget.
+(the broker killed, a box killed with -9) come last. As the issue asks, the broker stays dead (killed -9) for
+:data:`OUTAGE_S` = 2 minutes with two airings due inside the outage: the boxes air them from their own copy and
+timer, keep the records in their on-disk outbox, and every record reaches the station once after the broker is
+back (its reconnect backoff has reached its 10 s cap by then).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ pytestmark = [pytest.mark.slow]
 ZONE_A, ZONE_B = "thon-a", "thon-b"
 ON_TIME_S = 0.010
 """The issue's bound on a scheduled airing's first sample against its planned time."""
-OUTAGE_S = 25.0
+OUTAGE_S = 120.0
 """How long the broker stays dead in the outage test (the issue says 2 minutes; see the module docstring)."""
 
 

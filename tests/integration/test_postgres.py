@@ -83,6 +83,25 @@ def test_upgrade_from_empty_matches_the_models(db: database.Database) -> None:
     assert database.current_revision(db.engine) == database.head_revision()
 
 
+def test_downgrade_to_empty_leaves_nothing_and_upgrades_again(db: database.Database, pg_url: str) -> None:
+    """Every migration's downgrade runs on PostgreSQL and removes what it made, enum types and trigger functions
+    included (PostgreSQL keeps those apart from the tables)."""
+    from alembic import command
+
+    database.upgrade(db.engine)
+    with db.engine.begin() as connection:
+        config = database._alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "base")
+    with _raw(pg_url) as raw:
+        tables = raw.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'").fetchall()
+        types = raw.execute("SELECT typname FROM pg_type WHERE typtype = 'e'").fetchall()
+        functions = raw.execute("SELECT proname FROM pg_proc WHERE proname LIKE '%_anchor_%'").fetchall()
+    assert (tables, types, functions) == ([("alembic_version",)], [], [])
+    database.upgrade(db.engine)
+    assert database.current_revision(db.engine) == database.head_revision()
+
+
 def test_upgrade_from_first_migration_keeps_rows(db: database.Database, pg_url: str) -> None:
     database.upgrade(db.engine, "0001")
     with _raw(pg_url) as raw:

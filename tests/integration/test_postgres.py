@@ -228,6 +228,35 @@ def test_a_server_that_cannot_be_reached_is_said_in_vietnamese(postgres: object)
     assert "database_url" in raised.value.message and "127.0.0.1:1/none" in raised.value.message
 
 
+def _settled(db: database.Database) -> int:
+    """The change counter once two reads in a row agree (the server's own housekeeping may move it meanwhile)."""
+    last = db.change_counter()
+    for _ in range(50):
+        now = db.change_counter()
+        if now == last:
+            return now
+        last = now
+    raise AssertionError("the change counter moves on every read")
+
+
+def test_change_counter_moves_only_when_someone_commits(db: database.Database) -> None:
+    database.upgrade(db.engine)
+    other = database.Database(database.make_engine(db.engine.url.render_as_string(hide_password=False)))
+    try:
+        before = _settled(db)
+        with db.session() as session:  # reading commits nothing
+            session.exec(select(Programme)).all()
+        assert db.change_counter() in {before, _settled(db)}
+        before = _settled(db)
+        with other.session() as session:
+            session.add(Programme(title="Bản tin trưa"))
+        assert db.change_counter() != before
+    finally:
+        other.dispose()
+    unreachable = database.Database(database.make_engine("postgresql+psycopg://truyenthanh@127.0.0.1:1/none"))
+    assert unreachable.change_counter() == unreachable.change_counter()  # no server: the number stands, no error
+
+
 def _log(title: str) -> BroadcastLog:
     return BroadcastLog(programme_title=title, outcome=Outcome.PLAYED, reason="Đúng giờ", recorded_at=datetime.now(UTC))
 

@@ -305,9 +305,13 @@ class Database:
     def change_counter(self) -> int:
         """A number that changes whenever another connection (any process) commits to the database.
 
-        Cheap enough to poll several times a second (SQLite's ``PRAGMA data_version`` on a connection kept for
-        it); on other databases it changes on every call, so callers fall back to comparing content.
+        Cheap enough to poll several times a second: SQLite's ``PRAGMA data_version`` on a connection kept for
+        it; on PostgreSQL the server's write-ahead-log insert position (every committed write moves it; so may the
+        server's own housekeeping, which only costs the caller a needless re-read). On other databases it changes
+        on every call, so callers fall back to comparing content.
         """
+        if self.engine.dialect.name == "postgresql":
+            return self._wal_position()
         if self.engine.dialect.name != "sqlite" or not self.engine.url.database:
             self._counter_calls += 1
             return self._counter_calls
@@ -329,6 +333,18 @@ class Database:
                 return self._counter_last
             self._counter_last = self._counter_epoch * 1_000_000_000 + version
             return self._counter_last
+
+    def _wal_position(self) -> int:
+        """PostgreSQL's write-ahead-log insert position in bytes (see :meth:`change_counter`): not the write
+        position, which lags behind commits made with ``synchronous_commit = off``. While the server cannot be
+        reached the last position stands: it differs once the server is back and anything was written."""
+        try:
+            with self.engine.connect() as connection:
+                position = connection.execute(text("SELECT pg_current_wal_insert_lsn() - '0/0'::pg_lsn")).scalar_one()
+        except OperationalError:
+            return self._counter_last
+        self._counter_last = int(position)
+        return self._counter_last
 
     def dispose(self) -> None:
         """Close every pooled connection."""

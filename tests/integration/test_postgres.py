@@ -283,6 +283,32 @@ def test_the_chains_and_their_triggers_work_as_on_sqlite(db: database.Database, 
     assert any(p.row_id is None for p in problems)  # the anchor still points at the deleted row
 
 
+def _tampered_chain_problems(db: database.Database) -> list[tuple[int | None, str]]:
+    """Three rows appended, the second edited and the last deleted behind the program's back: what the check says."""
+    database.upgrade(db.engine)
+    with db.session() as session:
+        for title in ("Bản tin sáng", "Thông báo", "Bản tin chiều"):
+            chains.append_broadcast(session, _log(title))
+    with db.engine.begin() as connection:
+        connection.execute(text("UPDATE broadcast_log SET item_title = 'Sửa lén' WHERE id = 2"))
+        connection.execute(text("DELETE FROM broadcast_log WHERE id = 3"))
+    with db.session() as session:
+        report = chains.check(session, BroadcastLog)
+    assert report.rows == 2 and report.guarded
+    return [(p.row_id, p.reason) for p in report.problems]
+
+
+def test_a_tampered_chain_is_reported_as_on_sqlite(db: database.Database, tmp_path: Path) -> None:
+    sqlite = database.Database(database.make_engine(database.sqlite_url(tmp_path / "station.db")))
+    try:
+        on_sqlite = _tampered_chain_problems(sqlite)
+    finally:
+        sqlite.dispose()
+    on_postgres = _tampered_chain_problems(db)
+    assert on_postgres == on_sqlite
+    assert [row_id for row_id, _ in on_postgres] == [2, None]
+
+
 def test_concurrent_appenders_keep_one_chain(db: database.Database) -> None:
     """Without SQLite's database-wide write lock, the chain's advisory lock keeps each row linked to the one before."""
     database.upgrade(db.engine)

@@ -10,6 +10,8 @@ APT_PACKAGES=(ffmpeg espeak-ng pulseaudio pulseaudio-utils libpulse0 libportaudi
 APT_PACKAGES+=(libreoffice-writer-nogui libreoffice-calc-nogui fonts-liberation fonts-dejavu-core poppler-utils)
 # `truyenthanh serve` is tested in a real headless browser (tests/web), driven through Selenium.
 APT_PACKAGES+=(chromium chromium-driver)
+# The hub's store (issue 19): the tests start a private PostgreSQL server with initdb and pg_ctl.
+APT_PACKAGES+=(postgresql)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import configuration as hypothesis_configuration
 
 from tests.fakes import FrozenClock
+from tests.pg import PostgresServer, start_postgres
 from tests.pulse import PulseServer, Recorder, start_pulse
 from truyenthanh import bootstrap
 from truyenthanh.config import load_settings
@@ -95,3 +96,25 @@ def pulse_env(pulse: PulseServer, monkeypatch: pytest.MonkeyPatch) -> dict[str, 
 def recorder(pulse: PulseServer) -> Recorder:
     """Records the ``speaker`` monitor: ``with recorder.record() as rec: ...; rec[0].first_sound()``."""
     return Recorder(pulse)
+
+
+# --- PostgreSQL (issue 19: the hub's store) -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A private PostgreSQL server (Debian's ``initdb``/``pg_ctl``) for the whole test session."""
+    try:
+        server = start_postgres()
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_url(postgres: PostgresServer) -> Iterator[str]:
+    """The SQLAlchemy URL of a new, empty database on :func:`postgres` (dropped after the test)."""
+    name = postgres.create_database()
+    yield postgres.url(name)
+    postgres.drop_database(name)

@@ -5,7 +5,9 @@ module reads and writes the rows.
 
 Append inside the caller's session so the new row commits (or rolls back) with the change it records.
 The row is inserted first, which takes SQLite's write lock; only then is the previous row read, so two
-processes appending at once cannot both link to the same predecessor.
+processes appending at once cannot both link to the same predecessor. PostgreSQL has no such database-wide
+lock: there the chain's own advisory lock (held to the end of the transaction) is taken before the insert, so
+ids are drawn and rows linked one appender at a time.
 
 Rows are hashed with the station's secret chain key (:mod:`truyenthanh.adapters.db.chainkey`); a station
 without one gets one on its first append, and the audit trail records from which rows each chain is keyed.
@@ -91,6 +93,10 @@ def append(session: Session, row: Row) -> Row:
     """
     model = type(row)
     key = station_key(session)
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection().execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:chain))"), {"chain": f"truyenthanh.{_CHAIN_OF[model]}"}
+        )
     row.prev_hash = ""
     row.row_hash = ""
     session.add(row)
@@ -259,13 +265,23 @@ def check(session: Session, model: type[Row]) -> ChainReport:
     if key is None and path is not None and any(p.reason.endswith(records.EDITED) for p in problems):
         where = chainkey.key_path(path)
         problems.append(ChainProblem(None, f"không có khóa bí mật {where}: các dòng ghi bằng khóa không kiểm được"))
-    triggers = set(
-        session.connection()
-        .execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = :chain"), {"chain": chain})
-        .scalars()
-    )
-    guarded = {f"{chain}_anchor_insert", f"{chain}_anchor_update"} <= triggers
+    guarded = {f"{chain}_anchor_insert", f"{chain}_anchor_update"} <= _triggers(session, chain)
     return ChainReport(chain=chain, rows=count, problems=problems, guarded=guarded)
+
+
+_TRIGGERS = {
+    "sqlite": "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = :chain",
+    "postgresql": "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgrelid = to_regclass(:chain)",
+}
+"""The query naming the triggers on one table, per database."""
+
+
+def _triggers(session: Session, chain: str) -> set[str]:
+    """The names of the triggers on the table of ``chain`` (its name)."""
+    query = _TRIGGERS.get(session.get_bind().dialect.name)
+    if query is None:
+        return set()
+    return set(session.connection().execute(text(query), {"chain": chain}).scalars())
 
 
 def head_fingerprint(session: Session, model: type[Row], up_to: int | None = None) -> tuple[int, str]:

@@ -1,7 +1,8 @@
 """Opening the station database and bringing its schema up to date.
 
 SQLite runs in WAL mode with foreign keys on and a busy timeout, so the daemon, the TUI and CLI commands can
-all have it open at once.
+all have it open at once. A ``postgresql+psycopg://`` URL (the upstream hub's store, issue 19) opens PostgreSQL
+through the same models and migrations: no pragmas there, a pool that tests its connections before use.
 """
 
 from __future__ import annotations
@@ -25,14 +26,27 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 BUSY_TIMEOUT_MS = 10_000
+POOL_SIZE = 5
+"""PostgreSQL: connections kept open per process (a hub's workers and its request threads share them)."""
+POOL_OVERFLOW = 10
+"""PostgreSQL: connections opened beyond :data:`POOL_SIZE` at busy moments, closed again when returned."""
+POOL_RECYCLE_S = 1800
+"""PostgreSQL: a pooled connection older than this is replaced (firewalls drop idle TCP connections)."""
 FOLDER_MODE = 0o750
 """The station folder: the owner (the daemon's account) writes; the operators' group reads; nobody else enters."""
 FILE_MODE = 0o640
 """The database and its WAL files: they hold the password hashes, so other local users must not read them."""
 
 
-_DISK_TROUBLE = ("disk is full", "disk I/O error", "readonly database", "read-only file system", "unable to open")
-"""SQLite's words for a full, read-only or failing disk."""
+_DISK_TROUBLE = (
+    "disk is full",
+    "disk I/O error",
+    "readonly database",
+    "read-only file system",
+    "unable to open",
+    "No space left on device",
+)
+"""SQLite's words (and PostgreSQL's, the last) for a full, read-only or failing disk."""
 
 
 def disk_trouble(exc: BaseException) -> bool:
@@ -87,10 +101,29 @@ def sqlite_url(path: Path) -> str:
 
 
 def make_engine(url: str) -> Engine:
-    """Create an engine for the station database (nothing is opened until first use)."""
+    """Create an engine for the station database (nothing is opened until first use).
+
+    An SQLite file gets the pragmas above; PostgreSQL gets a pool that checks each connection before handing it
+    out (the server may have restarted) and replaces old ones; any other URL is passed to SQLAlchemy as is.
+    """
+    if url.startswith("postgresql"):
+        return create_engine(
+            url,
+            pool_pre_ping=True,
+            pool_size=POOL_SIZE,
+            max_overflow=POOL_OVERFLOW,
+            pool_recycle=POOL_RECYCLE_S,
+        )
     if not url.startswith("sqlite:///") or url in ("sqlite:///", "sqlite:///:memory:"):
         return create_engine(url)
     return create_engine(url, creator=_connector(url.removeprefix("sqlite:///")))
+
+
+def where(engine: Engine) -> str:
+    """Where a database is, for a message: the SQLite file, or the server's URL without its password."""
+    if engine.dialect.name == "sqlite":
+        return str(engine.url.database)
+    return engine.url.render_as_string(hide_password=True)
 
 
 # Alembic is imported only where migrations are read: loading it costs about half a second, which every
@@ -155,7 +188,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         at = current_revision(engine)
         if at is not None and at not in known:
             raise StorageError(
-                f"Cơ sở dữ liệu {engine.url.database} do một phiên bản mới hơn của chương trình tạo "
+                f"Cơ sở dữ liệu {where(engine)} do một phiên bản mới hơn của chương trình tạo "
                 f"(lần nâng cấp «{at}»). Hãy cài phiên bản mới hơn.",
             )
         with engine.begin() as connection:
@@ -165,8 +198,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     except OperationalError as exc:
         if disk_trouble(exc):
             engine.dispose()
-            raise StorageError(disk_message(engine.url.database, exc)) from exc
-        raise StorageError(f"Không mở hoặc không ghi được cơ sở dữ liệu {engine.url.database}: {exc.orig}") from exc
+            raise StorageError(disk_message(where(engine), exc)) from exc
+        raise StorageError(f"Không mở hoặc không ghi được cơ sở dữ liệu {where(engine)}: {exc.orig}") from exc
 
 
 def protect(db: Database, folder: Path) -> None:
@@ -180,10 +213,15 @@ def protect(db: Database, folder: Path) -> None:
     """
     from truyenthanh.adapters.db import chains
 
-    database_file = Path(db.engine.url.database or "")
+    database_file = Path(db.engine.url.database or "") if db.engine.dialect.name == "sqlite" else None
     try:
         folder.chmod(FOLDER_MODE)
-        for path in (database_file, *(database_file.with_name(database_file.name + s) for s in ("-wal", "-shm"))):
+        files = (
+            ()
+            if database_file is None
+            else (database_file, *(database_file.with_name(database_file.name + s) for s in ("-wal", "-shm")))
+        )
+        for path in files:
             if path.is_file():
                 path.chmod(FILE_MODE)
     except OSError as exc:
@@ -192,12 +230,33 @@ def protect(db: Database, folder: Path) -> None:
         chains.station_key(session)
 
 
-def _operational_message(path: str | None, exc: OperationalError) -> str:
-    """Vietnamese for a database error: a missing table or column means a station never initialised or made by an
-    older version (SQLite says it in English), which ``truyenthanh init`` creates or upgrades."""
-    detail = str(exc.orig)
+_UNDEFINED_TABLE_OR_COLUMN = ("42P01", "42703")
+"""PostgreSQL's SQLSTATE for a missing table (relation) and a missing column."""
+
+
+def _missing(exc: SQLAlchemyError) -> str | None:
+    """The table or column a database error says is missing (SQLite's and PostgreSQL's words), or ``None``."""
+    detail = str(getattr(exc, "orig", None) or exc)
     if detail.startswith(("no such table", "no such column")):
-        missing = detail.partition(":")[2].strip()
+        return detail.partition(":")[2].strip()
+    if getattr(getattr(exc, "orig", None), "sqlstate", None) in _UNDEFINED_TABLE_OR_COLUMN:
+        # 'relation "user" does not exist' / 'column programme.created_by does not exist'
+        first = detail.splitlines()[0]
+        return first.split('"')[1] if first.count('"') >= 2 else first.split()[1]
+    return None
+
+
+def _operational_message(path: str | None, exc: SQLAlchemyError) -> str:
+    """Vietnamese for a database error: a missing table or column means a station never initialised or made by an
+    older version (the database says it in English), which ``truyenthanh init`` creates or upgrades."""
+    detail = str(getattr(exc, "orig", None) or exc)
+    if detail.startswith(("connection failed", "connection to server")):  # psycopg: the server cannot be reached
+        return (
+            f"Không kết nối được máy chủ cơ sở dữ liệu {path} ({detail.splitlines()[0]}): hãy kiểm tra máy chủ "
+            "PostgreSQL đang chạy và địa chỉ, cổng, tài khoản trong «database_url»."
+        )
+    missing = _missing(exc)
+    if missing is not None:
         return (
             f"Dữ liệu ở {path} chưa được khởi tạo hoặc là của phiên bản cũ (thiếu «{missing}»): hãy chạy "
             "«truyenthanh init» để tạo hoặc nâng cấp."
@@ -225,16 +284,17 @@ class Database:
             session.commit()
         except SQLAlchemyError as exc:
             session.rollback()
+            sqlite = self.engine.dialect.name == "sqlite"
             folder = Path(self.engine.url.database or "").parent
-            if isinstance(exc, OperationalError) and not folder.is_dir():  # not a disk fault: nothing is there yet
+            if sqlite and isinstance(exc, OperationalError) and not folder.is_dir():  # nothing is there yet
                 raise StorageError(
                     f"Chưa có đài nào ở {folder}: hãy chạy «truyenthanh init» (hoặc «init --demo»)."
                 ) from exc
             if isinstance(exc, OperationalError) and disk_trouble(exc):
                 self.engine.dispose()  # a connection opened read-only while the disk was full must not stay
-                raise StorageError(disk_message(self.engine.url.database, exc)) from exc
-            if isinstance(exc, OperationalError):
-                raise StorageError(_operational_message(self.engine.url.database, exc)) from exc
+                raise StorageError(disk_message(where(self.engine), exc)) from exc
+            if isinstance(exc, OperationalError) or _missing(exc) is not None:
+                raise StorageError(_operational_message(where(self.engine), exc)) from exc
             raise
         except BaseException:
             session.rollback()
@@ -245,9 +305,13 @@ class Database:
     def change_counter(self) -> int:
         """A number that changes whenever another connection (any process) commits to the database.
 
-        Cheap enough to poll several times a second (SQLite's ``PRAGMA data_version`` on a connection kept for
-        it); on other databases it changes on every call, so callers fall back to comparing content.
+        Cheap enough to poll several times a second: SQLite's ``PRAGMA data_version`` on a connection kept for
+        it; on PostgreSQL the server's write-ahead-log insert position (every committed write moves it; so may the
+        server's own housekeeping, which only costs the caller a needless re-read). On other databases it changes
+        on every call, so callers fall back to comparing content.
         """
+        if self.engine.dialect.name == "postgresql":
+            return self._wal_position()
         if self.engine.dialect.name != "sqlite" or not self.engine.url.database:
             self._counter_calls += 1
             return self._counter_calls
@@ -269,6 +333,18 @@ class Database:
                 return self._counter_last
             self._counter_last = self._counter_epoch * 1_000_000_000 + version
             return self._counter_last
+
+    def _wal_position(self) -> int:
+        """PostgreSQL's write-ahead-log insert position in bytes (see :meth:`change_counter`): not the write
+        position, which lags behind commits made with ``synchronous_commit = off``. While the server cannot be
+        reached the last position stands: it differs once the server is back and anything was written."""
+        try:
+            with self.engine.connect() as connection:
+                position = connection.execute(text("SELECT pg_current_wal_insert_lsn() - '0/0'::pg_lsn")).scalar_one()
+        except OperationalError:
+            return self._counter_last
+        self._counter_last = int(position)
+        return self._counter_last
 
     def dispose(self) -> None:
         """Close every pooled connection."""

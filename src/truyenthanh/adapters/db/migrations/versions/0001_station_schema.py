@@ -284,3 +284,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_audio_asset_sha256"))
 
     op.drop_table("audio_asset")
+    _drop_enum_types("category", "assetsource", "priority", "outcome", "readingvariant", "contentstatus", "itemkind")
+
+
+def _drop_enum_types(*names: str) -> None:
+    """PostgreSQL keeps an enum's type when its last table goes (SQLite has none): drop them, or the next upgrade
+    fails to create them again."""
+    if op.get_bind().dialect.name == "postgresql":
+        for name in names:
+            op.execute(f"DROP TYPE IF EXISTS {name}")

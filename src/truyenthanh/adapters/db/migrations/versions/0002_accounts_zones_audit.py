@@ -63,3 +63,5 @@ def downgrade() -> None:
 
     op.drop_table("user")
     op.drop_table("audit_entry")
+    if op.get_bind().dialect.name == "postgresql":  # its enum type outlives the table there
+        op.execute("DROP TYPE IF EXISTS role")

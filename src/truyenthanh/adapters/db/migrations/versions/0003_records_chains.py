@@ -1,4 +1,4 @@
-"""Records: chain anchors kept by triggers; relay outages and item kind in the broadcast log
+"""Records: chain anchors kept by triggers (SQLite or PostgreSQL); relay outages and item kind in the broadcast log
 
 Revision ID: records_1
 Revises: 0002
@@ -43,6 +43,47 @@ def _triggers(chain: str) -> list[str]:
     ]
 
 
+def _postgres_triggers(chain: str) -> list[str]:
+    # The same two triggers in PostgreSQL's form: a trigger runs a function, and its WHEN may not hold a
+    # subquery (the last-row test moves into the UPDATE). ON CONFLICT's SET must name the stored row (``a``).
+    # The upsert also locks the anchor's row until commit, so concurrent appends to a chain queue there.
+    return [
+        f"""
+        CREATE FUNCTION {chain}_anchor_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            INSERT INTO chain_anchor AS a (chain, last_id, last_hash, length)
+            VALUES ('{chain}', NEW.id, NEW.row_hash, 1)
+            ON CONFLICT (chain) DO UPDATE SET
+                length = a.length + 1,
+                last_id = CASE WHEN NEW.id >= a.last_id THEN NEW.id ELSE a.last_id END,
+                last_hash = CASE WHEN NEW.id >= a.last_id THEN NEW.row_hash ELSE a.last_hash END;
+            RETURN NULL;
+        END
+        $$
+        """,
+        f"""
+        CREATE TRIGGER {chain}_anchor_insert AFTER INSERT ON {chain}
+        FOR EACH ROW EXECUTE FUNCTION {chain}_anchor_insert()
+        """,
+        f"""
+        CREATE FUNCTION {chain}_anchor_update() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            UPDATE chain_anchor SET last_hash = NEW.row_hash WHERE chain = '{chain}' AND last_id = NEW.id;
+            RETURN NULL;
+        END
+        $$
+        """,
+        f"""
+        CREATE TRIGGER {chain}_anchor_update AFTER UPDATE OF row_hash ON {chain}
+        FOR EACH ROW EXECUTE FUNCTION {chain}_anchor_update()
+        """,
+    ]
+
+
+def _postgres() -> bool:
+    return op.get_bind().dialect.name == "postgresql"
+
+
 def upgrade() -> None:
     op.create_table(
         "chain_anchor",
@@ -67,14 +108,18 @@ def upgrade() -> None:
             f"SELECT '{chain}', MAX(id), (SELECT row_hash FROM {chain} ORDER BY id DESC LIMIT 1), COUNT(*) "
             f"FROM {chain} HAVING COUNT(*) > 0"
         )
-        for statement in _triggers(chain):
+        for statement in _postgres_triggers(chain) if _postgres() else _triggers(chain):
             op.execute(statement)
 
 
 def downgrade() -> None:
     for chain in CHAINS:
-        op.execute(f"DROP TRIGGER IF EXISTS {chain}_anchor_insert")
-        op.execute(f"DROP TRIGGER IF EXISTS {chain}_anchor_update")
+        for trigger in (f"{chain}_anchor_insert", f"{chain}_anchor_update"):
+            if _postgres():
+                op.execute(f"DROP TRIGGER IF EXISTS {trigger} ON {chain}")
+                op.execute(f"DROP FUNCTION IF EXISTS {trigger}()")
+            else:
+                op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
     with op.batch_alter_table("broadcast_log", schema=None) as batch_op:
         batch_op.drop_column("outages")
         batch_op.drop_column("item_kind")

@@ -1,5 +1,6 @@
-"""``truyenthanh service install|remove [--serve]``: start the station's daemon, or with ``--serve`` its TUI in a
-browser (``truyenthanh serve``), at boot (systemd on Linux, a scheduled task on Windows)."""
+"""``truyenthanh service install|remove [--serve|--receiver]``: start the station's daemon, with ``--serve`` its
+TUI in a browser (``truyenthanh serve``), or with ``--receiver`` a loudspeaker-cluster box's receiver
+(``truyenthanh receiver run``), at boot (systemd on Linux, a scheduled task on Windows)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,14 @@ from truyenthanh.cli.state import CliState, pass_state
 from truyenthanh.errors import ConfigError
 
 _NAMES = OptionNames(
-    fields={"host": "--host", "port": "--port", "user": "--user", "data_dir": "--data-dir", "unit_dir": "--unit-dir"}
+    fields={
+        "host": "--host",
+        "port": "--port",
+        "user": "--user",
+        "data_dir": "--data-dir",
+        "unit_dir": "--unit-dir",
+        "state_dir": "--state-dir",
+    }
 )
 
 _UNIT_DIR = click.option(
@@ -29,6 +37,11 @@ _SERVE = click.option(
     is_flag=True,
     help="Giao diện trong trình duyệt («truyenthanh serve») thay cho dịch vụ phát.",
 )
+_RECEIVER = click.option(
+    "--receiver",
+    is_flag=True,
+    help="Máy thu cụm loa («truyenthanh receiver run») thay cho dịch vụ phát: dùng trên máy của cụm loa.",
+)
 
 
 @click.group("service")
@@ -39,6 +52,14 @@ def service() -> None:
 
 @service.command("install")
 @_SERVE
+@_RECEIVER
+@click.option(
+    "--state-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=autostart.DEFAULT_RECEIVER_DIR,
+    show_default=True,
+    help="Với --receiver: thư mục trạng thái của máy thu.",
+)
 @click.option("--user", default="truyenthanh", show_default=True, help="Tài khoản chạy dịch vụ (Linux).")
 @click.option("--group", default=None, help="Nhóm của người vận hành (mặc định: trùng tên tài khoản).")
 @click.option(
@@ -62,6 +83,8 @@ def service() -> None:
 def install(
     state: CliState,
     serve: bool,
+    receiver: bool,
+    state_dir: Path,
     user: str,
     group: str | None,
     host: str,
@@ -70,11 +93,26 @@ def install(
     no_start: bool,
     docs: str | None,
 ) -> None:
-    """Cài dịch vụ phát (hoặc với --serve giao diện trong trình duyệt) của đài này (--data-dir) để tự chạy khi máy
-    khởi động."""
+    """Cài dịch vụ phát (hoặc với --serve giao diện trong trình duyệt) của đài này (--data-dir), hoặc với --receiver
+    máy thu cụm loa (--state-dir), để tự chạy khi máy khởi động."""
+    if serve and receiver:
+        raise click.UsageError("Chọn một trong hai: --serve hoặc --receiver.")
     if not serve:
         _refuse_serve_options()
+    if not receiver:
+        _refuse_receiver_options()
     program = autostart.installed_program()
+    if receiver:
+        plan = autostart.ServicePlan(
+            program=program,
+            data_dir=state_dir.expanduser().absolute(),
+            user=user,
+            group=group or user,
+            documentation=docs or f"file://{Path(program).resolve().parents[2] / 'README.md'}",
+            service=autostart.RECEIVER,
+        )
+        _install_receiver(plan, unit_dir=unit_dir, start=not no_start)
+        return
     plan = autostart.ServicePlan(
         program=program,
         data_dir=state.settings().locations().data_dir,
@@ -101,6 +139,38 @@ def install(
     if serve:
         scheme = "http" if _is_loopback(host) else "https"
         click.echo(f"Giao diện sẽ mở tại {scheme}://{host}:{port}/ (địa chỉ của máy này trong mạng của xã).")
+
+
+def _install_receiver(plan: autostart.ServicePlan, *, unit_dir: Path, start: bool) -> None:
+    """Write (and unless told not to, enable and start) the receiver's unit or task, and say what is left: a box
+    that is not enrolled yet waits for «receiver enrol» (the unit's ``ConditionPathExists``)."""
+    enrolled = (plan.data_dir / "enrolment.json").is_file()
+    label = plan.service.label
+    if sys.platform == "win32":
+        autostart.install_windows(plan)
+        click.echo(f"Đã tạo tác vụ «{plan.service.task_name}» chạy {label} khi Windows khởi động.")
+    else:
+        target = autostart.install_systemd(plan, unit_dir=unit_dir, start=start)
+        click.echo(f"Đã ghi {target} (trạng thái: {plan.data_dir}, tài khoản: {plan.user}, nhóm: {plan.group}).")
+        if not start:
+            click.echo(f"Chưa bật: chạy «systemctl daemon-reload && systemctl enable --now {plan.service.unit_name}».")
+        elif enrolled:
+            click.echo(f"Đã bật và chạy {label}; «systemctl status {plan.service.status_name}» để xem.")
+        else:
+            click.echo(f"Đã bật {label}; nó chỉ chạy khi máy thu đã ghi danh với đài.")
+    if not enrolled:
+        click.echo(
+            f"Máy thu chưa ghi danh: lấy mã bằng «truyenthanh zone enroll KHU_VỰC» trên máy của đài, rồi trên máy này "
+            f"chạy «{plan.program} receiver enrol http://ĐỊA_CHỈ_ĐÀI:8730 MÃ --name TÊN --state-dir {plan.data_dir}» "
+            f"(với tài khoản {plan.user}) và «systemctl start {plan.service.unit_name}»."
+        )
+
+
+def _refuse_receiver_options() -> None:
+    """``--state-dir`` given without ``--receiver`` would be ignored without a word: say so instead."""
+    ctx = click.get_current_context()
+    if ctx.get_parameter_source("state_dir") != click.core.ParameterSource.DEFAULT:
+        raise click.UsageError("--state-dir chỉ dùng với --receiver (máy thu cụm loa).", ctx)
 
 
 def _refuse_serve_options() -> None:
@@ -144,12 +214,15 @@ def _require_access_password(plan: autostart.ServicePlan) -> None:
 
 @service.command("remove")
 @_SERVE
+@_RECEIVER
 @_UNIT_DIR
 @click.option("--no-stop", is_flag=True, help="Chỉ xóa tệp, không dừng dịch vụ.")
-def remove(serve: bool, unit_dir: Path, no_stop: bool) -> None:
-    """Dừng và gỡ dịch vụ phát (hoặc với --serve giao diện trong trình duyệt) khỏi danh sách tự chạy; dữ liệu của
-    đài giữ nguyên."""
-    which = autostart.SERVE if serve else autostart.DAEMON
+def remove(serve: bool, receiver: bool, unit_dir: Path, no_stop: bool) -> None:
+    """Dừng và gỡ dịch vụ phát (hoặc với --serve giao diện trong trình duyệt, với --receiver máy thu cụm loa) khỏi
+    danh sách tự chạy; dữ liệu của đài (của máy thu) giữ nguyên."""
+    if serve and receiver:
+        raise click.UsageError("Chọn một trong hai: --serve hoặc --receiver.")
+    which = autostart.RECEIVER if receiver else autostart.SERVE if serve else autostart.DAEMON
     if sys.platform == "win32":
         autostart.remove_windows(which)
         click.echo(f"Đã xóa tác vụ «{which.task_name}».")

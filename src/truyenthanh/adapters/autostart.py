@@ -1,12 +1,13 @@
 """Starting the station's programs at boot: a systemd unit on Linux, a scheduled task on Windows
-(``truyenthanh service install|remove [--serve]``, and ``scripts/install.sh``).
+(``truyenthanh service install|remove [--serve|--broker|--receiver]``, and ``scripts/install.sh``).
 
-Three programs can be started: the playout daemon (:data:`DAEMON`), the operator's TUI in a browser
-(:data:`SERVE`, ``truyenthanh serve``) and, on a loudspeaker-cluster box, the receiver (:data:`RECEIVER`,
+Four programs can be started: the playout daemon (:data:`DAEMON`), the operator's TUI in a browser
+(:data:`SERVE`, ``truyenthanh serve``), the station's MQTT broker (:data:`BROKER`, Mosquitto on the configuration
+``truyenthanh broker config`` writes) and, on a loudspeaker-cluster box, the receiver (:data:`RECEIVER`,
 ``truyenthanh receiver run``). The units written are ``deploy/truyenthanh.service``,
-``deploy/truyenthanh-serve.service`` and ``deploy/truyenthanh-receiver.service`` with this machine's paths, user
-and address filled in (tests keep each identical to its shipped file for the default plan). The Windows tasks
-are untested by our CI (see the README).
+``deploy/truyenthanh-serve.service``, ``deploy/truyenthanh-broker.service`` and
+``deploy/truyenthanh-receiver.service`` with this machine's paths, user and address filled in (tests keep each
+identical to its shipped file for the default plan). The Windows tasks are untested by our CI (see the README).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ DEFAULT_UNIT_DIR = Path("/etc/systemd/system")
 DEFAULT_SERVE_HOST = "0.0.0.0"
 """Address the boot-started ``truyenthanh serve`` listens on: every interface, so the commune's LAN reaches it."""
 DEFAULT_SERVE_PORT = 8720
+DEFAULT_MOSQUITTO = "/usr/sbin/mosquitto"
+"""Debian's ``mosquitto`` program (package ``mosquitto``)."""
 DEFAULT_RECEIVER_DIR = Path("/var/lib/truyenthanh-receiver")
 """A cluster box's state folder (its enrolment, its copy of the zone's schedule, its file cache, its outbox)."""
 STATE_ROOT = Path("/var/lib")
@@ -225,6 +228,66 @@ MemoryMax=256M
 WantedBy=multi-user.target
 """
 
+_BROKER_UNIT_TEMPLATE = """\
+# The station's MQTT broker for its loudspeaker clusters: Debian's mosquitto on the configuration that
+# «truyenthanh broker config» writes in the station folder (TLS listener, one account per receiver, ACLs).
+#
+# Installed by «scripts/install.sh --broker» or «truyenthanh service install --broker». It runs as the station's
+# own user, not as Debian's mosquitto.service: the broker's files (passwd, keys) are the station's, mode 0600, and
+# the daemon reloads the broker (SIGHUP to broker/mosquitto.pid) when a receiver enrols. It starts once
+# «broker config» has written broker/mosquitto.conf (ConditionPathExists below):
+#   sudo -u truyenthanh TRUYENTHANH_DATA_DIR=/var/lib/truyenthanh /opt/truyenthanh/venv/bin/truyenthanh \\
+#     broker config --host ADDRESS_THE_BOXES_USE
+#   systemctl start truyenthanh-broker
+[Unit]
+Description=Truyền thanh xã: máy chủ tin nhắn của các cụm loa (Mosquitto)
+Documentation={documentation}
+After=network-online.target
+Wants=network-online.target
+Before=truyenthanh.service
+ConditionPathExists={data_dir}/broker/mosquitto.conf
+StartLimitIntervalSec=0
+
+[Service]
+Type=simple
+User={user}
+Group={group}
+ExecStart={mosquitto} -c {data_dir}/broker/mosquitto.conf
+# Re-reads the accounts and ACLs (what «truyenthanh zone enroll» changes) without dropping the clients.
+ExecReload=/bin/kill -HUP $MAINPID
+KillSignal=SIGTERM
+TimeoutStopSec=20
+Restart=always
+RestartSec=2
+# One connection per cluster and per operator's screen: more than the default 1024 on a large fleet.
+LimitNOFILE=65536
+
+# Hardening: the broker needs its folder (persistence, pid file) and the network only.
+NoNewPrivileges=yes
+ProtectSystem=strict
+ProtectHome=read-only
+ReadWritePaths={data_dir}/broker
+UMask=0077
+PrivateTmp=yes
+ProtectKernelTunables=yes
+ProtectKernelModules=yes
+ProtectKernelLogs=yes
+ProtectControlGroups=yes
+ProtectClock=yes
+ProtectHostname=yes
+RestrictNamespaces=yes
+RestrictSUIDSGID=yes
+LockPersonality=yes
+SystemCallArchitectures=native
+RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6
+CapabilityBoundingSet=
+AmbientCapabilities=
+MemoryMax=512M
+
+[Install]
+WantedBy=multi-user.target
+"""
+
 
 @dataclass(frozen=True)
 class BootService:
@@ -249,6 +312,10 @@ SERVE = BootService(
     "truyenthanh-serve.service", "truyenthanh-serve", "giao diện trong trình duyệt", "truyenthanh-serve"
 )
 """The operator's TUI in a browser (``truyenthanh serve``)."""
+BROKER = BootService(
+    "truyenthanh-broker.service", "truyenthanh-broker", "máy chủ tin nhắn của các cụm loa", "truyenthanh-broker"
+)
+"""The station's MQTT broker (Mosquitto on ``<data_dir>/broker/mosquitto.conf``)."""
 RECEIVER = BootService(
     "truyenthanh-receiver.service", "truyenthanh-receiver", "máy thu cụm loa", "truyenthanh-receiver"
 )
@@ -272,6 +339,7 @@ class ServicePlan:
         service: which program starts at boot (:data:`DAEMON` or :data:`SERVE`).
         host: the address ``truyenthanh serve`` listens on (:data:`SERVE` only).
         port: its TCP port (:data:`SERVE` only).
+        mosquitto: the ``mosquitto`` program (:data:`BROKER` only).
     """
 
     program: str = DEFAULT_PROGRAM
@@ -282,12 +350,15 @@ class ServicePlan:
     service: BootService = DAEMON
     host: str = DEFAULT_SERVE_HOST
     port: int = DEFAULT_SERVE_PORT
+    mosquitto: str = DEFAULT_MOSQUITTO
 
     def arguments(self) -> list[str]:
         """The words after the program that start this service: ``daemon``, ``serve --host H --port P``, or
         ``receiver run --state-dir DIR``."""
         if self.service == RECEIVER:
             return ["receiver", "run", "--state-dir", str(self.data_dir)]
+        if self.service == BROKER:
+            raise DaemonError("Máy chủ tin nhắn chỉ cài được thành dịch vụ systemd (Linux).", field="broker")
         if self.service == SERVE:
             return ["serve", "--host", self.host, "--port", str(self.port)]
         return ["daemon"]
@@ -299,6 +370,8 @@ def _check(plan: ServicePlan, *, unit: bool) -> None:
     A unit's ``ExecStart=`` and paths take no spaces; a task's command line quotes them (``C:\\Program Files``).
     """
     values = [("host", plan.host)] if plan.service == SERVE else []
+    if plan.service == BROKER:
+        values = [("mosquitto", plan.mosquitto)]
     if unit:
         values = [("program", plan.program), ("data_dir", str(plan.data_dir)), ("user", plan.user), *values]
     if plan.service == SERVE and not 1 <= plan.port <= 65535:
@@ -329,6 +402,14 @@ def systemd_unit(plan: ServicePlan) -> str:
             f"StateDirectory={plan.data_dir.name}\n"
             "# Group-readable (operators), written by the daemon's user only; new files follow UMask.\n"
             "StateDirectoryMode=0750\n"
+        )
+    if plan.service == BROKER:
+        return _BROKER_UNIT_TEMPLATE.format(
+            mosquitto=plan.mosquitto,
+            data_dir=plan.data_dir,
+            user=plan.user,
+            group=plan.group,
+            documentation=plan.documentation,
         )
     if plan.service == RECEIVER:
         return _RECEIVER_UNIT_TEMPLATE.format(
@@ -425,7 +506,8 @@ def windows_task(plan: ServicePlan) -> list[str]:
     """The ``schtasks`` command that starts ``plan.service`` at every boot, as SYSTEM (untested by our CI).
 
     Raises:
-        DaemonError: a value the command line cannot hold (as :func:`systemd_unit`).
+        DaemonError: a value the command line cannot hold (as :func:`systemd_unit`), or the broker (a systemd
+            service only).
     """
     _check(plan, unit=False)
     # The receiver names its state folder itself (``--state-dir``); the station's programs take ``--data-dir``.
@@ -467,8 +549,10 @@ def installed_program() -> str:
 
 
 __all__ = [
+    "BROKER",
     "DAEMON",
     "DEFAULT_DATA_DIR",
+    "DEFAULT_MOSQUITTO",
     "DEFAULT_RECEIVER_DIR",
     "DEFAULT_SERVE_HOST",
     "DEFAULT_SERVE_PORT",

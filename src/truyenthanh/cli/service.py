@@ -1,9 +1,12 @@
-"""``truyenthanh service install|remove [--serve|--receiver]``: start the station's daemon, with ``--serve`` its
-TUI in a browser (``truyenthanh serve``), or with ``--receiver`` a loudspeaker-cluster box's receiver
-(``truyenthanh receiver run``), at boot (systemd on Linux, a scheduled task on Windows)."""
+"""``truyenthanh service install|remove [--serve|--broker|--receiver]``: start the station's daemon, with
+``--serve`` its TUI in a browser (``truyenthanh serve``), with ``--broker`` its MQTT broker for the loudspeaker
+clusters (Mosquitto on the ``broker config`` configuration, Linux only), or with ``--receiver`` a
+loudspeaker-cluster box's receiver (``truyenthanh receiver run``), at boot (systemd on Linux, a scheduled task on
+Windows)."""
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -37,6 +40,11 @@ _SERVE = click.option(
     is_flag=True,
     help="Giao diện trong trình duyệt («truyenthanh serve») thay cho dịch vụ phát.",
 )
+_BROKER = click.option(
+    "--broker",
+    is_flag=True,
+    help="Máy chủ tin nhắn của các cụm loa (Mosquitto, cấu hình do «broker config» ghi) thay cho dịch vụ phát.",
+)
 _RECEIVER = click.option(
     "--receiver",
     is_flag=True,
@@ -52,6 +60,7 @@ def service() -> None:
 
 @service.command("install")
 @_SERVE
+@_BROKER
 @_RECEIVER
 @click.option(
     "--state-dir",
@@ -83,6 +92,7 @@ def service() -> None:
 def install(
     state: CliState,
     serve: bool,
+    broker: bool,
     receiver: bool,
     state_dir: Path,
     user: str,
@@ -93,10 +103,9 @@ def install(
     no_start: bool,
     docs: str | None,
 ) -> None:
-    """Cài dịch vụ phát (hoặc với --serve giao diện trong trình duyệt) của đài này (--data-dir), hoặc với --receiver
-    máy thu cụm loa (--state-dir), để tự chạy khi máy khởi động."""
-    if serve and receiver:
-        raise click.UsageError("Chọn một trong hai: --serve hoặc --receiver.")
+    """Cài dịch vụ phát (hoặc với --serve giao diện trong trình duyệt, với --broker máy chủ tin nhắn) của đài này
+    (--data-dir), hoặc với --receiver máy thu cụm loa (--state-dir), để tự chạy khi máy khởi động."""
+    which = _which(serve, broker, receiver)
     if not serve:
         _refuse_serve_options()
     if not receiver:
@@ -113,13 +122,16 @@ def install(
         )
         _install_receiver(plan, unit_dir=unit_dir, start=not no_start)
         return
+    if broker:
+        _install_broker(state, program, user, group or user, docs, unit_dir=unit_dir, start=not no_start)
+        return
     plan = autostart.ServicePlan(
         program=program,
         data_dir=state.settings().locations().data_dir,
         user=user,
         group=group or user,
         documentation=docs or f"file://{Path(program).resolve().parents[2] / 'README.md'}",
-        service=autostart.SERVE if serve else autostart.DAEMON,
+        service=which,
         host=host,
         port=port,
     )
@@ -139,6 +151,48 @@ def install(
     if serve:
         scheme = "http" if _is_loopback(host) else "https"
         click.echo(f"Giao diện sẽ mở tại {scheme}://{host}:{port}/ (địa chỉ của máy này trong mạng của xã).")
+
+
+def _which(serve: bool, broker: bool, receiver: bool) -> autostart.BootService:
+    """The program the flags choose (the daemon when none); more than one is refused."""
+    if serve + broker + receiver > 1:
+        raise click.UsageError("Chọn nhiều nhất một trong: --serve, --broker, --receiver.")
+    chosen = [each for flag, each in ((serve, autostart.SERVE), (broker, autostart.BROKER),
+                                      (receiver, autostart.RECEIVER)) if flag]  # fmt: skip
+    return chosen[0] if chosen else autostart.DAEMON
+
+
+def _install_broker(
+    state: CliState, program: str, user: str, group: str, docs: str | None, *, unit_dir: Path, start: bool
+) -> None:
+    """Write (and enable, and start when its configuration exists) the broker's unit; say what is left."""
+    if sys.platform == "win32":
+        raise ConfigError(
+            "Trên Windows hãy chạy Mosquitto bằng dịch vụ của chính nó, với tệp cấu hình do «broker config» ghi.",
+            field="broker",
+        )
+    data_dir = state.settings().locations().data_dir
+    plan = autostart.ServicePlan(
+        program=program,
+        data_dir=data_dir,
+        user=user,
+        group=group,
+        documentation=docs or f"file://{Path(program).resolve().parents[2] / 'README.md'}",
+        service=autostart.BROKER,
+        mosquitto=shutil.which("mosquitto") or autostart.DEFAULT_MOSQUITTO,
+    )
+    target = autostart.install_systemd(plan, unit_dir=unit_dir, start=start)
+    click.echo(f"Đã ghi {target} (cấu hình: {data_dir / 'broker' / 'mosquitto.conf'}, tài khoản: {user}).")
+    configured = (data_dir / "broker" / "mosquitto.conf").is_file()
+    if not start:
+        click.echo(f"Chưa bật: chạy «systemctl daemon-reload && systemctl enable --now {plan.service.unit_name}».")
+    elif configured:
+        click.echo(f"Đã bật và chạy {plan.service.label}; «systemctl status {plan.service.status_name}» để xem.")
+    if not configured:
+        click.echo(
+            "Chưa có cấu hình máy chủ tin nhắn: chạy «truyenthanh broker config --host ĐỊA_CHỈ_MÀ_CỤM_LOA_DÙNG» "
+            f"(với tài khoản {user}), rồi «systemctl start {plan.service.unit_name}»."
+        )
 
 
 def _install_receiver(plan: autostart.ServicePlan, *, unit_dir: Path, start: bool) -> None:
@@ -214,15 +268,14 @@ def _require_access_password(plan: autostart.ServicePlan) -> None:
 
 @service.command("remove")
 @_SERVE
+@_BROKER
 @_RECEIVER
 @_UNIT_DIR
 @click.option("--no-stop", is_flag=True, help="Chỉ xóa tệp, không dừng dịch vụ.")
-def remove(serve: bool, receiver: bool, unit_dir: Path, no_stop: bool) -> None:
-    """Dừng và gỡ dịch vụ phát (hoặc với --serve giao diện trong trình duyệt, với --receiver máy thu cụm loa) khỏi
-    danh sách tự chạy; dữ liệu của đài (của máy thu) giữ nguyên."""
-    if serve and receiver:
-        raise click.UsageError("Chọn một trong hai: --serve hoặc --receiver.")
-    which = autostart.RECEIVER if receiver else autostart.SERVE if serve else autostart.DAEMON
+def remove(serve: bool, broker: bool, receiver: bool, unit_dir: Path, no_stop: bool) -> None:
+    """Dừng và gỡ dịch vụ phát (hoặc với --serve giao diện trong trình duyệt, với --broker máy chủ tin nhắn, với
+    --receiver máy thu cụm loa) khỏi danh sách tự chạy; dữ liệu của đài (của máy thu) giữ nguyên."""
+    which = _which(serve, broker, receiver)
     if sys.platform == "win32":
         autostart.remove_windows(which)
         click.echo(f"Đã xóa tác vụ «{which.task_name}».")

@@ -1,6 +1,8 @@
-"""``truyenthanh service install|remove --receiver``: a loudspeaker-cluster box's receiver started at boot. The
-shipped ``deploy/truyenthanh-receiver.service`` is exactly what it writes for the default paths and verifies clean
-with ``systemd-analyze verify``; the unit waits for the box's enrolment, a clock and the network."""
+"""``truyenthanh service install|remove --receiver|--broker``: a loudspeaker-cluster box's receiver, and the
+station's MQTT broker, started at boot. The shipped ``deploy/truyenthanh-receiver.service`` and
+``deploy/truyenthanh-broker.service`` are exactly what it writes for the default paths and verify clean with
+``systemd-analyze verify``; the receiver's unit waits for the box's enrolment, a clock and the network, the
+broker's for ``broker config``, whose configuration its command line really starts mosquitto on."""
 
 from __future__ import annotations
 
@@ -9,20 +11,37 @@ import getpass
 import grp
 import json
 import os
+import shlex
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import pytest
+
+from tests.integration.test_cli import write_role_settings
 from tests.integration.test_deploy import INSTALLED_PROGRAM, ROOT, verify_unit
-from truyenthanh.adapters.autostart import DEFAULT_RECEIVER_DIR, RECEIVER, ServicePlan, systemd_unit, windows_task
+from tests.streams import free_port
+from truyenthanh.adapters.autostart import (
+    BROKER,
+    DEFAULT_RECEIVER_DIR,
+    RECEIVER,
+    ServicePlan,
+    systemd_unit,
+    windows_task,
+)
+from truyenthanh.errors import DaemonError
 
 UNIT = ROOT / "deploy" / "truyenthanh-receiver.service"
+BROKER_UNIT = ROOT / "deploy" / "truyenthanh-broker.service"
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("TRUYENTHANH_")}
+def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    clean = {key: value for key, value in os.environ.items() if not key.startswith("TRUYENTHANH_")}
     command = [sys.executable, "-m", "truyenthanh", *args]
-    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=60, check=False)
+    return subprocess.run(
+        command, env={**clean, **(env or {})}, capture_output=True, text=True, timeout=60, check=False
+    )
 
 
 def test_the_shipped_receiver_unit_is_the_rendering_of_the_default_plan_and_verifies_clean(tmp_path: Path) -> None:
@@ -99,5 +118,67 @@ def test_service_install_refuses_state_dir_without_receiver_and_receiver_with_se
     stray = _cli("service", "install", "--state-dir", str(tmp_path / "x"), "--unit-dir", str(units), "--no-start")
     assert stray.returncode == 2 and "--state-dir chỉ dùng với --receiver" in stray.stderr
     both = _cli("service", "install", "--serve", "--receiver", "--unit-dir", str(units), "--no-start")
-    assert both.returncode == 2 and "Chọn một trong hai: --serve hoặc --receiver" in both.stderr
+    assert both.returncode == 2 and "Chọn nhiều nhất một trong: --serve, --broker, --receiver" in both.stderr
     assert not units.exists()
+
+
+def test_the_shipped_broker_unit_is_the_rendering_of_the_default_plan_and_verifies_clean(tmp_path: Path) -> None:
+    text = BROKER_UNIT.read_text(encoding="utf-8")
+    assert systemd_unit(ServicePlan(service=BROKER)) == text
+    assert "ExecStart=/usr/sbin/mosquitto -c /var/lib/truyenthanh/broker/mosquitto.conf\n" in text
+    assert "ConditionPathExists=/var/lib/truyenthanh/broker/mosquitto.conf\n" in text
+    if not Path("/usr/sbin/mosquitto").is_file():
+        pytest.skip("mosquitto is not installed (scripts/setup.sh installs it)")
+    unit = tmp_path / "truyenthanh-broker.service"
+    unit.write_text(text, encoding="utf-8")
+    result = verify_unit(unit)
+    assert (result.returncode, result.stdout + result.stderr) == (0, "")
+    with pytest.raises(DaemonError, match="chỉ cài được thành dịch vụ systemd") as windows:
+        windows_task(ServicePlan(service=BROKER))
+    assert windows.value.field == "broker"
+
+
+@pytest.mark.slow
+def test_service_install_broker_runs_mosquitto_on_the_station_broker_config(tmp_path: Path) -> None:
+    """Before «broker config» the unit is written and says what is left; after it, the unit's own ExecStart line
+    starts mosquitto on that configuration (its pid file appears, SIGTERM stops it cleanly)."""
+    station, units = tmp_path / "station", tmp_path / "units"
+    env = {"TRUYENTHANH_DATA_DIR": str(station), "TRUYENTHANH_SINGLE_OPERATOR_NAME": "Trần Văn Bình"}
+    write_role_settings(station, {**env, "TRUYENTHANH_SINGLE_OPERATOR": "true"})
+    assert _cli("init", env=env).returncode == 0
+    user, group = getpass.getuser(), grp.getgrgid(os.getgid()).gr_name
+    install = ["service", "install", "--broker", "--user", user, "--group", group, "--unit-dir", str(units)]
+    early = _cli(*install, "--no-start", env=env)
+    assert early.returncode == 0, early.stderr
+    assert "Chưa có cấu hình máy chủ tin nhắn: chạy «truyenthanh broker config --host" in early.stdout
+
+    port = free_port()
+    configured = _cli("broker", "config", "--port", str(port), "--bind", "127.0.0.1", "--host", "127.0.0.1", env=env)
+    assert configured.returncode == 0, configured.stderr
+    installed = _cli(*install, "--no-start", env=env)
+    assert installed.returncode == 0 and "Chưa có cấu hình" not in installed.stdout
+    target = units / "truyenthanh-broker.service"
+    text = target.read_text(encoding="utf-8")
+    assert f"User={user}\nGroup={group}\n" in text and f"ReadWritePaths={station / 'broker'}\n" in text
+    verified = verify_unit(target)
+    assert (verified.returncode, verified.stdout + verified.stderr) == (0, "")
+
+    (exec_start,) = [line for line in text.splitlines() if line.startswith("ExecStart=")]
+    broker = subprocess.Popen(
+        shlex.split(exec_start.removeprefix("ExecStart=")), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        pid_file = station / "broker" / "mosquitto.pid"
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not (pid_file.is_file() and pid_file.read_text().strip()):
+            assert broker.poll() is None, broker.stderr.read() if broker.stderr else b""
+            time.sleep(0.05)
+        assert int(pid_file.read_text()) == broker.pid
+    finally:
+        broker.terminate()
+        broker.wait(timeout=10)
+    assert broker.returncode == 0
+
+    removed = _cli("service", "remove", "--broker", "--unit-dir", str(units), "--no-stop", env=env)
+    assert removed.returncode == 0 and "Đã gỡ máy chủ tin nhắn của các cụm loa" in removed.stdout
+    assert not target.exists() and (station / "broker" / "mosquitto.conf").is_file()

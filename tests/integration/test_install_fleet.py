@@ -34,9 +34,18 @@ def rig(tmp_path: Path, pulse: PulseServer) -> Iterator[FleetRig]:
         made.close()
 
 
+_NOT_SOURCE = (".git", ".venv", "build", "*.egg-info", "__pycache__", "*_cache", ".hypothesis", "demo-station")
+"""What a working copy holds besides the package's source: left out of the copy that is installed."""
+
+
 def _install(prefix: Path, units: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """``install.sh`` from a copy of the source beside ``prefix`` (pip builds inside the folder it installs from:
+    the repository stays untouched and other runs may install from it at the same time)."""
+    source = prefix.parent / "source"
+    if not source.exists():
+        shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(*_NOT_SOURCE))
     command = ["bash", str(ROOT / "scripts" / "install.sh"), "--prefix", str(prefix), "--unit-dir", str(units)]
-    command += ["--user", getpass.getuser(), "--no-start", "--no-system-packages", *args]
+    command += ["--source", str(source), "--user", getpass.getuser(), "--no-start", "--no-system-packages", *args]
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=600, check=False)
 
 
@@ -87,3 +96,4 @@ def test_install_sh_receiver_enrols_a_box_and_broker_sets_up_a_station_broker(ri
     verified = verify_unit(station_units / "truyenthanh-broker.service")
     assert (verified.returncode, verified.stdout + verified.stderr) == (0, "")
     shutil.rmtree(prefix)  # the venv is large; do not keep it in the temporary folder
+    shutil.rmtree(tmp_path / "source")

@@ -1,9 +1,12 @@
 """Starting the station's programs at boot: a systemd unit on Linux, a scheduled task on Windows
-(``truyenthanh service install|remove [--serve]``, and ``scripts/install.sh``).
+(``truyenthanh service install|remove [--serve|--broker|--receiver]``, and ``scripts/install.sh``).
 
-Two programs can be started: the playout daemon (:data:`DAEMON`) and the operator's TUI in a browser
-(:data:`SERVE`, ``truyenthanh serve``). The units written are ``deploy/truyenthanh.service`` and
-``deploy/truyenthanh-serve.service`` with this station's paths, user and address filled in (tests keep each
+Four programs can be started: the playout daemon (:data:`DAEMON`), the operator's TUI in a browser
+(:data:`SERVE`, ``truyenthanh serve``), the station's MQTT broker (:data:`BROKER`, Mosquitto on the configuration
+``truyenthanh broker config`` writes) and, on a loudspeaker-cluster box, the receiver (:data:`RECEIVER`,
+``truyenthanh receiver run``). The units written are ``deploy/truyenthanh.service``,
+``deploy/truyenthanh-serve.service``, ``deploy/truyenthanh-broker.service`` and
+``deploy/truyenthanh-receiver.service`` with this machine's paths, user and address filled in (tests keep each
 identical to its shipped file for the default plan). The Windows tasks are untested by our CI (see the README).
 """
 
@@ -24,6 +27,10 @@ DEFAULT_UNIT_DIR = Path("/etc/systemd/system")
 DEFAULT_SERVE_HOST = "0.0.0.0"
 """Address the boot-started ``truyenthanh serve`` listens on: every interface, so the commune's LAN reaches it."""
 DEFAULT_SERVE_PORT = 8720
+DEFAULT_MOSQUITTO = "/usr/sbin/mosquitto"
+"""Debian's ``mosquitto`` program (package ``mosquitto``)."""
+DEFAULT_RECEIVER_DIR = Path("/var/lib/truyenthanh-receiver")
+"""A cluster box's state folder (its enrolment, its copy of the zone's schedule, its file cache, its outbox)."""
 STATE_ROOT = Path("/var/lib")
 """systemd's ``StateDirectory=`` names folders below this one."""
 
@@ -156,6 +163,131 @@ TasksMax=256
 WantedBy=multi-user.target
 """
 
+_RECEIVER_UNIT_TEMPLATE = """\
+# A loudspeaker-cluster box's receiver (truyenthanh receiver run) as a systemd service (one per box).
+#
+# Installed by «scripts/install.sh --receiver» or «truyenthanh service install --receiver», which write the real
+# paths in place of /opt/truyenthanh and /var/lib/truyenthanh-receiver. It starts only once the box is enrolled
+# (ConditionPathExists below): enrol, then start it:
+#   sudo -u truyenthanh /opt/truyenthanh/venv/bin/truyenthanh receiver enrol http://STATION:8730 CODE \\
+#     --name "Cụm loa thôn Đông" --state-dir /var/lib/truyenthanh-receiver
+#   systemctl start truyenthanh-receiver
+# The box plays on its own clock from its own copy of the schedule: it needs an accurate clock (NTP through
+# systemd-timesyncd or chrony, or a real-time clock module), hence time-sync.target below.
+[Unit]
+Description=Truyền thanh xã: máy thu cụm loa (truyenthanh receiver run)
+Documentation={documentation}
+After=network-online.target sound.target time-sync.target
+Wants=network-online.target time-sync.target
+ConditionPathExists={data_dir}/enrolment.json
+# Start again even after repeated crashes: a box must keep trying (systemd reads this in [Unit] only).
+StartLimitIntervalSec=0
+
+[Service]
+Type=simple
+User={user}
+Group={group}
+SupplementaryGroups=audio
+Environment=TRUYENTHANH_RECEIVER_DIR={data_dir}
+ExecStart={program} receiver run --state-dir {data_dir}
+# Clean stop on SIGTERM: the receiver closes its link and its outbox (records not yet delivered stay queued on
+# disk and go to the station when it runs again).
+KillSignal=SIGTERM
+TimeoutStopSec=20
+Restart=always
+RestartSec=2
+
+# Hardening: the receiver needs its state folder, the sound devices and the network (broker, file server).
+NoNewPrivileges=yes
+ProtectSystem=strict
+ProtectHome=read-only
+ReadWritePaths={data_dir}
+{state_directory}UMask=0027
+PrivateTmp=yes
+ProtectKernelTunables=yes
+ProtectKernelModules=yes
+ProtectKernelLogs=yes
+ProtectControlGroups=yes
+ProtectClock=yes
+ProtectHostname=yes
+RestrictNamespaces=yes
+RestrictRealtime=no
+RestrictSUIDSGID=yes
+LockPersonality=yes
+MemoryDenyWriteExecute=no
+SystemCallArchitectures=native
+RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK
+CapabilityBoundingSet=
+AmbientCapabilities=
+# Audio must not be starved by other work on a small box.
+Nice=-5
+IOSchedulingClass=realtime
+MemoryMax=256M
+
+[Install]
+WantedBy=multi-user.target
+"""
+
+_BROKER_UNIT_TEMPLATE = """\
+# The station's MQTT broker for its loudspeaker clusters: Debian's mosquitto on the configuration that
+# «truyenthanh broker config» writes in the station folder (TLS listener, one account per receiver, ACLs).
+#
+# Installed by «scripts/install.sh --broker» or «truyenthanh service install --broker». It runs as the station's
+# own user, not as Debian's mosquitto.service: the broker's files (passwd, keys) are the station's, mode 0600, and
+# the daemon reloads the broker (SIGHUP to broker/mosquitto.pid) when a receiver enrols. It starts once
+# «broker config» has written broker/mosquitto.conf (ConditionPathExists below):
+#   sudo -u truyenthanh TRUYENTHANH_DATA_DIR=/var/lib/truyenthanh /opt/truyenthanh/venv/bin/truyenthanh \\
+#     broker config --host ADDRESS_THE_BOXES_USE
+#   systemctl start truyenthanh-broker
+[Unit]
+Description=Truyền thanh xã: máy chủ tin nhắn của các cụm loa (Mosquitto)
+Documentation={documentation}
+After=network-online.target
+Wants=network-online.target
+Before=truyenthanh.service
+ConditionPathExists={data_dir}/broker/mosquitto.conf
+StartLimitIntervalSec=0
+
+[Service]
+Type=simple
+User={user}
+Group={group}
+ExecStart={mosquitto} -c {data_dir}/broker/mosquitto.conf
+# Re-reads the accounts and ACLs (what «truyenthanh zone enroll» changes) without dropping the clients.
+ExecReload=/bin/kill -HUP $MAINPID
+KillSignal=SIGTERM
+TimeoutStopSec=20
+Restart=always
+RestartSec=2
+# One connection per cluster and per operator's screen: more than the default 1024 on a large fleet.
+LimitNOFILE=65536
+
+# Hardening: the broker needs its folder (persistence, pid file) and the network only.
+NoNewPrivileges=yes
+ProtectSystem=strict
+ProtectHome=read-only
+ReadWritePaths={data_dir}/broker
+UMask=0077
+PrivateTmp=yes
+ProtectKernelTunables=yes
+ProtectKernelModules=yes
+ProtectKernelLogs=yes
+ProtectControlGroups=yes
+ProtectClock=yes
+ProtectHostname=yes
+RestrictNamespaces=yes
+RestrictSUIDSGID=yes
+LockPersonality=yes
+SystemCallArchitectures=native
+RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6
+CapabilityBoundingSet=
+AmbientCapabilities=
+MemoryMax=512M
+
+[Install]
+WantedBy=multi-user.target
+"""
+
 
 @dataclass(frozen=True)
 class BootService:
@@ -180,6 +312,15 @@ SERVE = BootService(
     "truyenthanh-serve.service", "truyenthanh-serve", "giao diện trong trình duyệt", "truyenthanh-serve"
 )
 """The operator's TUI in a browser (``truyenthanh serve``)."""
+BROKER = BootService(
+    "truyenthanh-broker.service", "truyenthanh-broker", "máy chủ tin nhắn của các cụm loa", "truyenthanh-broker"
+)
+"""The station's MQTT broker (Mosquitto on ``<data_dir>/broker/mosquitto.conf``)."""
+RECEIVER = BootService(
+    "truyenthanh-receiver.service", "truyenthanh-receiver", "máy thu cụm loa", "truyenthanh-receiver"
+)
+"""A loudspeaker-cluster box's receiver (``truyenthanh receiver run``); its ``data_dir`` is the box's state
+folder."""
 UNIT_NAME = DAEMON.unit_name
 TASK_NAME = DAEMON.task_name
 
@@ -190,13 +331,15 @@ class ServicePlan:
 
     Attributes:
         program: the installed ``truyenthanh`` program.
-        data_dir: the station folder (``TRUYENTHANH_DATA_DIR``).
+        data_dir: the station folder (``TRUYENTHANH_DATA_DIR``), or for :data:`RECEIVER` the box's state folder
+            (``--state-dir``).
         user: the account the daemon runs as.
         group: its group; operators in this group may read the station and use the control socket.
         documentation: the README's address, for ``systemctl status``.
         service: which program starts at boot (:data:`DAEMON` or :data:`SERVE`).
         host: the address ``truyenthanh serve`` listens on (:data:`SERVE` only).
         port: its TCP port (:data:`SERVE` only).
+        mosquitto: the ``mosquitto`` program (:data:`BROKER` only).
     """
 
     program: str = DEFAULT_PROGRAM
@@ -207,9 +350,15 @@ class ServicePlan:
     service: BootService = DAEMON
     host: str = DEFAULT_SERVE_HOST
     port: int = DEFAULT_SERVE_PORT
+    mosquitto: str = DEFAULT_MOSQUITTO
 
     def arguments(self) -> list[str]:
-        """The words after the program that start this service: ``daemon``, or ``serve --host H --port P``."""
+        """The words after the program that start this service: ``daemon``, ``serve --host H --port P``, or
+        ``receiver run --state-dir DIR``."""
+        if self.service == RECEIVER:
+            return ["receiver", "run", "--state-dir", str(self.data_dir)]
+        if self.service == BROKER:
+            raise DaemonError("Máy chủ tin nhắn chỉ cài được thành dịch vụ systemd (Linux).", field="broker")
         if self.service == SERVE:
             return ["serve", "--host", self.host, "--port", str(self.port)]
         return ["daemon"]
@@ -221,6 +370,8 @@ def _check(plan: ServicePlan, *, unit: bool) -> None:
     A unit's ``ExecStart=`` and paths take no spaces; a task's command line quotes them (``C:\\Program Files``).
     """
     values = [("host", plan.host)] if plan.service == SERVE else []
+    if plan.service == BROKER:
+        values = [("mosquitto", plan.mosquitto)]
     if unit:
         values = [("program", plan.program), ("data_dir", str(plan.data_dir)), ("user", plan.user), *values]
     if plan.service == SERVE and not 1 <= plan.port <= 65535:
@@ -234,17 +385,41 @@ def _check(plan: ServicePlan, *, unit: bool) -> None:
 
 
 def systemd_unit(plan: ServicePlan) -> str:
-    """The unit file's text for this plan (the daemon's or serve's, as ``plan.service`` says).
+    """The unit file's text for this plan (the daemon's, serve's or the receiver's, as ``plan.service`` says).
 
-    For the daemon, a station folder below ``/var/lib`` is a ``StateDirectory=`` (systemd creates it, owned by
-    the user, 0750); elsewhere the installer creates it and the unit only names it writable. The serve unit only
-    names it writable: the daemon's unit (or the installer) makes it.
+    For the daemon and the receiver, a station (state) folder below ``/var/lib`` is a ``StateDirectory=``
+    (systemd creates it, owned by the user, 0750); elsewhere the installer creates it and the unit only names it
+    writable. The serve unit only names it writable: the daemon's unit (or the installer) makes it.
 
     Raises:
         DaemonError: a path, name or address the unit cannot hold (empty, a space or a newline), or a port
             outside 1-65535; its ``field`` names which.
     """
     _check(plan, unit=True)
+    state_directory = ""
+    if plan.data_dir.parent == STATE_ROOT:
+        state_directory = (
+            f"StateDirectory={plan.data_dir.name}\n"
+            "# Group-readable (operators), written by the daemon's user only; new files follow UMask.\n"
+            "StateDirectoryMode=0750\n"
+        )
+    if plan.service == BROKER:
+        return _BROKER_UNIT_TEMPLATE.format(
+            mosquitto=plan.mosquitto,
+            data_dir=plan.data_dir,
+            user=plan.user,
+            group=plan.group,
+            documentation=plan.documentation,
+        )
+    if plan.service == RECEIVER:
+        return _RECEIVER_UNIT_TEMPLATE.format(
+            program=plan.program,
+            data_dir=plan.data_dir,
+            user=plan.user,
+            group=plan.group,
+            documentation=plan.documentation,
+            state_directory=state_directory.replace("the daemon's user", "the receiver's user"),
+        )
     if plan.service == SERVE:
         return _SERVE_UNIT_TEMPLATE.format(
             program=plan.program,
@@ -254,13 +429,6 @@ def systemd_unit(plan: ServicePlan) -> str:
             documentation=plan.documentation,
             host=plan.host,
             port=plan.port,
-        )
-    state_directory = ""
-    if plan.data_dir.parent == STATE_ROOT:
-        state_directory = (
-            f"StateDirectory={plan.data_dir.name}\n"
-            "# Group-readable (operators), written by the daemon's user only; new files follow UMask.\n"
-            "StateDirectoryMode=0750\n"
         )
     return _UNIT_TEMPLATE.format(
         program=plan.program,
@@ -338,10 +506,13 @@ def windows_task(plan: ServicePlan) -> list[str]:
     """The ``schtasks`` command that starts ``plan.service`` at every boot, as SYSTEM (untested by our CI).
 
     Raises:
-        DaemonError: a value the command line cannot hold (as :func:`systemd_unit`).
+        DaemonError: a value the command line cannot hold (as :func:`systemd_unit`), or the broker (a systemd
+            service only).
     """
     _check(plan, unit=False)
-    action = subprocess.list2cmdline([plan.program, "--data-dir", str(plan.data_dir), *plan.arguments()])
+    # The receiver names its state folder itself (``--state-dir``); the station's programs take ``--data-dir``.
+    station = [] if plan.service == RECEIVER else ["--data-dir", str(plan.data_dir)]
+    action = subprocess.list2cmdline([plan.program, *station, *plan.arguments()])
     task = plan.service.task_name
     return ["schtasks", "/Create", "/TN", task, "/TR", action, "/SC", "ONSTART", "/RU", "SYSTEM", "/F"]
 
@@ -378,11 +549,15 @@ def installed_program() -> str:
 
 
 __all__ = [
+    "BROKER",
     "DAEMON",
     "DEFAULT_DATA_DIR",
+    "DEFAULT_MOSQUITTO",
+    "DEFAULT_RECEIVER_DIR",
     "DEFAULT_SERVE_HOST",
     "DEFAULT_SERVE_PORT",
     "DEFAULT_UNIT_DIR",
+    "RECEIVER",
     "SERVE",
     "TASK_NAME",
     "UNIT_NAME",

@@ -10,11 +10,12 @@ from typing import Any
 import click
 
 from truyenthanh.adapters.control import ControlClient
+from truyenthanh.cli.flags import OptionNames, naming
 from truyenthanh.cli.login import current_actor
 from truyenthanh.cli.state import CliState, pass_state
 from truyenthanh.domain.accounts import Actor
 from truyenthanh.domain.enums import Priority
-from truyenthanh.errors import DaemonError
+from truyenthanh.errors import DaemonError, FleetError
 from truyenthanh.protocol import EmergencyState, NowPlaying
 
 
@@ -50,14 +51,26 @@ def daemon(state: CliState, output: str | None) -> None:
     raise SystemExit(playout_daemon.run(container, output=output))
 
 
+_EMERGENCY_NAMES = OptionNames(fields={"zones": "--zone"})
+
+
 @click.command("emergency")
 @click.argument("text", required=False)
 @click.option("--file", "file", type=click.Path(dir_okay=False, path_type=Path), help="Phát tệp âm thanh này.")
 @click.option("--repeat", type=click.IntRange(min=1), default=1, show_default=True, help="Số lần phát.")
 @click.option("--every", "every", type=click.FloatRange(min=0.1), default=120.0, show_default=True, help="Phút.")
 @click.option("--until-cancelled", is_flag=True, help="Lặp lại cho đến khi hủy («truyenthanh emergency cancel»).")
+@click.option(
+    "--zone",
+    "zones",
+    multiple=True,
+    metavar="SLUG",
+    help="Gửi tới cụm loa của khu vực này (lặp lại được; mặc định: mọi khu vực). Xem «truyenthanh zone list».",
+)
+@click.option("--no-zones", is_flag=True, help="Chỉ phát trên loa của đài, không gửi tới cụm loa nào.")
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
 @pass_state
+@naming(_EMERGENCY_NAMES)
 def emergency(
     state: CliState,
     text: str | None,
@@ -65,12 +78,17 @@ def emergency(
     repeat: int,
     every: float,
     until_cancelled: bool,
+    zones: tuple[str, ...],
+    no_zones: bool,
     as_json: bool,
 ) -> None:
-    """Phát khẩn cấp NGAY: tín hiệu khẩn cấp rồi đọc TEXT (hoặc phát --file). «emergency cancel» để hủy."""
+    """Phát khẩn cấp NGAY: tín hiệu khẩn cấp rồi đọc TEXT (hoặc phát --file), trên loa của đài và các cụm loa
+    (mọi khu vực, hoặc --zone, hoặc không cụm nào với --no-zones). «emergency cancel» để hủy ở mọi nơi."""
     client = _client(state)
     actor = current_actor(state)
     if text == "cancel" and file is None:
+        if zones or no_zones:
+            raise click.UsageError("«emergency cancel» hủy ở mọi nơi: bỏ --zone / --no-zones.")
         session = state.container().accounts.open_session(actor)
         result = client.request("cancel", session=session)
         if as_json:
@@ -84,6 +102,7 @@ def emergency(
     if file is not None and not file.is_file():
         raise DaemonError(f"Không thấy tệp {file}.")
     source = str(file.resolve()) if file else None
+    chosen = _chosen_zones(state, zones, no_zones)
     client.request("ping")  # no authorisation is recorded for a bulletin that cannot go out
     permit = state.container().approvals.send_emergency(actor, text=text, source=source)
     result = client.request(
@@ -94,6 +113,7 @@ def emergency(
         every_min=every,
         until_cancelled=until_cancelled,
         permit=permit.token,
+        zones=None if chosen is None else list(chosen),
     )
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False))
@@ -105,6 +125,40 @@ def emergency(
     else:
         plan = "phát một lần"
     click.echo(f"Đang phát khẩn cấp (số {EmergencyState.from_json(result).id}): {plan}.")
+    if state.settings().fleet_enabled:
+        where = "mọi khu vực" if chosen is None else ", ".join(chosen) if chosen else "không cụm nào"
+        click.echo(f"Nơi phát: loa của đài; cụm loa: {where}.")
+
+
+def _chosen_zones(state: CliState, zones: tuple[str, ...], no_zones: bool) -> tuple[str, ...] | None:
+    """The zones (slugs) an emergency goes to as the daemon takes them: ``None`` for every zone, ``()`` for the
+    station's own output only. Checked here, before anything is authorised or aired: the daemon sends the
+    bulletin to the clusters only once it is ready and could then only log a wrong name.
+
+    Raises:
+        FleetError: ``--zone`` with ``--no-zones``, ``--zone`` while the station's fleet is off, or a zone that
+            does not exist or is disabled (the message lists the zones there are).
+    """
+    if no_zones:
+        if zones:
+            raise FleetError("Chọn --zone hoặc --no-zones, không cả hai.", field="zones")
+        return ()
+    if not zones:
+        return None
+    if not state.settings().fleet_enabled:
+        raise FleetError(
+            "Đài chưa nối với cụm loa (fleet_enabled chưa bật): không gửi được tới khu vực nào; bỏ --zone để chỉ "
+            "phát trên loa của đài.",
+            field="zones",
+        )
+    known = [zone.slug for zone in state.container().fleet.zones() if zone.enabled]
+    unknown = [zone for zone in dict.fromkeys(zones) if zone not in known]
+    if unknown:
+        raise FleetError(
+            f"Không có khu vực «{', '.join(unknown)}» (hoặc đang tắt). Các khu vực: {', '.join(known) or '(chưa có)'}.",
+            field="zones",
+        )
+    return tuple(dict.fromkeys(zones))
 
 
 @click.group("control")

@@ -494,7 +494,9 @@ class Fleet:
     def bulletin(self, emergency_id: int, title: str, path: Path, zones: Sequence[str] | None, actor: str) -> None:
         """The daemon's emergency ``emergency_id`` has its bulletin: send it to ``zones`` (``None``: all), the
         file by its sha256 (served by the file server) and inline when it is small. Never raises: the local
-        emergency goes on whatever happens here (the failure is logged)."""
+        emergency goes on whatever happens here (the failure is logged). No zones chosen: nothing is sent."""
+        if zones is not None and not zones:
+            return
         try:
             data = path.read_bytes()
             ref = FileRef(sha256=hashlib.sha256(data).hexdigest(), size=len(data),
@@ -516,9 +518,12 @@ class Fleet:
             logger.error("fleet: emergency %s not sent to the clusters: %s", emergency_id, exc)
 
     def cancelled(self, emergency_id: int, actor: str) -> None:
-        """The daemon's emergency ``emergency_id`` was cancelled: cancel it on every zone. Never raises."""
+        """The daemon's emergency ``emergency_id`` was cancelled: cancel it on every zone it went to (nothing is
+        sent for one that never went out: local only, or cancelled before its bulletin was ready). Never raises."""
         with self._lock:
             ref = self._emergencies.get(emergency_id)
+        if ref is None:
+            return
         try:
             self.command(actor, Command(command_id=uuid.uuid4().hex, action=Action.CANCEL, ref=ref))
         except TruyenthanhError as exc:

@@ -206,8 +206,14 @@ def test_a_box_whose_schedule_is_older_than_the_freshness_limit_shows_stale(rig:
 def test_forged_replayed_and_unenrolled_commands_are_refused_and_nothing_plays(
     rig: FleetRig, spy: Spy, tmp_path: Path
 ) -> None:
-    emergencies = [(t, p) for t, p in spy.seen() if json.loads(p)["body"]["action"] == Action.EMERGENCY.value]
-    assert emergencies, "the emergency test did not leave a command to replay"
+    # A genuine command to replay later: the station's test tone to zone B (heard, and over, before recording).
+    before = len(spy.seen())
+    rig.ok("zone", "test", ZONE_B)
+    genuine_tone = wait_for(
+        lambda: [(t, p) for t, p in spy.seen()[before:] if json.loads(p)["body"]["action"] == Action.TEST_TONE.value],
+        "the station's test tone on the wire", 10, every=0.1,
+    )  # fmt: skip
+    time.sleep(4.0)
     with rig.container() as built:
         username, password = built.fleet.station_login()
         station_key = built.keys.private_key()
@@ -234,8 +240,8 @@ def test_forged_replayed_and_unenrolled_commands_are_refused_and_nothing_plays(
             wrong_key = PrivateKey.generate("Kẻ giả mạo")
             assert forger.publish(zone_topic(STATION_ID, ZONE_A, "command"), forged.signed(wrong_key.sign).encode(),
                                   timeout=5)  # fmt: skip
-            # The station's own emergency to zone B, sent again as it was.
-            topic, payload = next((t, p) for t, p in emergencies if t.endswith(f"/{ZONE_B}/command"))
+            # The station's own test tone to zone B, sent again as it was.
+            topic, payload = genuine_tone[0]
             assert forger.publish(topic, payload, timeout=5)
             # A client the broker does not know cannot even connect, let alone publish.
             assert not stranger.wait_connected(3)

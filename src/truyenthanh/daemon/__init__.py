@@ -72,7 +72,6 @@ class Daemon:
         self.container = container
         settings = container.settings
         locations = container.locations
-        self._lock_file = InstanceLock(locations.runtime_dir / LOCK_FILE)
         self.commands = CommandTable(self)
         self._control = ControlServer(
             locations.runtime_dir, self.commands, force_tcp=settings.control_transport == "tcp"
@@ -153,7 +152,9 @@ class Daemon:
         Raises:
             DaemonError: another daemon runs for this station.
         """
-        self._lock_file.acquire()
+        # The lock is the run's alone (one attribute fewer for the daemon, which holds its hub link instead).
+        lock_file = InstanceLock(self.container.locations.runtime_dir / LOCK_FILE)
+        lock_file.acquire()
         try:
             for signum in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(signum, self._on_signal)
@@ -164,7 +165,7 @@ class Daemon:
             notify("STOPPING=1")
             self.shutdown()
         finally:
-            self._lock_file.release()
+            lock_file.release()
         return 0
 
     def _on_signal(self, signum: int, _frame: Any) -> None:

@@ -8,9 +8,10 @@ import json
 import secrets
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -24,18 +25,55 @@ from truyenthanh.domain.upstream import PackageNotice
 from truyenthanh.hub import broker_ca
 from truyenthanh.hub.desk import HubDesk
 
-SCHEDULES = Path(__file__).resolve().parents[2] / "schedules"
+ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+AIRS_AT = (datetime.now(ZONE) + timedelta(hours=2)).replace(second=0, microsecond=0)
+"""When the hub's package airs: within the daemon's horizon, after every test here has run."""
+
+
+def _programme_file(folder: Path, at: datetime) -> Path:
+    """A programme file as the province's editor writes it: one programme, one airing at ``at``."""
+    path = folder / "tin-tinh.toml"
+    path.write_text(
+        f"""format_version = 1
+
+[package]
+id = "tinh-thu/tin-tinh"
+version = 1
+title = "Tin của tỉnh"
+author = "Phòng Thông tin cơ sở"
+upstream = "Sở Văn hoá, Thể thao và Du lịch tỉnh Thử"
+created = {(at - timedelta(hours=3)).isoformat()}
+valid_from = {at.date().isoformat()}
+valid_to = {(at.date() + timedelta(days=2)).isoformat()}
+
+[[programme]]
+key = "tin-tinh"
+title = "Tin của tỉnh"
+category = "local_affairs"
+
+[[programme.item]]
+jingle = "alert"
+
+[[programme.schedule]]
+at = {at.replace(tzinfo=None).isoformat()}
+""",
+        encoding="utf-8",
+    )
+    return path
+
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def rig(tmp_path_factory: pytest.TempPathFactory, pulse: PulseServer) -> Iterator[HubRig]:
-    """The hub with two stations, «Xã Tân Lập» (no pre-approval) and «Xã Minh Đài» (pre-approval), running."""
+    """The hub with three stations running: «Xã Tân Lập» (no pre-approval), «Xã Minh Đài» (pre-approval) and
+    «Xã Đồng Tâm» (no upstream emergency)."""
     built = hub_rig(tmp_path_factory.mktemp("hub"), pulse)
     try:
         built.add_commune("Xã Tân Lập")
         built.add_commune("Xã Minh Đài", TRUYENTHANH_SIGNED_PACKAGES_PREAPPROVED="true")
+        built.add_commune("Xã Đồng Tâm", TRUYENTHANH_UPSTREAM_EMERGENCY_ALLOWED="false")
         for commune in built.communes.values():
             built.start_daemon(commune)
         wait_for(lambda: all(s["online"] for s in built.stations().values()), "both stations online", 30)
@@ -44,9 +82,9 @@ def rig(tmp_path_factory: pytest.TempPathFactory, pulse: PulseServer) -> Iterato
         built.close()
 
 
-def _communes(rig: HubRig) -> tuple[Commune, Commune]:
-    first, second = rig.communes.values()
-    return first, second
+def _communes(rig: HubRig) -> tuple[Commune, Commune, Commune]:
+    first, second, third = rig.communes.values()
+    return first, second, third
 
 
 def _answers(rig: HubRig, ident: str, count: int) -> dict[str, Any]:
@@ -69,20 +107,20 @@ def test_hub_stations_shows_both_online_with_their_health(rig: HubRig) -> None:
         assert health["misses_24h"] == 0
         assert health["free_disk_bytes"] > 0
     listed = rig.run("hub", "stations")
-    assert listed.count("● trực tuyến") == 2
+    assert listed.count("● trực tuyến") == 3
     assert "Xã Tân Lập" in listed and "Xã Minh Đài" in listed
 
 
 def test_a_package_reaches_both_waits_for_approval_on_one_and_is_applied_on_the_other(
     rig: HubRig, tmp_path: Path
 ) -> None:
-    package = tmp_path / "bao.ttpkg"
-    rig.run("package", "build", str(SCHEDULES / "canh-bao-bao-so-9.toml"), "-o", str(package))
+    package = tmp_path / "tin-tinh.ttpkg"
+    rig.run("package", "build", str(_programme_file(tmp_path, AIRS_AT)), "-o", str(package))
     rig.run("package", "sign", str(package))
     sent = rig.run("hub", "send", "package", str(package))
     ident = sent.split("(mã ")[1].rstrip(").\n")
-    waiting, preapproved = _communes(rig)
-    answers = _answers(rig, ident, 2)
+    waiting, preapproved, _ = _communes(rig)
+    answers = _answers(rig, ident, 3)
     assert answers[waiting.slug]["ok"] is True, rig.logs()
     assert answers[waiting.slug]["reason"].startswith("waiting:")
     assert answers[preapproved.slug]["ok"] is True
@@ -91,25 +129,43 @@ def test_a_package_reaches_both_waits_for_approval_on_one_and_is_applied_on_the_
         listed = json.loads(rig.run("programme", "list", "--json", env=commune.env, data_dir=commune.folder))
         assert [p["status"] for p in listed] == [status], commune.log()
 
+    def next_airing() -> dict[str, Any] | None:
+        health: dict[str, Any] = rig.stations()[preapproved.slug]["health"]
+        return health if health["next_airing"] else None
+
+    health = wait_for(next_airing, "the pre-approved station's next airing at the hub", 20, every=0.5)
+    assert health["next_title"] == "Tin của tỉnh"
+    assert datetime.fromisoformat(health["next_airing"]) == AIRS_AT
+    assert "phát kế tiếp: không có" not in rig.run("hub", "stations").split("Xã Minh Đài")[1].split("\n")[1]
+
 
 @pytest.mark.realtime
 def test_an_emergency_from_the_hub_is_heard_on_the_station_sink_within_2_s_and_cancels(rig: HubRig) -> None:
-    commune, other = _communes(rig)
+    commune, other, refusing = _communes(rig)
     with rig.container() as hub, Recorder(rig.pulse, sink=commune.sink).record() as got:
         desk = HubDesk(hub)
         sent_at = time.time()
-        sent = desk.send_emergency("hub-test", "Bão số 9 sắp đổ bộ, mọi người vào nơi an toàn.", [commune.slug])
+        text = "Bão số 9 sắp đổ bộ, mọi người vào nơi an toàn."
+        sent = desk.send_emergency("hub-test", text, [commune.slug, refusing.slug])
         answered = wait_for(lambda: desk.answers(sent.command_id).get(commune.slug), "the station's answer", 10)
         time.sleep(1.0)
         cancel = desk.cancel_emergency("hub-test", [commune.slug])
         wait_for(lambda: desk.answers(cancel.command_id).get(commune.slug), "the cancel's answer", 10)
-        assert desk.answers(sent.command_id).keys() == {commune.slug}  # --to left the other station alone
+        refused = wait_for(lambda: desk.answers(sent.command_id).get(refusing.slug), "the refusal", 10)
+        assert desk.answers(sent.command_id).keys() == {commune.slug, refusing.slug}  # --to left the other alone
     assert answered["ok"] is True, rig.logs()
     assert answered["heard_at"] is not None
     heard = heard_at(got[0])
     assert heard is not None, rig.logs()
     assert heard - sent_at < 2.0
     assert other.slug not in sent.stations
+    assert refused["ok"] is False
+    assert "upstream_emergency_allowed" in refused["reason"]
+    rows = json.loads(rig.run("log", "--json", env=commune.env, data_dir=commune.folder))
+    emergency = [r for r in rows if r.get("priority") == "emergency"]
+    assert emergency, rows
+    assert {r["operator"] for r in emergency} == {f"Tuyến trên «{HUB_ID}»"}
+    assert json.loads(rig.run("log", "--json", env=refusing.env, data_dir=refusing.folder)) == []
 
 
 def test_a_forged_package_notice_and_emergency_are_refused_by_both(rig: HubRig) -> None:

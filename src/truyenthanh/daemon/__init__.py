@@ -256,7 +256,10 @@ class Daemon:
             if enrolment is None:
                 return
             self.upstream = Upstream(
-                self.container, enrolment, folder, DaemonHooks(self.emergency, self.cancel_emergency, self.status)
+                self.container,
+                enrolment,
+                folder,
+                DaemonHooks(self.emergency, self.cancel_emergency, self.status, self.timer.rebuild),
             )
             self.upstream.start()
         except TruyenthanhError as exc:

@@ -90,6 +90,8 @@ class DaemonHooks:
     emergency: Callable[..., object]
     cancel: Callable[[], object]
     status: Callable[[], DaemonStatus]
+    reload: Callable[[], object]
+    """Rebuild the timer's airings (an import in the daemon's own connection is not seen by its change poll)."""
 
 
 class Upstream:
@@ -283,6 +285,7 @@ class Upstream:
             try:
                 path = self._fetch(notice)
                 self._container.packages.import_package(self.actor, path)
+                self._hooks.reload()
             except TruyenthanhError as exc:
                 log.warning("upstream package %s refused: %s", notice.name, exc.message)
                 self._answer(notice.notice_id, ok=False, reason=exc.message)

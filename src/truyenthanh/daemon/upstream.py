@@ -28,6 +28,7 @@ import os
 import queue
 import shutil
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -60,6 +61,8 @@ from truyenthanh.protocol import DaemonStatus
 log = logging.getLogger(__name__)
 
 CHUNK = 64 * 1024
+CHANGE_CHECK_S = 5.0
+"""How often the station looks for a change worth reporting at once (device, what plays, next airing)."""
 ENROLMENT_FILE = "enrolment.json"
 
 
@@ -116,6 +119,8 @@ class Upstream:
         self._last_seq = self._load_seq()
         self.refused: str | None = None
         """The last refusal, in Vietnamese (shown in the health report)."""
+        self._reported: tuple[object, ...] = ()
+        """What the last report said, in :func:`_signature`'s terms."""
         self._packages: queue.Queue[PackageNotice | None] = queue.Queue()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -174,17 +179,35 @@ class Upstream:
     def report(self) -> None:
         """Publish the station's health now (retained; never waits on the link's own thread)."""
         try:
-            payload = self._health(online=True).encode()
+            health = self._health(online=True)
         except Exception:
             log.exception("upstream health could not be worked out")
             return
-        self.link.publish(self._status_topic, payload, retain=True, timeout=0)
+        self._reported = _signature(health)
+        self.link.publish(self._status_topic, health.encode(), retain=True, timeout=0)
 
     def _reporter(self) -> None:
         every = self._container.settings.upstream_status_s
-        while not self._stop.wait(every):
-            if self.link.connected:
+        last = time.monotonic()
+        while not self._stop.wait(min(CHANGE_CHECK_S, every)):
+            if not self.link.connected:
+                continue
+            if time.monotonic() - last >= every or self._changed():
                 self.report()
+                last = time.monotonic()
+
+    def _changed(self) -> bool:
+        """Whether what the daemon says now differs from the last report (cheap: no database read)."""
+        status = self._hooks.status()
+        upcoming = status.upcoming[0] if status.upcoming else None
+        now = (
+            status.device.ok,
+            status.device.error,
+            status.playing.item if status.playing else None,
+            upcoming.start if upcoming else None,
+            self.refused,
+        )
+        return now != self._reported
 
     def _health(self, *, online: bool) -> StationHealth:
         container = self._container
@@ -203,7 +226,7 @@ class Upstream:
             zone=base.zone,
             online=True,
             at=now,
-            daemon_ok=True,
+            daemon_ok=status.clock_warning is None,
             device_ok=status.device.ok,
             device_error=status.device.error,
             playing=status.playing.item if status.playing else None,
@@ -345,6 +368,11 @@ class Upstream:
         partial = path.with_suffix(".partial")
         partial.write_text(json.dumps({"seq": seq}), encoding="utf-8")
         os.replace(partial, path)
+
+
+def _signature(health: StationHealth) -> tuple[object, ...]:
+    """The parts of a report whose change is reported at once (compared by :meth:`Upstream._changed`)."""
+    return (health.device_ok, health.device_error, health.playing, health.next_airing, health.refused)
 
 
 def _raw_key(enrolment: Enrolment) -> bytes:

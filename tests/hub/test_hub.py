@@ -200,3 +200,18 @@ def test_a_forged_package_notice_and_emergency_are_refused_by_both(rig: HubRig) 
     for commune in rig.communes.values():
         assert "em-forged" not in commune.log()
         assert "từ chối tin của tuyến trên" in commune.log()
+
+
+def test_a_stopped_station_shows_offline_at_the_hub_with_its_last_figures(rig: HubRig) -> None:
+    *_, leaving = _communes(rig)
+    assert rig.stations()[leaving.slug]["online"] is True
+    assert leaving.daemon is not None
+    leaving.daemon.terminate()
+    assert leaving.daemon.wait(timeout=20) == 0
+    wait_for(lambda: not rig.stations()[leaving.slug]["online"], "the station offline", 20, every=0.5)
+    after = rig.stations()[leaving.slug]
+    assert after["health"]["online"] is False
+    assert after["health"]["free_disk_bytes"] > 0  # the last figures kept (the goodbye itself carries none)
+    assert after["last_seen"] is not None
+    assert "○ mất kết nối  Xã Đồng Tâm" in rig.run("hub", "stations")
+    assert all(s["online"] for slug, s in rig.stations().items() if slug != leaving.slug)

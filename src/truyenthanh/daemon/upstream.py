@@ -258,6 +258,9 @@ class Upstream:
             return
         if refusal is not None:
             self._refuse(refusal, topic, f"tin số {envelope.seq}")
+            if refusal is Refusal.STALE and isinstance(envelope.body.get("command_id"), str):
+                # a genuine command that came too late (the link was down): the hub learns it did not air
+                self._answer(envelope.body["command_id"], ok=False, reason=f"Đài từ chối: {refusal.text}.")
             return
         try:
             if envelope.kind is Kind.PACKAGE:

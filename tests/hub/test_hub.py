@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.audio import tone
 from tests.hub.rig import HUB_ID, Commune, HubRig, hub_rig
 from tests.integration.fleet_rig import heard_at, wait_for
 from tests.pulse import PulseServer, Recorder
@@ -166,6 +167,26 @@ def test_an_emergency_from_the_hub_is_heard_on_the_station_sink_within_2_s_and_c
     assert emergency, rows
     assert {r["operator"] for r in emergency} == {f"Tuyến trên «{HUB_ID}»"}
     assert json.loads(rig.run("log", "--json", env=refusing.env, data_dir=refusing.folder)) == []
+
+
+@pytest.mark.realtime
+def test_a_recorded_bulletin_from_the_hub_is_fetched_and_heard_within_2_s(rig: HubRig, tmp_path: Path) -> None:
+    commune, *_ = _communes(rig)
+    bulletin = tone(tmp_path / "ban-tin-tinh.wav", 660, 3.0)
+    with rig.container() as hub, Recorder(rig.pulse, sink=commune.sink).record() as got:
+        desk = HubDesk(hub)
+        sent_at = time.time()
+        sent = desk.send_emergency("hub-test", None, [commune.slug], audio=bulletin)
+        answered = wait_for(lambda: desk.answers(sent.command_id).get(commune.slug), "the station's answer", 10)
+        time.sleep(1.0)
+        cancel = desk.cancel_emergency("hub-test", [commune.slug])
+        wait_for(lambda: desk.answers(cancel.command_id).get(commune.slug), "the cancel's answer", 10)
+    assert answered["ok"] is True, rig.logs()
+    heard = heard_at(got[0])
+    assert heard is not None, rig.logs()
+    assert heard - sent_at < 2.0
+    fetched = list((commune.folder / "upstream" / "files").glob("*.wav"))
+    assert [p.read_bytes() for p in fetched] == [bulletin.read_bytes()]
 
 
 def test_a_forged_package_notice_and_emergency_are_refused_by_both(rig: HubRig) -> None:

@@ -23,9 +23,10 @@ from truyenthanh.cli.flags import OptionNames, naming
 from truyenthanh.cli.login import current_actor
 from truyenthanh.cli.state import CliState, pass_state
 from truyenthanh.domain.accounts import Permission
-from truyenthanh.errors import FleetError
 
-_NAMES = OptionNames(fields={"to": "--to", "text": "TEXT", "package": "FILE", "code": "CODE", "url": "URL"})
+_NAMES = OptionNames(
+    fields={"to": "--to", "text": "TEXT", "file": "--file", "package": "FILE", "code": "CODE", "url": "URL"}
+)
 
 
 class _EmergencyGroup(click.Group):
@@ -217,24 +218,20 @@ def hub_emergency() -> None:
 @click.argument("text", required=False)
 @click.option(
     "--file",
-    "text_file",
+    "audio",
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="Tệp văn bản (UTF-8) chứa nội dung bản tin.",
+    help="Phát tệp âm thanh này (bản tin thu sẵn) thay cho đọc TEXT.",
 )
 @click.option("--repeat", type=click.IntRange(1, 20), default=1, show_default=True, help="Số lần phát.")
 @_TO
 @pass_state
 @naming(_NAMES)
-def emergency_send(state: CliState, text: str | None, text_file: Path | None, repeat: int, to: tuple[str, ...]) -> None:
-    """Phát ngay bản tin khẩn cấp TEXT ở các đài cho phép tuyến trên phát khẩn cấp."""
+def emergency_send(state: CliState, text: str | None, audio: Path | None, repeat: int, to: tuple[str, ...]) -> None:
+    """Phát ngay bản tin khẩn cấp (đọc TEXT hoặc phát --file) ở các đài cho phép tuyến trên phát khẩn cấp."""
     from truyenthanh.hub.desk import HubDesk
 
-    if text_file is not None:
-        text = text_file.read_text(encoding="utf-8")
-    if not text:
-        raise FleetError("Cần nội dung bản tin (TEXT) hoặc --file.", field="text")
     actor = _actor(state, Permission.SEND_EMERGENCY)
-    sent = HubDesk(state.container()).send_emergency(actor, text, to, repeat=repeat)
+    sent = HubDesk(state.container()).send_emergency(actor, text, to, repeat=repeat, audio=audio)
     click.echo(f"Đã gửi bản tin khẩn cấp tới {len(sent.stations)} đài (mã {sent.command_id}).")
 
 

@@ -9,7 +9,8 @@ command topic and its inbox, checks every envelope with the hub's key from the e
   ``Range``) and imported through the station's own package import, which checks the package's signature
   against the station's trusted keys and leaves it for the commune's approver unless
   ``signed_packages_preapproved``; the answer (applied, waiting, refused with why) goes back to the hub;
-- an emergency: it breaks in through the station's own emergency path, authorised in the hub's name (the
+- an emergency (spoken text, or a recorded file fetched from the hub first): it breaks in through the
+  station's own emergency path, authorised in the hub's name (the
   broadcast log and the audit trail name it), only if ``upstream_emergency_allowed``; the answer carries
   ``heard_at``. A cancellation ends it.
 
@@ -48,6 +49,7 @@ from truyenthanh.domain.fleet import (
     CommandAck,
     Enrolment,
     Envelope,
+    FileRef,
     Kind,
     Refusal,
     judge,
@@ -292,8 +294,7 @@ class Upstream:
                     reason = "Đài không cho tuyến trên phát khẩn cấp (upstream_emergency_allowed = false)."
                     self._answer(command.command_id, ok=False, reason=reason)
                     return
-                permit = self._container.approvals.send_emergency(self.actor, title=command.title, text=text)
-                self._hooks.emergency(text=text, permit=permit.token, repeat=command.repeat)
+                self._emergency(command, text)
                 self._answer(command.command_id, ok=True, heard=True)
             elif command.action is Action.CANCEL:
                 self._hooks.cancel()
@@ -306,10 +307,22 @@ class Upstream:
             log.warning("upstream command %s failed: %s", command.command_id, exc.message)
             self._answer(command.command_id, ok=False, reason=exc.message)
 
+    def _emergency(self, command: Command, text: str) -> None:
+        """Break in with the hub's bulletin: its recorded file (fetched first) or its text, in the hub's name."""
+        approvals = self._container.approvals
+        if command.items:
+            ref = command.items[0]
+            source = str(self._fetch(ref, Path(ref.name).suffix.lower()[:8]))
+            permit = approvals.send_emergency(self.actor, title=command.title or None, source=source)
+            self._hooks.emergency(file=source, permit=permit.token, repeat=command.repeat)
+            return
+        permit = approvals.send_emergency(self.actor, title=command.title, text=text)
+        self._hooks.emergency(text=text, permit=permit.token, repeat=command.repeat)
+
     def _package_worker(self) -> None:
         while (notice := self._packages.get()) is not None:
             try:
-                path = self._fetch(notice)
+                path = self._fetch(FileRef(notice.sha256, notice.size, 0.0, notice.name), ".ttpkg")
                 self._container.packages.import_package(self.actor, path)
                 self._hooks.reload()
             except TruyenthanhError as exc:
@@ -327,23 +340,24 @@ class Upstream:
 
     # --- files and state ----------------------------------------------------------------------------------
 
-    def _fetch(self, notice: PackageNotice) -> Path:
-        """The package, downloaded into ``packages/`` (resuming a partial download) and checked.
+    def _fetch(self, wanted: FileRef, suffix: str) -> Path:
+        """A file from the hub, downloaded into ``files/`` as ``<sha256><suffix>`` (resuming a partial download)
+        and checked.
 
         Raises:
             FleetError: the hub cannot be reached or sent the wrong bytes (the partial file is then discarded).
         """
-        folder = self._folder / "packages"
+        folder = self._folder / "files"
         folder.mkdir(parents=True, exist_ok=True)
-        target = folder / f"{notice.sha256}.ttpkg"
-        if target.is_file() and _sha256(target) == notice.sha256:
+        target = folder / f"{wanted.sha256}{suffix}"
+        if target.is_file() and _sha256(target) == wanted.sha256:
             return target
-        partial = folder / f"{notice.sha256}.partial"
+        partial = folder / f"{wanted.sha256}.partial"
         have = partial.stat().st_size if partial.exists() else 0
-        if have >= notice.size:
+        if have >= wanted.size:
             partial.unlink()
             have = 0
-        url = f"{self._enrolment.files_url.rstrip('/')}/files/{notice.sha256}"
+        url = f"{self._enrolment.files_url.rstrip('/')}/files/{wanted.sha256}"
         request = urllib.request.Request(url, headers={"Range": f"bytes={have}-"} if have else {})
         try:
             with (
@@ -353,10 +367,10 @@ class Upstream:
                 while chunk := response.read(CHUNK):
                     out.write(chunk)
         except (OSError, urllib.error.URLError) as exc:
-            raise FleetError(f"Không tải được gói «{notice.name}» từ {url}: {exc}.", field="files_url") from exc
-        if partial.stat().st_size != notice.size or _sha256(partial) != notice.sha256:
+            raise FleetError(f"Không tải được tệp «{wanted.name}» từ {url}: {exc}.", field="files_url") from exc
+        if partial.stat().st_size != wanted.size or _sha256(partial) != wanted.sha256:
             partial.unlink(missing_ok=True)
-            raise FleetError(f"Gói «{notice.name}» tải về từ {url} bị sai (kích thước hoặc sha256).", field="sha256")
+            raise FleetError(f"Tệp «{wanted.name}» tải về từ {url} bị sai (kích thước hoặc sha256).", field="sha256")
         os.replace(partial, target)
         return target
 

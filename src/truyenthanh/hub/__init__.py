@@ -13,7 +13,7 @@ records and acknowledgements are the fleet's; what is the hub's own is here:
   list (the CLI's commands, each a short MQTT session of its own).
 
 Nothing but PostgreSQL (later; SQLite today) and the broker holds the hub's state, apart from the package files
-in ``<data_dir>/hub/packages`` that the file server serves.
+in ``<data_dir>/hub/files`` that the file server serves.
 """
 
 from __future__ import annotations
@@ -48,9 +48,9 @@ def hub_settings(settings: Settings) -> Settings:
     )
 
 
-def packages_dir(container: Container) -> Path:
-    """Where the hub keeps the packages it offered, as ``<sha256>.ttpkg``."""
-    return container.locations.data_dir / "hub" / "packages"
+def files_dir(container: Container) -> Path:
+    """Where the hub keeps the files it offered (packages, recorded bulletins), each named by its sha256."""
+    return container.locations.data_dir / "hub" / "files"
 
 
 def broker_ca(container: Container) -> str:
@@ -90,11 +90,11 @@ class Hub:
     def __init__(self, container: Container) -> None:
         self.container = container
         settings = container.settings
-        self._packages = packages_dir(container)
+        self._files = files_dir(container)
         self.server = FleetFileServer(
             settings.hub_http_host,
             settings.hub_http_port,
-            lookup=self._package,
+            lookup=self._file,
             enrol=lambda code, name: container.fleet.enrol(code, name).to_dict(),
             now=container.clock.now,
         )
@@ -113,8 +113,8 @@ class Hub:
         self.link.close()
         self.server.close()
 
-    def _package(self, sha256: str) -> Path | None:
-        path = self._packages / f"{sha256}.ttpkg"
+    def _file(self, sha256: str) -> Path | None:
+        path = self._files / sha256
         return path if path.is_file() else None
 
     def _on_status(self, topic: str, payload: bytes) -> None:
@@ -146,4 +146,4 @@ class Hub:
         self.container.fleet.record_ack(ack)
 
 
-__all__ = ["Hub", "broker_ca", "hub_link", "hub_settings", "packages_dir"]
+__all__ = ["Hub", "broker_ca", "files_dir", "hub_link", "hub_settings"]

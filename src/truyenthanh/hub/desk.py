@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from truyenthanh.bootstrap import Container
-from truyenthanh.domain.fleet import Action, Command, Envelope, Kind, zone_topic
+from truyenthanh.domain.fleet import Action, Command, Envelope, FileRef, Kind, zone_topic
 from truyenthanh.domain.upstream import PackageNotice, StationHealth
 from truyenthanh.errors import FleetError
-from truyenthanh.hub import hub_link, packages_dir
+from truyenthanh.hub import files_dir, hub_link
 
 PUBLISH_TIMEOUT_S = 10.0
 
@@ -100,33 +100,32 @@ class HubDesk:
         Raises:
             FleetError: the file cannot be read, no such station, or the broker did not take the notice.
         """
-        try:
-            digest = _sha256(package)
-            size = package.stat().st_size
-        except OSError as exc:
-            raise FleetError(f"Không đọc được gói {package}: {exc.strerror or exc}.", field="package") from exc
         zones = self._zones(to)
-        target = packages_dir(self._container) / f"{digest}.ttpkg"
-        if not target.is_file():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            partial = target.with_suffix(".partial")
-            shutil.copyfile(package, partial)
-            os.replace(partial, target)
+        digest, size = self._keep(package, "package")
         notice = PackageNotice(f"pkg-{secrets.token_hex(6)}", digest, size, package.name)
         self._send(actor, notice.notice_id, "package", zones, kind=Kind.PACKAGE, body=notice.to_dict())
         return Sent(notice.notice_id, tuple(zones))
 
-    def send_emergency(self, actor: str, text: str, to: Sequence[str] = (), *, repeat: int = 1) -> Sent:
-        """Send a spoken emergency bulletin to the stations ``to`` names (every one when empty).
+    def send_emergency(
+        self, actor: str, text: str | None, to: Sequence[str] = (), *, repeat: int = 1, audio: Path | None = None
+    ) -> Sent:
+        """Send an emergency bulletin to the stations ``to`` names (every one when empty): ``text`` to be read by
+        each station's speech engine, or a recorded ``audio`` file each station fetches from the hub first.
 
         Raises:
-            FleetError: empty text, no such station, or the broker did not take the command.
+            FleetError: neither text nor audio (or both), an unreadable file, no such station, or the broker did
+                not take the command.
         """
-        cleaned = " ".join(text.split())
-        if not cleaned:
-            raise FleetError("Bản tin khẩn cấp cần nội dung.", field="text")
-        command = Command(f"em-{secrets.token_hex(6)}", Action.EMERGENCY, repeat=repeat, title=cleaned[:60])
+        cleaned = " ".join((text or "").split())
+        if bool(cleaned) == (audio is not None):
+            raise FleetError("Bản tin khẩn cấp cần nội dung hoặc một tệp âm thanh (chỉ một trong hai).", field="text")
         zones = self._zones(to)
+        items: tuple[FileRef, ...] = ()
+        if audio is not None:
+            digest, size = self._keep(audio, "file")
+            items = (FileRef(digest, size, 0.0, audio.name),)
+        title = cleaned[:60] or (audio.stem if audio else "")
+        command = Command(f"em-{secrets.token_hex(6)}", Action.EMERGENCY, items=items, repeat=repeat, title=title)
         self._send(
             actor,
             command.command_id,
@@ -147,6 +146,24 @@ class HubDesk:
         zones = self._zones(to)
         self._send(actor, command.command_id, "cancel", zones, kind=Kind.COMMAND, body=command.to_dict())
         return Sent(command.command_id, tuple(zones))
+
+    def _keep(self, path: Path, field: str) -> tuple[str, int]:
+        """Copy ``path`` into the hub's files under its sha256 (once); its digest and size.
+
+        Raises:
+            FleetError: the file cannot be read or copied (``field`` names the argument).
+        """
+        try:
+            digest, size = _sha256(path), path.stat().st_size
+            target = files_dir(self._container) / digest
+            if not target.is_file():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                partial = target.with_suffix(".partial")
+                shutil.copyfile(path, partial)
+                os.replace(partial, target)
+        except OSError as exc:
+            raise FleetError(f"Không đọc được tệp {path}: {exc.strerror or exc}.", field=field) from exc
+        return digest, size
 
     def answers(self, command_id: str) -> dict[str, dict[str, Any]]:
         """The stations' answers to a sending so far, by station slug."""

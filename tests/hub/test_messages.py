@@ -3,6 +3,7 @@ settings in the fleet's places, and choosing stations by name."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -10,9 +11,11 @@ import pytest
 
 from tests.people import ADMIN
 from truyenthanh import bootstrap
+from truyenthanh.adapters.fleet_http import FleetFileServer
 from truyenthanh.adapters.signing import PrivateKey
 from truyenthanh.config import load_settings
-from truyenthanh.domain.fleet import COMMAND_MAX_AGE, Envelope, Kind, Refusal, judge
+from truyenthanh.daemon.upstream import fetch_file
+from truyenthanh.domain.fleet import COMMAND_MAX_AGE, Envelope, FileRef, Kind, Refusal, judge
 from truyenthanh.domain.upstream import PackageNotice, StationHealth
 from truyenthanh.errors import FleetError
 from truyenthanh.hub import hub_settings
@@ -107,3 +110,38 @@ def test_sending_to_an_unknown_station_names_the_known_ones_and_sends_nothing(
         desk.send_emergency(ADMIN.username, "   ", ["Xã Tân Lập"])
     assert caught.value.field == "text"
     assert not (container.locations.data_dir / "hub").exists()
+
+
+def _no_enrolment(code: str, _name: str) -> dict[str, object]:
+    raise FleetError(f"Mã đăng ký «{code}» không đúng.", field="code")
+
+
+def test_a_station_resumes_an_interrupted_download_and_refuses_wrong_bytes(tmp_path: Path) -> None:
+    served = tmp_path / "hub" / "goi.ttpkg"
+    served.parent.mkdir()
+    served.write_bytes(bytes(range(256)) * 1000)
+    digest = hashlib.sha256(served.read_bytes()).hexdigest()
+    server = FleetFileServer(
+        "127.0.0.1", 0, lookup=lambda sha: served if sha == digest else None, enrol=_no_enrolment, now=lambda: NOW
+    )
+    server.start()
+    try:
+        url, folder = f"http://127.0.0.1:{server.port}", tmp_path / "xa" / "files"
+        folder.mkdir(parents=True)
+        (folder / f"{digest}.partial").write_bytes(served.read_bytes()[:100_000])
+        ref = FileRef(digest, served.stat().st_size, 0.0, "goi.ttpkg")
+        path, received = fetch_file(url, folder, ref, ".ttpkg")
+        assert path.read_bytes() == served.read_bytes()
+        assert received == 156_000  # only the rest came over the link
+        assert fetch_file(url, folder, ref, ".ttpkg") == (path, 0)
+        wrong = FileRef(digest, 99, 0.0, "goi.ttpkg")
+        path.unlink()
+        with pytest.raises(FleetError, match="bị sai") as caught:
+            fetch_file(url, folder, wrong, ".ttpkg")
+        assert caught.value.field == "sha256"
+        assert not (folder / f"{digest}.partial").exists()
+        with pytest.raises(FleetError, match="Không tải được tệp «x»") as caught:
+            fetch_file(url, folder, FileRef("ab" * 32, 10, 0.0, "x"), "")
+        assert caught.value.field == "files_url"
+    finally:
+        server.close()

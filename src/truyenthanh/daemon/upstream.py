@@ -341,38 +341,7 @@ class Upstream:
     # --- files and state ----------------------------------------------------------------------------------
 
     def _fetch(self, wanted: FileRef, suffix: str) -> Path:
-        """A file from the hub, downloaded into ``files/`` as ``<sha256><suffix>`` (resuming a partial download)
-        and checked.
-
-        Raises:
-            FleetError: the hub cannot be reached or sent the wrong bytes (the partial file is then discarded).
-        """
-        folder = self._folder / "files"
-        folder.mkdir(parents=True, exist_ok=True)
-        target = folder / f"{wanted.sha256}{suffix}"
-        if target.is_file() and _sha256(target) == wanted.sha256:
-            return target
-        partial = folder / f"{wanted.sha256}.partial"
-        have = partial.stat().st_size if partial.exists() else 0
-        if have >= wanted.size:
-            partial.unlink()
-            have = 0
-        url = f"{self._enrolment.files_url.rstrip('/')}/files/{wanted.sha256}"
-        request = urllib.request.Request(url, headers={"Range": f"bytes={have}-"} if have else {})
-        try:
-            with (
-                urllib.request.urlopen(request, timeout=30) as response,
-                partial.open("ab" if have and response.status == 206 else "wb") as out,
-            ):
-                while chunk := response.read(CHUNK):
-                    out.write(chunk)
-        except (OSError, urllib.error.URLError) as exc:
-            raise FleetError(f"Không tải được tệp «{wanted.name}» từ {url}: {exc}.", field="files_url") from exc
-        if partial.stat().st_size != wanted.size or _sha256(partial) != wanted.sha256:
-            partial.unlink(missing_ok=True)
-            raise FleetError(f"Tệp «{wanted.name}» tải về từ {url} bị sai (kích thước hoặc sha256).", field="sha256")
-        os.replace(partial, target)
-        return target
+        return fetch_file(self._enrolment.files_url, self._folder / "files", wanted, suffix)[0]
 
     def _load_seq(self) -> int:
         try:
@@ -385,6 +354,44 @@ class Upstream:
         partial = path.with_suffix(".partial")
         partial.write_text(json.dumps({"seq": seq}), encoding="utf-8")
         os.replace(partial, path)
+
+
+def fetch_file(files_url: str, folder: Path, wanted: FileRef, suffix: str) -> tuple[Path, int]:
+    """A file from the hub's file server, downloaded into ``folder`` as ``<sha256><suffix>`` (an interrupted
+    download resumes from its ``.partial`` with a ``Range`` request) and checked; returns it and how many bytes
+    came over HTTP this time (0 when it was there already).
+
+    Raises:
+        FleetError: the hub cannot be reached (the partial file is kept for the next attempt) or sent the wrong
+            bytes (the partial file is then discarded).
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{wanted.sha256}{suffix}"
+    if target.is_file() and _sha256(target) == wanted.sha256:
+        return target, 0
+    partial = folder / f"{wanted.sha256}.partial"
+    have = partial.stat().st_size if partial.exists() else 0
+    if have >= wanted.size:
+        partial.unlink()
+        have = 0
+    url = f"{files_url.rstrip('/')}/files/{wanted.sha256}"
+    request = urllib.request.Request(url, headers={"Range": f"bytes={have}-"} if have else {})
+    received = 0
+    try:
+        with (
+            urllib.request.urlopen(request, timeout=30) as response,
+            partial.open("ab" if have and response.status == 206 else "wb") as out,
+        ):
+            while chunk := response.read(CHUNK):
+                out.write(chunk)
+                received += len(chunk)
+    except (OSError, urllib.error.URLError) as exc:
+        raise FleetError(f"Không tải được tệp «{wanted.name}» từ {url}: {exc}.", field="files_url") from exc
+    if partial.stat().st_size != wanted.size or _sha256(partial) != wanted.sha256:
+        partial.unlink(missing_ok=True)
+        raise FleetError(f"Tệp «{wanted.name}» tải về từ {url} bị sai (kích thước hoặc sha256).", field="sha256")
+    os.replace(partial, target)
+    return target, received
 
 
 def _signature(health: StationHealth) -> tuple[object, ...]:
@@ -420,4 +427,4 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-__all__ = ["DaemonHooks", "Upstream", "load_enrolment", "upstream_dir"]
+__all__ = ["DaemonHooks", "Upstream", "fetch_file", "load_enrolment", "upstream_dir"]

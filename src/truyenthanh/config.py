@@ -254,6 +254,33 @@ class Settings(BaseSettings):
     fleet_stale_hours: float = Field(default=24.0, gt=0, le=7 * 24)
     """A receiver whose schedule copy is older than this (since its last sync) shows as stale on the station."""
 
+    # The upstream office (issue 19): ``hub_*`` are the hub's own settings (``truyenthanh hub``, in the hub's
+    # data folder); ``upstream_*`` a station's rules for what its hub sends (``truyenthanh upstream enrol``).
+    hub_id: str = Field(default="hub", pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
+    """The hub's name in MQTT topics (``tt/<hub_id>/...``): lower-case ASCII letters, digits and dashes."""
+
+    hub_broker_host: str = "127.0.0.1"
+    """Where the hub reaches its MQTT broker (Mosquitto)."""
+
+    hub_broker_port: int = Field(default=8883, ge=1, le=65535)
+    """The hub broker's TLS port."""
+
+    hub_public_host: str = ""
+    """The hub's address as stations reach it; empty: ``hub_broker_host``."""
+
+    hub_http_host: str = "0.0.0.0"
+    """Address of the hub's file server for stations (packages by sha256, ``/time``, ``/enrol``)."""
+
+    hub_http_port: int = Field(default=8740, ge=1, le=65535)
+    """TCP port of the hub's file server."""
+
+    upstream_emergency_allowed: bool = True
+    """Whether an emergency from the station's hub (signed by its key) breaks in at once on the station's own
+    output; off: it is refused and the hub is told why."""
+
+    upstream_status_s: float = Field(default=60.0, ge=1, le=3600)
+    """How often the station reports its health to its hub (seconds; also on every change)."""
+
     # Reports (Decree 30/2020/NĐ-CP layout). Empty: the report prints the dotted placeholder of the decree's
     # templates, to be written in by hand, or the station record's value where it has one.
     report_authority: str = ""

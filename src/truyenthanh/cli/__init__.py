@@ -262,5 +262,7 @@ main.lazy_commands.update(
         "zone": "truyenthanh.cli.zone_control:zone",
         "broker": "truyenthanh.cli.zones:broker",
         "receiver": "truyenthanh.cli.receiver:receiver",
+        "hub": "truyenthanh.cli.hub:hub",
+        "upstream": "truyenthanh.cli.hub:upstream",
     }
 )

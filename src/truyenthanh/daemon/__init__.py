@@ -17,7 +17,9 @@ The work is split into parts, a module each, wired here by :class:`Daemon`:
   (the engine's events);
 * :mod:`~truyenthanh.daemon.commands`: the control commands;
 * :mod:`~truyenthanh.daemon.fleet`: the loudspeaker clusters (when ``fleet_enabled``): their schedules,
-  commands and reports over MQTT, and the file server they fetch from.
+  commands and reports over MQTT, and the file server they fetch from;
+* :mod:`~truyenthanh.daemon.upstream`: the station's hub (when enrolled with one): its packages and
+  emergencies down, the station's health up.
 
 Nothing here imports Textual; the TUI is a client of the control socket.
 """
@@ -46,6 +48,7 @@ from truyenthanh.daemon.keeper import OutputKeeper
 from truyenthanh.daemon.ledger import Ledger
 from truyenthanh.daemon.listener import EngineListener
 from truyenthanh.daemon.timer import AirScheduler
+from truyenthanh.daemon.upstream import DaemonHooks, Upstream, load_enrolment, upstream_dir
 from truyenthanh.errors import TruyenthanhError
 from truyenthanh.protocol import DaemonStatus, EmergencyState, NowPlaying, Problem, UpcomingAiring
 from truyenthanh.services.ports import Playout
@@ -69,7 +72,6 @@ class Daemon:
         self.container = container
         settings = container.settings
         locations = container.locations
-        self._lock_file = InstanceLock(locations.runtime_dir / LOCK_FILE)
         self.commands = CommandTable(self)
         self._control = ControlServer(
             locations.runtime_dir, self.commands, force_tcp=settings.control_transport == "tcp"
@@ -98,6 +100,8 @@ class Daemon:
             timer=self.timer,
         )
         self.keeper.playout = playout
+        self.upstream: Upstream | None = None
+        """The station's link to its hub (issue 19), when it is enrolled with one and started."""
         self.amplifier = Amplifier(settings, container.clock, self.ledger, self.journal, self.timer)
         self.emergencies = Emergencies(container, self.ledger, self.journal, self.keeper, self.timer)
         self.journal.emergency_snapshot = self.emergencies.snapshot
@@ -148,7 +152,9 @@ class Daemon:
         Raises:
             DaemonError: another daemon runs for this station.
         """
-        self._lock_file.acquire()
+        # The lock is the run's alone (one attribute fewer for the daemon, which holds its hub link instead).
+        lock_file = InstanceLock(self.container.locations.runtime_dir / LOCK_FILE)
+        lock_file.acquire()
         try:
             for signum in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(signum, self._on_signal)
@@ -159,7 +165,7 @@ class Daemon:
             notify("STOPPING=1")
             self.shutdown()
         finally:
-            self._lock_file.release()
+            lock_file.release()
         return 0
 
     def _on_signal(self, signum: int, _frame: Any) -> None:
@@ -212,6 +218,7 @@ class Daemon:
         if emergency:
             self.emergencies.restore(emergency)
         self._start_fleet(threads=threads)
+        self._start_upstream()
         self._control.start()
         self.journal.save()
         logger.info("daemon started: output %s", self.keeper.output)
@@ -240,6 +247,25 @@ class Daemon:
             return
         self.emergencies.fan_out = fleet
 
+    def _start_upstream(self) -> None:
+        """Follow the station's hub, when it is enrolled with one (``upstream enrol``); a damaged enrolment is
+        said and logged, and the station airs on."""
+        folder = upstream_dir(self.container)
+        try:
+            enrolment = load_enrolment(folder)
+            if enrolment is None:
+                return
+            self.upstream = Upstream(
+                self.container,
+                enrolment,
+                folder,
+                DaemonHooks(self.emergency, self.cancel_emergency, self.status, self.timer.rebuild),
+            )
+            self.upstream.start()
+        except TruyenthanhError as exc:
+            logger.error("upstream not started: %s", exc.message)
+            self.journal.publish(Problem(message=f"Không nối được với tuyến trên: {exc.message}"))
+
     def shutdown(self) -> None:
         """Stop the timer and the output (logging what was cut), save the state, close the control socket."""
         self.timer.stop()
@@ -254,6 +280,8 @@ class Daemon:
         self.journal.save(clean=True)
         if self.fleet is not None:
             self.fleet.close()
+        if self.upstream is not None:
+            self.upstream.close()
         self._control.stop()
 
     # ------------------------------------------------------------------------------------------- control

@@ -298,6 +298,8 @@ class Kind(StrEnum):
 
     SCHEDULE = "schedule"
     COMMAND = "command"
+    PACKAGE = "package"
+    """A hub's notice of a signed ``.ttpkg`` for its stations (issue 19, :mod:`truyenthanh.domain.upstream`)."""
 
 
 @dataclass(frozen=True)

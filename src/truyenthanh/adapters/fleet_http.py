@@ -17,8 +17,11 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import threading
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from datetime import datetime
 from http import HTTPStatus
@@ -26,7 +29,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from truyenthanh.domain.fleet import when
+from truyenthanh.domain.fleet import FileRef, when
 from truyenthanh.errors import FleetError
 
 log = logging.getLogger(__name__)
@@ -216,4 +219,40 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(raw)
 
 
-__all__ = ["FleetFileServer", "parse_range"]
+def download(files_url: str, ref: FileRef, partial: Path, *, timeout: float) -> int:
+    """The client's half: fetch ``ref`` from a file server at ``files_url`` into ``partial``, resuming what an
+    earlier attempt left there with a ``Range`` request, flushed to disk; returns the bytes received this time.
+    The caller checks size and sha256 and renames the file into place.
+
+    Raises:
+        FleetError: the server cannot be reached or answers an error (what was received is kept for the next
+            attempt, except after 416: a partial file longer than the server's is discarded).
+    """
+    have = partial.stat().st_size if partial.exists() else 0
+    if have >= ref.size:
+        partial.unlink()
+        have = 0
+    url = f"{files_url.rstrip('/')}/files/{ref.sha256}"
+    request = urllib.request.Request(url, headers={"Range": f"bytes={have}-"} if have else {})
+    received = 0
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            resumed = have > 0 and response.status == HTTPStatus.PARTIAL_CONTENT
+            with partial.open("ab" if resumed else "wb") as out:
+                while chunk := response.read(BLOCK):
+                    out.write(chunk)
+                    received += len(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+    except urllib.error.HTTPError as exc:
+        if exc.code == HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE:
+            partial.unlink(missing_ok=True)
+        raise FleetError(f"Không tải được tệp «{ref.name or ref.sha256}» từ {url}: máy chủ trả lời {exc.code}.",
+                         field="files_url") from exc  # fmt: skip
+    except (OSError, urllib.error.URLError) as exc:
+        raise FleetError(f"Không tải được tệp «{ref.name or ref.sha256}» từ {url}: {exc}; phần đã tải được giữ lại.",
+                         field="files_url") from exc  # fmt: skip
+    return received
+
+
+__all__ = ["FleetFileServer", "download", "parse_range"]

@@ -22,7 +22,6 @@ says offline).
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import logging
 import os
@@ -30,13 +29,13 @@ import queue
 import shutil
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from truyenthanh.adapters.files import sha256_file
+from truyenthanh.adapters.fleet_http import download
 from truyenthanh.adapters.mqtt import MqttLink
 from truyenthanh.adapters.signing import PublicKey
 from truyenthanh.bootstrap import Container
@@ -62,7 +61,6 @@ from truyenthanh.protocol import DaemonStatus
 
 log = logging.getLogger(__name__)
 
-CHUNK = 64 * 1024
 CHANGE_CHECK_S = 5.0
 """How often the station looks for a change worth reporting at once (device, what plays, next airing)."""
 ENROLMENT_FILE = "enrolment.json"
@@ -367,29 +365,13 @@ def fetch_file(files_url: str, folder: Path, wanted: FileRef, suffix: str) -> tu
     """
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{wanted.sha256}{suffix}"
-    if target.is_file() and _sha256(target) == wanted.sha256:
+    if target.is_file() and sha256_file(target) == wanted.sha256:
         return target, 0
     partial = folder / f"{wanted.sha256}.partial"
-    have = partial.stat().st_size if partial.exists() else 0
-    if have >= wanted.size:
-        partial.unlink()
-        have = 0
-    url = f"{files_url.rstrip('/')}/files/{wanted.sha256}"
-    request = urllib.request.Request(url, headers={"Range": f"bytes={have}-"} if have else {})
-    received = 0
-    try:
-        with (
-            urllib.request.urlopen(request, timeout=30) as response,
-            partial.open("ab" if have and response.status == 206 else "wb") as out,
-        ):
-            while chunk := response.read(CHUNK):
-                out.write(chunk)
-                received += len(chunk)
-    except (OSError, urllib.error.URLError) as exc:
-        raise FleetError(f"Không tải được tệp «{wanted.name}» từ {url}: {exc}.", field="files_url") from exc
-    if partial.stat().st_size != wanted.size or _sha256(partial) != wanted.sha256:
+    received = download(files_url, wanted, partial, timeout=30)
+    if partial.stat().st_size != wanted.size or sha256_file(partial) != wanted.sha256:
         partial.unlink(missing_ok=True)
-        raise FleetError(f"Tệp «{wanted.name}» tải về từ {url} bị sai (kích thước hoặc sha256).", field="sha256")
+        raise FleetError(f"Tệp «{wanted.name}» tải về từ {files_url} bị sai (kích thước hoặc sha256).", field="sha256")
     os.replace(partial, target)
     return target, received
 
@@ -417,14 +399,6 @@ def _judge(
         now=container.clock.now(),
         max_age=COMMAND_MAX_AGE if live else None,
     )
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as source:
-        while chunk := source.read(1024 * 1024):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 __all__ = ["DaemonHooks", "Upstream", "fetch_file", "load_enrolment", "upstream_dir"]

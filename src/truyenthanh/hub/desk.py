@@ -5,7 +5,6 @@ read back with :meth:`HubDesk.answers`."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import secrets
 import shutil
@@ -15,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from truyenthanh.adapters.files import sha256_file
 from truyenthanh.bootstrap import Container
 from truyenthanh.domain.fleet import Action, Command, Envelope, FileRef, Kind, zone_topic
 from truyenthanh.domain.upstream import PackageNotice, StationHealth
@@ -154,7 +154,7 @@ class HubDesk:
             FleetError: the file cannot be read or copied (``field`` names the argument).
         """
         try:
-            digest, size = _sha256(path), path.stat().st_size
+            digest, size = sha256_file(path), path.stat().st_size
             target = files_dir(self._container) / digest
             if not target.is_file():
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -197,14 +197,6 @@ class HubDesk:
                     raise FleetError(f"Máy chủ tin nhắn không nhận tin cho đài «{zone}».", field="broker")
         finally:
             link.close()
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as source:
-        while chunk := source.read(1024 * 1024):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 __all__ = ["HubDesk", "Sent", "StationView"]

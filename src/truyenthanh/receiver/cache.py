@@ -9,22 +9,19 @@ modification time, so checking a week of files before every airing costs a ``sta
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import threading
-import urllib.error
-import urllib.request
 from collections.abc import Iterable
 from pathlib import Path
 
+from truyenthanh.adapters.files import sha256_file
+from truyenthanh.adapters.fleet_http import download
 from truyenthanh.domain.fleet import FileRef
 from truyenthanh.errors import FleetError
 from truyenthanh.receiver.state import sync_folder
 
 log = logging.getLogger(__name__)
-
-CHUNK = 64 * 1024
 
 
 class FileCache:
@@ -67,7 +64,7 @@ class FileCache:
         known = self._checked.get(ref.sha256)
         if known is not None and known[:2] == (info.st_size, info.st_mtime_ns):
             return known[2]
-        whole = _sha256(path) == ref.sha256
+        whole = sha256_file(path) == ref.sha256
         self._checked[ref.sha256] = (info.st_size, info.st_mtime_ns, whole)
         if not whole:
             log.warning("Tệp %s trong bộ nhớ đệm bị hỏng (sai sha256)", path)
@@ -110,7 +107,7 @@ class FileCache:
             partial = self.partial_dir / ref.sha256
             self._download(ref, partial)
             size = partial.stat().st_size
-            digest = _sha256(partial)
+            digest = sha256_file(partial)
             if size != ref.size or digest != ref.sha256:
                 partial.unlink(missing_ok=True)
                 raise FleetError(
@@ -137,42 +134,7 @@ class FileCache:
         return removed
 
     def _download(self, ref: FileRef, partial: Path) -> None:
-        have = partial.stat().st_size if partial.exists() else 0
-        if have >= ref.size:
-            partial.unlink()
-            have = 0
-        url = f"{self.files_url}/files/{ref.sha256}"
-        request = urllib.request.Request(url)
-        if have:
-            request.add_header("Range", f"bytes={have}-")
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                resumed = have > 0 and response.status == 206
-                with partial.open("ab" if resumed else "wb") as out:
-                    while chunk := response.read(CHUNK):
-                        out.write(chunk)
-                        self.downloaded_bytes += len(chunk)
-                    out.flush()
-                    os.fsync(out.fileno())
-        except urllib.error.HTTPError as exc:
-            if exc.code == 416:
-                partial.unlink(missing_ok=True)
-            raise FleetError(
-                f"Đài trả lời {exc.code} khi tải tệp «{ref.name or ref.sha256}» từ {url}.", field="files_url"
-            ) from exc
-        except (OSError, urllib.error.URLError) as exc:
-            raise FleetError(
-                f"Không tải được tệp «{ref.name or ref.sha256}» từ {url}: {exc}; phần đã tải được giữ lại.",
-                field="files_url",
-            ) from exc
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as source:
-        while chunk := source.read(1024 * 1024):
-            digest.update(chunk)
-    return digest.hexdigest()
+        self.downloaded_bytes += download(self.files_url, ref, partial, timeout=self.timeout)
 
 
 __all__ = ["FileCache"]

@@ -271,6 +271,8 @@ class Fleet:
         self._lock = threading.Lock()
         self._emergencies: dict[int, str] = {}
         """The command id each station emergency went out under (its ``cancel`` names it)."""
+        self._alerts: dict[int, str] = {}
+        """Emergencies whose alert went out and whose bulletin has not yet (its command refers to the alert)."""
         self._bulletins: dict[str, Path] = {}
         """Emergency bulletins by sha256: not library files, so the service does not know them, yet receivers
         fetch them from the file server when they are too large to travel inline."""
@@ -491,12 +493,34 @@ class Fleet:
 
     # ---------------------------------------------------------------------------------------- emergencies
 
-    def bulletin(self, emergency_id: int, title: str, path: Path, zones: Sequence[str] | None, actor: str) -> None:
-        """The daemon's emergency ``emergency_id`` has its bulletin: send it to ``zones`` (``None``: all), the
-        file by its sha256 (served by the file server) and inline when it is small. Never raises: the local
-        emergency goes on whatever happens here (the failure is logged). No zones chosen: nothing is sent."""
+    def alert(self, emergency_id: int, title: str, zones: Sequence[str] | None, actor: str) -> None:
+        """The daemon's emergency ``emergency_id`` starts: send its alert to ``zones`` (``None``: all) at once,
+        an ``EMERGENCY`` with no items (the boxes sound the alert tone and hold the emergency for its bulletin,
+        which :meth:`bulletin` sends as soon as its audio exists). Never raises (a failure is logged; the
+        bulletin then goes out as a full break-in). No zones chosen: nothing is sent."""
         if zones is not None and not zones:
             return
+        command = Command(command_id=f"emergency-{uuid.uuid4().hex}", action=Action.EMERGENCY, title=title)
+        try:
+            self.command(actor, command, zones=zones)
+        except TruyenthanhError as exc:
+            logger.error("fleet: the alert of emergency %s not sent to the clusters: %s", emergency_id, exc.message)
+            return
+        with self._lock:
+            self._emergencies[emergency_id] = command.command_id
+            self._alerts[emergency_id] = command.command_id
+
+    def bulletin(self, emergency_id: int, title: str, path: Path, zones: Sequence[str] | None, actor: str) -> None:
+        """The daemon's emergency ``emergency_id`` has its bulletin: send it to ``zones`` (``None``: all), the
+        file by its sha256 (served by the file server) and inline when it is small. After :meth:`alert` it
+        refers to the alert's command (``ref``: the boxes play it after their alert tone, and a cancel still
+        names the alert); otherwise (a repeat, or an alert that did not go out) it is a full break-in. Never
+        raises: the local emergency goes on whatever happens here (the failure is logged). No zones chosen:
+        nothing is sent."""
+        if zones is not None and not zones:
+            return
+        with self._lock:
+            alert = self._alerts.pop(emergency_id, None)
         try:
             data = path.read_bytes()
             ref = FileRef(sha256=hashlib.sha256(data).hexdigest(), size=len(data),
@@ -506,10 +530,12 @@ class Fleet:
                 action=Action.EMERGENCY,
                 items=(ref,),
                 inline=data if len(data) < INLINE_MAX else None,
+                ref=alert,
                 title=title,
             )
             with self._lock:
-                self._emergencies[emergency_id] = command.command_id
+                if alert is None:
+                    self._emergencies[emergency_id] = command.command_id
                 self._bulletins[ref.sha256] = path
             self.command(actor, command, zones=zones)
         except TruyenthanhError as exc:
@@ -519,8 +545,10 @@ class Fleet:
 
     def cancelled(self, emergency_id: int, actor: str) -> None:
         """The daemon's emergency ``emergency_id`` was cancelled: cancel it on every zone it went to (nothing is
-        sent for one that never went out: local only, or cancelled before its bulletin was ready). Never raises."""
+        sent for one that never went out: local only). It names the emergency's first command (its alert, when
+        one went out alone). Never raises."""
         with self._lock:
+            self._alerts.pop(emergency_id, None)
             ref = self._emergencies.get(emergency_id)
         if ref is None:
             return

@@ -165,11 +165,22 @@ class _Hold:
 
 
 @dataclass
+class _Held:
+    """The emergency waiting for its bulletin, and the silence pads no longer wanted."""
+
+    hold: _Hold | None = None
+    """Alert-only, or its bulletin still being fetched."""
+    dropped: set[str] = field(default_factory=set)
+    """Pads skipped the moment they sound again (the engine resumes a preempted item; it has no "drop")."""
+
+
+@dataclass
 class _Quiet:
-    """When the timer last did its once-a-second chores, and since when nothing played."""
+    """When the timer last did its once-a-second chores, since when nothing played, and its stop signal."""
 
     checked_at: float = 0.0
     since: float = field(default_factory=time.monotonic)
+    stopping: threading.Event = field(default_factory=threading.Event)
 
 
 @dataclass(frozen=True)
@@ -223,12 +234,7 @@ class Player:
         """Airings (and commands) whose first item started."""
         self.playing: str | None = None
         """Title of what plays now."""
-        self._hold: _Hold | None = None
-        """The emergency waiting for its bulletin (alert-only, or its bulletin still being fetched)."""
-        self._dropped: set[str] = set()
-        """Silence pads no longer wanted: skipped the moment they sound again (the engine resumes a preempted
-        item; it has no "drop")."""
-        self._stopping = threading.Event()
+        self._held = _Held()
         self._thread = threading.Thread(target=self._run, name="receiver-timer", daemon=True)
         engine.subscribe(self._on_event)
 
@@ -238,7 +244,7 @@ class Player:
 
     def close(self) -> None:
         """Stop the timer thread (the engine is the caller's)."""
-        self._stopping.set()
+        self._quiet.stopping.set()
         if self._thread.is_alive():
             self._thread.join(timeout=5)
 
@@ -255,7 +261,7 @@ class Player:
     # --------------------------------------------------------------------------------------------- timer
 
     def _run(self) -> None:
-        while not self._stopping.wait(TICK_S):
+        while not self._quiet.stopping.wait(TICK_S):
             try:
                 self.tick(datetime.now(UTC))
             except Exception:  # the timer must outlive any one bad airing
@@ -365,7 +371,7 @@ class Player:
             self._release_hold()
             if not bulletin:
                 pad = f"{self._key(airing_id, 0)}/pad"
-                self._hold = _Hold(command_id, title, pad)
+                self._held.hold = _Hold(command_id, title, pad)
                 items.append(PlayItem(key=pad, title=title, kind=ItemKind.SILENCE, duration_s=PAD_S))
             self._engine.preempt(items, resume=True)
 
@@ -374,7 +380,7 @@ class Player:
         (never a second alert), in place of the silence pad. Returns ``False`` when that emergency is not held
         any more (cancelled, stopped or superseded meanwhile): nothing is aired."""
         with self._lock:
-            hold = self._hold
+            hold = self._held.hold
             if hold is None or hold.command_id != command_id or not bulletin:
                 return False
             airing_id = f"command:{command_id}"
@@ -388,7 +394,7 @@ class Player:
                 hold.waiting.extend(items)
                 return True
             if hold.phase == "pad":
-                self._dropped.add(hold.pad)
+                self._held.dropped.add(hold.pad)
             # Under the lock: a stop clears the hold under it first, so nothing cuts in after a stop.
             self._engine.preempt(items, resume=True)
         return True
@@ -397,7 +403,7 @@ class Player:
         """Held emergency ``command_id`` gets no bulletin (it could not be fetched): its silence pad ends now,
         so the schedule is not held up behind it."""
         with self._lock:
-            hold = self._hold
+            hold = self._held.hold
             if hold is None or hold.command_id != command_id:
                 return
             self._release_hold()
@@ -407,17 +413,17 @@ class Player:
 
     def _release_hold(self) -> None:
         """The held emergency is over (a newer one, a stop): its pad must not sound again (the lock is held)."""
-        if self._hold is not None:
-            self._dropped.add(self._hold.pad)
-            self._hold = None
+        if self._held.hold is not None:
+            self._held.dropped.add(self._held.hold.pad)
+            self._held.hold = None
 
     def _pad_started(self, key: str) -> None:
         """The pad of the held emergency began (the alert is over): a bulletin already waiting cuts in now
         (from a thread of its own: the engine's housekeeper must not wait for a decoder to start)."""
-        if key in self._dropped:
+        if key in self._held.dropped:
             self._engine.skip(key)
             return
-        hold = self._hold
+        hold = self._held.hold
         if hold is None or hold.pad != key:
             return
         hold.phase = "pad"
@@ -426,10 +432,10 @@ class Player:
 
     def _air_waiting(self, hold: _Hold) -> None:
         with self._lock:
-            if self._hold is not hold or not hold.waiting:
+            if self._held.hold is not hold or not hold.waiting:
                 return
             items, hold.waiting = hold.waiting, []
-            self._dropped.add(hold.pad)
+            self._held.dropped.add(hold.pad)
             self._engine.preempt(items, resume=True)
 
     def test_tone(self, command_id: str, tone: Path, heard: Callable[[datetime], None]) -> None:
@@ -443,8 +449,8 @@ class Player:
         """Stop everything now; airings not yet begun are queued again at their time, the rest recorded (a
         held emergency's bulletin too, as missed)."""
         with self._lock:
-            self._hold = None
-            self._dropped.clear()
+            self._held.hold = None
+            self._held.dropped.clear()
         self._engine.stop()
         # The engine drops queued voices without events: settle them here, once its own events are out.
         self._engine.wait_idle(2.0)
@@ -491,9 +497,9 @@ class Player:
             self._on_change()
 
     def _pad_ended(self, key: str) -> None:
-        self._dropped.discard(key)
-        if self._hold is not None and self._hold.pad == key:
-            self._hold.phase = "over"  # the bulletin, when it comes, cuts in at once
+        self._held.dropped.discard(key)
+        if self._held.hold is not None and self._held.hold.pad == key:
+            self._held.hold.phase = "over"  # the bulletin, when it comes, cuts in at once
 
     def _miss(self, airing: ZoneAiring, indexes: Sequence[int] | range, reason: str) -> None:
         for index in indexes:

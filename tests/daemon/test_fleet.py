@@ -269,7 +269,7 @@ def test_a_receivers_status_and_as_played_record_are_stored_once(fleetside: Flee
     assert summary is not None and (summary.online, summary.total) == (1, 1)
 
 
-def test_an_emergency_fans_out_a_signed_command_to_every_zone_and_a_cancel_follows(
+def test_an_emergency_fans_out_its_alert_then_its_bulletin_referring_to_it_and_a_cancel_follows(
     fleetside: Fleetside, tmp_path: Path
 ) -> None:
     start(fleetside)
@@ -282,30 +282,48 @@ def test_an_emergency_fans_out_a_signed_command_to_every_zone_and_a_cancel_follo
     verify = station_verify(fleetside)
     for box in boxes:
         topic = zone_topic(STATION, box.enrolment.zone, "command")
-        wait_for(lambda topic=topic, box=box: len(box.on(topic)) == 1, f"the emergency on {topic}")  # type: ignore[misc]
-        envelope = Envelope.decode(box.on(topic)[0])
-        assert verify(envelope.signed_bytes(), envelope.signature)
-        command = Command.from_dict(envelope.body)
-        assert command.action is Action.EMERGENCY
-        assert command.inline == bulletin.read_bytes()  # small: it travels with the command
-        assert command.items[0].size == bulletin.stat().st_size
-    emergency_id = Command.from_dict(Envelope.decode(boxes[0].on(zone_topic(STATION, "thon-a", "command"))[0]).body)
-    ack = CommandAck(command_id=emergency_id.command_id, receiver=boxes[0].enrolment.receiver, ok=True,
+        wait_for(lambda topic=topic, box=box: len(box.on(topic)) == 2, f"the alert and bulletin on {topic}")  # type: ignore[misc]
+        envelopes = [Envelope.decode(raw) for raw in box.on(topic)]
+        assert all(verify(e.signed_bytes(), e.signature) for e in envelopes)
+        assert envelopes[0].seq < envelopes[1].seq
+        alert, follow = (Command.from_dict(e.body) for e in envelopes)
+        assert alert.action is follow.action is Action.EMERGENCY
+        assert (alert.items, alert.inline, alert.ref) == ((), None, None)  # the alert alone, before any rendering
+        assert follow.ref == alert.command_id  # the bulletin of that emergency
+        assert follow.inline == bulletin.read_bytes()  # small: it travels with the command
+        assert follow.items[0].size == bulletin.stat().st_size
+    topic_a = zone_topic(STATION, "thon-a", "command")
+    first = Command.from_dict(Envelope.decode(boxes[0].on(topic_a)[0]).body)
+    ack = CommandAck(command_id=first.command_id, receiver=boxes[0].enrolment.receiver, ok=True,
                      at=fleetside.station.clock.now(), heard_at=fleetside.station.clock.now())  # fmt: skip
     me = boxes[0].enrolment.receiver
     assert boxes[0].link.publish(receiver_topic(STATION, me, "ack"), ack.encode(), timeout=5)
     fleet = fleetside.station.daemon.fleet
     assert fleet is not None
     wait_for(lambda: fleet.inbox.drain() == 1, "the acknowledgement")
-    listed = fleetside.station.daemon.commands("fleet", {"command": emergency_id.command_id})
-    assert listed["emergencies"] == {"1": emergency_id.command_id}
+    listed = fleetside.station.daemon.commands("fleet", {"command": first.command_id})
+    assert listed["emergencies"] == {"1": first.command_id}
     assert listed["acks"][me]["heard_at"] == ack.to_dict()["heard_at"]
     fleetside.station.daemon.cancel_emergency()
-    topic_a = zone_topic(STATION, "thon-a", "command")
-    wait_for(lambda: len(boxes[0].on(topic_a)) == 2, "the cancel")
-    cancel = Command.from_dict(Envelope.decode(boxes[0].on(topic_a)[1]).body)
+    wait_for(lambda: len(boxes[0].on(topic_a)) == 3, "the cancel")
+    cancel = Command.from_dict(Envelope.decode(boxes[0].on(topic_a)[2]).body)
     assert cancel.action is Action.CANCEL
-    assert cancel.ref == emergency_id.command_id
+    assert cancel.ref == first.command_id
+
+
+def test_an_emergency_kept_to_the_station_sends_neither_alert_nor_bulletin(
+    fleetside: Fleetside, tmp_path: Path
+) -> None:
+    start(fleetside)
+    box = fleetside.box("Loa A", "thon-a")
+    connect(box, zone_topic(STATION, "thon-a", "command"))
+    bulletin = tone(tmp_path / "rieng.wav", 550, 1.0)
+    token = fleetside.station.container.approvals.send_emergency(ADMIN, source=str(bulletin)).token
+    fleetside.station.daemon.emergency(file=str(bulletin), permit=token, zones=())
+    time.sleep(1.0)
+    fleet = fleetside.station.daemon.fleet
+    assert fleet is not None and fleet.emergency_commands() == {}
+    assert box.on(zone_topic(STATION, "thon-a", "command")) == []
 
 
 def test_a_test_tone_to_one_receiver_goes_to_its_inbox_only(fleetside: Fleetside) -> None:

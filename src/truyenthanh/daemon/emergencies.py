@@ -78,6 +78,11 @@ class FanOut(Protocol):
     """Where an emergency goes besides the station's own output: its loudspeaker clusters (the daemon's fleet
     part). Its methods never raise: the local emergency goes on whatever happens there."""
 
+    def alert(self, emergency_id: int, title: str, zones: tuple[str, ...] | None, actor: str) -> None:
+        """Emergency ``emergency_id`` starts: sound the alert on ``zones`` (``None``: all) now, before its
+        bulletin exists."""
+        ...
+
     def bulletin(self, emergency_id: int, title: str, path: Path, zones: tuple[str, ...] | None, actor: str) -> None:
         """The bulletin of airing ``emergency_id`` is ready at ``path``: send it to ``zones`` (``None``: all)."""
         ...
@@ -303,7 +308,10 @@ class Emergencies:
     # ------------------------------------------------------------------------------------- the bulletin
 
     def _prepare_bulletin(self, current: Emergency, key: str, text: str | None, source: Path | None) -> None:
-        """Render or measure the bulletin while the alert sounds, then put it on air in place of the pad."""
+        """Render or measure the bulletin while the alert sounds, then put it on air in place of the pad (the
+        clusters' alert goes out first: it must not wait for the rendering)."""
+        if self.fan_out is not None:
+            self.fan_out.alert(current.id, current.title, self._zones.get(current.id), current.operator or "")
         try:
             path, upgrade = self._bulletin_file(current, text, source)
             self._send_out(current, path)

@@ -269,11 +269,7 @@ class Fleet:
         """Per zone: the digest of the schedule last published and when it was published."""
         self._state = _WatchState()
         self._lock = threading.Lock()
-        self._emergencies: dict[int, str] = {}
-        """The command id each station emergency went out under (its ``cancel`` names it)."""
-        self._bulletins: dict[str, Path] = {}
-        """Emergency bulletins by sha256: not library files, so the service does not know them, yet receivers
-        fetch them from the file server when they are too large to travel inline."""
+        self._sent = _EmergenciesSent()
 
     # ------------------------------------------------------------------------------------------ lifecycle
 
@@ -331,7 +327,7 @@ class Fleet:
         """The file the file server sends for ``sha256``: an emergency bulletin sent this run, else what the
         service serves (files named by a zone schedule or a recorded command)."""
         with self._lock:
-            bulletin = self._bulletins.get(sha256)
+            bulletin = self._sent.bulletins.get(sha256)
         if bulletin is not None and bulletin.is_file():
             return bulletin
         return self._service.file_path(sha256)
@@ -491,12 +487,34 @@ class Fleet:
 
     # ---------------------------------------------------------------------------------------- emergencies
 
-    def bulletin(self, emergency_id: int, title: str, path: Path, zones: Sequence[str] | None, actor: str) -> None:
-        """The daemon's emergency ``emergency_id`` has its bulletin: send it to ``zones`` (``None``: all), the
-        file by its sha256 (served by the file server) and inline when it is small. Never raises: the local
-        emergency goes on whatever happens here (the failure is logged). No zones chosen: nothing is sent."""
+    def alert(self, emergency_id: int, title: str, zones: Sequence[str] | None, actor: str) -> None:
+        """The daemon's emergency ``emergency_id`` starts: send its alert to ``zones`` (``None``: all) at once,
+        an ``EMERGENCY`` with no items (the boxes sound the alert tone and hold the emergency for its bulletin,
+        which :meth:`bulletin` sends as soon as its audio exists). Never raises (a failure is logged; the
+        bulletin then goes out as a full break-in). No zones chosen: nothing is sent."""
         if zones is not None and not zones:
             return
+        command = Command(command_id=f"emergency-{uuid.uuid4().hex}", action=Action.EMERGENCY, title=title)
+        try:
+            self.command(actor, command, zones=zones)
+        except TruyenthanhError as exc:
+            logger.error("fleet: the alert of emergency %s not sent to the clusters: %s", emergency_id, exc.message)
+            return
+        with self._lock:
+            self._sent.commands[emergency_id] = command.command_id
+            self._sent.alerts[emergency_id] = command.command_id
+
+    def bulletin(self, emergency_id: int, title: str, path: Path, zones: Sequence[str] | None, actor: str) -> None:
+        """The daemon's emergency ``emergency_id`` has its bulletin: send it to ``zones`` (``None``: all), the
+        file by its sha256 (served by the file server) and inline when it is small. After :meth:`alert` it
+        refers to the alert's command (``ref``: the boxes play it after their alert tone, and a cancel still
+        names the alert); otherwise (a repeat, or an alert that did not go out) it is a full break-in. Never
+        raises: the local emergency goes on whatever happens here (the failure is logged). No zones chosen:
+        nothing is sent."""
+        if zones is not None and not zones:
+            return
+        with self._lock:
+            alert = self._sent.alerts.pop(emergency_id, None)
         try:
             data = path.read_bytes()
             ref = FileRef(sha256=hashlib.sha256(data).hexdigest(), size=len(data),
@@ -506,11 +524,13 @@ class Fleet:
                 action=Action.EMERGENCY,
                 items=(ref,),
                 inline=data if len(data) < INLINE_MAX else None,
+                ref=alert,
                 title=title,
             )
             with self._lock:
-                self._emergencies[emergency_id] = command.command_id
-                self._bulletins[ref.sha256] = path
+                if alert is None:
+                    self._sent.commands[emergency_id] = command.command_id
+                self._sent.bulletins[ref.sha256] = path
             self.command(actor, command, zones=zones)
         except TruyenthanhError as exc:
             logger.error("fleet: emergency %s not sent to the clusters: %s", emergency_id, exc.message)
@@ -519,9 +539,11 @@ class Fleet:
 
     def cancelled(self, emergency_id: int, actor: str) -> None:
         """The daemon's emergency ``emergency_id`` was cancelled: cancel it on every zone it went to (nothing is
-        sent for one that never went out: local only, or cancelled before its bulletin was ready). Never raises."""
+        sent for one that never went out: local only). It names the emergency's first command (its alert, when
+        one went out alone). Never raises."""
         with self._lock:
-            ref = self._emergencies.get(emergency_id)
+            self._sent.alerts.pop(emergency_id, None)
+            ref = self._sent.commands.get(emergency_id)
         if ref is None:
             return
         try:
@@ -532,7 +554,7 @@ class Fleet:
     def emergency_commands(self) -> dict[int, str]:
         """The command id each station emergency of this run went out under, by emergency id."""
         with self._lock:
-            return dict(self._emergencies)
+            return dict(self._sent.commands)
 
     # --------------------------------------------------------------------------------------------- status
 
@@ -568,6 +590,19 @@ class Fleet:
             }
             for r in self._service.receivers()
         ]
+
+
+@dataclass
+class _EmergenciesSent:
+    """What went out for the station's emergencies this run."""
+
+    commands: dict[int, str] = field(default_factory=dict)
+    """The command id each station emergency went out under (its ``cancel`` names it)."""
+    alerts: dict[int, str] = field(default_factory=dict)
+    """Emergencies whose alert went out and whose bulletin has not yet (its command refers to the alert)."""
+    bulletins: dict[str, Path] = field(default_factory=dict)
+    """Emergency bulletins by sha256: not library files, so the service does not know them, yet receivers
+    fetch them from the file server when they are too large to travel inline."""
 
 
 @dataclass

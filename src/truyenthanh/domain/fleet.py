@@ -227,7 +227,12 @@ class Action(StrEnum):
     """What a command asks a receiver to do."""
 
     EMERGENCY = "emergency"
-    """Break in now: the alert tone, then ``items`` (fetched at once, or ``inline``), ``repeat`` times."""
+    """Break in now: the alert tone, then ``items`` (fetched at once, or ``inline``), ``repeat`` times.
+
+    Without ``items`` and ``inline`` it is the alert alone: the tone sounds at once and the box holds the
+    emergency for its bulletin. With ``ref`` naming the emergency on air, it is that emergency's bulletin: played
+    after its alert, with no second alert; with a ``ref`` the box does not know (it missed the alert, e.g. while
+    offline) it is a full break-in. A box starts the alert before it fetches a bulletin that is not inline."""
     CANCEL = "cancel"
     """End the emergency ``ref`` (or any emergency) and go back to the schedule."""
     STOP = "stop"
@@ -252,7 +257,7 @@ class Command:
     volume: int | None = None
     repeat: int = 1
     ref: str | None = None
-    """The command an ``cancel`` ends."""
+    """The command a ``cancel`` ends; on an ``emergency``, the alert-only emergency this is the bulletin of."""
     title: str = ""
 
     def to_dict(self) -> dict[str, Any]:

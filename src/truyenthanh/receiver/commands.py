@@ -1,13 +1,15 @@
 """The station's live commands on a receiver: emergency, cancel, stop, volume, test tone, re-sync.
 
-Commands arrive on the MQTT thread and are carried out in order on a thread of their own (an emergency may need
-its bulletin fetched first). Each one is checked by the :class:`~truyenthanh.receiver.link.Gate` and answered
+Commands arrive on the MQTT thread and are carried out in order on a thread of their own; an emergency's alert
+sounds at once and a bulletin that is not inline is fetched meanwhile, on another thread (see :meth:`CommandDesk.
+_break_in`). Each one is checked by the :class:`~truyenthanh.receiver.link.Gate` and answered
 with a :class:`~truyenthanh.domain.fleet.CommandAck` through the outbox: an emergency or a test tone when its
 first sample reached the output (``heard_at``), the others once done.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import queue
 import threading
@@ -26,6 +28,30 @@ from truyenthanh.receiver.status import StatusBoard
 from truyenthanh.receiver.sync import ScheduleKeeper
 
 log = logging.getLogger(__name__)
+
+HEARD_WAIT_S = 5.0
+"""How long a failed bulletin's answer waits for its alert to be heard (the answer then says when)."""
+
+
+class _Heard:
+    """Passes on the instant an emergency's alert was heard (to ``tell``, if any), and keeps it for a later
+    answer."""
+
+    def __init__(self, tell: Callable[[datetime], None] | None) -> None:
+        self._tell = tell
+        self._at: datetime | None = None
+        self._done = threading.Event()
+
+    def __call__(self, at: datetime) -> None:
+        self._at = at
+        if self._tell is not None:
+            self._tell(at)
+        self._done.set()
+
+    def wait(self) -> datetime | None:
+        """The instant the alert was heard (``None`` if not within :data:`HEARD_WAIT_S`)."""
+        self._done.wait(HEARD_WAIT_S)
+        return self._at
 
 
 class TuneRenderer:
@@ -154,22 +180,86 @@ class CommandDesk:
             self._ack(command, ok=True)
 
     def _break_in(self, command: Command) -> None:
-        bulletin: list[tuple[FileRef, Path]] = []
-        if command.inline is not None:
-            path = self._cache.folder / "inline" / command.command_id
-            write_atomic(path, command.inline)
-            bulletin.append((FileRef(sha256="", size=len(command.inline), duration_s=0.0, name="inline"), path))
-        for ref in command.items:
-            bulletin.append((ref, self._cache.fetch(ref)))
+        """An emergency: the alert at once, never after a download.
+
+        * no bulletin (no items, no inline): the alert alone, the emergency held for its bulletin;
+        * ``ref`` naming the emergency on air: that emergency's bulletin, after its alert (no second alert);
+        * otherwise a full break-in (a ``ref`` this box does not know: it missed the alert): the alert and the
+          bulletin together when every file is here, else the alert now and the bulletin once fetched.
+        """
+        held = self._emergency
+        bulletin, fetch = self._bulletin(command)
+        if command.ref is not None and command.ref == held and (bulletin or fetch):
+            self._follow_up(command, held, bulletin, fetch, heard=None)
+            return
         self._emergency = command.command_id
+        # The box answers a command once (the outbox keeps one answer per command): with a bulletin to fetch,
+        # the answer waits for the fetch and says how it went, with the instant the alert was heard.
+        heard = _Heard(None if fetch else self._heard(command))
         self._player.emergency(
             command.command_id,
             command.title or "Phát khẩn cấp",
             self._tunes.path("alert"),
-            bulletin,
+            [] if fetch else bulletin,
             repeat=command.repeat,
-            heard=self._heard(command),
+            heard=heard,
         )
+        if fetch:
+            self._follow_up(command, command.command_id, bulletin, fetch, heard=heard)
+
+    def _bulletin(self, command: Command) -> tuple[list[tuple[FileRef, Path]], list[FileRef]]:
+        """The bulletin's files at hand (inline, or cached), and those still to fetch. Inline audio whose
+        sha256 is that of an item stands for it (the station sends a small bulletin both ways)."""
+        ready: list[tuple[FileRef, Path]] = []
+        inline_sha = ""
+        if command.inline is not None:
+            inline_sha = hashlib.sha256(command.inline).hexdigest()
+            path = self._cache.folder / "inline" / command.command_id
+            write_atomic(path, command.inline)
+            named = next((ref for ref in command.items if ref.sha256 == inline_sha), None)
+            ready.append((named or FileRef(sha256="", size=len(command.inline), duration_s=0.0, name="inline"), path))
+        fetch: list[FileRef] = []
+        for ref in command.items:
+            if ref.sha256 == inline_sha:
+                continue
+            if fetch or not self._cache.valid(ref):
+                fetch.append(ref)
+            else:
+                ready.append((ref, self._cache.path(ref.sha256)))
+        return ready, fetch
+
+    def _follow_up(
+        self,
+        command: Command,
+        emergency: str,
+        ready: list[tuple[FileRef, Path]],
+        fetch: list[FileRef],
+        *,
+        heard: _Heard | None,
+    ) -> None:
+        """The bulletin of held emergency ``emergency``: aired after its alert once every file is here (fetched
+        on a thread of its own, so a cancel is obeyed meanwhile), then answered: not ok with the reason when a
+        file could not be fetched (the alert sounded; its pad is cut), ``heard_at`` the alert's instant when
+        this command started it."""
+
+        def work() -> None:
+            try:
+                files = [*ready, *((ref, self._cache.fetch(ref)) for ref in fetch)]
+            except FleetError as exc:
+                why = f"không tải được bản tin khẩn cấp: {exc.message}"
+                log.error("Lệnh %s: %s", command.command_id, why)
+                self._player.abandon(emergency)
+                at = heard.wait() if heard is not None else None
+                self._ack(command, ok=False, heard_at=at, reason=why)
+                return
+            aired = self._player.bulletin(emergency, files, repeat=command.repeat)
+            at = heard.wait() if heard is not None else None
+            self._ack(command, ok=True, heard_at=at, reason="" if aired else "phát khẩn cấp này đã dừng")
+
+        if fetch:
+            threading.Thread(target=work, name="receiver-fetch", daemon=True).start()
+        else:
+            work()
 
     def _heard(self, command: Command) -> Callable[[datetime], None]:
         return lambda at: self._ack(command, ok=True, heard_at=at)

@@ -48,6 +48,8 @@ STANDBY_S = 10.0
 """Seconds of quiet after which the sound output is given back."""
 WAKE_AHEAD_S = 2.0
 """The output is taken again this long before an airing is queued."""
+PAD_S = 30.0
+"""Silence held after an emergency's alert while its bulletin is on its way (cut as soon as it comes)."""
 
 
 class GainOutput:
@@ -113,6 +115,9 @@ class Engine(Protocol):
     def stop(self) -> None:
         """Stop everything and empty the queue."""
 
+    def skip(self, key: str | None = None) -> None:
+        """End item ``key`` now if it is the one playing."""
+
     def wait_idle(self, timeout: float | None = None) -> bool:
         """Block until nothing plays and every event was delivered."""
 
@@ -144,11 +149,38 @@ class _Entry:
 
 
 @dataclass
+class _Hold:
+    """An emergency on air whose bulletin is still to come: its alert, then a silence pad it comes in place of."""
+
+    command_id: str
+    title: str
+    pad: str
+    """The key of the silence pad after the alert."""
+    next_index: int = 1
+    """The record index of the next bulletin item (0 is the alert)."""
+    phase: str = "alert"
+    """``alert`` (the tone is queued or sounding), ``pad`` (the pad is on air), ``over`` (the pad ran out)."""
+    waiting: list[PlayItem] = field(default_factory=list)
+    """A bulletin that came while the alert sounded: it cuts in when the pad begins."""
+
+
+@dataclass
+class _Held:
+    """The emergency waiting for its bulletin, and the silence pads no longer wanted."""
+
+    hold: _Hold | None = None
+    """Alert-only, or its bulletin still being fetched."""
+    dropped: set[str] = field(default_factory=set)
+    """Pads skipped the moment they sound again (the engine resumes a preempted item; it has no "drop")."""
+
+
+@dataclass
 class _Quiet:
-    """When the timer last did its once-a-second chores, and since when nothing played."""
+    """When the timer last did its once-a-second chores, since when nothing played, and its stop signal."""
 
     checked_at: float = 0.0
     since: float = field(default_factory=time.monotonic)
+    stopping: threading.Event = field(default_factory=threading.Event)
 
 
 @dataclass(frozen=True)
@@ -202,7 +234,7 @@ class Player:
         """Airings (and commands) whose first item started."""
         self.playing: str | None = None
         """Title of what plays now."""
-        self._stopping = threading.Event()
+        self._held = _Held()
         self._thread = threading.Thread(target=self._run, name="receiver-timer", daemon=True)
         engine.subscribe(self._on_event)
 
@@ -212,7 +244,7 @@ class Player:
 
     def close(self) -> None:
         """Stop the timer thread (the engine is the caller's)."""
-        self._stopping.set()
+        self._quiet.stopping.set()
         if self._thread.is_alive():
             self._thread.join(timeout=5)
 
@@ -229,7 +261,7 @@ class Player:
     # --------------------------------------------------------------------------------------------- timer
 
     def _run(self) -> None:
-        while not self._stopping.wait(TICK_S):
+        while not self._quiet.stopping.wait(TICK_S):
             try:
                 self.tick(datetime.now(UTC))
             except Exception:  # the timer must outlive any one bad airing
@@ -323,7 +355,10 @@ class Player:
         heard: Callable[[datetime], None],
     ) -> None:
         """Break in now with the alert tone then ``bulletin`` (``repeat`` times); ``heard`` gets the instant
-        the first sample of the tone reached the output."""
+        the first sample of the tone reached the output.
+
+        With no ``bulletin`` the emergency is held: the alert is followed by a silence pad (:data:`PAD_S`) that
+        :meth:`bulletin` replaces with the bulletin when it comes. A newer emergency ends a held one."""
         airing_id = f"command:{command_id}"
         alert_ref = FileRef(sha256="", size=alert.stat().st_size, duration_s=0.0, name="alert")
         sequence = [(alert_ref, alert), *(list(bulletin) * repeat)]
@@ -333,7 +368,75 @@ class Player:
                 key = self._key(airing_id, index)
                 self._entries[key] = _Entry(airing_id, title, ref.sha256, heard=None if index else heard)
                 items.append(self._item(key, title, ref, path))
-        self._engine.preempt(items, resume=True)
+            self._release_hold()
+            if not bulletin:
+                pad = f"{self._key(airing_id, 0)}/pad"
+                self._held.hold = _Hold(command_id, title, pad)
+                items.append(PlayItem(key=pad, title=title, kind=ItemKind.SILENCE, duration_s=PAD_S))
+            self._engine.preempt(items, resume=True)
+
+    def bulletin(self, command_id: str, bulletin: Sequence[tuple[FileRef, Path]], *, repeat: int) -> bool:
+        """Air ``bulletin`` (``repeat`` times) as the bulletin of held emergency ``command_id``: after its alert
+        (never a second alert), in place of the silence pad. Returns ``False`` when that emergency is not held
+        any more (cancelled, stopped or superseded meanwhile): nothing is aired."""
+        with self._lock:
+            hold = self._held.hold
+            if hold is None or hold.command_id != command_id or not bulletin:
+                return False
+            airing_id = f"command:{command_id}"
+            items = []
+            for ref, path in list(bulletin) * repeat:
+                key = self._key(airing_id, hold.next_index)
+                hold.next_index += 1
+                self._entries[key] = _Entry(airing_id, hold.title, ref.sha256)
+                items.append(self._item(key, hold.title, ref, path))
+            if hold.phase == "alert":
+                hold.waiting.extend(items)
+                return True
+            if hold.phase == "pad":
+                self._held.dropped.add(hold.pad)
+            # Under the lock: a stop clears the hold under it first, so nothing cuts in after a stop.
+            self._engine.preempt(items, resume=True)
+        return True
+
+    def abandon(self, command_id: str) -> None:
+        """Held emergency ``command_id`` gets no bulletin (it could not be fetched): its silence pad ends now,
+        so the schedule is not held up behind it."""
+        with self._lock:
+            hold = self._held.hold
+            if hold is None or hold.command_id != command_id:
+                return
+            self._release_hold()
+            on_air = hold.phase == "pad"
+        if on_air:
+            self._engine.skip(hold.pad)
+
+    def _release_hold(self) -> None:
+        """The held emergency is over (a newer one, a stop): its pad must not sound again (the lock is held)."""
+        if self._held.hold is not None:
+            self._held.dropped.add(self._held.hold.pad)
+            self._held.hold = None
+
+    def _pad_started(self, key: str) -> None:
+        """The pad of the held emergency began (the alert is over): a bulletin already waiting cuts in now
+        (from a thread of its own: the engine's housekeeper must not wait for a decoder to start)."""
+        if key in self._held.dropped:
+            self._engine.skip(key)
+            return
+        hold = self._held.hold
+        if hold is None or hold.pad != key:
+            return
+        hold.phase = "pad"
+        if hold.waiting:
+            threading.Thread(target=self._air_waiting, args=(hold,), name="receiver-bulletin", daemon=True).start()
+
+    def _air_waiting(self, hold: _Hold) -> None:
+        with self._lock:
+            if self._held.hold is not hold or not hold.waiting:
+                return
+            items, hold.waiting = hold.waiting, []
+            self._held.dropped.add(hold.pad)
+            self._engine.preempt(items, resume=True)
 
     def test_tone(self, command_id: str, tone: Path, heard: Callable[[datetime], None]) -> None:
         """Play the test tone as soon as nothing else plays."""
@@ -343,7 +446,11 @@ class Player:
         self._engine.enqueue([PlayItem(key=key, title="Âm thử", kind=ItemKind.JINGLE, source=tone)])
 
     def stop(self, reason: str) -> None:
-        """Stop everything now; airings not yet begun are queued again at their time, the rest recorded."""
+        """Stop everything now; airings not yet begun are queued again at their time, the rest recorded (a
+        held emergency's bulletin too, as missed)."""
+        with self._lock:
+            self._held.hold = None
+            self._held.dropped.clear()
         self._engine.stop()
         # The engine drops queued voices without events: settle them here, once its own events are out.
         self._engine.wait_idle(2.0)
@@ -366,6 +473,8 @@ class Player:
         if isinstance(event, ItemStarted):
             heard = None
             with self._lock:
+                if event.item.kind is ItemKind.SILENCE:
+                    self._pad_started(event.item.key)
                 entry = self._entries.get(event.item.key)
                 if entry is not None and entry.started_at is None:
                     entry.started_at = event.at
@@ -378,6 +487,7 @@ class Player:
         elif isinstance(event, ItemEnded) and event.reason is not EndReason.PREEMPTED:
             # A preempted item comes back after the break-in: its record waits for its real end.
             with self._lock:
+                self._pad_ended(event.item.key)
                 entry = self._entries.pop(event.item.key, None)
                 if entry is not None:
                     outcome, reason = _outcome(event, entry)
@@ -385,6 +495,11 @@ class Player:
                 if self.playing == event.item.title:
                     self.playing = None
             self._on_change()
+
+    def _pad_ended(self, key: str) -> None:
+        self._held.dropped.discard(key)
+        if self._held.hold is not None and self._held.hold.pad == key:
+            self._held.hold.phase = "over"  # the bulletin, when it comes, cuts in at once
 
     def _miss(self, airing: ZoneAiring, indexes: Sequence[int] | range, reason: str) -> None:
         for index in indexes:

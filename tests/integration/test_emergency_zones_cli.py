@@ -75,10 +75,10 @@ def test_emergency_goes_to_the_chosen_zones_to_none_or_to_all(rig: FleetRig, tmp
 
     aired = _air_and_cancel(rig, bulletin, "--zone", "thon-b")
     assert "Nơi phát: loa của đài; cụm loa: thon-b." in aired
-    assert _emergencies(rig) == [["thon-b"]]
+    assert _emergencies(rig) == [["thon-b"], ["thon-b"]]  # the alert at once, then the bulletin referring to it
     aired = _air_and_cancel(rig, bulletin, "--no-zones")
     assert "cụm loa: không cụm nào." in aired
     aired = _air_and_cancel(rig, bulletin)
     assert "cụm loa: mọi khu vực." in aired
     # The --no-zones one was neither sent nor recorded as a fleet command.
-    assert _emergencies(rig) == [["thon-b"], ["thon-a", "thon-b"]]
+    assert _emergencies(rig) == [["thon-b"], ["thon-b"], ["thon-a", "thon-b"], ["thon-a", "thon-b"]]

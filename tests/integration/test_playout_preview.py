@@ -96,3 +96,22 @@ def test_a_hand_over_to_a_slow_decoder_waits_for_its_samples(
     assert len(expected) <= len(written) < len(expected) + RATE * 0.02
     assert mismatch(written, expected, 0) < 1e-6
     assert not written[len(expected) :].any()
+
+
+def test_the_cover_of_a_file_cut_short_follows_it_without_a_gap(tmp_path: Path) -> None:
+    # A WAV whose header promises 2 s and whose data stops after about 1 s (an interrupted copy): its decoder
+    # ends at once in a preview, and the fallback covering the missing second must follow without a gap.
+    whole = sweep(tmp_path / "whole.wav", 2.0, start_hz=500)
+    data = whole.read_bytes()
+    cut = tmp_path / "cut.wav"
+    cut.write_bytes(data[: 44 + (len(data) - 44) // 2 // 4 * 4])
+    backup = tone(tmp_path / "backup.wav", 880, 1.5)
+    target = tmp_path / "preview.wav"
+    render(target, [item(cut, "cut", fallback=item(backup, "backup"))], lambda event: None)
+
+    heard = decode(cut)
+    expected = np.concatenate([heard, decode(backup)[: 2 * RATE - len(heard)]])
+    written = decode(target)
+    assert len(expected) <= len(written) < len(expected) + RATE * 0.02
+    assert mismatch(written, expected, 0) < 1e-6
+    assert not written[len(expected) :].any()

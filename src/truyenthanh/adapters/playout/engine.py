@@ -777,8 +777,8 @@ class PlayoutEngine:
         """Whether the current item and those following it within the next ``frames`` have their samples.
 
         Only the voices the housekeeper prepares (the current one, ``PREFETCH`` queued ones and the cover of
-        one of the first two) are waited for, so the output can never wait for a decoder nobody starts. The
-        engine's lock is held.
+        the current one or the first queued one) are waited for, so the output can never wait for a decoder
+        nobody starts. The engine's lock is held.
         """
         current = self._current
         chain = [*([current] if current is not None else []), *self._queue[:PREFETCH]]
@@ -796,7 +796,8 @@ class PlayoutEngine:
             left = voice.remaining
             if left is None:
                 return True
-            cover = self._cover_due(voice, sounding=index < 2)
+            sounding = voice is current or voice is (self._queue[0] if self._queue else None)
+            cover = self._cover_due(voice, sounding=sounding)
             if cover is False:
                 return False
             if isinstance(cover, _Voice):

@@ -112,9 +112,14 @@ class _Voice:
     def ready(self) -> bool:
         """It can start now: its decoder has samples, or has finished without failing outright."""
         source = self.source
-        if source is None or source.failed_before_sound:
+        if source is None:
             return False
-        return source.buffer.frames > 0 or source.done
+        # ``done`` first: read after ``failed_before_sound``, it could turn true in between and pass a source
+        # that failed as "finished, nothing to play".
+        done = source.done
+        if source.failed_before_sound:
+            return False
+        return source.buffer.frames > 0 or done
 
     @property
     def remaining(self) -> int | None:
@@ -405,11 +410,18 @@ class _Voices:
             stand_in = dataclasses.replace(stand_in, duration_s=min(slot, stand_in.duration_s or slot))
         return self.new(stand_in, not_before=voice.not_before, replaced=original, failure=reason)
 
-    def cover(self, voice: _Voice, missing_s: float) -> _Voice | None:
-        """A voice playing the fallback (else the filler), cut to ``missing_s``, for an item that ended early."""
+    def cover_item(self, voice: _Voice) -> PlayItem | None:
+        """What would cover the missing end of ``voice``: its fallback, else the filler (never a relay)."""
         stand_in = voice.item.fallback if voice.replaced is None else None
         stand_in = stand_in or (self.filler if voice.item is not self.filler else None)
         if stand_in is None or stand_in.kind is ItemKind.RELAY:
+            return None
+        return stand_in
+
+    def cover(self, voice: _Voice, missing_s: float) -> _Voice | None:
+        """A voice playing the fallback (else the filler), cut to ``missing_s``, for an item that ended early."""
+        stand_in = self.cover_item(voice)
+        if stand_in is None:
             return None
         cut = dataclasses.replace(stand_in, duration_s=missing_s, start_offset_s=0.0, crossfade_s=0.0)
         return self.new(cut, replaced=voice.item, covering=True)
@@ -740,29 +752,85 @@ class PlayoutEngine:
     # ------------------------------------------------------------------------------------ output thread
 
     def _ready_for(self, frames: int) -> bool:
-        """For outputs faster than real time: whether the next block can be rendered without a gap."""
+        """For outputs faster than real time: whether the next block can be rendered without a gap that a
+        real-time output would not have.
+
+        Every voice the block reaches must have its part of it decoded, or have ended: the tails, the current
+        item, each item it hands over to within the block (a decoder that has just started may hold only a
+        few hundred frames), and the cover of an item whose decoder ended early (prepared by the housekeeper).
+        """
         with self._lock:
             if self._ops:
                 return True
             if self._paused:
                 return False
-            voice = self._current or (self._queue[0] if self._queue else None)
-            if voice is None:
+            if not all(self._has_block(tail, frames) for tail in self._tails):
+                return False
+            if self._current is None and not self._queue:
                 return bool(self._tails)
-            if voice is not self._current and not voice.ready:
+            if self._chain_ready(frames):
+                return True
+        self._wake.set()  # the housekeeper may have a decoder to start, a failed item to replace, a cover
+        return False
+
+    def _chain_ready(self, frames: int) -> bool:
+        """Whether the current item and those following it within the next ``frames`` have their samples.
+
+        Only the voices the housekeeper prepares (the current one, ``PREFETCH`` queued ones and the cover of
+        the current one or the first queued one) are waited for, so the output can never wait for a decoder
+        nobody starts. The engine's lock is held.
+        """
+        current = self._current
+        chain = [*([current] if current is not None else []), *self._queue[:PREFETCH]]
+        need = frames
+        index = 0
+        while index < len(chain):
+            voice = chain[index]
+            if voice is not current and not voice.ready:
                 return False
-            source = voice.source
-            if isinstance(voice, _RelayVoice) and isinstance(source, RelaySource):
-                stalled = time.monotonic() - source.last_data > self._voices.relay_dropout_s
-                return voice.in_outage or stalled or source.buffer.frames >= frames
-            if source is None or not (source.done or source.buffer.frames >= frames):
+            if not self._has_block(voice, frames):
                 return False
-            # An item ending inside this block hands over to the next one, which must be ready too.
+            following = chain[index + 1] if index + 1 < len(chain) else None
+            if voice is not current and voice.not_before is not None:
+                return True  # it starts after a silence whose length this block does not know
             left = voice.remaining
-            following = self._queue[0] if voice is self._current and self._queue else None
-            if left is not None and left < frames and following is not None and following.not_before is None:
-                return following.ready
+            if left is None:
+                return True
+            sounding = voice is current or voice is (self._queue[0] if self._queue else None)
+            cover = self._cover_due(voice, sounding=sounding)
+            if cover is False:
+                return False
+            if isinstance(cover, _Voice):
+                following = cover
+                chain.insert(index + 1, cover)
+            overlap = following.xfade if following is not None and following.not_before is None else 0
+            advance = max(0, left - overlap)
+            if advance >= need:
+                return True
+            need -= advance
+            index += 1
+        return True
+
+    def _has_block(self, voice: _Voice, frames: int) -> bool:
+        """The voice's decoder holds a whole block, or has finished (what it holds is all there is). The
+        lock is held."""
+        source = voice.source
+        if source is None:
+            return False
+        if isinstance(voice, _RelayVoice) and isinstance(source, RelaySource):
+            stalled = time.monotonic() - source.last_data > self._voices.relay_dropout_s
+            return voice.in_outage or stalled or source.buffer.frames >= frames
+        return source.done or source.buffer.frames >= frames
+
+    def _cover_due(self, voice: _Voice, *, sounding: bool) -> _Voice | bool:
+        """The cover that will follow a voice whose decoder ended early; ``False`` while the housekeeper has
+        yet to prepare it (for the voices it covers), ``True`` when none will follow. The lock is held."""
+        source = voice.source
+        if source is None or not source.done or isinstance(voice, _RelayVoice) or voice.covering:
             return True
+        if voice.cover is not None:
+            return voice.cover
+        return not sounding or not voice.missing_s() or self._voices.cover_item(voice) is None
 
     def _render(self, out: Frames, at: float) -> None:
         """Fill ``out`` with the block whose first frame is heard at wall time ``at``."""

@@ -222,7 +222,12 @@ def test_forged_replayed_and_unenrolled_commands_are_refused_and_nothing_plays(
         lambda: [(t, p) for t, p in spy.seen()[before:] if json.loads(p)["body"]["action"] == Action.TEST_TONE.value],
         "the station's test tone on the wire", 10, every=0.1,
     )  # fmt: skip
-    time.sleep(4.0)
+    tone_id = json.loads(genuine_tone[0][1])["body"]["command_id"]
+    box_b = _boxes(rig, ZONE_B)[0]
+    # Its as-played record at the station proves the tone has ended on the box.
+    wait_for(lambda: _played(rig, f"command:{tone_id}") == {box_b.receiver: ["played"]}, "the test tone played", 20,
+             every=0.2)  # fmt: skip
+    time.sleep(0.5)
     with rig.container() as built:
         username, password = built.fleet.station_login()
         station_key = built.keys.private_key()
@@ -233,9 +238,9 @@ def test_forged_replayed_and_unenrolled_commands_are_refused_and_nothing_plays(
     stranger = MqttLink(client_id="loa-la", host="127.0.0.1", port=rig.broker.port, username="loa-la",
                         password=secrets.token_urlsafe(12), ca_pem=rig.broker.ca_pem, clean_start=True)  # fmt: skip
     stranger.start()
-    box_b = json.loads((_boxes(rig, ZONE_B)[0].state_dir / "enrolment.json").read_text())
+    box_b_login = json.loads((box_b.state_dir / "enrolment.json").read_text())
     neighbour = MqttLink(client_id=f"neighbour-{secrets.token_hex(3)}", host="127.0.0.1", port=rig.broker.port,
-                         username=box_b["username"], password=box_b["password"], ca_pem=rig.broker.ca_pem,
+                         username=box_b_login["username"], password=box_b_login["password"], ca_pem=rig.broker.ca_pem,
                          clean_start=True)  # fmt: skip
     neighbour.start()
     assert neighbour.wait_connected(10)

@@ -200,7 +200,11 @@ def _approve_as_the_approver(terminal: Terminal) -> None:
     terminal.keys("C-l")
     _log_in(terminal, "duyet", "Nguyễn Văn Duyệt")
     _keys(terminal, "F8")
-    queue = terminal.wait_for(lambda s: "Bản tin chiều" in _queue(s), 10, "the queue")
+    queue = terminal.wait_for(
+        lambda s: "Nội dung và thay đổi" in s and all(title in _queue(s) for title in ("Họp dân", "Bản tin chiều")),
+        10,
+        "both rows in the queue, the detail below it",
+    )
     assert _queue(queue).index("Họp dân") < _queue(queue).index("Bản tin chiều"), "oldest first"
     for kind, title in (("thông báo", "Họp dân"), ("chương trình", "Bản tin chiều")):
         _keys(terminal, "d")

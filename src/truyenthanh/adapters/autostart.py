@@ -34,7 +34,41 @@ DEFAULT_RECEIVER_DIR = Path("/var/lib/truyenthanh-receiver")
 STATE_ROOT = Path("/var/lib")
 """systemd's ``StateDirectory=`` names folders below this one."""
 
-_UNIT_TEMPLATE = """# The station's playout daemon as a systemd service (one per station).
+_AUDIO_HARDENING = """\
+NoNewPrivileges=yes
+ProtectSystem=strict
+ProtectHome=read-only
+ReadWritePaths={data_dir}
+{state_directory}UMask=0027
+PrivateTmp=yes
+ProtectKernelTunables=yes
+ProtectKernelModules=yes
+ProtectKernelLogs=yes
+ProtectControlGroups=yes
+ProtectClock=yes
+ProtectHostname=yes
+RestrictNamespaces=yes
+RestrictRealtime=no
+RestrictSUIDSGID=yes
+LockPersonality=yes
+MemoryDenyWriteExecute=no
+SystemCallArchitectures=native
+RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK
+CapabilityBoundingSet=
+AmbientCapabilities=
+# Audio must not be starved by other work on a small box.
+Nice=-5
+IOSchedulingClass=realtime
+MemoryMax=256M
+
+[Install]
+WantedBy=multi-user.target
+"""
+"""The end of the daemon's and the receiver's units: hardening for a process that plays sound, priority,
+memory cap, install target."""
+
+_UNIT_TEMPLATE = (
+    """# The station's playout daemon as a systemd service (one per station).
 #
 # Installed by scripts/install.sh or «truyenthanh service install», which write the real paths in place of
 # /opt/truyenthanh. By hand: copy to /etc/systemd/system/truyenthanh.service, adjust the paths, then
@@ -71,35 +105,9 @@ Restart=always
 RestartSec=2
 
 # Hardening: the daemon needs its data folder, the sound devices and loopback only.
-NoNewPrivileges=yes
-ProtectSystem=strict
-ProtectHome=read-only
-ReadWritePaths={data_dir}
-{state_directory}UMask=0027
-PrivateTmp=yes
-ProtectKernelTunables=yes
-ProtectKernelModules=yes
-ProtectKernelLogs=yes
-ProtectControlGroups=yes
-ProtectClock=yes
-ProtectHostname=yes
-RestrictNamespaces=yes
-RestrictRealtime=no
-RestrictSUIDSGID=yes
-LockPersonality=yes
-MemoryDenyWriteExecute=no
-SystemCallArchitectures=native
-RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK
-CapabilityBoundingSet=
-AmbientCapabilities=
-# Audio must not be starved by other work on a small box.
-Nice=-5
-IOSchedulingClass=realtime
-MemoryMax=256M
-
-[Install]
-WantedBy=multi-user.target
 """
+    + _AUDIO_HARDENING
+)
 
 _SERVE_UNIT_TEMPLATE = """\
 # The operator's TUI in a browser (truyenthanh serve) as a systemd service, beside truyenthanh.service.
@@ -163,7 +171,8 @@ TasksMax=256
 WantedBy=multi-user.target
 """
 
-_RECEIVER_UNIT_TEMPLATE = """\
+_RECEIVER_UNIT_TEMPLATE = (
+    """\
 # A loudspeaker-cluster box's receiver (truyenthanh receiver run) as a systemd service (one per box).
 #
 # Installed by «scripts/install.sh --receiver» or «truyenthanh service install --receiver», which write the real
@@ -198,35 +207,9 @@ Restart=always
 RestartSec=2
 
 # Hardening: the receiver needs its state folder, the sound devices and the network (broker, file server).
-NoNewPrivileges=yes
-ProtectSystem=strict
-ProtectHome=read-only
-ReadWritePaths={data_dir}
-{state_directory}UMask=0027
-PrivateTmp=yes
-ProtectKernelTunables=yes
-ProtectKernelModules=yes
-ProtectKernelLogs=yes
-ProtectControlGroups=yes
-ProtectClock=yes
-ProtectHostname=yes
-RestrictNamespaces=yes
-RestrictRealtime=no
-RestrictSUIDSGID=yes
-LockPersonality=yes
-MemoryDenyWriteExecute=no
-SystemCallArchitectures=native
-RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK
-CapabilityBoundingSet=
-AmbientCapabilities=
-# Audio must not be starved by other work on a small box.
-Nice=-5
-IOSchedulingClass=realtime
-MemoryMax=256M
-
-[Install]
-WantedBy=multi-user.target
 """
+    + _AUDIO_HARDENING
+)
 
 _BROKER_UNIT_TEMPLATE = """\
 # The station's MQTT broker for its loudspeaker clusters: Debian's mosquitto on the configuration that

@@ -122,7 +122,7 @@ class Recording:
 
     samples: array.array[int]
     started_at: float
-    """``time.time()`` at which the sink played the first sample (from parec's first buffer; see
+    """``time.time()`` at which the sink played the first sample (the least bound over parec's buffers; see
     :func:`render_ahead_s`)."""
     rate: int = RATE
 
@@ -171,15 +171,23 @@ class Recorder:
         assert process.stdout is not None
         chunks: list[bytes] = []
         first: list[float] = []
+        """The earliest wall time the first sample can have been rendered: each buffer arrives at or after its
+        last sample was rendered, so ``arrival - samples so far / RATE`` bounds the first sample's time from
+        above, and the least bound over every buffer drops the delivery delays a busy machine adds to some."""
 
         def pump() -> None:
             assert process.stdout is not None
+            received = 0
             while True:
                 data = process.stdout.read1(4096) if hasattr(process.stdout, "read1") else process.stdout.read(4096)
                 if not data:
                     return
+                received += len(data)
+                bound = time.time() - (received / 2) / RATE
                 if not first:
-                    first.append(time.time() - (len(data) / 2) / RATE)
+                    first.append(bound)
+                elif bound < first[0]:
+                    first[0] = bound
                 chunks.append(data)
 
         reader = threading.Thread(target=pump, daemon=True)

@@ -12,8 +12,17 @@ one station and the broker's ACLs (one account per station) keep each station to
   emergency's spoken text travels beside it in the body under ``text``.
 
 Upward, unsigned (the broker's ACL lets a station write only its own topics): a retained
-:class:`StationHealth` on ``tt/<hub>/receiver/<station>/status`` (its MQTT last will is the offline one) and a
-:class:`~truyenthanh.domain.fleet.CommandAck` per notice or command on ``.../ack``.
+:class:`StationHealth` on ``tt/<hub>/receiver/<station>/status`` (its MQTT last will is the offline one), a
+:class:`~truyenthanh.domain.fleet.CommandAck` per notice or command on ``.../ack``, and the station's broadcast
+log as :class:`LogBatch` messages on ``.../played`` (:data:`LOG_LEAF`: a station's log is to its hub what a
+receiver's as-played records are to its station, and the ACL already lets it write there).
+
+The log's way up is resumable and idempotent without any state at the station: the hub answers each batch with
+a retained :class:`LogReceipt` on ``tt/<hub>/zone/<station>/log`` (:data:`RECEIPT_LEAF`, readable by the station
+as its zone's topic), naming the last row it holds. On every (re)connect the station reads that receipt and
+sends the rows after it, in order, :data:`LOG_BATCH_ROWS` at a time. The hub stores a row once: :func:`accept`
+skips rows it holds and refuses a batch that does not continue the station's chain (a gap, or a ``prev_hash``
+that is not the previous row's ``row_hash``), saying so in the receipt.
 
 A package notice is an envelope kind of its own, not a command: a package is not live (it must not be refused
 as stale after a minute, as :data:`~truyenthanh.domain.fleet.COMMAND_MAX_AGE` refuses a late emergency), and a
@@ -23,16 +32,25 @@ station's receivers must never mistake it for something to play.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from truyenthanh.domain.enums import Category, ItemKind, Outcome, Priority
 from truyenthanh.domain.fleet import _field, _load, canonical, read_when, when
+from truyenthanh.domain.hashchain import GENESIS
+from truyenthanh.domain.reports import LogRow
 from truyenthanh.errors import FleetError
 
 PACKAGE_WAITING = "waiting"
 """A package acknowledgement's ``reason`` prefix when it was imported and waits for the commune's approver."""
+LOG_LEAF = "played"
+"""Receiver-topic leaf a station sends its :class:`LogBatch` messages on (``tt/<hub>/receiver/<station>/played``)."""
+RECEIPT_LEAF = "log"
+"""Zone-topic leaf the hub keeps each station's retained :class:`LogReceipt` on (``tt/<hub>/zone/<station>/log``)."""
+LOG_BATCH_ROWS = 500
+"""The most rows one :class:`LogBatch` carries."""
 
 
 @dataclass(frozen=True)
@@ -143,4 +161,182 @@ class StationHealth:
         return cls.from_dict(_load(raw))
 
 
-__all__ = ["PACKAGE_WAITING", "PackageNotice", "StationHealth"]
+@dataclass(frozen=True)
+class ShippedRow:
+    """One broadcast-log row of a station as its hub receives it: where it sits in the station's chain and its
+    hashed content (:func:`truyenthanh.domain.records.broadcast_content` made JSON-ready by
+    :func:`truyenthanh.domain.records.plain`: instants as ISO text, enums as their values)."""
+
+    row_id: int
+    prev_hash: str
+    row_hash: str
+    content: Mapping[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "row_id": self.row_id,
+            "prev_hash": self.prev_hash,
+            "row_hash": self.row_hash,
+            "content": dict(self.content),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ShippedRow:
+        """Read one shipped row.
+
+        Raises:
+            FleetError: a field is missing or of the wrong type, or a hash is not 64 lower-case hex digits.
+        """
+        row_id = int(_field(data, "row_id", int))
+        hashes = [str(_field(data, name, str)) for name in ("prev_hash", "row_hash")]
+        for name, value in zip(("prev_hash", "row_hash"), hashes, strict=True):
+            if not re.fullmatch(r"[0-9a-f]{64}", value):
+                raise FleetError(f"Dòng {row_id} của nhật ký: {name} không hợp lệ ({value!r}).", field=name)
+        content = data.get("content")
+        if not isinstance(content, Mapping):
+            raise FleetError(f"Dòng {row_id} của nhật ký không có nội dung.", field="content")
+        return cls(row_id, hashes[0], hashes[1], dict(content))
+
+    def log_row(self) -> LogRow:
+        """The row as the reports read it.
+
+        Raises:
+            FleetError: the content lacks a field the reports need or holds a value no version writes (naming
+                the row and the field).
+        """
+        content = self.content
+
+        def instant(name: str) -> datetime | None:
+            value = content.get(name)
+            return read_when(value, name) if value else None
+
+        try:
+            recorded = instant("recorded_at")
+            if recorded is None:
+                raise FleetError(f"Dòng {self.row_id} của nhật ký thiếu recorded_at.", field="recorded_at")
+            kind, category = content.get("item_kind"), content.get("category")
+            return LogRow(
+                id=self.row_id,
+                programme_title=str(content.get("programme_title") or ""),
+                item_title=str(content.get("item_title") or ""),
+                item_kind=ItemKind(kind) if kind else None,
+                category=Category(category) if category else None,
+                language=str(content.get("language") or "vi"),
+                priority=Priority(content.get("priority") or Priority.NORMAL.value),
+                scheduled_start=instant("scheduled_start"),
+                actual_start=instant("actual_start"),
+                end=instant("end"),
+                outcome=Outcome(content["outcome"]),
+                reason=str(content.get("reason") or ""),
+                outages=tuple(content.get("outages") or ()),
+                operator=content.get("operator"),
+                approver=content.get("approver"),
+                recorded_at=recorded,
+                schedule_id=content.get("schedule_id"),
+                programme_id=content.get("programme_id"),
+            )
+        except (KeyError, ValueError, TypeError) as exc:
+            raise FleetError(f"Dòng {self.row_id} của nhật ký không đọc được: {exc}.", field="content") from exc
+
+
+@dataclass(frozen=True)
+class LogBatch:
+    """Consecutive rows of one station's broadcast log, oldest first (at most :data:`LOG_BATCH_ROWS`)."""
+
+    station: str
+    rows: tuple[ShippedRow, ...]
+
+    def encode(self) -> bytes:
+        """The MQTT payload."""
+        return canonical({"station": self.station, "rows": [row.to_dict() for row in self.rows]})
+
+    @classmethod
+    def decode(cls, raw: bytes) -> LogBatch:
+        """Read a payload.
+
+        Raises:
+            FleetError: the payload or one of its rows is unreadable.
+        """
+        data = _load(raw)
+        rows = data.get("rows")
+        if not isinstance(rows, list):
+            raise FleetError("Gói nhật ký không có danh sách dòng.", field="rows")
+        return cls(str(_field(data, "station", str)), tuple(ShippedRow.from_dict(row) for row in rows))
+
+
+@dataclass(frozen=True)
+class LogReceipt:
+    """What the hub holds of a station's log: its last row (``0`` and :data:`GENESIS` when none), and why the
+    last batch was refused, if it was."""
+
+    station: str
+    last_id: int
+    last_hash: str
+    at: datetime
+    problem: str | None = None
+    """Vietnamese, naming the row (a gap, a broken link); ``None`` when the last batch was taken."""
+
+    def encode(self) -> bytes:
+        """The MQTT payload (retained)."""
+        return canonical(
+            {
+                "station": self.station,
+                "last_id": self.last_id,
+                "last_hash": self.last_hash,
+                "at": when(self.at),
+                "problem": self.problem,
+            }
+        )
+
+    @classmethod
+    def decode(cls, raw: bytes) -> LogReceipt:
+        """Read a payload.
+
+        Raises:
+            FleetError: a field is missing or unreadable.
+        """
+        data = _load(raw)
+        problem = data.get("problem")
+        return cls(
+            station=str(_field(data, "station", str)),
+            last_id=int(_field(data, "last_id", int)),
+            last_hash=str(_field(data, "last_hash", str)),
+            at=read_when(data.get("at"), "at"),
+            problem=problem if isinstance(problem, str) else None,
+        )
+
+
+def accept(last_id: int, last_hash: str, rows: Sequence[ShippedRow]) -> tuple[list[ShippedRow], str | None]:
+    """Which rows of a batch the hub stores, given the last row it holds (``0``/:data:`GENESIS` for none).
+
+    Rows up to ``last_id`` are held already and skipped (a batch sent twice changes nothing). The rest must
+    follow on: ids one apart from ``last_id + 1``, each ``prev_hash`` the previous row's ``row_hash``. The
+    rows before the first break are taken; the break is returned as a Vietnamese problem naming the row.
+    """
+    taken: list[ShippedRow] = []
+    expected_id, expected_hash = last_id + 1, last_hash or GENESIS
+    for row in rows:
+        if row.row_id < expected_id:
+            continue
+        if row.row_id != expected_id:
+            return taken, f"thiếu dòng {expected_id}–{row.row_id - 1} của nhật ký (nhận được dòng {row.row_id})"
+        if row.prev_hash != expected_hash:
+            return taken, f"dòng {row.row_id} không nối tiếp dòng {row.row_id - 1}: chuỗi băm bị đứt"
+        taken.append(row)
+        expected_id, expected_hash = row.row_id + 1, row.row_hash
+    return taken, None
+
+
+__all__ = [
+    "LOG_BATCH_ROWS",
+    "LOG_LEAF",
+    "PACKAGE_WAITING",
+    "RECEIPT_LEAF",
+    "LogBatch",
+    "LogReceipt",
+    "PackageNotice",
+    "ShippedRow",
+    "StationHealth",
+    "accept",
+]

@@ -46,9 +46,11 @@ from truyenthanh.domain.keys import TrustedKeyEntry
 from truyenthanh.domain.package_record import ImportedPackage
 from truyenthanh.domain.passes import AirPass
 from truyenthanh.domain.records import AuditRecord, ChainReport
+from truyenthanh.domain.reports import LogRow
 from truyenthanh.domain.schedule import ProgrammeRef, ScheduleSpec, ZoneRef
 from truyenthanh.domain.station import StationRules
 from truyenthanh.domain.station_profile import ContentCounts, StationProfile
+from truyenthanh.domain.upstream import ShippedRow
 
 
 class ScheduleRepository(Protocol):
@@ -197,6 +199,10 @@ class BroadcastLogRepository(Protocol):
     def head(self, up_to: int | None = None) -> tuple[int, str]:
         """The chain's last row id (0 when empty; with ``up_to``, the last one up to that id) and the short, keyed
         fingerprint of its hash (``XXXX-XXXX-XXXX-XXXX``) that a printed logbook carries as an anchor."""
+        ...
+
+    def after(self, row_id: int, limit: int) -> list[ShippedRow]:
+        """Up to ``limit`` rows after ``row_id``, in chain order, as they travel to the station's hub (issue 19)."""
         ...
 
 
@@ -543,6 +549,29 @@ class JournalMarks(Protocol):
 # --- IP loudspeaker clusters (issue 18) ----------------------------------------------------------------
 
 
+class HubLogRepository(Protocol):
+    """At a hub (issue 19): its stations' broadcast-log rows, stored once each in every station's chain order,
+    inside one unit of work. Writes flush but never commit."""
+
+    def head(self, station: str) -> tuple[int, str]:
+        """The last row held of ``station``: its id in the station's log and its hash (``(0, GENESIS)`` when
+        none). Call it first in the transaction that stores: on PostgreSQL it takes the station's lock, so two
+        hub processes storing one station's rows take turns."""
+        ...
+
+    def add(self, station: str, rows: Sequence[ShippedRow], *, received_at: datetime) -> int:
+        """Store rows accepted by :func:`truyenthanh.domain.upstream.accept` against :meth:`head`; how many."""
+        ...
+
+    def rows(self, station: str, start: datetime, end: datetime) -> list[LogRow]:
+        """``station``'s rows whose moment (as :attr:`LogRow.moment`) is in ``[start, end)``, in chain order."""
+        ...
+
+    def counts(self) -> dict[str, int]:
+        """How many rows are held of each station."""
+        ...
+
+
 class FleetRepository(Protocol):
     """The station's zones, enrolled receivers, one-time enrolment codes, as-played records, commands and its
     message counter, inside one unit of work. Not thread-safe (one per transaction). Writes flush but never
@@ -688,6 +717,11 @@ class UnitOfWork(Protocol):
     @property
     def fleet(self) -> FleetRepository:
         """The loudspeaker clusters: zones, receivers, enrolment codes, as-played records, commands."""
+        ...
+
+    @property
+    def hub_log(self) -> HubLogRepository:
+        """At a hub: its stations' broadcast-log rows."""
         ...
 
     def audited(self, actor: str, action: str, change: RecordChange) -> None:

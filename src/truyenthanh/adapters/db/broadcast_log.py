@@ -11,7 +11,8 @@ from sqlmodel import Session, col, select
 from truyenthanh.adapters.db import chains
 from truyenthanh.adapters.db.models import BroadcastLog
 from truyenthanh.domain.broadcast_log import LogEntry, LoggedBroadcast
-from truyenthanh.domain.records import ChainReport
+from truyenthanh.domain.records import ChainReport, broadcast_content
+from truyenthanh.domain.upstream import ShippedRow
 from truyenthanh.errors import TamperedRecordError
 
 _ENTRY_FIELDS = tuple(f.name for f in dataclasses.fields(LogEntry))
@@ -54,6 +55,13 @@ class SqlBroadcastLog:
             f"Nhật ký phát thanh trong {self._session.get_bind().engine.url.database}, {why}: dữ liệu đã bị sửa "
             "ngoài chương trình. Chạy «truyenthanh audit verify» để xem mọi chỗ bị can thiệp."
         )
+
+    def after(self, row_id: int, limit: int) -> list[ShippedRow]:
+        """Up to ``limit`` rows after ``row_id``, in chain order, with their hashed content made JSON-ready."""
+        found = self._session.exec(
+            select(BroadcastLog).where(col(BroadcastLog.id) > row_id).order_by(col(BroadcastLog.id)).limit(limit)
+        ).all()
+        return [ShippedRow(row.id or 0, row.prev_hash, row.row_hash, broadcast_content(row)) for row in found]
 
     def _first_unreadable(self, exc: Exception) -> str:
         """The first row that cannot be read back, and why."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from truyenthanh.adapters.db.types import UTCDateTime
@@ -266,6 +266,29 @@ class ZonePlay(SQLModel, table=True):
     started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     reason: str = ""
+    received_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class HubLog(SQLModel, table=True):
+    """One row of a station's broadcast log as its hub holds it (issue 19): stored once per station and row id,
+    in the station's chain order, with its hashed content as the station sent it
+    (:class:`~truyenthanh.domain.upstream.ShippedRow`)."""
+
+    __tablename__ = "hub_log"
+    __table_args__ = (
+        UniqueConstraint("station_slug", "row_id", name="uq_hub_log_station_row"),
+        Index("ix_hub_log_station_moment", "station_slug", "moment"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    station_slug: str
+    row_id: int
+    """The row's id in the station's own broadcast log."""
+    prev_hash: str
+    row_hash: str
+    moment: datetime = Field(sa_type=UTCDateTime)
+    """When the row counts in a report (scheduled start, else actual start, else when it was recorded)."""
+    content: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     received_at: datetime = Field(sa_type=UTCDateTime)
 
 

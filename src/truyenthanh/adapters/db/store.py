@@ -22,6 +22,7 @@ from truyenthanh.adapters.db.audit import SqlAuditTrail
 from truyenthanh.adapters.db.broadcast_log import SqlBroadcastLog
 from truyenthanh.adapters.db.database import Database
 from truyenthanh.adapters.db.fleet import SqlFleetRepository
+from truyenthanh.adapters.db.hub_log import SqlHubLog
 from truyenthanh.adapters.db.keys import SqlTrustedKeyRepository
 from truyenthanh.adapters.db.package_records import SqlPackageRecordRepository
 from truyenthanh.adapters.db.passes import SqlAirPassRepository, SqlLogJournalMarks
@@ -77,6 +78,11 @@ class SqlUnitOfWork:
     def fleet(self) -> SqlFleetRepository:
         """The loudspeaker clusters (issue 18); the repository holds nothing but the session."""
         return SqlFleetRepository(self._session)
+
+    @property
+    def hub_log(self) -> SqlHubLog:
+        """At a hub: its stations' broadcast-log rows (issue 19)."""
+        return SqlHubLog(self._session)
 
     @property
     def session(self) -> Session:

@@ -12,24 +12,13 @@ demo: setup
 	$(VENV)/truyenthanh --data-dir $(DEMO_DIR) init --demo
 	$(VENV)/truyenthanh --data-dir $(DEMO_DIR)
 
-# `make test` runs the suite in two passes. The first runs every test not marked `realtime` on $(TEST_WORKERS)
-# workers, a file per worker at a time (module fixtures are built once): most of the suite waits on audio,
-# subprocesses and tmux, not on the two cores. The second runs the `realtime` tests one at a time, because their
-# millisecond measurements at the sink lose to four busy neighbours. Both passes always run; the exit status is the
-# worse of the two, and a pass that collects no test (pytest's 5) passes unless neither collects any.
+# `make test` runs the suite in three passes (see scripts/test.sh): the hub's long province run in the background,
+# every other test not marked `realtime` on $(TEST_WORKERS) workers, then the `realtime` tests one at a time.
 TEST_WORKERS ?= 4
 PYTEST_ARGS ?=
 
 test: setup
-	@parallel=0; serial=0; \
-	$(VENV)/pytest -q -n $(TEST_WORKERS) --dist loadfile -m "not realtime" $(PYTEST_ARGS) || parallel=$$?; \
-	$(VENV)/pytest -q -n 0 -m realtime $(PYTEST_ARGS) || serial=$$?; \
-	echo "make test: parallel pass exit $$parallel, realtime pass exit $$serial"; \
-	if [ $$parallel -eq 5 ] && [ $$serial -eq 5 ]; then exit 5; fi; \
-	if [ $$parallel -eq 5 ]; then parallel=0; fi; \
-	if [ $$serial -eq 5 ]; then serial=0; fi; \
-	if [ $$parallel -gt $$serial ]; then exit $$parallel; fi; \
-	exit $$serial
+	TEST_WORKERS=$(TEST_WORKERS) PYTEST_ARGS="$(PYTEST_ARGS)" bash scripts/test.sh
 
 lint: setup
 	$(VENV)/ruff format --check src tests bench

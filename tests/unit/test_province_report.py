@@ -94,7 +94,7 @@ def test_emergencies_reach_communes_through_their_zone_and_answers_are_read() ->
         ("em-2", "xa-b", False, False),
     ]
     assert found[0].delay_s == 1.5 and found[1].reason == "đài tắt phát khẩn cấp"
-    communes = [(Commune("xa-a", "Xã A"), []), (Commune("xa-b", "Xã B"), [])]
+    communes: list[tuple[Commune, list[LogRow]]] = [(Commune("xa-a", "Xã A"), []), (Commune("xa-b", "Xã B"), [])]
     report = province_report(communes, found, half_year(2026, 1), ZONE, HEADING)
     assert report.table("khan_cap").rows == [("Xã A", 1, 1, 1, 0, "2 giây"), ("Xã B", 2, 1, 0, 2, "")]
     detail = report.table("khan_cap_chi_tiet").rows

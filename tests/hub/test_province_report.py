@@ -339,6 +339,12 @@ def test_the_cli_writes_docx_xlsx_and_csv_with_the_same_figures(
         hours = float(cells[(expected.key, row[0], "Tổng số giờ phát")].replace(",", "."))
         assert hours == pytest.approx(row[1], abs=1e-6)
 
+    year = _hub_cli(hub.locations.data_dir, "--year", "2026", "--format", "csv", "--csv-comma", "--out", str(out))
+    assert year.returncode == 0, year.stderr
+    assert year.stdout.strip() == f"Đã ghi {out / 'bao-cao-tuyen-tren-nam-2026.csv'}"
+    with (out / "bao-cao-tuyen-tren-nam-2026.csv").open(encoding="utf-8-sig", newline="") as handle:
+        assert next(csv.reader(handle)) == ["Bảng", "Dòng", "Cột", "Giá trị"]
+
 
 def test_the_cli_refuses_a_bad_period_a_missing_hub_and_an_unwritable_folder(
     province: tuple[bootstrap.Container, list[Commune]], tmp_path: Path

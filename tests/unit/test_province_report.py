@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from truyenthanh.domain.enums import Category, ItemKind, Outcome, Priority
 from truyenthanh.domain.fleet_records import CommandRecord, ReceiverRecord
-from truyenthanh.domain.province_report import Commune, EmergencyDelivery, province_report
+from truyenthanh.domain.province_report import Commune, CommuneFigures, EmergencyDelivery, province_report
 from truyenthanh.domain.reports import Heading, LogRow, category_tallies, half_year
 from truyenthanh.services.hub_reports import deliveries
 
@@ -46,7 +46,11 @@ def _row(n: int, seconds: float, category: Category, *, outcome: Outcome = Outco
 def test_commune_rows_and_total_rows_add_up() -> None:
     a = [_row(1, 1800, Category.POLICY_LAW), _row(2, 900, Category.LOCAL_AFFAIRS, language="hmn")]
     b = [_row(3, 3600, Category.POLICY_LAW), _row(4, 0, Category.POLICY_LAW, outcome=Outcome.MISSED)]
-    communes = [(Commune("xa-a", "Xã A"), a), (Commune("xa-b", "Xã B"), b), (Commune("xa-c", "Xã C"), [])]
+    communes = [
+        CommuneFigures.of(Commune("xa-a", "Xã A"), a),
+        CommuneFigures.of(Commune("xa-b", "Xã B"), b),
+        CommuneFigures.of(Commune("xa-c", "Xã C"), []),
+    ]
     report = province_report(communes, [], half_year(2026, 1), ZONE, HEADING)
 
     hours = report.table("the_loai_gio")
@@ -94,7 +98,7 @@ def test_emergencies_reach_communes_through_their_zone_and_answers_are_read() ->
         ("em-2", "xa-b", False, False),
     ]
     assert found[0].delay_s == 1.5 and found[1].reason == "đài tắt phát khẩn cấp"
-    communes: list[tuple[Commune, list[LogRow]]] = [(Commune("xa-a", "Xã A"), []), (Commune("xa-b", "Xã B"), [])]
+    communes = [CommuneFigures.of(Commune("xa-a", "Xã A"), []), CommuneFigures.of(Commune("xa-b", "Xã B"), [])]
     report = province_report(communes, found, half_year(2026, 1), ZONE, HEADING)
     assert report.table("khan_cap").rows == [("Xã A", 1, 1, 1, 0, "2 giây"), ("Xã B", 2, 1, 0, 2, "")]
     detail = report.table("khan_cap_chi_tiet").rows

@@ -232,7 +232,8 @@ def keys() -> None:
 
 
 def _key_line(key: KeyInfo) -> str:
-    return f"{key.fingerprint}  {key.name}" + (f"  (tệp {key.slug})" if key.slug else "")
+    line = f"{key.fingerprint}  {key.name}" + (f"  (tệp {key.slug})" if key.slug else "")
+    return line + ("  [có mật khẩu]" if key.locked else "")
 
 
 @keys.command("generate")

@@ -143,6 +143,8 @@ class KeyInfo:
     added_at: datetime | None = None
     """When a trusted key was added."""
     added_by: str | None = None
+    locked: bool = False
+    """An own key protected by a passphrase."""
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -152,6 +154,7 @@ class KeyInfo:
             "slug": self.slug or None,
             "added_at": self.added_at.isoformat() if self.added_at else None,
             "added_by": self.added_by,
+            "locked": self.locked,
         }
 
 
@@ -211,12 +214,13 @@ class KeyService:
             raise PackageError("Cần tên cho khóa (ví dụ: «Đài TT-TH huyện Tân Sơn»).")
         slug = slug_of(cleaned)
         public = self._ring.create(cleaned, slug, passphrase=passphrase or None)
-        return KeyInfo(name=cleaned, fingerprint=public.fingerprint, slug=slug)
+        return KeyInfo(name=cleaned, fingerprint=public.fingerprint, slug=slug, locked=bool(passphrase))
 
     def own_keys(self) -> list[KeyInfo]:
         """The signing keys kept on this machine."""
         return [
-            KeyInfo(name=public.name, fingerprint=public.fingerprint, slug=slug) for slug, public in self._ring.own()
+            KeyInfo(name=public.name, fingerprint=public.fingerprint, slug=slug, locked=self._ring.locked(slug))
+            for slug, public in self._ring.own()
         ]
 
     def own(self, name: str | None = None) -> KeyInfo:

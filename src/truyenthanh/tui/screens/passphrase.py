@@ -8,7 +8,7 @@ given the passphrase (``TRUYENTHANH_KEY_PASSPHRASE``, ``key_passphrase_file``).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -21,7 +21,23 @@ from truyenthanh.errors import TruyenthanhError
 if TYPE_CHECKING:
     from textual.app import App
 
-    from truyenthanh.tui.backend import StationBackend
+
+class KeyUnlocker(Protocol):
+    """What :func:`with_unlocked_key` needs from a TUI backend (the station's
+    :class:`~truyenthanh.tui.backend.StationBackend` has it; a hub's backend delegates the same three calls to its
+    key service)."""
+
+    def key_needs_passphrase(self) -> bool:
+        """Whether signing needs a passphrase the process was not given."""
+        ...
+
+    def own_key_name(self) -> str:
+        """The own key's name, for the dialog's heading."""
+        ...
+
+    def unlock_key(self, passphrase: str) -> None:
+        """Check ``passphrase`` and sign with it from now on; raise a :class:`TruyenthanhError` if it is wrong."""
+        ...
 
 
 class PassphraseScreen(ModalScreen[str | None]):
@@ -100,7 +116,7 @@ class PassphraseScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-def with_unlocked_key(app: App[Any], backend: StationBackend, then: Callable[[], None]) -> None:
+def with_unlocked_key(app: App[Any], backend: KeyUnlocker, then: Callable[[], None]) -> None:
     """Run ``then`` (the TUI's signing step) once the own key can sign: at once if it can, else after the
     person typed its passphrase in a :class:`PassphraseScreen` (nothing runs if they give up). A problem with
     the key itself (none, several, a passphrase file that cannot be read) is shown as an error notification."""
@@ -121,4 +137,4 @@ def with_unlocked_key(app: App[Any], backend: StationBackend, then: Callable[[],
     app.push_screen(PassphraseScreen(name, check=backend.unlock_key), answered)
 
 
-__all__ = ["PassphraseScreen", "with_unlocked_key"]
+__all__ = ["KeyUnlocker", "PassphraseScreen", "with_unlocked_key"]

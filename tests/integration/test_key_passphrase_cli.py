@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import pty
 import select
+import signal
 import sys
 import time
 import zipfile
@@ -110,8 +111,11 @@ def _converse(argv: list[str], answers: list[tuple[str, str]], env: dict[str, st
     """Run ``argv`` on a new pseudo-terminal (its controlling terminal, as a person's shell gives), type each
     answer once its prompt shows, and return the exit status and everything the terminal showed."""
     pid, fd = pty.fork()
-    if pid == 0:  # the child: becomes the command
-        os.execvpe(argv[0], argv, env)
+    if pid == 0:  # the child: becomes the command, and never returns into pytest
+        try:
+            os.execvpe(argv[0], argv, env)
+        finally:
+            os._exit(127)
     shown, pending, position = b"", list(answers), 0
     deadline = time.monotonic() + PTY_TIMEOUT_S
     while time.monotonic() < deadline:
@@ -132,7 +136,14 @@ def _converse(argv: list[str], answers: list[tuple[str, str]], env: dict[str, st
             position = found + len(prompt)
             os.write(fd, answer.encode("utf-8") + b"\r")
     os.close(fd)
-    _, status = os.waitpid(pid, 0)
+    reaped = os.waitpid(pid, os.WNOHANG)
+    if reaped == (0, 0):  # not exited yet: give it a second, then it is stuck (at a prompt) and killed
+        time.sleep(1.0)
+        reaped = os.waitpid(pid, os.WNOHANG)
+        if reaped == (0, 0):
+            os.kill(pid, signal.SIGKILL)
+            reaped = os.waitpid(pid, 0)
+    status = reaped[1]
     return os.waitstatus_to_exitcode(status), shown.decode("utf-8", errors="replace")
 
 

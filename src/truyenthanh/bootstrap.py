@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -32,6 +33,11 @@ if TYPE_CHECKING:
     from truyenthanh.services.scheduling import SchedulingService
     from truyenthanh.services.speech import SpeechService
     from truyenthanh.services.station import StationService
+
+
+KEY_PASSPHRASE_ENV = "TRUYENTHANH_KEY_PASSPHRASE"
+"""Environment variable holding the signing key's passphrase, for scripts (read, like every setting, when the
+container is built; not a setting, so that it is never written to or shown from the configuration file)."""
 
 
 # Services are built on first use and import their modules only then: a CLI command that needs the library
@@ -193,12 +199,17 @@ class Container:
         from truyenthanh.adapters.key_ring import FileKeyRing
         from truyenthanh.services.keys import KeyService
 
+        configured = self.settings.key_passphrase_file  # relative: beside the configuration file
         return KeyService(
             locations=self.locations,
             store=self.store,
             clock=self.clock,
             accounts=self.accounts,
             ring=FileKeyRing(self.locations.config_file.parent / "keys"),
+            passphrase=os.environ.get(KEY_PASSPHRASE_ENV),
+            passphrase_file=(
+                None if configured is None else self.locations.config_file.parent / configured.expanduser()
+            ),
         )
 
     @cached_property
@@ -246,7 +257,7 @@ class Container:
             store=self.store,
             clock=self.clock,
             broker=MosquittoBrokerFiles(self.locations.data_dir / "broker"),
-            station_key=lambda: self.keys.private_key().public.raw,
+            station_key=lambda: self.keys.own_public().raw,
         )
 
     def make_playout(self, output: str | None = None, *, realtime: bool = True) -> PlayoutEngine:

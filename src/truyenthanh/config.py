@@ -160,6 +160,12 @@ class Settings(BaseSettings):
     """Accept programme packages that are unsigned or signed by a key the station does not trust
     (``truyenthanh keys trust``). Leave off unless the station has no other way to receive programmes."""
 
+    key_passphrase_file: Path | None = None
+    """File holding the passphrase of the station's signing key (its first line), if the key has one: how the
+    daemon and ``hub run``, which cannot ask anyone, open the key to sign. Keep it readable by the service's
+    user only (``chmod 600``). Unset: they cannot sign with a key under a passphrase and say so in their status.
+    ``TRUYENTHANH_KEY_PASSPHRASE`` (the passphrase itself, for scripts) takes precedence."""
+
     single_operator: bool = False
     """One person runs the station: commands do not ask for a login and act as ``single_operator_name``,
     who may approve their own content. Approvals still record that name."""

@@ -382,6 +382,38 @@ def test_a_key_behind_a_passphrase_cannot_sign_and_the_status_says_so(fleetside:
     assert summary.text().startswith("Cụm loa: 0/0 trực tuyến")
 
 
+@pytest.fixture
+def key_secret(station_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A passphrase file named by ``key_passphrase_file`` (asked for before ``fleetside``, which reads it)."""
+    path = station_dir.parent / "mat-khau-khoa.txt"
+    path.write_text("bí mật\n", encoding="utf-8")
+    path.chmod(0o600)
+    monkeypatch.setenv("TRUYENTHANH_KEY_PASSPHRASE_FILE", str(path))
+    return path
+
+
+def test_a_key_behind_a_passphrase_signs_with_the_configured_file_and_a_wrong_one_is_told(
+    key_secret: Path, fleetside: Fleetside
+) -> None:
+    container = fleetside.station.container
+    [own] = container.keys.own_keys()
+    key_file = container.keys.keys_dir / f"{own.slug}.pem"
+    key_file.unlink()
+    PrivateKey.generate(own.name).save(key_file, passphrase="bí mật")
+    start(fleetside)
+    fleet = fleetside.station.daemon.fleet
+    assert fleet is not None
+    assert sorted(fleet.tick()) == ["thon-a", "thon-b"]
+    summary = fleetside.station.daemon.status().fleet
+    assert summary is not None and summary.problem is None
+    key_secret.write_text("sai rồi\n", encoding="utf-8")  # the file changed under the running daemon
+    fleet.publish_schedules(force=True)
+    summary = fleetside.station.daemon.status().fleet
+    assert summary is not None and summary.problem is not None
+    assert summary.problem.startswith(f"Không ký được tin gửi cụm loa: Sai mật khẩu của khóa «{own.name}»")
+    assert fleetside.station.daemon.status().running
+
+
 def test_the_cli_sends_zone_commands_through_the_daemon_and_status_shows_the_clusters(fleetside: Fleetside) -> None:
     start(fleetside)
     box = fleetside.box("Loa A", "thon-a")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from truyenthanh.adapters.files import write_atomic
-from truyenthanh.adapters.signing import PrivateKey, PublicKey, read_public_key
+from truyenthanh.adapters.signing import PrivateKey, PublicKey, is_encrypted, read_passphrase_file, read_public_key
 from truyenthanh.errors import PackageError
 
 PRIVATE_SUFFIX = ".pem"
@@ -35,14 +35,15 @@ class FileKeyRing:
         """Where the keys are kept."""
         return self._folder
 
-    def create(self, name: str, slug: str) -> PublicKey:
-        """A new random key named ``name``, saved as ``slug``; returns its public half.
+    def create(self, name: str, slug: str, *, passphrase: str | None = None) -> PublicKey:
+        """A new random key named ``name``, saved as ``slug`` (encrypted under ``passphrase`` if one is given);
+        returns its public half.
 
         Raises:
             PackageError: a key with that slug exists already, or a file cannot be written.
         """
         key = PrivateKey.generate(name)
-        key.save(self._folder / f"{slug}{PRIVATE_SUFFIX}")
+        key.save(self._folder / f"{slug}{PRIVATE_SUFFIX}", passphrase=passphrase)
         public_file = self._folder / f"{slug}{PUBLIC_SUFFIX}"
         try:
             write_atomic(public_file, key.public.to_file_bytes())
@@ -63,13 +64,41 @@ class FileKeyRing:
                 found.append((slug, read_public_key(public_file.read_bytes(), str(public_file))))
         return found
 
-    def load(self, name: str, slug: str) -> PrivateKey:
+    def load(self, name: str, slug: str, *, passphrase: str | None = None) -> PrivateKey:
         """The private key saved as ``slug``, for signing (held in memory only while signing).
 
         Raises:
-            PackageError: missing, unreadable, or not an ed25519 private key.
+            PackageError: missing, unreadable, or not an ed25519 private key; or protected by a passphrase that
+                was not given or is wrong (``field="passphrase"``).
         """
-        return PrivateKey.load(name, self._folder / f"{slug}{PRIVATE_SUFFIX}")
+        return PrivateKey.load(name, self._folder / f"{slug}{PRIVATE_SUFFIX}", passphrase=passphrase)
+
+    def locked(self, slug: str) -> bool:
+        """Whether the private key saved as ``slug`` is protected by a passphrase (``False`` if it is missing
+        or unreadable: loading it says why)."""
+        try:
+            return is_encrypted((self._folder / f"{slug}{PRIVATE_SUFFIX}").read_bytes())
+        except OSError:
+            return False
+
+    def set_passphrase(self, name: str, slug: str, *, old: str | None, new: str | None) -> None:
+        """Save the key kept as ``slug`` again under ``new`` (``None`` or empty: without a passphrase), after
+        opening it with ``old``. The file is replaced whole (the old one stays until the new one is written);
+        on any error nothing is changed.
+
+        Raises:
+            PackageError: the key cannot be opened (``old`` missing or wrong) or the new file cannot be written.
+        """
+        path = self._folder / f"{slug}{PRIVATE_SUFFIX}"
+        PrivateKey.load(name, path, passphrase=old).rewrite(path, passphrase=new)
+
+    def passphrase_file(self, path: Path) -> str:
+        """The passphrase kept in the file at ``path`` (its first line).
+
+        Raises:
+            PackageError: the file is missing, unreadable or empty (``field="passphrase_file"``).
+        """
+        return read_passphrase_file(path)
 
     def public_file(self, slug: str) -> bytes:
         """The shareable public key file of the key saved as ``slug``.

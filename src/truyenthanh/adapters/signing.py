@@ -12,6 +12,7 @@ import binascii
 import hashlib
 import json
 import os
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +20,6 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from truyenthanh.adapters.files import write_atomic
 from truyenthanh.errors import PackageError
 
 PUBLIC_KEY_FORMAT = "truyenthanh-public-key"
@@ -127,8 +127,22 @@ class PrivateKey:
         """
         if path.exists():
             raise PackageError(f"Đã có khóa tại {path}; không ghi đè.")
+        self._write(path, passphrase)
+
+    def rewrite(self, path: Path, *, passphrase: str | None) -> None:
+        """Replace the key file at ``path`` with this key under ``passphrase`` (``None`` or empty: none).
+
+        The new file is written whole beside the old one and then renamed over it, so at every moment ``path``
+        holds either the old key file or the new one; if anything fails the old file is left as it was.
+
+        Raises:
+            PackageError: the new file cannot be written.
+        """
+        self._write(path, passphrase)
+
+    def _write(self, path: Path, passphrase: str | None) -> None:
         encryption: serialization.KeySerializationEncryption = (
-            serialization.BestAvailableEncryption(passphrase.encode("utf-8"))
+            serialization.BestAvailableEncryption(_passphrase_bytes(passphrase))
             if passphrase
             else serialization.NoEncryption()
         )
@@ -136,8 +150,7 @@ class PrivateKey:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             os.chmod(path.parent, 0o700)
-            write_atomic(path, pem)
-            os.chmod(path, 0o600)
+            _write_private(path, pem)
         except OSError as exc:
             raise PackageError(f"Không ghi được khóa vào {path}: {exc.strerror}.") from exc
 
@@ -162,18 +175,66 @@ class PrivateKey:
             raise PackageError(f"Không đọc được khóa {path}: {exc.strerror}.") from exc
         encrypted = is_encrypted(pem)
         if encrypted and not passphrase:
-            raise PackageError(f"Khóa «{name}» ({path}) được bảo vệ bằng mật khẩu; hãy nhập mật khẩu của khóa.")
+            raise PackageError(
+                f"Khóa «{name}» ({path}) được bảo vệ bằng mật khẩu; hãy nhập mật khẩu của khóa.", field="passphrase"
+            )
         try:
             key = serialization.load_pem_private_key(
-                pem, password=passphrase.encode("utf-8") if encrypted and passphrase else None
+                pem, password=_passphrase_bytes(passphrase) if encrypted and passphrase else None
             )
         except (ValueError, TypeError) as exc:
             if encrypted:
-                raise PackageError(f"Sai mật khẩu của khóa «{name}» ({path}).") from exc
+                raise PackageError(f"Sai mật khẩu của khóa «{name}» ({path}).", field="passphrase") from exc
             raise PackageError(f"Không đọc được khóa {path}: tệp hỏng hoặc không phải khóa ed25519.") from exc
         if not isinstance(key, Ed25519PrivateKey):
             raise PackageError(f"Khóa {path} không phải khóa ed25519.")
         return cls(name, key)
+
+
+def _passphrase_bytes(passphrase: str) -> bytes:
+    # One passphrase typed with two Vietnamese input methods may come composed («ậ») or decomposed (a + dots):
+    # both must open the key.
+    return unicodedata.normalize("NFC", passphrase).encode("utf-8")
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all, the file never readable by anyone but its owner (even the
+    partial file: it is created with mode 0600 rather than chmod-ed afterwards)."""
+    partial = path.with_name(f".{path.name}.part")
+    partial.unlink(missing_ok=True)
+    try:
+        handle = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(handle, data)
+            os.fsync(handle)
+        finally:
+            os.close(handle)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def read_passphrase_file(path: Path) -> str:
+    """The passphrase kept in ``path`` (its first line, without the line ending), for processes that sign
+    unattended (the station daemon, the hub) and for scripts.
+
+    Raises:
+        PackageError: the file is missing, unreadable, not UTF-8 or empty (the message names it).
+    """
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError as exc:
+        raise PackageError(f"Không có tệp mật khẩu khóa {path}.", field="passphrase_file") from exc
+    except OSError as exc:
+        raise PackageError(
+            f"Không đọc được tệp mật khẩu khóa {path}: {exc.strerror}.", field="passphrase_file"
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise PackageError(f"Tệp mật khẩu khóa {path} không phải văn bản UTF-8.", field="passphrase_file") from exc
+    first = text.removeprefix("\ufeff").splitlines()[0] if text.strip() else ""
+    if not first:
+        raise PackageError(f"Tệp mật khẩu khóa {path} trống.", field="passphrase_file")
+    return unicodedata.normalize("NFC", first)
 
 
 def is_encrypted(pem: bytes) -> bool:

@@ -21,11 +21,12 @@ import click
 
 from truyenthanh.cli.flags import OptionNames, naming
 from truyenthanh.cli.login import current_actor
+from truyenthanh.cli.passphrase import FIELDS, new_passphrase, passphrase_file_option, unlock
 from truyenthanh.cli.state import CliState, pass_state
 from truyenthanh.domain.accounts import Permission
 
 _NAMES = OptionNames(
-    fields={"to": "--to", "text": "TEXT", "file": "--file", "package": "FILE", "code": "CODE", "url": "URL"}
+    fields={"to": "--to", "text": "TEXT", "file": "--file", "package": "FILE", "code": "CODE", "url": "URL", **FIELDS}
 )
 
 
@@ -84,14 +85,18 @@ def hub(state: CliState, data_dir: Path | None) -> None:
 
 @hub.command("init")
 @click.option("--name", required=True, help="Tên của tuyến trên, ví dụ «Sở Văn hoá, Thể thao và Du lịch tỉnh Phú Thọ».")
+@click.option("--no-passphrase", is_flag=True, help="Không đặt mật khẩu cho khoá ký mới.")
+@passphrase_file_option
 @pass_state
-def hub_init(state: CliState, name: str) -> None:
-    """Tạo dữ liệu của tuyến trên (chạy lại nhiều lần không sao) và khoá ký của nó nếu chưa có."""
+@naming(_NAMES)
+def hub_init(state: CliState, name: str, no_passphrase: bool, passphrase_file: Path | None) -> None:
+    """Tạo dữ liệu của tuyến trên (chạy lại nhiều lần không sao) và khoá ký của nó nếu chưa có (hỏi mật khẩu)."""
     container = state.container()
     container.station.init(name=name)
     container.station.write_config()
     if not container.keys.own_keys():
-        info = container.keys.generate(name)
+        secret = new_passphrase(passphrase_file, none=no_passphrase, keys=container.keys, what=f"khoá «{name}»")
+        info = container.keys.generate(name, passphrase=secret)
         click.echo(f"Đã tạo khoá ký «{info.name}» (dấu vân tay {info.fingerprint}).")
     click.echo(f"Tuyến trên «{state.settings().hub_id}» sẵn sàng tại {container.locations.data_dir}.")
 
@@ -198,13 +203,15 @@ _TO = click.option("--to", "to", multiple=True, help="Đài nhận (lặp lại 
 @send.command("package")
 @click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @_TO
+@passphrase_file_option
 @pass_state
 @naming(_NAMES)
-def send_package(state: CliState, file: Path, to: tuple[str, ...]) -> None:
+def send_package(state: CliState, file: Path, to: tuple[str, ...], passphrase_file: Path | None) -> None:
     """Gửi gói .ttpkg đã ký FILE xuống các đài; mỗi đài tự tải, kiểm tra chữ ký và nhập (chờ xã duyệt nếu cần)."""
     from truyenthanh.hub.desk import HubDesk
 
     actor = _actor(state, Permission.IMPORT_PACKAGES)
+    unlock(state.container().keys, None, passphrase_file)
     sent = HubDesk(state.container()).send_package(actor, file, to)
     click.echo(f"Đã gửi gói «{file.name}» tới {len(sent.stations)} đài (mã {sent.command_id}).")
 
@@ -224,26 +231,37 @@ def hub_emergency() -> None:
 )
 @click.option("--repeat", type=click.IntRange(1, 20), default=1, show_default=True, help="Số lần phát.")
 @_TO
+@passphrase_file_option
 @pass_state
 @naming(_NAMES)
-def emergency_send(state: CliState, text: str | None, audio: Path | None, repeat: int, to: tuple[str, ...]) -> None:
+def emergency_send(
+    state: CliState,
+    text: str | None,
+    audio: Path | None,
+    repeat: int,
+    to: tuple[str, ...],
+    passphrase_file: Path | None,
+) -> None:
     """Phát ngay bản tin khẩn cấp (đọc TEXT hoặc phát --file) ở các đài cho phép tuyến trên phát khẩn cấp."""
     from truyenthanh.hub.desk import HubDesk
 
     actor = _actor(state, Permission.SEND_EMERGENCY)
+    unlock(state.container().keys, None, passphrase_file)
     sent = HubDesk(state.container()).send_emergency(actor, text, to, repeat=repeat, audio=audio)
     click.echo(f"Đã gửi bản tin khẩn cấp tới {len(sent.stations)} đài (mã {sent.command_id}).")
 
 
 @hub_emergency.command("cancel")
 @_TO
+@passphrase_file_option
 @pass_state
 @naming(_NAMES)
-def emergency_cancel(state: CliState, to: tuple[str, ...]) -> None:
+def emergency_cancel(state: CliState, to: tuple[str, ...], passphrase_file: Path | None) -> None:
     """Dừng bản tin khẩn cấp đang phát ở các đài."""
     from truyenthanh.hub.desk import HubDesk
 
     actor = _actor(state, Permission.SEND_EMERGENCY)
+    unlock(state.container().keys, None, passphrase_file)
     sent = HubDesk(state.container()).cancel_emergency(actor, to)
     click.echo(f"Đã gửi lệnh dừng khẩn cấp tới {len(sent.stations)} đài (mã {sent.command_id}).")
 
@@ -323,6 +341,9 @@ def hub_run(state: CliState) -> None:
     service = Hub(state.container())
     service.start()
     click.echo(f"Tuyến trên «{state.settings().hub_id}» đang chạy.", err=True)
+    locked = service.key_problem()
+    if locked:  # said where the service is watched (its journal), it keeps serving files and listening
+        click.echo(f"Cảnh báo: {locked}", err=True)
     try:
         while not stopping.wait(0.5):
             pass

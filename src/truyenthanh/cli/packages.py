@@ -12,15 +12,18 @@ import click
 
 from truyenthanh.cli.flags import OptionNames, naming
 from truyenthanh.cli.login import current_actor
+from truyenthanh.cli.passphrase import FIELDS, interactive, new_passphrase, passphrase_file_option, unlock
 from truyenthanh.cli.state import CliState, pass_state
 from truyenthanh.domain.approval import ContentKind
 from truyenthanh.domain.enums import ContentStatus
 from truyenthanh.domain.package import PACKAGE_SUFFIX
-from truyenthanh.errors import ConfigError, StorageError
+from truyenthanh.errors import ConfigError, PackageError, StorageError
 from truyenthanh.services.keys import KeyInfo
 from truyenthanh.services.packages import ConflictChoice, ImportOutcome
 
 JSON_HELP = "In kết quả dạng JSON cho chương trình khác đọc."
+
+_KEY_NAMES = OptionNames(fields={**FIELDS, "new": "--new-passphrase-file"})
 
 
 class _Steps:
@@ -119,10 +122,21 @@ def validate(state: CliState, file: Path, as_json: bool) -> None:
     is_flag=True,
     help="Đọc sẵn các thông báo chưa có bản thu (theo tts_engine) để mọi đài phát cùng một bản đọc.",
 )
+@passphrase_file_option
 @pass_state
-def build(state: CliState, file: Path, output: Path | None, sign_with: str | None, render_announcements: bool) -> None:
+@naming(_KEY_NAMES)
+def build(
+    state: CliState,
+    file: Path,
+    output: Path | None,
+    sign_with: str | None,
+    render_announcements: bool,
+    passphrase_file: Path | None,
+) -> None:
     """Đóng gói tệp chương trình cùng âm thanh thành tệp .ttpkg (có manifest với mã SHA-256 từng tệp)."""
     target = output or file.with_suffix(PACKAGE_SUFFIX)
+    if sign_with is not None:
+        unlock(state.container().keys, sign_with, passphrase_file)
     with _Steps("Đang kiểm tra và đóng gói") as steps:
         result = state.container().packages.build(
             file, target, sign_with=sign_with, render_announcements=render_announcements, progress=steps
@@ -137,9 +151,12 @@ def build(state: CliState, file: Path, output: Path | None, sign_with: str | Non
 @package.command("sign")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--key", "key_name", help="Khóa dùng để ký (khi máy có nhiều khóa).")
+@passphrase_file_option
 @pass_state
-def sign(state: CliState, file: Path, key_name: str | None) -> None:
+@naming(_KEY_NAMES)
+def sign(state: CliState, file: Path, key_name: str | None, passphrase_file: Path | None) -> None:
     """Ký gói .ttpkg bằng khóa của máy này (ký lại nếu đã có chữ ký)."""
+    unlock(state.container().keys, key_name, passphrase_file)
     signer = state.container().packages.sign(file, key_name=key_name)
     click.echo(f"Đã ký {file} bằng khóa «{signer.name}» (dấu vân tay {signer.fingerprint}).")
 
@@ -215,18 +232,55 @@ def keys() -> None:
 
 
 def _key_line(key: KeyInfo) -> str:
-    return f"{key.fingerprint}  {key.name}" + (f"  (tệp {key.slug})" if key.slug else "")
+    line = f"{key.fingerprint}  {key.name}" + (f"  (tệp {key.slug})" if key.slug else "")
+    return line + ("  [có mật khẩu]" if key.locked else "")
 
 
 @keys.command("generate")
 @click.argument("name")
+@click.option("--no-passphrase", is_flag=True, help="Không đặt mật khẩu cho khóa (chỉ quyền của tệp bảo vệ nó).")
+@passphrase_file_option
 @pass_state
-def generate(state: CliState, name: str) -> None:
-    """Tạo khóa ký mới cho cơ quan biên tập (ví dụ: «Đài TT-TH huyện Tân Sơn»)."""
+@naming(_KEY_NAMES)
+def generate(state: CliState, name: str, no_passphrase: bool, passphrase_file: Path | None) -> None:
+    """Tạo khóa ký mới cho cơ quan biên tập (ví dụ: «Đài TT-TH huyện Tân Sơn»); hỏi mật khẩu bảo vệ khóa."""
     service = state.container().keys
-    key = service.generate(name)
-    click.echo(f"Đã tạo khóa «{key.name}», dấu vân tay {key.fingerprint}.")
+    secret = new_passphrase(passphrase_file, none=no_passphrase, keys=service, what=f"khóa «{name.strip()}»")
+    key = service.generate(name, passphrase=secret)
+    protected = " (có mật khẩu)" if secret else ""
+    click.echo(f"Đã tạo khóa «{key.name}», dấu vân tay {key.fingerprint}{protected}.")
     click.echo(f"Khóa bí mật nằm ở {service.keys_dir}; đừng gửi cho ai. Gửi khóa công khai: «truyenthanh keys export».")
+
+
+@keys.command("passphrase")
+@click.argument("name", required=False)
+@click.option("--remove", is_flag=True, help="Bỏ mật khẩu của khóa.")
+@click.option(
+    "--new-passphrase-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Đọc mật khẩu mới từ tệp này (dòng đầu), thay vì hỏi.",
+)
+@passphrase_file_option
+@pass_state
+@naming(_KEY_NAMES)
+def passphrase(
+    state: CliState, name: str | None, remove: bool, new_passphrase_file: Path | None, passphrase_file: Path | None
+) -> None:
+    """Đặt, đổi hoặc bỏ (--remove) mật khẩu của khóa ký NAME; khóa công khai không đổi."""
+    service = state.container().keys
+    info = service.own(name)
+    old = None
+    if service.locked(info.slug):
+        unlock(service, info.slug, passphrase_file)
+        old = service.configured_passphrase()
+    if not remove and new_passphrase_file is None and not interactive():
+        raise PackageError("Cần --new-passphrase-file TỆP (mật khẩu mới) hoặc --remove (bỏ mật khẩu).", field="new")
+    secret = new_passphrase(new_passphrase_file, none=remove, keys=service, what=f"khóa «{info.name}»", use_env=False)
+    service.set_passphrase(info.slug, old=old, new=secret)
+    if secret:
+        click.echo(f"Đã đặt mật khẩu mới cho khóa «{info.name}» ({info.fingerprint}).")
+    else:
+        click.echo(f"Khóa «{info.name}» ({info.fingerprint}) không còn mật khẩu; hãy giữ kín tệp khóa.")
 
 
 @keys.command("export")

@@ -13,8 +13,9 @@ When ``fleet_enabled`` is set, :class:`Fleet` runs beside the timer:
   :data:`REFRESH` so that ``valid_until`` keeps :data:`~truyenthanh.domain.fleet.SCHEDULE_DAYS` days ahead.
 
 Every station message is signed with the station's own Ed25519 key (the one it signs packages with), loaded for
-each signature and dropped at once. A key protected by a passphrase cannot sign unattended: the fleet says so in
-the daemon's status and its log, and publishes nothing until the key is replaced by one without a passphrase.
+each signature and dropped at once. A key protected by a passphrase is opened with the passphrase file named by
+``key_passphrase_file`` (or ``TRUYENTHANH_KEY_PASSPHRASE``); without one the daemon cannot sign unattended: the fleet
+says so in the daemon's status and its log, with what to do, and publishes nothing until it can.
 """
 
 from __future__ import annotations
@@ -118,16 +119,14 @@ class StationSigner:
         """A signed envelope of ``body``.
 
         Raises:
-            FleetError: the station has no signing key, or its key needs a passphrase (it cannot sign
-                unattended), or the key file is damaged; the message says which and what to do.
+            FleetError: the station has no signing key, or its key needs a passphrase the daemon was not given
+                (or the passphrase file cannot be read, or the passphrase is wrong), or the key file is damaged;
+                the message says which and what to do.
         """
         try:
             key = self._keys.private_key()
         except TruyenthanhError as exc:
-            self.problem = (
-                f"Không ký được tin gửi cụm loa: {exc.message} Đài cần một khóa ký không đặt mật khẩu để tự gửi "
-                "lịch và lệnh (truyenthanh keys generate)."
-            )
+            self.problem = f"Không ký được tin gửi cụm loa: {exc.message}"
             logger.error("fleet: %s", self.problem)
             raise FleetError(self.problem, field="key") from exc
         self.problem = None

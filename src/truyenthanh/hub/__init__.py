@@ -108,6 +108,11 @@ class Hub:
         self.server.start()
         self.link.start()
 
+    def key_problem(self) -> str | None:
+        """Why the hub cannot sign unattended with its key (Vietnamese, with what to do: its key is under a
+        passphrase and ``key_passphrase_file`` is not set, or the file is wrong); ``None`` when it can."""
+        return self.container.keys.signing_problem()
+
     def close(self) -> None:
         """Stop listening and serving."""
         self.link.close()

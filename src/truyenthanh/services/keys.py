@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from truyenthanh.domain.accounts import Actor, Permission
 from truyenthanh.domain.keys import TrustedKeyEntry
-from truyenthanh.errors import NotFoundError, PackageError, StorageError
+from truyenthanh.errors import NotFoundError, PackageError, StorageError, TruyenthanhError
 from truyenthanh.locations import Locations
 from truyenthanh.services.accounts import AccountService
 from truyenthanh.services.library import fold
@@ -72,8 +72,9 @@ class KeyRing(Protocol):
         """Where the private keys are kept (shown to the editor: never send what is in it)."""
         ...
 
-    def create(self, name: str, slug: str) -> VerifyingKey:
-        """A new random key named ``name``, saved under ``slug``; never overwrites an existing key.
+    def create(self, name: str, slug: str, *, passphrase: str | None = None) -> VerifyingKey:
+        """A new random key named ``name``, saved under ``slug`` (encrypted under ``passphrase`` when one is
+        given); never overwrites an existing key.
 
         Raises:
             PackageError: a key with that slug exists already, or it cannot be written.
@@ -84,11 +85,33 @@ class KeyRing(Protocol):
         """``(slug, public key)`` of every own key whose private half is here, by slug."""
         ...
 
-    def load(self, name: str, slug: str) -> SigningKey:
-        """The private key saved under ``slug``, named ``name``.
+    def load(self, name: str, slug: str, *, passphrase: str | None = None) -> SigningKey:
+        """The private key saved under ``slug``, named ``name``, opened with ``passphrase`` if it has one.
 
         Raises:
-            PackageError: missing, unreadable or not an ed25519 key.
+            PackageError: missing, unreadable or not an ed25519 key; protected by a passphrase that was not
+                given or is wrong (``field="passphrase"``).
+        """
+        ...
+
+    def locked(self, slug: str) -> bool:
+        """Whether the private key saved under ``slug`` is protected by a passphrase (never raises)."""
+        ...
+
+    def set_passphrase(self, name: str, slug: str, *, old: str | None, new: str | None) -> None:
+        """Save the key under ``slug`` again under ``new`` (``None`` or empty: no passphrase) after opening it
+        with ``old``; atomic: on any error the key file is left as it was.
+
+        Raises:
+            PackageError: ``old`` is missing or wrong, or the new file cannot be written.
+        """
+        ...
+
+    def passphrase_file(self, path: Path) -> str:
+        """The passphrase kept in the file at ``path``.
+
+        Raises:
+            PackageError: the file is missing, unreadable or empty (``field="passphrase_file"``).
         """
         ...
 
@@ -120,6 +143,8 @@ class KeyInfo:
     added_at: datetime | None = None
     """When a trusted key was added."""
     added_by: str | None = None
+    locked: bool = False
+    """An own key protected by a passphrase."""
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -129,6 +154,7 @@ class KeyInfo:
             "slug": self.slug or None,
             "added_at": self.added_at.isoformat() if self.added_at else None,
             "added_by": self.added_by,
+            "locked": self.locked,
         }
 
 
@@ -141,7 +167,15 @@ class KeyService:
     """Creates and reads the editor's keys; keeps the station's list of trusted upstream keys."""
 
     def __init__(
-        self, *, locations: Locations, store: Store, clock: Clock, accounts: AccountService, ring: KeyRing
+        self,
+        *,
+        locations: Locations,
+        store: Store,
+        clock: Clock,
+        accounts: AccountService,
+        ring: KeyRing,
+        passphrase: str | None = None,
+        passphrase_file: Path | None = None,
     ) -> None:
         """Args:
         locations: the station's folders (named in errors).
@@ -149,9 +183,14 @@ class KeyService:
         clock: when a key was trusted.
         accounts: who may change the trusted keys.
         ring: this machine's own signing keys.
+        passphrase: the own key's passphrase as given to the process (``TRUYENTHANH_KEY_PASSPHRASE``).
+        passphrase_file: the file holding it (setting ``key_passphrase_file``), read at each use, for processes
+            that sign unattended.
         """
         self._locations = locations
         self._ring = ring
+        self._passphrase = passphrase or None
+        self._passphrase_file = passphrase_file
         self._store = store
         self._clock = clock
         self._accounts = accounts
@@ -163,8 +202,9 @@ class KeyService:
 
     # --- own keys ----------------------------------------------------------------------------------------------
 
-    def generate(self, name: str) -> KeyInfo:
-        """Create a new signing key named ``name`` (e.g. the editor's office).
+    def generate(self, name: str, *, passphrase: str | None = None) -> KeyInfo:
+        """Create a new signing key named ``name`` (e.g. the editor's office), protected by ``passphrase`` if
+        one is given (``None`` or empty: the file's permissions alone protect it).
 
         Raises:
             PackageError: a key with that name exists already, or the file cannot be written.
@@ -173,14 +213,24 @@ class KeyService:
         if not cleaned:
             raise PackageError("Cần tên cho khóa (ví dụ: «Đài TT-TH huyện Tân Sơn»).")
         slug = slug_of(cleaned)
-        public = self._ring.create(cleaned, slug)
-        return KeyInfo(name=cleaned, fingerprint=public.fingerprint, slug=slug)
+        public = self._ring.create(cleaned, slug, passphrase=passphrase or None)
+        return KeyInfo(name=cleaned, fingerprint=public.fingerprint, slug=slug, locked=bool(passphrase))
 
     def own_keys(self) -> list[KeyInfo]:
         """The signing keys kept on this machine."""
         return [
-            KeyInfo(name=public.name, fingerprint=public.fingerprint, slug=slug) for slug, public in self._ring.own()
+            KeyInfo(name=public.name, fingerprint=public.fingerprint, slug=slug, locked=self._ring.locked(slug))
+            for slug, public in self._ring.own()
         ]
+
+    def own(self, name: str | None = None) -> KeyInfo:
+        """The own key called ``name`` (by name, slug or a unique part of it; the only one if ``None``).
+
+        Raises:
+            NotFoundError: no such key, or no key at all.
+            PackageError: several keys and no name.
+        """
+        return self._own(name)
 
     def _own(self, name: str | None) -> KeyInfo:
         keys = self.own_keys()
@@ -200,15 +250,114 @@ class KeyService:
             return (exact or partial)[0]
         raise NotFoundError(f"Không có khóa «{name}». Các khóa có: {', '.join(k.slug for k in keys) or '(chưa có)'}.")
 
-    def private_key(self, name: str | None = None) -> SigningKey:
+    def private_key(self, name: str | None = None, *, passphrase: str | None = None) -> SigningKey:
         """Load an own key for signing (the only one, if ``name`` is not given).
+
+        A key under a passphrase is opened with ``passphrase``, else with the one given to the process
+        (``TRUYENTHANH_KEY_PASSPHRASE``, then the file named by ``key_passphrase_file``).
 
         Raises:
             NotFoundError: no such key.
-            PackageError: several keys and no name, or the key file is damaged.
+            PackageError: several keys and no name, or the key file is damaged; the key is locked and no
+                passphrase was given, or it is wrong (``field="passphrase"``); the passphrase file cannot be read
+                (``field="passphrase_file"``).
         """
         info = self._own(name)
-        return self._ring.load(info.name, info.slug)
+        if not self._ring.locked(info.slug):
+            return self._ring.load(info.name, info.slug)
+        given = passphrase or self.configured_passphrase()
+        if not given:
+            raise PackageError(self._locked_text(info), field="passphrase")
+        return self._ring.load(info.name, info.slug, passphrase=given)
+
+    def locked(self, name: str | None = None) -> bool:
+        """Whether the own key (the only one, if ``name`` is not given) is protected by a passphrase.
+
+        Raises:
+            NotFoundError: no such key.
+            PackageError: several keys and no name.
+        """
+        return self._ring.locked(self._own(name).slug)
+
+    def needs_passphrase(self, name: str | None = None) -> bool:
+        """Whether signing with the own key needs a passphrase that the process was not given (the command line
+        asks for it then).
+
+        Raises:
+            NotFoundError: no such key.
+            PackageError: several keys and no name; the passphrase file is set but cannot be read.
+        """
+        return self.locked(name) and not self.configured_passphrase()
+
+    def configured_passphrase(self) -> str | None:
+        """The passphrase given to this process: ``TRUYENTHANH_KEY_PASSPHRASE``, else the content of the file
+        named by ``key_passphrase_file`` (read now), else ``None``.
+
+        Raises:
+            PackageError: the file is set but missing, unreadable or empty (``field="passphrase_file"``).
+        """
+        if self._passphrase:
+            return self._passphrase
+        if self._passphrase_file is None:
+            return None
+        return self._ring.passphrase_file(self._passphrase_file)
+
+    def use_passphrase(self, passphrase: str | None) -> None:
+        """From now on open the own key with ``passphrase`` (as if given in ``TRUYENTHANH_KEY_PASSPHRASE``):
+        what the command line or the TUI does once the person has typed it. ``None`` forgets it."""
+        self._passphrase = passphrase or None
+
+    def read_passphrase_file(self, path: Path) -> str:
+        """The passphrase kept in the file at ``path`` (its first line), e.g. ``--passphrase-file``.
+
+        Raises:
+            PackageError: the file is missing, unreadable or empty (``field="passphrase_file"``).
+        """
+        return self._ring.passphrase_file(path)
+
+    def signing_problem(self, name: str | None = None) -> str | None:
+        """Why a process that cannot ask anyone (the daemon, ``hub run``) cannot sign with the own key, in
+        Vietnamese with what to do; ``None`` when it can. Never raises."""
+        try:
+            self.private_key(name)
+        except TruyenthanhError as exc:
+            return exc.message
+        return None
+
+    def set_passphrase(self, name: str | None = None, *, old: str | None, new: str | None) -> KeyInfo:
+        """Protect the own key with ``new``, change its passphrase, or remove it (``new`` ``None`` or empty).
+
+        The key file is rewritten whole and replaces the old one only once written; the public key, and so
+        every station's trust in it, stay the same.
+
+        Raises:
+            NotFoundError: no such key.
+            PackageError: the key is locked and ``old`` is missing or wrong (nothing changed), or the file cannot
+                be written (nothing changed).
+        """
+        info = self._own(name)
+        if self._ring.locked(info.slug) and not old:
+            raise PackageError(f"Cần mật khẩu hiện tại của khóa «{info.name}» để đổi.", field="passphrase")
+        self._ring.set_passphrase(info.name, info.slug, old=old or None, new=new or None)
+        return info
+
+    def own_public(self, name: str | None = None) -> VerifyingKey:
+        """The public half of an own key, read from its public key file (no passphrase needed).
+
+        Raises:
+            NotFoundError: no such key.
+            PackageError: several keys and no name, or the public key file is damaged.
+        """
+        info = self._own(name)
+        return self._ring.read_public(self._ring.public_file(info.slug), f"khóa công khai «{info.name}»")
+
+    def _locked_text(self, info: KeyInfo) -> str:
+        return (
+            f"Khóa ký «{info.name}» được bảo vệ bằng mật khẩu mà chưa có mật khẩu để mở. Ở dòng lệnh: nhập mật khẩu "
+            "khi được hỏi, hoặc dùng --passphrase-file TỆP hay biến môi trường TRUYENTHANH_KEY_PASSPHRASE. Với dịch vụ "
+            "chạy một mình (dịch vụ phát, tuyến trên): ghi mật khẩu vào một tệp chỉ chủ máy đọc được (chmod 600) "
+            f'rồi đặt key_passphrase_file = "ĐƯỜNG_DẪN_TỆP" trong {self._locations.config_file} và khởi động lại.'
+        )
 
     def export(self, name: str | None = None) -> bytes:
         """The public key file of an own key, to send to stations.

@@ -205,6 +205,47 @@ class StationBackend:
             raise LoginError("Việc này cần biết ai làm để ghi vào nhật ký thay đổi: hãy đăng nhập (Ctrl+L) trước.")
         return self.actor
 
+    # --- the signing key's passphrase (wherever the TUI signs or makes a key, it asks in PassphraseScreen) ---
+
+    def key_needs_passphrase(self, name: str | None = None) -> bool:
+        """Whether signing with the own key (the only one, if ``name`` is not given) needs a passphrase this
+        process was not given (then ask for it with :class:`~truyenthanh.tui.screens.passphrase.PassphraseScreen`).
+
+        Raises:
+            NotFoundError: no such key.
+            PackageError: several keys and no name, or the passphrase file is set but cannot be read.
+        """
+        return self.container.keys.needs_passphrase(name)
+
+    def own_key_name(self, name: str | None = None) -> str:
+        """The own signing key's name as its owner gave it (the only key, if ``name`` is not given).
+
+        Raises:
+            NotFoundError: no such key.
+            PackageError: several keys and no name.
+        """
+        return self.container.keys.own(name).name
+
+    def unlock_key(self, passphrase: str, name: str | None = None) -> None:
+        """Check ``passphrase`` against the own key and, if right, sign with it from now on in this process.
+
+        Raises:
+            PackageError: the passphrase is wrong (``field="passphrase"``; nothing changed), or the key is damaged.
+            NotFoundError: no such key.
+        """
+        keys = self.container.keys
+        keys.private_key(name, passphrase=passphrase)
+        keys.use_passphrase(passphrase)
+
+    def generate_key(self, name: str, passphrase: str | None) -> str:
+        """Create the own signing key ``name`` under ``passphrase`` (``None`` or empty: none); returns its
+        fingerprint.
+
+        Raises:
+            PackageError: a key with that name exists already, or it cannot be written.
+        """
+        return self.container.keys.generate(name, passphrase=passphrase).fingerprint
+
     @property
     def library(self) -> LibraryService:
         """The audio library."""

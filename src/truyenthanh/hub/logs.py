@@ -56,7 +56,8 @@ class LogIntake:
         self._thread.start()
 
     def close(self) -> None:
-        """Finish the batch at hand and stop the worker (batches still queued are left to the stations' resend)."""
+        """Store and answer the batches already received, then stop the worker (at most 10 s; what is left then
+        waits for the stations' resend)."""
         self._queue.put(None)
         if self._thread is not None:
             self._thread.join(timeout=10)
@@ -88,7 +89,7 @@ class LogIntake:
             log.warning("log batch from %s, which is not an enrolled station: dropped", station)
             return None
         receipt = self._store(batch)
-        self._link.publish(zone_topic(self._hub, zone, RECEIPT_LEAF), receipt.encode(), qos=1, retain=True, timeout=0)
+        self._link.publish(zone_topic(self._hub, zone, RECEIPT_LEAF), receipt.encode(), qos=1, retain=True, timeout=2)
         if receipt.problem:
             log.warning("log batch from %s refused after row %s: %s", station, receipt.last_id, receipt.problem)
         return receipt

@@ -8,7 +8,8 @@ station (``hub station add``, ``hub station enroll``). So enrolment codes, broke
 records and acknowledgements are the fleet's; what is the hub's own is here:
 
 - :class:`Hub` (``truyenthanh hub run``): the file server stations fetch packages from and enrol at, and the MQTT
-  listener that stores each station's health and acknowledgements;
+  listener that stores each station's health and acknowledgements, and its broadcast log
+  (:class:`~truyenthanh.hub.logs.LogIntake`);
 - :class:`~truyenthanh.hub.desk.HubDesk`: sending a package, an emergency or its cancellation, and the stations'
   list (the CLI's commands, each a short MQTT session of its own).
 
@@ -29,6 +30,7 @@ from truyenthanh.config import Settings
 from truyenthanh.domain.fleet import CommandAck, receiver_topic
 from truyenthanh.domain.upstream import StationHealth
 from truyenthanh.errors import FleetError
+from truyenthanh.hub.logs import LogIntake
 
 log = logging.getLogger(__name__)
 
@@ -99,18 +101,22 @@ class Hub:
             now=container.clock.now,
         )
         self.link = hub_link(container, "run")
+        self.logs = LogIntake(container, self.link)
+        """The stations' broadcast logs coming in (:mod:`truyenthanh.hub.logs`)."""
 
     def start(self) -> None:
         """Serve files and enrolment, and listen to the stations' reports."""
         hub = self.container.settings.hub_id
         self.link.subscribe(receiver_topic(hub, "+", "status"), self._on_status)
         self.link.subscribe(receiver_topic(hub, "+", "ack"), self._on_ack)
+        self.logs.start()
         self.server.start()
         self.link.start()
 
     def close(self) -> None:
         """Stop listening and serving."""
         self.link.close()
+        self.logs.close()
         self.server.close()
 
     def _file(self, sha256: str) -> Path | None:

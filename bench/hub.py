@@ -576,10 +576,10 @@ def measure(args: argparse.Namespace, server: PostgresServer) -> list[tuple[str,
                 print(f"Đo gửi {label} tới {n} đài ({args.trials} lần)…", file=sys.stderr)
                 trials = [fanout(bench, functools.partial(send, bench)) for _ in range(args.trials)]
                 times = [t for trial in trials for t in trial.per_station]
-                size = (
-                    f" ({bench.package.stat().st_size / 1024:.0f} KB, fetched over HTTP)" if label == "package" else ""
+                kind = (
+                    f"package ({bench.package.stat().st_size / 1024:.0f} KB over HTTP)" if label == "package" else label
                 )
-                table.append((f"{label} fan-out to {n} stations{size}: per station, median / worst",
+                table.append((f"{kind} to {n} stations: per station, median / worst",
                               f"{_ms(statistics.median(times))} / {_ms(max(times))}", goal))  # fmt: skip
                 table.append(("  every answer stored at the hub, median of trials",
                               _ms(statistics.median(t.stored for t in trials)), ""))  # fmt: skip
@@ -615,9 +615,9 @@ def main() -> None:
         table = measure(args, server)
     finally:
         server.stop()
-    print(f"{'figure':<66} {'measured':>22} {'goal':>8}")
+    print(f"{'figure':<66} {'measured':>20} {'goal':>6}")
     for name, value, goal in table:
-        print(f"{name:<66} {value:>22} {goal:>8}")
+        print(f"{name:<66} {value:>20} {goal:>6}")
 
 
 if __name__ == "__main__":

@@ -22,8 +22,6 @@ from __future__ import annotations
 import argparse
 import base64
 import json
-import os
-import selectors
 import ssl
 import statistics
 import subprocess
@@ -42,6 +40,7 @@ from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 from tests.fleet.mosquitto import STATION, Mosquitto, make_accounts
 from tests.pulse import start_pulse
 
+from bench.swarm import ClientLoop, cpu_seconds, rss_mb, start_swarms, stop_swarms
 from truyenthanh.adapters.mqtt import MqttLink
 from truyenthanh.adapters.signing import PrivateKey, PublicKey
 from truyenthanh.domain.fleet import (
@@ -62,14 +61,12 @@ from truyenthanh.domain.fleet import (
 )
 
 ZONES = 20
-PER_PROCESS = 500
-"""Simulated receivers per worker process."""
 
 
 # ----------------------------------------------------------------------------------- the simulated boxes
 
 
-class Swarm:
+class Swarm(ClientLoop):
     """Many receivers' MQTT sides on one selector loop (a worker process's body).
 
     Each client logs in with its own account, subscribes to its zone's command and schedule topics, checks
@@ -78,13 +75,11 @@ class Swarm:
     """
 
     def __init__(self, config: dict[str, Any]) -> None:
+        super().__init__()
         self.station = str(config["station"])
         self.public = PublicKey("station", base64.b64decode(config["public_key"]))
         self.status = bool(config.get("status"))
         context = ssl.create_default_context(cadata=config["ca_pem"])
-        self.selector = selectors.DefaultSelector()
-        self.subscribed = 0
-        self.clients: list[tuple[mqtt.Client, str, str]] = []
         self.last_seq: dict[str, dict[Kind, int]] = {}
         for box in config["boxes"]:
             client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=box["receiver"], clean_session=True,
@@ -94,11 +89,7 @@ class Swarm:
             client.on_connect = self._connected(box["receiver"], box["zone"])
             client.on_subscribe = self._subscribed
             client.on_message = self._message(box["receiver"], box["zone"])
-            client.connect(config["host"], int(config["port"]), keepalive=120)
-            sock = client.socket()
-            assert sock is not None, "connect() returned without a socket"
-            self.selector.register(sock, selectors.EVENT_READ, client)
-            self.clients.append((client, box["receiver"], box["zone"]))
+            self.add(client, config["host"], int(config["port"]))
             self.last_seq[box["receiver"]] = {Kind.COMMAND: 0, Kind.SCHEDULE: 0}
 
     def _connected(self, receiver: str, zone: str) -> Any:
@@ -111,9 +102,6 @@ class Swarm:
                 client.publish(receiver_topic(self.station, receiver, "status"), status.encode(), qos=1, retain=True)
 
         return handle
-
-    def _subscribed(self, *_args: Any) -> None:
-        self.subscribed += 1
 
     def _message(self, receiver: str, zone: str) -> Any:
         def handle(client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
@@ -135,68 +123,10 @@ class Swarm:
 
         return handle
 
-    def run(self) -> None:
-        """Serve the clients until stdin closes; print ``ready`` once every client is subscribed."""
-        ready = False
-        stdin_closed = threading.Event()
-
-        def watch_stdin() -> None:
-            sys.stdin.read()
-            stdin_closed.set()
-
-        threading.Thread(target=watch_stdin, daemon=True).start()
-        last_misc = 0.0
-        while not stdin_closed.is_set():
-            for key, _events in self.selector.select(timeout=0.1):
-                client: mqtt.Client = key.data
-                client.loop_read(max_packets=50)
-                sock = client.socket()
-                while isinstance(sock, ssl.SSLSocket) and sock.pending():
-                    client.loop_read(max_packets=50)
-            for client, _receiver, _zone in self.clients:
-                if client.want_write():
-                    client.loop_write()
-            if time.monotonic() - last_misc > 1.0:
-                last_misc = time.monotonic()
-                for client, _receiver, _zone in self.clients:
-                    client.loop_misc()
-            if not ready and self.subscribed >= len(self.clients):
-                ready = True
-                print("ready", flush=True)
-
 
 def swarm_main(path: str) -> None:
     """The worker process: one :class:`Swarm` over the boxes in the JSON file ``path``."""
     Swarm(json.loads(Path(path).read_text())).run()
-
-
-def start_swarms(folder: Path, config: dict[str, Any], boxes: Sequence[dict[str, str]]) -> list[subprocess.Popen[str]]:
-    """Worker processes for ``boxes`` (at most :data:`PER_PROCESS` each), once every client is subscribed."""
-    workers = []
-    for index in range(0, len(boxes), PER_PROCESS):
-        path = folder / f"swarm-{index}.json"
-        path.write_text(json.dumps({**config, "boxes": list(boxes[index : index + PER_PROCESS])}))
-        workers.append(subprocess.Popen([sys.executable, "-m", "bench.fleet", "--swarm", str(path)],
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True))  # fmt: skip
-    for worker in workers:
-        assert worker.stdout is not None
-        line = worker.stdout.readline()
-        if line.strip() != "ready":
-            raise RuntimeError(f"a swarm worker did not start (exit {worker.poll()})")
-    return workers
-
-
-def stop_swarms(workers: Sequence[subprocess.Popen[str]]) -> None:
-    """Close the workers' stdin and wait for them."""
-    for worker in workers:
-        assert worker.stdin is not None
-        worker.stdin.close()
-    for worker in workers:
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
 
 
 # ------------------------------------------------------------------------------------------ the station
@@ -254,7 +184,7 @@ def swarm(boxes: Sequence[tuple[str, str]]) -> Iterator[StationSide]:
         config = {"station": STATION, "host": broker.host, "port": broker.port, "ca_pem": broker.ca_pem,
                   "public_key": base64.b64encode(station.key.public.raw).decode("ascii")}  # fmt: skip
         listed = [{"receiver": r, "zone": z, "username": r, "password": passwords[r]} for r, z in boxes]
-        workers = start_swarms(Path(tmp), config, listed)
+        workers = start_swarms("bench.fleet", Path(tmp), config, listed)
         try:
             yield station
         finally:
@@ -314,20 +244,6 @@ def schedule_sync() -> tuple[float, int]:
 # --------------------------------------------------------------------------------- the real processes
 
 
-def cpu_seconds(pid: int) -> float:
-    """User plus system CPU time of a process so far, in seconds."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process, in MB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def idle_figures(window_s: float) -> dict[str, tuple[float, float]]:
     """CPU (% of one core) and RSS (MB) over ``window_s`` of the daemon with 20 clusters and of a real receiver."""
     from tests.integration.fleet_rig import fleet_rig, wait_for
@@ -351,7 +267,7 @@ def idle_figures(window_s: float) -> dict[str, tuple[float, float]]:
                 public = base64.b64encode(built.keys.private_key().public.raw).decode("ascii")
             config = {"station": rig.env["TRUYENTHANH_FLEET_STATION_ID"], "host": "127.0.0.1", "status": True,
                       "port": rig.broker.port, "ca_pem": rig.broker.ca_pem, "public_key": public}  # fmt: skip
-            swarm = start_swarms(Path(tmp), config, boxes)
+            swarm = start_swarms("bench.fleet", Path(tmp), config, boxes)
             wait_for(lambda: len([r for r in rig.receivers().values() if r.online]) == ZONES, "20 clusters online",
                      60, every=0.5)  # fmt: skip
             time.sleep(5.0)  # settle: schedules published, files fetched

@@ -136,6 +136,11 @@ class HubWorld:
             station.connect()
         return station
 
+    def set_health(self, slug: str, health: StationHealth, seen_at: datetime) -> None:
+        """Store a station's health as the hub's listener does when it arrives (for a world that is not running)."""
+        with self.container.store.transaction() as uow:
+            uow.fleet.set_status(slug, status=health.to_dict(), online=health.online, seen_at=seen_at)
+
     def start(self) -> None:
         """Start the broker and the hub's listener and file server."""
         folder = self.container.locations.data_dir / "broker"

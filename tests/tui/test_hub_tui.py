@@ -8,21 +8,27 @@ import subprocess
 import sys
 import zipfile
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.widgets import DataTable, Input, SelectionList
 
+from tests.fakes import FrozenClock
+from tests.logbook_data import fill
 from tests.tui.conftest import said, until
 from tests.tui.hub_world import HUB_NAME, HubWorld, SimStation, hub_world
-from truyenthanh.domain.upstream import StationHealth
+from truyenthanh import bootstrap
+from truyenthanh.config import load_settings
+from truyenthanh.domain.reports import half_year, show
+from truyenthanh.domain.upstream import LOG_BATCH_ROWS, LogBatch, StationHealth, accept
 from truyenthanh.tui.hub_app import HubApp
 from truyenthanh.tui.hub_backend import HubBackend
 from truyenthanh.tui.screens.dialogs import ConfirmScreen
 from truyenthanh.tui.screens.hub_emergency import HubEmergencyScreen
 from truyenthanh.tui.screens.hub_package import HubPackageScreen
+from truyenthanh.tui.screens.hub_reports import HubReportsScreen
 from truyenthanh.tui.screens.hub_stations import HubStationsScreen
 
 
@@ -270,3 +276,66 @@ def test_hub_tui_on_a_folder_never_initialised_says_to_run_hub_init(tmp_path: Pa
     assert done.returncode != 0
     assert "«truyenthanh hub init --name TÊN»" in done.stderr
     assert not (tmp_path / "trong" / "truyenthanh.db").exists()
+
+
+def _ship(station: bootstrap.Container, slug: str, hub: bootstrap.Container) -> None:
+    """Move every log row of ``station`` to ``hub`` as the upstream link does (encoded, accepted, stored)."""
+    last = 0
+    while True:
+        with station.store.transaction() as uow:
+            rows = uow.broadcast_log.after(last, LOG_BATCH_ROWS)
+        if not rows:
+            return
+        batch = LogBatch.decode(LogBatch(slug, tuple(rows)).encode())
+        with hub.store.transaction() as uow:
+            taken, problem = accept(*uow.hub_log.head(slug), batch.rows)
+            assert problem is None
+            uow.hub_log.add(slug, taken, received_at=hub.clock.now())
+        last = rows[-1].row_id
+
+
+async def test_reports_screen_shows_the_province_half_year_and_writes_its_files(tmp_path: Path) -> None:
+    with hub_world(tmp_path, clock=FrozenClock(datetime(2026, 7, 6, 2, tzinfo=UTC)), running=False) as world:
+        enrolled = world.add_station("Xã Tân Lập")
+        assert enrolled is not None
+        clock = FrozenClock()
+        commune = bootstrap.build(load_settings(tmp_path / "xa", timezone="Asia/Ho_Chi_Minh"), clock=clock)
+        try:
+            commune.station.init(name="Xã Tân Lập")
+            fill(commune, clock, date(2026, 6, 1), date(2026, 6, 12), seed=7)
+            _ship(commune, enrolled.slug, world.container)
+            own = commune.reports.build(half_year(2026, 1)).table("the_loai").total
+        finally:
+            commune.close()
+        assert own is not None
+        app = HubApp(HubBackend(world.container))
+        async with app.run_test(size=(160, 50)) as pilot:
+            await pilot.press("f5")
+            screen = app.screen
+            assert isinstance(screen, HubReportsScreen)
+            field = screen.query_one("#rep-half", Input)
+            await until(app, pilot, lambda: screen.report is not None, "the current half's report")
+            assert field.value == "2026-2"
+
+            field.value = "2026-3"
+            await pilot.press("enter")
+            await until(app, pilot, lambda: "không đúng dạng" in said(app), "a bad period refused")
+
+            field.value = "2026-1"
+            await pilot.press("enter")
+            await until(app, pilot, lambda: screen.period is not None and screen.period.slug == "2026-H1", "H1")
+            await until(app, pilot, lambda: len(screen.query(DataTable)) >= 3, "the report's tables")
+            hours = next(t for t in screen.query(DataTable) if "giờ" in str(t.border_title).lower())
+            rows = _cells(hours)
+            line = next(row for row in rows if row[0] == "Xã Tân Lập")
+            assert line[-1] == show(own[2], "hours")  # the commune's hours equal its station's own report
+            assert rows[-1][0] == "Toàn tuyến"  # the total row
+
+            await pilot.press("ctrl+s")
+            await until(app, pilot, lambda: len(screen.written) == 3, "the three files", timeout=30)
+            assert {p.suffix for p in screen.written} == {".docx", ".xlsx", ".csv"}
+            assert all(
+                p.stat().st_size > 0 and p.parent == world.container.locations.data_dir / "reports"
+                for p in screen.written
+            )
+            assert "Đã ghi bao-cao-tuyen-tren-2026-H1.docx" in said(app)

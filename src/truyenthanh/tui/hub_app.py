@@ -78,8 +78,6 @@ class HubApp(App[None]):
         else:
             self._backend = backend
             self._backend_opened.set()
-        self.hub_name = ""
-        """The hub's name (read once the backend is open)."""
 
     @property
     def backend(self) -> HubBackend:
@@ -121,10 +119,6 @@ class HubApp(App[None]):
                 return
             finally:
                 self._backend_opened.set()
-        try:
-            self.hub_name = self.backend.hub_name()
-        except TruyenthanhError as exc:
-            self.post_message(ActionFailed.of(exc))
 
     def on_action_failed(self, message: ActionFailed) -> None:
         """Show an error that no screen handled."""

@@ -23,9 +23,13 @@ from truyenthanh.domain.package import MANIFEST_NAME, PACKAGE_SUFFIX, SIGNATURE_
 from truyenthanh.domain.upstream import PACKAGE_WAITING, StationHealth
 from truyenthanh.errors import FleetError, LoginError, PackageError, StorageError
 from truyenthanh.hub.desk import HubDesk, Sent
+from truyenthanh.hub.reports import hub_reports
+from truyenthanh.services.hub_reports import HubReportService
+from truyenthanh.services.reports import FORMATS
 
 if TYPE_CHECKING:
     from truyenthanh.bootstrap import Container
+    from truyenthanh.domain.reports import Period, Report
 
 LIGHT_ONLINE = "online"
 LIGHT_OFFLINE = "offline"
@@ -167,6 +171,8 @@ class HubBackend:
         self.actor: Actor | None = None
         """Who sendings act for (set by a login, or the named operator in single-operator mode)."""
         self.zone = container.settings.zone
+        self.name = self._hub_name()
+        """The hub's name, for the header (read once: it changes only with ``hub init``)."""
 
     # --- who, where, when ------------------------------------------------------------------------------------
 
@@ -179,14 +185,11 @@ class HubBackend:
         """The hub's data folder."""
         return self.container.locations.data_dir
 
-    def hub_name(self) -> str:
-        """The hub's name as ``hub init --name`` gave it (its id when it has none).
-
-        Raises:
-            StorageError: the hub's folder was never initialised.
-        """
-        station = self.container.station.status().get("station") or {}
-        return str(station.get("name") or self.container.settings.hub_id)
+    def _hub_name(self) -> str:
+        """The hub's name as ``hub init --name`` gave it (its id when it has none, or before ``hub init``)."""
+        with self.container.store.transaction() as uow:
+            profile = uow.station_profile.profile()
+        return (profile.name if profile is not None else "") or self.container.settings.hub_id
 
     def login(self, username: str, password: str) -> Actor:
         """Check a password; the person returned is who the TUI acts for once the app keeps them.
@@ -329,6 +332,44 @@ class HubBackend:
 
     def _sending(self, sent: Sent, kind: str, title: str) -> Sending:
         return Sending(sent.command_id, kind, title, self.now(), sent.stations)
+
+    # --- reports ------------------------------------------------------------------------------------------------
+
+    def current_half(self) -> str:
+        """The half-year the hub's today falls in, as the period field takes it (``2026-2``)."""
+        today = self.now()
+        return f"{today.year}-{1 if today.month <= 6 else 2}"
+
+    def report_period(self, typed: str) -> Period:
+        """The half-year the operator typed (``2026-1`` or ``2026-2``).
+
+        Raises:
+            ReportError: not of that form, or a year out of range (``field`` ``half``).
+        """
+        return HubReportService.period(typed.strip(), None)
+
+    def province_report(self, period: Period) -> Report:
+        """The province's report of ``period`` (hours per category, airings and emergencies per commune).
+
+        Raises:
+            StorageError: the hub's folder holds no database.
+        """
+        return hub_reports(self.container).build(period)
+
+    @property
+    def reports_folder(self) -> Path:
+        """Where the report files go: ``reports`` in the hub's data folder."""
+        return hub_reports(self.container).folder
+
+    def write_report(self, period: Period, progress: Callable[[Path], None] | None = None) -> list[Path]:
+        """Write the report of ``period`` as DOCX, XLSX and CSV into :attr:`reports_folder`; ``progress`` is
+        called with each file written. Each file appears whole or not at all.
+
+        Raises:
+            StorageError: no hub database, or the folder or a file cannot be written (nothing of this call is
+                left).
+        """
+        return hub_reports(self.container).write(period, formats=FORMATS, progress=progress)
 
     # --- answers ------------------------------------------------------------------------------------------------
 

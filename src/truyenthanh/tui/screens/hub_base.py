@@ -87,7 +87,7 @@ class HubStatusBar(Vertical):
             if actor is not None
             else "[@click=app.login]Chưa đăng nhập[/]"
         )
-        name = escape(app.hub_name or "Tuyến trên")
+        name = escape(backend.name)
         line.update(f"Tuyến trên: {name}  │  {formatting.long_date(now)} {formatting.clock(now)}  │  {person}")
 
 

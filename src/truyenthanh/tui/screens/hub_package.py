@@ -37,7 +37,6 @@ class HubPackageScreen(HubSendingScreen):
     TITLE = "Gửi gói"
     DEFAULT_CSS = """
     #pkg-form { height: auto; padding: 0 1; }
-    #pkg-path { width: 1fr; }
     #pkg-info { height: auto; padding: 0 1; }
     #pkg-info.-problem { color: $error; }
     #pkg-info.-ok { color: $success; }
@@ -64,8 +63,7 @@ class HubPackageScreen(HubSendingScreen):
         yield HubStatusBar("package")
         with Vertical(id="pkg-form"):
             yield Label("Gói chương trình đã ký (.ttpkg): gõ đường dẫn đầy đủ")
-            with Horizontal(classes="form-row"):
-                yield Input(placeholder="/home/bientap/goi/tin-tinh.ttpkg", id="pkg-path")
+            yield Input(placeholder="/home/bientap/goi/tin-tinh.ttpkg", id="pkg-path")
             yield Static("Chưa chọn gói.", id="pkg-info")
         yield ProgressBar(id="hub-progress", show_eta=False)
         with Horizontal(id="pkg-body"):

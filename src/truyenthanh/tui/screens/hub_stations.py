@@ -5,6 +5,7 @@ table has the highlighted station's last refused message and everything else kno
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import ClassVar
 
 from rich.text import Text
@@ -63,6 +64,11 @@ def disk(free: int | None) -> str:
     return f"{free / 2**30:.1f} GB" if free >= 2**30 else f"{free // 2**20} MB"
 
 
+def short_time(moment: datetime, now: datetime) -> str:
+    """``17:00`` today, ``05:30 24/11`` another day."""
+    return f"{moment:%H:%M}" if moment.date() == now.date() else f"{moment:%H:%M %d/%m}"
+
+
 def station_row(line: StationLine, view: StationsView) -> tuple[Text | str, ...]:
     """The table's cells for one station."""
     health = line.health
@@ -73,7 +79,7 @@ def station_row(line: StationLine, view: StationsView) -> tuple[Text | str, ...]
     device = "Tốt" if health.device_ok else (health.device_error or "Lỗi")
     upcoming = "không có"
     if health.next_airing is not None:
-        upcoming = f"{clock_time(health.next_airing.astimezone(view.now.tzinfo), view.now)} «{health.next_title or ''}»"
+        upcoming = f"{short_time(health.next_airing.astimezone(view.now.tzinfo), view.now)} «{health.next_title or ''}»"
     return (
         light(line),
         line.name,

@@ -161,10 +161,13 @@ class HubWorld:
 
 
 @contextmanager
-def hub_world(root: Path, *, clock: FrozenClock | None = None, running: bool = True) -> Iterator[HubWorld]:
+def hub_world(
+    root: Path, *, clock: FrozenClock | None = None, running: bool = True, single_operator: bool = True
+) -> Iterator[HubWorld]:
     """An initialised hub in ``root/hub`` (named :data:`HUB_NAME`, with its signing key, single-operator mode for
     :data:`OPERATOR`, its broker configured on a free loopback port); with ``running`` its broker and listener
-    are started. ``clock`` freezes the hub's time (for screenshots: then nothing runs)."""
+    are started. ``clock`` freezes the hub's time (for screenshots: then nothing runs); without
+    ``single_operator`` people log in with their accounts."""
     folder = root / "hub"
     settings = load_settings(
         folder,
@@ -174,7 +177,7 @@ def hub_world(root: Path, *, clock: FrozenClock | None = None, running: bool = T
         hub_public_host="127.0.0.1",
         hub_http_host="127.0.0.1",
         hub_http_port=free_port(),
-        single_operator=True,
+        single_operator=single_operator,
         single_operator_name=OPERATOR,
     )
     container = bootstrap.build(hub_settings(settings), clock=clock)

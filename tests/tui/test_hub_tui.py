@@ -17,8 +17,10 @@ from textual.widgets import DataTable, Input, SelectionList
 
 from tests.fakes import FrozenClock
 from tests.logbook_data import fill
+from tests.people import PASSWORD
 from tests.tui.conftest import said, until
 from tests.tui.hub_world import HUB_NAME, HubWorld, SimStation, hub_world
+from tests.tui.people import EDITOR, OPERATOR, add_accounts
 from truyenthanh import bootstrap
 from truyenthanh.config import load_settings
 from truyenthanh.domain.reports import half_year, show
@@ -30,6 +32,7 @@ from truyenthanh.tui.screens.hub_emergency import HubEmergencyScreen
 from truyenthanh.tui.screens.hub_package import HubPackageScreen
 from truyenthanh.tui.screens.hub_reports import HubReportsScreen
 from truyenthanh.tui.screens.hub_stations import HubStationsScreen
+from truyenthanh.tui.screens.login import LoginScreen
 
 
 @pytest.fixture
@@ -339,3 +342,32 @@ async def test_reports_screen_shows_the_province_half_year_and_writes_its_files(
                 for p in screen.written
             )
             assert "Đã ghi bao-cao-tuyen-tren-2026-H1.docx" in said(app)
+
+
+async def test_sending_asks_for_a_login_and_refuses_a_role_that_may_not_send_emergencies(tmp_path: Path) -> None:
+    with hub_world(tmp_path, single_operator=False) as world:
+        station = world.add_station("Xã Tân Lập")
+        assert station is not None
+        add_accounts(world.container)
+        app = HubApp(HubBackend(world.container))
+        async with app.run_test(size=(160, 40)) as pilot:
+            await pilot.press("f4")
+            screen = app.screen
+            assert isinstance(screen, HubEmergencyScreen)
+            choice = screen.query_one("#hub-choice", SelectionList)
+            await until(app, pilot, lambda: choice.option_count == 1, "the commune")
+            screen.query_one("#em-text", Input).value = "Lũ quét ở thượng nguồn, không qua ngầm tràn."
+            for person in (EDITOR, OPERATOR):
+                await pilot.press("ctrl+s")
+                await until(app, pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+                await pilot.press("y")
+                await until(app, pilot, lambda: isinstance(app.screen, LoginScreen), "the login")
+                await pilot.press(*person.username, "enter", *PASSWORD, "enter")
+                await until(app, pilot, lambda: app.screen is screen, "back on the screen")
+                if person is EDITOR:
+                    await until(app, pilot, lambda: "Biên tập" in said(app) and "khẩn cấp" in said(app), "refused")
+                    assert not station.received
+                    app.backend.actor = None  # log out: the next sending asks again
+            await until(app, pilot, lambda: len(station.received) == 1, "the bulletin at the station")
+            assert screen.sending is not None
+            assert world.container.fleet.command_acks(screen.sending.command_id).keys() <= {station.slug}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import urllib.request
 import zipfile
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -15,18 +16,21 @@ from typing import Any
 import pytest
 from textual.widgets import DataTable, Input, SelectionList
 
+from tests.audio import tone
 from tests.fakes import FrozenClock
 from tests.logbook_data import fill
 from tests.people import PASSWORD
 from tests.tui.conftest import said, until
 from tests.tui.hub_world import HUB_NAME, HubWorld, SimStation, hub_world
 from tests.tui.people import EDITOR, OPERATOR, add_accounts
+from tests.tui.screen_text import visible_text
 from truyenthanh import bootstrap
 from truyenthanh.config import load_settings
 from truyenthanh.domain.reports import half_year, show
 from truyenthanh.domain.upstream import LOG_BATCH_ROWS, LogBatch, StationHealth, accept
+from truyenthanh.hub import hub_settings
 from truyenthanh.tui.hub_app import HubApp
-from truyenthanh.tui.hub_backend import HubBackend
+from truyenthanh.tui.hub_backend import HubBackend, open_hub
 from truyenthanh.tui.screens.dialogs import ConfirmScreen
 from truyenthanh.tui.screens.hub_emergency import HubEmergencyScreen
 from truyenthanh.tui.screens.hub_package import HubPackageScreen
@@ -371,3 +375,55 @@ async def test_sending_asks_for_a_login_and_refuses_a_role_that_may_not_send_eme
             await until(app, pilot, lambda: len(station.received) == 1, "the bulletin at the station")
             assert screen.sending is not None
             assert world.container.fleet.command_acks(screen.sending.command_id).keys() <= {station.slug}
+
+
+async def test_a_recorded_bulletin_goes_as_a_file_the_stations_fetch_from_the_hub(
+    world: HubWorld, tmp_path: Path
+) -> None:
+    first, *_ = _sims(world)
+    bulletin = tone(tmp_path / "ban-tin-bao.wav", 660, 1.0)
+    app = HubApp(HubBackend(world.container))
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.press("f4")
+        screen = app.screen
+        assert isinstance(screen, HubEmergencyScreen)
+        choice = screen.query_one("#hub-choice", SelectionList)
+        await until(app, pilot, lambda: choice.option_count == 4, "the communes")
+        choice.deselect_all()
+        choice.select(first.enrolment.zone)
+        audio = screen.query_one("#em-file", Input)
+        audio.value = str(tmp_path / "khong-co.wav")
+        await pilot.press("ctrl+s", "y")
+        await until(app, pilot, lambda: "Không có tệp âm thanh" in said(app), "a missing file refused")
+        assert app.focused is audio and not first.received
+
+        audio.value = str(bulletin)
+        await pilot.press("ctrl+s")
+        await until(app, pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+        assert "tệp " in app.screen.question and "tại 1 xã" in app.screen.question  # type: ignore[attr-defined]
+        await pilot.press("y")
+        await until(app, pilot, lambda: len(first.received) == 1, "the bulletin at the station")
+        (item,) = first.received[0].body["items"]
+        assert world.hub is not None
+        served = world.hub.server  # the station fetches the file from the hub's file server, by its sha256
+        with urllib.request.urlopen(f"http://127.0.0.1:{served.port}/files/{item['sha256']}", timeout=5) as got:
+            assert got.read() == bulletin.read_bytes()
+
+
+async def test_the_app_on_a_hub_folder_never_initialised_says_to_run_hub_init(tmp_path: Path) -> None:
+    folder = tmp_path / "chua-co"
+    containers: list[bootstrap.Container] = []
+
+    def build() -> bootstrap.Container:
+        containers.append(bootstrap.build(hub_settings(load_settings(folder))))
+        return containers[-1]
+
+    app = HubApp(lambda: open_hub(build))
+    try:
+        async with app.run_test(size=(120, 30)) as pilot:
+            await until(app, pilot, lambda: "truyenthanh hub init --name TÊN" in said(app), "the hint")
+            assert app.backend_failed
+            await until(app, pilot, lambda: "Không mở được dữ liệu" in visible_text(app), "the header")
+    finally:
+        for container in containers:
+            container.close()

@@ -89,13 +89,13 @@ def _own_airings(container: bootstrap.Container, clock: FrozenClock) -> None:
     )  # fmt: skip
 
 
-def _station(folder: Path, name: str, seed: int) -> bootstrap.Container:
+def _station(folder: Path, name: str, seed: int, first: date = date(2026, 6, 10)) -> bootstrap.Container:
     clock = FrozenClock()
     container = bootstrap.build(load_settings(folder, timezone="Asia/Ho_Chi_Minh"), clock=clock)
     container.station.init(name=name)
     # Both edges of the half: rows just outside it on either side, an emergency on 14 June, Wednesdays in H'Mông.
     fill(container, clock, date(2025, 12, 30), date(2026, 1, 3), seed=seed)
-    fill(container, clock, date(2026, 6, 10), date(2026, 7, 2), seed=seed + 1)
+    fill(container, clock, first, date(2026, 7, 2), seed=seed + 1)
     _own_airings(container, clock)
     clock.set(datetime(2026, 7, 6, 2, tzinfo=UTC))
     return container
@@ -117,8 +117,10 @@ def _ship(station: Commune, hub: bootstrap.Container) -> int:
         last = rows[-1].row_id
 
 
-def _hub(folder: Path, clock: FrozenClock) -> bootstrap.Container:
-    settings = load_settings(folder, timezone="Asia/Ho_Chi_Minh", report_signer_name="Trần Văn Tỉnh")
+def _hub(folder: Path, clock: FrozenClock, database_url: str | None = None) -> bootstrap.Container:
+    settings = load_settings(
+        folder, timezone="Asia/Ho_Chi_Minh", report_signer_name="Trần Văn Tỉnh", database_url=database_url
+    )
     hub = bootstrap.build(settings, clock=clock)
     hub.station.init(name=HUB_NAME)
     with hub.db.session() as session:
@@ -337,6 +339,12 @@ def test_the_cli_writes_docx_xlsx_and_csv_with_the_same_figures(
         hours = float(cells[(expected.key, row[0], "Tổng số giờ phát")].replace(",", "."))
         assert hours == pytest.approx(row[1], abs=1e-6)
 
+    year = _hub_cli(hub.locations.data_dir, "--year", "2026", "--format", "csv", "--csv-comma", "--out", str(out))
+    assert year.returncode == 0, year.stderr
+    assert year.stdout.strip() == f"Đã ghi {out / 'bao-cao-tuyen-tren-nam-2026.csv'}"
+    with (out / "bao-cao-tuyen-tren-nam-2026.csv").open(encoding="utf-8-sig", newline="") as handle:
+        assert next(csv.reader(handle)) == ["Bảng", "Dòng", "Cột", "Giá trị"]
+
 
 def test_the_cli_refuses_a_bad_period_a_missing_hub_and_an_unwritable_folder(
     province: tuple[bootstrap.Container, list[Commune]], tmp_path: Path
@@ -376,3 +384,32 @@ def test_periods_are_read_as_the_hub_operator_writes_them() -> None:
         with pytest.raises(ReportError) as caught:
             HubReportService.period(half, year)
         assert caught.value.field == field
+
+
+def test_the_hub_on_postgresql_counts_as_the_station_does(pg_url: str, tmp_path: Path) -> None:
+    """The hub's store is PostgreSQL in production: the same rows and commands read back there give the same
+    figures as the commune's own SQLite report."""
+    commune = Commune("xa-tan-lap", "Xã Tân Lập", _station(tmp_path / "station", "Xã Tân Lập", 5, date(2026, 6, 12)))
+    hub = _hub(tmp_path / "hub", FrozenClock(datetime(2026, 7, 6, 2, tzinfo=UTC)), pg_url)
+    try:
+        _subscribe(hub, commune.slug, commune.name)
+        assert _ship(commune, hub) > 0
+        sent = datetime(2026, 6, 20, 7, 0, tzinfo=UTC)
+        _emergency(hub, "em-bao", sent, ["vung-xa-tan-lap"], "emergency")
+        hub.fleet.record_ack(CommandAck("em-bao", "xa-tan-lap", sent, True, sent + timedelta(seconds=1)))
+        report = hub_reports(hub).build(H1)
+        own = commune.container.reports.build(H1)
+        hours = _row(report.table("the_loai_gio"), commune.name)
+        assert {row[0]: row[2] for row in own.table("the_loai").rows} == {
+            label: hours[label] for label in report.table("the_loai_gio").columns[1:-1]
+        }
+        line = _row(report.table("phat_song"), commune.name)
+        overview = _figures(own, "tong_hop")
+        assert (line["Tổng số giờ phát"], line["Phát theo lịch"]) == (
+            overview["Tổng số giờ phát sóng"],
+            overview["Số lần phát theo lịch"],
+        )
+        assert _row(report.table("khan_cap"), commune.name)["Đã phát"] == 1
+    finally:
+        commune.container.close()
+        hub.close()

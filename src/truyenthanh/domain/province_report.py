@@ -274,17 +274,17 @@ def _answer(delivery: EmergencyDelivery) -> str:
 
 
 def province_report(
-    communes: Sequence[tuple[Commune, Sequence[LogRow]]],
+    figures: Sequence[CommuneFigures],
     deliveries: Sequence[EmergencyDelivery],
     period: Period,
     zone: ZoneInfo,
     heading: Heading,
 ) -> Report:
-    """The hub's 6-monthly or annual report of its communes, from each commune's log rows of ``period`` (in chain
-    order) and the hub's emergencies sent in it, communes in the order given."""
-    figures = [CommuneFigures.of(commune, rows) for commune, rows in communes]
+    """The hub's 6-monthly or annual report of its communes, from each commune's figures of ``period``
+    (:meth:`CommuneFigures.of` its rows: a commune's rows need not stay in memory once counted) and the hub's
+    emergencies sent in it, communes in the order given."""
     hours, counts = category_tables(figures)
-    listed = [commune for commune, _ in communes]
+    listed = [f.commune for f in figures]
     today = heading.issued
     return Report(
         heading=heading,

@@ -18,7 +18,7 @@ from pathlib import Path
 from truyenthanh.config import Settings
 from truyenthanh.domain import reports
 from truyenthanh.domain.fleet_records import CommandRecord, ReceiverRecord
-from truyenthanh.domain.province_report import Commune, EmergencyDelivery, province_report
+from truyenthanh.domain.province_report import Commune, CommuneFigures, EmergencyDelivery, province_report
 from truyenthanh.domain.reports import Heading, Period, Report
 from truyenthanh.errors import ReportError, StorageError
 from truyenthanh.locations import Locations
@@ -152,10 +152,13 @@ class HubReportService:
             receivers = uow.fleet.receivers()
             commands = uow.fleet.commands(EMERGENCY_ACTION, start, end)
             profile = uow.station_profile.profile()
-            communes = _communes(receivers)
-            rows = [(commune, uow.hub_log.rows(commune.slug, start, end)) for commune in communes]
+            # One commune at a time: its rows are counted and dropped (a year is ~20,000 rows per commune).
+            figures = [
+                CommuneFigures.of(commune, uow.hub_log.rows(commune.slug, start, end))
+                for commune in _communes(receivers)
+            ]
         heading = self._heading(profile.name if profile else "", profile.province if profile else "")
-        return province_report(rows, deliveries(commands, receivers), period, self._settings.zone, heading)
+        return province_report(figures, deliveries(commands, receivers), period, self._settings.zone, heading)
 
     def write(
         self,

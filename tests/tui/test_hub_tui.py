@@ -393,9 +393,10 @@ async def test_a_recorded_bulletin_goes_as_a_file_the_stations_fetch_from_the_hu
         choice.select(first.enrolment.zone)
         audio = screen.query_one("#em-file", Input)
         audio.value = str(tmp_path / "khong-co.wav")
-        await pilot.press("ctrl+s", "y")
+        await pilot.press("ctrl+s")
         await until(app, pilot, lambda: "Không có tệp âm thanh" in said(app), "a missing file refused")
         assert app.focused is audio and not first.received
+        assert not isinstance(app.screen, ConfirmScreen)  # refused before asking
 
         audio.value = str(bulletin)
         await pilot.press("ctrl+s")

@@ -310,14 +310,25 @@ class HubBackend:
                 such station; the broker did not take the command.
         """
         self.container.accounts.require(actor, Permission.SEND_EMERGENCY)
-        path: Path | None = None
-        if audio.strip():
-            path = Path(audio.strip().strip("'\"")).expanduser()
-            if not path.is_file():
-                raise FleetError(f"Không có tệp âm thanh {path} (ô «Tệp thu sẵn»).", field="file")
+        path = self.check_audio(audio) if audio.strip() else None
         sent = self.desk.send_emergency(actor.username, text or None, to, repeat=repeat, audio=path)
         title = " ".join(text.split())[:60] or (path.stem if path else "")
         return self._sending(sent, "emergency", title)
+
+    @staticmethod
+    def check_audio(typed: str) -> Path:
+        """The recorded bulletin at the path the operator typed.
+
+        Raises:
+            FleetError: no path, or no such file (``field`` ``file``).
+        """
+        text = typed.strip().strip("'\"")
+        if not text:
+            raise FleetError("Hãy gõ đường dẫn tới tệp thu sẵn (ô «Tệp thu sẵn»).", field="file")
+        path = Path(text).expanduser()
+        if not path.is_file():
+            raise FleetError(f"Không có tệp âm thanh {path} (ô «Tệp thu sẵn»).", field="file")
+        return path
 
     def cancel_emergency(self, actor: Actor, to: Sequence[str]) -> Sending:
         """Stop the emergency playing at the stations ``to`` names (every one when empty).

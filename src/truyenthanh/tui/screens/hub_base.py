@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, TypeVar, cast
 from rich.markup import escape
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
@@ -53,8 +53,9 @@ class HubStatusBar(Vertical):
     DEFAULT_CSS = """
     HubStatusBar { height: 2; dock: top; }
     HubStatusBar > #hub-nav { height: 1; background: $panel; padding: 0 1; text-wrap: nowrap; text-overflow: clip; }
-    HubStatusBar > #hub-line { height: 1; background: $primary; color: $text; padding: 0 1; text-wrap: nowrap;
-                               text-overflow: ellipsis; }
+    HubStatusBar > Horizontal { height: 1; background: $primary; color: $text; padding: 0 1; }
+    HubStatusBar #hub-line { width: 1fr; height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    HubStatusBar #hub-state { width: auto; height: 1; text-wrap: nowrap; }
     """
 
     def __init__(self, current: str) -> None:
@@ -63,9 +64,12 @@ class HubStatusBar(Vertical):
         self._current = current
 
     def compose(self) -> ComposeResult:
-        """The two lines."""
+        """The navigation, then the hub's name on the left and the clock and who acts on the right (the name gives
+        way first on a narrow terminal)."""
         yield Static(hub_navigation(self._current), id="hub-nav")
-        yield Static("", id="hub-line")
+        with Horizontal():
+            yield Static("", id="hub-line")
+            yield Static("", id="hub-state")
 
     def on_mount(self) -> None:
         """Draw now and every second."""
@@ -87,8 +91,10 @@ class HubStatusBar(Vertical):
             if actor is not None
             else "[@click=app.login]Chưa đăng nhập[/]"
         )
-        name = escape(backend.name)
-        line.update(f"Tuyến trên: {name}  │  {formatting.long_date(now)} {formatting.clock(now)}  │  {person}")
+        line.update(f"Tuyến trên: {escape(backend.name)}")
+        self.query_one("#hub-state", Static).update(
+            f"  │  {formatting.long_date(now)} {formatting.clock(now)}  │  {person}"
+        )
 
 
 class HubScreen(Screen[None]):

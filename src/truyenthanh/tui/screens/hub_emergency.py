@@ -26,6 +26,15 @@ from truyenthanh.tui.widgets.keyhints import KeyHints
 REASON = "Phát khẩn cấp cần người có quyền: đăng nhập để tiếp tục."
 
 
+class AudioChecked(Message):
+    """The recorded file the operator typed is there (``path``), for the communes ``to``."""
+
+    def __init__(self, path: str, to: list[str]) -> None:
+        super().__init__()
+        self.path = path
+        self.to = to
+
+
 class CancelAnswersRead(Message):
     """The stations' answers to the cancellation so far."""
 
@@ -107,6 +116,21 @@ class HubEmergencyScreen(HubSendingScreen):
         to = self.chosen()
         if to is None:
             return
+        if not audio:
+            self._confirm(text, "", to)
+            return
+        self.run_call(
+            lambda backend: backend.check_audio(audio),
+            lambda path: AudioChecked(str(path), to),
+            group="em-file",
+            failed=_failed,
+        )
+
+    def on_audio_checked(self, message: AudioChecked) -> None:
+        """The recorded file is there: ask before sending it."""
+        self._confirm("", message.path, message.to)
+
+    def _confirm(self, text: str, audio: str, to: list[str]) -> None:
         what = f"«{text}»" if text else f"tệp {audio}"
         question = f"Phát khẩn cấp NGAY {what} tại {len(to)} xã? Bản tin ngắt mọi chương trình đang phát ở đó."
 
@@ -209,4 +233,4 @@ def _failed(error: TruyenthanhError) -> list[Message]:
     return [SendingFailed(error.title, error.message, error.field)]
 
 
-__all__ = ["CancelAnswersRead", "HubEmergencyScreen"]
+__all__ = ["AudioChecked", "CancelAnswersRead", "HubEmergencyScreen"]

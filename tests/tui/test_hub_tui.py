@@ -37,6 +37,7 @@ from truyenthanh.tui.screens.hub_package import HubPackageScreen
 from truyenthanh.tui.screens.hub_reports import HubReportsScreen
 from truyenthanh.tui.screens.hub_stations import HubStationsScreen
 from truyenthanh.tui.screens.login import LoginScreen
+from truyenthanh.tui.screens.passphrase import PassphraseScreen
 
 
 @pytest.fixture
@@ -428,3 +429,31 @@ async def test_the_app_on_a_hub_folder_never_initialised_says_to_run_hub_init(tm
     finally:
         for container in containers:
             container.close()
+
+
+async def test_sending_with_a_key_under_a_passphrase_asks_for_it_once_and_refuses_a_wrong_one(world: HubWorld) -> None:
+    world.container.keys.set_passphrase(None, old=None, new="mật khẩu của tỉnh")
+    app = HubApp(HubBackend(world.container))
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.press("f4")
+        screen = app.screen
+        assert isinstance(screen, HubEmergencyScreen)
+        choice = screen.query_one("#hub-choice", SelectionList)
+        await until(app, pilot, lambda: choice.option_count == 4, "the communes")
+        screen.query_one("#em-text", Input).value = "Lũ lên nhanh, di dời ngay khỏi bãi sông."
+        await pilot.press("ctrl+s")
+        await until(app, pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+        await pilot.press("y")
+        await until(app, pilot, lambda: isinstance(app.screen, PassphraseScreen), "the passphrase dialog")
+
+        app.screen.query_one("#passphrase", Input).value = "sai rồi"
+        await pilot.press("enter")
+        await until(app, pilot, lambda: "sai" in visible_text(app).lower(), "the wrong passphrase named")
+        assert isinstance(app.screen, PassphraseScreen)  # still asking
+        assert not any(s.received for s in _sims(world))  # nothing signed, nothing sent
+
+        app.screen.query_one("#passphrase", Input).value = "mật khẩu của tỉnh"
+        await pilot.press("enter")
+        table = screen.query_one("#hub-answers", DataTable)
+        await until(app, pilot, lambda: len(_cells(table)) == 3, "the communes' answers", timeout=15)
+        assert all(s.received for s in _sims(world))  # the three enrolled communes (the fourth never enrolled)

@@ -25,6 +25,7 @@ from truyenthanh.tui.keys import describe_key
 from truyenthanh.tui.messages import ActionFailed
 from truyenthanh.tui.screens.help import HelpScreen
 from truyenthanh.tui.screens.login import LoginScreen
+from truyenthanh.tui.screens.passphrase import with_unlocked_key
 
 HUB_SCREENS = (
     ("f2", "stations", "Trạm"),
@@ -151,6 +152,11 @@ class HubApp(App[None]):
             self.notify(exc.message, title=exc.title, severity="error", timeout=10)
             return
         then(actor)
+
+    def with_signer(self, reason: str, then: Callable[[Actor], None]) -> None:
+        """As :meth:`with_actor`, then with the hub's own key unlocked (its passphrase asked for once if the key
+        has one and the hub was not given it): every sending is signed with that key."""
+        self.with_actor(reason, lambda actor: with_unlocked_key(self, self.backend, lambda: then(actor)))
 
     # --- keys -----------------------------------------------------------------------------------------------
 

@@ -219,6 +219,28 @@ class HubBackend:
 
     # --- stations ----------------------------------------------------------------------------------------------
 
+    def key_needs_passphrase(self) -> bool:
+        """Whether signing with the hub's own key needs a passphrase this process was not given.
+
+        Raises:
+            NotFoundError: the hub has no key. PackageError: its passphrase file cannot be read.
+        """
+        return self.container.keys.needs_passphrase(None)
+
+    def own_key_name(self) -> str:
+        """The hub's own key's name, for the passphrase dialog."""
+        return self.container.keys.own(None).name
+
+    def unlock_key(self, passphrase: str) -> None:
+        """Check ``passphrase`` against the hub's own key and sign with it from now on in this process.
+
+        Raises:
+            PackageError: the passphrase is wrong (``field="passphrase"``; nothing changed).
+        """
+        keys = self.container.keys
+        keys.private_key(None, passphrase=passphrase)
+        keys.use_passphrase(passphrase)
+
     def stations(self) -> StationsView:
         """Every station added at the hub, by name: the enrolled ones with their light and last health, then the
         ones still waiting to enrol."""

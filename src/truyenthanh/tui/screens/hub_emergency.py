@@ -136,7 +136,7 @@ class HubEmergencyScreen(HubSendingScreen):
 
         def confirmed(yes: bool | None) -> None:
             if yes:
-                self.hub_app.with_actor(REASON, lambda actor: self._send(actor, text, audio, to))
+                self.hub_app.with_signer(REASON, lambda actor: self._send(actor, text, audio, to))
 
         self.app.push_screen(ConfirmScreen(question, yes="Phát ngay (Y)"), confirmed)
 
@@ -175,7 +175,7 @@ class HubEmergencyScreen(HubSendingScreen):
 
         def confirmed(yes: bool | None) -> None:
             if yes:
-                self.hub_app.with_actor(REASON, lambda actor: self._cancel(actor, to))
+                self.hub_app.with_signer(REASON, lambda actor: self._cancel(actor, to))
 
         self.app.push_screen(ConfirmScreen(question, yes="Dừng (Y)"), confirmed)
 

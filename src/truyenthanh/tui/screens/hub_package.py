@@ -139,7 +139,7 @@ class HubPackageScreen(HubSendingScreen):
                 failed=failed,
             )
 
-        self.hub_app.with_actor("Gửi gói cần người có quyền nhập gói: đăng nhập để tiếp tục.", send)
+        self.hub_app.with_signer("Gửi gói cần người có quyền nhập gói: đăng nhập để tiếp tục.", send)
 
     def focus_field(self, field: str | None) -> None:
         """Put the cursor where the refusal points."""

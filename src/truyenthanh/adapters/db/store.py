@@ -22,6 +22,7 @@ from truyenthanh.adapters.db.audit import SqlAuditTrail
 from truyenthanh.adapters.db.broadcast_log import SqlBroadcastLog
 from truyenthanh.adapters.db.database import Database
 from truyenthanh.adapters.db.fleet import SqlFleetRepository
+from truyenthanh.adapters.db.hub_files import SqlHubFiles
 from truyenthanh.adapters.db.hub_log import SqlHubLog
 from truyenthanh.adapters.db.keys import SqlTrustedKeyRepository
 from truyenthanh.adapters.db.package_records import SqlPackageRecordRepository
@@ -83,6 +84,11 @@ class SqlUnitOfWork:
     def hub_log(self) -> SqlHubLog:
         """At a hub: its stations' broadcast-log rows (issue 19)."""
         return SqlHubLog(self._session)
+
+    @property
+    def hub_files(self) -> SqlHubFiles:
+        """At a hub: the files it offers its stations (issue 19)."""
+        return SqlHubFiles(self._session)
 
     @property
     def session(self) -> Session:

@@ -39,8 +39,9 @@ from truyenthanh.adapters.fleet_http import download
 from truyenthanh.adapters.mqtt import MqttLink
 from truyenthanh.adapters.signing import PublicKey
 from truyenthanh.bootstrap import Container
+from truyenthanh.daemon.log_shipper import LogShipper
 from truyenthanh.domain.accounts import Actor
-from truyenthanh.domain.enums import Outcome, Role
+from truyenthanh.domain.enums import Role
 from truyenthanh.domain.fleet import (
     COMMAND_MAX_AGE,
     Action,
@@ -55,7 +56,7 @@ from truyenthanh.domain.fleet import (
     receiver_topic,
     zone_topic,
 )
-from truyenthanh.domain.upstream import PACKAGE_WAITING, PackageNotice, StationHealth
+from truyenthanh.domain.upstream import PACKAGE_WAITING, LogProgress, PackageNotice, StationHealth
 from truyenthanh.errors import FleetError, TruyenthanhError
 from truyenthanh.protocol import DaemonStatus
 
@@ -138,6 +139,8 @@ class Upstream:
             clean_start=False,
             on_connection=self._on_connection,
         )
+        self.logs = LogShipper(container, self.link, hub=hub, station=me, zone=enrolment.zone)
+        """The broadcast log's way up to the hub."""
 
     @property
     def actor(self) -> Actor:
@@ -158,12 +161,14 @@ class Upstream:
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
             self._threads.append(thread)
+        self.logs.start()
         self.link.start()
 
     def close(self) -> None:
         """Say offline (retained), disconnect and stop the threads."""
         self._stop.set()
         self._packages.put(None)
+        self.logs.close()
         if self.link.connected:
             self.link.publish(self._status_topic, self._health(online=False).encode(), retain=True, timeout=2)
         self.link.close()
@@ -171,6 +176,7 @@ class Upstream:
             thread.join(timeout=5)
 
     def _on_connection(self, up: bool) -> None:
+        self.logs.connection(up)
         if up:
             self.report()
 
@@ -206,6 +212,7 @@ class Upstream:
             status.playing.item if status.playing else None,
             upcoming.start if upcoming else None,
             self.refused,
+            self.logs.problem,
         )
         return now != self._reported
 
@@ -216,10 +223,8 @@ class Upstream:
         if not online:
             return base
         status = self._hooks.status()
-        since = now - timedelta(hours=24)
         with container.store.transaction() as uow:
-            rows = uow.broadcast_log.rows()
-        misses = sum(1 for r in rows if r.outcome is Outcome.MISSED and r.recorded_at and r.recorded_at >= since)
+            misses = uow.broadcast_log.misses_since(now - timedelta(hours=24))
         upcoming = status.upcoming[0] if status.upcoming else None
         return StationHealth(
             receiver=base.receiver,
@@ -235,6 +240,7 @@ class Upstream:
             misses_24h=misses,
             free_disk_bytes=shutil.disk_usage(container.locations.data_dir).free,
             refused=self.refused,
+            log=LogProgress(self.logs.pending, self.logs.problem),
         )
 
     # --- messages -------------------------------------------------------------------------------------------
@@ -378,7 +384,14 @@ def fetch_file(files_url: str, folder: Path, wanted: FileRef, suffix: str) -> tu
 
 def _signature(health: StationHealth) -> tuple[object, ...]:
     """The parts of a report whose change is reported at once (compared by :meth:`Upstream._changed`)."""
-    return (health.device_ok, health.device_error, health.playing, health.next_airing, health.refused)
+    return (
+        health.device_ok,
+        health.device_error,
+        health.playing,
+        health.next_airing,
+        health.refused,
+        health.log.problem if health.log else None,
+    )
 
 
 def _raw_key(enrolment: Enrolment) -> bytes:

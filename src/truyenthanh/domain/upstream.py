@@ -84,6 +84,29 @@ class PackageNotice:
 
 
 @dataclass(frozen=True)
+class LogProgress:
+    """A station's broadcast log on its way up, as its health report tells the hub."""
+
+    pending: int | None = None
+    """Rows the hub does not hold yet (``None``: not known, before the hub's first receipt is read)."""
+    problem: str | None = None
+    """Why the hub refused the station's last batch, in Vietnamese (its :class:`LogReceipt`'s problem)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"pending": self.pending, "problem": self.problem}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> LogProgress:
+        """Read it back (an unreadable value reads as not known)."""
+        pending, problem = data.get("pending"), data.get("problem")
+        return cls(
+            pending if isinstance(pending, int) and not isinstance(pending, bool) else None,
+            problem if isinstance(problem, str) else None,
+        )
+
+
+@dataclass(frozen=True)
 class StationHealth:
     """A station's retained health at its hub. Its keys are a superset of a receiver's
     :class:`~truyenthanh.domain.fleet.ReceiverStatus`, so the hub's fleet records read it as one."""
@@ -105,6 +128,9 @@ class StationHealth:
     refused: str | None = None
     """The last message from the hub the station refused, in Vietnamese, with why."""
     version: str = ""
+    log: LogProgress | None = None
+    """How far the station's broadcast log has come up to the hub (``None`` in reports from older versions
+    and in the offline last will)."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -123,6 +149,7 @@ class StationHealth:
             "free_disk_bytes": self.free_disk_bytes,
             "refused": self.refused,
             "version": self.version,
+            "log": self.log.to_dict() if self.log else None,
         }
 
     def encode(self) -> bytes:
@@ -138,6 +165,7 @@ class StationHealth:
         """
         next_airing = data.get("next_airing")
         disk = data.get("free_disk_bytes")
+        progress = data.get("log")
         return cls(
             receiver=str(_field(data, "receiver", str)),
             zone=str(_field(data, "zone", str)),
@@ -153,6 +181,7 @@ class StationHealth:
             free_disk_bytes=disk if isinstance(disk, int) else None,
             refused=data.get("refused") if isinstance(data.get("refused"), str) else None,
             version=str(data.get("version", "")),
+            log=LogProgress.from_dict(progress) if isinstance(progress, Mapping) else None,
         )
 
     @classmethod
@@ -334,6 +363,7 @@ __all__ = [
     "PACKAGE_WAITING",
     "RECEIPT_LEAF",
     "LogBatch",
+    "LogProgress",
     "LogReceipt",
     "PackageNotice",
     "ShippedRow",

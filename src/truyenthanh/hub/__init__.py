@@ -8,7 +8,8 @@ station (``hub station add``, ``hub station enroll``). So enrolment codes, broke
 records and acknowledgements are the fleet's; what is the hub's own is here:
 
 - :class:`Hub` (``truyenthanh hub run``): the file server stations fetch packages from and enrol at, and the MQTT
-  listener that stores each station's health and acknowledgements;
+  listener that stores each station's health and acknowledgements, and its broadcast log
+  (:class:`~truyenthanh.hub.logs.LogIntake`);
 - :class:`~truyenthanh.hub.desk.HubDesk`: sending a package, an emergency or its cancellation, and the stations'
   list (the CLI's commands, each a short MQTT session of its own).
 
@@ -36,6 +37,7 @@ from truyenthanh.config import Settings
 from truyenthanh.domain.fleet import CommandAck, receiver_topic
 from truyenthanh.domain.upstream import StationHealth
 from truyenthanh.errors import FleetError
+from truyenthanh.hub.logs import LogIntake
 from truyenthanh.services.unit_of_work import Store
 
 log = logging.getLogger(__name__)
@@ -169,6 +171,8 @@ class Hub:
             share_port=True,
         )
         self.link = hub_link(container, f"run-{instance_name(settings)}")
+        self.logs = LogIntake(container, self.link)
+        """The stations' broadcast logs coming in (:mod:`truyenthanh.hub.logs`)."""
 
     def start(self) -> None:
         """Import an earlier version's files, serve files and enrolment, and listen to the stations' reports."""
@@ -178,12 +182,14 @@ class Hub:
         hub = self.container.settings.hub_id
         self.link.subscribe(receiver_topic(hub, "+", "status"), self._on_status)
         self.link.subscribe(receiver_topic(hub, "+", "ack"), self._on_ack)
+        self.logs.start()
         self.server.start()
         self.link.start()
 
     def close(self) -> None:
         """Stop listening and serving."""
         self.link.close()
+        self.logs.close()
         self.server.close()
 
     def _file(self, sha256: str) -> StoredFile | Path | None:

@@ -205,6 +205,11 @@ class BroadcastLogRepository(Protocol):
         """Up to ``limit`` rows after ``row_id``, in chain order, as they travel to the station's hub (issue 19)."""
         ...
 
+    def misses_since(self, instant: datetime) -> int:
+        """How many rows record a missed airing (outcome ``missed``) at or after ``instant`` (aware): one
+        counting query, no rows loaded."""
+        ...
+
 
 class AuditTrail(Protocol):
     """The append-only, hash-chained audit trail inside one unit of work."""

@@ -5,12 +5,13 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
-from sqlalchemy import text
+from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
 from truyenthanh.adapters.db import chains
 from truyenthanh.adapters.db.models import BroadcastLog
 from truyenthanh.domain.broadcast_log import LogEntry, LoggedBroadcast
+from truyenthanh.domain.enums import Outcome
 from truyenthanh.domain.records import ChainReport, broadcast_content
 from truyenthanh.domain.upstream import ShippedRow
 from truyenthanh.errors import TamperedRecordError
@@ -62,6 +63,13 @@ class SqlBroadcastLog:
             select(BroadcastLog).where(col(BroadcastLog.id) > row_id).order_by(col(BroadcastLog.id)).limit(limit)
         ).all()
         return [ShippedRow(row.id or 0, row.prev_hash, row.row_hash, broadcast_content(row)) for row in found]
+
+    def misses_since(self, instant: datetime) -> int:
+        """How many rows record a missed airing at or after ``instant`` (one counting query)."""
+        query = select(func.count()).where(
+            col(BroadcastLog.outcome) == Outcome.MISSED, col(BroadcastLog.recorded_at) >= instant
+        )
+        return int(self._session.exec(query).one())
 
     def _first_unreadable(self, exc: Exception) -> str:
         """The first row that cannot be read back, and why."""

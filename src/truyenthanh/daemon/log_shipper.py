@@ -1,0 +1,210 @@
+"""The station's broadcast log on its way up to its hub (issue 19), a part the daemon's :class:`Upstream` owns.
+
+The station keeps nothing about the journey: the hub's retained :class:`~truyenthanh.domain.upstream.LogReceipt`
+on ``tt/<hub>/zone/<station>/log`` is the cursor. On every receipt, and when the log's head moves past it (looked
+at every :data:`CHECK_S` seconds, one indexed query), the shipper sends the rows after the receipt's ``last_id``
+(at most :data:`~truyenthanh.domain.upstream.LOG_BATCH_ROWS`) as one
+:class:`~truyenthanh.domain.upstream.LogBatch` on ``tt/<hub>/receiver/<station>/played``, QoS 1, one batch in
+flight, sent again when no receipt answers within ``resend_s``. Nothing is sent while the link is down, and a
+restarted daemon resumes from the receipt the broker hands it on subscribing. A batch the hub refused (its
+receipt carries a ``problem``: a gap, a broken chain) is logged, shown in the station's health, and tried again
+only after ``retry_s``, so a broken row does not keep the link busy.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+from truyenthanh.adapters.mqtt import MqttLink
+from truyenthanh.bootstrap import Container
+from truyenthanh.domain.fleet import receiver_topic, zone_topic
+from truyenthanh.domain.upstream import LOG_BATCH_ROWS, LOG_LEAF, RECEIPT_LEAF, LogBatch, LogReceipt
+from truyenthanh.errors import FleetError, TruyenthanhError
+
+log = logging.getLogger(__name__)
+
+CHECK_S = 2.0
+"""How often the shipper looks at the log's head and at a batch waiting for its receipt."""
+RESEND_S = 30.0
+"""How long a batch waits for the hub's receipt before it is sent again."""
+RETRY_S = 60.0
+"""How long after a refused batch (a receipt with a problem) the same rows are offered again."""
+FIRST_RECEIPT_S = 3.0
+"""How long after connecting the shipper waits for the retained receipt before it takes the hub to hold nothing
+(a station the hub never heard from has no receipt yet)."""
+
+
+@dataclass(frozen=True)
+class InFlight:
+    """The batch sent and not yet answered."""
+
+    first_id: int
+    last_id: int
+    sent_at: float
+    """``time.monotonic()`` when it was sent."""
+
+
+@dataclass
+class ShipState:
+    """What the shipper knows (guarded by its lock). Instants are ``time.monotonic()`` seconds."""
+
+    receipt: LogReceipt | None = None
+    """The hub's last receipt (the cursor)."""
+    receipt_fresh: bool = False
+    """Whether :attr:`receipt` came on the present connection."""
+    connected_at: float | None = None
+    """When the link came up; ``None`` while it is down."""
+    in_flight: InFlight | None = None
+    refused_at: float | None = None
+    """When the hub last refused a batch (``None`` once one is taken)."""
+    head: int = 0
+    """The station's last row id, as of the last look."""
+
+
+class LogShipper:
+    """Ships the station's broadcast log to its hub. Thread-safe: the receipt handler (paho's network thread)
+    only records the receipt and wakes the shipper's own thread, which reads the database and publishes.
+
+    Args:
+        container: the station's services (its store).
+        link: the upstream MQTT link (started by the owner after :meth:`start`).
+        hub: the hub's id in topics.
+        station: the station's slug at the hub (its receiver name there).
+        zone: the station's zone at the hub (named after it), where its receipt is kept.
+        resend_s: see :data:`RESEND_S`.
+        retry_s: see :data:`RETRY_S`.
+    """
+
+    def __init__(
+        self,
+        container: Container,
+        link: MqttLink,
+        *,
+        hub: str,
+        station: str,
+        zone: str,
+        resend_s: float = RESEND_S,
+        retry_s: float = RETRY_S,
+    ) -> None:
+        self._container = container
+        self._link = link
+        self._station = station
+        self._batch_topic = receiver_topic(hub, station, LOG_LEAF)
+        self._receipt_topic = zone_topic(hub, zone, RECEIPT_LEAF)
+        self._resend_s = resend_s
+        self._retry_s = retry_s
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._state = ShipState()
+        self.problem: str | None = None
+        """The hub's last refusal, in Vietnamese (``None`` once a batch is taken again)."""
+
+    @property
+    def pending(self) -> int | None:
+        """Rows the hub does not hold yet, as of the last look at the head (``None`` before any receipt)."""
+        with self._lock:
+            receipt = self._state.receipt
+            return None if receipt is None else max(0, self._state.head - receipt.last_id)
+
+    def start(self) -> None:
+        """Subscribe to the receipt and start the shipper's thread (before the link starts)."""
+        self._link.subscribe(self._receipt_topic, self._on_receipt)
+        self._thread = threading.Thread(target=self._run, name="upstream-log", daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        """Stop the shipper's thread (the owner closes the link)."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def connection(self, up: bool) -> None:
+        """The link came up or went down (the owner's ``on_connection``); a batch in flight is forgotten on a
+        loss, as the receipt read on reconnecting says where to go on."""
+        with self._lock:
+            self._state.connected_at = time.monotonic() if up else None
+            self._state.in_flight = None
+            if not up:
+                self._state.receipt_fresh = False
+        self._wake.set()
+
+    def _on_receipt(self, _topic: str, payload: bytes) -> None:
+        try:
+            receipt = LogReceipt.decode(payload)
+        except FleetError as exc:
+            log.warning("unreadable log receipt from the hub: %s", exc.message)
+            return
+        with self._lock:
+            flight = self._state.in_flight
+            if flight is not None and receipt.problem is None and receipt.last_id < flight.first_id:
+                return  # an older receipt (the retained one again, or a second hub's late answer): keep waiting
+            self._state.receipt, self._state.receipt_fresh, self._state.in_flight = receipt, True, None
+            if receipt.problem is not None:
+                if receipt.problem != self.problem:
+                    log.warning(
+                        "the hub refused the broadcast log from row %s: %s", receipt.last_id + 1, receipt.problem
+                    )
+                self._state.refused_at = time.monotonic()
+            else:
+                self._state.refused_at = None
+            self.problem = receipt.problem
+        self._wake.set()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(CHECK_S)
+            self._wake.clear()
+            if self._stop.is_set():
+                return
+            try:
+                self._step()
+            except TruyenthanhError as exc:
+                log.warning("the broadcast log could not be read for the hub: %s", exc.message)
+            except Exception:
+                log.exception("shipping the broadcast log to the hub failed")
+
+    def _step(self) -> None:
+        """Send the next batch if one is due."""
+        with self._container.store.transaction() as uow:
+            head = uow.broadcast_log.head()[0]
+        now = time.monotonic()
+        with self._lock:
+            self._state.head = head
+            cursor = self._cursor(now)
+            if cursor is None or cursor >= head:
+                return
+        with self._container.store.transaction() as uow:
+            rows = uow.broadcast_log.after(cursor, LOG_BATCH_ROWS)
+        if not rows or not self._link.connected:
+            return
+        with self._lock:
+            if self._cursor(now) != cursor:  # a receipt came meanwhile: the next look goes on from it
+                self._wake.set()
+                return
+            self._state.in_flight = InFlight(rows[0].row_id, rows[-1].row_id, now)
+        self._link.publish(self._batch_topic, LogBatch(self._station, tuple(rows)).encode(), qos=1, timeout=0)
+        log.info("sent log rows %s-%s to the hub", rows[0].row_id, rows[-1].row_id)
+
+    def _cursor(self, now: float) -> int | None:
+        """The last row the hub holds when a batch is due now, else ``None`` (call with the lock held)."""
+        if self._state.connected_at is None:
+            return None
+        flight = self._state.in_flight
+        if flight is not None and now - flight.sent_at < self._resend_s:
+            return None
+        if self._state.refused_at is not None and now - self._state.refused_at < self._retry_s:
+            return None
+        if self._state.receipt is None or not self._state.receipt_fresh:
+            if now - self._state.connected_at < FIRST_RECEIPT_S:
+                return None
+            return self._state.receipt.last_id if self._state.receipt is not None else 0
+        return self._state.receipt.last_id
+
+
+__all__ = ["CHECK_S", "RESEND_S", "RETRY_S", "LogShipper"]

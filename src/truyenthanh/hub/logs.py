@@ -1,0 +1,131 @@
+"""The hub's intake of its stations' broadcast logs (issue 19), a part :class:`~truyenthanh.hub.Hub` owns.
+
+Each :class:`~truyenthanh.domain.upstream.LogBatch` on ``tt/<hub>/receiver/<station>/played`` is queued by paho's
+network thread and handled on the intake's own thread: a batch naming another station than its topic, or from a
+station the hub has not enrolled (or has revoked), is dropped with a log line; otherwise, in one transaction, the
+station's head is read (:meth:`~truyenthanh.services.unit_of_work.HubLogRepository.head`, which on PostgreSQL
+takes the station's advisory lock), :func:`~truyenthanh.domain.upstream.accept` picks the rows that continue the
+chain, and they are stored. The answer is the retained :class:`~truyenthanh.domain.upstream.LogReceipt` on
+``tt/<hub>/zone/<station>/log``, naming the last row held and the problem, if any.
+
+Idempotent: a batch received twice, or by two hub processes, stores each row once. Where two writers still
+collide (SQLite has no advisory lock: a unique violation, or a busy snapshot), the batch is tried again from the
+new head and, failing that, answered with the head as it is.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+
+from sqlalchemy.exc import IntegrityError
+
+from truyenthanh.adapters.mqtt import MqttLink
+from truyenthanh.bootstrap import Container
+from truyenthanh.domain.fleet import receiver_topic, zone_topic
+from truyenthanh.domain.upstream import LOG_LEAF, RECEIPT_LEAF, LogBatch, LogReceipt, ShippedRow, accept
+from truyenthanh.errors import FleetError, StorageError
+
+log = logging.getLogger(__name__)
+
+ATTEMPTS = 3
+"""How many times a batch is tried when another writer got there first."""
+
+
+class LogIntake:
+    """Stores the stations' log batches and answers each with a receipt. Thread-safe: :meth:`subscribe`'s handler
+    only queues; one worker thread reads, stores and answers.
+
+    Args:
+        container: the hub's services (its store and fleet records).
+        link: the hub's MQTT link (started by the owner after :meth:`start`).
+    """
+
+    def __init__(self, container: Container, link: MqttLink) -> None:
+        self._container = container
+        self._link = link
+        self._hub = container.settings.hub_id
+        self._queue: queue.Queue[tuple[str, bytes] | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Subscribe to every station's batches and start the worker (before the link starts)."""
+        self._link.subscribe(receiver_topic(self._hub, "+", LOG_LEAF), self._on_batch)
+        self._thread = threading.Thread(target=self._run, name="hub-log-intake", daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        """Finish the batch at hand and stop the worker (batches still queued are left to the stations' resend)."""
+        self._queue.put(None)
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def _on_batch(self, topic: str, payload: bytes) -> None:
+        self._queue.put((topic, payload))
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not None:
+            try:
+                self.handle(*item)
+            except Exception:
+                log.exception("a log batch on %s could not be handled", item[0])
+
+    def handle(self, topic: str, payload: bytes) -> LogReceipt | None:
+        """Store one batch and publish its receipt (the worker's step; public for tests); the receipt, or
+        ``None`` when the batch was dropped."""
+        station = topic.split("/")[3]
+        try:
+            batch = LogBatch.decode(payload)
+        except FleetError as exc:
+            log.warning("unreadable log batch from station %s: %s", station, exc.message)
+            return None
+        if batch.station != station:
+            log.warning("log batch on %s names another station (%s): dropped", topic, batch.station)
+            return None
+        zone = self._zone(station)
+        if zone is None:
+            log.warning("log batch from %s, which is not an enrolled station: dropped", station)
+            return None
+        receipt = self._store(batch)
+        self._link.publish(zone_topic(self._hub, zone, RECEIPT_LEAF), receipt.encode(), qos=1, retain=True, timeout=0)
+        if receipt.problem:
+            log.warning("log batch from %s refused after row %s: %s", station, receipt.last_id, receipt.problem)
+        return receipt
+
+    def _zone(self, station: str) -> str | None:
+        """The enrolled station's zone at the hub (where its receipt goes), or ``None``."""
+        with self._container.store.transaction() as uow:
+            found = [r for r in uow.fleet.receivers() if r.slug == station and r.revoked_at is None]
+        return found[0].zone_slug if found else None
+
+    def _store(self, batch: LogBatch) -> LogReceipt:
+        """Take the rows that continue the station's chain, in one transaction; the receipt to send."""
+        clock = self._container.clock
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                with self._container.store.transaction() as uow:
+                    last_id, last_hash = uow.hub_log.head(batch.station)
+                    taken, problem = readable(*accept(last_id, last_hash, batch.rows))
+                    if taken:
+                        uow.hub_log.add(batch.station, taken, received_at=clock.now())
+                        last_id, last_hash = taken[-1].row_id, taken[-1].row_hash
+                return LogReceipt(batch.station, last_id, last_hash, clock.now(), problem)
+            except (IntegrityError, StorageError) as exc:
+                log.info("log batch from %s met another writer (attempt %s): %s", batch.station, attempt, exc)
+        with self._container.store.transaction() as uow:
+            last_id, last_hash = uow.hub_log.head(batch.station)
+        return LogReceipt(batch.station, last_id, last_hash, clock.now())
+
+
+def readable(rows: list[ShippedRow], problem: str | None) -> tuple[list[ShippedRow], str | None]:
+    """``rows`` up to the first whose content the reports cannot read, and the problem (that row's, first)."""
+    for index, row in enumerate(rows):
+        try:
+            row.log_row()
+        except FleetError as exc:
+            return rows[:index], exc.message
+    return rows, problem
+
+
+__all__ = ["LogIntake", "readable"]

@@ -285,7 +285,7 @@ def chain_key_place(settings: Settings, locations: Locations) -> KeyPlace | None
     SQLite (``None``: the database layer finds it there, exactly as it always has); ``chain.key`` in the data
     folder for a database on a server (PostgreSQL, e.g. a hub's), recorded and checked as shared (see
     :class:`~truyenthanh.adapters.db.chainkey.KeyPlace`)."""
-    on_server = settings.database_url is not None and not settings.database_url.startswith("sqlite")
+    on_server = bool(settings.database_url) and not str(settings.database_url).startswith("sqlite")
     if settings.chain_key_file is not None:
         return KeyPlace(settings.chain_key_file, shared=on_server)
     if not on_server:

@@ -1,13 +1,15 @@
 """The files a hub offers its stations, in its database (issue 19; see
-:class:`truyenthanh.services.unit_of_work.HubFileRepository` for the contract). Parts are read with the database's
-own ``substr`` (PostgreSQL's on ``bytea``, SQLite's on a blob), so serving a range never loads the whole file into
-this process. Writes flush, never commit."""
+:class:`truyenthanh.services.unit_of_work.HubFileRepository` for the contract). A part is read without loading the
+whole file: on PostgreSQL with ``substr`` on the ``bytea`` (stored uncompressed, so only the chunks needed are
+read), on SQLite through its incremental blob I/O (``substr`` there would load the whole blob for every part).
+Writes flush, never commit."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -47,9 +49,28 @@ class SqlHubFiles:
         """``length`` bytes from offset ``first`` (fewer at the end; empty past it or for an unknown digest)."""
         if length <= 0:
             return b""
+        if self._session.get_bind().dialect.name == "sqlite":
+            return self._read_blob(sha256, first, length)
         part = func.substr(col(HubFile.content), first + 1, length)  # SQL counts from 1
         found = self._session.exec(select(part).where(HubFile.sha256 == sha256)).first()
         return bytes(found) if found is not None else b""
+
+    def _read_blob(self, sha256: str, first: int, length: int) -> bytes:
+        """SQLite: the part through :meth:`sqlite3.Connection.blobopen` on the row's content."""
+        found = (
+            self._session.connection()
+            .execute(text("SELECT rowid FROM hub_file WHERE sha256 = :sha256"), {"sha256": sha256})
+            .first()
+        )
+        if found is None:
+            return b""
+        raw = self._session.connection().connection.driver_connection
+        assert isinstance(raw, sqlite3.Connection)
+        with raw.blobopen("hub_file", "content", int(found[0]), readonly=True) as blob:
+            if first >= len(blob):
+                return b""
+            blob.seek(first)
+            return blob.read(length)
 
     def digests(self) -> set[str]:
         """The digests of every file held."""

@@ -29,7 +29,10 @@ log = logging.getLogger(__name__)
 CHECK_S = 2.0
 """How often the shipper looks at the log's head and at a batch waiting for its receipt."""
 RESEND_S = 30.0
-"""How long a batch waits for the hub's receipt before it is sent again."""
+"""How long a batch first waits for the hub's receipt before it is sent again; each time it goes unanswered the
+wait doubles, up to :data:`RESEND_MAX_S` (a hub down for hours must not find thousands of copies queued for it
+at the broker)."""
+RESEND_MAX_S = 600.0
 RETRY_S = 60.0
 """How long after a refused batch (a receipt with a problem) the same rows are offered again."""
 FIRST_RECEIPT_S = 3.0
@@ -45,6 +48,8 @@ class InFlight:
     last_id: int
     sent_at: float
     """``time.monotonic()`` when it was sent."""
+    wait_s: float
+    """How long it waits for its receipt before it is sent again."""
 
 
 @dataclass
@@ -74,7 +79,7 @@ class LogShipper:
         hub: the hub's id in topics.
         station: the station's slug at the hub (its receiver name there).
         zone: the station's zone at the hub (named after it), where its receipt is kept.
-        resend_s: see :data:`RESEND_S`.
+        resend_s: the first wait for a receipt (see :data:`RESEND_S`).
         retry_s: see :data:`RETRY_S`.
     """
 
@@ -187,7 +192,9 @@ class LogShipper:
             if self._cursor(now) != cursor:  # a receipt came meanwhile: the next look goes on from it
                 self._wake.set()
                 return
-            self._state.in_flight = InFlight(rows[0].row_id, rows[-1].row_id, now)
+            previous = self._state.in_flight
+            wait = min(previous.wait_s * 2, RESEND_MAX_S) if previous is not None else self._resend_s
+            self._state.in_flight = InFlight(rows[0].row_id, rows[-1].row_id, now, wait)
         self._link.publish(self._batch_topic, LogBatch(self._station, tuple(rows)).encode(), qos=1, timeout=0)
         log.info("sent log rows %s-%s to the hub", rows[0].row_id, rows[-1].row_id)
 
@@ -196,7 +203,7 @@ class LogShipper:
         if self._state.connected_at is None:
             return None
         flight = self._state.in_flight
-        if flight is not None and now - flight.sent_at < self._resend_s:
+        if flight is not None and now - flight.sent_at < flight.wait_s:
             return None
         if self._state.refused_at is not None and now - self._state.refused_at < self._retry_s:
             return None
@@ -207,4 +214,4 @@ class LogShipper:
         return self._state.receipt.last_id
 
 
-__all__ = ["CHECK_S", "RESEND_S", "RETRY_S", "LogShipper"]
+__all__ = ["CHECK_S", "RESEND_MAX_S", "RESEND_S", "RETRY_S", "InFlight", "LogShipper", "ShipState"]

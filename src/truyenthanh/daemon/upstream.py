@@ -17,6 +17,10 @@ command topic and its inbox, checks every envelope with the hub's key from the e
 A refused message (unknown key, replayed, stale) changes nothing; it is logged and shown in the health the
 station reports (retained, every ``upstream_status_s`` seconds and after each message; the MQTT last will
 says offline).
+
+Upward, the station's broadcast log goes to the hub batch by batch
+(:class:`~truyenthanh.daemon.log_shipper.LogShipper`, resuming from the hub's retained receipt); how far it has
+come, and the hub's refusal if any, travel in the health report.
 """
 
 from __future__ import annotations

@@ -188,8 +188,8 @@ class Hub:
 
     def close(self) -> None:
         """Stop listening and serving."""
+        self.logs.close()  # first: the batches already received are stored and answered while the link is up
         self.link.close()
-        self.logs.close()
         self.server.close()
 
     def _file(self, sha256: str) -> StoredFile | Path | None:

@@ -56,7 +56,8 @@ class LogIntake:
         self._thread.start()
 
     def close(self) -> None:
-        """Finish the batch at hand and stop the worker (batches still queued are left to the stations' resend)."""
+        """Store and answer the batches already received, then stop the worker (at most 10 s; what is left then
+        waits for the stations' resend)."""
         self._queue.put(None)
         if self._thread is not None:
             self._thread.join(timeout=10)
@@ -67,13 +68,15 @@ class LogIntake:
     def _run(self) -> None:
         while (item := self._queue.get()) is not None:
             try:
-                self.handle(*item)
+                answer = self.handle(*item)
+                if answer is not None:
+                    self._link.publish(answer[0], answer[1].encode(), qos=1, retain=True, timeout=2)
             except Exception:
                 log.exception("a log batch on %s could not be handled", item[0])
 
-    def handle(self, topic: str, payload: bytes) -> LogReceipt | None:
-        """Store one batch and publish its receipt (the worker's step; public for tests); the receipt, or
-        ``None`` when the batch was dropped."""
+    def handle(self, topic: str, payload: bytes) -> tuple[str, LogReceipt] | None:
+        """Store one batch received on ``topic`` (the worker's step); the receipt to publish (retained) and its
+        topic, or ``None`` when the batch was dropped."""
         station = topic.split("/")[3]
         try:
             batch = LogBatch.decode(payload)
@@ -88,10 +91,9 @@ class LogIntake:
             log.warning("log batch from %s, which is not an enrolled station: dropped", station)
             return None
         receipt = self._store(batch)
-        self._link.publish(zone_topic(self._hub, zone, RECEIPT_LEAF), receipt.encode(), qos=1, retain=True, timeout=0)
         if receipt.problem:
             log.warning("log batch from %s refused after row %s: %s", station, receipt.last_id, receipt.problem)
-        return receipt
+        return zone_topic(self._hub, zone, RECEIPT_LEAF), receipt
 
     def _zone(self, station: str) -> str | None:
         """The enrolled station's zone at the hub (where its receipt goes), or ``None``."""
@@ -112,7 +114,12 @@ class LogIntake:
                         last_id, last_hash = taken[-1].row_id, taken[-1].row_hash
                 return LogReceipt(batch.station, last_id, last_hash, clock.now(), problem)
             except (IntegrityError, StorageError) as exc:
-                log.info("log batch from %s met another writer (attempt %s): %s", batch.station, attempt, exc)
+                log.info(
+                    "log batch from %s met another writer (attempt %s): %s",
+                    batch.station,
+                    attempt,
+                    getattr(exc, "orig", exc),
+                )
         with self._container.store.transaction() as uow:
             last_id, last_hash = uow.hub_log.head(batch.station)
         return LogReceipt(batch.station, last_id, last_hash, clock.now())

@@ -191,6 +191,10 @@ def test_two_hub_processes_serve_the_stations_when_one_is_killed(rig: TwoHubs, t
     assert not (rig.folder / "hub" / "files").exists()  # nothing kept on this machine's disk
     stations = rig.stations()
     assert stations[first.slug]["online"] and stations[second.slug]["online"]
+    assert rig.broker is not None
+    broker_log = rig.broker.log_text()
+    assert "as hub-tinh-thu-run-may-a " in broker_log and "as hub-tinh-thu-run-may-b " in broker_log
+    assert "already connected" not in broker_log  # two client ids: neither process pushed the other off
 
 
 def _log_ids(commune: Commune) -> list[int]:

@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from truyenthanh.adapters.clock import SystemClock
+from truyenthanh.adapters.db.chainkey import KEY_FILE, KeyPlace
 from truyenthanh.adapters.db.database import Database, make_engine, sqlite_url
 from truyenthanh.adapters.platform import configure_tools
 from truyenthanh.config import Settings
@@ -290,6 +291,19 @@ class Container:
         self.db.dispose()
 
 
+def chain_key_place(settings: Settings, locations: Locations) -> KeyPlace | None:
+    """Where the database's chain key lives: ``chain_key_file`` when set; beside the SQLite file for a station on
+    SQLite (``None``: the database layer finds it there, exactly as it always has); ``chain.key`` in the data
+    folder for a database on a server (PostgreSQL, e.g. a hub's), recorded and checked as shared (see
+    :class:`~truyenthanh.adapters.db.chainkey.KeyPlace`)."""
+    on_server = bool(settings.database_url) and not str(settings.database_url).startswith("sqlite")
+    if settings.chain_key_file is not None:
+        return KeyPlace(settings.chain_key_file, shared=on_server)
+    if not on_server:
+        return None
+    return KeyPlace(locations.data_dir / KEY_FILE, shared=True)
+
+
 def build(
     settings: Settings, *, clock: Clock | None = None, speech_engines: dict[str, SpeechEngine] | None = None
 ) -> Container:
@@ -306,7 +320,7 @@ def build(
     return Container(
         settings=settings,
         locations=locations,
-        db=Database(make_engine(url)),
+        db=Database(make_engine(url), chain_key=chain_key_place(settings, locations)),
         clock=clock or SystemClock(),
         speech_engines=dict(speech_engines or {}),
     )

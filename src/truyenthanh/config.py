@@ -80,6 +80,11 @@ class Settings(BaseSettings):
     database_url: str | None = None
     """SQLAlchemy URL of the station database. Unset: an SQLite file in the data folder."""
 
+    chain_key_file: Path | None = None
+    """The secret key the broadcast log and audit trail are hashed with. Unset: ``chain.key`` beside the SQLite
+    file, or in the data folder when ``database_url`` names a server (copy it to every machine sharing that
+    database, e.g. a second hub machine)."""
+
     timezone: str = "Asia/Ho_Chi_Minh"
     """IANA time zone in which schedules are written and times are shown. Times are stored in UTC."""
 
@@ -279,6 +284,11 @@ class Settings(BaseSettings):
 
     hub_http_port: int = Field(default=8740, ge=1, le=65535)
     """TCP port of the hub's file server."""
+
+    hub_instance: str = Field(default="", pattern=r"^[A-Za-z0-9._-]{0,40}$")
+    """This hub process's name among the hub processes sharing one database and broker (its MQTT client id is
+    made from it: two processes with one id would push each other off the broker). Empty: this machine's host
+    name; set it when two hub processes run on one machine."""
 
     upstream_emergency_allowed: bool = True
     """Whether an emergency from the station's hub (signed by its key) breaks in at once on the station's own

@@ -1,6 +1,7 @@
 """The station's file server for its loudspeaker clusters (issue 18): audio files by sha256, the time, enrolment.
 
-- ``GET``/``HEAD /files/<sha256>``: the file, streamed in 64 KiB blocks; ``Range: bytes=a-b``, ``a-`` or ``-n``
+- ``GET``/``HEAD /files/<sha256>``: the file (on disk, or a :class:`FileSource` such as a hub's database), streamed
+  in blocks of at most 1 MiB; ``Range: bytes=a-b``, ``a-`` or ``-n``
   gives 206 with ``Content-Range`` (416 when it cannot be satisfied); ``ETag`` is the digest; 404 for a digest
   the station does not serve. Only 64 lowercase hex digits are accepted as a name.
 - ``GET /time``: ``{"now": "<ISO 8601 with milliseconds>"}``, the station's clock (receivers measure their
@@ -27,7 +28,7 @@ from datetime import datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from truyenthanh.domain.fleet import FileRef, when
 from truyenthanh.errors import FleetError
@@ -35,6 +36,8 @@ from truyenthanh.errors import FleetError
 log = logging.getLogger(__name__)
 
 BLOCK = 64 * 1024
+READ_BLOCK = 1024 * 1024
+"""Bytes read from a file per step while serving it (one database query each for a hub's files)."""
 MAX_ENROL_BODY = 4096
 _FILE_PATH = re.compile(r"/files/([0-9a-f]{64})")
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
@@ -64,6 +67,36 @@ def parse_range(header: str, size: int) -> tuple[int, int]:
     return first, min(last, size - 1)
 
 
+class FileSource(Protocol):
+    """A served file that is not on this machine's disk (a hub's files are in its database)."""
+
+    @property
+    def size(self) -> int:
+        """Its size in bytes."""
+        ...
+
+    def read(self, first: int, length: int) -> bytes:
+        """``length`` bytes from offset ``first`` (fewer at the end). Called on a request thread.
+
+        Raises:
+            TruyenthanhError: the bytes cannot be read now (the request is cut short and logged).
+        """
+        ...
+
+
+class _DiskFile:
+    """A file on disk as a :class:`FileSource`."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self.size = path.stat().st_size
+
+    def read(self, first: int, length: int) -> bytes:
+        with self._path.open("rb") as handle:
+            handle.seek(first)
+            return handle.read(length)
+
+
 class FleetFileServer:
     """An HTTP server on its own daemon thread (one more thread per request being served)."""
 
@@ -72,19 +105,24 @@ class FleetFileServer:
         host: str,
         port: int,
         *,
-        lookup: Callable[[str], Path | None],
+        lookup: Callable[[str], Path | FileSource | None],
         enrol: Callable[[str, str], dict[str, Any]],
         now: Callable[[], datetime],
+        share_port: bool = False,
     ) -> None:
         """Bind ``host:port`` (``0`` picks a free port: see :attr:`port`); nothing is served before :meth:`start`.
 
         Args:
-            lookup: the file for a sha256, or ``None``; called on a request thread.
+            lookup: the file for a sha256 (a path on disk or a :class:`FileSource`), or ``None``; called on a
+                request thread.
             enrol: ``enrol(code, name)`` returns the enrolment as a dict or raises :class:`FleetError`.
             now: the station's clock (timezone-aware).
+            share_port: bind with ``SO_REUSEPORT``, so several processes of the same user serve one port (the
+                kernel spreads connections among them; when one dies the others take every new connection).
         """
         callables = {"lookup": staticmethod(lookup), "enrol": staticmethod(enrol), "now": staticmethod(now)}
-        self._server = _Server((host, port), type("FleetHandler", (_Handler,), callables))
+        server_class = _SharedServer if share_port else _Server
+        self._server = server_class((host, port), type("FleetHandler", (_Handler,), callables))
         self._thread: threading.Thread | None = None
 
     @property
@@ -118,12 +156,18 @@ class _Server(ThreadingHTTPServer):
         log.warning("fleet file server: request from %s failed", client_address, exc_info=True)
 
 
+class _SharedServer(_Server):
+    """A server whose port other processes of the same user may bind too (``SO_REUSEPORT``)."""
+
+    allow_reuse_port = True
+
+
 class _Handler(BaseHTTPRequestHandler):
     """One request. The server's callables are class attributes of a per-server subclass."""
 
     protocol_version = "HTTP/1.1"
     server_version = "truyenthanh-fleet"
-    lookup: Callable[[str], Path | None]
+    lookup: Callable[[str], Path | FileSource | None]
     enrol: Callable[[str, str], dict[str, Any]]
     now: Callable[[], datetime]
 
@@ -167,14 +211,16 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(HTTPStatus.OK, {"now": when(type(self).now())}, body=body)
             return
         match = _FILE_PATH.fullmatch(self.path)
-        path = type(self).lookup(match.group(1)) if match else None
-        if match is None or path is None or not path.is_file():
+        found = type(self).lookup(match.group(1)) if match else None
+        if isinstance(found, Path):
+            found = _DiskFile(found) if found.is_file() else None
+        if match is None or found is None:
             self._json(HTTPStatus.NOT_FOUND, {"error": "Không có tệp này trên đài."}, body=body)
             return
-        self._file(path, match.group(1), body=body)
+        self._file(found, match.group(1), body=body)
 
-    def _file(self, path: Path, digest: str, *, body: bool) -> None:
-        size = path.stat().st_size
+    def _file(self, source: FileSource, digest: str, *, body: bool) -> None:
+        size = source.size
         first, last = 0, size - 1
         status = HTTPStatus.OK
         header = self.headers.get("Range")
@@ -199,15 +245,13 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if not body:
             return
-        with path.open("rb") as handle:
-            handle.seek(first)
-            left = length
-            while left > 0:
-                block = handle.read(min(BLOCK, left))
-                if not block:
-                    break
-                self.wfile.write(block)
-                left -= len(block)
+        offset, end = first, first + length
+        while offset < end:
+            block = source.read(offset, min(READ_BLOCK, end - offset))
+            if not block:
+                break
+            self.wfile.write(block)
+            offset += len(block)
 
     def _json(self, status: HTTPStatus, data: dict[str, Any], *, body: bool = True) -> None:
         raw = json.dumps(data, ensure_ascii=False).encode("utf-8")
@@ -255,4 +299,4 @@ def download(files_url: str, ref: FileRef, partial: Path, *, timeout: float) -> 
     return received
 
 
-__all__ = ["FleetFileServer", "download", "parse_range"]
+__all__ = ["FileSource", "FleetFileServer", "download", "parse_range"]

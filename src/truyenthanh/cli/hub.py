@@ -58,7 +58,44 @@ def _actor(state: CliState, permission: Permission) -> str:
 # --------------------------------------------------------------------------------------------------- hub
 
 
-@click.group("hub")
+_ASKS_HELP = "truyenthanh.hub.asks_help"
+"""``ctx.meta`` key: the words after ``hub`` ask for help (which needs no hub)."""
+
+
+class _HubGroup(click.Group):
+    """Notes whether the words after ``hub`` ask for help before its callback runs (click has consumed them by
+    then), so that help is shown on a folder never initialised as a hub."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        ctx.meta[_ASKS_HELP] = any(word in ("--help", "-h") for word in [*ctx.protected_args, *ctx.args])
+        return super().invoke(ctx)
+
+
+_NEEDS_NO_HUB = frozenset({"init"})
+"""``hub`` subcommands that run on a folder never initialised as a hub."""
+
+
+def _require_hub(ctx: click.Context, state: CliState) -> None:
+    """Stop with what to run when the hub's data was never made (``hub init``), instead of the station's advice.
+
+    Raises:
+        StorageError: the hub's database was never initialised.
+    """
+    from truyenthanh.errors import StorageError
+
+    if ctx.invoked_subcommand in _NEEDS_NO_HUB or ctx.resilient_parsing or ctx.meta.get(_ASKS_HELP):
+        return
+    container = state.container()
+    if container.store.schema_revision() is None:
+        from truyenthanh.adapters.db.database import where as database_place
+
+        where = database_place(container.db.engine) if state.settings().database_url else container.locations.data_dir
+        raise StorageError(
+            f"Chưa có tuyến trên ở {where}: hãy chạy «truyenthanh hub init --name TÊN» trước.", field="data_dir"
+        )
+
+
+@click.group("hub", cls=_HubGroup)
 @click.option(
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -82,6 +119,7 @@ def hub(state: CliState, data_dir: Path | None) -> None:
         fleet_http_host=base.hub_http_host,
         fleet_http_port=base.hub_http_port,
     )
+    _require_hub(click.get_current_context(), state)
 
 
 @hub.command("init")

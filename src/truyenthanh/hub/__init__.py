@@ -13,13 +13,20 @@ records and acknowledgements are the fleet's; what is the hub's own is here:
 - :class:`~truyenthanh.hub.desk.HubDesk`: sending a package, an emergency or its cancellation, and the stations'
   list (the CLI's commands, each a short MQTT session of its own).
 
-Nothing but PostgreSQL (later; SQLite today) and the broker holds the hub's state, apart from the package files
-in ``<data_dir>/hub/files`` that the file server serves.
+Nothing but the database (PostgreSQL, or SQLite for a small hub) and the broker holds the hub's state: the files
+it offers are in the database (table ``hub_file``), so several hub processes on one database and broker serve
+the same files, enrol with the same one-time codes and store each report once (every process hears every
+report; storing is idempotent). What stays in the hub's folder is configuration, copied to each hub machine:
+its settings, signing key, chain key and broker login. Files a hub of an earlier version kept in
+``<data_dir>/hub/files`` are imported when it starts, and served from there meanwhile.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import re
+import socket
 from pathlib import Path
 
 from truyenthanh.adapters.fleet_broker import MosquittoBrokerFiles
@@ -31,8 +38,11 @@ from truyenthanh.domain.fleet import CommandAck, receiver_topic
 from truyenthanh.domain.upstream import StationHealth
 from truyenthanh.errors import FleetError
 from truyenthanh.hub.logs import LogIntake
+from truyenthanh.services.unit_of_work import Store
 
 log = logging.getLogger(__name__)
+
+_DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
 def hub_settings(settings: Settings) -> Settings:
@@ -51,8 +61,60 @@ def hub_settings(settings: Settings) -> Settings:
 
 
 def files_dir(container: Container) -> Path:
-    """Where the hub keeps the files it offered (packages, recorded bulletins), each named by its sha256."""
+    """Where a hub of an earlier version kept the files it offered, each named by its sha256 (imported into the
+    database by :meth:`Hub.start`, served from here until then)."""
     return container.locations.data_dir / "hub" / "files"
+
+
+class StoredFile:
+    """A file held in the hub's database, served part by part (a :class:`~truyenthanh.adapters.fleet_http.FileSource`).
+
+    Args:
+        store: the hub's store.
+        sha256: the file's digest.
+        size: its size in bytes.
+    """
+
+    def __init__(self, store: Store, sha256: str, size: int) -> None:
+        self._store = store
+        self._sha256 = sha256
+        self.size = size
+        """The file's size in bytes."""
+
+    def read(self, first: int, length: int) -> bytes:
+        """``length`` bytes from ``first``, read by the database (one short transaction)."""
+        with self._store.transaction() as uow:
+            return uow.hub_files.read(self._sha256, first, length)
+
+
+def stored_file(store: Store, sha256: str) -> StoredFile | None:
+    """The hub's file with this digest, or ``None``."""
+    with store.transaction() as uow:
+        size = uow.hub_files.size(sha256)
+    return None if size is None else StoredFile(store, sha256, size)
+
+
+def import_files(container: Container) -> int:
+    """Copy the files an earlier version kept in :func:`files_dir` into the database (those whose bytes match
+    their name); how many were new. The folder is left as it was."""
+    folder = files_dir(container)
+    imported = 0
+    if not folder.is_dir():
+        return 0
+    for path in sorted(folder.iterdir()):
+        if not _DIGEST.fullmatch(path.name) or not path.is_file():
+            continue
+        try:
+            content = path.read_bytes()
+        except OSError as exc:
+            log.warning("cannot read %s to import it: %s", path, exc)
+            continue
+        if hashlib.sha256(content).hexdigest() != path.name:
+            log.warning("%s does not hold the bytes its name says: not imported", path)
+            continue
+        with container.store.transaction() as uow:
+            imported += uow.hub_files.put(path.name, path.name, content, at=container.clock.now())
+    return imported
 
 
 def broker_ca(container: Container) -> str:
@@ -67,6 +129,13 @@ def broker_ca(container: Container) -> str:
     return ca
 
 
+def instance_name(settings: Settings) -> str:
+    """This hub process's name among those sharing the hub's database and broker (``hub_instance``, else the host
+    name), made safe for an MQTT client id."""
+    name = settings.hub_instance or socket.gethostname()
+    return re.sub(r"[^A-Za-z0-9._-]", "-", name)[:40] or "hub"
+
+
 def hub_link(container: Container, client: str) -> MqttLink:
     """An MQTT link logged in as the hub (``client`` tells its processes apart at the broker)."""
     settings = container.settings
@@ -78,7 +147,7 @@ def hub_link(container: Container, client: str) -> MqttLink:
         username=username,
         password=password,
         ca_pem=broker_ca(container),
-        clean_start=client != "run",
+        clean_start=not client.startswith("run-"),
     )
 
 
@@ -99,13 +168,17 @@ class Hub:
             lookup=self._file,
             enrol=lambda code, name: container.fleet.enrol(code, name).to_dict(),
             now=container.clock.now,
+            share_port=True,
         )
-        self.link = hub_link(container, "run")
+        self.link = hub_link(container, f"run-{instance_name(settings)}")
         self.logs = LogIntake(container, self.link)
         """The stations' broadcast logs coming in (:mod:`truyenthanh.hub.logs`)."""
 
     def start(self) -> None:
-        """Serve files and enrolment, and listen to the stations' reports."""
+        """Import an earlier version's files, serve files and enrolment, and listen to the stations' reports."""
+        imported = import_files(self.container)
+        if imported:
+            log.info("imported %d files from %s into the database", imported, files_dir(self.container))
         hub = self.container.settings.hub_id
         self.link.subscribe(receiver_topic(hub, "+", "status"), self._on_status)
         self.link.subscribe(receiver_topic(hub, "+", "ack"), self._on_ack)
@@ -124,7 +197,10 @@ class Hub:
         self.link.close()
         self.server.close()
 
-    def _file(self, sha256: str) -> Path | None:
+    def _file(self, sha256: str) -> StoredFile | Path | None:
+        found = stored_file(self.container.store, sha256)
+        if found is not None:
+            return found
         path = self._files / sha256
         return path if path.is_file() else None
 
@@ -157,4 +233,14 @@ class Hub:
         self.container.fleet.record_ack(ack)
 
 
-__all__ = ["Hub", "broker_ca", "files_dir", "hub_link", "hub_settings"]
+__all__ = [
+    "Hub",
+    "StoredFile",
+    "broker_ca",
+    "files_dir",
+    "hub_link",
+    "hub_settings",
+    "import_files",
+    "instance_name",
+    "stored_file",
+]

@@ -5,21 +5,19 @@ read back with :meth:`HubDesk.answers`."""
 
 from __future__ import annotations
 
-import os
+import hashlib
 import secrets
-import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from truyenthanh.adapters.files import sha256_file
 from truyenthanh.bootstrap import Container
 from truyenthanh.domain.fleet import Action, Command, Envelope, FileRef, Kind, zone_topic
 from truyenthanh.domain.upstream import PackageNotice, StationHealth
 from truyenthanh.errors import FleetError
-from truyenthanh.hub import files_dir, hub_link
+from truyenthanh.hub import hub_link
 
 PUBLISH_TIMEOUT_S = 10.0
 
@@ -94,8 +92,8 @@ class HubDesk:
     # --- sending ------------------------------------------------------------------------------------------
 
     def send_package(self, actor: str, package: Path, to: Sequence[str] = ()) -> Sent:
-        """Offer a signed ``.ttpkg`` to the stations ``to`` names (every one when empty): it is copied into the
-        hub's package folder under its sha256, recorded, and a signed notice published to each.
+        """Offer a signed ``.ttpkg`` to the stations ``to`` names (every one when empty): it is kept in the
+        hub's database under its sha256, recorded, and a signed notice published to each.
 
         Raises:
             FleetError: the file cannot be read, no such station, or the broker did not take the notice.
@@ -148,22 +146,20 @@ class HubDesk:
         return Sent(command.command_id, tuple(zones))
 
     def _keep(self, path: Path, field: str) -> tuple[str, int]:
-        """Copy ``path`` into the hub's files under its sha256 (once); its digest and size.
+        """Keep ``path``'s bytes in the hub's database under their sha256 (once), where every hub process serves
+        them; their digest and size.
 
         Raises:
-            FleetError: the file cannot be read or copied (``field`` names the argument).
+            FleetError: the file cannot be read (``field`` names the argument).
         """
         try:
-            digest, size = sha256_file(path), path.stat().st_size
-            target = files_dir(self._container) / digest
-            if not target.is_file():
-                target.parent.mkdir(parents=True, exist_ok=True)
-                partial = target.with_suffix(".partial")
-                shutil.copyfile(path, partial)
-                os.replace(partial, target)
+            content = path.read_bytes()
         except OSError as exc:
             raise FleetError(f"Không đọc được tệp {path}: {exc.strerror or exc}.", field=field) from exc
-        return digest, size
+        digest = hashlib.sha256(content).hexdigest()
+        with self._container.store.transaction() as uow:
+            uow.hub_files.put(digest, path.name, content, at=self._container.clock.now())
+        return digest, len(content)
 
     def answers(self, command_id: str) -> dict[str, dict[str, Any]]:
         """The stations' answers to a sending so far, by station slug."""

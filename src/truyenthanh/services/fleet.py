@@ -301,6 +301,7 @@ class FleetService:
         station_id = self._settings.fleet_station_id
         password = secrets.token_urlsafe(18)
         with self._lock, self._store.transaction() as uow:
+            uow.fleet.lock_enrolment()  # another process (a second hub) enrolling meanwhile writes the broker first
             issued = uow.fleet.code(digest)
             _check_code(issued, code, now)
             assert issued is not None

@@ -586,6 +586,29 @@ class HubLogRepository(Protocol):
         ...
 
 
+class HubFileRepository(Protocol):
+    """At a hub (issue 19): the files it offers its stations (signed packages, recorded bulletins), by sha256,
+    inside one unit of work, so that every hub process serves them. Writes flush but never commit."""
+
+    def put(self, sha256: str, name: str, content: bytes, *, at: datetime) -> bool:
+        """Keep ``content`` under ``sha256`` (computed by the caller); ``False`` if that digest is held already
+        (by this or another process)."""
+        ...
+
+    def size(self, sha256: str) -> int | None:
+        """The file's size in bytes, or ``None`` if none has this digest."""
+        ...
+
+    def read(self, sha256: str, first: int, length: int) -> bytes:
+        """``length`` bytes from offset ``first`` (fewer at the end; empty past it or for an unknown digest),
+        read by the database without loading the whole file."""
+        ...
+
+    def digests(self) -> set[str]:
+        """The digests of every file held."""
+        ...
+
+
 class FleetRepository(Protocol):
     """The station's zones, enrolled receivers, one-time enrolment codes, as-played records, commands and its
     message counter, inside one unit of work. Not thread-safe (one per transaction). Writes flush but never
@@ -608,7 +631,12 @@ class FleetRepository(Protocol):
         ...
 
     def use_code(self, code_hash: str, *, at: datetime, receiver_slug: str) -> bool:
-        """Mark an unused code used (aware ``at``); ``False`` if there is none or it was used already."""
+        """Mark an unused code used (aware ``at``); ``False`` if there is none or it was used already (also when
+        another process used it at the same moment)."""
+        ...
+
+    def lock_enrolment(self) -> None:
+        """Make enrolments take turns, across processes, to the end of this unit of work (call it first)."""
         ...
 
     def receivers(self) -> list[ReceiverRecord]:
@@ -742,6 +770,11 @@ class UnitOfWork(Protocol):
         """At a hub: its stations' broadcast-log rows."""
         ...
 
+    @property
+    def hub_files(self) -> HubFileRepository:
+        """At a hub: the files it offers its stations."""
+        ...
+
     def audited(self, actor: str, action: str, change: RecordChange) -> None:
         """Append the audit entry for ``change`` (``action`` as in ``services.audit.ACTION_LABELS``), made by
         ``actor`` (a username) now, in this transaction."""
@@ -779,6 +812,7 @@ __all__ = [
     "AuditTrail",
     "BroadcastLogRepository",
     "FleetRepository",
+    "HubFileRepository",
     "JournalMarks",
     "PackageRecordRepository",
     "ProgrammeRepository",

@@ -9,10 +9,11 @@ without it the keyed rows cannot be verified.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -37,18 +38,57 @@ class ChainKey:
         return ChainKeying(self.secret, self.keyed_from.get(chain, 1))
 
 
+SESSION_INFO = "truyenthanh.chain_key"
+"""Key of a session's ``info`` holding the :class:`KeyPlace` its database was given (absent: beside the SQLite
+file)."""
+
+
+@dataclass(frozen=True)
+class KeyPlace:
+    """Where a database's chain key lives when it is not beside an SQLite file (bootstrap decides).
+
+    A database on a server (PostgreSQL) is often written by several processes on several machines (two hub
+    processes): each must hold the same key. The key is kept in a file on the machines, not in the database: the
+    point of the key is that whoever can write the database (its role, its administrator) still cannot recompute a
+    row's hash, and a key in a table would be readable by the very role that writes the rows. So on a shared
+    database the key is made once (``init``) and copied to every machine with the rest of the folder; its
+    fingerprint is recorded in the audit trail, so a machine missing the file, or holding another key, is refused
+    instead of silently starting a chain of its own.
+    """
+
+    path: Path
+    """The key file."""
+    shared: bool
+    """The database is on a server several machines may write (record and check the key's fingerprint)."""
+    verified: set[str] = field(default_factory=set, compare=False, hash=False)
+    """Fingerprints already found in the audit trail by this process (checked once, not on every append)."""
+
+
+def fingerprint(key: ChainKey) -> str:
+    """A short public name of the key (16 hex digits of its SHA-256), safe to record in the audit trail."""
+    return hashlib.sha256(key.secret).hexdigest()[:16]
+
+
 def key_path(db_file: Path) -> Path:
     """Where the key of the station whose database is ``db_file`` lives."""
     return db_file.parent / KEY_FILE
 
 
 def load(db_file: Path) -> ChainKey | None:
-    """The station's key, or ``None`` when it has none yet.
+    """The key of the station whose SQLite database is ``db_file``, or ``None`` when it has none yet.
 
     Raises:
         StorageError: the file exists but cannot be read or is not a key file (named, with the reason).
     """
-    path = key_path(db_file)
+    return load_file(key_path(db_file))
+
+
+def load_file(path: Path) -> ChainKey | None:
+    """The key in the file ``path``, or ``None`` when there is no such file yet.
+
+    Raises:
+        StorageError: the file exists but cannot be read or is not a key file (named, with the reason).
+    """
     try:
         raw = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -67,14 +107,18 @@ def load(db_file: Path) -> ChainKey | None:
 
 
 def create(db_file: Path, keyed_from: dict[str, int]) -> tuple[ChainKey, bool]:
-    """Make the station's key (0600) unless another process just did; returns the key and whether it is new.
+    """Make the key of the station whose SQLite database is ``db_file`` (see :func:`create_file`)."""
+    return create_file(key_path(db_file), keyed_from)
+
+
+def create_file(path: Path, keyed_from: dict[str, int]) -> tuple[ChainKey, bool]:
+    """Make the key file ``path`` (0600) unless another process just did; returns the key and whether it is new.
 
     The file appears whole or not at all (written aside, then linked in place; linking fails if it exists).
 
     Raises:
-        StorageError: the station folder cannot be written.
+        StorageError: the folder cannot be written.
     """
-    path = key_path(db_file)
     document = {
         "key": secrets.token_hex(32),
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -100,9 +144,20 @@ def create(db_file: Path, keyed_from: dict[str, int]) -> tuple[ChainKey, bool]:
     finally:
         with contextlib.suppress(OSError):
             temporary.unlink()
-    key = load(db_file)
+    key = load_file(path)
     assert key is not None
     return key, created
 
 
-__all__ = ["KEY_FILE", "ChainKey", "create", "key_path", "load"]
+__all__ = [
+    "KEY_FILE",
+    "SESSION_INFO",
+    "ChainKey",
+    "KeyPlace",
+    "create",
+    "create_file",
+    "fingerprint",
+    "key_path",
+    "load",
+    "load_file",
+]

@@ -27,11 +27,12 @@ from sqlalchemy.exc import StatementError
 from sqlmodel import Session, SQLModel, col, select
 
 from truyenthanh.adapters.db import chainkey
-from truyenthanh.adapters.db.models import AuditEntry, BroadcastLog, ChainAnchor
+from truyenthanh.adapters.db.models import AuditEntry, BroadcastLog, ChainAnchor, ChainKeyRecord
 from truyenthanh.adapters.db.types import UTCDateTime
 from truyenthanh.domain import records
 from truyenthanh.domain.hashchain import GENESIS, fingerprint, row_hash
 from truyenthanh.domain.records import ChainProblem, ChainReport
+from truyenthanh.errors import StorageError
 
 Row = TypeVar("Row", BroadcastLog, AuditEntry)
 
@@ -58,25 +59,88 @@ def db_file(session: Session) -> Path | None:
     return Path(url.database)
 
 
+def now() -> datetime:
+    """The current instant (UTC) for the records this module writes itself."""
+    return datetime.now(UTC)
+
+
+def key_place(session: Session) -> chainkey.KeyPlace | None:
+    """Where ``session``'s database keeps its chain key: the place bootstrap gave the database (see
+    :class:`~truyenthanh.adapters.db.chainkey.KeyPlace`), else beside its SQLite file; ``None`` for an in-memory or
+    other database given no place (its chains are hashed without a key)."""
+    given = session.info.get(chainkey.SESSION_INFO)
+    if isinstance(given, chainkey.KeyPlace):
+        return given
+    path = db_file(session)
+    return None if path is None else chainkey.KeyPlace(chainkey.key_path(path), shared=False)
+
+
+def _load(session: Session) -> chainkey.ChainKey | None:
+    place = key_place(session)
+    return chainkey.load_file(place.path) if place is not None else None
+
+
+def _recorded_keys(session: Session) -> list[str]:
+    """The fingerprints of the keys this shared database's chains were keyed with (oldest first)."""
+    query = select(ChainKeyRecord.fingerprint).order_by(col(ChainKeyRecord.created_at))
+    return list(session.exec(query))
+
+
+def _checked_shared(session: Session, place: chainkey.KeyPlace, key: chainkey.ChainKey | None) -> None:
+    """On a shared database, refuse a machine that lacks the key or holds another one than the audit trail names.
+
+    Raises:
+        StorageError: the key file is missing or is not the database's key (naming the file).
+    """
+    if key is not None and chainkey.fingerprint(key) in place.verified:
+        return
+    recorded = _recorded_keys(session)
+    if key is None and recorded:
+        raise StorageError(
+            f"Thiếu khóa bí mật của chuỗi nhật ký {place.path}: cơ sở dữ liệu dùng chung đã được ghi bằng khóa có dấu "
+            f"vân tay {recorded[-1]}. Hãy chép tệp này từ máy đã tạo nó rồi chạy lại.",
+            field="chain_key_file",
+        )
+    if key is not None and recorded and chainkey.fingerprint(key) not in recorded:
+        raise StorageError(
+            f"Khóa bí mật {place.path} (dấu vân tay {chainkey.fingerprint(key)}) không phải khóa của cơ sở dữ liệu "
+            f"dùng chung (dấu vân tay {recorded[-1]}). Hãy chép đúng tệp từ máy đã tạo nó.",
+            field="chain_key_file",
+        )
+    if key is not None and recorded:
+        place.verified.add(chainkey.fingerprint(key))
+
+
 def station_key(session: Session) -> chainkey.ChainKey | None:
     """The station's chain key; made on first use (an existing chain is keyed from its next row on, and the
-    audit trail says so). ``None`` for an in-memory database."""
-    path = db_file(session)
-    if path is None:
+    audit trail says so; on a shared database its fingerprint is recorded in ``chain_key_record``). ``None`` for an
+    in-memory database.
+
+    Raises:
+        StorageError: on a shared database, the key file is missing or another key than the one recorded.
+    """
+    place = key_place(session)
+    if place is None:
         return None
-    key = chainkey.load(path)
+    key = chainkey.load_file(place.path)
+    if place.shared:
+        _checked_shared(session, place, key)
     if key is not None:
         return key
     first = {
         _CHAIN_OF[model]: int(session.exec(select(func.max(col(model.id)))).one() or 0) + 1
         for model in (BroadcastLog, AuditEntry)
     }
-    key, created = chainkey.create(path, first)
+    key, created = chainkey.create_file(place.path, first)
+    if created and place.shared:
+        session.add(ChainKeyRecord(fingerprint=chainkey.fingerprint(key), key_file=str(key.path), created_at=now()))
+        session.flush()
+        place.verified.add(chainkey.fingerprint(key))
     if created and any(start > 1 for start in first.values()):
         append(
             session,
             AuditEntry(
-                at=datetime.now(UTC),
+                at=now(),
                 actor=KEY_ACTOR,
                 action=KEY_ACTION,
                 entity="chain",
@@ -251,8 +315,8 @@ def check(session: Session, model: type[Row]) -> ChainReport:
     chain = _CHAIN_OF[model]
     stored = session.get(ChainAnchor, chain)
     anchor = None if stored is None else records.ChainAnchor(stored.last_id, stored.last_hash, stored.length)
-    path = db_file(session)
-    key = chainkey.load(path) if path is not None else None
+    place = key_place(session)
+    key = _load(session)
     unreadable_rows: list[ChainProblem] = []
     keying = key.keying(chain) if key is not None else None
     checked: tuple[int, list[ChainProblem]] = records.check_chain(
@@ -262,8 +326,8 @@ def check(session: Session, model: type[Row]) -> ChainReport:
     if unreadable_rows:
         problems.extend(unreadable_rows)
         problems.sort(key=_in_chain_order)
-    if key is None and path is not None and any(p.reason.endswith(records.EDITED) for p in problems):
-        where = chainkey.key_path(path)
+    if key is None and place is not None and any(p.reason.endswith(records.EDITED) for p in problems):
+        where = place.path
         problems.append(ChainProblem(None, f"không có khóa bí mật {where}: các dòng ghi bằng khóa không kiểm được"))
     guarded = {f"{chain}_anchor_insert", f"{chain}_anchor_update"} <= _triggers(session, chain)
     return ChainReport(chain=chain, rows=count, problems=problems, guarded=guarded)
@@ -293,8 +357,7 @@ def head_fingerprint(session: Session, model: type[Row], up_to: int | None = Non
         query = query.where(col(model.id) <= up_to)
     head = session.exec(query.order_by(col(model.id).desc()).limit(1)).first()
     last_id, last_hash = (head[0] or 0, head[1]) if head is not None else (0, GENESIS)
-    path = db_file(session)
-    key = chainkey.load(path) if path is not None else None
+    key = _load(session)
     return last_id, fingerprint(last_hash, key.secret if key is not None else None)
 
 
@@ -308,6 +371,7 @@ __all__ = [
     "check",
     "db_file",
     "head_fingerprint",
+    "key_place",
     "station_key",
     "unreadable",
 ]

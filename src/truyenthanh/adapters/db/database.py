@@ -20,6 +20,7 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlmodel import Session
 
+from truyenthanh.adapters.db.chainkey import SESSION_INFO, KeyPlace
 from truyenthanh.errors import StorageError
 
 if TYPE_CHECKING:
@@ -282,8 +283,14 @@ class _Writes(threading.local):
 class Database:
     """The station database: an engine and a way to open sessions. Thread-safe; one per process."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, chain_key: KeyPlace | None = None) -> None:
+        """Args:
+        engine: the database's engine (:func:`make_engine`).
+        chain_key: where the chains' secret key lives when not beside the SQLite file (a database on a server);
+            ``None``: beside the SQLite file, or no key for any other database.
+        """
         self.engine = engine
+        self.chain_key = chain_key
         self._counter_connection: sqlite3.Connection | None = None
         self._counter_lock = threading.Lock()
         self._counter_calls = 0
@@ -306,6 +313,8 @@ class Database:
         """A session that commits when the block ends normally and rolls back on any error."""
         session = Session(self.engine, expire_on_commit=False)
         writes = self._writes.count
+        if self.chain_key is not None:
+            session.info[SESSION_INFO] = self.chain_key
         try:
             yield session
             session.commit()

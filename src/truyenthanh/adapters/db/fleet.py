@@ -7,14 +7,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import text, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from truyenthanh.adapters.db.models import (
     EnrolmentCode,
     FleetCommand,
-    FleetSequence,
     Receiver,
     Schedule,
     Zone,
@@ -100,14 +99,26 @@ class SqlFleetRepository:
         )
 
     def use_code(self, code_hash: str, *, at: datetime, receiver_slug: str) -> bool:
-        """Mark an unused code used by ``receiver_slug``; ``False`` if there is none or it was used already."""
-        row = self._session.exec(select(EnrolmentCode).where(EnrolmentCode.code_hash == code_hash)).first()
-        if row is None or row.used_at is not None:
-            return False
-        row.used_at, row.receiver_slug = at, receiver_slug
-        self._session.add(row)
-        self._session.flush()
-        return True
+        """Mark an unused code used by ``receiver_slug``; ``False`` if there is none or it was used already.
+
+        One conditional ``UPDATE``: when two processes (two hub processes on one PostgreSQL) use the same code at
+        once, the second waits for the first's row lock, then finds the code used and changes nothing."""
+        used = self._session.connection().execute(
+            update(EnrolmentCode)
+            .where(col(EnrolmentCode.code_hash) == code_hash, col(EnrolmentCode.used_at).is_(None))
+            .values(used_at=at, receiver_slug=receiver_slug)
+        )
+        self._session.expire_all()
+        return bool(used.rowcount)
+
+    def lock_enrolment(self) -> None:
+        """Make enrolments take turns to the end of this transaction, across processes, before the receivers are
+        read: each writes the broker's accounts from the list the one before committed. PostgreSQL: an advisory
+        lock; SQLite: nothing to do here (its write lock is taken by the enrolment's first write)."""
+        if self._session.get_bind().dialect.name == "postgresql":
+            self._session.connection().execute(
+                text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": "truyenthanh.fleet.enrolment"}
+            )
 
     def receivers(self) -> list[ReceiverRecord]:
         """Every receiver (revoked ones included), by zone then name."""
@@ -129,7 +140,8 @@ class SqlFleetRepository:
 
     def set_status(self, slug: str, *, status: dict[str, Any], online: bool, seen_at: datetime) -> bool:
         """Keep a receiver's last status; ``False`` if no receiver has this slug."""
-        row = self._session.exec(select(Receiver).where(Receiver.slug == slug)).first()
+        # Row-locked on PostgreSQL: two hub processes hearing the same report write it one after the other.
+        row = self._session.exec(select(Receiver).where(Receiver.slug == slug).with_for_update()).first()
         if row is None:
             return False
         row.last_status, row.online = status, online
@@ -195,10 +207,16 @@ class SqlFleetRepository:
         self._session.flush()
 
     def add_ack(self, command_id: str, receiver_slug: str, ack: dict[str, Any]) -> bool:
-        """Keep a receiver's answer to a command; ``False`` if no such command was recorded."""
-        row = self._session.exec(select(FleetCommand).where(FleetCommand.command_id == command_id)).first()
+        """Keep a receiver's answer to a command; ``False`` if no such command was recorded.
+
+        The command's row is locked first (PostgreSQL): two hub processes storing answers of different receivers
+        at once both keep theirs, and the same answer heard by both is stored once."""
+        query = select(FleetCommand).where(FleetCommand.command_id == command_id).with_for_update()
+        row = self._session.exec(query).first()
         if row is None:
             return False
+        if row.acks.get(receiver_slug) == ack:
+            return True
         row.acks = {**row.acks, receiver_slug: ack}
         self._session.add(row)
         self._session.flush()
@@ -234,14 +252,17 @@ class SqlFleetRepository:
         ]
 
     def next_seq(self) -> int:
-        """Take the next message number. The counter is raised by one ``UPDATE`` first, which takes SQLite's
-        write lock before the value is read: two processes never get the same number."""
-        raised = self._session.connection().execute(text("UPDATE fleet_sequence SET seq = seq + 1 WHERE id = 1"))
-        if raised.rowcount == 0:
-            self._session.add(FleetSequence(id=1, seq=1))
-            self._session.flush()
-            return 1
-        return int(self._session.connection().execute(text("SELECT seq FROM fleet_sequence WHERE id = 1")).scalar_one())
+        """Take the next message number: one statement that makes the counter or raises it and returns its new
+        value (``INSERT ... ON CONFLICT DO UPDATE ... RETURNING``, on SQLite and PostgreSQL alike). It takes
+        SQLite's write lock, or the counter row's lock on PostgreSQL, before the value is read: two processes
+        never get the same number, even the very first time."""
+        taken = self._session.connection().execute(
+            text(
+                "INSERT INTO fleet_sequence (id, seq) VALUES (1, 1) "
+                "ON CONFLICT (id) DO UPDATE SET seq = fleet_sequence.seq + 1 RETURNING seq"
+            )
+        )
+        return int(taken.scalar_one())
 
     # --- the schedules' targets -----------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from truyenthanh.adapters.db.types import UTCDateTime
@@ -290,6 +290,34 @@ class HubLog(SQLModel, table=True):
     """When the row counts in a report (scheduled start, else actual start, else when it was recorded)."""
     content: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     received_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class HubFile(SQLModel, table=True):
+    """A file a hub offers its stations (a signed package, a recorded bulletin), by its sha256 (issue 19). Kept in
+    the database rather than on one machine's disk, so that any hub process serves it."""
+
+    __tablename__ = "hub_file"
+
+    sha256: str = Field(primary_key=True, max_length=64)
+    """64 lowercase hex digits of the content's SHA-256."""
+    name: str
+    """The file's name when it was offered (for people; stations check the digest)."""
+    size: int = Field(sa_type=BigInteger)
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ChainKeyRecord(SQLModel, table=True):
+    """The fingerprint of the key the chains of a database shared by several machines are hashed with (never the
+    key itself): a machine missing the key file, or holding another key, is refused rather than starting a chain
+    of its own (see :class:`~truyenthanh.adapters.db.chainkey.KeyPlace`)."""
+
+    __tablename__ = "chain_key_record"
+
+    fingerprint: str = Field(primary_key=True, max_length=16)
+    key_file: str
+    """Where the machine that made the key kept it (to tell people which file to copy)."""
+    created_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class FleetCommand(SQLModel, table=True):

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from truyenthanh.adapters.db.audit import SqlAuditTrail
     from truyenthanh.adapters.db.broadcast_log import SqlBroadcastLog
     from truyenthanh.adapters.db.fleet import SqlFleetRepository
+    from truyenthanh.adapters.db.hub_files import SqlHubFiles
     from truyenthanh.adapters.db.hub_log import SqlHubLog
     from truyenthanh.adapters.db.keys import SqlTrustedKeyRepository
     from truyenthanh.adapters.db.package_records import SqlPackageRecordRepository
@@ -160,6 +161,13 @@ class SqlUnitOfWork:
         from truyenthanh.adapters.db.hub_log import SqlHubLog
 
         return SqlHubLog(self._session)
+
+    @property
+    def hub_files(self) -> SqlHubFiles:
+        """At a hub: the files it offers its stations (issue 19)."""
+        from truyenthanh.adapters.db.hub_files import SqlHubFiles
+
+        return SqlHubFiles(self._session)
 
     @property
     def session(self) -> Session:

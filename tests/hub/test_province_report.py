@@ -353,7 +353,7 @@ def test_the_cli_refuses_a_bad_period_a_missing_hub_and_an_unwritable_folder(
     bad = _hub_cli(hub.locations.data_dir, "--half", "2026-3")
     assert bad.returncode != 0 and "Kỳ «2026-3» không đúng dạng NĂM-1" in bad.stderr and "--half" in bad.stderr
     missing = _hub_cli(tmp_path / "khong-co", "--half", "2026-1", "--out", str(tmp_path / "out"))
-    assert missing.returncode != 0 and "Chưa có dữ liệu tuyến trên" in missing.stderr
+    assert missing.returncode != 0 and "truyenthanh hub init" in missing.stderr
     assert not (tmp_path / "out").exists() and not (tmp_path / "khong-co").exists()
 
     blocker = tmp_path / "tep"

@@ -1,7 +1,10 @@
 """Fonts the documents and the chart use, found on the machine, and text measured with them (Pillow).
 
 Documents name Times New Roman; where it is not installed, LibreOffice and Word's metric-compatible stand-in is
-Liberation Serif, which has the same advances: measuring with it tells how wide Word's text will be.
+Liberation Serif, which has the same advances: measuring with it tells how wide Word's text will be. A letter the
+font lacks (Liberation Serif 1.x has no Vietnamese letters with two marks, such as «ễ», «ầ», «ờ») is drawn by
+LibreOffice with the next serif font that has it (DejaVu Serif, much wider), so it is measured with that one too:
+a width measured with the first font's empty box would be too small, and the word would break inside its cell.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+from fontTools.ttLib import TTFont
 from PIL import ImageFont
 
 FONT_FOLDERS = (
@@ -43,21 +47,43 @@ def font_file(names: tuple[str, ...]) -> Path | None:
 
 
 @cache
-def _font(bold: bool) -> ImageFont.FreeTypeFont | None:
-    path = font_file(SERIF[bold])
-    return ImageFont.truetype(str(path), _MEASURE_PX) if path is not None else None
+def _faces(bold: bool) -> tuple[tuple[ImageFont.FreeTypeFont, frozenset[int]], ...]:
+    """Every serif font of :data:`SERIF` found, in order, with the code points it has a glyph for."""
+    faces = []
+    for name in SERIF[bold]:
+        path = font_file((name,))
+        if path is not None:
+            with TTFont(str(path), lazy=True) as font:
+                covered = frozenset(font.getBestCmap() or {})
+            faces.append((ImageFont.truetype(str(path), _MEASURE_PX), covered))
+    return tuple(faces)
+
+
+def _runs(text: str, faces: tuple[tuple[ImageFont.FreeTypeFont, frozenset[int]], ...]) -> list[tuple[int, str]]:
+    """``text`` cut into runs drawn by one font each: the first of ``faces`` that has the letter (the first font
+    when none has it), as LibreOffice falls back letter by letter."""
+    runs: list[tuple[int, str]] = []
+    for char in text:
+        index = next((i for i, (_, covered) in enumerate(faces) if ord(char) in covered), 0)
+        if runs and runs[-1][0] == index:
+            runs[-1] = (index, runs[-1][1] + char)
+        else:
+            runs.append((index, char))
+    return runs
 
 
 @cache
 def text_width_pt(text: str, size_pt: float, bold: bool = False) -> float:
-    """Width of ``text`` in Times New Roman (or its stand-in) at ``size_pt``, in points.
+    """Width of ``text`` in Times New Roman (or its stand-in) at ``size_pt``, in points; letters the font lacks
+    are measured in the serif font that would draw them.
 
     Without any serif font on the machine, an average Times advance of 0.5 em per character is assumed.
     """
-    font = _font(bold)
-    if font is None:
+    faces = _faces(bold)
+    if not faces:
         return len(text) * size_pt * (0.55 if bold else 0.5)
-    return font.getlength(text) * size_pt / _MEASURE_PX
+    advance = sum(faces[index][0].getlength(run) for index, run in _runs(text, faces))
+    return advance * size_pt / _MEASURE_PX
 
 
 def sans(size_px: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:

@@ -1,0 +1,109 @@
+"""Report tables printed by LibreOffice headless break no word: every word of every header row comes out whole in
+the PDF, for the province's report (communes as rows, the eleven categories as columns: landscape) and for a
+station's 6-monthly report (its monthly table has the categories as columns too). The reports are built by the
+domain from made-up log rows, written as DOCX by the real writer and converted by the real ``soffice``."""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from truyenthanh.adapters.reports.word import write_docx
+from truyenthanh.domain.enums import Category, ItemKind, Outcome, Priority
+from truyenthanh.domain.province_report import Commune, CommuneFigures, province_report
+from truyenthanh.domain.reports import Heading, LogRow, Report, half_year, period_report
+from truyenthanh.domain.station import StationRules
+
+pytestmark = pytest.mark.slow
+
+ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+START = datetime(2026, 1, 5, 0, 30, tzinfo=UTC)  # 07:30 in Hà Nội
+COMMUNES = ("Xã Tân Lập", "Xã Phượng Mao", "Phường Nông Trang", "Xã Hương Nộn", "Xã Yên Lập")
+
+
+def _rows(offset: int) -> list[LogRow]:
+    """One airing of every category each month of 2026 H1, ids from ``offset``."""
+    rows = []
+    for month in range(6):
+        for number, category in enumerate(Category):
+            n = offset + month * len(Category) + number
+            start = START + timedelta(days=30 * month + number)
+            rows.append(
+                LogRow(
+                    id=n,
+                    programme_title=f"Chương trình {n}",
+                    item_title="Bản tin",
+                    item_kind=ItemKind.ANNOUNCEMENT,
+                    category=category,
+                    language="vi",
+                    priority=Priority.NORMAL,
+                    scheduled_start=start,
+                    actual_start=start,
+                    end=start + timedelta(seconds=900 + 37 * n),
+                    outcome=Outcome.PLAYED,
+                    reason="",
+                    outages=(),
+                    operator=None,
+                    approver=None,
+                    recorded_at=start,
+                    schedule_id=n,
+                    programme_id=n,
+                )
+            )
+    return rows
+
+
+def _reports() -> dict[str, Report]:
+    period = half_year(2026, 1)
+    province = Heading(authority="UBND tỉnh Phú Thọ", station="Sở Văn hoá", place="Phú Thọ", issued=date(2026, 7, 6))
+    station = Heading(
+        authority="UBND xã Tân Lập", station="Đài truyền thanh xã Tân Lập", place="Tân Lập", issued=date(2026, 7, 6)
+    )
+    figures = [
+        CommuneFigures.of(Commune(f"xa-{index}", name), _rows(1000 * index)) for index, name in enumerate(COMMUNES)
+    ]
+    return {
+        "tinh": province_report(figures, [], period, ZONE, province),
+        "xa": period_report(_rows(1), period, StationRules(), ZONE, station),
+    }
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Report, list[str]]]:
+    """Both reports as DOCX rendered to PDF once: {name: (report, the text of each page)}."""
+    folder = tmp_path_factory.mktemp("printed")
+    reports = _reports()
+    documents = [write_docx(report, folder / f"{name}.docx") for name, report in reports.items()]
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation={(folder / 'lo-profile').as_uri()}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(folder), *map(str, documents)],
+        check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    pages = {}
+    for name in reports:
+        text = subprocess.run(
+            ["pdftotext", str(folder / f"{name}.pdf"), "-"], check=True, capture_output=True, text=True, timeout=60
+        ).stdout
+        pages[name] = text.split("\f")[:-1]  # every page ends with a form feed
+    return {name: (report, pages[name]) for name, report in reports.items()}
+
+
+@pytest.mark.parametrize("name", ["tinh", "xa"])
+def test_no_header_word_is_broken(printed: dict[str, tuple[Report, list[str]]], name: str) -> None:
+    report, pages = printed[name]
+    words = {word for page in pages for word in page.split()}
+    wide = [table.key for table in report.tables if len(table.columns) >= len(Category)]
+    assert wide, "a table with the categories as columns is printed"
+    for table in report.tables:
+        missing = sorted({word for column in table.columns for word in column.split()} - words)
+        assert not missing, f"{name}: header words of «{table.title}» broken or missing in the PDF: {missing}"
+
+
+@pytest.mark.parametrize("name", ["tinh", "xa"])
+def test_no_page_is_left_empty(printed: dict[str, tuple[Report, list[str]]], name: str) -> None:
+    _report, pages = printed[name]
+    empty = [number for number, page in enumerate(pages, start=1) if page.split() == ["Trang", str(number)]]
+    assert not empty, f"{name}: pages with nothing but their number: {empty}"

@@ -1,5 +1,7 @@
-"""The station database on a real PostgreSQL server (issue 19: the hub's store): migrations, model round trips,
-the hash chains and ``audit verify``, and the services end to end through a ``database_url``.
+"""What only PostgreSQL has of the station database (issue 19: the hub's store): its pool, every migration's
+downgrade, an unreachable server, the hash chains' triggers and advisory lock, and the services end to end
+through a ``database_url``. What both engines share (migrations, round trips, constraints, messages, the change
+counter) runs on SQLite and PostgreSQL alike in ``test_database.py``.
 
 One private server for the session (``postgres``); each test gets a new empty database (``pg_url``).
 """
@@ -14,34 +16,24 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import QueuePool
-from sqlmodel import SQLModel, select
+from sqlmodel import select
 
 from tests.fakes import FrozenClock
 from tests.people import ADMIN, PASSWORD
 from truyenthanh import bootstrap
 from truyenthanh.adapters.db import chains, database
 from truyenthanh.adapters.db.models import (
-    AudioAsset,
     AuditEntry,
     BroadcastLog,
     ChainAnchor,
-    Programme,
-    ProgrammeItem,
-    Schedule,
-    Station,
     User,
-    Zone,
 )
 from truyenthanh.config import load_settings
-from truyenthanh.domain.enums import Category, ItemKind, Outcome, Priority, Role
+from truyenthanh.domain.enums import Category, ItemKind, Outcome, Role
 from truyenthanh.domain.hashchain import GENESIS
-from truyenthanh.domain.station import DEFAULT_RULES
 from truyenthanh.errors import StorageError
 from truyenthanh.services.broadcast_log import LogEntry
 
@@ -73,16 +65,6 @@ def test_engine_is_postgres_with_a_checked_pool(db: database.Database) -> None:
     assert "truyenthanh@127.0.0.1" in database.where(db.engine)
 
 
-def test_upgrade_from_empty_matches_the_models(db: database.Database) -> None:
-    assert database.current_revision(db.engine) is None
-    database.upgrade(db.engine)
-    assert database.current_revision(db.engine) == database.head_revision()
-    with db.engine.connect() as connection:
-        assert compare_metadata(MigrationContext.configure(connection), SQLModel.metadata) == []
-    database.upgrade(db.engine)  # again: nothing to do, nothing fails
-    assert database.current_revision(db.engine) == database.head_revision()
-
-
 def test_downgrade_to_empty_leaves_nothing_and_upgrades_again(db: database.Database, pg_url: str) -> None:
     """Every migration's downgrade runs on PostgreSQL and removes what it made, enum types and trigger functions
     included (PostgreSQL keeps those apart from the tables)."""
@@ -102,122 +84,6 @@ def test_downgrade_to_empty_leaves_nothing_and_upgrades_again(db: database.Datab
     assert database.current_revision(db.engine) == database.head_revision()
 
 
-def test_upgrade_from_first_migration_keeps_rows(db: database.Database, pg_url: str) -> None:
-    database.upgrade(db.engine, "0001")
-    with _raw(pg_url) as raw:
-        raw.execute(
-            "INSERT INTO station (name, commune, province, upstream, timezone, reading_variant, rules, created_at)"
-            " VALUES ('Đài xã Cũ', 'Cũ', 'Hà Tĩnh', '', 'Asia/Ho_Chi_Minh', 'NORTH', '{}',"
-            " '2025-01-01T00:00:00.000000+00:00')"
-        )
-        raw.execute(
-            "INSERT INTO programme (title, category, priority, language, status, created_at)"
-            " VALUES ('Bản tin cũ', 'LOCAL_AFFAIRS', 'NORMAL', 'vi', 'APPROVED', '2025-01-01T00:00:00.000000+00:00')"
-        )
-    assert database.current_revision(db.engine) == "0001"
-    database.upgrade(db.engine, "0002")
-    with _raw(pg_url) as raw:
-        raw.execute("INSERT INTO zone (name, hamlet, enabled) VALUES ('Thôn Đông', 'Đông', true)")
-    database.upgrade(db.engine)
-    assert database.current_revision(db.engine) == database.head_revision()
-    with db.session() as session:
-        assert session.exec(select(Station)).one().name == "Đài xã Cũ"
-        assert session.exec(select(Programme)).one().title == "Bản tin cũ"
-        assert session.exec(select(Zone)).one().slug == "thon-dong"  # 0009 filled the new column
-        session.add(User(username="an", full_name="Nguyễn Văn An", role=Role.OPERATOR, password_hash="x"))
-
-
-def test_database_from_a_newer_program_is_refused(db: database.Database, pg_url: str) -> None:
-    database.upgrade(db.engine)
-    with _raw(pg_url) as raw:
-        raw.execute("UPDATE alembic_version SET version_num = '9999'")
-    with pytest.raises(StorageError, match="phiên bản mới hơn") as refused:
-        database.upgrade(db.engine)
-    assert "postgresql+psycopg://truyenthanh@127.0.0.1" in refused.value.message
-
-
-def test_models_round_trip_with_aware_utc_times_json_and_enums(db: database.Database) -> None:
-    database.upgrade(db.engine)
-    start = datetime(2026, 11, 24, 5, 30, tzinfo=HANOI)
-    with db.session() as session:
-        session.add(Station(name="Đài xã A", commune="A", province="B", rules=DEFAULT_RULES.to_json()))
-        asset = AudioAsset(
-            path="a.wav",
-            sha256="0" * 64,
-            duration_s=1.5,
-            format="wav",
-            channels=1,
-            sample_rate=48000,
-            title="Nhạc hiệu",
-            category=Category.MUSIC,
-        )
-        programme = Programme(title="Bản tin sáng", priority=Priority.PRIORITY)
-        session.add_all([asset, programme])
-        session.flush()
-        assert programme.id and asset.id
-        session.add(
-            ProgrammeItem(
-                programme_id=programme.id,
-                position=0,
-                kind=ItemKind.JINGLE,
-                asset_id=asset.id,
-                gain_db=-2.5,
-                fade_out_s=1.0,
-            )
-        )
-        session.add(
-            Schedule(
-                programme_id=programme.id, start_at=start, rrule="FREQ=DAILY", exdates=["2026-11-25T22:30:00+00:00"]
-            )
-        )
-    fresh = database.Database(database.make_engine(db.engine.url.render_as_string(hide_password=False)))
-    try:
-        with fresh.session() as session:
-            assert session.exec(select(Station)).one().rules == DEFAULT_RULES.to_json()
-            schedule = session.exec(select(Schedule)).one()
-            assert schedule.start_at == start
-            assert schedule.start_at.utcoffset() == timedelta(0)
-            assert schedule.exdates == ["2026-11-25T22:30:00+00:00"]
-            item = session.exec(select(ProgrammeItem)).one()
-            assert (item.kind, item.gain_db, item.fade_out_s) == (ItemKind.JINGLE, -2.5, 1.0)
-            assert session.exec(select(Programme)).one().priority is Priority.PRIORITY
-            # stored as the same UTC text as on SQLite
-            stored = session.connection().execute(text("SELECT start_at FROM schedule")).scalar_one()
-            assert stored == "2026-11-23T22:30:00.000000+00:00"
-    finally:
-        fresh.dispose()
-
-
-def test_naive_datetimes_are_refused(db: database.Database) -> None:
-    database.upgrade(db.engine)
-    with pytest.raises(Exception, match="múi giờ"), db.session() as session:
-        session.add(Programme(title="x"))
-        session.flush()
-        session.add(Schedule(programme_id=1, start_at=datetime(2026, 1, 1)))
-    with db.session() as session:
-        assert session.exec(select(Programme)).all() == []  # the whole transaction was rolled back
-
-
-def test_foreign_keys_and_unique_constraints_are_enforced(db: database.Database) -> None:
-    database.upgrade(db.engine)
-    with pytest.raises(IntegrityError, match="foreign key"), db.session() as session:
-        session.add(ProgrammeItem(programme_id=42, position=0, kind=ItemKind.SILENCE, duration_s=1.0))
-        session.flush()
-    with db.session() as session:
-        session.add(User(username="an", full_name="Nguyễn Văn An", role=Role.OPERATOR, password_hash="x"))
-    with pytest.raises(IntegrityError, match="ix_user_username"), db.session() as session:
-        session.add(User(username="an", full_name="Trần An", role=Role.EDITOR, password_hash="y"))
-    with db.session() as session:
-        assert [u.full_name for u in session.exec(select(User))] == ["Nguyễn Văn An"]
-
-
-def test_a_database_never_initialised_is_said_in_vietnamese(db: database.Database) -> None:
-    with pytest.raises(StorageError) as raised, db.session() as session:
-        session.exec(select(User)).all()
-    assert "chưa được khởi tạo hoặc là của phiên bản cũ (thiếu «user»)" in raised.value.message
-    assert "«truyenthanh init»" in raised.value.message
-
-
 def test_a_server_that_cannot_be_reached_is_said_in_vietnamese(postgres: object) -> None:
     unreachable = database.Database(database.make_engine("postgresql+psycopg://truyenthanh@127.0.0.1:1/none"))
     with (
@@ -226,34 +92,6 @@ def test_a_server_that_cannot_be_reached_is_said_in_vietnamese(postgres: object)
     ):
         session.exec(select(User)).all()
     assert "database_url" in raised.value.message and "127.0.0.1:1/none" in raised.value.message
-
-
-def _settled(db: database.Database) -> int:
-    """The change counter once two reads in a row agree (the server's own housekeeping may move it meanwhile)."""
-    last = db.change_counter()
-    for _ in range(50):
-        now = db.change_counter()
-        if now == last:
-            return now
-        last = now
-    raise AssertionError("the change counter moves on every read")
-
-
-def test_change_counter_moves_only_when_someone_commits(db: database.Database) -> None:
-    database.upgrade(db.engine)
-    other = database.Database(database.make_engine(db.engine.url.render_as_string(hide_password=False)))
-    try:
-        before = _settled(db)
-        with db.session() as session:  # reading commits nothing
-            session.exec(select(Programme)).all()
-        assert db.change_counter() in {before, _settled(db)}
-        before = _settled(db)
-        with other.session() as session:
-            session.add(Programme(title="Bản tin trưa"))
-        assert db.change_counter() != before
-    finally:
-        other.dispose()
-    unreachable = database.Database(database.make_engine("postgresql+psycopg://truyenthanh@127.0.0.1:1/none"))
     assert unreachable.change_counter() == unreachable.change_counter()  # no server: the number stands, no error
 
 

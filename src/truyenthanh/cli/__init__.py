@@ -23,7 +23,6 @@ from truyenthanh.cli import vietnamese
 from truyenthanh.cli.flags import OptionNames, error_text, naming, option_names
 from truyenthanh.cli.state import CliState, pass_state
 from truyenthanh.errors import TruyenthanhError
-from truyenthanh.protocol import FleetSummary
 
 vietnamese.install()
 
@@ -191,6 +190,8 @@ def status(state: CliState, as_json: bool) -> None:
         if running.get("clock_warning"):
             click.echo(f"Cảnh báo: {running['clock_warning']}", err=True)
         if isinstance(running.get("fleet"), dict):
+            from truyenthanh.protocol import FleetSummary
+
             fleet = FleetSummary.from_json(running["fleet"])
             click.echo(fleet.text())
             if fleet.problem:

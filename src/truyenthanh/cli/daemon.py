@@ -16,7 +16,6 @@ from truyenthanh.cli.state import CliState, pass_state
 from truyenthanh.domain.accounts import Actor
 from truyenthanh.domain.enums import Priority
 from truyenthanh.errors import DaemonError, FleetError
-from truyenthanh.protocol import EmergencyState, NowPlaying
 
 
 def _client(state: CliState) -> ControlClient:
@@ -94,6 +93,8 @@ def emergency(
         if as_json:
             click.echo(json.dumps(result, ensure_ascii=False))
         else:
+            from truyenthanh.protocol import EmergencyState
+
             cancelled = EmergencyState.from_json(result)
             click.echo(f"Đã hủy phát khẩn cấp số {cancelled.id} (đã phát {cancelled.count} lần).")
         return
@@ -124,6 +125,8 @@ def emergency(
         plan = f"phát {repeat} lần, cách nhau {every:g} phút"
     else:
         plan = "phát một lần"
+    from truyenthanh.protocol import EmergencyState  # after the bulletin went out: nothing waits for it
+
     click.echo(f"Đang phát khẩn cấp (số {EmergencyState.from_json(result).id}): {plan}.")
     if state.settings().fleet_enabled:
         where = "mọi khu vực" if chosen is None else ", ".join(chosen) if chosen else "không cụm nào"
@@ -181,6 +184,8 @@ def control_now(state: CliState) -> None:
     if not isinstance(answer, dict) or not answer:
         click.echo("Không phát gì.")
         return
+    from truyenthanh.protocol import NowPlaying
+
     playing = NowPlaying.from_json(answer)
     item = f" / {playing.item}" if playing.item else ""
     click.echo(f"Đang phát «{playing.programme}»{item}, giây {playing.position_s:.1f}.")

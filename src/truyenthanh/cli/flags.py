@@ -9,6 +9,7 @@ only the command line knows its options. A command says how it names its fields 
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
@@ -67,9 +68,10 @@ def error_text(error: TruyenthanhError, names: OptionNames = COMMON) -> str:
     A schedule conflict is told with the options that pick each choice (when ``names`` has them); an option
     the message already shows is not repeated.
     """
-    from truyenthanh.domain.schedule import ScheduleConflictError
-
-    if isinstance(error, ScheduleConflictError) and names.choices:
+    # A schedule conflict can only have been raised once its module was loaded: looking it up there spares every
+    # other error (a daemon that is not running, told to ``emergency``) the schedule's modules.
+    conflicts = sys.modules.get("truyenthanh.domain.schedule.conflicts")
+    if conflicts is not None and isinstance(error, conflicts.ScheduleConflictError) and names.choices:
         return f"{error.title}: {error.explained(names.choices)}"
     option = None
     if error.field is not None:

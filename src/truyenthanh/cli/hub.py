@@ -11,6 +11,7 @@ import base64
 import json
 import logging
 import signal
+import sys
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -349,6 +350,24 @@ def hub_run(state: CliState) -> None:
             pass
     finally:
         service.close()
+
+
+@hub.command("tui")
+@pass_state
+def hub_tui(state: CliState) -> None:
+    """Mở giao diện «Tuyến trên»: các đài và tình trạng, gửi gói, phát và dừng khẩn cấp, báo cáo của tỉnh."""
+    from truyenthanh import locations
+    from truyenthanh.errors import StorageError
+
+    where = locations.resolve(state.data_dir if state.data_dir is not None else locations.data_dir_from_env())
+    if not where.db_path.exists() and state.settings().database_url is None:
+        raise StorageError(f"Chưa có tuyến trên ở {where.data_dir}. Hãy chạy «truyenthanh hub init --name TÊN» trước.")
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise click.UsageError("Giao diện «Tuyến trên» cần một terminal tương tác; dùng «truyenthanh hub stations».")
+    from truyenthanh.tui.hub_app import HubApp
+    from truyenthanh.tui.hub_backend import open_hub
+
+    HubApp(lambda: open_hub(state.container)).run()
 
 
 # ---------------------------------------------------------------------------------------------- upstream

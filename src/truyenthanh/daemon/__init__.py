@@ -259,7 +259,7 @@ class Daemon:
                 self.container,
                 enrolment,
                 folder,
-                DaemonHooks(self.emergency, self.cancel_emergency, self.status, self.timer.rebuild),
+                DaemonHooks(self.emergency, self.cancel_emergency, self.status),
             )
             self.upstream.start()
         except TruyenthanhError as exc:

@@ -83,9 +83,10 @@ class AirScheduler:
     """The daemon's timer: one APScheduler job per airing of the coming hours, fired ``lead_s`` before its
     start (emergency-priority airings exactly at their start), plus a preparation job ahead of each.
 
-    Jobs are rebuilt from the database whenever :meth:`SchedulingService.fingerprint` changes (polled every
-    ``poll_s``), when the wall clock jumps, and every ``refresh`` as the horizon moves. A watchdog thread on the
-    monotonic clock detects jumps and dispatches anything a job did not (APScheduler sleeps on wall-clock
+    Jobs are rebuilt from the database whenever :meth:`SchedulingService.fingerprint` changes (looked at every
+    ``poll_s`` when the store's change counter moved, which any commit does, this process's own included), when
+    the wall clock jumps, and every ``refresh`` as the horizon moves. A watchdog thread on the monotonic clock
+    detects jumps and dispatches anything a job did not (APScheduler sleeps on wall-clock
     deadlines). Every airing is dispatched once: :func:`decide` turns late ones into late, joined or missed
     verdicts, so a clock jump forward or downtime never passes silently and a jump back never plays twice.
 
@@ -194,9 +195,27 @@ class AirScheduler:
             self._scheduler = None
 
     def upcoming(self) -> list[Planned]:
-        """Airings of the coming hours not yet dispatched, in order."""
+        """Airings of the coming hours not yet dispatched, in order, as the database has them now (the jobs are
+        brought up to date first if anything changed since the last poll)."""
+        self.refresh()
         with self._lock:
             return [p for p in self._jobs.upcoming if p.occurrence.key not in self._book.dispatched]
+
+    def refresh(self) -> bool:
+        """Rebuild the jobs if what decides airings changed since they were built: any commit (another process's
+        or this one's own, such as a package imported from the upstream) moves the store's change counter, and
+        then the schedules' :meth:`~SchedulingService.fingerprint` says whether it matters. Returns whether it
+        rebuilt. The watchdog calls it every ``poll_s``."""
+        counter = self._service.change_counter()
+        with self._lock:
+            jobs = self._jobs
+            if counter == jobs.counter:
+                return False
+            jobs.counter = counter
+            if self._service.fingerprint() == jobs.fingerprint:
+                return False
+            self.rebuild()
+            return True
 
     def rebuild(self) -> None:
         """Re-read the schedules and replace every job (the database is the source of truth)."""
@@ -306,14 +325,11 @@ class AirScheduler:
             self.clock_jumped(jumped)
             return
         now = self._clock.now()
-        counter = self._service.change_counter()
-        jobs = self._jobs
-        changed = counter != jobs.counter
-        jobs.counter = counter
-        if (changed and self._service.fingerprint() != jobs.fingerprint) or (
-            jobs.built_at is not None and now - jobs.built_at >= self._settings.refresh
-        ):
-            self.rebuild()
+        if not self.refresh():
+            with self._lock:
+                built_at = self._jobs.built_at
+            if built_at is not None and now - built_at >= self._settings.refresh:
+                self.rebuild()
         if self._next_due() <= now:
             self.dispatch()
 

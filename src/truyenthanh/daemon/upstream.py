@@ -98,8 +98,6 @@ class DaemonHooks:
     emergency: Callable[..., object]
     cancel: Callable[[], object]
     status: Callable[[], DaemonStatus]
-    reload: Callable[[], object]
-    """Rebuild the timer's airings (an import in the daemon's own connection is not seen by its change poll)."""
 
 
 class Upstream:
@@ -331,8 +329,8 @@ class Upstream:
         while (notice := self._packages.get()) is not None:
             try:
                 path = self._fetch(FileRef(notice.sha256, notice.size, 0.0, notice.name), ".ttpkg")
+                # The timer's change poll sees this commit as any other (no rebuild asked for here).
                 self._container.packages.import_package(self.actor, path)
-                self._hooks.reload()
             except TruyenthanhError as exc:
                 log.warning("upstream package %s refused: %s", notice.name, exc.message)
                 self._answer(notice.notice_id, ok=False, reason=exc.message)

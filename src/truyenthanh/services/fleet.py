@@ -219,8 +219,9 @@ class FleetService:
         self._lock = threading.Lock()
         self._files: dict[str, Path] = {}
         """Every file a zone schedule or a recorded command named, by sha256."""
-        self._refreshed: tuple[int, datetime] | None = None
-        """The store's change counter and the time when :meth:`file_path` last worked out every zone."""
+        self._replanned: tuple[int, str] | None = None
+        """The store's change counter and the schedules' digest when :meth:`file_path` last worked out every
+        zone."""
 
     # --- zones ------------------------------------------------------------------------------------------------
 
@@ -567,25 +568,37 @@ class FleetService:
 
     def file_path(self, sha256: str) -> Path | None:
         """The file with these bytes, if some current zone schedule or recorded command names it and it is on
-        disk; anything else is not served. On a miss every zone's schedule is worked out again (at the clock's now),
-        at most once a minute unless the station's records changed."""
+        disk; anything else is not served.
+
+        The files planned so far are kept; on a miss every zone's schedule is worked out again (at the clock's
+        now) only if the schedules changed since the last time (the first miss always does): a receiver asking
+        again and again for a file nobody names costs a look at the change counter, and after other records
+        changed (a receiver's report), one digest of the schedules.
+        """
         with self._lock:
             known = self._files.get(sha256)
-        if known is None:
-            now, counter = self._clock.now(), self._store.change_counter()
-            # A receiver asking again and again for a file nobody names must not make the station work out every
-            # zone's week each time: only after a change to the records, or a minute later.
-            with self._lock:
-                last = self._refreshed
-                due = last is None or last[0] != counter or now - last[1] >= timedelta(minutes=1)
-                if due:
-                    self._refreshed = (counter, now)
-            if due:
-                for zone in self.zones():
-                    self.zone_plan(zone.slug, now)
+        if known is None and self._schedules_changed():
+            now = self._clock.now()
+            for zone in self.zones():
+                self.zone_plan(zone.slug, now)
             with self._lock:
                 known = self._files.get(sha256)
         return known if known is not None and known.is_file() else None
+
+    def _schedules_changed(self) -> bool:
+        """Whether the schedules (their timing, targets, programmes' items, the station's rules) changed since
+        :meth:`file_path` last worked out every zone; if so, that is noted as done now."""
+        counter = self._store.change_counter()  # before reading: a commit in between moves it again
+        with self._lock:
+            last = self._replanned
+        if last is not None and last[0] == counter:
+            return False
+        with self._store.transaction() as uow:
+            digest = uow.schedules.timing_digest()
+        with self._lock:
+            changed = self._replanned is None or self._replanned[1] != digest
+            self._replanned = (counter, digest)
+        return changed
 
 
 def _unique(base: str, taken: Iterable[str]) -> str:

@@ -8,6 +8,7 @@ every change audited in its own transaction); it never opens a database session 
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -100,6 +101,19 @@ class ScheduleView:
 
 
 @dataclass(frozen=True)
+class AiringInputs:
+    """Everything :meth:`SchedulingService.occurrences` plans from, read in one transaction."""
+
+    counter: int
+    """The store's change counter read before these were read: while it stands, they are current."""
+    specs: tuple[ScheduleSpec, ...]
+    """The enabled schedules, in the order they were saved."""
+    rules: StationRules
+    zones: tuple[ZoneRef, ...]
+    """The enabled zones, in slug order."""
+
+
+@dataclass(frozen=True)
 class SavedSchedule:
     """The result of :meth:`SchedulingService.save`."""
 
@@ -138,6 +152,8 @@ class SchedulingService:
         self._store = store
         self._clock = clock
         self._accounts = accounts
+        self._inputs: AiringInputs | None = None
+        self._inputs_lock = threading.Lock()
 
     @property
     def zone(self) -> ZoneInfo:
@@ -230,19 +246,34 @@ class SchedulingService:
                 ahead only the items of its own loudspeakers): :data:`~truyenthanh.domain.schedule.LOCAL_OUTPUT`
                 for the station's own, a zone's slug for that zone; ``None``: every airing, placed together.
         """
-        specs = self.specs()
+        inputs = self.airing_inputs()
+        specs = list(inputs.specs)
         if output is not None:
-            zones = self.zones()
-            specs = [s for s in specs if output in outputs(s.targets, zones)]
-        rules = self.rules()
+            specs = [s for s in specs if output in outputs(s.targets, inputs.zones)]
+        rules = inputs.rules
         longest = max((s.duration_s for s in specs), default=0.0)
         # Expand beyond the window on both sides so priority placement sees whole sessions.
         margin = timedelta(seconds=longest) + timedelta(hours=6)
         planned = plan(expand_all(specs, start - margin, end + margin, self.zone, rules), rules, self.zone)
         return [p for p in planned if start <= p.start < end]
 
+    def airing_inputs(self) -> AiringInputs:
+        """The enabled schedules, the station's rules and its zones, read again only when the store's change
+        counter moved since the last read (the timer asks several times a second)."""
+        counter = self._store.change_counter()  # before reading: a commit in between moves it again
+        with self._inputs_lock:
+            cached = self._inputs
+        if cached is not None and cached.counter == counter:
+            return cached
+        with self._store.transaction() as uow:
+            specs = tuple(s for s in uow.schedules.specs() if s.enabled)
+            fresh = AiringInputs(counter, specs, uow.station.rules(), tuple(uow.schedules.zones()))
+        with self._inputs_lock:
+            self._inputs = fresh
+        return fresh
+
     def change_counter(self) -> int:
-        """Changes whenever another connection commits to the database (cheap to poll)."""
+        """Changes whenever anyone (this process included) commits a change to the database (cheap to poll)."""
         return self._store.change_counter()
 
     def fingerprint(self) -> str:
@@ -474,6 +505,7 @@ class SchedulingService:
 
 
 __all__ = [
+    "AiringInputs",
     "SavedSchedule",
     "ScheduleConflictError",
     "ScheduleRequest",

@@ -22,7 +22,6 @@ from truyenthanh.domain.changes import RecordChange
 from truyenthanh.domain.content import AssetRecord, ItemRecord, ProgrammeRecord
 from truyenthanh.domain.enums import AssetSource, Category, ContentStatus, ItemKind, ReadingVariant
 from truyenthanh.domain.provinces import find_province
-from truyenthanh.domain.schedule import ScheduleSpec
 from truyenthanh.domain.station import DEFAULT_RULES
 from truyenthanh.domain.station_profile import (
     IDENTITY_FIELDS,
@@ -34,7 +33,6 @@ from truyenthanh.domain.station_profile import (
 from truyenthanh.domain.tunes import TUNES, Tune
 from truyenthanh.errors import ConfigError, StorageError
 from truyenthanh.locations import Locations
-from truyenthanh.services.library import inspect_with
 from truyenthanh.services.media import MediaTools
 from truyenthanh.services.ports import Clock
 from truyenthanh.services.unit_of_work import Schema, Store
@@ -170,6 +168,8 @@ class StationService:
                 )
                 programme_id = uow.programmes.add(programme, items).entity_id
                 assert isinstance(programme_id, int)
+                from truyenthanh.domain.schedule import ScheduleSpec  # the demo only: ``status`` starts without it
+
                 spec = ScheduleSpec(
                     id=None,
                     programme_id=programme_id,
@@ -184,6 +184,8 @@ class StationService:
 
     def _add_tune(self, tune: Tune, relative: str) -> AssetRecord:
         """Render one tune into the media folder at ``relative``, measure it and record it as an asset."""
+        from truyenthanh.services.library import inspect_with  # the demo only: ``status`` starts without it
+
         target = self._locations.media_dir / relative
         self._tunes.render(tune, target)
         inspected = inspect_with(self._media, target)

@@ -24,33 +24,42 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from truyenthanh.domain.accounts import Account
-from truyenthanh.domain.broadcast_log import LogEntry, LoggedBroadcast
-from truyenthanh.domain.changes import RecordChange
-from truyenthanh.domain.content import (
-    AnnouncementRecord,
-    AnnouncementRef,
-    AnnouncementScript,
-    AssetRecord,
-    AssetUsers,
-    ItemRecord,
-    ProgrammeRecord,
-    Rundown,
-)
-from truyenthanh.domain.enums import Category, ContentStatus
-from truyenthanh.domain.fleet import AsPlayed
-from truyenthanh.domain.fleet_records import CodeRecord, CommandRecord, ReceiverRecord, ScheduleTargets, ZoneRecord
-from truyenthanh.domain.keys import TrustedKeyEntry
-from truyenthanh.domain.package_record import ImportedPackage
-from truyenthanh.domain.passes import AirPass
-from truyenthanh.domain.records import AuditRecord, ChainReport
-from truyenthanh.domain.reports import LogRow
-from truyenthanh.domain.schedule import ProgrammeRef, ScheduleSpec, ZoneRef
-from truyenthanh.domain.station import StationRules
-from truyenthanh.domain.station_profile import ContentCounts, StationProfile
-from truyenthanh.domain.upstream import ShippedRow
+# The domain types are named in annotations only: importing them here would load every domain module (the
+# schedule's rules, the reports, the fleet) into every command that opens a unit of work (see bench/cli_start.py).
+if TYPE_CHECKING:
+    from truyenthanh.domain.accounts import Account
+    from truyenthanh.domain.broadcast_log import LogEntry, LoggedBroadcast
+    from truyenthanh.domain.changes import RecordChange
+    from truyenthanh.domain.content import (
+        AnnouncementRecord,
+        AnnouncementRef,
+        AnnouncementScript,
+        AssetRecord,
+        AssetUsers,
+        ItemRecord,
+        ProgrammeRecord,
+        Rundown,
+    )
+    from truyenthanh.domain.enums import Category, ContentStatus
+    from truyenthanh.domain.fleet import AsPlayed
+    from truyenthanh.domain.fleet_records import (
+        CodeRecord,
+        CommandRecord,
+        ReceiverRecord,
+        ScheduleTargets,
+        ZoneRecord,
+    )
+    from truyenthanh.domain.keys import TrustedKeyEntry
+    from truyenthanh.domain.package_record import ImportedPackage
+    from truyenthanh.domain.passes import AirPass
+    from truyenthanh.domain.records import AuditRecord, ChainReport
+    from truyenthanh.domain.reports import LogRow
+    from truyenthanh.domain.schedule import ProgrammeRef, ScheduleSpec, ZoneRef
+    from truyenthanh.domain.station import StationRules
+    from truyenthanh.domain.station_profile import ContentCounts, StationProfile
+    from truyenthanh.domain.upstream import ShippedRow
 
 
 class ScheduleRepository(Protocol):

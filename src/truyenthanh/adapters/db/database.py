@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, inspect, text
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlmodel import Session
 
@@ -264,6 +264,21 @@ def _operational_message(path: str | None, exc: SQLAlchemyError) -> str:
     return f"Lỗi cơ sở dữ liệu {path}: {detail}"
 
 
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "UPSERT", "CREATE", "DROP", "ALTER", "TRUNCATE")
+"""How the statements that change a database begin (a read never moves :meth:`Database.change_counter`)."""
+
+
+def is_write(statement: str) -> bool:
+    """Whether an SQL statement changes the database (by its first word)."""
+    return statement.lstrip().upper().startswith(_WRITES)
+
+
+class _Writes(threading.local):
+    """How many writing statements this thread has run through the engine."""
+
+    count = 0
+
+
 class Database:
     """The station database: an engine and a way to open sessions. Thread-safe; one per process."""
 
@@ -274,14 +289,29 @@ class Database:
         self._counter_calls = 0
         self._counter_epoch = 0
         self._counter_last = 0
+        self._writes = _Writes()
+        self._own_commits = 0
+        """Sessions of this process that committed a change (see :meth:`change_counter`)."""
+        self._seen: tuple[int, int] = (-1, -1)
+        self._generation = 0
+        event.listen(engine, "after_cursor_execute", self._noted)
+
+    def _noted(self, _connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        """Count a writing statement on this thread (SQLAlchemy calls it after every statement it runs)."""
+        if is_write(statement):
+            self._writes.count += 1
 
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A session that commits when the block ends normally and rolls back on any error."""
         session = Session(self.engine, expire_on_commit=False)
+        writes = self._writes.count
         try:
             yield session
             session.commit()
+            if self._writes.count != writes:  # counted once committed, so a poller never reads ahead of the data
+                with self._counter_lock:
+                    self._own_commits += 1
         except SQLAlchemyError as exc:
             session.rollback()
             sqlite = self.engine.dialect.name == "sqlite"
@@ -303,13 +333,27 @@ class Database:
             session.close()
 
     def change_counter(self) -> int:
-        """A number that changes whenever another connection (any process) commits to the database.
+        """A number that changes whenever anyone commits a change to the database: another process, or this
+        one (any of its sessions that wrote, whichever thread). Compare it only within this process.
 
-        Cheap enough to poll several times a second: SQLite's ``PRAGMA data_version`` on a connection kept for
-        it; on PostgreSQL the server's write-ahead-log insert position (every committed write moves it; so may the
-        server's own housekeeping, which only costs the caller a needless re-read). On other databases it changes
-        on every call, so callers fall back to comparing content.
+        Cheap enough to poll several times a second. Two sources are read side by side, and the number moves when
+        either does: the sessions of this process that committed a change (counted here, after the commit), and
+        the database's own sign of commits from any connection: SQLite's ``PRAGMA data_version`` on a connection
+        kept for it; on PostgreSQL the server's write-ahead-log insert position (every committed write moves it; so
+        may the server's own housekeeping, which only costs the caller a needless re-read). On other databases
+        it changes on every call, so callers fall back to comparing content. A session that only read moves
+        neither.
         """
+        outside = self._outside_counter()
+        with self._counter_lock:
+            seen = (outside, self._own_commits)
+            if seen != self._seen:
+                self._seen = seen
+                self._generation += 1
+            return self._generation
+
+    def _outside_counter(self) -> int:
+        """The database's own sign of commits (see :meth:`change_counter`)."""
         if self.engine.dialect.name == "postgresql":
             return self._wal_position()
         if self.engine.dialect.name != "sqlite" or not self.engine.url.database:

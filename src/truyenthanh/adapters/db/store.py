@@ -10,27 +10,30 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlmodel import Session
 
 from truyenthanh.adapters.db import database
-from truyenthanh.adapters.db.accounts import SqlAccountRepository
-from truyenthanh.adapters.db.assets import SqlAssetRepository
-from truyenthanh.adapters.db.audit import SqlAuditTrail
-from truyenthanh.adapters.db.broadcast_log import SqlBroadcastLog
 from truyenthanh.adapters.db.database import Database
-from truyenthanh.adapters.db.fleet import SqlFleetRepository
-from truyenthanh.adapters.db.hub_log import SqlHubLog
-from truyenthanh.adapters.db.keys import SqlTrustedKeyRepository
-from truyenthanh.adapters.db.package_records import SqlPackageRecordRepository
-from truyenthanh.adapters.db.passes import SqlAirPassRepository, SqlLogJournalMarks
-from truyenthanh.adapters.db.programmes import SqlAnnouncementRepository, SqlProgrammeRepository
-from truyenthanh.adapters.db.schedules import SqlScheduleRepository, SqlStationRepository
-from truyenthanh.adapters.db.station_profile import SqlStationProfileRepository
 from truyenthanh.domain.changes import RecordChange
 from truyenthanh.domain.records import AuditRecord
+
+if TYPE_CHECKING:
+    from truyenthanh.adapters.db.accounts import SqlAccountRepository
+    from truyenthanh.adapters.db.assets import SqlAssetRepository
+    from truyenthanh.adapters.db.audit import SqlAuditTrail
+    from truyenthanh.adapters.db.broadcast_log import SqlBroadcastLog
+    from truyenthanh.adapters.db.fleet import SqlFleetRepository
+    from truyenthanh.adapters.db.hub_log import SqlHubLog
+    from truyenthanh.adapters.db.keys import SqlTrustedKeyRepository
+    from truyenthanh.adapters.db.package_records import SqlPackageRecordRepository
+    from truyenthanh.adapters.db.passes import SqlAirPassRepository, SqlLogJournalMarks
+    from truyenthanh.adapters.db.programmes import SqlAnnouncementRepository, SqlProgrammeRepository
+    from truyenthanh.adapters.db.schedules import SqlScheduleRepository, SqlStationRepository
+    from truyenthanh.adapters.db.station_profile import SqlStationProfileRepository
 
 
 class Clock(Protocol):
@@ -42,46 +45,120 @@ class Clock(Protocol):
 
 
 class SqlUnitOfWork:
-    """A :class:`~truyenthanh.services.unit_of_work.UnitOfWork` over one SQLModel session."""
+    """A :class:`~truyenthanh.services.unit_of_work.UnitOfWork` over one SQLModel session.
+
+    Each repository is made (and its module imported) the first time the transaction uses it: a command that
+    only logs in and records an emergency permit does not load the schedules', the fleet's and the reports'
+    modules (see ``bench/cli_start.py``).
+    """
 
     def __init__(self, session: Session, clock: Clock) -> None:
         self._session = session
         self._clock = clock
-        self.schedules = SqlScheduleRepository(session)
+
+    @cached_property
+    def schedules(self) -> SqlScheduleRepository:
         """The station's schedules."""
-        self.station = SqlStationRepository(session)
+        from truyenthanh.adapters.db.schedules import SqlScheduleRepository
+
+        return SqlScheduleRepository(self._session)
+
+    @cached_property
+    def station(self) -> SqlStationRepository:
         """The station's own record."""
-        self.accounts = SqlAccountRepository(session)
+        from truyenthanh.adapters.db.schedules import SqlStationRepository
+
+        return SqlStationRepository(self._session)
+
+    @cached_property
+    def accounts(self) -> SqlAccountRepository:
         """The station's accounts."""
-        self.trusted_keys = SqlTrustedKeyRepository(session)
+        from truyenthanh.adapters.db.accounts import SqlAccountRepository
+
+        return SqlAccountRepository(self._session)
+
+    @cached_property
+    def trusted_keys(self) -> SqlTrustedKeyRepository:
         """The upstream keys the station trusts."""
-        self.broadcast_log = SqlBroadcastLog(session)
+        from truyenthanh.adapters.db.keys import SqlTrustedKeyRepository
+
+        return SqlTrustedKeyRepository(self._session)
+
+    @cached_property
+    def broadcast_log(self) -> SqlBroadcastLog:
         """The broadcast log."""
-        self.audit = SqlAuditTrail(session)
+        from truyenthanh.adapters.db.broadcast_log import SqlBroadcastLog
+
+        return SqlBroadcastLog(self._session)
+
+    @cached_property
+    def audit(self) -> SqlAuditTrail:
         """The audit trail."""
-        self.station_profile = SqlStationProfileRepository(session)
+        from truyenthanh.adapters.db.audit import SqlAuditTrail
+
+        return SqlAuditTrail(self._session)
+
+    @cached_property
+    def station_profile(self) -> SqlStationProfileRepository:
         """Who the station is, its zones and its content counts."""
-        self.packages = SqlPackageRecordRepository(session)
+        from truyenthanh.adapters.db.station_profile import SqlStationProfileRepository
+
+        return SqlStationProfileRepository(self._session)
+
+    @cached_property
+    def packages(self) -> SqlPackageRecordRepository:
         """The packages imported at this station."""
-        self.programmes = SqlProgrammeRepository(session)
+        from truyenthanh.adapters.db.package_records import SqlPackageRecordRepository
+
+        return SqlPackageRecordRepository(self._session)
+
+    @cached_property
+    def programmes(self) -> SqlProgrammeRepository:
         """Programmes with their items."""
-        self.assets = SqlAssetRepository(session)
+        from truyenthanh.adapters.db.programmes import SqlProgrammeRepository
+
+        return SqlProgrammeRepository(self._session)
+
+    @cached_property
+    def assets(self) -> SqlAssetRepository:
         """The audio library's records."""
-        self.announcements = SqlAnnouncementRepository(session)
+        from truyenthanh.adapters.db.assets import SqlAssetRepository
+
+        return SqlAssetRepository(self._session)
+
+    @cached_property
+    def announcements(self) -> SqlAnnouncementRepository:
         """Announcements, read and moved through approval, and their renderings recorded."""
-        self.air_passes = SqlAirPassRepository(session)
+        from truyenthanh.adapters.db.programmes import SqlAnnouncementRepository
+
+        return SqlAnnouncementRepository(self._session)
+
+    @cached_property
+    def air_passes(self) -> SqlAirPassRepository:
         """Session tokens and emergency permits."""
-        self.journal_marks = SqlLogJournalMarks(session)
+        from truyenthanh.adapters.db.passes import SqlAirPassRepository
+
+        return SqlAirPassRepository(self._session)
+
+    @cached_property
+    def journal_marks(self) -> SqlLogJournalMarks:
         """Which lines of the daemon's log journal reached the database."""
+        from truyenthanh.adapters.db.passes import SqlLogJournalMarks
+
+        return SqlLogJournalMarks(self._session)
 
     @property
     def fleet(self) -> SqlFleetRepository:
         """The loudspeaker clusters (issue 18); the repository holds nothing but the session."""
+        from truyenthanh.adapters.db.fleet import SqlFleetRepository
+
         return SqlFleetRepository(self._session)
 
     @property
     def hub_log(self) -> SqlHubLog:
         """At a hub: its stations' broadcast-log rows (issue 19)."""
+        from truyenthanh.adapters.db.hub_log import SqlHubLog
+
         return SqlHubLog(self._session)
 
     @property

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from textual.app import ComposeResult
 from textual.widgets import Input, Label
@@ -10,8 +10,17 @@ from textual.widgets import Input, Label
 from truyenthanh.domain.accounts import Actor
 from truyenthanh.tui.widgets.form import FormRejected, FormScreen
 
-if TYPE_CHECKING:
-    from truyenthanh.tui.backend import StationBackend
+
+class Authenticator(Protocol):
+    """What the login asks of a backend: the station's (``StationBackend``) or the hub's (``HubBackend``)."""
+
+    def login(self, username: str, password: str) -> Actor:
+        """The account's person if the password is right.
+
+        Raises:
+            LoginError: wrong name or password, a disabled account, or no account at all.
+        """
+        ...
 
 
 class LoginScreen(FormScreen[Actor]):
@@ -20,7 +29,7 @@ class LoginScreen(FormScreen[Actor]):
     HEADING = "Đăng nhập để tiếp tục"
     SAVE_LABEL = "Đăng nhập (Ctrl+S)"
 
-    def __init__(self, backend: StationBackend, reason: str) -> None:
+    def __init__(self, backend: Authenticator, reason: str) -> None:
         """``reason`` says what the operator was about to do."""
         super().__init__()
         self._backend = backend

@@ -11,7 +11,11 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from fontTools.ttLib import TTFont
+from PIL import ImageFont
 
+from truyenthanh.adapters.reports.chart import render_png
+from truyenthanh.adapters.reports.fonts import VIETNAMESE, sans
 from truyenthanh.adapters.reports.word import write_docx
 from truyenthanh.domain.enums import Category, ItemKind, Outcome, Priority
 from truyenthanh.domain.province_report import Commune, CommuneFigures, province_report
@@ -117,3 +121,16 @@ def test_no_page_is_left_empty(printed: dict[str, tuple[Report, list[str]]], nam
     _report, pages = printed[name]
     empty = [number for number, page in enumerate(pages, start=1) if page.split() == ["Trang", str(number)]]
     assert not empty, f"{name}: pages with nothing but their number: {empty}"
+
+
+def test_the_chart_is_drawn_with_a_font_that_has_every_vietnamese_letter() -> None:
+    """Pillow draws a letter its font lacks as an empty box: the chart's legend («Chủ trương», «Trật tự») needs
+    a font with all of them (DejaVu Sans here, where Liberation Sans 1.x lacks the letters with two marks)."""
+    for bold in (False, True):
+        font = sans(28, bold=bold)
+        assert isinstance(font, ImageFont.FreeTypeFont) and isinstance(font.path, str)
+        with TTFont(font.path, lazy=True) as face:
+            missing = VIETNAMESE - set(face.getBestCmap())
+        assert not missing, f"{font.path} lacks {''.join(sorted(map(chr, missing)))}"
+    chart = _reports()["xa"].chart
+    assert chart is not None and render_png(chart).startswith(b"\x89PNG")

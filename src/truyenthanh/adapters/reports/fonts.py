@@ -53,9 +53,7 @@ def _faces(bold: bool) -> tuple[tuple[ImageFont.FreeTypeFont, frozenset[int]], .
     for name in SERIF[bold]:
         path = font_file((name,))
         if path is not None:
-            with TTFont(str(path), lazy=True) as font:
-                covered = frozenset(font.getBestCmap() or {})
-            faces.append((ImageFont.truetype(str(path), _MEASURE_PX), covered))
+            faces.append((ImageFont.truetype(str(path), _MEASURE_PX), _covered(path)))
     return tuple(faces)
 
 
@@ -86,12 +84,27 @@ def text_width_pt(text: str, size_pt: float, bold: bool = False) -> float:
     return advance * size_pt / _MEASURE_PX
 
 
+VIETNAMESE = frozenset(map(ord, "ăâđêôơưĂÂĐÊÔƠƯ")) | frozenset(range(0x1EA0, 0x1EFA))
+"""Letters a Vietnamese text needs beyond Latin-1: the letters with a breve, circumflex or horn, đ, and every
+letter with two marks (Latin Extended Additional, «ạ» to «ỹ»)."""
+
+
+@cache
+def _covered(path: Path) -> frozenset[int]:
+    """The code points ``path`` has a glyph for."""
+    with TTFont(str(path), lazy=True) as font:
+        return frozenset(font.getBestCmap() or {})
+
+
 def sans(size_px: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    """A sans-serif TrueType font for the chart (Pillow's built-in scalable font if none is installed)."""
-    path = font_file(tuple(SANS[bold]))
-    if path is None:
+    """A sans-serif TrueType font for the chart: the first of :data:`SANS` that has every Vietnamese letter
+    (Pillow draws a missing letter as an empty box and has no fallback; Liberation Sans 1.x lacks «ủ», «ờ»…),
+    else the first found, else Pillow's built-in scalable font."""
+    found = [path for name in SANS[bold] if (path := font_file((name,))) is not None]
+    if not found:
         return ImageFont.load_default(size_px)
+    path = next((path for path in found if _covered(path) >= VIETNAMESE), found[0])
     return ImageFont.truetype(str(path), size_px)
 
 
-__all__ = ["font_file", "sans", "text_width_pt"]
+__all__ = ["VIETNAMESE", "font_file", "sans", "text_width_pt"]

@@ -258,7 +258,7 @@ def _table(document: DocxDocument, table: Table, layout: _Layout) -> None:
 def _tables(document: DocxDocument, report: Report, usable: float) -> None:
     """Each table in portrait if its words fit at 10-11 pt (9 pt for the logbook), else on landscape pages;
     wide tables in a row share one landscape section (no page is left empty between them), and the page turns
-    back to portrait for what follows. The monthly chart follows the monthly table."""
+    back to portrait for what follows. The monthly chart follows the monthly table, on a portrait page."""
     landscape = False
     for table in report.tables:
         sizes = (9.0,) if table.key == "nhat_ky" else (11.0, 10.0)
@@ -274,6 +274,9 @@ def _tables(document: DocxDocument, report: Report, usable: float) -> None:
                 landscape = False
             _table(document, table, layout)
         if table.key == "theo_thang":
+            if landscape:  # the chart is taller than wide: on a portrait page
+                _page(document.add_section(WD_SECTION.NEW_PAGE), landscape=False)
+                landscape = False
             _chart(document, report, usable)
     if landscape:
         _page(document.add_section(WD_SECTION.NEW_PAGE), landscape=False)

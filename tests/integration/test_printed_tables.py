@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import subprocess
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -134,3 +135,28 @@ def test_the_chart_is_drawn_with_a_font_that_has_every_vietnamese_letter() -> No
         assert not missing, f"{font.path} lacks {''.join(sorted(map(chr, missing)))}"
     chart = _reports()["xa"].chart
     assert chart is not None and render_png(chart).startswith(b"\x89PNG")
+
+
+def test_the_monthly_chart_is_on_a_portrait_page(tmp_path: Path) -> None:
+    """The station's monthly table is landscape (eleven categories); the chart after it, taller than wide, is not."""
+    document = write_docx(_reports()["xa"], tmp_path / "xa.docx")
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), str(document)],
+        check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    pdf = tmp_path / "xa.pdf"
+    info = subprocess.run(
+        ["pdfinfo", "-f", "1", "-l", "99", str(pdf)], check=True, capture_output=True, text=True, timeout=60
+    ).stdout
+    sizes = [
+        line.split(":", 1)[1].split("pts")[0].split(" x ")
+        for line in info.splitlines()
+        if line.startswith("Page") and " size:" in line
+    ]
+    portrait = [float(width) < float(height) for width, height in sizes]
+    text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    pages = text.split("\f")[:-1]
+    table = next(i for i, page in enumerate(pages) if "Số giờ phát theo tháng và thể loại" in page)
+    chart = next(i for i, page in enumerate(pages) if "Số giờ phát theo thể loại trong từng tháng" in page)
+    assert not portrait[table] and portrait[chart] and chart > table

@@ -39,7 +39,11 @@ def write_role_settings(data_dir: Path, values: dict[str, str]) -> None:
 def run(
     *args: str, data_dir: Path | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m truyenthanh`` with a clean TRUYENTHANH_* environment."""
+    """Run ``python -m truyenthanh`` with a clean TRUYENTHANH_* environment and no terminal on stdin.
+
+    stdin is ``/dev/null`` so a command that prompts (``keys generate`` asks for a passphrase) sees end of input
+    at once instead of waiting on the terminal of ``pytest -s``.
+    """
     base = {k: v for k, v in os.environ.items() if not k.startswith("TRUYENTHANH_")}
     base.update(env or {})
     if data_dir is not None and any(variable in base for variable in _ROLE_VARIABLES):
@@ -48,6 +52,7 @@ def run(
     return subprocess.run(
         [sys.executable, "-m", "truyenthanh", *prefix, *args],
         capture_output=True,
+        stdin=subprocess.DEVNULL,
         text=True,
         env=base,
         check=False,

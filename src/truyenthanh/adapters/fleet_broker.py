@@ -13,7 +13,6 @@ Besides Mosquitto's own files, the folder holds two of ours, both mode 0600:
 from __future__ import annotations
 
 import json
-import os
 import secrets
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,6 +26,7 @@ from truyenthanh.adapters.broker import (
     station_username,
     write_broker_config,
 )
+from truyenthanh.adapters.files import write_atomic
 from truyenthanh.errors import FleetError
 
 STATION_FILE = "station.json"
@@ -72,18 +72,10 @@ class Listener(Protocol):
 
 
 def _write_private(path: Path, data: dict[str, Any]) -> None:
-    """Write a JSON file whole, readable by the station's account only."""
-    tmp = path.with_name(f".{path.name}.tmp")
+    """Write a JSON file whole, readable by the station's account only (from its first byte)."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, ensure_ascii=False, indent=2)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        write_atomic(path, json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"), mode=0o600)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise FleetError(f"Không ghi được {path}: {exc.strerror or exc}.", field="broker") from exc
 
 

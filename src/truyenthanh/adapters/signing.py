@@ -20,6 +20,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from truyenthanh.adapters.files import write_atomic
 from truyenthanh.errors import PackageError
 
 PUBLIC_KEY_FORMAT = "truyenthanh-public-key"
@@ -150,7 +151,8 @@ class PrivateKey:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             os.chmod(path.parent, 0o700)
-            _write_private(path, pem)
+            # Created 0600 before the key goes in, never chmod-ed afterwards.
+            write_atomic(path, pem, mode=0o600)
         except OSError as exc:
             raise PackageError(f"Không ghi được khóa vào {path}: {exc.strerror}.") from exc
 
@@ -195,23 +197,6 @@ def _passphrase_bytes(passphrase: str) -> bytes:
     # One passphrase typed with two Vietnamese input methods may come composed («ậ») or decomposed (a + dots):
     # both must open the key.
     return unicodedata.normalize("NFC", passphrase).encode("utf-8")
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` whole or not at all, the file never readable by anyone but its owner (even the
-    partial file: it is created with mode 0600 rather than chmod-ed afterwards)."""
-    partial = path.with_name(f".{path.name}.part")
-    partial.unlink(missing_ok=True)
-    try:
-        handle = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            os.write(handle, data)
-            os.fsync(handle)
-        finally:
-            os.close(handle)
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
 
 
 def read_passphrase_file(path: Path) -> str:

@@ -12,7 +12,6 @@ import asyncio
 import datetime as dt
 import html
 import ipaddress
-import os
 import secrets
 import ssl
 import time
@@ -68,14 +67,8 @@ class AccessPasswordFile:
 
     def write(self, value: str) -> None:
         """Replace the stored hash atomically; the file is readable by its owner only."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         # Created 0600 before the data goes in: the hash is never readable by others, not even for a moment.
-        old_umask = os.umask(0o077)
-        try:
-            write_atomic(self.path, (value + "\n").encode("ascii"))
-        finally:
-            os.umask(old_umask)
-        self.path.chmod(0o600)
+        write_atomic(self.path, (value + "\n").encode("ascii"), mode=0o600)
 
 
 def self_signed_certificate(cert: Path, key: Path, hosts: list[str], *, days: int = 3650) -> None:
@@ -112,13 +105,8 @@ def self_signed_certificate(cert: Path, key: Path, hosts: list[str], *, days: in
     key_bytes = private.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    old_umask = os.umask(0o077)
-    try:
-        write_atomic(key, key_bytes)
-        write_atomic(cert, certificate.public_bytes(serialization.Encoding.PEM))
-    finally:
-        os.umask(old_umask)
-    key.chmod(0o600)
+    write_atomic(key, key_bytes, mode=0o600)
+    write_atomic(cert, certificate.public_bytes(serialization.Encoding.PEM))
 
 
 def tls_context(cert: Path, key: Path) -> ssl.SSLContext:

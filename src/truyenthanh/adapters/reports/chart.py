@@ -44,6 +44,10 @@ _INK: Colour = (30, 30, 30)
 _GRID: Colour = (210, 210, 210)
 
 
+_LEGEND_PX = 28
+"""Height of the legend's text (2.8 mm on the 16 cm chart)."""
+
+
 def hex_colour(colour: Colour) -> str:
     """``RRGGBB`` (for the XLSX chart's series fills)."""
     return "".join(f"{part:02X}" for part in colour)
@@ -62,13 +66,21 @@ def month_numbers(labels: Sequence[str]) -> list[str]:
     return [label.split("/")[0] for label in labels]
 
 
+def _legend_columns(chart: MonthlyChart, width: int) -> int:
+    """Two legend columns when every category name fits in half the width, else one (DejaVu Sans, used where
+    Liberation Sans lacks Vietnamese letters, is wider: «Thông tin chính trị, … xã hội địa phương» does not)."""
+    font = sans(_LEGEND_PX)
+    room = (width - 60) // 2 - 52 - 16  # half the width, less the swatch and a gap before the next column
+    return 2 if all(font.getlength(name) <= room for name, _values in chart.series) else 1
+
+
 def _legend_height(chart: MonthlyChart, width: int, columns: int) -> int:
     return (math.ceil(len(chart.series) / columns) + 1) * 44 + 20 if width else 0
 
 
 def render_png(chart: MonthlyChart, *, width: int = 16 * PX_PER_CM, plot_height: int = 800) -> bytes:
     """The chart as PNG bytes: one stacked bar per month, the vertical axis in hours, the legend beneath."""
-    columns = 2
+    columns = _legend_columns(chart, width)
     legend_h = _legend_height(chart, width, columns)
     left, right, top, bottom = 150, 30, 70, 110
     height = top + plot_height + bottom + legend_h
@@ -110,7 +122,7 @@ def render_png(chart: MonthlyChart, *, width: int = 16 * PX_PER_CM, plot_height:
 
 
 def _legend(draw: ImageDraw.ImageDraw, chart: MonthlyChart, y0: int, width: int, columns: int) -> None:
-    font = sans(28)
+    font = sans(_LEGEND_PX)
     column_w = (width - 60) // columns
     for index, (name, _values) in enumerate(chart.series):
         x = 30 + (index % columns) * column_w

@@ -1,7 +1,10 @@
 """Fonts the documents and the chart use, found on the machine, and text measured with them (Pillow).
 
 Documents name Times New Roman; where it is not installed, LibreOffice and Word's metric-compatible stand-in is
-Liberation Serif, which has the same advances: measuring with it tells how wide Word's text will be.
+Liberation Serif, which has the same advances: measuring with it tells how wide Word's text will be. A letter the
+font lacks (Liberation Serif 1.x has no Vietnamese letters with two marks, such as «ễ», «ầ», «ờ») is drawn by
+LibreOffice with the next serif font that has it (DejaVu Serif, much wider), so it is measured with that one too:
+a width measured with the first font's empty box would be too small, and the word would break inside its cell.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+from fontTools.ttLib import TTFont
 from PIL import ImageFont
 
 FONT_FOLDERS = (
@@ -43,29 +47,64 @@ def font_file(names: tuple[str, ...]) -> Path | None:
 
 
 @cache
-def _font(bold: bool) -> ImageFont.FreeTypeFont | None:
-    path = font_file(SERIF[bold])
-    return ImageFont.truetype(str(path), _MEASURE_PX) if path is not None else None
+def _faces(bold: bool) -> tuple[tuple[ImageFont.FreeTypeFont, frozenset[int]], ...]:
+    """Every serif font of :data:`SERIF` found, in order, with the code points it has a glyph for."""
+    faces = []
+    for name in SERIF[bold]:
+        path = font_file((name,))
+        if path is not None:
+            faces.append((ImageFont.truetype(str(path), _MEASURE_PX), _covered(path)))
+    return tuple(faces)
+
+
+def _runs(text: str, faces: tuple[tuple[ImageFont.FreeTypeFont, frozenset[int]], ...]) -> list[tuple[int, str]]:
+    """``text`` cut into runs drawn by one font each: the first of ``faces`` that has the letter (the first font
+    when none has it), as LibreOffice falls back letter by letter."""
+    runs: list[tuple[int, str]] = []
+    for char in text:
+        index = next((i for i, (_, covered) in enumerate(faces) if ord(char) in covered), 0)
+        if runs and runs[-1][0] == index:
+            runs[-1] = (index, runs[-1][1] + char)
+        else:
+            runs.append((index, char))
+    return runs
 
 
 @cache
 def text_width_pt(text: str, size_pt: float, bold: bool = False) -> float:
-    """Width of ``text`` in Times New Roman (or its stand-in) at ``size_pt``, in points.
+    """Width of ``text`` in Times New Roman (or its stand-in) at ``size_pt``, in points; letters the font lacks
+    are measured in the serif font that would draw them.
 
     Without any serif font on the machine, an average Times advance of 0.5 em per character is assumed.
     """
-    font = _font(bold)
-    if font is None:
+    faces = _faces(bold)
+    if not faces:
         return len(text) * size_pt * (0.55 if bold else 0.5)
-    return font.getlength(text) * size_pt / _MEASURE_PX
+    advance = sum(faces[index][0].getlength(run) for index, run in _runs(text, faces))
+    return advance * size_pt / _MEASURE_PX
+
+
+VIETNAMESE = frozenset(map(ord, "ăâđêôơưĂÂĐÊÔƠƯ")) | frozenset(range(0x1EA0, 0x1EFA))
+"""Letters a Vietnamese text needs beyond Latin-1: the letters with a breve, circumflex or horn, đ, and every
+letter with two marks (Latin Extended Additional, «ạ» to «ỹ»)."""
+
+
+@cache
+def _covered(path: Path) -> frozenset[int]:
+    """The code points ``path`` has a glyph for."""
+    with TTFont(str(path), lazy=True) as font:
+        return frozenset(font.getBestCmap() or {})
 
 
 def sans(size_px: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    """A sans-serif TrueType font for the chart (Pillow's built-in scalable font if none is installed)."""
-    path = font_file(tuple(SANS[bold]))
-    if path is None:
+    """A sans-serif TrueType font for the chart: the first of :data:`SANS` that has every Vietnamese letter
+    (Pillow draws a missing letter as an empty box and has no fallback; Liberation Sans 1.x lacks «ủ», «ờ»…),
+    else the first found, else Pillow's built-in scalable font."""
+    found = [path for name in SANS[bold] if (path := font_file((name,))) is not None]
+    if not found:
         return ImageFont.load_default(size_px)
+    path = next((path for path in found if _covered(path) >= VIETNAMESE), found[0])
     return ImageFont.truetype(str(path), size_px)
 
 
-__all__ = ["font_file", "sans", "text_width_pt"]
+__all__ = ["VIETNAMESE", "font_file", "sans", "text_width_pt"]

@@ -256,29 +256,40 @@ def _table(document: DocxDocument, table: Table, layout: _Layout) -> None:
 
 
 def _tables(document: DocxDocument, report: Report, usable: float) -> None:
-    """Each table in portrait if its words fit at 10-11 pt (9 pt for the logbook), else in a landscape
-    section of its own; the monthly chart follows the monthly table."""
+    """Each table in portrait if its words fit at 10-11 pt (9 pt for the logbook), else on landscape pages;
+    wide tables in a row share one landscape section (no page is left empty between them), and the page turns
+    back to portrait for what follows. The monthly chart follows the monthly table, on a portrait page."""
+    landscape = False
     for table in report.tables:
         sizes = (9.0,) if table.key == "nhat_ky" else (11.0, 10.0)
         layout = next((found for s in sizes if (found := _layout(table, usable, s)) is not None), None)
-        if layout is not None:
-            _table(document, table, layout)
+        if layout is None:
+            if not landscape:
+                _page(document.add_section(WD_SECTION.NEW_PAGE), landscape=True)
+                landscape = True
+            _table(document, table, _wide_layout(table, _usable(document.sections[-1])))
         else:
-            _landscape(document, table)
+            if landscape:
+                _page(document.add_section(WD_SECTION.NEW_PAGE), landscape=False)
+                landscape = False
+            _table(document, table, layout)
         if table.key == "theo_thang":
+            if landscape:  # the chart is taller than wide: on a portrait page
+                _page(document.add_section(WD_SECTION.NEW_PAGE), landscape=False)
+                landscape = False
             _chart(document, report, usable)
+    if landscape:
+        _page(document.add_section(WD_SECTION.NEW_PAGE), landscape=False)
 
 
-def _landscape(document: DocxDocument, table: Table) -> None:
-    """A landscape section for one wide table, then portrait again."""
-    _page(document.add_section(WD_SECTION.NEW_PAGE), landscape=True)
-    usable = _usable(document.sections[-1])
+def _wide_layout(table: Table, usable: float) -> _Layout:
+    """The layout of a table on a landscape page of ``usable`` cm: 10 pt, else 9 pt, else every column shrunk
+    alike (words may then break: only a table with very many columns comes to that)."""
     layout = _layout(table, usable, 10.0) or _layout(table, usable, 9.0)
-    if layout is None:  # still too wide: shrink every column alike (words may then break)
+    if layout is None:
         least, _wish, _weight = _column_needs(table, 9.0)
         layout = _Layout(9.0, [w * usable / sum(least) for w in least])
-    _table(document, table, layout)
-    _page(document.add_section(WD_SECTION.NEW_PAGE), landscape=False)
+    return layout
 
 
 def _chart(document: DocxDocument, report: Report, usable: float) -> None:

@@ -258,6 +258,54 @@ def answers(state: CliState, command_id: str) -> None:
     click.echo(json.dumps(HubDesk(state.container()).answers(command_id), ensure_ascii=False, indent=1))
 
 
+_REPORT_NAMES = OptionNames(fields={"half": "--half", "year": "--year", "out": "--out"})
+
+
+@hub.command("report")
+@click.option("--half", help="Sáu tháng: NĂM-1 (tháng 1-6) hoặc NĂM-2 (tháng 7-12), ví dụ 2026-1.")
+@click.option("--year", type=int, help="Năm báo cáo (một mình: báo cáo cả năm; với --half 1|2: năm của kỳ).")
+@click.option(
+    "--format",
+    "formats",
+    type=click.Choice(("docx", "xlsx", "csv")),
+    multiple=True,
+    help="docx, xlsx, csv (lặp lại được; mặc định: cả ba).",
+)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Thư mục ghi báo cáo.")
+@click.option("--csv-comma", is_flag=True, help="Tệp CSV phân cách bằng dấu phẩy, số thập phân dùng dấu chấm.")
+@click.option("--json", "as_json", is_flag=True, help="In danh sách tệp đã ghi dạng JSON.")
+@pass_state
+@naming(_REPORT_NAMES)
+def hub_report(
+    state: CliState,
+    half: str | None,
+    year: int | None,
+    formats: tuple[str, ...],
+    out: Path | None,
+    csv_comma: bool,
+    as_json: bool,
+) -> None:
+    """Báo cáo của tuyến trên: số giờ phát theo thể loại, lần phát, bản tin khẩn cấp của từng xã."""
+    from truyenthanh.hub.reports import hub_reports
+    from truyenthanh.services.hub_reports import HubReportService
+    from truyenthanh.services.reports import FORMATS, Format
+
+    period = HubReportService.period(half, year)
+    container = state.container()
+    chosen: tuple[Format, ...] = tuple(f for f in FORMATS if f in formats) if formats else FORMATS
+    click.echo(f"Đang lập báo cáo tuyến trên {period.name} ({period.span})…", err=True)
+
+    def step(path: Path) -> None:
+        click.echo(f"  đã ghi {path.name}", err=True)
+
+    written = hub_reports(container).write(period, folder=out, formats=chosen, progress=step, csv_comma=csv_comma)
+    if as_json:
+        click.echo(json.dumps([str(p) for p in written], ensure_ascii=False))
+        return
+    for path in written:
+        click.echo(f"Đã ghi {path}")
+
+
 @hub.command("run")
 @pass_state
 def hub_run(state: CliState) -> None:

@@ -86,4 +86,20 @@ class ZonePlayCount:
     failed: int
 
 
-__all__ = ["CodeRecord", "ReceiverRecord", "ScheduleTargets", "ZonePlayCount", "ZoneRecord"]
+@dataclass(frozen=True)
+class CommandRecord:
+    """A command the station (or hub) sent, as recorded, with its receivers' answers."""
+
+    command_id: str
+    action: str
+    """``emergency``, ``cancel``, ``package``, ``test_tone``, ...: what the sender recorded."""
+    zones: tuple[str, ...]
+    """The zone slugs it was sent to (empty for a command sent to one receiver's inbox)."""
+    receiver_slug: str | None
+    issued_by: str
+    issued_at: datetime
+    acks: dict[str, Any]
+    """By receiver slug: ``{"ok": bool, "at": iso, "heard_at": iso | None, "reason": str}``."""
+
+
+__all__ = ["CodeRecord", "CommandRecord", "ReceiverRecord", "ScheduleTargets", "ZonePlayCount", "ZoneRecord"]

@@ -755,6 +755,13 @@ def _tallies(rows: Iterable[LogRow]) -> list[tuple[str, _Tally]]:
     return [(category_label(c), found[c]) for c in order if c in found]
 
 
+def category_tallies(rows: Iterable[LogRow]) -> list[tuple[str, int, float]]:
+    """``(category label, rows aired, seconds on air)`` of the aired ``rows`` by their own category, in the
+    regulation's order: the period report's table of hours by category, and the province's report (issue 19)
+    counts each commune with this same function, so the two agree figure by figure."""
+    return [(name, t.count, t.seconds) for name, t in _tallies(row for row in rows if row.aired)]
+
+
 @dataclass(frozen=True)
 class AiringCounts:
     """The airings of a period counted: scheduled (by status), play-now and emergencies apart."""

@@ -41,7 +41,7 @@ from truyenthanh.domain.content import (
 )
 from truyenthanh.domain.enums import Category, ContentStatus
 from truyenthanh.domain.fleet import AsPlayed
-from truyenthanh.domain.fleet_records import CodeRecord, ReceiverRecord, ScheduleTargets, ZoneRecord
+from truyenthanh.domain.fleet_records import CodeRecord, CommandRecord, ReceiverRecord, ScheduleTargets, ZoneRecord
 from truyenthanh.domain.keys import TrustedKeyEntry
 from truyenthanh.domain.package_record import ImportedPackage
 from truyenthanh.domain.passes import AirPass
@@ -640,6 +640,10 @@ class FleetRepository(Protocol):
 
     def command_acks(self, command_id: str) -> dict[str, Any] | None:
         """A command's answers by receiver slug; ``None`` if the command was never recorded."""
+        ...
+
+    def commands(self, action: str, start: datetime, end: datetime) -> list[CommandRecord]:
+        """The commands of ``action`` issued in ``[start, end)`` (aware), in issuing order, with their answers."""
         ...
 
     def next_seq(self) -> int:

@@ -24,6 +24,7 @@ from truyenthanh.domain.changes import RecordChange
 from truyenthanh.domain.fleet import AsPlayed
 from truyenthanh.domain.fleet_records import (
     CodeRecord,
+    CommandRecord,
     ReceiverRecord,
     ScheduleTargets,
     ZoneRecord,
@@ -207,6 +208,30 @@ class SqlFleetRepository:
         """The answers to a command by receiver slug; ``None`` if no such command was recorded."""
         row = self._session.exec(select(FleetCommand).where(FleetCommand.command_id == command_id)).first()
         return dict(row.acks) if row is not None else None
+
+    def commands(self, action: str, start: datetime, end: datetime) -> list[CommandRecord]:
+        """The commands of ``action`` issued in ``[start, end)``, in issuing order, with their answers."""
+        found = self._session.exec(
+            select(FleetCommand)
+            .where(
+                FleetCommand.action == action,
+                col(FleetCommand.issued_at) >= start,
+                col(FleetCommand.issued_at) < end,
+            )
+            .order_by(col(FleetCommand.issued_at), col(FleetCommand.id))
+        ).all()
+        return [
+            CommandRecord(
+                command_id=row.command_id,
+                action=row.action,
+                zones=tuple(row.zones),
+                receiver_slug=row.receiver_slug,
+                issued_by=row.issued_by,
+                issued_at=row.issued_at,
+                acks=dict(row.acks),
+            )
+            for row in found
+        ]
 
     def next_seq(self) -> int:
         """Take the next message number. The counter is raised by one ``UPDATE`` first, which takes SQLite's

@@ -163,14 +163,15 @@ class HubRig:
     def close(self) -> None:
         """Stop every process this rig started and unload the sinks."""
         processes = [c.daemon for c in self.communes.values()] + [self.process]
-        for process in processes:
-            if process is not None and process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+        running = [p for p in processes if p is not None and p.poll() is None]
+        for process in running:  # all at once: each takes a few seconds to say goodbye
+            process.terminate()
+        for process in running:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
         for commune in self.communes.values():
             if commune.module:
                 subprocess.run(

@@ -2,20 +2,22 @@
 each commune a real station daemon playing into its own PulseAudio null sink, recorded to prove what aired and
 when.
 
-One module-scoped rig and ONE scenario, ordered so that commune E's 10-minute outage overlaps everything else
-(the CI budget allows one such wait, not five):
+One module-scoped rig and ONE scenario, ordered so that commune E's 10-minute outage overlaps everything else,
+the setting up of A to D included (the CI budget allows one such wait, not five):
 
-1. E's link to the broker is cut (a TCP relay between E and the broker closes, as a dead 4G link does: E's
-   daemon keeps running and airing its own programme; the broker publishes E's last will).
-2. While E is away the hub sends a package airing at T1 (and again at T2, after E is back): A waits for its
-   approver, who approves it; B waits and is left waiting; C and D pre-approve it. A forged package and a forged
-   emergency (signed by an unknown key) go to all five; a real emergency to all five is heard on the four
-   online sinks within 2 s, and cancelled. At T1 A, C and D air the package on time, B stays silent (waiting
-   means not on air), and E airs its own local programme on time with no link.
-3. Ten minutes after the cut E's link comes back: E imports the package it missed (its broker session kept
-   the notice), refuses the forged messages and the emergency that is now stale, and ships the log rows it
-   wrote offline; an emergency to all five is heard on all five sinks within 2 s; at T2 A, C, D and E air the
-   package on time; the hub holds every station's log rows once, in order, exactly as the stations hold them.
+1. E is set up first; once the hub has seen it online its link to the broker is cut (a TCP relay between E and
+   the broker closes, as a dead 4G link does: E's daemon keeps running; the broker publishes E's last will).
+2. While E is away the hub sends a package airing at T1 and again at T2 (after E is back): A waits for its
+   approver, who approves it; B waits and is left waiting; C and D pre-approve it. At T1 A, C and D air it on
+   time and B stays silent (waiting means not on air); E airs, on time and with no link, the bulletin its
+   operator scheduled offline. A forged package and a forged emergency (signed by an unknown key) go to all
+   five and are refused; a real emergency to all five is heard on the four online sinks within 2 s, then
+   cancelled.
+3. Ten minutes after the cut E's link comes back: E imports the package it missed (its broker session kept the
+   notice), refuses the forgeries and the now stale emergency, and ships the log rows it wrote offline; an
+   emergency to all five is heard on all five sinks within 2 s; at T2 A, C, D and E air the package on time.
+   The hub then holds every station's log rows once, in order, exactly as the station holds them, and its
+   half-year report equals the communes' own reports, figure by figure, with the province's totals their sums.
 
 "Airs on time": the first sound at each sink against the planned instant, within :data:`ON_TIME_S`.
 """
@@ -312,9 +314,9 @@ def _send_package(p: Province, folder: Path, first: datetime, second: datetime) 
 
 
 def _forge(p: Province) -> None:
-    """A package notice and an emergency signed by an unknown key, published to every commune's topic with a
-    station's own broker login (a station's account may not write there: the hub's own is used, as a thief of
-    the hub's broker password would); the four online refuse them at once."""
+    """A package notice and an emergency signed by an unknown key, published to every commune's topic with the
+    hub's own broker login (as one who stole the broker password would: only the signature is left to catch
+    them); the four online refuse both at once, E when it is back."""
     forger = PrivateKey.generate("Kẻ giả mạo")
     with p.rig.container() as hub:
         username, password = hub.fleet.station_login()
@@ -518,7 +520,7 @@ def test_a_province_feeds_five_communes_while_one_is_cut_off_for_ten_minutes(
     assert _online(p.rig) == {c.slug for c in p.all if c is not p.e}
     assert "○ mất kết nối  Xã Yên Thế" in p.rig.run("hub", "stations")
     back_at = p.cut_at + OUTAGE_S
-    first = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=60)
+    first = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=90)
     second = datetime.fromtimestamp(back_at, UTC).replace(microsecond=0) + timedelta(seconds=50)
     # E's operator, offline, schedules the commune's own bulletin: it airs with no link to the hub.
     local_at = first + timedelta(seconds=15)

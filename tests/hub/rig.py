@@ -163,14 +163,15 @@ class HubRig:
     def close(self) -> None:
         """Stop every process this rig started and unload the sinks."""
         processes = [c.daemon for c in self.communes.values()] + [self.process]
-        for process in processes:
-            if process is not None and process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+        running = [p for p in processes if p is not None and p.poll() is None]
+        for process in running:  # all at once: each takes a few seconds to say goodbye
+            process.terminate()
+        for process in running:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
         for commune in self.communes.values():
             if commune.module:
                 subprocess.run(
@@ -188,9 +189,11 @@ def _settings_from(env: dict[str, str]) -> dict[str, Any]:
     return {k[len(prefix) :].lower(): v for k, v in env.items() if k.startswith(prefix) and k != "TRUYENTHANH_DATA_DIR"}
 
 
-def hub_rig(root: Path, pulse: PulseServer) -> HubRig:
+def hub_rig(root: Path, pulse: PulseServer, *, database_url: str | None = None) -> HubRig:
     """The hub in ``root/hub``: init (with its signing key), its broker configured on a free loopback port and
-    started, ``hub run`` started. No stations yet."""
+    started, ``hub run`` started. No stations yet. ``database_url`` (in the hub's config file, so its stations,
+    whose environment starts from the hub's, keep their own SQLite file) puts the hub's store elsewhere, e.g. on
+    PostgreSQL."""
     broker_port, http_port = free_port(), free_port()
     env = {k: v for k, v in pulse.env.items() if not k.startswith("TRUYENTHANH_")}
     env.update(
@@ -208,6 +211,9 @@ def hub_rig(root: Path, pulse: PulseServer) -> HubRig:
     )
     rig = HubRig(root, env, pulse)
     write_role_settings(rig.folder, env)
+    if database_url is not None:
+        with (rig.folder / "truyenthanh.toml").open("a", encoding="utf-8") as config:
+            config.write(f"database_url = {json.dumps(database_url)}\n")
     rig.run("hub", "init", "--name", HUB_NAME)
     rig.run("hub", "broker", "config", "--port", str(broker_port), "--bind", "127.0.0.1", "--host", "127.0.0.1")
     rig.broker = Mosquitto.existing(rig.folder / "broker", station=HUB_ID)

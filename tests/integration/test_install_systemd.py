@@ -29,12 +29,9 @@ from typing import Any
 import pytest
 
 from tests.conftest import _NO_INTERNET
+from tests.integration.test_install import _NOT_SOURCE, ROOT
 
 pytestmark = [pytest.mark.slow]
-
-ROOT = Path(__file__).resolve().parents[2]
-_NOT_SOURCE = (".git", ".venv", "build", "*.egg-info", "__pycache__", "*_cache", ".hypothesis", "demo-station")
-"""What a working copy holds besides the package's source: left out of the copy that is installed."""
 
 SOURCE_IN_CONTAINER = "/srv/truyenthanh-source"
 WHEELS_IN_CONTAINER = "/srv/truyenthanh-wheels"
@@ -136,16 +133,15 @@ def _find(spawner: subprocess.Popen[bytes], command: str, log: Path) -> int:
 
 
 def _wait_until_booted(container: Container) -> None:
-    """Until the container's systemd has finished booting (``running``; ``degraded`` is shown in full)."""
+    """Until the container's systemd has finished booting. ``degraded`` (a unit of the machine's own that fails
+    in a container) is accepted: the station's service is checked by itself afterwards."""
     deadline, state = time.monotonic() + 60, ""
-    while time.monotonic() < deadline:
-        answer = container.run("systemctl", "is-system-running", "--wait")
-        state = answer.stdout.strip()
-        if state in {"running", "degraded"}:
-            break
-        time.sleep(0.2)  # systemd's private socket is not there yet
+    while time.monotonic() < deadline and state not in {"running", "degraded"}:
+        state = container.run("systemctl", "is-system-running", "--wait").stdout.strip()
+        if state not in {"running", "degraded"}:
+            time.sleep(0.2)  # systemd's private socket is not there yet
     failed = container.run("systemctl", "--failed", "--no-pager", "--plain").stdout
-    assert state == "running", f"the container's systemd is «{state}»:\n{failed}"
+    assert state in {"running", "degraded"}, f"the container's systemd is «{state}»:\n{failed}"
 
 
 def _stop(spawner: subprocess.Popen[bytes], nspawn: int | None, name: str) -> None:
@@ -233,6 +229,8 @@ def _main_pid(container: Container) -> str:
 
 
 def test_install_sh_starts_the_station_as_a_systemd_service(tmp_path: Path) -> None:
+    """install.sh with its defaults (/opt/truyenthanh, /var/lib/truyenthanh, the user «truyenthanh», the unit in
+    /etc/systemd/system, enabled and started) on a booted systemd; about 25 s here, 50 s beside a second run."""
     missing = _missing_capability()
     if missing is not None:
         if os.environ.get("CI"):

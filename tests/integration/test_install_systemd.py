@@ -7,7 +7,8 @@ service's group answering through the installed daemon's control socket.
 The container has its own network namespace (loopback only), so nothing it starts can reach or collide with the
 machine's ports; pip therefore installs from a wheelhouse the test fills beforehand with the package's
 dependencies (the package itself is built inside, from the copied source, as install.sh does). The services the
-test machine runs for other tests (PostgreSQL, mosquitto) are masked in the container: a station has neither.
+test machine runs for other tests (PostgreSQL, mosquitto) are masked in the container: a station installed
+without --broker runs neither.
 """
 
 from __future__ import annotations

@@ -12,6 +12,9 @@ APT_PACKAGES+=(libreoffice-writer-nogui libreoffice-calc-nogui fonts-liberation 
 APT_PACKAGES+=(chromium chromium-driver)
 # The hub's store (issue 19): the tests start a private PostgreSQL server with initdb and pg_ctl.
 APT_PACKAGES+=(postgresql)
+# install.sh is tested as a real systemd service: systemd-nspawn boots this machine's root in a throw-away
+# container (tests/integration/test_install_systemd.py).
+APT_PACKAGES+=(systemd-container)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do

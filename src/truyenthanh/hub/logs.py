@@ -46,8 +46,8 @@ does not know)."""
 
 
 class LogIntake:
-    """Stores the stations' log batches and answers each with a receipt. Thread-safe: :meth:`subscribe`'s handler
-    only queues; one worker thread reads, stores and answers.
+    """Stores the stations' log batches and answers each with a receipt. Thread-safe: :meth:`received`, the link's
+    handler, only queues; one worker thread reads, stores and answers.
 
     The queue is bounded (:data:`QUEUE_BATCHES`): when the store falls behind, paho's network thread waits for
     room (:data:`QUEUE_WAIT_S` at most), which slows what the broker hands this hub, and then drops the batch
@@ -58,13 +58,23 @@ class LogIntake:
     Args:
         container: the hub's services (its store and fleet records).
         link: the hub's MQTT link (started by the owner after :meth:`start`).
+        queue_batches: see :data:`QUEUE_BATCHES`.
+        queue_wait_s: see :data:`QUEUE_WAIT_S`.
     """
 
-    def __init__(self, container: Container, link: MqttLink) -> None:
+    def __init__(
+        self,
+        container: Container,
+        link: MqttLink,
+        *,
+        queue_batches: int = QUEUE_BATCHES,
+        queue_wait_s: float = QUEUE_WAIT_S,
+    ) -> None:
         self._container = container
         self._link = link
         self._hub = container.settings.hub_id
-        self._queue: queue.Queue[tuple[str, bytes] | None] = queue.Queue(maxsize=QUEUE_BATCHES)
+        self._queue: queue.Queue[tuple[str, bytes] | None] = queue.Queue(maxsize=queue_batches)
+        self._queue_wait_s = queue_wait_s
         self._thread: threading.Thread | None = None
         self._zones: dict[str, str] = {}
         self._zones_read_at: float | None = None
@@ -73,7 +83,7 @@ class LogIntake:
 
     def start(self) -> None:
         """Subscribe to every station's batches and start the worker (before the link starts)."""
-        self._link.subscribe(receiver_topic(self._hub, "+", LOG_LEAF), self._on_batch)
+        self._link.subscribe(receiver_topic(self._hub, "+", LOG_LEAF), self.received)
         self._thread = threading.Thread(target=self._run, name="hub-log-intake", daemon=True)
         self._thread.start()
 
@@ -89,12 +99,14 @@ class LogIntake:
             return
         self._thread.join(timeout=10)
 
-    def _on_batch(self, topic: str, payload: bytes) -> None:
+    def received(self, topic: str, payload: bytes) -> None:
+        """The link's handler for ``tt/<hub>/receiver/+/played`` (paho's network thread): queue the batch, waiting
+        for room at most ``queue_wait_s``, else drop it."""
         try:
-            self._queue.put((topic, payload), timeout=QUEUE_WAIT_S)
+            self._queue.put((topic, payload), timeout=self._queue_wait_s)
         except queue.Full:
             self.dropped += 1
-            log.warning("log intake full for %s s: a batch on %s dropped (its station resends it)", QUEUE_WAIT_S, topic)
+            log.warning("log intake full: a batch on %s dropped (its station resends it)", topic)
 
     def _run(self) -> None:
         while (item := self._queue.get()) is not None:

@@ -51,7 +51,9 @@ class LogIntake:
 
     The queue is bounded (:data:`QUEUE_BATCHES`): when the store falls behind, paho's network thread waits for
     room (:data:`QUEUE_WAIT_S` at most), which slows what the broker hands this hub, and then drops the batch
-    with a log line. Nothing is lost by a drop: the station has no receipt for that batch and sends it again
+    with a log line (meanwhile the link's other messages, health and answers, wait too). The worker therefore never
+    waits for the broker to acknowledge a receipt: that acknowledgement is read by the same paho thread. Nothing is
+    lost by a drop: the station has no receipt for that batch and sends it again
     when its wait runs out (:data:`~truyenthanh.daemon.log_shipper.RESEND_S`, doubling), from the row the hub's
     receipt names.
 
@@ -113,7 +115,9 @@ class LogIntake:
             try:
                 answer = self.handle(*item)
                 if answer is not None:
-                    self._link.publish(answer[0], answer[1].encode(), qos=1, retain=True, timeout=2)
+                    # Not waiting for the broker's acknowledgement: paho's thread, which reads it, may itself be
+                    # waiting for room in this queue (back-pressure); QoS 1 keeps the receipt queued until sent.
+                    self._link.publish(answer[0], answer[1].encode(), qos=1, retain=True, timeout=0)
             except Exception:
                 log.exception("a log batch on %s could not be handled", item[0])
 

@@ -139,3 +139,52 @@ def test_the_shipper_resends_with_a_growing_wait_moves_on_at_a_receipt_and_pause
         shipper.close()
         link.close()
         hub.close()
+
+
+def test_a_receipt_past_the_station_s_own_log_stops_the_shipping_and_says_why(
+    container: bootstrap.Container, broker: Mosquitto
+) -> None:
+    def append(count: int) -> None:
+        with container.store.transaction() as uow:
+            for n in range(count):
+                uow.broadcast_log.append(LogEntry(Outcome.PLAYED, programme_title=f"Tin {n}"), recorded_at=START)
+
+    append(10)  # the station's database was restored from a copy holding 10 rows; the hub holds 50
+    watched = Batches()
+    hub = _link(broker, station_username(HUB))
+    hub.subscribe(receiver_topic(HUB, STATION, LOG_LEAF), watched.got)
+    hub.start()
+    assert hub.wait_connected(10)
+    receipt_topic = zone_topic(HUB, STATION, RECEIPT_LEAF)
+    held = LogReceipt(STATION, 50, "ab" * 32, datetime.now(UTC))
+    assert hub.publish(receipt_topic, held.encode(), retain=True, timeout=5)
+    holder: list[LogShipper] = []
+
+    def connection(up: bool) -> None:  # the link is made before the shipper it reports to
+        holder[0].connection(up)
+
+    link = _link(broker, STATION, on_connection=connection)
+    shipper = LogShipper(container, link, hub=HUB, station=STATION, zone=STATION, resend_s=1.0, retry_s=3.0)
+    holder.append(shipper)
+    shipper.start()
+    link.start()
+    try:
+        behind = wait_for(lambda: shipper.problem, "the station's log behind the hub's", 15)
+        assert behind.startswith("Tuyến trên đã giữ nhật ký phát thanh của đài đến dòng 50")
+        assert "chỉ có đến dòng 10" in behind and "khôi phục bản sao lưu mới nhất" in behind
+        append(45)  # the log grows past the hub's row 50, but row 50 is not the hub's row 50
+        apart = wait_for(
+            lambda: shipper.problem if shipper.problem != behind else None, "the station's row 50 apart", 15
+        )
+        assert apart.startswith("Dòng 50 của nhật ký phát thanh ở đài khác với dòng tuyến trên đã giữ")
+        assert watched.spans() == []  # nothing was sent meanwhile
+        with container.store.transaction() as uow:
+            row_50 = uow.broadcast_log.after(49, 1)[0]
+        matching = LogReceipt(STATION, 50, row_50.row_hash, datetime.now(UTC))
+        assert hub.publish(receipt_topic, matching.encode(), retain=True, timeout=5)  # the copies agree again
+        wait_for(lambda: watched.spans() == [(51, 55)], "shipping resumed after row 50", 15)
+        assert shipper.problem is None
+    finally:
+        shipper.close()
+        link.close()
+        hub.close()

@@ -25,6 +25,7 @@ from truyenthanh.cli.login import current_actor
 from truyenthanh.cli.passphrase import FIELDS, new_passphrase, passphrase_file_option, unlock
 from truyenthanh.cli.state import CliState, pass_state
 from truyenthanh.domain.accounts import Permission
+from truyenthanh.domain.upstream import LogProgress
 
 _NAMES = OptionNames(
     fields={"to": "--to", "text": "TEXT", "file": "--file", "package": "FILE", "code": "CODE", "url": "URL", **FIELDS}
@@ -200,7 +201,8 @@ def station_enroll(state: CliState, name: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
 @pass_state
 def stations(state: CliState, as_json: bool) -> None:
-    """Các đài đã đăng ký: trực tuyến hay không, lần cuối liên lạc, lượt phát kế tiếp, số lượt lỡ 24 giờ, đĩa."""
+    """Các đài đã đăng ký: trực tuyến hay không, lần cuối liên lạc, lượt phát kế tiếp, số lượt lỡ 24 giờ, đĩa,
+    nhật ký phát thanh đã gửi lên đến đâu."""
     from truyenthanh.hub.desk import HubDesk
 
     views = HubDesk(state.container()).stations()
@@ -212,6 +214,7 @@ def stations(state: CliState, as_json: bool) -> None:
                 "online": v.online,
                 "last_seen": v.last_seen.isoformat() if v.last_seen else None,
                 "health": v.health.to_dict() if v.health else None,
+                "log": v.health.log.to_dict() if v.health and v.health.log else None,
             }
             for v in views
         ]
@@ -227,8 +230,20 @@ def stations(state: CliState, as_json: bool) -> None:
         misses = h.misses_24h if h else "?"
         click.echo(f"{light}  {v.name} [{v.slug}]  lần cuối: {_local(v.last_seen, state)}")
         click.echo(f"    phát kế tiếp: {upcoming}; lỡ trong 24 giờ: {misses}; đĩa: {disk}")
+        click.echo(f"    nhật ký phát thanh: {_log_progress(h.log if h else None)}")
+        if h and h.log and h.log.problem:
+            click.echo(f"    ▲ nhật ký: {h.log.problem}")
         if h and h.refused:
             click.echo(f"    ▲ {h.refused}")
+
+
+def _log_progress(progress: LogProgress | None) -> str:
+    """How far a station's broadcast log has come up, as one Vietnamese phrase."""
+    if progress is None or progress.pending is None:
+        return "chưa rõ (đài chưa báo)"
+    if progress.pending == 0:
+        return "tuyến trên đã nhận đủ"
+    return f"còn {progress.pending:,} dòng chưa gửi lên".replace(",", ".")
 
 
 @hub.group("send")

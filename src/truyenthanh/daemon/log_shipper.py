@@ -9,6 +9,12 @@ flight, sent again when no receipt answers within ``resend_s``. Nothing is sent 
 restarted daemon resumes from the receipt the broker hands it on subscribing. A batch the hub refused (its
 receipt carries a ``problem``: a gap, a broken chain) is logged, shown in the station's health, and tried again
 only after ``retry_s``, so a broken row does not keep the link busy.
+
+A receipt naming a row the station does not have, or one whose hash differs from the station's row of that id
+(its database was made anew, or restored from an older copy, since the hub took those rows), stops the shipping:
+the station's own rows after that id would never join the hub's chain. It is logged once and shown as the
+shipper's :attr:`~LogShipper.problem` (in the station's health at the hub), in Vietnamese with what to do, until
+a receipt or the log's head settles it.
 """
 
 from __future__ import annotations
@@ -106,8 +112,15 @@ class LogShipper:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._state = ShipState()
-        self.problem: str | None = None
-        """The hub's last refusal, in Vietnamese (``None`` once a batch is taken again)."""
+        self._refusal: str | None = None
+        self._diverged: str | None = None
+        self._checked: tuple[int, str, int] | None = None
+
+    @property
+    def problem(self) -> str | None:
+        """Why the log is not coming up, in Vietnamese: the station's log behind or apart from what the hub holds
+        (see the module's docstring), else the hub's last refusal; ``None`` when neither."""
+        return self._diverged or self._refusal
 
     @property
     def pending(self) -> int | None:
@@ -151,14 +164,14 @@ class LogShipper:
                 return  # an older receipt (the retained one again, or a second hub's late answer): keep waiting
             self._state.receipt, self._state.receipt_fresh, self._state.in_flight = receipt, True, None
             if receipt.problem is not None:
-                if receipt.problem != self.problem:
+                if receipt.problem != self._refusal:
                     log.warning(
                         "the hub refused the broadcast log from row %s: %s", receipt.last_id + 1, receipt.problem
                     )
                 self._state.refused_at = time.monotonic()
             else:
                 self._state.refused_at = None
-            self.problem = receipt.problem
+            self._refusal = receipt.problem
         self._wake.set()
 
     def _run(self) -> None:
@@ -178,6 +191,10 @@ class LogShipper:
         """Send the next batch if one is due."""
         with self._container.store.transaction() as uow:
             head = uow.broadcast_log.head()[0]
+        with self._lock:
+            receipt = self._state.receipt
+        if receipt is not None and self._apart(receipt, head):
+            return
         now = time.monotonic()
         with self._lock:
             self._state.head = head
@@ -197,6 +214,35 @@ class LogShipper:
             self._state.in_flight = InFlight(rows[0].row_id, rows[-1].row_id, now, wait)
         self._link.publish(self._batch_topic, LogBatch(self._station, tuple(rows)).encode(), qos=1, timeout=0)
         log.info("sent log rows %s-%s to the hub", rows[0].row_id, rows[-1].row_id)
+
+    def _apart(self, receipt: LogReceipt, head: int) -> bool:
+        """Whether the hub holds a row past the station's ``head``, or another row than the station's at the
+        receipt's id; keeps :attr:`problem` and logs a change (the shipper's thread only)."""
+        key = (receipt.last_id, receipt.last_hash, head)
+        if key == self._checked:
+            return self._diverged is not None
+        found = None
+        if receipt.last_id > head:
+            found = (
+                f"Tuyến trên đã giữ nhật ký phát thanh của đài đến dòng {receipt.last_id}, nhưng nhật ký ở đài chỉ "
+                f"có đến dòng {head}"
+            )
+        elif receipt.last_id > 0:
+            with self._container.store.transaction() as uow:
+                mine = uow.broadcast_log.after(receipt.last_id - 1, 1)
+            if not mine or mine[0].row_id != receipt.last_id or mine[0].row_hash != receipt.last_hash:
+                found = f"Dòng {receipt.last_id} của nhật ký phát thanh ở đài khác với dòng tuyến trên đã giữ"
+        if found is not None:
+            found += (
+                ": cơ sở dữ liệu của đài đã được làm lại hoặc khôi phục từ bản sao cũ. Đài ngừng gửi nhật ký lên. "
+                "Hãy khôi phục bản sao lưu mới nhất của đài, hoặc báo tuyến trên để đối chiếu nhật ký đã giữ."
+            )
+            if found != self._diverged:
+                log.error("the broadcast log is not sent to the hub: %s", found)
+        elif self._diverged is not None:
+            log.warning("the broadcast log matches the hub's copy again: shipping resumes")
+        self._checked, self._diverged = key, found
+        return found is not None
 
     def _cursor(self, now: float) -> int | None:
         """The last row the hub holds when a batch is due now, else ``None`` (call with the lock held)."""

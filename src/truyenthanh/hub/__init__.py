@@ -34,9 +34,10 @@ from truyenthanh.adapters.fleet_http import FleetFileServer
 from truyenthanh.adapters.mqtt import MqttLink
 from truyenthanh.bootstrap import Container
 from truyenthanh.config import Settings
-from truyenthanh.domain.fleet import CommandAck, receiver_topic
+from truyenthanh.domain.fleet import receiver_topic
 from truyenthanh.domain.upstream import StationHealth
 from truyenthanh.errors import FleetError
+from truyenthanh.hub.answers import AnswerIntake
 from truyenthanh.hub.logs import LogIntake
 from truyenthanh.services.unit_of_work import Store
 
@@ -173,6 +174,8 @@ class Hub:
         self.link = hub_link(container, f"run-{instance_name(settings)}")
         self.logs = LogIntake(container, self.link)
         """The stations' broadcast logs coming in (:mod:`truyenthanh.hub.logs`)."""
+        self.answers = AnswerIntake(container)
+        """The stations' answers coming in, stored in batches off the link's thread (:mod:`truyenthanh.hub.answers`)."""
 
     def start(self) -> None:
         """Import an earlier version's files, serve files and enrolment, and listen to the stations' reports."""
@@ -181,7 +184,8 @@ class Hub:
             log.info("imported %d files from %s into the database", imported, files_dir(self.container))
         hub = self.container.settings.hub_id
         self.link.subscribe(receiver_topic(hub, "+", "status"), self._on_status)
-        self.link.subscribe(receiver_topic(hub, "+", "ack"), self._on_ack)
+        self.link.subscribe(receiver_topic(hub, "+", "ack"), self.answers.received)
+        self.answers.start()
         self.logs.start()
         self.server.start()
         self.link.start()
@@ -195,6 +199,7 @@ class Hub:
         """Stop listening and serving."""
         self.logs.close()  # first: the batches already received are stored and answered while the link is up
         self.link.close()
+        self.answers.close()
         self.server.close()
 
     def _file(self, sha256: str) -> StoredFile | Path | None:
@@ -220,17 +225,6 @@ class Hub:
                     data = {**previous.last_status, "online": False}
             seen = now if health.online else min(health.at, now)
             uow.fleet.set_status(station, status=data, online=health.online, seen_at=seen)
-
-    def _on_ack(self, topic: str, payload: bytes) -> None:
-        try:
-            ack = CommandAck.decode(payload)
-        except FleetError as exc:
-            log.warning("unreadable acknowledgement on %s: %s", topic, exc.message)
-            return
-        if ack.receiver != topic.split("/")[3]:
-            log.warning("acknowledgement on %s names another station (%s): ignored", topic, ack.receiver)
-            return
-        self.container.fleet.record_ack(ack)
 
 
 __all__ = [

@@ -424,14 +424,20 @@ class FleetService:
 
     def record_ack(self, ack: CommandAck) -> None:
         """Keep a receiver's answer to a command (an answer to a command never recorded is ignored)."""
-        answer = {
-            "ok": ack.ok,
-            "at": ack.at.isoformat(timespec="milliseconds"),
-            "heard_at": ack.heard_at.isoformat(timespec="milliseconds") if ack.heard_at else None,
-            "reason": ack.reason,
-        }
+        self.record_acks([ack])
+
+    def record_acks(self, acks: Sequence[CommandAck]) -> None:
+        """Keep several answers in one transaction, in order (a later answer of a receiver to the same command
+        replaces its earlier one; answers to commands never recorded are ignored)."""
         with self._store.transaction() as uow:
-            uow.fleet.add_ack(ack.command_id, ack.receiver, answer)
+            for ack in acks:
+                answer = {
+                    "ok": ack.ok,
+                    "at": ack.at.isoformat(timespec="milliseconds"),
+                    "heard_at": ack.heard_at.isoformat(timespec="milliseconds") if ack.heard_at else None,
+                    "reason": ack.reason,
+                }
+                uow.fleet.add_ack(ack.command_id, ack.receiver, answer)
 
     def command_acks(self, command_id: str) -> dict[str, dict[str, object]]:
         """The answers to a command so far, by receiver slug (empty if none, or no such command)."""

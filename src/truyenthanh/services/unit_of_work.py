@@ -573,8 +573,18 @@ class HubLogRepository(Protocol):
         hub processes storing one station's rows take turns."""
         ...
 
-    def add(self, station: str, rows: Sequence[ShippedRow], *, received_at: datetime) -> int:
-        """Store rows accepted by :func:`truyenthanh.domain.upstream.accept` against :meth:`head`; how many."""
+    def add(
+        self,
+        station: str,
+        rows: Sequence[ShippedRow],
+        *,
+        received_at: datetime,
+        moments: Sequence[datetime] | None = None,
+    ) -> int:
+        """Store rows accepted by :func:`truyenthanh.domain.upstream.accept` against :meth:`head`; how many.
+        ``moments``: each row's :attr:`LogRow.moment` when the caller has already read the rows (one per row, in
+        order); without it the rows are read here, and an unreadable one raises
+        :class:`~truyenthanh.errors.FleetError`."""
         ...
 
     def rows(self, station: str, start: datetime, end: datetime) -> list[LogRow]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, text
+from sqlalchemy import func, insert, text
 from sqlmodel import Session, col, select
 
 from truyenthanh.adapters.db.models import HubLog
@@ -36,27 +36,44 @@ class SqlHubLog:
         ).first()
         return (found[0], found[1]) if found else (0, GENESIS)
 
-    def add(self, station: str, rows: Sequence[ShippedRow], *, received_at: datetime) -> int:
-        """Store rows the caller accepted (:func:`truyenthanh.domain.upstream.accept` after :meth:`head`); returns
-        how many.
+    def add(
+        self,
+        station: str,
+        rows: Sequence[ShippedRow],
+        *,
+        received_at: datetime,
+        moments: Sequence[datetime] | None = None,
+    ) -> int:
+        """Store rows the caller accepted (:func:`truyenthanh.domain.upstream.accept` after :meth:`head`) in one
+        bulk ``INSERT`` (no ORM objects: building them was a third of the cost); returns how many.
+
+        ``moments``, when given, are the rows' :attr:`LogRow.moment` as the caller already read them (one per
+        row, in order), so the content is not read twice.
 
         Raises:
-            FleetError: a row's content is unreadable (naming the row and field).
+            FleetError: a row's content is unreadable (naming the row and field), when ``moments`` is not given.
+            ValueError: ``moments`` is not one per row.
         """
-        for row in rows:
-            moment = row.log_row().moment
-            self._session.add(
-                HubLog(
-                    station_slug=station,
-                    row_id=row.row_id,
-                    prev_hash=row.prev_hash,
-                    row_hash=row.row_hash,
-                    moment=moment,
-                    content=dict(row.content),
-                    received_at=received_at,
-                )
-            )
-        self._session.flush()
+        if not rows:
+            return 0
+        if moments is None:
+            moments = [row.log_row().moment for row in rows]
+        elif len(moments) != len(rows):
+            raise ValueError(f"hub_log.add: {len(moments)} moments for {len(rows)} rows")
+        values = [
+            {
+                "station_slug": station,
+                "row_id": row.row_id,
+                "prev_hash": row.prev_hash,
+                "row_hash": row.row_hash,
+                "moment": moment,
+                "content": dict(row.content),
+                "received_at": received_at,
+            }
+            for row, moment in zip(rows, moments, strict=True)
+        ]
+        table = HubLog.__table__  # type: ignore[attr-defined]
+        self._session.connection().execute(insert(table), values)
         return len(rows)
 
     def rows(self, station: str, start: datetime, end: datetime) -> list[LogRow]:

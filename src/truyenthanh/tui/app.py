@@ -22,7 +22,7 @@ from truyenthanh.protocol import DaemonEvent, DeviceChanged, EmergencyCancelled,
 from truyenthanh.tui.keys import describe_key
 from truyenthanh.tui.messages import ActionFailed, DaemonEventReceived, DaemonStarted, TodayLoaded
 from truyenthanh.tui.screens.emergency import EmergencyScreen
-from truyenthanh.tui.screens.help import HelpScreen
+from truyenthanh.tui.screens.help import show_key_help
 from truyenthanh.tui.screens.login import LoginScreen
 from truyenthanh.tui.screens.today import TodayScreen
 from truyenthanh.tui.widgets.statusbar import NARROW
@@ -346,20 +346,7 @@ class TruyenthanhApp(App[None]):
 
     def action_help(self) -> None:
         """Show every key that works here."""
-        if isinstance(self.screen, HelpScreen):
-            return
-        app_keys: list[tuple[str, str]] = []
-        screen_keys: list[tuple[str, str]] = []
-        for key, active in self.active_bindings.items():
-            binding = active.binding
-            if not binding.description or (active.node is not self and not binding.show):
-                continue
-            target = app_keys if active.node is self else screen_keys
-            target.append((key, binding.description))
-        sections = [("Mọi màn hình", app_keys)]
-        if screen_keys:
-            sections.append((f"Màn hình «{getattr(self.screen, 'TITLE', '')}»", screen_keys))
-        self.push_screen(HelpScreen(sections))
+        show_key_help(self)
 
     def with_actor(self, reason: str, then: Callable[[Actor], object]) -> None:
         """Run ``then`` for the logged-in person, asking for a login first if nobody is logged in.

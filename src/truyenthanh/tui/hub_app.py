@@ -23,7 +23,7 @@ from truyenthanh.errors import LoginError, TruyenthanhError
 from truyenthanh.tui.hub_backend import HubBackend
 from truyenthanh.tui.keys import describe_key
 from truyenthanh.tui.messages import ActionFailed
-from truyenthanh.tui.screens.help import HelpScreen
+from truyenthanh.tui.screens.help import show_key_help
 from truyenthanh.tui.screens.login import LoginScreen
 from truyenthanh.tui.screens.passphrase import with_unlocked_key
 
@@ -166,19 +166,7 @@ class HubApp(App[None]):
 
     def action_help(self) -> None:
         """Show every key that works here."""
-        if isinstance(self.screen, HelpScreen):
-            return
-        app_keys: list[tuple[str, str]] = []
-        screen_keys: list[tuple[str, str]] = []
-        for key, active in self.active_bindings.items():
-            binding = active.binding
-            if not binding.description or (active.node is not self and not binding.show):
-                continue
-            (app_keys if active.node is self else screen_keys).append((key, binding.description))
-        sections = [("Mọi màn hình", app_keys)]
-        if screen_keys:
-            sections.append((f"Màn hình «{getattr(self.screen, 'TITLE', '')}»", screen_keys))
-        self.push_screen(HelpScreen(sections))
+        show_key_help(self)
 
     def action_help_quit(self) -> None:
         """Ctrl+C does not quit (an operator may press it by reflex): say how to quit."""

@@ -4,7 +4,7 @@ Vietnamese error path."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TYPE_CHECKING, Generic, TypeVar, cast
 
 from textual.message import Message
 from textual.screen import Screen
@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # annotations only: the app imports the screens, so importing
     from truyenthanh.tui.backend import StationBackend
 
 ResultT = TypeVar("ResultT")
+BackendT = TypeVar("BackendT")
 
 
 def reported(error: TruyenthanhError) -> Iterable[Message]:
@@ -26,22 +27,18 @@ def reported(error: TruyenthanhError) -> Iterable[Message]:
     return (ActionFailed.of(error),)
 
 
-class StationScreen(Screen[None]):
-    """A full screen of the app; subclasses call the backend from thread workers and render the result."""
+class CallingScreen(Screen[None], Generic[BackendT]):
+    """A full screen of the station's or the hub's app: subclasses give :attr:`backend`, call it from thread
+    workers with :meth:`run_call` and render the result; an error no handler took is shown here."""
 
     @property
-    def station_app(self) -> TruyenthanhApp:
-        """The running app, typed."""
-        return cast("TruyenthanhApp", self.app)
-
-    @property
-    def backend(self) -> StationBackend:
-        """The station facade the app was built with."""
-        return self.station_app.backend
+    def backend(self) -> BackendT:
+        """The facade the app was built with."""
+        raise NotImplementedError
 
     def run_call(
         self,
-        call: Callable[[StationBackend], ResultT],
+        call: Callable[[BackendT], ResultT],
         done: Callable[[ResultT], Message | None] | None = None,
         *,
         group: str,
@@ -49,8 +46,8 @@ class StationScreen(Screen[None]):
     ) -> Worker[None]:
         """Run a blocking call (the backend, a service) in a thread worker, then post what happened.
 
-        ``call`` runs in the worker thread with the backend (which it may have waited for while the station was
-        being opened); its result goes to ``done``, also in the worker, which returns the past-tense message to
+        ``call`` runs in the worker thread with the backend (which it may have waited for while the station or hub
+        was being opened); its result goes to ``done``, also in the worker, which returns the past-tense message to
         post (``None``: nothing to post). When ``call`` raises one of our errors, the messages of
         ``failed(error)`` are posted instead (by default :class:`ActionFailed`, which this screen shows). Like
         ``@work(exclusive=True)``, a new call in the same ``group`` cancels the one still running. Only
@@ -74,3 +71,17 @@ class StationScreen(Screen[None]):
         """Show the error to the operator; what they typed stays where it was."""
         message.stop()  # the app shows errors no screen handled; this one is handled
         self.notify(message.text, title=message.title, severity="error", timeout=8)
+
+
+class StationScreen(CallingScreen["StationBackend"]):
+    """A full screen of the station's app."""
+
+    @property
+    def station_app(self) -> TruyenthanhApp:
+        """The running app, typed."""
+        return cast("TruyenthanhApp", self.app)
+
+    @property
+    def backend(self) -> StationBackend:
+        """The station facade the app was built with."""
+        return self.station_app.backend

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
@@ -38,3 +38,21 @@ class HelpScreen(ModalScreen[None]):
     async def action_dismiss(self, result: None = None) -> None:
         """Close the help."""
         self.dismiss(result)
+
+
+def show_key_help(app: App[Any]) -> None:
+    """Open the :class:`HelpScreen` for every key that works now: the app's own keys, then the current screen's
+    (a screen key its screen hides from the footer is left out). Nothing when it is already open."""
+    if isinstance(app.screen, HelpScreen):
+        return
+    app_keys: list[tuple[str, str]] = []
+    screen_keys: list[tuple[str, str]] = []
+    for key, active in app.active_bindings.items():
+        binding = active.binding
+        if not binding.description or (active.node is not app and not binding.show):
+            continue
+        (app_keys if active.node is app else screen_keys).append((key, binding.description))
+    sections = [("Mọi màn hình", app_keys)]
+    if screen_keys:
+        sections.append((f"Màn hình «{getattr(app.screen, 'TITLE', '')}»", screen_keys))
+    app.push_screen(HelpScreen(sections))

@@ -3,31 +3,22 @@ clock and who acts), blocking calls to the hub's backend in thread workers, and 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TYPE_CHECKING, cast
 
 from rich.markup import escape
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Static
 
-from truyenthanh.errors import TruyenthanhError
 from truyenthanh.tui import formatting
 from truyenthanh.tui.hub_app import HUB_SCREENS
-from truyenthanh.tui.messages import ActionFailed
-from truyenthanh.tui.screens.base import reported
+from truyenthanh.tui.screens.base import CallingScreen
 
 if TYPE_CHECKING:
-    from textual.worker import Worker
-
     from truyenthanh.tui.hub_app import HubApp
     from truyenthanh.tui.hub_backend import HubBackend
-
-ResultT = TypeVar("ResultT")
 
 
 def hub_navigation(current: str) -> str:
@@ -97,7 +88,7 @@ class HubStatusBar(Vertical):
         )
 
 
-class HubScreen(Screen[None]):
+class HubScreen(CallingScreen["HubBackend"]):
     """A full screen of the hub's app; subclasses call the backend from thread workers and render the result."""
 
     @property
@@ -109,37 +100,6 @@ class HubScreen(Screen[None]):
     def backend(self) -> HubBackend:
         """The hub facade the app was built with."""
         return self.hub_app.backend
-
-    def run_call(
-        self,
-        call: Callable[[HubBackend], ResultT],
-        done: Callable[[ResultT], Message | None] | None = None,
-        *,
-        group: str,
-        failed: Callable[[TruyenthanhError], Iterable[Message]] = reported,
-    ) -> Worker[None]:
-        """Run a blocking call in a thread worker, then post what happened (as
-        :meth:`~truyenthanh.tui.screens.base.StationScreen.run_call` does for a station): ``done(result)`` is the
-        past-tense message to post, ``failed(error)`` the messages when one of our errors is raised. A new call in
-        the same ``group`` cancels the one still running."""
-
-        def work() -> None:
-            try:
-                result = call(self.backend)
-            except TruyenthanhError as exc:
-                for message in failed(exc):
-                    self.post_message(message)
-                return
-            succeeded = done(result) if done is not None else None
-            if succeeded is not None:
-                self.post_message(succeeded)
-
-        return self.run_worker(work, name=group, group=group, exclusive=True, thread=True)
-
-    def on_action_failed(self, message: ActionFailed) -> None:
-        """Show the error to the operator; what they typed stays where it was."""
-        message.stop()
-        self.notify(message.text, title=message.title, severity="error", timeout=10)
 
 
 def answer_cell(state: str, words: str) -> Text:

@@ -19,8 +19,8 @@ province_log=$(mktemp)
 province_pid=$!
 
 parallel=0; serial=0; province=0
-"$VENV/pytest" -q -n "$WORKERS" --dist loadfile -m "not realtime and not province" "${ARGS[@]}" || parallel=$?
-"$VENV/pytest" -q -n 0 -m realtime "${ARGS[@]}" || serial=$?
+"$VENV/pytest" -q -n "$WORKERS" --dist loadfile --durations=15 -m "not realtime and not province" "${ARGS[@]}" || parallel=$?
+"$VENV/pytest" -q -n 0 --durations=15 -m realtime "${ARGS[@]}" || serial=$?
 wait "$province_pid" || province=$?
 echo "--- province pass (run in the background) ---"
 cat "$province_log"

@@ -91,12 +91,12 @@ def _choose(terminal: Terminal, search: str) -> None:
 
 def _log_in(terminal: Terminal, username: str, full_name: str) -> None:
     """Answer the login dialog that is open (or opening) and wait for the header to name the person."""
-    terminal.wait_for(lambda s: "Đăng nhập để tiếp tục" in s, 10, "the login dialog")
+    terminal.wait_for(lambda s: "Đăng nhập để tiếp tục" in s, 30, "the login dialog")
     _type(terminal, username)
     _keys(terminal, "Tab")
     _type(terminal, PASSWORD)
     terminal.keys("C-s")
-    terminal.wait_for(lambda s: full_name in s.splitlines()[1], 15, f"{full_name} in the header")
+    terminal.wait_for(lambda s: full_name in s.splitlines()[1], 30, f"{full_name} in the header")
 
 
 def _set_up_station(terminal: Terminal) -> None:
@@ -106,14 +106,14 @@ def _set_up_station(terminal: Terminal) -> None:
     _choose(terminal, "Phú T")
     _keys(terminal, "Tab")
     _type(terminal, "Xuân Viên")
-    terminal.wait_for(lambda s: "UBND xã Xuân Viên, tỉnh Phú Thọ" in s, 10, "the governing body suggested")
+    terminal.wait_for(lambda s: "UBND xã Xuân Viên, tỉnh Phú Thọ" in s, 30, "the governing body suggested")
     terminal.keys("C-s")
     terminal.wait_for(lambda s: "Phát: đang chạy" in s and "Tỉnh, thành phố" not in s, 60, "the setup saved")
 
 
 def _add_accounts(terminal: Terminal) -> None:
     _keys(terminal, "F10", "n")
-    terminal.wait_for(lambda s: "Tài khoản quản trị đầu tiên của đài" in s, 10, "the first account's form")
+    terminal.wait_for(lambda s: "Tài khoản quản trị đầu tiên của đài" in s, 30, "the first account's form")
     _type(terminal, "quantri")
     _keys(terminal, "Tab")
     _type(terminal, "Lê Văn Quản")
@@ -122,78 +122,78 @@ def _add_accounts(terminal: Terminal) -> None:
     _keys(terminal, "Tab")
     _type(terminal, PASSWORD)
     terminal.keys("C-s")
-    terminal.wait_for(lambda s: "Đã thêm tài khoản «quantri»" in s, 15, "the first admin")
+    terminal.wait_for(lambda s: "Đã thêm tài khoản «quantri»" in s, 30, "the first admin")
     _keys(terminal, "n")
-    terminal.wait_for(lambda s: "Thêm tài khoản" in s, 10, "the account form")
+    terminal.wait_for(lambda s: "Thêm tài khoản" in s, 30, "the account form")
     _type(terminal, "duyet")
     _keys(terminal, "Tab")
     _type(terminal, "Nguyễn Văn Duyệt")
     _keys(terminal, "Tab")
     _choose(terminal, "Duy")
-    terminal.wait_for(lambda s: "Duyệt (approver)" in s, 10, "the approver role chosen")
+    terminal.wait_for(lambda s: "Duyệt (approver)" in s, 30, "the approver role chosen")
     _keys(terminal, "Tab")
     _type(terminal, PASSWORD)
     _keys(terminal, "Tab")
     _type(terminal, PASSWORD)
     terminal.keys("C-s")  # the station has an admin now: the save asks who makes it, then carries on
     _log_in(terminal, "quantri", "Lê Văn Quản")
-    terminal.wait_for(lambda s: "Nguyễn Văn Duyệt  Duyệt" in s, 15, "the approver in the list")
+    terminal.wait_for(lambda s: "Nguyễn Văn Duyệt  Duyệt" in s, 30, "the approver in the list")
 
 
 def _drop_quiet_hours(terminal: Terminal) -> None:
     _keys(terminal, "F11")
-    terminal.wait_for(lambda s: "21:30   05:00" in s, 10, "the rules screen with the default quiet hours")
+    terminal.wait_for(lambda s: "21:30   05:00" in s, 30, "the rules screen with the default quiet hours")
     _keys(terminal, "Tab", "Delete")
-    terminal.wait_for(lambda s: "Bỏ giờ yên lặng 21:30–05:00?" in s, 10, "the question")
+    terminal.wait_for(lambda s: "Bỏ giờ yên lặng 21:30–05:00?" in s, 30, "the question")
     terminal.keys("y")
-    terminal.wait_for(lambda s: "Đã xóa." in s, 10, "the quiet hours removed")
+    terminal.wait_for(lambda s: "Đã xóa." in s, 30, "the quiet hours removed")
 
 
 def _import_with_the_picker(terminal: Terminal) -> None:
     _keys(terminal, "F3", "i")
-    terminal.wait_for(lambda s: "Nhập tệp âm thanh vào thư viện" in s, 10, "the import form")
+    terminal.wait_for(lambda s: "Nhập tệp âm thanh vào thư viện" in s, 30, "the import form")
     terminal.keys("C-o")
-    terminal.wait_for(lambda s: "nhac-hieu.wav" in s, 15, "the picker showing the home folder")
+    terminal.wait_for(lambda s: "nhac-hieu.wav" in s, 30, "the picker showing the home folder")
     _keys(terminal, "Down", "Space")
-    terminal.wait_for(lambda s: "Đã chọn 1 tệp: nhac-hieu.wav" in s, 10, "the file chosen")
+    terminal.wait_for(lambda s: "Đã chọn 1 tệp: nhac-hieu.wav" in s, 30, "the file chosen")
     terminal.keys("C-s")
-    terminal.wait_for(lambda s: "Đã chọn 1 tệp: nhac-hieu.wav" in s and "Chọn tệp âm thanh" not in s, 10, "back")
+    terminal.wait_for(lambda s: "Đã chọn 1 tệp: nhac-hieu.wav" in s and "Chọn tệp âm thanh" not in s, 30, "back")
     terminal.keys("C-s")
     terminal.wait_for(lambda s: "Đã nhập 1 tệp." in s, 60, "the import")
 
 
 def _announce_and_submit(terminal: Terminal) -> None:
     _keys(terminal, "F6")
-    terminal.wait_for(lambda s: "Giọng đọc sẽ đọc là" in s, 10, "the announcements screen")
+    terminal.wait_for(lambda s: "Giọng đọc sẽ đọc là" in s, 30, "the announcements screen")
     _type(terminal, "Họp dân")
     _keys(terminal, "Enter")
     _type(terminal, "UBND xã mời bà con họp lúc 7h30.")
-    terminal.wait_for(lambda s: "Ủy ban nhân dân xã mời" in s, 10, "the spoken form")
+    terminal.wait_for(lambda s: "Ủy ban nhân dân xã mời" in s, 30, "the spoken form")
     terminal.keys("C-r")
     terminal.wait_for(lambda s: "đã đọc bằng espeak" in s, 60, "the reading")
     terminal.keys("C-g")
-    terminal.wait_for(lambda s: "Chờ duyệt; đã đọc bằng espeak" in s, 10, "the announcement submitted")
+    terminal.wait_for(lambda s: "Chờ duyệt; đã đọc bằng espeak" in s, 30, "the announcement submitted")
 
 
 def _programme_and_submit(terminal: Terminal) -> None:
     _keys(terminal, "F4", "n")
-    terminal.wait_for(lambda s: "Chương trình mới" in s, 10, "the new programme form")
+    terminal.wait_for(lambda s: "Chương trình mới" in s, 30, "the new programme form")
     _type(terminal, "Bản tin chiều")
     terminal.keys("C-s")
-    terminal.wait_for(lambda s: "Đã tạo chương trình «Bản tin chiều»" in s, 10, "the programme")
+    terminal.wait_for(lambda s: "Đã tạo chương trình «Bản tin chiều»" in s, 30, "the programme")
     for search, shown in (("", "nhac-hieu (0:03)"), ("Thông", "Họp dân")):
         _keys(terminal, "a")
-        terminal.wait_for(lambda s: "Thêm mục vào chương trình" in s, 10, "the item form")
+        terminal.wait_for(lambda s: "Thêm mục vào chương trình" in s, 30, "the item form")
         if search:  # the kind of item (Âm thanh by default)
             _choose(terminal, search)
         _keys(terminal, "Tab")
         _choose(terminal, shown.split(" ")[0])
-        terminal.wait_for(_shows(shown), 10, f"{shown} chosen")
+        terminal.wait_for(_shows(shown), 30, f"{shown} chosen")
         terminal.keys("C-s")
-        terminal.wait_for(lambda s: "Thêm mục vào chương trình" not in s, 10, "the item added")
-    terminal.wait_for(lambda s: "Bản tin chiều  Bản nháp" in s and "Họp dân" in s, 10, "two items")
+        terminal.wait_for(lambda s: "Thêm mục vào chương trình" not in s, 30, "the item added")
+    terminal.wait_for(lambda s: "Bản tin chiều  Bản nháp" in s and "Họp dân" in s, 30, "two items")
     _keys(terminal, "g")
-    terminal.wait_for(lambda s: "Bản tin chiều  Chờ duyệt" in s, 10, "the programme submitted")
+    terminal.wait_for(lambda s: "Bản tin chiều  Chờ duyệt" in s, 30, "the programme submitted")
 
 
 def _approve_as_the_approver(terminal: Terminal) -> None:
@@ -208,9 +208,9 @@ def _approve_as_the_approver(terminal: Terminal) -> None:
     assert _queue(queue).index("Họp dân") < _queue(queue).index("Bản tin chiều"), "oldest first"
     for kind, title in (("thông báo", "Họp dân"), ("chương trình", "Bản tin chiều")):
         _keys(terminal, "d")
-        terminal.wait_for(_shows(f"Duyệt {kind} «{title}»"), 10, f"the question for {title}")
+        terminal.wait_for(_shows(f"Duyệt {kind} «{title}»"), 30, f"the question for {title}")
         terminal.keys("y")
-        terminal.wait_for(_left_the_queue(title), 10, f"{title} approved")
+        terminal.wait_for(_left_the_queue(title), 30, f"{title} approved")
 
 
 def _shows(text: str) -> Callable[[str], bool]:
@@ -232,15 +232,15 @@ def _schedule_a_minute_ahead(terminal: Terminal) -> datetime:
     terminal.keys("C-l")
     _log_in(terminal, "quantri", "Lê Văn Quản")
     _keys(terminal, "F5", "a")
-    terminal.wait_for(lambda s: "Thêm lịch phát" in s, 10, "the schedule form")
+    terminal.wait_for(lambda s: "Thêm lịch phát" in s, 30, "the schedule form")
     _choose(terminal, "Bản")
-    terminal.wait_for(lambda s: "Bản tin chiều   " in s, 10, "the programme chosen")
+    terminal.wait_for(lambda s: "Bản tin chiều   " in s, 30, "the programme chosen")
     _keys(terminal, "Tab", "Tab", "Tab")  # repeat, date → time
     at = (datetime.now(ZONE) + timedelta(seconds=LEAD_S)).replace(microsecond=0)
     _type(terminal, at.strftime("%H:%M:%S"))
-    terminal.wait_for(lambda s: f"Sẽ phát: Một lần, {at:%H:%M:%S}" in s, 10, "the summary")
+    terminal.wait_for(lambda s: f"Sẽ phát: Một lần, {at:%H:%M:%S}" in s, 30, "the summary")
     terminal.keys("C-s")
-    terminal.wait_for(lambda s: "Đã lưu lịch: Bản tin chiều" in s, 10, "the schedule saved")
+    terminal.wait_for(lambda s: "Đã lưu lịch: Bản tin chiều" in s, 30, "the schedule saved")
     return at
 
 
@@ -277,7 +277,7 @@ def test_first_day_from_a_fresh_station_to_the_weekly_logbook(
         with recorder.record() as recordings:
             at = _schedule_a_minute_ahead(terminal)
             _keys(terminal, "F7")
-            terminal.wait_for(lambda s: "Nhật ký phát thanh — 0 dòng" in s, 10, "the empty log")
+            terminal.wait_for(lambda s: "Nhật ký phát thanh — 0 dòng" in s, 30, "the empty log")
             # No key from here: the rows must appear as the daemon writes them.
             shown = terminal.wait_for(
                 lambda s: s.count("Đã phát") >= 2, LEAD_S + 60, "the airing's rows on Nhật ký without a key"

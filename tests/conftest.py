@@ -23,10 +23,11 @@ _NO_INTERNET = "http://127.0.0.1:9"
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Wall-clock measurements on a shared two-core machine can lose a scheduling slice to a neighbour: a test
-    marked ``realtime`` gets two more runs (shown as R in the output); a real fault fails all three."""
+    marked ``realtime`` gets four more runs (shown as R in the output); a real fault fails all five. (Two more runs
+    were not enough on a clean CI run whose virtual machine's host was busy: three tests failed all three.)"""
     for item in items:
         if item.get_closest_marker("realtime") is not None:
-            item.add_marker(pytest.mark.flaky(reruns=2, reruns_delay=1))
+            item.add_marker(pytest.mark.flaky(reruns=4, reruns_delay=2))
 
 
 @pytest.fixture(scope="session", autouse=True)
